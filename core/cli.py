@@ -1,0 +1,89 @@
+"""Command line: `main.py SUBCOMMAND ...` runs headless on core alone.
+
+Each subcommand lives in its own module exposing `register(subparsers)`; its handler returns an exit
+code. User mistakes (SyncNarratorError) print one line and exit 2; Ctrl-C/cancel exits 130; anything
+else is an internal error (exit 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from core import __version__
+from core.errors import Cancelled, SyncNarratorError
+
+# Modules that add subcommands; each has `register(subparsers: argparse._SubParsersAction) -> None`.
+COMMAND_MODULES = [
+    "core.commands.detect",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with one line, like our own input errors
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="syncnarrator", description="SyncNarrator: synchronized narration for product videos."
+    )
+    parser.add_argument("--version", action="version", version=f"SyncNarrator {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def subcommand_names() -> set[str]:
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def run(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except SyncNarratorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (Cancelled, KeyboardInterrupt):
+        print("cancelled", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # an internal error: say so in one line, keep the detail for a bug report
+        import traceback
+
+        if "--debug" in sys.argv or __import__("os").environ.get("SYNCNARRATOR_DEBUG"):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+class StderrProgress:
+    """Progress printer for the CLI: one updating line on a terminal, sparse lines otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._last = -1
+        self._tty = sys.stderr.isatty()
+
+    def __call__(self, fraction: float, stage: str) -> None:
+        pct = int(fraction * 100)
+        if pct == self._last or (not self._tty and pct - self._last < 10 and pct < 100):
+            return
+        self._last = pct
+        end = "\r" if self._tty and pct < 100 else "\n"
+        print(f"{self.label}: {pct:3d}% {stage}", end=end, file=sys.stderr, flush=True)

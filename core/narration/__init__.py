@@ -1,0 +1,1 @@
+"""Narrators: storyline planning and line writing behind one interface (embedded, LLM)."""

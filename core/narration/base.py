@@ -1,0 +1,79 @@
+"""The `Narrator` interface every backend implements (embedded n-gram/template writer, local LLM)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from core.jobs import CancelToken, ProgressCallback, no_progress
+from core.project import Product
+
+
+@dataclass(frozen=True)
+class VisualCues:
+    """Cheap per-clip image statistics (OpenCV) the storyline planner may use; all in 0..1."""
+
+    faces: float = 0.0  # share of sampled frames with a detected face
+    text: float = 0.0  # text-heaviness (edge density in horizontal bands)
+    motion: float = 0.0  # mean inter-frame difference
+    brightness: float = 0.5
+    closeup: float = 0.0  # large central subject / low background detail
+
+
+@dataclass(frozen=True)
+class ClipRequest:
+    """One clip to narrate. An explicit budget (dataset) overrides the one computed from duration."""
+
+    index: int
+    duration_ms: int
+    chars_min: int | None = None
+    chars_max: int | None = None
+    labels: tuple[str, ...] = ()  # given/fixed storyline; empty = predict
+    locked_text: str | None = None  # the user's own line: kept verbatim, used as context
+    cues: VisualCues | None = None
+
+
+@dataclass(frozen=True)
+class NarrationRequest:
+    product: Product
+    clips: tuple[ClipRequest, ...]
+    rate_cps: float = 5.0  # spoken characters per second (calibrated to the voice when known)
+    tolerance: int = 3  # budget is target +- tolerance characters
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ClipNarration:
+    index: int
+    labels: tuple[str, ...]
+    text: str
+    chars_min: int
+    chars_max: int
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Narrator(ABC):
+    """Plans a storyline and writes one line per clip that fits its character budget."""
+
+    name: str = "narrator"
+
+    @abstractmethod
+    def narrate(
+        self,
+        request: NarrationRequest,
+        *,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> list[ClipNarration]:
+        """All clips, in order. Locked lines are returned unchanged."""
+
+    @abstractmethod
+    def rewrite(
+        self,
+        request: NarrationRequest,
+        index: int,
+        *,
+        seed: int,
+        context: list[ClipNarration] | None = None,
+    ) -> ClipNarration:
+        """A new line for clip `index` (different seed -> different valid line), given the others."""

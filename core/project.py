@@ -1,0 +1,592 @@
+"""The project document: source video, product knowledge, clips with storyline and narration, settings.
+
+State is immutable (frozen dataclasses); every edit replaces it, so undo/redo is exact snapshot
+restore and observers (the editor's widgets) can diff cheaply. Saves are atomic and keep a backup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from core.errors import ProjectError
+from core.timebase import format_rate, parse_rate
+
+SCHEMA_VERSION = 1
+PROJECT_FORMAT = "syncnarrator-project"
+PROJECT_SUFFIX = ".narr.json"
+MIN_CLIP_MS = 40  # shorter than one frame at 25 fps is never a useful clip
+
+
+@dataclass(frozen=True)
+class Product:
+    """Product knowledge, same shape as `product` in E-SyncVidStory: values separated by '、'."""
+
+    name: str = ""
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "attributes": dict(self.attributes)}
+
+    @staticmethod
+    def from_json(data: Any, where: str = "product") -> Product:
+        if not isinstance(data, dict):
+            raise ProjectError(f"{where}: expected an object with 'name' and 'attributes'")
+        name = data.get("name", "")
+        attrs = data.get("attributes", {}) or {}
+        if not isinstance(name, str):
+            raise ProjectError(f"{where}: 'name' must be text")
+        if not isinstance(attrs, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in attrs.items()
+        ):
+            raise ProjectError(f"{where}: 'attributes' must map text keys to text values")
+        return Product(name=name, attributes=dict(attrs))
+
+
+@dataclass(frozen=True)
+class MediaSummary:
+    """What the document needs to know about its video without probing it again."""
+
+    duration_ms: int
+    fps: Fraction
+    width: int
+    height: int
+    has_audio: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "duration_ms": self.duration_ms,
+            "fps": format_rate(self.fps),
+            "width": self.width,
+            "height": self.height,
+            "has_audio": self.has_audio,
+        }
+
+    @staticmethod
+    def from_json(data: Any) -> MediaSummary:
+        try:
+            fps = parse_rate(str(data["fps"]))
+            summary = MediaSummary(
+                duration_ms=_int(data["duration_ms"]),
+                fps=fps,
+                width=_int(data["width"]),
+                height=_int(data["height"]),
+                has_audio=bool(data.get("has_audio", False)),
+            )
+        except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+            raise ProjectError(f"media: malformed ({exc})") from None
+        if summary.duration_ms <= 0 or summary.fps <= 0:
+            raise ProjectError("media: duration and fps must be positive")
+        return summary
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One shot of the video with its storyline labels and narration line."""
+
+    start_ms: int
+    end_ms: int
+    labels: tuple[str, ...] = ()
+    labels_locked: bool = False  # the user chose these labels; the planner keeps them
+    narration: str = ""
+    locked: bool = False  # the user wrote/kept this line; the narrator keeps it
+    voice: str | None = None  # per-clip override of SpeechSettings.voice
+    rate_cps: float | None = None  # per-clip override of SpeechSettings.rate_cps
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start_ms": self.start_ms,
+            "end_ms": self.end_ms,
+            "labels": list(self.labels),
+            "labels_locked": self.labels_locked,
+            "narration": self.narration,
+            "locked": self.locked,
+            "voice": self.voice,
+            "rate_cps": self.rate_cps,
+        }
+
+    @staticmethod
+    def from_json(data: Any, where: str) -> Clip:
+        if not isinstance(data, dict):
+            raise ProjectError(f"{where}: expected an object")
+        try:
+            labels = data.get("labels", [])
+            if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+                raise ProjectError(f"{where}: 'labels' must be a list of text")
+            narration = data.get("narration", "")
+            if not isinstance(narration, str):
+                raise ProjectError(f"{where}: 'narration' must be text")
+            voice = data.get("voice")
+            if voice is not None and not isinstance(voice, str):
+                raise ProjectError(f"{where}: 'voice' must be text")
+            rate = data.get("rate_cps")
+            if rate is not None:
+                rate = float(rate)
+                if not 0.5 <= rate <= 30:
+                    raise ProjectError(f"{where}: 'rate_cps' out of range")
+            return Clip(
+                start_ms=_int(data["start_ms"]),
+                end_ms=_int(data["end_ms"]),
+                labels=tuple(labels),
+                labels_locked=bool(data.get("labels_locked", False)),
+                narration=narration,
+                locked=bool(data.get("locked", False)),
+                voice=voice,
+                rate_cps=rate,
+            )
+        except KeyError as exc:
+            raise ProjectError(f"{where}: missing {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise ProjectError(f"{where}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    voice: str | None = None  # engine voice id; None = the engine's default Chinese voice
+    rate_cps: float = 5.0  # spoken characters per second the budgets assume
+    lead_ms: int = 100  # speech starts this long after its clip starts
+    tail_ms: int = 150  # and ends at least this long before the clip ends
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "voice": self.voice,
+            "rate_cps": self.rate_cps,
+            "lead_ms": self.lead_ms,
+            "tail_ms": self.tail_ms,
+        }
+
+    @staticmethod
+    def from_json(data: Any) -> SpeechSettings:
+        if not isinstance(data, dict):
+            raise ProjectError("speech: expected an object")
+        try:
+            voice = data.get("voice")
+            settings = SpeechSettings(
+                voice=str(voice) if voice is not None else None,
+                rate_cps=float(data.get("rate_cps", 5.0)),
+                lead_ms=_int(data.get("lead_ms", 100)),
+                tail_ms=_int(data.get("tail_ms", 150)),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ProjectError(f"speech: {exc}") from None
+        if not 0.5 <= settings.rate_cps <= 30:
+            raise ProjectError("speech: 'rate_cps' out of range")
+        return settings
+
+
+EXPORT_PRESETS = ("source", "1080p", "720p")
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    preset: str = "source"
+    burn_subtitles: bool = False
+    soft_subtitles: bool = True
+    write_srt: bool = False
+    duck_db: float = -12.0  # original audio level while narration speaks
+    output: str | None = None  # last export path, relative to the project file when saved
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "preset": self.preset,
+            "burn_subtitles": self.burn_subtitles,
+            "soft_subtitles": self.soft_subtitles,
+            "write_srt": self.write_srt,
+            "duck_db": self.duck_db,
+            "output": self.output,
+        }
+
+    @staticmethod
+    def from_json(data: Any) -> ExportSettings:
+        if not isinstance(data, dict):
+            raise ProjectError("export: expected an object")
+        try:
+            out = data.get("output")
+            settings = ExportSettings(
+                preset=str(data.get("preset", "source")),
+                burn_subtitles=bool(data.get("burn_subtitles", False)),
+                soft_subtitles=bool(data.get("soft_subtitles", True)),
+                write_srt=bool(data.get("write_srt", False)),
+                duck_db=float(data.get("duck_db", -12.0)),
+                output=str(out) if out is not None else None,
+            )
+        except (TypeError, ValueError) as exc:
+            raise ProjectError(f"export: {exc}") from None
+        if settings.preset not in EXPORT_PRESETS:
+            raise ProjectError(f"export: unknown preset {settings.preset!r}")
+        if not -60 <= settings.duck_db <= 0:
+            raise ProjectError("export: 'duck_db' must be between -60 and 0")
+        return settings
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything the user works on; `video` is an absolute path in memory."""
+
+    video: str | None = None
+    media: MediaSummary | None = None
+    product: Product = field(default_factory=Product)
+    clips: tuple[Clip, ...] = ()
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    export: ExportSettings = field(default_factory=ExportSettings)
+
+    @property
+    def video_missing(self) -> bool:
+        return self.video is not None and not Path(self.video).is_file()
+
+    def clip_index_at(self, ms: int) -> int | None:
+        for i, clip in enumerate(self.clips):
+            if clip.start_ms <= ms < clip.end_ms:
+                return i
+        if self.clips and ms == self.clips[-1].end_ms:
+            return len(self.clips) - 1
+        return None
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"expected a whole number, got {value!r}")
+        value = int(value)
+    if not -(2**53) <= value <= 2**53:
+        raise ValueError(f"number out of range: {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Serialization
+
+
+def project_to_json(project: Project, project_path: Path | None = None) -> dict[str, Any]:
+    """Plain JSON; the video path is stored relative to the project file's folder when possible."""
+    video = project.video
+    if video is not None and project_path is not None:
+        try:
+            video = os.path.relpath(video, Path(project_path).resolve().parent)
+        except ValueError:  # different drive on Windows
+            pass
+    if video is not None:
+        video = Path(video).as_posix()
+    return {
+        "format": PROJECT_FORMAT,
+        "schema": SCHEMA_VERSION,
+        "video": video,
+        "media": project.media.to_json() if project.media else None,
+        "product": project.product.to_json(),
+        "speech": project.speech.to_json(),
+        "export": project.export.to_json(),
+        "clips": [c.to_json() for c in project.clips],
+    }
+
+
+def project_from_json(data: Any, project_path: Path | None = None) -> Project:
+    """Validate and build a Project; every problem is a ProjectError naming what is wrong."""
+    if not isinstance(data, dict):
+        raise ProjectError("not a SyncNarrator project (expected a JSON object)")
+    if data.get("format") != PROJECT_FORMAT:
+        raise ProjectError("not a SyncNarrator project (missing 'format')")
+    schema = data.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise ProjectError("project has no valid schema version")
+    if schema > SCHEMA_VERSION:
+        raise ProjectError(
+            f"project was saved by a newer SyncNarrator (schema {schema}, this version reads {SCHEMA_VERSION})"
+        )
+    video = data.get("video")
+    if video is not None:
+        if not isinstance(video, str) or not video or "\x00" in video:
+            raise ProjectError("'video' must be a file path")
+        path = Path(video)
+        if not path.is_absolute() and project_path is not None:
+            path = Path(project_path).resolve().parent / path
+        video = os.path.normpath(str(path))
+    media = MediaSummary.from_json(data["media"]) if data.get("media") is not None else None
+    clips_raw = data.get("clips", [])
+    if not isinstance(clips_raw, list):
+        raise ProjectError("'clips' must be a list")
+    clips = tuple(Clip.from_json(c, f"clip {i + 1}") for i, c in enumerate(clips_raw))
+    validate_clips(clips, media)
+    return Project(
+        video=video,
+        media=media,
+        product=Product.from_json(data.get("product", {})),
+        clips=clips,
+        speech=SpeechSettings.from_json(data.get("speech", {})),
+        export=ExportSettings.from_json(data.get("export", {})),
+    )
+
+
+def validate_clips(clips: tuple[Clip, ...], media: MediaSummary | None) -> None:
+    previous_end = 0
+    for i, clip in enumerate(clips):
+        if clip.start_ms < previous_end or clip.end_ms <= clip.start_ms:
+            raise ProjectError(f"clip {i + 1}: times overlap or run backwards")
+        previous_end = clip.end_ms
+    if media is not None and clips and clips[-1].end_ms > media.duration_ms + 1000:
+        raise ProjectError(f"clip {len(clips)}: ends after the video")
+
+
+def save_project(project: Project, path: Path) -> None:
+    """Atomic save: write a temp file beside `path`, fsync, keep the old file as `path.bak`, rename."""
+    path = Path(path)
+    data = json.dumps(project_to_json(project, path), ensure_ascii=False, indent=1).encode("utf-8")
+    folder = path.resolve().parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            backup = path.with_name(path.name + ".bak")
+            fd2, tmp_bak = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=folder)
+            with os.fdopen(fd2, "wb") as fh, open(path, "rb") as old:
+                fh.write(old.read())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp_bak, backup)
+        os.replace(tmp, path)
+        _fsync_dir(folder)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def load_project(path: Path) -> Project:
+    path = Path(path)
+    if not path.exists():
+        raise ProjectError(f"{path}: no such project file")
+    if path.is_dir():
+        raise ProjectError(f"{path}: is a folder, not a project file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ProjectError(f"{path}: not a text file") from None
+    except json.JSONDecodeError as exc:
+        raise ProjectError(f"{path}: damaged project file (bad JSON at line {exc.lineno})") from None
+    except RecursionError:
+        raise ProjectError(f"{path}: damaged project file (nested too deeply)") from None
+    try:
+        return project_from_json(data, path)
+    except ProjectError as exc:
+        raise ProjectError(f"{path}: {exc}") from None
+
+
+def backup_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).name + ".bak")
+
+
+# ---------------------------------------------------------------------------------------------
+# Edits: pure functions Project -> Project. They raise ValueError for edits that make no sense.
+
+
+def set_clips(project: Project, clips: tuple[Clip, ...]) -> Project:
+    validate_clips(clips, project.media)
+    return replace(project, clips=clips)
+
+
+def replace_clip(project: Project, index: int, **changes: Any) -> Project:
+    _check_index(project, index)
+    clips = list(project.clips)
+    clips[index] = replace(clips[index], **changes)
+    return replace(project, clips=tuple(clips))
+
+
+def set_labels(project: Project, index: int, labels: tuple[str, ...], lock: bool = True) -> Project:
+    return replace_clip(project, index, labels=tuple(labels), labels_locked=lock)
+
+
+def set_narration(project: Project, index: int, text: str, lock: bool | None = None) -> Project:
+    changes: dict[str, Any] = {"narration": text}
+    if lock is not None:
+        changes["locked"] = lock
+    return replace_clip(project, index, **changes)
+
+
+def move_boundary(project: Project, index: int, ms: int) -> Project:
+    """Move the boundary between clip `index - 1` and clip `index` to `ms` (both clips keep >= MIN_CLIP_MS)."""
+    if not 1 <= index < len(project.clips):
+        raise ValueError(f"no boundary before clip {index}")
+    left, right = project.clips[index - 1], project.clips[index]
+    ms = max(left.start_ms + MIN_CLIP_MS, min(ms, right.end_ms - MIN_CLIP_MS))
+    clips = list(project.clips)
+    clips[index - 1] = replace(left, end_ms=ms)
+    clips[index] = replace(right, start_ms=ms)
+    return replace(project, clips=tuple(clips))
+
+
+def split_clip(project: Project, ms: int) -> Project:
+    """Split the clip under `ms` in two; the right part starts with no narration and the same labels."""
+    index = project.clip_index_at(ms)
+    if index is None:
+        raise ValueError("the playhead is not on a clip")
+    clip = project.clips[index]
+    if ms - clip.start_ms < MIN_CLIP_MS or clip.end_ms - ms < MIN_CLIP_MS:
+        raise ValueError("too close to a clip boundary to split")
+    left = replace(clip, end_ms=ms)
+    right = replace(clip, start_ms=ms, narration="", locked=False)
+    clips = [*project.clips[:index], left, right, *project.clips[index + 1 :]]
+    return replace(project, clips=tuple(clips))
+
+
+def merge_with_next(project: Project, index: int) -> Project:
+    """Join clip `index` and the next; narration lines are concatenated, labels united."""
+    if not 0 <= index < len(project.clips) - 1:
+        raise ValueError("there is no next clip to merge with")
+    a, b = project.clips[index], project.clips[index + 1]
+    labels = tuple(dict.fromkeys(a.labels + b.labels))[:2]
+    merged = replace(
+        a,
+        end_ms=b.end_ms,
+        labels=labels,
+        labels_locked=a.labels_locked or b.labels_locked,
+        narration=(a.narration + b.narration),
+        locked=a.locked or b.locked,
+    )
+    clips = [*project.clips[:index], merged, *project.clips[index + 2 :]]
+    return replace(project, clips=tuple(clips))
+
+
+def _check_index(project: Project, index: int) -> None:
+    if not 0 <= index < len(project.clips):
+        raise ValueError(f"no clip {index}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The document: current state, file path, undo/redo history, observers.
+
+Listener = Callable[["Document"], None]
+
+
+@dataclass(frozen=True)
+class _Step:
+    description: str
+    before: Project
+    after: Project
+
+
+class Document:
+    """Holds the project and its history; views call `edit()` and observe `subscribe()`."""
+
+    def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
+        self._project = project or Project()
+        self.path: Path | None = Path(path) if path else None
+        self._undo: list[_Step] = []
+        self._redo: list[_Step] = []
+        self._saved: Project | None = self._project if path else None
+        self._listeners: list[Listener] = []
+
+    # -- state
+    @property
+    def project(self) -> Project:
+        return self._project
+
+    @property
+    def dirty(self) -> bool:
+        return self._project is not self._saved and self._project != self._saved
+
+    @property
+    def name(self) -> str:
+        if self.path is not None:
+            name = self.path.name
+            return name[: -len(PROJECT_SUFFIX)] if name.endswith(PROJECT_SUFFIX) else self.path.stem
+        if self._project.video:
+            return Path(self._project.video).stem
+        return "Untitled"
+
+    # -- observers
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    # -- edits
+    def edit(self, description: str, change: Callable[[Project], Project]) -> bool:
+        """Apply `change` as one undoable step; returns False (and records nothing) if nothing changed."""
+        before = self._project
+        after = change(before)
+        if after == before:
+            return False
+        self._undo.append(_Step(description, before, after))
+        self._redo.clear()
+        self._project = after
+        self._notify()
+        return True
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo_text(self) -> str:
+        return self._undo[-1].description if self._undo else ""
+
+    def redo_text(self) -> str:
+        return self._redo[-1].description if self._redo else ""
+
+    def undo(self) -> bool:
+        if not self._undo:
+            return False
+        step = self._undo.pop()
+        self._redo.append(step)
+        self._project = step.before
+        self._notify()
+        return True
+
+    def redo(self) -> bool:
+        if not self._redo:
+            return False
+        step = self._redo.pop()
+        self._undo.append(step)
+        self._project = step.after
+        self._notify()
+        return True
+
+    # -- files
+    def save(self, path: Path | None = None) -> Path:
+        target = Path(path) if path else self.path
+        if target is None:
+            raise ProjectError("choose a file name to save the project")
+        save_project(self._project, target)
+        self.path = target
+        self._saved = self._project
+        self._notify()
+        return target
+
+    def mark_saved(self) -> None:
+        self._saved = self._project
+
+    @classmethod
+    def open(cls, path: Path) -> Document:
+        return cls(load_project(path), path)

@@ -1,0 +1,1 @@
+"""SyncNarrator editor: Qt widgets observing the core document."""

@@ -1,0 +1,38 @@
+"""SyncNarrator entry point: no arguments (or a file) opens the editor; subcommands run headless."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def _is_subcommand(argv: list[str]) -> bool:
+    if not argv:
+        return False
+    first = argv[0]
+    if first in ("-h", "--help", "--version"):
+        return True
+    if first.startswith("-"):
+        return False
+    from core.cli import subcommand_names
+
+    # Anything that is not an existing file is treated as a subcommand, so typos get argparse's error.
+    return first in subcommand_names() or not Path(first).exists()
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _is_subcommand(argv):
+        from core.cli import run
+
+        return run(argv)
+    try:
+        from gui.app import run_editor
+    except ImportError as exc:
+        print(f"error: the editor is not available in this build ({exc})", file=sys.stderr)
+        return 1
+    return run_editor(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
