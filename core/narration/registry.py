@@ -1,0 +1,28 @@
+"""Pick a narrator backend by name; the LLM backend is imported only when asked for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.errors import InputError
+from core.narration.base import Narrator
+
+KINDS = ("embedded", "llm")
+
+
+def create_narrator(kind: str = "embedded", model_dir: str | Path | None = None, **options: Any) -> Narrator:
+    """A ready narrator. `embedded` needs nothing else; `llm` needs the llm extra and `model_dir`."""
+    if kind == "embedded":
+        from core.narration.embedded import EmbeddedNarrator
+
+        return EmbeddedNarrator(**options)
+    if kind == "llm":
+        try:
+            from core.narration.llm import LLMNarrator
+        except ImportError as exc:
+            raise InputError(
+                f"the llm narrator is not available ({exc}); install the 'llm' extra (torch, transformers)"
+            ) from None
+        return LLMNarrator(model_dir=model_dir, **options)
+    raise InputError(f"unknown narrator '{kind}' (choose one of: {', '.join(KINDS)})")
