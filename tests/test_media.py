@@ -1,0 +1,126 @@
+"""Probing: exact rates, rotation, audio layout, and one clear MediaError for anything unreadable."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from core.errors import MediaError
+from core.media import MediaInfo, probe
+from tests.mediagen import SHARED_MEDIA, ffmpeg, make_video
+
+
+@pytest.fixture(scope="module")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="module")
+def ntsc_video(media_dir: Path) -> Path:
+    return make_video(media_dir / "ntsc.mp4", duration=1.5, size="160x120", rate="30000/1001", channels=1)
+
+
+def test_probe_exact_ntsc_rate_and_basics(ntsc_video: Path) -> None:
+    info = probe(ntsc_video)
+    assert isinstance(info, MediaInfo)
+    assert info.fps == Fraction(30000, 1001)
+    assert (info.width, info.height) == (160, 120)
+    assert (info.display_width, info.display_height) == (160, 120)
+    assert info.rotation == 0
+    assert info.pix_fmt == "yuv420p"
+    assert info.video_codec == "h264"
+    assert 1450 <= info.duration_ms <= 1600
+    assert info.has_audio and info.audio_channels == 1 and info.audio_sample_rate == 48000
+    assert info.bit_rate and info.bit_rate > 0
+    assert info.frame_count == pytest.approx(45, abs=2)
+
+
+@pytest.mark.parametrize("rate", ["24000/1001", "12.5", "50"])
+def test_probe_other_rates(media_dir: Path, rate: str) -> None:
+    out = make_video(
+        media_dir / f"r{rate.replace('/', '_')}.mp4", duration=1, size="64x48", rate=rate, audio=None
+    )
+    info = probe(out)
+    num, _, den = rate.partition("/")
+    assert info.fps == (Fraction(int(num), int(den)) if den else Fraction(num))
+    assert not info.has_audio and info.audio_channels == 0
+
+
+def test_probe_rotation_swaps_display_size(ntsc_video: Path, media_dir: Path) -> None:
+    out = media_dir / "rotated.mp4"
+    ffmpeg(["-display_rotation", "90", "-i", str(ntsc_video), "-c", "copy", str(out)])
+    info = probe(out)
+    assert info.rotation == 90
+    assert (info.width, info.height) == (160, 120)
+    assert (info.display_width, info.display_height) == (120, 160)
+    out2 = media_dir / "rotated270.mp4"
+    ffmpeg(["-display_rotation", "-90", "-i", str(ntsc_video), "-c", "copy", str(out2)])
+    assert probe(out2).rotation == 270
+
+
+def test_probe_shared_media() -> None:
+    bunny = probe(SHARED_MEDIA / "bigbuckbunny.mp4")
+    assert bunny.audio_channels == 6 and bunny.has_audio
+    assert (bunny.width, bunny.height, bunny.fps) == (1280, 720, Fraction(25))
+    assert bunny.duration_ms == 5310
+    bikes = probe(SHARED_MEDIA / "bikes.mp4")
+    assert (bikes.width, bikes.height, bikes.fps, bikes.duration_ms) == (640, 272, Fraction(25), 10000)
+    assert not bikes.has_audio
+
+
+def _bad_inputs(media_dir: Path, good: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (path, a phrase the message must contain)."""
+    cases: dict[str, tuple[Path, str]] = {}
+    cases["missing"] = (media_dir / "nope.mp4", "no such file")
+    folder = media_dir / "folder.mp4"
+    folder.mkdir(exist_ok=True)
+    cases["directory"] = (folder, "folder")
+    empty = media_dir / "empty.mp4"
+    empty.write_bytes(b"")
+    cases["empty"] = (empty, "empty")
+    text = media_dir / "notes.mp4"
+    text.write_text("this is not a video\n" * 20)
+    cases["text"] = (text, "not a video")
+    audio = media_dir / "sound.m4a"
+    ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", str(audio)])
+    cases["audio-only"] = (audio, "audio-only")
+    png = media_dir / "picture.mp4"
+    ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x48",
+            "-frames:v",
+            "1",
+            "-f",
+            "image2",
+            "-c:v",
+            "png",
+            str(png),
+        ]
+    )
+    cases["png"] = (png, "still image")
+    data = good.read_bytes()
+    cut = media_dir / "truncated.mp4"  # moov at the end (ffmpeg's default): the index is lost
+    cut.write_bytes(data[: len(data) // 2])
+    cases["truncated"] = (cut, "moov")
+    fast = media_dir / "faststart.mp4"
+    ffmpeg(["-i", str(good), "-c", "copy", "-movflags", "+faststart", str(fast)])
+    fdata = fast.read_bytes()
+    cut2 = media_dir / "truncated_faststart.mp4"  # index intact, media data missing
+    cut2.write_bytes(fdata[: len(fdata) // 2])
+    cases["truncated-faststart"] = (cut2, "truncated")
+    return cases
+
+
+def test_bad_inputs_raise_one_line_media_error(media_dir: Path, ntsc_video: Path) -> None:
+    for label, (path, phrase) in _bad_inputs(media_dir, ntsc_video).items():
+        with pytest.raises(MediaError) as exc_info:
+            probe(path)
+        message = str(exc_info.value)
+        assert "\n" not in message, label
+        assert str(path) in message, label
+        assert phrase in message, (label, message)
