@@ -1,0 +1,196 @@
+"""`./run package`: build the one-folder app with PyInstaller and pack it as a .tar.gz (or .zip on Windows).
+
+Steps: make sure the app icon exists, use a headless OpenCV build for the bundle (the venv may hold
+opencv-python, whose Qt5 libraries would only add weight and fight PySide6 over Qt plugins), run
+PyInstaller on pyinstaller.spec, strip debug symbols from the Python library, write the archive and print
+the unpacked and archive sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tarfile
+import zipfile
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = "SyncNarrator"
+MIB = 1024 * 1024
+
+
+# --- icon -----------------------------------------------------------------------------------------------
+
+
+def _png(pixels: bytes, width: int, height: int) -> bytes:
+    """Encode 8-bit RGBA rows as PNG (no imaging library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    stride = width * 4
+    raw = b"".join(b"\x00" + pixels[y * stride : (y + 1) * stride] for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def make_icon(path: Path, size: int = 256) -> None:
+    """Draw the app icon: a rounded teal tile with a play triangle and two sound waves."""
+    import numpy as np
+
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
+    s = float(size)
+    # rounded square mask, anti-aliased over one pixel
+    r, m = 0.22 * s, 0.04 * s
+    dx = np.maximum(np.maximum(m + r - xx, xx - (s - m - r)), 0)
+    dy = np.maximum(np.maximum(m + r - yy, yy - (s - m - r)), 0)
+    tile = np.clip(r - np.hypot(dx, dy) + 0.5, 0, 1)
+    t = (xx + yy) / (2 * s)
+    rgb = np.stack([20 + 30 * t, 150 - 60 * t, 170 + 60 * t], axis=-1)
+    white = np.zeros_like(tile)
+    # play triangle
+    cx, cy, h = 0.40 * s, 0.5 * s, 0.36 * s
+    left, right = cx - 0.30 * h, cx + 0.55 * h
+    inside = np.minimum(xx - left, (h / 2) * (right - xx) / (right - left) - np.abs(yy - cy))
+    white = np.maximum(white, np.clip(inside + 0.5, 0, 1))
+    # two sound-wave arcs to the right of the triangle
+    dist = np.hypot(xx - right + 0.02 * s, yy - cy)
+    ang = np.abs(np.arctan2(yy - cy, xx - right + 0.02 * s))
+    for radius in (0.14 * s, 0.24 * s):
+        ring = np.clip(0.028 * s - np.abs(dist - radius) + 0.5, 0, 1) * (ang < 0.75)
+        white = np.maximum(white, ring)
+    color = rgb * (1 - white[..., None]) + 255 * white[..., None]
+    rgba = np.concatenate([color, 255 * tile[..., None]], axis=-1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_png(np.clip(rgba, 0, 255).astype(np.uint8).tobytes(), size, size))
+
+
+# --- OpenCV: bundle the headless build ------------------------------------------------------------------
+
+
+def headless_opencv_overlay(work: Path) -> Path | None:
+    """A folder holding a headless `cv2` when the venv's cv2 is the GUI build; None when not needed.
+
+    scenedetect depends on opencv-python, which overwrites opencv-python-headless's cv2 in the venv and
+    drags Qt5 + X11 libraries (~35 MiB) into the bundle and sets QT_QPA_PLATFORM_PLUGIN_PATH on import.
+    """
+    try:
+        from cv2 import version as cv2_version
+    except ImportError:
+        return None
+    if getattr(cv2_version, "headless", True):
+        return None
+    version = cv2_version.opencv_version
+    overlay = work / f"opencv-headless-{version}"
+    if (overlay / "cv2" / "__init__.py").is_file():
+        return overlay
+    wheels = work / "wheels"
+    cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", f"opencv-python-headless=={version}"]
+    proc = subprocess.run([*cmd, "-d", str(wheels)], capture_output=True, text=True, timeout=600)
+    found = sorted(wheels.glob(f"opencv_python_headless-{version}-*.whl"))
+    if proc.returncode != 0 or not found:
+        print(f"note: could not fetch opencv-python-headless {version}; bundling the GUI build of cv2")
+        return None
+    tmp = overlay.with_name(overlay.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    with zipfile.ZipFile(found[-1]) as wheel:
+        for info in wheel.infolist():
+            top = info.filename.split("/", 1)[0]
+            if top in ("cv2", "opencv_python_headless.libs"):
+                target = Path(wheel.extract(info, tmp))
+                if (info.external_attr >> 16) & 0o111:
+                    target.chmod(0o755)
+    tmp.rename(overlay)
+    return overlay
+
+
+# --- build ----------------------------------------------------------------------------------------------
+
+
+def version() -> str:
+    text = (ROOT / "core" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'__version__\s*=\s*"([^"]+)"', text)
+    return match.group(1) if match else "0"
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def strip_debug_info(app: Path) -> None:
+    """libpython from some Python builds carries ~18 MiB of debug info the app never needs."""
+    strip = shutil.which("strip")
+    if strip is None or os.name != "posix":
+        return
+    for lib in app.rglob("libpython*.so*"):
+        if lib.is_file() and not lib.is_symlink():
+            subprocess.run([strip, "--strip-debug", str(lib)], capture_output=True, timeout=120)
+
+
+def write_archive(app: Path, out_dir: Path, ver: str) -> Path:
+    system = {"linux": "linux", "darwin": "macos", "win32": "windows"}.get(sys.platform, sys.platform)
+    machine = platform.machine().lower().replace("amd64", "x86_64")
+    base = out_dir / f"{APP}-{ver}-{system}-{machine}"
+    if os.name == "nt":
+        archive = base.with_suffix(".zip")
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in sorted(app.rglob("*")):
+                zf.write(p, Path(APP) / p.relative_to(app))
+        return archive
+    archive = Path(str(base) + ".tar.gz")
+    tmp = Path(str(archive) + ".part")
+    with tarfile.open(tmp, "w:gz", compresslevel=6) as tar:
+        tar.add(app, arcname=APP)
+    tmp.replace(archive)
+    return archive
+
+
+def build(dist: Path, work: Path, archive: bool = True) -> tuple[Path, Path | None]:
+    """Run PyInstaller; returns (app folder, archive or None)."""
+    icon = ROOT / "resources" / "icon.png"
+    if not icon.is_file():
+        make_icon(icon)
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    overlay = headless_opencv_overlay(work)
+    if overlay is not None:
+        env["SYNCNARRATOR_BUILD_PATH"] = str(overlay)
+    cmd = [
+        sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
+        "--distpath", str(dist), "--workpath", str(work / "pyinstaller"), str(ROOT / "pyinstaller.spec"),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, timeout=3600)
+    if proc.returncode != 0:
+        raise SystemExit(f"error: PyInstaller failed (exit {proc.returncode})")
+    app = dist / APP
+    strip_debug_info(app)
+    out = write_archive(app, dist, version()) if archive else None
+    return app, out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the SyncNarrator installer archive.")
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (dist/)")
+    parser.add_argument("--work", type=Path, default=ROOT / "build", help="build cache folder (build/)")
+    parser.add_argument("--no-archive", action="store_true", help="only build the app folder")
+    parser.add_argument("--icon", action="store_true", help="(re)draw resources/icon.png and stop")
+    args = parser.parse_args(argv)
+    if args.icon:
+        make_icon(ROOT / "resources" / "icon.png")
+        return 0
+    app, archive = build(args.dist.resolve(), args.work.resolve(), archive=not args.no_archive)
+    print(f"app folder: {app} ({folder_size(app) / MIB:.1f} MiB unpacked)")
+    if archive is not None:
+        print(f"archive:    {archive} ({archive.stat().st_size / MIB:.1f} MiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
