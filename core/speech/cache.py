@@ -1,0 +1,72 @@
+"""Where synthesized speech and calibrations are kept, so previews and re-exports never speak twice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def cache_dir() -> Path:
+    """$SYNCNARRATOR_CACHE_DIR, else the per-user cache folder of the platform."""
+    override = os.environ.get("SYNCNARRATOR_CACHE_DIR")
+    if override:
+        base = Path(override)
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "SyncNarrator" / "cache"
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches" / "SyncNarrator"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "syncnarrator"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+class SynthesisCache:
+    """WAV files keyed by (engine, text, voice, rate, tempo); writes are atomic (temp + rename)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else cache_dir() / "speech"
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def key(engine: str, text: str, voice: str, rate: int, tempo: float) -> str:
+        blob = json.dumps([engine, text, voice, int(rate), round(float(tempo), 4)], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+    def path(self, key: str) -> Path:
+        return self.root / f"{key}.wav"
+
+    def get(self, key: str) -> Path | None:
+        p = self.path(key)
+        return p if p.is_file() and p.stat().st_size > 44 else None
+
+    def temp_path(self, key: str) -> Path:
+        """A fresh temp file in the cache folder to write into before `commit`."""
+        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".wav", dir=self.root)
+        os.close(fd)
+        return Path(tmp)
+
+    def commit(self, key: str, tmp: Path) -> Path:
+        target = self.path(key)
+        os.replace(tmp, target)
+        return target
+
+
+def load_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def save_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False)
+    os.replace(tmp, path)

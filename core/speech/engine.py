@@ -1,0 +1,328 @@
+"""Offline speech engines: pyttsx3 (isolated in a worker process) and espeak-ng called directly.
+
+pyttsx3's espeak driver misbehaves off the main thread and after many `runAndWait` calls in one
+process, so it runs in a persistent 'spawn' worker that is restarted when it hangs or dies. When
+pyttsx3 cannot start at all, the espeak-ng command line is a real second engine (no fake voices).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.errors import SyncNarratorError
+
+
+class SpeechError(SyncNarratorError):
+    """The speech engine is missing or failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    languages: tuple[str, ...] = ()
+
+    def speaks(self, language: str) -> bool:
+        """True for `zh` on cmn/yue/zh voices, else a prefix match on the language tags."""
+        language = language.lower()
+        tags = [t.lower() for t in self.languages] or [self.id.lower().rsplit("/", 1)[-1]]
+        family = {"zh": ("zh", "cmn", "yue")}.get(language, (language,))
+        return any(t == f or t.startswith(f + "-") or t.startswith(f + "_") for t in tags for f in family)
+
+
+class SpeechEngine(ABC):
+    """Lists voices and writes a line of speech to a WAV file; `rate` is in the engine's own units."""
+
+    name: str = "engine"
+    rate_range: tuple[int, int] = (80, 450)
+    default_rate: int = 175
+
+    @abstractmethod
+    def voices(self, language: str | None = None) -> list[Voice]:
+        """Installed voices, optionally only those speaking `language` ('zh', 'en', ...)."""
+
+    @abstractmethod
+    def synthesize(self, text: str, out: Path, *, voice: str | None = None, rate: int | None = None) -> Path:
+        """Write `text` spoken by `voice` at `rate` to the WAV file `out` (mono 16-bit PCM)."""
+
+    def default_voice(self, language: str = "zh") -> str:
+        """Mandarin first ('cmn' on espeak-ng), else any voice of the language."""
+        candidates = self.voices(language)
+        for v in candidates:
+            if any(t.lower() == "cmn" for t in v.languages) or v.id.lower().endswith("cmn"):
+                return v.id
+        if candidates:
+            return candidates[0].id
+        raise SpeechError(f"no {language} voice installed for {self.name} (install espeak-ng)")
+
+    def close(self) -> None:  # noqa: B027 - most engines hold nothing
+        """Release worker processes; the engine may be used again afterwards."""
+
+    def clamp_rate(self, rate: float) -> int:
+        lo, hi = self.rate_range
+        return round(min(max(rate, lo), hi))
+
+
+# ---------------------------------------------------------------------------------------------
+# espeak-ng command line
+
+
+def espeak_path() -> str | None:
+    """espeak-ng (or espeak) on PATH, or next to the frozen app."""
+    if getattr(sys, "frozen", False):
+        base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+        for name in ("espeak-ng.exe", "espeak-ng"):
+            if (base / "espeak-ng" / name).exists():
+                return str(base / "espeak-ng" / name)
+    return shutil.which("espeak-ng") or shutil.which("espeak")
+
+
+class EspeakEngine(SpeechEngine):
+    """espeak-ng invoked per line; stateless, so safe from any thread."""
+
+    name = "espeak-ng"
+    rate_range = (80, 450)
+    default_rate = 175
+
+    def __init__(self, program: str | None = None) -> None:
+        program = program or espeak_path()
+        if not program:
+            raise SpeechError("espeak-ng is not installed (apt-get install espeak-ng)")
+        self.program = program
+        self._voices: list[Voice] | None = None
+
+    def voices(self, language: str | None = None) -> list[Voice]:
+        if self._voices is None:
+            proc = subprocess.run(
+                [self.program, "--voices"], capture_output=True, timeout=30, stdin=subprocess.DEVNULL
+            )
+            found: list[Voice] = []
+            for line in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
+                parts = line.split()
+                if len(parts) >= 5:
+                    # Pty Language Age/Gender VoiceName File Other
+                    found.append(Voice(id=parts[1], name=parts[3], languages=(parts[1],)))
+            self._voices = found
+        if language is None:
+            return list(self._voices)
+        return [v for v in self._voices if v.speaks(language)]
+
+    def synthesize(self, text: str, out: Path, *, voice: str | None = None, rate: int | None = None) -> Path:
+        voice = voice or self.default_voice()
+        voice = voice.rsplit("/", 1)[-1]  # accept pyttsx3-style ids like 'sit/cmn'
+        rate = self.clamp_rate(rate or self.default_rate)
+        out = Path(out)
+        proc = subprocess.run(
+            [self.program, "-v", voice, "-s", str(rate), "-w", str(out), "--", text],
+            capture_output=True,
+            timeout=60 + len(text),
+            stdin=subprocess.DEVNULL,
+        )
+        if proc.returncode != 0 or not out.exists() or out.stat().st_size <= 44:
+            tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no audio written"]
+            raise SpeechError(f"espeak-ng failed for voice {voice!r}: {tail[0]}")
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# pyttsx3 in a worker process
+
+
+def _pyttsx3_worker(requests: Any, replies: Any) -> None:
+    """Worker loop: one pyttsx3 engine, one request at a time; replies ('ok', value) or ('err', text)."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the espeak driver prints "Audio saved to ..."
+    finished = threading.Event()
+    try:
+        import pyttsx3
+
+        engine = pyttsx3.init()
+        engine.connect("finished-utterance", lambda **_kw: finished.set())
+    except Exception as exc:
+        replies.put(("err", f"pyttsx3 cannot start: {type(exc).__name__}: {exc}"))
+        return
+    replies.put(("ok", "ready"))
+    while True:
+        req = requests.get()
+        if req is None:
+            break
+        try:
+            if req[0] == "voices":
+                value: Any = [
+                    (str(v.id), str(v.name or v.id), tuple(str(x) for x in (v.languages or ())))
+                    for v in engine.getProperty("voices")
+                ]
+            else:
+                _, text, path, voice, rate = req
+                if voice:
+                    engine.setProperty("voice", voice)
+                engine.setProperty("rate", int(rate))
+                finished.clear()
+                engine.save_to_file(text, path)
+                engine.runAndWait()
+                # runAndWait can return before the driver's callback has written the file (first call
+                # on espeak): the finished-utterance notification comes after the write.
+                if not finished.wait(30 + len(text)):
+                    raise TimeoutError("no finished-utterance notification")
+                _wait_for_wav(path, 10.0)
+                value = path
+            replies.put(("ok", value))
+        except Exception as exc:
+            replies.put(("err", f"{type(exc).__name__}: {exc}"))
+
+
+def _wait_for_wav(path: str, timeout: float) -> None:
+    """Block until `path` is a complete WAV (its header's frame count matches its size)."""
+    import time
+    import wave
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with wave.open(path, "rb") as w:
+                frames, width, channels = w.getnframes(), w.getsampwidth(), w.getnchannels()
+            if frames > 0 and os.path.getsize(path) >= 44 + frames * width * channels:
+                return
+        except (OSError, EOFError, wave.Error):
+            pass
+        time.sleep(0.02)
+    raise TimeoutError(f"pyttsx3 did not write {path}")
+
+
+class Pyttsx3Engine(SpeechEngine):
+    """pyttsx3 (espeak-ng / SAPI5 / NSSS) driven through a persistent spawn worker with timeouts."""
+
+    name = "pyttsx3"
+    rate_range = (80, 450)
+    default_rate = 200
+    start_timeout = 60.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: Any = None
+        self._requests: Any = None
+        self._replies: Any = None
+        self._voices: list[Voice] | None = None
+        self._start()
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._requests = ctx.Queue()
+        self._replies = ctx.Queue()
+        self._proc = ctx.Process(target=_pyttsx3_worker, args=(self._requests, self._replies), daemon=True)
+        self._proc.start()
+        status, value = self._reply(self.start_timeout)
+        if status != "ok":
+            self._kill()
+            raise SpeechError(str(value))
+
+    def _reply(self, timeout: float) -> tuple[str, Any]:
+        try:
+            return self._replies.get(timeout=timeout)
+        except queue.Empty:
+            alive = self._proc is not None and self._proc.is_alive()
+            return ("err", "pyttsx3 worker timed out" if alive else "pyttsx3 worker died")
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join(5)
+            self._proc = None
+        for q in (self._requests, self._replies):
+            if q is not None:
+                q.close()
+                q.join_thread()
+        self._requests = self._replies = None
+
+    def _call(self, request: tuple[Any, ...], timeout: float) -> Any:
+        """Send one request; on a hang or crash restart the worker and try once more."""
+        with self._lock:
+            last = ""
+            for _attempt in range(2):
+                if self._proc is None or not self._proc.is_alive():
+                    self._kill()
+                    self._start()
+                self._requests.put(request)
+                status, value = self._reply(timeout)
+                if status == "ok":
+                    return value
+                last = str(value)
+                self._kill()
+            raise SpeechError(f"pyttsx3 failed: {last}")
+
+    def voices(self, language: str | None = None) -> list[Voice]:
+        if self._voices is None:
+            raw = self._call(("voices",), 60.0)
+            self._voices = [Voice(id=i, name=n, languages=tuple(langs)) for i, n, langs in raw]
+        if language is None:
+            return list(self._voices)
+        return [v for v in self._voices if v.speaks(language)]
+
+    def synthesize(self, text: str, out: Path, *, voice: str | None = None, rate: int | None = None) -> Path:
+        voice = voice or self.default_voice()
+        out = Path(out)
+        out.unlink(missing_ok=True)
+        self._call(("synth", text, str(out), voice, self.clamp_rate(rate or self.default_rate)), 60 + len(text))
+        if not out.exists() or out.stat().st_size <= 44:
+            raise SpeechError(f"pyttsx3 wrote no audio for voice {voice!r}")
+        return out
+
+    def close(self) -> None:
+        with self._lock:
+            if self._proc is not None and self._proc.is_alive():
+                with contextlib.suppress(Exception):
+                    self._requests.put(None)
+                self._proc.join(3)
+            self._kill()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+_default: SpeechEngine | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> SpeechEngine:
+    """The shared engine. SYNCNARRATOR_TTS=espeak|pyttsx3 forces one.
+
+    On Linux pyttsx3 only wraps the espeak-ng library, and its 2.99 driver returns from `runAndWait`
+    before the audio is written, so consecutive lines swap rates and files (measured: a line asked at
+    120 wpm came out at the previous line's 300). espeak-ng's command line is the same voice without
+    that race, so Linux uses it when installed; SAPI5 (Windows) and NSSS (macOS) go through pyttsx3.
+    """
+    global _default
+    with _default_lock:
+        if _default is not None:
+            return _default
+        choice = os.environ.get("SYNCNARRATOR_TTS", "").lower()
+        if not choice and sys.platform.startswith("linux") and espeak_path():
+            choice = "espeak"
+        errors: list[str] = []
+        if choice in ("", "pyttsx3"):
+            try:
+                engine: SpeechEngine = Pyttsx3Engine()
+                if engine.voices("zh") or choice == "pyttsx3":
+                    _default = engine
+                    return engine
+                engine.close()
+                errors.append("pyttsx3 has no Chinese voice")
+            except SpeechError as exc:
+                errors.append(str(exc))
+        try:
+            _default = EspeakEngine()
+        except SpeechError as exc:
+            raise SpeechError("; ".join([*errors, str(exc)])) from None
+        return _default

@@ -1,0 +1,279 @@
+"""Speech for narration lines: calibration, cached synthesis, and fitting a line into its clip.
+
+A line starts `lead_ms` after its clip starts and must end `tail_ms` before the clip ends. The engine
+rate comes first (from the calibrated characters per second, sped up a little if needed), then a
+time-stretch of at most `MAX_TEMPO`; if the line still overruns, the result says by how many
+characters so the editor can flag it and the narrator can shorten it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.jobs import CancelToken, ProgressCallback, no_progress
+from core.project import Clip, Project
+from core.speech.audio import read_wav, time_stretch, trim_silence, wav_duration_ms, write_wav
+from core.speech.cache import SynthesisCache, cache_dir, load_json, save_json
+from core.speech.engine import SpeechEngine, SpeechError, default_engine
+
+MAX_TEMPO = 1.2  # time-stretch beyond this sounds rushed
+MAX_RATE_BOOST = 1.15  # the engine may speak up to this much faster than the calibrated rate
+CALIBRATION_TEXT = (
+    "这款精华液质地轻薄，一抹就化开，吸收特别快。早晚各用一次，坚持一个月，肌肤明显更加水润有光泽。"
+    "现在下单还送同款小样，赶紧点击下方链接抢购吧！"
+)
+CALIBRATION_RATES = (120, 220, 340, 450)
+
+
+def count_chars(text: str) -> int:
+    """Characters as narration budgets count them (E-SyncVidStory: len of the line, punctuation included)."""
+    return len(text.strip())
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Measured characters per second of one voice at several engine rates (piecewise linear)."""
+
+    engine: str
+    voice: str
+    points: tuple[tuple[int, float], ...]  # (engine rate, chars per second), rates ascending
+
+    def cps_at(self, rate: float) -> float:
+        pts = self.points
+        if rate <= pts[0][0]:
+            (r0, c0), (r1, c1) = pts[0], pts[1]
+        elif rate >= pts[-1][0]:
+            (r0, c0), (r1, c1) = pts[-2], pts[-1]
+        else:
+            i = next(i for i in range(1, len(pts)) if pts[i][0] >= rate)
+            (r0, c0), (r1, c1) = pts[i - 1], pts[i]
+        return max(0.1, c0 + (c1 - c0) * (rate - r0) / (r1 - r0))
+
+    def rate_for(self, cps: float) -> float:
+        """Engine rate that speaks `cps` characters per second (extrapolated past the measured range)."""
+        pts = self.points
+        for (r0, c0), (r1, c1) in itertools.pairwise(pts):
+            if c0 <= cps <= c1 and c1 > c0:
+                return r0 + (r1 - r0) * (cps - c0) / (c1 - c0)
+        (r0, c0), (r1, c1) = (pts[0], pts[1]) if cps < pts[0][1] else (pts[-2], pts[-1])
+        slope = (c1 - c0) / (r1 - r0) if r1 != r0 else 0.0
+        return r0 + (cps - c0) / slope if slope > 0 else float(r1)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """One line fitted into one clip; `wav` is the audio to place at clip start + `offset_ms`."""
+
+    text: str
+    wav: Path | None
+    offset_ms: int  # from the clip's start (the lead)
+    duration_ms: int  # spoken duration after time-stretch
+    available_ms: int
+    engine_rate: int
+    tempo: float
+    fits: bool
+    overflow_chars: int = 0  # how many characters too long when it does not fit
+    voice: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Speaker:
+    """Speech engine + synthesis cache + calibrations; thread-safe, shared by pipeline and editor."""
+
+    def __init__(self, engine: SpeechEngine | None = None, cache: SynthesisCache | None = None) -> None:
+        self._engine = engine
+        self._cache = cache
+        self._calibrations: dict[str, Calibration] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def engine(self) -> SpeechEngine:
+        if self._engine is None:
+            self._engine = default_engine()
+        return self._engine
+
+    @property
+    def cache(self) -> SynthesisCache:
+        if self._cache is None:
+            self._cache = SynthesisCache()
+        return self._cache
+
+    def voice_id(self, voice: str | None) -> str:
+        return voice or self.engine.default_voice("zh")
+
+    # -- synthesis
+    def synthesize(self, text: str, *, voice: str | None = None, rate: int | None = None) -> Path:
+        """Cached WAV of `text` (leading/trailing silence trimmed) at the engine rate `rate`."""
+        engine = self.engine
+        voice = self.voice_id(voice)
+        rate = engine.clamp_rate(rate if rate is not None else engine.default_rate)
+        key = SynthesisCache.key(engine.name, text, voice, rate, 1.0)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        tmp = self.cache.temp_path(key)
+        try:
+            engine.synthesize(text, tmp, voice=voice, rate=rate)
+            samples, sr = read_wav(tmp)
+            samples = trim_silence(samples, sr)
+            if samples.size == 0:
+                raise SpeechError(f"voice {voice!r} produced silence for {text[:20]!r}")
+            write_wav(tmp, samples, sr)
+            return self.cache.commit(key, tmp)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _stretched(self, text: str, voice: str, rate: int, tempo: float) -> Path:
+        raw = self.synthesize(text, voice=voice, rate=rate)
+        if abs(tempo - 1.0) < 1e-4:
+            return raw
+        key = SynthesisCache.key(self.engine.name, text, voice, rate, tempo)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        tmp = self.cache.temp_path(key)
+        try:
+            time_stretch(raw, tmp, tempo)
+            return self.cache.commit(key, tmp)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    # -- calibration
+    def calibration(self, voice: str | None = None) -> Calibration:
+        """Characters per second of `voice`, measured once per voice and kept in the cache folder."""
+        voice = self.voice_id(voice)
+        engine = self.engine
+        with self._lock:
+            if voice in self._calibrations:
+                return self._calibrations[voice]
+            path = cache_dir() / "calibration.json"
+            data = load_json(path) or {}
+            entry_key = f"{engine.name}|{voice}"
+            entry = data.get(entry_key)
+            points: tuple[tuple[int, float], ...] = ()
+            if isinstance(entry, list) and len(entry) >= 2:
+                try:
+                    points = tuple((int(r), float(c)) for r, c in entry)
+                except (TypeError, ValueError):
+                    points = ()
+            if not points:
+                measured = []
+                for rate in CALIBRATION_RATES:
+                    r = engine.clamp_rate(rate)
+                    ms = wav_duration_ms(self.synthesize(CALIBRATION_TEXT, voice=voice, rate=r))
+                    measured.append((r, count_chars(CALIBRATION_TEXT) * 1000 / max(ms, 1)))
+                points = tuple(sorted(dict(measured).items()))
+                data[entry_key] = [list(p) for p in points]
+                save_json(path, data)
+            cal = Calibration(engine.name, voice, points)
+            self._calibrations[voice] = cal
+            return cal
+
+    def engine_rate(self, rate_cps: float, voice: str | None = None) -> int:
+        return self.engine.clamp_rate(self.calibration(voice).rate_for(rate_cps))
+
+    def calibrated_cps(self, rate_cps: float, voice: str | None = None) -> float:
+        """The characters per second the voice really reaches when asked for `rate_cps` (engine limits)."""
+        cal = self.calibration(voice)
+        return cal.cps_at(self.engine.clamp_rate(cal.rate_for(rate_cps)))
+
+    def estimate_ms(self, text: str, rate_cps: float, voice: str | None = None) -> int:
+        """Spoken duration of `text` from the calibration, without synthesizing (budget meter)."""
+        n = count_chars(text)
+        return 0 if n == 0 else round(n * 1000 / self.calibrated_cps(rate_cps, voice))
+
+    # -- fitting
+    def fit(
+        self,
+        text: str,
+        clip_ms: int,
+        *,
+        voice: str | None = None,
+        rate_cps: float = 5.0,
+        lead_ms: int = 100,
+        tail_ms: int = 150,
+    ) -> FitResult:
+        """Synthesize `text` so it fits a clip of `clip_ms`; see the module docstring for the order."""
+        voice = self.voice_id(voice)
+        text = text.strip()
+        available = clip_ms - lead_ms - tail_ms
+        n = count_chars(text)
+        if not text:
+            return FitResult(text, None, lead_ms, 0, max(0, available), 0, 1.0, True, 0, voice)
+        base = self.engine_rate(rate_cps, voice)
+        if available <= 0:
+            return FitResult(text, None, lead_ms, 0, 0, base, 1.0, False, n, voice, ("clip too short for speech",))
+        rate = base
+        wav = self.synthesize(text, voice=voice, rate=rate)
+        dur = wav_duration_ms(wav)
+        if dur > available:
+            cal = self.calibration(voice)
+            wanted = cal.rate_for(cal.cps_at(base) * dur / available * 1.02)
+            boosted = self.engine.clamp_rate(min(wanted, base * MAX_RATE_BOOST))
+            if boosted > rate:
+                rate = boosted
+                wav = self.synthesize(text, voice=voice, rate=rate)
+                dur = wav_duration_ms(wav)
+        tempo = 1.0
+        if dur > available:
+            tempo = math.ceil(dur / available * 1.01 * 1000) / 1000
+            if tempo > MAX_TEMPO:
+                fitting_chars = math.floor(n * available * MAX_TEMPO / dur)
+                over = max(1, n - fitting_chars)
+                return FitResult(text, wav, lead_ms, dur, available, rate, MAX_TEMPO, False, over, voice)
+            wav = self._stretched(text, voice, rate, tempo)
+            dur = wav_duration_ms(wav)
+            if dur > available:
+                return FitResult(text, wav, lead_ms, dur, available, rate, tempo, False, 1, voice)
+        return FitResult(text, wav, lead_ms, dur, available, rate, tempo, True, 0, voice)
+
+    def fit_clip(self, project: Project, clip: Clip) -> FitResult:
+        """`fit` with the project's speech settings and the clip's own voice/rate overrides."""
+        s = project.speech
+        return self.fit(
+            clip.narration,
+            clip.duration_ms,
+            voice=clip.voice or s.voice,
+            rate_cps=clip.rate_cps or s.rate_cps,
+            lead_ms=s.lead_ms,
+            tail_ms=s.tail_ms,
+        )
+
+    def fit_project(
+        self,
+        project: Project,
+        *,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelToken | None = None,
+    ) -> list[FitResult]:
+        """Every clip's line fitted, in clip order (empty lines give an empty, fitting result)."""
+        results = []
+        total = max(1, len(project.clips))
+        for i, clip in enumerate(project.clips):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            progress(i / total, f"speaking clip {i + 1}/{total}")
+            results.append(self.fit_clip(project, clip))
+        progress(1.0, "speech ready")
+        return results
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+
+
+_shared: Speaker | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_speaker() -> Speaker:
+    """One Speaker per process (one pyttsx3 worker), created on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Speaker()
+        return _shared

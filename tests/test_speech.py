@@ -1,0 +1,137 @@
+"""Speech: real espeak-ng synthesis, the pyttsx3 worker, calibration, fitting into clips, the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.speech import EspeakEngine, Pyttsx3Engine, Speaker, SpeechEngine, SynthesisCache, count_chars
+from core.speech.audio import read_wav, wav_duration_ms
+from core.speech.speaker import MAX_TEMPO
+
+SHORT = "这款精华液质地轻薄。"
+LONG = "现在下单还送同款小样，赶紧点击下方链接抢购吧！限时优惠只有今天，错过再等一年，快来抢购吧！"
+
+
+class CountingEngine(SpeechEngine):
+    """Wraps a real engine and counts synthesize calls, to see the cache working."""
+
+    def __init__(self, inner: SpeechEngine) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.rate_range = inner.rate_range
+        self.default_rate = inner.default_rate
+        self.calls = 0
+
+    def voices(self, language: str | None = None):
+        return self.inner.voices(language)
+
+    def synthesize(self, text, out, *, voice=None, rate=None):
+        self.calls += 1
+        return self.inner.synthesize(text, out, voice=voice, rate=rate)
+
+
+@pytest.fixture
+def cache_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def speaker(cache_env: Path) -> Speaker:
+    return Speaker(CountingEngine(EspeakEngine()))
+
+
+def test_espeak_lists_mandarin_and_speaks(tmp_path: Path) -> None:
+    engine = EspeakEngine()
+    assert any(v.id == "cmn" for v in engine.voices("zh"))
+    assert engine.default_voice() == "cmn"
+    out = engine.synthesize(SHORT, tmp_path / "a.wav", rate=200)
+    samples, rate = read_wav(out)
+    assert rate > 8000
+    assert np.sqrt(np.mean(samples**2)) > 0.01  # real audio, not silence
+
+
+def test_faster_rate_is_shorter(tmp_path: Path) -> None:
+    engine = EspeakEngine()
+    slow = wav_duration_ms(engine.synthesize(LONG, tmp_path / "s.wav", rate=150))
+    fast = wav_duration_ms(engine.synthesize(LONG, tmp_path / "f.wav", rate=350))
+    assert fast < slow * 0.7
+
+
+def test_pyttsx3_worker_survives_a_killed_process(tmp_path: Path) -> None:
+    engine = Pyttsx3Engine()
+    try:
+        voice = engine.default_voice("zh")
+        first = engine.synthesize(SHORT, tmp_path / "one.wav", voice=voice, rate=200)
+        assert wav_duration_ms(first) > 300
+        engine._proc.kill()  # a crashed worker is restarted on the next request
+        engine._proc.join(5)
+        second = engine.synthesize(SHORT, tmp_path / "two.wav", voice=voice, rate=200)
+        assert wav_duration_ms(second) > 300
+    finally:
+        engine.close()
+
+
+def test_calibration_is_measured_once_and_cached(cache_env: Path) -> None:
+    first = Speaker(CountingEngine(EspeakEngine()))
+    cal = first.calibration()
+    cps = [c for _, c in cal.points]
+    assert cps == sorted(cps) and cps[0] < cps[-1]  # faster engine rate -> more characters a second
+    assert (cache_env / "calibration.json").is_file()
+    second = Speaker(CountingEngine(EspeakEngine()))
+    assert second.calibration().points == cal.points
+    assert second.engine.calls == 0
+    # the engine rate asked for 5 chars/s really speaks about 5 chars/s
+    assert 4.0 < second.calibrated_cps(5.0) < 6.0
+
+
+def test_short_line_fits_without_stretch(speaker: Speaker) -> None:
+    fit = speaker.fit(SHORT, 4000, rate_cps=5.0, lead_ms=100, tail_ms=150)
+    assert fit.fits and fit.tempo == 1.0 and fit.overflow_chars == 0
+    assert fit.offset_ms == 100
+    assert fit.offset_ms + wav_duration_ms(fit.wav) <= 4000 - 150
+
+
+def test_tight_line_is_sped_up_within_limits(speaker: Speaker) -> None:
+    natural = speaker.fit(LONG, 60_000, rate_cps=5.0).duration_ms
+    clip = int(natural / 1.12) + 250  # needs ~12 % more speed than the calibrated rate
+    fit = speaker.fit(LONG, clip, rate_cps=5.0)
+    assert fit.fits
+    assert fit.duration_ms <= clip - 250
+    assert fit.tempo <= MAX_TEMPO
+    assert wav_duration_ms(fit.wav) == fit.duration_ms
+
+
+def test_too_long_line_reports_overflow(speaker: Speaker) -> None:
+    fit = speaker.fit(LONG, 2500, rate_cps=5.0)
+    assert not fit.fits
+    n = count_chars(LONG)
+    assert 0 < fit.overflow_chars < n
+    shorter = LONG[: n - fit.overflow_chars - 2]
+    assert speaker.fit(shorter, 2500, rate_cps=5.0).fits
+
+
+def test_clip_too_short_for_speech(speaker: Speaker) -> None:
+    fit = speaker.fit(SHORT, 200)
+    assert not fit.fits and fit.overflow_chars == count_chars(SHORT)
+
+
+def test_cache_hit_does_not_synthesize(speaker: Speaker, cache_env: Path) -> None:
+    natural = speaker.fit(LONG, 60_000).duration_ms
+    first = speaker.fit(LONG, int(natural / 1.15) + 250)
+    engine = speaker.engine
+    assert isinstance(engine, CountingEngine)
+    calls = engine.calls
+    again = Speaker(engine, SynthesisCache(cache_env / "speech")).fit(LONG, int(natural / 1.15) + 250)
+    assert engine.calls == calls
+    assert again.wav == first.wav and again.tempo == first.tempo
+
+
+def test_estimate_close_to_real_duration(speaker: Speaker) -> None:
+    real = speaker.fit(LONG, 60_000, rate_cps=5.0).duration_ms
+    estimate = speaker.estimate_ms(LONG, 5.0)
+    assert abs(estimate - real) / real < 0.3
+    assert speaker.estimate_ms("", 5.0) == 0
