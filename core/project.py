@@ -393,6 +393,8 @@ def load_project(path: Path) -> Project:
         raise ProjectError(f"{path}: damaged project file (bad JSON at line {exc.lineno})") from None
     except RecursionError:
         raise ProjectError(f"{path}: damaged project file (nested too deeply)") from None
+    except ValueError:  # e.g. a number longer than Python's 4300-digit conversion limit
+        raise ProjectError(f"{path}: damaged project file (a value cannot be read)") from None
     try:
         return project_from_json(data, path)
     except ProjectError as exc:

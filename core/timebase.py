@@ -31,6 +31,8 @@ def seconds(ms: int) -> float:
 def parse_rate(text: str) -> Fraction:
     """'30000/1001', '25', '29.97' -> Fraction."""
     text = text.strip()
+    if len(text) > 40 or "e" in text.lower():  # Fraction("1e99999999") would compute a huge power of 10
+        raise ValueError(f"not a frame rate: {text[:40]!r}")
     if "/" in text:
         num, den = text.split("/", 1)
         return Fraction(int(num), int(den))
