@@ -1,0 +1,220 @@
+"""Project files from the wild: whatever the bytes, loading gives a Project or one clear ProjectError.
+
+Generated JSON (arbitrary and project-shaped), truncations and byte corruption of a real save; each
+damaged file leaves the previous save loadable from `path.bak`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core import project as pj
+from core.errors import ProjectError
+from core.project import Clip, MediaSummary, Product, Project
+
+HYPO = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def good_project(narration: str = "这款面霜真的好用") -> Project:
+    return Project(
+        video="/nonexistent/广告.mp4",
+        media=MediaSummary(duration_ms=4000, fps=Fraction(25), width=320, height=240, has_audio=True),
+        product=Product("好物面霜", {"功效": "保湿、修护"}),
+        clips=(
+            Clip(0, 2000, ("产品推荐",), False, narration, False),
+            Clip(2000, 4000, ("引导购买",), True, "赶紧下单吧", True, voice="cmn", rate_cps=4.5),
+        ),
+    )
+
+
+def load_or_error(path: Path) -> Project | ProjectError:
+    """The only acceptable outcomes: a project, or a one-line ProjectError naming the file."""
+    try:
+        return pj.load_project(path)
+    except ProjectError as exc:
+        message = str(exc)
+        assert str(path) in message, message
+        assert "\n" not in message and len(message) < 1000, message
+        assert "Traceback" not in message
+        return exc
+
+
+def assert_roundtrips(project: Project, folder: Path) -> None:
+    """Whatever loads can be saved and reloaded unchanged (the editor saves what it opened)."""
+    again = folder / "again.narr.json"
+    pj.save_project(project, again)
+    assert pj.load_project(again) == project
+
+
+# --- generated JSON ---------------------------------------------------------------------------------------
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["", "30000/1001", "1/0", "-25", "1e999", "nan", "产品推荐", "../../etc/passwd"]),
+)
+json_values = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@HYPO
+@given(value=json_values)
+def test_arbitrary_json_never_crashes_the_loader(tmp_path: Path, value: Any) -> None:
+    path = tmp_path / "any.narr.json"
+    path.write_text(json.dumps(value), encoding="utf-8")
+    outcome = load_or_error(path)
+    assert isinstance(outcome, ProjectError)  # no bare value is a project
+
+
+def _mutate(doc: Any, route: list[int], value: Any) -> Any:
+    """Replace one node of `doc` chosen by `route` (indices into keys/items) with `value`."""
+    if not route or not isinstance(doc, (dict, list)) or not doc:
+        return value
+    if isinstance(doc, dict):
+        key = sorted(doc)[route[0] % len(doc)]
+        return {**doc, key: _mutate(doc[key], route[1:], value)}
+    i = route[0] % len(doc)
+    return [*doc[:i], _mutate(doc[i], route[1:], value), *doc[i + 1 :]]
+
+
+@HYPO
+@given(
+    route=st.lists(st.integers(0, 20), min_size=1, max_size=4),
+    value=json_values,
+    drop=st.booleans(),
+)
+def test_project_shaped_json_loads_or_fails_cleanly(
+    tmp_path: Path, route: list[int], value: Any, drop: bool
+) -> None:
+    doc = pj.project_to_json(good_project())
+    if drop and isinstance(value, str) and value:
+        doc.pop(sorted(doc)[route[0] % len(doc)], None)
+    else:
+        doc = _mutate(doc, route, value)
+    path = tmp_path / "p.narr.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    outcome = load_or_error(path)
+    if isinstance(outcome, Project):
+        assert_roundtrips(outcome, tmp_path)
+        for a, b in zip(outcome.clips, outcome.clips[1:]):
+            assert a.start_ms < a.end_ms <= b.start_ms < b.end_ms
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        '"fps": "1e99999999"',  # Fraction() would compute a 100-million-digit power of ten
+        '"fps": "' + "9" * 5000 + '/1"',
+        '"duration_ms": ' + "1" * 5000,  # longer than Python's int conversion limit
+        '"duration_ms": 1e400',
+        '"duration_ms": NaN',
+        '"duration_ms": -Infinity',
+    ],
+)
+def test_hostile_numbers_fail_fast_and_cleanly(tmp_path: Path, fragment: str) -> None:
+    key = fragment.split(":")[0].strip('"')
+    media = {"duration_ms": 1000, "fps": "25", "width": 320, "height": 240}
+    text = json.dumps({"format": pj.PROJECT_FORMAT, "schema": 1, "media": media})
+    old = f'"{key}": {json.dumps(media[key])}'
+    assert old in text
+    path = tmp_path / "n.narr.json"
+    path.write_text(text.replace(old, fragment), encoding="utf-8")
+    assert isinstance(load_or_error(path), ProjectError)
+
+
+def test_deep_nesting_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.narr.json"
+    path.write_text('{"format": "syncnarrator-project", "schema": 1, "product": ' + "[" * 100_000, "utf-8")
+    assert isinstance(load_or_error(path), ProjectError)
+
+
+def test_infinite_float_values_are_rejected(tmp_path: Path) -> None:
+    doc = pj.project_to_json(good_project())
+    doc["clips"][1]["rate_cps"] = math.inf
+    doc["speech"]["rate_cps"] = math.nan
+    path = tmp_path / "f.narr.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert isinstance(load_or_error(path), ProjectError)
+
+
+# --- damaged saves and the backup --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def saved_twice(tmp_path: Path) -> tuple[Path, Project, Project]:
+    """A project saved twice: the file holds `new`, its backup `old`."""
+    path = tmp_path / "ad.narr.json"
+    old, new = good_project("旧台词"), good_project("新台词")
+    pj.save_project(old, path)
+    pj.save_project(new, path)
+    return path, old, new
+
+
+def test_every_truncation_is_an_error_and_the_backup_loads(
+    saved_twice: tuple[Path, Project, Project],
+) -> None:
+    path, old, new = saved_twice
+    data = path.read_bytes()
+    stripped = len(data.rstrip())
+    step = max(1, stripped // 120)
+    for cut in [*range(0, stripped, step), stripped - 1]:
+        path.write_bytes(data[:cut])
+        outcome = load_or_error(path)
+        assert isinstance(outcome, ProjectError), f"truncated at {cut} of {len(data)} bytes loaded"
+        assert pj.load_project(pj.backup_path(path)) == old
+    path.write_bytes(data)
+    assert pj.load_project(path) == new
+
+
+@HYPO
+@given(
+    flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 255)), min_size=1, max_size=8),
+)
+def test_corrupted_bytes_never_crash_and_backup_survives(
+    saved_twice: tuple[Path, Project, Project], flips: list[tuple[int, int]]
+) -> None:
+    path, old, _ = saved_twice
+    data = bytearray(path.read_bytes())
+    original = bytes(data)
+    for pos, xor in flips:
+        data[pos % len(data)] ^= xor
+    path.write_bytes(bytes(data))
+    try:
+        outcome = load_or_error(path)
+        if isinstance(outcome, Project):  # a flip inside a string can still be a valid project
+            assert_roundtrips(outcome, path.parent)
+        assert pj.load_project(pj.backup_path(path)) == old
+    finally:
+        path.write_bytes(original)
+
+
+def test_binary_garbage_and_other_files(tmp_path: Path) -> None:
+    cases = {
+        "zeros.narr.json": b"\x00" * 4096,
+        "png.narr.json": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+        "utf16.narr.json": json.dumps(pj.project_to_json(good_project())).encode("utf-16"),
+        "empty.narr.json": b"",
+    }
+    for name, content in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        assert isinstance(load_or_error(path), ProjectError), name
+    (tmp_path / "folder.narr.json").mkdir()
+    assert isinstance(load_or_error(tmp_path / "folder.narr.json"), ProjectError)
+    assert isinstance(load_or_error(tmp_path / "missing.narr.json"), ProjectError)
