@@ -1,0 +1,104 @@
+"""E-SyncVidStory-shaped JSONL (dev.jsonl): strict reading with line numbers, requests, results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from core.errors import InputError
+from core.labels import canonical_label
+from core.narration.base import ClipNarration, ClipRequest, NarrationRequest
+from core.project import Product
+
+
+def read_jsonl(path: Path, *, need_budget: bool = True) -> list[dict[str, Any]]:
+    """Videos from a JSONL file; any malformed line is an InputError naming the file and line."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from None
+    videos = []
+    for no, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{no}"
+        try:
+            video = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        _check_video(video, where, need_budget)
+        videos.append(video)
+    return videos
+
+
+def _check_video(video: Any, where: str, need_budget: bool) -> None:
+    if not isinstance(video, dict):
+        raise InputError(f"{where}: expected a JSON object")
+    clips = video.get("clips")
+    if not isinstance(clips, list):
+        raise InputError(f"{where}: 'clips' must be a list")
+    for k, clip in enumerate(clips):
+        if not isinstance(clip, dict):
+            raise InputError(f"{where}: clip {k} must be an object")
+        labels = clip.get("labels", [])
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise InputError(f"{where}: clip {k}: 'labels' must be a list of text")
+        if not need_budget:
+            continue
+        lo, hi = clip.get("chars_min"), clip.get("chars_max")
+        if not isinstance(lo, int) or not isinstance(hi, int) or isinstance(lo, bool) or isinstance(hi, bool):
+            raise InputError(f"{where}: clip {k}: 'chars_min' and 'chars_max' must be integers")
+        if hi < lo:
+            raise InputError(f"{where}: clip {k}: chars_max {hi} is smaller than chars_min {lo}")
+        if lo < 0:
+            raise InputError(f"{where}: clip {k}: chars_min must not be negative")
+
+
+def product_of(video: dict[str, Any], where: str = "product") -> Product:
+    """The product, tolerant of a missing name or attributes (a generic narration is still written)."""
+    p = video.get("product") or {}
+    if not isinstance(p, dict):
+        raise InputError(f"{where}: 'product' must be an object")
+    name = p.get("name") or ""
+    attrs = p.get("attributes") or {}
+    if not isinstance(name, str):
+        raise InputError(f"{where}: product 'name' must be text")
+    if not isinstance(attrs, dict):
+        raise InputError(f"{where}: product 'attributes' must be an object")
+    return Product(name=name, attributes={str(k): str(v) for k, v in attrs.items() if v is not None})
+
+
+def video_request(
+    video: dict[str, Any],
+    storyline: str = "predict",
+    rate_cps: float = 5.0,
+    seed: int = 0,
+    where: str = "video",
+) -> NarrationRequest:
+    """A NarrationRequest from one dataset video; `narration` fields are never read."""
+    clips = []
+    for k, c in enumerate(video.get("clips", [])):
+        labels: tuple[str, ...] = ()
+        if storyline == "given":
+            labels = tuple(x for x in (canonical_label(str(s)) for s in c.get("labels", [])) if x)
+        lo, hi = int(c["chars_min"]), int(c["chars_max"])
+        duration = round((lo + hi) / 2 / rate_cps * 1000)
+        clips.append(
+            ClipRequest(
+                index=int(c.get("index", k)), duration_ms=duration, chars_min=lo, chars_max=hi, labels=labels
+            )
+        )
+    return NarrationRequest(
+        product=product_of(video, where), clips=tuple(clips), rate_cps=rate_cps, seed=seed
+    )
+
+
+def result_row(video: dict[str, Any], lines: Sequence[ClipNarration]) -> dict[str, Any]:
+    return {
+        "id": video.get("id"),
+        "clips": [{"index": n.index, "labels": list(n.labels), "narration": n.text} for n in lines],
+    }

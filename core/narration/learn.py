@@ -1,0 +1,305 @@
+"""Learn the embedded narrator's resource from E-SyncVidStory-shaped videos (dev.jsonl).
+
+Every reference line becomes typed templates: the product's own attribute terms and name are turned
+into slots (private-use characters), the rest stays as text. Each template keeps its label(s), its
+position in the ad, a consensus score (expected CIDEr-style similarity to other lines of its label),
+and the product-bound words left in it (brands, product types) so the writer can refuse a template
+that would name something foreign. Clauses are templates too, so budgets can be hit exactly.
+The storyline planner's count tables come from the label sequences. Deterministic, so the committed
+resource can be checked against a rebuild; `build_resource` takes any subset (cross-validation).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from core.labels import LABEL_NAMES, canonical_label
+from core.narration.knowledge import (
+    NAME_KEY,
+    clean_name,
+    knowledge_text,
+    product_terms,
+    slot_char,
+)
+
+FORMAT = 1
+MAX_N = 4
+_CLAUSE = re.compile(r"[^，。！？!?；;]+[，。！？!?；;]?")
+_END = "。！？!?"
+
+
+def position_class(index: int, count: int) -> int:
+    """0 first, 1 second, 2 middle, 3 second to last, 4 last (one clip counts as first)."""
+    if index <= 0:
+        return 0
+    if index >= count - 1:
+        return 4
+    if index == 1:
+        return 1
+    if index == count - 2:
+        return 3
+    return 2
+
+
+def length_bucket(chars: int) -> int:
+    for i, edge in enumerate((12, 18, 25, 35, 50, 70)):
+        if chars < edge:
+            return i
+    return 6
+
+
+def video_labels(clip: Mapping[str, Any]) -> list[str]:
+    out = []
+    for raw in clip.get("labels", []) or []:
+        lab = canonical_label(str(raw))
+        if lab and lab not in out:
+            out.append(lab)
+    return out
+
+
+def slot_line(text: str, name: str, attributes: Mapping[str, str], bound: set[str]) -> str:
+    """Replace the product's own terms (longest first) and name words by typed slot characters."""
+    spans: list[tuple[int, int, str]] = []
+    taken = [False] * len(text)
+    terms = sorted(product_terms(attributes), key=lambda t: -len(t.text))
+    cands: list[tuple[str, str]] = [(t.text, t.key) for t in terms]
+    cname = clean_name(name)
+    # name words: substrings of the title (>= 2 chars) the line uses that are product-bound
+    for n in range(min(8, len(cname)), 1, -1):
+        for i in range(len(cname) - n + 1):
+            w = cname[i : i + n]
+            if w in text and (w in bound or (i == 0 and n >= 2)):
+                cands.append((w, NAME_KEY))
+    cands.sort(key=lambda c: -len(c[0]))
+    for word, key in cands:
+        start = 0
+        while True:
+            j = text.find(word, start)
+            if j < 0:
+                break
+            if not any(taken[j : j + len(word)]):
+                spans.append((j, j + len(word), key))
+                for k in range(j, j + len(word)):
+                    taken[k] = True
+            start = j + 1
+    spans.sort()
+    out, pos = [], 0
+    for a, b, key in spans:
+        out.append(text[pos:a])
+        out.append(slot_char(key))
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def clauses(text: str) -> list[str]:
+    return [m.group(0) for m in _CLAUSE.finditer(text) if m.group(0).strip()]
+
+
+def _grams(text: str, n_max: int = 4) -> set[str]:
+    return {text[i : i + n] for n in range(2, n_max + 1) for i in range(len(text) - n + 1)}
+
+
+def bound_words(videos: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Words (2-4 chars) of product titles/terms that ads say only when the product has them.
+
+    A word counts as product-bound when at least one product both has it in its knowledge and says
+    it, and at most one product says it without having it (brands, product types, special names).
+    """
+    know: dict[str, str] = {}
+    said: dict[str, str] = defaultdict(str)
+    for v in videos:
+        p = v["product"]
+        know[p["name"]] = knowledge_text(p["name"], p.get("attributes", {}))
+        said[p["name"]] += "|" + "|".join(c.get("narration", "") for c in v["clips"])
+    with_k: Counter[str] = Counter()
+    without_k: Counter[str] = Counter()
+    for name, text in said.items():
+        kg = _grams(know[name])
+        for w in _grams(text):
+            if not re.search(r"[\u4e00-\u9fffA-Za-z]{2}", w) or "|" in w:
+                continue
+            if w in kg:
+                with_k[w] += 1
+            else:
+                without_k[w] += 1
+    return {w for w, n in with_k.items() if without_k[w] <= 1 and n >= 1}
+
+
+def _vectors(text: str, df: Mapping[str, float], n_docs: int) -> list[dict[str, float]]:
+    vecs = []
+    for n in range(1, MAX_N + 1):
+        counts = Counter(text[i : i + n] for i in range(len(text) - n + 1))
+        v = {g: k * (math.log(n_docs) - math.log(max(1.0, df.get(g, 0.0)))) for g, k in counts.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs.append({g: x / norm for g, x in v.items()})
+    return vecs
+
+
+def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The narrator resource (plain JSON data) learned from `videos` (dev.jsonl shape)."""
+    videos = list(videos)
+    bound = bound_words(videos)
+    products: list[str] = []
+    product_index: dict[str, int] = {}
+    product_text: list[str] = []
+    brands: Counter[str] = Counter()
+    for v in videos:
+        p = v["product"]
+        if p["name"] not in product_index:
+            product_index[p["name"]] = len(products)
+            products.append(p["name"])
+            product_text.append(knowledge_text(p["name"], p.get("attributes", {})))
+            cn = clean_name(p["name"])
+            for n in (2, 3, 4):
+                if len(cn) >= n:
+                    brands[cn[:n]] += 1
+    # A brand is a title prefix shared by several products and said in their ads.
+    brand_set = sorted(
+        w for w, n in brands.items() if n >= 2 and w in bound and re.fullmatch(r"[\u4e00-\u9fff]+", w)
+    )
+
+    # --- templates (whole lines and clauses) ---
+    raw: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
+    for v in videos:
+        p = v["product"]
+        pid = product_index[p["name"]]
+        n_clips = len(v["clips"])
+        for i, c in enumerate(v["clips"]):
+            labels = tuple(video_labels(c))
+            text = str(c.get("narration", "")).strip()
+            if not labels or not text:
+                continue
+            slotted = slot_line(text, p["name"], p.get("attributes", {}), bound)
+            pos = position_class(i, n_clips)
+            units = [slotted]
+            parts = clauses(slotted)
+            if len(parts) > 1:
+                for k, part in enumerate(parts):
+                    piece = (
+                        part if part[-1] in _END else part[:-1] + "。" if part[-1] in "，；;" else part + "。"
+                    )
+                    units.append(piece)
+                    if k + 1 < len(parts):
+                        nxt = parts[k + 1]
+                        pair = part + (nxt if nxt[-1] in _END else nxt[:-1] + "。")
+                        units.append(pair)
+            for u in units:
+                if len(u) >= 4:
+                    raw.setdefault((u, labels, pos), []).append(pid)
+
+    # document frequencies over whole slotted lines (CIDEr-style idf)
+    line_keys = list(raw)
+    df: Counter[str] = Counter()
+    for u, _, _ in line_keys:
+        df.update({u[i : i + n] for n in range(1, MAX_N + 1) for i in range(len(u) - n + 1)})
+    n_docs = max(2, len(line_keys))
+    vecs = [_vectors(u, df, n_docs) for u, _, _ in line_keys]
+    centroid: dict[str, list[dict[str, float]]] = {
+        lab: [defaultdict(float) for _ in range(MAX_N)] for lab in LABEL_NAMES
+    }
+    members: Counter[str] = Counter()
+    for (_u, labels, _), vec in zip(line_keys, vecs):
+        for lab in labels:
+            members[lab] += 1
+            for n in range(MAX_N):
+                for g, x in vec[n].items():
+                    centroid[lab][n][g] += x
+    templates = []
+    for (u, labels, pos), vec in zip(line_keys, vecs):
+        scores = []
+        for lab in labels:
+            m = members[lab]
+            if m <= 1:
+                scores.append(0.0)
+                continue
+            s = 0.0
+            for n in range(MAX_N):
+                cen = centroid[lab][n]
+                s += sum(x * cen[g] for g, x in vec[n].items()) - sum(x * x for x in vec[n].values())
+            scores.append(10.0 * s / MAX_N / (m - 1))
+        static = "".join(ch for ch in u if not (0xE000 <= ord(ch) < 0xF000))
+        bw = sorted({w for w in _grams(static) if w in bound})
+        # keep only maximal bound words
+        bw = [w for w in bw if not any(w != o and w in o for o in bw)]
+        pids = sorted(set(raw[(u, labels, pos)]))
+        templates.append(
+            [
+                u,
+                [LABEL_NAMES.index(x) for x in labels],
+                pos,
+                round(sum(scores) / len(scores), 4),
+                bw,
+                pids[:3],
+            ]
+        )
+    templates.sort(key=lambda t: (t[1][0], -t[3], t[0], t[2]))
+
+    # --- planner tables ---
+    n_lab = len(LABEL_NAMES)
+    prior = [1.0] * n_lab
+    by_pos = [[1.0] * n_lab for _ in range(5)]
+    by_len = [[1.0] * n_lab for _ in range(7)]
+    trans = [[1.0] * n_lab for _ in range(n_lab + 1)]  # row n_lab = start
+    pair: Counter[tuple[int, int]] = Counter()
+    multi_by_len = [[0, 0] for _ in range(7)]
+    for v in videos:
+        prev = n_lab
+        n_clips = len(v["clips"])
+        for i, c in enumerate(v["clips"]):
+            labels = [LABEL_NAMES.index(x) for x in video_labels(c)]
+            if not labels:
+                continue
+            target = (int(c.get("chars_min", 0)) + int(c.get("chars_max", 0))) // 2
+            lb = length_bucket(target)
+            multi_by_len[lb][0] += 1
+            multi_by_len[lb][1] += len(labels) > 1
+            for lab in labels:
+                w = 1.0 / len(labels)
+                prior[lab] += w
+                by_pos[position_class(i, n_clips)][lab] += w
+                by_len[lb][lab] += w
+                trans[prev][lab] += w
+            for a in labels:
+                for b in labels:
+                    if a != b:
+                        pair[(a, b)] += 1
+            prev = labels[0]
+    cooc = [[pair[(a, b)] for b in range(n_lab)] for a in range(n_lab)]
+    return {
+        "format": FORMAT,
+        "labels": list(LABEL_NAMES),
+        "brands": brand_set,
+        "products": products,
+        "product_text": product_text,
+        "templates": templates,
+        "planner": {
+            "prior": prior,
+            "by_pos": by_pos,
+            "by_len": by_len,
+            "trans": trans,
+            "cooc": cooc,
+            "multi_by_len": multi_by_len,
+        },
+    }
+
+
+def encode_resource(resource: Mapping[str, Any]) -> bytes:
+    """Deterministic gzip'd JSON (fixed mtime, sorted keys) so rebuilds are byte-identical."""
+    data = json.dumps(resource, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def decode_resource(blob: bytes) -> dict[str, Any]:
+    return json.loads(gzip.decompress(blob).decode("utf-8"))
+
+
+def read_videos(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

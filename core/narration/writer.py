@@ -1,0 +1,337 @@
+"""Line writer: fills learned slot templates with this product's terms so each line hits its budget.
+
+Candidates are templates of the clip's label whose fixed text length plus the lengths of the product
+terms put into their slots lands inside chars_min..chars_max. They are ranked by consensus (how typical
+the line is for its label), the similarity of the template's source product to this one, a matching
+position in the ad, use of product knowledge, and penalised for repeating what the ad already said.
+Templates still carrying words bound to another product (brands, product types) are never used.
+Long budgets combine two candidates; a last-resort fitter guarantees the budget.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.narration.knowledge import (
+    FALLBACK_KEYS,
+    NAME_KEY,
+    SLOT_BASE,
+    SLOT_KEYS,
+    knowledge_text,
+    product_terms,
+    short_name,
+)
+
+_FILLERS = (
+    "真的很不错。",
+    "值得一试。",
+    "非常好用。",
+    "推荐给大家。",
+    "很实用。",
+    "好用。",
+    "超赞。",
+    "真的。",
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    consensus: float = 4.0
+    similarity: float = 0.6
+    position: float = 0.15
+    knowledge: float = 0.35
+    second_label: float = 0.1
+    repetition: float = 1.5
+    length: float = 0.02
+
+
+class Template:
+    __slots__ = ("bound", "labels", "pids", "pos", "score", "slots", "static_len", "text")
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        self.text: str = row[0]
+        self.labels: tuple[int, ...] = tuple(row[1])
+        self.pos: int = int(row[2])
+        self.score: float = float(row[3])
+        self.bound: tuple[str, ...] = tuple(row[4])
+        self.pids: tuple[int, ...] = tuple(row[5])
+        self.slots: tuple[str, ...] = tuple(
+            SLOT_KEYS[ord(ch) - SLOT_BASE]
+            for ch in self.text
+            if SLOT_BASE <= ord(ch) < SLOT_BASE + len(SLOT_KEYS)
+        )
+        self.static_len = len(self.text) - len(self.slots)
+
+
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _cosine(a: Counter[str], b: Counter[str], nb: float) -> float:
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(x * b.get(g, 0) for g, x in a.items())
+    na = math.sqrt(sum(x * x for x in a.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def grams4(text: str) -> set[str]:
+    return {text[i : i + 4] for i in range(len(text) - 3)}
+
+
+@dataclass
+class ProductContext:
+    """What the writer needs about one product, computed once per ad."""
+
+    name: str
+    spoken_name: str
+    terms: dict[str, list[str]]
+    text: str
+    similarity: list[float]
+    max_term: int
+
+
+@dataclass
+class AdState:
+    """What the ad has said so far (to avoid repeating it)."""
+
+    grams: set[str] = field(default_factory=set)
+    terms: Counter[str] = field(default_factory=Counter)
+    templates: set[str] = field(default_factory=set)
+
+    def add(self, text: str, terms: Iterable[str] = (), template: str = "") -> None:
+        self.grams |= grams4(text)
+        self.terms.update(terms)
+        if template:
+            self.templates.add(template)
+
+
+@dataclass
+class Candidate:
+    score: float
+    text: str
+    terms: tuple[str, ...]
+    template: str
+
+
+class LineWriter:
+    def __init__(self, resource: Mapping[str, Any], weights: Weights | None = None) -> None:
+        self.weights = weights or Weights()
+        self.labels: list[str] = list(resource["labels"])
+        self.brands = frozenset(resource["brands"])
+        self.templates = [Template(row) for row in resource["templates"]]
+        self.product_text: list[str] = list(resource["product_text"])
+        self._product_vecs: list[tuple[Counter[str], float]] | None = None
+        self.buckets: dict[tuple[int, int, int], list[Template]] = {}
+        for t in self.templates:
+            for lab in t.labels[:1]:
+                self.buckets.setdefault((lab, len(t.slots), t.static_len), []).append(t)
+        self.max_slots = max((len(t.slots) for t in self.templates), default=0)
+
+    # ---- per product ----
+    def product_context(self, name: str, attributes: Mapping[str, str]) -> ProductContext:
+        terms: dict[str, list[str]] = {}
+        for term in product_terms(attributes):
+            terms.setdefault(term.key, []).append(term.text)
+        spoken = short_name(name, self.brands)
+        text = knowledge_text(name, attributes)
+        if self._product_vecs is None:
+            vecs = []
+            for pt in self.product_text:
+                v = _bigrams(pt)
+                vecs.append((v, math.sqrt(sum(x * x for x in v.values()))))
+            self._product_vecs = vecs
+        mine = _bigrams(text)
+        sims = [_cosine(mine, v, nv) for v, nv in self._product_vecs]
+        max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
+        max_term = max(max_term, len(spoken))
+        return ProductContext(name, spoken, terms, text, sims, max_term)
+
+    def _options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
+        if key == NAME_KEY:
+            return [ctx.spoken_name] if ctx.spoken_name else []
+        opts: list[str] = []
+        for k in (key, *FALLBACK_KEYS.get(key, ())):
+            opts.extend(ctx.terms.get(k, ()))
+            if len(opts) >= 3:
+                break
+        # unused terms first, then shorter ones (they read more naturally in a slot)
+        return sorted(dict.fromkeys(opts), key=lambda x: (state.terms[x], len(x) > 8))[:10]
+
+    def _fill(
+        self, t: Template, ctx: ProductContext, lo: int, hi: int, state: AdState
+    ) -> tuple[str, ...] | None:
+        """Terms for the template's slots whose total length is in lo..hi (first fit in preference order)."""
+        options = [self._options(ctx, k, state) for k in t.slots]
+        if any(not o for o in options):
+            return None
+        chosen: list[str] = []
+        steps = [0]
+
+        def dfs(i: int, total: int) -> bool:
+            steps[0] += 1
+            if steps[0] > 200:
+                return False
+            if i == len(options):
+                return lo <= total <= hi
+            for opt in options[i]:
+                if opt in chosen and t.slots[i] != NAME_KEY:
+                    continue
+                if total + len(opt) + 2 * (len(options) - i - 1) > hi:
+                    continue
+                chosen.append(opt)
+                if dfs(i + 1, total + len(opt)):
+                    return True
+                chosen.pop()
+            return False
+
+        return tuple(chosen) if dfs(0, 0) else None
+
+    @staticmethod
+    def _assemble(t: Template, fill: Sequence[str]) -> str:
+        out, k = [], 0
+        for ch in t.text:
+            if SLOT_BASE <= ord(ch) < SLOT_BASE + len(SLOT_KEYS):
+                out.append(fill[k])
+                k += 1
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    def candidates(
+        self,
+        ctx: ProductContext,
+        labels: Sequence[str],
+        lo: int,
+        hi: int,
+        pos: int,
+        state: AdState,
+        limit: int = 12,
+    ) -> list[Candidate]:
+        """The best-ranked filled templates for this label and budget, best first."""
+        w = self.weights
+        if not labels or lo > hi or hi <= 0:
+            return []
+        primary = self.labels.index(labels[0]) if labels[0] in self.labels else len(self.labels) - 1
+        second = {self.labels.index(x) for x in labels[1:] if x in self.labels}
+        pre: list[tuple[float, int, Template]] = []
+        serial = 0
+        for m in range(self.max_slots + 1):
+            s_lo = max(1, lo - m * ctx.max_term) if m else lo
+            s_hi = hi - 2 * m
+            for s in range(s_lo, s_hi + 1):
+                for t in self.buckets.get((primary, m, s), ()):
+                    if t.text in state.templates:
+                        continue
+                    if t.bound and not all(b in ctx.text for b in t.bound):
+                        continue
+                    sim = max(ctx.similarity[p] for p in t.pids) if t.pids else 0.0
+                    score = (
+                        w.consensus * t.score
+                        + w.similarity * sim
+                        + w.position * (t.pos == pos)
+                        + w.knowledge * (m > 0 and any(k != NAME_KEY for k in t.slots))
+                        + w.second_label * bool(second.intersection(t.labels))
+                    )
+                    serial += 1
+                    pre.append((score, serial, t))
+        pre.sort(key=lambda x: (-x[0], x[1]))
+        out: list[Candidate] = []
+        seen: set[str] = set()
+        for score, _, t in pre[: limit * 8]:
+            fill = self._fill(t, ctx, lo - t.static_len, hi - t.static_len, state) if t.slots else ()
+            if fill is None:
+                continue
+            text = self._assemble(t, fill)
+            if text in seen:
+                continue
+            g = grams4(text)
+            overlap = len(g & state.grams) / len(g) if g else 0.0
+            if overlap > 0.5:
+                continue
+            reused = sum(1 for x in fill if state.terms[x]) / len(fill) if fill else 0.0
+            target = (lo + hi) / 2
+            final = score - w.repetition * overlap - 0.3 * reused - w.length * abs(len(text) - target)
+            seen.add(text)
+            out.append(
+                Candidate(final, text, tuple(x for x, k in zip(fill, t.slots) if k != NAME_KEY), t.text)
+            )
+            if len(out) >= limit * 2:
+                break
+        out.sort(key=lambda c: -c.score)
+        return out[:limit]
+
+    def write(
+        self,
+        ctx: ProductContext,
+        labels: Sequence[str],
+        lo: int,
+        hi: int,
+        pos: int,
+        state: AdState,
+        choice: int = 0,
+        exclude: frozenset[str] = frozenset(),
+    ) -> Candidate:
+        """One line inside lo..hi: candidate number `choice` (0 = best), combining two when needed."""
+        if hi <= 0:
+            return Candidate(0.0, "", (), "")
+        cands = [c for c in self.candidates(ctx, labels, lo, hi, pos, state) if c.text not in exclude]
+        if len(cands) < 3 and hi >= 16:
+            cands.extend(c for c in self._pairs(ctx, labels, lo, hi, pos, state) if c.text not in exclude)
+            cands.sort(key=lambda c: -c.score)
+        if not cands:
+            return Candidate(-1.0, self._fit(self._generic(ctx, labels), lo, hi), (), "")
+        return cands[choice % len(cands)]
+
+    def _pairs(
+        self, ctx: ProductContext, labels: Sequence[str], lo: int, hi: int, pos: int, state: AdState
+    ) -> list[Candidate]:
+        out: list[Candidate] = []
+        mid = (lo + hi) // 2
+        for frac in (0.5, 0.6, 0.4, 0.7):
+            t1 = max(4, int(mid * frac))
+            firsts = self.candidates(ctx, labels, t1 - 3, t1 + 3, pos, state, limit=2)
+            for c1 in firsts:
+                sub = AdState(set(state.grams | grams4(c1.text)), Counter(state.terms), set(state.templates))
+                sub.terms.update(c1.terms)
+                sub.templates.add(c1.template)
+                rest_lo, rest_hi = lo - len(c1.text), hi - len(c1.text)
+                seconds = self.candidates(ctx, labels, max(1, rest_lo), rest_hi, 2, sub, limit=2)
+                if not seconds and rest_hi >= 16:
+                    seconds = self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
+                for c2 in seconds:
+                    out.append(
+                        Candidate((c1.score + c2.score) / 2 - 0.1, c1.text + c2.text, c1.terms + c2.terms, "")
+                    )
+            if len(out) >= 3:
+                break
+        return out
+
+    def _generic(self, ctx: ProductContext, labels: Sequence[str]) -> str:
+        name = ctx.spoken_name or "这款产品"
+        terms = [x for xs in ctx.terms.values() for x in xs[:1]]
+        body = "、".join(terms[:2])
+        return f"{name}{'，' + body if body else ''}，真的很不错。"
+
+    @staticmethod
+    def _fit(text: str, lo: int, hi: int) -> str:
+        """Trim at a clause boundary (or hard) / pad with short phrases until lo <= len <= hi."""
+        if len(text) > hi:
+            cut = max(
+                (i + 1 for i, ch in enumerate(text[:hi]) if ch in "，。！？" and i + 1 >= lo), default=0
+            )
+            text = text[:cut] if cut else text[: max(1, hi - 1)] + "。"
+        while len(text) < lo:
+            room = hi - len(text)
+            filler = next((f for f in _FILLERS if len(f) <= room), None)
+            if filler is None:
+                text += "！" * max(1, lo - len(text))
+                break
+            text += filler
+        return text[:hi]
