@@ -1,0 +1,309 @@
+"""The local LLM narrator on tiny random models built here: real loading, generation, length control,
+fallback, cancellation, and clean one-line errors for bad model folders."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.errors import Cancelled, InputError
+from core.jobs import CancelToken
+from core.labels import LABEL_NAMES
+from core.narration import llm
+from core.narration.base import ClipNarration, ClipRequest, NarrationRequest
+from core.narration.registry import create_narrator
+from core.project import Product
+from tests.llm_fixture import TinyModels, build_tiny_models
+
+PRODUCT = Product(
+    name="轻薄保湿精华液",
+    attributes={"功效": "补水、保湿、修护", "质地": "轻薄、清爽、不油腻", "活动优惠": "买一送一、限时大促"},
+)
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
+    return build_tiny_models(tmp_path_factory.mktemp("tiny_llm"))
+
+
+@pytest.fixture(scope="session")
+def chat_narrator(tiny: TinyModels) -> llm.LLMNarrator:
+    narrator = create_narrator("llm", model_dir=tiny.chat)
+    assert isinstance(narrator, llm.LLMNarrator)
+    return narrator
+
+
+def _request(seed: int = 0) -> NarrationRequest:
+    return NarrationRequest(
+        product=PRODUCT,
+        clips=(
+            ClipRequest(index=0, duration_ms=3000, chars_min=12, chars_max=18),
+            ClipRequest(index=1, duration_ms=2600, labels=("产品功效",)),  # budget from duration
+            ClipRequest(index=2, duration_ms=4000, chars_min=30, chars_max=36, labels=("其他",)),
+            ClipRequest(index=3, duration_ms=2000, chars_min=6, chars_max=9, locked_text="用户自己写的。"),
+            ClipRequest(index=4, duration_ms=300),  # too short for speech
+        ),
+        rate_cps=5.0,
+        seed=seed,
+    )
+
+
+def _assert_valid(lines: list[ClipNarration], request: NarrationRequest) -> None:
+    assert [c.index for c in lines] == [c.index for c in request.clips]
+    for line, clip in zip(lines, request.clips):
+        assert line.labels and set(line.labels) <= set(LABEL_NAMES), line
+        if clip.locked_text is None:
+            assert line.chars_min <= len(line.text) <= line.chars_max, line
+            if line.chars_max:
+                assert any("\u4e00" <= ch <= "\u9fff" for ch in line.text), line
+
+
+# ------------------------------------------------------------------------------------------ bad folders
+
+
+def _one_line_error(model_dir: object, **options: object) -> str:
+    with pytest.raises(InputError) as info:
+        narrator = create_narrator("llm", model_dir=model_dir, **options)  # type: ignore[arg-type]
+        narrator.load()  # type: ignore[attr-defined]
+    message = str(info.value)
+    assert "\n" not in message and message
+    return message
+
+
+def test_missing_and_empty_folders_are_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    assert str(missing) in _one_line_error(missing) and "not found" in _one_line_error(missing)
+    assert "--model" in _one_line_error(None)
+    a_file = tmp_path / "model.safetensors"
+    a_file.write_bytes(b"x")
+    assert "not a folder" in _one_line_error(a_file)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    message = _one_line_error(empty)
+    assert str(empty) in message and "config.json" in message
+
+
+def test_folder_without_weights_or_tokenizer(tmp_path: Path, tiny: TinyModels) -> None:
+    no_weights = tmp_path / "no_weights"
+    no_weights.mkdir()
+    shutil.copy(tiny.chat / "config.json", no_weights)
+    shutil.copy(tiny.chat / "tokenizer.json", no_weights)
+    message = _one_line_error(no_weights)
+    assert str(no_weights) in message and "weights" in message
+    no_tok = tmp_path / "no_tokenizer"
+    no_tok.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(tiny.chat / name, no_tok)
+    assert "tokenizer" in _one_line_error(no_tok)
+    bad_config = tmp_path / "bad_config"
+    shutil.copytree(tiny.chat, bad_config)
+    (bad_config / "config.json").write_text("{not json", encoding="utf-8")
+    assert "config.json" in _one_line_error(bad_config)
+
+
+def test_pickle_only_weights_are_refused(tiny: TinyModels) -> None:
+    message = _one_line_error(tiny.bin_only)
+    assert str(tiny.bin_only) in message and "safetensors" in message and "pickle" in message
+
+
+def test_unsupported_and_custom_code_architectures(tmp_path: Path, tiny: TinyModels) -> None:
+    vision = tmp_path / "vision"
+    shutil.copytree(tiny.chat, vision)
+    (vision / "config.json").write_text(json.dumps({"model_type": "vit"}), encoding="utf-8")
+    message = _one_line_error(vision)
+    assert str(vision) in message and "unsupported architecture 'vit'" in message
+
+    custom = tmp_path / "custom"
+    shutil.copytree(tiny.chat, custom)
+    config = {"model_type": "my_secret_lm", "auto_map": {"AutoModelForCausalLM": "modeling.MyLM"}}
+    (custom / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    assert "trust remote code" in _one_line_error(custom)
+
+
+def test_weights_that_do_not_load_give_one_line(tmp_path: Path, tiny: TinyModels) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny.chat, broken)
+    (broken / "model.safetensors").write_bytes(b"\x00" * 64)
+    message = _one_line_error(broken)
+    assert str(broken) in message and "cannot load" in message
+
+
+def test_missing_torch_names_the_extra(monkeypatch: pytest.MonkeyPatch, tiny: TinyModels) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    monkeypatch.setitem(sys.modules, "transformers", None)
+    assert "`llm` extra" in _one_line_error(tiny.chat)
+    monkeypatch.setattr(llm, "llm_available", lambda: True)  # found on disk but broken at import time
+    assert "`llm` extra" in _one_line_error(tiny.chat)
+
+
+# ---------------------------------------------------------------------------------------- generation
+
+
+def test_lines_fit_budgets_labels_are_the_12_and_runs_repeat(chat_narrator: llm.LLMNarrator) -> None:
+    request = _request(seed=3)
+    seen: list[tuple[float, str]] = []
+    lines = chat_narrator.narrate(request, progress=lambda f, s: seen.append((f, s)))
+    _assert_valid(lines, request)
+    assert lines[1].labels == ("产品功效",) and lines[2].labels == ("其他/通用卖点",)
+    assert lines[3].text == "用户自己写的。"  # locked lines are kept verbatim
+    assert lines[4].text == "" and (lines[4].chars_min, lines[4].chars_max) == (0, 0)
+    assert (lines[1].chars_min, lines[1].chars_max) == (8, 14)  # 2.35 s of speech at 5 cps, +-3
+    assert [s for _, s in seen if "clip" in s] == [f"narrating clip {k}/5" for k in range(1, 6)]
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen) and seen[-1][0] == 1.0
+    assert chat_narrator.narrate(request) == lines  # same seed, same lines
+
+
+def test_the_model_writes_lines_itself_and_stats_count_tokens(tiny: TinyModels) -> None:
+    narrator = create_narrator("llm", model_dir=tiny.chat)
+    request = _request(seed=5)
+    lines = narrator.narrate(request)
+    # Random weights write gibberish, but the budget controls make it end inside the budget on its own.
+    assert any(not line.warnings and line.text for line in lines)
+    stats = narrator.stats  # type: ignore[attr-defined]
+    assert stats.new_tokens > 0 and stats.tokens_per_second > 0 and stats.clips == 5
+    assert stats.seconds_per_clip > 0
+
+
+def test_model_without_chat_template(tiny: TinyModels) -> None:
+    narrator = create_narrator("llm", model_dir=tiny.plain)
+    request = _request(seed=1)
+    lines = narrator.narrate(request)
+    _assert_valid(lines, request)
+    prompt = narrator.line_prompt(PRODUCT, 5, request.clips[0], ("产品推荐",), 12, 18, [])  # type: ignore[attr-defined]
+    assert "<|im_start|>" not in prompt and prompt.endswith("旁白：")
+
+
+def test_prompt_is_e_sync_style_with_earlier_lines(chat_narrator: llm.LLMNarrator) -> None:
+    chat_narrator.load()
+    clip = ClipRequest(index=1, duration_ms=3000)
+    earlier = [ClipNarration(0, ("产品推荐",), "这款精华真的很好用。", 8, 14)]
+    prompt = chat_narrator.line_prompt(PRODUCT, 3, clip, ("产品功效", "质地/成分/材质"), 10, 16, earlier)
+    assert prompt.startswith("<|im_start|>system") and prompt.endswith("<|im_start|>assistant\n")
+    for part in (
+        "商品信息：",
+        "商品名称：轻薄保湿精华液",
+        "功效：补水、保湿、修护",
+        "镜头 2/3",
+        "字数要求：10-16个字",
+        "剧本类型：产品功效、质地/成分/材质",
+        "镜头 1/3（产品推荐）：这款精华真的很好用。",
+    ):
+        assert part in prompt, part
+
+
+def test_unusable_output_falls_back_to_the_embedded_line_with_a_warning(tiny: TinyModels) -> None:
+    narrator = create_narrator("llm", model_dir=tiny.punct, attempts=2)
+    request = _request(seed=2)
+    lines = narrator.narrate(request)
+    _assert_valid(lines, request)
+    spoken = [line for line in lines if line.chars_max and request.clips[line.index].locked_text is None]
+    assert spoken
+    for line in spoken:
+        assert any("unusable (only punctuation)" in w and "embedded narrator" in w for w in line.warnings), (
+            line
+        )
+    assert narrator.stats.fallbacks == len(spoken)  # type: ignore[attr-defined]
+
+
+def test_rewrite_gives_a_valid_line_per_seed(chat_narrator: llm.LLMNarrator) -> None:
+    request = _request()
+    context = chat_narrator.narrate(request)
+    first = chat_narrator.rewrite(request, 2, seed=1, context=context)
+    second = chat_narrator.rewrite(request, 2, seed=2, context=context)
+    for line in (first, second):
+        assert line.index == 2 and 30 <= len(line.text) <= 36 and line.labels == ("其他/通用卖点",)
+    assert first.text != second.text
+    relabel = chat_narrator.rewrite(request, 0, seed=4, context=context)
+    assert set(relabel.labels) <= set(LABEL_NAMES) and 12 <= len(relabel.text) <= 18
+
+
+def test_labels_from_the_embedded_planner_when_asked(tiny: TinyModels) -> None:
+    narrator = create_narrator("llm", model_dir=tiny.chat, label_source="embedded")
+    embedded = create_narrator("embedded")
+    request = _request(seed=7)
+    planned = {c.index: c.labels for c in embedded.narrate(request)}
+    lines = narrator.narrate(request)
+    assert [line.labels for line in lines] == [planned[line.index] for line in lines]
+
+
+class _CancelAfterPolls(CancelToken):
+    """Becomes cancelled after `polls` reads of `.cancelled`, which only the per-token stopper reads."""
+
+    def __init__(self, polls: int) -> None:
+        super().__init__()
+        self.remaining = polls
+
+    @property
+    def cancelled(self) -> bool:
+        self.remaining -= 1
+        if self.remaining <= 0:
+            self.cancel()
+        return super().cancelled
+
+
+def test_cancel_stops_between_tokens(tiny: TinyModels) -> None:
+    narrator = create_narrator("llm", model_dir=tiny.chat)
+    narrator.load()  # type: ignore[attr-defined]
+    token = _CancelAfterPolls(polls=4)
+    stages: list[str] = []
+    with pytest.raises(Cancelled):
+        narrator.narrate(_request(), progress=lambda f, s: stages.append(s), cancel=token)
+    assert stages == ["narrating clip 1/5"]  # stopped inside the first clip's generation
+    assert 0 < narrator.stats.new_tokens <= 5  # type: ignore[attr-defined]
+
+
+def test_cancel_before_start(chat_narrator: llm.LLMNarrator) -> None:
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        chat_narrator.narrate(_request(), cancel=token)
+
+
+# ---------------------------------------------------------------------------------------- text rules
+
+
+def test_clean_line_strips_prefixes_quotes_and_symbols() -> None:
+    assert llm.clean_line("旁白：“这款精华 真的好用！！”\n第二行") == "这款精华真的好用！"
+    assert llm.clean_line("  ，。镜头 2/5：补水, 保湿!") == "补水，保湿！"
+    assert llm.clean_line("。。！！") == ""
+
+
+def test_unusable_reasons() -> None:
+    prompt = "商品信息：精华液\n字数要求：10-16个字"
+    assert llm.unusable_reason("", prompt) == "empty output"
+    assert llm.unusable_reason("……", prompt) == "only punctuation"
+    assert llm.unusable_reason("字数要求：10-16个字", prompt) == "prompt echo"
+    assert llm.unusable_reason("这款真的好用。", prompt, ["这款真的好用！"]) == "repeats an earlier line"
+    assert llm.unusable_reason("this is English text.", prompt) == "not Chinese text"
+    assert llm.unusable_reason("这款精华真的好用。", prompt) is None
+
+
+def test_cut_and_pad() -> None:
+    assert llm.cut_at_clause("补水保湿，质地轻薄不油腻，用完很舒服", 5, 13) == "补水保湿，质地轻薄不油腻。"
+    assert llm.cut_at_clause("补水保湿质地轻薄不油腻", 3, 8) is None
+    padded = llm.pad_line("补水保湿很清爽。", 14, 18, seed=0)
+    assert padded is not None and 14 <= len(padded) <= 18 and padded.startswith("补水保湿很清爽，")
+    assert llm.fit_to_budget("补水保湿很清爽", 5, 10, 0, ended=True) == ("补水保湿很清爽。", "as-is")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet="补水保湿清爽好用，。！、a1 ", max_size=60),
+    lo=st.integers(1, 40),
+    width=st.integers(0, 8),
+    ended=st.booleans(),
+    seed=st.integers(0, 50),
+)
+def test_fit_to_budget_never_returns_a_line_outside_the_budget(
+    text: str, lo: int, width: int, ended: bool, seed: int
+) -> None:
+    line, how = llm.fit_to_budget(llm.clean_line(text), lo, lo + width, seed, ended=ended)
+    assert (line is None) == (how == "no fit")
+    if line is not None:
+        assert lo <= len(line) <= lo + width
