@@ -1,0 +1,398 @@
+"""The narrated export: source video + narration track (+ ducked original audio) + subtitles -> MP4.
+
+One ffmpeg run whose filter graph is built with ffmpeg-python and passed as an argument list. The video
+stream is copied when nothing forces a re-encode (no burn-in, preset 'source', H.264 yuv420p with even
+dimensions), so rotation metadata survives and a minute of 1080p takes seconds. Output goes to a temp
+file beside the target and is renamed on success; cancel or failure removes every partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ffmpeg
+
+from core.errors import Cancelled, ExportError, InputError
+from core.export.fonts import find_cjk_font
+from core.export.subtitles import Cue, make_cues, to_ass, to_srt
+from core.export.track import Placement, build_track
+from core.ffmpeg_exec import ffmpeg_path
+from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
+from core.media import MediaInfo, probe
+from core.project import EXPORT_PRESETS, Project
+from core.speech import FitResult, Speaker, shared_speaker
+
+PRESET_SHORT_SIDE = {"1080p": 1080, "720p": 720}
+RAMP_S = 0.08  # duck fade in/out, short enough to stay inside the clip's lead/tail
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    preset: str = "source"
+    burn_subtitles: bool = False
+    soft_subtitles: bool = True
+    srt: Path | None = None  # also write the subtitles here
+    narration_wav: Path | None = None  # also write the narration track alone here
+    duck_db: float = -12.0
+    x264_preset: str = "veryfast"
+    crf: int = 20
+
+    @staticmethod
+    def from_project(project: Project, **overrides: object) -> ExportOptions:
+        e = project.export
+        base = ExportOptions(
+            preset=e.preset, burn_subtitles=e.burn_subtitles, soft_subtitles=e.soft_subtitles, duck_db=e.duck_db
+        )
+        return ExportOptions(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    output: Path
+    duration_ms: int
+    placements: tuple[Placement, ...]
+    cues: tuple[Cue, ...]
+    video_copied: bool
+    srt: Path | None = None
+    narration_wav: Path | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------------------------
+# checks
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def check_output_path(out: Path, source: Path, what: str = "output") -> Path:
+    """Refuse the source itself, folders, and folders we cannot write to (tested by creating a file)."""
+    out = Path(out)
+    if _same_file(out, source):
+        raise ExportError(f"{out}: {what} is the source video itself; choose another file name")
+    if out.is_dir():
+        raise ExportError(f"{out}: {what} is a folder; give a file name")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"{folder}: output folder does not exist")
+    try:
+        fd, probe_file = tempfile.mkstemp(prefix=".syncnarrator-", dir=folder)
+        os.close(fd)
+        os.unlink(probe_file)
+    except OSError as exc:
+        raise ExportError(f"{folder}: cannot write to the output folder ({exc.strerror or exc})") from None
+    return out
+
+
+def _file_mode() -> int:
+    """Permissions a normally created file gets (mkstemp's 0600 would hide exports from other users)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _temp_beside(target: Path, suffix: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".partial{suffix}", dir=target.parent)
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, _file_mode())
+    return Path(tmp)
+
+
+# ---------------------------------------------------------------------------------------------
+# graph
+
+
+def _even(n: float) -> int:
+    return max(2, int(n) // 2 * 2)
+
+
+def output_size(info: MediaInfo, preset: str) -> tuple[int, int]:
+    """Display size after the preset: short side at most 1080/720 (never upscaled), even numbers."""
+    w, h = info.display_width, info.display_height
+    limit = PRESET_SHORT_SIDE.get(preset)
+    if limit and min(w, h) > limit:
+        f = limit / min(w, h)
+        return _even(round(w * f / 2) * 2), _even(round(h * f / 2) * 2)
+    return _even(w), _even(h)
+
+
+def can_copy_video(info: MediaInfo, options: ExportOptions) -> bool:
+    return (
+        not options.burn_subtitles
+        and options.preset == "source"
+        and info.video_codec.lower() in ("h264", "avc1")
+        and info.pix_fmt.lower() in ("yuv420p", "yuvj420p")
+        and info.width % 2 == 0
+        and info.height % 2 == 0
+    )
+
+
+def duck_expression(spans: Sequence[tuple[float, float]], duck_db: float, ramp: float = RAMP_S) -> str:
+    """Volume as a function of t: 1 outside speech, 10^(duck_db/20) while a line speaks, short ramps."""
+    if not spans or duck_db >= 0:
+        return "1"
+    g = 10 ** (duck_db / 20)
+    terms = [
+        f"clip((t-{s - ramp:.3f})/{ramp},0,1)*clip(({e + ramp:.3f}-t)/{ramp},0,1)" for s, e in spans
+    ]
+    return f"1-{1 - g:.5f}*min(1,{'+'.join(terms)})"
+
+
+def build_command(
+    source: Path,
+    info: MediaInfo,
+    narration_wav: Path,
+    output: Path,
+    *,
+    options: ExportOptions,
+    spans: Sequence[tuple[float, float]],
+    srt: Path | None,
+    ass: Path | None,
+    fonts_dir: Path | None,
+) -> tuple[list[str], bool]:
+    """ffmpeg arguments (without the program) and whether the video stream is copied."""
+    duration_s = info.duration_ms / 1000
+    src = ffmpeg.input(str(source))
+    narr = ffmpeg.input(str(narration_wav))
+    voice = narr["a"].filter("aformat", sample_rates="48000", channel_layouts="stereo")
+    if info.has_audio:
+        original = (
+            src["a:0"]
+            .filter("aresample", "48000")
+            .filter("aformat", sample_rates="48000", channel_layouts="stereo")
+            .filter("volume", volume=duck_expression(spans, options.duck_db), eval="frame")
+        )
+        audio = ffmpeg.filter([original, voice], "amix", inputs=2, duration="first", normalize=0)
+        audio = audio.filter("apad").filter("atrim", end=f"{duration_s:.3f}")
+    else:
+        audio = voice.filter("atrim", end=f"{duration_s:.3f}")
+
+    copy = can_copy_video(info, options)
+    out_kwargs: dict[str, object] = {
+        "c:a": "aac",
+        "b:a": "192k",
+        "ar": "48000",
+        "ac": "2",
+        "f": "mp4",
+        "movflags": "+faststart",
+        "map_metadata": "-1",
+    }
+    if copy:
+        video = src["v:0"]
+        out_kwargs["c:v"] = "copy"
+    else:
+        w, h = output_size(info, options.preset)
+        video = src["v:0"]
+        if (w, h) == (info.display_width, info.display_height):
+            pass
+        elif options.preset in PRESET_SHORT_SIDE and min(w, h) < min(info.display_width, info.display_height) - 1:
+            video = video.filter("scale", w, h, flags="bicubic").filter("setsar", "1")
+        else:
+            video = video.filter("crop", w, h, 0, 0)
+        if ass is not None:
+            video = video.filter("ass", filename=str(ass), fontsdir=str(fonts_dir) if fonts_dir else None)
+        video = video.filter("format", "yuv420p")
+        out_kwargs.update(
+            {"c:v": "libx264", "preset": options.x264_preset, "crf": str(options.crf), "fps_mode": "vfr"}
+        )
+    streams = [video, audio]
+    if srt is not None and options.soft_subtitles:
+        streams.append(ffmpeg.input(str(srt), f="srt", sub_charenc="UTF-8")["s"])
+        out_kwargs.update({"c:s": "mov_text", "metadata:s:s:0": "language=chi"})
+    node = ffmpeg.output(*streams, str(output), **out_kwargs)
+    args = node.compile(cmd="ffmpeg")[1:]
+    return ["-y", "-nostats", "-progress", "pipe:1", *args], copy
+
+
+# ---------------------------------------------------------------------------------------------
+# running ffmpeg with progress and cancel
+
+
+def run_with_progress(
+    args: list[str],
+    duration_ms: int,
+    *,
+    progress: ProgressCallback,
+    cancel: CancelToken | None,
+    timeout: float,
+) -> None:
+    """Run ffmpeg, report `-progress` output, kill it on cancel/Ctrl-C/timeout; errors carry its stderr tail."""
+    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    tail: deque[str] = deque(maxlen=12)
+    done_us = [0]
+
+    def read_progress() -> None:
+        assert proc.stdout is not None
+        for raw in iter(proc.stdout.readline, b""):
+            key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+            if key in ("out_time_us", "out_time_ms") and value.strip().lstrip("-").isdigit():
+                done_us[0] = max(done_us[0], int(value))
+
+    def read_errors() -> None:
+        assert proc.stderr is not None
+        for raw in iter(proc.stderr.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                tail.append(line)
+
+    readers = [threading.Thread(target=f, daemon=True) for f in (read_progress, read_errors)]
+    for t in readers:
+        t.start()
+    started = time.monotonic()
+    try:
+        while proc.poll() is None:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("cancelled")
+            if time.monotonic() - started > timeout:
+                raise ExportError(f"ffmpeg did not finish within {timeout:.0f} s")
+            progress(min(0.99, done_us[0] / 1000 / max(1, duration_ms)), "encoding")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for t in readers:
+            t.join(timeout=2)
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+    if proc.returncode != 0:
+        lines = [ln for ln in tail if not ln.startswith(("frame=", "size="))][-4:]
+        raise ExportError("ffmpeg failed: " + " | ".join(lines or [f"exit code {proc.returncode}"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# the export job
+
+
+def fit_all(
+    project: Project,
+    speaker: Speaker | None = None,
+    *,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> list[FitResult]:
+    """Synthesize and fit every clip's line (cached), for export or a full preview."""
+    return (speaker or shared_speaker()).fit_project(project, progress=progress, cancel=cancel)
+
+
+def export_project(
+    project: Project,
+    out: Path | str,
+    options: ExportOptions | None = None,
+    *,
+    speaker: Speaker | None = None,
+    fits: Sequence[FitResult] | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    """Export `project` (a frozen snapshot: later edits in the editor do not affect this run) to `out`."""
+    options = options or ExportOptions.from_project(project)
+    if options.preset not in EXPORT_PRESETS:
+        raise InputError(f"unknown preset {options.preset!r} (choose one of: {', '.join(EXPORT_PRESETS)})")
+    if not project.video:
+        raise ExportError("the project has no video")
+    source = Path(project.video)
+    info = probe(source)
+    out = check_output_path(Path(out), source)
+    extra_targets = [p for p in (options.srt, options.narration_wav) if p is not None]
+    for extra in extra_targets:
+        check_output_path(Path(extra), source, "subtitle/narration file")
+        if _same_file(Path(extra), out):
+            raise ExportError(f"{extra}: same file as the video output")
+    font = find_cjk_font() if options.burn_subtitles else None
+
+    warnings: list[str] = []
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    if fits is None:
+        fits = fit_all(project, speaker, progress=scaled(progress, 0.0, 0.3), cancel=cancel)
+    for i, (clip, fit) in enumerate(zip(project.clips, fits)):
+        if clip.narration.strip() and not fit.fits:
+            warnings.append(
+                f"clip {i + 1}: line is {fit.overflow_chars} characters too long for the clip; left silent"
+            )
+    progress(0.3, "mixing narration")
+
+    work = Path(tempfile.mkdtemp(prefix=".syncnarrator-export-", dir=out.parent))
+    partial = _temp_beside(out, ".mp4")
+    finished: list[tuple[Path, Path]] = []
+    try:
+        track = work / "narration.wav"
+        placements = build_track(project, fits, info.duration_ms, track)
+        cues: list[Cue] = []
+        for p in placements:
+            cues.extend(make_cues(p.text, p.start_ms, p.end_ms))
+        srt_file = ass_file = None
+        if cues:
+            srt_file = work / "subtitles.srt"
+            srt_file.write_text(to_srt(cues), encoding="utf-8")
+        if options.burn_subtitles and cues and font is not None:
+            w, h = output_size(info, options.preset)
+            ass_file = work / "subtitles.ass"
+            ass_file.write_text(to_ass(cues, w, h, font.family), encoding="utf-8")
+        spans = [(p.start_ms / 1000, p.end_ms / 1000) for p in placements]
+        args, copied = build_command(
+            source,
+            info,
+            track,
+            partial,
+            options=options,
+            spans=spans,
+            srt=srt_file if not options.burn_subtitles else None,
+            ass=ass_file,
+            fonts_dir=font.folder if font else None,
+        )
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        timeout = max(600.0, info.duration_ms / 1000 * 30)
+        run_with_progress(
+            args, info.duration_ms, progress=scaled(progress, 0.32, 1.0), cancel=cancel, timeout=timeout
+        )
+        # everything succeeded: move the results into place
+        if options.narration_wav is not None:
+            finished.append((track, Path(options.narration_wav)))
+        if options.srt is not None:
+            srt_target = Path(options.srt)
+            srt_tmp = work / "out.srt"
+            srt_tmp.write_text(to_srt(cues), encoding="utf-8")
+            finished.append((srt_tmp, srt_target))
+        for tmp, target in finished:
+            staged = _temp_beside(target, target.suffix)
+            shutil.copyfile(tmp, staged)
+            os.replace(staged, target)
+        os.replace(partial, out)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+    progress(1.0, "done")
+    return ExportResult(
+        output=out,
+        duration_ms=info.duration_ms,
+        placements=tuple(placements),
+        cues=tuple(cues),
+        video_copied=copied,
+        srt=Path(options.srt) if options.srt else None,
+        narration_wav=Path(options.narration_wav) if options.narration_wav else None,
+        warnings=tuple(warnings),
+    )
