@@ -26,7 +26,7 @@ from core.errors import InputError
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.labels import LABEL_NAMES, canonical_label
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
-from core.narration.budget import char_budget
+from core.narration.embedded import clip_budget
 from core.project import Product
 
 log = logging.getLogger(__name__)
@@ -517,8 +517,11 @@ class LLMNarrator(Narrator):
         return (best,)
 
     def _planner_labels(self, request: NarrationRequest) -> dict[int, tuple[str, ...]]:
-        planned = self._embedded().narrate(request)
-        return {c.index: c.labels for c in planned}
+        embedded = self._embedded()
+        plan = getattr(embedded, "plan", None)
+        if callable(plan):  # the embedded planner alone, without writing its lines
+            return {c.index: tuple(labels) for c, labels in zip(request.clips, plan(request))}
+        return {c.index: c.labels for c in embedded.narrate(request)}
 
     # ------------------------------------------------------------------------------------------ lines
 
@@ -572,6 +575,8 @@ class LLMNarrator(Narrator):
         hi: int,
         earlier: Sequence[ClipNarration],
         seed: int,
+        fallback_seed: int,
+        avoid: Sequence[str],
         cancel: CancelToken | None,
     ) -> tuple[str, tuple[str, ...]]:
         """(line within [lo, hi], warnings): resample, cut or pad; else the embedded narrator's line."""
@@ -582,7 +587,7 @@ class LLMNarrator(Narrator):
             return self.line_prompt(request.product, n, clip, labels, lo, hi, shown, kc)
 
         prompt, ids = self._fit_prompt(build, reserve=hi + 16)
-        earlier_text = [c.text for c in earlier]
+        earlier_text = [c.text for c in earlier] + list(avoid)
         reasons: list[str] = []
         repaired: str | None = None
         for attempt in range(self.attempts):
@@ -606,7 +611,7 @@ class LLMNarrator(Narrator):
             reasons.append(f"{len(text)} characters" if line is None else how)
         if repaired is not None:
             return repaired, ()
-        fallback = self._fallback_line(request, clip, labels, earlier, seed)
+        fallback = self._fallback_line(request, clip, labels, earlier, fallback_seed)
         what = "unusable" if all(r in _UNUSABLE for r in reasons) else f"not within {lo}-{hi} characters"
         warning = (
             f"clip {clip.index + 1}: the LLM's output was {what} ({', '.join(dict.fromkeys(reasons))}) "
@@ -650,6 +655,9 @@ class LLMNarrator(Narrator):
         seed: int,
         planned: dict[int, tuple[str, ...]] | None,
         cancel: CancelToken | None,
+        *,
+        fallback_seed: int,
+        avoid: Sequence[str] = (),
     ) -> ClipNarration:
         lo, hi = _budget(request, clip)
         labels = tuple(lab for lab in (canonical_label(x) for x in clip.labels) if lab)
@@ -658,12 +666,15 @@ class LLMNarrator(Narrator):
                 labels = planned[clip.index]
             else:
                 labels = self._predict_labels(request, clip, lo or 10, hi or 16, earlier)
-        if clip.locked_text is not None:
-            return ClipNarration(clip.index, labels, clip.locked_text, lo, hi)
+        if clip.locked_text:
+            warn = () if lo <= len(clip.locked_text) <= hi else ("locked line is outside the budget",)
+            return ClipNarration(clip.index, labels, clip.locked_text, lo, hi, warn)
         if hi <= 0:
-            return ClipNarration(clip.index, labels, "", lo, hi)
+            return ClipNarration(clip.index, labels, "", 0, 0, ("clip too short for speech",))
         with self._lock:
-            text, warnings = self._line(request, clip, labels, lo, hi, earlier, seed, cancel)
+            text, warnings = self._line(
+                request, clip, labels, lo, hi, earlier, seed, fallback_seed, avoid, cancel
+            )
         if not warnings:
             self.stats.lines_from_model += 1
         return ClipNarration(clip.index, labels, text, lo, hi, warnings)
@@ -696,7 +707,8 @@ class LLMNarrator(Narrator):
                     cancel.raise_if_cancelled()
                 progress(k / max(n, 1), f"narrating clip {k + 1}/{n}")
                 seed = request.seed * 1_000_003 + clip.index
-                results.append(self._clip(request, clip, results, seed, planned, cancel))
+                line = self._clip(request, clip, results, seed, planned, cancel, fallback_seed=request.seed)
+                results.append(line)
                 self.stats.clips += 1
         finally:
             self.stats.narrate_seconds += time.perf_counter() - started
@@ -717,12 +729,25 @@ class LLMNarrator(Narrator):
             raise InputError(f"no clip {index} in the request")
         self.load()
         earlier = sorted((c for c in context or [] if c.index < index), key=lambda c: c.index)
+        current = next((c for c in context or [] if c.index == index), None)
+        if not clip.labels and current is not None and current.labels:
+            clip = replace(clip, labels=current.labels)  # keep the storyline, change the words
         planned = self._planned(request) if not clip.labels else None
-        if clip.locked_text is not None:
-            clip = replace(clip, locked_text=None)  # an explicit rewrite request replaces the user's line
+        # an explicit rewrite replaces even the user's own line, and must differ from the current one
+        clip = replace(clip, locked_text=None)
+        avoid = [current.text] if current is not None and current.text else []
         started = time.perf_counter()
         try:
-            return self._clip(request, clip, earlier, seed * 1_000_003 + index + 17, planned, None)
+            return self._clip(
+                request,
+                clip,
+                earlier,
+                seed * 1_000_003 + index + 17,
+                planned,
+                None,
+                fallback_seed=seed,
+                avoid=avoid,
+            )
         finally:
             self.stats.narrate_seconds += time.perf_counter() - started
             self.stats.clips += 1
@@ -732,10 +757,8 @@ _UNUSABLE = ("empty output", "only punctuation", "prompt echo", "repeats an earl
 
 
 def _budget(request: NarrationRequest, clip: ClipRequest) -> tuple[int, int]:
-    """The clip's explicit budget (dataset) or the one its duration allows at the request's rate."""
-    if clip.chars_min is not None and clip.chars_max is not None:
-        return int(clip.chars_min), int(clip.chars_max)
-    return char_budget(clip.duration_ms, request.rate_cps, request.tolerance)
+    """The clip's explicit budget (dataset) or the one its duration allows (same rule as the embedded one)."""
+    return clip_budget(clip, request)
 
 
 # ------------------------------------------------------------------------------------ generation controls

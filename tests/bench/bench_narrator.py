@@ -126,6 +126,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--narrator", choices=["embedded", "llm"], default="embedded")
     ap.add_argument("--model", default=None)
     ap.add_argument("--max-folds", type=int, default=None, help="run only the first N folds (quick look)")
+    ap.add_argument("--max-videos", type=int, default=None, help="only the first N test videos per fold")
     args = ap.parse_args(argv)
     if not DATA.is_file():
         print(f"{DATA}: not found", file=sys.stderr)
@@ -139,14 +140,16 @@ def main(argv: list[str]) -> int:
     names = sorted({v["product"]["name"] for v in videos})
     results: dict[str, tuple[list[dict], list[dict]]] = {}
     timing = [0.0, 0]
+    llm_narrator = None
     for k in range(args.folds if args.max_folds is None else min(args.folds, args.max_folds)):
         test_names = {n for n in names if fold_of(n, args.folds) == k}
         train = [v for v in videos if v["product"]["name"] not in test_names]
-        test = [v for v in videos if v["product"]["name"] in test_names]
+        test = [v for v in videos if v["product"]["name"] in test_names][: args.max_videos]
         if args.narrator == "embedded":
             narrator = EmbeddedNarrator(resource=build_resource(train))
         else:
-            narrator = create_narrator("llm", model_dir=args.model)
+            llm_narrator = llm_narrator or create_narrator("llm", model_dir=args.model)  # load once
+            narrator = llm_narrator
         for storyline in ("given", "predict"):
             rows, secs, clips = narrate_all(narrator, test, storyline)
             timing[0] += secs
@@ -187,4 +190,11 @@ def main(argv: list[str]) -> int:
         print(f"speed: {1000 * timing[0] / timing[1]:.1f} ms/clip (warm, one process)")
     if args.narrator == "embedded":
         print(f"start-up + 10-clip ad in a fresh process: {startup_seconds():.2f} s")
+    stats = getattr(llm_narrator, "stats", None)
+    if stats is not None:  # the LLM narrator's generation counters (core.narration.llm.GenerationStats)
+        print(
+            f"llm: {llm_narrator.describe()}, {stats.tokens_per_second:.1f} tokens/s, "  # type: ignore[union-attr]
+            f"{stats.seconds_per_clip:.2f} s/clip, load {stats.load_seconds:.1f} s, "
+            f"{stats.lines_from_model} lines from the model, {stats.fallbacks} embedded fallbacks"
+        )
     return 0
