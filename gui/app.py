@@ -1,0 +1,45 @@
+"""`./run` (editor) entry: one QApplication, the main window, crash recovery, then the demo or a file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from gui.dialogs import install_excepthook
+
+
+def resources_dir() -> Path:
+    base = getattr(sys, "_MEIPASS", None)
+    return (Path(base) if base else Path(__file__).resolve().parents[1]) / "resources"
+
+
+def demo_video() -> Path:
+    """The bundled demo ad (scripts/make_demo.py), opened when `./run` gets no file."""
+    return resources_dir() / "demo" / "demo.mp4"
+
+
+def run_editor(argv: list[str]) -> int:
+    """Open the editor on `argv[0]` (video or project) or on the bundled demo; returns the exit code."""
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "syncnarrator"])
+    app.setApplicationName("SyncNarrator")
+    app.setOrganizationName("SyncNarrator")
+    install_excepthook()
+
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.show()
+
+    def start() -> None:
+        if window.offer_recovery():
+            return
+        if argv:
+            window.open_path(argv[0])
+        elif demo_video().is_file():
+            window.open_path(demo_video(), auto_narrate=True)
+
+    QTimer.singleShot(0, start)
+    return int(app.exec())

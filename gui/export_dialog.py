@@ -1,0 +1,90 @@
+"""Export options: output path, preset, subtitles (burned in, soft, SRT), ducking level."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from core.project import EXPORT_PRESETS, ExportSettings, Project
+from gui import dialogs
+
+
+def default_output(project: Project, project_path: Path | None) -> str:
+    if project.export.output:
+        out = Path(project.export.output)
+        if not out.is_absolute() and project_path is not None:
+            out = project_path.resolve().parent / out
+        return str(out)
+    base = Path(project.video) if project.video else Path.home() / "narrated"
+    return str(base.with_name(base.stem + ".narrated.mp4"))
+
+
+class ExportDialog(QDialog):
+    def __init__(self, project: Project, project_path: Path | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export narrated video")
+        settings = project.export
+        form = QFormLayout(self)
+        row = QHBoxLayout()
+        self.output = QLineEdit(default_output(project, project_path))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.output, 1)
+        row.addWidget(browse)
+        form.addRow("Output file", row)
+        self.preset = QComboBox()
+        self.preset.addItems(list(EXPORT_PRESETS))
+        self.preset.setCurrentText(settings.preset)
+        form.addRow("Preset", self.preset)
+        self.burn = QCheckBox("Burn subtitles into the picture")
+        self.burn.setChecked(settings.burn_subtitles)
+        self.soft = QCheckBox("Subtitle track (can be switched off in players)")
+        self.soft.setChecked(settings.soft_subtitles)
+        self.srt = QCheckBox("Also write an .srt file")
+        self.srt.setChecked(settings.write_srt)
+        for w in (self.burn, self.soft, self.srt):
+            form.addRow("", w)
+        self.duck = QDoubleSpinBox()
+        self.duck.setRange(-60.0, 0.0)
+        self.duck.setSuffix(" dB")
+        self.duck.setSingleStep(1.0)
+        self.duck.setValue(settings.duck_db)
+        self.duck.setToolTip("Level of the original sound while the narration speaks")
+        form.addRow("Original audio under narration", self.duck)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        path = dialogs.choose_save_file(self, "Export to", self.output.text(), "MP4 video (*.mp4)")
+        if path:
+            self.output.setText(path)
+
+    def output_path(self) -> Path:
+        return Path(self.output.text().strip()).expanduser()
+
+    def settings(self, current: ExportSettings) -> ExportSettings:
+        return replace(
+            current,
+            preset=self.preset.currentText(),
+            burn_subtitles=self.burn.isChecked(),
+            soft_subtitles=self.soft.isChecked(),
+            write_srt=self.srt.isChecked(),
+            duck_db=float(self.duck.value()),
+            output=str(self.output_path()),
+        )

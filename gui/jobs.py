@@ -1,0 +1,128 @@
+"""Run core long jobs off the GUI thread with progress, cancel and result callbacks.
+
+A core job is any callable `fn(progress, cancel) -> result`. It runs in the global QThreadPool;
+its progress and outcome come back to the GUI thread as queued Qt signals, so callbacks may touch
+widgets. The job gets an immutable Project snapshot from its caller, so edits made while it runs
+never change what it works on.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from core.errors import Cancelled
+from core.jobs import CancelToken
+
+JobFn = Callable[[Callable[[float, str], None], CancelToken], Any]
+
+
+class Job(QObject):
+    """One running job; lives in the GUI thread, its signals are emitted from the worker."""
+
+    progressed = Signal(float, str)
+    succeeded = Signal(object)
+    failed = Signal(object, str)  # exception, formatted traceback
+    cancelled = Signal()
+    ended = Signal()  # after any of the three outcomes
+
+    def __init__(self, name: str, fn: JobFn, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.fn = fn
+        self.token = CancelToken()
+        self.running = True
+        self.fraction = 0.0
+        self.stage = ""
+        self.ended.connect(self._mark_ended)
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def _mark_ended(self) -> None:
+        self.running = False
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self.job = job
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        job = self.job
+
+        def progress(fraction: float, stage: str) -> None:
+            job.progressed.emit(float(min(max(fraction, 0.0), 1.0)), str(stage))
+
+        try:
+            result = job.fn(progress, job.token)
+        except Cancelled:
+            job.cancelled.emit()
+        except BaseException as exc:  # reported to the GUI, never raised in a pool thread
+            job.failed.emit(exc, traceback.format_exc())
+        else:
+            if job.token.cancelled:
+                job.cancelled.emit()
+            else:
+                job.succeeded.emit(result)
+        job.ended.emit()
+
+
+class JobRunner(QObject):
+    """Starts jobs and remembers the running ones (so the window can show and cancel them)."""
+
+    jobStarted = Signal(object)
+    jobEnded = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool.globalInstance()
+        if self.pool.maxThreadCount() < 4:
+            self.pool.setMaxThreadCount(4)
+        self.jobs: list[Job] = []
+
+    def start(
+        self,
+        name: str,
+        fn: JobFn,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException, str], None] | None = None,
+        on_cancel: Callable[[], None] | None = None,
+    ) -> Job:
+        job = Job(name, fn, self)
+        if on_success is not None:
+            job.succeeded.connect(on_success)
+        if on_failure is not None:
+            job.failed.connect(on_failure)
+        if on_cancel is not None:
+            job.cancelled.connect(on_cancel)
+        job.progressed.connect(lambda f, s, j=job: self._progress(j, f, s))
+        job.ended.connect(lambda j=job: self._ended(j))
+        self.jobs.append(job)
+        self.jobStarted.emit(job)
+        self.pool.start(_Runnable(job))
+        return job
+
+    def _progress(self, job: Job, fraction: float, stage: str) -> None:
+        job.fraction, job.stage = fraction, stage
+
+    def _ended(self, job: Job) -> None:
+        if job in self.jobs:
+            self.jobs.remove(job)
+        self.jobEnded.emit(job)
+        job.deleteLater()
+
+    def busy(self, name: str | None = None) -> bool:
+        return any(j.running and (name is None or j.name == name) for j in self.jobs)
+
+    def cancel_all(self) -> None:
+        for job in self.jobs:
+            job.cancel()
+
+    def wait_all(self, msecs: int = 10000) -> bool:
+        """Block until every job finished (used on close so no worker outlives the window)."""
+        return self.pool.waitForDone(msecs)

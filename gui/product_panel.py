@@ -1,0 +1,157 @@
+"""Product knowledge: name, the 15 known attribute keys, free keys, and paste-to-fill."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.project import Product
+from gui.bridge import DocumentBridge
+from gui.services import ATTRIBUTE_KEYS
+
+_LINE = re.compile(r"^\s*([^:：=]{1,40}?)\s*[:：=]\s*(.*?)\s*$")
+
+
+def parse_attribute_block(text: str) -> dict[str, str]:
+    """'key：value' (or key: value) per line; lines without a key continue the previous value."""
+    out: dict[str, str] = {}
+    last: str | None = None
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        m = _LINE.match(raw)
+        if m:
+            last = m.group(1).strip()
+            out[last] = m.group(2)
+        elif last is not None:
+            out[last] = "、".join(x for x in (out[last], raw.strip()) if x)
+    return out
+
+
+class ProductPanel(QWidget):
+    """Every field commits on editingFinished as one undo step."""
+
+    def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self._updating = False
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        inner = QWidget()
+        form = QFormLayout(inner)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("Product name")
+        self.name.editingFinished.connect(self.commit)
+        form.addRow("名称 Name", self.name)
+        self.fields: dict[str, QLineEdit] = {}
+        for key in ATTRIBUTE_KEYS:
+            edit = QLineEdit()
+            edit.setPlaceholderText("values separated by 、")
+            edit.editingFinished.connect(self.commit)
+            form.addRow(key, edit)
+            self.fields[key] = edit
+        form.addRow(QLabel("Other keys"))
+        self.extra = QTableWidget(0, 2)
+        self.extra.setHorizontalHeaderLabels(["Key", "Value"])
+        self.extra.horizontalHeader().setStretchLastSection(True)
+        self.extra.itemChanged.connect(lambda _item: self.commit())
+        form.addRow(self.extra)
+        row = QHBoxLayout()
+        add = QPushButton("Add key")
+        add.clicked.connect(self._add_row)
+        row.addWidget(add)
+        row.addStretch(1)
+        form.addRow(row)
+        form.addRow(QLabel("Paste a block of “key：value” lines to fill the fields:"))
+        self.paste = QPlainTextEdit()
+        self.paste.setMaximumHeight(80)
+        self.paste.setPlaceholderText("功效：保湿、修护\n活动优惠：买一送一")
+        form.addRow(self.paste)
+        self.fill = QPushButton("Fill from text")
+        self.fill.clicked.connect(self.fill_from_paste)
+        form.addRow(self.fill)
+        scroll.setWidget(inner)
+        outer.addWidget(scroll)
+        bridge.projectChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        product = self.bridge.project.product
+        self._updating = True
+        try:
+            if self.name.text() != product.name:
+                self.name.setText(product.name)
+            for key, edit in self.fields.items():
+                value = product.attributes.get(key, "")
+                if edit.text() != value:
+                    edit.setText(value)
+            extras = [(k, v) for k, v in product.attributes.items() if k not in self.fields]
+            current = self._extra_pairs(keep_empty=True)
+            if [p for p in current if p[0]] != extras:
+                self.extra.setRowCount(len(extras))
+                for r, (k, v) in enumerate(extras):
+                    self.extra.setItem(r, 0, QTableWidgetItem(k))
+                    self.extra.setItem(r, 1, QTableWidgetItem(v))
+        finally:
+            self._updating = False
+
+    def _extra_pairs(self, keep_empty: bool = False) -> list[tuple[str, str]]:
+        pairs = []
+        for r in range(self.extra.rowCount()):
+            k = self.extra.item(r, 0)
+            v = self.extra.item(r, 1)
+            key = k.text().strip() if k else ""
+            if key or keep_empty:
+                pairs.append((key, v.text().strip() if v else ""))
+        return pairs
+
+    def _add_row(self) -> None:
+        self._updating = True
+        self.extra.insertRow(self.extra.rowCount())
+        self._updating = False
+
+    def product_from_fields(self) -> Product:
+        attrs = {key: edit.text().strip() for key, edit in self.fields.items() if edit.text().strip()}
+        for key, value in self._extra_pairs():
+            if key and value and key not in attrs:
+                attrs[key] = value
+        return Product(name=self.name.text().strip(), attributes=attrs)
+
+    def commit(self) -> None:
+        if self._updating:
+            return
+        product = self.product_from_fields()
+        self.bridge.edit("Edit product", lambda p: replace(p, product=product))
+
+    def fill_from_paste(self) -> None:
+        """Merge pasted pairs into the product (one undo step); '名称'/'name' sets the name."""
+        pairs = parse_attribute_block(self.paste.toPlainText())
+        if not pairs:
+            self.bridge.message.emit("nothing to fill: write one “key：value” per line")
+            return
+        current = self.bridge.project.product
+        name = current.name
+        attrs = dict(current.attributes)
+        for key, value in pairs.items():
+            if key.lower() in ("名称", "name", "产品", "商品", "产品名称", "商品名称"):
+                name = value
+            else:
+                attrs[key] = value
+        product = Product(name=name, attributes=attrs)
+        if self.bridge.edit("Fill product from text", lambda p: replace(p, product=product)):
+            self.paste.clear()

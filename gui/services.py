@@ -1,0 +1,296 @@
+"""The editor's single doorway into the core's long jobs and lookups.
+
+Core modules are imported lazily here (so opening the window never pays for them) and adapted to
+what the widgets need. Each job function has the shape `fn(progress, cancel) -> result` that
+gui.jobs runs off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from core.errors import SyncNarratorError
+from core.jobs import CancelToken, ProgressCallback
+from core.project import Clip, MediaSummary, Project
+
+# The 15 product attribute keys seen in E-SyncVidStory (the product panel shows them first).
+ATTRIBUTE_KEYS = (
+    "痛点",
+    "适用人群/肤质",
+    "外观",
+    "质地",
+    "成分/材质",
+    "质量/特性",
+    "生产工艺",
+    "专利",
+    "鉴定/认证",
+    "功效",
+    "活动优惠",
+    "通用卖点",
+    "相关产品",
+    "品牌故事",
+    "售后服务",
+)
+
+
+class Unavailable(SyncNarratorError):
+    """A feature whose core module is not part of this build."""
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    name: str
+    definition: str
+
+
+@cache
+def labels() -> tuple[LabelInfo, ...]:
+    """The 12 storyline labels with definitions, from core.labels.LABELS whatever its exact shape."""
+    try:
+        from core.labels import LABELS
+    except ImportError:
+        return ()
+    items: list[Any] = list(LABELS.items()) if isinstance(LABELS, dict) else list(LABELS)
+    out: list[LabelInfo] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(LabelInfo(item, ""))
+        elif isinstance(item, (tuple, list)):
+            out.append(LabelInfo(str(item[0]), str(item[1]) if len(item) > 1 else ""))
+        elif isinstance(item, dict):
+            out.append(LabelInfo(str(item.get("label") or item.get("name")), str(item.get("definition", ""))))
+        else:
+            name = getattr(item, "name", None) or getattr(item, "label", None) or str(item)
+            out.append(LabelInfo(str(name), str(getattr(item, "definition", ""))))
+    return tuple(out)
+
+
+def spoken_chars(text: str) -> int:
+    """Characters as budgets count them (E-SyncVidStory: the stripped line, punctuation included)."""
+    try:
+        from core.speech import count_chars
+    except ImportError:
+        return len(text.strip())
+    return int(count_chars(text))
+
+
+def budget(clip: Clip, project: Project) -> tuple[int, int]:
+    """(min, max) characters for the clip's narration at the project's speaking rate."""
+    from core.narration.budget import char_budget
+
+    rate = clip.rate_cps or project.speech.rate_cps
+    return char_budget(clip.duration_ms, rate, lead_ms=project.speech.lead_ms, tail_ms=project.speech.tail_ms)
+
+
+def estimate_speech_ms(text: str, rate_cps: float) -> int:
+    """How long the line takes to say at `rate_cps` (synthesis time-stretches each line to that rate)."""
+    n = spoken_chars(text)
+    return 0 if n == 0 else round(n * 1000 / max(rate_cps, 0.1))
+
+
+def max_speedup() -> float:
+    """How much faster than the set rate synthesis may speak a line to fit it (rate boost x tempo)."""
+    try:
+        from core.speech.speaker import MAX_RATE_BOOST, MAX_TEMPO
+    except ImportError:
+        return 1.0
+    return float(MAX_RATE_BOOST) * float(MAX_TEMPO)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a clip's line relates to its clip; drives the budget meter and the narration lane colour."""
+
+    chars: int
+    chars_min: int
+    chars_max: int
+    speech_ms: int  # at the set speaking rate
+    room_ms: int  # clip minus lead and tail
+    state: str  # "empty", "fits", "tight" (will be spoken faster), "over" (will not fit)
+
+
+def clip_fit(clip: Clip, project: Project, text: str | None = None) -> Fit:
+    text = clip.narration if text is None else text
+    lo, hi = budget(clip, project)
+    n = spoken_chars(text)
+    speech = estimate_speech_ms(text, clip.rate_cps or project.speech.rate_cps)
+    room = max(0, clip.duration_ms - project.speech.lead_ms - project.speech.tail_ms)
+    if n == 0:
+        state = "empty"
+    elif n > hi or speech > room * max_speedup():
+        state = "over"
+    elif speech > room:
+        state = "tight"
+    else:
+        state = "fits"
+    return Fit(n, lo, hi, speech, room, state)
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs
+
+
+def probe_job(path: str) -> Any:
+    def run(progress: ProgressCallback, cancel: CancelToken) -> MediaSummary:
+        try:
+            from core.media import probe
+        except ImportError:
+            raise Unavailable("reading videos is not available in this build (core.media)") from None
+        progress(0.0, "reading video")
+        info = probe(Path(path))
+        return MediaSummary(
+            duration_ms=int(info.duration_ms),
+            fps=info.fps,
+            width=int(getattr(info, "display_width", 0) or info.width),
+            height=int(getattr(info, "display_height", 0) or info.height),
+            has_audio=bool(info.has_audio),
+        )
+
+    return run
+
+
+def detect_job(path: str) -> Any:
+    def run(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[int, int]]:
+        try:
+            from core.detection import detect_clips
+        except ImportError:
+            raise Unavailable("clip detection is not available in this build (core.detection)") from None
+        detection = detect_clips(Path(path), progress=progress, cancel=cancel)
+        return [(int(a), int(b)) for a, b in detection.clips]
+
+    return run
+
+
+def _narration_request(project: Project, seed: int = 0) -> Any:
+    from core.narration.base import ClipRequest, NarrationRequest
+
+    clips = tuple(
+        ClipRequest(
+            index=i,
+            duration_ms=c.duration_ms,
+            labels=c.labels if c.labels_locked else (),
+            locked_text=c.narration if c.locked and c.narration else None,
+        )
+        for i, c in enumerate(project.clips)
+    )
+    return NarrationRequest(product=project.product, clips=clips, rate_cps=project.speech.rate_cps, seed=seed)
+
+
+def _narrator(backend: str, model_dir: str) -> Any:
+    try:
+        from core.narration.registry import create_narrator
+    except ImportError:
+        raise Unavailable("the narrator is not available in this build (core.narration.registry)") from None
+    return create_narrator(backend, model_dir=Path(model_dir) if model_dir else None)
+
+
+def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> Any:
+    """All clips: returns list[(index, labels, text)] to apply."""
+
+    def run(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[int, tuple[str, ...], str]]:
+        narrator = _narrator(backend, model_dir)
+        lines = narrator.narrate(_narration_request(project, seed), progress=progress, cancel=cancel)
+        return [(n.index, tuple(n.labels), n.text) for n in lines]
+
+    return run
+
+
+def rewrite_job(project: Project, indexes: list[int], backend: str, model_dir: str, seed: int) -> Any:
+    """New lines for the given clips only, with the other clips as context."""
+
+    def run(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[int, tuple[str, ...], str]]:
+        from core.narration.base import ClipNarration
+
+        narrator = _narrator(backend, model_dir)
+        request = _narration_request(project, seed)
+        context = []
+        for i, c in enumerate(project.clips):
+            lo, hi = budget(c, project)
+            context.append(ClipNarration(index=i, labels=c.labels, text=c.narration, chars_min=lo, chars_max=hi))
+        out = []
+        for k, index in enumerate(indexes):
+            cancel.raise_if_cancelled()
+            progress(k / max(len(indexes), 1), f"rewriting clip {index + 1}")
+            line = narrator.rewrite(request, index, seed=seed + k, context=context)
+            context[index] = line
+            out.append((index, tuple(line.labels), line.text))
+        progress(1.0, "done")
+        return out
+
+    return run
+
+
+_voices: list[str] = []
+
+
+def voice_names() -> list[str]:
+    """Voices seen so far (filled by the first synthesis, so the settings dialog never waits on the engine)."""
+    return list(_voices)
+
+
+def _speaker() -> Any:
+    try:
+        from core.speech import shared_speaker
+    except ImportError:
+        raise Unavailable("speech is not available in this build (core.speech)") from None
+    speaker = shared_speaker()
+    if not _voices:
+        try:
+            _voices.extend(v.id for v in speaker.engine.voices("zh"))
+        except Exception:  # listing voices is a nicety; synthesis reports real engine problems
+            pass
+    return speaker
+
+
+def preview_dir() -> Path:
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "syncnarrator-preview"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def synthesize_job(project: Project) -> Any:
+    """Speak every line fitted to its clip and build the narration track the preview plays."""
+
+    def run(progress: ProgressCallback, cancel: CancelToken) -> Path:
+        from core.export.track import build_track
+
+        speaker = _speaker()
+        fits = []
+        n = len(project.clips)
+        for i, clip in enumerate(project.clips):
+            cancel.raise_if_cancelled()
+            progress(i / max(n, 1) * 0.95, f"line {i + 1} of {n}")
+            fits.append(speaker.fit_clip(project, clip) if clip.narration.strip() else None)
+        duration = project.media.duration_ms if project.media else (project.clips[-1].end_ms if n else 0)
+        out = preview_dir() / f"narration-{abs(hash((project.video, project.clips))):x}.wav"
+        build_track(project, fits, duration, out)
+        progress(1.0, "done")
+        return out
+
+    return run
+
+
+def speak_line_job(project: Project, index: int) -> Any:
+    def run(progress: ProgressCallback, cancel: CancelToken) -> Path | None:
+        fit = _speaker().fit_clip(project, project.clips[index])
+        return fit.wav
+
+    return run
+
+
+def export_job(project: Project, output: Path) -> Any:
+    """The core exporter on a snapshot of the project (edits made meanwhile do not change it)."""
+
+    def run(progress: ProgressCallback, cancel: CancelToken) -> Any:
+        try:
+            from core.export import export_project
+        except ImportError:
+            raise Unavailable("export is not available in this build (core.export)") from None
+        return export_project(project, Path(output), progress=progress, cancel=cancel)
+
+    return run
