@@ -54,8 +54,22 @@ def sha(path: Path) -> str:
 
 def decode_audio(path: Path, rate: int = 16000, channels: int = 1) -> np.ndarray:
     proc = subprocess.run(
-        [ffmpeg_path(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-ac", str(channels), "-ar", str(rate),
-         "-f", "s16le", "-"],
+        [
+            ffmpeg_path(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-ac",
+            str(channels),
+            "-ar",
+            str(rate),
+            "-f",
+            "s16le",
+            "-",
+        ],
         capture_output=True,
         timeout=120,
         check=True,
@@ -165,7 +179,9 @@ def test_5_1_source_is_downmixed_to_stereo(tmp_path: Path, speaker: Speaker) -> 
         ("yuv444.mp4", {"pix_fmt": "yuv444p"}),
     ],
 )
-def test_reencoded_sources_become_yuv420p_even(tmp_path: Path, speaker: Speaker, name: str, kwargs: dict) -> None:
+def test_reencoded_sources_become_yuv420p_even(
+    tmp_path: Path, speaker: Speaker, name: str, kwargs: dict
+) -> None:
     src = make_video(tmp_path / name, duration=2.0, audio=None, **kwargs)
     project = project_for(src, [0, 2000])
     result = export_project(project, tmp_path / "out.mp4", ExportOptions(), speaker=speaker)
@@ -193,8 +209,23 @@ def test_rotated_phone_video_keeps_rotation(tmp_path: Path, speaker: Speaker) ->
 def test_variable_frame_rate_source(tmp_path: Path, speaker: Speaker) -> None:
     src = tmp_path / "vfr.mp4"
     ffmpeg(
-        ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=30:duration=3", "-vf", "select='lt(mod(n\\,10)\\,4)'",
-         "-fps_mode", "vfr", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(src)]
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x120:rate=30:duration=3",
+            "-vf",
+            "select='lt(mod(n\\,10)\\,4)'",
+            "-fps_mode",
+            "vfr",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(src),
+        ]
     )
     duration = probe(src).duration_ms
     project = project_for(src, [0, 1500, duration])
@@ -216,7 +247,9 @@ def test_clip_shorter_than_half_a_second(tmp_path: Path, speaker: Speaker) -> No
 def test_soft_subtitles_in_mp4_and_srt_file(tmp_path: Path, speaker: Speaker) -> None:
     src = make_video(tmp_path / "src.mp4", duration=4.0, audio=None, size="160x120")
     project = project_for(src, [0, 2000, 4000])
-    result = export_project(project, tmp_path / "out.mp4", ExportOptions(srt=tmp_path / "o.srt"), speaker=speaker)
+    result = export_project(
+        project, tmp_path / "out.mp4", ExportOptions(srt=tmp_path / "o.srt"), speaker=speaker
+    )
     srt = (tmp_path / "o.srt").read_text(encoding="utf-8")
     assert LINES[0] in srt and LINES[1] in srt
     proc = subprocess.run(
@@ -242,8 +275,22 @@ def test_burned_subtitles_in_awkward_folder(tmp_path: Path, speaker: Speaker) ->
 
     def frame(path: Path, ms: int) -> np.ndarray:
         proc = subprocess.run(
-            [ffmpeg_path(), "-v", "error", "-ss", f"{ms / 1000:.3f}", "-i", str(path), "-frames:v", "1",
-             "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+            [
+                ffmpeg_path(),
+                "-v",
+                "error",
+                "-ss",
+                f"{ms / 1000:.3f}",
+                "-i",
+                str(path),
+                "-frames:v",
+                "1",
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                "gray",
+                "-",
+            ],
             capture_output=True,
             timeout=60,
             check=True,

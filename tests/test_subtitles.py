@@ -48,7 +48,9 @@ def test_cues_cover_the_speech_in_order(text: str, start: int) -> None:
 
 def test_srt_format() -> None:
     srt = to_srt([Cue(100, 1833, ("第一行", "第二行")), Cue(3_661_005, 3_662_000, ("后来",))])
-    assert srt.startswith("1\n00:00:00,100 --> 00:00:01,833\n第一行\n第二行\n\n2\n01:01:01,005 --> 01:01:02,000\n")
+    assert srt.startswith(
+        "1\n00:00:00,100 --> 00:00:01,833\n第一行\n第二行\n\n2\n01:01:01,005 --> 01:01:02,000\n"
+    )
 
 
 def test_ass_format_and_escaping() -> None:

@@ -51,7 +51,10 @@ class ExportOptions:
     def from_project(project: Project, **overrides: object) -> ExportOptions:
         e = project.export
         base = ExportOptions(
-            preset=e.preset, burn_subtitles=e.burn_subtitles, soft_subtitles=e.soft_subtitles, duck_db=e.duck_db
+            preset=e.preset,
+            burn_subtitles=e.burn_subtitles,
+            soft_subtitles=e.soft_subtitles,
+            duck_db=e.duck_db,
         )
         return ExportOptions(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
 
@@ -149,9 +152,7 @@ def duck_expression(spans: Sequence[tuple[float, float]], duck_db: float, ramp: 
     if not spans or duck_db >= 0:
         return "1"
     g = 10 ** (duck_db / 20)
-    terms = [
-        f"clip((t-{s - ramp:.3f})/{ramp},0,1)*clip(({e + ramp:.3f}-t)/{ramp},0,1)" for s, e in spans
-    ]
+    terms = [f"clip((t-{s - ramp:.3f})/{ramp},0,1)*clip(({e + ramp:.3f}-t)/{ramp},0,1)" for s, e in spans]
     return f"1-{1 - g:.5f}*min(1,{'+'.join(terms)})"
 
 
@@ -202,7 +203,10 @@ def build_command(
         video = src["v:0"]
         if (w, h) == (info.display_width, info.display_height):
             pass
-        elif options.preset in PRESET_SHORT_SIDE and min(w, h) < min(info.display_width, info.display_height) - 1:
+        elif (
+            options.preset in PRESET_SHORT_SIDE
+            and min(w, h) < min(info.display_width, info.display_height) - 1
+        ):
             video = video.filter("scale", w, h, flags="bicubic").filter("setsar", "1")
         else:
             video = video.filter("crop", w, h, 0, 0)

@@ -53,11 +53,19 @@ def font_search_dirs() -> list[Path]:
     home = Path.home()
     if sys.platform == "win32":
         windir = Path(os.environ.get("WINDIR", r"C:\Windows"))
-        dirs += [windir / "Fonts", Path(os.environ.get("LOCALAPPDATA", home)) / "Microsoft" / "Windows" / "Fonts"]
+        dirs += [
+            windir / "Fonts",
+            Path(os.environ.get("LOCALAPPDATA", home)) / "Microsoft" / "Windows" / "Fonts",
+        ]
     elif sys.platform == "darwin":
         dirs += [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library" / "Fonts"]
     else:
-        dirs += [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), home / ".local/share/fonts", home / ".fonts"]
+        dirs += [
+            Path("/usr/share/fonts"),
+            Path("/usr/local/share/fonts"),
+            home / ".local/share/fonts",
+            home / ".fonts",
+        ]
     return dirs
 
 

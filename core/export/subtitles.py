@@ -61,7 +61,9 @@ def wrap_lines(text: str, width: int = LINE_CHARS) -> list[str]:
     return [ln for ln in lines if ln]
 
 
-def make_cues(text: str, start_ms: int, end_ms: int, width: int = LINE_CHARS, max_lines: int = MAX_LINES) -> list[Cue]:
+def make_cues(
+    text: str, start_ms: int, end_ms: int, width: int = LINE_CHARS, max_lines: int = MAX_LINES
+) -> list[Cue]:
     """Cues for one spoken line over [start_ms, end_ms]."""
     lines = wrap_lines(text, width)
     if not lines or end_ms <= start_ms:
@@ -90,7 +92,9 @@ def _srt_time(ms: int) -> str:
 def to_srt(cues: Sequence[Cue]) -> str:
     blocks = []
     for i, cue in enumerate(cues, 1):
-        blocks.append(f"{i}\n{_srt_time(cue.start_ms)} --> {_srt_time(cue.end_ms)}\n" + "\n".join(cue.lines) + "\n")
+        blocks.append(
+            f"{i}\n{_srt_time(cue.start_ms)} --> {_srt_time(cue.end_ms)}\n" + "\n".join(cue.lines) + "\n"
+        )
     return "\n".join(blocks)
 
 

@@ -16,7 +16,11 @@ def cache_dir() -> Path:
     if override:
         base = Path(override)
     elif sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "SyncNarrator" / "cache"
+        base = (
+            Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+            / "SyncNarrator"
+            / "cache"
+        )
     elif sys.platform == "darwin":
         base = Path.home() / "Library" / "Caches" / "SyncNarrator"
     else:

@@ -273,7 +273,9 @@ class Pyttsx3Engine(SpeechEngine):
         voice = voice or self.default_voice()
         out = Path(out)
         out.unlink(missing_ok=True)
-        self._call(("synth", text, str(out), voice, self.clamp_rate(rate or self.default_rate)), 60 + len(text))
+        self._call(
+            ("synth", text, str(out), voice, self.clamp_rate(rate or self.default_rate)), 60 + len(text)
+        )
         if not out.exists() or out.stat().st_size <= 44:
             raise SpeechError(f"pyttsx3 wrote no audio for voice {voice!r}")
         return out

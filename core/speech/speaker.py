@@ -206,7 +206,9 @@ class Speaker:
             return FitResult(text, None, lead_ms, 0, max(0, available), 0, 1.0, True, 0, voice)
         base = self.engine_rate(rate_cps, voice)
         if available <= 0:
-            return FitResult(text, None, lead_ms, 0, 0, base, 1.0, False, n, voice, ("clip too short for speech",))
+            return FitResult(
+                text, None, lead_ms, 0, 0, base, 1.0, False, n, voice, ("clip too short for speech",)
+            )
         rate = base
         wav = self.synthesize(text, voice=voice, rate=rate)
         dur = wav_duration_ms(wav)

@@ -1,0 +1,108 @@
+"""`render` (detect, narrate, speak, export in one go) and `export` (a saved, possibly edited project).
+
+Progress goes to stderr, warnings as `warning: ...` lines on stderr, the written file paths to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.cli import StderrProgress
+from core.errors import InputError
+from core.project import EXPORT_PRESETS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("render", help="detect, narrate, speak and export a narrated video in one go")
+    p.add_argument("video")
+    p.add_argument("--product", required=True, help='PRODUCT.json: {"name": ..., "attributes": {...}}')
+    p.add_argument("--out", required=True, help="OUT.mp4")
+    p.add_argument("--srt", help="also write the subtitles as SRT")
+    p.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
+    p.add_argument("--project", help="also save the project document (OUT.narr.json) for the editor")
+    p.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
+    p.add_argument("--voice", help="speech voice id (default: the engine's Mandarin voice)")
+    p.add_argument("--rate", type=float, default=5.0, metavar="CHARS_PER_S", help="speaking rate (5.0)")
+    p.add_argument("--preset", choices=EXPORT_PRESETS, default="source", help="output size (source)")
+    p.set_defaults(handler=run_render)
+
+    e = sub.add_parser("export", help="export a saved project (no re-detection, no re-narration)")
+    e.add_argument("project")
+    e.add_argument("--out", required=True, help="OUT.mp4")
+    e.add_argument("--srt", help="also write the subtitles as SRT")
+    e.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
+    e.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
+    e.add_argument("--preset", choices=EXPORT_PRESETS, help="output size (default: the project's)")
+    e.set_defaults(handler=run_export)
+
+
+def _opt_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _report(output: Path, extras: list[Path | None], warnings: tuple[str, ...]) -> None:
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for path in [output, *extras]:
+        if path is not None:
+            print(path)
+
+
+def run_render(args: argparse.Namespace) -> int:
+    from core.pipeline import RenderOptions, load_product, render_video
+
+    if not 0.5 <= args.rate <= 30:
+        raise InputError(f"--rate {args.rate}: must be between 0.5 and 30 characters per second")
+    video = Path(args.video)
+    if not video.is_file():
+        raise InputError(f"{video}: no such video file")
+    product = load_product(args.product)
+    options = RenderOptions(
+        voice=args.voice,
+        rate_cps=args.rate,
+        preset=args.preset,
+        burn_subtitles=args.burn_subtitles,
+        srt=_opt_path(args.srt),
+        narration_wav=_opt_path(args.narration_wav),
+        project_out=_opt_path(args.project),
+    )
+    if options.voice is not None:
+        _check_voice(options.voice)
+    result = render_video(video, product, Path(args.out), options=options, progress=StderrProgress("render"))
+    _report(result.output, [options.srt, options.narration_wav, options.project_out], result.warnings)
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from core.errors import ProjectError
+    from core.export import ExportOptions, export_project
+    from core.project import load_project
+
+    project = load_project(Path(args.project))
+    if not project.video:
+        raise ProjectError(f"{args.project}: the project has no video")
+    if not Path(project.video).is_file():
+        raise ProjectError(f"{args.project}: its video {project.video} is missing")
+    overrides: dict[str, object] = {
+        "srt": _opt_path(args.srt),
+        "narration_wav": _opt_path(args.narration_wav),
+        "burn_subtitles": args.burn_subtitles or project.export.burn_subtitles,
+    }
+    if args.preset:
+        overrides["preset"] = args.preset
+    options = ExportOptions.from_project(project, **overrides)
+    result = export_project(project, Path(args.out), options, progress=StderrProgress("export"))
+    _report(result.output, [result.srt, result.narration_wav], result.warnings)
+    return 0
+
+
+def _check_voice(voice: str) -> None:
+    from core.speech import shared_speaker
+
+    engine = shared_speaker().engine
+    ids = {v.id for v in engine.voices()} | {v.id.rsplit("/", 1)[-1] for v in engine.voices()}
+    if voice not in ids:
+        chinese = ", ".join(sorted({v.id for v in engine.voices("zh")})) or "none installed"
+        raise InputError(f"--voice {voice}: no such voice in {engine.name} (Chinese voices: {chinese})")
