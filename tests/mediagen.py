@@ -62,3 +62,54 @@ def make_cut_video(
     args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(out)]
     ffmpeg(args)
     return out
+
+
+def make_edit_video(
+    out: Path,
+    shots: Sequence[tuple[str, float]],
+    transitions: Sequence[tuple[str, float]] = (),
+    *,
+    size: str = "320x240",
+    rate: str = "25",
+    preset: str = "ultrafast",
+    extra: Sequence[str] = (),
+) -> list[float]:
+    """Edit shots together with cuts, dissolves and fades; returns the true boundary times in seconds.
+
+    shots: (filter chain producing video, seconds); `{size}` and `{rate}` in the chain are filled in, e.g.
+    "testsrc2=size={size}:rate={rate}" or "movie=clip.mp4,scale={size}". Each shot is trimmed, scaled,
+    and resampled to `rate`. transitions[i] joins shot i and i+1: ("cut", 0), or an xfade transition
+    name with its duration ("fade" = dissolve, "fadeblack", "wipeleft", ...); missing entries are cuts.
+    The boundary of a gradual transition is its middle.
+    """
+    w, h = size.split("x")
+    chains = []
+    for i, (src, dur) in enumerate(shots):
+        chain = src.format(size=size, rate=rate)
+        chains.append(
+            f"{chain},trim=duration={dur},setpts=PTS-STARTPTS,scale={w}:{h},setsar=1,format=yuv420p,"
+            f"fps={rate},settb=AVTB[s{i}]"
+        )
+    boundaries: list[float] = []
+    length = shots[0][1]
+    cur = "s0"
+    for i in range(1, len(shots)):
+        kind, tdur = transitions[i - 1] if i - 1 < len(transitions) else ("cut", 0.0)
+        label = f"j{i}"
+        if kind == "cut" or tdur <= 0:
+            chains.append(f"[{cur}][s{i}]concat=n=2:v=1:a=0,settb=AVTB[{label}]")
+            boundaries.append(length)
+            length += shots[i][1]
+        else:
+            offset = length - tdur
+            chains.append(
+                f"[{cur}][s{i}]xfade=transition={kind}:duration={tdur}:offset={offset:.4f},settb=AVTB[{label}]"
+            )
+            boundaries.append(length - tdur / 2)
+            length += shots[i][1] - tdur
+        cur = label
+    graph = ";".join(chains)
+    args = ["-filter_complex", graph, "-map", f"[{cur}]", "-c:v", "libx264", "-preset", preset]
+    args += ["-pix_fmt", "yuv420p", *extra, str(out)]
+    ffmpeg(args)
+    return [round(b, 4) for b in boundaries]

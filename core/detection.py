@@ -1,0 +1,452 @@
+"""Clip (shot) detection: hard cuts, dissolves and fades, from small grayscale frames.
+
+Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter, all
+threads) and scales to a thumbnail in gray; numpy then works on a few KB per frame. Hard cuts are
+spikes of frame difference against the local level on both sides (so camera motion, which raises the
+level, does not cut), minus flashes (the picture after the spike returns to the picture before it).
+Gradual transitions are found with a blend test: inside a dissolve or fade a frame is close to the
+average of the frames k before and k after it, while camera motion or a cut is not; a run of such
+frames counts when the content before and after it differs. Fades are also found directly as dark
+stretches between two different pictures.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import Cancelled, MediaError
+from core.ffmpeg_exec import ffmpeg_path
+from core.jobs import CancelToken, ProgressCallback, no_progress
+from core.media import MediaInfo, probe
+from core.timebase import frame_to_ms
+
+ANALYSIS_WIDTH = 64
+"""Thumbnail width for detection; cuts and blends are visible at this size and noise is averaged."""
+
+MAX_ANALYSIS_FPS = Fraction(60)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Result of :func:`detect_clips`: clips in ms, contiguous from 0 to info.duration_ms."""
+
+    info: MediaInfo
+    clips: list[tuple[int, int]]
+    cuts: list[tuple[int, str]]  # (boundary ms, "cut" | "dissolve" | "fade") before merging short clips
+
+
+def thumbnail_size(info: MediaInfo, width: int = ANALYSIS_WIDTH) -> tuple[int, int]:
+    """(w, h) of a gray thumbnail keeping the displayed aspect ratio; both even, at least 2."""
+    dw, dh = max(1, info.display_width), max(1, info.display_height)
+    w = max(2, min(width, dw) // 2 * 2)
+    h = max(2, round(w * dh / dw / 2) * 2)
+    return w, h
+
+
+def gray_frames(
+    path: str | Path,
+    *,
+    width: int = ANALYSIS_WIDTH,
+    info: MediaInfo | None = None,
+    fps: Fraction | None = None,
+    start_ms: int = 0,
+    cancel: CancelToken | None = None,
+    fast: bool = True,
+    timeout: float | None = None,
+) -> Iterator[np.ndarray]:
+    """Yield small grayscale frames (uint8, h x w) at a constant rate, decoded cheaply by ffmpeg.
+
+    Frame i shows time start_ms + i / fps (fps defaults to the video's rate). `fast` skips the H.264
+    loop filter: invisible at thumbnail size, 20-40% less decoding. The ffmpeg child is killed when
+    the consumer stops, on cancel (within ~0.1 s: raises Cancelled) and after `timeout` seconds.
+    """
+    info = info or probe(path)
+    rate = fps or info.fps
+    if rate <= 0 or rate > MAX_ANALYSIS_FPS:
+        rate = Fraction(30)
+    w, h = thumbnail_size(info, width)
+    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error"]
+    if fast:
+        cmd += ["-skip_loop_filter", "all"]
+    cmd += ["-threads", "0"]
+    if start_ms > 0:
+        cmd += ["-ss", f"{start_ms / 1000:.3f}"]
+    cmd += ["-an", "-sn", "-dn", "-i", str(path), "-map", "0:v:0"]
+    cmd += ["-vf", f"scale={w}:{h}:flags=area,format=gray", "-fps_mode", "cfr", "-r", f"{rate}"]
+    cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
+    if timeout is None:
+        timeout = 120.0 + 4.0 * info.duration_ms / 1000
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    errors: deque[str] = deque(maxlen=5)
+    stop = threading.Event()
+    state = {"cancelled": False, "timed_out": False}
+
+    def drain() -> None:
+        assert proc.stderr is not None
+        for raw in iter(proc.stderr.readline, b""):
+            errors.append(raw.decode("utf-8", "replace").strip())
+
+    def watch() -> None:  # a blocked read cannot poll the token, so a watcher kills the child
+        waited = 0.0
+        while not stop.wait(0.05):
+            waited += 0.05
+            if cancel is not None and cancel.cancelled:
+                state["cancelled"] = True
+                proc.kill()
+                return
+            if waited > timeout:
+                state["timed_out"] = True
+                proc.kill()
+                return
+
+    threads = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
+    for t in threads:
+        t.start()
+    size = w * h
+    count = 0
+    try:
+        assert proc.stdout is not None
+        while True:
+            buf = proc.stdout.read(size)
+            if len(buf) < size:
+                break
+            count += 1
+            yield np.frombuffer(buf, dtype=np.uint8).reshape(h, w)
+        proc.wait(timeout=10)
+    finally:
+        stop.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for t in threads:
+            t.join(timeout=2)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        proc.stderr.close()
+    if state["cancelled"]:
+        raise Cancelled("cancelled")
+    if state["timed_out"]:
+        raise MediaError(f"{path}: decoding took longer than {timeout:.0f} s")
+    if count == 0:
+        detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
+        raise MediaError(f"{path}: no video frames could be decoded ({detail})")
+
+
+def read_frames(
+    path: str | Path,
+    info: MediaInfo,
+    *,
+    width: int = ANALYSIS_WIDTH,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> np.ndarray:
+    """All thumbnails of the video as one (n, h, w) uint8 array, reporting progress while decoding."""
+    expected = info.frame_count
+    frames: list[np.ndarray] = []
+    step = max(1, expected // 100)
+    progress(0.0, "decoding")
+    for i, frame in enumerate(gray_frames(path, width=width, info=info, cancel=cancel)):
+        frames.append(frame)
+        if i % step == 0:
+            progress(min(0.99, i / expected), "decoding")
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    return np.stack(frames)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Features
+
+
+def _blur(frames: np.ndarray) -> np.ndarray:
+    """2x2 box-average: halves the size, averaging away noise and sub-pixel motion."""
+    _, h, w = frames.shape
+    f = frames[:, : h // 2 * 2, : w // 2 * 2].astype(np.float32)
+    return (f[:, 0::2, 0::2] + f[:, 1::2, 0::2] + f[:, 0::2, 1::2] + f[:, 1::2, 1::2]) * 0.25
+
+
+def _mad(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Mean absolute difference per frame pair (0..255)."""
+    return np.abs(a - b).mean(axis=(1, 2))
+
+
+def _histograms(frames: np.ndarray, bins: int = 32) -> np.ndarray:
+    """Normalised luma histograms, one row per frame."""
+    n = frames.shape[0]
+    flat = frames.reshape(n, -1).astype(np.int64) * bins >> 8
+    flat += (np.arange(n, dtype=np.int64) * bins)[:, None]
+    counts = np.bincount(flat.ravel(), minlength=n * bins).reshape(n, bins)
+    return counts.astype(np.float32) / flat.shape[1]
+
+
+@dataclass
+class _Features:
+    f: np.ndarray  # (n, h, w) float32 blurred thumbnails
+    d1: np.ndarray  # d1[t] = MAD(f[t-1], f[t]); d1[0] = 0
+    hd: np.ndarray  # histogram distance (0..1) between t-1 and t
+    luma: np.ndarray  # mean luma per frame
+    spread: np.ndarray  # luma standard deviation per frame
+
+
+def _features(frames: np.ndarray) -> _Features:
+    f = _blur(frames)
+    n = f.shape[0]
+    d1 = np.zeros(n, dtype=np.float32)
+    if n > 1:
+        d1[1:] = _mad(f[1:], f[:-1])
+    hist = _histograms(frames)
+    hd = np.zeros(n, dtype=np.float32)
+    if n > 1:
+        hd[1:] = 0.5 * np.abs(hist[1:] - hist[:-1]).sum(axis=1)
+    return _Features(f=f, d1=d1, hd=hd, luma=f.mean(axis=(1, 2)), spread=f.std(axis=(1, 2)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Decisions
+
+DARK_LUMA = 24.0  # mean luma of a "black" frame (0..255); limited-range black is 16
+DARK_SPREAD = 12.0
+FADE_STEP = 1.5  # luma change per frame that still counts as fading
+
+
+@dataclass(frozen=True)
+class _Params:
+    """Thresholds scaled by sensitivity (0 = fewest cuts, 1 = most)."""
+
+    cut_ratio: float
+    cut_min: float
+    blend_ratio: float
+    span_min: float
+    cross_ratio: float
+    cross_min: float
+    strong_cross: float
+
+    @staticmethod
+    def for_sensitivity(sensitivity: float) -> _Params:
+        s = min(max(sensitivity, 0.0), 1.0)
+        m = 2.0 ** ((0.5 - s) * 2.0)  # 0 -> 2x stricter, 0.5 -> 1x, 1 -> 2x laxer
+        return _Params(
+            cut_ratio=2.5 * m,
+            cut_min=7.0 * m,
+            blend_ratio=min(0.45, 0.3 / m),
+            span_min=8.0 * m,
+            cross_ratio=1.6 * m,
+            cross_min=12.0 * m,
+            strong_cross=35.0 * m,
+        )
+
+
+def _window_median(x: np.ndarray, lo: int, hi: int) -> float:
+    lo, hi = max(0, lo), min(len(x), hi)
+    return float(np.median(x[lo:hi])) if hi > lo else 0.0
+
+
+def _dist(f: np.ndarray, a: int, b: int) -> float:
+    return float(np.abs(f[a] - f[b]).mean())
+
+
+def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]:
+    """(frame index where the new shot starts, strength) for abrupt changes that are not flashes."""
+    d1, f = ft.d1, ft.f
+    n = len(d1)
+    w = max(3, round(0.4 * fps))
+    back = max(2, round(0.2 * fps))  # a flash lasts at most this many frames
+    cuts: list[tuple[int, float]] = []
+    for t in range(1, n):
+        d = float(d1[t])
+        if d < p.cut_min:
+            continue
+        before = _window_median(d1, t - w, t)
+        after = _window_median(d1, t + 1, t + 1 + w)
+        level = max(before, after, 0.5)
+        if d < p.cut_ratio * level:
+            continue
+        if t + 1 < n and d1[t + 1] > d:  # the peak is one frame later
+            continue
+        if d1[t - 1] >= d and t - 1 >= 1:
+            continue
+        # Flash: the picture comes back to the one before the jump, or we are returning to it.
+        similar = max(0.35 * d, 2.0 * level)
+        flash = any(_dist(f, t - 1, t + j) < similar for j in range(1, back + 1) if t + j < n)
+        flash = flash or any(_dist(f, t, t - 1 - j) < similar for j in range(1, back + 1) if t - 1 - j >= 0)
+        if flash:
+            continue
+        cuts.append((t, d / (level + 1.0)))
+    return cuts
+
+
+def _shot_change(f: np.ndarray, s: int, e: int, busy: list[tuple[int, int]], p: _Params) -> float:
+    """How much more the picture differs across [s, e] than within the shots on either side (ratio).
+
+    `busy` are other transitions (frame intervals); the within-shot comparisons stop at them.
+    """
+    n = len(f)
+    a, b = max(0, s - 1), min(n - 1, e + 1)
+    gap = max(1, b - a)
+    cross = _dist(f, a, b)
+    if cross < p.cross_min:
+        return 0.0
+    lo = max([0, *[hi + 1 for lo_, hi in busy if hi < s]])
+    hi = min([n - 1, *[lo_ - 1 for lo_, hi_ in busy if lo_ > e]])
+    inner = []  # change within each neighbouring shot over the same gap (extrapolated when shorter)
+    if a - lo >= 2:
+        start = max(lo, a - gap)
+        inner.append(_dist(f, start, a) * gap / (a - start))
+    if hi - b >= 2:
+        end = min(hi, b + gap)
+        inner.append(_dist(f, b, end) * gap / (end - b))
+    within = max(inner) if inner else 0.0
+    return cross / (within + 2.0)
+
+
+def _runs(mask: np.ndarray, bridge: int = 0) -> list[tuple[int, int]]:
+    """Inclusive index ranges where mask is true, bridging gaps of up to `bridge` false values."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    runs: list[tuple[int, int]] = []
+    start = prev = int(idx[0])
+    for i in idx[1:]:
+        i = int(i)
+        if i - prev > bridge + 1:
+            runs.append((start, prev))
+            start = i
+        prev = i
+    runs.append((start, prev))
+    return runs
+
+
+def _gradual(ft: _Features, fps: float, p: _Params, cuts: list[int]) -> list[tuple[int, float, str]]:
+    """(middle frame, strength, kind) of dissolves and fades."""
+    f = ft.f
+    n = len(f)
+    max_len = round(3.0 * fps)
+    k_small = max(2, round(0.16 * fps))
+    fade_len = round(1.5 * fps)
+    regions: list[tuple[int, int, str]] = []  # candidate transitions (first, last frame, kind)
+    # Fades: runs of dark frames between two different pictures, extended over the fade out / in.
+    dark = (ft.luma < DARK_LUMA) & (ft.spread < DARK_SPREAD)
+    for t, q in _runs(dark):
+        if t == 0 or q == n - 1:
+            continue  # fade in at the start or out at the end: not a boundary
+        s, e = t, q
+        while s > 0 and t - s < fade_len and ft.luma[s - 1] > ft.luma[s] + FADE_STEP:
+            s -= 1
+        while e < n - 1 and e - q < fade_len and ft.luma[e + 1] > ft.luma[e] + FADE_STEP:
+            e += 1
+        regions.append((s, e, f"fade:{(t + q + 1) // 2}"))
+    # Dissolves (and fades the dark test missed): frames that are blends of their neighbours.
+    candidate = np.zeros(n, dtype=bool)
+    for k in sorted({k_small, max(3, round(0.32 * fps))}):
+        if n <= 2 * k:
+            continue
+        span = _mad(f[: n - 2 * k], f[2 * k :])
+        lin = _mad(f[k : n - k], 0.5 * (f[: n - 2 * k] + f[2 * k :]))
+        candidate[k : n - k] |= (span > p.span_min) & (lin < p.blend_ratio * span)
+    dissolves: list[tuple[int, int]] = []
+    for t, q in _runs(candidate, bridge=1):
+        if q - t + 1 < 2:
+            continue
+        s, e = max(0, t - k_small), min(n - 1, q + k_small)
+        if dissolves and t - (dissolves[-1][1] - k_small) <= k_small:  # pieces of one transition
+            s = dissolves[-1][0]
+            dissolves.pop()
+        dissolves.append((s, e))
+    regions += [(s, e, "dissolve") for s, e in dissolves if e - s <= max_len]
+    found: list[tuple[int, float, str]] = []
+    for s, e, kind in regions:
+        busy = [(c, c) for c in cuts if not s <= c <= e + 1]
+        busy += [(s2, e2) for s2, e2, _ in regions if e2 < s or s2 > e]
+        ratio = _shot_change(f, s, e, busy, p)
+        a, b = max(0, s - 1), min(n - 1, e + 1)
+        cross = _dist(f, a, b)
+        blend = float(np.abs(f[(a + b) // 2] - 0.5 * (f[a] + f[b])).mean()) / (cross + 1e-3)
+        if kind.startswith("fade:"):
+            if ratio >= p.cross_ratio:
+                found.append((int(kind.split(":")[1]), ratio, "fade"))
+        elif ratio >= p.cross_ratio or (
+            ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio
+        ):
+            found.append(((s + e + 1) // 2, ratio, "dissolve"))
+    return found
+
+
+def _boundaries(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float, str]]:
+    """All boundaries (frame, strength, kind), one per transition, sorted by frame."""
+    hard = _hard_cuts(ft, fps, p)
+    grad = _gradual(ft, fps, p, [t for t, _ in hard])
+    merged: list[tuple[int, float, str]] = list(grad)
+    near = max(2, round(0.5 * fps))
+    for t, strength in hard:  # a cut inside a fade or dissolve is part of it
+        if all(abs(t - g) > near for g, _, _ in grad):
+            merged.append((t, strength, "cut"))
+    merged.sort()
+    # Overlapping gradual detections (dark run and blend run of one fade): keep the stronger.
+    out: list[tuple[int, float, str]] = []
+    for b in merged:
+        if out and b[0] - out[-1][0] <= near and b[2] != "cut" and out[-1][2] != "cut":
+            if b[1] > out[-1][1] and out[-1][2] != "fade":
+                out[-1] = b
+            continue
+        out.append(b)
+    return out
+
+
+def _enforce_min_length(
+    bounds: list[tuple[int, float, str]], duration_ms: int, min_clip_ms: int
+) -> list[tuple[int, float, str]]:
+    """Drop the weaker boundary of the shortest too-short clip until every clip is long enough."""
+    bounds = list(bounds)
+    while bounds:
+        edges = [0, *[b[0] for b in bounds], duration_ms]
+        lengths = [edges[i + 1] - edges[i] for i in range(len(edges) - 1)]
+        i = min(range(len(lengths)), key=lengths.__getitem__)
+        if lengths[i] >= min_clip_ms:
+            break
+        if i == 0:
+            drop = 0
+        elif i == len(lengths) - 1:
+            drop = len(bounds) - 1
+        else:
+            drop = i - 1 if bounds[i - 1][1] <= bounds[i][1] else i
+        del bounds[drop]
+    return bounds
+
+
+def detect_clips(
+    path: str | Path,
+    *,
+    min_clip_ms: int = 600,
+    sensitivity: float = 0.5,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> Detection:
+    """Split the video at `path` into contiguous clips at hard cuts, dissolves and fades.
+
+    Raises MediaError for unreadable input and Cancelled when `cancel` is set (the decoder is killed).
+    """
+    info = probe(path)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    frames = read_frames(path, info, progress=progress, cancel=cancel)
+    progress(0.99, "analysing")
+    rate = info.fps if 0 < info.fps <= MAX_ANALYSIS_FPS else Fraction(30)
+    fps = float(rate)
+    ft = _features(frames)
+    found = _boundaries(ft, fps, _Params.for_sensitivity(sensitivity))
+    duration = info.duration_ms
+    in_ms = [(frame_to_ms(t, rate), s, k) for t, s, k in found]
+    in_ms = [b for b in in_ms if 0 < b[0] < duration]
+    kept = _enforce_min_length(in_ms, duration, max(0, int(min_clip_ms)))
+    edges = [0, *[b[0] for b in kept], duration]
+    clips = [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+    progress(1.0, "done")
+    return Detection(info=info, clips=clips, cuts=[(ms, kind) for ms, _, kind in in_ms])
