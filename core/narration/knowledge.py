@@ -95,22 +95,29 @@ def clean_name(name: str) -> str:
     return name.strip(" -_/|·")
 
 
-def short_name(name: str, brands: frozenset[str] | set[str] = frozenset()) -> str:
+def short_name(
+    name: str, brands: frozenset[str] | set[str] = frozenset(), title_words: frozenset[str] | set[str] = frozenset()
+) -> str:
     """How an ad calls the product: a known brand at the start of the title, else its first word.
 
-    Titles are keyword lists ("欧莱雅黑精华紧致抗初老..."), so the spoken name is a short prefix.
+    Titles are keyword lists ("欧莱雅黑精华紧致抗初老..."), so the spoken name is a short prefix: a
+    brand seen in the data, else 2 characters when a common title word follows them, else 3.
     """
     name = clean_name(name)
     if not name:
         return ""
-    m = re.match(r"[A-Za-z][A-Za-z0-9.&' -]*", name)
-    if m:
+    m = re.match(r"[A-Za-z][A-Za-z0-9.&'-]*", name)
+    if m and len(m.group(0)) >= 2:
         return m.group(0).strip()
-    for n in (4, 3, 2):
-        if name[:n] in brands:
-            return name[:n]
-    m = re.match(r"[\u4e00-\u9fff]{1,3}", name)
-    return m.group(0) if m else name[:4]
+    two, three = name[:2] in brands, name[:3] in brands
+    if two != three:
+        return name[:2] if two else name[:3]
+    m = re.match(r"[\u4e00-\u9fff]{2,4}", name)
+    if not m:
+        return name[:4]
+    if name[2:4] in title_words or len(m.group(0)) == 2:
+        return name[:2]
+    return name[:3]
 
 
 def knowledge_text(name: str, attributes: Mapping[str, str]) -> str:

@@ -92,11 +92,14 @@ def slot_line(text: str, name: str, attributes: Mapping[str, str], bound: set[st
     spans.sort()
     out, pos = [], 0
     for a, b, key in spans:
+        if key == NAME_KEY and a == pos and out and out[-1] == slot_char(NAME_KEY):
+            pos = b  # adjacent name words ("欧莱雅" + "黑精华") are one spoken name
+            continue
         out.append(text[pos:a])
         out.append(slot_char(key))
         pos = b
     out.append(text[pos:])
-    return "".join(out)
+    return "".join(s for s in out if s)
 
 
 def clauses(text: str) -> list[str]:
@@ -151,6 +154,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     product_index: dict[str, int] = {}
     product_text: list[str] = []
     brands: Counter[str] = Counter()
+    said_prefixes: set[str] = set()
     for v in videos:
         p = v["product"]
         if p["name"] not in product_index:
@@ -161,13 +165,23 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             for n in (2, 3, 4):
                 if len(cn) >= n:
                     brands[cn[:n]] += 1
+        said = "|".join(str(c.get("narration", "")) for c in v["clips"])
+        cn = clean_name(p["name"])
+        for n in (2, 3, 4):
+            if len(cn) >= n and cn[:n] in said:
+                said_prefixes.add(cn[:n])
     # A brand is a title prefix shared by several products and said in their ads.
-    brand_set = sorted(
-        w for w, n in brands.items() if n >= 2 and w in bound and re.fullmatch(r"[\u4e00-\u9fff]+", w)
-    )
+    brand_set = sorted(w for w in brands if w in said_prefixes and re.fullmatch(r"[\u4e00-\u9fff]+", w))
+    word_df: Counter[str] = Counter()
+    for name in products:
+        cn = clean_name(name)
+        word_df.update({cn[i : i + 2] for i in range(len(cn) - 1)})
+    title_words = sorted(w for w, n in word_df.items() if n >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", w))
 
     # --- templates (whole lines and clauses) ---
     raw: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
+    label_df: dict[str, Counter[str]] = defaultdict(Counter)
+    label_lines: Counter[str] = Counter()
     for v in videos:
         p = v["product"]
         pid = product_index[p["name"]]
@@ -179,6 +193,10 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 continue
             slotted = slot_line(text, p["name"], p.get("attributes", {}), bound)
             pos = position_class(i, n_clips)
+            grams = {slotted[j : j + n] for n in range(1, MAX_N + 1) for j in range(len(slotted) - n + 1)}
+            for lab in labels:
+                label_lines[lab] += 1
+                label_df[lab].update(grams)
             units = [slotted]
             parts = clauses(slotted)
             if len(parts) > 1:
@@ -230,6 +248,21 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         # keep only maximal bound words
         bw = [w for w in bw if not any(w != o and w in o for o in bw)]
         pids = sorted(set(raw[(u, labels, pos)]))
+        # expected n-gram precision against another line of the same label (what BLEU rewards)
+        precs = []
+        for lab in labels:
+            m = label_lines[lab]
+            if m <= 1:
+                continue
+            per_n = []
+            for n in range(1, MAX_N + 1):
+                gs = [u[j : j + n] for j in range(len(u) - n + 1)]
+                gs = [g for g in gs if not any(0xE000 <= ord(ch) < 0xF000 for ch in g)]
+                if gs:
+                    per_n.append(sum(max(0, label_df[lab][g] - 1) for g in gs) / len(gs) / (m - 1))
+            if per_n:
+                precs.append(sum(per_n) / len(per_n))
+        precision = round(sum(precs) / len(precs), 4) if precs else 0.0
         templates.append(
             [
                 u,
@@ -238,16 +271,17 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 round(sum(scores) / len(scores), 4),
                 bw,
                 pids[:3],
+                precision,
             ]
         )
     templates.sort(key=lambda t: (t[1][0], -t[3], t[0], t[2]))
 
     # --- planner tables ---
     n_lab = len(LABEL_NAMES)
-    prior = [1.0] * n_lab
-    by_pos = [[1.0] * n_lab for _ in range(5)]
-    by_len = [[1.0] * n_lab for _ in range(7)]
-    trans = [[1.0] * n_lab for _ in range(n_lab + 1)]  # row n_lab = start
+    prior = [0.5] * n_lab
+    by_pos = [[0.0] * n_lab for _ in range(5)]
+    by_len = [[0.0] * n_lab for _ in range(7)]
+    trans = [[0.0] * n_lab for _ in range(n_lab + 1)]  # row n_lab = start
     pair: Counter[tuple[int, int]] = Counter()
     multi_by_len = [[0, 0] for _ in range(7)]
     for v in videos:
@@ -262,7 +296,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             multi_by_len[lb][0] += 1
             multi_by_len[lb][1] += len(labels) > 1
             for lab in labels:
-                w = 1.0 / len(labels)
+                w = round(1.0 / len(labels), 4)
                 prior[lab] += w
                 by_pos[position_class(i, n_clips)][lab] += w
                 by_len[lb][lab] += w
@@ -277,6 +311,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "format": FORMAT,
         "labels": list(LABEL_NAMES),
         "brands": brand_set,
+        "title_words": title_words,
         "products": products,
         "product_text": product_text,
         "templates": templates,

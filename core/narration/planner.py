@@ -25,6 +25,12 @@ _CUE_BOOST: dict[str, dict[str, float]] = {
 }
 
 
+MULTI_SHARE = 0.2
+"""Predict a second label when at least this share of training clips of that length had two."""
+SMOOTHING = 8.0
+"""Dirichlet prior strength (in clips) pulling sparse count rows towards the overall label frequencies."""
+
+
 @dataclass(frozen=True)
 class PlanClip:
     target_chars: int
@@ -42,11 +48,16 @@ class StorylinePlanner:
         total = sum(prior)
         self.log_prior = [math.log(x / total) for x in prior]
 
+        p_prior = [x / total for x in prior]
+
         def cond(rows: Sequence[Sequence[float]]) -> list[list[float]]:
+            """log P(label | feature) - log P(label), smoothed towards the prior (sparse rows ~ 0)."""
             out = []
             for row in rows:
                 s = sum(row)
-                out.append([math.log(x / s) - lp for x, lp in zip(row, self.log_prior)])
+                out.append(
+                    [math.log((x + SMOOTHING * p) / (s + SMOOTHING)) - math.log(p) for x, p in zip(row, p_prior)]
+                )
             return out
 
         self.by_pos = cond(tables["by_pos"])
@@ -81,40 +92,45 @@ class StorylinePlanner:
             fixed = [self.labels.index(x) for x in c.fixed if x in self.labels]
             if fixed:
                 ems[i] = [0.0 if k == fixed[0] else neg for k in range(n)]
-        score = [ems[0][k] + self.trans[self.start][k] for k in range(n)]
-        back: list[list[int]] = []
+        # forward-backward: per-clip posterior marginals (maximises expected per-clip accuracy)
+        fwd = [[ems[0][k] + self.trans[self.start][k] for k in range(n)]]
         for i in range(1, count):
-            new, ptr = [], []
-            for k in range(n):
-                best_j = max(range(n), key=lambda j: score[j] + self.trans[j][k])
-                new.append(score[best_j] + self.trans[best_j][k] + ems[i][k])
-                ptr.append(best_j)
-            score = new
-            back.append(ptr)
-        path = [max(range(n), key=lambda k: score[k])]
-        for ptr in reversed(back):
-            path.append(ptr[path[-1]])
-        path.reverse()
+            prev = fwd[-1]
+            fwd.append([ems[i][k] + _logsumexp([prev[j] + self.trans[j][k] for j in range(n)]) for k in range(n)])
+        bwd = [[0.0] * n for _ in range(count)]
+        for i in range(count - 2, -1, -1):
+            nxt = bwd[i + 1]
+            bwd[i] = [
+                _logsumexp([self.trans[k][j] + ems[i + 1][j] + nxt[j] for j in range(n)]) for k in range(n)
+            ]
+        posts = [[f + b for f, b in zip(fw, bw)] for fw, bw in zip(fwd, bwd)]
+        path = [max(range(n), key=lambda k, p=p: p[k]) for p in posts]
         out: list[tuple[str, ...]] = []
         for i, (c, k) in enumerate(zip(clips, path)):
             if c.fixed:
                 out.append(tuple(c.fixed))
                 continue
-            out.append(self._with_second(i, count, c, k))
+            out.append(self._with_second(c, k, posts[i]))
         return out
 
-    def _with_second(self, i: int, count: int, clip: PlanClip, k: int) -> tuple[str, ...]:
-        """Long clips often carry two labels (as in the data): add the most likely companion then."""
+    def _with_second(self, clip: PlanClip, k: int, post: Sequence[float]) -> tuple[str, ...]:
+        """Long clips often carry two labels (as in the data): add the likeliest companion then."""
         lb = length_bucket(clip.target_chars)
         total, multi = self.multi_by_len[lb]
-        if total == 0 or multi / total < 0.3:
+        if total == 0 or multi / total < MULTI_SHARE:
             return (self.labels[k],)
-        em = self._emission(i, count, clip)
         best, best_score = -1, -1e18
         for j in range(len(self.labels)):
             if j == k or self.cooc[k][j] <= 0:
                 continue
-            s = em[j] + math.log(self.cooc[k][j])
+            s = post[j] + math.log(self.cooc[k][j])
             if s > best_score:
                 best, best_score = j, s
         return (self.labels[k],) if best < 0 else (self.labels[k], self.labels[best])
+
+
+def _logsumexp(xs: Sequence[float]) -> float:
+    m = max(xs)
+    if m < -1e8:
+        return m
+    return m + math.log(sum(math.exp(x - m) for x in xs))

@@ -41,16 +41,19 @@ _FILLERS = (
 @dataclass(frozen=True)
 class Weights:
     consensus: float = 4.0
-    similarity: float = 0.6
+    similarity: float = 2.0
     position: float = 0.15
     knowledge: float = 0.35
     second_label: float = 0.1
     repetition: float = 1.5
     length: float = 0.02
+    precision: float = 0.0
+    always_pairs: bool = False
+    pair_penalty: float = 0.1
 
 
 class Template:
-    __slots__ = ("bound", "labels", "pids", "pos", "score", "slots", "static_len", "text")
+    __slots__ = ("bound", "labels", "pids", "pos", "precision", "score", "slots", "static_len", "text")
 
     def __init__(self, row: Sequence[Any]) -> None:
         self.text: str = row[0]
@@ -59,6 +62,7 @@ class Template:
         self.score: float = float(row[3])
         self.bound: tuple[str, ...] = tuple(row[4])
         self.pids: tuple[int, ...] = tuple(row[5])
+        self.precision: float = float(row[6]) if len(row) > 6 else 0.0
         self.slots: tuple[str, ...] = tuple(
             SLOT_KEYS[ord(ch) - SLOT_BASE]
             for ch in self.text
@@ -125,6 +129,7 @@ class LineWriter:
         self.weights = weights or Weights()
         self.labels: list[str] = list(resource["labels"])
         self.brands = frozenset(resource["brands"])
+        self.title_words = frozenset(resource.get("title_words", ()))
         self.templates = [Template(row) for row in resource["templates"]]
         self.product_text: list[str] = list(resource["product_text"])
         self._product_vecs: list[tuple[Counter[str], float]] | None = None
@@ -139,7 +144,7 @@ class LineWriter:
         terms: dict[str, list[str]] = {}
         for term in product_terms(attributes):
             terms.setdefault(term.key, []).append(term.text)
-        spoken = short_name(name, self.brands)
+        spoken = short_name(name, self.brands, self.title_words)
         text = knowledge_text(name, attributes)
         if self._product_vecs is None:
             vecs = []
@@ -234,6 +239,7 @@ class LineWriter:
                     sim = max(ctx.similarity[p] for p in t.pids) if t.pids else 0.0
                     score = (
                         w.consensus * t.score
+                        + w.precision * t.precision
                         + w.similarity * sim
                         + w.position * (t.pos == pos)
                         + w.knowledge * (m > 0 and any(k != NAME_KEY for k in t.slots))
@@ -282,7 +288,7 @@ class LineWriter:
         if hi <= 0:
             return Candidate(0.0, "", (), "")
         cands = [c for c in self.candidates(ctx, labels, lo, hi, pos, state) if c.text not in exclude]
-        if len(cands) < 3 and hi >= 16:
+        if (len(cands) < 3 or self.weights.always_pairs) and hi >= 16:
             cands.extend(c for c in self._pairs(ctx, labels, lo, hi, pos, state) if c.text not in exclude)
             cands.sort(key=lambda c: -c.score)
         if not cands:
@@ -307,7 +313,7 @@ class LineWriter:
                     seconds = self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
                 for c2 in seconds:
                     out.append(
-                        Candidate((c1.score + c2.score) / 2 - 0.1, c1.text + c2.text, c1.terms + c2.terms, "")
+                        Candidate((c1.score + c2.score) / 2 - self.weights.pair_penalty, c1.text + c2.text, c1.terms + c2.terms, "")
                     )
             if len(out) >= 3:
                 break
