@@ -22,6 +22,13 @@ def _is_subcommand(argv: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--selftest"]:  # headless end-to-end check of an installed (frozen) build
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from core.selftest import main as selftest
+
+        return selftest(argv[1:])
     if _is_subcommand(argv):
         from core.cli import run
 
@@ -35,4 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the speech worker is a spawned process, also in the frozen app
     sys.exit(main())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,11 @@ def create_narrator(kind: str = "embedded", model_dir: str | Path | None = None,
 
         return EmbeddedNarrator(**options)
     if kind == "llm":
+        if getattr(sys, "frozen", False) and not all(find_spec(m) for m in ("torch", "transformers")):
+            raise InputError(  # the packaged app leaves the llm extra out (see pyinstaller.spec)
+                "the LLM narrator is not available in this build (no torch/transformers); "
+                "use the embedded narrator, or run SyncNarrator from source with the 'llm' extra"
+            )
         try:
             from core.narration.llm import LLMNarrator
         except ImportError as exc:

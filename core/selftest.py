@@ -1,0 +1,324 @@
+"""`SyncNarrator --selftest`: prove an installed build works end to end, headless.
+
+Runs the bundled demo through the same render flow as the CLI and the editor (detect -> narrate ->
+speak -> export) into a temporary folder, then checks the result from the files themselves: streams,
+duration, narration audible inside clips and silent across clip boundaries, the demo unchanged, nothing
+left behind. Prints `selftest ok` (exit 0) or one line per failed check (exit 1). Works unfrozen too
+(`python main.py --selftest`), which is how the tests exercise it quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import SyncNarratorError
+
+BOUNDARY_GUARD_MS = 40  # narration must be silent this close to a clip boundary
+SILENCE_DBFS = -45.0  # narration-track level counted as silence
+SPEECH_DBFS = -35.0  # a narrated placement must reach at least this RMS level
+
+
+def resources_dir() -> Path:
+    """`resources/` inside the PyInstaller bundle, else next to the code (like core.labels)."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base:
+        return Path(base) / "resources"
+    return Path(__file__).resolve().parents[1] / "resources"
+
+
+@dataclass
+class Report:
+    """Collects check outcomes; a failed check never stops the others that do not depend on it."""
+
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    verbose: bool = False
+
+    def check(self, name: str, ok: bool, detail: str = "") -> bool:
+        if not ok:
+            self.failures.append(f"{name}: {detail}" if detail else name)
+        elif self.verbose:
+            self.notes.append(f"ok: {name}" + (f" ({detail})" if detail else ""))
+        return ok
+
+    def step(self, name: str, fn: Callable[[], Any]) -> Any:
+        """Run a stage; a user-facing error or a crash becomes a failure line instead of a traceback."""
+        try:
+            return fn()
+        except SyncNarratorError as exc:
+            self.failures.append(f"{name}: {exc}")
+        except Exception as exc:
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+            self.failures.append(f"{name}: internal error: {detail}")
+            if os.environ.get("SYNCNARRATOR_DEBUG"):
+                traceback.print_exc()
+        return None
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def find_demo() -> Path:
+    """The demo video shipped in resources/demo/ (made by scripts/make_demo.py)."""
+    folder = resources_dir() / "demo"
+    videos = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".mp4", ".mov", ".mkv", ".webm"))
+    if not videos:
+        raise SyncNarratorError(f"{folder}: no demo video bundled")
+    return videos[0]
+
+
+def decode_audio(path: Path, rate: int = 16000, stream: str = "0:a:0") -> np.ndarray:
+    """Mono float samples of an audio stream, decoded by the (bundled) ffmpeg."""
+    from core.ffmpeg_exec import ffmpeg_path
+
+    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-map", stream]
+    cmd += ["-ac", "1", "-ar", str(rate), "-f", "s16le", "-"]
+    proc = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise SyncNarratorError(
+            f"{path}: audio cannot be decoded ({proc.stderr.decode(errors='replace')[-200:]})"
+        )
+    return np.frombuffer(proc.stdout, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def dbfs(samples: np.ndarray) -> float:
+    if samples.size == 0:
+        return -120.0
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return 20 * np.log10(max(rms, 1e-6))
+
+
+def stream_kinds(path: Path) -> list[str]:
+    """'Video' / 'Audio' / 'Subtitle' for each stream, from ffmpeg's header dump."""
+    from core.ffmpeg_exec import ffmpeg_path
+
+    proc = subprocess.run(
+        [ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path)],
+        capture_output=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    kinds = []
+    for line in proc.stderr.decode("utf-8", "replace").splitlines():
+        line = line.strip()
+        if line.startswith("Stream #0:"):
+            kinds.append(line.split(": ", 2)[1].split(":")[0] if ": " in line else "?")
+    return kinds
+
+
+# ---------------------------------------------------------------------------------------------------------
+# checks of the build itself
+
+
+def check_build(report: Report, work: Path) -> None:
+    from core.ffmpeg_exec import ffmpeg_path
+
+    frozen = bool(getattr(sys, "frozen", False))
+    ffmpeg = Path(ffmpeg_path())
+    if report.check("ffmpeg present", ffmpeg.is_file(), str(ffmpeg)):
+        if frozen:
+            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
+            report.check("ffmpeg is the bundled one", bundle in ffmpeg.resolve().parents, str(ffmpeg))
+        try:
+            proc = subprocess.run([str(ffmpeg), "-hide_banner", "-version"], capture_output=True, timeout=30)
+            report.check("ffmpeg runs", proc.returncode == 0, f"exit {proc.returncode}")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            report.check("ffmpeg runs", False, str(exc))
+
+    def labels() -> None:
+        from core.labels import LABELS
+
+        report.check("12 storyline labels", len(LABELS) == 12, f"{len(LABELS)} found")
+
+    report.step("labels", labels)
+
+    def font() -> None:
+        from core.export import find_cjk_font
+
+        choice = find_cjk_font()
+        if frozen:
+            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
+            inside = bundle in choice.path.resolve().parents
+            report.check("CJK font is the bundled one", inside, str(choice.path))
+
+    report.step("CJK subtitle font", font)
+
+    def llm() -> None:
+        from core.narration.registry import create_narrator
+
+        try:
+            create_narrator("llm", model_dir=work / "no-model")
+        except SyncNarratorError as exc:
+            if frozen:
+                report.check(
+                    "LLM narrator says it is not in this build", "not available" in str(exc), str(exc)
+                )
+            return
+        report.check("LLM narrator without a model is refused", False, "it was created")
+
+    report.step("LLM narrator", llm)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the end-to-end render of the demo
+
+
+def render_demo(video: Path, out: Path, narration_wav: Path) -> tuple[Any, Any]:
+    """(project, export result) of the render flow on the demo; see core.pipeline."""
+    from core import pipeline
+
+    return pipeline.render_for_selftest(video, out, narration_wav=narration_wav)
+
+
+def check_render(report: Report, work: Path) -> None:
+    from core.media import probe
+
+    demo = report.step("demo video", find_demo)
+    if demo is None:
+        return
+    before = sha256(demo)
+    source = report.step("probe demo", lambda: probe(demo))
+    out = work / "out" / "演示 demo.mp4"
+    out.parent.mkdir()
+    wav = work / "out" / "narration.wav"
+    started = time.monotonic()
+    rendered = report.step("render demo", lambda: render_demo(demo, out, wav))
+    report.notes.append(f"render took {time.monotonic() - started:.1f} s")
+    report.check("demo video left unchanged", sha256(demo) == before)
+    if rendered is None or source is None:
+        return
+    project, result = rendered
+    clips = list(project.clips)
+    report.check("clips detected", len(clips) >= 2, f"{len(clips)} clips")
+    if clips:
+        contiguous = clips[0].start_ms == 0 and all(
+            a.end_ms == b.start_ms for a, b in itertools.pairwise(clips)
+        )
+        report.check("clips cover the video", contiguous and abs(clips[-1].end_ms - source.duration_ms) <= 50)
+    narrated = [c for c in clips if c.narration.strip()]
+    report.check(
+        "narration written", len(narrated) >= max(1, len(clips) // 2), f"{len(narrated)}/{len(clips)}"
+    )
+
+    if not report.check("output written", out.is_file() and out.stat().st_size > 0, str(out)):
+        return
+    info = report.step("probe output", lambda: probe(out))
+    if info is not None:
+        tolerance = max(120, round(2000 / float(source.fps)))
+        report.check(
+            "output duration",
+            abs(info.duration_ms - source.duration_ms) <= tolerance,
+            f"{info.duration_ms} ms vs source {source.duration_ms} ms",
+        )
+        report.check("output has audio", info.has_audio)
+        report.check(
+            "output picture size",
+            (info.display_width, info.display_height) == (source.display_width, source.display_height),
+            f"{info.display_width}x{info.display_height}",
+        )
+    kinds = report.step("output streams", lambda: stream_kinds(out)) or []
+    report.check(
+        "one video and one audio stream", kinds.count("Video") == 1 and kinds.count("Audio") == 1, str(kinds)
+    )
+    report.check("subtitle stream", kinds.count("Subtitle") == 1, str(kinds))
+    mixed = report.step("decode output audio", lambda: decode_audio(out))
+    if mixed is not None:
+        report.check("output audio is audible", dbfs(mixed) > -50, f"{dbfs(mixed):.1f} dBFS")
+
+    placements = list(getattr(result, "placements", ()))
+    report.check("narration placed", len(placements) >= 1, f"{len(placements)} lines")
+    for p in placements:
+        clip = clips[p.clip_index] if 0 <= p.clip_index < len(clips) else None
+        inside = clip is not None and clip.start_ms <= p.start_ms < p.end_ms <= clip.end_ms
+        report.check(f"line {p.clip_index + 1} inside its clip", inside, f"{p.start_ms}-{p.end_ms} ms")
+    if wav.is_file():
+        check_speech_audio(report, wav, clips, placements)
+    else:
+        report.check("narration track written", False, str(wav))
+    leftovers = sorted(p.name for p in out.parent.iterdir() if p not in (out, wav))
+    report.check("no temporary files left", not leftovers, ", ".join(leftovers))
+
+
+def check_speech_audio(report: Report, wav: Path, clips: list[Any], placements: list[Any]) -> None:
+    """From the narration track itself: speech where lines are placed, silence at every clip boundary."""
+    rate = 16000
+    samples = decode_audio(wav, rate)
+
+    def span(a_ms: int, b_ms: int) -> np.ndarray:
+        return samples[max(0, a_ms * rate // 1000) : max(0, b_ms * rate // 1000)]
+
+    for p in placements:
+        level = dbfs(span(p.start_ms, p.end_ms))
+        report.check(f"line {p.clip_index + 1} is audible", level > SPEECH_DBFS, f"{level:.1f} dBFS")
+    for clip in clips[1:]:
+        level = dbfs(span(clip.start_ms - BOUNDARY_GUARD_MS, clip.start_ms + BOUNDARY_GUARD_MS))
+        report.check(
+            f"silence at the cut at {clip.start_ms} ms",
+            level < SILENCE_DBFS,
+            f"{level:.1f} dBFS across the cut",
+        )
+    spoken = np.zeros(samples.size, dtype=bool)
+    for p in placements:
+        spoken[p.start_ms * rate // 1000 : p.end_ms * rate // 1000] = True
+    outside = samples[~spoken]
+    level = dbfs(outside)
+    report.check("silence outside the placed lines", level < SILENCE_DBFS, f"{level:.1f} dBFS")
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def run_selftest(verbose: bool = False, keep: Path | None = None) -> Report:
+    report = Report(verbose=verbose)
+    work = Path(tempfile.mkdtemp(prefix="syncnarrator-selftest-"))
+    saved_cache = os.environ.get("SYNCNARRATOR_CACHE_DIR")
+    os.environ["SYNCNARRATOR_CACHE_DIR"] = str(work / "cache")  # speak for real, leave the user's cache alone
+    try:
+        check_build(report, work)
+        check_render(report, work)
+        if keep is not None:
+            shutil.copytree(work / "out", keep, dirs_exist_ok=True)
+    finally:
+        if saved_cache is None:
+            os.environ.pop("SYNCNARRATOR_CACHE_DIR", None)
+        else:
+            os.environ["SYNCNARRATOR_CACHE_DIR"] = saved_cache
+        shutil.rmtree(work, ignore_errors=True)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="SyncNarrator --selftest", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="also list the checks that passed")
+    parser.add_argument("--keep", type=Path, help="copy the rendered demo into this folder")
+    args = parser.parse_args(argv or [])
+    report = run_selftest(verbose=args.verbose, keep=args.keep)
+    for line in report.notes:
+        print(line)
+    if report.failures:
+        for line in report.failures:
+            print(f"FAILED {line}")
+        print(f"selftest failed ({len(report.failures)} problems)")
+        return 1
+    print("selftest ok")
+    return 0
