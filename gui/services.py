@@ -257,17 +257,15 @@ def synthesize_job(project: Project) -> Any:
     """Speak every line fitted to its clip and build the narration track the preview plays."""
 
     def run(progress: ProgressCallback, cancel: CancelToken) -> Path:
-        from core.export.track import build_track
+        from core.export import build_track, fit_all
+        from core.jobs import scaled
 
-        speaker = _speaker()
-        fits = []
+        fits = fit_all(project, _speaker(), progress=scaled(progress, 0.0, 0.9), cancel=cancel)
+        cancel.raise_if_cancelled()
+        progress(0.9, "mixing narration")
         n = len(project.clips)
-        for i, clip in enumerate(project.clips):
-            cancel.raise_if_cancelled()
-            progress(i / max(n, 1) * 0.95, f"line {i + 1} of {n}")
-            fits.append(speaker.fit_clip(project, clip) if clip.narration.strip() else None)
         duration = project.media.duration_ms if project.media else (project.clips[-1].end_ms if n else 0)
-        out = preview_dir() / f"narration-{abs(hash((project.video, project.clips))):x}.wav"
+        out = preview_dir() / f"narration-{abs(hash((project.video, project.clips, project.speech))):x}.wav"
         build_track(project, fits, duration, out)
         progress(1.0, "done")
         return out
@@ -288,9 +286,12 @@ def export_job(project: Project, output: Path) -> Any:
 
     def run(progress: ProgressCallback, cancel: CancelToken) -> Any:
         try:
-            from core.export import export_project
+            from core.export import ExportOptions, export_project
         except ImportError:
             raise Unavailable("export is not available in this build (core.export)") from None
-        return export_project(project, Path(output), progress=progress, cancel=cancel)
+        out = Path(output)
+        srt = out.with_suffix(".srt") if project.export.write_srt else None
+        options = ExportOptions.from_project(project, srt=srt)
+        return export_project(project, out, options, speaker=_speaker(), progress=progress, cancel=cancel)
 
     return run
