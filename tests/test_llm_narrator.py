@@ -27,6 +27,9 @@ PRODUCT = Product(
 )
 
 
+# threads=1 everywhere: the models are tiny and CI's two cores are shared, where OpenMP spinning costs 10x.
+
+
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
     return build_tiny_models(tmp_path_factory.mktemp("tiny_llm"))
@@ -34,7 +37,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
 
 @pytest.fixture(scope="session")
 def chat_narrator(tiny: TinyModels) -> llm.LLMNarrator:
-    narrator = create_narrator("llm", model_dir=tiny.chat)
+    narrator = create_narrator("llm", model_dir=tiny.chat, threads=1)
     assert isinstance(narrator, llm.LLMNarrator)
     return narrator
 
@@ -69,7 +72,7 @@ def _assert_valid(lines: list[ClipNarration], request: NarrationRequest) -> None
 
 def _one_line_error(model_dir: object, **options: object) -> str:
     with pytest.raises(InputError) as info:
-        narrator = create_narrator("llm", model_dir=model_dir, **options)  # type: ignore[arg-type]
+        narrator = create_narrator("llm", model_dir=model_dir, **options, threads=1)  # type: ignore[arg-type]
         narrator.load()  # type: ignore[attr-defined]
     message = str(info.value)
     assert "\n" not in message and message
@@ -160,7 +163,7 @@ def test_lines_fit_budgets_labels_are_the_12_and_runs_repeat(chat_narrator: llm.
 
 
 def test_the_model_writes_lines_itself_and_stats_count_tokens(tiny: TinyModels) -> None:
-    narrator = create_narrator("llm", model_dir=tiny.chat)
+    narrator = create_narrator("llm", model_dir=tiny.chat, threads=1)
     request = _request(seed=5)
     lines = narrator.narrate(request)
     # Random weights write gibberish, but the budget controls make it end inside the budget on its own.
@@ -171,7 +174,7 @@ def test_the_model_writes_lines_itself_and_stats_count_tokens(tiny: TinyModels) 
 
 
 def test_model_without_chat_template(tiny: TinyModels) -> None:
-    narrator = create_narrator("llm", model_dir=tiny.plain)
+    narrator = create_narrator("llm", model_dir=tiny.plain, threads=1)
     request = _request(seed=1)
     lines = narrator.narrate(request)
     _assert_valid(lines, request)
@@ -198,7 +201,7 @@ def test_prompt_is_e_sync_style_with_earlier_lines(chat_narrator: llm.LLMNarrato
 
 
 def test_unusable_output_falls_back_to_the_embedded_line_with_a_warning(tiny: TinyModels) -> None:
-    narrator = create_narrator("llm", model_dir=tiny.punct, attempts=2)
+    narrator = create_narrator("llm", model_dir=tiny.punct, attempts=2, threads=1)
     request = _request(seed=2)
     lines = narrator.narrate(request)
     _assert_valid(lines, request)
@@ -224,7 +227,7 @@ def test_rewrite_gives_a_valid_line_per_seed(chat_narrator: llm.LLMNarrator) -> 
 
 
 def test_labels_from_the_embedded_planner_when_asked(tiny: TinyModels) -> None:
-    narrator = create_narrator("llm", model_dir=tiny.chat, label_source="embedded")
+    narrator = create_narrator("llm", model_dir=tiny.chat, label_source="embedded", threads=1)
     embedded = create_narrator("embedded")
     request = _request(seed=7)
     planned = {c.index: c.labels for c in embedded.narrate(request)}
@@ -248,7 +251,7 @@ class _CancelAfterPolls(CancelToken):
 
 
 def test_cancel_stops_between_tokens(tiny: TinyModels) -> None:
-    narrator = create_narrator("llm", model_dir=tiny.chat)
+    narrator = create_narrator("llm", model_dir=tiny.chat, threads=1)
     narrator.load()  # type: ignore[attr-defined]
     token = _CancelAfterPolls(polls=4)
     stages: list[str] = []
@@ -258,11 +261,28 @@ def test_cancel_stops_between_tokens(tiny: TinyModels) -> None:
     assert 0 < narrator.stats.new_tokens <= 5  # type: ignore[attr-defined]
 
 
-def test_cancel_before_start(chat_narrator: llm.LLMNarrator) -> None:
+def test_cancel_before_start_and_between_clips(chat_narrator: llm.LLMNarrator) -> None:
     token = CancelToken()
     token.cancel()
     with pytest.raises(Cancelled):
         chat_narrator.narrate(_request(), cancel=token)
+    token = CancelToken()
+    stages: list[str] = []
+
+    def progress(fraction: float, stage: str) -> None:
+        stages.append(stage)
+        if stage == "narrating clip 2/5":
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        chat_narrator.narrate(_request(), progress=progress, cancel=token)
+    assert stages[-1] == "narrating clip 2/5"
+
+
+def test_locked_line_outside_its_budget_is_kept_with_a_warning(chat_narrator: llm.LLMNarrator) -> None:
+    clip = ClipRequest(index=0, duration_ms=2000, chars_min=20, chars_max=26, locked_text="太短了。")
+    (line,) = chat_narrator.narrate(NarrationRequest(product=PRODUCT, clips=(clip,)))
+    assert line.text == "太短了。" and line.warnings == ("locked line is outside the budget",)
 
 
 # ---------------------------------------------------------------------------------------- text rules

@@ -207,6 +207,23 @@ def llm_available() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers"))
 
 
+def _pick_dtype(torch: Any, device: str, model_dir: Path) -> Any:
+    """bf16/fp16 on a GPU; float32 on CPU (fast everywhere) unless that would need more than ~8 GB of RAM."""
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    weights = sum(f.stat().st_size for f in model_dir.glob("*.safetensors"))
+    return torch.bfloat16 if weights > 4 * 1024**3 else torch.float32
+
+
+def _cpu_threads(torch: Any) -> int:
+    """torch's default (physical cores) capped by the CPUs this process may actually use (containers)."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = os.cpu_count() or 1
+    return max(1, min(torch.get_num_threads(), usable))
+
+
 @dataclass
 class GenerationStats:
     """Counters for the benchmark's tokens/s and seconds/clip columns."""
@@ -298,11 +315,9 @@ class LLMNarrator(Narrator):
                     "%s: running the model folder's own code (trust_remote_code is on)", self.model_dir
                 )
             device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
-            if device.startswith("cuda"):
-                dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-            else:
-                dtype = torch.float32  # half precision is slow or unsupported on most CPUs
-                torch.set_num_threads(max(1, self.threads or os.cpu_count() or 1))
+            dtype = _pick_dtype(torch, device, self.model_dir)
+            if not device.startswith("cuda"):
+                torch.set_num_threads(self.threads or _cpu_threads(torch))
             common = {"local_files_only": True, "trust_remote_code": self.trust_remote_code}
             try:
                 tokenizer = transformers.AutoTokenizer.from_pretrained(str(self.model_dir), **common)
@@ -696,7 +711,7 @@ class LLMNarrator(Narrator):
         """All clips in order, each line inside its budget; earlier lines are context for later ones."""
         if cancel is not None:
             cancel.raise_if_cancelled()
-        self.load()
+        self.load(progress=lambda _fraction, stage: progress(0.0, stage))
         started = time.perf_counter()
         planned = self._planned(request)
         results: list[ClipNarration] = []
