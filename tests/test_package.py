@@ -1,0 +1,140 @@
+"""The installer: `./run package` builds the one-folder app and its archive; the frozen self-test passes
+from an unpacked copy started elsewhere with a minimal environment. The self-test also runs unfrozen.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import build_package  # noqa: E402
+
+
+def minimal_env(home: Path) -> dict[str, str]:
+    """What a user's desktop launcher might give: no venv, no PYTHONPATH, no Qt settings."""
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home)}
+
+
+def test_selftest_passes_unfrozen_from_another_folder(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("QT_QPA_PLATFORM", None)  # --selftest must set it itself
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--selftest"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "selftest ok"
+    assert list(tmp_path.iterdir()) == [] or all(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_selftest_reports_what_failed(tmp_path: Path) -> None:
+    """A broken install (ffmpeg missing) is named in one line per problem, exit 1, no traceback."""
+    env = {**os.environ, "HOME": str(tmp_path), "SYNCNARRATOR_FFMPEG": str(tmp_path / "no-ffmpeg")}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--selftest"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1].startswith("selftest failed")
+    assert any(line.startswith("FAILED ffmpeg present") for line in lines), lines
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_icon_is_a_small_square_png(tmp_path: Path) -> None:
+    committed = (ROOT / "resources" / "icon.png").read_bytes()
+    drawn = tmp_path / "icon.png"
+    build_package.make_icon(drawn, size=64)
+    for data, size in ((committed, 256), (drawn.read_bytes(), 64)):
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+        assert struct.unpack(">II", data[16:24]) == (size, size)
+    assert len(committed) < 64 * 1024
+
+
+@pytest.mark.package
+@pytest.mark.timeout(1500)
+def test_build_package_and_run_frozen_selftest_from_a_copy(tmp_path: Path) -> None:
+    dist, work = tmp_path / "dist", tmp_path / "work"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "build_package.py"),
+            "--dist",
+            str(dist),
+            "--work",
+            str(work),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1400,
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    print(proc.stdout)  # the sizes, for the CI log
+    assert "MiB unpacked" in proc.stdout
+    archives = list(dist.glob("SyncNarrator-*-linux-*.tar.gz"))
+    assert len(archives) == 1, list(dist.iterdir())
+
+    # "install" it: unpack the archive somewhere else, then drop the build
+    install = tmp_path / "Applications"
+    install.mkdir()
+    with tarfile.open(archives[0]) as tar:
+        tar.extractall(install, filter="tar")
+    app = install / "SyncNarrator"
+    exe = app / ("SyncNarrator.exe" if os.name == "nt" else "SyncNarrator")
+    internal = app / "_internal"
+    assert os.access(exe, os.X_OK)
+    assert os.access(internal / "ffmpeg" / "ffmpeg", os.X_OK)
+    assert list((internal / "fonts").glob("*.tt[cf]")), "no CJK font bundled"
+    assert (internal / "resources" / "labels.json").is_file()
+    assert list((internal / "resources" / "demo").glob("*.mp4"))
+    names = {p.name for p in internal.rglob("*")}
+    for unwanted in ("torch", "transformers", "QtQml.abi3.so", "QtQuick.abi3.so", "libQt6Quick.so.6"):
+        assert unwanted not in names, f"{unwanted} should not be in the package"
+    assert not (internal / "tests").exists()
+    assert not any(n.startswith("libQt5") for n in names), (
+        "Qt5 libraries of the GUI OpenCV build were bundled"
+    )
+    shutil.rmtree(dist)
+
+    home, cwd = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    cwd.mkdir()
+    run = subprocess.run(
+        [str(exe), "--selftest"], cwd=cwd, env=minimal_env(home), capture_output=True, text=True, timeout=600
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "selftest ok"
+
+    version = subprocess.run(
+        [str(exe), "--version"], cwd=cwd, env=minimal_env(home), capture_output=True, text=True, timeout=120
+    )
+    assert version.returncode == 0 and version.stdout.startswith("SyncNarrator ")
+    bad = subprocess.run(
+        [str(exe), "detect", str(cwd / "missing.mp4")],
+        cwd=cwd,
+        env=minimal_env(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0, bad.stderr
+    assert "missing.mp4" in bad.stderr
