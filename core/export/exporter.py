@@ -45,7 +45,7 @@ class ExportOptions:
     narration_wav: Path | None = None  # also write the narration track alone here
     duck_db: float = -12.0
     x264_preset: str = "veryfast"
-    crf: int = 20
+    crf: int = 23  # x264's own default, so burn-in costs what a plain re-encode costs
 
     @staticmethod
     def from_project(project: Project, **overrides: object) -> ExportOptions:
@@ -188,6 +188,7 @@ def build_command(
     copy = can_copy_video(info, options)
     out_kwargs: dict[str, object] = {
         "c:a": "aac",
+        "aac_coder": "fast",  # twice as fast as 'twoloop'; speech over ducked audio at 192k sounds the same
         "b:a": "192k",
         "ar": "48000",
         "ac": "2",

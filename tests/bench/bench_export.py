@@ -1,0 +1,181 @@
+"""`./run bench export [--seconds 60] [--preset veryfast]`: the three export speed ratios in one run.
+
+1. export without burn-in of a 1080p video (video stream copied) / the video's duration   (goal <= 0.1)
+2. export with burned-in subtitles / a plain `ffmpeg -i V -c:v libx264 -preset P -c:a aac` (goal <= 1.15)
+3. synthesis + fitting of every line (cold cache) / the narration's spoken duration     (goal <= 0.3),
+   and the same on a warm cache                                                         (goal 0)
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+SENTENCES = [
+    "这款精华液质地轻薄，一抹就化开，吸收特别快。",
+    "换季干燥脸部紧绷？早晚各用一次，肌肤水润有光泽。",
+    "透明质酸加神经酰胺，长效补水还能修护屏障。",
+    "粉色玻璃瓶配滴管设计，颜值高又方便取用。",
+    "今晚下单立减五十元，买一送一还赠同款小样。",
+    "七天无理由退换，还有运费险，放心买。",
+    "干皮混合肌敏感肌都能用，温和不刺激。",
+    "赶紧点击下方链接，把这瓶好用的精华带回家吧！",
+]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="./run bench export")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the 1080p test video")
+    parser.add_argument("--preset", default="veryfast", help="x264 preset for burn-in and the baseline")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-export-"))
+    os.environ["SYNCNARRATOR_CACHE_DIR"] = str(work / "cache")  # a cold synthesis cache
+    try:
+        return run(work, args.seconds, args.preset)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run(work: Path, seconds: float, preset: str) -> int:
+    from core.export import ExportOptions, export_project
+    from core.ffmpeg_exec import ffmpeg_path
+    from core.media import probe
+    from core.narration.budget import char_budget
+    from core.project import Clip, MediaSummary, Project
+    from core.speech import Speaker
+
+    video = work / "source 1080p.mp4"
+    print(f"generating a {seconds:.0f} s 1920x1080 H.264 + AAC test video ...", flush=True)
+    subprocess.run(
+        [
+            ffmpeg_path(),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size=1920x1080:rate=30:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=330:duration={seconds}:sample_rate=48000",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "23",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-ac",
+            "2",
+            str(video),
+        ],
+        check=True,
+        timeout=3600,
+    )
+    info = probe(video)
+    duration_s = info.duration_ms / 1000
+
+    # clips of 3-7 s with lines sized to their budgets at 5 chars/s
+    bounds, t, k = [0], 0, 0
+    while t < info.duration_ms:
+        t = min(info.duration_ms, t + 3000 + (k * 1700) % 4000)
+        bounds.append(t)
+        k += 1
+    clips = []
+    text_pool = "".join(SENTENCES) * 4
+    offset = 0
+    for a, b in itertools.pairwise(bounds):
+        lo, hi = char_budget(b - a, 5.0)
+        n = (lo + hi) // 2
+        line = text_pool[offset : offset + n] if n else ""
+        offset = (offset + n) % (len(text_pool) // 2)
+        clips.append(Clip(a, b, narration=line))
+    project = Project(
+        video=str(video),
+        media=MediaSummary(info.duration_ms, info.fps, info.width, info.height, info.has_audio),
+        clips=tuple(clips),
+    )
+
+    speaker = Speaker()
+    speaker.calibration()  # measured once per voice, not part of the per-export cost
+    started = time.perf_counter()
+    fits = speaker.fit_project(project)
+    synth_s = time.perf_counter() - started
+    started = time.perf_counter()
+    fits_again = speaker.fit_project(project)
+    cached_s = time.perf_counter() - started
+    spoken_s = sum(f.duration_ms for f in fits if f.fits) / 1000
+    fitted = sum(1 for f, c in zip(fits, clips) if f.fits and c.narration)
+    assert [f.wav for f in fits] == [f.wav for f in fits_again]
+
+    out_copy = work / "narrated copy.mp4"
+    started = time.perf_counter()
+    copy_result = export_project(project, out_copy, ExportOptions(), speaker=speaker, fits=fits)
+    copy_s = time.perf_counter() - started
+
+    baseline_out = work / "baseline.mp4"
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            ffmpeg_path(),
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(video),
+            "-c:v",
+            "libx264",
+            "-preset",
+            preset,
+            "-c:a",
+            "aac",
+            str(baseline_out),
+        ],
+        check=True,
+        timeout=7200,
+    )
+    baseline_s = time.perf_counter() - started
+
+    out_burn = work / "narrated burn.mp4"
+    started = time.perf_counter()
+    export_project(
+        project, out_burn, ExportOptions(burn_subtitles=True, x264_preset=preset), speaker=speaker, fits=fits
+    )
+    burn_s = time.perf_counter() - started
+
+    print(
+        f"video: {duration_s:.1f} s 1920x1080, {len(clips)} clips, {fitted} lines fitted, "
+        f"{spoken_s:.1f} s of speech, engine {speaker.engine.name}"
+    )
+    print(
+        f"export, no burn-in (video copied={copy_result.video_copied}): {copy_s:.2f} s "
+        f"-> ratio {copy_s / duration_s:.3f} of the video's duration (goal <= 0.1)"
+    )
+    print(
+        f"export with burn-in: {burn_s:.2f} s vs plain ffmpeg libx264 -preset {preset} + aac: {baseline_s:.2f} s "
+        f"-> ratio {burn_s / baseline_s:.3f} (goal <= 1.15)"
+    )
+    print(
+        f"synthesis + fitting: {synth_s:.2f} s for {spoken_s:.1f} s of speech -> ratio {synth_s / spoken_s:.3f} "
+        f"(goal <= 0.3); cache hit: {cached_s:.3f} s -> ratio {cached_s / spoken_s:.4f} (goal 0)"
+    )
+    print(
+        f"RATIOS copy={copy_s / duration_s:.3f} burn={burn_s / baseline_s:.3f} "
+        f"synth={synth_s / spoken_s:.3f} synth_cached={cached_s / spoken_s:.4f}"
+    )
+    speaker.close()
+    return 0
