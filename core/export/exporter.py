@@ -9,6 +9,7 @@ file beside the target and is renamed on success; cancel or failure removes ever
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import subprocess
@@ -241,7 +242,7 @@ def run_with_progress(
     """Run ffmpeg, report `-progress` output, kill it on cancel/Ctrl-C/timeout; errors carry its stderr tail."""
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    tail: deque[str] = deque(maxlen=12)
+    tail: deque[str] = deque(maxlen=60)
     done_us = [0]
 
     def read_progress() -> None:
@@ -281,8 +282,19 @@ def run_with_progress(
             if pipe is not None:
                 pipe.close()
     if proc.returncode != 0:
-        lines = [ln for ln in tail if not ln.startswith(("frame=", "size="))][-4:]
-        raise ExportError("ffmpeg failed: " + " | ".join(lines or [f"exit code {proc.returncode}"]))
+        raise ExportError("ffmpeg failed: " + failure_summary(list(tail), proc.returncode))
+
+
+_NOISE = ("frame=", "size=", "[libx264 @", "[aac @", "[mp4 @", "Stream mapping", "  Stream #", "Press [q]")
+_ERROR_WORDS = ("rror", "No space", "denied", "Invalid", "not found", "No such", "failed", "Cannot", "Unable")
+
+
+def failure_summary(lines: list[str], returncode: int) -> str:
+    """The stderr lines that explain a failure (x264's closing statistics are not an explanation)."""
+    useful = [ln.strip() for ln in lines if ln.strip() and not ln.startswith(_NOISE)]
+    errors = [ln for ln in useful if any(w in ln for w in _ERROR_WORDS)]
+    chosen = (errors or useful)[-3:]
+    return " | ".join(chosen or [f"exit code {returncode}"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,6 +398,9 @@ def export_project(
             shutil.copyfile(tmp, staged)
             os.replace(staged, target)
         os.replace(partial, out)
+    except OSError as exc:  # disk full, permissions changed mid-way, ...: the user can act on it
+        reason = "no space left on the disk" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise ExportError(f"{out}: cannot write the export ({reason})") from None
     finally:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
