@@ -327,3 +327,68 @@ def test_fit_to_budget_never_returns_a_line_outside_the_budget(
     assert (line is None) == (how == "no fit")
     if line is not None:
         assert lo <= len(line) <= lo + width
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+
+
+def test_render_reports_bad_model_folders_in_one_line(
+    tmp_path: Path, tiny: TinyModels, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from core.cli import run
+
+    video = tmp_path / "in.mp4"
+    video.write_bytes(b"not looked at: the model is checked first")
+    product = tmp_path / "product.json"
+    product.write_text(json.dumps(PRODUCT.to_json(), ensure_ascii=False), encoding="utf-8")
+    base = ["render", str(video), "--product", str(product), "--out", str(tmp_path / "out.mp4")]
+    for model, problem in ((tmp_path / "nope", "model folder not found"), (tiny.bin_only, "pickle weights")):
+        assert run([*base, "--narrator", "llm", "--model", str(model)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"error: {model}: ") and problem in err and "\n" not in err
+    assert run([*base, "--model", str(tiny.chat)]) == 2
+    assert "only used with --narrator llm" in capsys.readouterr().err
+
+
+def test_render_end_to_end_with_the_llm_narrator(
+    tmp_path: Path, tiny: TinyModels, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from core.cli import run
+    from core.narration import registry
+    from core.project import load_project
+    from tests.mediagen import make_cut_video
+
+    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    created: list[llm.LLMNarrator] = []
+
+    def spy(kind: str = "embedded", model_dir: object = None, **options: object) -> object:
+        narrator = registry_create(kind, model_dir=model_dir, **{"threads": 1, **options})  # type: ignore[arg-type]
+        if isinstance(narrator, llm.LLMNarrator):
+            created.append(narrator)
+        return narrator
+
+    registry_create = registry.create_narrator
+    monkeypatch.setattr(registry, "create_narrator", spy)
+    video = make_cut_video(
+        tmp_path / "in.mp4", [("color=c=green", 2.5), ("color=c=red", 2.5)], size="160x120"
+    )
+    product = tmp_path / "product.json"
+    product.write_text(json.dumps(PRODUCT.to_json(), ensure_ascii=False), encoding="utf-8")
+    out, project_file = tmp_path / "out.mp4", tmp_path / "out.narr.json"
+    args = [
+        "render",
+        str(video),
+        "--product",
+        str(product),
+        "--out",
+        str(out),
+        "--project",
+        str(project_file),
+    ]
+    assert run([*args, "--narrator", "llm", "--model", str(tiny.chat)]) == 0, capsys.readouterr().err
+    assert out.stat().st_size > 0
+    (narrator,) = created
+    assert narrator.stats.clips >= 1 and narrator.stats.new_tokens > 0
+    project = load_project(project_file)
+    assert project.clips and all(c.narration for c in project.clips)
+    assert all(set(c.labels) <= set(LABEL_NAMES) for c in project.clips)

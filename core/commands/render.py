@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.cli import StderrProgress
 from core.errors import InputError
+from core.narration.base import Narrator
 from core.project import EXPORT_PRESETS
 
 
@@ -26,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--voice", help="speech voice id (default: the engine's Mandarin voice)")
     p.add_argument("--rate", type=float, default=5.0, metavar="CHARS_PER_S", help="speaking rate (5.0)")
     p.add_argument("--preset", choices=EXPORT_PRESETS, default="source", help="output size (source)")
+    p.add_argument("--narrator", choices=("embedded", "llm"), default="embedded", help="narrator (embedded)")
+    p.add_argument("--model", metavar="DIR", help="local model folder for --narrator llm (safetensors)")
     p.set_defaults(handler=run_render)
 
     e = sub.add_parser("export", help="export a saved project (no re-detection, no re-narration)")
@@ -70,7 +73,10 @@ def run_render(args: argparse.Namespace) -> int:
     )
     if options.voice is not None:
         _check_voice(options.voice)
-    result = render_video(video, product, Path(args.out), options=options, progress=StderrProgress("render"))
+    narrator = _llm_narrator(args)
+    result = render_video(
+        video, product, Path(args.out), options=options, narrator=narrator, progress=StderrProgress("render")
+    )
     _report(result.output, [options.srt, options.narration_wav, options.project_out], result.warnings)
     return 0
 
@@ -96,6 +102,19 @@ def run_export(args: argparse.Namespace) -> int:
     result = export_project(project, Path(args.out), options, progress=StderrProgress("export"))
     _report(result.output, [result.srt, result.narration_wav], result.warnings)
     return 0
+
+
+def _llm_narrator(args: argparse.Namespace) -> Narrator | None:
+    """The LLM narrator, loaded now so a bad model folder fails before minutes of detection."""
+    if args.narrator != "llm":
+        if args.model:
+            raise InputError("--model is only used with --narrator llm")
+        return None
+    from core.narration.registry import create_narrator
+
+    narrator = create_narrator("llm", model_dir=args.model)
+    narrator.load(progress=StderrProgress("loading model"))  # type: ignore[attr-defined]
+    return narrator
 
 
 def _check_voice(voice: str) -> None:

@@ -629,7 +629,7 @@ class LLMNarrator(Narrator):
         fallback = self._fallback_line(request, clip, labels, earlier, fallback_seed)
         what = "unusable" if all(r in _UNUSABLE for r in reasons) else f"not within {lo}-{hi} characters"
         warning = (
-            f"clip {clip.index + 1}: the LLM's output was {what} ({', '.join(dict.fromkeys(reasons))}) "
+            f"the LLM's output was {what} ({', '.join(dict.fromkeys(reasons))}) "
             "after {0} tries; used the embedded narrator's line".format(self.attempts)
         )
         self.stats.fallbacks += 1
