@@ -205,3 +205,18 @@ def test_thumbnail_size_follows_display_orientation(tmp_path: Path) -> None:
     rotated = detection.MediaInfo(**{**info.__dict__, "rotation": 90})
     w, h = thumbnail_size(rotated, 64)
     assert h > w and w % 2 == 0 and h % 2 == 0
+
+
+def test_skip_nonref_draft_mode_on_b_frames(tmp_path: Path) -> None:
+    """With B-frames (x264 veryfast), skipping non-reference frames still finds the cuts in tolerance."""
+    path = tmp_path / "bframes.mp4"
+    truth = make_edit_video(
+        path, [(BARS, 1.5), (TESTSRC, 1.5), (RGB, 1.5)], preset="veryfast", extra=["-bf", "3"]
+    )
+    times: list[int] = []
+    frames = list(gray_frames(path, width=32, skip_nonref=True, times_ms=times))
+    assert len(times) == len(frames) and times[0] == 0 and times == sorted(times)
+    assert len(frames) < 0.75 * probe(path).frame_count  # frames really were skipped
+    det = detect_clips(path, skip_nonref=True)
+    _assert_contiguous(det)
+    _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
