@@ -18,6 +18,7 @@ from core.errors import Cancelled, SyncNarratorError
 # Modules that add subcommands; each has `register(subparsers: argparse._SubParsersAction) -> None`.
 COMMAND_MODULES = [
     "core.commands.detect",
+    "core.commands.narrate",
     "core.commands.render",
 ]
 

@@ -48,6 +48,8 @@ class Weights:
     repetition: float = 1.5
     length: float = 0.02
     precision: float = 0.0
+    mbr: float = 0.0
+    pool: int = 24
     always_pairs: bool = False
     pair_penalty: float = 0.1
 
@@ -166,7 +168,7 @@ class LineWriter:
             opts.extend(ctx.terms.get(k, ()))
             if len(opts) >= 3:
                 break
-        # unused terms first, then shorter ones (they read more naturally in a slot)
+        # unused terms first, then then short ones (they read naturally in a slot)
         return sorted(dict.fromkeys(opts), key=lambda x: (state.terms[x], len(x) > 8))[:10]
 
     def _fill(
@@ -268,10 +270,35 @@ class LineWriter:
             out.append(
                 Candidate(final, text, tuple(x for x, k in zip(fill, t.slots) if k != NAME_KEY), t.text)
             )
-            if len(out) >= limit * 2:
+            if len(out) >= w.pool:
                 break
+        if w.mbr and len(out) > 2:
+            self._consensus(out, w.mbr)
         out.sort(key=lambda c: -c.score)
         return out[:limit]
+
+    @staticmethod
+    def _consensus(cands: list[Candidate], weight: float) -> None:
+        """Minimum-Bayes-risk bonus: lines sharing many n-grams with the other candidates are safer bets."""
+        profiles = []
+        for c in cands:
+            t = c.text
+            profiles.append([Counter(t[i : i + n] for i in range(len(t) - n + 1)) for n in range(1, 5)])
+        sims = []
+        for i, pi in enumerate(profiles):
+            total = 0.0
+            for j, pj in enumerate(profiles):
+                if i == j:
+                    continue
+                s = 0.0
+                for a, b in zip(pi, pj):
+                    na = sum(a.values())
+                    if na:
+                        s += sum((a & b).values()) / na
+                total += s / 4
+            sims.append(total / (len(profiles) - 1))
+        for c, s in zip(cands, sims):
+            c.score += weight * s
 
     def write(
         self,
