@@ -376,7 +376,19 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def load_project(path: Path) -> Project:
-    path = Path(path)
+    """Read a project; a damaged one raises ProjectError that offers the previous save (`.backup`)."""
+    try:
+        return _load_project(Path(path))
+    except ProjectError as exc:
+        backup = backup_path(Path(path))
+        if Path(path).name.endswith(".bak") or not backup.is_file():
+            raise
+        error = ProjectError(f"{exc}; the previous save is kept as {backup.name}")
+        error.backup = backup  # type: ignore[attr-defined]  # the editor offers to open it
+        raise error from None
+
+
+def _load_project(path: Path) -> Project:
     if not path.exists():
         raise ProjectError(f"{path}: no such project file")
     if path.is_dir():

@@ -177,7 +177,9 @@ def test_every_truncation_is_an_error_and_the_backup_loads(
         path.write_bytes(data[:cut])
         outcome = load_or_error(path)
         assert isinstance(outcome, ProjectError), f"truncated at {cut} of {len(data)} bytes loaded"
-        assert pj.load_project(pj.backup_path(path)) == old
+        assert getattr(outcome, "backup", None) == pj.backup_path(path), "the previous save is not offered"
+        assert pj.backup_path(path).name in str(outcome)
+        assert pj.load_project(outcome.backup) == old  # type: ignore[attr-defined]
     path.write_bytes(data)
     assert pj.load_project(path) == new
 
@@ -202,6 +204,15 @@ def test_corrupted_bytes_never_crash_and_backup_survives(
         assert pj.load_project(pj.backup_path(path)) == old
     finally:
         path.write_bytes(original)
+
+
+def test_without_a_backup_nothing_is_offered(tmp_path: Path) -> None:
+    path = tmp_path / "first.narr.json"
+    pj.save_project(good_project(), path)  # first save: no backup yet
+    path.write_bytes(path.read_bytes()[:40])
+    outcome = load_or_error(path)
+    assert isinstance(outcome, ProjectError) and not hasattr(outcome, "backup")
+    assert ".bak" not in str(outcome)
 
 
 def test_binary_garbage_and_other_files(tmp_path: Path) -> None:
