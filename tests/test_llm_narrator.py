@@ -182,6 +182,25 @@ def test_model_without_chat_template(tiny: TinyModels) -> None:
     assert "<|im_start|>" not in prompt and prompt.endswith("旁白：")
 
 
+def test_chat_template_without_a_system_role(tmp_path: Path, tiny: TinyModels) -> None:
+    folder = tmp_path / "no_system"
+    shutil.copytree(tiny.chat, folder)
+    template = (
+        "{% for m in messages %}{% if m['role'] == 'system' %}{{ raise_exception('no system role') }}"
+        "{% endif %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+        "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    )
+    (folder / "chat_template.jinja").write_text(template, encoding="utf-8")
+    narrator = create_narrator("llm", model_dir=folder, threads=1)
+    request = _request(seed=4)
+    _assert_valid(narrator.narrate(request), request)
+    prompt = narrator.line_prompt(PRODUCT, 5, request.clips[0], ("产品推荐",), 12, 18, [])  # type: ignore[attr-defined]
+    assert (
+        prompt.startswith("<|im_start|>user\n你是电商短视频的旁白文案写手")
+        and "字数要求：12-18个字" in prompt
+    )
+
+
 def test_prompt_is_e_sync_style_with_earlier_lines(chat_narrator: llm.LLMNarrator) -> None:
     chat_narrator.load()
     clip = ClipRequest(index=1, duration_ms=3000)

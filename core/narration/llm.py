@@ -414,9 +414,18 @@ class LLMNarrator(Narrator):
         assert self._loaded is not None
         tok = self._loaded.tokenizer
         if getattr(tok, "chat_template", None):
-            messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-            text = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-            return str(text)
+            # Some templates reject a system turn (Gemma); thinking models get thinking switched off (Qwen3).
+            for messages in (
+                [{"role": "system", "content": system}, {"role": "user", "content": user}],
+                [{"role": "user", "content": f"{system}\n\n{user}"}],
+            ):
+                try:
+                    text = tok.apply_chat_template(
+                        messages, tokenize=False, add_generation_prompt=True, enable_thinking=False
+                    )
+                    return str(text)
+                except Exception as exc:  # jinja's TemplateError or whatever the template raises
+                    log.debug("chat template refused %s: %s", [m["role"] for m in messages], exc)
         return f"{system}\n\n{user}\n{answer_prefix}"
 
     def _encode(self, prompt: str) -> Any:
@@ -675,18 +684,18 @@ class LLMNarrator(Narrator):
         avoid: Sequence[str] = (),
     ) -> ClipNarration:
         lo, hi = _budget(request, clip)
-        labels = tuple(lab for lab in (canonical_label(x) for x in clip.labels) if lab)
-        if not labels:
-            if planned is not None and planned.get(clip.index):
-                labels = planned[clip.index]
-            else:
-                labels = self._predict_labels(request, clip, lo or 10, hi or 16, earlier)
-        if clip.locked_text:
-            warn = () if lo <= len(clip.locked_text) <= hi else ("locked line is outside the budget",)
-            return ClipNarration(clip.index, labels, clip.locked_text, lo, hi, warn)
-        if hi <= 0:
-            return ClipNarration(clip.index, labels, "", 0, 0, ("clip too short for speech",))
-        with self._lock:
+        labels = tuple(dict.fromkeys(lab for lab in (canonical_label(x) for x in clip.labels) if lab))
+        with self._lock:  # one model, possibly shared by the editor's jobs
+            if not labels:
+                if planned is not None and planned.get(clip.index):
+                    labels = planned[clip.index]
+                else:
+                    labels = self._predict_labels(request, clip, lo or 10, hi or 16, earlier)
+            if clip.locked_text:
+                warn = () if lo <= len(clip.locked_text) <= hi else ("locked line is outside the budget",)
+                return ClipNarration(clip.index, labels, clip.locked_text, lo, hi, warn)
+            if hi <= 0:
+                return ClipNarration(clip.index, labels, "", 0, 0, ("clip too short for speech",))
             text, warnings = self._line(
                 request, clip, labels, lo, hi, earlier, seed, fallback_seed, avoid, cancel
             )
