@@ -378,3 +378,27 @@ def test_preset_sizes() -> None:
     assert output_size(_info(1920, 1080, rotation=90), "720p") == (720, 1280)
     assert output_size(_info(321, 241), "source") == (320, 240)
     assert output_size(_info(320, 240), "720p") == (320, 240)  # never upscaled
+
+
+def test_ducking_many_lines(tmp_path: Path) -> None:
+    """Hundreds of spoken lines: the ducking envelope is split over several filters ffmpeg accepts."""
+    from core.export.exporter import build_command, run_with_progress
+    from core.speech.audio import write_wav
+
+    src = make_video(tmp_path / "src.mp4", duration=2.0, size="64x48")
+    info = probe(src)
+    write_wav(tmp_path / "n.wav", np.zeros(22050 * 2, dtype=np.float32), 22050)
+    spans = [(i * 0.2 + 0.02, i * 0.2 + 0.1) for i in range(300)]
+    args, _ = build_command(
+        src,
+        info,
+        tmp_path / "n.wav",
+        tmp_path / "o.mp4",
+        options=ExportOptions(),
+        spans=spans,
+        srt=None,
+        ass=None,
+        fonts_dir=None,
+    )
+    run_with_progress(args, info.duration_ms, progress=lambda f, s: None, cancel=None, timeout=120)
+    assert abs(probe(tmp_path / "o.mp4").duration_ms - 2000) <= 40

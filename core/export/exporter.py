@@ -148,13 +148,24 @@ def can_copy_video(info: MediaInfo, options: ExportOptions) -> bool:
     )
 
 
+DUCK_SPANS_PER_FILTER = 16  # ffmpeg's expression parser refuses very long sums; chain several filters
+
+
 def duck_expression(spans: Sequence[tuple[float, float]], duck_db: float, ramp: float = RAMP_S) -> str:
     """Volume as a function of t: 1 outside speech, 10^(duck_db/20) while a line speaks, short ramps."""
     if not spans or duck_db >= 0:
         return "1"
     g = 10 ** (duck_db / 20)
-    terms = [f"clip((t-{s - ramp:.3f})/{ramp},0,1)*clip(({e + ramp:.3f}-t)/{ramp},0,1)" for s, e in spans]
+    terms = [
+        f"clip((t-{max(0.0, s - ramp):.3f})/{ramp},0,1)*clip(({e + ramp:.3f}-t)/{ramp},0,1)" for s, e in spans
+    ]
     return f"1-{1 - g:.5f}*min(1,{'+'.join(terms)})"
+
+
+def duck_expressions(spans: Sequence[tuple[float, float]], duck_db: float) -> list[str]:
+    """One expression per group of spans; their product is the envelope (the spans never overlap)."""
+    groups = [spans[i : i + DUCK_SPANS_PER_FILTER] for i in range(0, len(spans), DUCK_SPANS_PER_FILTER)]
+    return [duck_expression(group, duck_db) for group in groups if group and duck_db < 0]
 
 
 def build_command(
@@ -179,8 +190,9 @@ def build_command(
             src["a:0"]
             .filter("aresample", "48000")
             .filter("aformat", sample_rates="48000", channel_layouts="stereo")
-            .filter("volume", volume=duck_expression(spans, options.duck_db), eval="frame")
         )
+        for expression in duck_expressions(spans, options.duck_db):
+            original = original.filter("volume", volume=expression, eval="frame")
         audio = ffmpeg.filter([original, voice], "amix", inputs=2, duration="first", normalize=0)
         audio = audio.filter("apad").filter("atrim", end=f"{duration_s:.3f}")
     else:
@@ -289,9 +301,13 @@ _NOISE = ("frame=", "size=", "[libx264 @", "[aac @", "[mp4 @", "Stream mapping",
 _ERROR_WORDS = ("rror", "No space", "denied", "Invalid", "not found", "No such", "failed", "Cannot", "Unable")
 
 
+def _shorten(line: str, limit: int = 240) -> str:
+    return line if len(line) <= limit else line[: limit - 20] + " ... " + line[-15:]
+
+
 def failure_summary(lines: list[str], returncode: int) -> str:
     """The stderr lines that explain a failure (x264's closing statistics are not an explanation)."""
-    useful = [ln.strip() for ln in lines if ln.strip() and not ln.startswith(_NOISE)]
+    useful = [_shorten(ln.strip()) for ln in lines if ln.strip() and not ln.startswith(_NOISE)]
     errors = [ln for ln in useful if any(w in ln for w in _ERROR_WORDS)]
     chosen = (errors or useful)[-3:]
     return " | ".join(chosen or [f"exit code {returncode}"])
