@@ -411,3 +411,47 @@ def test_render_end_to_end_with_the_llm_narrator(
     project = load_project(project_file)
     assert project.clips and all(c.narration for c in project.clips)
     assert all(set(c.labels) <= set(LABEL_NAMES) for c in project.clips)
+
+
+def test_narrate_dataset_with_the_llm_narrator(
+    tmp_path: Path, tiny: TinyModels, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from core.cli import run
+    from core.narration import registry
+
+    registry_create = registry.create_narrator
+    monkeypatch.setattr(
+        registry,
+        "create_narrator",
+        lambda kind, model_dir=None, **o: registry_create(kind, model_dir, threads=1, **o),
+    )
+    videos = [
+        {
+            "id": f"v{n}",
+            "product": PRODUCT.to_json(),
+            "clips": [
+                {"index": 0, "chars_min": 10, "chars_max": 16, "labels": ["产品推荐"], "narration": "参考"},
+                {
+                    "index": 1,
+                    "chars_min": 20,
+                    "chars_max": 26,
+                    "labels": ["产品功效", "其他"],
+                    "narration": "",
+                },
+            ],
+        }
+        for n in range(2)
+    ]
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in videos), encoding="utf-8")
+    assert run(["narrate-dataset", str(src), str(dst), "--narrator", "llm", "--model", str(tiny.chat)]) == 0
+    rows = [json.loads(line) for line in dst.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["v0", "v1"]
+    for row, video in zip(rows, videos):
+        for out, ref in zip(row["clips"], video["clips"]):
+            assert ref["chars_min"] <= len(out["narration"]) <= ref["chars_max"], out
+            assert set(out["labels"]) <= set(LABEL_NAMES)
+    capsys.readouterr()
+    missing = tmp_path / "no_model"
+    assert run(["narrate-dataset", str(src), str(dst), "--narrator", "llm", "--model", str(missing)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {missing}: model folder not found"

@@ -67,6 +67,9 @@ def run_narrate(args: argparse.Namespace) -> int:
         raise InputError(f"{dst}: the output would overwrite the input")
     videos = read_jsonl(src)
     narrator = create_narrator(args.narrator, model_dir=args.model)
+    load = getattr(narrator, "load", None)
+    if callable(load):  # the LLM narrator: load and check the model once, before the first video
+        load(progress=StderrProgress("loading model"))
     progress = StderrProgress("narrate")
     rows = []
     for n, video in enumerate(videos):
