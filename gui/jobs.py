@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from core.errors import Cancelled
 from core.jobs import CancelToken
+from gui.process_host import shared_host
 
 JobFn = Callable[[Callable[[float, str], None], CancelToken], Any]
 
@@ -47,9 +48,10 @@ class Job(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, in_process: bool) -> None:
         super().__init__()
         self.job = job
+        self.in_process = in_process
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -59,7 +61,10 @@ class _Runnable(QRunnable):
             job.progressed.emit(float(min(max(fraction, 0.0), 1.0)), str(stage))
 
         try:
-            result = job.fn(progress, job.token)
+            if self.in_process:
+                result = shared_host().call(job.fn, progress, job.token)
+            else:
+                result = job.fn(progress, job.token)
         except Cancelled:
             job.cancelled.emit()
         except BaseException as exc:  # reported to the GUI, never raised in a pool thread
@@ -92,7 +97,9 @@ class JobRunner(QObject):
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[BaseException, str], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
+        in_process: bool = False,
     ) -> Job:
+        """Run `fn` in a pool thread, or (in_process) in the helper process with `fn` pickled."""
         job = Job(name, fn, self)
         if on_success is not None:
             job.succeeded.connect(on_success)
@@ -104,7 +111,7 @@ class JobRunner(QObject):
         job.ended.connect(lambda j=job: self._ended(j))
         self.jobs.append(job)
         self.jobStarted.emit(job)
-        self.pool.start(_Runnable(job))
+        self.pool.start(_Runnable(job, in_process))
         return job
 
     def _progress(self, job: Job, fraction: float, stage: str) -> None:

@@ -41,6 +41,7 @@ from gui.export_dialog import ExportDialog
 from gui.inspector import Inspector
 from gui.jobs import Job, JobRunner
 from gui.preview import Preview
+from gui.process_host import shared_host
 from gui.product_panel import ProductPanel
 from gui.settings_dialog import SettingsDialog
 from gui.thumbnails import thumbnails_job
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._seed = random.randrange(1 << 30)
         self._auto_narrate = False
         self._shut_down = False
+        self.voices: list[str] = []
         self.setAcceptDrops(True)
         self.resize(1280, 800)
 
@@ -126,6 +128,7 @@ class MainWindow(QMainWindow):
         self.inspector.regenerateRequested.connect(self.regenerate_current)
         self.inspector.playSpeechRequested.connect(self.play_current_speech)
         self.recovery = recovery.RecoveryManager(self.bridge, self, interval_ms=autosave_ms)
+        shared_host().warm_up()
         self._update_title()
         self._update_actions()
 
@@ -422,7 +425,7 @@ class MainWindow(QMainWindow):
             if on_cancel is not None:
                 on_cancel()
 
-        job = self.jobs.start(name, fn, succeeded, failed, cancelled)
+        job = self.jobs.start(name, fn, succeeded, failed, cancelled, in_process=True)
         holder.append(job)
         self.main_job = job
         job.progressed.connect(lambda f, s: self._job_progress(job, f, s))
@@ -621,7 +624,11 @@ class MainWindow(QMainWindow):
 
     def settings_dialog(self) -> None:
         doc = self.bridge.document
-        dialog = SettingsDialog(doc.project.speech, services.voice_names(), self)
+        dialog = SettingsDialog(doc.project.speech, self.voices, self)
+        if not self.voices:  # listing voices starts the speech engine: do it off the GUI thread
+            self.jobs.start("Voices", services.voices_job(),
+                            on_success=lambda names: (self.voices.extend(names), dialog.add_voices(names)),
+                            in_process=True)  # fmt: skip
         if not dialogs.exec_dialog(dialog):
             return
         dialog.apply_user_settings()

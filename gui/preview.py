@@ -11,6 +11,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+# Imported with the window, not in the decoder thread: importing a C extension holds the interpreter
+# lock, which would freeze the GUI for ~0.1-0.3 s in the middle of the first job.
+import cv2
 from PySide6.QtCore import QElapsedTimer, QObject, QPointF, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
@@ -54,8 +57,6 @@ class FrameDecoder(QObject):
         self._thread.join(timeout=2)
 
     def _loop(self) -> None:
-        import cv2
-
         cap = None
         opened = ""
         pos_ms = -1.0

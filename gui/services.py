@@ -8,7 +8,7 @@ gui.jobs runs off the GUI thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -130,38 +130,41 @@ def clip_fit(clip: Clip, project: Project, text: str | None = None) -> Fit:
 
 
 # ---------------------------------------------------------------------------------------------
-# Jobs
+# Jobs: top-level functions bound with functools.partial, so they can run in the helper process
+# (gui.process_host). Each factory returns `fn(progress, cancel) -> result`.
+
+
+def _probe(progress: ProgressCallback, cancel: CancelToken, path: str) -> MediaSummary:
+    try:
+        from core.media import probe
+    except ImportError:
+        raise Unavailable("reading videos is not available in this build (core.media)") from None
+    progress(0.0, "reading video")
+    info = probe(Path(path))
+    return MediaSummary(
+        duration_ms=int(info.duration_ms),
+        fps=info.fps,
+        width=int(getattr(info, "display_width", 0) or info.width),
+        height=int(getattr(info, "display_height", 0) or info.height),
+        has_audio=bool(info.has_audio),
+    )
 
 
 def probe_job(path: str) -> Any:
-    def run(progress: ProgressCallback, cancel: CancelToken) -> MediaSummary:
-        try:
-            from core.media import probe
-        except ImportError:
-            raise Unavailable("reading videos is not available in this build (core.media)") from None
-        progress(0.0, "reading video")
-        info = probe(Path(path))
-        return MediaSummary(
-            duration_ms=int(info.duration_ms),
-            fps=info.fps,
-            width=int(getattr(info, "display_width", 0) or info.width),
-            height=int(getattr(info, "display_height", 0) or info.height),
-            has_audio=bool(info.has_audio),
-        )
+    return partial(_probe, path=path)
 
-    return run
+
+def _detect(progress: ProgressCallback, cancel: CancelToken, path: str) -> list[tuple[int, int]]:
+    try:
+        from core.detection import detect_clips
+    except ImportError:
+        raise Unavailable("clip detection is not available in this build (core.detection)") from None
+    detection = detect_clips(Path(path), progress=progress, cancel=cancel)
+    return [(int(a), int(b)) for a, b in detection.clips]
 
 
 def detect_job(path: str) -> Any:
-    def run(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[int, int]]:
-        try:
-            from core.detection import detect_clips
-        except ImportError:
-            raise Unavailable("clip detection is not available in this build (core.detection)") from None
-        detection = detect_clips(Path(path), progress=progress, cancel=cancel)
-        return [(int(a), int(b)) for a, b in detection.clips]
-
-    return run
+    return partial(_detect, path=path)
 
 
 def _narration_request(project: Project, seed: int = 0) -> Any:
@@ -179,56 +182,70 @@ def _narration_request(project: Project, seed: int = 0) -> Any:
     return NarrationRequest(product=project.product, clips=clips, rate_cps=project.speech.rate_cps, seed=seed)
 
 
+_narrators: dict[tuple[str, str], Any] = {}
+
+
 def _narrator(backend: str, model_dir: str) -> Any:
-    try:
-        from core.narration.registry import create_narrator
-    except ImportError:
-        raise Unavailable("the narrator is not available in this build (core.narration.registry)") from None
-    return create_narrator(backend, model_dir=Path(model_dir) if model_dir else None)
+    """One narrator per backend and model, kept (loading a model is the slow part)."""
+    key = (backend, model_dir)
+    if key not in _narrators:
+        try:
+            from core.narration.registry import create_narrator
+        except ImportError:
+            raise Unavailable("the narrator is not available in this build (core.narration.registry)") from None
+        _narrators[key] = create_narrator(backend, model_dir=Path(model_dir) if model_dir else None)
+    return _narrators[key]
+
+
+Lines = list[tuple[int, tuple[str, ...], str]]
+
+
+def _narrate(
+    progress: ProgressCallback, cancel: CancelToken, project: Project, backend: str, model_dir: str, seed: int
+) -> Lines:
+    narrator = _narrator(backend, model_dir)
+    lines = narrator.narrate(_narration_request(project, seed), progress=progress, cancel=cancel)
+    return [(n.index, tuple(n.labels), n.text) for n in lines]
 
 
 def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> Any:
-    """All clips: returns list[(index, labels, text)] to apply."""
+    """All clips: the job returns [(index, labels, text)] to apply."""
+    return partial(_narrate, project=project, backend=backend, model_dir=model_dir, seed=seed)
 
-    def run(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[int, tuple[str, ...], str]]:
-        narrator = _narrator(backend, model_dir)
-        lines = narrator.narrate(_narration_request(project, seed), progress=progress, cancel=cancel)
-        return [(n.index, tuple(n.labels), n.text) for n in lines]
 
-    return run
+def _rewrite(
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    project: Project,
+    indexes: list[int],
+    backend: str,
+    model_dir: str,
+    seed: int,
+) -> Lines:
+    from core.narration.base import ClipNarration
+
+    narrator = _narrator(backend, model_dir)
+    request = _narration_request(project, seed)
+    context = []
+    for i, c in enumerate(project.clips):
+        lo, hi = budget(c, project)
+        context.append(ClipNarration(index=i, labels=c.labels, text=c.narration, chars_min=lo, chars_max=hi))
+    out = []
+    for k, index in enumerate(indexes):
+        cancel.raise_if_cancelled()
+        progress(k / max(len(indexes), 1), f"rewriting clip {index + 1}")
+        line = narrator.rewrite(request, index, seed=seed + k, context=context)
+        context[index] = line
+        out.append((index, tuple(line.labels), line.text))
+    progress(1.0, "done")
+    return out
 
 
 def rewrite_job(project: Project, indexes: list[int], backend: str, model_dir: str, seed: int) -> Any:
     """New lines for the given clips only, with the other clips as context."""
-
-    def run(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[int, tuple[str, ...], str]]:
-        from core.narration.base import ClipNarration
-
-        narrator = _narrator(backend, model_dir)
-        request = _narration_request(project, seed)
-        context = []
-        for i, c in enumerate(project.clips):
-            lo, hi = budget(c, project)
-            context.append(ClipNarration(index=i, labels=c.labels, text=c.narration, chars_min=lo, chars_max=hi))
-        out = []
-        for k, index in enumerate(indexes):
-            cancel.raise_if_cancelled()
-            progress(k / max(len(indexes), 1), f"rewriting clip {index + 1}")
-            line = narrator.rewrite(request, index, seed=seed + k, context=context)
-            context[index] = line
-            out.append((index, tuple(line.labels), line.text))
-        progress(1.0, "done")
-        return out
-
-    return run
-
-
-_voices: list[str] = []
-
-
-def voice_names() -> list[str]:
-    """Voices seen so far (filled by the first synthesis, so the settings dialog never waits on the engine)."""
-    return list(_voices)
+    return partial(
+        _rewrite, project=project, indexes=list(indexes), backend=backend, model_dir=model_dir, seed=seed
+    )
 
 
 def _speaker() -> Any:
@@ -236,13 +253,15 @@ def _speaker() -> Any:
         from core.speech import shared_speaker
     except ImportError:
         raise Unavailable("speech is not available in this build (core.speech)") from None
-    speaker = shared_speaker()
-    if not _voices:
-        try:
-            _voices.extend(v.id for v in speaker.engine.voices("zh"))
-        except Exception:  # listing voices is a nicety; synthesis reports real engine problems
-            pass
-    return speaker
+    return shared_speaker()
+
+
+def _voice_names(progress: ProgressCallback, cancel: CancelToken) -> list[str]:
+    return [v.id for v in _speaker().engine.voices("zh")]
+
+
+def voices_job() -> Any:
+    return partial(_voice_names)
 
 
 def preview_dir() -> Path:
@@ -253,45 +272,45 @@ def preview_dir() -> Path:
     return folder
 
 
+def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Project) -> Path:
+    from core.export import build_track, fit_all
+    from core.jobs import scaled
+
+    fits = fit_all(project, _speaker(), progress=scaled(progress, 0.0, 0.9), cancel=cancel)
+    cancel.raise_if_cancelled()
+    progress(0.9, "mixing narration")
+    n = len(project.clips)
+    duration = project.media.duration_ms if project.media else (project.clips[-1].end_ms if n else 0)
+    out = preview_dir() / f"narration-{abs(hash((project.video, project.clips, project.speech))):x}.wav"
+    build_track(project, fits, duration, out)
+    progress(1.0, "done")
+    return out
+
+
 def synthesize_job(project: Project) -> Any:
     """Speak every line fitted to its clip and build the narration track the preview plays."""
+    return partial(_synthesize, project=project)
 
-    def run(progress: ProgressCallback, cancel: CancelToken) -> Path:
-        from core.export import build_track, fit_all
-        from core.jobs import scaled
 
-        fits = fit_all(project, _speaker(), progress=scaled(progress, 0.0, 0.9), cancel=cancel)
-        cancel.raise_if_cancelled()
-        progress(0.9, "mixing narration")
-        n = len(project.clips)
-        duration = project.media.duration_ms if project.media else (project.clips[-1].end_ms if n else 0)
-        out = preview_dir() / f"narration-{abs(hash((project.video, project.clips, project.speech))):x}.wav"
-        build_track(project, fits, duration, out)
-        progress(1.0, "done")
-        return out
-
-    return run
+def _speak_line(progress: ProgressCallback, cancel: CancelToken, project: Project, index: int) -> Path | None:
+    return _speaker().fit_clip(project, project.clips[index]).wav
 
 
 def speak_line_job(project: Project, index: int) -> Any:
-    def run(progress: ProgressCallback, cancel: CancelToken) -> Path | None:
-        fit = _speaker().fit_clip(project, project.clips[index])
-        return fit.wav
+    return partial(_speak_line, project=project, index=index)
 
-    return run
+
+def _export(progress: ProgressCallback, cancel: CancelToken, project: Project, output: str) -> Any:
+    try:
+        from core.export import ExportOptions, export_project
+    except ImportError:
+        raise Unavailable("export is not available in this build (core.export)") from None
+    out = Path(output)
+    srt = out.with_suffix(".srt") if project.export.write_srt else None
+    options = ExportOptions.from_project(project, srt=srt)
+    return export_project(project, out, options, speaker=_speaker(), progress=progress, cancel=cancel)
 
 
 def export_job(project: Project, output: Path) -> Any:
     """The core exporter on a snapshot of the project (edits made meanwhile do not change it)."""
-
-    def run(progress: ProgressCallback, cancel: CancelToken) -> Any:
-        try:
-            from core.export import ExportOptions, export_project
-        except ImportError:
-            raise Unavailable("export is not available in this build (core.export)") from None
-        out = Path(output)
-        srt = out.with_suffix(".srt") if project.export.write_srt else None
-        options = ExportOptions.from_project(project, srt=srt)
-        return export_project(project, out, options, speaker=_speaker(), progress=progress, cancel=cancel)
-
-    return run
+    return partial(_export, project=project, output=str(output))

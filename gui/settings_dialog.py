@@ -61,6 +61,12 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def add_voices(self, voices: list[str]) -> None:
+        current = self.voice.currentText()
+        known = {self.voice.itemText(i) for i in range(self.voice.count())}
+        self.voice.addItems([v for v in voices if v and v not in known])
+        self.voice.setCurrentText(current)
+
     def _backend_changed(self, kind: str) -> None:
         self.model_dir.setEnabled(kind == "llm")
 
