@@ -254,6 +254,29 @@ def test_labels_from_the_embedded_planner_when_asked(tiny: TinyModels) -> None:
     assert [line.labels for line in lines] == [planned[line.index] for line in lines]
 
 
+def test_label_scores_with_the_prompt_cache_match_full_recomputation(
+    chat_narrator: llm.LLMNarrator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transformers import DynamicCache
+
+    request = _request()
+    earlier = [ClipNarration(0, ("产品推荐",), "这款精华真的很好用。", 12, 18)]
+    cached = chat_narrator.label_scores(request, request.clips[1], 8, 14, earlier)
+    assert set(cached) == set(LABEL_NAMES)
+
+    refused: list[int] = []
+
+    def refuse(self: object, max_length: int) -> None:
+        refused.append(max_length)
+        raise ValueError("not croppable")
+
+    monkeypatch.setattr(DynamicCache, "crop", refuse)
+    full = chat_narrator.label_scores(request, request.clips[1], 8, 14, earlier)
+    assert refused  # the first pass really used the cache
+    assert full == pytest.approx(cached, abs=1e-3)
+    assert len(set(round(v, 3) for v in full.values())) > 1  # the scores do depend on the label
+
+
 class _CancelAfterPolls(CancelToken):
     """Becomes cancelled after `polls` reads of `.cancelled`, which only the per-token stopper reads."""
 

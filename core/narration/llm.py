@@ -129,6 +129,8 @@ def pad_line(text: str, lo: int, hi: int, seed: int) -> str | None:
 
 def fit_to_budget(text: str, lo: int, hi: int, seed: int, *, ended: bool) -> tuple[str | None, str]:
     """(line within [lo, hi] or None, how it was obtained: 'as-is', 'cut', 'padded', 'no fit')."""
+    if not text:
+        return None, "no fit"
     if lo <= len(text) <= hi and (ended or text[-1] in SENTENCE_ENDS):
         if text[-1] not in CLAUSE_ENDS and len(text) < hi:
             return text + "。", "as-is"
@@ -324,14 +326,15 @@ class LLMNarrator(Narrator):
                 model = transformers.AutoModelForCausalLM.from_pretrained(
                     str(self.model_dir), use_safetensors=True, dtype=dtype, **common
                 )
+                model.to(device)  # may run out of GPU memory
+                model.eval()
+                loaded = self._prepare(torch, model, tokenizer, device, dtype)
             except InputError:
                 raise
             except Exception as exc:  # a user-supplied folder: any failure to load is a problem with it
                 first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
                 raise InputError(f"{self.model_dir}: cannot load the model ({first[:200]})") from None
-            model.to(device)
-            model.eval()
-            self._loaded = self._prepare(torch, model, tokenizer, device, dtype)
+            self._loaded = loaded
             self.stats.load_seconds += time.perf_counter() - started
             progress(1.0, "model loaded")
 
@@ -501,7 +504,20 @@ class LLMNarrator(Narrator):
     def _predict_labels(
         self, request: NarrationRequest, clip: ClipRequest, lo: int, hi: int, earlier: Sequence[ClipNarration]
     ) -> tuple[str, ...]:
-        """The most likely label(s) among the 12, scored by the model's likelihood of each label's text."""
+        """The most likely label(s) among the 12."""
+        scores = self.label_scores(request, clip, lo, hi, earlier)
+        ranked = sorted(scores, key=lambda lab: -scores[lab])
+        best, second = ranked[0], ranked[1]
+        # A second storyline label only for lines long enough to carry two ideas, when nearly as likely.
+        if hi >= 30 and scores[second] >= scores[best] - 0.7:
+            return (best, second)
+        return (best,)
+
+    def label_scores(
+        self, request: NarrationRequest, clip: ClipRequest, lo: int, hi: int, earlier: Sequence[ClipNarration]
+    ) -> dict[str, float]:
+        """Log-likelihood of each label's text as the answer to the label prompt (one prompt pass, cached)."""
+        self.load()
         assert self._loaded is not None
         torch = self._loaded.torch
         model = self._loaded.model
@@ -524,21 +540,21 @@ class LLMNarrator(Narrator):
                 score = float(first[label_ids[0]])
                 if len(label_ids) > 1:
                     rest = torch.tensor([label_ids[:-1]], device=self._loaded.device)
+                    logits = None
                     if cache is not None and hasattr(cache, "crop"):
-                        o = model(input_ids=rest, use_cache=True, **{cache_kw: cache})
-                        cache.crop(-rest.shape[1])  # back to the prompt for the next label
-                        logits = o.logits[0]
-                    else:
+                        try:
+                            o = model(input_ids=rest, use_cache=True, **{cache_kw: cache})
+                            cache.crop(-rest.shape[1])  # back to the prompt for the next label
+                            logits = o.logits[0]
+                        except Exception as exc:  # a cache that cannot be cut back (sliding window, ...)
+                            log.debug("label scoring without the prompt cache: %s", exc)
+                            cache = None
+                    if logits is None:  # score the whole prompt + label again
                         logits = model(input_ids=torch.cat([ids, rest], dim=1)).logits[0, length:]
                     lp = torch.log_softmax(logits.float(), dim=-1)
                     score += float(sum(lp[j, label_ids[j + 1]] for j in range(len(label_ids) - 1)))
                 scores[label] = score
-        ranked = sorted(scores, key=lambda lab: -scores[lab])
-        best, second = ranked[0], ranked[1]
-        # A second storyline label only for lines long enough to carry two ideas, when nearly as likely.
-        if hi >= 30 and scores[second] >= scores[best] - 0.7:
-            return (best, second)
-        return (best,)
+        return scores
 
     def _planner_labels(self, request: NarrationRequest) -> dict[int, tuple[str, ...]]:
         embedded = self._embedded()
