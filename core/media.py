@@ -96,6 +96,8 @@ def probe(path: str | Path) -> MediaInfo:
         raise MediaError(f"{name}: no such file")
     if p.is_dir():
         raise MediaError(f"{name}: is a folder, not a video file")
+    if not p.is_file():  # a named pipe or device would block open() forever
+        raise MediaError(f"{name}: is not a regular file (a pipe or device), not a video file")
     try:
         size = p.stat().st_size
         with p.open("rb") as fh:

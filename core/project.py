@@ -393,6 +393,8 @@ def _load_project(path: Path) -> Project:
         raise ProjectError(f"{path}: no such project file")
     if path.is_dir():
         raise ProjectError(f"{path}: is a folder, not a project file")
+    if not path.is_file():  # a named pipe or device would block the read forever
+        raise ProjectError(f"{path}: is not a regular file (a pipe or device)")
     try:
         raw = path.read_bytes()
     except OSError as exc:

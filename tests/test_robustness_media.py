@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -227,3 +228,18 @@ def test_odd_but_valid_media_export(tmp_path: Path, name: str, cache_env: None) 
     assert digest(path) == before
     assert [p.name for p in out_dir.iterdir()] == ["narrated.mp4"]
     assert [p.name for p in source_dir.iterdir()] == [path.name]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_pipes_and_devices_are_refused_without_blocking(tmp_path: Path) -> None:
+    """Opening a FIFO blocks until a writer appears: probing one must refuse it instead of hanging."""
+    fifo = tmp_path / "stream.mp4"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero"), Path("/dev/null")):
+        if not path.exists():
+            continue
+        for call in (probe, detect_clips):
+            with pytest.raises(SyncNarratorError) as info:
+                call(path)
+            assert_clean(info.value, path)

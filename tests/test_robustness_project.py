@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,9 @@ def test_binary_garbage_and_other_files(tmp_path: Path) -> None:
         path = tmp_path / name
         path.write_bytes(content)
         assert isinstance(load_or_error(path), ProjectError), name
+    if hasattr(os, "mkfifo"):  # reading a named pipe would block forever
+        os.mkfifo(tmp_path / "pipe.narr.json")
+        assert isinstance(load_or_error(tmp_path / "pipe.narr.json"), ProjectError)
     (tmp_path / "folder.narr.json").mkdir()
     assert isinstance(load_or_error(tmp_path / "folder.narr.json"), ProjectError)
     assert isinstance(load_or_error(tmp_path / "missing.narr.json"), ProjectError)
