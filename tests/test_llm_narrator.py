@@ -127,6 +127,9 @@ def test_unsupported_and_custom_code_architectures(tmp_path: Path, tiny: TinyMod
     config = {"model_type": "my_secret_lm", "auto_map": {"AutoModelForCausalLM": "modeling.MyLM"}}
     (custom / "config.json").write_text(json.dumps(config), encoding="utf-8")
     assert "trust remote code" in _one_line_error(custom)
+    # opted in: the architecture is accepted and loading is attempted (its code file is missing here)
+    message = _one_line_error(custom, trust_remote_code=True)
+    assert str(custom) in message and "cannot load the model" in message
 
 
 def test_weights_that_do_not_load_give_one_line(tmp_path: Path, tiny: TinyModels) -> None:
