@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def run_editor(argv: list[str]) -> int:
 
     window = MainWindow()
     window.show()
+    # Ctrl-C in the terminal closes the window the normal way (asking to save); the idle timer lets
+    # Python run its signal handlers while Qt's event loop is in control.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    heartbeat = QTimer(window)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(250)
 
     def start() -> None:
         if window.offer_recovery():
