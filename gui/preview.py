@@ -8,6 +8,9 @@ play along, otherwise the preview is silent.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QPointF, QRectF, Qt, QTimer, 
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
 
+from core.ffmpeg_exec import ffmpeg_path
 from core.timebase import format_timecode, frame_to_ms, ms_to_frame
 from gui.bridge import DocumentBridge
 from gui.services import estimate_speech_ms
@@ -30,6 +34,51 @@ try:  # optional: PySide6-Essentials does not ship QtMultimedia
     HAVE_AUDIO = True
 except ImportError:  # pragma: no cover - depends on the installed wheel
     HAVE_AUDIO = False
+
+
+class FfmpegAudio:
+    """Fallback sound without QtMultimedia: one ffmpeg process mixing the video's sound and the
+    narration track into PulseAudio/PipeWire from the playhead on (killed on pause/seek)."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def available() -> bool:
+        if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+            return False
+        if os.environ.get("PULSE_SERVER"):
+            return True
+        runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
+        return (Path(runtime) / "pulse" / "native").exists()
+
+    def play(self, sources: list[tuple[str, float]], start_ms: int) -> None:
+        """`sources`: (audio or video file, gain in dB) mixed together from `start_ms`."""
+        self.stop()
+        if not sources:
+            return
+        args = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "quiet"]
+        for path, _gain in sources:
+            args += ["-ss", f"{start_ms / 1000:.3f}", "-i", path]
+        chains = [f"[{i}:a]volume={gain}dB[a{i}]" for i, (_p, gain) in enumerate(sources)]
+        mix = "".join(f"[a{i}]" for i in range(len(sources)))
+        graph = ";".join(chains) + f";{mix}amix=inputs={len(sources)}:normalize=0[out]"
+        args += ["-filter_complex", graph, "-map", "[out]", "-f", "pulse", "SyncNarrator preview"]
+        try:
+            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)  # fmt: skip
+        except OSError:
+            self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+            self.proc = None
 
 
 class FrameDecoder(QObject):
@@ -192,8 +241,10 @@ class Preview(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.time_label = QLabel("00:00.000 / 00:00.000")
-        self.audio_label = QLabel("" if HAVE_AUDIO else "silent preview")
-        self.audio_label.setToolTip("Sound in the preview needs QtMultimedia (PySide6-Addons)")
+        self.fallback_audio = FfmpegAudio() if not HAVE_AUDIO and FfmpegAudio.available() else None
+        silent = not HAVE_AUDIO and self.fallback_audio is None
+        self.audio_label = QLabel("silent preview" if silent else "")
+        self.audio_label.setToolTip("Sound in the preview needs QtMultimedia (PySide6-Addons) or PulseAudio")
         for w in (self.step_back, self.play_button, self.step_forward, self.play_clip_button):
             row.addWidget(w)
         row.addWidget(self.slider, 1)
@@ -269,6 +320,7 @@ class Preview(QWidget):
         self._clock.start()
         self._tick.start()
         self.play_button.setText("❚❚")
+        self._start_fallback_audio(start)
         for player in (self.player, self.narration_player):
             if player is not None and not player.source().isEmpty():
                 player.setPosition(start)
@@ -279,6 +331,8 @@ class Preview(QWidget):
         self.stop_at_ms = None
         self._tick.stop()
         self.play_button.setText("▶")
+        if self.fallback_audio is not None:
+            self.fallback_audio.stop()
         for player in (self.player, self.narration_player):
             if player is not None:
                 player.pause()
@@ -297,6 +351,7 @@ class Preview(QWidget):
         if self.playing:
             self._clock_origin = self.bridge.playhead_ms
             self._clock.restart()
+            self._start_fallback_audio(self.bridge.playhead_ms)
             for player in (self.player, self.narration_player):
                 if player is not None:
                     player.setPosition(self.bridge.playhead_ms)
@@ -352,8 +407,23 @@ class Preview(QWidget):
         self.frames_shown += 1
         self.view.set_image(image)
 
+    def _start_fallback_audio(self, start_ms: int) -> None:
+        if self.fallback_audio is None:
+            return
+        project = self.bridge.project
+        sources: list[tuple[str, float]] = []
+        if project.video and project.media is not None and project.media.has_audio and not project.video_missing:
+            sources.append((project.video, project.export.duck_db if self.narration_audio else 0.0))
+        if self.narration_audio and Path(self.narration_audio).is_file():
+            sources.append((self.narration_audio, 0.0))
+        self.fallback_audio.play(sources, start_ms)
+
     def play_file(self, path: str) -> bool:
         """Play one audio file (a line's speech) through the narration player; False when silent."""
+        if self.fallback_audio is not None:
+            self.pause()
+            self.fallback_audio.play([(path, 0.0)], 0)
+            return True
         if self.narration_player is None:
             self.bridge.message.emit(f"no sound output in this build; the speech is in {path}")
             return False
@@ -364,4 +434,6 @@ class Preview(QWidget):
 
     def shutdown(self) -> None:
         self.pause()
+        if self.fallback_audio is not None:
+            self.fallback_audio.stop()
         self.decoder.stop()

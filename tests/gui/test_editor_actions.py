@@ -1,0 +1,85 @@
+"""Settings, regenerate, synthesize and recent files, driven through the editor's actions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gui import config
+from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
+
+
+def test_settings_change_rate_and_backend(window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path) -> None:
+    open_video(window, qtbot, answers, cut_video)
+    narrate(window, qtbot)
+    window.bridge.select([0])
+    budget_before = window.inspector.fit.chars_max
+
+    def choose(dialog: Any) -> bool:
+        dialog.rate.setValue(8.0)
+        dialog.backend.setCurrentText("llm")
+        assert dialog.model_dir.isEnabled()
+        dialog.model_dir.setText(str(tmp_path / "no-model-here"))
+        return True
+
+    answers.dialog_hook = choose
+    window.act_settings.trigger()
+    assert window.bridge.project.speech.rate_cps == 8.0
+    assert window.inspector.fit.chars_max > budget_before  # faster speech: more characters fit
+    assert config.narrator_backend() == "llm" and config.model_dir().endswith("no-model-here")
+    # the LLM narrator without a model: a one-line error naming the problem, the project untouched
+    before = window.bridge.project
+    window.act_narrate.trigger()
+    qtbot.waitUntil(lambda: idle(window) and bool(answers.errors), timeout=WAIT)
+    assert "no-model-here" in answers.errors[0] and "\n" not in answers.errors[0]
+    assert window.bridge.project == before
+    window.act_undo.trigger()
+    assert window.bridge.project.speech.rate_cps == 5.0
+
+
+def test_regenerate_writes_a_different_line(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    open_video(window, qtbot, answers, cut_video)
+    narrate(window, qtbot)
+    window.bridge.select([0])
+    first = window.bridge.project.clips[0].narration
+    lines = {first}
+    for _ in range(3):
+        window.inspector.regenerate.click()
+        qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+        lines.add(window.bridge.project.clips[0].narration)
+    assert answers.errors == []
+    assert len(lines) > 1
+    assert window.bridge.document.undo_text() == "Regenerate line"
+
+
+def test_locked_line_survives_narrate_all(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    open_video(window, qtbot, answers, cut_video)
+    narrate(window, qtbot)
+    window.bridge.select([2])
+    window.inspector.text.setPlainText("我的台词")
+    window.inspector.commit_text()
+    assert window.inspector.lock.isChecked()
+    narrate(window, qtbot)
+    assert window.bridge.project.clips[2].narration == "我的台词"
+    window.inspector.lock.click()  # unlock
+    assert not window.bridge.project.clips[2].locked
+
+
+def test_synthesize_builds_the_narration_track(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    open_video(window, qtbot, answers, cut_video)
+    narrate(window, qtbot)
+    window.act_synth.trigger()
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 3)
+    assert answers.errors == []
+    track = window.preview.narration_audio
+    assert track and Path(track).is_file() and Path(track).stat().st_size > 1000
+
+
+def test_recent_files_menu(window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path) -> None:
+    open_video(window, qtbot, answers, cut_video)
+    window.bridge.document.save(tmp_path / "r.narr.json")
+    window.open_path(tmp_path / "r.narr.json")
+    window._fill_recent()
+    entries = [a.text() for a in window.recent_menu.actions()]
+    assert entries[0] == str((tmp_path / "r.narr.json").resolve()) and str(cut_video.resolve()) in entries
+    assert Path(config.config_dir()).is_relative_to(tmp_path)  # isolated from the real settings
