@@ -226,7 +226,8 @@ def build_command(
             video = video.filter("crop", w, h, 0, 0)
         if ass is not None:
             video = video.filter("ass", filename=str(ass), fontsdir=str(fonts_dir) if fonts_dir else None)
-        video = video.filter("format", "yuv420p")
+        if info.pix_fmt != "yuv420p":
+            video = video.filter("format", "yuv420p")
         out_kwargs.update(
             {"c:v": "libx264", "preset": options.x264_preset, "crf": str(options.crf), "fps_mode": "vfr"}
         )
