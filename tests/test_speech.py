@@ -135,3 +135,14 @@ def test_estimate_close_to_real_duration(speaker: Speaker) -> None:
     estimate = speaker.estimate_ms(LONG, 5.0)
     assert abs(estimate - real) / real < 0.3
     assert speaker.estimate_ms("", 5.0) == 0
+
+
+def test_voice_language_matching() -> None:
+    from core.speech import Voice
+
+    assert Voice("sit/cmn", "Chinese (Mandarin)", ("cmn",)).speaks("zh")
+    assert Voice("cmn", "x", ()).speaks("zh")
+    assert Voice(r"HKEY\Tokens\TTS_MS_ZH-CN_HUIHUI_11.0", "Microsoft Huihui Desktop", ()).speaks("zh")
+    assert Voice("com.apple.voice.compact.zh-CN.Tingting", "Tingting", ()).speaks("zh")
+    assert not Voice("en-us", "English (America)", ("en-us",)).speaks("zh")
+    assert Voice("en-us", "English (America)", ("en-us",)).speaks("en")

@@ -38,7 +38,13 @@ class Voice:
         language = language.lower()
         tags = [t.lower() for t in self.languages] or [self.id.lower().rsplit("/", 1)[-1]]
         family = {"zh": ("zh", "cmn", "yue")}.get(language, (language,))
-        return any(t == f or t.startswith(f + "-") or t.startswith(f + "_") for t in tags for f in family)
+        if any(t == f or t.startswith(f + "-") or t.startswith(f + "_") for t in tags for f in family):
+            return True
+        # SAPI5/NSSS ids are registry paths or bundle ids: 'TTS_MS_ZH-CN_HUIHUI', 'com.apple.voice.Ting-Ting'
+        ident = self.id.lower().replace("_", "-")
+        return language == "zh" and (
+            "chinese" in self.name.lower() or "-zh-" in f"-{ident}" or "zh-cn" in ident
+        )
 
 
 class SpeechEngine(ABC):
