@@ -527,7 +527,13 @@ class MainWindow(QMainWindow):
         backend, model = self._narration_target()
         self._seed += 1
         fn = services.narrate_job(snapshot, backend, model, self._seed)
-        self.run_job("Narrating", fn, lambda lines: self._apply_lines(snapshot, lines, "Narrate all"))
+        doc = self.bridge.document
+
+        def done(lines: Any) -> None:
+            if self.bridge.document is doc:  # not if the user opened another project meanwhile
+                self._apply_lines(snapshot, lines, "Narrate all")
+
+        self.run_job("Narrating", fn, done)
 
     def narrate_selected(self, indexes: list[int] | None = None, what: str = "Narrate selected") -> None:
         self.inspector.commit_text()
@@ -542,7 +548,11 @@ class MainWindow(QMainWindow):
         self._seed += 7
         fn = services.rewrite_job(snapshot, indexes, backend, model, self._seed)
 
+        doc = self.bridge.document
+
         def done(lines: list[tuple[int, tuple[str, ...], str]]) -> None:
+            if self.bridge.document is not doc:
+                return
             unlocked = [(i, lab, t) for i, lab, t in lines]
             current = self.bridge.project
             spans = [(c.start_ms, c.end_ms) for c in snapshot.clips]
@@ -615,10 +625,15 @@ class MainWindow(QMainWindow):
         if snapshot.video_missing:
             self.show_error("Export", InputError(f"{snapshot.video}: the video is missing"))
             return None
+        def done(result: Any) -> None:
+            warnings = list(getattr(result, "warnings", ()) or ())
+            extra = f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''}: {warnings[0]})" if warnings else ""
+            self.show_message(f"Exported {output}{extra}")
+
         return self.run_job(
             "Exporting",
             services.export_job(snapshot, output),
-            lambda result: self.show_message(f"Exported {output}"),
+            done,
             on_cancel=lambda: self.show_message(f"Export cancelled; {output.name} was not written"),
         )
 

@@ -83,3 +83,19 @@ def test_recent_files_menu(window: Any, qtbot: Any, answers: Any, cut_video: Pat
     entries = [a.text() for a in window.recent_menu.actions()]
     assert entries[0] == str((tmp_path / "r.narr.json").resolve()) and str(cut_video.resolve()) in entries
     assert Path(config.config_dir()).is_relative_to(tmp_path)  # isolated from the real settings
+
+
+def test_single_key_shortcuts_do_not_fire_while_typing(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    open_video(window, qtbot, answers, cut_video)
+    n = len(window.bridge.project.clips)
+    window.bridge.select([0])
+    window.bridge.set_playhead(800)
+    window.inspector.text.setFocus()
+    qtbot.keyClicks(window.inspector.text, "SM R")
+    assert window.inspector.text.toPlainText() == "SM R"
+    assert len(window.bridge.project.clips) == n and not window.preview.playing
+    window.timeline.setFocus()
+    qtbot.keyClick(window.timeline, Qt.Key.Key_M)  # outside the text box the same key merges
+    assert len(window.bridge.project.clips) == n - 1
