@@ -225,11 +225,6 @@ def tiny_disk(tmp_path: Path) -> Path:
     subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=30)
 
 
-@pytest.mark.xfail(
-    reason="core/export/exporter.run_with_progress keeps the last 4 stderr lines (x264 stats), which drop "
-    "ffmpeg's 'No space left on device' line: the message does not say the disk is full (reported to lead)",
-    strict=False,
-)
 @pytest.mark.timeout(300)
 def test_disk_full_during_encoding_is_a_clear_error(tiny_disk: Path, narrated: Project) -> None:
     out = tiny_disk / "final.mp4"
@@ -240,11 +235,6 @@ def test_disk_full_during_encoding_is_a_clear_error(tiny_disk: Path, narrated: P
     assert "\n" not in message and ("space" in message.lower() or "full" in message.lower()), message
 
 
-@pytest.mark.xfail(
-    reason="core/export/exporter.export_project lets OSError (ENOSPC, EACCES) escape as a raw OSError, which "
-    "the CLI reports as an internal error (reported to lead)",
-    strict=False,
-)
 @pytest.mark.timeout(300)
 def test_disk_full_while_writing_narration_is_a_clear_error(
     tmp_path: Path, narrated: Project, monkeypatch: pytest.MonkeyPatch
