@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.project import set_labels, set_narration
+from core.project import Project, set_labels, set_narration
 from core.timebase import format_timecode
 from gui.bridge import DocumentBridge
 from gui.services import Fit, clip_fit, labels
@@ -191,7 +191,14 @@ class Inspector(QWidget):
             current = self.bridge.project.clips[index].labels
             newest = [n for n in chosen if n not in current]
             chosen = (*[n for n in current if n in chosen][: MAX_LABELS - len(newest)], *newest)[-MAX_LABELS:]
-        self.bridge.edit("Change storyline", lambda p: set_labels(p, index, chosen, lock=True))
+        targets = list(self.bridge.selection) or [index]
+
+        def apply(p: Project) -> Project:  # every selected clip gets the labels: one undo step
+            for i in targets:
+                p = set_labels(p, i, chosen, lock=True)
+            return p
+
+        self.bridge.edit("Change storyline", apply)
         self.refresh()
 
     def _lock_toggled(self, on: bool) -> None:

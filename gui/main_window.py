@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.bridge.projectChanged.connect(self._update_actions)
         self.bridge.selectionChanged.connect(self._update_actions)
         self.bridge.message.connect(self.show_message)
+        self.bridge.playheadChanged.connect(self._follow_playhead)
         self.inspector.regenerateRequested.connect(self.regenerate_current)
         self.inspector.playSpeechRequested.connect(self.play_current_speech)
         self.recovery = recovery.RecoveryManager(self.bridge, self, interval_ms=autosave_ms)
@@ -234,6 +235,10 @@ class MainWindow(QMainWindow):
         for a in (self.act_narrate_sel, self.act_regenerate, self.act_merge):
             a.setEnabled(selected)
         self.act_split.setEnabled(has_clips)
+
+    def _follow_playhead(self, _ms: int) -> None:
+        if self.preview.playing:
+            self.timeline.ensure_playhead_visible()
 
     def show_message(self, text: str) -> None:
         self.status_text.setText(text)

@@ -148,6 +148,9 @@ def test_multi_select_with_ctrl_and_merge_run(window: Any, qtbot: Any, answers: 
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
                      pos=view.clip_center(1))  # fmt: skip
     assert window.bridge.selection == [0, 1]
+    window.inspector.label_boxes["外观设计"].click()  # labels go to every selected clip, one step
+    assert [c.labels for c in window.bridge.project.clips[:2]] == [("外观设计",), ("外观设计",)]
+    assert window.bridge.project.clips[2].labels != ("外观设计",)
     window.act_merge.trigger()
     assert len(window.bridge.project.clips) == 2
     assert window.bridge.document.undo_text() == "Merge 2 clips"
