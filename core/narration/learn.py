@@ -113,8 +113,8 @@ def _grams(text: str, n_max: int = 4) -> set[str]:
 def bound_words(videos: Sequence[Mapping[str, Any]]) -> set[str]:
     """Words (2-4 chars) of product titles/terms that ads say only when the product has them.
 
-    A word counts as product-bound when at least one product both has it in its knowledge and says
-    it, and at most one product says it without having it (brands, product types, special names).
+    A word counts as product-bound when products that say it mostly have it in their knowledge: at
+    most max(1, half as many) products say it without having it (brands, product types, special names).
     """
     know: dict[str, str] = {}
     said: dict[str, str] = defaultdict(str)
@@ -133,7 +133,7 @@ def bound_words(videos: Sequence[Mapping[str, Any]]) -> set[str]:
                 with_k[w] += 1
             else:
                 without_k[w] += 1
-    return {w for w, n in with_k.items() if without_k[w] <= 1 and n >= 1}
+    return {w for w, n in with_k.items() if without_k[w] <= max(1, n // 2)}
 
 
 def _vectors(text: str, df: Mapping[str, float], n_docs: int) -> list[dict[str, float]]:
@@ -180,6 +180,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
     # --- templates (whole lines and clauses) ---
     raw: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
+    name_slot = slot_char(NAME_KEY)
     label_df: dict[str, Counter[str]] = defaultdict(Counter)
     label_lines: Counter[str] = Counter()
     for v in videos:
@@ -210,10 +211,10 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                         pair = part + (nxt if nxt[-1] in _END else nxt[:-1] + "。")
                         units.append(pair)
             for u in units:
-                if len(u) >= 4:
+                if len(u) >= 4 and u.count(name_slot) <= 1:  # "这个欧莱雅的欧莱雅" reads badly refilled
                     raw.setdefault((u, labels, pos), []).append(pid)
 
-    # document frequencies over whole slotted lines (CIDEr-style idf)
+    # document frequencies over all template units (CIDEr-style idf)
     line_keys = list(raw)
     df: Counter[str] = Counter()
     for u, _, _ in line_keys:
