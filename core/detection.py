@@ -17,7 +17,7 @@ import subprocess
 import threading
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -33,6 +33,8 @@ ANALYSIS_WIDTH = 64
 """Thumbnail width for detection; cuts and blends are visible at this size and noise is averaged."""
 
 MAX_ANALYSIS_FPS = Fraction(60)
+FAST_DECODE_PIXELS = 1280 * 720
+"""From this picture size on, detect_clips skips non-reference frames by default."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class Detection:
 
     info: MediaInfo
     clips: list[tuple[int, int]]
-    cuts: list[tuple[int, str]]  # (boundary ms, "cut" | "dissolve" | "fade") before merging short clips
+    # (boundary ms, "cut" | "dissolve" | "fade") as found, before short clips were merged away
+    cuts: list[tuple[int, str]] = field(default_factory=list)
 
 
 def thumbnail_size(info: MediaInfo, width: int = ANALYSIS_WIDTH) -> tuple[int, int]:
@@ -234,9 +237,11 @@ class _Features:
     hd: np.ndarray  # histogram distance (0..1) between t-1 and t
     luma: np.ndarray  # mean luma per frame
     spread: np.ndarray  # luma standard deviation per frame
+    times: np.ndarray  # ms of each sample
+    gap: np.ndarray  # frames between sample t-1 and t (1 unless frames were skipped); gap[0] = 1
 
 
-def _features(frames: np.ndarray) -> _Features:
+def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: float = 40.0) -> _Features:
     f = _blur(frames)
     n = f.shape[0]
     d1 = np.zeros(n, dtype=np.float32)
@@ -246,7 +251,11 @@ def _features(frames: np.ndarray) -> _Features:
     hd = np.zeros(n, dtype=np.float32)
     if n > 1:
         hd[1:] = 0.5 * np.abs(hist[1:] - hist[:-1]).sum(axis=1)
-    return _Features(f=f, d1=d1, hd=hd, luma=f.mean(axis=(1, 2)), spread=f.std(axis=(1, 2)))
+    t = np.asarray(times if times is not None else np.arange(n) * frame_ms, dtype=np.float64)
+    gap = np.ones(n, dtype=np.float32)
+    if n > 1:
+        gap[1:] = np.maximum(1.0, np.round(np.diff(t) / frame_ms))
+    return _Features(f=f, d1=d1, hd=hd, luma=f.mean(axis=(1, 2)), spread=f.std(axis=(1, 2)), times=t, gap=gap)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -294,24 +303,29 @@ def _dist(f: np.ndarray, a: int, b: int) -> float:
 
 
 def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]:
-    """(frame index where the new shot starts, strength) for abrupt changes that are not flashes."""
-    d1, f = ft.d1, ft.f
+    """(sample index where the new shot starts, strength) for abrupt changes that are not flashes.
+
+    The local level is motion per frame (differences divided by the frames between samples), so
+    the test is the same whether every frame was decoded or only reference frames.
+    """
+    d1, f, gap = ft.d1, ft.f, ft.gap
+    per_frame = d1 / gap
     n = len(d1)
     w = max(3, round(0.4 * fps))
-    back = max(2, round(0.2 * fps))  # a flash lasts at most this many frames
+    back = max(2, round(0.2 * fps))  # a flash lasts at most this many samples
     cuts: list[tuple[int, float]] = []
     for t in range(1, n):
         d = float(d1[t])
         if d < p.cut_min:
             continue
-        before = _window_median(d1, t - w, t)
-        after = _window_median(d1, t + 1, t + 1 + w)
-        level = max(before, after, 0.5)
+        before = _window_median(per_frame, t - w, t)
+        after = _window_median(per_frame, t + 1, t + 1 + w)
+        level = max(before, after, 0.5) * float(gap[t])
         if d < p.cut_ratio * level:
             continue
-        if t + 1 < n and d1[t + 1] > d:  # the peak is one frame later
+        if t + 1 < n and per_frame[t + 1] > d:  # the peak is one sample later
             continue
-        if d1[t - 1] >= d and t - 1 >= 1:
+        if t - 1 >= 1 and per_frame[t - 1] >= d:
             continue
         # Flash: the picture comes back to the one before the jump, or we are returning to it.
         similar = max(0.35 * d, 2.0 * level)
@@ -343,8 +357,9 @@ def _shot_change(f: np.ndarray, s: int, e: int, busy: list[tuple[int, int]], p: 
     if hi - b >= 2:
         end = min(hi, b + gap)
         inner.append(_dist(f, b, end) * gap / (end - b))
-    within = max(inner) if inner else 0.0
-    return cross / (within + 2.0)
+    if not inner:  # boxed in by other transitions: no evidence either way
+        return 1.0
+    return cross / (max(inner) + 2.0)
 
 
 def _runs(mask: np.ndarray, bridge: int = 0) -> list[tuple[int, int]]:
@@ -385,12 +400,19 @@ def _gradual(ft: _Features, fps: float, p: _Params, cuts: list[int]) -> list[tup
         regions.append((s, e, f"fade:{(t + q + 1) // 2}"))
     # Dissolves (and fades the dark test missed): frames that are blends of their neighbours.
     candidate = np.zeros(n, dtype=bool)
-    for k in sorted({k_small, max(3, round(0.32 * fps))}):
-        if n <= 2 * k:
+    for half_ms in (160.0, 320.0):  # blend of the samples about half_ms before and after
+        lo = np.clip(np.searchsorted(ft.times, ft.times - half_ms), 0, n - 1)
+        hi = np.clip(np.searchsorted(ft.times, ft.times + half_ms), 0, n - 1)
+        reach = 0.6 * half_ms  # both neighbours must exist (not clipped at the ends)
+        ok = (ft.times - ft.times[lo] >= reach) & (ft.times[hi] - ft.times >= reach)
+        if not ok.any():
             continue
-        span = _mad(f[: n - 2 * k], f[2 * k :])
-        lin = _mad(f[k : n - k], 0.5 * (f[: n - 2 * k] + f[2 * k :]))
-        candidate[k : n - k] |= (span > p.span_min) & (lin < p.blend_ratio * span)
+        idx = np.flatnonzero(ok)
+        a, b = lo[idx], hi[idx]
+        wgt = ((ft.times[idx] - ft.times[a]) / (ft.times[b] - ft.times[a]))[:, None, None].astype(np.float32)
+        span = _mad(f[a], f[b])
+        lin = _mad(f[idx], f[a] * (1 - wgt) + f[b] * wgt)
+        candidate[idx] |= (span > p.span_min) & (lin < p.blend_ratio * span)
     dissolves: list[tuple[int, int]] = []
     for t, q in _runs(candidate, bridge=1):
         if q - t + 1 < 2:
@@ -402,16 +424,22 @@ def _gradual(ft: _Features, fps: float, p: _Params, cuts: list[int]) -> list[tup
         dissolves.append((s, e))
     regions += [(s, e, "dissolve") for s, e in dissolves if e - s <= max_len]
     found: list[tuple[int, float, str]] = []
+    fades: list[tuple[int, int]] = []
     for s, e, kind in regions:
         busy = [(c, c) for c in cuts if not s <= c <= e + 1]
         busy += [(s2, e2) for s2, e2, _ in regions if e2 < s or s2 > e]
         ratio = _shot_change(f, s, e, busy, p)
         a, b = max(0, s - 1), min(n - 1, e + 1)
         cross = _dist(f, a, b)
-        blend = float(np.abs(f[(a + b) // 2] - 0.5 * (f[a] + f[b])).mean()) / (cross + 1e-3)
+        m = (a + b) // 2
+        wgt = float((ft.times[m] - ft.times[a]) / max(1.0, ft.times[b] - ft.times[a]))
+        blend = float(np.abs(f[m] - (1 - wgt) * f[a] - wgt * f[b]).mean()) / (cross + 1e-3)
         if kind.startswith("fade:"):
             if ratio >= p.cross_ratio:
                 found.append((int(kind.split(":")[1]), ratio, "fade"))
+                fades.append((s, e))
+        elif any(s <= e2 and s2 <= e for s2, e2 in fades):
+            continue  # the blend part of a fade already found
         elif ratio >= p.cross_ratio or (
             ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio
         ):
@@ -468,18 +496,21 @@ def detect_clips(
     sensitivity: float = 0.5,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
-    skip_nonref: bool = False,
+    skip_nonref: bool | None = None,
 ) -> Detection:
     """Split the video at `path` into contiguous clips at hard cuts, dissolves and fades.
 
-    `skip_nonref` decodes only frames other frames reference: about half the work on H.264 with
-    B-frames, but a cut lands on the first decoded frame of the new shot (up to a frame late) and
-    cuts between fast-moving shots stand out less, so it is an opt-in draft mode.
+    `skip_nonref` decodes only frames that other frames reference: about half the decoding on H.264
+    with B-frames (none are skipped without them); a cut then lands on the first decoded frame of the
+    new shot, at most a frame late. Default (None): on from HD (1280x720) up, where decoding is
+    nearly all the cost; smaller videos are decoded fully.
     Raises MediaError for unreadable input and Cancelled when `cancel` is set (the decoder is killed).
     """
     info = probe(path)
     if cancel is not None:
         cancel.raise_if_cancelled()
+    if skip_nonref is None:
+        skip_nonref = info.width * info.height >= FAST_DECODE_PIXELS
     frames, times = read_frames(path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel)
     progress(0.99, "analysing")
     duration = info.duration_ms
@@ -487,7 +518,12 @@ def detect_clips(
     span_s = (times[-1] - times[0]) / 1000 if len(times) > 1 else 0.0
     # Samples per second actually analysed (lower than the frame rate when frames were skipped).
     fps = (len(times) - 1) / span_s if span_s > 0 else float(rate)
-    ft = _features(frames)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    ft = _features(frames, times, 1000 / float(rate))
+    del frames
+    if cancel is not None:
+        cancel.raise_if_cancelled()
     found = _boundaries(ft, fps, _Params.for_sensitivity(sensitivity))
     in_ms = [(times[t], s, k) for t, s, k in found if 0 <= t < len(times)]
     in_ms = [b for b in in_ms if 0 < b[0] < duration]

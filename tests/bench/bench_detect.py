@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,45 +143,56 @@ def score(found: list[float], truth: list[tuple[float, str]], fps: float = FPS) 
     }
 
 
-def time_ffmpeg_decode(video: Path) -> float:
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (ffmpeg, scenedetect); NaN off Unix."""
+    try:
+        import resource
+    except ImportError:
+        return float("nan")
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def measure(fn: Callable[[], list[float] | None]) -> tuple[float, float, list[float] | None]:
+    """(wall seconds, CPU seconds, result): CPU time is steadier than wall time on a busy machine."""
+    cpu0, t0 = _cpu_seconds(), time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, _cpu_seconds() - cpu0, result
+
+
+def ffmpeg_decode(video: Path) -> None:
+    """The baseline: a plain full decode, nothing else."""
     from core.ffmpeg_exec import ffmpeg_path
 
-    t0 = time.perf_counter()
-    subprocess.run(
-        [
-            ffmpeg_path(),
-            "-hide_banner",
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-i",
-            str(video),
-            "-f",
-            "null",
-            "-",
-        ],
-        check=True,
-        timeout=1800,
-    )
-    return time.perf_counter() - t0
+    cmd = [
+        ffmpeg_path(),
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-i",
+        str(video),
+        "-f",
+        "null",
+        "-",
+    ]
+    subprocess.run(cmd, check=True, timeout=1800)
 
 
-def run_scenedetect(video: Path) -> tuple[float, list[float]]:
+def run_scenedetect(video: Path) -> list[float]:
     """PySceneDetect's CLI with its default detector; cuts parsed from its timecode list."""
     exe = Path(sys.executable).with_name("scenedetect")
     cmd = [str(exe), "-i", str(video), "detect-adaptive", "list-scenes", "-n"]
-    t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
-    elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"scenedetect failed: {proc.stderr[-2000:]}")
     lines = proc.stdout.splitlines()
     for i, line in enumerate(lines):
         if "Comma-separated timecode list" in line:
             codes = lines[i + 1].strip() if i + 1 < len(lines) else ""
-            return elapsed, [_seconds(c) for c in codes.split(",") if c.strip()]
+            return [_seconds(c) for c in codes.split(",") if c.strip()]
     if "Detected 1 scenes" in proc.stdout or "No scenes" in proc.stdout:
-        return elapsed, []
+        return []
     raise RuntimeError(f"could not parse scenedetect output: {proc.stdout[-1000:]}")
 
 
@@ -188,13 +201,11 @@ def _seconds(timecode: str) -> float:
     return int(h) * 3600 + int(m) * 60 + float(s)
 
 
-def run_ours(video: Path, skip_nonref: bool = False) -> tuple[float, list[float]]:
+def run_ours(video: Path, skip_nonref: bool | None = None) -> list[float]:
     from core.detection import detect_clips
 
-    t0 = time.perf_counter()
     det = detect_clips(video, skip_nonref=skip_nonref)
-    elapsed = time.perf_counter() - t0
-    return elapsed, [start / 1000 for start, _ in det.clips[1:]]
+    return [start / 1000 for start, _ in det.clips[1:]]
 
 
 def main(argv: list[str]) -> int:
@@ -219,36 +230,50 @@ def main(argv: list[str]) -> int:
         f"true boundaries: {len(truth)} ({sum(1 for _, k in truth if k == 'cut')} cuts, "
         f"{sum(1 for _, k in truth if k != 'cut')} gradual)"
     )
+    try:
+        load = os.getloadavg()[0]
+        print(f"load average before: {load:.1f} on {os.cpu_count()} CPUs (wall times are noisy when busy)")
+    except OSError:
+        pass
 
-    t_ffmpeg = time_ffmpeg_decode(video)
-    t_sd, sd_cuts = run_scenedetect(video)
-    t_ours, our_cuts = run_ours(video)
-    t_draft, draft_cuts = run_ours(video, skip_nonref=True)
-
-    fps = float(info.fps)
-    results = {
-        "ffmpeg decode": (t_ffmpeg, None),
-        "scenedetect detect-adaptive": (t_sd, sd_cuts),
-        "ours": (t_ours, our_cuts),
-        "ours, skip_nonref (draft)": (t_draft, draft_cuts),
+    runs = {
+        "ffmpeg -i V -f null -": measure(lambda: ffmpeg_decode(video)),
+        "scenedetect detect-adaptive": measure(lambda: run_scenedetect(video)),
+        "ours (detect_clips)": measure(lambda: run_ours(video)),
+        "ours, every frame decoded": measure(lambda: run_ours(video, skip_nonref=False)),
     }
+    fps = float(info.fps)
     print()
-    print(f"{'':30s} {'seconds':>8s} {'precision':>9s} {'recall':>7s} {'cuts':>7s} {'gradual':>8s}")
-    for name, (secs, cuts) in results.items():
-        if cuts is None or not truth:
-            print(f"{name:30s} {secs:8.2f}")
-            continue
-        s = score(cuts, truth, fps)
-        print(
-            f"{name:30s} {secs:8.2f} {s['precision']:9.2f} {s['recall']:7.2f} "
-            f"{s['cuts_found']:>3d}/{s['cuts_true']:<3d} {s['gradual_found']:>4d}/{s['gradual_true']:<3d}"
-        )
+    print(
+        f"{'':30s} {'wall s':>7s} {'cpu s':>7s} {'precision':>9s} {'recall':>7s} {'cuts':>7s} {'gradual':>8s}"
+    )
+    for name, (wall, cpu, cuts) in runs.items():
+        row = f"{name:30s} {wall:7.2f} {cpu:7.2f}"
+        if cuts is not None and truth:
+            s = score(cuts, truth, fps)
+            row += (
+                f" {s['precision']:9.2f} {s['recall']:7.2f} "
+                f"{s['cuts_found']:>3d}/{s['cuts_true']:<3d} {s['gradual_found']:>4d}/{s['gradual_true']:<3d}"
+            )
+        print(row)
+    wall_ff, cpu_ff, _ = runs["ffmpeg -i V -f null -"]
+    wall_sd, cpu_sd, _ = runs["scenedetect detect-adaptive"]
+    wall_us, cpu_us, our_cuts = runs["ours (detect_clips)"]
+    wall_full, cpu_full, _ = runs["ours, every frame decoded"]
     print()
-    print(f"ours vs scenedetect: {t_sd / t_ours:.2f}x faster")
-    print(f"ours vs ffmpeg decode: {t_ours / t_ffmpeg:.2f}x the time of a plain full decode")
-    print(f"scenedetect vs ffmpeg decode: {t_sd / t_ffmpeg:.2f}x")
-    print(f"ours (skip_nonref draft) vs scenedetect: {t_sd / t_draft:.2f}x faster")
-    if truth:
+    print(
+        f"ours vs scenedetect:           {wall_sd / wall_us:5.2f}x faster (wall), {cpu_sd / cpu_us:5.2f}x (cpu)"
+    )
+    print(
+        f"ours vs plain ffmpeg decode:   {wall_us / wall_ff:5.2f}x its time (wall), {cpu_us / cpu_ff:5.2f}x (cpu)"
+    )
+    print(
+        f"every frame vs scenedetect:    {wall_sd / wall_full:5.2f}x faster (wall), {cpu_sd / cpu_full:5.2f}x (cpu)"
+    )
+    print(
+        f"scenedetect vs ffmpeg decode:  {wall_sd / wall_ff:5.2f}x its time (wall), {cpu_sd / cpu_ff:5.2f}x (cpu)"
+    )
+    if truth and our_cuts is not None:
         missed = [t for t, _ in truth if all(abs(t - c) > 0.5 for c in our_cuts)]
         extra = [c for c in our_cuts if all(abs(t - c) > 0.5 for t, _ in truth)]
         print(f"ours: missed {missed}, extra {[round(c, 2) for c in extra]}")
