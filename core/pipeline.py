@@ -142,8 +142,8 @@ def _fit_with_rewrites(
         shorter = narrator.rewrite(
             replace(request, clips=tuple(clips)), index, seed=request.seed + attempt + 1, context=narrations
         )
-        if count_chars(shorter.text) >= count_chars(current.text):  # not shorter: trim it ourselves
-            shorter = replace(shorter, text=current.text[:chars_max])
+        if count_chars(shorter.text) >= count_chars(current.text):
+            continue  # not shorter: try another seed
         current = shorter
         fit = speaker.fit_clip(project, replace(clip, narration=current.text))
     return current, fit, fit.fits

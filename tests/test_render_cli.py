@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from core.media import probe
+from core.narration.base import ClipNarration, Narrator
 from core.project import load_project, save_project, set_narration
 from tests.mediagen import SHARED_MEDIA, make_cut_video, make_video
 from tests.test_export import assert_speech_inside_clips, decode_audio, speech_regions
@@ -213,3 +214,56 @@ def test_narration_wav_is_silent_outside_speech_when_no_lines(tmp_path: Path, pr
     assert proc.returncode == 0, proc.stderr
     assert np.abs(decode_audio(tmp_path / "n.wav")).max() == 0
     assert np.abs(decode_audio(tmp_path / "e.mp4")).max() > 0.05  # the original tone, not ducked away
+
+
+class ScriptedNarrator(Narrator):
+    """A narrator double: first lines far too long; rewrites honour chars_max only if `cooperative`."""
+
+    name = "scripted"
+    LONG = "现在下单还送同款小样，赶紧点击下方链接抢购吧！限时优惠只有今天，错过再等一年，快来抢购吧！"
+
+    def __init__(self, cooperative: bool) -> None:
+        self.cooperative = cooperative
+        self.rewrites: list[tuple[int, int | None]] = []
+
+    def narrate(self, request, *, progress=None, cancel=None):  # type: ignore[override]
+        return [ClipNarration(c.index, ("产品推荐",), self.LONG, 1, 60) for c in request.clips]
+
+    def rewrite(self, request, index, *, seed, context=None):  # type: ignore[override]
+        clip = request.clips[index]
+        self.rewrites.append((index, clip.chars_max))
+        text = self.LONG[: clip.chars_max] if self.cooperative else self.LONG
+        return ClipNarration(index, ("产品推荐",), text, clip.chars_min or 1, clip.chars_max or 60)
+
+
+@pytest.mark.parametrize("cooperative", [True, False])
+def test_render_asks_for_shorter_lines_then_drops(tmp_path: Path, product: Path, cooperative: bool) -> None:
+    from core.pipeline import RenderOptions, load_product, render_video
+    from core.speech import EspeakEngine, Speaker
+
+    src = make_cut_video(
+        tmp_path / "src.mp4", [("color=c=white", 2.5), ("color=c=navy", 2.5)], size="160x120"
+    )
+    narrator = ScriptedNarrator(cooperative)
+    result = render_video(
+        src,
+        load_product(product),
+        tmp_path / "o.mp4",
+        options=RenderOptions(narration_wav=tmp_path / "n.wav"),
+        speaker=Speaker(EspeakEngine()),
+        narrator=narrator,
+    )
+    assert len(result.project.clips) == 2
+    asked = [m for _, m in narrator.rewrites]
+    assert asked and all(m is not None and m < len(ScriptedNarrator.LONG) for m in asked)
+    regions = speech_regions(decode_audio(tmp_path / "n.wav"))
+    if cooperative:
+        assert result.dropped == ()
+        assert all(0 < len(c.narration) < len(ScriptedNarrator.LONG) for c in result.project.clips)
+        assert_speech_inside_clips(regions, result.project)
+        assert len(regions) >= 2
+    else:
+        assert result.dropped == (0, 1)
+        assert len(narrator.rewrites) == 2 * RenderOptions().rewrite_tries
+        assert sum("left silent" in w for w in result.warnings) == 2
+        assert regions == [] and all(c.narration == "" for c in result.project.clips)
