@@ -36,6 +36,8 @@ def run_editor(argv: list[str]) -> int:
     # Ctrl-C in the terminal closes the window the normal way (asking to save); the idle timer lets
     # Python run its signal handlers while Qt's event loop is in control.
     signal.signal(signal.SIGINT, lambda *_: window.close())
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, lambda *_: window.terminate())
     heartbeat = QTimer(window)
     heartbeat.timeout.connect(lambda: None)
     heartbeat.start(250)

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMenu,
@@ -687,7 +688,17 @@ class MainWindow(QMainWindow):
         self.preview.shutdown()
         self.recovery.close()
 
-    # convenience for tests and the app
+    def terminate(self) -> None:
+        """Asked to stop by the system (SIGTERM, logout): keep unsaved work for recovery, no questions."""
+        self.inspector.commit_text()
+        self.recovery.autosave()
+        self.recovery.timer.stop()
+        self._shut_down = True
+        self.jobs.cancel_all()
+        self.jobs.wait_all(10000)
+        self.preview.shutdown()
+        QApplication.quit()
+
     def offer_recovery(self) -> bool:
         orphans = recovery.find_orphans()
         if not orphans:

@@ -177,3 +177,16 @@ def test_screenshot_of_a_narrated_project(window: Any, qtbot: Any, answers: Any)
     assert image.save(str(artifacts / "editor-narrated.png"))
     if os.environ.get("SYNCNARRATOR_UPDATE_SCREENSHOT") == "1":
         assert image.save(str(ROOT / "docs" / "screenshot.png"))
+
+
+def test_terminate_keeps_unsaved_work_for_recovery(make_window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    first = make_window()
+    open_video(first, qtbot, answers, cut_video)  # detection: an unsaved change
+    clips = first.bridge.project.clips
+    first.terminate()  # SIGTERM / logout: no questions asked
+    assert answers.questions == []
+    assert first.recovery.project_file.is_file()
+    first.recovery.lock.unlock()  # the process would be gone now
+    second = make_window()
+    assert second.offer_recovery()
+    assert second.bridge.project.clips == clips
