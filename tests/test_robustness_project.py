@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from core import project as pj
 from core.errors import ProjectError
 from core.project import Clip, MediaSummary, Product, Project
 
+ROOT = Path(__file__).resolve().parents[1]
 HYPO = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -233,3 +236,20 @@ def test_binary_garbage_and_other_files(tmp_path: Path) -> None:
     (tmp_path / "folder.narr.json").mkdir()
     assert isinstance(load_or_error(tmp_path / "folder.narr.json"), ProjectError)
     assert isinstance(load_or_error(tmp_path / "missing.narr.json"), ProjectError)
+
+
+def test_cli_names_the_damage_and_the_backup(saved_twice: tuple[Path, Project, Project]) -> None:
+    """What a user sees: exit 2, one line on stderr naming the file and the backup to open instead."""
+    path, _, _ = saved_twice
+    path.write_bytes(path.read_bytes()[:100])
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "export", str(path), "--out", str(path.with_suffix(".mp4"))],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and pj.backup_path(path).name in lines[0], lines
+    assert not path.with_suffix(".mp4").exists()
