@@ -18,10 +18,10 @@ from core.narration.learn import length_bucket, position_class
 
 # Hand-set likelihood ratios for visual cues (the dataset has no frames to learn them from).
 _CUE_BOOST: dict[str, dict[str, float]] = {
-    "faces": {"产品试用": 1.6, "产品功效": 1.3, "痛点铺垫": 1.2},
-    "text": {"引导购买": 1.8, "安全认证": 1.6, "鉴定展示": 1.6, "质量/特性介绍": 1.2},
-    "closeup": {"外观设计": 1.6, "质地/成分/材质": 1.5},
-    "motion": {"产品试用": 1.4, "生产过程": 1.3},
+    "faces": {"产品试用": 2.0, "产品功效": 1.4, "痛点铺垫": 1.3},
+    "text": {"引导购买": 3.0, "安全认证": 2.5, "鉴定展示": 2.5, "质量/特性介绍": 1.3},
+    "closeup": {"外观设计": 2.0, "质地/成分/材质": 2.0},
+    "motion": {"产品试用": 1.5, "生产过程": 1.3},
 }
 
 
@@ -82,6 +82,19 @@ class StorylinePlanner:
 
     def plan(self, clips: Sequence[PlanClip]) -> list[tuple[str, ...]]:
         """Labels per clip; fixed labels are returned as given."""
+        posts = self.posteriors(clips)
+        out: list[tuple[str, ...]] = []
+        n = len(self.labels)
+        for c, post in zip(clips, posts):
+            if c.fixed:
+                out.append(tuple(c.fixed))
+                continue
+            k = max(range(n), key=lambda j, p=post: p[j])
+            out.append(self._with_second(c, k, post))
+        return out
+
+    def posteriors(self, clips: Sequence[PlanClip]) -> list[list[float]]:
+        """Unnormalised log posterior of every label for every clip (forward-backward over the ad)."""
         count = len(clips)
         if count == 0:
             return []
@@ -104,14 +117,7 @@ class StorylinePlanner:
                 _logsumexp([self.trans[k][j] + ems[i + 1][j] + nxt[j] for j in range(n)]) for k in range(n)
             ]
         posts = [[f + b for f, b in zip(fw, bw)] for fw, bw in zip(fwd, bwd)]
-        path = [max(range(n), key=lambda k, p=p: p[k]) for p in posts]
-        out: list[tuple[str, ...]] = []
-        for i, (c, k) in enumerate(zip(clips, path)):
-            if c.fixed:
-                out.append(tuple(c.fixed))
-                continue
-            out.append(self._with_second(c, k, posts[i]))
-        return out
+        return posts
 
     def _with_second(self, clip: PlanClip, k: int, post: Sequence[float]) -> tuple[str, ...]:
         """Long clips often carry two labels (as in the data): add the likeliest companion then."""
