@@ -102,7 +102,7 @@ class ProductPanel(QWidget):
                     edit.setText(value)
             extras = [(k, v) for k, v in product.attributes.items() if k not in self.fields]
             current = self._extra_pairs(keep_empty=True)
-            if [p for p in current if p[0]] != extras:
+            if [p for p in current if p[0] and p[1]] != extras:  # a half-typed row stays
                 self.extra.setRowCount(len(extras))
                 for r, (k, v) in enumerate(extras):
                     self.extra.setItem(r, 0, QTableWidgetItem(k))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.project import MIN_CLIP_MS, move_boundary
+from core.project import MIN_CLIP_MS, Clip, move_boundary
 from core.timebase import format_timecode, snap_ms_to_frame
 from gui.bridge import DocumentBridge
 from gui.services import clip_fit
@@ -243,7 +243,7 @@ class TimelineView(QGraphicsView):
     def x_to_ms(self, x: float) -> int:
         return round((x - MARGIN) / self.px_per_ms)
 
-    def clip(self, index: int):  # -> Clip | None
+    def clip(self, index: int) -> Clip | None:
         clips = self.bridge.project.clips
         return clips[index] if 0 <= index < len(clips) else None
 
@@ -359,13 +359,13 @@ class TimelineView(QGraphicsView):
     def clip_at_x(self, scene_x: float) -> int | None:
         return self.bridge.project.clip_index_at(self.x_to_ms(scene_x))
 
-    def clip_center(self, index: int, lane_y: float = CLIP_Y + CLIP_H / 2):
+    def clip_center(self, index: int, lane_y: float = CLIP_Y + CLIP_H / 2) -> QPoint:
         """Viewport point at the middle of clip `index` (for tests and keyboard navigation)."""
         clip = self.bridge.project.clips[index]
         self.ensureVisible(QRectF(self.ms_to_x(clip.start_ms), 0, clip.duration_ms * self.px_per_ms, 1), 0, 0)
         return self.mapFromScene(QPointF(self.ms_to_x((clip.start_ms + clip.end_ms) / 2), lane_y))
 
-    def boundary_point(self, index: int):
+    def boundary_point(self, index: int) -> QPoint:
         clip = self.bridge.project.clips[index]
         self.ensureVisible(QRectF(self.ms_to_x(clip.start_ms), 0, 1, 1), 60, 0)
         return self.mapFromScene(QPointF(self.ms_to_x(clip.start_ms), CLIP_Y + CLIP_H / 2))
@@ -398,6 +398,15 @@ class TimelineView(QGraphicsView):
         else:
             selection = [index]
         self.bridge.select(selection)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Double-click a clip: select it and put the playhead at its start."""
+        pos = self.mapToScene(event.position().toPoint())
+        index = self.clip_at_x(pos.x()) if pos.y() >= CLIP_Y else None
+        if index is None:
+            return super().mouseDoubleClickEvent(event)
+        self.bridge.select([index])
+        self.bridge.set_playhead(self.bridge.project.clips[index].start_ms)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = self.mapToScene(event.position().toPoint())

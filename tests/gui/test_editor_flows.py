@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QTableWidgetItem
 
 from core.project import Document
 from core.timebase import snap_ms_to_frame
@@ -171,7 +172,9 @@ def test_save_and_reopen(make_window: Any, qtbot: Any, answers: Any, cut_video: 
     second = make_window()
     second.open_path(saved)
     assert second.bridge.project == window.bridge.project
-    assert str(saved.resolve()) in __import__("gui.config", fromlist=["x"]).recent_files()
+    from gui.config import recent_files
+
+    assert str(saved.resolve()) in recent_files()
 
 
 def test_close_with_unsaved_changes_asks(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
@@ -193,6 +196,12 @@ def test_product_panel_paste_fills_fields(window: Any, qtbot: Any, answers: Any)
     assert product.attributes == {"功效": "补水、修护", "活动优惠": "买一送一", "赠品": "小样"}
     assert panel.fields["功效"].text() == "补水、修护"
     assert panel.extra.rowCount() == 1 and panel.extra.item(0, 0).text() == "赠品"
+    panel._add_row()  # a free key typed before its value is not wiped by the refresh
+    panel.extra.setItem(1, 0, QTableWidgetItem("产地"))
+    assert panel.extra.rowCount() == 2 and panel.extra.item(1, 0).text() == "产地"
+    panel.extra.setItem(1, 1, QTableWidgetItem("云南"))
+    assert window.bridge.project.product.attributes["产地"] == "云南"
+    window.act_undo.trigger()
     panel.fields["痛点"].setText("干燥")
     panel.fields["痛点"].editingFinished.emit()
     assert window.bridge.project.product.attributes["痛点"] == "干燥"
