@@ -200,8 +200,10 @@ def read_frames(
             progress(min(0.99, done), "decoding")
     if cancel is not None:
         cancel.raise_if_cancelled()
-    if len(times) != len(frames) or not skip_nonref:
+    if not skip_nonref:
         times = [frame_to_ms(i, rate) for i in range(len(frames))]
+    elif len(times) != len(frames):  # frame times unreadable: assume the frames are spread evenly
+        times = [i * info.duration_ms // max(1, len(frames)) for i in range(len(frames))]
     return np.stack(frames), times
 
 
