@@ -56,6 +56,17 @@ def is_project_file(path: Path) -> bool:
     return path.name.endswith(PROJECT_SUFFIX) or path.suffix.lower() == ".json"
 
 
+def is_product_file(path: Path) -> bool:
+    """A .json that is not a project but a product ({name, attributes}), judged by its first bytes."""
+    if path.name.endswith(PROJECT_SUFFIX) or path.suffix.lower() != ".json" or not path.is_file():
+        return False
+    try:
+        head = path.read_bytes()[:4096].decode("utf-8", "ignore")
+    except OSError:
+        return False
+    return '"attributes"' in head and '"format"' not in head
+
+
 def load_product_beside(video: Path) -> Product | None:
     """`VIDEO.product.json` next to a video holds its product knowledge ({name, attributes})."""
     candidate = video.with_name(video.stem + ".product.json")
@@ -279,13 +290,15 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path, auto_narrate: bool = False) -> bool:
         """Open a project (.narr.json) or a video; errors become one-line dialogs."""
         path = Path(path)
-        if not self.confirm_discard():
-            return False
         if not path.exists():
             self.show_error("Open", InputError(f"{path}: no such file"))
             return False
         if path.is_dir():
             self.show_error("Open", InputError(f"{path}: is a folder, not a video or project"))
+            return False
+        if is_product_file(path):
+            return self.import_product(path)
+        if not self.confirm_discard():
             return False
         if is_project_file(path):
             try:
@@ -302,11 +315,32 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() not in VIDEO_SUFFIXES:
             self.show_error("Open", InputError(f"{path}: not a video or SyncNarrator project"))
             return False
-        self._auto_narrate = auto_narrate
-        self.run_job("Reading video", services.probe_job(str(path)), lambda media: self._video_probed(path, media))
+        self.run_job(
+            "Reading video", services.probe_job(str(path)), lambda media: self._video_probed(path, media, auto_narrate)
+        )
         return True
 
-    def _video_probed(self, path: Path, media: Any) -> None:
+    def import_product(self, path: Path) -> bool:
+        """A product JSON ({name, attributes}) replaces the current project's product knowledge."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            product = Product.from_json(data, str(path))
+        except (OSError, UnicodeDecodeError) as exc:
+            self.show_error("Import product", InputError(f"{path}: cannot read ({exc})"))
+            return False
+        except ValueError as exc:
+            self.show_error("Import product", InputError(f"{path}: not valid JSON ({exc})"))
+            return False
+        except SyncNarratorError as exc:
+            self.show_error("Import product", exc)
+            return False
+        self.bridge.edit("Import product", lambda p: replace(p, product=product))
+        self.tabs.setCurrentWidget(self.product_panel)
+        self.show_message(f"Product knowledge from {path.name}")
+        return True
+
+    def _video_probed(self, path: Path, media: Any, auto_narrate: bool = False) -> None:
+        self._auto_narrate = auto_narrate
         product = load_product_beside(path) or Product()
         project = Project(
             video=str(path.resolve()), media=media, product=product, clips=(Clip(0, media.duration_ms),)

@@ -99,3 +99,20 @@ def test_single_key_shortcuts_do_not_fire_while_typing(window: Any, qtbot: Any, 
     window.timeline.setFocus()
     qtbot.keyClick(window.timeline, Qt.Key.Key_M)  # outside the text box the same key merges
     assert len(window.bridge.project.clips) == n - 1
+
+
+def test_open_a_product_json_imports_it(window: Any, qtbot: Any, answers: Any, tmp_path: Path) -> None:
+    import json
+
+    good = tmp_path / "p.json"
+    good.write_text(json.dumps({"name": "保温杯", "attributes": {"功效": "长效保温"}}, ensure_ascii=False), encoding="utf-8")
+    assert window.open_path(good)
+    assert window.bridge.project.product.name == "保温杯"
+    assert window.product_panel.fields["功效"].text() == "长效保温"
+    assert window.tabs.currentWidget() is window.product_panel
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x", "attributes": ["not", "a", "map"]}', encoding="utf-8")
+    assert not window.open_path(bad)
+    assert answers.errors and "bad.json" in answers.errors[0]
+    window.act_undo.trigger()
+    assert window.bridge.project.product.name == ""
