@@ -177,13 +177,17 @@ class MainWindow(QMainWindow):
         self.act_prev_frame = self._action("Previous frame", lambda: self.preview.step(-1), "Left")
         self.act_next_frame = self._action("Next frame", lambda: self.preview.step(1), "Right")
         self.act_play_clip = self._action("Play selected clip", self.preview.play_selected_clip, "Shift+Space")
+        self.act_prev_clip = self._action("Previous clip", lambda: self.step_clip(-1), "Up")
+        self.act_next_clip = self._action("Next clip", lambda: self.step_clip(1), "Down")
+        self.act_home = self._action("Go to start", lambda: self.bridge.set_playhead(0), "Home")
+        self.act_end = self._action("Go to end", lambda: self.bridge.set_playhead(self.timeline.duration_ms), "End")
         self.act_zoom_in = self._action("Zoom &in", self.timeline.zoom_in, K.ZoomIn)
         self.act_zoom_out = self._action("Zoom &out", self.timeline.zoom_out, K.ZoomOut)
         self.act_fit = self._action("&Fit timeline", self.timeline.fit, "Ctrl+0")
         self.act_settings = self._action("Se&ttings…", self.settings_dialog, "Ctrl+,")
         self.act_cancel = self._action("Cancel job", self.cancel_job, "Esc")
-        for act in (self.act_split, self.act_merge, self.act_regenerate, self.act_play,
-                    self.act_prev_frame, self.act_next_frame):  # fmt: skip
+        for act in (self.act_split, self.act_merge, self.act_regenerate, self.act_play, self.act_prev_frame,
+                    self.act_next_frame, self.act_prev_clip, self.act_next_clip, self.act_home, self.act_end):  # fmt: skip
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
         menu = self.menuBar()
@@ -206,7 +210,8 @@ class MainWindow(QMainWindow):
                   None, self.act_cancel):  # fmt: skip
             m.addSeparator() if a is None else m.addAction(a)
         m = menu.addMenu("&View")
-        for a in (self.act_play, self.act_play_clip, self.act_prev_frame, self.act_next_frame, None,
+        for a in (self.act_play, self.act_play_clip, self.act_prev_frame, self.act_next_frame, self.act_prev_clip,
+                  self.act_next_clip, self.act_home, self.act_end, None,
                   self.act_zoom_in, self.act_zoom_out, self.act_fit):  # fmt: skip
             m.addSeparator() if a is None else m.addAction(a)
 
@@ -437,6 +442,20 @@ class MainWindow(QMainWindow):
             done = self.bridge.edit("Merge with next clip", lambda p: merge_with_next(p, first))
         if done:
             self.bridge.select([first])
+
+    def step_clip(self, delta: int) -> None:
+        """Select the previous/next clip and put the playhead at its start."""
+        clips = self.bridge.project.clips
+        if not clips:
+            return
+        current = self.bridge.current
+        if current is None:
+            current = self.bridge.project.clip_index_at(self.bridge.playhead_ms) or 0
+            delta = 0
+        index = max(0, min(len(clips) - 1, current + delta))
+        self.bridge.select([index])
+        self.bridge.set_playhead(clips[index].start_ms)
+        self.timeline.ensure_playhead_visible()
 
     def select_all(self) -> None:
         self.bridge.select(list(range(len(self.bridge.project.clips))))

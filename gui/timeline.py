@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QContextMenuEvent,
     QFont,
     QFontMetrics,
     QImage,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QGraphicsLineItem,
     QGraphicsScene,
     QGraphicsView,
+    QMenu,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -398,6 +400,21 @@ class TimelineView(QGraphicsView):
         else:
             selection = [index]
         self.bridge.select(selection)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Right-click a clip: select it (unless already selected) and offer the clip actions."""
+        pos = self.mapToScene(event.pos())
+        index = self.clip_at_x(pos.x())
+        if index is not None and index not in self.bridge.selection:
+            self.bridge.select([index])
+        window = self.window()
+        menu = QMenu(self)
+        for name in ("act_split", "act_merge", "act_regenerate", "act_narrate_sel", "act_play_clip"):
+            action = getattr(window, name, None)
+            if action is not None:
+                menu.addAction(action)
+        if not menu.isEmpty():
+            menu.exec(event.globalPos())
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Double-click a clip: select it and put the playhead at its start."""

@@ -116,3 +116,18 @@ def test_open_a_product_json_imports_it(window: Any, qtbot: Any, answers: Any, t
     assert answers.errors and "bad.json" in answers.errors[0]
     window.act_undo.trigger()
     assert window.bridge.project.product.name == ""
+
+
+def test_clip_navigation_keys(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    open_video(window, qtbot, answers, cut_video)
+    window.timeline.setFocus()
+    window.bridge.select([0])
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Down)
+    clips = window.bridge.project.clips
+    assert window.bridge.selection == [1] and window.bridge.playhead_ms == clips[1].start_ms
+    qtbot.keyClick(window.timeline, Qt.Key.Key_End)
+    assert window.bridge.playhead_ms == window.bridge.project.media.duration_ms
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Up)
+    assert window.bridge.selection == [0]
