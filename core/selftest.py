@@ -215,6 +215,18 @@ def check_render(report: Report, work: Path) -> None:
             a.end_ms == b.start_ms for a, b in itertools.pairwise(clips)
         )
         report.check("clips cover the video", contiguous and abs(clips[-1].end_ms - source.duration_ms) <= 50)
+
+    def roundtrip() -> None:
+        from core.project import load_project, save_project
+
+        saved = work / "demo.narr.json"
+        save_project(project, saved)
+        save_project(project, saved)  # the second save keeps a backup
+        report.check("project saves and loads", load_project(saved) == project)
+        saved.unlink()
+        saved.with_name(saved.name + ".bak").unlink()
+
+    report.step("project file", roundtrip)
     narrated = [c for c in clips if c.narration.strip()]
     report.check(
         "narration written", len(narrated) >= max(1, len(clips) // 2), f"{len(narrated)}/{len(clips)}"
