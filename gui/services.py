@@ -167,15 +167,43 @@ def detect_job(path: str) -> Any:
     return partial(_detect, path=path)
 
 
-def _narration_request(project: Project, seed: int = 0) -> Any:
+_cues: dict[tuple[str, int, int], Any] = {}
+
+
+def _clip_cues(project: Project, progress: ProgressCallback, cancel: CancelToken) -> list[Any]:
+    """Visual cues per clip for the storyline planner (cached per video and span; None if unavailable)."""
+    video = project.video
+    if not video or project.video_missing:
+        return [None] * len(project.clips)
+    try:
+        from core.visual_cues import compute_cues
+    except ImportError:
+        return [None] * len(project.clips)
+    spans = [(c.start_ms, c.end_ms) for c in project.clips]
+    missing = [span for span in spans if (video, *span) not in _cues]
+    for k in range(0, len(missing), 10):
+        cancel.raise_if_cancelled()
+        progress(k / max(len(missing), 1), "looking at the clips")
+        chunk = missing[k : k + 10]
+        try:
+            for span, cues in zip(chunk, compute_cues(video, chunk, cancel=cancel)):
+                _cues[(video, *span)] = cues
+        except SyncNarratorError:
+            return [None] * len(project.clips)  # the narrator works without them
+    return [_cues.get((video, *span)) for span in spans]
+
+
+def _narration_request(project: Project, seed: int = 0, cues: list[Any] | None = None) -> Any:
     from core.narration.base import ClipRequest, NarrationRequest
 
+    cues = cues or [None] * len(project.clips)
     clips = tuple(
         ClipRequest(
             index=i,
             duration_ms=c.duration_ms,
             labels=c.labels if c.labels_locked else (),
             locked_text=c.narration if c.locked and c.narration else None,
+            cues=cues[i],
         )
         for i, c in enumerate(project.clips)
     )
@@ -203,8 +231,12 @@ Lines = list[tuple[int, tuple[str, ...], str]]
 def _narrate(
     progress: ProgressCallback, cancel: CancelToken, project: Project, backend: str, model_dir: str, seed: int
 ) -> Lines:
+    from core.jobs import scaled
+
+    cues = _clip_cues(project, scaled(progress, 0.0, 0.3), cancel)
     narrator = _narrator(backend, model_dir)
-    lines = narrator.narrate(_narration_request(project, seed), progress=progress, cancel=cancel)
+    request = _narration_request(project, seed, cues)
+    lines = narrator.narrate(request, progress=scaled(progress, 0.3, 1.0), cancel=cancel)
     return [(n.index, tuple(n.labels), n.text) for n in lines]
 
 
@@ -225,7 +257,7 @@ def _rewrite(
     from core.narration.base import ClipNarration
 
     narrator = _narrator(backend, model_dir)
-    request = _narration_request(project, seed)
+    request = _narration_request(project, seed, _clip_cues(project, lambda f, s: None, cancel))
     context = []
     for i, c in enumerate(project.clips):
         lo, hi = budget(c, project)
