@@ -509,11 +509,16 @@ class MainWindow(QMainWindow):
         if job is self.main_job:
             self.main_job = None
             self._show_job(None)
+            if self.thumb_job is not None and self.thumb_job.running:
+                self.cancel_button.setVisible(True)  # Cancel now stops the thumbnails
 
     def cancel_job(self) -> None:
+        """Cancel the main job; with none running, stop the thumbnails."""
         if self.main_job is not None:
             self.main_job.cancel()
             self.job_label.setText(f"{self.main_job.name}: cancelling…")
+        elif self.thumb_job is not None and self.thumb_job.running:
+            self.thumb_job.cancel()
 
     def start_thumbnails(self) -> None:
         project = self.bridge.project
@@ -526,8 +531,15 @@ class MainWindow(QMainWindow):
         fn = thumbnails_job(project.video, media.duration_ms, media.width, media.height, self.thumbnailReady.emit)
         job = self.jobs.start("Thumbnails", fn, on_failure=lambda exc, _d: self.show_message(dialogs.one_line(exc)))
         job.progressed.connect(lambda f, _s: self.thumb_label.setText(f"thumbnails {int(f * 100)}%"))
-        job.ended.connect(lambda: self.thumb_label.setText(""))
+        job.ended.connect(self._thumbnails_ended)
+        if self.main_job is None:
+            self.cancel_button.setVisible(True)
         self.thumb_job = job
+
+    def _thumbnails_ended(self) -> None:
+        self.thumb_label.setText("")
+        if self.main_job is None:
+            self.cancel_button.setVisible(False)
 
     def detect(self) -> None:
         project = self.bridge.project
