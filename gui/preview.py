@@ -321,6 +321,10 @@ class Preview(QWidget):
         self._tick.start()
         self.play_button.setText("❚❚")
         self._start_fallback_audio(start)
+        if self.narration_player is not None:  # "play speech" may have loaded a single line
+            wanted = QUrl.fromLocalFile(self.narration_audio) if self.narration_audio else QUrl()
+            if self.narration_player.source() != wanted:
+                self.narration_player.setSource(wanted)
         for player in (self.player, self.narration_player):
             if player is not None and not player.source().isEmpty():
                 player.setPosition(start)
