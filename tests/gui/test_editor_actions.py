@@ -131,3 +131,18 @@ def test_clip_navigation_keys(window: Any, qtbot: Any, answers: Any, cut_video: 
     assert window.bridge.playhead_ms == window.bridge.project.media.duration_ms
     qtbot.keyClick(window.timeline, Qt.Key.Key_Up)
     assert window.bridge.selection == [0]
+
+
+def test_uncaught_exception_becomes_a_dialog(window: Any, answers: Any, monkeypatch: Any) -> None:
+    import sys
+
+    from gui import dialogs
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    dialogs.install_excepthook()
+    try:
+        raise ZeroDivisionError("division by zero")
+    except ZeroDivisionError as exc:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    assert answers.errors == ["internal error: ZeroDivisionError: division by zero"]
+    assert window.isVisible()
