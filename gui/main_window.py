@@ -779,6 +779,8 @@ class MainWindow(QMainWindow):
             for o in orphans:
                 recovery.remove(o)
             self.show_message("Recovered unsaved work; save it to keep it")
+            if doc.project.video_missing:
+                self.offer_relink()
             return True
         for o in orphans:
             recovery.remove(o)
