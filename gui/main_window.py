@@ -36,6 +36,7 @@ from core.project import (
     set_clips,
     split_clip,
 )
+from core.timebase import snap_ms_to_frame
 from gui import config, dialogs, recovery, services
 from gui.bridge import DocumentBridge
 from gui.export_dialog import ExportDialog
@@ -419,6 +420,9 @@ class MainWindow(QMainWindow):
     def split_at_playhead(self) -> None:
         self.inspector.commit_text()
         ms = self.bridge.playhead_ms
+        media = self.bridge.project.media
+        if media is not None:  # cuts fall on frame boundaries, wherever playback stopped
+            ms = snap_ms_to_frame(ms, media.fps)
         if self.bridge.edit("Split clip", lambda p: split_clip(p, ms)):
             index = self.bridge.project.clip_index_at(ms)
             if index is not None:
