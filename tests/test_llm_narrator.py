@@ -16,7 +16,7 @@ from core.errors import Cancelled, InputError
 from core.jobs import CancelToken
 from core.labels import LABEL_NAMES
 from core.narration import llm
-from core.narration.base import ClipNarration, ClipRequest, NarrationRequest
+from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, VisualCues
 from core.narration.registry import create_narrator
 from core.project import Product
 from tests.llm_fixture import TinyModels, build_tiny_models
@@ -206,7 +206,7 @@ def test_chat_template_without_a_system_role(tmp_path: Path, tiny: TinyModels) -
 
 def test_prompt_is_e_sync_style_with_earlier_lines(chat_narrator: llm.LLMNarrator) -> None:
     chat_narrator.load()
-    clip = ClipRequest(index=1, duration_ms=3000)
+    clip = ClipRequest(index=1, duration_ms=3000, cues=VisualCues(faces=0.9, closeup=0.7, motion=0.1))
     earlier = [ClipNarration(0, ("产品推荐",), "这款精华真的很好用。", 8, 14)]
     prompt = chat_narrator.line_prompt(PRODUCT, 3, clip, ("产品功效", "质地/成分/材质"), 10, 16, earlier)
     assert prompt.startswith("<|im_start|>system") and prompt.endswith("<|im_start|>assistant\n")
@@ -218,8 +218,12 @@ def test_prompt_is_e_sync_style_with_earlier_lines(chat_narrator: llm.LLMNarrato
         "字数要求：10-16个字",
         "剧本类型：产品功效、质地/成分/材质",
         "镜头 1/3（产品推荐）：这款精华真的很好用。",
+        "画面：人物出镜、近景特写\n",
     ):
         assert part in prompt, part
+    assert "动作" not in prompt
+    label_prompt = chat_narrator.label_prompt(PRODUCT, 3, clip, 10, 16, earlier)
+    assert "画面：人物出镜、近景特写" in label_prompt and "剧本类型可选：产品推荐、痛点铺垫" in label_prompt
 
 
 def test_unusable_output_falls_back_to_the_embedded_line_with_a_warning(tiny: TinyModels) -> None:

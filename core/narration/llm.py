@@ -25,7 +25,7 @@ from typing import Any
 from core.errors import InputError
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.labels import LABEL_NAMES, canonical_label
-from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
+from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator, VisualCues
 from core.narration.embedded import clip_budget
 from core.project import Product
 
@@ -153,6 +153,23 @@ def _knowledge(product: Product, limit: int = MAX_KNOWLEDGE_CHARS) -> str:
             lines.append(f"{key}：{'、'.join(values)}")
     text = "\n".join(lines)
     return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0]
+
+
+def _scene(cues: VisualCues | None) -> str:
+    """The clip's visual cues in words (the model cannot see the frames), e.g. '画面：人物出镜、近景特写\n'."""
+    if cues is None:
+        return ""
+    words = [
+        word
+        for value, word in (
+            (cues.faces, "人物出镜"),
+            (cues.closeup, "近景特写"),
+            (cues.text, "画面文字较多"),
+            (cues.motion, "动作幅度大"),
+        )
+        if value >= 0.5
+    ]
+    return f"画面：{'、'.join(words)}\n" if words else ""
 
 
 # ------------------------------------------------------------------------------------------- the model folder
@@ -462,7 +479,7 @@ class LLMNarrator(Narrator):
         user = (
             f"商品信息：\n{_knowledge(product, knowledge_chars)}\n\n"
             f"视频共{n}个镜头。\n{self._context_block(n, earlier)}"
-            f"请为下一个镜头写旁白。\n镜头 {clip.index + 1}/{n}\n字数要求：{lo}-{hi}个字\n"
+            f"请为下一个镜头写旁白。\n镜头 {clip.index + 1}/{n}\n{_scene(clip.cues)}字数要求：{lo}-{hi}个字\n"
             f"剧本类型：{'、'.join(labels)}\n只输出旁白文字，不要其他内容。"
         )
         return self._render(system, user, "旁白：")
@@ -483,7 +500,7 @@ class LLMNarrator(Narrator):
         user = (
             f"商品信息：\n{_knowledge(product, knowledge_chars)}\n\n"
             f"剧本类型可选：{'、'.join(LABEL_NAMES)}\n"
-            f"视频共{n}个镜头。\n{self._context_block(n, earlier)}"
+            f"视频共{n}个镜头。\n{self._context_block(n, earlier)}{_scene(clip.cues)}"
             f"请为镜头 {clip.index + 1}/{n}（时长{seconds:.1f}秒，字数要求：{lo}-{hi}个字）选择剧本类型，只输出类型名。"
         )
         return self._render(system, user, "剧本类型：")
