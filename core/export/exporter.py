@@ -367,10 +367,12 @@ def export_project(
             )
     progress(0.3, "mixing narration")
 
-    work = Path(tempfile.mkdtemp(prefix=".syncnarrator-export-", dir=out.parent))
-    partial = _temp_beside(out, ".mp4")
     finished: list[tuple[Path, Path]] = []
+    staged_files: list[Path] = []
+    work = Path(tempfile.mkdtemp(prefix=".syncnarrator-export-", dir=out.parent))
+    partial = work / "unused"
     try:
+        partial = _temp_beside(out, ".mp4")
         track = work / "narration.wav"
         placements = build_track(project, fits, info.duration_ms, track)
         cues: list[Cue] = []
@@ -412,6 +414,7 @@ def export_project(
             finished.append((srt_tmp, srt_target))
         for tmp, target in finished:
             staged = _temp_beside(target, target.suffix)
+            staged_files.append(staged)
             shutil.copyfile(tmp, staged)
             os.replace(staged, target)
         os.replace(partial, out)
@@ -419,8 +422,9 @@ def export_project(
         reason = "no space left on the disk" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         raise ExportError(f"{out}: cannot write the export ({reason})") from None
     finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
+        for leftover in (partial, *staged_files):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
     progress(1.0, "done")
     return ExportResult(
