@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +30,9 @@ def default_output(project: Project, project_path: Path | None) -> str:
             out = project_path.resolve().parent / out
         return str(out)
     base = Path(project.video) if project.video else Path.home() / "narrated"
+    bundled = Path(__file__).resolve().parents[1] / "resources"
+    if not os.access(base.parent, os.W_OK) or base.resolve().is_relative_to(bundled):
+        base = Path.home() / base.name  # never write into the app's own (maybe read-only) folders
     return str(base.with_name(base.stem + ".narrated.mp4"))
 
 
@@ -36,6 +40,7 @@ class ExportDialog(QDialog):
     def __init__(self, project: Project, project_path: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export narrated video")
+        self.setMinimumWidth(560)
         settings = project.export
         form = QFormLayout(self)
         row = QHBoxLayout()

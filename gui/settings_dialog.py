@@ -26,6 +26,7 @@ class SettingsDialog(QDialog):
     def __init__(self, speech: SpeechSettings, voices: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.setMinimumWidth(520)
         form = QFormLayout(self)
         self.voice = QComboBox()
         self.voice.setEditable(True)
