@@ -30,10 +30,16 @@ def default_output(project: Project, project_path: Path | None) -> str:
             out = project_path.resolve().parent / out
         return str(out)
     base = Path(project.video) if project.video else Path.home() / "narrated"
+    return str(beside(base, base.stem + ".narrated.mp4"))
+
+
+def beside(source: Path, name: str) -> Path:
+    """`name` next to `source`, or in the home folder when that is the app's own or unwritable."""
     bundled = Path(__file__).resolve().parents[1] / "resources"
-    if not os.access(base.parent, os.W_OK) or base.resolve().is_relative_to(bundled):
-        base = Path.home() / base.name  # never write into the app's own (maybe read-only) folders
-    return str(base.with_name(base.stem + ".narrated.mp4"))
+    folder = source.parent
+    if not os.access(folder, os.W_OK) or folder.resolve().is_relative_to(bundled):
+        folder = Path.home()  # never write into the app's own (maybe read-only) folders
+    return folder / name
 
 
 class ExportDialog(QDialog):

@@ -39,7 +39,7 @@ from core.project import (
 from core.timebase import snap_ms_to_frame
 from gui import config, dialogs, recovery, services
 from gui.bridge import DocumentBridge
-from gui.export_dialog import ExportDialog
+from gui.export_dialog import ExportDialog, beside
 from gui.inspector import Inspector
 from gui.jobs import Job, JobRunner
 from gui.preview import Preview
@@ -389,8 +389,12 @@ class MainWindow(QMainWindow):
     def save_as(self) -> bool:
         self.inspector.commit_text()
         doc = self.bridge.document
-        start = str(doc.path or (Path(doc.project.video).with_suffix("").as_posix() + PROJECT_SUFFIX
-                                 if doc.project.video else "untitled" + PROJECT_SUFFIX))  # fmt: skip
+        if doc.path is not None:
+            start = str(doc.path)
+        elif doc.project.video:
+            start = str(beside(Path(doc.project.video), Path(doc.project.video).stem + PROJECT_SUFFIX))
+        else:
+            start = str(Path.home() / ("untitled" + PROJECT_SUFFIX))
         path = dialogs.choose_save_file(self, "Save project as", start)
         if not path:
             return False
