@@ -126,6 +126,14 @@ def test_render_error_cases_exit_2_with_one_line(tmp_path: Path, product: Path) 
             "does not exist",
         ),
         (["export", str(tmp_path / "missing.narr.json"), "--out", "o.mp4"], "no such project"),
+        (
+            ["render", str(src), "--product", str(product), "--out", "o.mp4", "--voice", "klingon"],
+            "no such voice",
+        ),
+        (
+            ["render", str(src), "--product", str(product), "--out", "o.mp4", "--rate", "99"],
+            "between 0.5 and 30",
+        ),
     ]
     unwritable = "/sys/o.mp4" if os.geteuid() == 0 else "/o.mp4"
     cases.append((["render", str(src), "--product", str(product), "--out", unwritable], "cannot write"))
