@@ -193,7 +193,10 @@ def check_model_folder(model_dir: str | Path | None) -> Path:
         raise InputError(f"{config_file}: unreadable model config ({exc})") from None
     if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
         raise InputError(f"{config_file}: not a Hugging Face model config (no model_type)")
-    files = [f.name for f in path.iterdir() if f.is_file()]
+    try:
+        files = [f.name for f in path.iterdir() if f.is_file()]
+    except OSError as exc:
+        raise InputError(f"{path}: cannot list the model folder ({exc.strerror or exc})") from None
     if not any(f.endswith(".safetensors") for f in files):
         if any(f.endswith(PICKLE_SUFFIXES) for f in files):
             raise InputError(
@@ -216,6 +219,10 @@ def _import_llm_libs() -> tuple[Any, Any]:
         import transformers
     except ImportError:
         raise InputError(LLM_EXTRA_HINT) from None
+    except Exception as exc:  # installed but broken (mismatched versions, missing native library)
+        raise InputError(
+            f"{LLM_EXTRA_HINT} - the installed copy fails: {type(exc).__name__}: {exc}"
+        ) from None
     return torch, transformers
 
 
@@ -303,9 +310,11 @@ class LLMNarrator(Narrator):
     ) -> None:
         if label_source not in ("model", "embedded"):
             raise InputError(f"label_source must be 'model' or 'embedded', not '{label_source}'")
-        self.model_dir = check_model_folder(model_dir)
-        if not llm_available():
+        if not (temperature > 0 and 0 < top_p <= 1):
+            raise InputError(f"temperature must be > 0 and top_p in (0, 1], got {temperature} and {top_p}")
+        if not llm_available():  # nothing else matters without torch
             raise InputError(LLM_EXTRA_HINT)
+        self.model_dir = check_model_folder(model_dir)
         self.trust_remote_code = bool(trust_remote_code)
         self.device = device
         self.threads = threads
@@ -356,7 +365,10 @@ class LLMNarrator(Narrator):
             progress(1.0, "model loaded")
 
     def _check_architecture(self) -> None:
-        from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+        try:
+            from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+        except ImportError:  # moved in some transformers release: loading will tell
+            return
 
         config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
         model_type = str(config.get("model_type"))
