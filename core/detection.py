@@ -1,12 +1,13 @@
 """Clip (shot) detection: hard cuts, dissolves and fades, from small grayscale frames.
 
 Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter, all
-threads) and scales to a thumbnail in gray; numpy then works on a few KB per frame. Hard cuts are
-spikes of frame difference against the local level on both sides (so camera motion, which raises the
-level, does not cut), minus flashes (the picture after the spike returns to the picture before it).
-Gradual transitions are found with a blend test: inside a dissolve or fade a frame is close to the
-average of the frames k before and k after it, while camera motion or a cut is not; a run of such
-frames counts when the content before and after it differs. Fades are also found directly as dark
+threads, from HD up only the reference frames) and scales to a thumbnail in gray; numpy then works on
+a few KB per frame. Hard cuts are spikes of frame difference against the local motion level on both
+sides (so camera motion, which raises the level, does not cut), minus flashes (the picture after the
+spike returns to the picture before it). Gradual transitions are found with a blend test: inside a
+dissolve or fade a frame is close to the time-weighted mix of the frames ~0.16/0.32 s before and after
+it, while camera motion or a cut is not; a run of such frames counts when the picture across it
+changes clearly more than within the shots on either side. Fades are also found directly as dark
 stretches between two different pictures.
 """
 
@@ -223,20 +224,10 @@ def _mad(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs(a - b).mean(axis=(1, 2))
 
 
-def _histograms(frames: np.ndarray, bins: int = 32) -> np.ndarray:
-    """Normalised luma histograms, one row per frame."""
-    n = frames.shape[0]
-    flat = frames.reshape(n, -1).astype(np.int64) * bins >> 8
-    flat += (np.arange(n, dtype=np.int64) * bins)[:, None]
-    counts = np.bincount(flat.ravel(), minlength=n * bins).reshape(n, bins)
-    return counts.astype(np.float32) / flat.shape[1]
-
-
 @dataclass
 class _Features:
     f: np.ndarray  # (n, h, w) float32 blurred thumbnails
     d1: np.ndarray  # d1[t] = MAD(f[t-1], f[t]); d1[0] = 0
-    hd: np.ndarray  # histogram distance (0..1) between t-1 and t
     luma: np.ndarray  # mean luma per frame
     spread: np.ndarray  # luma standard deviation per frame
     times: np.ndarray  # ms of each sample
@@ -249,15 +240,11 @@ def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: floa
     d1 = np.zeros(n, dtype=np.float32)
     if n > 1:
         d1[1:] = _mad(f[1:], f[:-1])
-    hist = _histograms(frames)
-    hd = np.zeros(n, dtype=np.float32)
-    if n > 1:
-        hd[1:] = 0.5 * np.abs(hist[1:] - hist[:-1]).sum(axis=1)
     t = np.asarray(times if times is not None else np.arange(n) * frame_ms, dtype=np.float64)
     gap = np.ones(n, dtype=np.float32)
     if n > 1:
         gap[1:] = np.maximum(1.0, np.round(np.diff(t) / frame_ms))
-    return _Features(f=f, d1=d1, hd=hd, luma=f.mean(axis=(1, 2)), spread=f.std(axis=(1, 2)), times=t, gap=gap)
+    return _Features(f=f, d1=d1, luma=f.mean(axis=(1, 2)), spread=f.std(axis=(1, 2)), times=t, gap=gap)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -283,11 +270,11 @@ class _Params:
     @staticmethod
     def for_sensitivity(sensitivity: float) -> _Params:
         s = min(max(sensitivity, 0.0), 1.0)
-        m = 2.0 ** ((0.5 - s) * 2.0)  # 0 -> 2x stricter, 0.5 -> 1x, 1 -> 2x laxer
+        m = 1.4 ** ((0.5 - s) * 2.0)  # 0 -> 1.4x stricter, 0.5 -> as tuned, 1 -> 1.4x laxer
         return _Params(
             cut_ratio=2.5 * m,
             cut_min=7.0 * m,
-            blend_ratio=min(0.45, 0.3 / m),
+            blend_ratio=0.3 / m,
             span_min=8.0 * m,
             cross_ratio=1.6 * m,
             cross_min=12.0 * m,
@@ -381,8 +368,10 @@ def _runs(mask: np.ndarray, bridge: int = 0) -> list[tuple[int, int]]:
     return runs
 
 
-def _gradual(ft: _Features, fps: float, p: _Params, cuts: list[int]) -> list[tuple[int, float, str]]:
-    """(middle frame, strength, kind) of dissolves and fades."""
+def _gradual(
+    ft: _Features, fps: float, p: _Params, cuts: list[int]
+) -> list[tuple[int, float, str, int, int]]:
+    """(middle sample, strength, kind, first sample, last sample) of dissolves and fades."""
     f = ft.f
     n = len(f)
     max_len = round(3.0 * fps)
@@ -425,7 +414,7 @@ def _gradual(ft: _Features, fps: float, p: _Params, cuts: list[int]) -> list[tup
             dissolves.pop()
         dissolves.append((s, e))
     regions += [(s, e, "dissolve") for s, e in dissolves if e - s <= max_len]
-    found: list[tuple[int, float, str]] = []
+    found: list[tuple[int, float, str, int, int]] = []
     fades: list[tuple[int, int]] = []
     for s, e, kind in regions:
         busy = [(c, c) for c in cuts if not s <= c <= e + 1]
@@ -438,14 +427,14 @@ def _gradual(ft: _Features, fps: float, p: _Params, cuts: list[int]) -> list[tup
         blend = float(np.abs(f[m] - (1 - wgt) * f[a] - wgt * f[b]).mean()) / (cross + 1e-3)
         if kind.startswith("fade:"):
             if ratio >= p.cross_ratio:
-                found.append((int(kind.split(":")[1]), ratio, "fade"))
+                found.append((int(kind.split(":")[1]), ratio, "fade", s, e))
                 fades.append((s, e))
         elif any(s <= e2 and s2 <= e for s2, e2 in fades):
             continue  # the blend part of a fade already found
         elif ratio >= p.cross_ratio or (
             ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio
         ):
-            found.append(((s + e + 1) // 2, ratio, "dissolve"))
+            found.append(((s + e + 1) // 2, ratio, "dissolve", s, e))
     return found
 
 
@@ -453,11 +442,17 @@ def _boundaries(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float,
     """All boundaries (frame, strength, kind), one per transition, sorted by frame."""
     hard = _hard_cuts(ft, fps, p)
     grad = _gradual(ft, fps, p, [t for t, _ in hard])
-    merged: list[tuple[int, float, str]] = list(grad)
     near = max(2, round(0.5 * fps))
-    for t, strength in hard:  # a cut inside a fade or dissolve is part of it
-        if all(abs(t - g) > near for g, _, _ in grad):
-            merged.append((t, strength, "cut"))
+    fades = [g for g in grad if g[2] == "fade"]
+    # A fade may hold a steep step that looks like a cut: the fade wins. A "dissolve" around a hard
+    # cut is the blend test straddling the cut: the cut wins.
+    cuts = [(t, st) for t, st in hard if not any(s - near <= t <= e + near for _, _, _, s, e in fades)]
+    pad = near // 2  # no shot is that short: a blend run touching a cut is the cut's doing
+    dissolves = [
+        g for g in grad if g[2] == "dissolve" and not any(g[3] - pad <= t <= g[4] + 1 + pad for t, _ in cuts)
+    ]
+    merged: list[tuple[int, float, str]] = [(m, st, k) for m, st, k, _, _ in fades + dissolves]
+    merged += [(t, strength, "cut") for t, strength in cuts]
     merged.sort()
     # Overlapping gradual detections (dark run and blend run of one fade): keep the stronger.
     out: list[tuple[int, float, str]] = []
