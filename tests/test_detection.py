@@ -220,3 +220,33 @@ def test_skip_nonref_draft_mode_on_b_frames(tmp_path: Path) -> None:
     det = detect_clips(path, skip_nonref=True)
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
+
+
+def test_hd_default_skips_nonref_frames_on_real_cuts(tmp_path: Path) -> None:
+    """bikes.mp4 upscaled to 720p with B-frames: the default HD path (reference frames only) keeps
+    every real cut within 2 frames and reports progress from frame times."""
+    from tests.mediagen import ffmpeg
+
+    path = tmp_path / "bikes720.mp4"
+    src = SHARED_MEDIA / "bikes.mp4"
+    ffmpeg(
+        [
+            "-i",
+            str(src),
+            "-vf",
+            "scale=1280:720",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-bf",
+            "3",
+            str(path),
+        ]
+    )
+    seen: list[float] = []
+    det = detect_clips(path, min_clip_ms=200, progress=lambda f, stage: seen.append(f))
+    _assert_contiguous(det)
+    _assert_matches(_boundaries(det), [1.20, 3.04, 5.48, 7.48, 9.68], CUT_TOL_MS)
+    assert seen[-1] == 1.0 and len(seen) > 10 and seen == sorted(seen)
+    assert max(f for f in seen if f < 1.0) > 0.9  # decoding progress reached the end
