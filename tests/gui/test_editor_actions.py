@@ -73,6 +73,12 @@ def test_synthesize_builds_the_narration_track(window: Any, qtbot: Any, answers:
     assert answers.errors == []
     track = window.preview.narration_audio
     assert track and Path(track).is_file() and Path(track).stat().st_size > 1000
+    player = window.preview.narration_player
+    if player is not None:  # QtMultimedia installed: the preview plays this track along
+        assert Path(player.source().toLocalFile()) == Path(track)
+        window.preview.play()
+        assert window.preview.playing
+        window.preview.pause()
 
 
 def test_recent_files_menu(window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path) -> None:
