@@ -633,6 +633,8 @@ class LLMNarrator(Narrator):
         text = loaded.tokenizer.decode(new, skip_special_tokens=True)
         if not ended and "\n" in text.strip():
             ended = True
+        if len(clean_line(text)) >= hi:
+            ended = False  # the budget ran out and the processor forced the end: maybe mid-phrase
         return text, ended
 
     def _line(
