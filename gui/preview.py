@@ -282,8 +282,10 @@ class Preview(QWidget):
         self.pause()
         self.view.set_image(None)
         video = self.bridge.project.video
-        if self.player is not None:
-            self.player.setSource(QUrl.fromLocalFile(video) if video else QUrl())
+        if self.player is not None:  # only for its sound: a silent video needs no player
+            media = self.bridge.project.media
+            audible = bool(video) and media is not None and media.has_audio
+            self.player.setSource(QUrl.fromLocalFile(video) if audible else QUrl())
         self.set_narration_audio(None)
         self._on_project()
         self._on_playhead(self.bridge.playhead_ms)
@@ -371,6 +373,15 @@ class Preview(QWidget):
 
     def _advance(self) -> None:
         ms = self._clock_origin + self._clock.elapsed()
+        player = self.player
+        if (
+            player is not None
+            and player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+            and player.position() > 0
+            and abs(player.position() - ms) > 150
+        ):  # the sound is the master clock: pictures follow it when they drift apart
+            self._clock_origin += player.position() - ms
+            ms = player.position()
         end = self.stop_at_ms if self.stop_at_ms is not None else self.duration_ms
         if ms >= end:
             self.bridge.set_playhead(end)
