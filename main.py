@@ -20,8 +20,22 @@ def _is_subcommand(argv: list[str]) -> bool:
     return first in subcommand_names() or not Path(first).exists()
 
 
+def _restore_library_path() -> None:
+    """The frozen app's loader points LD_LIBRARY_PATH at its bundle; programs it starts (ffmpeg, espeak-ng)
+    must get the system's libraries, or they may mix the bundle's with the system's C library."""
+    if getattr(sys, "frozen", False) and sys.platform.startswith("linux"):
+        import os
+
+        original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+        if original:
+            os.environ["LD_LIBRARY_PATH"] = original
+        else:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _restore_library_path()
     if argv[:1] == ["--selftest"]:  # headless end-to-end check of an installed (frozen) build
         import os
 

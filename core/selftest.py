@@ -134,6 +134,10 @@ def check_build(report: Report, work: Path) -> None:
     from core.ffmpeg_exec import ffmpeg_path
 
     frozen = bool(getattr(sys, "frozen", False))
+    if frozen and sys.platform.startswith("linux"):
+        bundle = str(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)))
+        inherited = os.environ.get("LD_LIBRARY_PATH", "")
+        report.check("programs started get the system libraries", bundle not in inherited, inherited)
     ffmpeg = Path(ffmpeg_path())
     if report.check("ffmpeg present", ffmpeg.is_file(), str(ffmpeg)):
         if frozen:
