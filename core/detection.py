@@ -27,7 +27,7 @@ import numpy as np
 from core.errors import Cancelled, MediaError
 from core.ffmpeg_exec import ffmpeg_path
 from core.jobs import CancelToken, ProgressCallback, no_progress
-from core.media import MediaInfo, probe
+from core.media import MediaInfo, ffmpeg_input, probe
 from core.timebase import frame_to_ms
 
 ANALYSIS_WIDTH = 64
@@ -93,7 +93,7 @@ def gray_frames(
     cmd += ["-threads", "0"]
     if start_ms > 0:
         cmd += ["-ss", f"{start_ms / 1000:.3f}"]
-    cmd += ["-an", "-sn", "-dn", "-i", str(path), "-map", "0:v:0"]
+    cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0"]
     chain = f"scale={w}:{h}:flags=area,format=gray"
     if want_times:
         chain += ",showinfo"

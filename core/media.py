@@ -85,6 +85,11 @@ class MediaInfo:
         return max(1, round(Fraction(self.duration_ms, 1000) * self.fps))
 
 
+def ffmpeg_input(path: str | Path) -> str:
+    """`path` as an ffmpeg input that is always a local file ("pipe:1.mp4" or "concat:x" are names too)."""
+    return "file:" + str(Path(path).resolve())
+
+
 def probe(path: str | Path) -> MediaInfo:
     """Read duration, exact frame rate, size, rotation and audio layout of `path`.
 
@@ -108,7 +113,8 @@ def probe(path: str | Path) -> MediaInfo:
         raise MediaError(f"{name}: file is empty (0 bytes)")
 
     text = _ffmpeg_text(
-        ["-i", name, "-map", "0:v:0?", "-frames:v", "1", "-vf", "showinfo", "-f", "null", "-"], name
+        ["-i", ffmpeg_input(p), "-map", "0:v:0?", "-frames:v", "1", "-vf", "showinfo", "-f", "null", "-"],
+        name,
     )
     info = _parse(p, text)
     _check_tail(p, info)
@@ -243,7 +249,8 @@ def _check_tail(p: Path, info: MediaInfo) -> None:
     """Decode one frame about a second before the end; a truncated file fails here."""
     start = max(0.0, info.duration_ms / 1000 - 1.0)
     text = _ffmpeg_text(
-        ["-ss", f"{start:.3f}", "-i", str(p), "-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-"], str(p)
+        ["-ss", f"{start:.3f}", "-i", ffmpeg_input(p), "-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-"],
+        str(p),
     )
     if "partial file" in text or not _FIRST_FRAME_RE.search(text):
         raise MediaError(f"{p}: file is truncated or damaged (its end cannot be decoded)")

@@ -124,3 +124,18 @@ def test_bad_inputs_raise_one_line_media_error(media_dir: Path, ntsc_video: Path
         assert "\n" not in message, label
         assert str(path) in message, label
         assert phrase in message, (label, message)
+
+
+@pytest.mark.parametrize("name", ["pipe:1.mp4", "concat:a|b.mp4", "100% ?#x.mp4", "视频 a'b.mp4", "-i.mp4"])
+def test_odd_file_names_are_plain_local_files(
+    ntsc_video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """ffmpeg reads "pipe:1" or "concat:..." as protocols; a file so named must still be the file."""
+    from core.detection import detect_clips
+
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_bytes(ntsc_video.read_bytes())
+    info = probe(name)  # relative, as typed on a command line
+    assert info.fps == Fraction(30000, 1001) and (info.width, info.height) == (160, 120)
+    det = detect_clips(name)
+    assert det.clips[-1][1] == info.duration_ms
