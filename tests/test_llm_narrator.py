@@ -284,6 +284,37 @@ def test_label_scores_with_the_prompt_cache_match_full_recomputation(
     assert len(set(round(v, 3) for v in full.values())) > 1  # the scores do depend on the label
 
 
+def test_budget_processor_rules(chat_narrator: llm.LLMNarrator) -> None:
+    """No end before chars_min, nothing that passes chars_max, a push towards a full stop near the end."""
+    import torch
+
+    chat_narrator.load()
+    loaded = chat_narrator._loaded  # the generation controls are internal; test them directly
+    assert loaded is not None
+    tok = loaded.tokenizer
+    prompt = tok("商品信息", add_special_tokens=False)["input_ids"]
+    eos = loaded.eos_ids
+    newline = tok.convert_tokens_to_ids("\n")
+    stop = tok.convert_tokens_to_ids("。")
+    plain = tok.convert_tokens_to_ids("好")
+    processor = llm._budget_processor(loaded, len(prompt), 6, 8)
+
+    def run(generated: str) -> torch.Tensor:
+        ids = prompt + tok(generated, add_special_tokens=False)["input_ids"]
+        return processor(torch.tensor([ids]), torch.zeros(1, len(tok)))[0]
+
+    floor = torch.finfo(torch.float32).min
+    short = run("补水保湿")  # 4 < 6 characters: the line may not end yet
+    assert all(short[e] == floor for e in eos) and short[newline] == floor
+    assert short[plain] == 0 and short[stop] == 0
+    near = run("补水保湿真的很")  # 7 characters, room for one: a full stop is favoured
+    assert near[stop] > near[plain] == 0
+    done = run("补水保湿真的。")  # a finished sentence inside the budget: ending is favoured
+    assert all(done[e] > 0 for e in eos)
+    full = run("补水保湿真的很好")  # 8 = chars_max: only the end is allowed
+    assert all(full[e] == 0 for e in eos) and int((full > floor).sum()) == len(set(eos))
+
+
 class _CancelAfterPolls(CancelToken):
     """Becomes cancelled after `polls` reads of `.cancelled`, which only the per-token stopper reads."""
 
