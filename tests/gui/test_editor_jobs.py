@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from core.project import set_narration
 from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
@@ -190,3 +190,20 @@ def test_terminate_keeps_unsaved_work_for_recovery(make_window: Any, qtbot: Any,
     second = make_window()
     assert second.offer_recovery()
     assert second.bridge.project.clips == clips
+
+
+def test_cancel_detection_and_narration(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    open_video(window, qtbot, answers, cut_video)
+    before = window.bridge.project
+    window.act_detect.trigger()
+    assert window.main_job is not None and window.main_job.name == "Detecting clips"
+    window.cancel_button.click()
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+    assert "cancelled" in window.status_text.text()
+    assert window.bridge.project == before
+    window.act_narrate.trigger()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # Esc cancels too
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+    assert "cancelled" in window.status_text.text()
+    assert window.bridge.project == before and answers.errors == []
+    narrate(window, qtbot)  # and the next run works normally
