@@ -45,7 +45,9 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 def ask_save_discard_cancel(parent: QWidget | None, name: str) -> str:
     """'save', 'discard' or 'cancel' for closing a document with unsaved changes."""
     buttons = (
-        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
     )
     answer = QMessageBox.question(parent, "Unsaved changes", f"Save the changes to {name}?", buttons)
     return {
@@ -54,12 +56,16 @@ def ask_save_discard_cancel(parent: QWidget | None, name: str) -> str:
     }.get(answer, "cancel")
 
 
-def choose_open_file(parent: QWidget | None, caption: str = "Open video or project", filt: str = VIDEO_FILTER) -> str:
+def choose_open_file(
+    parent: QWidget | None, caption: str = "Open video or project", filt: str = VIDEO_FILTER
+) -> str:
     path, _ = QFileDialog.getOpenFileName(parent, caption, "", filt)
     return path
 
 
-def choose_save_file(parent: QWidget | None, caption: str, start: str = "", filt: str = PROJECT_FILTER) -> str:
+def choose_save_file(
+    parent: QWidget | None, caption: str, start: str = "", filt: str = PROJECT_FILTER
+) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, caption, start, filt)
     return path
 

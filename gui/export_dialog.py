@@ -75,7 +75,9 @@ class ExportDialog(QDialog):
         self.duck.setValue(settings.duck_db)
         self.duck.setToolTip("Level of the original sound while the narration speaks")
         form.addRow("Original audio under narration", self.duck)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

@@ -118,7 +118,11 @@ class Inspector(QWidget):
                 self._update_meter()
                 return
             clip = project.clips[index]
-            extra = f" (+{len(self.bridge.selection) - 1} more selected)" if len(self.bridge.selection) > 1 else ""
+            extra = (
+                f" (+{len(self.bridge.selection) - 1} more selected)"
+                if len(self.bridge.selection) > 1
+                else ""
+            )
             self.header.setText(
                 f"Clip {index + 1} of {len(project.clips)}: {format_timecode(clip.start_ms)} – "
                 f"{format_timecode(clip.end_ms)} ({clip.duration_ms / 1000:.2f} s){extra}"
@@ -154,7 +158,9 @@ class Inspector(QWidget):
         n, lo, hi = fit.chars, fit.chars_min, fit.chars_max
         self.chars_meter.setRange(0, max(hi, n, 1))
         self.chars_meter.setValue(n)
-        self.chars_meter.setFormat(f"{n} characters (budget {lo}–{hi})" if hi else f"{n} characters (clip too short to speak)")
+        self.chars_meter.setFormat(
+            f"{n} characters (budget {lo}–{hi})" if hi else f"{n} characters (clip too short to speak)"
+        )
         self.seconds_meter.setRange(0, max(fit.room_ms, fit.speech_ms, 1))
         self.seconds_meter.setValue(fit.speech_ms)
         self.seconds_meter.setFormat(
@@ -162,9 +168,14 @@ class Inspector(QWidget):
         )
         over_chars = n > hi
         colour = FIT_COLORS[fit.state]
-        for bar, state in ((self.chars_meter, "over" if over_chars else "fits"), (self.seconds_meter, fit.state)):
+        for bar, state in (
+            (self.chars_meter, "over" if over_chars else "fits"),
+            (self.seconds_meter, fit.state),
+        ):
             pal = bar.palette()
-            pal.setColor(QPalette.ColorRole.Highlight, QColor(FIT_COLORS["fits" if state == "empty" else state]))
+            pal.setColor(
+                QPalette.ColorRole.Highlight, QColor(FIT_COLORS["fits" if state == "empty" else state])
+            )
             bar.setPalette(pal)
             bar.setProperty("state", state)
         messages = {
@@ -174,7 +185,9 @@ class Inspector(QWidget):
             "empty": "",
         }
         self.fit_label.setText(messages[fit.state])
-        self.fit_label.setStyleSheet(f"color: {colour.name()};" + (" font-weight: bold;" if fit.state == "over" else ""))
+        self.fit_label.setStyleSheet(
+            f"color: {colour.name()};" + (" font-weight: bold;" if fit.state == "over" else "")
+        )
         self.fit_label.setProperty("warning", fit.state == "over")
 
     @property
@@ -207,7 +220,9 @@ class Inspector(QWidget):
         self.commit_text()
         index = self.bridge.current
         text = self.bridge.project.clips[index].narration
-        self.bridge.edit("Lock line" if on else "Unlock line", lambda p: set_narration(p, index, text, lock=on))
+        self.bridge.edit(
+            "Lock line" if on else "Unlock line", lambda p: set_narration(p, index, text, lock=on)
+        )
 
     def _text_changed(self) -> None:
         if self._updating:
@@ -225,4 +240,3 @@ class Inspector(QWidget):
         text = self.text.toPlainText()
         if text != project.clips[index].narration:
             self.bridge.edit("Edit narration", lambda p: set_narration(p, index, text, lock=True))
-

@@ -169,19 +169,27 @@ class MainWindow(QMainWindow):
         self.act_split = self._action("&Split at playhead", self.split_at_playhead, "S")
         self.act_merge = self._action("&Merge with next", self.merge_selected, "M")
         self.act_select_all = self._action("Select &all clips", self.select_all, K.SelectAll)
-        self.act_detect = self._action("&Detect clips", self.detect, "Ctrl+D", "Find the clips (shots) of the video")
-        self.act_narrate = self._action("&Narrate all", self.narrate_all, "Ctrl+R", "Write storyline and lines")
+        self.act_detect = self._action(
+            "&Detect clips", self.detect, "Ctrl+D", "Find the clips (shots) of the video"
+        )
+        self.act_narrate = self._action(
+            "&Narrate all", self.narrate_all, "Ctrl+R", "Write storyline and lines"
+        )
         self.act_narrate_sel = self._action("Narrate &selected", self.narrate_selected, "Ctrl+Shift+R")
         self.act_regenerate = self._action("Re&generate line", self.regenerate_current, "R")
         self.act_synth = self._action("S&ynthesize speech", self.synthesize, "Ctrl+Y", "Speak every line")
         self.act_play = self._action("&Play / pause", self.preview.toggle_play, "Space")
         self.act_prev_frame = self._action("Previous frame", lambda: self.preview.step(-1), "Left")
         self.act_next_frame = self._action("Next frame", lambda: self.preview.step(1), "Right")
-        self.act_play_clip = self._action("Play selected clip", self.preview.play_selected_clip, "Shift+Space")
+        self.act_play_clip = self._action(
+            "Play selected clip", self.preview.play_selected_clip, "Shift+Space"
+        )
         self.act_prev_clip = self._action("Previous clip", lambda: self.step_clip(-1), "Up")
         self.act_next_clip = self._action("Next clip", lambda: self.step_clip(1), "Down")
         self.act_home = self._action("Go to start", lambda: self.bridge.set_playhead(0), "Home")
-        self.act_end = self._action("Go to end", lambda: self.bridge.set_playhead(self.timeline.duration_ms), "End")
+        self.act_end = self._action(
+            "Go to end", lambda: self.bridge.set_playhead(self.timeline.duration_ms), "End"
+        )
         self.act_zoom_in = self._action("Zoom &in", self.timeline.zoom_in, K.ZoomIn)
         self.act_zoom_out = self._action("Zoom &out", self.timeline.zoom_out, K.ZoomOut)
         self.act_fit = self._action("&Fit timeline", self.timeline.fit, "Ctrl+0")
@@ -322,7 +330,9 @@ class MainWindow(QMainWindow):
             self.show_error("Open", InputError(f"{path}: not a video or SyncNarrator project"))
             return False
         self.run_job(
-            "Reading video", services.probe_job(str(path)), lambda media: self._video_probed(path, media, auto_narrate)
+            "Reading video",
+            services.probe_job(str(path)),
+            lambda media: self._video_probed(path, media, auto_narrate),
         )
         return True
 
@@ -355,12 +365,16 @@ class MainWindow(QMainWindow):
         doc.mark_saved()  # nothing to lose yet
         self.set_document(doc)
         config.add_recent_file(path)
-        self.show_message(f"Opened {path.name}: {media.width}×{media.height}, {media.duration_ms / 1000:.1f} s")
+        self.show_message(
+            f"Opened {path.name}: {media.width}×{media.height}, {media.duration_ms / 1000:.1f} s"
+        )
         self.detect()
 
     def offer_relink(self) -> None:
         video = self.bridge.project.video
-        if not dialogs.ask_yes_no(self, "Video missing", f"{video}: the video is missing. Choose its new location?"):
+        if not dialogs.ask_yes_no(
+            self, "Video missing", f"{video}: the video is missing. Choose its new location?"
+        ):
             self.show_message(f"{video}: video missing (File ▸ Open a project again to relink)")
             return
         new = dialogs.choose_open_file(self, "Locate the video", dialogs.VIDEO_FILTER)
@@ -399,7 +413,11 @@ class MainWindow(QMainWindow):
         if not path:
             return False
         if not path.endswith(PROJECT_SUFFIX):
-            path = str(Path(path).with_suffix("")) + PROJECT_SUFFIX if path.endswith(".json") else path + PROJECT_SUFFIX
+            path = (
+                str(Path(path).with_suffix("")) + PROJECT_SUFFIX
+                if path.endswith(".json")
+                else path + PROJECT_SUFFIX
+            )
         try:
             doc.save(Path(path))
         except (SyncNarratorError, OSError) as exc:
@@ -536,8 +554,12 @@ class MainWindow(QMainWindow):
         if project.video is None or project.media is None or project.video_missing:
             return
         media = project.media
-        fn = thumbnails_job(project.video, media.duration_ms, media.width, media.height, self.thumbnailReady.emit)
-        job = self.jobs.start("Thumbnails", fn, on_failure=lambda exc, _d: self.show_message(dialogs.one_line(exc)))
+        fn = thumbnails_job(
+            project.video, media.duration_ms, media.width, media.height, self.thumbnailReady.emit
+        )
+        job = self.jobs.start(
+            "Thumbnails", fn, on_failure=lambda exc, _d: self.show_message(dialogs.one_line(exc))
+        )
         job.progressed.connect(lambda f, _s: self.thumb_label.setText(f"thumbnails {int(f * 100)}%"))
         job.ended.connect(self._thumbnails_ended)
         if self.main_job is None:
@@ -576,7 +598,9 @@ class MainWindow(QMainWindow):
     def _narration_target(self) -> tuple[str, str]:
         return config.narrator_backend(), config.model_dir()
 
-    def _apply_lines(self, snapshot: Project, lines: list[tuple[int, tuple[str, ...], str]], what: str) -> None:
+    def _apply_lines(
+        self, snapshot: Project, lines: list[tuple[int, tuple[str, ...], str]], what: str
+    ) -> None:
         """Apply narrator output unless the clips were retimed meanwhile (then the lines would not fit)."""
         spans = [(c.start_ms, c.end_ms) for c in snapshot.clips]
         if [(c.start_ms, c.end_ms) for c in self.bridge.project.clips] != spans:
@@ -704,9 +728,14 @@ class MainWindow(QMainWindow):
         if snapshot.video_missing:
             self.show_error("Export", InputError(f"{snapshot.video}: the video is missing"))
             return None
+
         def done(result: Any) -> None:
             warnings = list(getattr(result, "warnings", ()) or ())
-            extra = f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''}: {warnings[0]})" if warnings else ""
+            extra = (
+                f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''}: {warnings[0]})"
+                if warnings
+                else ""
+            )
             self.show_message(f"Exported {output}{extra}")
 
         return self.run_job(
@@ -777,7 +806,9 @@ class MainWindow(QMainWindow):
         if not orphans:
             return False
         orphan = orphans[0]
-        if dialogs.ask_yes_no(self, "Recover work", f"SyncNarrator did not close properly. Recover {orphan.describe()}?"):
+        if dialogs.ask_yes_no(
+            self, "Recover work", f"SyncNarrator did not close properly. Recover {orphan.describe()}?"
+        ):
             try:
                 doc = recovery.restore(orphan)
             except SyncNarratorError as exc:
@@ -793,4 +824,3 @@ class MainWindow(QMainWindow):
         for o in orphans:
             recovery.remove(o)
         return False
-

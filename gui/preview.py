@@ -144,7 +144,9 @@ class FrameDecoder(QObject):
                     continue
                 h, w = frame.shape[:2]
                 if w > MAX_FRAME_W:
-                    frame = cv2.resize(frame, (MAX_FRAME_W, int(h * MAX_FRAME_W / w)), interpolation=cv2.INTER_AREA)
+                    frame = cv2.resize(
+                        frame, (MAX_FRAME_W, int(h * MAX_FRAME_W / w)), interpolation=cv2.INTER_AREA
+                    )
                 rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
                 h, w = rgb.shape[:2]
                 image = QImage(rgb.data, w, h, w * 3, QImage.Format.Format_RGB888).copy()
@@ -427,7 +429,12 @@ class Preview(QWidget):
             return
         project = self.bridge.project
         sources: list[tuple[str, float]] = []
-        if project.video and project.media is not None and project.media.has_audio and not project.video_missing:
+        if (
+            project.video
+            and project.media is not None
+            and project.media.has_audio
+            and not project.video_missing
+        ):
             sources.append((project.video, project.export.duck_db if self.narration_audio else 0.0))
         if self.narration_audio and Path(self.narration_audio).is_file():
             sources.append((self.narration_audio, 0.0))

@@ -92,7 +92,10 @@ class ProcessHost:
             self._queue = self._ctx.Queue()
             self._cancel = self._ctx.Event()
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=self._ctx, initializer=_init, initargs=(self._queue, self._cancel, os.getpid())
+                max_workers=1,
+                mp_context=self._ctx,
+                initializer=_init,
+                initargs=(self._queue, self._cancel, os.getpid()),
             )
         return self._pool
 

@@ -40,7 +40,9 @@ class Orphan:
 class RecoveryManager(QObject):
     """Writes `autosave-<pid>.narr.json` every AUTOSAVE_MS while the document is dirty."""
 
-    def __init__(self, bridge: DocumentBridge, parent: QObject | None = None, interval_ms: int = AUTOSAVE_MS) -> None:
+    def __init__(
+        self, bridge: DocumentBridge, parent: QObject | None = None, interval_ms: int = AUTOSAVE_MS
+    ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.folder = recovery_dir()
@@ -72,7 +74,11 @@ class RecoveryManager(QObject):
         return True
 
     def discard(self) -> None:
-        for f in (self.project_file, self.meta_file, self.project_file.with_name(self.project_file.name + ".bak")):
+        for f in (
+            self.project_file,
+            self.meta_file,
+            self.project_file.with_name(self.project_file.name + ".bak"),
+        ):
             f.unlink(missing_ok=True)
 
     def close(self) -> None:
@@ -100,7 +106,9 @@ def find_orphans() -> list[Orphan]:
         except (OSError, ValueError):
             meta = {}
         original = meta.get("original") if isinstance(meta, dict) else None
-        saved_at = float(meta.get("saved_at", project_file.stat().st_mtime)) if isinstance(meta, dict) else 0.0
+        saved_at = (
+            float(meta.get("saved_at", project_file.stat().st_mtime)) if isinstance(meta, dict) else 0.0
+        )
         out.append(Orphan(project_file, meta_file, lock_path, original, saved_at))
     return sorted(out, key=lambda o: o.saved_at, reverse=True)
 
@@ -125,5 +133,3 @@ def remove(orphan: Orphan) -> None:
             f.unlink(missing_ok=True)
         except OSError:
             pass
-
-

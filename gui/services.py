@@ -220,7 +220,9 @@ def _narrator(backend: str, model_dir: str) -> Any:
         try:
             from core.narration.registry import create_narrator
         except ImportError:
-            raise Unavailable("the narrator is not available in this build (core.narration.registry)") from None
+            raise Unavailable(
+                "the narrator is not available in this build (core.narration.registry)"
+            ) from None
         _narrators[key] = create_narrator(backend, model_dir=Path(model_dir) if model_dir else None)
     return _narrators[key]
 

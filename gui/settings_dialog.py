@@ -57,7 +57,9 @@ class SettingsDialog(QDialog):
         form.addRow("Model folder", row)
         self.backend.currentTextChanged.connect(self._backend_changed)
         self._backend_changed(self.backend.currentText())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -78,7 +80,9 @@ class SettingsDialog(QDialog):
 
     def speech(self, current: SpeechSettings) -> SpeechSettings:
         voice = self.voice.currentText().strip()
-        return replace(current, voice=None if voice in ("", DEFAULT_VOICE) else voice, rate_cps=self.rate.value())
+        return replace(
+            current, voice=None if voice in ("", DEFAULT_VOICE) else voice, rate_cps=self.rate.value()
+        )
 
     def apply_user_settings(self) -> None:
         config.save_narrator_settings(self.backend.currentText(), self.model_dir.text().strip())

@@ -42,7 +42,9 @@ def thumbnails_job(
             args += ["-skip_frame", "nokey"]
         args += ["-i", video, "-an", "-sn", "-vf", f"fps=1/{interval:.4f}:round=down,scale={tw}:{th}",
                  "-fps_mode", "vfr", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]  # fmt: skip
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         deadline = time.monotonic() + max(120.0, duration_ms / 1000)
         killer = threading.Timer(max(1.0, deadline - time.monotonic()), proc.kill)
         killer.daemon = True
@@ -65,7 +67,9 @@ def thumbnails_job(
                 progress(min(count / expected, 1.0), "thumbnails")
             proc.wait(timeout=10)
             if proc.returncode not in (0, None) and count == 0:
-                err = proc.stderr.read().decode("utf-8", "replace").strip().splitlines() if proc.stderr else []
+                err = (
+                    proc.stderr.read().decode("utf-8", "replace").strip().splitlines() if proc.stderr else []
+                )
                 raise MediaError(f"{video}: cannot make thumbnails ({err[-1] if err else 'ffmpeg failed'})")
         finally:
             killer.cancel()

@@ -91,11 +91,20 @@ class ClipItem(_Lane):
         p.setFont(self.view.small_font)
         text = f"{self.index + 1} " + "/".join(clip.labels)
         fm = self.view.small_metrics
-        p.drawText(r.adjusted(4, 2, -4, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                   fm.elidedText(text, Qt.TextElideMode.ElideRight, int(r.width() - 8)))
-        p.drawText(r.adjusted(4, 0, -4, -3), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                   fm.elidedText(f"{clip.duration_ms / 1000:.2f}s" + ("  locked" if clip.locked else ""),
-                                 Qt.TextElideMode.ElideRight, int(r.width() - 8)))
+        p.drawText(
+            r.adjusted(4, 2, -4, 0),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+            fm.elidedText(text, Qt.TextElideMode.ElideRight, int(r.width() - 8)),
+        )
+        p.drawText(
+            r.adjusted(4, 0, -4, -3),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+            fm.elidedText(
+                f"{clip.duration_ms / 1000:.2f}s" + ("  locked" if clip.locked else ""),
+                Qt.TextElideMode.ElideRight,
+                int(r.width() - 8),
+            ),
+        )
 
 
 class NarrationItem(_Lane):
@@ -118,9 +127,13 @@ class NarrationItem(_Lane):
         if r.width() > 14:
             p.setPen(Qt.GlobalColor.white)
             p.setFont(self.view.small_font)
-            p.drawText(r.adjusted(3, 0, -3, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       self.view.small_metrics.elidedText(clip.narration, Qt.TextElideMode.ElideRight,
-                                                          int(r.width() - 6)))
+            p.drawText(
+                r.adjusted(3, 0, -3, 0),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                self.view.small_metrics.elidedText(
+                    clip.narration, Qt.TextElideMode.ElideRight, int(r.width() - 6)
+                ),
+            )
 
 
 class RulerItem(_Lane):
@@ -143,7 +156,9 @@ class RulerItem(_Lane):
         while t <= min(last, view.duration_ms):
             x = view.ms_to_x(t)
             p.drawLine(QPointF(x, RULER_H - 6), QPointF(x, RULER_H))
-            p.drawText(QPointF(x + 2, RULER_H - 6), format_timecode(t)[:-4] if step >= 1000 else format_timecode(t))
+            p.drawText(
+                QPointF(x + 2, RULER_H - 6), format_timecode(t)[:-4] if step >= 1000 else format_timecode(t)
+            )
             t += step
 
 

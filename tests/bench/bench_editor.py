@@ -39,7 +39,12 @@ def make_long_video() -> Path:
         return long_video
     short = make_cut_video(
         CACHE / "twelve_seconds_1080p.mp4",
-        [("testsrc2=alpha=255", 3.0), ("color=c=0x3070c0", 3.0), ("smptebars=sar=1", 3.0), ("color=c=0xc07030", 3.0)],
+        [
+            ("testsrc2=alpha=255", 3.0),
+            ("color=c=0x3070c0", 3.0),
+            ("smptebars=sar=1", 3.0),
+            ("color=c=0xc07030", 3.0),
+        ],
         size="1920x1080",
     )
     ffmpeg(["-stream_loop", "49", "-i", str(short), "-c", "copy", "-t", "600", str(long_video)], timeout=600)
@@ -60,7 +65,9 @@ def main(argv: list[str]) -> int:
     os.environ["SYNCNARRATOR_CONFIG_DIR"] = str(CACHE / "config")
     t = time.perf_counter()
     video = make_long_video()
-    print(f"video: {video} ({video.stat().st_size / 1e6:.1f} MB, made/cached in {time.perf_counter() - t:.1f} s)")
+    print(
+        f"video: {video} ({video.stat().st_size / 1e6:.1f} MB, made/cached in {time.perf_counter() - t:.1f} s)"
+    )
 
     from PySide6.QtCore import QElapsedTimer
     from PySide6.QtWidgets import QApplication
@@ -113,8 +120,12 @@ def main(argv: list[str]) -> int:
     # -- 1b. open a saved 200-clip project of the same video
     step = media.duration_ms // 200
     clips = tuple(
-        Clip(i * step, (i + 1) * step if i < 199 else media.duration_ms, labels=(("产品推荐", "产品功效", "引导购买")[i % 3],),
-             narration="这款精华液质地轻薄，一抹就化开，吸收特别快。"[: 6 + i % 12])
+        Clip(
+            i * step,
+            (i + 1) * step if i < 199 else media.duration_ms,
+            labels=(("产品推荐", "产品功效", "引导购买")[i % 3],),
+            narration="这款精华液质地轻薄，一抹就化开，吸收特别快。"[: 6 + i % 12],
+        )
         for i in range(200)
     )
     project_file = CACHE / "two_hundred_clips.narr.json"
@@ -166,7 +177,9 @@ def main(argv: list[str]) -> int:
         naive.append(timer.nsecsElapsed() / 1e6)
 
     # baseline: the same view with a single clip
-    window.bridge.edit("one clip", lambda p: Project(video=p.video, media=p.media, clips=(Clip(0, media.duration_ms),)))
+    window.bridge.edit(
+        "one clip", lambda p: Project(video=p.video, media=p.media, clips=(Clip(0, media.duration_ms),))
+    )
     base_scroll, base_zoom = scroll_and_zoom()
     window.bridge.document.undo()
 

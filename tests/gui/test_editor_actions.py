@@ -9,7 +9,9 @@ from gui import config
 from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
 
 
-def test_settings_change_rate_and_backend(window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path) -> None:
+def test_settings_change_rate_and_backend(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path
+) -> None:
     open_video(window, qtbot, answers, cut_video)
     narrate(window, qtbot)
     window.bridge.select([0])
@@ -65,7 +67,9 @@ def test_locked_line_survives_narrate_all(window: Any, qtbot: Any, answers: Any,
     assert not window.bridge.project.clips[2].locked
 
 
-def test_synthesize_builds_the_narration_track(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+def test_synthesize_builds_the_narration_track(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path
+) -> None:
     open_video(window, qtbot, answers, cut_video)
     narrate(window, qtbot)
     window.act_synth.trigger()
@@ -91,7 +95,9 @@ def test_recent_files_menu(window: Any, qtbot: Any, answers: Any, cut_video: Pat
     assert Path(config.config_dir()).is_relative_to(tmp_path)  # isolated from the real settings
 
 
-def test_single_key_shortcuts_do_not_fire_while_typing(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+def test_single_key_shortcuts_do_not_fire_while_typing(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path
+) -> None:
     from PySide6.QtCore import Qt
 
     open_video(window, qtbot, answers, cut_video)
@@ -111,7 +117,10 @@ def test_open_a_product_json_imports_it(window: Any, qtbot: Any, answers: Any, t
     import json
 
     good = tmp_path / "p.json"
-    good.write_text(json.dumps({"name": "保温杯", "attributes": {"功效": "长效保温"}}, ensure_ascii=False), encoding="utf-8")
+    good.write_text(
+        json.dumps({"name": "保温杯", "attributes": {"功效": "长效保温"}}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     assert window.open_path(good)
     assert window.bridge.project.product.name == "保温杯"
     assert window.product_panel.fields["功效"].text() == "长效保温"

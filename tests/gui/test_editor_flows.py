@@ -30,10 +30,14 @@ def open_video(window: Any, qtbot: Any, answers: Any, path: Path) -> None:
 
 def narrate(window: Any, qtbot: Any) -> None:
     window.act_narrate.trigger()
-    qtbot.waitUntil(lambda: idle(window) and any(c.narration for c in window.bridge.project.clips), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: idle(window) and any(c.narration for c in window.bridge.project.clips), timeout=WAIT
+    )
 
 
-def test_open_detect_narrate_shows_blocks_and_title(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+def test_open_detect_narrate_shows_blocks_and_title(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path
+) -> None:
     assert "SyncNarrator" in window.windowTitle()
     open_video(window, qtbot, answers, cut_video)
     clips = window.bridge.project.clips
@@ -57,9 +61,13 @@ def test_open_detect_narrate_shows_blocks_and_title(window: Any, qtbot: Any, ans
     assert window.bridge.project == project
 
 
-def test_label_checkbox_changes_storyline_and_undo(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+def test_label_checkbox_changes_storyline_and_undo(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path
+) -> None:
     open_video(window, qtbot, answers, cut_video)
-    qtbot.mouseClick(window.timeline.viewport(), Qt.MouseButton.LeftButton, pos=window.timeline.clip_center(1))
+    qtbot.mouseClick(
+        window.timeline.viewport(), Qt.MouseButton.LeftButton, pos=window.timeline.clip_center(1)
+    )
     assert window.bridge.selection == [1]
     box = window.inspector.label_boxes["引导购买"]
     assert box.toolTip()  # the label's definition
@@ -76,7 +84,9 @@ def test_label_checkbox_changes_storyline_and_undo(window: Any, qtbot: Any, answ
     assert box.isChecked()
 
 
-def test_typing_a_line_updates_the_budget_meter(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+def test_typing_a_line_updates_the_budget_meter(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path
+) -> None:
     open_video(window, qtbot, answers, cut_video)
     window.bridge.select([1])  # the 1.2 s clip
     inspector = window.inspector
@@ -228,7 +238,9 @@ def test_bad_files_give_one_line_errors(window: Any, qtbot: Any, answers: Any, t
     assert not any(e.startswith("internal error") for e in answers.errors)
 
 
-def test_missing_video_offers_relink(window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path) -> None:
+def test_missing_video_offers_relink(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path
+) -> None:
     import shutil
 
     moved = tmp_path / "moved.mp4"

@@ -93,7 +93,9 @@ def test_gui_thread_stays_responsive_during_detection_and_export(
     wall_sorted = sorted(wall_gaps)
     print(f"watchdog: {len(wall_gaps)} ticks; GUI-thread work between ticks max {max(cpu_gaps):.0f} ms; "
           f"wall-clock gap median {wall_sorted[len(wall_sorted) // 2]:.0f} ms, max {wall_sorted[-1]:.0f} ms")  # fmt: skip
-    assert max(cpu_gaps) < 100, f"the GUI thread worked {max(cpu_gaps):.0f} ms without returning to the event loop"
+    assert max(cpu_gaps) < 100, (
+        f"the GUI thread worked {max(cpu_gaps):.0f} ms without returning to the event loop"
+    )
 
 
 CRASHING_EDITOR = textwrap.dedent(
@@ -118,7 +120,9 @@ CRASHING_EDITOR = textwrap.dedent(
 )
 
 
-def test_recovery_after_a_crash(make_window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path) -> None:
+def test_recovery_after_a_crash(
+    make_window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path
+) -> None:
     project_file = tmp_path / "work.narr.json"
     log = tmp_path / "crash.log"
     with open(log, "wb") as fh:  # a file, not a pipe: the crashed editor's helper may outlive it briefly
@@ -160,7 +164,9 @@ def test_screenshot_of_a_narrated_project(window: Any, qtbot: Any, answers: Any)
 
     window.resize(1280, 800)
     assert window.open_path(demo_video(), auto_narrate=True)
-    qtbot.waitUntil(lambda: idle(window) and any(c.narration for c in window.bridge.project.clips), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: idle(window) and any(c.narration for c in window.bridge.project.clips), timeout=WAIT
+    )
     qtbot.waitUntil(lambda: idle(window) and all(c.labels for c in window.bridge.project.clips), timeout=WAIT)
     assert window.bridge.project.product.name  # the demo's product knowledge came with it
     window.bridge.select([1])
@@ -179,7 +185,9 @@ def test_screenshot_of_a_narrated_project(window: Any, qtbot: Any, answers: Any)
         assert image.save(str(ROOT / "docs" / "screenshot.png"))
 
 
-def test_terminate_keeps_unsaved_work_for_recovery(make_window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+def test_terminate_keeps_unsaved_work_for_recovery(
+    make_window: Any, qtbot: Any, answers: Any, cut_video: Path
+) -> None:
     first = make_window()
     open_video(first, qtbot, answers, cut_video)  # detection: an unsaved change
     clips = first.bridge.project.clips
