@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         )
         self.act_narrate_sel = self._action("Narrate &selected", self.narrate_selected, "Ctrl+Shift+R")
         self.act_regenerate = self._action("Re&generate line", self.regenerate_current, "R")
-        self.act_synth = self._action("S&ynthesize speech", self.synthesize, "Ctrl+Y", "Speak every line")
+        self.act_synth = self._action("S&ynthesize speech", self.synthesize, "Ctrl+T", "Speak every line")
         self.act_play = self._action("&Play / pause", self.preview.toggle_play, "Space")
         self.act_prev_frame = self._action("Previous frame", lambda: self.preview.step(-1), "Left")
         self.act_next_frame = self._action("Next frame", lambda: self.preview.step(1), "Right")
