@@ -161,3 +161,14 @@ def test_uncaught_exception_becomes_a_dialog(window: Any, answers: Any, monkeypa
         sys.excepthook(type(exc), exc, exc.__traceback__)
     assert answers.errors == ["internal error: ZeroDivisionError: division by zero"]
     assert window.isVisible()
+
+
+def test_no_two_actions_share_a_shortcut(window: Any) -> None:
+    """An ambiguous shortcut fires neither action; Redo's platform keys count too."""
+    seen: dict[str, str] = {}
+    for action in window.actions():
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text}: {seen.get(text)} and {action.text()}"
+            seen[text] = action.text()
+    assert "Ctrl+Y" not in seen or seen["Ctrl+Y"].startswith("&Redo")
