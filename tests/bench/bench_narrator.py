@@ -141,6 +141,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, tuple[list[dict], list[dict]]] = {}
     timing = [0.0, 0]
     llm_narrator = None
+    speed: dict[str, list[float]] = {}  # LLM rows: [new tokens, generate s, narrate s, clips]
     for k in range(args.folds if args.max_folds is None else min(args.folds, args.max_folds)):
         test_names = {n for n in names if fold_of(n, args.folds) == k}
         train = [v for v in videos if v["product"]["name"] not in test_names]
@@ -151,10 +152,18 @@ def main(argv: list[str]) -> int:
             llm_narrator = llm_narrator or create_narrator("llm", model_dir=args.model)  # load once
             narrator = llm_narrator
         for storyline in ("given", "predict"):
+            stats = getattr(llm_narrator, "stats", None)
+            tokens0, gen0 = (stats.new_tokens, stats.generate_seconds) if stats else (0, 0.0)
             rows, secs, clips = narrate_all(narrator, test, storyline)
             timing[0] += secs
             timing[1] += clips
             key = f"{args.narrator} ({storyline})"
+            if stats is not None:
+                acc = speed.setdefault(key, [0.0, 0.0, 0.0, 0.0])
+                for i, d in enumerate(
+                    (stats.new_tokens - tokens0, stats.generate_seconds - gen0, secs, clips)
+                ):
+                    acc[i] += d
             refs, preds = results.setdefault(key, ([], []))
             refs.extend(test)
             preds.extend(rows)
@@ -176,16 +185,23 @@ def main(argv: list[str]) -> int:
         "label_accuracy": ">=45",
     }
     print(f"cross-validated by product, {args.folds} folds, character level")
-    print("| system | " + " | ".join(cols) + " |")
-    print("|" + " --- |" * (len(cols) + 1))
-    print("| goal | " + " | ".join(goals.get(c, "") for c in cols) + " |")
+    extra = ["tokens/s", "s/clip"] if speed else []
+    print("| system | " + " | ".join(cols + extra) + " |")
+    print("|" + " --- |" * (len(cols) + len(extra) + 1))
+    print("| goal | " + " | ".join(goals.get(c, "") for c in cols + extra) + " |")
     refs_all, _ = next(iter(results.values()))
     ref_report = evaluate(refs_all, refs_all).as_dict()
     for key, (refs, preds) in [*results.items(), ("references (for scale)", (refs_all, refs_all))]:
         rep = ref_report if key.startswith("references") else evaluate(refs, preds).as_dict()
         if "given" in key or "baseline" in key:
             rep["label_accuracy"] = None
-        print(f"| {key} | " + " | ".join("" if rep[c] is None else f"{rep[c]:.1f}" for c in cols) + " |")
+        cells = ["" if rep[c] is None else f"{rep[c]:.1f}" for c in cols]
+        if extra:
+            tokens, gen_s, narrate_s, n_clips = speed.get(key, [0.0, 0.0, 0.0, 0.0])
+            cells += (
+                [f"{tokens / gen_s:.1f}", f"{narrate_s / n_clips:.2f}"] if n_clips and gen_s else ["", ""]
+            )
+        print(f"| {key} | " + " | ".join(cells) + " |")
     if timing[1]:
         print(f"speed: {1000 * timing[0] / timing[1]:.1f} ms/clip (warm, one process)")
     if args.narrator == "embedded":
@@ -193,8 +209,7 @@ def main(argv: list[str]) -> int:
     stats = getattr(llm_narrator, "stats", None)
     if stats is not None:  # the LLM narrator's generation counters (core.narration.llm.GenerationStats)
         print(
-            f"llm: {llm_narrator.describe()}, {stats.tokens_per_second:.1f} tokens/s, "  # type: ignore[union-attr]
-            f"{stats.seconds_per_clip:.2f} s/clip, load {stats.load_seconds:.1f} s, "
+            f"llm: {llm_narrator.describe()}, load {stats.load_seconds:.1f} s, "  # type: ignore[union-attr]
             f"{stats.lines_from_model} lines from the model, {stats.fallbacks} embedded fallbacks"
         )
     return 0
