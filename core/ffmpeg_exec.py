@@ -79,5 +79,10 @@ def run_ffmpeg(
                     proc.wait()
                     raise ExportError(f"ffmpeg did not finish within {timeout:.0f} s") from None
     finally:
+        if proc.poll() is None:  # an unexpected exception: never leave ffmpeg running
+            proc.kill()
+            proc.wait()
         reader.join(timeout=2)
+        if proc.stderr is not None:
+            proc.stderr.close()
     return subprocess.CompletedProcess(cmd, proc.returncode, b"", "\n".join(tail).encode())
