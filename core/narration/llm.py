@@ -605,7 +605,7 @@ class LLMNarrator(Narrator):
 
         prompt_len = ids.shape[1]
         processor = _budget_processor(loaded, prompt_len, lo, hi)
-        stopper = _stopper(loaded, prompt_len, lo, cancel)
+        stopper = _stopper(loaded, prompt_len, lo, hi, cancel)
         torch.manual_seed(seed)
         max_new = min(hi + max(16, hi // 2), max(8, loaded.max_positions - prompt_len))
         pad = loaded.tokenizer.pad_token_id
@@ -885,8 +885,9 @@ def _budget_processor(loaded: _Loaded, prompt_len: int, lo: int, hi: int) -> Any
     return BudgetProcessor()
 
 
-def _stopper(loaded: _Loaded, prompt_len: int, lo: int, cancel: CancelToken | None) -> Any:
-    """Stop between tokens when cancelled, or when a finished line is followed by a new line."""
+def _stopper(loaded: _Loaded, prompt_len: int, lo: int, hi: int, cancel: CancelToken | None) -> Any:
+    """Stop between tokens when cancelled, when the budget is used up (even for a model without an
+    end token), or when a long enough line is followed by a new line."""
     from transformers import StoppingCriteria
 
     torch = loaded.torch
@@ -899,7 +900,8 @@ def _stopper(loaded: _Loaded, prompt_len: int, lo: int, cancel: CancelToken | No
             done = []
             for row in range(batch):
                 raw = loaded.tokenizer.decode(input_ids[row, prompt_len:].tolist(), skip_special_tokens=True)
-                done.append("\n" in raw.strip() and len(clean_line(raw)) >= lo)
+                n = len(clean_line(raw))
+                done.append(n >= hi or ("\n" in raw.strip() and n >= lo))
             return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
 
     return Stop()
