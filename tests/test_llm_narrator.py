@@ -372,6 +372,8 @@ def test_clean_line_strips_prefixes_quotes_and_symbols() -> None:
     assert llm.clean_line("旁白：“这款精华 真的好用！！”\n第二行") == "这款精华真的好用！"
     assert llm.clean_line("  ，。镜头 2/5：补水, 保湿!") == "补水，保湿！"
     assert llm.clean_line("。。！！") == ""
+    assert llm.clean_line("镜头 3/5\n旁白：补水保湿。") == "补水保湿。"  # a header line is skipped
+    assert llm.clean_line("镜头 3/5 补水保湿。") == "补水保湿。"
 
 
 def test_unusable_reasons() -> None:

@@ -60,7 +60,7 @@ _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]")
 _KEEP = re.compile(r"[^\u3400-\u9fff\uf900-\ufaffA-Za-z0-9，。！？、；：“”‘’（）《》…—+\-.%/·\s]")
 _ASCII_PUNCT = str.maketrans({",": "，", "!": "！", "?": "？", ";": "；", ":": "："})
 _LEADING = "，。！？、；：…—）》” "
-_PREFIX = re.compile(r"^\s*(?:旁白|文案|台词|答|回答|输出|镜头\s*\d+\s*/\s*\d+)\s*[:：]\s*")
+_PREFIX = re.compile(r"^\s*(?:(?:旁白|文案|台词|答|回答|输出)\s*[:：]|镜头\s*\d+\s*/\s*\d+\s*[:：]?)\s*")
 
 
 # --------------------------------------------------------------------------------------------- text rules
@@ -69,7 +69,7 @@ _PREFIX = re.compile(r"^\s*(?:旁白|文案|台词|答|回答|输出|镜头\s*\d
 def clean_line(raw: str) -> str:
     """The first line of model output as narration: no labels, quotes, stray symbols or doubled marks."""
     text = raw.replace("\r", "\n").strip()
-    text = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")
+    text = next((ln.strip() for ln in text.split("\n") if _PREFIX.sub("", ln).strip(_LEADING)), "")
     text = _KEEP.sub("", text.translate(_ASCII_PUNCT))
     for _ in range(3):
         stripped = _PREFIX.sub("", text.lstrip(_LEADING))
