@@ -638,13 +638,18 @@ class MainWindow(QMainWindow):
 
         self.run_job("Narrating", fn, done)
 
-    def narrate_selected(self, indexes: list[int] | None = None, what: str = "Narrate selected") -> None:
+    def narrate_selected(
+        self, indexes: list[int] | None = None, what: str = "Narrate selected", override_lock: bool = False
+    ) -> None:
+        """New lines for the selected clips; locked lines are kept unless `override_lock` (Regenerate)."""
         self.inspector.commit_text()
         snapshot = self.bridge.project
         indexes = list(indexes if indexes is not None else self.bridge.selection)
+        if not override_lock:
+            indexes = [i for i in indexes if not snapshot.clips[i].locked]
         if not indexes:
+            self.show_message(f"{what}: the selected lines are locked")
             return
-        # The user asked for a new line: an explicit request overrides the line lock for these clips.
         snapshot = replace(snapshot, clips=tuple(
             replace(c, locked=False) if i in indexes else c for i, c in enumerate(snapshot.clips)))  # fmt: skip
         backend, model = self._narration_target()
@@ -656,7 +661,6 @@ class MainWindow(QMainWindow):
         def done(lines: list[tuple[int, tuple[str, ...], str]]) -> None:
             if self.bridge.document is not doc:
                 return
-            unlocked = [(i, lab, t) for i, lab, t in lines]
             current = self.bridge.project
             spans = [(c.start_ms, c.end_ms) for c in snapshot.clips]
             if [(c.start_ms, c.end_ms) for c in current.clips] != spans:
@@ -665,7 +669,7 @@ class MainWindow(QMainWindow):
 
             def apply(p: Project) -> Project:
                 clips = list(p.clips)
-                for index, labels, text in unlocked:
+                for index, labels, text in lines:
                     clip = clips[index]
                     clips[index] = replace(clip, narration=text, locked=False,
                                            labels=clip.labels if clip.labels_locked else labels)  # fmt: skip
@@ -677,7 +681,7 @@ class MainWindow(QMainWindow):
 
     def regenerate_current(self) -> None:
         if self.bridge.current is not None:
-            self.narrate_selected([self.bridge.current], "Regenerate line")
+            self.narrate_selected([self.bridge.current], "Regenerate line", override_lock=True)
 
     def synthesize(self) -> None:
         self.inspector.commit_text()

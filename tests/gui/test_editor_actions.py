@@ -172,3 +172,18 @@ def test_no_two_actions_share_a_shortcut(window: Any) -> None:
             assert text not in seen, f"{text}: {seen.get(text)} and {action.text()}"
             seen[text] = action.text()
     assert "Ctrl+Y" not in seen or seen["Ctrl+Y"].startswith("&Redo")
+
+
+def test_narrate_selected_keeps_locked_lines(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    open_video(window, qtbot, answers, cut_video)
+    narrate(window, qtbot)
+    window.bridge.select([0])
+    window.inspector.text.setPlainText("锁定的台词")
+    window.inspector.commit_text()
+    window.bridge.select([0, 1])
+    window.act_narrate_sel.trigger()
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+    clips = window.bridge.project.clips
+    assert clips[0].narration == "锁定的台词" and clips[0].locked
+    assert clips[1].narration and window.bridge.document.undo_text() == "Narrate selected"
+    assert answers.errors == []
