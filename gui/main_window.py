@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.bridge.selectionChanged.connect(self._update_actions)
         self.bridge.message.connect(self.show_message)
         self.bridge.playheadChanged.connect(self._follow_playhead)
+        self.timeline.editLineRequested.connect(self._edit_line)
         self.inspector.regenerateRequested.connect(self.regenerate_current)
         self.inspector.playSpeechRequested.connect(self.play_current_speech)
         self.recovery = recovery.RecoveryManager(self.bridge, self, interval_ms=autosave_ms)
@@ -261,6 +262,11 @@ class MainWindow(QMainWindow):
         for a in (self.act_narrate_sel, self.act_regenerate, self.act_merge):
             a.setEnabled(selected)
         self.act_split.setEnabled(has_clips)
+
+    def _edit_line(self, _index: int) -> None:
+        self.tabs.setCurrentWidget(self.inspector)
+        self.inspector.text.setFocus()
+        self.inspector.text.selectAll()
 
     def _follow_playhead(self, _ms: int) -> None:
         if self.preview.playing:

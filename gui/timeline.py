@@ -210,6 +210,7 @@ class TimelineView(QGraphicsView):
     """Zoomable, scrollable view of the project's clips; edits go through the bridge."""
 
     zoomChanged = Signal(float)
+    editLineRequested = Signal(int)  # double-click in the narration lane
 
     def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -336,6 +337,16 @@ class TimelineView(QGraphicsView):
             narr = self.narr_items[i]
             fit = clip_fit(clip, project)
             narr.state = fit.state
+            narr.setToolTip(
+                f"{clip.narration}\n{fit.chars} characters (budget {fit.chars_min}–{fit.chars_max}), "
+                f"≈{fit.speech_ms / 1000:.1f} s of {fit.room_ms / 1000:.1f} s"
+                if clip.narration
+                else ""
+            )
+            self.clip_items[i].setToolTip(
+                f"Clip {i + 1}: {clip.start_ms / 1000:.2f}–{clip.end_ms / 1000:.2f} s"
+                + (f"\n{'、'.join(clip.labels)}" if clip.labels else "")
+            )
             x0 = self.ms_to_x(clip.start_ms + lead)
             narr.set_rect(QRectF(x0, NARR_Y, max(fit.speech_ms * self.px_per_ms, 2.0), NARR_H))
         self._on_playhead(self.bridge.playhead_ms)
@@ -432,13 +443,15 @@ class TimelineView(QGraphicsView):
             menu.exec(event.globalPos())
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        """Double-click a clip: select it and put the playhead at its start."""
+        """Double-click a clip: select it and put the playhead at its start (its line: edit it)."""
         pos = self.mapToScene(event.position().toPoint())
         index = self.clip_at_x(pos.x()) if pos.y() >= CLIP_Y else None
         if index is None:
             return super().mouseDoubleClickEvent(event)
         self.bridge.select([index])
         self.bridge.set_playhead(self.bridge.project.clips[index].start_ms)
+        if pos.y() >= NARR_Y:
+            self.editLineRequested.emit(index)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = self.mapToScene(event.position().toPoint())

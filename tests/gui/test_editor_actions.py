@@ -187,3 +187,18 @@ def test_narrate_selected_keeps_locked_lines(window: Any, qtbot: Any, answers: A
     assert clips[0].narration == "锁定的台词" and clips[0].locked
     assert clips[1].narration and window.bridge.document.undo_text() == "Narrate selected"
     assert answers.errors == []
+
+
+def test_double_click_a_line_edits_it(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    from PySide6.QtCore import Qt
+
+    from gui.timeline import NARR_H, NARR_Y
+
+    open_video(window, qtbot, answers, cut_video)
+    narrate(window, qtbot)
+    view = window.timeline
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.clip_center(2, NARR_Y + NARR_H / 2))
+    assert window.bridge.selection == [2]
+    assert window.bridge.playhead_ms == window.bridge.project.clips[2].start_ms
+    assert window.inspector.text.hasFocus() or window.focusWidget() is window.inspector.text
+    assert view.narr_items[2].toolTip().startswith(window.bridge.project.clips[2].narration)
