@@ -197,7 +197,9 @@ def test_double_click_a_line_edits_it(window: Any, qtbot: Any, answers: Any, cut
     open_video(window, qtbot, answers, cut_video)
     narrate(window, qtbot)
     view = window.timeline
-    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.clip_center(2, NARR_Y + NARR_H / 2))
+    qtbot.mouseDClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.clip_center(2, NARR_Y + NARR_H / 2)
+    )
     assert window.bridge.selection == [2]
     assert window.bridge.playhead_ms == window.bridge.project.clips[2].start_ms
     assert window.inspector.text.hasFocus() or window.focusWidget() is window.inspector.text
