@@ -51,14 +51,17 @@ def make_cut_video(
     """Hard cuts between lavfi sources: shots = [(lavfi source expr without size/rate, seconds), ...]."""
     args: list[str] = []
     for src, dur in shots:
-        args += ["-f", "lavfi", "-i", f"{src}:size={size}:rate={rate}:duration={dur}"]
+        sep = ":" if "=" in src else "="
+        args += ["-f", "lavfi", "-i", f"{src}{sep}size={size}:rate={rate}:duration={dur}"]
     n = len(shots)
+    if audio:  # inputs first: options after -filter_complex/-map would be parsed as input options
+        total = sum(d for _, d in shots)
+        args += ["-f", "lavfi", "-i", f"sine=frequency=300:duration={total}"]
     chain = "".join(f"[{i}:v]format=yuv420p,setsar=1[v{i}];" for i in range(n))
     chain += "".join(f"[v{i}]" for i in range(n)) + f"concat=n={n}:v=1:a=0[v]"
     args += ["-filter_complex", chain, "-map", "[v]"]
     if audio:
-        total = sum(d for _, d in shots)
-        args += ["-f", "lavfi", "-i", f"sine=frequency=300:duration={total}", "-map", f"{n}:a", "-c:a", "aac"]
+        args += ["-map", f"{n}:a", "-c:a", "aac"]
     args += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(out)]
     ffmpeg(args)
     return out
