@@ -1,5 +1,1 @@
-"""The Qt editor (PySide6). Importing it applies the bindings workaround in gui.compat first."""
-
-from gui.compat import make_none_immortal
-
-make_none_immortal()
+"""The Qt editor (PySide6 widgets observing the core document)."""
