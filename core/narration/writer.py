@@ -46,7 +46,7 @@ class Weights:
     knowledge: float = 0.35
     second_label: float = 0.1
     repetition: float = 1.5
-    length: float = 0.02
+    length: float = 0.1
     precision: float = 0.0
     mbr: float = 10.0
     pool: int = 24
@@ -78,12 +78,12 @@ def _bigrams(text: str) -> Counter[str]:
 
 
 def _cosine(a: Counter[str], b: Counter[str], nb: float) -> float:
+    """Cosine of `a` and `b`, given |b| = nb."""
     if not a or not b:
         return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(x * b.get(g, 0) for g, x in a.items())
     na = math.sqrt(sum(x * x for x in a.values()))
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    dot = sum(x * large.get(g, 0) for g, x in small.items())
     return dot / (na * nb) if na and nb else 0.0
 
 
