@@ -66,6 +66,8 @@ class RenderResult:
 def load_product(path: Path | str) -> Product:
     """PRODUCT.json -> Product; every problem is one InputError line naming the file."""
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():  # reading a pipe would block forever
+        raise InputError(f"{path}: is not a regular file (a pipe or device)")
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -253,3 +253,37 @@ def test_cli_names_the_damage_and_the_backup(saved_twice: tuple[Path, Project, P
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and pj.backup_path(path).name in lines[0], lines
     assert not path.with_suffix(".mp4").exists()
+
+
+# --- the other files a user hands over: product knowledge and dataset JSONL --------------------------------
+
+
+@HYPO
+@given(value=json_values, raw=st.binary(max_size=64))
+def test_product_files_load_or_fail_cleanly(tmp_path: Path, value: Any, raw: bytes) -> None:
+    from core.errors import InputError
+    from core.pipeline import load_product
+
+    for name, content in (("p.json", json.dumps(value).encode()), ("raw.json", raw)):
+        path = tmp_path / name
+        path.write_bytes(content)
+        try:
+            product = load_product(path)
+        except InputError as exc:
+            assert str(path) in str(exc) and "\n" not in str(exc), str(exc)
+        else:
+            assert isinstance(product, Product)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_user_files_that_are_pipes_are_refused_without_blocking(tmp_path: Path) -> None:
+    from core.errors import InputError
+    from core.narration.dataset import read_jsonl
+    from core.pipeline import load_product
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    for call in (load_product, read_jsonl):
+        with pytest.raises(InputError) as info:
+            call(fifo)
+        assert str(fifo) in str(info.value)

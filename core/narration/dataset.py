@@ -15,6 +15,8 @@ from core.project import Product
 
 def read_jsonl(path: Path, *, need_budget: bool = True) -> list[dict[str, Any]]:
     """Videos from a JSONL file; any malformed line is an InputError naming the file and line."""
+    if path.exists() and not path.is_file() and not path.is_dir():  # reading a pipe would block forever
+        raise InputError(f"{path}: is not a regular file (a pipe or device)")
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
