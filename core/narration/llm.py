@@ -214,6 +214,9 @@ def _import_llm_libs() -> tuple[Any, Any]:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    # OpenMP threads that sleep instead of spinning: the editor, ffmpeg and speech share the CPU, and
+    # spinning workers made generation ~10x slower on a busy 2-core machine (read when torch loads).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
         import transformers
