@@ -79,6 +79,28 @@ def test_every_blocking_subprocess_call_has_a_timeout() -> None:
     assert not offenders, "\n".join(offenders)
 
 
+def test_every_long_running_subprocess_can_be_stopped() -> None:
+    """A Popen'd child is killed or waited on with a timeout by the function or class that starts it."""
+    offenders = []
+    for folder in ("core", "gui"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            # a method's child may be stopped by another method of its class (a player's stop())
+            scopes = [n for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))]
+            for scope in scopes:
+                starts = [
+                    n
+                    for n in ast.walk(scope)
+                    if isinstance(n, ast.Call) and ast.unparse(n.func) in ("subprocess.Popen", "Popen")
+                ]
+                body = ast.unparse(scope)
+                if starts and not any(word in body for word in (".kill(", ".terminate(", "timeout")):
+                    offenders.append(
+                        f"{path.relative_to(ROOT)}:{starts[0].lineno} {scope.name} never stops its child"
+                    )
+    assert not offenders, "\n".join(offenders)
+
+
 def test_no_code_from_data() -> None:
     """Nothing in the app deserializes code: no pickle/marshal/eval/exec, torch.load only weights_only."""
     banned = {
