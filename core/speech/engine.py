@@ -176,33 +176,62 @@ def _pyttsx3_worker(requests: Any, replies: Any) -> None:
                 finished.clear()
                 engine.save_to_file(text, path)
                 engine.runAndWait()
-                # runAndWait can return before the driver's callback has written the file (first call
-                # on espeak): the finished-utterance notification comes after the write.
+                # pyttsx3 2.99's espeak driver can return from runAndWait before its callback has
+                # written the file, and a stale finished-utterance may arrive from the previous line;
+                # without waiting for *this* file, consecutive lines swapped files and rates (measured).
                 if not finished.wait(30 + len(text)):
                     raise TimeoutError("no finished-utterance notification")
-                _wait_for_wav(path, 10.0)
+                _wait_for_audio_file(path, 30 + len(text) / 2)
                 value = path
             replies.put(("ok", value))
         except Exception as exc:
             replies.put(("err", f"{type(exc).__name__}: {exc}"))
 
 
-def _wait_for_wav(path: str, timeout: float) -> None:
-    """Block until `path` is a complete WAV (its header's frame count matches its size)."""
+def _wait_for_audio_file(path: str, timeout: float) -> None:
+    """Block until `path` is complete: a WAV whose header matches its size, or (AIFF from NSSS) a file
+    whose size has stopped changing."""
     import time
     import wave
 
     deadline = time.monotonic() + timeout
+    last_size = -1
     while time.monotonic() < deadline:
         try:
-            with wave.open(path, "rb") as w:
-                frames, width, channels = w.getnframes(), w.getsampwidth(), w.getnchannels()
-            if frames > 0 and os.path.getsize(path) >= 44 + frames * width * channels:
+            size = os.path.getsize(path)
+            with open(path, "rb") as fh:
+                riff = fh.read(4) == b"RIFF"
+            if riff:
+                with wave.open(path, "rb") as w:
+                    frames, width, channels = w.getnframes(), w.getsampwidth(), w.getnchannels()
+                if frames > 0 and size >= 44 + frames * width * channels:
+                    return
+            elif size > 0 and size == last_size:
                 return
+            last_size = size
         except (OSError, EOFError, wave.Error):
             pass
-        time.sleep(0.02)
-    raise TimeoutError(f"pyttsx3 did not write {path}")
+        time.sleep(0.05)
+    raise TimeoutError(f"pyttsx3 did not finish writing {path}")
+
+
+def _to_wav(path: Path) -> None:
+    """Convert an audio file in place to mono 16-bit PCM WAV with ffmpeg."""
+    from core.ffmpeg_exec import ffmpeg_path
+
+    tmp = path.with_name(path.name + ".conv.wav")
+    proc = subprocess.run(
+        [ffmpeg_path(), "-v", "error", "-y", "-i", str(path), "-ac", "1", "-c:a", "pcm_s16le", str(tmp)],
+        capture_output=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise SpeechError(
+            f"cannot read the speech engine's audio: {proc.stderr.decode(errors='replace')[-200:]}"
+        )
+    os.replace(tmp, path)
 
 
 class Pyttsx3Engine(SpeechEngine):
@@ -233,11 +262,18 @@ class Pyttsx3Engine(SpeechEngine):
             raise SpeechError(str(value))
 
     def _reply(self, timeout: float) -> tuple[str, Any]:
-        try:
-            return self._replies.get(timeout=timeout)
-        except queue.Empty:
-            alive = self._proc is not None and self._proc.is_alive()
-            return ("err", "pyttsx3 worker timed out" if alive else "pyttsx3 worker died")
+        """The worker's answer; gives up at `timeout` or as soon as the worker is gone."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self._replies.get(timeout=0.2)
+            except queue.Empty:
+                if self._proc is None or not self._proc.is_alive():
+                    return ("err", "pyttsx3 worker died")
+                if time.monotonic() > deadline:
+                    return ("err", "pyttsx3 worker timed out")
 
     def _kill(self) -> None:
         if self._proc is not None:
@@ -284,6 +320,10 @@ class Pyttsx3Engine(SpeechEngine):
         )
         if not out.exists() or out.stat().st_size <= 44:
             raise SpeechError(f"pyttsx3 wrote no audio for voice {voice!r}")
+        with open(out, "rb") as fh:
+            riff = fh.read(4) == b"RIFF"
+        if not riff:  # NSSS (macOS) writes AIFF whatever the file name says
+            _to_wav(out)
         return out
 
     def close(self) -> None:
@@ -306,10 +346,12 @@ _default_lock = threading.Lock()
 def default_engine() -> SpeechEngine:
     """The shared engine. SYNCNARRATOR_TTS=espeak|pyttsx3 forces one.
 
-    On Linux pyttsx3 only wraps the espeak-ng library, and its 2.99 driver returns from `runAndWait`
-    before the audio is written, so consecutive lines swap rates and files (measured: a line asked at
-    120 wpm came out at the previous line's 300). espeak-ng's command line is the same voice without
-    that race, so Linux uses it when installed; SAPI5 (Windows) and NSSS (macOS) go through pyttsx3.
+    On Linux pyttsx3 only wraps the espeak-ng library, and its 2.99 driver is racy: `runAndWait`
+    returns before the audio is written and callbacks of one line leak into the next. Even with the
+    worker waiting for each file, a run of 9 lines at changing rates gave one line the previous line's
+    audio (asked at 450 wpm, got the 120 wpm recording). espeak-ng's command line is the same voice
+    without that race, so Linux uses it when installed; SAPI5 (Windows) and NSSS (macOS) go through
+    pyttsx3, and pyttsx3 remains the fallback when espeak-ng is missing.
     """
     global _default
     with _default_lock:
