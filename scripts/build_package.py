@@ -129,6 +129,16 @@ def folder_size(path: Path) -> int:
     return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+def largest_parts(app: Path, count: int = 8) -> list[tuple[str, int]]:
+    """The biggest entries of the bundle folder (MiB figures for the build log)."""
+    internal = app / "_internal" if (app / "_internal").is_dir() else app
+    sizes = []
+    for entry in internal.iterdir():
+        size = folder_size(entry) if entry.is_dir() else entry.lstat().st_size
+        sizes.append((entry.name, size))
+    return sorted(sizes, key=lambda item: -item[1])[:count]
+
+
 def strip_debug_info(app: Path) -> None:
     """libpython from some Python builds carries ~18 MiB of debug info the app never needs."""
     strip = shutil.which("strip")
@@ -192,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     app, archive = build(args.dist.resolve(), args.work.resolve(), archive=not args.no_archive)
     print(f"app folder: {app} ({folder_size(app) / MIB:.1f} MiB unpacked)")
+    print("largest parts: " + ", ".join(f"{name} {size / MIB:.0f}" for name, size in largest_parts(app)))
     if archive is not None:
         print(f"archive:    {archive} ({archive.stat().st_size / MIB:.1f} MiB)")
     return 0
