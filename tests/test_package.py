@@ -4,12 +4,15 @@ from an unpacked copy started elsewhere with a minimal environment. The self-tes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -160,3 +163,44 @@ def test_build_package_and_run_frozen_selftest_from_a_copy(tmp_path: Path) -> No
     )
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0, bad.stderr
     assert "missing.mp4" in bad.stderr
+    assert_editor_starts_and_quits(exe, cwd, home)
+
+
+def child_pids(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def assert_editor_starts_and_quits(exe: Path, cwd: Path, home: Path) -> None:
+    """The frozen editor opens offscreen on the demo, starts its worker process and quits cleanly on SIGTERM."""
+    if not Path("/proc/self/stat").exists():
+        return
+    env = {**minimal_env(home), "QT_QPA_PLATFORM": "offscreen"}
+    editor = subprocess.Popen(
+        [str(exe)], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 90
+        worker = False
+        while not worker and editor.poll() is None and time.monotonic() < deadline:
+            for pid in child_pids(editor.pid):
+                with contextlib.suppress(OSError):
+                    worker = worker or b"--multiprocessing-fork" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            time.sleep(0.2)
+        assert editor.poll() is None, "the editor exited on its own: " + editor.communicate()[1][-2000:]
+        editor.send_signal(signal.SIGTERM)
+        _, err = editor.communicate(timeout=60)
+    finally:
+        if editor.poll() is None:
+            editor.kill()
+            editor.communicate()
+    assert editor.returncode == 0, err[-2000:]
+    assert "Traceback" not in err and "Failed to execute script" not in err, err[-2000:]
