@@ -71,11 +71,12 @@ def slot_line(text: str, name: str, attributes: Mapping[str, str], bound: set[st
     terms = sorted(product_terms(attributes), key=lambda t: -len(t.text))
     cands: list[tuple[str, str]] = [(t.text, t.key) for t in terms]
     cname = clean_name(name)
-    # name words: substrings of the title (>= 2 chars) the line uses that are product-bound
+    # the spoken name: the start of the title (brand), or a longer product-bound title word
+    # ("黑精华", "玉容霜"); short title words ("细纹") are ordinary text
     for n in range(min(8, len(cname)), 1, -1):
         for i in range(len(cname) - n + 1):
             w = cname[i : i + n]
-            if w in text and (w in bound or (i == 0 and n >= 2)):
+            if w in text and ((w in bound and n >= 3) or i == 0):
                 cands.append((w, NAME_KEY))
     cands.sort(key=lambda c: -len(c[0]))
     for word, key in cands:
