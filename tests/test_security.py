@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -239,3 +241,44 @@ def test_project_paths_are_never_executed_or_followed_for_writing(sandbox: Path)
         assert all("cache" in p.relative_to(sandbox).parts for p in created), created
     assert pwned(sandbox) == []
     assert os.path.getsize("/etc/passwd") > 0
+
+
+HOSTILE_LINES = [
+    "好用\n\n1\n00:00:00,000 --> 00:00:09,000\n注入",  # an SRT cue smuggled into the text
+    "{\\fnEvil\\c&H0000FF&}红色\\N换行",  # ASS override tags
+    "真的\x00好用",  # NUL cannot go into a command line
+    "好用\u202e反转",  # right-to-left override
+    "<b>加粗</b>&amp;",
+    "\r\n\r\n好",
+]
+
+
+@pytest.mark.timeout(300)
+def test_narration_text_is_only_text(sandbox: Path) -> None:
+    """Whatever a line contains, export speaks and subtitles it; it never adds cues or fails on syntax."""
+    from core.export import ExportOptions, export_project
+    from core.ffmpeg_exec import ffmpeg_path
+
+    video = make_video(sandbox / "v.mp4", duration=4.0, size="160x120")
+    for i, line in enumerate(HOSTILE_LINES):
+        project = Project(
+            video=str(video),
+            media=MediaSummary(4000, Fraction(25), 160, 120, True),
+            clips=(Clip(0, 4000, narration=line),),
+        )
+        out = sandbox / f"out{i}.mp4"
+        result = export_project(project, out, ExportOptions(x264_preset="ultrafast"))
+        srt = subprocess.run(
+            [ffmpeg_path(), "-v", "error", "-i", str(out), "-map", "0:s:0", "-f", "srt", "-"],
+            capture_output=True,
+            timeout=60,
+        ).stdout.decode("utf-8", "replace")
+        timings = [
+            ln
+            for ln in srt.splitlines()
+            if re.fullmatch(r"\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}", ln)
+        ]
+        assert len(timings) == len(result.cues), (line, srt)
+        spoken = "".join(ch for ch in line if "\u4e00" <= ch <= "\u9fff")
+        shown = "".join(ch for ch in srt if "\u4e00" <= ch <= "\u9fff")
+        assert shown == spoken, (line, srt)

@@ -65,7 +65,7 @@ def make_cues(
     text: str, start_ms: int, end_ms: int, width: int = LINE_CHARS, max_lines: int = MAX_LINES
 ) -> list[Cue]:
     """Cues for one spoken line over [start_ms, end_ms]."""
-    lines = wrap_lines(text, width)
+    lines = wrap_lines(text.replace("\x00", ""), width)  # a NUL makes ffmpeg drop the whole subtitle file
     if not lines or end_ms <= start_ms:
         return []
     groups = [tuple(lines[i : i + max_lines]) for i in range(0, len(lines), max_lines)]

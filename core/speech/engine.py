@@ -130,7 +130,7 @@ class EspeakEngine(SpeechEngine):
         rate = self.clamp_rate(rate or self.default_rate)
         out = Path(out)
         proc = subprocess.run(
-            [self.program, "-v", voice, "-s", str(rate), "-w", str(out), "--", text],
+            [self.program, "-v", voice, "-s", str(rate), "-w", str(out), "--", text.replace("\x00", " ")],
             capture_output=True,
             timeout=60 + len(text),
             stdin=subprocess.DEVNULL,
