@@ -287,3 +287,36 @@ def test_user_files_that_are_pipes_are_refused_without_blocking(tmp_path: Path) 
         with pytest.raises(InputError) as info:
             call(fifo)
         assert str(fifo) in str(info.value)
+
+
+@HYPO
+@given(
+    name=st.text(max_size=40),
+    attrs=st.dictionaries(
+        st.sampled_from(["痛点", "功效", "活动优惠", "外观", "x", ""]), st.text(max_size=40), max_size=5
+    ),
+    durations=st.lists(st.integers(-100, 60_000), min_size=1, max_size=6),
+    rate=st.floats(0.5, 30),
+    seed=st.integers(0, 2**31),
+)
+def test_any_product_knowledge_narrates_or_fails_cleanly(
+    name: str, attrs: dict[str, str], durations: list[int], rate: float, seed: int
+) -> None:
+    """Whatever a product file holds (odd keys, empty or control-character values), narration never crashes."""
+    from core.errors import SyncNarratorError
+    from core.narration.base import ClipRequest, NarrationRequest
+    from core.narration.registry import create_narrator
+
+    narrator = create_narrator("embedded")
+    request = NarrationRequest(
+        product=Product(name, attrs),
+        clips=tuple(ClipRequest(i, d) for i, d in enumerate(durations)),
+        rate_cps=rate,
+        seed=seed,
+    )
+    try:
+        lines = narrator.narrate(request)
+        assert [line.index for line in lines] == list(range(len(durations)))
+        narrator.rewrite(request, 0, seed=seed + 1, context=lines)
+    except SyncNarratorError as exc:
+        assert "\n" not in str(exc)
