@@ -49,6 +49,7 @@ class Weights:
     length: float = 0.1
     precision: float = 0.0
     mbr: float = 10.0
+    scan: int = 96
     pool: int = 24
     always_pairs: bool = False
     pair_penalty: float = 0.1
@@ -168,7 +169,7 @@ class LineWriter:
             opts.extend(ctx.terms.get(k, ()))
             if len(opts) >= 3:
                 break
-        # unused terms first, then then short ones (they read naturally in a slot)
+        # unused terms first, then short ones (they read naturally in a slot)
         return sorted(dict.fromkeys(opts), key=lambda x: (state.terms[x], len(x) > 8))[:10]
 
     def _fill(
@@ -252,7 +253,7 @@ class LineWriter:
         pre.sort(key=lambda x: (-x[0], x[1]))
         out: list[Candidate] = []
         seen: set[str] = set()
-        for score, _, t in pre[: limit * 8]:
+        for score, _, t in pre[: w.scan]:
             fill = self._fill(t, ctx, lo - t.static_len, hi - t.static_len, state) if t.slots else ()
             if fill is None:
                 continue
