@@ -273,6 +273,55 @@ def check_render(report: Report, work: Path) -> None:
         report.check("narration track written", False, str(wav))
     leftovers = sorted(p.name for p in out.parent.iterdir() if p not in (out, wav))
     report.check("no temporary files left", not leftovers, ", ".join(leftovers))
+    if placements and info is not None:
+        report.step(
+            "burned-in subtitles", lambda: check_burn_in(report, work, project, out, placements[0], info)
+        )
+
+
+def gray_frame(path: Path, ms: int, width: int, height: int) -> np.ndarray:
+    """One decoded frame at `ms` as a gray height x width array."""
+    from core.ffmpeg_exec import ffmpeg_path
+
+    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{ms / 1000:.3f}"]
+    cmd += [
+        "-i",
+        str(path),
+        "-frames:v",
+        "1",
+        "-vf",
+        f"scale={width}:{height},format=gray",
+        "-f",
+        "rawvideo",
+        "-",
+    ]
+    proc = subprocess.run(cmd, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0 or len(proc.stdout) < width * height:
+        raise SyncNarratorError(f"{path}: no frame at {ms} ms")
+    return (
+        np.frombuffer(proc.stdout[: width * height], dtype=np.uint8).reshape(height, width).astype(np.float32)
+    )
+
+
+def check_burn_in(report: Report, work: Path, project: Any, plain: Path, first: Any, info: Any) -> None:
+    """Export again with subtitles burned in (bundled CJK font, libass): text appears low in the picture."""
+    from core.export import ExportOptions, export_project
+
+    burned = work / "burned" / "字幕 burned.mp4"
+    burned.parent.mkdir()
+    export_project(
+        project, burned, ExportOptions(burn_subtitles=True, soft_subtitles=False, x264_preset="ultrafast")
+    )
+    w, h = info.display_width // 2 * 2, info.display_height // 2 * 2
+    at = (first.start_ms + first.end_ms) // 2
+    diff = np.abs(gray_frame(burned, at, w, h) - gray_frame(plain, at, w, h))
+    changed = diff > 48  # glyphs and their outline, well above re-encoding noise
+    bottom, top = float(changed[int(h * 0.6) :].mean()), float(changed[: int(h * 0.4)].mean())
+    report.check(
+        "subtitles burned into the picture",
+        bottom > 0.002 and bottom > 10 * top,
+        f"{bottom:.2%} of the lower picture changed, {top:.2%} of the upper",
+    )
 
 
 def check_speech_audio(report: Report, wav: Path, clips: list[Any], placements: list[Any]) -> None:

@@ -118,8 +118,8 @@ def test_build_package_and_run_frozen_selftest_from_a_copy(tmp_path: Path) -> No
     assert len(archives) == 1, list(dist.iterdir())
 
     # "install" it: unpack the archive somewhere else, then drop the build
-    install = tmp_path / "Applications"
-    install.mkdir()
+    install = tmp_path / "Applications" / "安装 目录 (x86)"  # spaces, CJK, brackets: paths are data
+    install.mkdir(parents=True)
     with tarfile.open(archives[0]) as tar:
         tar.extractall(install, filter="tar")
     app = install / "SyncNarrator"
