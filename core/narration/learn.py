@@ -182,8 +182,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     # --- templates (whole lines and clauses) ---
     raw: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
     name_slot = slot_char(NAME_KEY)
-    label_df: dict[str, Counter[str]] = defaultdict(Counter)
-    label_lines: Counter[str] = Counter()
+    whole: set[tuple[str, tuple[str, ...], int]] = set()
     for v in videos:
         p = v["product"]
         pid = product_index[p["name"]]
@@ -195,10 +194,6 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 continue
             slotted = slot_line(text, p["name"], p.get("attributes", {}), bound)
             pos = position_class(i, n_clips)
-            grams = {slotted[j : j + n] for n in range(1, MAX_N + 1) for j in range(len(slotted) - n + 1)}
-            for lab in labels:
-                label_lines[lab] += 1
-                label_df[lab].update(grams)
             units = [slotted]
             parts = clauses(slotted)
             if len(parts) > 1:
@@ -211,60 +206,52 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                         nxt = parts[k + 1]
                         pair = part + (nxt if nxt[-1] in _END else nxt[:-1] + "。")
                         units.append(pair)
+            if len(slotted) >= 4:
+                whole.add((slotted, labels, pos))
             for u in units:
                 if len(u) >= 4 and u.count(name_slot) <= 1:  # "这个欧莱雅的欧莱雅" reads badly refilled
                     raw.setdefault((u, labels, pos), []).append(pid)
 
-    # document frequencies over all template units (CIDEr-style idf)
+    # Consensus = expected CIDEr-style similarity to a reference line of the label: idf and the
+    # label centroids come from whole lines (what references are), every unit is scored against them.
     line_keys = list(raw)
+    whole_keys = sorted(whole)
     df: Counter[str] = Counter()
-    for u, _, _ in line_keys:
+    for u, _, _ in whole_keys:
         df.update({u[i : i + n] for n in range(1, MAX_N + 1) for i in range(len(u) - n + 1)})
-    n_docs = max(2, len(line_keys))
-    vecs = [_vectors(u, df, n_docs) for u, _, _ in line_keys]
+    n_docs = max(2, len(whole_keys))
     centroid: dict[str, list[dict[str, float]]] = {
         lab: [defaultdict(float) for _ in range(MAX_N)] for lab in LABEL_NAMES
     }
     members: Counter[str] = Counter()
-    for (_u, labels, _), vec in zip(line_keys, vecs):
-        for lab in labels:
+    for key in whole_keys:
+        vec = _vectors(key[0], df, n_docs)
+        for lab in key[1]:
             members[lab] += 1
             for n in range(MAX_N):
                 for g, x in vec[n].items():
                     centroid[lab][n][g] += x
     templates = []
-    for (u, labels, pos), vec in zip(line_keys, vecs):
+    for key in line_keys:
+        u, labels, pos = key
+        vec = _vectors(u, df, n_docs)
         scores = []
         for lab in labels:
-            m = members[lab]
-            if m <= 1:
+            own = 1 if key in whole else 0
+            m = members[lab] - own
+            if m <= 0:
                 scores.append(0.0)
                 continue
             s = 0.0
             for n in range(MAX_N):
                 cen = centroid[lab][n]
-                s += sum(x * cen[g] for g, x in vec[n].items()) - sum(x * x for x in vec[n].values())
-            scores.append(10.0 * s / MAX_N / (m - 1))
+                s += sum(x * cen[g] for g, x in vec[n].items()) - own * sum(x * x for x in vec[n].values())
+            scores.append(10.0 * s / MAX_N / m)
         static = "".join(ch for ch in u if not (0xE000 <= ord(ch) < 0xF000))
         bw = sorted({w for w in _grams(static) if w in bound})
         # keep only maximal bound words
         bw = [w for w in bw if not any(w != o and w in o for o in bw)]
         pids = sorted(set(raw[(u, labels, pos)]))
-        # expected n-gram precision against another line of the same label (what BLEU rewards)
-        precs = []
-        for lab in labels:
-            m = label_lines[lab]
-            if m <= 1:
-                continue
-            per_n = []
-            for n in range(1, MAX_N + 1):
-                gs = [u[j : j + n] for j in range(len(u) - n + 1)]
-                gs = [g for g in gs if not any(0xE000 <= ord(ch) < 0xF000 for ch in g)]
-                if gs:
-                    per_n.append(sum(max(0, label_df[lab][g] - 1) for g in gs) / len(gs) / (m - 1))
-            if per_n:
-                precs.append(sum(per_n) / len(per_n))
-        precision = round(sum(precs) / len(precs), 4) if precs else 0.0
         templates.append(
             [
                 u,
@@ -273,7 +260,6 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 round(sum(scores) / len(scores), 4),
                 bw,
                 pids[:3],
-                precision,
             ]
         )
     templates.sort(key=lambda t: (t[1][0], -t[3], t[0], t[2]))

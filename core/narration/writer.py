@@ -47,7 +47,6 @@ class Weights:
     second_label: float = 0.1
     repetition: float = 1.5
     length: float = 0.1
-    precision: float = 0.0
     mbr: float = 10.0
     scan: int = 96
     pool: int = 24
@@ -56,7 +55,7 @@ class Weights:
 
 
 class Template:
-    __slots__ = ("bound", "labels", "pids", "pos", "precision", "score", "slots", "static_len", "text")
+    __slots__ = ("bound", "labels", "pids", "pos", "score", "slots", "static_len", "text")
 
     def __init__(self, row: Sequence[Any]) -> None:
         self.text: str = row[0]
@@ -65,7 +64,6 @@ class Template:
         self.score: float = float(row[3])
         self.bound: tuple[str, ...] = tuple(row[4])
         self.pids: tuple[int, ...] = tuple(row[5])
-        self.precision: float = float(row[6]) if len(row) > 6 else 0.0
         self.slots: tuple[str, ...] = tuple(
             SLOT_KEYS[ord(ch) - SLOT_BASE]
             for ch in self.text
@@ -242,7 +240,6 @@ class LineWriter:
                     sim = max(ctx.similarity[p] for p in t.pids) if t.pids else 0.0
                     score = (
                         w.consensus * t.score
-                        + w.precision * t.precision
                         + w.similarity * sim
                         + w.position * (t.pos == pos)
                         + w.knowledge * (m > 0 and any(k != NAME_KEY for k in t.slots))
