@@ -202,6 +202,16 @@ def main(argv: list[str]) -> int:
                 [f"{tokens / gen_s:.1f}", f"{narrate_s / n_clips:.2f}"] if n_clips and gen_s else ["", ""]
             )
         print(f"| {key} | " + " | ".join(cells) + " |")
+    predicted = results.get(f"{args.narrator} (predict)")
+    if predicted:
+        top1 = [{"clips": [dict(c, labels=c["labels"][:1]) for c in row["clips"]]} for row in predicted[1]]
+        acc = evaluate(predicted[0], top1).label_accuracy
+        two = sum(len(c["labels"]) > 1 for row in predicted[1] for c in row["clips"])
+        total = sum(len(row["clips"]) for row in predicted[1])
+        print(
+            f"label accuracy with the first predicted label only: {acc:.1f} "
+            f"(two labels predicted for {100 * two / max(1, total):.0f}% of clips; 16% of dev clips have two)"
+        )
     if timing[1]:
         print(f"speed: {1000 * timing[0] / timing[1]:.1f} ms/clip (warm, one process)")
     if args.narrator == "embedded":
