@@ -388,11 +388,6 @@ def test_save_killed_at_random_points_keeps_a_whole_version(tmp_path: Path) -> N
 # --- damaged caches ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="core/speech/cache.SynthesisCache.get returns any file over 44 bytes; a damaged cached WAV then "
-    "fails every export with 'ValueError: buffer size must be a multiple of element size' (reported to lead)",
-    strict=False,
-)
 @pytest.mark.timeout(300)
 def test_damaged_speech_cache_is_rebuilt(
     tmp_path: Path, narrated: Project, monkeypatch: pytest.MonkeyPatch

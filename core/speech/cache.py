@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import tempfile
+import wave
 from pathlib import Path
 
 
@@ -45,8 +46,17 @@ class SynthesisCache:
         return self.root / f"{key}.wav"
 
     def get(self, key: str) -> Path | None:
+        """The cached WAV, or None; a damaged entry (crash, disk error) is removed so it is made again."""
         p = self.path(key)
-        return p if p.is_file() and p.stat().st_size > 44 else None
+        if not p.is_file():
+            return None
+        if _wav_is_whole(p):
+            return p
+        try:
+            p.unlink()
+        except OSError:
+            pass
+        return None
 
     def temp_path(self, key: str) -> Path:
         """A fresh temp file in the cache folder to write into before `commit`."""
@@ -58,6 +68,18 @@ class SynthesisCache:
         target = self.path(key)
         os.replace(tmp, target)
         return target
+
+
+def _wav_is_whole(path: Path) -> bool:
+    """A readable PCM WAV whose data holds every frame its header announces."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            frame_bytes = w.getsampwidth() * w.getnchannels()
+            expected = w.getnframes() * frame_bytes
+            data = w.readframes(w.getnframes())
+    except (OSError, EOFError, wave.Error):
+        return False
+    return frame_bytes > 0 and expected > 0 and len(data) == expected
 
 
 def load_json(path: Path) -> dict | None:
