@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -22,8 +23,28 @@ def demo_video() -> Path:
     return resources_dir() / "demo" / "demo.mp4"
 
 
+def display_problem(env: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
+    """Why the editor cannot open a window here (Linux without a display), or None.
+
+    Qt would otherwise abort with a multi-line plugin message that does not say what to do.
+    """
+    env = dict(os.environ) if env is None else env
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the editor on (DISPLAY and WAYLAND_DISPLAY are unset); start it from a desktop "
+        "session, or use the headless subcommands, e.g. ./run render VIDEO --product P.json --out OUT.mp4"
+    )
+
+
 def run_editor(argv: list[str]) -> int:
     """Open the editor on `argv[0]` (video or project) or on the bundled demo; returns the exit code."""
+    problem = display_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "syncnarrator"])
     app.setApplicationName("SyncNarrator")
     app.setOrganizationName("SyncNarrator")

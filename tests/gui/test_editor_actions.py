@@ -204,3 +204,14 @@ def test_double_click_a_line_edits_it(window: Any, qtbot: Any, answers: Any, cut
     assert window.bridge.playhead_ms == window.bridge.project.clips[2].start_ms
     assert window.inspector.text.hasFocus() or window.focusWidget() is window.inspector.text
     assert view.narr_items[2].toolTip().startswith(window.bridge.project.clips[2].narration)
+
+
+def test_no_display_gives_one_clear_line() -> None:
+    from gui.app import display_problem
+
+    assert display_problem({}, "linux") is not None
+    assert "\n" not in display_problem({}, "linux")
+    assert display_problem({"DISPLAY": ":0"}, "linux") is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert display_problem({}, "win32") is None
