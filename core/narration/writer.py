@@ -26,6 +26,9 @@ from core.narration.knowledge import (
     short_name,
 )
 
+PAIR_SEP = "\x00"
+"""Joins the templates of a two-part line (so both count as used in the ad)."""
+
 _FILLERS = (
     "真的很不错。",
     "值得一试。",
@@ -50,8 +53,10 @@ class Weights:
     mbr: float = 10.0
     scan: int = 96
     pool: int = 24
-    always_pairs: bool = False
-    pair_penalty: float = 0.1
+    always_pairs: bool = True
+    pair_from: int = 16
+    pair_penalty: float = 0.0
+    pair_min: int = 3
 
 
 class Template:
@@ -113,8 +118,7 @@ class AdState:
     def add(self, text: str, terms: Iterable[str] = (), template: str = "") -> None:
         self.grams |= grams4(text)
         self.terms.update(terms)
-        if template:
-            self.templates.add(template)
+        self.templates.update(x for x in template.split(PAIR_SEP) if x)
 
 
 @dataclass
@@ -282,7 +286,9 @@ class LineWriter:
         For each n = 1..4, the share of a line's n-grams that the other candidates also contain (one
         pass over document frequencies instead of all pairs, to stay within a few ms per clip).
         """
-        grams = [[[c.text[i : i + n] for i in range(len(c.text) - n + 1)] for n in range(1, 5)] for c in cands]
+        grams = [
+            [[c.text[i : i + n] for i in range(len(c.text) - n + 1)] for n in range(1, 5)] for c in cands
+        ]
         df: Counter[str] = Counter()
         for per_n in grams:
             for gs in per_n:
@@ -306,10 +312,12 @@ class LineWriter:
         """One line inside lo..hi: candidate number `choice` (0 = best), combining two when needed."""
         if hi <= 0:
             return Candidate(0.0, "", (), "")
-        cands = [c for c in self.candidates(ctx, labels, lo, hi, pos, state) if c.text not in exclude]
-        if (len(cands) < 3 or self.weights.always_pairs) and hi >= 16:
-            cands.extend(c for c in self._pairs(ctx, labels, lo, hi, pos, state) if c.text not in exclude)
+        cands = self.candidates(ctx, labels, lo, hi, pos, state)
+        if (len(cands) < 3 or self.weights.always_pairs) and hi >= self.weights.pair_from:
+            # two shorter lines, each ranked (with its own consensus) in its own budget
+            cands.extend(self._pairs(ctx, labels, lo, hi, pos, state))
             cands.sort(key=lambda c: -c.score)
+        cands = [c for c in cands if c.text not in exclude]
         if not cands:
             return Candidate(-1.0, self._fit(self._generic(ctx, labels), lo, hi), (), "")
         return cands[choice % len(cands)]
@@ -332,9 +340,14 @@ class LineWriter:
                     seconds = self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
                 for c2 in seconds:
                     out.append(
-                        Candidate((c1.score + c2.score) / 2 - self.weights.pair_penalty, c1.text + c2.text, c1.terms + c2.terms, "")
+                        Candidate(
+                            (c1.score + c2.score) / 2 - self.weights.pair_penalty,
+                            c1.text + c2.text,
+                            c1.terms + c2.terms,
+                            c1.template + PAIR_SEP + c2.template,
+                        )
                     )
-            if len(out) >= 3:
+            if len(out) >= self.weights.pair_min:
                 break
         return out
 
