@@ -36,11 +36,22 @@ class Job(QObject):
         self.fn = fn
         self.token = CancelToken()
         self.running = True
+        self.detached = False  # set on shutdown: the worker emits nothing more
         self.fraction = 0.0
         self.stage = ""
         self.ended.connect(self._mark_ended)
 
     def cancel(self) -> None:
+        self.token.cancel()
+
+    def detach(self) -> None:
+        """Its window is closing: cancel, and let the worker emit nothing more.
+
+        The window (and this QObject with it) may be deleted while the worker still runs; an emit
+        then raises "Signal source has been deleted" in the pool thread.
+        """
+        self.detached = True
+        self.running = False
         self.token.cancel()
 
     def _mark_ended(self) -> None:
@@ -58,7 +69,7 @@ class _Runnable(QRunnable):
         job = self.job
 
         def progress(fraction: float, stage: str) -> None:
-            job.progressed.emit(float(min(max(fraction, 0.0), 1.0)), str(stage))
+            self._emit("progressed", float(min(max(fraction, 0.0), 1.0)), str(stage))
 
         try:
             if self.in_process:
@@ -66,15 +77,26 @@ class _Runnable(QRunnable):
             else:
                 result = job.fn(progress, job.token)
         except Cancelled:
-            job.cancelled.emit()
+            self._emit("cancelled")
         except BaseException as exc:  # reported to the GUI, never raised in a pool thread
-            job.failed.emit(exc, traceback.format_exc())
+            if not job.detached:  # after shutdown a failure is the window going away, not news
+                self._emit("failed", exc, traceback.format_exc())
         else:
             if job.token.cancelled:
-                job.cancelled.emit()
+                self._emit("cancelled")
             else:
-                job.succeeded.emit(result)
-        job.ended.emit()
+                self._emit("succeeded", result)
+        self._emit("ended")
+
+    def _emit(self, signal: str, *args: Any) -> None:
+        """Emit unless the job was detached; a job deleted with its window silently detaches."""
+        job = self.job
+        if job.detached:
+            return
+        try:
+            getattr(job, signal).emit(*args)
+        except RuntimeError:  # "Signal source has been deleted"
+            job.detached = True
 
 
 class JobRunner(QObject):
@@ -89,6 +111,7 @@ class JobRunner(QObject):
         if self.pool.maxThreadCount() < 4:
             self.pool.setMaxThreadCount(4)
         self.jobs: list[Job] = []
+        self.closed = False
 
     def start(
         self,
@@ -111,6 +134,9 @@ class JobRunner(QObject):
         job.ended.connect(lambda j=job: self._ended(j))
         self.jobs.append(job)
         self.jobStarted.emit(job)
+        if self.closed:  # a start racing the shutdown (e.g. SIGTERM handled mid-slot): never runs
+            job.detach()
+            return job
         self.pool.start(_Runnable(job, in_process))
         return job
 
@@ -133,3 +159,14 @@ class JobRunner(QObject):
     def wait_all(self, msecs: int = 10000) -> bool:
         """Block until every job finished (used on close so no worker outlives the window)."""
         return self.pool.waitForDone(msecs)
+
+    def close(self, msecs: int = 10000) -> bool:
+        """Window shutdown: cancel and detach every job, start no new ones, wait up to `msecs`.
+
+        Detached workers that outlive the wait (a loaded machine, a blocking read) finish silently
+        instead of emitting into a deleted window.
+        """
+        self.closed = True
+        for job in list(self.jobs):
+            job.detach()
+        return self.wait_all(msecs)

@@ -795,8 +795,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        self.jobs.cancel_all()
-        self.jobs.wait_all(15000)
+        self.jobs.close(15000)
         self.preview.shutdown()
         self.recovery.close()
 
@@ -806,8 +805,7 @@ class MainWindow(QMainWindow):
         self.recovery.autosave()
         self.recovery.timer.stop()
         self._shut_down = True
-        self.jobs.cancel_all()
-        self.jobs.wait_all(10000)
+        self.jobs.close(10000)
         self.preview.shutdown()
         QApplication.quit()
 

@@ -61,8 +61,15 @@ def thumbnails_job(
                 data = proc.stdout.read(size)
                 if len(data) < size:
                     break
+                if cancel.cancelled:  # the read may have blocked for a while: deliver nothing stale
+                    raise Cancelled("cancelled")
                 image = QImage(data, tw, th, tw * 3, QImage.Format.Format_RGB888).copy()
-                deliver(round(count * interval * 1000), image)
+                try:
+                    deliver(round(count * interval * 1000), image)
+                except RuntimeError:  # the receiving window was deleted during shutdown
+                    if cancel.cancelled:
+                        raise Cancelled("cancelled") from None
+                    raise
                 count += 1
                 progress(min(count / expected, 1.0), "thumbnails")
             proc.wait(timeout=10)

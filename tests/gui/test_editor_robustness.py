@@ -1,0 +1,114 @@
+"""Editor robustness: damaged projects, the app icon, shutdown while workers deliver, stale thumbnails."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from PySide6.QtGui import QColor, QImage
+from shiboken6 import Shiboken
+
+from core.project import Clip, MediaSummary, Project, save_project
+from tests.mediagen import make_cut_video
+
+WAIT = 30_000  # ms
+
+
+@pytest.fixture(scope="module")
+def colour_videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two tiny one-colour videos, so a thumbnail tells which video it came from."""
+    folder = tmp_path_factory.mktemp("colours")
+    return {
+        c: make_cut_video(folder / f"{c}.mp4", [(f"color=c={c}", 2.0)], size="160x120")
+        for c in ("red", "blue")
+    }
+
+
+def project_file(folder: Path, video: Path, name: str) -> Path:
+    """A saved project on `video` (2 s, 160x120), opened without any helper-process job."""
+    media = MediaSummary(duration_ms=2000, fps=Fraction(25), width=160, height=120)
+    project = Project(video=str(video), media=media, clips=(Clip(0, 1000), Clip(1000, 2000)))
+    path = folder / f"{name}.narr.json"
+    save_project(project, path)
+    return path
+
+
+def colour_of(image: QImage) -> str:
+    c = QColor(image.pixel(image.width() // 2, image.height() // 2))
+    return "red" if c.red() > 150 and c.blue() < 100 else "blue" if c.blue() > 150 and c.red() < 100 else "?"
+
+
+def gate_thumbnails(
+    monkeypatch: pytest.MonkeyPatch, gate: threading.Event, delivered: threading.Event
+) -> None:
+    """Thumbnail workers deliver one image, then wait at `gate` before delivering the next."""
+    import gui.main_window
+    from gui.thumbnails import thumbnails_job
+
+    def gated(video: str, duration_ms: int, width: int, height: int, deliver: Callable[..., None]) -> Any:
+        def slow(ms: int, image: QImage) -> None:
+            if delivered.is_set():
+                gate.wait(WAIT / 1000)
+            deliver(ms, image)
+            delivered.set()
+
+        return thumbnails_job(video, duration_ms, width, height, slow)
+
+    monkeypatch.setattr(gui.main_window, "thumbnails_job", gated)
+
+
+# -- 3. shutdown while thumbnails load -------------------------------------------------------------
+
+
+def test_terminate_while_thumbnails_load_prints_no_traceback(
+    answers: Any, qtbot: Any, colour_videos: dict[str, Path], tmp_path: Path, capfd: Any, monkeypatch: Any
+) -> None:
+    """SIGTERM while a worker is between two thumbnails, and the window is gone before it delivers."""
+    from gui.main_window import MainWindow
+
+    gate, delivered = threading.Event(), threading.Event()
+    gate_thumbnails(monkeypatch, gate, delivered)
+    window = MainWindow()
+    window.show()
+    assert window.open_path(project_file(tmp_path, colour_videos["red"], "red"))
+    assert delivered.wait(WAIT / 1000)  # the worker is now waiting to deliver its second thumbnail
+    window.jobs.wait_all = lambda msecs=0: False  # a loaded machine: the worker outlives the wait
+    window.terminate()
+    Shiboken.delete(window)  # the app returned from exec(): the window and its jobs are deleted
+    gate.set()
+    assert QThreadPool.globalInstance().waitForDone(WAIT)
+    qtbot.wait(50)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "RuntimeError" not in err, err
+
+
+def test_terminate_landing_before_a_job_starts_runs_no_orphan_job(
+    answers: Any, qtbot: Any, colour_videos: dict[str, Path], tmp_path: Path, capfd: Any, monkeypatch: Any
+) -> None:
+    """The signal handler can run between two Python lines, e.g. just before the thumbnails start."""
+    import gui.main_window
+    from gui.main_window import MainWindow
+    from gui.thumbnails import thumbnails_job
+
+    window = MainWindow()
+    window.show()
+    started: list[Any] = []
+    window.jobs.jobStarted.connect(started.append)
+
+    def terminate_first(*args: Any) -> Any:
+        window.terminate()
+        return thumbnails_job(*args)
+
+    monkeypatch.setattr(gui.main_window, "thumbnails_job", terminate_first)
+    window.open_path(project_file(tmp_path, colour_videos["red"], "red"))
+    assert started and not any(job.running for job in started)  # nothing starts after shutdown
+    Shiboken.delete(window)
+    assert QThreadPool.globalInstance().waitForDone(WAIT)
+    qtbot.wait(50)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "RuntimeError" not in err, err
