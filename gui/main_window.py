@@ -81,7 +81,8 @@ def load_product_beside(video: Path) -> Product | None:
 
 
 class MainWindow(QMainWindow):
-    thumbnailReady = Signal(int, QImage)  # emitted from the thumbnail worker, delivered on the GUI thread
+    # (generation, ms, image) emitted from the thumbnail worker, delivered on the GUI thread
+    thumbnailReady = Signal(int, int, QImage)
 
     def __init__(self, autosave_ms: int = recovery.AUTOSAVE_MS) -> None:
         super().__init__()
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.jobs = JobRunner(self)
         self.main_job: Job | None = None
         self.thumb_job: Job | None = None
+        self._thumb_generation = 0  # thumbnails of an older generation are late ones from another video
         self.narration_track: str | None = None
         self._seed = random.randrange(1 << 30)
         self._auto_narrate = False
@@ -133,7 +135,7 @@ class MainWindow(QMainWindow):
         self._show_job(None)
 
         self._make_actions()
-        self.thumbnailReady.connect(self.timeline.set_thumbnail)
+        self.thumbnailReady.connect(self._thumbnail_arrived)
         self.bridge.projectChanged.connect(self._update_title)
         self.bridge.projectChanged.connect(self._update_actions)
         self.bridge.selectionChanged.connect(self._update_actions)
@@ -556,21 +558,34 @@ class MainWindow(QMainWindow):
         project = self.bridge.project
         if self.thumb_job is not None:
             self.thumb_job.cancel()
+        self._thumb_generation += 1
+        generation = self._thumb_generation
         self.thumb_label.setText("")
         if project.video is None or project.media is None or project.video_missing:
             return
         media = project.media
         fn = thumbnails_job(
-            project.video, media.duration_ms, media.width, media.height, self.thumbnailReady.emit
+            project.video,
+            media.duration_ms,
+            media.width,
+            media.height,
+            lambda ms, image: self.thumbnailReady.emit(generation, ms, image),
         )
         job = self.jobs.start(
             "Thumbnails", fn, on_failure=lambda exc, _d: self.show_message(dialogs.one_line(exc))
         )
-        job.progressed.connect(lambda f, _s: self.thumb_label.setText(f"thumbnails {int(f * 100)}%"))
-        job.ended.connect(self._thumbnails_ended)
+        job.progressed.connect(
+            lambda f, _s: job is self.thumb_job and self.thumb_label.setText(f"thumbnails {int(f * 100)}%")
+        )
+        job.ended.connect(lambda: job is self.thumb_job and self._thumbnails_ended())
         if self.main_job is None:
             self.cancel_button.setVisible(True)
         self.thumb_job = job
+
+    def _thumbnail_arrived(self, generation: int, ms: int, image: QImage) -> None:
+        """Queued thumbnails of a video no longer shown (the user opened another) are dropped."""
+        if generation == self._thumb_generation:
+            self.timeline.set_thumbnail(ms, image)
 
     def _thumbnails_ended(self) -> None:
         self.thumb_label.setText("")

@@ -112,3 +112,47 @@ def test_terminate_landing_before_a_job_starts_runs_no_orphan_job(
     qtbot.wait(50)
     err = capfd.readouterr().err
     assert "Traceback" not in err and "RuntimeError" not in err, err
+
+
+# -- 4. cancelling thumbnails, opening another file meanwhile ---------------------------------------
+
+
+def test_cancel_stops_thumbnails(
+    window: Any, qtbot: Any, colour_videos: dict[str, Path], tmp_path: Path, monkeypatch: Any
+) -> None:
+    gate, delivered = threading.Event(), threading.Event()
+    gate_thumbnails(monkeypatch, gate, delivered)
+    assert window.open_path(project_file(tmp_path, colour_videos["red"], "red"))
+    job = window.thumb_job
+    outcomes: list[str] = []
+    job.cancelled.connect(lambda: outcomes.append("cancelled"))
+    job.succeeded.connect(lambda _n: outcomes.append("finished"))
+    assert delivered.wait(WAIT / 1000)
+    assert window.cancel_button.isVisible()  # no main job: Cancel stops the thumbnails
+    window.cancel_button.click()
+    gate.set()
+    qtbot.waitUntil(lambda: not job.running, timeout=WAIT)
+    assert outcomes == ["cancelled"]
+    qtbot.wait(50)
+    assert len(window.timeline.thumbs.times) <= 2  # of 24 planned
+    assert window.thumb_label.text() == ""
+
+
+def test_opening_another_file_drops_the_old_videos_thumbnails(
+    window: Any, qtbot: Any, colour_videos: dict[str, Path], tmp_path: Path, monkeypatch: Any
+) -> None:
+    red = project_file(tmp_path, colour_videos["red"], "red")
+    blue = project_file(tmp_path, colour_videos["blue"], "blue")
+    gate, delivered = threading.Event(), threading.Event()
+    gate_thumbnails(monkeypatch, gate, delivered)
+    assert window.open_path(red)
+    old = window.thumb_job
+    # the red worker delivers a thumbnail that the GUI thread has not handled yet...
+    assert delivered.wait(WAIT / 1000)
+    # ...when the user opens another project
+    assert window.open_path(blue)
+    gate.set()
+    qtbot.waitUntil(lambda: not old.running and not window.thumb_job.running, timeout=WAIT)
+    qtbot.wait(50)
+    colours = [colour_of(image) for image in window.timeline.thumbs.images]
+    assert colours and set(colours) == {"blue"}, colours
