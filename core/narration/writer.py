@@ -57,6 +57,8 @@ class Weights:
     pair_from: int = 16
     pair_penalty: float = 0.0
     pair_min: int = 3
+    split_from: int = 30
+    pair_width: int = 2
 
 
 class Template:
@@ -329,15 +331,15 @@ class LineWriter:
         mid = (lo + hi) // 2
         for frac in (0.5, 0.6, 0.4, 0.7):
             t1 = max(4, int(mid * frac))
-            firsts = self.candidates(ctx, labels, t1 - 3, t1 + 3, pos, state, limit=2)
+            firsts = self.candidates(ctx, labels, t1 - 3, t1 + 3, pos, state, limit=self.weights.pair_width)
             for c1 in firsts:
                 sub = AdState(set(state.grams | grams4(c1.text)), Counter(state.terms), set(state.templates))
                 sub.terms.update(c1.terms)
                 sub.templates.add(c1.template)
                 rest_lo, rest_hi = lo - len(c1.text), hi - len(c1.text)
-                seconds = self.candidates(ctx, labels, max(1, rest_lo), rest_hi, 2, sub, limit=2)
-                if not seconds and rest_hi >= 16:
-                    seconds = self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
+                seconds = self.candidates(ctx, labels, max(1, rest_lo), rest_hi, 2, sub, limit=self.weights.pair_width)
+                if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
+                    seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
                 for c2 in seconds:
                     out.append(
                         Candidate(
