@@ -96,7 +96,9 @@ def clean_name(name: str) -> str:
 
 
 def short_name(
-    name: str, brands: frozenset[str] | set[str] = frozenset(), title_words: frozenset[str] | set[str] = frozenset()
+    name: str,
+    brands: frozenset[str] | set[str] = frozenset(),
+    title_words: frozenset[str] | set[str] = frozenset(),
 ) -> str:
     """How an ad calls the product: a known brand at the start of the title, else its first word.
 

@@ -56,7 +56,10 @@ class StorylinePlanner:
             for row in rows:
                 s = sum(row)
                 out.append(
-                    [math.log((x + SMOOTHING * p) / (s + SMOOTHING)) - math.log(p) for x, p in zip(row, p_prior)]
+                    [
+                        math.log((x + SMOOTHING * p) / (s + SMOOTHING)) - math.log(p)
+                        for x, p in zip(row, p_prior)
+                    ]
                 )
             return out
 
@@ -109,7 +112,9 @@ class StorylinePlanner:
         fwd = [[ems[0][k] + self.trans[self.start][k] for k in range(n)]]
         for i in range(1, count):
             prev = fwd[-1]
-            fwd.append([ems[i][k] + _logsumexp([prev[j] + self.trans[j][k] for j in range(n)]) for k in range(n)])
+            fwd.append(
+                [ems[i][k] + _logsumexp([prev[j] + self.trans[j][k] for j in range(n)]) for k in range(n)]
+            )
         bwd = [[0.0] * n for _ in range(count)]
         for i in range(count - 2, -1, -1):
             nxt = bwd[i + 1]

@@ -337,7 +337,9 @@ class LineWriter:
                 sub.terms.update(c1.terms)
                 sub.templates.add(c1.template)
                 rest_lo, rest_hi = lo - len(c1.text), hi - len(c1.text)
-                seconds = self.candidates(ctx, labels, max(1, rest_lo), rest_hi, 2, sub, limit=self.weights.pair_width)
+                seconds = self.candidates(
+                    ctx, labels, max(1, rest_lo), rest_hi, 2, sub, limit=self.weights.pair_width
+                )
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
                     seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
                 for c2 in seconds:
