@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.errors import InputError, ProjectError
-from core.export import ExportOptions, ExportResult, check_output_path, export_project, find_cjk_font
+from core.export import ExportOptions, ExportResult, check_output_path, export_project, find_cjk_font, fit_all
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
 from core.narration.budget import MIN_SPEECH_CHARS
@@ -104,15 +104,8 @@ def speak_clip(project: Project, index: int, speaker: Speaker | None = None) -> 
     return (speaker or shared_speaker()).fit_clip(project, project.clips[index])
 
 
-def synthesize_all(
-    project: Project,
-    speaker: Speaker | None = None,
-    *,
-    progress: ProgressCallback = no_progress,
-    cancel: CancelToken | None = None,
-) -> list[FitResult]:
-    """Every clip's line synthesized and fitted (cached), in clip order."""
-    return (speaker or shared_speaker()).fit_project(project, progress=progress, cancel=cancel)
+# Every clip's line synthesized and fitted (cached), in clip order: the export's own first step.
+synthesize_all = fit_all
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,26 +14,11 @@ from typing import Any
 
 from core.errors import SyncNarratorError
 from core.jobs import CancelToken, ProgressCallback
+from core.narration.knowledge import KEYS as KNOWN_ATTRIBUTE_KEYS
 from core.project import Clip, MediaSummary, Project
 
 # The 15 product attribute keys seen in E-SyncVidStory (the product panel shows them first).
-ATTRIBUTE_KEYS = (
-    "痛点",
-    "适用人群/肤质",
-    "外观",
-    "质地",
-    "成分/材质",
-    "质量/特性",
-    "生产工艺",
-    "专利",
-    "鉴定/认证",
-    "功效",
-    "活动优惠",
-    "通用卖点",
-    "相关产品",
-    "品牌故事",
-    "售后服务",
-)
+ATTRIBUTE_KEYS = KNOWN_ATTRIBUTE_KEYS
 
 
 class Unavailable(SyncNarratorError):
