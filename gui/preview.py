@@ -1,212 +1,211 @@
-"""Preview: the video frame at the playhead with the narration subtitle, and transport controls.
+"""Preview: the project's video through QtMultimedia, the narration track and a subtitle overlay.
 
-Frames are decoded with OpenCV in a background thread (only the newest request is served, so
-scrubbing never queues up work). A transport clock drives the playhead while playing; when
-QtMultimedia is installed (PySide6-Addons) the original sound and the synthesized narration track
-play along, otherwise the preview is silent.
+The picture is a QGraphicsVideoItem in a QGraphicsView, so the subtitle (the cue of the line spoken
+under the playhead, wrapped as the export burns it in) is simply an item drawn over it. The video
+player is the clock while playing; the synthesized narration track plays in a second player that
+follows every seek and is put back in step when it drifts. While paused, the player is parked in
+the middle of the playhead's frame: for a position exactly on a frame boundary Qt shows the frame
+before it.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
+import ctypes
 import sys
-import threading
-from pathlib import Path
+from fractions import Fraction
 
-# Imported with the window, not in the decoder thread: importing a C extension holds the interpreter
-# lock, which would freeze the GUI for ~0.1-0.3 s in the middle of the first job.
-import cv2
-from PySide6.QtCore import QElapsedTimer, QObject, QPointF, QRectF, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintEvent, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
+import shiboken6
+from PySide6.QtCore import QElapsedTimer, QObject, QPointF, QRectF, QSizeF, Qt, QTimer, QUrl
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QResizeEvent
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
+from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QStyleOptionGraphicsItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.ffmpeg_exec import ffmpeg_path
-from core.timebase import format_timecode, frame_to_ms, ms_to_frame
+from core.export.subtitles import make_cues
+from core.project import Project
+from core.timebase import format_timecode, frame_to_ms, ms_to_frame, snap_ms_to_frame
 from gui.bridge import DocumentBridge
 from gui.services import estimate_speech_ms
 
-MAX_FRAME_W = 960
-
-try:  # optional: PySide6-Essentials does not ship QtMultimedia
-    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-
-    HAVE_AUDIO = True
-except ImportError:  # pragma: no cover - depends on the installed wheel
-    HAVE_AUDIO = False
+DRIFT_MS = 80  # narration further than this from the picture is moved back in step
+RESYNC_GAP_MS = 500  # a seek takes a moment to settle: do not resync again before this
+TICK_MS = 15  # playhead update while playing (the stop at a clip's end is this precise)
+Status = QMediaPlayer.MediaStatus
+State = QMediaPlayer.PlaybackState
 
 
-class FfmpegAudio:
-    """Fallback sound without QtMultimedia: one ffmpeg process mixing the video's sound and the
-    narration track into PulseAudio/PipeWire from the playhead on (killed on pause/seek)."""
+def native_audio_output(parent: QObject) -> QAudioOutput:
+    """A QAudioOutput constructed by Qt itself rather than through PySide.
+
+    An object made from Python is a binding subclass whose virtual functions first take the
+    interpreter lock. Qt's audio renderer thread calls one (disconnectNotify) while destroying its
+    renderer with a Qt lock held; if the GUI thread is inside any player call at that moment it
+    holds the interpreter lock and waits for that Qt lock: a deadlock that froze the editor now and
+    then on stop, seek or load. Built by the C++ constructor, the object has no such subclass.
+    Falls back to the ordinary constructor where the library cannot be reached this way.
+    """
+    try:
+        if not sys.platform.startswith("linux"):
+            raise OSError("native construction is implemented for Linux")
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            lib = next(w for w in maps.read().split() if "/libQt6Multimedia.so" in w)
+        qt = ctypes.CDLL(lib)
+        new = qt._Znwm  # operator new, resolved through the library's own dependencies
+        new.restype, new.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+        ctor = qt._ZN12QAudioOutputC1EP7QObject  # QAudioOutput::QAudioOutput(QObject*)
+        ctor.restype, ctor.argtypes = None, [ctypes.c_void_p, ctypes.c_void_p]
+        memory = new(256)  # sizeof(QAudioOutput) is 24 on 64-bit Qt 6; room to spare
+        ctor(memory, None)
+        output = shiboken6.wrapInstance(memory, QAudioOutput)
+    except (OSError, AttributeError, StopIteration):
+        return QAudioOutput(parent)
+    output.setParent(parent)  # through the binding, so it knows when the parent deletes it
+    return output
+
+
+def frame_at(ms: int, fps: Fraction) -> int:
+    """The frame shown at `ms` on the timeline, whose frame starts are rounded to whole ms.
+
+    core.timebase.ms_to_frame floors the exact time, which puts a rounded start one frame early
+    (33 ms at 29.97 fps is frame 1, not 0), so stepping from it would never move.
+    """
+    n = ms_to_frame(ms, fps)
+    while frame_to_ms(n + 1, fps) <= ms:
+        n += 1
+    return n
+
+
+def frame_middle_ms(frame: int, fps: Fraction) -> int:
+    """A position strictly inside `frame`, where the player shows exactly that frame."""
+    return int(Fraction(2 * frame + 1, 2) / fps * 1000)
+
+
+def speech_window(project: Project, index: int) -> tuple[int, int] | None:
+    """When clip `index`'s line is (estimated to be) spoken: [start, end) ms, None without a line."""
+    clip = project.clips[index]
+    if not clip.narration.strip():
+        return None
+    start = clip.start_ms + project.speech.lead_ms
+    spoken = estimate_speech_ms(clip.narration, clip.rate_cps or project.speech.rate_cps)
+    return start, start + max(spoken, 800)
+
+
+def subtitle_at(project: Project, ms: int) -> tuple[str, ...]:
+    """The subtitle lines on screen at `ms`: the cue of the line spoken under the playhead."""
+    index = project.clip_index_at(ms)
+    window = speech_window(project, index) if index is not None else None
+    if window is None or not window[0] <= ms <= window[1]:
+        return ()
+    cues = make_cues(project.clips[index].narration, *window)  # type: ignore[index]
+    for cue in cues:
+        if cue.start_ms <= ms < cue.end_ms:
+            return cue.lines
+    return cues[-1].lines if cues else ()
+
+
+class SubtitleItem(QGraphicsItem):
+    """White outlined lines at the bottom of the picture, like the burned-in subtitles."""
 
     def __init__(self) -> None:
-        self.proc: subprocess.Popen[bytes] | None = None
+        super().__init__()
+        self.lines: tuple[str, ...] = ()
+        self.area = QRectF(0, 0, 320, 180)
+        self.setZValue(2)
 
-    @staticmethod
-    def available() -> bool:
-        if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM") == "offscreen":
-            return False
-        if os.environ.get("PULSE_SERVER"):
-            return True
-        runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
-        return (Path(runtime) / "pulse" / "native").exists()
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
 
-    def play(self, sources: list[tuple[str, float]], start_ms: int) -> None:
-        """`sources`: (audio or video file, gain in dB) mixed together from `start_ms`."""
-        self.stop()
-        if not sources:
+    def set_lines(self, lines: tuple[str, ...]) -> None:
+        if lines != self.lines:
+            self.lines = lines
+            self.update()
+
+    def set_area(self, area: QRectF) -> None:
+        self.prepareGeometryChange()
+        self.area = QRectF(area)
+
+    def boundingRect(self) -> QRectF:
+        return self.area
+
+    def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        if not self.lines or self.area.isEmpty():
             return
-        args = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "quiet"]
-        for path, _gain in sources:
-            args += ["-ss", f"{start_ms / 1000:.3f}", "-i", path]
-        chains = [f"[{i}:a]volume={gain}dB[a{i}]" for i, (_p, gain) in enumerate(sources)]
-        mix = "".join(f"[a{i}]" for i in range(len(sources)))
-        graph = ";".join(chains) + f";{mix}amix=inputs={len(sources)}:normalize=0[out]"
-        args += ["-filter_complex", graph, "-map", "[out]", "-f", "pulse", "SyncNarrator preview"]
-        try:
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)  # fmt: skip
-        except OSError:
-            self.proc = None
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.kill()
-            try:
-                self.proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
-            self.proc = None
+        font = QFont()
+        font.setPixelSize(max(12, int(min(self.area.height() / 12, self.area.width() / 20))))
+        font.setBold(True)
+        fm = QFontMetricsF(font)
+        path = QPainterPath()
+        y = self.area.bottom() - self.area.height() * 0.05 - fm.descent()
+        for line in reversed(self.lines):
+            text = fm.elidedText(line, Qt.TextElideMode.ElideRight, self.area.width() - 16)
+            path.addText(QPointF(self.area.center().x() - fm.horizontalAdvance(text) / 2, y), font, text)
+            y -= fm.lineSpacing()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.strokePath(path, QPen(QColor(0, 0, 0, 220), max(3.0, font.pixelSize() / 6)))
+        p.fillPath(path, QColor("white"))
 
 
-class FrameDecoder(QObject):
-    """Decodes the most recently requested frame in a background thread."""
-
-    frameReady = Signal(int, QImage)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._cond = threading.Condition()
-        self._request: tuple[str, int] | None = None
-        self._stop = False
-        self._thread = threading.Thread(target=self._loop, name="frame-decoder", daemon=True)
-        self._thread.start()
-
-    def request(self, video: str, ms: int) -> None:
-        with self._cond:
-            self._request = (video, ms)
-            self._cond.notify()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify()
-        self._thread.join(timeout=2)
-
-    def _loop(self) -> None:
-        cap = None
-        opened = ""
-        pos_ms = -1.0
-        while True:
-            with self._cond:
-                while self._request is None and not self._stop:
-                    self._cond.wait()
-                if self._stop:
-                    break
-                video, ms = self._request  # type: ignore[misc]
-                self._request = None
-            try:
-                if video != opened:
-                    if cap is not None:
-                        cap.release()
-                    cap = cv2.VideoCapture(video)
-                    opened, pos_ms = video, -1.0
-                if cap is None or not cap.isOpened():
-                    continue
-                fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
-                frame_ms = 1000.0 / fps
-                # Read forward when the target is just ahead (playback); seek otherwise.
-                if not (pos_ms < ms <= pos_ms + 1500):
-                    cap.set(cv2.CAP_PROP_POS_MSEC, float(ms))
-                    pos_ms = ms - frame_ms
-                frame = None
-                while pos_ms + frame_ms <= ms + frame_ms / 2:
-                    ok, img = cap.read()
-                    if not ok:
-                        break
-                    frame = img
-                    pos_ms = cap.get(cv2.CAP_PROP_POS_MSEC) - frame_ms
-                    if self._request is not None and self._request[1] < ms:
-                        break
-                if frame is None:
-                    continue
-                h, w = frame.shape[:2]
-                if w > MAX_FRAME_W:
-                    frame = cv2.resize(
-                        frame, (MAX_FRAME_W, int(h * MAX_FRAME_W / w)), interpolation=cv2.INTER_AREA
-                    )
-                rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-                h, w = rgb.shape[:2]
-                image = QImage(rgb.data, w, h, w * 3, QImage.Format.Format_RGB888).copy()
-                self.frameReady.emit(ms, image)
-            except Exception:  # a broken file shows no frame; the editor reports it elsewhere
-                continue
-        if cap is not None:
-            cap.release()
-
-
-class FrameView(QWidget):
-    """The current frame, letterboxed, with the subtitle painted over its lower part."""
+class VideoView(QGraphicsView):
+    """The video letterboxed in a black scene, the subtitle and a placeholder over it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.image: QImage | None = None
-        self.subtitle = ""
-        self.placeholder = "Open a video (File ▸ Open, or drop it here)"
+        self.setScene(QGraphicsScene(self))
+        self.setBackgroundBrush(Qt.GlobalColor.black)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.setAcceptDrops(False)  # a dropped file goes on to the main window, which opens it
+        self.viewport().setAcceptDrops(False)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.video_item = QGraphicsVideoItem()
+        self.video_item.setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
+        self.scene().addItem(self.video_item)
+        self.subtitle = SubtitleItem()
+        self.scene().addItem(self.subtitle)
+        self.placeholder = QGraphicsSimpleTextItem("Open a video (File ▸ Open, or drop it here)")
+        self.placeholder.setBrush(QColor("#9aa0a6"))
+        self.placeholder.setZValue(1)
+        self.scene().addItem(self.placeholder)
+        self.video_item.nativeSizeChanged.connect(lambda _size: self._layout())
 
-    def set_image(self, image: QImage | None) -> None:
-        self.image = image
-        self.update()
+    def set_has_video(self, has_video: bool) -> None:
+        self.video_item.setVisible(has_video)
+        self.placeholder.setVisible(not has_video)
+        self._layout()
 
-    def set_subtitle(self, text: str) -> None:
-        if text != self.subtitle:
-            self.subtitle = text
-            self.update()
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._layout()
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.fillRect(self.rect(), Qt.GlobalColor.black)
-        area = QRectF(self.rect())
-        if self.image is not None and not self.image.isNull():
-            iw, ih = self.image.width(), self.image.height()
-            scale = min(area.width() / iw, area.height() / ih)
-            target = QRectF(0, 0, iw * scale, ih * scale)
-            target.moveCenter(area.center())
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            p.drawImage(target, self.image)
-            area = target
-        elif self.placeholder:
-            p.setPen(QColor("#9aa0a6"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
-        if self.subtitle:
-            font = QFont()
-            font.setPixelSize(max(14, int(area.height() / 14)))
-            font.setBold(True)
-            p.setFont(font)
-            fm = p.fontMetrics()
-            text = fm.elidedText(self.subtitle, Qt.TextElideMode.ElideRight, int(area.width() - 16))
-            x = area.center().x() - fm.horizontalAdvance(text) / 2
-            y = area.bottom() - fm.descent() - area.height() * 0.05
-            path = QPainterPath()
-            path.addText(QPointF(x, y), font, text)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.strokePath(path, QPen(QColor(0, 0, 0, 220), 4))
-            p.fillPath(path, QColor("white"))
-        p.end()
+    def _layout(self) -> None:
+        size = self.viewport().size()
+        full = QRectF(0, 0, size.width(), size.height())
+        self.scene().setSceneRect(full)
+        self.video_item.setSize(QSizeF(size))
+        picture = self.video_item.boundingRect()
+        self.subtitle.set_area(picture if self.video_item.isVisible() and not picture.isEmpty() else full)
+        box = self.placeholder.boundingRect()
+        self.placeholder.setPos(full.center() - box.center())
 
 
 class Preview(QWidget):
@@ -218,18 +217,20 @@ class Preview(QWidget):
         self.playing = False
         self.stop_at_ms: int | None = None
         self.narration_audio: str | None = None
-        self.frames_shown = 0
-        self._clock = QElapsedTimer()
-        self._clock_origin = 0
+        self.frames_shown = 0  # video frames that reached the screen (for tests and diagnostics)
+        self.shown_frame_us = -1  # start time of the frame on screen
+        self.resyncs = 0  # times the narration was moved back in step with the picture
+        self._loaded = False  # the player holds the current video, ready to show frames
+        self._play_pending = False
+        self._following = False  # the playhead is being moved by the player itself
+        self._since_resync = QElapsedTimer()
         self._tick = QTimer(self)
-        self._tick.setInterval(33)
+        self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._advance)
-        self.decoder = FrameDecoder(self)
-        self.decoder.frameReady.connect(self._on_frame)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.view = FrameView()
+        self.view = VideoView()
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
         self.step_back = QToolButton(text="◀|")
@@ -239,20 +240,27 @@ class Preview(QWidget):
         self.step_forward = QToolButton(text="|▶")
         self.step_forward.setToolTip("Next frame (Right)")
         self.play_clip_button = QToolButton(text="Play clip")
-        self.play_clip_button.setToolTip("Play the selected clip alone")
+        self.play_clip_button.setToolTip("Play the selected clip alone (Shift+Space)")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.time_label = QLabel("00:00.000 / 00:00.000")
-        self.fallback_audio = FfmpegAudio() if not HAVE_AUDIO and FfmpegAudio.available() else None
-        silent = not HAVE_AUDIO and self.fallback_audio is None
-        self.audio_label = QLabel("silent preview" if silent else "")
-        self.audio_label.setToolTip("Sound in the preview needs QtMultimedia (PySide6-Addons) or PulseAudio")
         for w in (self.step_back, self.play_button, self.step_forward, self.play_clip_button):
             row.addWidget(w)
         row.addWidget(self.slider, 1)
         row.addWidget(self.time_label)
-        row.addWidget(self.audio_label)
         layout.addLayout(row)
+
+        self.player = QMediaPlayer(self)
+        self._audio = native_audio_output(self)
+        self.player.setAudioOutput(self._audio)
+        self.player.setVideoOutput(self.view.video_item)
+        self.narration_player = QMediaPlayer(self)
+        self._narr_audio = native_audio_output(self)
+        self.narration_player.setAudioOutput(self._narr_audio)
+        self.player.mediaStatusChanged.connect(self._on_status)
+        self.player.errorOccurred.connect(self._on_error)
+        self.narration_player.mediaStatusChanged.connect(self._on_narration_status)
+        self.view.video_item.videoSink().videoFrameChanged.connect(self._on_frame)
 
         self.step_back.clicked.connect(lambda: self.step(-1))
         self.step_forward.clicked.connect(lambda: self.step(1))
@@ -263,15 +271,6 @@ class Preview(QWidget):
         bridge.playheadChanged.connect(self._on_playhead)
         bridge.projectChanged.connect(self._on_project)
         bridge.documentReplaced.connect(self._on_document)
-
-        self.player = self.narration_player = None
-        if HAVE_AUDIO:
-            self.player = QMediaPlayer(self)
-            self._audio = QAudioOutput(self)
-            self.player.setAudioOutput(self._audio)
-            self.narration_player = QMediaPlayer(self)
-            self._narr_audio = QAudioOutput(self)
-            self.narration_player.setAudioOutput(self._narr_audio)
         self._on_document()
 
     # -- model
@@ -280,14 +279,27 @@ class Preview(QWidget):
         media = self.bridge.project.media
         return media.duration_ms if media else 0
 
+    @property
+    def fps(self) -> Fraction | None:
+        media = self.bridge.project.media
+        return media.fps if media is not None and media.fps > 0 else None
+
+    @property
+    def subtitle(self) -> str:
+        """The subtitle on screen (lines joined by newlines; empty when none)."""
+        return self.view.subtitle.text
+
     def _on_document(self) -> None:
+        """A new document, or its video relinked: load the video into the player."""
         self.pause()
-        self.view.set_image(None)
-        video = self.bridge.project.video
-        if self.player is not None:  # only for its sound: a silent video needs no player
-            media = self.bridge.project.media
-            audible = bool(video) and media is not None and media.has_audio
-            self.player.setSource(QUrl.fromLocalFile(video) if audible else QUrl())
+        project = self.bridge.project
+        has_video = bool(project.video) and not project.video_missing
+        source = QUrl.fromLocalFile(project.video) if has_video else QUrl()  # type: ignore[arg-type]
+        if source != self.player.source():
+            self._loaded = False
+            self.shown_frame_us = -1
+            self.player.setSource(source)
+        self.view.set_has_video(has_video)
         self.set_narration_audio(None)
         self._on_project()
         self._on_playhead(self.bridge.playhead_ms)
@@ -301,8 +313,49 @@ class Preview(QWidget):
     def set_narration_audio(self, path: str | None) -> None:
         """The synthesized narration track to play along (None: none yet)."""
         self.narration_audio = path
-        if self.narration_player is not None:
-            self.narration_player.setSource(QUrl.fromLocalFile(path) if path else QUrl())
+        self._set_narration_source(path)
+        self._duck(False)
+
+    def _set_narration_source(self, path: str | None) -> None:
+        source = QUrl.fromLocalFile(path) if path else QUrl()
+        if self.narration_player.source() != source:
+            self.narration_player.setSource(source)
+
+    def _track_loaded(self) -> bool:
+        """The narration track (not a single line, not still loading) is in the narration player."""
+        return (
+            self.narration_audio is not None
+            and self.narration_player.source() == QUrl.fromLocalFile(self.narration_audio)
+            and self.narration_player.mediaStatus() not in (Status.NoMedia, Status.LoadingMedia)
+        )
+
+    # -- player events
+    def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status in (Status.LoadedMedia, Status.BufferedMedia) and not self._loaded:
+            if self.player.source().isEmpty():
+                return
+            self._loaded = True
+            if self._play_pending:
+                self._play_pending = False
+                self._start_players(self.bridge.playhead_ms)
+            else:
+                self._park(self.bridge.playhead_ms)
+
+    def _on_error(self, _error: QMediaPlayer.Error, text: str) -> None:
+        name = self.player.source().toLocalFile() or "video"
+        self.pause()
+        self.bridge.message.emit(f"{name}: the preview cannot play it ({text or 'unknown error'})")
+
+    def _on_narration_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        """The track finished loading while playing (after a single line played): join in."""
+        if status == Status.LoadedMedia and self.playing and self._track_loaded():
+            self.narration_player.setPosition(self.player.position())
+            self.narration_player.play()
+
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if frame.isValid():
+            self.frames_shown += 1
+            self.shown_frame_us = frame.startTime()
 
     # -- transport
     def toggle_play(self) -> None:
@@ -312,38 +365,52 @@ class Preview(QWidget):
             self.play()
 
     def play(self, stop_at_ms: int | None = None) -> None:
-        if self.duration_ms <= 0:
+        """Play from the playhead (from the start when at the end), up to `stop_at_ms` if given."""
+        if self.duration_ms <= 0 or self.player.source().isEmpty():
+            if self.bridge.project.video_missing:
+                self.bridge.message.emit(f"{self.bridge.project.video}: the video is missing")
             return
         start = self.bridge.playhead_ms
-        if start >= self.duration_ms - 1:
+        if start >= (stop_at_ms if stop_at_ms is not None else self.duration_ms) - 1:
             start = 0
             self.bridge.set_playhead(0)
         self.stop_at_ms = stop_at_ms
         self.playing = True
-        self._clock_origin = start
-        self._clock.start()
-        self._tick.start()
         self.play_button.setText("❚❚")
-        self._start_fallback_audio(start)
-        if self.narration_player is not None:  # "play speech" may have loaded a single line
-            wanted = QUrl.fromLocalFile(self.narration_audio) if self.narration_audio else QUrl()
-            if self.narration_player.source() != wanted:
-                self.narration_player.setSource(wanted)
-        for player in (self.player, self.narration_player):
-            if player is not None and not player.source().isEmpty():
-                player.setPosition(start)
-                player.play()
+        if self._loaded:
+            self._start_players(start)
+        else:
+            self._play_pending = True
 
-    def pause(self) -> None:
+    def _start_players(self, start: int) -> None:
+        self._set_narration_source(self.narration_audio)  # "play speech" may have loaded a single line
+        self.player.setPosition(start)
+        self.player.play()
+        if self._track_loaded():
+            self.narration_player.setPosition(start)
+            self.narration_player.play()
+        self._since_resync.start()
+        self._tick.start()
+
+    def pause(self, at_ms: int | None = None) -> None:
+        """Stop playing; the playhead goes to `at_ms`, or to the start of the frame on screen."""
+        was_playing = self.playing
         self.playing = False
+        self._play_pending = False
         self.stop_at_ms = None
         self._tick.stop()
         self.play_button.setText("▶")
-        if self.fallback_audio is not None:
-            self.fallback_audio.stop()
-        for player in (self.player, self.narration_player):
-            if player is not None:
-                player.pause()
+        if self._loaded:
+            self.player.pause()
+        self.narration_player.pause()
+        self._duck(False)
+        if not self._loaded:
+            return
+        if at_ms is None and was_playing and self.fps is not None:
+            at_ms = frame_to_ms(ms_to_frame(self.player.position(), self.fps), self.fps)
+        if at_ms is not None:
+            self._follow(at_ms)
+        self._park(self.bridge.playhead_ms)
 
     def play_selected_clip(self) -> None:
         index = self.bridge.current
@@ -355,41 +422,83 @@ class Preview(QWidget):
         self.play(stop_at_ms=clip.end_ms)
 
     def seek(self, ms: int) -> None:
-        self.bridge.set_playhead(ms)
-        if self.playing:
-            self._clock_origin = self.bridge.playhead_ms
-            self._clock.restart()
-            self._start_fallback_audio(self.bridge.playhead_ms)
-            for player in (self.player, self.narration_player):
-                if player is not None:
-                    player.setPosition(self.bridge.playhead_ms)
+        """Move the playhead to the frame boundary nearest `ms` (the players follow)."""
+        fps = self.fps
+        self.bridge.set_playhead(snap_ms_to_frame(ms, fps) if fps is not None else ms)
 
     def step(self, frames: int) -> None:
         """Move the playhead by whole frames (pauses playback)."""
-        media = self.bridge.project.media
-        if media is None:
+        fps = self.fps
+        if fps is None:
             return
         self.pause()
-        frame = ms_to_frame(self.bridge.playhead_ms, media.fps) + frames
-        self.bridge.set_playhead(frame_to_ms(max(frame, 0), media.fps))
+        last = frame_at(max(self.duration_ms - 1, 0), fps)
+        frame = min(max(frame_at(self.bridge.playhead_ms, fps) + frames, 0), last)
+        self.bridge.set_playhead(frame_to_ms(frame, fps))
+
+    def _park(self, ms: int) -> None:
+        """Show the frame at `ms` while paused, with the narration ready at the same time."""
+        if not self._loaded:
+            return
+        if self.player.playbackState() != State.PausedState:
+            self.player.pause()  # from Stopped (new source, end of media): frames show only when paused
+        fps = self.fps
+        position = frame_middle_ms(frame_at(ms, fps), fps) if fps is not None else ms
+        if self.player.duration() > 0:
+            position = min(position, self.player.duration())
+        self.player.setPosition(position)
+        if self._track_loaded():
+            self.narration_player.setPosition(ms)
 
     def _advance(self) -> None:
-        ms = self._clock_origin + self._clock.elapsed()
-        player = self.player
+        """While playing: the playhead follows the picture; stop at the end; keep the narration in step."""
+        if not self.playing:
+            self._tick.stop()
+            return
         if (
-            player is not None
-            and player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-            and player.position() > 0
-            and abs(player.position() - ms) > 150
-        ):  # the sound is the master clock: pictures follow it when they drift apart
-            self._clock_origin += player.position() - ms
-            ms = player.position()
+            self.player.mediaStatus() == Status.EndOfMedia
+            or self.player.playbackState() == State.StoppedState
+        ):
+            self.pause(at_ms=self.stop_at_ms if self.stop_at_ms is not None else self.duration_ms)
+            return
+        ms = self.player.position()
         end = self.stop_at_ms if self.stop_at_ms is not None else self.duration_ms
         if ms >= end:
-            self.bridge.set_playhead(end)
-            self.pause()
+            self.pause(at_ms=end)
             return
-        self.bridge.set_playhead(ms)
+        self._follow(ms)
+        narr = self.narration_player
+        if (
+            self._track_loaded()
+            and ms < narr.duration()
+            and abs(narr.position() - ms) > DRIFT_MS
+            and self._since_resync.elapsed() > RESYNC_GAP_MS
+        ):
+            narr.setPosition(ms)
+            if narr.playbackState() != State.PlayingState:
+                narr.play()
+            self.resyncs += 1
+            self._since_resync.restart()
+        self._duck(self._speaking_at(ms))
+
+    def _follow(self, ms: int) -> None:
+        """Move the playhead to where the player is, without sending the player there again."""
+        self._following = True
+        try:
+            self.bridge.set_playhead(ms)
+        finally:
+            self._following = False
+
+    def _speaking_at(self, ms: int) -> bool:
+        project = self.bridge.project
+        index = project.clip_index_at(ms)
+        window = speech_window(project, index) if index is not None else None
+        return window is not None and window[0] <= ms < window[1]
+
+    def _duck(self, speaking: bool) -> None:
+        """The original sound at the export's ducking level while a line of the track speaks."""
+        duck = speaking and self._track_loaded()
+        self._audio.setVolume(10 ** (self.bridge.project.export.duck_db / 20) if duck else 1.0)
 
     def _slider_value(self, value: int) -> None:
         if self.slider.isSliderDown():
@@ -403,52 +512,22 @@ class Preview(QWidget):
         self.slider.setValue(ms)
         self.slider.blockSignals(False)
         self.time_label.setText(f"{format_timecode(ms)} / {format_timecode(self.duration_ms)}")
-        video = self.bridge.project.video
-        if video and Path(video).is_file():
-            self.decoder.request(video, ms)
         self._update_subtitle(ms)
+        if self._following:
+            return
+        if self.playing and self._loaded:  # moved by the user while playing: both players jump there
+            self.player.setPosition(ms)
+            if self._track_loaded():
+                self.narration_player.setPosition(ms)
+                self._since_resync.restart()
+        elif not self.playing:
+            self._park(ms)
 
     def _update_subtitle(self, ms: int) -> None:
-        project = self.bridge.project
-        index = project.clip_index_at(ms)
-        text = ""
-        if index is not None:
-            clip = project.clips[index]
-            start = clip.start_ms + project.speech.lead_ms
-            spoken = estimate_speech_ms(clip.narration, clip.rate_cps or project.speech.rate_cps)
-            if clip.narration and start <= ms <= max(start + spoken, start + 800):
-                text = clip.narration
-        self.view.set_subtitle(text)
-
-    def _on_frame(self, ms: int, image: QImage) -> None:
-        self.frames_shown += 1
-        self.view.set_image(image)
-
-    def _start_fallback_audio(self, start_ms: int) -> None:
-        if self.fallback_audio is None:
-            return
-        project = self.bridge.project
-        sources: list[tuple[str, float]] = []
-        if (
-            project.video
-            and project.media is not None
-            and project.media.has_audio
-            and not project.video_missing
-        ):
-            sources.append((project.video, project.export.duck_db if self.narration_audio else 0.0))
-        if self.narration_audio and Path(self.narration_audio).is_file():
-            sources.append((self.narration_audio, 0.0))
-        self.fallback_audio.play(sources, start_ms)
+        self.view.subtitle.set_lines(subtitle_at(self.bridge.project, ms))
 
     def play_file(self, path: str) -> bool:
-        """Play one audio file (a line's speech) through the narration player; False when silent."""
-        if self.fallback_audio is not None:
-            self.pause()
-            self.fallback_audio.play([(path, 0.0)], 0)
-            return True
-        if self.narration_player is None:
-            self.bridge.message.emit(f"no sound output in this build; the speech is in {path}")
-            return False
+        """Play one audio file (a line's speech) through the narration player."""
         self.pause()
         self.narration_player.setSource(QUrl.fromLocalFile(path))
         self.narration_player.play()
@@ -456,6 +535,6 @@ class Preview(QWidget):
 
     def shutdown(self) -> None:
         self.pause()
-        if self.fallback_audio is not None:
-            self.fallback_audio.stop()
-        self.decoder.stop()
+        for player in (self.player, self.narration_player):
+            player.stop()
+            player.setSource(QUrl())
