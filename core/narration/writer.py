@@ -51,6 +51,7 @@ class Weights:
     repetition: float = 1.5
     length: float = 0.1
     mbr: float = 10.0
+    name_first: float = 3.0  # the opening line names the product
     scan: int = 96
     pool: int = 24
     always_pairs: bool = True
@@ -250,6 +251,7 @@ class LineWriter:
                         + w.position * (t.pos == pos)
                         + w.knowledge * (m > 0 and any(k != NAME_KEY for k in t.slots))
                         + w.second_label * bool(second.intersection(t.labels))
+                        + w.name_first * (pos == 0 and NAME_KEY in t.slots)
                     )
                     serial += 1
                     pre.append((score, serial, t))
