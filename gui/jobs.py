@@ -22,7 +22,7 @@ JobFn = Callable[[Callable[[float, str], None], CancelToken], Any]
 
 
 class Job(QObject):
-    """One running job; lives in the GUI thread, its signals are emitted from the worker."""
+    """One running job; lives in the GUI thread, its signals arrive from the worker via a _Relay."""
 
     progressed = Signal(float, str)
     succeeded = Signal(object)
@@ -45,11 +45,8 @@ class Job(QObject):
         self.token.cancel()
 
     def detach(self) -> None:
-        """Its window is closing: cancel, and let the worker emit nothing more.
-
-        The window (and this QObject with it) may be deleted while the worker still runs; an emit
-        then raises "Signal source has been deleted" in the pool thread.
-        """
+        """Its window is closing: cancel, and let the worker emit nothing more (no outcome reaches
+        slots of a window that is shutting down)."""
         self.detached = True
         self.running = False
         self.token.cancel()
@@ -58,10 +55,31 @@ class Job(QObject):
         self.running = False
 
 
+class _Relay(QObject):
+    """The worker's end of a Job: it emits here, and each signal is forwarded (queued) to the Job.
+
+    The relay has no Qt parent and the worker holds it, so it is alive whenever the worker emits. The
+    Job dies with its window; emitting on it directly after that is a use-after-free (a crash, or at
+    best "Signal source has been deleted"), while a dead Job just stops receiving the relay's signals.
+    """
+
+    progressed = Signal(float, str)
+    succeeded = Signal(object)
+    failed = Signal(object, str)
+    cancelled = Signal()
+    ended = Signal()
+
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        for name in ("progressed", "succeeded", "failed", "cancelled", "ended"):
+            getattr(self, name).connect(getattr(job, name))
+
+
 class _Runnable(QRunnable):
     def __init__(self, job: Job, in_process: bool) -> None:
         super().__init__()
         self.job = job
+        self.relay = _Relay(job)  # created in the GUI thread, like the Job
         self.in_process = in_process
         self.setAutoDelete(True)
 
@@ -89,13 +107,13 @@ class _Runnable(QRunnable):
         self._emit("ended")
 
     def _emit(self, signal: str, *args: Any) -> None:
-        """Emit unless the job was detached; a job deleted with its window silently detaches."""
+        """Emit through the relay unless the job was detached (its window shut down)."""
         job = self.job
         if job.detached:
             return
         try:
-            getattr(job, signal).emit(*args)
-        except RuntimeError:  # "Signal source has been deleted"
+            getattr(self.relay, signal).emit(*args)
+        except RuntimeError:  # never expected: the relay lives as long as this runnable
             job.detached = True
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -46,7 +46,7 @@ from gui.preview import Preview
 from gui.process_host import shared_host
 from gui.product_panel import ProductPanel
 from gui.settings_dialog import SettingsDialog
-from gui.thumbnails import thumbnails_job
+from gui.thumbnails import ThumbnailSink, thumbnails_job
 from gui.timeline import TimelineView
 
 APP_NAME = "SyncNarrator"
@@ -81,9 +81,6 @@ def load_product_beside(video: Path) -> Product | None:
 
 
 class MainWindow(QMainWindow):
-    # (generation, ms, image) emitted from the thumbnail worker, delivered on the GUI thread
-    thumbnailReady = Signal(int, int, QImage)
-
     def __init__(self, autosave_ms: int = recovery.AUTOSAVE_MS) -> None:
         super().__init__()
         self.bridge = DocumentBridge(parent=self)
@@ -135,7 +132,6 @@ class MainWindow(QMainWindow):
         self._show_job(None)
 
         self._make_actions()
-        self.thumbnailReady.connect(self._thumbnail_arrived)
         self.bridge.projectChanged.connect(self._update_title)
         self.bridge.projectChanged.connect(self._update_actions)
         self.bridge.selectionChanged.connect(self._update_actions)
@@ -564,12 +560,14 @@ class MainWindow(QMainWindow):
         if project.video is None or project.media is None or project.video_missing:
             return
         media = project.media
+        sink = ThumbnailSink()  # the worker emits into this, never into the window (it may be deleted)
+        sink.arrived.connect(self._thumbnail_arrived)
         fn = thumbnails_job(
             project.video,
             media.duration_ms,
             media.width,
             media.height,
-            lambda ms, image: self.thumbnailReady.emit(generation, ms, image),
+            lambda ms, image: sink.arrived.emit(generation, ms, image),
         )
         job = self.jobs.start(
             "Thumbnails", fn, on_failure=lambda exc, _d: self.show_message(dialogs.one_line(exc))

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from core.errors import Cancelled, MediaError
@@ -20,6 +21,16 @@ from core.jobs import CancelToken, ProgressCallback
 THUMB_H = 44
 MAX_THUMBS = 240
 KEYFRAMES_ONLY_FROM_MS = 60_000
+
+
+class ThumbnailSink(QObject):
+    """Carries thumbnails from the worker to the GUI thread.
+
+    Create it without a parent and let the job's closure hold it: the worker then always emits into
+    a live object, even when the window that receives `arrived` was deleted (its connection is gone).
+    """
+
+    arrived = Signal(int, int, QImage)  # (generation, ms, image)
 
 
 def thumbnail_plan(duration_ms: int, width: int, height: int) -> tuple[float, int, int]:

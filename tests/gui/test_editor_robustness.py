@@ -13,7 +13,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor, QImage
 from shiboken6 import Shiboken
 
-from core.project import Clip, MediaSummary, Project, save_project
+from core.project import Clip, MediaSummary, Product, Project, save_project
 from tests.mediagen import make_cut_video
 
 WAIT = 30_000  # ms
@@ -29,10 +29,11 @@ def colour_videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def project_file(folder: Path, video: Path, name: str) -> Path:
+def project_file(folder: Path, video: Path, name: str, product: str = "") -> Path:
     """A saved project on `video` (2 s, 160x120), opened without any helper-process job."""
     media = MediaSummary(duration_ms=2000, fps=Fraction(25), width=160, height=120)
-    project = Project(video=str(video), media=media, clips=(Clip(0, 1000), Clip(1000, 2000)))
+    clips = (Clip(0, 1000), Clip(1000, 2000))
+    project = Project(video=str(video), media=media, clips=clips, product=Product(name=product))
     path = folder / f"{name}.narr.json"
     save_project(project, path)
     return path
