@@ -42,6 +42,18 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def ask_open_backup(parent: QWidget | None, message: str) -> bool:
+    """A project did not load but its previous save did survive: True to open that instead."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Damaged project", message, QMessageBox.StandardButton.NoButton, parent
+    )
+    open_button = box.addButton("Open previous save", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(open_button)
+    box.exec()
+    return box.clickedButton() is open_button
+
+
 def ask_save_discard_cancel(parent: QWidget | None, name: str) -> str:
     """'save', 'discard' or 'cancel' for closing a document with unsaved changes."""
     buttons = (

@@ -322,11 +322,17 @@ class MainWindow(QMainWindow):
             try:
                 doc = Document.open(path)
             except SyncNarratorError as exc:
-                self.show_error("Open project", exc)
-                return False
+                backup_doc = self._open_previous_save(path, exc)
+                if backup_doc is None:
+                    return False
+                doc = backup_doc
             self.set_document(doc)
             config.add_recent_file(path)
-            self.show_message(f"Opened {path.name}")
+            self.show_message(
+                f"Opened the previous save of {path.name}: Save replaces the damaged file"
+                if doc.dirty
+                else f"Opened {path.name}"
+            )
             if doc.project.video_missing:
                 self.offer_relink()
             return True
@@ -339,6 +345,21 @@ class MainWindow(QMainWindow):
             lambda media: self._video_probed(path, media, auto_narrate),
         )
         return True
+
+    def _open_previous_save(self, path: Path, exc: SyncNarratorError) -> Document | None:
+        """A damaged project whose last good save survived as `.bak`: offer that (neither file is touched)."""
+        backup = getattr(exc, "backup", None)
+        if backup is None:
+            self.show_error("Open project", exc)
+            return None
+        if not dialogs.ask_open_backup(self, dialogs.one_line(exc)):
+            self.show_message(dialogs.one_line(exc))
+            return None
+        try:
+            return recovery.open_backup(path, Path(backup))
+        except SyncNarratorError as backup_exc:
+            self.show_error("Open previous save", backup_exc)
+            return None
 
     def import_product(self, path: Path) -> bool:
         """A product JSON ({name, attributes}) replaces the current project's product knowledge."""

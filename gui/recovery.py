@@ -122,6 +122,16 @@ def restore(orphan: Orphan) -> Document:
     return doc
 
 
+def open_backup(path: Path, backup: Path) -> Document:
+    """The previous save of a damaged project, as an unsaved document that saves to `path`.
+
+    Neither file is touched: the next Save replaces the damaged file atomically (save_project).
+    """
+    doc = Document(load_project(Path(backup)))  # no path yet: nothing saved, so it is dirty
+    doc.path = Path(path)
+    return doc
+
+
 def remove(orphan: Orphan) -> None:
     for f in (
         orphan.project_file,

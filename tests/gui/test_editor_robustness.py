@@ -13,7 +13,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor, QImage
 from shiboken6 import Shiboken
 
-from core.project import Clip, MediaSummary, Product, Project, save_project
+from core.project import Clip, MediaSummary, Product, Project, load_project, save_project
 from tests.mediagen import make_cut_video
 
 WAIT = 30_000  # ms
@@ -61,6 +61,93 @@ def gate_thumbnails(
         return thumbnails_job(video, duration_ms, width, height, slow)
 
     monkeypatch.setattr(gui.main_window, "thumbnails_job", gated)
+
+
+# -- 1. damaged project: offer the previous save ---------------------------------------------------
+
+
+@pytest.fixture
+def damaged(colour_videos: dict[str, Path], tmp_path: Path) -> tuple[Path, Path]:
+    """ad.narr.json saved twice (the first save kept as .bak), then cut in half by a crash."""
+    project_file(tmp_path, colour_videos["red"], "ad", product="first save")
+    path = project_file(tmp_path, colour_videos["red"], "ad", product="second save")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    backup = path.with_name(path.name + ".bak")
+    assert backup.is_file()
+    return path, backup
+
+
+def test_damaged_project_opens_the_previous_save(
+    window: Any, answers: Any, monkeypatch: Any, damaged: tuple[Path, Path]
+) -> None:
+    from gui import dialogs
+
+    path, backup = damaged
+    damaged_bytes, backup_bytes = path.read_bytes(), backup.read_bytes()
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "ask_open_backup", lambda _parent, message: asked.append(message) or True)
+    assert window.open_path(path)
+    assert len(asked) == 1 and "\n" not in asked[0]
+    assert "ad.narr.json" in asked[0] and "ad.narr.json.bak" in asked[0]  # names the file and the backup
+    doc = window.bridge.document
+    assert doc.project.product.name == "first save"
+    assert doc.path == path  # Save goes to the original name...
+    assert doc.dirty and window.windowTitle().startswith("ad*")  # ...and there is something to save
+    assert path.read_bytes() == damaged_bytes and backup.read_bytes() == backup_bytes  # both untouched
+    assert answers.errors == []
+    window.act_save.trigger()  # replaces the damaged file (atomically, by save_project)
+    assert load_project(path).product.name == "first save"
+    assert not window.bridge.document.dirty and answers.errors == []
+
+
+def test_damaged_project_cancel_keeps_everything(
+    window: Any, answers: Any, monkeypatch: Any, damaged: tuple[Path, Path]
+) -> None:
+    from gui import dialogs
+
+    path, backup = damaged
+    damaged_bytes, backup_bytes = path.read_bytes(), backup.read_bytes()
+    before = window.bridge.document
+    monkeypatch.setattr(dialogs, "ask_open_backup", lambda _parent, _message: False)
+    assert not window.open_path(path)
+    assert window.bridge.document is before
+    assert "damaged" in window.status_text.text()
+    assert path.read_bytes() == damaged_bytes and backup.read_bytes() == backup_bytes
+
+
+def test_damaged_project_without_a_backup_is_a_one_line_error(
+    window: Any, answers: Any, monkeypatch: Any, damaged: tuple[Path, Path]
+) -> None:
+    from gui import dialogs
+
+    path, backup = damaged
+    backup.unlink()
+    monkeypatch.setattr(dialogs, "ask_open_backup", lambda *_a: pytest.fail("no previous save to offer"))
+    assert not window.open_path(path)
+    assert len(answers.errors) == 1 and "ad.narr.json" in answers.errors[0]
+
+
+def test_ask_open_backup_dialog_buttons(qtbot: Any, monkeypatch: Any) -> None:
+    """The real dialog: the one-line message with "Open previous save" and "Cancel"."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui import dialogs
+
+    seen: list[tuple[str, list[str]]] = []
+
+    def click(box: QMessageBox, label: str) -> int:
+        seen.append((box.text(), [b.text().replace("&", "") for b in box.buttons()]))
+        for b in box.buttons():
+            if b.text().replace("&", "") == label:
+                b.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: click(box, "Open previous save"))
+    assert dialogs.ask_open_backup(None, "x.narr.json: damaged")
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: click(box, "Cancel"))
+    assert not dialogs.ask_open_backup(None, "x.narr.json: damaged")
+    assert seen[0][0] == "x.narr.json: damaged"
+    assert sorted(seen[0][1]) == ["Cancel", "Open previous save"]
 
 
 # -- 3. shutdown while thumbnails load -------------------------------------------------------------
