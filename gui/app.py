@@ -6,11 +6,16 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from gui.dialogs import install_excepthook
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
 
 
 def resources_dir() -> Path:
@@ -21,6 +26,24 @@ def resources_dir() -> Path:
 def demo_video() -> Path:
     """The bundled demo ad (scripts/make_demo.py), opened when `./run` gets no file."""
     return resources_dir() / "demo" / "demo.mp4"
+
+
+def app_icon() -> QIcon:
+    """The SyncNarrator icon; resources_dir() finds it beside the frozen program too."""
+    return QIcon(str(resources_dir() / "icon.png"))
+
+
+def create_window() -> MainWindow:
+    """The main window, with the application's name and icon (task bar, window list, dialogs)."""
+    QApplication.setApplicationName("SyncNarrator")
+    QApplication.setOrganizationName("SyncNarrator")
+    icon = app_icon()
+    QApplication.setWindowIcon(icon)
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.setWindowIcon(icon)
+    return window
 
 
 def display_problem(env: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
@@ -46,13 +69,8 @@ def run_editor(argv: list[str]) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "syncnarrator"])
-    app.setApplicationName("SyncNarrator")
-    app.setOrganizationName("SyncNarrator")
     install_excepthook()
-
-    from gui.main_window import MainWindow
-
-    window = MainWindow()
+    window = create_window()
     window.show()
     # Ctrl-C in the terminal closes the window the normal way (asking to save); the idle timer lets
     # Python run its signal handlers while Qt's event loop is in control.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 import threading
 from collections.abc import Callable
 from fractions import Fraction
@@ -148,6 +150,36 @@ def test_ask_open_backup_dialog_buttons(qtbot: Any, monkeypatch: Any) -> None:
     assert not dialogs.ask_open_backup(None, "x.narr.json: damaged")
     assert seen[0][0] == "x.narr.json: damaged"
     assert sorted(seen[0][1]) == ["Cancel", "Open previous save"]
+
+
+# -- 2. the app icon ---------------------------------------------------------------------------------
+
+
+def test_the_window_has_the_app_icon(qtbot: Any, answers: Any) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import create_window
+
+    window = create_window()  # what `./run` shows
+    qtbot.addWidget(window)
+    try:
+        assert not window.windowIcon().isNull()
+        assert not QApplication.windowIcon().isNull()  # dialogs and the task bar too
+        assert max(size.width() for size in window.windowIcon().availableSizes()) >= 64
+    finally:
+        window.shutdown()
+
+
+def test_the_icon_is_found_beside_the_frozen_program(tmp_path: Path, monkeypatch: Any) -> None:
+    from gui.app import app_icon, resources_dir
+
+    bundle = tmp_path / "SyncNarrator" / "_internal"
+    (bundle / "resources").mkdir(parents=True)
+    shutil.copy(resources_dir() / "icon.png", bundle / "resources" / "icon.png")
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)  # as PyInstaller sets it
+    assert not app_icon().isNull()
+    (bundle / "resources" / "icon.png").unlink()
+    assert app_icon().isNull()  # it really looks in the bundle, not in the source tree
 
 
 # -- 3. shutdown while thumbnails load -------------------------------------------------------------
