@@ -349,7 +349,7 @@ def save_project(project: Project, path: Path) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if path.exists():
+        if path.exists() and _loads_cleanly(path):  # a damaged file never replaces a good backup
             backup = path.with_name(path.name + ".bak")
             fd2, tmp_bak = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=folder)
             with os.fdopen(fd2, "wb") as fh, open(path, "rb") as old:
@@ -363,6 +363,14 @@ def save_project(project: Project, path: Path) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _loads_cleanly(path: Path) -> bool:
+    try:
+        load_project(path)
+    except ProjectError:
+        return False
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -219,3 +219,15 @@ def test_save_then_load_is_identity_after_any_edits(tmp_path: Path, edits: list[
     doc.save(path)
     assert pj.load_project(path) == doc.project
     assert not doc.dirty
+
+
+def test_saving_over_a_damaged_file_keeps_the_good_backup(tmp_path: Path) -> None:
+    """Opening the previous save after damage and saving must not turn the backup into the damage."""
+    path = tmp_path / "p.narr.json"
+    good = sample_project()
+    pj.save_project(good, path)
+    pj.save_project(pj.set_narration(good, 0, "第二版"), path)  # .bak = first version
+    path.write_bytes(b'{"format": "syncnarrator-proj')  # damaged by a crash elsewhere
+    pj.save_project(pj.set_narration(good, 0, "修好了"), path)
+    assert pj.load_project(path).clips[0].narration == "修好了"
+    assert pj.load_project(pj.backup_path(path)) == good
