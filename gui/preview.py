@@ -41,7 +41,7 @@ from core.timebase import format_timecode, frame_to_ms, ms_to_frame, snap_ms_to_
 from gui.bridge import DocumentBridge
 from gui.services import estimate_speech_ms
 
-DRIFT_MS = 80  # narration further than this from the picture is moved back in step
+DRIFT_MS = 150  # narration further than this from the picture is moved back in step (jitter is ~100)
 RESYNC_GAP_MS = 500  # a seek takes a moment to settle: do not resync again before this
 TICK_MS = 15  # playhead update while playing (the stop at a clip's end is this precise)
 Status = QMediaPlayer.MediaStatus
@@ -223,6 +223,7 @@ class Preview(QWidget):
         self._loaded = False  # the player holds the current video, ready to show frames
         self._play_pending = False
         self._following = False  # the playhead is being moved by the player itself
+        self._join_narration = False  # the track is loading while playing: start it once loaded
         self._since_resync = QElapsedTimer()
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
@@ -320,6 +321,7 @@ class Preview(QWidget):
         source = QUrl.fromLocalFile(path) if path else QUrl()
         if self.narration_player.source() != source:
             self.narration_player.setSource(source)
+            self._join_narration = self.playing and bool(path)
 
     def _track_loaded(self) -> bool:
         """The narration track (not a single line, not still loading) is in the narration player."""
@@ -348,7 +350,8 @@ class Preview(QWidget):
 
     def _on_narration_status(self, status: QMediaPlayer.MediaStatus) -> None:
         """The track finished loading while playing (after a single line played): join in."""
-        if status == Status.LoadedMedia and self.playing and self._track_loaded():
+        if status == Status.LoadedMedia and self._join_narration and self.playing and self._track_loaded():
+            self._join_narration = False
             self.narration_player.setPosition(self.player.position())
             self.narration_player.play()
 
@@ -383,9 +386,9 @@ class Preview(QWidget):
             self._play_pending = True
 
     def _start_players(self, start: int) -> None:
-        self._set_narration_source(self.narration_audio)  # "play speech" may have loaded a single line
         self.player.setPosition(start)
         self.player.play()
+        self._set_narration_source(self.narration_audio)  # "play speech" may have loaded a single line
         if self._track_loaded():
             self.narration_player.setPosition(start)
             self.narration_player.play()
@@ -397,6 +400,7 @@ class Preview(QWidget):
         was_playing = self.playing
         self.playing = False
         self._play_pending = False
+        self._join_narration = False
         self.stop_at_ms = None
         self._tick.stop()
         self.play_button.setText("▶")

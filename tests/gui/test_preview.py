@@ -243,7 +243,8 @@ def test_narration_player_follows_seeks_and_drift(
     preview.pause()
     preview.seek(400)
     preview.play()
-    narr.setPosition(2500)  # knocked out of step: the preview puts it back
+    narr.pause()  # knocked out of step (stalled, then elsewhere): the preview puts it back
+    narr.setPosition(3000)
     qtbot.waitUntil(lambda: preview.resyncs >= 1, timeout=WAIT)
     qtbot.waitUntil(
         lambda: (
