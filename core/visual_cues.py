@@ -1,11 +1,13 @@
 """Cheap per-clip image statistics for the storyline planner (OpenCV, a few downscaled frames per clip).
 
-Faces (OpenCV's Haar cascade when the build ships it; OpenCV 5 does not, so then a skin-colour share) hint at try-on / effect shots, text-heavy frames at offers and
+Faces (OpenCV's Haar frontal-face cascade, shipped in cv2.data with the pinned OpenCV 4; a skin-colour share only if
+the cascade file is missing) hint at try-on / effect shots, text-heavy frames at offers and
 certificates, close-ups at appearance and texture shots, motion at demonstrations. Everything is in 0..1.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,8 +24,9 @@ SAMPLES_PER_CLIP = 3
 WIDTH = 160
 
 
+@functools.lru_cache(maxsize=1)
 def _cascade() -> Any | None:
-    """OpenCV's Haar face cascade when this OpenCV build ships it (5.0 moved it out), else None."""
+    """OpenCV's Haar frontal-face cascade (loaded once), or None when this build lacks the file (OpenCV 5)."""
     make = getattr(cv2, "CascadeClassifier", None)
     folder = getattr(getattr(cv2, "data", None), "haarcascades", None)
     if make is None or not folder:

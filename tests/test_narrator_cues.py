@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 
+from core import visual_cues
 from core.errors import Cancelled, MediaError
 from core.jobs import CancelToken
 from core.visual_cues import compute_cues
@@ -45,3 +48,41 @@ def test_cues_errors_and_cancel(video: Path, tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         compute_cues(video, [(0, 1000)], cancel=token)
     assert compute_cues(video, []) == []
+
+
+def _drawn_face(features: bool = True) -> np.ndarray:
+    """A 160x120 frame with a skin-coloured oval; with `features`, hair, brows, eyes, nose and mouth make it a face."""
+    img = np.full((120, 160, 3), 200, np.uint8)
+    cv2.ellipse(img, (80, 60), (30, 40), 0, 0, 360, (140, 170, 215), -1)
+    if features:
+        for ex in (68, 92):
+            cv2.line(img, (ex - 7, 42), (ex + 7, 42), (40, 40, 40), 3)
+            cv2.ellipse(img, (ex, 50), (7, 4), 0, 0, 360, (30, 30, 30), -1)
+        cv2.line(img, (80, 55), (80, 70), (110, 130, 170), 3)
+        cv2.ellipse(img, (80, 80), (12, 4), 0, 0, 360, (60, 60, 120), -1)
+        cv2.ellipse(img, (80, 30), (32, 16), 0, 180, 360, (20, 20, 20), -1)
+    return cv2.GaussianBlur(img, (3, 3), 0)
+
+
+def test_faces_cue_uses_the_haar_cascade() -> None:
+    cascade = visual_cues._cascade()
+    assert cascade is not None, "the pinned OpenCV ships haarcascade_frontalface_default.xml"
+    face, blank = _drawn_face(True), _drawn_face(False)
+    assert visual_cues.cues_for_frames([face, face], cascade).faces == 1.0
+    # the same skin-coloured oval without a face's features: the skin share is high, the cascade finds nothing
+    assert visual_cues._skin_share(blank) > 0.15
+    assert visual_cues.cues_for_frames([blank, blank], cascade).faces == 0.0
+    assert visual_cues.cues_for_frames([face, blank], cascade).faces == 0.5
+
+
+def test_faces_cue_falls_back_to_skin_share_without_cascade(monkeypatch: pytest.MonkeyPatch) -> None:
+    blank = _drawn_face(False)
+    grey = np.full((120, 160, 3), 128, np.uint8)
+    assert visual_cues.cues_for_frames([blank], None).faces > 0.0
+    assert visual_cues.cues_for_frames([grey], None).faces == 0.0
+    visual_cues._cascade.cache_clear()
+    monkeypatch.setattr(visual_cues.cv2.data, "haarcascades", "/nonexistent/")
+    try:
+        assert visual_cues._cascade() is None
+    finally:
+        visual_cues._cascade.cache_clear()
