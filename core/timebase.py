@@ -9,8 +9,17 @@ from fractions import Fraction
 
 
 def ms_to_frame(ms: int, fps: Fraction) -> int:
-    """Index of the frame shown at `ms` (floor)."""
-    return int(Fraction(ms, 1000) * fps)
+    """Index of the frame shown at `ms`: the last frame whose (ms-rounded) start is <= ms.
+
+    Consistent with frame_to_ms, so ms_to_frame(frame_to_ms(n)) == n even at 29.97 fps, where the
+    exact start of frame 1 (33.37 ms) rounds down to 33.
+    """
+    n = int(Fraction(2 * ms + 1, 2000) * fps)
+    while n > 0 and frame_to_ms(n, fps) > ms:
+        n -= 1
+    while frame_to_ms(n + 1, fps) <= ms:
+        n += 1
+    return n
 
 
 def frame_to_ms(frame: int, fps: Fraction) -> int:
@@ -36,7 +45,12 @@ def parse_rate(text: str) -> Fraction:
     if "/" in text:
         num, den = text.split("/", 1)
         return Fraction(int(num), int(den))
-    return Fraction(text).limit_denominator(1001)
+    value = Fraction(text)
+    for base in (24, 30, 48, 60, 120):  # NTSC rates written as decimals (29.97, 23.976, 59.94)
+        ntsc = Fraction(base * 1000, 1001)
+        if abs(value - ntsc) < Fraction(1, 100):
+            return ntsc
+    return value.limit_denominator(1001)
 
 
 def format_rate(rate: Fraction) -> str:

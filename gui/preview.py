@@ -78,15 +78,8 @@ def native_audio_output(parent: QObject) -> QAudioOutput:
 
 
 def frame_at(ms: int, fps: Fraction) -> int:
-    """The frame shown at `ms` on the timeline, whose frame starts are rounded to whole ms.
-
-    core.timebase.ms_to_frame floors the exact time, which puts a rounded start one frame early
-    (33 ms at 29.97 fps is frame 1, not 0), so stepping from it would never move.
-    """
-    n = ms_to_frame(ms, fps)
-    while frame_to_ms(n + 1, fps) <= ms:
-        n += 1
-    return n
+    """The frame shown at `ms` on the timeline (frame starts are rounded to whole ms)."""
+    return ms_to_frame(ms, fps)
 
 
 def frame_middle_ms(frame: int, fps: Fraction) -> int:
