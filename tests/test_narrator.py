@@ -182,6 +182,22 @@ def test_planner_reads_visual_cues(narrator: EmbeddedNarrator) -> None:
     assert rank(VisualCues(faces=1.0, motion=1.0), "产品试用") < rank(None, "产品试用")
 
 
+def test_planner_leans_on_similar_products_storylines(narrator: EmbeddedNarrator) -> None:
+    planner = narrator.planner
+    looks = LABEL_NAMES.index("外观设计")
+    share = [row[looks] / max(1e-9, sum(row)) for row in planner.product_labels]
+    assert len(share) == len(narrator.writer.product_text)
+    # a product resembling only the ads that talk most about looks
+    top = set(sorted(range(len(share)), key=lambda i: -share[i])[:10])
+    bias = planner.product_bias([1.0 if i in top else 0.0 for i in range(len(share))])
+    assert bias is not None and bias[looks] == max(bias) > 0
+    assert planner.product_bias([0.0] * len(share)) is None
+    clips = [PlanClip(20) for _ in range(6)]
+    plain, biased = planner.posteriors(clips), planner.posteriors(clips, bias)
+    for p, b in zip(plain, biased):
+        assert sorted(b, reverse=True).index(b[looks]) <= sorted(p, reverse=True).index(p[looks])
+
+
 # ---- bad input ----
 def test_empty_product_still_gets_generic_lines(narrator: EmbeddedNarrator) -> None:
     for line in narrator.narrate(request(Product("", {}))):

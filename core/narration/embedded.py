@@ -85,13 +85,15 @@ class EmbeddedNarrator(Narrator):
             self.planner, self.writer = _load(str(path))
 
     # ---- planning ----
-    def plan(self, request: NarrationRequest) -> list[tuple[str, ...]]:
-        """Labels per clip: fixed ones kept, the rest predicted."""
+    def plan(self, request: NarrationRequest, ctx: Any = None) -> list[tuple[str, ...]]:
+        """Labels per clip: fixed ones kept, the rest predicted (conditioned on similar products' ads)."""
         clips = []
         for c in request.clips:
             lo, hi = clip_budget(c, request)
             clips.append(PlanClip((lo + hi) // 2, _labels(c.labels), c.cues))
-        return self.planner.plan(clips)
+        if ctx is None:
+            ctx = self.writer.product_context(request.product.name, request.product.attributes)
+        return self.planner.plan(clips, self.planner.product_bias(ctx.similarity))
 
     # ---- writing ----
     def narrate(
@@ -102,8 +104,8 @@ class EmbeddedNarrator(Narrator):
         cancel: CancelToken | None = None,
     ) -> list[ClipNarration]:
         budgets = [clip_budget(c, request) for c in request.clips]
-        plan = self.plan(request)
         ctx = self.writer.product_context(request.product.name, request.product.attributes)
+        plan = self.plan(request, ctx)
         state = AdState()
         for c in request.clips:
             if c.locked_text:

@@ -272,13 +272,17 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     trans = [[0.0] * n_lab for _ in range(n_lab + 1)]  # row n_lab = start
     pair: Counter[tuple[int, int]] = Counter()
     multi_by_len = [[0, 0] for _ in range(7)]
+    product_labels = [[0.0] * n_lab for _ in products]  # label mass of each product's ads (kNN prior)
     for v in videos:
         prev = n_lab
         n_clips = len(v["clips"])
+        own = product_labels[product_index[v["product"]["name"]]]
         for i, c in enumerate(v["clips"]):
             labels = [LABEL_NAMES.index(x) for x in video_labels(c)]
             if not labels:
                 continue
+            for lab in labels:
+                own[lab] = round(own[lab] + 1.0 / len(labels), 4)
             target = (int(c.get("chars_min", 0)) + int(c.get("chars_max", 0))) // 2
             lb = length_bucket(target)
             multi_by_len[lb][0] += 1
@@ -310,6 +314,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "trans": trans,
             "cooc": cooc,
             "multi_by_len": multi_by_len,
+            "product_labels": product_labels,
         },
     }
 

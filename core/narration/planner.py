@@ -25,10 +25,16 @@ _CUE_BOOST: dict[str, dict[str, float]] = {
 }
 
 
-MULTI_SHARE = 0.2
-"""Predict a second label when at least this share of training clips of that length had two."""
+MULTI_SHARE = 0.3
+"""Predict a second label when at least this share of training clips of that length had two (only the
+longest clips: about 10% of clips get two labels, dev has two on 16%)."""
 SMOOTHING = 8.0
 """Dirichlet prior strength (in clips) pulling sparse count rows towards the overall label frequencies."""
+NEIGHBOURS = 20
+"""Similar training products whose storylines shape a new product's label prior (cosmetics talk texture,
+clothes talk looks); cross-validated first-label accuracy 41.1 -> 43 with 20 neighbours."""
+NEIGHBOUR_PRIOR = 10.0
+"""Weight (in neighbours' worth) of the overall label frequencies mixed into the neighbours' distribution."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,34 @@ class StorylinePlanner:
         self.trans = cond(tables["trans"])
         self.cooc = [list(map(float, row)) for row in tables["cooc"]]
         self.multi_by_len = [(int(a), int(b)) for a, b in tables["multi_by_len"]]
+        self.product_labels = [list(map(float, row)) for row in tables.get("product_labels", ())]
+        self.p_prior = p_prior
         self.start = n
+
+    def product_bias(self, similarity: Sequence[float]) -> list[float] | None:
+        """Per-label log ratio from the storylines of the training products most similar to this one.
+
+        `similarity` is aligned with the resource's products (LineWriter.product_context computes it).
+        """
+        if not self.product_labels or len(similarity) != len(self.product_labels):
+            return None
+        near = sorted(range(len(similarity)), key=lambda i: (-similarity[i], i))[:NEIGHBOURS]
+        n = len(self.labels)
+        agg = [0.0] * n
+        for i in near:
+            row = self.product_labels[i]
+            total = sum(row)
+            if total > 0 and similarity[i] > 0:
+                for j in range(n):
+                    agg[j] += similarity[i] * row[j] / total
+        z = sum(agg)
+        if z <= 0:
+            return None
+        k = float(NEIGHBOURS)
+        return [
+            math.log((NEIGHBOUR_PRIOR * p + k * a / z) / (NEIGHBOUR_PRIOR + k)) - math.log(p)
+            for p, a in zip(self.p_prior, agg)
+        ]
 
     def _emission(self, i: int, count: int, clip: PlanClip) -> list[float]:
         pos = position_class(i, count)
@@ -83,9 +116,9 @@ class StorylinePlanner:
                             em[self.labels.index(lab)] += math.log(ratio) * min(1.0, strength)
         return em
 
-    def plan(self, clips: Sequence[PlanClip]) -> list[tuple[str, ...]]:
-        """Labels per clip; fixed labels are returned as given."""
-        posts = self.posteriors(clips)
+    def plan(self, clips: Sequence[PlanClip], bias: Sequence[float] | None = None) -> list[tuple[str, ...]]:
+        """Labels per clip; fixed labels are returned as given. `bias`: product_bias() of the ad's product."""
+        posts = self.posteriors(clips, bias)
         out: list[tuple[str, ...]] = []
         n = len(self.labels)
         for c, post in zip(clips, posts):
@@ -96,7 +129,7 @@ class StorylinePlanner:
             out.append(self._with_second(c, k, post))
         return out
 
-    def posteriors(self, clips: Sequence[PlanClip]) -> list[list[float]]:
+    def posteriors(self, clips: Sequence[PlanClip], bias: Sequence[float] | None = None) -> list[list[float]]:
         """Unnormalised log posterior of every label for every clip (forward-backward over the ad)."""
         count = len(clips)
         if count == 0:
@@ -104,6 +137,8 @@ class StorylinePlanner:
         n = len(self.labels)
         neg = -1e9
         ems = [self._emission(i, count, c) for i, c in enumerate(clips)]
+        if bias is not None and len(bias) == n:
+            ems = [[e + b for e, b in zip(em, bias)] for em in ems]
         for i, c in enumerate(clips):
             fixed = [self.labels.index(x) for x in c.fixed if x in self.labels]
             if fixed:
