@@ -174,8 +174,8 @@ class LineWriter:
             opts.extend(ctx.terms.get(k, ()))
             if len(opts) >= 3:
                 break
-        # unused terms first, then short ones (they read naturally in a slot)
-        return sorted(dict.fromkeys(opts), key=lambda x: (state.terms[x], len(x) > 8))[:10]
+        # unused terms first, then terms the product title repeats (ads say those), then short ones
+        return sorted(dict.fromkeys(opts), key=lambda x: (state.terms[x], x not in ctx.name, len(x) > 8))[:10]
 
     def _fill(
         self, t: Template, ctx: ProductContext, lo: int, hi: int, state: AdState
