@@ -19,6 +19,7 @@ from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Na
 from core.narration.budget import MIN_SPEECH_CHARS
 from core.project import Clip, MediaSummary, Product, Project, SpeechSettings, save_project
 from core.speech import FitResult, Speaker, count_chars, shared_speaker
+from core.user_files import read_user_text
 
 __all__ = [
     "ExportOptions",
@@ -66,18 +67,7 @@ class RenderResult:
 def load_product(path: Path | str) -> Product:
     """PRODUCT.json -> Product; every problem is one InputError line naming the file."""
     path = Path(path)
-    if path.exists() and not path.is_file() and not path.is_dir():  # reading a pipe would block forever
-        raise InputError(f"{path}: is not a regular file (a pipe or device)")
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such product file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a product file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    raw = read_user_text(path, "product file")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -11,18 +11,12 @@ from core.errors import InputError
 from core.labels import canonical_label
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest
 from core.project import Product
+from core.user_files import read_user_text
 
 
 def read_jsonl(path: Path, *, need_budget: bool = True) -> list[dict[str, Any]]:
     """Videos from a JSONL file; any malformed line is an InputError naming the file and line."""
-    if path.exists() and not path.is_file() and not path.is_dir():  # reading a pipe would block forever
-        raise InputError(f"{path}: is not a regular file (a pipe or device)")
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
+    raw = read_user_text(path, "file")
     videos = []
     for no, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
