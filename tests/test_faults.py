@@ -27,6 +27,7 @@ from core.jobs import CancelToken
 from core.media import probe
 from core.project import Clip, MediaSummary, Product, Project
 from tests.mediagen import ffmpeg
+from tests.processes import child_pids
 
 ROOT = Path(__file__).resolve().parents[1]
 LINES = ("这款精华真的好用", "补水保湿一整天", "今晚下单立减五十")
@@ -93,21 +94,6 @@ def assert_good_output(out: Path, project: Project) -> None:
 
 def visible(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-
-
-def child_pids() -> list[int]:
-    """Direct children of this process (Linux /proc)."""
-    me = os.getpid()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
-                found.append(int(entry.name))
-    return found
 
 
 # --- export interrupted ---------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import child_pids
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -164,19 +166,6 @@ def test_build_package_and_run_frozen_selftest_from_a_copy(tmp_path: Path) -> No
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0, bad.stderr
     assert "missing.mp4" in bad.stderr
     assert_editor_starts_and_quits(exe, cwd, home)
-
-
-def child_pids(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def assert_editor_starts_and_quits(exe: Path, cwd: Path, home: Path) -> None:
