@@ -21,4 +21,6 @@ def test_cancel_kills_a_long_ffmpeg() -> None:
     token = CancelToken()
     threading.Timer(0.3, token.cancel).start()
     with pytest.raises(Cancelled):
-        run_ffmpeg(["-re", "-f", "lavfi", "-i", "testsrc=duration=60", "-f", "null", "-"], cancel=token, timeout=60)
+        run_ffmpeg(
+            ["-re", "-f", "lavfi", "-i", "testsrc=duration=60", "-f", "null", "-"], cancel=token, timeout=60
+        )

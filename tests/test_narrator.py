@@ -233,3 +233,54 @@ def test_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "core.narration.llm", None)  # as if the module/torch were missing
     with pytest.raises(InputError, match="llm"):
         create_narrator("llm", model_dir="/nonexistent")
+
+
+# ---- spoken name, product type and similar products ----
+def test_spoken_name_is_the_whole_brand() -> None:
+    from core.narration.knowledge import short_name
+
+    # an unknown brand ends where a common title word begins
+    assert short_name("伊诗兰顿弹力眼霜精华抗皱", title_words={"弹力", "眼霜"}) == "伊诗兰顿"
+    assert short_name("全棉时代新生婴儿湿巾", title_words={"新生", "婴儿"}) == "全棉时代"
+    # the longest known brand wins over a shorter one
+    assert short_name("雅诗兰黛小棕瓶眼霜", brands={"雅诗", "雅诗兰黛"}) == "雅诗兰黛"
+    assert short_name("Mistine小黄帽防晒霜") == "Mistine"
+
+
+def test_product_type_comes_from_the_title_not_the_brand() -> None:
+    from core.narration.knowledge import product_type
+
+    words = {"眼霜": 1.3, "小棕": 0.2, "精华": 0.9}
+    assert product_type("雅诗兰黛第五代小棕瓶抗蓝光熬夜眼霜 淡化细纹", words) == "眼霜"
+    assert product_type("眼霜牌保湿霜", words) == ""  # the title's start is the brand
+    assert product_type("无名牌水杯", words) == ""
+
+
+def test_type_words_are_learned_from_how_ads_say_them() -> None:
+    from core.narration.knowledge import TYPE_KEY, slot_char
+    from core.narration.learn import slot_line, type_words
+
+    def video(name: str, lines: list[str]) -> dict:
+        return {"product": {"name": name, "attributes": {}}, "clips": [{"narration": x} for x in lines]}
+
+    videos = [
+        video("甲乙眼霜清爽型", ["这款眼霜很好用。", "质地很清爽。"]),
+        video("丙丁眼霜清爽版", ["这个眼霜我很喜欢。", "用起来很清爽。"]),
+    ]
+    learned = type_words(videos)
+    assert "眼霜" in learned and "清爽" not in learned  # said after 款/个, not after 很
+    assert (
+        slot_line("这款眼霜很好用。", "甲乙眼霜清爽型", {}, set(), "眼霜")
+        == f"这款{slot_char(TYPE_KEY)}很好用。"
+    )
+
+
+def test_lines_like_similar_products_ads_rank_higher(resource: dict) -> None:
+    from core.narration.writer import LineWriter
+
+    writer = LineWriter(resource)
+    ctx = writer.product_context("雅诗兰黛沁水粉底液 保湿滋润遮瑕", {"功效": "遮瑕、持妆"})
+    assert ctx.neighbour_vector, "similar products' lines should form a pseudo-reference"
+    near = writer._neighbour_score(ctx, "这款粉底液遮瑕力很强，持妆一整天都不脱妆。")
+    far = writer._neighbour_score(ctx, "这款床垫睡起来很舒服，支撑力很好。")
+    assert near > far

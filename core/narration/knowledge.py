@@ -27,8 +27,11 @@ KEYS = (
     "售后服务",
 )
 NAME_KEY = "名称"
+TYPE_KEY = "品类"
+"""The product type an ad calls it by ("眼霜", "床垫"): a title word, slotted apart from the brand name."""
 GENERAL_KEY = "通用卖点"
-SLOT_KEYS = (*KEYS, NAME_KEY)
+GENERIC_TYPE = "产品"
+SLOT_KEYS = (*KEYS, NAME_KEY, TYPE_KEY)
 SLOT_BASE = 0xE000
 """Slots are stored in templates as private-use characters SLOT_BASE + index into SLOT_KEYS."""
 
@@ -100,10 +103,10 @@ def short_name(
     brands: frozenset[str] | set[str] = frozenset(),
     title_words: frozenset[str] | set[str] = frozenset(),
 ) -> str:
-    """How an ad calls the product: a known brand at the start of the title, else its first word.
+    """How an ad calls the product: its brand, the start of the title.
 
-    Titles are keyword lists ("欧莱雅黑精华紧致抗初老..."), so the spoken name is a short prefix: a
-    brand seen in the data, else 2 characters when a common title word follows them, else 3.
+    Titles are keyword lists ("伊诗兰顿弹力眼霜精华..."), so the brand is a known brand prefix (the longest),
+    else the characters before the first common title word ("弹力"), 2 to 4 of them, else 3.
     """
     name = clean_name(name)
     if not name:
@@ -111,15 +114,39 @@ def short_name(
     m = re.match(r"[A-Za-z][A-Za-z0-9.&'-]*", name)
     if m and len(m.group(0)) >= 2:
         return m.group(0).strip()
-    two, three = name[:2] in brands, name[:3] in brands
-    if two != three:
-        return name[:2] if two else name[:3]
-    m = re.match(r"[\u4e00-\u9fff]{2,4}", name)
+    for n in (4, 3, 2):  # the longest known brand ("雅诗兰黛", not "雅诗")
+        if name[:n] in brands:
+            return name[:n]
+    m = re.match(r"[\u4e00-\u9fff]{2,}", name)
     if not m:
         return name[:4]
-    if name[2:4] in title_words or len(m.group(0)) == 2:
-        return name[:2]
-    return name[:3]
+    run = m.group(0)
+    for i in range(2, min(5, len(run) - 1)):
+        if run[i : i + 2] in title_words:
+            return run[:i]
+    return run if len(run) <= 4 else run[:3]
+
+
+CLASSIFIERS = frozenset("款个支瓶套台件双条盒把张罐只")
+"""Measure words that precede a product type in speech ("这款眼霜", "这个床垫")."""
+
+
+def product_type(name: str, type_words: Mapping[str, float]) -> str:
+    """The product type word of the title ("眼霜" in "雅诗兰黛...眼霜 淡化细纹"): the best-scored known one.
+
+    Never the title's first characters (those are the brand); ties go to the longer, then earlier word.
+    """
+    title = clean_name(name)
+    best: tuple[float, int, int, str] | None = None
+    for n in (4, 3, 2):
+        for i in range(2, len(title) - n + 1):
+            w = title[i : i + n]
+            score = type_words.get(w)
+            if score is not None:
+                key = (score, n, -i, w)
+                if best is None or key > best:
+                    best = key
+    return best[3] if best else ""
 
 
 def knowledge_text(name: str, attributes: Mapping[str, str]) -> str:

@@ -22,10 +22,13 @@ from typing import Any
 
 from core.labels import LABEL_NAMES, canonical_label
 from core.narration.knowledge import (
+    CLASSIFIERS,
     NAME_KEY,
+    TYPE_KEY,
     clean_name,
     knowledge_text,
     product_terms,
+    product_type,
     slot_char,
 )
 
@@ -64,19 +67,20 @@ def video_labels(clip: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def slot_line(text: str, name: str, attributes: Mapping[str, str], bound: set[str]) -> str:
-    """Replace the product's own terms (longest first) and name words by typed slot characters."""
+def slot_line(text: str, name: str, attributes: Mapping[str, str], bound: set[str], ptype: str = "") -> str:
+    """Replace the product's own terms (longest first), type word and name words by typed slot characters."""
     spans: list[tuple[int, int, str]] = []
     taken = [False] * len(text)
     terms = sorted(product_terms(attributes), key=lambda t: -len(t.text))
-    cands: list[tuple[str, str]] = [(t.text, t.key) for t in terms]
+    cands: list[tuple[str, str]] = [(ptype, TYPE_KEY)] if ptype else []
+    cands += [(t.text, t.key) for t in terms if t.text != ptype]
     cname = clean_name(name)
     # the spoken name: the start of the title (brand), or a longer product-bound title word
     # ("黑精华", "玉容霜"); short title words ("细纹") are ordinary text
     for n in range(min(8, len(cname)), 1, -1):
         for i in range(len(cname) - n + 1):
             w = cname[i : i + n]
-            if w in text and ((w in bound and n >= 3) or i == 0):
+            if w in text and ((w in bound and n >= 3) or i == 0) and not (ptype and w in ptype):
                 cands.append((w, NAME_KEY))
     cands.sort(key=lambda c: -len(c[0]))
     for word, key in cands:
@@ -137,6 +141,46 @@ def bound_words(videos: Sequence[Mapping[str, Any]]) -> set[str]:
     return {w for w, n in with_k.items() if without_k[w] <= max(1, n // 2)}
 
 
+def type_words(videos: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """Title words that name a product type, scored: said by the ads of products whose title has them,
+    and spoken after a measure word ("这款眼霜") rather than as a quality ("很细腻").
+
+    Only words after the title's first two characters count (those are the brand).
+    """
+    said: dict[str, str] = defaultdict(str)
+    for v in videos:
+        said[v["product"]["name"]] += "|" + "|".join(str(c.get("narration", "")) for c in v["clips"])
+    n_title: Counter[str] = Counter()
+    n_said: Counter[str] = Counter()
+    occurrences: Counter[str] = Counter()
+    after_measure: Counter[str] = Counter()
+    for name, text in said.items():
+        title = clean_name(name)
+        words = {
+            title[i : i + n]
+            for n in (2, 3, 4)
+            for i in range(2, len(title) - n + 1)
+            if re.fullmatch(r"[\u4e00-\u9fff]+", title[i : i + n])
+        }
+        for w in words:
+            n_title[w] += 1
+            j = text.find(w)
+            if j < 0:
+                continue
+            n_said[w] += 1
+            while j >= 0:
+                occurrences[w] += 1
+                after_measure[w] += j > 0 and text[j - 1] in CLASSIFIERS
+                j = text.find(w, j + 1)
+    out = {}
+    for w, nt in n_title.items():
+        if nt >= 2 and n_said[w] >= 2:
+            measure = after_measure[w] / occurrences[w]
+            if measure >= 0.15:
+                out[w] = round(n_said[w] / nt + measure, 3)
+    return out
+
+
 def _vectors(text: str, df: Mapping[str, float], n_docs: int) -> list[dict[str, float]]:
     vecs = []
     for n in range(1, MAX_N + 1):
@@ -154,6 +198,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     products: list[str] = []
     product_index: dict[str, int] = {}
     product_text: list[str] = []
+    product_lines: list[list[str]] = []
     brands: Counter[str] = Counter()
     said_prefixes: set[str] = set()
     for v in videos:
@@ -162,22 +207,37 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             product_index[p["name"]] = len(products)
             products.append(p["name"])
             product_text.append(knowledge_text(p["name"], p.get("attributes", {})))
+            product_lines.append([])
             cn = clean_name(p["name"])
             for n in (2, 3, 4):
                 if len(cn) >= n:
                     brands[cn[:n]] += 1
+        product_lines[product_index[p["name"]]].extend(
+            t for t in (str(c.get("narration", "")).strip() for c in v["clips"]) if t
+        )
         said = "|".join(str(c.get("narration", "")) for c in v["clips"])
         cn = clean_name(p["name"])
         for n in (2, 3, 4):
             if len(cn) >= n and cn[:n] in said:
                 said_prefixes.add(cn[:n])
-    # A brand is a title prefix shared by several products and said in their ads.
-    brand_set = sorted(w for w in brands if w in said_prefixes and re.fullmatch(r"[\u4e00-\u9fff]+", w))
+    # A brand is a title prefix said in its ads; a longer prefix only when nearly all products sharing
+    # the first two characters have it ("雅诗兰黛" yes, "欧莱雅黑" no).
+    brand_set = sorted(
+        w
+        for w in brands
+        if w in said_prefixes
+        and re.fullmatch(r"[\u4e00-\u9fff]+", w)
+        and brands[w] >= 2
+        and (len(w) == 2 or brands[w] >= 0.75 * brands[w[:2]])
+    )
+    types = type_words(videos)
+    # Words that follow a brand in titles ("弹力", "男士"): two characters seen after the start of at
+    # least two titles; where one begins, an unknown brand ends.
     word_df: Counter[str] = Counter()
     for name in products:
         cn = clean_name(name)
-        word_df.update({cn[i : i + 2] for i in range(len(cn) - 1)})
-    title_words = sorted(w for w, n in word_df.items() if n >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", w))
+        word_df.update({cn[i : i + 2] for i in range(2, len(cn) - 1)})
+    title_words = sorted(w for w, n in word_df.items() if n >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w))
 
     # --- templates (whole lines and clauses) ---
     raw: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
@@ -192,7 +252,9 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             text = str(c.get("narration", "")).strip()
             if not labels or not text:
                 continue
-            slotted = slot_line(text, p["name"], p.get("attributes", {}), bound)
+            slotted = slot_line(
+                text, p["name"], p.get("attributes", {}), bound, product_type(p["name"], types)
+            )
             pos = position_class(i, n_clips)
             units = [slotted]
             parts = clauses(slotted)
@@ -304,8 +366,10 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "labels": list(LABEL_NAMES),
         "brands": brand_set,
         "title_words": title_words,
+        "type_words": types,
         "products": products,
         "product_text": product_text,
+        "product_lines": product_lines,
         "templates": templates,
         "planner": {
             "prior": prior,

@@ -18,13 +18,19 @@ from typing import Any
 
 from core.narration.knowledge import (
     FALLBACK_KEYS,
+    GENERIC_TYPE,
     NAME_KEY,
     SLOT_BASE,
     SLOT_KEYS,
+    TYPE_KEY,
     knowledge_text,
     product_terms,
+    product_type,
     short_name,
 )
+
+_NAMES = (NAME_KEY, TYPE_KEY)
+"""Slots that name the product rather than state knowledge (may repeat; not counted as knowledge)."""
 
 PAIR_SEP = "\x00"
 """Joins the templates of a two-part line (so both count as used in the ad)."""
@@ -53,6 +59,8 @@ class Weights:
     # aim a character above the budget centre: lines came out 3% shorter than the references
     target_shift: float = 1.0
     mbr: float = 10.0
+    neighbours: float = 30.0  # likeness to what the most similar products' ads said
+    neighbour_count: int = 10
     name_first: float = 3.0  # the opening line names the product
     scan: int = 96
     pool: int = 24
@@ -106,10 +114,12 @@ class ProductContext:
 
     name: str
     spoken_name: str
+    type_word: str
     terms: dict[str, list[str]]
     text: str
     similarity: list[float]
     max_term: int
+    neighbour_vector: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -140,8 +150,11 @@ class LineWriter:
         self.labels: list[str] = list(resource["labels"])
         self.brands = frozenset(resource["brands"])
         self.title_words = frozenset(resource.get("title_words", ()))
+        self.type_words: dict[str, float] = dict(resource.get("type_words", {}))
         self.templates = [Template(row) for row in resource["templates"]]
         self.product_text: list[str] = list(resource["product_text"])
+        self.product_lines: list[list[str]] = list(resource.get("product_lines", []))
+        self._idf: tuple[dict[str, float], float] | None = None
         self._product_vecs: list[tuple[Counter[str], float]] | None = None
         self.buckets: dict[tuple[int, int, int], list[Template]] = {}
         for t in self.templates:
@@ -165,12 +178,67 @@ class LineWriter:
         mine = _bigrams(text)
         sims = [_cosine(mine, v, nv) for v, nv in self._product_vecs]
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
-        max_term = max(max_term, len(spoken))
-        return ProductContext(name, spoken, terms, text, sims, max_term)
+        ptype = product_type(name, self.type_words) or GENERIC_TYPE
+        max_term = max(max_term, len(spoken), len(ptype))
+        return ProductContext(name, spoken, ptype, terms, text, sims, max_term, self._neighbour_vector(sims))
+
+    # ---- what similar products' ads say ----
+    def _idf_table(self) -> tuple[dict[str, float], float]:
+        """Inverse document frequency of 1..4-grams over every learned line (computed once)."""
+        if self._idf is None:
+            df: Counter[str] = Counter()
+            n_docs = 0
+            for lines in self.product_lines:
+                for line in lines:
+                    n_docs += 1
+                    df.update({line[i : i + n] for n in range(1, 5) for i in range(len(line) - n + 1)})
+            log_n = math.log(max(2, n_docs))
+            self._idf = ({g: log_n - math.log(k) for g, k in df.items()}, log_n)
+        return self._idf
+
+    def _tfidf(self, text: str) -> dict[str, float]:
+        """1..4-gram tf-idf of `text`, each n normalised to unit length (one dict: grams of different n differ)."""
+        idf, idf_max = self._idf_table()
+        out: dict[str, float] = {}
+        for n in range(1, 5):
+            counts = Counter(text[i : i + n] for i in range(len(text) - n + 1))
+            vec = {g: k * idf.get(g, idf_max) for g, k in counts.items()}
+            norm = math.sqrt(sum(x * x for x in vec.values()))
+            if norm:
+                for g, x in vec.items():
+                    out[g] = x / norm
+        return out
+
+    def _neighbour_vector(self, sims: Sequence[float]) -> dict[str, float]:
+        """Similarity-weighted mean tf-idf of the lines of the most similar products (a pseudo-reference).
+
+        A line sharing n-grams with how ads of similar products talk (category words: 遮瑕, 持妆, 支撑)
+        is more likely to match what an ad of this product says.
+        """
+        w = self.weights
+        if not w.neighbours or not self.product_lines:
+            return {}
+        top = sorted(range(len(self.product_lines)), key=lambda p: (-sims[p], p))[: w.neighbour_count]
+        out: dict[str, float] = {}
+        total = 0.0
+        for p in top:
+            for line in self.product_lines[p]:
+                total += sims[p]
+                for g, x in self._tfidf(line).items():
+                    out[g] = out.get(g, 0.0) + sims[p] * x
+        return {g: x / total for g, x in out.items()} if total else {}
+
+    def _neighbour_score(self, ctx: ProductContext, text: str) -> float:
+        vec = ctx.neighbour_vector
+        if not vec:
+            return 0.0
+        return sum(x * vec.get(g, 0.0) for g, x in self._tfidf(text).items()) / 4
 
     def _options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
         if key == NAME_KEY:
             return [ctx.spoken_name] if ctx.spoken_name else []
+        if key == TYPE_KEY:
+            return [ctx.type_word]
         opts: list[str] = []
         for k in (key, *FALLBACK_KEYS.get(key, ())):
             opts.extend(ctx.terms.get(k, ()))
@@ -196,7 +264,7 @@ class LineWriter:
             if i == len(options):
                 return lo <= total <= hi
             for opt in options[i]:
-                if opt in chosen and t.slots[i] != NAME_KEY:
+                if opt in chosen and t.slots[i] not in _NAMES:
                     continue
                 if total + len(opt) + 2 * (len(options) - i - 1) > hi:
                     continue
@@ -251,7 +319,7 @@ class LineWriter:
                         w.consensus * t.score
                         + w.similarity * sim
                         + w.position * (t.pos == pos)
-                        + w.knowledge * (m > 0 and any(k != NAME_KEY for k in t.slots))
+                        + w.knowledge * (m > 0 and any(k not in _NAMES for k in t.slots))
                         + w.second_label * bool(second.intersection(t.labels))
                         + w.name_first * (pos == 0 and NAME_KEY in t.slots)
                     )
@@ -274,9 +342,11 @@ class LineWriter:
             reused = sum(1 for x in fill if state.terms[x]) / len(fill) if fill else 0.0
             target = (lo + hi) / 2 + w.target_shift
             final = score - w.repetition * overlap - 0.3 * reused - w.length * abs(len(text) - target)
+            if w.neighbours:
+                final += w.neighbours * self._neighbour_score(ctx, text)
             seen.add(text)
             out.append(
-                Candidate(final, text, tuple(x for x, k in zip(fill, t.slots) if k != NAME_KEY), t.text)
+                Candidate(final, text, tuple(x for x, k in zip(fill, t.slots) if k not in _NAMES), t.text)
             )
             if len(out) >= w.pool:
                 break
