@@ -120,6 +120,7 @@ class ProductContext:
     similarity: list[float]
     max_term: int
     neighbour_vector: dict[str, float] = field(default_factory=dict)
+    neighbour_scores: dict[str, float] = field(default_factory=dict)  # per line text, filled lazily
 
 
 @dataclass
@@ -232,7 +233,11 @@ class LineWriter:
         vec = ctx.neighbour_vector
         if not vec:
             return 0.0
-        return sum(x * vec.get(g, 0.0) for g, x in self._tfidf(text).items()) / 4
+        score = ctx.neighbour_scores.get(text)
+        if score is None:  # the same half-lines come back in many two-part candidates
+            score = sum(x * vec.get(g, 0.0) for g, x in self._tfidf(text).items()) / 4
+            ctx.neighbour_scores[text] = score
+        return score
 
     def _options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
         if key == NAME_KEY:
