@@ -157,6 +157,8 @@ class LineWriter:
         self.product_lines: list[list[str]] = list(resource.get("product_lines", []))
         self._idf: tuple[dict[str, float], float] | None = None
         self._product_vecs: list[tuple[Counter[str], float]] | None = None
+        self._bigram_idf: dict[str, float] = {}
+        self._bigram_idf_max = 1.0
         self.buckets: dict[tuple[int, int, int], list[Template]] = {}
         for t in self.templates:
             for lab in t.labels[:1]:
@@ -171,17 +173,28 @@ class LineWriter:
         spoken = short_name(name, self.brands, self.title_words)
         text = knowledge_text(name, attributes)
         if self._product_vecs is None:
+            df: Counter[str] = Counter()
+            for pt in self.product_text:
+                df.update(set(_bigrams(pt)))
+            log_n = math.log(max(2, len(self.product_text)))
+            self._bigram_idf = {g: log_n - math.log(k) for g, k in df.items()}
+            self._bigram_idf_max = log_n
             vecs = []
             for pt in self.product_text:
-                v = _bigrams(pt)
+                v = self._weighted(_bigrams(pt))
                 vecs.append((v, math.sqrt(sum(x * x for x in v.values()))))
             self._product_vecs = vecs
-        mine = _bigrams(text)
+        mine = self._weighted(_bigrams(text))
         sims = [_cosine(mine, v, nv) for v, nv in self._product_vecs]
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
         ptype = product_type(name, self.type_words) or GENERIC_TYPE
         max_term = max(max_term, len(spoken), len(ptype))
         return ProductContext(name, spoken, ptype, terms, text, sims, max_term, self._neighbour_vector(sims))
+
+    def _weighted(self, counts: Counter[str]) -> Counter[str]:
+        """Bigram counts weighted by rarity among products, so 眼霜 says more about a product than 保湿."""
+        idf, top = self._bigram_idf, self._bigram_idf_max
+        return Counter({g: k * idf.get(g, top) for g, k in counts.items()})
 
     # ---- what similar products' ads say ----
     def _idf_table(self) -> tuple[dict[str, float], float]:
