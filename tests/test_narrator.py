@@ -284,3 +284,20 @@ def test_lines_like_similar_products_ads_rank_higher(resource: dict) -> None:
     near = writer._neighbour_score(ctx, "这款粉底液遮瑕力很强，持妆一整天都不脱妆。")
     far = writer._neighbour_score(ctx, "这款床垫睡起来很舒服，支撑力很好。")
     assert near > far
+
+
+def test_two_part_lines_name_the_product_once() -> None:
+    from core.narration.knowledge import NAME_KEY, slot_char
+    from core.narration.writer import _names_twice
+
+    name = slot_char(NAME_KEY)
+    assert _names_twice(f"这款{name}。", f"{name}真的很好用。")
+    assert not _names_twice(f"这款{name}。", "真的很好用。")
+
+
+def test_demo_product_is_named_once_per_line(narrator: EmbeddedNarrator) -> None:
+    product = Product("澜肌轻盈保湿精华液", {"功效": "长效补水、修护屏障", "活动优惠": "买一送一"})
+    out = narrator.narrate(request(product=product, durations=(6000,) * 6))
+    spoken = narrator.writer.product_context(product.name, product.attributes).spoken_name
+    assert spoken.startswith("澜肌")
+    assert all(c.text.count(spoken) <= 1 for c in out), [c.text for c in out]

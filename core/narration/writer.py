@@ -72,6 +72,14 @@ class Weights:
     pair_width: int = 2
 
 
+_NAME_SLOTS = frozenset(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY,))
+
+
+def _names_twice(first: str, second: str) -> bool:
+    """Both halves of a two-part line name the product."""
+    return any(ch in _NAME_SLOTS for ch in first) and any(ch in _NAME_SLOTS for ch in second)
+
+
 class Template:
     __slots__ = ("bound", "labels", "pids", "pos", "score", "slots", "static_len", "text")
 
@@ -435,6 +443,8 @@ class LineWriter:
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
                     seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
                 for c2 in seconds:
+                    if _names_twice(c1.template, c2.template):
+                        continue  # "这款X。这款X精华。" says nothing twice
                     out.append(
                         Candidate(
                             (c1.score + c2.score) / 2 - self.weights.pair_penalty,
