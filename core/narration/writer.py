@@ -80,6 +80,9 @@ def _names_twice(first: str, second: str) -> bool:
     return any(ch in _NAME_SLOTS for ch in first) and any(ch in _NAME_SLOTS for ch in second)
 
 
+_UNSEEN = object()
+
+
 class Template:
     __slots__ = ("bound", "labels", "pids", "pos", "score", "slots", "static_len", "text")
 
@@ -128,7 +131,9 @@ class ProductContext:
     similarity: list[float]
     max_term: int
     neighbour_vector: dict[str, float] = field(default_factory=dict)
+    plan_similarity: list[float] = field(default_factory=list)  # for the storyline planner
     neighbour_scores: dict[str, float] = field(default_factory=dict)  # per line text, filled lazily
+    template_bases: dict[int, float | None] = field(default_factory=dict)  # per template id, lazily
 
 
 @dataclass
@@ -164,7 +169,9 @@ class LineWriter:
         self.product_text: list[str] = list(resource["product_text"])
         self.product_lines: list[list[str]] = list(resource.get("product_lines", []))
         self._idf: tuple[dict[str, float], float] | None = None
+        self._product_sums: dict[int, dict[str, float]] = {}
         self._product_vecs: list[tuple[Counter[str], float]] | None = None
+        self._raw_vecs: list[tuple[Counter[str], float]] = []
         self._bigram_idf: dict[str, float] = {}
         self._bigram_idf_max = 1.0
         self.buckets: dict[tuple[int, int, int], list[Template]] = {}
@@ -187,17 +194,24 @@ class LineWriter:
             log_n = math.log(max(2, len(self.product_text)))
             self._bigram_idf = {g: log_n - math.log(k) for g, k in df.items()}
             self._bigram_idf_max = log_n
-            vecs = []
+            vecs, raw = [], []
             for pt in self.product_text:
                 v = self._weighted(_bigrams(pt))
                 vecs.append((v, math.sqrt(sum(x * x for x in v.values()))))
-            self._product_vecs = vecs
+                r = _bigrams(pt)
+                raw.append((r, math.sqrt(sum(x * x for x in r.values()))))
+            self._product_vecs, self._raw_vecs = vecs, raw
         mine = self._weighted(_bigrams(text))
         sims = [_cosine(mine, v, nv) for v, nv in self._product_vecs]
+        # the planner's storyline prior was tuned on plain bigram counts (rarity weighting costs it 0.2 points)
+        mine_raw = _bigrams(text)
+        plan_sims = [_cosine(mine_raw, v, nv) for v, nv in self._raw_vecs]
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
         ptype = product_type(name, self.type_words) or GENERIC_TYPE
         max_term = max(max_term, len(spoken), len(ptype))
-        return ProductContext(name, spoken, ptype, terms, text, sims, max_term, self._neighbour_vector(sims))
+        return ProductContext(
+            name, spoken, ptype, terms, text, sims, max_term, self._neighbour_vector(sims), plan_sims
+        )
 
     def _weighted(self, counts: Counter[str]) -> Counter[str]:
         """Bigram counts weighted by rarity among products, so 眼霜 says more about a product than 保湿."""
@@ -223,13 +237,27 @@ class LineWriter:
         idf, idf_max = self._idf_table()
         out: dict[str, float] = {}
         for n in range(1, 5):
-            counts = Counter(text[i : i + n] for i in range(len(text) - n + 1))
+            counts: dict[str, int] = {}
+            for i in range(len(text) - n + 1):
+                g = text[i : i + n]
+                counts[g] = counts.get(g, 0) + 1
             vec = {g: k * idf.get(g, idf_max) for g, k in counts.items()}
             norm = math.sqrt(sum(x * x for x in vec.values()))
             if norm:
                 for g, x in vec.items():
                     out[g] = x / norm
         return out
+
+    def _product_sum(self, p: int) -> dict[str, float]:
+        """Sum of the tf-idf vectors of product p's lines (cached: neighbours recur across ads)."""
+        got = self._product_sums.get(p)
+        if got is None:
+            got = {}
+            for line in self.product_lines[p]:
+                for g, x in self._tfidf(line).items():
+                    got[g] = got.get(g, 0.0) + x
+            self._product_sums[p] = got
+        return got
 
     def _neighbour_vector(self, sims: Sequence[float]) -> dict[str, float]:
         """Similarity-weighted mean tf-idf of the lines of the most similar products (a pseudo-reference).
@@ -244,10 +272,9 @@ class LineWriter:
         out: dict[str, float] = {}
         total = 0.0
         for p in top:
-            for line in self.product_lines[p]:
-                total += sims[p]
-                for g, x in self._tfidf(line).items():
-                    out[g] = out.get(g, 0.0) + sims[p] * x
+            total += sims[p] * len(self.product_lines[p])
+            for g, x in self._product_sum(p).items():
+                out[g] = out.get(g, 0.0) + sims[p] * x
         return {g: x / total for g, x in out.items()} if total else {}
 
     def _neighbour_score(self, ctx: ProductContext, text: str) -> float:
@@ -330,24 +357,31 @@ class LineWriter:
         primary = self.labels.index(labels[0]) if labels[0] in self.labels else len(self.labels) - 1
         second = {self.labels.index(x) for x in labels[1:] if x in self.labels}
         pre: list[tuple[float, int, Template]] = []
+        bases = ctx.template_bases
         serial = 0
         for m in range(self.max_slots + 1):
             s_lo = max(1, lo - m * ctx.max_term) if m else lo
             s_hi = hi - 2 * m
             for s in range(s_lo, s_hi + 1):
                 for t in self.buckets.get((primary, m, s), ()):
-                    if t.text in state.templates:
+                    base = bases.get(id(t), _UNSEEN)
+                    if base is _UNSEEN:  # the product-dependent part, once per template and ad
+                        base = None
+                        if not t.bound or all(b in ctx.text for b in t.bound):
+                            sim = max(ctx.similarity[p] for p in t.pids) if t.pids else 0.0
+                            base = (
+                                w.consensus * t.score
+                                + w.similarity * sim
+                                + w.knowledge * (m > 0 and any(k not in _NAMES for k in t.slots))
+                            )
+                        bases[id(t)] = base
+                    if base is None or t.text in state.templates:
                         continue
-                    if t.bound and not all(b in ctx.text for b in t.bound):
-                        continue
-                    sim = max(ctx.similarity[p] for p in t.pids) if t.pids else 0.0
                     score = (
-                        w.consensus * t.score
-                        + w.similarity * sim
+                        base
                         + w.position * (t.pos == pos)
-                        + w.knowledge * (m > 0 and any(k not in _NAMES for k in t.slots))
-                        + w.second_label * bool(second.intersection(t.labels))
-                        + w.name_first * (pos == 0 and NAME_KEY in t.slots)
+                        + (w.second_label * bool(second.intersection(t.labels)) if second else 0.0)
+                        + (w.name_first * (NAME_KEY in t.slots) if pos == 0 else 0.0)
                     )
                     serial += 1
                     pre.append((score, serial, t))
