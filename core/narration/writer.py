@@ -83,6 +83,11 @@ def _names_twice(first: str, second: str) -> bool:
 _UNSEEN = object()
 
 
+def _joined(first: str, second: str) -> str:
+    """One spoken sentence from two: the first one's full stop becomes a comma (refs say "A，B。")."""
+    return (first[:-1] + "，" if first.endswith("。") else first) + second
+
+
 class Template:
     __slots__ = ("bound", "labels", "pids", "pos", "score", "slots", "static_len", "text")
 
@@ -482,7 +487,7 @@ class LineWriter:
                     out.append(
                         Candidate(
                             (c1.score + c2.score) / 2 - self.weights.pair_penalty,
-                            c1.text + c2.text,
+                            _joined(c1.text, c2.text),
                             c1.terms + c2.terms,
                             c1.template + PAIR_SEP + c2.template,
                         )
