@@ -49,7 +49,7 @@ _FILLERS = (
 
 @dataclass(frozen=True)
 class Weights:
-    consensus: float = 4.0
+    consensus: float = 3.0
     similarity: float = 2.0
     position: float = 0.15
     knowledge: float = 0.35
@@ -58,7 +58,7 @@ class Weights:
     length: float = 0.1
     # aim a character above the budget centre: lines came out 3% shorter than the references
     target_shift: float = 1.0
-    mbr: float = 10.0
+    mbr: float = 6.0
     neighbours: float = 30.0  # likeness to what the most similar products' ads said
     neighbour_count: int = 10
     name_first: float = 3.0  # the opening line names the product
@@ -66,7 +66,7 @@ class Weights:
     pool: int = 24
     always_pairs: bool = True
     pair_from: int = 16
-    pair_penalty: float = 0.0
+    pair_penalty: float = -0.5  # a two-part line (joined into one sentence) reads like the references
     pair_min: int = 3
     split_from: int = 30
     pair_width: int = 2
