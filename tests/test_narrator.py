@@ -301,3 +301,15 @@ def test_demo_product_is_named_once_per_line(narrator: EmbeddedNarrator) -> None
     spoken = narrator.writer.product_context(product.name, product.attributes).spoken_name
     assert spoken.startswith("澜肌")
     assert all(c.text.count(spoken) <= 1 for c in out), [c.text for c in out]
+
+
+def test_planner_adds_a_second_label_only_on_close_calls(narrator: EmbeddedNarrator) -> None:
+    import math
+
+    planner = narrator.planner
+    clip = PlanClip(30, (), None)
+    post = [-10.0] * len(planner.labels)
+    post[0], post[3] = 0.0, math.log(0.95)  # runner-up nearly as likely
+    assert planner._with_second(clip, 0, post) == (planner.labels[0], planner.labels[3])
+    post[3] = math.log(0.5)  # a clear winner
+    assert planner._with_second(clip, 0, post) == (planner.labels[0],)
