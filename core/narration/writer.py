@@ -60,7 +60,7 @@ class Weights:
     target_shift: float = 1.0
     mbr: float = 6.0
     neighbours: float = 30.0  # likeness to what the most similar products' ads said
-    neighbour_count: int = 10
+    neighbour_count: int = 20
     name_first: float = 3.0  # the opening line names the product
     scan: int = 96
     pool: int = 24
