@@ -80,9 +80,6 @@ def _names_twice(first: str, second: str) -> bool:
     return any(ch in _NAME_SLOTS for ch in first) and any(ch in _NAME_SLOTS for ch in second)
 
 
-_UNSEEN = object()
-
-
 def _joined(first: str, second: str) -> str:
     """One spoken sentence from two: the first one's full stop becomes a comma (refs say "A，B。")."""
     return (first[:-1] + "，" if first.endswith("。") else first) + second
@@ -110,11 +107,14 @@ def _bigrams(text: str) -> Counter[str]:
     return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
 
-def _cosine(a: Counter[str], b: Counter[str], nb: float) -> float:
-    """Cosine of `a` and `b`, given |b| = nb."""
+def _norm(a: Counter[str]) -> float:
+    return math.sqrt(sum(x * x for x in a.values()))
+
+
+def _cosine(a: Counter[str], na: float, b: Counter[str], nb: float) -> float:
+    """Cosine of `a` and `b`, given their norms |a| = na and |b| = nb."""
     if not a or not b:
         return 0.0
-    na = math.sqrt(sum(x * x for x in a.values()))
     small, large = (a, b) if len(a) <= len(b) else (b, a)
     dot = sum(x * large.get(g, 0) for g, x in small.items())
     return dot / (na * nb) if na and nb else 0.0
@@ -138,7 +138,8 @@ class ProductContext:
     neighbour_vector: dict[str, float] = field(default_factory=dict)
     plan_similarity: list[float] = field(default_factory=list)  # for the storyline planner
     neighbour_scores: dict[str, float] = field(default_factory=dict)  # per line text, filled lazily
-    template_bases: dict[int, float | None] = field(default_factory=dict)  # per template id, lazily
+    buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
+    """Per template bucket, the usable templates with their product-dependent score (filled lazily)."""
 
 
 @dataclass
@@ -202,15 +203,17 @@ class LineWriter:
             vecs, raw = [], []
             for pt in self.product_text:
                 v = self._weighted(_bigrams(pt))
-                vecs.append((v, math.sqrt(sum(x * x for x in v.values()))))
+                vecs.append((v, _norm(v)))
                 r = _bigrams(pt)
-                raw.append((r, math.sqrt(sum(x * x for x in r.values()))))
+                raw.append((r, _norm(r)))
             self._product_vecs, self._raw_vecs = vecs, raw
         mine = self._weighted(_bigrams(text))
-        sims = [_cosine(mine, v, nv) for v, nv in self._product_vecs]
+        n_mine = _norm(mine)
+        sims = [_cosine(mine, n_mine, v, nv) for v, nv in self._product_vecs]
         # the planner's storyline prior was tuned on plain bigram counts (rarity weighting costs it 0.2 points)
         mine_raw = _bigrams(text)
-        plan_sims = [_cosine(mine_raw, v, nv) for v, nv in self._raw_vecs]
+        n_raw = _norm(mine_raw)
+        plan_sims = [_cosine(mine_raw, n_raw, v, nv) for v, nv in self._raw_vecs]
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
         ptype = product_type(name, self.type_words) or GENERIC_TYPE
         max_term = max(max_term, len(spoken), len(ptype))
@@ -288,7 +291,22 @@ class LineWriter:
             return 0.0
         score = ctx.neighbour_scores.get(text)
         if score is None:  # the same half-lines come back in many two-part candidates
-            score = sum(x * vec.get(g, 0.0) for g, x in self._tfidf(text).items()) / 4
+            # cosine of the line's n-gram tf-idf with the pseudo-reference, per n, in one pass each
+            idf, idf_max = self._idf_table()
+            score = 0.0
+            for n in range(1, 5):
+                counts: dict[str, int] = {}
+                for i in range(len(text) - n + 1):
+                    g = text[i : i + n]
+                    counts[g] = counts.get(g, 0) + 1
+                dot = sq = 0.0
+                for g, k in counts.items():
+                    x = k * idf.get(g, idf_max)
+                    sq += x * x
+                    dot += x * vec.get(g, 0.0)
+                if sq:
+                    score += dot / math.sqrt(sq)
+            score /= 4
             ctx.neighbour_scores[text] = score
         return score
 
@@ -345,6 +363,28 @@ class LineWriter:
                 out.append(ch)
         return "".join(out)
 
+    def _usable(
+        self, ctx: ProductContext, label: int, slots: int, static: int
+    ) -> list[tuple[float, Template]]:
+        """The bucket's templates this product may use, with their product-dependent score (once per ad)."""
+        key = (label, slots, static)
+        got = ctx.buckets.get(key)
+        if got is None:
+            w = self.weights
+            got = []
+            for t in self.buckets.get(key, ()):
+                if t.bound and not all(b in ctx.text for b in t.bound):
+                    continue  # it names something this product does not have
+                sim = max(ctx.similarity[p] for p in t.pids) if t.pids else 0.0
+                base = (
+                    w.consensus * t.score
+                    + w.similarity * sim
+                    + w.knowledge * (slots > 0 and any(k not in _NAMES for k in t.slots))
+                )
+                got.append((base, t))
+            ctx.buckets[key] = got
+        return got
+
     def candidates(
         self,
         ctx: ProductContext,
@@ -362,25 +402,13 @@ class LineWriter:
         primary = self.labels.index(labels[0]) if labels[0] in self.labels else len(self.labels) - 1
         second = {self.labels.index(x) for x in labels[1:] if x in self.labels}
         pre: list[tuple[float, int, Template]] = []
-        bases = ctx.template_bases
         serial = 0
         for m in range(self.max_slots + 1):
             s_lo = max(1, lo - m * ctx.max_term) if m else lo
             s_hi = hi - 2 * m
             for s in range(s_lo, s_hi + 1):
-                for t in self.buckets.get((primary, m, s), ()):
-                    base = bases.get(id(t), _UNSEEN)
-                    if base is _UNSEEN:  # the product-dependent part, once per template and ad
-                        base = None
-                        if not t.bound or all(b in ctx.text for b in t.bound):
-                            sim = max(ctx.similarity[p] for p in t.pids) if t.pids else 0.0
-                            base = (
-                                w.consensus * t.score
-                                + w.similarity * sim
-                                + w.knowledge * (m > 0 and any(k not in _NAMES for k in t.slots))
-                            )
-                        bases[id(t)] = base
-                    if base is None or t.text in state.templates:
+                for base, t in self._usable(ctx, primary, m, s):
+                    if t.text in state.templates:
                         continue
                     score = (
                         base
