@@ -313,3 +313,16 @@ def test_planner_adds_a_second_label_only_on_close_calls(narrator: EmbeddedNarra
     assert planner._with_second(clip, 0, post) == (planner.labels[0], planner.labels[3])
     post[3] = math.log(0.5)  # a clear winner
     assert planner._with_second(clip, 0, post) == (planner.labels[0],)
+
+
+def test_two_part_lines_do_not_repeat_a_term(narrator: EmbeddedNarrator) -> None:
+    # terms no template carries as plain text, so a second copy can only come from a second slot
+    product = Product(
+        "清泉牌保温杯大容量不锈钢水杯", {"功效": "锁温十二小时、冰镇一整天", "活动优惠": "第二件半价送杯刷"}
+    )
+    labels = ["产品推荐", "产品功效", "产品功效", "产品功效", "引导购买"]
+    for seed in range(3):
+        out = narrator.narrate(request(product=product, durations=(7000,) * 5, labels=labels, seed=seed))
+        for c in out:
+            for term in ("锁温十二小时", "冰镇一整天", "第二件半价送杯刷"):
+                assert c.text.count(term) <= 1, c.text

@@ -510,8 +510,8 @@ class LineWriter:
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
                     seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
                 for c2 in seconds:
-                    if _names_twice(c1.template, c2.template):
-                        continue  # "这款X。这款X精华。" says nothing twice
+                    if _names_twice(c1.template, c2.template) or set(c1.terms) & set(c2.terms):
+                        continue  # "这款X，这款X精华。" / "买一送一，买一送一下单。" say a thing twice
                     out.append(
                         Candidate(
                             (c1.score + c2.score) / 2 - self.weights.pair_penalty,
