@@ -281,8 +281,8 @@ def test_lines_like_similar_products_ads_rank_higher(resource: dict) -> None:
     writer = LineWriter(resource)
     ctx = writer.product_context("雅诗兰黛沁水粉底液 保湿滋润遮瑕", {"功效": "遮瑕、持妆"})
     assert ctx.neighbour_vector, "similar products' lines should form a pseudo-reference"
-    near = writer._neighbour_score(ctx, "这款粉底液遮瑕力很强，持妆一整天都不脱妆。")
-    far = writer._neighbour_score(ctx, "这款床垫睡起来很舒服，支撑力很好。")
+    near = writer._neighbour_score(ctx, "这款粉底液遮瑕力很强，持妆一整天都不脱妆。", 1)
+    far = writer._neighbour_score(ctx, "这款床垫睡起来很舒服，支撑力很好。", 1)
     assert near > far
 
 

@@ -51,6 +51,11 @@ def position_class(index: int, count: int) -> int:
     return 2
 
 
+def ad_place(index: int, count: int) -> int:
+    """0 the ad's first clip, 2 its last, 1 any other (how ads open and close differs from the middle)."""
+    return 0 if index <= 0 else 2 if index >= count - 1 else 1
+
+
 def length_bucket(chars: int) -> int:
     for i, edge in enumerate((12, 18, 25, 35, 50, 70)):
         if chars < edge:
@@ -199,6 +204,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     product_index: dict[str, int] = {}
     product_text: list[str] = []
     product_lines: list[list[str]] = []
+    line_places: list[list[str]] = []  # per line: "0" first clip of its ad, "1" middle, "2" last
     brands: Counter[str] = Counter()
     said_prefixes: set[str] = set()
     for v in videos:
@@ -208,13 +214,17 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             products.append(p["name"])
             product_text.append(knowledge_text(p["name"], p.get("attributes", {})))
             product_lines.append([])
+            line_places.append([])
             cn = clean_name(p["name"])
             for n in (2, 3, 4):
                 if len(cn) >= n:
                     brands[cn[:n]] += 1
-        product_lines[product_index[p["name"]]].extend(
-            t for t in (str(c.get("narration", "")).strip() for c in v["clips"]) if t
-        )
+        n_clips = len(v["clips"])
+        for i, c in enumerate(v["clips"]):
+            text = str(c.get("narration", "")).strip()
+            if text:
+                product_lines[product_index[p["name"]]].append(text)
+                line_places[product_index[p["name"]]].append(str(ad_place(i, n_clips)))
         said = "|".join(str(c.get("narration", "")) for c in v["clips"])
         cn = clean_name(p["name"])
         for n in (2, 3, 4):
@@ -370,6 +380,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "products": products,
         "product_text": product_text,
         "product_lines": product_lines,
+        "line_places": ["".join(x) for x in line_places],
         "templates": templates,
         "planner": {
             "prior": prior,

@@ -59,8 +59,10 @@ class Weights:
     # aim a character above the budget centre: lines came out 3% shorter than the references
     target_shift: float = 1.0
     mbr: float = 6.0
-    neighbours: float = 30.0  # likeness to what the most similar products' ads said
+    neighbours: float = 20.0  # likeness to what the most similar products' ads said
     neighbour_count: int = 20
+    neighbour_place: float = 35.0  # likeness to lines from the same place (first/middle/last) of their ads
+    place_share: float = 20.0  # how much more those lines count there
     name_first: float = 3.0  # the opening line names the product
     scan: int = 96
     pool: int = 24
@@ -115,8 +117,7 @@ def _cosine(a: Counter[str], na: float, b: Counter[str], nb: float) -> float:
     """Cosine of `a` and `b`, given their norms |a| = na and |b| = nb."""
     if not a or not b:
         return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    dot = sum(x * large.get(g, 0) for g, x in small.items())
+    dot = sum(a[g] * b[g] for g in a.keys() & b.keys())  # the key intersection runs in C
     return dot / (na * nb) if na and nb else 0.0
 
 
@@ -135,9 +136,9 @@ class ProductContext:
     text: str
     similarity: list[float]
     max_term: int
-    neighbour_vector: dict[str, float] = field(default_factory=dict)
+    neighbour_vector: list[dict[str, float]] = field(default_factory=list)  # per ad place
     plan_similarity: list[float] = field(default_factory=list)  # for the storyline planner
-    neighbour_scores: dict[str, float] = field(default_factory=dict)  # per line text, filled lazily
+    neighbour_scores: dict[tuple[int, str], float] = field(default_factory=dict)  # (place, text), lazily
     buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
     """Per template bucket, the usable templates with their product-dependent score (filled lazily)."""
 
@@ -174,8 +175,9 @@ class LineWriter:
         self.templates = [Template(row) for row in resource["templates"]]
         self.product_text: list[str] = list(resource["product_text"])
         self.product_lines: list[list[str]] = list(resource.get("product_lines", []))
+        self.line_places: list[str] = list(resource.get("line_places", ()))
         self._idf: tuple[dict[str, float], float] | None = None
-        self._product_sums: dict[int, dict[str, float]] = {}
+        self._product_sums: dict[int, list[tuple[dict[str, float], int]]] = {}
         self._product_vecs: list[tuple[Counter[str], float]] | None = None
         self._raw_vecs: list[tuple[Counter[str], float]] = []
         self._bigram_idf: dict[str, float] = {}
@@ -256,40 +258,70 @@ class LineWriter:
                     out[g] = x / norm
         return out
 
-    def _product_sum(self, p: int) -> dict[str, float]:
-        """Sum of the tf-idf vectors of product p's lines (cached: neighbours recur across ads)."""
+    def _product_sums_by_place(self, p: int) -> list[tuple[dict[str, float], int]]:
+        """Per ad place (first, middle, last clip): the sum of product p's line tf-idf vectors and the
+        number of lines (cached: neighbours recur across ads)."""
         got = self._product_sums.get(p)
         if got is None:
-            got = {}
-            for line in self.product_lines[p]:
+            got = [({}, 0), ({}, 0), ({}, 0)]
+            places = self.line_places[p] if p < len(self.line_places) else ""
+            for k, line in enumerate(self.product_lines[p]):
+                place = int(places[k]) if k < len(places) else 1
+                vec, count = got[place]
                 for g, x in self._tfidf(line).items():
-                    got[g] = got.get(g, 0.0) + x
+                    vec[g] = vec.get(g, 0.0) + x
+                got[place] = (vec, count + 1)
             self._product_sums[p] = got
         return got
 
-    def _neighbour_vector(self, sims: Sequence[float]) -> dict[str, float]:
-        """Similarity-weighted mean tf-idf of the lines of the most similar products (a pseudo-reference).
+    def _neighbour_vector(self, sims: Sequence[float]) -> list[dict[str, float]]:
+        """Per ad place (first, middle, last clip), a weighted pseudo-reference: the similarity-weighted
+        mean tf-idf of the lines of the most similar products (weight `neighbours`), plus the same mean
+        with the lines from that place of their ads counted `place_share` times (weight `neighbour_place`).
 
-        A line sharing n-grams with how ads of similar products talk (category words: 遮瑕, 持妆, 支撑)
-        is more likely to match what an ad of this product says.
+        A line sharing n-grams with how ads of similar products talk (category words: 遮瑕, 持妆, 支撑),
+        and with how they open or close, is more likely to match what an ad of this product says.
         """
         w = self.weights
         if not w.neighbours or not self.product_lines:
-            return {}
+            return []
         top = sorted(range(len(self.product_lines)), key=lambda p: (-sims[p], p))[: w.neighbour_count]
-        out: dict[str, float] = {}
+        # plain: all lines; by_place[k]: lines from place k. Counting place k's lines `share` times is
+        # plain + (share - 1) * by_place[k], so each place's vector is a mix of two sums.
+        plain: dict[str, float] = {}
+        by_place: list[dict[str, float]] = [{}, {}, {}]
         total = 0.0
+        counts = [0.0, 0.0, 0.0]
         for p in top:
-            total += sims[p] * len(self.product_lines[p])
-            for g, x in self._product_sum(p).items():
-                out[g] = out.get(g, 0.0) + sims[p] * x
-        return {g: x / total for g, x in out.items()} if total else {}
+            sim = sims[p]
+            for place, (vec, count) in enumerate(self._product_sums_by_place(p)):
+                total += sim * count
+                counts[place] += sim * count
+                acc = by_place[place]
+                for g, x in vec.items():
+                    acc[g] = acc.get(g, 0.0) + sim * x
+        if not total:
+            return []
+        for acc in by_place:
+            for g, x in acc.items():
+                plain[g] = plain.get(g, 0.0) + x
+        out: list[dict[str, float]] = []
+        extra = w.place_share - 1.0
+        for place in range(3):
+            weighted = total + extra * counts[place]
+            a = w.neighbours / total + (w.neighbour_place / weighted if w.neighbour_place else 0.0)
+            b = w.neighbour_place * extra / weighted if w.neighbour_place else 0.0
+            own = by_place[place]
+            out.append({g: a * x + b * own.get(g, 0.0) for g, x in plain.items()})
+        return out
 
-    def _neighbour_score(self, ctx: ProductContext, text: str) -> float:
-        vec = ctx.neighbour_vector
-        if not vec:
+    def _neighbour_score(self, ctx: ProductContext, text: str, place: int = 1) -> float:
+        """Likeness of `text` to the pseudo-reference of its ad place (weights included)."""
+        if not ctx.neighbour_vector:
             return 0.0
-        score = ctx.neighbour_scores.get(text)
+        vec = ctx.neighbour_vector[place]
+        key = (place, text)
+        score = ctx.neighbour_scores.get(key)
         if score is None:  # the same half-lines come back in many two-part candidates
             # cosine of the line's n-gram tf-idf with the pseudo-reference, per n, in one pass each
             idf, idf_max = self._idf_table()
@@ -307,7 +339,7 @@ class LineWriter:
                 if sq:
                     score += dot / math.sqrt(sq)
             score /= 4
-            ctx.neighbour_scores[text] = score
+            ctx.neighbour_scores[key] = score
         return score
 
     def _options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
@@ -436,7 +468,7 @@ class LineWriter:
             target = (lo + hi) / 2 + w.target_shift
             final = score - w.repetition * overlap - 0.3 * reused - w.length * abs(len(text) - target)
             if w.neighbours:
-                final += w.neighbours * self._neighbour_score(ctx, text)
+                final += self._neighbour_score(ctx, text, 0 if pos == 0 else 2 if pos == 4 else 1)
             seen.add(text)
             out.append(
                 Candidate(final, text, tuple(x for x, k in zip(fill, t.slots) if k not in _NAMES), t.text)
