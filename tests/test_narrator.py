@@ -326,3 +326,16 @@ def test_two_part_lines_do_not_repeat_a_term(narrator: EmbeddedNarrator) -> None
         for c in out:
             for term in ("锁温十二小时", "冰镇一整天", "第二件半价送杯刷"):
                 assert c.text.count(term) <= 1, c.text
+
+
+def test_pseudo_reference_knows_how_ads_open_and_close(resource: dict) -> None:
+    from core.narration.writer import LineWriter
+
+    writer = LineWriter(resource)
+    ctx = writer.product_context("雅诗兰黛沁水粉底液 保湿滋润遮瑕", {"功效": "遮瑕、持妆"})
+    first, middle, last = 0, 1, 2
+    opening = "今天给大家推荐一款粉底液。"
+    closing = "喜欢的赶紧点击下方链接购买吧。"
+    assert writer._neighbour_score(ctx, opening, first) > writer._neighbour_score(ctx, opening, middle)
+    assert writer._neighbour_score(ctx, closing, last) > writer._neighbour_score(ctx, closing, first)
+    assert writer._neighbour_score(ctx, closing, last) > writer._neighbour_score(ctx, closing, middle)
