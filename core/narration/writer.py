@@ -82,6 +82,11 @@ def _names_twice(first: str, second: str) -> bool:
     return any(ch in _NAME_SLOTS for ch in first) and any(ch in _NAME_SLOTS for ch in second)
 
 
+def _place(pos: int) -> int:
+    """Ad place of a position class: 0 first clip, 2 last clip, 1 in between."""
+    return 0 if pos == 0 else 2 if pos == 4 else 1
+
+
 def _joined(first: str, second: str) -> str:
     """One spoken sentence from two: the first one's full stop becomes a comma (refs say "A，B。")."""
     return (first[:-1] + "，" if first.endswith("。") else first) + second
@@ -426,8 +431,12 @@ class LineWriter:
         pos: int,
         state: AdState,
         limit: int = 12,
+        place: int | None = None,
     ) -> list[Candidate]:
-        """The best-ranked filled templates for this label and budget, best first."""
+        """The best-ranked filled templates for this label and budget, best first.
+
+        `place` (0 first, 1 middle, 2 last) picks the pseudo-reference; by default it follows `pos`.
+        """
         w = self.weights
         if not labels or lo > hi or hi <= 0:
             return []
@@ -468,7 +477,7 @@ class LineWriter:
             target = (lo + hi) / 2 + w.target_shift
             final = score - w.repetition * overlap - 0.3 * reused - w.length * abs(len(text) - target)
             if w.neighbours:
-                final += self._neighbour_score(ctx, text, 0 if pos == 0 else 2 if pos == 4 else 1)
+                final += self._neighbour_score(ctx, text, _place(pos) if place is None else place)
             seen.add(text)
             out.append(
                 Candidate(final, text, tuple(x for x, k in zip(fill, t.slots) if k not in _NAMES), t.text)
@@ -524,23 +533,42 @@ class LineWriter:
         return cands[choice % len(cands)]
 
     def _pairs(
-        self, ctx: ProductContext, labels: Sequence[str], lo: int, hi: int, pos: int, state: AdState
+        self,
+        ctx: ProductContext,
+        labels: Sequence[str],
+        lo: int,
+        hi: int,
+        pos: int,
+        state: AdState,
+        place: int | None = None,
     ) -> list[Candidate]:
         out: list[Candidate] = []
         mid = (lo + hi) // 2
+        place = _place(pos) if place is None else place
+        # the ad opens with the first half of its first line and closes with the second half of its last
+        first_place, second_place = (place, 1) if place == 0 else (1, place) if place == 2 else (1, 1)
         for frac in (0.5, 0.6, 0.4, 0.7):
             t1 = max(4, int(mid * frac))
-            firsts = self.candidates(ctx, labels, t1 - 3, t1 + 3, pos, state, limit=self.weights.pair_width)
+            firsts = self.candidates(
+                ctx, labels, t1 - 3, t1 + 3, pos, state, limit=self.weights.pair_width, place=first_place
+            )
             for c1 in firsts:
                 sub = AdState(set(state.grams | grams4(c1.text)), Counter(state.terms), set(state.templates))
                 sub.terms.update(c1.terms)
                 sub.templates.add(c1.template)
                 rest_lo, rest_hi = lo - len(c1.text), hi - len(c1.text)
                 seconds = self.candidates(
-                    ctx, labels, max(1, rest_lo), rest_hi, 2, sub, limit=self.weights.pair_width
+                    ctx,
+                    labels,
+                    max(1, rest_lo),
+                    rest_hi,
+                    2,
+                    sub,
+                    limit=self.weights.pair_width,
+                    place=second_place,
                 )
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
-                    seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub)[:1]
+                    seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place)[:1]
                 for c2 in seconds:
                     if _names_twice(c1.template, c2.template) or set(c1.terms) & set(c2.terms):
                         continue  # "这款X，这款X精华。" / "买一送一，买一送一下单。" say a thing twice
