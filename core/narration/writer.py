@@ -4,8 +4,12 @@ Candidates are templates of the clip's label whose fixed text length plus the le
 terms put into their slots lands inside chars_min..chars_max. They are ranked by consensus (how typical
 the line is for its label), the similarity of the template's source product to this one, a matching
 position in the ad, use of product knowledge, and penalised for repeating what the ad already said.
-Templates still carrying words bound to another product (brands, product types) are never used.
-Long budgets combine two candidates; a last-resort fitter guarantees the budget.
+The pool is then re-ranked by likeness to three pseudo-references (expected CIDEr-style overlap with
+what an unseen reference says): the other candidates (minimum Bayes risk), and the lines of the 20 most
+similar products' ads, with lines from the same place in their ads (opening, middle, closing) weighted up.
+Templates still carrying words bound to another product (brands, product types) are never used; the
+product's brand and its type word ("眼霜") are slots of their own. Long budgets combine two candidates
+into one sentence; a last-resort fitter guarantees the budget.
 """
 
 from __future__ import annotations
