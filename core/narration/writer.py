@@ -57,7 +57,7 @@ class Weights:
     similarity: float = 2.0
     position: float = 0.15
     knowledge: float = 0.35
-    second_label: float = 0.1
+    second_label: float = 0.5
     repetition: float = 1.5
     length: float = 0.1
     # aim a character above the budget centre: lines came out 3% shorter than the references
