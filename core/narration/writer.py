@@ -148,6 +148,7 @@ class ProductContext:
     neighbour_vector: list[dict[str, float]] = field(default_factory=list)  # per ad place
     plan_similarity: list[float] = field(default_factory=list)  # for the storyline planner
     neighbour_scores: dict[tuple[int, str], float] = field(default_factory=dict)  # (place, text), lazily
+    grams: dict[str, tuple[list[list[str]], set[str]]] = field(default_factory=dict)  # per line, lazily
     buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
     """Per template bucket, the usable templates with their product-dependent score (filled lazily)."""
 
@@ -489,26 +490,30 @@ class LineWriter:
             if len(out) >= w.pool:
                 break
         if w.mbr and len(out) > 2:
-            self._consensus(out, w.mbr)
+            self._consensus(ctx, out, w.mbr)
         out.sort(key=lambda c: -c.score)
         return out[:limit]
 
     @staticmethod
-    def _consensus(cands: list[Candidate], weight: float) -> None:
+    def _consensus(ctx: ProductContext, cands: list[Candidate], weight: float) -> None:
         """Minimum-Bayes-risk bonus: lines sharing many n-grams with the other candidates are safer bets.
 
         For each n = 1..4, the share of a line's n-grams that the other candidates also contain (one
         pass over document frequencies instead of all pairs, to stay within a few ms per clip).
         """
-        grams = [
-            [[c.text[i : i + n] for i in range(len(c.text) - n + 1)] for n in range(1, 5)] for c in cands
-        ]
+        grams = []
+        for c in cands:
+            got = ctx.grams.get(c.text)
+            if got is None:  # the same half-lines are ranked again for every split of a long budget
+                per_n = [[c.text[i : i + n] for i in range(len(c.text) - n + 1)] for n in range(1, 5)]
+                got = (per_n, {g for gs in per_n for g in gs})
+                ctx.grams[c.text] = got
+            grams.append(got)
         df: Counter[str] = Counter()
-        for per_n in grams:
-            for gs in per_n:
-                df.update(set(gs))
+        for _, distinct in grams:
+            df.update(distinct)
         others = len(cands) - 1
-        for c, per_n in zip(cands, grams):
+        for c, (per_n, _) in zip(cands, grams):
             s = sum(sum(df[g] - 1 for g in gs) / len(gs) for gs in per_n if gs) / 4
             c.score += weight * s / others
 
