@@ -93,7 +93,7 @@ class EmbeddedNarrator(Narrator):
             clips.append(PlanClip((lo + hi) // 2, _labels(c.labels), c.cues))
         if ctx is None:
             ctx = self.writer.product_context(request.product.name, request.product.attributes)
-        return self.planner.plan(clips, self.planner.product_bias(ctx.plan_similarity or ctx.similarity))
+        return self.planner.plan(clips, self.planner.product_bias(ctx.similarity))
 
     # ---- writing ----
     def narrate(

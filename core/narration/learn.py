@@ -51,9 +51,10 @@ def position_class(index: int, count: int) -> int:
     return 2
 
 
-def ad_place(index: int, count: int) -> int:
-    """0 the ad's first clip, 2 its last, 1 any other (how ads open and close differs from the middle)."""
-    return 0 if index <= 0 else 2 if index >= count - 1 else 1
+def ad_place(pos: int) -> int:
+    """Place of a position class in its ad: 0 the first clip, 2 the last, 1 any other (ads open and
+    close differently from their middle)."""
+    return 0 if pos == 0 else 2 if pos == 4 else 1
 
 
 def length_bucket(chars: int) -> int:
@@ -224,7 +225,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             text = str(c.get("narration", "")).strip()
             if text:
                 product_lines[product_index[p["name"]]].append(text)
-                line_places[product_index[p["name"]]].append(str(ad_place(i, n_clips)))
+                line_places[product_index[p["name"]]].append(str(ad_place(position_class(i, n_clips))))
         said = "|".join(str(c.get("narration", "")) for c in v["clips"])
         cn = clean_name(p["name"])
         for n in (2, 3, 4):

@@ -32,6 +32,7 @@ from core.narration.knowledge import (
     product_type,
     short_name,
 )
+from core.narration.learn import ad_place
 
 _NAMES = (NAME_KEY, TYPE_KEY)
 """Slots that name the product rather than state knowledge (may repeat; not counted as knowledge)."""
@@ -86,9 +87,12 @@ def _names_twice(first: str, second: str) -> bool:
     return any(ch in _NAME_SLOTS for ch in first) and any(ch in _NAME_SLOTS for ch in second)
 
 
-def _place(pos: int) -> int:
-    """Ad place of a position class: 0 first clip, 2 last clip, 1 in between."""
-    return 0 if pos == 0 else 2 if pos == 4 else 1
+def _ngram_counts(text: str, n: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for i in range(len(text) - n + 1):
+        g = text[i : i + n]
+        counts[g] = counts.get(g, 0) + 1
+    return counts
 
 
 def _joined(first: str, second: str) -> str:
@@ -146,7 +150,6 @@ class ProductContext:
     similarity: list[float]
     max_term: int
     neighbour_vector: list[dict[str, float]] = field(default_factory=list)  # per ad place
-    plan_similarity: list[float] = field(default_factory=list)  # for the storyline planner
     neighbour_scores: dict[tuple[int, str], float] = field(default_factory=dict)  # (place, text), lazily
     grams: dict[str, tuple[list[list[str]], set[str]]] = field(default_factory=dict)  # per line, lazily
     buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
@@ -189,7 +192,6 @@ class LineWriter:
         self._idf: tuple[dict[str, float], float] | None = None
         self._product_sums: dict[int, list[tuple[dict[str, float], int]]] = {}
         self._product_vecs: list[tuple[Counter[str], float]] | None = None
-        self._raw_vecs: list[tuple[Counter[str], float]] = []
         self._bigram_idf: dict[str, float] = {}
         self._bigram_idf_max = 1.0
         self.buckets: dict[tuple[int, int, int], list[Template]] = {}
@@ -212,26 +214,18 @@ class LineWriter:
             log_n = math.log(max(2, len(self.product_text)))
             self._bigram_idf = {g: log_n - math.log(k) for g, k in df.items()}
             self._bigram_idf_max = log_n
-            vecs, raw = [], []
+            vecs = []
             for pt in self.product_text:
                 v = self._weighted(_bigrams(pt))
                 vecs.append((v, _norm(v)))
-                r = _bigrams(pt)
-                raw.append((r, _norm(r)))
-            self._product_vecs, self._raw_vecs = vecs, raw
+            self._product_vecs = vecs
         mine = self._weighted(_bigrams(text))
         n_mine = _norm(mine)
         sims = [_cosine(mine, n_mine, v, nv) for v, nv in self._product_vecs]
-        # the planner's storyline prior was tuned on plain bigram counts (rarity weighting costs it 0.2 points)
-        mine_raw = _bigrams(text)
-        n_raw = _norm(mine_raw)
-        plan_sims = [_cosine(mine_raw, n_raw, v, nv) for v, nv in self._raw_vecs]
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
         ptype = product_type(name, self.type_words) or GENERIC_TYPE
         max_term = max(max_term, len(spoken), len(ptype))
-        return ProductContext(
-            name, spoken, ptype, terms, text, sims, max_term, self._neighbour_vector(sims), plan_sims
-        )
+        return ProductContext(name, spoken, ptype, terms, text, sims, max_term, self._neighbour_vector(sims))
 
     def _weighted(self, counts: Counter[str]) -> Counter[str]:
         """Bigram counts weighted by rarity among products, so 眼霜 says more about a product than 保湿."""
@@ -257,11 +251,7 @@ class LineWriter:
         idf, idf_max = self._idf_table()
         out: dict[str, float] = {}
         for n in range(1, 5):
-            counts: dict[str, int] = {}
-            for i in range(len(text) - n + 1):
-                g = text[i : i + n]
-                counts[g] = counts.get(g, 0) + 1
-            vec = {g: k * idf.get(g, idf_max) for g, k in counts.items()}
+            vec = {g: k * idf.get(g, idf_max) for g, k in _ngram_counts(text, n).items()}
             norm = math.sqrt(sum(x * x for x in vec.values()))
             if norm:
                 for g, x in vec.items():
@@ -337,12 +327,8 @@ class LineWriter:
             idf, idf_max = self._idf_table()
             score = 0.0
             for n in range(1, 5):
-                counts: dict[str, int] = {}
-                for i in range(len(text) - n + 1):
-                    g = text[i : i + n]
-                    counts[g] = counts.get(g, 0) + 1
                 dot = sq = 0.0
-                for g, k in counts.items():
+                for g, k in _ngram_counts(text, n).items():
                     x = k * idf.get(g, idf_max)
                     sq += x * x
                     dot += x * vec.get(g, 0.0)
@@ -482,7 +468,7 @@ class LineWriter:
             target = (lo + hi) / 2 + w.target_shift
             final = score - w.repetition * overlap - 0.3 * reused - w.length * abs(len(text) - target)
             if w.neighbours:
-                final += self._neighbour_score(ctx, text, _place(pos) if place is None else place)
+                final += self._neighbour_score(ctx, text, ad_place(pos) if place is None else place)
             seen.add(text)
             out.append(
                 Candidate(final, text, tuple(x for x, k in zip(fill, t.slots) if k not in _NAMES), t.text)
@@ -553,7 +539,7 @@ class LineWriter:
     ) -> list[Candidate]:
         out: list[Candidate] = []
         mid = (lo + hi) // 2
-        place = _place(pos) if place is None else place
+        place = ad_place(pos) if place is None else place
         # the ad opens with the first half of its first line and closes with the second half of its last
         first_place, second_place = (place, 1) if place == 0 else (1, place) if place == 2 else (1, 1)
         for frac in (0.5, 0.6, 0.4, 0.7):
