@@ -97,30 +97,9 @@ def test_blanking_narration_changes_nothing(tmp_path: Path) -> None:
             c["narration"] = ""
     for storyline in ("given", "predict"):
         a, b = tmp_path / f"a-{storyline}.jsonl", tmp_path / f"b-{storyline}.jsonl"
-        assert (
-            run(
-                [
-                    "narrate-dataset",
-                    str(write_jsonl(tmp_path / "full.jsonl", VIDEOS)),
-                    str(a),
-                    "--storyline",
-                    storyline,
-                ]
-            )
-            == 0
-        )
-        assert (
-            run(
-                [
-                    "narrate-dataset",
-                    str(write_jsonl(tmp_path / "blank.jsonl", blanked)),
-                    str(b),
-                    "--storyline",
-                    storyline,
-                ]
-            )
-            == 0
-        )
+        for videos, name, out in ((VIDEOS, "full.jsonl", a), (blanked, "blank.jsonl", b)):
+            src = write_jsonl(tmp_path / name, videos)
+            assert run(["narrate-dataset", str(src), str(out), "--storyline", storyline]) == 0
         assert a.read_bytes() == b.read_bytes()
 
 

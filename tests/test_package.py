@@ -30,17 +30,22 @@ def minimal_env(home: Path) -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "HOME": str(home)}
 
 
-def test_selftest_passes_unfrozen_from_another_folder(tmp_path: Path) -> None:
-    env = {**os.environ, "HOME": str(tmp_path)}
-    env.pop("QT_QPA_PLATFORM", None)  # --selftest must set it itself
-    proc = subprocess.run(
+def run_selftest(folder: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`main.py --selftest` (unfrozen) started from `folder`."""
+    return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--selftest"],
-        cwd=tmp_path,
+        cwd=folder,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def test_selftest_passes_unfrozen_from_another_folder(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("QT_QPA_PLATFORM", None)  # --selftest must set it itself
+    proc = run_selftest(tmp_path, env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "selftest ok"
     assert list(tmp_path.iterdir()) == [] or all(p.name.startswith(".") for p in tmp_path.iterdir())
@@ -49,14 +54,7 @@ def test_selftest_passes_unfrozen_from_another_folder(tmp_path: Path) -> None:
 def test_selftest_reports_what_failed(tmp_path: Path) -> None:
     """A broken install (ffmpeg missing) is named in one line per problem, exit 1, no traceback."""
     env = {**os.environ, "HOME": str(tmp_path), "SYNCNARRATOR_FFMPEG": str(tmp_path / "no-ffmpeg")}
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "--selftest"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_selftest(tmp_path, env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert lines[-1].startswith("selftest failed")
