@@ -339,3 +339,83 @@ def test_pseudo_reference_knows_how_ads_open_and_close(resource: dict) -> None:
     assert writer._neighbour_score(ctx, opening, first) > writer._neighbour_score(ctx, opening, middle)
     assert writer._neighbour_score(ctx, closing, last) > writer._neighbour_score(ctx, closing, first)
     assert writer._neighbour_score(ctx, closing, last) > writer._neighbour_score(ctx, closing, middle)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["这款", "很", "非常", "真的", "好用", "，而且", "，", "它是", "购买", "吧", "。"]),
+        max_size=14,
+    ),
+    st.integers(-4, 4),
+)
+def test_settle_moves_a_line_towards_the_budget_centre(parts: list[str], shift: int) -> None:
+    from core.narration.writer import settle
+
+    text = "".join(parts) + "。"
+    target = len(text) + shift
+    lo, hi = min(len(text), target - 3), max(len(text), target + 3)
+    got = settle(text, target, lo, hi)
+    assert lo <= len(got) <= hi
+    assert abs(len(got) - target) <= abs(len(text) - target)
+    if len(text) == target:
+        assert got == text  # a line already at the centre is left alone
+
+
+def test_settle_rewrites_without_changing_what_is_said() -> None:
+    from core.narration.writer import settle
+
+    assert settle("这款面霜非常滋润，真的很好用。", 12, 9, 15) == "这款面霜很滋润，很好用。"
+    assert settle("这款面霜很滋润。", 9, 6, 12) == "这款面霜非常滋润。"
+    assert settle("质地清爽。", 9, 2, 8) == "质地清爽。"  # nothing to rewrite: unchanged
+
+
+def test_narrated_lines_sit_at_the_budget_centre_more_often(resource: dict) -> None:
+    from dataclasses import replace
+
+    plain = EmbeddedNarrator(resource=resource)
+    plain.writer.weights = replace(plain.writer.weights, settle=False)
+    settled = EmbeddedNarrator(resource=resource)
+    product = Product("雅诗兰黛沁水粉底液", {"功效": "遮瑕、持妆、轻薄服帖", "活动优惠": "买一送一"})
+    req = request(product=product, durations=tuple(range(3000, 13000, 700)))
+
+    def off_centre(lines: list[ClipNarration]) -> int:
+        return sum(abs(len(c.text) - (c.chars_min + c.chars_max) // 2) for c in lines)
+
+    a, b = plain.narrate(req), settled.narrate(req)
+    assert off_centre(b) < off_centre(a)
+
+
+def test_wording_only_one_product_says_ranks_low() -> None:
+    from core.narration.learn import build_resource
+    from core.narration.writer import LineWriter, Weights
+
+    def video(name: str, lines: list[str]) -> dict:
+        clips = [{"narration": x, "labels": ["产品功效"], "chars_min": 8, "chars_max": 14} for x in lines]
+        return {"product": {"name": name, "attributes": {"功效": "保湿"}}, "clips": clips}
+
+    videos = [
+        video("甲乙面霜", ["它真的很保湿，很好用。", "穿上不掉裆，很保湿。"]),
+        video("丙丁面霜", ["它真的很保湿，很好用。"]),
+        video("戊己面霜", ["它真的很保湿，很好用。"]),
+    ]
+    res = build_resource(videos)
+    own = {row[0]: row[6] for row in res["templates"]}
+    odd = next(t for t in own if "不掉裆" in t)
+    shared = next(t for t in own if "真的很" in t)
+    assert own[odd] > 0 and own[shared] == 0
+
+    def base_scores(writer: LineWriter) -> dict[str, float]:
+        ctx = writer.product_context("庚辛面霜", {"功效": "保湿"})
+        label = LABEL_NAMES.index("产品功效")
+        return {
+            t.text: base
+            for slots in range(3)
+            for static in range(30)
+            for base, t in writer._usable(ctx, label, slots, static)
+        }
+
+    with_rule = base_scores(LineWriter(res))
+    without = base_scores(LineWriter(res, Weights(own_words=0.0)))
+    assert with_rule[odd] < without[odd] - 0.5
+    assert with_rule[shared] == without[shared]

@@ -36,6 +36,7 @@ FORMAT = 1
 MAX_N = 4
 _CLAUSE = re.compile(r"[^，。！？!?；;]+[，。！？!?；;]?")
 _END = "。！？!?"
+_SLOTTED = re.compile("[\ue000-\uefff]")
 
 
 def position_class(index: int, count: int) -> int:
@@ -250,6 +251,12 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         word_df.update({cn[i : i + 2] for i in range(2, len(cn) - 1)})
     title_words = sorted(w for w, n in word_df.items() if n >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w))
 
+    # How many products' ads say each 3-gram: fixed text only one product's ads say ("不掉裆") is that
+    # product's own wording, odd in another product's line.
+    spread: Counter[str] = Counter()
+    for lines in product_lines:
+        spread.update({x[i : i + 3] for x in lines for i in range(len(x) - 2)})
+
     # --- templates (whole lines and clauses) ---
     raw: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
     name_slot = slot_char(NAME_KEY)
@@ -325,6 +332,8 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         # keep only maximal bound words
         bw = [w for w in bw if not any(w != o and w in o for o in bw)]
         pids = sorted(set(raw[(u, labels, pos)]))
+        fixed = [u[i : i + 3] for i in range(len(u) - 2) if not _SLOTTED.search(u[i : i + 3])]
+        own_words = sum(1 for g in fixed if spread[g] <= 1) if len(pids) == 1 else 0
         templates.append(
             [
                 u,
@@ -333,6 +342,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 round(sum(scores) / len(scores), 4),
                 bw,
                 pids[:3],
+                own_words,
             ]
         )
     templates.sort(key=lambda t: (t[1][0], -t[3], t[0], t[2]))

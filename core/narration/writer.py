@@ -7,8 +7,10 @@ position in the ad, use of product knowledge, and penalised for repeating what t
 The pool is then re-ranked by likeness to three pseudo-references (expected CIDEr-style overlap with
 what an unseen reference says): the other candidates (minimum Bayes risk), and the lines of the 20 most
 similar products' ads, with lines from the same place in their ads (opening, middle, closing) weighted up.
-Templates still carrying words bound to another product (brands, product types) are never used; the
-product's brand and its type word ("眼霜") are slots of their own. Long budgets combine two candidates
+Templates still carrying words bound to another product (brands, product types) are never used, and
+fixed wording only one product's ads say ("不掉裆") ranks low; the product's brand and its type word
+("眼霜") are slots of their own. The chosen line is moved to the budget's centre by small spoken-style
+rewrites (非常 -> 很, 很 -> 真的很). Long budgets combine two candidates
 into one sentence; a last-resort fitter guarantees the budget.
 """
 
@@ -52,6 +54,60 @@ _FILLERS = (
 )
 
 
+_SETTLE_EDITS: tuple[tuple[str, str], ...] = (
+    # shorter
+    ("非常非常", "非常"),
+    ("真的", ""),
+    ("，而且", "，"),
+    ("，然后", "，"),
+    ("，所以", "，"),
+    ("，同时", "，"),
+    ("非常", "很"),
+    ("特别", "很"),
+    ("超级", "超"),
+    ("就是", "是"),
+    ("吧。", "。"),
+    ("啊，", "，"),
+    ("呢，", "，"),
+    ("哦，", "，"),
+    # longer
+    ("很", "非常"),
+    ("它是", "它就是"),
+    ("这是", "这就是"),
+    ("购买。", "购买吧。"),
+    ("下单。", "下单吧。"),
+    ("很", "特别"),
+    ("很", "真的很"),
+    ("非常", "真的非常"),
+)
+"""Small spoken-style rewrites that change a line's length by a character or two without changing
+what it says: the budget's centre is where speech fills its clip best."""
+
+
+def settle(text: str, target: int, lo: int, hi: int, depth: int = 2) -> str:
+    """`text` moved towards `target` characters (within lo..hi) by at most `depth` small rewrites."""
+    best, best_key = text, (abs(len(text) - target), 0)
+    frontier = [text]
+    for step in range(1, depth + 1):
+        nxt = []
+        for cur in frontier:
+            for old, new in _SETTLE_EDITS:
+                j = cur.find(old)
+                if j < 0 or (new.startswith("真的") and cur[max(0, j - 2) : j] == "真的"):
+                    continue
+                got = cur[:j] + new + cur[j + len(old) :]
+                if not lo <= len(got) <= hi:
+                    continue
+                key = (abs(len(got) - target), step)
+                if key < best_key:
+                    best, best_key = got, key
+                nxt.append(got)
+        if best_key[0] == 0:
+            break
+        frontier = nxt
+    return best
+
+
 @dataclass(frozen=True)
 class Weights:
     consensus: float = 3.0
@@ -68,6 +124,7 @@ class Weights:
     neighbour_count: int = 20
     neighbour_place: float = 35.0  # likeness to lines from the same place (first/middle/last) of their ads
     place_share: float = 20.0  # how much more those lines count there
+    own_words: float = 3.0  # fixed text that only the source product's ads say ("不掉裆")
     name_first: float = 3.0  # the opening line names the product
     scan: int = 96
     pool: int = 24
@@ -77,6 +134,7 @@ class Weights:
     pair_min: int = 3
     split_from: int = 30
     pair_width: int = 2
+    settle: bool = True  # small rewrites move the chosen line to the budget centre
 
 
 _NAME_SLOTS = frozenset(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY,))
@@ -101,7 +159,7 @@ def _joined(first: str, second: str) -> str:
 
 
 class Template:
-    __slots__ = ("bound", "labels", "pids", "pos", "score", "slots", "static_len", "text")
+    __slots__ = ("bound", "labels", "own_words", "pids", "pos", "score", "slots", "static_len", "text")
 
     def __init__(self, row: Sequence[Any]) -> None:
         self.text: str = row[0]
@@ -110,6 +168,7 @@ class Template:
         self.score: float = float(row[3])
         self.bound: tuple[str, ...] = tuple(row[4])
         self.pids: tuple[int, ...] = tuple(row[5])
+        self.own_words: int = int(row[6]) if len(row) > 6 else 0
         self.slots: tuple[str, ...] = tuple(
             SLOT_KEYS[ord(ch) - SLOT_BASE]
             for ch in self.text
@@ -408,6 +467,7 @@ class LineWriter:
                     w.consensus * t.score
                     + w.similarity * sim
                     + w.knowledge * (slots > 0 and any(k not in _NAMES for k in t.slots))
+                    - w.own_words * t.own_words / max(1, t.static_len)
                 )
                 got.append((base, t))
             ctx.buckets[key] = got
@@ -522,6 +582,12 @@ class LineWriter:
             # two shorter lines, each ranked (with its own consensus) in its own budget
             cands.extend(self._pairs(ctx, labels, lo, hi, pos, state))
             cands.sort(key=lambda c: -c.score)
+        if self.weights.settle:
+            target = (lo + hi) // 2
+            cands = [
+                Candidate(c.score, settle(c.text, target, lo, hi), c.terms, c.template)
+                for c in cands[: choice + 8 + len(exclude)]
+            ]
         cands = [c for c in cands if c.text not in exclude]
         if not cands:
             return Candidate(-1.0, self._fit(self._generic(ctx, labels), lo, hi), (), "")
