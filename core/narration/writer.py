@@ -145,12 +145,8 @@ def _names_twice(first: str, second: str) -> bool:
     return any(ch in _NAME_SLOTS for ch in first) and any(ch in _NAME_SLOTS for ch in second)
 
 
-def _ngram_counts(text: str, n: int) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for i in range(len(text) - n + 1):
-        g = text[i : i + n]
-        counts[g] = counts.get(g, 0) + 1
-    return counts
+def _ngram_counts(text: str, n: int) -> Counter[str]:
+    return Counter([text[i : i + n] for i in range(len(text) - n + 1)])
 
 
 def _joined(first: str, second: str) -> str:
@@ -208,8 +204,13 @@ class ProductContext:
     text: str
     similarity: list[float]
     max_term: int
-    neighbour_vector: list[dict[str, float]] = field(default_factory=list)  # per ad place
+    neighbour_vector: list[tuple[float, float, dict[str, float], dict[str, float]]] = field(
+        default_factory=list
+    )
+    """Per ad place, the pseudo-reference a * plain + b * place's own, as (a, b, plain, own)."""
     neighbour_scores: dict[tuple[int, str], float] = field(default_factory=dict)  # (place, text), lazily
+    gram_weights: list[dict[str, tuple[float, float]]] = field(default_factory=lambda: [{}, {}, {}])
+    """Per ad place, each scored gram's (idf, pseudo-reference weight), filled lazily."""
     grams: dict[str, tuple[list[list[str]], set[str]]] = field(default_factory=dict)  # per line, lazily
     buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
     """Per template bucket, the usable templates with their product-dependent score (filled lazily)."""
@@ -222,11 +223,14 @@ class AdState:
     grams: set[str] = field(default_factory=set)
     terms: Counter[str] = field(default_factory=Counter)
     templates: set[str] = field(default_factory=set)
+    options: dict[str, list[str]] = field(default_factory=dict)
+    """Per slot key, the product's terms in preference order (depends on `terms`; cleared by add)."""
 
     def add(self, text: str, terms: Iterable[str] = (), template: str = "") -> None:
         self.grams |= grams4(text)
         self.terms.update(terms)
         self.templates.update(x for x in template.split(PAIR_SEP) if x)
+        self.options.clear()
 
 
 @dataclass
@@ -333,7 +337,9 @@ class LineWriter:
             self._product_sums[p] = got
         return got
 
-    def _neighbour_vector(self, sims: Sequence[float]) -> list[dict[str, float]]:
+    def _neighbour_vector(
+        self, sims: Sequence[float]
+    ) -> list[tuple[float, float, dict[str, float], dict[str, float]]]:
         """Per ad place (first, middle, last clip), a weighted pseudo-reference: the similarity-weighted
         mean tf-idf of the lines of the most similar products (weight `neighbours`), plus the same mean
         with the lines from that place of their ads counted `place_share` times (weight `neighbour_place`).
@@ -364,33 +370,37 @@ class LineWriter:
         for acc in by_place:
             for g, x in acc.items():
                 plain[g] = plain.get(g, 0.0) + x
-        out: list[dict[str, float]] = []
+        # place k's vector is a * plain + b * by_place[k]; kept as the two parts (scored in one pass)
+        out: list[tuple[float, float, dict[str, float], dict[str, float]]] = []
         extra = w.place_share - 1.0
         for place in range(3):
             weighted = total + extra * counts[place]
             a = w.neighbours / total + (w.neighbour_place / weighted if w.neighbour_place else 0.0)
             b = w.neighbour_place * extra / weighted if w.neighbour_place else 0.0
-            own = by_place[place]
-            out.append({g: a * x + b * own.get(g, 0.0) for g, x in plain.items()})
+            out.append((a, b, plain, by_place[place]))
         return out
 
     def _neighbour_score(self, ctx: ProductContext, text: str, place: int = 1) -> float:
         """Likeness of `text` to the pseudo-reference of its ad place (weights included)."""
         if not ctx.neighbour_vector:
             return 0.0
-        vec = ctx.neighbour_vector[place]
+        a, b, plain, own = ctx.neighbour_vector[place]
         key = (place, text)
         score = ctx.neighbour_scores.get(key)
         if score is None:  # the same half-lines come back in many two-part candidates
             # cosine of the line's n-gram tf-idf with the pseudo-reference, per n, in one pass each
-            idf, idf_max = self._idf_table()
+            known = ctx.gram_weights[place]
             score = 0.0
             for n in range(1, 5):
                 dot = sq = 0.0
                 for g, k in _ngram_counts(text, n).items():
-                    x = k * idf.get(g, idf_max)
+                    got = known.get(g)
+                    if got is None:  # (idf, pseudo-reference weight), once per gram and ad
+                        idf, idf_max = self._idf_table()
+                        got = known[g] = (idf.get(g, idf_max), a * plain.get(g, 0.0) + b * own.get(g, 0.0))
+                    x = k * got[0]
                     sq += x * x
-                    dot += x * vec.get(g, 0.0)
+                    dot += x * got[1]
                 if sq:
                     score += dot / math.sqrt(sq)
             score /= 4
@@ -398,6 +408,12 @@ class LineWriter:
         return score
 
     def _options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
+        got = state.options.get(key)
+        if got is None:
+            got = state.options[key] = self._ranked_options(ctx, key, state)
+        return got
+
+    def _ranked_options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
         if key == NAME_KEY:
             return [ctx.spoken_name] if ctx.spoken_name else []
         if key == TYPE_KEY:
@@ -417,8 +433,15 @@ class LineWriter:
         options = [self._options(ctx, k, state) for k in t.slots]
         if any(not o for o in options):
             return None
+        if len(options) == 1:  # the common case: the first term that fits
+            return next(((x,) for x in options[0] if lo <= len(x) <= hi), None)
         chosen: list[str] = []
         steps = [0]
+        # shortest and longest total the slots after i can still add (prunes dead ends early)
+        least, most = [0] * (len(options) + 1), [0] * (len(options) + 1)
+        for i in range(len(options) - 1, -1, -1):
+            least[i] = least[i + 1] + min(len(x) for x in options[i])
+            most[i] = most[i + 1] + max(len(x) for x in options[i])
 
         def dfs(i: int, total: int) -> bool:
             steps[0] += 1
@@ -429,7 +452,7 @@ class LineWriter:
             for opt in options[i]:
                 if opt in chosen and t.slots[i] not in _NAMES:
                     continue
-                if total + len(opt) + 2 * (len(options) - i - 1) > hi:
+                if not lo <= total + len(opt) + most[i + 1] or total + len(opt) + least[i + 1] > hi:
                     continue
                 chosen.append(opt)
                 if dfs(i + 1, total + len(opt)):
@@ -493,7 +516,7 @@ class LineWriter:
             return []
         primary = self.labels.index(labels[0]) if labels[0] in self.labels else len(self.labels) - 1
         second = {self.labels.index(x) for x in labels[1:] if x in self.labels}
-        pre: list[tuple[float, int, Template]] = []
+        pre: list[tuple[float, int, Template]] = []  # (-score, serial, template)
         serial = 0
         for m in range(self.max_slots + 1):
             s_lo = max(1, lo - m * ctx.max_term) if m else lo
@@ -509,11 +532,12 @@ class LineWriter:
                         + (w.name_first * (NAME_KEY in t.slots) if pos == 0 else 0.0)
                     )
                     serial += 1
-                    pre.append((score, serial, t))
-        pre.sort(key=lambda x: (-x[0], x[1]))
+                    pre.append((-score, serial, t))
+        pre.sort()  # best first, ties in template order (serials are unique: templates never compared)
         out: list[Candidate] = []
         seen: set[str] = set()
-        for score, _, t in pre[: w.scan]:
+        for neg_score, _, t in pre[: w.scan]:
+            score = -neg_score
             fill = self._fill(t, ctx, lo - t.static_len, hi - t.static_len, state) if t.slots else ()
             if fill is None:
                 continue
