@@ -419,3 +419,10 @@ def test_wording_only_one_product_says_ranks_low() -> None:
     without = base_scores(LineWriter(res, Weights(own_words=0.0)))
     assert with_rule[odd] < without[odd] - 0.5
     assert with_rule[shared] == without[shared]
+
+
+def test_attribute_values_that_repeat_their_heading_are_not_terms() -> None:
+    terms = [
+        t.text for t in product_terms({"质地": "质地、乳霜质地、生产日期", "成分/材质": "成分、乳木果油"})
+    ]
+    assert terms == ["乳霜质地", "生产日期", "乳木果油"]  # "质地"/"成分" filled in "这种非常质地的感觉"

@@ -54,6 +54,8 @@ FALLBACK_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 _SPLIT = re.compile(r"[、，,;；/]")
+_HEADINGS = frozenset(word for key in KEYS for word in key.split("/")) | {"效果", "产品"}
+"""Attribute values that only repeat a heading ("质地" under 质地, "成分"): extraction noise, not knowledge."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -86,7 +88,7 @@ def product_terms(attributes: Mapping[str, str]) -> list[Term]:
         ck = canonical_key(str(key))
         for part in _SPLIT.split(str(value)):
             part = part.strip()
-            if 2 <= len(part) <= 16 and part not in seen:
+            if 2 <= len(part) <= 16 and part not in seen and part not in _HEADINGS:
                 seen.add(part)
                 out.append(Term(part, ck))
     return out
