@@ -426,3 +426,40 @@ def test_attribute_values_that_repeat_their_heading_are_not_terms() -> None:
         t.text for t in product_terms({"质地": "质地、乳霜质地、生产日期", "成分/材质": "成分、乳木果油"})
     ]
     assert terms == ["乳霜质地", "生产日期", "乳木果油"]  # "质地"/"成分" filled in "这种非常质地的感觉"
+
+
+def test_category_wording_stays_in_its_category() -> None:
+    from core.narration.learn import build_resource
+    from core.narration.writer import LineWriter, Weights
+
+    def video(name: str, attributes: dict[str, str], lines: list[str]) -> dict:
+        clips = [{"narration": x, "labels": ["产品功效"], "chars_min": 8, "chars_max": 14} for x in lines]
+        return {"product": {"name": name, "attributes": attributes}, "clips": clips}
+
+    foundation = {"功效": "遮瑕、持妆", "质地": "轻薄粉底"}
+    videos = [
+        video("甲乙粉底液遮瑕", foundation, ["上脸很服帖，不卡粉。", "它真的很好用。"]),
+        video("丙丁粉底液遮瑕", foundation, ["上脸很服帖，不卡粉。"]),
+        video("戊己电动牙刷", {"功效": "亮白、清洁"}, ["它真的很好用。"]),
+    ]
+    res = build_resource(videos)
+    kin = {row[0]: row[7] for row in res["templates"]}
+    odd = next(t for t in kin if "不卡粉" in t)
+    assert sorted(kin[odd]) == [0, 1]  # the products whose ads say it
+
+    def base_of(writer: LineWriter, name: str, attributes: dict[str, str]) -> float:
+        ctx = writer.product_context(name, attributes)
+        label = LABEL_NAMES.index("产品功效")
+        return next(
+            base
+            for slots in range(3)
+            for static in range(30)
+            for base, t in writer._usable(ctx, label, slots, static)
+            if t.text == odd
+        )
+
+    ruled, plain = LineWriter(res), LineWriter(res, Weights(kin=0.0))
+    brush = ("庚辛电动牙刷", {"功效": "亮白、清洁"})
+    makeup = ("壬癸粉底液遮瑕", foundation)
+    assert base_of(ruled, *brush) < base_of(plain, *brush) - 0.5  # a toothbrush is not a foundation
+    assert base_of(ruled, *makeup) == base_of(plain, *makeup)  # another foundation may say it

@@ -36,6 +36,9 @@ FORMAT = 1
 MAX_N = 4
 _CLAUSE = re.compile(r"[^，。！？!?；;]+[，。！？!?；;]?")
 _END = "。！？!?"
+_WORD = re.compile(r"[\u4e00-\u9fff]{3}")
+KIN_MAX = 6
+"""A fixed 3-character word said by at most this many products' ads is category wording."""
 _SLOTTED = re.compile("[\ue000-\uefff]")
 
 
@@ -254,8 +257,13 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     # How many products' ads say each 3-gram: fixed text only one product's ads say ("不掉裆") is that
     # product's own wording, odd in another product's line.
     spread: Counter[str] = Counter()
-    for lines in product_lines:
-        spread.update({x[i : i + 3] for x in lines for i in range(len(x) - 2)})
+    sayers: dict[str, list[int]] = defaultdict(list)  # products whose ads say a 3-gram (rare ones kept)
+    for p_id, lines in enumerate(product_lines):
+        said3 = {x[i : i + 3] for x in lines for i in range(len(x) - 2)}
+        spread.update(said3)
+        for g in said3:
+            if len(sayers[g]) <= KIN_MAX:
+                sayers[g].append(p_id)
 
     # --- templates (whole lines and clauses) ---
     raw: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
@@ -334,6 +342,10 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         pids = sorted(set(raw[(u, labels, pos)]))
         fixed = [u[i : i + 3] for i in range(len(u) - 2) if not _SLOTTED.search(u[i : i + 3])]
         own_words = sum(1 for g in fixed if spread[g] <= 1) if len(pids) == 1 else 0
+        # category wording ("不卡粉" is said by foundation ads only): the products that say the
+        # template's rarest fixed word, when only a few do, so the writer can ask if they are alike
+        words = [g for g in fixed if _WORD.fullmatch(g) and 2 <= spread[g] <= KIN_MAX]
+        kin = sayers[min(words, key=lambda g: (spread[g], g))] if words else []
         templates.append(
             [
                 u,
@@ -343,6 +355,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 bw,
                 pids[:3],
                 own_words,
+                kin,
             ]
         )
     templates.sort(key=lambda t: (t[1][0], -t[3], t[0], t[2]))

@@ -8,7 +8,8 @@ The pool is then re-ranked by likeness to three pseudo-references (expected CIDE
 what an unseen reference says): the other candidates (minimum Bayes risk), and the lines of the 20 most
 similar products' ads, with lines from the same place in their ads (opening, middle, closing) weighted up.
 Templates still carrying words bound to another product (brands, product types) are never used, and
-fixed wording only one product's ads say ("不掉裆") ranks low; the product's brand and its type word
+fixed wording only one product's ads say ("不掉裆") ranks low, as does wording only a few products' ads
+say ("不卡粉") when none of them is like this one; the product's brand and its type word
 ("眼霜") are slots of their own. The chosen line is moved to the budget's centre by small spoken-style
 rewrites (非常 -> 很, 很 -> 真的很). Long budgets combine two candidates
 into one sentence; a last-resort fitter guarantees the budget.
@@ -125,6 +126,8 @@ class Weights:
     neighbour_place: float = 35.0  # likeness to lines from the same place (first/middle/last) of their ads
     place_share: float = 20.0  # how much more those lines count there
     own_words: float = 3.0  # fixed text that only the source product's ads say ("不掉裆")
+    kin: float = 1.0  # category wording ("不卡粉") whose products are all unlike this one
+    kin_near: float = 0.05  # a product this similar shares its category's wording
     name_first: float = 3.0  # the opening line names the product
     scan: int = 96
     pool: int = 24
@@ -155,7 +158,7 @@ def _joined(first: str, second: str) -> str:
 
 
 class Template:
-    __slots__ = ("bound", "labels", "own_words", "pids", "pos", "score", "slots", "static_len", "text")
+    __slots__ = ("bound", "kin", "labels", "own_words", "pids", "pos", "score", "slots", "static_len", "text")
 
     def __init__(self, row: Sequence[Any]) -> None:
         self.text: str = row[0]
@@ -165,6 +168,7 @@ class Template:
         self.bound: tuple[str, ...] = tuple(row[4])
         self.pids: tuple[int, ...] = tuple(row[5])
         self.own_words: int = int(row[6]) if len(row) > 6 else 0
+        self.kin: tuple[int, ...] = tuple(row[7]) if len(row) > 7 else ()
         self.slots: tuple[str, ...] = tuple(
             SLOT_KEYS[ord(ch) - SLOT_BASE]
             for ch in self.text
@@ -491,6 +495,11 @@ class LineWriter:
                     + w.similarity * sim
                     + w.knowledge * (slots > 0 and any(k not in _NAMES for k in t.slots))
                     - w.own_words * t.own_words / max(1, t.static_len)
+                    - (
+                        w.kin * max(0.0, 1.0 - max(ctx.similarity[p] for p in t.kin) / w.kin_near)
+                        if t.kin
+                        else 0.0
+                    )
                 )
                 got.append((base, t))
             ctx.buckets[key] = got
