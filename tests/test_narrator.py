@@ -463,3 +463,16 @@ def test_category_wording_stays_in_its_category() -> None:
     makeup = ("壬癸粉底液遮瑕", foundation)
     assert base_of(ruled, *brush) < base_of(plain, *brush) - 0.5  # a toothbrush is not a foundation
     assert base_of(ruled, *makeup) == base_of(plain, *makeup)  # another foundation may say it
+
+
+def test_a_line_does_not_say_a_term_and_part_of_it(resource: dict) -> None:
+    from core.narration.knowledge import slot_char
+    from core.narration.writer import AdState, LineWriter, Template, _shared_term
+
+    writer = LineWriter(resource)
+    ctx = writer.product_context("清泉牌电动牙刷", {"功效": "护龈、温和护龈、亮白"})
+    slot = slot_char("功效")
+    two = Template([f"包括{slot}、{slot}。", [0], 2, 0.0, [], [], 0, []])
+    fill = writer._fill(two, ctx, 2, 12, AdState())
+    assert fill is not None and not _shared_term(fill[:1], fill[1:]), fill
+    assert _shared_term(("温和护龈",), ("护龈",)) and not _shared_term(("亮白",), ("护龈",))

@@ -148,6 +148,11 @@ def _names_twice(first: str, second: str) -> bool:
     return any(ch in _NAME_SLOTS for ch in first) and any(ch in _NAME_SLOTS for ch in second)
 
 
+def _shared_term(first: Sequence[str], second: Sequence[str]) -> bool:
+    """Both halves of a two-part line say a term, or one says part of the other's (护龈 / 温和护龈)."""
+    return any(a in b or b in a for a in first for b in second)
+
+
 def _ngram_counts(text: str, n: int) -> Counter[str]:
     return Counter([text[i : i + n] for i in range(len(text) - n + 1)])
 
@@ -454,8 +459,10 @@ class LineWriter:
             if i == len(options):
                 return lo <= total <= hi
             for opt in options[i]:
-                if opt in chosen and t.slots[i] not in _NAMES:
-                    continue
+                if t.slots[i] not in _NAMES and any(
+                    opt in c or c in opt for c, k in zip(chosen, t.slots) if k not in _NAMES
+                ):
+                    continue  # "温和护龈、敏感、护龈" says a term twice
                 if not lo <= total + len(opt) + most[i + 1] or total + len(opt) + least[i + 1] > hi:
                     continue
                 chosen.append(opt)
@@ -664,7 +671,7 @@ class LineWriter:
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
                     seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place)[:1]
                 for c2 in seconds:
-                    if _names_twice(c1.template, c2.template) or set(c1.terms) & set(c2.terms):
+                    if _names_twice(c1.template, c2.template) or _shared_term(c1.terms, c2.terms):
                         continue  # "这款X，这款X精华。" / "买一送一，买一送一下单。" say a thing twice
                     out.append(
                         Candidate(
