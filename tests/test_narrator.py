@@ -476,3 +476,14 @@ def test_a_line_does_not_say_a_term_and_part_of_it(resource: dict) -> None:
     fill = writer._fill(two, ctx, 2, 12, AdState())
     assert fill is not None and not _shared_term(fill[:1], fill[1:]), fill
     assert _shared_term(("温和护龈",), ("护龈",)) and not _shared_term(("亮白",), ("护龈",))
+
+
+def test_two_part_lines_do_not_say_a_phrase_twice() -> None:
+    from core.narration.writer import Candidate, _says_twice
+
+    def half(text: str, terms: tuple[str, ...] = ()) -> Candidate:
+        return Candidate(0.0, text, terms, text)
+
+    assert _says_twice(half("赶紧点击链接购买吧。"), half("赶紧点击下方链接抢购。"))
+    assert _says_twice(half("现在买一送一。", ("买一送一",)), half("一送一很划算。", ("一送一",)))
+    assert not _says_twice(half("现在下单买一送一。", ("买一送一",)), half("赶紧点击链接购买吧。"))

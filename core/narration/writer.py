@@ -153,6 +153,16 @@ def _shared_term(first: Sequence[str], second: Sequence[str]) -> bool:
     return any(a in b or b in a for a in first for b in second)
 
 
+def _says_twice(first: Candidate, second: Candidate) -> bool:
+    """The halves of a two-part line would say a thing twice: the product's name ("这款X，这款X精华。"),
+    a term ("买一送一，买一送一下单。") or a phrase ("赶紧点击链接购买吧，赶紧点击下方链接抢购。")."""
+    return (
+        _names_twice(first.template, second.template)
+        or _shared_term(first.terms, second.terms)
+        or bool(grams4(first.text) & grams4(second.text))
+    )
+
+
 def _ngram_counts(text: str, n: int) -> Counter[str]:
     return Counter([text[i : i + n] for i in range(len(text) - n + 1)])
 
@@ -671,8 +681,8 @@ class LineWriter:
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
                     seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place)[:1]
                 for c2 in seconds:
-                    if _names_twice(c1.template, c2.template) or _shared_term(c1.terms, c2.terms):
-                        continue  # "这款X，这款X精华。" / "买一送一，买一送一下单。" say a thing twice
+                    if _says_twice(c1, c2):
+                        continue
                     out.append(
                         Candidate(
                             (c1.score + c2.score) / 2 - self.weights.pair_penalty,
