@@ -17,6 +17,7 @@ into one sentence; a last-resort fitter guarantees the budget.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -231,6 +232,10 @@ class ProductContext:
     gram_weights: list[dict[str, tuple[float, float]]] = field(default_factory=lambda: [{}, {}, {}])
     """Per ad place, each scored gram's (idf, pseudo-reference weight), filled lazily."""
     grams: dict[str, tuple[list[list[str]], set[str]]] = field(default_factory=dict)  # per line, lazily
+    ranked: dict[tuple[int, int, int, int, frozenset[int]], list[tuple[float, int, int, int, Template]]] = (
+        field(default_factory=dict)
+    )
+    """Per template bucket, clip position and other labels, the scored templates best first (lazily)."""
     buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
     """Per template bucket, the usable templates with their product-dependent score (filled lazily)."""
 
@@ -459,8 +464,9 @@ class LineWriter:
         # shortest and longest total the slots after i can still add (prunes dead ends early)
         least, most = [0] * (len(options) + 1), [0] * (len(options) + 1)
         for i in range(len(options) - 1, -1, -1):
-            least[i] = least[i + 1] + min(len(x) for x in options[i])
-            most[i] = most[i + 1] + max(len(x) for x in options[i])
+            lengths = list(map(len, options[i]))
+            least[i] = least[i + 1] + min(lengths)
+            most[i] = most[i + 1] + max(lengths)
 
         def dfs(i: int, total: int) -> bool:
             steps[0] += 1
@@ -503,23 +509,42 @@ class LineWriter:
         if got is None:
             w = self.weights
             got = []
+            similarity = ctx.similarity.__getitem__
             for t in self.buckets.get(key, ()):
                 if t.bound and not all(b in ctx.text for b in t.bound):
                     continue  # it names something this product does not have
-                sim = max(ctx.similarity[p] for p in t.pids) if t.pids else 0.0
+                sim = max(map(similarity, t.pids)) if t.pids else 0.0
                 base = (
                     w.consensus * t.score
                     + w.similarity * sim
                     + w.knowledge * (slots > 0 and any(k not in _NAMES for k in t.slots))
                     - w.own_words * t.own_words / max(1, t.static_len)
-                    - (
-                        w.kin * max(0.0, 1.0 - max(ctx.similarity[p] for p in t.kin) / w.kin_near)
-                        if t.kin
-                        else 0.0
-                    )
+                    - (w.kin * max(0.0, 1.0 - max(map(similarity, t.kin)) / w.kin_near) if t.kin else 0.0)
                 )
                 got.append((base, t))
             ctx.buckets[key] = got
+        return got
+
+    def _ranked(
+        self, ctx: ProductContext, label: int, slots: int, static: int, pos: int, second: frozenset[int]
+    ) -> list[tuple[float, int, int, int, Template]]:
+        """The bucket's usable templates as (-score, slots, static, index, template), best first, for a
+        clip at `pos` whose other labels are `second` (once per ad: many budgets share buckets)."""
+        key = (label, slots, static, pos, second)
+        got = ctx.ranked.get(key)
+        if got is None:
+            w = self.weights
+            got = []
+            for idx, (base, t) in enumerate(self._usable(ctx, label, slots, static)):
+                score = (
+                    base
+                    + w.position * (t.pos == pos)
+                    + (w.second_label * bool(second.intersection(t.labels)) if second else 0.0)
+                    + (w.name_first * (NAME_KEY in t.slots) if pos == 0 else 0.0)
+                )
+                got.append((-score, slots, static, idx, t))
+            got.sort()  # (slots, static, index) is unique: templates are never compared
+            ctx.ranked[key] = got
         return got
 
     def candidates(
@@ -541,28 +566,21 @@ class LineWriter:
         if not labels or lo > hi or hi <= 0:
             return []
         primary = self.labels.index(labels[0]) if labels[0] in self.labels else len(self.labels) - 1
-        second = {self.labels.index(x) for x in labels[1:] if x in self.labels}
-        pre: list[tuple[float, int, Template]] = []  # (-score, serial, template)
-        serial = 0
-        for m in range(self.max_slots + 1):
-            s_lo = max(1, lo - m * ctx.max_term) if m else lo
-            s_hi = hi - 2 * m
-            for s in range(s_lo, s_hi + 1):
-                for base, t in self._usable(ctx, primary, m, s):
-                    if t.text in state.templates:
-                        continue
-                    score = (
-                        base
-                        + w.position * (t.pos == pos)
-                        + (w.second_label * bool(second.intersection(t.labels)) if second else 0.0)
-                        + (w.name_first * (NAME_KEY in t.slots) if pos == 0 else 0.0)
-                    )
-                    serial += 1
-                    pre.append((-score, serial, t))
-        pre.sort()  # best first, ties in template order (serials are unique: templates never compared)
+        second = frozenset(self.labels.index(x) for x in labels[1:] if x in self.labels)
+        ranked = [
+            self._ranked(ctx, primary, m, s, pos, second)
+            for m in range(self.max_slots + 1)
+            for s in range(max(1, lo - m * ctx.max_term) if m else lo, hi - 2 * m + 1)
+        ]
+        pre: list[tuple[float, int, int, int, Template]] = []  # best first, ties in bucket order
+        for item in heapq.merge(*ranked):
+            if item[4].text not in state.templates:
+                pre.append(item)
+                if len(pre) >= w.scan:
+                    break
         out: list[Candidate] = []
         seen: set[str] = set()
-        for neg_score, _, t in pre[: w.scan]:
+        for neg_score, _, _, _, t in pre:
             score = -neg_score
             fill = self._fill(t, ctx, lo - t.static_len, hi - t.static_len, state) if t.slots else ()
             if fill is None:
