@@ -118,6 +118,7 @@ class Weights:
     knowledge: float = 0.35
     second_label: float = 0.5
     repetition: float = 1.5
+    reuse: float = 0.3  # a term the ad already said
     length: float = 0.1
     # aim a character above the budget centre: lines came out 3% shorter than the references
     target_shift: float = 1.0
@@ -594,7 +595,7 @@ class LineWriter:
                 continue
             reused = sum(1 for x in fill if state.terms[x]) / len(fill) if fill else 0.0
             target = (lo + hi) / 2 + w.target_shift
-            final = score - w.repetition * overlap - 0.3 * reused - w.length * abs(len(text) - target)
+            final = score - w.repetition * overlap - w.reuse * reused - w.length * abs(len(text) - target)
             if w.neighbours:
                 final += self._neighbour_score(ctx, text, ad_place(pos) if place is None else place)
             seen.add(text)
