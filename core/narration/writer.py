@@ -136,7 +136,7 @@ class Weights:
     always_pairs: bool = True
     pair_from: int = 16
     pair_penalty: float = -0.5  # a two-part line (joined into one sentence) reads like the references
-    pair_min: int = 3
+    pair_min: int = 2  # two-part lines to find before trying other split points (3 was no better, slower)
     split_from: int = 30
     pair_width: int = 2
     settle: bool = True  # small rewrites move the chosen line to the budget centre
@@ -165,8 +165,12 @@ def _says_twice(first: Candidate, second: Candidate) -> bool:
     )
 
 
-def _ngram_counts(text: str, n: int) -> Counter[str]:
-    return Counter([text[i : i + n] for i in range(len(text) - n + 1)])
+def _ngram_counts(text: str, n: int) -> dict[str, int]:
+    counts: dict[str, int] = {}  # a plain loop: faster than Counter for lines this short
+    for i in range(len(text) - n + 1):
+        g = text[i : i + n]
+        counts[g] = counts.get(g, 0) + 1
+    return counts
 
 
 def _joined(first: str, second: str) -> str:
@@ -230,8 +234,10 @@ class ProductContext:
     )
     """Per ad place, the pseudo-reference a * plain + b * place's own, as (a, b, plain, own)."""
     neighbour_scores: dict[tuple[int, str], float] = field(default_factory=dict)  # (place, text), lazily
-    gram_weights: list[dict[str, tuple[float, float]]] = field(default_factory=lambda: [{}, {}, {}])
-    """Per ad place, each scored gram's (idf, pseudo-reference weight), filled lazily."""
+    gram_weights: list[tuple[dict[str, float], dict[str, float]]] = field(
+        default_factory=lambda: [({}, {}), ({}, {}), ({}, {})]
+    )
+    """Per ad place, each scored gram's idf^2 and idf * pseudo-reference weight, filled lazily."""
     grams: dict[str, tuple[list[list[str]], set[str]]] = field(default_factory=dict)  # per line, lazily
     ranked: dict[tuple[int, int, int, int, frozenset[int]], list[tuple[float, int, int, int, Template]]] = (
         field(default_factory=dict)
@@ -409,28 +415,42 @@ class LineWriter:
         """Likeness of `text` to the pseudo-reference of its ad place (weights included)."""
         if not ctx.neighbour_vector:
             return 0.0
-        a, b, plain, own = ctx.neighbour_vector[place]
         key = (place, text)
         score = ctx.neighbour_scores.get(key)
         if score is None:  # the same half-lines come back in many two-part candidates
-            # cosine of the line's n-gram tf-idf with the pseudo-reference, per n, in one pass each
-            known = ctx.gram_weights[place]
+            # per n, the cosine of the line's n-gram tf-idf with the pseudo-reference; a gram said k
+            # times adds k * idf * weight to the dot product and (k * idf)^2 to the squared norm
+            squares, products = ctx.gram_weights[place]
             score = 0.0
             for n in range(1, 5):
-                dot = sq = 0.0
-                for g, k in _ngram_counts(text, n).items():
-                    got = known.get(g)
-                    if got is None:  # (idf, pseudo-reference weight), once per gram and ad
-                        idf, idf_max = self._idf_table()
-                        got = known[g] = (idf.get(g, idf_max), a * plain.get(g, 0.0) + b * own.get(g, 0.0))
-                    x = k * got[0]
-                    sq += x * x
-                    dot += x * got[1]
+                grams = [text[i : i + n] for i in range(len(text) - n + 1)]
+                if not grams:
+                    continue
+                try:
+                    dot = sum(map(products.__getitem__, grams))
+                except KeyError:  # grams this ad has not scored yet
+                    self._learn_grams(ctx, place, grams)
+                    dot = sum(map(products.__getitem__, grams))
+                if len(set(grams)) == len(grams):
+                    sq = sum(map(squares.__getitem__, grams))
+                else:
+                    sq = sum(k * k * squares[g] for g, k in _ngram_counts(text, n).items())
                 if sq:
                     score += dot / math.sqrt(sq)
             score /= 4
             ctx.neighbour_scores[key] = score
         return score
+
+    def _learn_grams(self, ctx: ProductContext, place: int, grams: Iterable[str]) -> None:
+        """Cache idf^2 and idf * pseudo-reference weight of `grams` for this ad's place."""
+        a, b, plain, own = ctx.neighbour_vector[place]
+        squares, products = ctx.gram_weights[place]
+        idf, idf_max = self._idf_table()
+        for g in grams:
+            if g not in products:
+                i = idf.get(g, idf_max)
+                squares[g] = i * i
+                products[g] = i * (a * plain.get(g, 0.0) + b * own.get(g, 0.0))
 
     def _options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
         got = state.options.get(key)
