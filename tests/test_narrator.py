@@ -107,7 +107,7 @@ def test_lines_use_knowledge_that_fits_their_label(narrator: EmbeddedNarrator) -
 def test_no_foreign_brand_or_product_word(narrator: EmbeddedNarrator, resource: dict) -> None:
     own = knowledge_text(CUP.name, CUP.attributes)
     foreign = [b for b in resource["brands"] if b not in own]
-    assert len(foreign) > 50
+    assert len(foreign) > 25  # whole brands only (雅诗兰黛, not also 雅诗)
     bound = {w for t in resource["templates"] for w in t[4]} - {w for w in own.split("|")}
     for seed in range(4):
         for line in narrator.narrate(request(durations=(2500, 4000, 6000, 9000, 4000, 3000), seed=seed)):

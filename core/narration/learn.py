@@ -245,6 +245,8 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         and brands[w] >= 2
         and (len(w) == 2 or brands[w] >= 0.75 * brands[w[:2]])
     )
+    # only whole brands: "雅诗" and "自然" are cut-offs of 雅诗兰黛 and 自然堂 ("自然" is also a word)
+    brand_set = [w for w in brand_set if not any(o != w and o.startswith(w) for o in brand_set)]
     types = type_words(videos)
     # Words that follow a brand in titles ("弹力", "男士"): two characters seen after the start of at
     # least two titles; where one begins, an unknown brand ends.
