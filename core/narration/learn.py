@@ -3,8 +3,10 @@
 Every reference line becomes typed templates: the product's own attribute terms and name are turned
 into slots (private-use characters), the rest stays as text. Each template keeps its label(s), its
 position in the ad, a consensus score (expected CIDEr-style similarity to other lines of its label),
-and the product-bound words left in it (brands, product types) so the writer can refuse a template
-that would name something foreign. Clauses are templates too, so budgets can be hit exactly.
+the product-bound words left in it (brands, product types) so the writer can refuse a template
+that would name something foreign, how much of its fixed wording only its own product's ads say, and
+which products say its rarest fixed word (category wording such as 不卡粉). Clauses are templates too,
+so budgets can be hit exactly.
 The storyline planner's count tables come from the label sequences. Deterministic, so the committed
 resource can be checked against a rebuild; `build_resource` takes any subset (cross-validation).
 """
