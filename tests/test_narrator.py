@@ -487,3 +487,16 @@ def test_two_part_lines_do_not_say_a_phrase_twice() -> None:
     assert _says_twice(half("赶紧点击链接购买吧。"), half("赶紧点击下方链接抢购。"))
     assert _says_twice(half("现在买一送一。", ("买一送一",)), half("一送一很划算。", ("一送一",)))
     assert not _says_twice(half("现在下单买一送一。", ("买一送一",)), half("赶紧点击链接购买吧。"))
+
+
+def test_two_label_clips_draw_on_both_labels_templates(resource: dict) -> None:
+    from core.narration.writer import AdState, LineWriter, Weights
+
+    def first_labels(writer: LineWriter) -> set[str]:
+        ctx = writer.product_context(CUP.name, CUP.attributes)
+        got = writer.candidates(ctx, ["产品推荐", "引导购买"], 20, 26, 2, AdState(), limit=100)
+        primary = {t.text: writer.labels[t.labels[0]] for t in writer.templates}
+        return {primary[c.template] for c in got}
+
+    assert first_labels(LineWriter(resource)) == {"产品推荐", "引导购买"}
+    assert first_labels(LineWriter(resource, Weights(second_pool=0.0))) == {"产品推荐"}

@@ -1,7 +1,8 @@
 """Line writer: fills learned slot templates with this product's terms so each line hits its budget.
 
 Candidates are templates of the clip's label whose fixed text length plus the lengths of the product
-terms put into their slots lands inside chars_min..chars_max. They are ranked by consensus (how typical
+terms put into their slots lands inside chars_min..chars_max (a two-label clip also draws, a little
+lower, on its second label's templates). They are ranked by consensus (how typical
 the line is for its label), the similarity of the template's source product to this one, a matching
 position in the ad, use of product knowledge, and penalised for repeating what the ad already said.
 The pool is then re-ranked by likeness to three pseudo-references (expected CIDEr-style overlap with
@@ -139,6 +140,7 @@ class Weights:
     pair_min: int = 2  # two-part lines to find before trying other split points (3 was no better, slower)
     split_from: int = 30
     pair_width: int = 2
+    second_pool: float = 1.0  # a two-label clip also draws on its second label's templates, this much lower
     settle: bool = True  # small rewrites move the chosen line to the budget centre
 
 
@@ -239,9 +241,9 @@ class ProductContext:
     )
     """Per ad place, each scored gram's idf^2 and idf * pseudo-reference weight, filled lazily."""
     grams: dict[str, tuple[list[list[str]], set[str]]] = field(default_factory=dict)  # per line, lazily
-    ranked: dict[tuple[int, int, int, int, frozenset[int]], list[tuple[float, int, int, int, Template]]] = (
-        field(default_factory=dict)
-    )
+    ranked: dict[
+        tuple[int, int, int, int, frozenset[int], float], list[tuple[float, int, int, int, int, Template]]
+    ] = field(default_factory=dict)
     """Per template bucket, clip position and other labels, the scored templates best first (lazily)."""
     buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
     """Per template bucket, the usable templates with their product-dependent score (filled lazily)."""
@@ -547,11 +549,19 @@ class LineWriter:
         return got
 
     def _ranked(
-        self, ctx: ProductContext, label: int, slots: int, static: int, pos: int, second: frozenset[int]
-    ) -> list[tuple[float, int, int, int, Template]]:
-        """The bucket's usable templates as (-score, slots, static, index, template), best first, for a
-        clip at `pos` whose other labels are `second` (once per ad: many budgets share buckets)."""
-        key = (label, slots, static, pos, second)
+        self,
+        ctx: ProductContext,
+        label: int,
+        slots: int,
+        static: int,
+        pos: int,
+        others: frozenset[int],
+        offset: float = 0.0,
+    ) -> list[tuple[float, int, int, int, int, Template]]:
+        """The bucket's usable templates as (-score, label, slots, static, index, template), best first,
+        for a clip at `pos` whose other labels are `others`, scored `offset` lower (once per ad: many
+        budgets share buckets)."""
+        key = (label, slots, static, pos, others, offset)
         got = ctx.ranked.get(key)
         if got is None:
             w = self.weights
@@ -559,12 +569,13 @@ class LineWriter:
             for idx, (base, t) in enumerate(self._usable(ctx, label, slots, static)):
                 score = (
                     base
+                    - offset
                     + w.position * (t.pos == pos)
-                    + (w.second_label * bool(second.intersection(t.labels)) if second else 0.0)
+                    + (w.second_label * bool(others.intersection(t.labels)) if others else 0.0)
                     + (w.name_first * (NAME_KEY in t.slots) if pos == 0 else 0.0)
                 )
-                got.append((-score, slots, static, idx, t))
-            got.sort()  # (slots, static, index) is unique: templates are never compared
+                got.append((-score, label, slots, static, idx, t))
+            got.sort()  # (label, slots, static, index) is unique: templates are never compared
             ctx.ranked[key] = got
         return got
 
@@ -588,20 +599,25 @@ class LineWriter:
             return []
         primary = self.labels.index(labels[0]) if labels[0] in self.labels else len(self.labels) - 1
         second = frozenset(self.labels.index(x) for x in labels[1:] if x in self.labels)
+        # the clip's first label's templates; on a two-label clip also its other labels' (a little lower)
+        sources = [(primary, second, 0.0)]
+        if w.second_pool:
+            sources += [(lab, frozenset({primary}), w.second_pool) for lab in sorted(second - {primary})]
         ranked = [
-            self._ranked(ctx, primary, m, s, pos, second)
+            self._ranked(ctx, lab, m, s, pos, others, offset)
+            for lab, others, offset in sources
             for m in range(self.max_slots + 1)
             for s in range(max(1, lo - m * ctx.max_term) if m else lo, hi - 2 * m + 1)
         ]
-        pre: list[tuple[float, int, int, int, Template]] = []  # best first, ties in bucket order
+        pre: list[tuple[float, int, int, int, int, Template]] = []  # best first, ties in bucket order
         for item in heapq.merge(*ranked):
-            if item[4].text not in state.templates:
+            if item[5].text not in state.templates:
                 pre.append(item)
                 if len(pre) >= w.scan:
                     break
         out: list[Candidate] = []
         seen: set[str] = set()
-        for neg_score, _, _, _, t in pre:
+        for neg_score, _, _, _, _, t in pre:
             score = -neg_score
             fill = self._fill(t, ctx, lo - t.static_len, hi - t.static_len, state) if t.slots else ()
             if fill is None:
