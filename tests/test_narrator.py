@@ -500,3 +500,18 @@ def test_two_label_clips_draw_on_both_labels_templates(resource: dict) -> None:
 
     assert first_labels(LineWriter(resource)) == {"产品推荐", "引导购买"}
     assert first_labels(LineWriter(resource, Weights(second_pool=0.0))) == {"产品推荐"}
+
+
+def test_a_title_word_cutting_a_common_word_is_not_the_name() -> None:
+    from core.narration.knowledge import NAME_KEY, slot_char
+    from core.narration.learn import slot_line
+
+    title = "蜜丝婷眼线液笔两用持久细胶笔速干"
+    line = "这款眼线笔，持久细腻，不易晕染。"
+    # "持久细" is this title's own word, but in the line it is 持久 + 细腻: no name slot ("飞利浦腻")
+    assert slot_line(line, title, {}, {"持久细"}, "", frozenset({"细腻"})) == line
+    assert slot_char(NAME_KEY) in slot_line(line, title, {}, {"持久细"}, "")
+    # the brand at the title's start is still the name
+    assert slot_line("蜜丝婷真的很细腻。", title, {}, set(), "", frozenset({"细腻"})).startswith(
+        slot_char(NAME_KEY)
+    )

@@ -40,6 +40,8 @@ _CLAUSE = re.compile(r"[^，。！？!?；;]+[，。！？!?；;]?")
 _END = "。！？!?"
 _WORD = re.compile(r"[\u4e00-\u9fff]{3}")
 KIN_MAX = 6
+COMMON_WORD = 20
+"""A two-character string said by this many products' ads is a common word."""
 """A fixed 3-character word said by at most this many products' ads is category wording."""
 _SLOTTED = re.compile("[\ue000-\uefff]")
 
@@ -79,8 +81,18 @@ def video_labels(clip: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def slot_line(text: str, name: str, attributes: Mapping[str, str], bound: set[str], ptype: str = "") -> str:
-    """Replace the product's own terms (longest first), type word and name words by typed slot characters."""
+def slot_line(
+    text: str,
+    name: str,
+    attributes: Mapping[str, str],
+    bound: set[str],
+    ptype: str = "",
+    words: frozenset[str] = frozenset(),
+) -> str:
+    """Replace the product's own terms (longest first), type word and name words by typed slot characters.
+
+    A title word other than the brand is not a name where it would cut a common two-character word of
+    `words` in two ("持久细腻" is not the title's "持久细" + 腻)."""
     spans: list[tuple[int, int, str]] = []
     taken = [False] * len(text)
     terms = sorted(product_terms(attributes), key=lambda t: -len(t.text))
@@ -93,6 +105,8 @@ def slot_line(text: str, name: str, attributes: Mapping[str, str], bound: set[st
         for i in range(len(cname) - n + 1):
             w = cname[i : i + n]
             if w in text and ((w in bound and n >= 3) or i == 0) and not (ptype and w in ptype):
+                if i and words and _cuts_a_word(text, w, words):
+                    continue
                 cands.append((w, NAME_KEY))
     cands.sort(key=lambda c: -len(c[0]))
     for word, key in cands:
@@ -117,6 +131,17 @@ def slot_line(text: str, name: str, attributes: Mapping[str, str], bound: set[st
         pos = b
     out.append(text[pos:])
     return "".join(s for s in out if s)
+
+
+def _cuts_a_word(text: str, w: str, words: frozenset[str]) -> bool:
+    """Some occurrence of `w` in `text` starts or ends inside a word of `words`."""
+    j = text.find(w)
+    while j >= 0:
+        end = j + len(w)
+        if (j and text[j - 1 : j + 1] in words) or (end < len(text) and text[end - 1 : end + 1] in words):
+            return True
+        j = text.find(w, j + 1)
+    return False
 
 
 def clauses(text: str) -> list[str]:
@@ -269,6 +294,14 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             if len(sayers[g]) <= KIN_MAX:
                 sayers[g].append(p_id)
 
+    # Two-character words many products' ads say (细腻, 持久): a title word cutting one is not a name.
+    pair_spread: Counter[str] = Counter()
+    for lines in product_lines:
+        pair_spread.update({x[i : i + 2] for x in lines for i in range(len(x) - 1)})
+    common = frozenset(
+        g for g, k in pair_spread.items() if k >= COMMON_WORD and re.fullmatch(r"[\u4e00-\u9fff]{2}", g)
+    )
+
     # --- templates (whole lines and clauses) ---
     raw: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
     name_slot = slot_char(NAME_KEY)
@@ -283,7 +316,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             if not labels or not text:
                 continue
             slotted = slot_line(
-                text, p["name"], p.get("attributes", {}), bound, product_type(p["name"], types)
+                text, p["name"], p.get("attributes", {}), bound, product_type(p["name"], types), common
             )
             pos = position_class(i, n_clips)
             units = [slotted]
