@@ -515,3 +515,12 @@ def test_a_title_word_cutting_a_common_word_is_not_the_name() -> None:
     assert slot_line("蜜丝婷真的很细腻。", title, {}, set(), "", frozenset({"细腻"})).startswith(
         slot_char(NAME_KEY)
     )
+
+
+def test_settle_keeps_the_meaning() -> None:
+    from core.narration.writer import settle
+
+    assert settle("这是真的。", 3, 3, 8) == "这是真的。"  # 真的 as "true" stays
+    assert settle("这不就是我要的。", 7, 5, 11) == "这不就是我要的。"  # not "这不是我要的"
+    assert settle("特别是干皮。", 5, 3, 9) == "特别是干皮。"  # "especially" is not "very"
+    assert settle("它真的很好用。", 5, 3, 9) == "它很好用。"  # 真的 before what it stresses may go

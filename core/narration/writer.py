@@ -87,6 +87,22 @@ _SETTLE_EDITS: tuple[tuple[str, str], ...] = (
 what it says: the budget's centre is where speech fills its clip best."""
 
 
+def _settle_keeps_meaning(text: str, j: int, old: str, new: str) -> bool:
+    """Whether rewriting `old` at `j` keeps the sense: 真的 goes only before what it stresses ("这是真的。"
+    keeps it), 就是 stays after 不/也 ("这不就是" is not "这不是"), 特别是 ("especially") stays."""
+    after = text[j + len(old) : j + len(old) + 1]
+    before = text[j - 1 : j] if j else ""
+    if new.startswith("真的") and text[max(0, j - 2) : j] == "真的":
+        return False  # no "真的真的"
+    if old == "真的" and not new:
+        return "\u4e00" <= after <= "\u9fff"
+    if old == "就是":
+        return before not in ("不", "也")
+    if old == "特别":
+        return after != "是"
+    return True
+
+
 def settle(text: str, target: int, lo: int, hi: int, depth: int = 2) -> str:
     """`text` moved towards `target` characters (within lo..hi) by at most `depth` small rewrites."""
     best, best_key = text, (abs(len(text) - target), 0)
@@ -96,7 +112,7 @@ def settle(text: str, target: int, lo: int, hi: int, depth: int = 2) -> str:
         for cur in frontier:
             for old, new in _SETTLE_EDITS:
                 j = cur.find(old)
-                if j < 0 or (new.startswith("真的") and cur[max(0, j - 2) : j] == "真的"):
+                if j < 0 or not _settle_keeps_meaning(cur, j, old, new):
                     continue
                 got = cur[:j] + new + cur[j + len(old) :]
                 if not lo <= len(got) <= hi:
