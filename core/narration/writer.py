@@ -707,7 +707,7 @@ class LineWriter:
             target = (lo + hi) // 2
             cands = [
                 Candidate(c.score, settle(c.text, target, lo, hi), c.terms, c.template)
-                for c in cands[: choice + 8 + len(exclude)]
+                for c in cands[: choice + 1 + len(exclude)]  # enough to reach `choice` past exclusions
             ]
         cands = [c for c in cands if c.text not in exclude]
         if not cands:
