@@ -17,6 +17,7 @@ from typing import Any
 
 from core.errors import ProjectError
 from core.timebase import format_rate, parse_rate
+from core.user_files import give_replacement_mode
 
 SCHEMA_VERSION = 1
 PROJECT_FORMAT = "syncnarrator-project"
@@ -344,6 +345,7 @@ def save_project(project: Project, path: Path) -> None:
     data = json.dumps(project_to_json(project, path), ensure_ascii=False, indent=1).encode("utf-8")
     folder = path.resolve().parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    give_replacement_mode(tmp, path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -352,6 +354,7 @@ def save_project(project: Project, path: Path) -> None:
         if path.exists() and _loads_cleanly(path):  # a damaged file never replaces a good backup
             backup = path.with_name(path.name + ".bak")
             fd2, tmp_bak = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=folder)
+            give_replacement_mode(tmp_bak, path)
             with os.fdopen(fd2, "wb") as fh, open(path, "rb") as old:
                 fh.write(old.read())
                 fh.flush()

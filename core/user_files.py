@@ -1,7 +1,10 @@
-"""Reading files the user names (product JSON, dataset JSONL): every failure is one InputError line."""
+"""Files the user names: reading them (product JSON, dataset JSONL) fails with one InputError line;
+writing them (temp file then rename) keeps the permissions a plainly written file would have."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from core.errors import InputError
@@ -21,3 +24,19 @@ def read_user_text(path: Path, what: str) -> str:
         raise InputError(f"{path}: not a UTF-8 text file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def replacement_mode(path: Path) -> int:
+    """Permissions for a file written to a temp file and renamed onto `path`: those of the file it
+    replaces, else what a plainly created file gets (mkstemp's 0600 would hide it from other users)."""
+    with contextlib.suppress(OSError):
+        return os.stat(path).st_mode & 0o7777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def give_replacement_mode(tmp: str | Path, path: Path) -> None:
+    """chmod the temp file `tmp` that will be renamed onto `path` (best effort: some filesystems refuse)."""
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, replacement_mode(path))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,16 @@ def test_eval_narration(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     partial = write_jsonl(tmp_path / "partial.jsonl", read_jsonl(pred)[:1])
     assert run(["eval-narration", str(ref), str(partial)]) == 2
     assert "no prediction for video 'v2'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_output_gets_normal_permissions(tmp_path: Path) -> None:
+    """OUT is written to a temp file and renamed; it must not stay private (mkstemp's 0600)."""
+    src = write_jsonl(tmp_path / "in.jsonl", VIDEOS[1:2])
+    out = tmp_path / "out.jsonl"
+    old_mask = os.umask(0o022)
+    try:
+        assert run(["narrate-dataset", str(src), str(out)]) == 0
+    finally:
+        os.umask(old_mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import stat
 from fractions import Fraction
 from pathlib import Path
 
@@ -231,3 +233,19 @@ def test_saving_over_a_damaged_file_keeps_the_good_backup(tmp_path: Path) -> Non
     pj.save_project(pj.set_narration(good, 0, "修好了"), path)
     assert pj.load_project(path).clips[0].narration == "修好了"
     assert pj.load_project(pj.backup_path(path)) == good
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_saved_files_get_normal_permissions_and_keep_chosen_ones(tmp_path: Path) -> None:
+    """A temp-then-rename save must not leave the project 0600 (mkstemp's mode), nor undo a chmod."""
+    old_mask = os.umask(0o022)
+    try:
+        path = tmp_path / "p.narr.json"
+        pj.save_project(sample_project(), path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        path.chmod(0o640)
+        pj.save_project(pj.set_narration(sample_project(), 0, "再存一次"), path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+        assert stat.S_IMODE(pj.backup_path(path).stat().st_mode) == 0o640
+    finally:
+        os.umask(old_mask)

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from core.errors import InputError
+from core.user_files import give_replacement_mode
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +47,7 @@ def _write_atomic(path: Path, lines: list[str]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    give_replacement_mode(tmp, path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.writelines(line + "\n" for line in lines)

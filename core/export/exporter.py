@@ -32,6 +32,7 @@ from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.media import MediaInfo, probe
 from core.project import EXPORT_PRESETS, Project
 from core.speech import FitResult, Speaker, shared_speaker
+from core.user_files import give_replacement_mode
 
 PRESET_SHORT_SIDE = {"1080p": 1080, "720p": 720}
 RAMP_S = 0.08  # duck fade in/out, short enough to stay inside the clip's lead/tail
@@ -104,18 +105,10 @@ def check_output_path(out: Path, source: Path, what: str = "output") -> Path:
     return out
 
 
-def _file_mode() -> int:
-    """Permissions a normally created file gets (mkstemp's 0600 would hide exports from other users)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def _temp_beside(target: Path, suffix: str) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".partial{suffix}", dir=target.parent)
     os.close(fd)
-    with contextlib.suppress(OSError):
-        os.chmod(tmp, _file_mode())
+    give_replacement_mode(tmp, target)
     return Path(tmp)
 
 
