@@ -78,11 +78,9 @@ def estimate_speech_ms(text: str, rate_cps: float) -> int:
 
 def max_speedup() -> float:
     """How much faster than the set rate synthesis may speak a line to fit it (rate boost x tempo)."""
-    try:
-        from core.speech.speaker import MAX_RATE_BOOST, MAX_TEMPO
-    except ImportError:
-        return 1.0
-    return float(MAX_RATE_BOOST) * float(MAX_TEMPO)
+    from core.narration.budget import MAX_SPEEDUP
+
+    return float(MAX_SPEEDUP)
 
 
 @dataclass(frozen=True)

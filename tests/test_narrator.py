@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from core.errors import InputError
 from core.labels import LABEL_NAMES, LABELS, canonical_label
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, VisualCues
-from core.narration.budget import char_budget
+from core.narration.budget import MAX_SPEEDUP, char_budget
 from core.narration.embedded import EmbeddedNarrator, resource_path
 from core.narration.evaluation import repetition_4gram
 from core.narration.knowledge import knowledge_text, product_terms
@@ -70,6 +70,22 @@ def test_budget_follows_duration_and_rate() -> None:
     assert lows == sorted(lows)
     with pytest.raises(ValueError):
         char_budget(1000, 0)
+
+
+def test_short_clip_budget_asks_only_for_what_speech_can_fit() -> None:
+    # 1.2 s clip: 950 ms of room at 5 chars/s is 4 characters; +3 would be 7 = 1.4 s, more than even the
+    # fastest fitting (1.38x) can say, so the export would drop the line
+    assert char_budget(1200, 5.0) == (1, 6)
+
+
+@given(st.integers(0, 60_000), st.floats(1.0, 12.0), st.integers(0, 6))
+def test_budget_max_fits_when_spoken_fastest(duration_ms: int, rate: float, tolerance: int) -> None:
+    lo, hi = char_budget(duration_ms, rate, tolerance)
+    if hi == 0:
+        return
+    target = int(max(0, duration_ms - 250) * rate / 1000.0)
+    assert lo <= target <= hi <= target + tolerance
+    assert hi == target or hi * 1000 / rate <= (duration_ms - 250) * MAX_SPEEDUP + 1e-6
 
 
 # ---- writer ----

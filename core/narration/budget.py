@@ -5,6 +5,13 @@ from __future__ import annotations
 MIN_SPEECH_CHARS = 3
 """Below this many characters a line is not worth speaking; the clip stays silent."""
 
+MAX_RATE_BOOST = 1.15
+"""Speech may ask the engine for up to this much more than the calibrated rate to fit a line."""
+MAX_TEMPO = 1.2
+"""...and then time-stretch it this much more; beyond that it sounds rushed."""
+MAX_SPEEDUP = MAX_RATE_BOOST * MAX_TEMPO
+"""How much faster than the set rate a line can be spoken at most: the longest line a clip can take."""
+
 
 def char_budget(
     duration_ms: int, rate_cps: float, tolerance: int = 3, lead_ms: int = 100, tail_ms: int = 150
@@ -13,7 +20,9 @@ def char_budget(
 
     The speech starts `lead_ms` after the cut and ends `tail_ms` before the next one; the target is
     the characters spoken in between at `rate_cps`, and the budget is target +- `tolerance`
-    (the same convention as E-SyncVidStory's chars_min/chars_max).
+    (the same convention as E-SyncVidStory's chars_min/chars_max), except that chars_max never asks
+    for more than fits when spoken `MAX_SPEEDUP` times faster: on a 1.2 s clip, +3 would be a line
+    the export has to drop.
     """
     if rate_cps <= 0:
         raise ValueError("rate_cps must be positive")
@@ -22,4 +31,5 @@ def char_budget(
     if target < MIN_SPEECH_CHARS:
         return (0, 0)
     tolerance = max(0, int(tolerance))
-    return (max(1, target - tolerance), target + tolerance)
+    most = int(speech_ms * rate_cps * MAX_SPEEDUP / 1000.0)
+    return (max(1, target - tolerance), max(target, min(target + tolerance, most)))

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.jobs import CancelToken, ProgressCallback, no_progress
+from core.narration.budget import MAX_RATE_BOOST, MAX_TEMPO
 from core.project import Clip, Project
 from core.speech.audio import read_wav, time_stretch, trim_silence, wav_duration_ms, write_wav
 from core.speech.cache import SynthesisCache, cache_dir, load_json, save_json
 from core.speech.engine import SpeechEngine, SpeechError, default_engine
 
-MAX_TEMPO = 1.2  # time-stretch beyond this sounds rushed
-MAX_RATE_BOOST = 1.15  # the engine may speak up to this much faster than the calibrated rate
 CALIBRATION_TEXT = (
     "这款精华液质地轻薄，一抹就化开，吸收特别快。早晚各用一次，坚持一个月，肌肤明显更加水润有光泽。"
     "现在下单还送同款小样，赶紧点击下方链接抢购吧！"
