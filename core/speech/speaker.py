@@ -21,10 +21,21 @@ from core.speech.audio import read_wav, time_stretch, trim_silence, wav_duration
 from core.speech.cache import SynthesisCache, cache_dir, load_json, save_json
 from core.speech.engine import SpeechEngine, SpeechError, default_engine
 
-CALIBRATION_TEXT = (
-    "这款精华液质地轻薄，一抹就化开，吸收特别快。早晚各用一次，坚持一个月，肌肤明显更加水润有光泽。"
-    "现在下单还送同款小样，赶紧点击下方链接抢购吧！"
+CALIBRATION_LINES = (
+    "这款精华液质地轻薄，一抹就化开，吸收特别快。",
+    "早晚各用一次，肌肤明显更加水润有光泽。",
+    "熬夜肌真的被拿捏住了。",
+    "夏天出门总是怕晒黑？",
+    "它添加了烟酰胺和玻尿酸，温和不刺激，敏感肌也能放心用。",
+    "SPF50的防晒力，12小时持久保湿。",
+    "这个杯子保温效果真的很好，装上热水，一整天都是热的。",
+    "双十一买2送1，到手才99元。",
+    "赶紧点击下方链接抢购吧！",
+    "好看又好用，宝宝们冲。",
 )
+"""Spoken one by one, as narration is: short ad lines with numbers, Latin letters and questions. One
+long text was spoken 7% slower per character than E-SyncVidStory's lines, so every meter ran amber."""
+CALIBRATION_VERSION = 2  # calibrations measured another way are measured again
 CALIBRATION_RATES = (120, 220, 340, 450)
 
 
@@ -151,7 +162,7 @@ class Speaker:
                 return self._calibrations[voice]
             path = cache_dir() / "calibration.json"
             data = load_json(path) or {}
-            entry_key = f"{engine.name}|{voice}"
+            entry_key = f"{CALIBRATION_VERSION}|{engine.name}|{voice}"
             entry = data.get(entry_key)
             points: tuple[tuple[int, float], ...] = ()
             if isinstance(entry, list) and len(entry) >= 2:
@@ -163,8 +174,11 @@ class Speaker:
                 measured = []
                 for rate in CALIBRATION_RATES:
                     r = engine.clamp_rate(rate)
-                    ms = wav_duration_ms(self.synthesize(CALIBRATION_TEXT, voice=voice, rate=r))
-                    measured.append((r, count_chars(CALIBRATION_TEXT) * 1000 / max(ms, 1)))
+                    ms = sum(
+                        wav_duration_ms(self.synthesize(t, voice=voice, rate=r)) for t in CALIBRATION_LINES
+                    )
+                    chars = sum(count_chars(t) for t in CALIBRATION_LINES)
+                    measured.append((r, chars * 1000 / max(ms, 1)))
                 points = tuple(sorted(dict(measured).items()))
                 data[entry_key] = [list(p) for p in points]
                 save_json(path, data)
