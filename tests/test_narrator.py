@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -129,6 +130,15 @@ def test_no_foreign_brand_or_product_word(narrator: EmbeddedNarrator, resource: 
         for line in narrator.narrate(request(durations=(2500, 4000, 6000, 9000, 4000, 3000), seed=seed)):
             assert not [b for b in foreign if b in line.text], line.text
             assert not [w for w in bound if w in line.text and w not in own], line.text
+
+
+def test_no_figure_another_product_claimed(narrator: EmbeddedNarrator) -> None:
+    """Fixed text with a number ("里面有4.5%的", "保湿24小时") is that product's claim, not this one's."""
+    plain = Product("柔雾哑光口红", {"质地": "丝绒、不拔干", "功效": "显白、持妆", "活动优惠": "买一送一"})
+    durations = (2500, 4000, 6000, 9000, 4000, 3000, 5000, 7000, 3500, 4500, 8000, 5500)
+    for seed in range(3):
+        lines = narrator.narrate(request(plain, durations=durations, labels=LABEL_NAMES, seed=seed))
+        assert not [x.text for x in lines if re.search("[0-9]", x.text)]
 
 
 def test_no_repetition_across_the_ad(narrator: EmbeddedNarrator) -> None:

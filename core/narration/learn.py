@@ -43,6 +43,8 @@ KIN_MAX = 6
 COMMON_WORD = 20
 """A two-character string said by this many products' ads is a common word."""
 """A fixed 3-character word said by at most this many products' ads is category wording."""
+_NUMBER_CLAIM = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[%％]|[\u4e00-\u9fffA-Za-z])?")
+"""A figure with its unit (4.5%, 24小, 12岁): a fact about the product whose ad said it."""
 _SLOTTED = re.compile("[\ue000-\uefff]")
 
 
@@ -376,6 +378,9 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         bw = sorted({w for w in _grams(static) if w in bound})
         # keep only maximal bound words
         bw = [w for w in bw if not any(w != o and w in o for o in bw)]
+        # a number in the fixed text is another product's claim ("含有4.5%的", "保湿24小时"): the
+        # template is only for a product whose knowledge states the same figure
+        bw += sorted(set(_NUMBER_CLAIM.findall(static)) - set(bw))
         pids = sorted(set(raw[(u, labels, pos)]))
         fixed = [u[i : i + 3] for i in range(len(u) - 2) if not _SLOTTED.search(u[i : i + 3])]
         own_words = sum(1 for g in fixed if spread[g] <= 1) if len(pids) == 1 else 0
