@@ -40,6 +40,8 @@ _CLAUSE = re.compile(r"[^，。！？!?；;]+[，。！？!?；;]?")
 _END = "。！？!?"
 _WORD = re.compile(r"[\u4e00-\u9fff]{3}")
 KIN_MAX = 6
+TYPE_MIN_PRODUCTS = 2
+"""A title word is a product type ("眼霜") once this many products' ads say it after a measure word."""
 COMMON_WORD = 20
 """A two-character string said by this many products' ads is a common word."""
 """A fixed 3-character word said by at most this many products' ads is category wording."""
@@ -193,6 +195,7 @@ def type_words(videos: Sequence[Mapping[str, Any]]) -> dict[str, float]:
     n_said: Counter[str] = Counter()
     occurrences: Counter[str] = Counter()
     after_measure: Counter[str] = Counter()
+    measured_by: Counter[str] = Counter()  # products whose ads say it after a measure word
     for name, text in said.items():
         title = clean_name(name)
         words = {
@@ -207,13 +210,18 @@ def type_words(videos: Sequence[Mapping[str, Any]]) -> dict[str, float]:
             if j < 0:
                 continue
             n_said[w] += 1
+            measured = False
             while j >= 0:
                 occurrences[w] += 1
-                after_measure[w] += j > 0 and text[j - 1] in CLASSIFIERS
+                if j > 0 and text[j - 1] in CLASSIFIERS:
+                    after_measure[w] += 1
+                    measured = True
                 j = text.find(w, j + 1)
+            measured_by[w] += measured
     out = {}
     for w, nt in n_title.items():
-        if nt >= 2 and n_said[w] >= 2:
+        # one product's ads saying "这个容量" or "这款清爽" make neither a product type
+        if nt >= 2 and n_said[w] >= 2 and measured_by[w] >= TYPE_MIN_PRODUCTS:
             measure = after_measure[w] / occurrences[w]
             if measure >= 0.15:
                 out[w] = round(n_said[w] / nt + measure, 3)
