@@ -556,3 +556,25 @@ def test_settle_keeps_the_meaning() -> None:
     assert settle("这不就是我要的。", 7, 5, 11) == "这不就是我要的。"  # not "这不是我要的"
     assert settle("特别是干皮。", 5, 3, 9) == "特别是干皮。"  # "especially" is not "very"
     assert settle("它真的很好用。", 5, 3, 9) == "它很好用。"  # 真的 before what it stresses may go
+
+
+def test_short_lines_are_not_a_fragment_around_a_term(resource: dict) -> None:
+    """A 1-3 s clip's whole line is not "送错◇。" or "整个◇◇。" refilled ("送错欧莱雅。"): with slots, a
+    template must keep three Chinese characters of its own there."""
+    from core.narration.knowledge import SLOT_BASE, SLOT_KEYS
+    from core.narration.writer import AdState, LineWriter, Weights
+
+    def fragments(writer: LineWriter) -> list[str]:
+        ctx = writer.product_context(CUP.name, CUP.attributes)
+        out = []
+        for label in LABEL_NAMES:
+            for lo, hi in ((1, 6), (2, 8), (4, 10), (8, 14)):
+                for c in writer.candidates(ctx, [label], lo, hi, 1, AdState(), limit=24):
+                    slotted = any(SLOT_BASE <= ord(ch) < SLOT_BASE + len(SLOT_KEYS) for ch in c.template)
+                    own = sum(1 for ch in c.template if "\u4e00" <= ch <= "\u9fff")
+                    if slotted and own < 3:
+                        out.append(c.text)
+        return out
+
+    assert not fragments(LineWriter(resource))
+    assert fragments(LineWriter(resource, Weights(short_line=0)))  # the rule is what keeps them out

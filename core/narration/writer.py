@@ -157,6 +157,8 @@ class Weights:
     split_from: int = 30
     pair_width: int = 2
     second_pool: float = 1.0  # a two-label clip also draws on its second label's templates, this much lower
+    short_line: int = 14  # whole lines with budgets up to this many characters (clips under ~3 s) ...
+    min_fixed: int = 3  # ... use templates with slots only if they keep this many Chinese characters
     settle: bool = True  # small rewrites move the chosen line to the budget centre
 
 
@@ -197,7 +199,19 @@ def _joined(first: str, second: str) -> str:
 
 
 class Template:
-    __slots__ = ("bound", "kin", "labels", "own_words", "pids", "pos", "score", "slots", "static_len", "text")
+    __slots__ = (
+        "bound",
+        "fixed_words",
+        "kin",
+        "labels",
+        "own_words",
+        "pids",
+        "pos",
+        "score",
+        "slots",
+        "static_len",
+        "text",
+    )
 
     def __init__(self, row: Sequence[Any]) -> None:
         self.text: str = row[0]
@@ -214,6 +228,7 @@ class Template:
             if SLOT_BASE <= ord(ch) < SLOT_BASE + len(SLOT_KEYS)
         )
         self.static_len = len(self.text) - len(self.slots)
+        self.fixed_words = sum(1 for ch in self.text if "\u4e00" <= ch <= "\u9fff")
 
 
 def _bigrams(text: str) -> Counter[str]:
@@ -605,10 +620,12 @@ class LineWriter:
         state: AdState,
         limit: int = 12,
         place: int | None = None,
+        whole: bool = True,
     ) -> list[Candidate]:
         """The best-ranked filled templates for this label and budget, best first.
 
         `place` (0 first, 1 middle, 2 last) picks the pseudo-reference; by default it follows `pos`.
+        `whole` is False for the halves of a two-part line.
         """
         w = self.weights
         if not labels or lo > hi or hi <= 0:
@@ -626,8 +643,11 @@ class LineWriter:
             for s in range(max(1, lo - m * ctx.max_term) if m else lo, hi - 2 * m + 1)
         ]
         pre: list[tuple[float, int, int, int, int, Template]] = []  # best first, ties in bucket order
+        # a short line is all fragment and term when its template keeps only a word or two ("送错◇。")
+        fragile = w.min_fixed if whole and hi <= w.short_line else 0
         for item in heapq.merge(*ranked):
-            if item[5].text not in state.templates:
+            t = item[5]
+            if t.text not in state.templates and not (t.slots and t.fixed_words < fragile):
                 pre.append(item)
                 if len(pre) >= w.scan:
                     break
@@ -732,7 +752,15 @@ class LineWriter:
         for frac in (0.5, 0.6, 0.4, 0.7):
             t1 = max(4, int(mid * frac))
             firsts = self.candidates(
-                ctx, labels, t1 - 3, t1 + 3, pos, state, limit=self.weights.pair_width, place=first_place
+                ctx,
+                labels,
+                t1 - 3,
+                t1 + 3,
+                pos,
+                state,
+                limit=self.weights.pair_width,
+                place=first_place,
+                whole=False,
             )
             for c1 in firsts:
                 sub = AdState(set(state.grams | grams4(c1.text)), Counter(state.terms), set(state.templates))
@@ -748,6 +776,7 @@ class LineWriter:
                     sub,
                     limit=self.weights.pair_width,
                     place=second_place,
+                    whole=False,
                 )
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
                     seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place)[:1]
