@@ -41,7 +41,9 @@ _END = "。！？!?"
 _WORD = re.compile(r"[\u4e00-\u9fff]{3}")
 KIN_MAX = 6
 TYPE_MIN_PRODUCTS = 2
-"""A title word is a product type ("眼霜") once this many products' ads say it after a measure word."""
+"""A new product's title word is taken as its type ("眼霜") only when this many products' ads say it
+after a measure word: one ad's "这个容量" or "这款清爽" would make "这款清泉牌容量". Templates are cut
+with every type word (one product's 素颜霜 included), or "◇霜" would be left in them to leak."""
 COMMON_WORD = 20
 """A two-character string said by this many products' ads is a common word."""
 """A fixed 3-character word said by at most this many products' ads is category wording."""
@@ -182,11 +184,12 @@ def bound_words(videos: Sequence[Mapping[str, Any]]) -> set[str]:
     return {w for w, n in with_k.items() if without_k[w] <= max(1, n // 2)}
 
 
-def type_words(videos: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+def type_words(videos: Sequence[Mapping[str, Any]], min_products: int = 1) -> dict[str, float]:
     """Title words that name a product type, scored: said by the ads of products whose title has them,
     and spoken after a measure word ("这款眼霜") rather than as a quality ("很细腻").
 
-    Only words after the title's first two characters count (those are the brand).
+    Only words after the title's first two characters count (those are the brand). `min_products`:
+    how many products' ads must say the word after a measure word.
     """
     said: dict[str, str] = defaultdict(str)
     for v in videos:
@@ -220,8 +223,7 @@ def type_words(videos: Sequence[Mapping[str, Any]]) -> dict[str, float]:
             measured_by[w] += measured
     out = {}
     for w, nt in n_title.items():
-        # one product's ads saying "这个容量" or "这款清爽" make neither a product type
-        if nt >= 2 and n_said[w] >= 2 and measured_by[w] >= TYPE_MIN_PRODUCTS:
+        if nt >= 2 and n_said[w] >= 2 and measured_by[w] >= max(1, min_products):
             measure = after_measure[w] / occurrences[w]
             if measure >= 0.15:
                 out[w] = round(n_said[w] / nt + measure, 3)
@@ -284,7 +286,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     )
     # only whole brands: "雅诗" and "自然" are cut-offs of 雅诗兰黛 and 自然堂 ("自然" is also a word)
     brand_set = [w for w in brand_set if not any(o != w and o.startswith(w) for o in brand_set)]
-    types = type_words(videos)
+    types = type_words(videos)  # where learned lines have a type slot
     # Words that follow a brand in titles ("弹力", "男士"): two characters seen after the start of at
     # least two titles; where one begins, an unknown brand ends.
     word_df: Counter[str] = Counter()
@@ -450,7 +452,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "labels": list(LABEL_NAMES),
         "brands": brand_set,
         "title_words": title_words,
-        "type_words": types,
+        "type_words": type_words(videos, TYPE_MIN_PRODUCTS),  # what a new product's title may use
         "products": products,
         "product_text": product_text,
         "product_lines": product_lines,
