@@ -579,3 +579,25 @@ def test_short_lines_are_not_a_fragment_around_a_term(resource: dict) -> None:
 
     assert not fragments(LineWriter(resource))
     assert fragments(LineWriter(resource, Weights(short_line=0)))  # the rule is what keeps them out
+
+
+def test_one_products_type_word_is_a_slot_but_not_a_new_products_type() -> None:
+    """素颜霜, said after 这款 by one product's ads, is cut out of its lines (a fixed "◇霜" would leak
+    into other products' lines) but is not offered as a new product's type (一个 ad's 这个容量)."""
+    from core.narration.knowledge import TYPE_KEY, slot_char
+    from core.narration.learn import build_resource
+
+    def video(name: str, lines: list[str]) -> dict:
+        clips = [{"narration": x, "labels": ["产品推荐"], "chars_min": 8, "chars_max": 14} for x in lines]
+        return {"product": {"name": name, "attributes": {"功效": "保湿"}}, "clips": clips}
+
+    videos = [
+        video("甲乙素颜霜懒人霜", ["这款素颜霜真的很保湿。", "素颜霜一抹就好。"]),
+        video("丙丁素颜霜", ["它真的很保湿，很好用。", "素颜霜很保湿。"]),
+        video("戊己面霜", ["它真的很保湿，很好用。"]),
+    ]
+    res = build_resource(videos)
+    lines = [row[0] for row in res["templates"]]
+    assert any(slot_char(TYPE_KEY) in t for t in lines)
+    assert not [t for t in lines if "素颜霜" in t or "颜霜" in t]
+    assert "素颜霜" not in res["type_words"]
