@@ -601,3 +601,33 @@ def test_one_products_type_word_is_a_slot_but_not_a_new_products_type() -> None:
     assert any(slot_char(TYPE_KEY) in t for t in lines)
     assert not [t for t in lines if "素颜霜" in t or "颜霜" in t]
     assert "素颜霜" not in res["type_words"]
+
+
+def test_a_type_words_tail_after_the_name_is_refused(resource: dict) -> None:
+    """ "这款◇霜。" (the source product's 面霜 cut after its name) would call a serum a cream."""
+    from core.narration.knowledge import NAME_KEY, slot_char
+    from core.narration.writer import AdState, LineWriter, Template, Weights
+
+    name = slot_char(NAME_KEY)
+
+    def row(text: str) -> list:
+        return [text, [0], 0, 0.0, [], [], 0, []]
+
+    assert Template(row(f"就是因为我用的这款{name}霜。")).tail_leak
+    assert Template(row(f"这是我最近购入的{name}刷，很好用。")).tail_leak
+    assert not Template(row(f"我真的是太爱{name}了。")).tail_leak
+    assert not Template(row(f"赶快试试{name}吧。")).tail_leak
+
+    def leaked(writer: LineWriter) -> list[str]:
+        ctx = writer.product_context("澜肌轻盈保湿精华液", {"功效": "长效补水、修护屏障"})
+        out = []
+        for label in LABEL_NAMES:
+            for lo, hi in ((7, 13), (12, 18), (18, 24)):
+                for c in writer.candidates(ctx, [label], lo, hi, 0, AdState(), limit=96):
+                    if re.search("澜肌轻盈[霜乳膏刷膜水液华][，。！？、；]", c.text):
+                        out.append(c.text)
+        return out
+
+    writer = LineWriter(resource, Weights(scan=400, pool=96))
+    assert not leaked(writer)
+    assert leaked(LineWriter(resource, Weights(scan=400, pool=96, tail_leaks=False)))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,13 @@ from core.narration.learn import ad_place
 
 _NAMES = (NAME_KEY, TYPE_KEY)
 """Slots that name the product rather than state knowledge (may repeat; not counted as knowledge)."""
+
+_NAME_TAIL = re.compile(
+    "[" + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in _NAMES) + "]"
+    "[^了吧呢吗啊呀哦嘛的来里后用上中呗哈哇\\W\\d\\sA-Za-z][，。！？、；]"
+)
+"""A name or type slot followed by one character and a pause ("这款◇霜。", "购入的◇刷。"): the tail of
+the source product's type word, which names something else in another product's line."""
 
 PAIR_SEP = "\x00"
 """Joins the templates of a two-part line (so both count as used in the ad)."""
@@ -159,6 +167,7 @@ class Weights:
     second_pool: float = 1.0  # a two-label clip also draws on its second label's templates, this much lower
     short_line: int = 14  # whole lines with budgets up to this many characters (clips under ~3 s) ...
     min_fixed: int = 3  # ... use templates with slots only if they keep this many Chinese characters
+    tail_leaks: bool = True  # refuse templates with a type word's tail after a name slot ("◇霜。")
     settle: bool = True  # small rewrites move the chosen line to the budget centre
 
 
@@ -210,6 +219,7 @@ class Template:
         "score",
         "slots",
         "static_len",
+        "tail_leak",
         "text",
     )
 
@@ -229,6 +239,7 @@ class Template:
         )
         self.static_len = len(self.text) - len(self.slots)
         self.fixed_words = sum(1 for ch in self.text if "\u4e00" <= ch <= "\u9fff")
+        self.tail_leak = bool(_NAME_TAIL.search(self.text))
 
 
 def _bigrams(text: str) -> Counter[str]:
@@ -567,6 +578,8 @@ class LineWriter:
             for t in self.buckets.get(key, ()):
                 if t.bound and not all(b in ctx.text for b in t.bound):
                     continue  # it names something this product does not have
+                if t.tail_leak and w.tail_leaks:
+                    continue  # "这款◇霜。" would call this product a cream
                 sim = max(map(similarity, t.pids)) if t.pids else 0.0
                 base = (
                     w.consensus * t.score
