@@ -631,3 +631,13 @@ def test_a_type_words_tail_after_the_name_is_refused(resource: dict) -> None:
     writer = LineWriter(resource, Weights(scan=400, pool=96))
     assert not leaked(writer)
     assert leaked(LineWriter(resource, Weights(scan=400, pool=96, tail_leaks=False)))
+
+
+def test_a_second_half_that_only_names_the_product_is_refused() -> None:
+    from core.narration.knowledge import TYPE_KEY, slot_char
+    from core.narration.writer import Candidate, _dangles
+
+    only_name = Candidate(0.0, "这款产品。", (), f"这款{slot_char(TYPE_KEY)}。")
+    says_more = Candidate(0.0, "这款产品真的很好用。", (), f"这款{slot_char(TYPE_KEY)}真的很好用。")
+    fixed = Candidate(0.0, "真的很好用。", (), "真的很好用。")
+    assert _dangles(only_name) and not _dangles(says_more) and not _dangles(fixed)

@@ -172,6 +172,7 @@ class Weights:
 
 
 _NAME_SLOTS = frozenset(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY,))
+_TYPE_SLOTS = frozenset(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (TYPE_KEY,))
 
 
 def _names_twice(first: str, second: str) -> bool:
@@ -191,6 +192,16 @@ def _says_twice(first: Candidate, second: Candidate) -> bool:
         _names_twice(first.template, second.template)
         or _shared_term(first.terms, second.terms)
         or bool(grams4(first.text) & grams4(second.text))
+    )
+
+
+def _dangles(second: Candidate) -> bool:
+    """A second half that only names the product ("……买一送一，这款产品。"): it says nothing after the comma."""
+    t = second.template
+    return (
+        not second.terms
+        and sum(1 for ch in t if "\u4e00" <= ch <= "\u9fff") < 3
+        and any(ch in _NAME_SLOTS or ch in _TYPE_SLOTS for ch in t)
     )
 
 
@@ -794,7 +805,7 @@ class LineWriter:
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
                     seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place)[:1]
                 for c2 in seconds:
-                    if _says_twice(c1, c2):
+                    if _says_twice(c1, c2) or _dangles(c2):
                         continue
                     out.append(
                         Candidate(
