@@ -641,3 +641,18 @@ def test_a_second_half_that_only_names_the_product_is_refused() -> None:
     says_more = Candidate(0.0, "这款产品真的很好用。", (), f"这款{slot_char(TYPE_KEY)}真的很好用。")
     fixed = Candidate(0.0, "真的很好用。", (), "真的很好用。")
     assert _dangles(only_name) and not _dangles(says_more) and not _dangles(fixed)
+
+
+def test_a_type_word_is_only_said_of_products_named_so(resource: dict) -> None:
+    """ "这款◇精华。" needs 精华 in the product's title, not just 植物精华 among its ingredients."""
+    from core.narration.writer import AdState, LineWriter, Weights
+
+    writer = LineWriter(resource, Weights(scan=400, pool=96))
+    ctx = writer.product_context("娇韵诗果冻护唇油", {"成分/材质": "植物精华、维生素E", "功效": "保湿滋润"})
+    said = [
+        c.text
+        for label in LABEL_NAMES
+        for lo, hi in ((6, 12), (10, 16), (14, 20))
+        for c in writer.candidates(ctx, [label], lo, hi, 0, AdState(), limit=96)
+    ]
+    assert said and not [x for x in said if "娇韵诗精华" in x]

@@ -586,9 +586,10 @@ class LineWriter:
             w = self.weights
             got = []
             similarity = ctx.similarity.__getitem__
+            types = self.type_words  # "这款◇精华" is for products called 精华, not ones with 植物精华 in them
             for t in self.buckets.get(key, ()):
-                if t.bound and not all(b in ctx.text for b in t.bound):
-                    continue  # it names something this product does not have
+                if t.bound and not all(b in (ctx.name if b in types else ctx.text) for b in t.bound):
+                    continue  # it names something this product does not have (a type: in its title)
                 if t.tail_leak and w.tail_leaks:
                     continue  # "这款◇霜。" would call this product a cream
                 sim = max(map(similarity, t.pids)) if t.pids else 0.0
