@@ -743,6 +743,25 @@ class LineWriter:
         """One line inside lo..hi: candidate number `choice` (0 = best), combining two when needed."""
         if hi <= 0:
             return Candidate(0.0, "", (), "")
+        # enough settled lines to reach `choice` past the exclusions
+        cands = self.ranked_lines(ctx, labels, lo, hi, pos, state, reach=choice + 1 + len(exclude))
+        cands = [c for c in cands if c.text not in exclude]
+        if not cands:
+            return Candidate(-1.0, self._fit(self._generic(ctx, labels), lo, hi), (), "")
+        return cands[choice % len(cands)]
+
+    def ranked_lines(
+        self,
+        ctx: ProductContext,
+        labels: Sequence[str],
+        lo: int,
+        hi: int,
+        pos: int,
+        state: AdState,
+        reach: int | None = None,
+    ) -> list[Candidate]:
+        """The lines `write` picks from, best first (one-part and two-part); with settling on, only the
+        first `reach` (default: all), each moved to the budget centre (the ceiling bench scores them all)."""
         cands = self.candidates(ctx, labels, lo, hi, pos, state)
         if (len(cands) < 3 or self.weights.always_pairs) and hi >= self.weights.pair_from:
             # two shorter lines, each ranked (with its own consensus) in its own budget
@@ -752,12 +771,9 @@ class LineWriter:
             target = (lo + hi) // 2
             cands = [
                 Candidate(c.score, settle(c.text, target, lo, hi), c.terms, c.template)
-                for c in cands[: choice + 1 + len(exclude)]  # enough to reach `choice` past exclusions
+                for c in (cands if reach is None else cands[:reach])
             ]
-        cands = [c for c in cands if c.text not in exclude]
-        if not cands:
-            return Candidate(-1.0, self._fit(self._generic(ctx, labels), lo, hi), (), "")
-        return cands[choice % len(cands)]
+        return cands
 
     def _pairs(
         self,
