@@ -759,10 +759,12 @@ class LineWriter:
         pos: int,
         state: AdState,
         reach: int | None = None,
+        limit: int = 12,
     ) -> list[Candidate]:
-        """The lines `write` picks from, best first (one-part and two-part); with settling on, only the
-        first `reach` (default: all), each moved to the budget centre (the ceiling bench scores them all)."""
-        cands = self.candidates(ctx, labels, lo, hi, pos, state)
+        """The lines `write` picks from, best first (`limit` one-part lines, and two-part ones); with
+        settling on, only the first `reach` (default: all), each moved to the budget centre (the ceiling
+        bench scores them all)."""
+        cands = self.candidates(ctx, labels, lo, hi, pos, state, limit=limit)
         if (len(cands) < 3 or self.weights.always_pairs) and hi >= self.weights.pair_from:
             # two shorter lines, each ranked (with its own consensus) in its own budget
             cands.extend(self._pairs(ctx, labels, lo, hi, pos, state))

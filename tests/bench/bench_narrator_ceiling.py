@@ -31,8 +31,9 @@ def _matches(cand: str, ref: str) -> int:
     return score
 
 
-def _pools(narrator: Any, test: Sequence[dict]) -> list[list[str]]:
-    """Per clip of `test` (in order), the lines the writer chose from, its own pick first."""
+def _pools(narrator: Any, test: Sequence[dict], limit: int) -> list[list[str]]:
+    """Per clip of `test` (in order), the lines the writer chose from (`limit` one-part lines and the
+    two-part ones), its own pick first."""
     from core.narration.dataset import video_request
 
     writer = narrator.writer
@@ -40,7 +41,8 @@ def _pools(narrator: Any, test: Sequence[dict]) -> list[list[str]]:
     pools: list[list[str]] = []
 
     def recording(ctx: Any, labels: Any, lo: int, hi: int, pos: int, state: Any, *rest: Any) -> Any:
-        lines = [c.text for c in writer.ranked_lines(ctx, labels, lo, hi, pos, state)]
+        found = writer.ranked_lines(ctx, labels, lo, hi, pos, state, limit=limit)
+        lines = [c.text for c in found]
         pick = write(ctx, labels, lo, hi, pos, state, *rest)
         pools[-1].append([pick.text, *[x for x in lines if x != pick.text]])
         return pick
@@ -74,19 +76,19 @@ def main(argv: list[str]) -> int:
 
     videos = read_videos(DATA)
     names = sorted({v["product"]["name"] for v in videos})
-    runs = [("default pool", Weights())]
+    runs = [("default pool", Weights(), 12)]  # write() picks among 12 one-part lines and the two-part ones
     if args.wide:
-        runs.append((f"pool {args.wide}", Weights(pool=args.wide, scan=3 * args.wide)))
+        runs.append((f"pool {args.wide}", Weights(pool=args.wide, scan=3 * args.wide), args.wide))
     refs: list[str] = []
-    pools: dict[str, list[list[str]]] = {name: [] for name, _ in runs}
+    pools: dict[str, list[list[str]]] = {name: [] for name, _, _ in runs}
     for k in range(min(args.folds, args.max_folds)):
         test_names = {n for n in names if fold_of(n, args.folds) == k}
         train = [v for v in videos if v["product"]["name"] not in test_names]
         test = [v for v in videos if v["product"]["name"] in test_names]
         resource = build_resource(train)
         refs.extend(c["narration"] for v in test for c in v["clips"])
-        for name, weights in runs:
-            pools[name].extend(_pools(EmbeddedNarrator(resource=resource, weights=weights), test))
+        for name, weights, limit in runs:
+            pools[name].extend(_pools(EmbeddedNarrator(resource=resource, weights=weights), test, limit))
         print(f"fold {k + 1}/{args.folds}: {len(test)} videos", file=sys.stderr, flush=True)
     print(f"storyline given, folds 1-{min(args.folds, args.max_folds)} of {args.folds}, {len(refs)} clips")
     print("| candidates | mean pool | pick | BLEU-4 | CIDEr-D |")
