@@ -9,10 +9,10 @@ never change what it works on.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 from core.errors import Cancelled
 from core.jobs import CancelToken
@@ -55,12 +55,28 @@ class Job(QObject):
         self.running = False
 
 
+def adopt_for_worker(obj: QObject) -> QObject:
+    """Make a GUI-thread object that a worker emits into safe to let go of on the worker thread.
+
+    A Python-owned QObject is deleted wherever its last Python reference drops, and for an object the
+    worker holds that is the worker thread, while the GUI thread may still be delivering its queued
+    signals: a segfault under load (the CI crash of 2026-11-25, reproduced by
+    tests/gui/test_jobs.py::test_many_short_jobs_never_crash). Parented to the application, the C++
+    object outlives its Python wrapper and only `deleteLater()` ends it, in its own (GUI) thread.
+    """
+    app = QCoreApplication.instance()
+    if app is not None and obj.parent() is None:
+        obj.setParent(app)
+    return obj
+
+
 class _Relay(QObject):
     """The worker's end of a Job: it emits here, and each signal is forwarded (queued) to the Job.
 
-    The relay has no Qt parent and the worker holds it, so it is alive whenever the worker emits. The
-    Job dies with its window; emitting on it directly after that is a use-after-free (a crash, or at
-    best "Signal source has been deleted"), while a dead Job just stops receiving the relay's signals.
+    The worker holds the relay, so it is alive whenever the worker emits; it is adopted by the
+    application (see `adopt_for_worker`) and deleted later in the GUI thread. The Job dies with its
+    window; emitting on it directly after that is a use-after-free (a crash, or at best "Signal source
+    has been deleted"), while a dead Job just stops receiving the relay's signals.
     """
 
     progressed = Signal(float, str)
@@ -76,10 +92,11 @@ class _Relay(QObject):
 
 
 class _Runnable(QRunnable):
-    def __init__(self, job: Job, in_process: bool) -> None:
+    def __init__(self, job: Job, in_process: bool, endpoints: Sequence[QObject] = ()) -> None:
         super().__init__()
         self.job = job
-        self.relay = _Relay(job)  # created in the GUI thread, like the Job
+        self.relay = adopt_for_worker(_Relay(job))  # created in the GUI thread, like the Job
+        self.endpoints = [adopt_for_worker(obj) for obj in endpoints]
         self.in_process = in_process
         self.setAutoDelete(True)
 
@@ -105,6 +122,8 @@ class _Runnable(QRunnable):
             else:
                 self._emit("succeeded", result)
         self._emit("ended")
+        for obj in (self.relay, *self.endpoints):  # after their last signal, in the GUI thread
+            obj.deleteLater()
 
     def _emit(self, signal: str, *args: Any) -> None:
         """Emit through the relay unless the job was detached (its window shut down)."""
@@ -139,8 +158,12 @@ class JobRunner(QObject):
         on_failure: Callable[[BaseException, str], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
         in_process: bool = False,
+        endpoints: Sequence[QObject] = (),
     ) -> Job:
-        """Run `fn` in a pool thread, or (in_process) in the helper process with `fn` pickled."""
+        """Run `fn` in a pool thread, or (in_process) in the helper process with `fn` pickled.
+
+        `endpoints`: GUI-thread objects `fn` emits into (see `adopt_for_worker`); deleted after the job.
+        """
         job = Job(name, fn, self)
         if on_success is not None:
             job.succeeded.connect(on_success)
@@ -155,7 +178,7 @@ class JobRunner(QObject):
         if self.closed:  # a start racing the shutdown (e.g. SIGTERM handled mid-slot): never runs
             job.detach()
             return job
-        self.pool.start(_Runnable(job, in_process))
+        self.pool.start(_Runnable(job, in_process, endpoints))
         return job
 
     def _progress(self, job: Job, fraction: float, stage: str) -> None:

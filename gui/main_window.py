@@ -591,7 +591,10 @@ class MainWindow(QMainWindow):
             lambda ms, image: sink.arrived.emit(generation, ms, image),
         )
         job = self.jobs.start(
-            "Thumbnails", fn, on_failure=lambda exc, _d: self.show_message(dialogs.one_line(exc))
+            "Thumbnails",
+            fn,
+            on_failure=lambda exc, _d: self.show_message(dialogs.one_line(exc)),
+            endpoints=[sink],
         )
         job.progressed.connect(
             lambda f, _s: job is self.thumb_job and self.thumb_label.setText(f"thumbnails {int(f * 100)}%")

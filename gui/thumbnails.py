@@ -26,8 +26,9 @@ KEYFRAMES_ONLY_FROM_MS = 60_000
 class ThumbnailSink(QObject):
     """Carries thumbnails from the worker to the GUI thread.
 
-    Create it without a parent and let the job's closure hold it: the worker then always emits into
-    a live object, even when the window that receives `arrived` was deleted (its connection is gone).
+    Create it without a parent, let the job's closure hold it and pass it to the job runner as an
+    endpoint: the worker then always emits into a live object, even when the window that receives
+    `arrived` was deleted (its connection is gone), and the sink is deleted in the GUI thread.
     """
 
     arrived = Signal(int, int, QImage)  # (generation, ms, image)
