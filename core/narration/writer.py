@@ -135,6 +135,10 @@ def settle(text: str, target: int, lo: int, hi: int, depth: int = 2) -> str:
     return best
 
 
+PICK_POOL = 12
+"""One-part lines `write` picks among (besides the two-part ones); the ceiling bench scores the same pool."""
+
+
 @dataclass(frozen=True)
 class Weights:
     consensus: float = 3.0
@@ -643,7 +647,7 @@ class LineWriter:
         hi: int,
         pos: int,
         state: AdState,
-        limit: int = 12,
+        limit: int = PICK_POOL,
         place: int | None = None,
         whole: bool = True,
     ) -> list[Candidate]:
@@ -759,7 +763,7 @@ class LineWriter:
         pos: int,
         state: AdState,
         reach: int | None = None,
-        limit: int = 12,
+        limit: int = PICK_POOL,
     ) -> list[Candidate]:
         """The lines `write` picks from, best first (`limit` one-part lines, and two-part ones); with
         settling on, only the first `reach` (default: all), each moved to the budget centre (the ceiling

@@ -72,11 +72,11 @@ def main(argv: list[str]) -> int:
     from core.narration.embedded import EmbeddedNarrator
     from core.narration.evaluation import bleu, cider_d
     from core.narration.learn import build_resource, read_videos
-    from core.narration.writer import Weights
+    from core.narration.writer import PICK_POOL, Weights
 
     videos = read_videos(DATA)
     names = sorted({v["product"]["name"] for v in videos})
-    runs = [("default pool", Weights(), 12)]  # write() picks among 12 one-part lines and the two-part ones
+    runs = [("default pool", Weights(), PICK_POOL)]  # the pool write() picks from
     if args.wide:
         runs.append((f"pool {args.wide}", Weights(pool=args.wide, scan=3 * args.wide), args.wide))
     refs: list[str] = []
