@@ -191,11 +191,12 @@ EXPORT_PRESETS = ("source", "1080p", "720p")
 @dataclass(frozen=True)
 class ExportSettings:
     preset: str = "source"
-    burn_subtitles: bool = False
+    burn_subtitles: bool = True  # short-video platforms need burned-in subtitles
     soft_subtitles: bool = True
     write_srt: bool = False
     duck_db: float = -12.0  # original audio level while narration speaks
     output: str | None = None  # last export path, relative to the project file when saved
+    loudness_lufs: float = -14.0  # integrated loudness of the export (-14, -16 or -23)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -205,6 +206,7 @@ class ExportSettings:
             "write_srt": self.write_srt,
             "duck_db": self.duck_db,
             "output": self.output,
+            "loudness_lufs": self.loudness_lufs,
         }
 
     @staticmethod
@@ -215,11 +217,12 @@ class ExportSettings:
             out = data.get("output")
             settings = ExportSettings(
                 preset=str(data.get("preset", "source")),
-                burn_subtitles=bool(data.get("burn_subtitles", False)),
+                burn_subtitles=bool(data.get("burn_subtitles", True)),
                 soft_subtitles=bool(data.get("soft_subtitles", True)),
                 write_srt=bool(data.get("write_srt", False)),
                 duck_db=float(data.get("duck_db", -12.0)),
                 output=str(out) if out is not None else None,
+                loudness_lufs=float(data.get("loudness_lufs", -14.0)),
             )
         except (TypeError, ValueError) as exc:
             raise ProjectError(f"export: {exc}") from None
@@ -227,6 +230,8 @@ class ExportSettings:
             raise ProjectError(f"export: unknown preset {settings.preset!r}")
         if not -60 <= settings.duck_db <= 0:
             raise ProjectError("export: 'duck_db' must be between -60 and 0")
+        if not -31 <= settings.loudness_lufs <= -5:
+            raise ProjectError("export: 'loudness_lufs' must be between -31 and -5")
         return settings
 
 

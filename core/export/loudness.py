@@ -1,0 +1,265 @@
+"""The final mix: the original sound ducked under the narration, brought to a loudness target and
+through a true-peak limiter, so every export meets what short-video platforms normalise to.
+
+- Ducking: while a line is spoken the original sits at least `SPEECH_OVER_ORIGINAL_DB` below the speech
+  (and at least the project's duck level below itself); it goes down over `DUCK_ATTACK_S` before the
+  line and comes back over `DUCK_RELEASE_S` (raised-cosine ramps in dB), and stays down across short
+  gaps between lines, so nothing pumps.
+- Loudness: integrated loudness measured by ffmpeg's `loudnorm` filter (its JSON report), one gain to the
+  target (-14 LUFS by default), then a look-ahead true-peak limiter (4x oversampled peak detection) with
+  its ceiling under -1 dBTP; measured again and corrected until it settles.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ExportError
+from core.ffmpeg_exec import ffmpeg_path
+
+MIX_RATE = 48000
+DEFAULT_TARGET_LUFS = -14.0
+LOUDNESS_TARGETS = (-14.0, -16.0, -23.0)
+TRUE_PEAK_MAX_DBTP = -1.0
+"""No export has a true peak above this."""
+LIMITER_CEILING_DBTP = -2.0
+"""The limiter's ceiling: 1 dB under the promise for the AAC encoder's overshoot."""
+SPEECH_OVER_ORIGINAL_DB = 12.0
+DUCK_ATTACK_S = 0.15
+DUCK_RELEASE_S = 0.45
+DUCK_HOLD_GAP_S = 0.8
+"""Lines closer than this keep the original down between them (no pumping)."""
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated_lufs: float | None
+    true_peak_dbtp: float | None
+    lra: float | None = None
+
+    def to_json(self) -> dict[str, float | None]:
+        def r(x: float | None) -> float | None:
+            return None if x is None else round(x, 2)
+
+        return {
+            "integrated_lufs": r(self.integrated_lufs),
+            "true_peak_dbtp": r(self.true_peak_dbtp),
+            "loudness_range_lu": r(self.lra),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# measuring (ffmpeg loudnorm, JSON)
+
+
+def _number(value: object) -> float | None:
+    try:
+        x = float(str(value))
+    except ValueError:
+        return None
+    return x if np.isfinite(x) and x > -70 else None
+
+
+def parse_loudnorm_json(stderr: str) -> Loudness:
+    """The JSON object loudnorm prints at the end of its run (print_format=json)."""
+    end = stderr.rfind("}")
+    start = stderr.rfind("{", 0, end)
+    if start < 0 or end < 0:
+        raise ExportError("ffmpeg's loudness meter gave no report")
+    try:
+        data = json.loads(stderr[start : end + 1])
+    except json.JSONDecodeError:
+        raise ExportError("ffmpeg's loudness meter gave an unreadable report") from None
+    return Loudness(_number(data.get("input_i")), _number(data.get("input_tp")), _number(data.get("input_lra")))
+
+
+def _run_meter(args: list[str], data: bytes | None = None) -> Loudness:
+    proc = subprocess.run(
+        [ffmpeg_path(), "-hide_banner", "-nostdin" if data is None else "-nostats", *args,
+         "-af", "loudnorm=print_format=json", "-f", "null", "-"],  # fmt: skip
+        input=data,
+        stdin=None if data is not None else subprocess.DEVNULL,
+        capture_output=True,
+        timeout=900,
+    )
+    if proc.returncode != 0:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+        raise ExportError(f"ffmpeg could not measure loudness: {tail[0]}")
+    return parse_loudnorm_json(proc.stderr.decode("utf-8", "replace"))
+
+
+def measure_samples(samples: np.ndarray, rate: int = MIX_RATE) -> Loudness:
+    """Loudness of float samples (n,) or (n, channels)."""
+    x = np.ascontiguousarray(samples, dtype="<f4")
+    channels = 1 if x.ndim == 1 else x.shape[1]
+    if x.size == 0:
+        return Loudness(None, None)
+    return _run_meter(["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0"], x.tobytes())
+
+
+def measure_file(path: Path) -> Loudness:
+    """Loudness of the first audio stream of a media file."""
+    return _run_meter(["-i", str(path), "-map", "0:a:0"])
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding and ducking
+
+
+def decode_audio(path: Path, duration_ms: int, rate: int = MIX_RATE) -> np.ndarray:
+    """The first audio stream as (n, 2) float32 at `rate`, padded or cut to `duration_ms`."""
+    proc = subprocess.run(
+        [ffmpeg_path(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
+         "-ac", "2", "-ar", str(rate), "-f", "f32le", "-"],  # fmt: skip
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=900,
+    )
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+        raise ExportError(f"{path}: cannot decode its sound ({msg[0]})")
+    data = np.frombuffer(proc.stdout, dtype="<f4").reshape(-1, 2)
+    n = round(duration_ms * rate / 1000)
+    out = np.zeros((n, 2), dtype=np.float32)
+    m = min(n, data.shape[0])
+    out[:m] = data[:m]
+    return out
+
+
+def _rms_db(x: np.ndarray) -> float:
+    if x.size == 0:
+        return -120.0
+    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-12))
+
+
+def merge_spans(spans: Sequence[tuple[float, float]], gap_s: float = DUCK_HOLD_GAP_S) -> list[list[tuple[float, float]]]:
+    """Spans (seconds) grouped where the gap between neighbours is shorter than `gap_s`."""
+    groups: list[list[tuple[float, float]]] = []
+    for s, e in sorted(spans):
+        if groups and s - groups[-1][-1][1] < gap_s:
+            groups[-1].append((s, e))
+        else:
+            groups.append([(s, e)])
+    return groups
+
+
+def duck_gains(
+    original: np.ndarray,
+    speech: np.ndarray,
+    spans: Sequence[tuple[float, float]],
+    duck_db: float,
+    rate: int = MIX_RATE,
+    over_db: float = SPEECH_OVER_ORIGINAL_DB,
+) -> np.ndarray:
+    """Per-sample gain for the original: 1 outside speech, smooth ramps, under the speech by `over_db`."""
+    n = original.shape[0]
+    env_db = np.zeros(n, dtype=np.float64)
+    if duck_db >= 0 and over_db <= 0:
+        return np.ones(n, dtype=np.float32)
+    orig_mono = original.mean(axis=1) if original.ndim == 2 else original
+    speech_mono = speech.mean(axis=1) if speech.ndim == 2 else speech
+    attack, release = round(DUCK_ATTACK_S * rate), round(DUCK_RELEASE_S * rate)
+    for group in merge_spans(spans):
+        level = 0.0
+        for s, e in group:
+            a, b = max(0, round(s * rate)), min(n, round(e * rate))
+            if b <= a:
+                continue
+            needed = _rms_db(speech_mono[a:b]) - over_db - 1.0 - _rms_db(orig_mono[a:b])
+            level = min(level, duck_db, needed)
+        level = max(level, -60.0)
+        if level >= 0:
+            continue
+        a, b = max(0, round(group[0][0] * rate)), min(n, round(group[-1][1] * rate))
+        seg_a, seg_b = max(0, a - attack), min(n, b + release)
+        shape = np.ones(seg_b - seg_a)
+        ramp_in = np.arange(seg_a, a) - (a - attack)
+        shape[: a - seg_a] = 0.5 - 0.5 * np.cos(np.pi * ramp_in / attack)
+        ramp_out = np.arange(b, seg_b) - b
+        shape[b - seg_a :] = 0.5 + 0.5 * np.cos(np.pi * ramp_out / release)
+        env_db[seg_a:seg_b] = np.minimum(env_db[seg_a:seg_b], level * shape)
+    return (10 ** (env_db / 20)).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# true-peak limiting and loudness
+
+
+def _oversample_kernels(factor: int = 4, half: int = 16) -> list[np.ndarray]:
+    k = np.arange(-half, half + 1)
+    window = np.kaiser(2 * half + 1, 8.0)
+    return [np.sinc(k - p / factor) * window for p in range(1, factor)]
+
+
+_KERNELS = _oversample_kernels()
+
+
+def sample_true_peaks(x: np.ndarray) -> np.ndarray:
+    """Per sample, the largest |value| of the 4x oversampled signal around it, over all channels."""
+    x2 = x if x.ndim == 2 else x[:, None]
+    peaks = np.abs(x2).max(axis=1)
+    for ch in range(x2.shape[1]):
+        col = x2[:, ch]
+        for kernel in _KERNELS:
+            np.maximum(peaks, np.abs(np.convolve(col, kernel, mode="same")), out=peaks)
+    return peaks
+
+
+def true_peak_dbtp(x: np.ndarray) -> float:
+    if x.size == 0:
+        return -120.0
+    return float(20 * np.log10(max(float(sample_true_peaks(x).max()), 1e-9)))
+
+
+def limit_true_peak(x: np.ndarray, ceiling_db: float = LIMITER_CEILING_DBTP, rate: int = MIX_RATE) -> np.ndarray:
+    """Look-ahead limiter: gain per 2.5 ms block from the oversampled peaks, widened to +-3 blocks
+    (attack before the peak, release after) and interpolated, so the gain never jumps."""
+    n = x.shape[0]
+    if n == 0:
+        return x
+    ceiling = 10 ** (ceiling_db / 20)
+    block = max(16, rate // 400)
+    peaks = sample_true_peaks(x)
+    blocks = -(-n // block)
+    padded = np.zeros(blocks * block, dtype=np.float32)
+    padded[:n] = peaks
+    need = np.minimum(1.0, ceiling / np.maximum(padded.reshape(blocks, block).max(axis=1), 1e-9))
+    widened = need.copy()
+    for shift in (1, 2, 3):
+        widened = np.minimum(widened, np.concatenate([need[shift:], np.ones(shift)]))
+        widened = np.minimum(widened, np.concatenate([np.ones(shift), need[:-shift]]))
+    centers = np.arange(blocks) * block + block / 2
+    gain = np.interp(np.arange(n), centers, widened).astype(np.float32)
+    out = x * (gain[:, None] if x.ndim == 2 else gain)
+    # the interpolation is exact at block centres only: a final scale keeps any residue under the ceiling
+    peak = float(sample_true_peaks(out).max())
+    if peak > ceiling:
+        out = out * (ceiling / peak)
+    return out.astype(np.float32)
+
+
+def master(
+    mix: np.ndarray,
+    target_lufs: float = DEFAULT_TARGET_LUFS,
+    ceiling_db: float = LIMITER_CEILING_DBTP,
+    rate: int = MIX_RATE,
+) -> tuple[np.ndarray, Loudness]:
+    """Gain to `target_lufs` and limit true peaks to `ceiling_db`; returns the mix and its measure."""
+    measured = measure_samples(mix, rate)
+    if measured.integrated_lufs is None:  # silence: nothing to bring up
+        return limit_true_peak(mix, ceiling_db, rate), measured
+    out = mix
+    for _ in range(4):
+        assert measured.integrated_lufs is not None
+        delta = target_lufs - measured.integrated_lufs
+        out = limit_true_peak(out * np.float32(10 ** (delta / 20)), ceiling_db, rate)
+        measured = measure_samples(out, rate)
+        if measured.integrated_lufs is None or abs(measured.integrated_lufs - target_lufs) < 0.3:
+            break
+    return out, measured
