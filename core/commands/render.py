@@ -23,7 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--srt", help="also write the subtitles as SRT")
     p.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
     p.add_argument("--project", help="also save the project document (OUT.narr.json) for the editor")
-    p.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
+    p.add_argument(
+        "--burn-subtitles",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="burn subtitles into the picture (default: yes; the soft subtitle track is always there)",
+    )
+    p.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS", help=LOUDNESS_HELP)
     p.add_argument("--voice", help="speech voice id (default: the engine's Mandarin voice)")
     p.add_argument("--rate", type=float, default=5.0, metavar="CHARS_PER_S", help="speaking rate (5.0)")
     p.add_argument("--preset", choices=EXPORT_PRESETS, default="source", help="output size (source)")
@@ -36,9 +42,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--out", required=True, help="OUT.mp4")
     e.add_argument("--srt", help="also write the subtitles as SRT")
     e.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
-    e.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
+    e.add_argument(
+        "--burn-subtitles",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="burn subtitles into the picture (default: the project's setting)",
+    )
     e.add_argument("--preset", choices=EXPORT_PRESETS, help="output size (default: the project's)")
+    e.add_argument("--loudness", type=float, metavar="LUFS", help=LOUDNESS_HELP + " (default: the project's)")
+    fit = e.add_mutually_exclusive_group()
+    fit.add_argument(
+        "--shorten",
+        action="store_true",
+        help="lines too long for their clips are rewritten shorter by the narrator",
+    )
+    fit.add_argument(
+        "--allow-silent",
+        action="store_true",
+        help="export anyway, leaving clips whose line does not fit silent",
+    )
     e.set_defaults(handler=run_export)
+
+
+LOUDNESS_HELP = "integrated loudness target: -14 (short-video platforms, default), -16 or -23"
+
+
+def _loudness(value: float | None) -> float | None:
+    if value is not None and not -31 <= value <= -5:
+        raise InputError(f"--loudness {value}: must be between -31 and -5 LUFS (e.g. -14, -16, -23)")
+    return value
 
 
 def _opt_path(value: str | None) -> Path | None:
@@ -63,6 +95,7 @@ def run_render(args: argparse.Namespace) -> int:
         raise InputError(f"{video}: no such video file")
     product = load_product(args.product)
     options = RenderOptions(
+        loudness_lufs=_loudness(args.loudness) or -14.0,
         voice=args.voice,
         rate_cps=args.rate,
         preset=args.preset,
@@ -77,14 +110,20 @@ def run_render(args: argparse.Namespace) -> int:
     result = render_video(
         video, product, Path(args.out), options=options, narrator=narrator, progress=StderrProgress("render")
     )
-    _report(result.output, [options.srt, options.narration_wav, options.project_out], result.warnings)
+    _report(
+        result.output,
+        [options.srt, options.narration_wav, options.project_out, result.export.report_path],
+        result.warnings,
+    )
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     from core.errors import ProjectError
     from core.export import ExportOptions, export_project
+    from core.pipeline import apply_lines, check_export, shorten_lines
     from core.project import load_project
+    from core.speech import shared_speaker
 
     project = load_project(Path(args.project))
     if not project.video:
@@ -94,13 +133,45 @@ def run_export(args: argparse.Namespace) -> int:
     overrides: dict[str, object] = {
         "srt": _opt_path(args.srt),
         "narration_wav": _opt_path(args.narration_wav),
-        "burn_subtitles": args.burn_subtitles or project.export.burn_subtitles,
+        "allow_silent": bool(args.allow_silent),
     }
+    if args.burn_subtitles is not None:
+        overrides["burn_subtitles"] = args.burn_subtitles
     if args.preset:
         overrides["preset"] = args.preset
+    if _loudness(args.loudness) is not None:
+        overrides["loudness_lufs"] = args.loudness
+    speaker = shared_speaker()
+    fits, problems = check_export(project, speaker, progress=StderrProgress("checking lines"))
+    shortened: list[int] = []
+    if problems and args.shorten:
+        from core.narration.registry import create_narrator
+
+        verdicts = shorten_lines(
+            project, create_narrator("embedded"), [p.index for p in problems], speaker=speaker
+        )
+        project = apply_lines(project, [v for v in verdicts if v.fits], unlock=True)
+        shortened = [v.index for v in verdicts if v.verdict == "shortened"]
+        for v in verdicts:
+            if v.verdict == "shortened":
+                print(f"clip {v.index + 1}: shortened to {v.text}", file=sys.stderr)
+        fits, problems = check_export(project, speaker)
+        overrides["allow_silent"] = True  # what could not be shortened is named below and left silent
+    if problems and not overrides["allow_silent"]:
+        for problem in problems:
+            print(problem.message(), file=sys.stderr)
+        print(
+            f"error: {len(problems)} line{'s' if len(problems) > 1 else ''} too long for {'their clips' if len(problems) > 1 else 'its clip'}; "
+            "edit them, or pass --shorten (rewrite them shorter) or --allow-silent (leave them silent)",
+            file=sys.stderr,
+        )
+        return 2
+    overrides["shortened"] = frozenset(shortened)
     options = ExportOptions.from_project(project, **overrides)
-    result = export_project(project, Path(args.out), options, progress=StderrProgress("export"))
-    _report(result.output, [result.srt, result.narration_wav], result.warnings)
+    result = export_project(
+        project, Path(args.out), options, speaker=speaker, fits=fits, progress=StderrProgress("export")
+    )
+    _report(result.output, [result.srt, result.narration_wav, result.report_path], result.warnings)
     return 0
 
 

@@ -76,13 +76,24 @@ def parse_loudnorm_json(stderr: str) -> Loudness:
         data = json.loads(stderr[start : end + 1])
     except json.JSONDecodeError:
         raise ExportError("ffmpeg's loudness meter gave an unreadable report") from None
-    return Loudness(_number(data.get("input_i")), _number(data.get("input_tp")), _number(data.get("input_lra")))
+    return Loudness(
+        _number(data.get("input_i")), _number(data.get("input_tp")), _number(data.get("input_lra"))
+    )
 
 
 def _run_meter(args: list[str], data: bytes | None = None) -> Loudness:
     proc = subprocess.run(
-        [ffmpeg_path(), "-hide_banner", "-nostdin" if data is None else "-nostats", *args,
-         "-af", "loudnorm=print_format=json", "-f", "null", "-"],  # fmt: skip
+        [
+            ffmpeg_path(),
+            "-hide_banner",
+            "-nostdin" if data is None else "-nostats",
+            *args,
+            "-af",
+            "loudnorm=print_format=json",
+            "-f",
+            "null",
+            "-",
+        ],
         input=data,
         stdin=None if data is not None else subprocess.DEVNULL,
         capture_output=True,
@@ -115,8 +126,24 @@ def measure_file(path: Path) -> Loudness:
 def decode_audio(path: Path, duration_ms: int, rate: int = MIX_RATE) -> np.ndarray:
     """The first audio stream as (n, 2) float32 at `rate`, padded or cut to `duration_ms`."""
     proc = subprocess.run(
-        [ffmpeg_path(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0",
-         "-ac", "2", "-ar", str(rate), "-f", "f32le", "-"],  # fmt: skip
+        [
+            ffmpeg_path(),
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-ac",
+            "2",
+            "-ar",
+            str(rate),
+            "-f",
+            "f32le",
+            "-",
+        ],
         capture_output=True,
         stdin=subprocess.DEVNULL,
         timeout=900,
@@ -138,7 +165,9 @@ def _rms_db(x: np.ndarray) -> float:
     return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-12))
 
 
-def merge_spans(spans: Sequence[tuple[float, float]], gap_s: float = DUCK_HOLD_GAP_S) -> list[list[tuple[float, float]]]:
+def merge_spans(
+    spans: Sequence[tuple[float, float]], gap_s: float = DUCK_HOLD_GAP_S
+) -> list[list[tuple[float, float]]]:
     """Spans (seconds) grouped where the gap between neighbours is shorter than `gap_s`."""
     groups: list[list[tuple[float, float]]] = []
     for s, e in sorted(spans):
@@ -217,7 +246,9 @@ def true_peak_dbtp(x: np.ndarray) -> float:
     return float(20 * np.log10(max(float(sample_true_peaks(x).max()), 1e-9)))
 
 
-def limit_true_peak(x: np.ndarray, ceiling_db: float = LIMITER_CEILING_DBTP, rate: int = MIX_RATE) -> np.ndarray:
+def limit_true_peak(
+    x: np.ndarray, ceiling_db: float = LIMITER_CEILING_DBTP, rate: int = MIX_RATE
+) -> np.ndarray:
     """Look-ahead limiter: gain per 2.5 ms block from the oversampled peaks, widened to +-3 blocks
     (attack before the peak, release after) and interpolated, so the gain never jumps."""
     n = x.shape[0]

@@ -325,7 +325,12 @@ def to_ass(cues: Sequence[Cue], width: int, height: int, font_family: str) -> st
     st = style_for(width, height)
     subs = _ssa(cues)
     subs.info.update(
-        {"PlayResX": str(st.width), "PlayResY": str(st.height), "WrapStyle": "2", "ScaledBorderAndShadow": "yes"}
+        {
+            "PlayResX": str(st.width),
+            "PlayResY": str(st.height),
+            "WrapStyle": "2",
+            "ScaledBorderAndShadow": "yes",
+        }
     )
     subs.styles["Default"] = pysubs2.SSAStyle(
         fontname=font_family,
