@@ -70,3 +70,15 @@ def save_narrator_settings(backend: str, model_folder: str) -> None:
     s.setValue("narrator/backend", backend)
     s.setValue("narrator/model_dir", model_folder)
     s.sync()
+
+
+def default_burn_subtitles() -> bool:
+    """Burn subtitles into new projects' exports (on unless the user turned it off last time)."""
+    value = settings().value("export/burn_subtitles", True)
+    return str(value).lower() not in ("false", "0", "no")
+
+
+def set_default_burn_subtitles(on: bool) -> None:
+    s = settings()
+    s.setValue("export/burn_subtitles", bool(on))
+    s.sync()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import traceback
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
@@ -104,3 +105,18 @@ def install_excepthook() -> None:
             pass
 
     sys.excepthook = hook
+
+
+def show_lines(parent: QWidget | None, title: str, lines: list[str]) -> None:
+    """A list of lines to read, through `exec_dialog` (tests answer it)."""
+    from gui.export_dialog import LinesDialog
+
+    if lines:
+        exec_dialog(LinesDialog(title, lines, parent))
+
+
+def show_export_summary(parent: QWidget | None, output: Any, summary: str) -> None:
+    """The export's report summary with "Open folder" and "Play", through `exec_dialog`."""
+    from gui.export_dialog import ExportSummaryDialog
+
+    exec_dialog(ExportSummaryDialog(output, summary, parent))

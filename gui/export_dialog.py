@@ -1,11 +1,15 @@
-"""Export options: output path, preset, subtitles (burned in, soft, SRT), ducking level."""
+"""Export options (output path, preset, subtitles burned in / soft / SRT, ducking, loudness), the dialog for
+lines that do not fit their clips, and the summary shown when an export ends."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,8 +18,11 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -60,7 +67,7 @@ class ExportDialog(QDialog):
         self.preset.addItems(list(EXPORT_PRESETS))
         self.preset.setCurrentText(settings.preset)
         form.addRow("Preset", self.preset)
-        self.burn = QCheckBox("Burn subtitles into the picture")
+        self.burn = QCheckBox("Burn subtitles into the picture (short-video platforms need it)")
         self.burn.setChecked(settings.burn_subtitles)
         self.soft = QCheckBox("Subtitle track (can be switched off in players)")
         self.soft.setChecked(settings.soft_subtitles)
@@ -75,6 +82,13 @@ class ExportDialog(QDialog):
         self.duck.setValue(settings.duck_db)
         self.duck.setToolTip("Level of the original sound while the narration speaks")
         form.addRow("Original audio under narration", self.duck)
+        self.loudness = QComboBox()
+        for value, name in LOUDNESS_CHOICES:
+            self.loudness.addItem(name, value)
+        index = next((i for i, (v, _) in enumerate(LOUDNESS_CHOICES) if v == settings.loudness_lufs), 0)
+        self.loudness.setCurrentIndex(index)
+        self.loudness.setToolTip("Integrated loudness of the export; true peaks stay under -1 dBTP")
+        form.addRow("Loudness", self.loudness)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -100,4 +114,95 @@ class ExportDialog(QDialog):
             write_srt=self.srt.isChecked(),
             duck_db=float(self.duck.value()),
             output=str(self.output_path()),
+            loudness_lufs=float(self.loudness.currentData()),
         )
+
+
+LOUDNESS_CHOICES = (
+    (-14.0, "-14 LUFS (short-video platforms)"),
+    (-16.0, "-16 LUFS (podcasts, some streaming)"),
+    (-23.0, "-23 LUFS (broadcast, EBU R128)"),
+)
+
+
+class FitDialog(QDialog):
+    """Lines that cannot fit their clips even spoken at the fastest allowed speed: what to do."""
+
+    SHORTEN, SILENT, CANCEL = "shorten", "silent", "cancel"
+
+    def __init__(self, problems: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Lines too long for their clips")
+        self.problems = list(problems)
+        self.choice = self.CANCEL
+        layout = QVBoxLayout(self)
+        n = len(self.problems)
+        layout.addWidget(
+            QLabel(
+                f"{n} line{'s' if n > 1 else ''} cannot be spoken inside {'their clips' if n > 1 else 'its clip'}"
+                " even at the fastest allowed speed. Exported as they are, these clips would have no voice"
+                " and no subtitle."
+            )
+        )
+        self.list = QListWidget()
+        self.list.addItems([p.message() for p in self.problems])
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox()
+        self.shorten_button = buttons.addButton("Shorten with the narrator", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.silent_button = buttons.addButton(
+            "Export anyway, leaving them silent", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.shorten_button.clicked.connect(lambda: self._choose(self.SHORTEN))
+        self.silent_button.clicked.connect(lambda: self._choose(self.SILENT))
+        self.cancel_button.clicked.connect(lambda: self._choose(self.CANCEL))
+        layout.addWidget(buttons)
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        if choice == self.CANCEL:
+            self.reject()
+        else:
+            self.accept()
+
+
+class LinesDialog(QDialog):
+    """A list of lines to read (the new, shorter lines)."""
+
+    def __init__(self, title: str, lines: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.lines = list(lines)
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.list.addItems(self.lines)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+
+class ExportSummaryDialog(QDialog):
+    """The end of an export: the report's summary, "Open folder" and "Play"."""
+
+    def __init__(self, output: Path, summary: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export finished")
+        self.output = Path(output)
+        self.summary = summary
+        layout = QVBoxLayout(self)
+        label = QLabel(f"{self.output.name}\n\n{summary}".strip())
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.folder_button = buttons.addButton("Open folder", QDialogButtonBox.ButtonRole.ActionRole)
+        self.play_button = buttons.addButton("Play", QDialogButtonBox.ButtonRole.ActionRole)
+        self.folder_button.clicked.connect(lambda: open_url(self.output.parent))
+        self.play_button.clicked.connect(lambda: open_url(self.output))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def open_url(path: Path) -> bool:
+    """Open a file or folder with the desktop's default application."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

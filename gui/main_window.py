@@ -6,7 +6,6 @@ progress and Cancel in the status bar, on an immutable snapshot of the project.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from core.project import (
     PROJECT_SUFFIX,
     Clip,
     Document,
+    ExportSettings,
     Product,
     Project,
     merge_with_next,
@@ -39,7 +39,7 @@ from core.project import (
 from core.timebase import snap_ms_to_frame
 from gui import config, dialogs, recovery, services
 from gui.bridge import DocumentBridge
-from gui.export_dialog import ExportDialog, beside
+from gui.export_dialog import ExportDialog, FitDialog, beside
 from gui.inspector import Inspector
 from gui.jobs import Job, JobRunner
 from gui.preview import Preview
@@ -69,15 +69,10 @@ def is_product_file(path: Path) -> bool:
 
 
 def load_product_beside(video: Path) -> Product | None:
-    """`VIDEO.product.json` next to a video holds its product knowledge ({name, attributes})."""
-    candidate = video.with_name(video.stem + ".product.json")
-    if not candidate.is_file():
-        return None
-    try:
-        data = json.loads(candidate.read_text(encoding="utf-8"))
-        return Product.from_json(data, str(candidate))
-    except (OSError, ValueError, SyncNarratorError):
-        return None
+    """`VIDEO.product.json` next to a video holds its product knowledge ({name, attributes}).
+
+    The same loader as the CLI's (core.pipeline); its errors are raised, and shown by the caller."""
+    return services.load_product_beside(video)
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +84,7 @@ class MainWindow(QMainWindow):
         self.thumb_job: Job | None = None
         self._thumb_generation = 0  # thumbnails of an older generation are late ones from another video
         self.narration_track: str | None = None
+        self.last_export: Any = None  # the last ExportResult (its report beside the output)
         self._seed = random.randrange(1 << 30)
         self._auto_narrate = False
         self._shut_down = False
@@ -364,14 +360,7 @@ class MainWindow(QMainWindow):
     def import_product(self, path: Path) -> bool:
         """A product JSON ({name, attributes}) replaces the current project's product knowledge."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            product = Product.from_json(data, str(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            self.show_error("Import product", InputError(f"{path}: cannot read ({exc})"))
-            return False
-        except ValueError as exc:
-            self.show_error("Import product", InputError(f"{path}: not valid JSON ({exc})"))
-            return False
+            product = services.load_product(path)
         except SyncNarratorError as exc:
             self.show_error("Import product", exc)
             return False
@@ -382,9 +371,17 @@ class MainWindow(QMainWindow):
 
     def _video_probed(self, path: Path, media: Any, auto_narrate: bool = False) -> None:
         self._auto_narrate = auto_narrate
-        product = load_product_beside(path) or Product()
+        try:
+            product = load_product_beside(path) or Product()
+        except SyncNarratorError as exc:  # shown, as the CLI would refuse it; the video still opens
+            self.show_error("Product knowledge", exc)
+            product = Product()
         project = Project(
-            video=str(path.resolve()), media=media, product=product, clips=(Clip(0, media.duration_ms),)
+            video=str(path.resolve()),
+            media=media,
+            product=product,
+            clips=(Clip(0, media.duration_ms),),
+            export=replace(ExportSettings(), burn_subtitles=config.default_burn_subtitles()),
         )
         doc = Document(project)
         doc.mark_saved()  # nothing to lose yet
@@ -483,12 +480,7 @@ class MainWindow(QMainWindow):
         first, last = sel[0], sel[-1]
         if len(sel) > 1 and sel == list(range(first, last + 1)):
 
-            def merge_run(p: Project) -> Project:
-                for _ in range(last - first):
-                    p = merge_with_next(p, first)
-                return p
-
-            done = self.bridge.edit(f"Merge {len(sel)} clips", merge_run)
+            done = self.bridge.edit(f"Merge {len(sel)} clips", lambda p: services.merge_range(p, first, last))
         else:
             done = self.bridge.edit("Merge with next clip", lambda p: merge_with_next(p, first))
         if done:
@@ -641,9 +633,7 @@ class MainWindow(QMainWindow):
     def _narration_target(self) -> tuple[str, str]:
         return config.narrator_backend(), config.model_dir()
 
-    def _apply_lines(
-        self, snapshot: Project, lines: list[tuple[int, tuple[str, ...], str]], what: str
-    ) -> None:
+    def _apply_lines(self, snapshot: Project, lines: Any, what: str) -> None:
         """Apply narrator output unless the clips were retimed meanwhile (then the lines would not fit)."""
         spans = [(c.start_ms, c.end_ms) for c in snapshot.clips]
         if [(c.start_ms, c.end_ms) for c in self.bridge.project.clips] != spans:
@@ -651,16 +641,7 @@ class MainWindow(QMainWindow):
             return
 
         def apply(p: Project) -> Project:
-            clips = list(p.clips)
-            for index, labels, text in lines:
-                clip = clips[index]
-                changes: dict[str, Any] = {}
-                if not clip.labels_locked:
-                    changes["labels"] = labels
-                if not clip.locked:
-                    changes["narration"] = text
-                clips[index] = replace(clip, **changes)
-            return replace(p, clips=tuple(clips))
+            return services.apply_lines(p, lines)
 
         self.bridge.edit(what, apply)
         self.show_message(f"{what}: {len(lines)} lines")
@@ -701,7 +682,7 @@ class MainWindow(QMainWindow):
 
         doc = self.bridge.document
 
-        def done(lines: list[tuple[int, tuple[str, ...], str]]) -> None:
+        def done(lines: Any) -> None:
             if self.bridge.document is not doc:
                 return
             current = self.bridge.project
@@ -710,15 +691,7 @@ class MainWindow(QMainWindow):
                 self.show_message(f"{what}: the clips changed while it ran; run it again")
                 return
 
-            def apply(p: Project) -> Project:
-                clips = list(p.clips)
-                for index, labels, text in lines:
-                    clip = clips[index]
-                    clips[index] = replace(clip, narration=text, locked=False,
-                                           labels=clip.labels if clip.labels_locked else labels)  # fmt: skip
-                return replace(p, clips=tuple(clips))
-
-            self.bridge.edit(what, apply)
+            self.bridge.edit(what, lambda p: services.apply_lines(p, lines, unlock=True))
 
         self.run_job("Writing lines", fn, done)
 
@@ -765,17 +738,64 @@ class MainWindow(QMainWindow):
         if not dialogs.exec_dialog(dialog):
             return
         settings = dialog.settings(doc.project.export)
+        config.set_default_burn_subtitles(settings.burn_subtitles)
         self.start_export(dialog.output_path(), settings)
 
     def start_export(self, output: Path, settings: Any = None) -> Job | None:
-        """Export a snapshot of the project; edits made meanwhile do not change this export."""
+        """Check every line against its clip, settle the ones that cannot fit (FitDialog), then export a
+        snapshot of the project; edits made meanwhile do not change this export."""
         if settings is not None and settings != self.bridge.project.export:
             self.bridge.edit("Export settings", lambda p: replace(p, export=settings))
         snapshot = self.bridge.project
         if snapshot.video_missing:
             self.show_error("Export", InputError(f"{snapshot.video}: the video is missing"))
             return None
+        doc = self.bridge.document
 
+        def checked(problems: Any) -> None:
+            if self.bridge.document is not doc:
+                return
+            if not problems:
+                self._run_export(snapshot, output)
+                return
+            dialog = FitDialog(problems, self)
+            if not dialogs.exec_dialog(dialog) or dialog.choice == FitDialog.CANCEL:
+                self.show_message("Export cancelled: some lines do not fit their clips")
+                return
+            if dialog.choice == FitDialog.SILENT:
+                self._run_export(snapshot, output, allow_silent=True)
+                return
+            self._shorten_then_export(snapshot, [p.index for p in problems], output)
+
+        return self.run_job("Checking lines", services.check_export_job(snapshot), checked)
+
+    def _shorten_then_export(self, snapshot: Project, indexes: list[int], output: Path) -> None:
+        backend, model = self._narration_target()
+        doc = self.bridge.document
+
+        def done(verdicts: Any) -> None:
+            if self.bridge.document is not doc:
+                return
+            if self.bridge.project != snapshot:
+                self.show_message("Shorten lines: the project changed while it ran; export again")
+                return
+            usable = [v for v in verdicts if v.fits]
+            self.bridge.edit("Shorten lines", lambda p: services.apply_lines(p, usable, unlock=True))  # one undo step
+            shortened = tuple(v.index for v in verdicts if v.verdict == "shortened")
+            left = [v.index for v in verdicts if not v.fits]
+            dialogs.show_lines(
+                self,
+                "Shortened lines",
+                [f"Clip {v.index + 1}: {v.text}" for v in verdicts if v.verdict == "shortened"]
+                + [f"Clip {i + 1}: no shorter line fits; it stays silent" for i in left],
+            )
+            self._run_export(self.bridge.project, output, allow_silent=True, shortened=shortened)
+
+        self.run_job("Shortening lines", services.shorten_job(snapshot, indexes, backend, model, self._seed), done)
+
+    def _run_export(
+        self, snapshot: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
+    ) -> Job | None:
         def done(result: Any) -> None:
             warnings = list(getattr(result, "warnings", ()) or ())
             extra = (
@@ -784,10 +804,14 @@ class MainWindow(QMainWindow):
                 else ""
             )
             self.show_message(f"Exported {output}{extra}")
+            self.last_export = result
+            dialogs.show_export_summary(
+                self, Path(result.output), services.report_summary(getattr(result, "report_path", None))
+            )
 
         return self.run_job(
             "Exporting",
-            services.export_job(snapshot, output),
+            services.export_job(snapshot, output, allow_silent=allow_silent, shortened=shortened),
             done,
             on_cancel=lambda: self.show_message(f"Export cancelled; {output.name} was not written"),
         )
