@@ -192,7 +192,7 @@ def _balanced_two(tokens: list[str], width: float) -> tuple[str, ...]:
         if max(wa, wb) > width:
             continue
         at_pause = tokens[k - 1] == " " or tokens[k] == " "
-        score = abs(wa - wb) - (1.5 if at_pause else 0.0)
+        score = abs(wa - wb) - (max(1.5, 0.3 * width) if at_pause else 0.0)
         if best is None or score < best[0]:
             best = (score, k)
     if best is None:
