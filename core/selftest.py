@@ -271,7 +271,9 @@ def check_render(report: Report, work: Path) -> None:
         check_speech_audio(report, wav, clips, placements)
     else:
         report.check("narration track written", False, str(wav))
-    leftovers = sorted(p.name for p in out.parent.iterdir() if p not in (out, wav))
+    report_file = getattr(result, "report_path", None)
+    report.check("export report written", report_file is not None and Path(report_file).is_file(), str(report_file))
+    leftovers = sorted(p.name for p in out.parent.iterdir() if p not in (out, wav, report_file))
     report.check("no temporary files left", not leftovers, ", ".join(leftovers))
     if placements and info is not None:
         report.step(
