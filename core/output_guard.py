@@ -86,9 +86,13 @@ def _check_target(path: Path) -> None:
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            raise InputError(f"{shown}: is a symlink to a missing file; refusing to write through it") from None
+            raise InputError(
+                f"{shown}: is a symlink to a missing file; refusing to write through it"
+            ) from None
         except OSError as exc:
-            raise InputError(f"{shown}: is a symlink that cannot be followed ({exc.strerror or exc})") from None
+            raise InputError(
+                f"{shown}: is a symlink that cannot be followed ({exc.strerror or exc})"
+            ) from None
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"{shown}: is a symlink to {_kind(st.st_mode)}; refusing to write over it")
         return

@@ -34,7 +34,9 @@ def test_output_equal_to_an_input_is_refused(tmp_path: Path) -> None:
     assert "p.narr.json" in _one_line(exc) and "overwrite the input" in str(exc.value)
 
 
-def test_relative_and_absolute_spelling_are_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_and_absolute_spelling_are_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     Path("product.json").write_text("{}")
     with pytest.raises(InputError):
