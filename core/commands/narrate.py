@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from core.errors import InputError
+from core.output_guard import check_outputs
 from core.user_files import give_replacement_mode
 
 
@@ -65,8 +66,7 @@ def run_narrate(args: argparse.Namespace) -> int:
     src, dst = Path(args.input), Path(args.output)
     if args.rate <= 0:
         raise InputError(f"--rate must be positive, got {args.rate}")
-    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
-        raise InputError(f"{dst}: the output would overwrite the input")
+    check_outputs([src], [dst])
     videos = read_jsonl(src)
     narrator = create_narrator(args.narrator, model_dir=args.model)
     load = getattr(narrator, "load", None)
