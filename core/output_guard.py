@@ -121,7 +121,7 @@ def check_outputs(
     for i, (out, rout_i) in enumerate(zip(outs, rout, strict=True)):
         for inp, rinp, label in zip(ins, rin, labels, strict=True):
             if _same(out, rout_i, inp, rinp):
-                what = label or f"the input file {display_path(inp)}"
+                what = f"the input file {display_path(inp)}" + (f" ({label})" if label else "")
                 raise InputError(
                     f"{display_path(out)}: the output would overwrite {what}; choose another file name"
                 )

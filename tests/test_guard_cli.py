@@ -80,14 +80,14 @@ def test_outputs_naming_an_input_or_each_other_are_refused_before_any_work(
     x = str(tmp_path / "x.out")
     render = ["render", v, "--product", prod]
     cases = [
-        (["export", proj, "--out", proj], proj, "project file"),
-        (["export", proj, "--out", "o.mp4", "--srt", proj], proj, "project file"),
-        (["export", proj, "--out", "o.mp4", "--narration-wav", proj], proj, "project file"),
+        (["export", proj, "--out", proj], proj, "(the project)"),
+        (["export", proj, "--out", "o.mp4", "--srt", proj], proj, "(the project)"),
+        (["export", proj, "--out", "o.mp4", "--narration-wav", proj], proj, "(the project)"),
         (["export", proj, "--out", v], v, "source video itself"),
         (["export", proj, "--out", "o.mp4", "--srt", "o.mp4"], "o.mp4", "another output"),
-        ([*render, "--out", prod], prod, "product file"),
-        ([*render, "--out", "o.mp4", "--project", prod], prod, "product file"),
-        ([*render, "--out", "o.mp4", "--srt", prod], prod, "product file"),
+        ([*render, "--out", prod], prod, "(the product knowledge)"),
+        ([*render, "--out", "o.mp4", "--project", prod], prod, "(the product knowledge)"),
+        ([*render, "--out", "o.mp4", "--srt", prod], prod, "(the product knowledge)"),
         ([*render, "--out", x, "--project", x], x, "another output"),
         ([*render, "--out", "o.mp4", "--srt", x, "--project", x], x, "another output"),
         ([*render, "--out", "o.mp4", "--srt", x, "--narration-wav", x], x, "another output"),
@@ -110,7 +110,7 @@ def test_same_file_by_another_name_is_refused(
     (tmp_path / "soft.srt").symlink_to(proj)
     before = sha(proj)
     assert run(["export", str(proj), "--out", "hard.mp4"]) == 2
-    one_error_line(capsys, "hard.mp4", "project file")
+    one_error_line(capsys, "hard.mp4", "(the project)")
     assert run(["export", str(proj), "--out", "o.mp4", "--srt", "soft.srt"]) == 2
     one_error_line(capsys, "soft.srt")
     assert run(["export", "./sub/../p.narr.json", "--out", str(proj)]) == 2

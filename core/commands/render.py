@@ -64,7 +64,7 @@ def run_render(args: argparse.Namespace) -> int:
     check_outputs(
         [video, args.product],
         [args.out, args.srt, args.narration_wav, args.project],
-        input_names=["the source video itself", "the product file"],
+        input_names=["the source video itself", "the product knowledge"],
     )
     if not video.is_file():
         raise InputError(f"{display_path(video)}: no such video file")
@@ -95,7 +95,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     outputs = [args.out, args.srt, args.narration_wav]
     # before reading the project: `--out P.narr.json` never replaces P
-    check_outputs([args.project], outputs, input_names=["the project file"])
+    check_outputs([args.project], outputs, input_names=["the project"])
     project = load_project(Path(args.project))
     shown = display_path(args.project)
     if not project.video:
@@ -103,7 +103,7 @@ def run_export(args: argparse.Namespace) -> int:
     if not Path(project.video).is_file():
         raise ProjectError(f"{shown}: its video {display_path(project.video)} is missing")
     check_outputs(
-        [args.project, project.video], outputs, input_names=["the project file", "the source video itself"]
+        [args.project, project.video], outputs, input_names=["the project", "the source video itself"]
     )
     overrides: dict[str, object] = {
         "srt": _opt_path(args.srt),
