@@ -109,10 +109,12 @@ def check_outputs(
     """Refuse (InputError) outputs that would overwrite an input, another output, or a special file.
 
     `input_names` optionally words each input in the message ("the source video itself")."""
-    named = [(p, input_names[i] if i < len(input_names) else None) for i, p in enumerate(inputs)]
-    named = [(p, name) for p, name in named if p is not None and str(p) != ""]
-    ins = [Path(p) for p, _ in named]
-    labels = [name for _, name in named]
+    ins: list[Path] = []
+    labels: list[str | None] = []
+    for i, p in enumerate(inputs):
+        if p is not None and str(p) != "":
+            ins.append(Path(p))
+            labels.append(input_names[i] if i < len(input_names) else None)
     outs = [Path(p) for p in outputs if p is not None and str(p) != ""]
     rin = [_resolved(p) for p in ins]
     rout = [_resolved(p) for p in outs]
