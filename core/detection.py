@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -25,10 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import Cancelled, MediaError
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import ffmpeg_path, run_ffmpeg
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.media import MediaInfo, ffmpeg_input, probe
-from core.timebase import frame_to_ms
 
 ANALYSIS_WIDTH = 64
 """Thumbnail width for detection; cuts and blends are visible at this size and noise is averaged."""
@@ -68,40 +68,47 @@ def gray_frames(
     skip_nonref: bool = False,
     times_ms: list[int] | None = None,
     timeout: float | None = None,
+    duration_ms: int | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield small grayscale frames (uint8, h x w), decoded cheaply by ffmpeg.
 
-    By default frames come at a constant rate: frame i shows start_ms + i / fps (fps defaults to the
-    video's rate). `fast` skips the H.264 loop filter: invisible at thumbnail size, much less
-    decoding. `skip_nonref` also skips frames no other frame depends on (typically half the B-frames,
-    none in streams without B-frames); frames then come at their own times, which are appended to
-    `times_ms` (ms from the first frame) as the decoder produces them. The ffmpeg child is killed
-    when the consumer stops, on cancel (within ~0.1 s: raises Cancelled) and after `timeout` seconds.
+    Without `times_ms` (and `skip_nonref`) frames come at a constant rate: frame i shows
+    start_ms + i / fps (fps defaults to the video's rate), as thumbnails want. With `times_ms`, frames
+    come as the decoder produces them (each frame of a variable-frame-rate video once, none made up)
+    and each frame's presentation time is appended to `times_ms`: its PTS in ms on the file's
+    timeline (0 = the start ffmpeg reports for the file, the origin of `-ss`), so a stream that starts
+    late keeps its offset. `fast` skips the H.264 loop filter and chroma: invisible at thumbnail
+    size, much less decoding. `skip_nonref` also skips frames no other frame depends on (typically
+    half the B-frames, none in streams without B-frames). `duration_ms` stops after that much video
+    from `start_ms`. The ffmpeg child is killed when the consumer stops, on cancel (within ~0.1 s:
+    raises Cancelled) and after `timeout` seconds. Times are complete once the generator is exhausted.
     """
     info = info or probe(path)
     rate = fps or info.fps
     if rate <= 0 or rate > MAX_ANALYSIS_FPS:
         rate = Fraction(30)
     w, h = thumbnail_size(info, width)
-    want_times = skip_nonref or times_ms is not None
-    level = "info" if want_times else "error"  # showinfo logs frame times at info level
+    passthrough = skip_nonref or times_ms is not None
+    level = "info" if passthrough else "error"  # showinfo logs frame times at info level
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", level]
     if fast:
-        cmd += ["-skip_loop_filter", "all"]
+        cmd += ["-skip_loop_filter", "all", "-flags", "gray"]  # gray: no chroma (builds with --enable-gray)
     if skip_nonref:
         cmd += ["-skip_frame", "noref"]
     cmd += ["-threads", "0"]
+    if passthrough:
+        cmd += ["-copyts"]  # the stream's own PTS; the file's start is subtracted below
     if start_ms > 0:
         cmd += ["-ss", f"{start_ms / 1000:.3f}"]
+    if duration_ms is not None:
+        cmd += ["-t", f"{max(1, duration_ms) / 1000:.3f}"]
     cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0"]
     chain = f"scale={w}:{h}:flags=area,format=gray"
-    if want_times:
+    if passthrough:
         chain += ",showinfo"
-    cmd += ["-vf", chain]
-    if skip_nonref:
-        cmd += ["-fps_mode", "passthrough"]
+        cmd += ["-vf", chain, "-fps_mode", "passthrough"]
     else:
-        cmd += ["-fps_mode", "cfr", "-r", f"{rate}"]
+        cmd += ["-vf", chain, "-fps_mode", "cfr", "-r", f"{rate}"]
     cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
     if timeout is None:
         timeout = 120.0 + 4.0 * info.duration_ms / 1000
@@ -109,20 +116,20 @@ def gray_frames(
     errors: deque[str] = deque(maxlen=5)
     stop = threading.Event()
     state = {"cancelled": False, "timed_out": False}
-    first_pts: list[float] = []
+    clock = _PtsClock()
 
     def drain() -> None:
         assert proc.stderr is not None
         for raw in iter(proc.stderr.readline, b""):
             line = raw.decode("utf-8", "replace").strip()
-            m = _PTS_RE.search(line) if want_times else None
-            if m:
-                pts = float(m.group(1))
-                if not first_pts:
-                    first_pts.append(pts)
+            if not passthrough:
+                errors.append(line)
+                continue
+            ms = clock.feed(line)
+            if ms is not None:
                 if times_ms is not None:
-                    times_ms.append(start_ms + round((pts - first_pts[0]) * 1000))
-            elif not want_times or "error" in line.lower():
+                    times_ms.append(ms)
+            elif "error" in line.lower():
                 errors.append(line)
 
     def watch() -> None:  # a blocked read cannot poll the token, so a watcher kills the child
@@ -166,12 +173,77 @@ def gray_frames(
         raise Cancelled("cancelled")
     if state["timed_out"]:
         raise MediaError(f"{path}: decoding took longer than {timeout:.0f} s")
-    if count == 0:
+    if count == 0 and duration_ms is None:
         detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
         raise MediaError(f"{path}: no video frames could be decoded ({detail})")
 
 
-_PTS_RE = re.compile(r"\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:(-?[\d.]+)")
+_PTS_RE = re.compile(r"\bn:\s*\d+\s+pts:\s*(-?\d+)\s+pts_time:")
+_TB_RE = re.compile(r"config in time_base: (\d+)/(\d+)")
+_START_RE = re.compile(r"^\s*Duration: .*?, start: (-?\d+(?:\.\d+)?)")
+_CRC_TB_RE = re.compile(r"^#tb 0: (\d+)/(\d+)")
+
+
+class _PtsClock:
+    """Turns ffmpeg's stderr (run with -copyts) into frame times in ms on the file's timeline.
+
+    The input header gives the file's start ("Duration: ..., start: 1.400000"), showinfo's config
+    line the time base, and each showinfo frame line its PTS in ticks: time = PTS * tb - start, the
+    same time ffmpeg shows without -copyts (and the origin `-ss` seeks from).
+    """
+
+    def __init__(self) -> None:
+        self.start = Fraction(0)
+        self.tb: Fraction | None = None
+
+    def feed(self, line: str) -> int | None:
+        """The frame time in ms if `line` is a showinfo frame line, else None (header lines are noted)."""
+        m = _PTS_RE.search(line)
+        if m and self.tb is not None:
+            return round((int(m.group(1)) * self.tb - self.start) * 1000)
+        m = _TB_RE.search(line)
+        if m and int(m.group(2)) > 0 and self.tb is None:
+            self.tb = Fraction(int(m.group(1)), int(m.group(2)))
+            return None
+        m = _START_RE.search(line)
+        if m:
+            self.start = Fraction(m.group(1))
+        return None
+
+
+def frame_times(
+    path: str | Path, *, cancel: CancelToken | None = None, timeout: float = 120.0
+) -> list[int] | None:
+    """Presentation time (ms, file timeline as in :func:`gray_frames`) of every frame of the first
+    video stream, read from the container's packets without decoding (cheap), sorted; None if the
+    packets carry no usable times. Used to tell whether frames were skipped between two decoded ones.
+    """
+    with tempfile.TemporaryDirectory(prefix="syncnarrator-detect-") as tmp:
+        out = Path(tmp) / "packets.crc"
+        clock = _PtsClock()
+        args = ["-nostats", "-loglevel", "info", "-copyts", "-i", ffmpeg_input(path), "-map", "0:v:0"]
+        args += ["-c", "copy", "-f", "framecrc", "-y", "file:" + str(out)]
+        result = run_ffmpeg(args, timeout=timeout, cancel=cancel, on_stderr_line=clock.feed)
+        if result.returncode != 0 or not out.exists():
+            return None
+        tb: Fraction | None = None
+        ticks: list[int] = []
+        for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("#"):
+                m = _CRC_TB_RE.match(line)
+                if m and int(m.group(2)) > 0:
+                    tb = Fraction(int(m.group(1)), int(m.group(2)))
+                continue
+            parts = line.split(",")
+            if len(parts) < 5:
+                continue
+            try:
+                ticks.append(int(parts[2]))
+            except ValueError:
+                return None  # packets without a PTS
+    if tb is None or not ticks:
+        return None
+    return sorted(round((t * tb - clock.start) * 1000) for t in ticks)
 
 
 def read_frames(
@@ -183,8 +255,10 @@ def read_frames(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> tuple[np.ndarray, list[int]]:
-    """All thumbnails as one (n, h, w) uint8 array and each frame's time in ms, with progress."""
-    rate = info.fps if 0 < info.fps <= MAX_ANALYSIS_FPS else Fraction(30)
+    """All thumbnails as one (n, h, w) uint8 array and each frame's PTS in ms, with progress.
+
+    Frames come as decoded (variable frame rates stay variable); times are the decoder's PTS.
+    """
     times: list[int] = []
     frames: list[np.ndarray] = []
     duration = max(1, info.duration_ms)
@@ -195,15 +269,13 @@ def read_frames(
         gray_frames(path, width=width, info=info, cancel=cancel, skip_nonref=skip_nonref, times_ms=times)
     ):
         frames.append(frame)
-        done = times[-1] / duration if skip_nonref and times else i / expected
+        done = times[-1] / duration if times else i / expected
         if done - last >= 0.01:
             last = done
             progress(min(0.99, done), "decoding")
     if cancel is not None:
         cancel.raise_if_cancelled()
-    if not skip_nonref:
-        times = [frame_to_ms(i, rate) for i in range(len(frames))]
-    elif len(times) != len(frames):  # frame times unreadable: assume the frames are spread evenly
+    if len(times) != len(frames):  # frame times unreadable: assume the frames are spread evenly
         times = [i * info.duration_ms // max(1, len(frames)) for i in range(len(frames))]
     return np.stack(frames), times
 
@@ -232,6 +304,7 @@ class _Features:
     spread: np.ndarray  # luma standard deviation per frame
     times: np.ndarray  # ms of each sample
     gap: np.ndarray  # frames between sample t-1 and t (1 unless frames were skipped); gap[0] = 1
+    z: np.ndarray  # thumbnails with mean and contrast normalised: blind to fades and exposure drift
 
 
 def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: float = 40.0) -> _Features:
@@ -244,7 +317,9 @@ def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: floa
     gap = np.ones(n, dtype=np.float32)
     if n > 1:
         gap[1:] = np.maximum(1.0, np.round(np.diff(t) / frame_ms))
-    return _Features(f=f, d1=d1, luma=f.mean(axis=(1, 2)), spread=f.std(axis=(1, 2)), times=t, gap=gap)
+    luma, spread = f.mean(axis=(1, 2)), f.std(axis=(1, 2))
+    z = (f - luma[:, None, None]) * (NORM_SPREAD / np.maximum(spread, DARK_SPREAD))[:, None, None]
+    return _Features(f=f, d1=d1, luma=luma, spread=spread, times=t, gap=gap, z=z.astype(np.float32))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -253,6 +328,9 @@ def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: floa
 DARK_LUMA = 24.0  # mean luma of a "black" frame (0..255); limited-range black is 16
 DARK_SPREAD = 12.0
 FADE_STEP = 1.5  # luma change per frame that still counts as fading
+FADE_TAIL_STEP = 1.0  # luma change over FADE_TAIL samples that still counts as the slow end of a fade
+FADE_TAIL = 3
+NORM_SPREAD = 40.0  # contrast of the normalised thumbnails (a typical picture's luma deviation)
 
 
 @dataclass(frozen=True)
@@ -378,17 +456,26 @@ def _gradual(
     k_small = max(2, round(0.16 * fps))
     fade_len = round(1.5 * fps)
     regions: list[tuple[int, int, str]] = []  # candidate transitions (first, last frame, kind)
-    # Fades: runs of dark frames between two different pictures, extended over the fade out / in.
+    # Fades: runs of dark frames between two pictures, extended over the fade out and in, including
+    # a slow end (an eased fade or exposure settling after black changes brightness, not picture).
     dark = (ft.luma < DARK_LUMA) & (ft.spread < DARK_SPREAD)
+    luma = ft.luma
     for t, q in _runs(dark):
         if t == 0 or q == n - 1:
             continue  # fade in at the start or out at the end: not a boundary
         s, e = t, q
-        while s > 0 and t - s < fade_len and ft.luma[s - 1] > ft.luma[s] + FADE_STEP:
+        while s > 0 and t - s < fade_len and luma[s - 1] > luma[s] + FADE_STEP:
             s -= 1
-        while e < n - 1 and e - q < fade_len and ft.luma[e + 1] > ft.luma[e] + FADE_STEP:
+        while e < n - 1 and e - q < fade_len and luma[e + 1] > luma[e] + FADE_STEP:
             e += 1
-        regions.append((s, e, f"fade:{(t + q + 1) // 2}"))
+        ramps = t - s >= 2 and e - q >= 2  # faded out and faded in, not a cut to black
+        while s > 0 and t - s < fade_len and luma[max(0, s - FADE_TAIL)] > luma[s] + FADE_TAIL_STEP:
+            s -= 1
+        while e < n - 1 and e - q < fade_len and luma[min(n - 1, e + FADE_TAIL)] > luma[e] + FADE_TAIL_STEP:
+            e += 1
+        low = luma[t : q + 1]
+        darkest = t + np.flatnonzero(low <= low.min() + 0.5)  # the darkest frame, or the middle of a black hold
+        regions.append((s, e, f"fade:{int(darkest[len(darkest) // 2])}:{int(ramps)}"))
     # Dissolves (and fades the dark test missed): frames that are blends of their neighbours.
     candidate = np.zeros(n, dtype=bool)
     for half_ms in (160.0, 320.0):  # blend of the samples about half_ms before and after
@@ -426,11 +513,14 @@ def _gradual(
         wgt = float((ft.times[m] - ft.times[a]) / max(1.0, ft.times[b] - ft.times[a]))
         blend = float(np.abs(f[m] - (1 - wgt) * f[a] - wgt * f[b]).mean()) / (cross + 1e-3)
         if kind.startswith("fade:"):
-            if ratio >= p.cross_ratio:
-                found.append((int(kind.split(":")[1]), ratio, "fade", s, e))
+            _, mid, ramps = kind.split(":")
+            if ratio >= p.cross_ratio or ramps == "1":  # a fade to black and back is a transition
+                found.append((int(mid), max(ratio, p.cross_ratio), "fade", s, e))
                 fades.append((s, e))
         elif any(s <= e2 and s2 <= e for s2, e2 in fades):
             continue  # the blend part of a fade already found
+        elif _shot_change(ft.z, s, e, busy, p) < 0.45 * p.cross_ratio:
+            continue  # only brightness changed (a fade's tail, exposure): the picture is the same
         elif ratio >= p.cross_ratio or (
             ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio
         ):
