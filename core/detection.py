@@ -17,6 +17,7 @@ import re
 import subprocess
 import tempfile
 import threading
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -474,7 +475,9 @@ def _gradual(
         while e < n - 1 and e - q < fade_len and luma[min(n - 1, e + FADE_TAIL)] > luma[e] + FADE_TAIL_STEP:
             e += 1
         low = luma[t : q + 1]
-        darkest = t + np.flatnonzero(low <= low.min() + 0.5)  # the darkest frame, or the middle of a black hold
+        darkest = t + np.flatnonzero(
+            low <= low.min() + 0.5
+        )  # the darkest frame, or the middle of a black hold
         regions.append((s, e, f"fade:{int(darkest[len(darkest) // 2])}:{int(ramps)}"))
     # Dissolves (and fades the dark test missed): frames that are blends of their neighbours.
     candidate = np.zeros(n, dtype=bool)
@@ -519,7 +522,7 @@ def _gradual(
                 fades.append((s, e))
         elif any(s <= e2 and s2 <= e for s2, e2 in fades):
             continue  # the blend part of a fade already found
-        elif _shot_change(ft.z, s, e, busy, p) < 0.45 * p.cross_ratio:
+        elif _shot_change(ft.z, s, e, busy, p) < 0.25 * p.cross_ratio:
             continue  # only brightness changed (a fade's tail, exposure): the picture is the same
         elif ratio >= p.cross_ratio or (
             ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio
@@ -576,6 +579,57 @@ def _enforce_min_length(
     return bounds
 
 
+def _refine(
+    path: str | Path,
+    info: MediaInfo,
+    ft: _Features,
+    found: list[tuple[int, float, str]],
+    cancel: CancelToken | None,
+) -> list[tuple[int, float, str]]:
+    """Boundaries in ms, exact although non-reference frames were skipped.
+
+    A cut found between decoded samples t-1 and t, or a fade's darkest sample t, may really be at a
+    skipped frame in between; the container's packet times tell where frames were skipped, and those
+    windows alone are decoded (every frame) to put the boundary on its frame.
+    """
+    times = [int(x) for x in ft.times]
+    n = len(times)
+    every = frame_times(path, cancel=cancel)
+    out: list[tuple[int, float, str]] = []
+    for t, strength, kind in found:
+        if not 0 <= t < n:
+            continue
+        lo, hi = (t - 1, t) if kind == "cut" else (t - 1, t + 1)
+        if kind == "dissolve" or lo < 0 or hi >= n:
+            out.append((times[t], strength, kind))
+            continue
+        a, b = times[lo], times[hi]
+        k = bisect_right(every, a) if every is not None else 0
+        if every is not None and not (k < len(every) and every[k] < b):
+            out.append((times[t], strength, kind))  # no frame between the decoded ones
+            continue
+        window: list[int] = []
+        mids = list(
+            gray_frames(path, info=info, start_ms=a + 1, duration_ms=b - a, times_ms=window, cancel=cancel)
+        )
+        inside = [(ms, fr) for ms, fr in zip(window, mids, strict=False) if a < ms < b]
+        if len(window) != len(mids) or not inside:
+            out.append((times[t], strength, kind))
+            continue
+        seq_t = [a, *[ms for ms, _ in inside], b]
+        seq = np.concatenate(
+            [ft.f[lo : lo + 1], _blur(np.stack([fr for _, fr in inside])), ft.f[hi : hi + 1]]
+        )
+        if kind == "cut":  # the new shot starts after the largest step
+            steps = [float(np.abs(seq[j] - seq[j - 1]).mean()) for j in range(1, len(seq))]
+            out.append((seq_t[1 + int(np.argmax(steps))], strength, kind))
+        else:  # fade: the darkest frame (the middle of a black hold)
+            luma = seq.mean(axis=(1, 2))
+            darkest = np.flatnonzero(luma <= luma.min() + 0.5)
+            out.append((seq_t[int(darkest[len(darkest) // 2])], strength, kind))
+    return out
+
+
 def detect_clips(
     path: str | Path,
     *,
@@ -587,10 +641,14 @@ def detect_clips(
 ) -> Detection:
     """Split the video at `path` into contiguous clips at hard cuts, dissolves and fades.
 
-    `skip_nonref` decodes only frames that other frames reference: about half the decoding on H.264
-    with B-frames (none are skipped without them); a cut then lands on the first decoded frame of the
-    new shot, at most a frame late. Default (None): on from HD (1280x720) up, where decoding is
-    nearly all the cost; smaller videos are decoded fully.
+    Boundaries are frame times from the decoder (PTS in ms on the file's timeline, see
+    :func:`gray_frames`): a cut is at the first frame of the new shot, a fade through black at its
+    darkest frame, on constant and variable frame rates alike.
+    `skip_nonref` first decodes only frames that other frames reference: about half the decoding on
+    H.264 with B-frames (none are skipped without them); where the container shows skipped frames
+    next to a cut or a fade's darkest frame, just those few frames are then decoded to place it
+    exactly. Default (None): on from HD (1280x720) up, where decoding is nearly all the cost;
+    smaller videos are decoded fully.
     Raises MediaError for unreadable input and Cancelled when `cancel` is set (the decoder is killed).
     """
     info = probe(path)
@@ -612,7 +670,11 @@ def detect_clips(
     if cancel is not None:
         cancel.raise_if_cancelled()
     found = _boundaries(ft, fps, _Params.for_sensitivity(sensitivity))
-    in_ms = [(times[t], s, k) for t, s, k in found if 0 <= t < len(times)]
+    if skip_nonref and found:
+        progress(0.99, "refining")
+        in_ms = _refine(path, info, ft, found, cancel)
+    else:
+        in_ms = [(times[t], s, k) for t, s, k in found if 0 <= t < len(times)]
     in_ms = [b for b in in_ms if 0 < b[0] < duration]
     kept = _enforce_min_length(in_ms, duration, max(0, int(min_clip_ms)))
     edges = [0, *[b[0] for b in kept], duration]
