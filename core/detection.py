@@ -603,6 +603,9 @@ def _refine(
         if kind == "dissolve" or lo < 0 or hi >= n:
             out.append((times[t], strength, kind))
             continue
+        if kind == "fade" and min(ft.luma[lo], ft.luma[hi]) <= ft.luma[t] + 0.5:
+            out.append((times[t], strength, kind))  # inside a black hold: t is as dark as it gets
+            continue
         a, b = times[lo], times[hi]
         k = bisect_right(every, a) if every is not None else 0
         if every is not None and not (k < len(every) and every[k] < b):
