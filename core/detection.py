@@ -13,6 +13,7 @@ stretches between two different pictures.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tempfile
@@ -70,6 +71,8 @@ def gray_frames(
     times_ms: list[int] | None = None,
     timeout: float | None = None,
     duration_ms: int | None = None,
+    seek_exact: bool = True,
+    threads: int = 0,
 ) -> Iterator[np.ndarray]:
     """Yield small grayscale frames (uint8, h x w), decoded cheaply by ffmpeg.
 
@@ -81,7 +84,8 @@ def gray_frames(
     late keeps its offset. `fast` skips the H.264 loop filter and chroma: invisible at thumbnail
     size, much less decoding. `skip_nonref` also skips frames no other frame depends on (typically
     half the B-frames, none in streams without B-frames). `duration_ms` stops after that much video
-    from `start_ms`. The ffmpeg child is killed when the consumer stops, on cancel (within ~0.1 s:
+    from `start_ms`; `seek_exact=False` starts at the keyframe at or before `start_ms` instead of
+    dropping the frames before it; `threads` is ffmpeg's decoding thread count (0 = auto). The ffmpeg child is killed when the consumer stops, on cancel (within ~0.1 s:
     raises Cancelled) and after `timeout` seconds. Times are complete once the generator is exhausted.
     """
     info = info or probe(path)
@@ -96,11 +100,13 @@ def gray_frames(
         cmd += ["-skip_loop_filter", "all", "-flags", "gray"]  # gray: no chroma (builds with --enable-gray)
     if skip_nonref:
         cmd += ["-skip_frame", "noref"]
-    cmd += ["-threads", "0"]
+    cmd += ["-threads", str(max(0, threads))]
     if passthrough:
         cmd += ["-copyts"]  # the stream's own PTS; the file's start is subtracted below
     if start_ms > 0:
         cmd += ["-ss", f"{start_ms / 1000:.3f}"]
+        if not seek_exact:
+            cmd += ["-noaccurate_seek"]
     if duration_ms is not None:
         cmd += ["-t", f"{max(1, duration_ms) / 1000:.3f}"]
     cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0"]
@@ -218,6 +224,14 @@ class _PtsClock:
         return None
 
 
+@dataclass(frozen=True)
+class _Packets:
+    """Frame times of the first video stream as the container lists them (ms, file timeline, sorted)."""
+
+    times: list[int]
+    keyframes: list[int]
+
+
 def frame_times(
     path: str | Path, *, cancel: CancelToken | None = None, timeout: float = 120.0
 ) -> list[int] | None:
@@ -225,6 +239,13 @@ def frame_times(
     video stream, read from the container's packets without decoding (cheap), sorted; None if the
     packets carry no usable times. Used to tell whether frames were skipped between two decoded ones.
     """
+    packets = _packets(path, cancel=cancel, timeout=timeout)
+    return packets.times if packets is not None else None
+
+
+def _packets(
+    path: str | Path, *, cancel: CancelToken | None = None, timeout: float = 120.0
+) -> _Packets | None:
     with tempfile.TemporaryDirectory(prefix="syncnarrator-detect-") as tmp:
         out = Path(tmp) / "packets.crc"
         clock = _PtsClock()
@@ -234,23 +255,41 @@ def frame_times(
         if result.returncode != 0 or not out.exists():
             return None
         tb: Fraction | None = None
-        ticks: list[int] = []
+        ticks: list[tuple[int, bool]] = []
         for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith("#"):
                 m = _CRC_TB_RE.match(line)
                 if m and int(m.group(2)) > 0:
                     tb = Fraction(int(m.group(1)), int(m.group(2)))
                 continue
-            parts = line.split(",")
-            if len(parts) < 5:
+            parts = [x.strip() for x in line.split(",")]
+            if len(parts) < 6:
                 continue
-            try:
-                ticks.append(int(parts[2]))
+            try:  # stream, dts, pts, duration, size, crc[, F=flags unless only the key flag is set]
+                ticks.append((int(parts[2]), not any(x.startswith("F=") for x in parts[6:])))
             except ValueError:
                 return None  # packets without a PTS
     if tb is None or not ticks:
         return None
-    return sorted(round((t * tb - clock.start) * 1000) for t in ticks)
+
+    def ms(t: int) -> int:
+        return round((t * tb - clock.start) * 1000)
+
+    return _Packets(sorted(ms(t) for t, _ in ticks), sorted(ms(t) for t, key in ticks if key))
+
+
+SPLIT_MIN_MS = 20_000
+"""From this duration on, detection decodes the two halves of the video in parallel processes."""
+SPLIT_OVERLAP_MS = 500  # the first half decodes this far past the split (frames shown before a keyframe)
+
+
+def _split_point(packets: _Packets | None, duration_ms: int) -> int | None:
+    """A keyframe near the middle to split decoding at, or None (too short, no keyframe near the middle)."""
+    if packets is None or duration_ms < SPLIT_MIN_MS or (os.cpu_count() or 1) < 2:
+        return None
+    middle = duration_ms // 2
+    near = [k for k in packets.keyframes if 0.3 * duration_ms <= k <= 0.7 * duration_ms]
+    return min(near, key=lambda k: abs(k - middle)) if near else None
 
 
 def read_frames(
@@ -261,30 +300,128 @@ def read_frames(
     skip_nonref: bool = False,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
+    split_at_ms: int | None = None,
 ) -> tuple[np.ndarray, list[int]]:
     """All thumbnails as one (n, h, w) uint8 array and each frame's PTS in ms, with progress.
 
     Frames come as decoded (variable frame rates stay variable); times are the decoder's PTS.
+    `split_at_ms` (a keyframe time) decodes before and from it in two ffmpeg processes at once: the
+    two cores both decode, without frame threading's overhead.
     """
-    times: list[int] = []
-    frames: list[np.ndarray] = []
     duration = max(1, info.duration_ms)
-    expected = info.frame_count
+    if split_at_ms is None:
+        parts = [_Part(0, None, True, 0)]
+    else:
+        each = max(1, (os.cpu_count() or 2) // 2)
+        parts = [_Part(0, split_at_ms + SPLIT_OVERLAP_MS, True, each), _Part(split_at_ms, None, False, each)]
     progress(0.0, "decoding")
+
+    stop = _LinkedToken(cancel)
+
+    def run(part: _Part) -> None:
+        try:
+            for frame in gray_frames(
+                path,
+                width=width,
+                info=info,
+                cancel=stop,
+                skip_nonref=skip_nonref,
+                times_ms=part.times,
+                start_ms=part.start_ms,
+                duration_ms=part.duration_ms,
+                seek_exact=part.exact,
+                threads=part.threads,
+            ):
+                part.frames.append(frame)
+        except BaseException as exc:  # re-raised in the calling thread
+            part.error = exc
+
+    workers = [threading.Thread(target=run, args=(part,), daemon=True) for part in parts[1:]]
+    for w in workers:
+        w.start()
     last = 0.0
-    for i, frame in enumerate(
-        gray_frames(path, width=width, info=info, cancel=cancel, skip_nonref=skip_nonref, times_ms=times)
-    ):
-        frames.append(frame)
-        done = times[-1] / duration if times else i / expected
+
+    def report() -> None:
+        nonlocal last
+        done = sum(p.done_ms() for p in parts) / duration
         if done - last >= 0.01:
             last = done
             progress(min(0.99, done), "decoding")
+
+    # The first part runs here, reporting progress as its frames (and the other part's) arrive.
+    failed = True
+    try:
+        for frame in gray_frames(
+            path,
+            width=width,
+            info=info,
+            cancel=cancel,
+            skip_nonref=skip_nonref,
+            times_ms=parts[0].times,
+            duration_ms=parts[0].duration_ms,
+            threads=parts[0].threads,
+        ):
+            parts[0].frames.append(frame)
+            report()
+        failed = False
+    finally:
+        if failed:
+            stop.cancel()  # stop the other decoder too
+        for w in workers:
+            while w.is_alive():
+                w.join(0.05)
+                report()
+    for part in parts[1:]:
+        if part.error is not None:
+            raise part.error
     if cancel is not None:
         cancel.raise_if_cancelled()
-    if len(times) != len(frames):  # frame times unreadable: assume the frames are spread evenly
-        times = [i * info.duration_ms // max(1, len(frames)) for i in range(len(frames))]
+    frames: list[np.ndarray] = []
+    times: list[int] = []
+    for k, part in enumerate(parts):
+        if len(part.times) != len(part.frames):  # frame times unreadable: spread the frames evenly
+            if len(parts) > 1:
+                return read_frames(path, info, width=width, skip_nonref=skip_nonref, cancel=cancel)
+            part.times[:] = [
+                i * info.duration_ms // max(1, len(part.frames)) for i in range(len(part.frames))
+            ]
+        lo = split_at_ms if k > 0 and split_at_ms is not None else None
+        hi = split_at_ms if k == 0 and split_at_ms is not None else None
+        for ms, frame in zip(part.times, part.frames, strict=True):
+            if (lo is None or ms >= lo) and (hi is None or ms < hi):
+                times.append(ms)
+                frames.append(frame)
+    if not frames:
+        raise MediaError(f"{path}: no video frames could be decoded")
     return np.stack(frames), times
+
+
+class _LinkedToken(CancelToken):
+    """Cancelled with its parent token, or on its own (a helper decoder stopped after an error)."""
+
+    def __init__(self, parent: CancelToken | None) -> None:
+        super().__init__()
+        self._parent = parent
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set() or (self._parent is not None and self._parent.cancelled)
+
+
+@dataclass
+class _Part:
+    """One ffmpeg decode of [start_ms, start_ms + duration_ms) and what it produced."""
+
+    start_ms: int
+    duration_ms: int | None
+    exact: bool
+    threads: int
+    frames: list[np.ndarray] = field(default_factory=list)
+    times: list[int] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def done_ms(self) -> int:
+        return max(0, self.times[-1] - self.start_ms) if self.times else 0
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -591,6 +728,7 @@ def _refine(
     ft: _Features,
     found: list[tuple[int, float, str]],
     cancel: CancelToken | None,
+    every: list[int] | None,
 ) -> list[tuple[int, float, str]]:
     """Boundaries in ms, exact although non-reference frames were skipped.
 
@@ -600,7 +738,6 @@ def _refine(
     """
     times = [int(x) for x in ft.times]
     n = len(times)
-    every = frame_times(path, cancel=cancel)
     out: list[tuple[int, float, str]] = []
     for t, strength, kind in found:
         if not 0 <= t < n:
@@ -665,7 +802,11 @@ def detect_clips(
         cancel.raise_if_cancelled()
     if skip_nonref is None:
         skip_nonref = info.width * info.height >= FAST_DECODE_PIXELS
-    frames, times = read_frames(path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel)
+    packets = _packets(path, cancel=cancel) if skip_nonref or info.duration_ms >= SPLIT_MIN_MS else None
+    split = _split_point(packets, info.duration_ms)
+    frames, times = read_frames(
+        path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel, split_at_ms=split
+    )
     progress(0.99, "analysing")
     duration = info.duration_ms
     rate = info.fps if 0 < info.fps <= MAX_ANALYSIS_FPS else Fraction(30)
@@ -681,7 +822,7 @@ def detect_clips(
     found = _boundaries(ft, fps, _Params.for_sensitivity(sensitivity))
     if skip_nonref and found:
         progress(0.99, "refining")
-        in_ms = _refine(path, info, ft, found, cancel)
+        in_ms = _refine(path, info, ft, found, cancel, packets.times if packets is not None else None)
     else:
         in_ms = [(times[t], s, k) for t, s, k in found if 0 <= t < len(times)]
     in_ms = [b for b in in_ms if 0 < b[0] < duration]

@@ -266,7 +266,7 @@ SHOWINFO = ("-vf", "showinfo", "-f", "null", "-")
 def _showinfo(path: Path) -> list[tuple[int, float]]:
     """(PTS in ms, mean luma) of every decoded frame, on ffmpeg's default timeline (no -copyts)."""
     proc = subprocess.run(
-        [ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", *SHOWINFO],
+        [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path), "-map", "0:v:0", *SHOWINFO],
         capture_output=True,
         text=True,
         timeout=120,
@@ -275,6 +275,7 @@ def _showinfo(path: Path) -> list[tuple[int, float]]:
     assert m, proc.stderr[-2000:]
     tb = Fraction(int(m.group(1)), int(m.group(2)))
     frames = re.findall(r"\bn:\s*\d+\s+pts:\s*(-?\d+)\s.*?mean:\[(\d+)", proc.stderr)
+    assert len(frames) == proc.stderr.count(" pts_time:"), "unparsed showinfo lines"
     return [(round(int(pts) * tb * 1000), float(y)) for pts, y in frames]
 
 
