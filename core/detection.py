@@ -1,14 +1,22 @@
 """Clip (shot) detection: hard cuts, dissolves and fades, from small grayscale frames.
 
-Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter, all
-threads, from HD up only the reference frames) and scales to a thumbnail in gray; numpy then works on
-a few KB per frame. Hard cuts are spikes of frame difference against the local motion level on both
-sides (so camera motion, which raises the level, does not cut), minus flashes (the picture after the
-spike returns to the picture before it). Gradual transitions are found with a blend test: inside a
+Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter, no
+chroma, long videos as two halves in two processes, from HD up only the reference frames) and scales
+to a thumbnail in gray; numpy then works on a few KB per frame. Frame times are the decoder's PTS
+(showinfo under -copyts, minus the file's start), never a frame count times a nominal rate, so
+variable-frame-rate footage and late-starting streams get exact boundaries; where reference-only
+decoding skipped frames next to a boundary (the container's packet list says so), just that window
+is decoded in full to put the boundary on its frame.
+
+Hard cuts are spikes of frame difference against the local motion level on both sides (so camera
+motion, which raises the level, does not cut), minus flashes (the picture after the spike returns to
+the picture before it). Gradual transitions are found with a blend test: inside a
 dissolve or fade a frame is close to the time-weighted mix of the frames ~0.16/0.32 s before and after
 it, while camera motion or a cut is not; a run of such frames counts when the picture across it
-changes clearly more than within the shots on either side. Fades are also found directly as dark
-stretches between two different pictures.
+changes clearly more than within the shots on either side, also after normalising brightness and
+contrast (a brightness ramp is not a new picture). Fades are found directly as dark stretches: faded
+out and back in (or between two different pictures) they are one transition at the darkest frame,
+and the fade's slow end (eased fades, exposure settling) belongs to it.
 """
 
 from __future__ import annotations
@@ -85,8 +93,9 @@ def gray_frames(
     size, much less decoding. `skip_nonref` also skips frames no other frame depends on (typically
     half the B-frames, none in streams without B-frames). `duration_ms` stops after that much video
     from `start_ms`; `seek_exact=False` starts at the keyframe at or before `start_ms` instead of
-    dropping the frames before it; `threads` is ffmpeg's decoding thread count (0 = auto). The ffmpeg child is killed when the consumer stops, on cancel (within ~0.1 s:
-    raises Cancelled) and after `timeout` seconds. Times are complete once the generator is exhausted.
+    dropping the frames before it; `threads` is ffmpeg's decoding thread count (0 = auto). The
+    ffmpeg child is killed when the consumer stops, on cancel (within ~0.1 s: raises Cancelled) and
+    after `timeout` seconds. Times are complete once the generator is exhausted.
     """
     info = info or probe(path)
     rate = fps or info.fps
