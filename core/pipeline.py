@@ -14,14 +14,12 @@ a smaller `chars_max` (a few tries); `render` then leaves the clip silent and sa
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from core.errors import InputError, ProjectError
 from core.export import (
     DEFAULT_TARGET_LUFS,
     ExportOptions,
@@ -38,7 +36,6 @@ from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Na
 from core.narration.budget import MAX_SPEEDUP, MIN_SPEECH_CHARS, char_budget
 from core.project import Clip, MediaSummary, Product, Project, SpeechSettings, merge_with_next, save_project
 from core.speech import FitResult, Speaker, count_chars, shared_speaker
-from core.user_files import read_user_text
 
 __all__ = [
     "ExportOptions",
@@ -99,17 +96,10 @@ class RenderResult:
 
 
 def load_product(path: Path | str) -> Product:
-    """PRODUCT.json -> Product; every problem is one InputError line naming the file."""
-    path = Path(path)
-    raw = read_user_text(path, "product file")
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    try:
-        return Product.from_json(data, where=str(path))
-    except ProjectError as exc:
-        raise InputError(str(exc)) from None
+    """PRODUCT.json -> Product; every problem is one InputError line naming the file (core.parsing)."""
+    from core.parsing import load_product_file
+
+    return load_product_file(path)
 
 
 def media_summary(info: Any) -> MediaSummary:

@@ -12,6 +12,7 @@ from pathlib import Path
 from core.cli import StderrProgress
 from core.errors import InputError
 from core.narration.base import Narrator
+from core.output_guard import check_outputs, display_path
 from core.project import EXPORT_PRESETS
 
 
@@ -79,10 +80,17 @@ def _opt_path(value: str | None) -> Path | None:
 
 def _report(output: Path, extras: list[Path | None], warnings: tuple[str, ...]) -> None:
     for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {display_path(w)}", file=sys.stderr)
     for path in [output, *extras]:
         if path is not None:
-            print(path)
+            print(display_path(path))
+
+
+def _report_path(out: str) -> Path:
+    """OUT.report.json, written beside every export: guarded like the other outputs."""
+    from core.export.report import report_path_for
+
+    return report_path_for(Path(out))
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -91,8 +99,14 @@ def run_render(args: argparse.Namespace) -> int:
     if not 0.5 <= args.rate <= 30:
         raise InputError(f"--rate {args.rate}: must be between 0.5 and 30 characters per second")
     video = Path(args.video)
+    # before any work: no output may overwrite the video, the product file, another output or a device
+    check_outputs(
+        [video, args.product],
+        [args.out, args.srt, args.narration_wav, args.project, _report_path(args.out)],
+        input_names=["the source video itself", "the product knowledge"],
+    )
     if not video.is_file():
-        raise InputError(f"{video}: no such video file")
+        raise InputError(f"{display_path(video)}: no such video file")
     product = load_product(args.product)
     options = RenderOptions(
         loudness_lufs=_loudness(args.loudness) or -14.0,
@@ -125,11 +139,18 @@ def run_export(args: argparse.Namespace) -> int:
     from core.project import load_project
     from core.speech import shared_speaker
 
+    outputs = [args.out, args.srt, args.narration_wav, _report_path(args.out)]
+    # before reading the project: `--out P.narr.json` never replaces P
+    check_outputs([args.project], outputs, input_names=["the project"])
     project = load_project(Path(args.project))
+    shown = display_path(args.project)
     if not project.video:
-        raise ProjectError(f"{args.project}: the project has no video")
+        raise ProjectError(f"{shown}: the project has no video")
     if not Path(project.video).is_file():
-        raise ProjectError(f"{args.project}: its video {project.video} is missing")
+        raise ProjectError(f"{shown}: its video {display_path(project.video)} is missing")
+    check_outputs(
+        [args.project, project.video], outputs, input_names=["the project", "the source video itself"]
+    )
     overrides: dict[str, object] = {
         "srt": _opt_path(args.srt),
         "narration_wav": _opt_path(args.narration_wav),
