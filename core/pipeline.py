@@ -144,27 +144,72 @@ def calibrated_rate(rate_cps: float, voice: str | None = None, speaker: Speaker 
     return value
 
 
-def clip_rate(project: Project, clip: Clip, speaker: Speaker | None = None) -> float:
-    """The calibrated speaking rate of the clip's voice (its own voice/rate overrides first)."""
-    return calibrated_rate(
-        clip.rate_cps or project.speech.rate_cps, clip.voice or project.speech.voice, speaker
-    )
+_pending: set[tuple[int, str | None, float]] = set()
 
 
-def clip_budget(project: Project, clip: Clip, speaker: Speaker | None = None) -> tuple[int, int]:
+def known_rate(rate_cps: float, voice: str | None = None, speaker: Speaker | None = None) -> float | None:
+    """The calibrated rate if it is known already; otherwise None, and it is measured in the background
+    (a voice's first calibration synthesizes a few dozen lines: never on the editor's GUI thread)."""
+    speaker = speaker or shared_speaker()
+    key = (id(speaker), voice, float(rate_cps))
+    with _rates_lock:
+        if key in _rates:
+            return _rates[key]
+        if key in _pending:
+            return None
+        _pending.add(key)
+
+    def measure() -> None:
+        try:
+            calibrated_rate(rate_cps, voice, speaker)
+        except Exception:  # the estimate falls back to the set rate; synthesis reports real problems
+            pass
+        finally:
+            with _rates_lock:
+                _pending.discard(key)
+
+    threading.Thread(target=measure, name="calibrate-voice", daemon=True).start()
+    return None
+
+
+def clip_rate(project: Project, clip: Clip, speaker: Speaker | None = None, *, wait: bool = True) -> float:
+    """The calibrated speaking rate of the clip's voice (its own voice/rate overrides first).
+
+    `wait=False` (the editor's meters): the set rate until the calibration is known."""
+    rate, voice = clip.rate_cps or project.speech.rate_cps, clip.voice or project.speech.voice
+    if wait:
+        return calibrated_rate(rate, voice, speaker)
+    known = known_rate(rate, voice, speaker)
+    return rate if known is None else known
+
+
+def clip_budget(
+    project: Project, clip: Clip, speaker: Speaker | None = None, *, wait: bool = True
+) -> tuple[int, int]:
     """(chars_min, chars_max) of the clip at the calibrated rate: what the narrator writes to."""
     s = project.speech
-    return char_budget(
-        clip.duration_ms, clip_rate(project, clip, speaker), lead_ms=s.lead_ms, tail_ms=s.tail_ms
-    )
+    rate = clip_rate(project, clip, speaker, wait=wait)
+    return char_budget(clip.duration_ms, rate, lead_ms=s.lead_ms, tail_ms=s.tail_ms)
 
 
 def estimate_speech_ms(
-    text: str, rate_cps: float = 5.0, voice: str | None = None, speaker: Speaker | None = None
+    text: str,
+    rate_cps: float = 5.0,
+    voice: str | None = None,
+    speaker: Speaker | None = None,
+    *,
+    wait: bool = True,
 ) -> int:
-    """Spoken duration of `text` from the voice's calibration, without synthesizing."""
+    """Spoken duration of `text` from the voice's calibration, without synthesizing (`wait` as clip_rate)."""
     n = count_chars(text)
-    return 0 if n == 0 else round(n * 1000 / calibrated_rate(rate_cps, voice, speaker))
+    if n == 0:
+        return 0
+    rate = (
+        calibrated_rate(rate_cps, voice, speaker)
+        if wait
+        else (known_rate(rate_cps, voice, speaker) or rate_cps)
+    )
+    return round(n * 1000 / rate)
 
 
 @dataclass(frozen=True)
@@ -180,12 +225,18 @@ class LineFit:
 
 
 def line_fit(
-    project: Project, clip: Clip, text: str | None = None, speaker: Speaker | None = None
+    project: Project,
+    clip: Clip,
+    text: str | None = None,
+    speaker: Speaker | None = None,
+    *,
+    wait: bool = True,
 ) -> LineFit:
+    """The one verdict for a line: budget meter, narration lane, and what the narrator wrote to."""
     text = clip.narration if text is None else text
-    lo, hi = clip_budget(project, clip, speaker)
+    lo, hi = clip_budget(project, clip, speaker, wait=wait)
     n = count_chars(text)
-    rate = clip_rate(project, clip, speaker)
+    rate = clip_rate(project, clip, speaker, wait=wait)
     speech = 0 if n == 0 else round(n * 1000 / rate)
     room = max(0, clip.duration_ms - project.speech.lead_ms - project.speech.tail_ms)
     if n == 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import SyncNarratorError
 from core.jobs import CancelToken, ProgressCallback
@@ -66,14 +66,14 @@ def budget(clip: Clip, project: Project) -> tuple[int, int]:
     """(min, max) characters for the clip's narration at the calibrated rate of its voice (core)."""
     from core.pipeline import clip_budget
 
-    return clip_budget(project, clip)
+    return clip_budget(project, clip, wait=False)
 
 
 def estimate_speech_ms(text: str, rate_cps: float, voice: str | None = None) -> int:
     """How long the line takes to say at `rate_cps` with `voice`: core's one estimate (calibrated)."""
     from core.pipeline import estimate_speech_ms as estimate
 
-    return estimate(text, rate_cps, voice)
+    return estimate(text, rate_cps, voice, wait=False)
 
 
 def max_speedup() -> float:
@@ -83,17 +83,18 @@ def max_speedup() -> float:
     return float(MAX_SPEEDUP)
 
 
-try:
+if TYPE_CHECKING:
     from core.pipeline import LineFit as Fit
-except ImportError:  # pragma: no cover - a build without the pipeline
-    Fit = Any  # type: ignore[misc,assignment]
+else:
+    Fit = Any  # core.pipeline.LineFit, imported when first used
 
 
 def clip_fit(clip: Clip, project: Project, text: str | None = None) -> Any:
-    """The budget meter's and the narration lane's verdict: core.pipeline.line_fit."""
+    """The budget meter's and the narration lane's verdict: core.pipeline.line_fit (calibrated rate once
+    known; a voice's first calibration runs in the background, never on the GUI thread)."""
     from core.pipeline import line_fit
 
-    return line_fit(project, clip, text)
+    return line_fit(project, clip, text, wait=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -205,3 +205,32 @@ def test_export_exits_2_naming_the_clip_unless_shorten_or_allow_silent(tmp_path:
 
     proc = cli("export", str(proj), "--out", str(out2), "--shorten", "--allow-silent")
     assert proc.returncode == 2 and "not allowed with" in proc.stderr
+
+
+def test_the_editor_meter_never_waits_for_a_voice_calibration() -> None:
+    """The first calibration of a voice synthesizes a few dozen lines: the meter uses the set rate
+    meanwhile (known_rate returns None at once) and the calibrated rate once it is measured."""
+    import threading
+
+    from core.pipeline import estimate_speech_ms, known_rate
+
+    release = threading.Event()
+    done = threading.Event()
+
+    class SlowSpeaker:
+        def calibrated_cps(self, rate_cps: float, voice: str | None = None) -> float:
+            release.wait(60)
+            done.set()
+            return 4.0
+
+    speaker = SlowSpeaker()
+    assert known_rate(5.0, "v", speaker) is None  # type: ignore[arg-type]
+    assert estimate_speech_ms("一二三四五", 5.0, "v", speaker, wait=False) == 1000  # type: ignore[arg-type]
+    release.set()
+    assert done.wait(60)
+    for _ in range(600):  # the background thread stores the value right after returning it
+        if known_rate(5.0, "v", speaker) is not None:  # type: ignore[arg-type]
+            break
+        threading.Event().wait(0.05)
+    assert known_rate(5.0, "v", speaker) == 4.0  # type: ignore[arg-type]
+    assert estimate_speech_ms("一二三四五", 5.0, "v", speaker, wait=False) == 1250  # type: ignore[arg-type]
