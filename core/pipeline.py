@@ -281,7 +281,7 @@ def visual_cues(
 
     spans = [(c.start_ms, c.end_ms) for c in project.clips]
     with _cues_lock:
-        missing = [span for span in spans if (video, *span) not in _cues]
+        missing = [span for span in spans if (video, span[0], span[1]) not in _cues]
     for k in range(0, len(missing), 10):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -293,9 +293,9 @@ def visual_cues(
             return [None] * len(project.clips)  # the narrator works without them
         with _cues_lock:
             for span, cues in zip(chunk, found):
-                _cues[(video, *span)] = cues
+                _cues[(video, span[0], span[1])] = cues
     with _cues_lock:
-        return [_cues.get((video, *span)) for span in spans]
+        return [_cues.get((video, span[0], span[1])) for span in spans]
 
 
 def narration_request(
@@ -542,38 +542,6 @@ def check_export(
 
 # ---------------------------------------------------------------------------------------------
 # render
-
-
-def _fit_with_rewrites(
-    narrator: Narrator,
-    request: NarrationRequest,
-    narrations: list[ClipNarration],
-    index: int,
-    project: Project,
-    speaker: Speaker,
-    tries: int,
-) -> tuple[ClipNarration, FitResult, bool]:
-    """Fit clip `index`'s line; ask for shorter lines while it overruns. Returns (line, fit, fitted)."""
-    clip = replace(project.clips[index], narration=narrations[index].text)
-    fit = speaker.fit_clip(project, clip)
-    current = narrations[index]
-    for attempt in range(tries):
-        if fit.fits or not current.text.strip():
-            break
-        chars_max = count_chars(current.text) - fit.overflow_chars - 1
-        if chars_max < MIN_SPEECH_CHARS:
-            break
-        chars_min = max(1, min(current.chars_min, chars_max - 2 * request.tolerance))
-        clips = list(request.clips)
-        clips[index] = replace(clips[index], chars_min=chars_min, chars_max=chars_max, labels=current.labels)
-        shorter = narrator.rewrite(
-            replace(request, clips=tuple(clips)), index, seed=request.seed + attempt + 1, context=narrations
-        )
-        if count_chars(shorter.text) >= count_chars(current.text):
-            continue  # not shorter: try another seed
-        current = shorter
-        fit = speaker.fit_clip(project, replace(clip, narration=current.text))
-    return current, fit, fit.fits
 
 
 def render_video(

@@ -77,7 +77,7 @@ class ExportOptions:
             duck_db=e.duck_db,
             loudness_lufs=getattr(e, "loudness_lufs", DEFAULT_TARGET_LUFS),
         )
-        return ExportOptions(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+        return ExportOptions(**{**base.__dict__, **overrides})
 
 
 @dataclass(frozen=True)

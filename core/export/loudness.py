@@ -237,7 +237,8 @@ def sample_true_peaks(x: np.ndarray) -> np.ndarray:
         col = x2[:, ch]
         for kernel in _KERNELS:
             np.maximum(peaks, np.abs(np.convolve(col, kernel, mode="same")), out=peaks)
-    return peaks
+    result: np.ndarray = peaks
+    return result
 
 
 def true_peak_dbtp(x: np.ndarray) -> float:
@@ -272,7 +273,8 @@ def limit_true_peak(
     peak = float(sample_true_peaks(out).max())
     if peak > ceiling:
         out = out * (ceiling / peak)
-    return out.astype(np.float32)
+    limited: np.ndarray = out.astype(np.float32)
+    return limited
 
 
 def master(

@@ -246,7 +246,8 @@ def _lines(tokens: list[str], width: float, max_lines: int) -> tuple[str, ...]:
     if len(two) == 2:
         return two
     # no break keeps both lines within the width: greedy lines at word boundaries
-    lines, cur = [], []
+    lines: list[str] = []
+    cur: list[str] = []
     for tok in tokens:
         if cur and display_width(_join([*cur, tok])) > width:
             lines.append(_join(cur))
@@ -277,7 +278,7 @@ def make_cues(
     if not text or end_ms <= start_ms:
         return []
     tokens = _tokens(text, width)
-    groups = []
+    groups: list[tuple[str, ...]] = []
     for chunk in _chunks(tokens, width, max_lines):
         lines = _lines(chunk, width, max_lines)
         groups.extend(lines[i : i + max_lines] for i in range(0, len(lines), max_lines))

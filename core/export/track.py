@@ -96,7 +96,8 @@ def limit_peaks(samples: np.ndarray, limit: float = PEAK_LIMIT, block: int = 110
     widened = np.minimum(gains, np.minimum(np.roll(gains, 1), np.roll(gains, -1)))
     centers = np.arange(blocks) * block + block / 2
     envelope = np.interp(np.arange(n), centers, widened).astype(np.float32)
-    return np.clip(samples * envelope, -limit, limit)
+    limited: np.ndarray = np.clip(samples * envelope, -limit, limit)
+    return limited
 
 
 def normalize(path: Path, track: np.ndarray) -> None:
