@@ -168,3 +168,23 @@ def test_report_matches_the_audio(tmp_path: Path, speaker: Speaker) -> None:
         assert np.abs(inside).max() > 0.05  # speech where the report says
         assert before.size == 0 or np.abs(before).max() < 0.01  # and silence just around it
         assert after.size == 0 or np.abs(after).max() < 0.01
+
+
+def test_the_fast_loudness_meter_agrees_with_ffmpeg() -> None:
+    """The BS.1770 meter that settles the gain agrees with ffmpeg's loudnorm (JSON) on tones, noise and
+    a signal with silences (gating)."""
+    from core.export.loudness import integrated_loudness
+
+    rate = 48000
+    t = np.arange(rate * 6) / rate
+    rng = np.random.default_rng(3)
+    signals = [0.3 * np.sin(2 * np.pi * f * t) for f in (60, 440, 3000, 9000)]
+    speechy = rng.normal(0, 0.2, t.size) * (np.sin(2 * np.pi * 0.5 * t) > 0)  # half silence
+    pink = np.cumsum(rng.normal(0, 0.01, t.size))
+    signals += [speechy, pink - np.convolve(pink, np.ones(480) / 480, mode="same")]
+    for mono in signals:
+        x = np.repeat(mono[:, None], 2, axis=1).astype(np.float32)
+        ours, theirs = integrated_loudness(x), measure_samples(x).integrated_lufs
+        assert ours is not None and theirs is not None
+        assert abs(ours - theirs) < 0.3, (ours, theirs)
+    assert integrated_loudness(np.zeros((rate * 2, 2), dtype=np.float32)) is None

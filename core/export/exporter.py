@@ -327,8 +327,9 @@ def mix_sound(
     placements: Sequence[Placement],
     options: ExportOptions,
     out: Path,
-) -> Loudness:
-    """The original (ducked) + the narration, at the loudness target, true peaks limited -> raw f32le."""
+) -> float | None:
+    """The original (ducked) + the narration, at the loudness target, true peaks limited -> raw f32le.
+    Returns the mix's integrated loudness (LUFS; None when silent)."""
     n = round(info.duration_ms * MIX_RATE / 1000)
     voice, rate = read_wav(narration_track)
     voice = resample(voice, rate, MIX_RATE)[:n]
