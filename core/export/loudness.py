@@ -291,21 +291,16 @@ def _k_weighted_power(x: np.ndarray) -> np.ndarray:
     return power
 
 
-def integrated_loudness(x: np.ndarray, rate: int = MIX_RATE) -> float | None:
-    """BS.1770-4 integrated loudness (LUFS) of (n, channels) samples at 48 kHz, or None when silent.
-
-    The export's own fast meter for settling the gain; the file itself is measured by ffmpeg."""
-    x2 = x if x.ndim == 2 else x[:, None]
+def _gated_loudness(power: np.ndarray, rate: int) -> float | None:
+    """BS.1770 gating over per-sample K-weighted powers (n, channels)."""
     block, step = round(0.4 * rate), round(0.1 * rate)
-    if x2.shape[0] < block:
+    if power.shape[0] < block:
         return None
-    power = _k_weighted_power(x2)
     csum = np.vstack([np.zeros((1, power.shape[1])), np.cumsum(power, axis=0)])
-    starts = np.arange(0, x2.shape[0] - block + 1, step)
+    starts = np.arange(0, power.shape[0] - block + 1, step)
     z = (csum[starts + block] - csum[starts]) / block  # (blocks, channels) mean squares
     total = z.sum(axis=1)
-    with np.errstate(divide="ignore"):
-        levels = -0.691 + 10 * np.log10(np.maximum(total, 1e-20))
+    levels = -0.691 + 10 * np.log10(np.maximum(total, 1e-20))
     gated = levels > -70
     if not gated.any():
         return None
@@ -314,20 +309,29 @@ def integrated_loudness(x: np.ndarray, rate: int = MIX_RATE) -> float | None:
     return float(-0.691 + 10 * np.log10(total[final].mean()))
 
 
+def integrated_loudness(x: np.ndarray, rate: int = MIX_RATE) -> float | None:
+    """BS.1770-4 integrated loudness (LUFS) of (n, channels) samples at 48 kHz, or None when silent.
+
+    The export's own fast meter for settling the gain; the file itself is measured by ffmpeg."""
+    x2 = x if x.ndim == 2 else x[:, None]
+    if x2.shape[0] < round(0.4 * rate):
+        return None
+    return _gated_loudness(_k_weighted_power(x2), rate)
+
+
 def true_peak_dbtp(x: np.ndarray) -> float:
     if x.size == 0:
         return -120.0
     return float(20 * np.log10(max(float(sample_true_peaks(x).max()), 1e-9)))
 
 
-def limit_true_peak(
-    x: np.ndarray, ceiling_db: float = LIMITER_CEILING_DBTP, rate: int = MIX_RATE
-) -> np.ndarray:
-    """Look-ahead limiter: gain per 2.5 ms block from the oversampled peaks, widened to +-3 blocks
-    (attack before the peak, release after) and interpolated, so the gain never jumps."""
+def limiter_gain(x: np.ndarray, ceiling_db: float = LIMITER_CEILING_DBTP, rate: int = MIX_RATE) -> np.ndarray:
+    """Look-ahead true-peak limiter's gain per sample: from the oversampled peaks per 2.5 ms block,
+    widened to +-3 blocks (attack before the peak, release after) and interpolated, so it never jumps;
+    a final scale keeps any residue between block centres under the ceiling."""
     n = x.shape[0]
     if n == 0:
-        return x
+        return np.ones(0, dtype=np.float32)
     ceiling = 10 ** (ceiling_db / 20)
     block = max(16, rate // 400)
     peaks = sample_true_peaks(x)
@@ -340,14 +344,20 @@ def limit_true_peak(
         widened = np.minimum(widened, np.concatenate([need[shift:], np.ones(shift)]))
         widened = np.minimum(widened, np.concatenate([np.ones(shift), need[:-shift]]))
     centers = np.arange(blocks) * block + block / 2
-    gain = np.interp(np.arange(n), centers, widened).astype(np.float32)
-    out = x * (gain[:, None] if x.ndim == 2 else gain)
-    # the interpolation is exact at block centres only: a final scale keeps any residue under the ceiling
-    peak = float(sample_true_peaks(out).max())
+    gain: np.ndarray = np.interp(np.arange(n), centers, widened).astype(np.float32)
+    limited = x * (gain[:, None] if x.ndim == 2 else gain)
+    peak = float(sample_true_peaks(limited).max())
     if peak > ceiling:
-        out = out * (ceiling / peak)
-    limited: np.ndarray = out.astype(np.float32)
-    return limited
+        gain *= np.float32(ceiling / peak)
+    return gain
+
+
+def limit_true_peak(
+    x: np.ndarray, ceiling_db: float = LIMITER_CEILING_DBTP, rate: int = MIX_RATE
+) -> np.ndarray:
+    gain = limiter_gain(x, ceiling_db, rate)
+    out: np.ndarray = (x * (gain[:, None] if x.ndim == 2 else gain)).astype(np.float32)
+    return out
 
 
 def master(
@@ -358,18 +368,27 @@ def master(
 ) -> tuple[np.ndarray, float | None]:
     """Gain to `target_lufs` and limit true peaks to `ceiling_db`; returns the mix and its loudness.
 
-    The gain is settled with the BS.1770 meter above (the limiter takes a little loudness off the
-    peaks, so it is measured again and corrected a few times)."""
-    loudness = integrated_loudness(mix, rate)
+    The mix is K-weighted once; the limiter's gain changes slowly, so the loudness after gain and
+    limiting is the gated loudness of those powers times the squared gain (no second filtering). The
+    limiter takes a little loudness off the peaks, so the gain is corrected until it settles."""
+    x = mix if mix.ndim == 2 else mix[:, None]
+    if x.shape[0] < round(0.4 * rate):
+        return limit_true_peak(mix, ceiling_db, rate), None
+    power = _k_weighted_power(x)
+    loudness = _gated_loudness(power, rate)
     if loudness is None:  # silence: nothing to bring up
         return limit_true_peak(mix, ceiling_db, rate), None
-    out = mix
-    for _ in range(4):
-        out = limit_true_peak(out * np.float32(10 ** ((target_lufs - loudness) / 20)), ceiling_db, rate)
-        measured = integrated_loudness(out, rate)
+    gain_db = target_lufs - loudness
+    envelope = np.ones(x.shape[0], dtype=np.float32)
+    for _ in range(5):
+        g = np.float32(10 ** (gain_db / 20))
+        envelope = limiter_gain(x * g, ceiling_db, rate) * g
+        measured = _gated_loudness(power * np.square(envelope, dtype=np.float64)[:, None], rate)
         if measured is None:
             break
         loudness = measured
         if abs(loudness - target_lufs) < 0.2:
             break
-    return out, loudness
+        gain_db += target_lufs - loudness
+    out: np.ndarray = (x * envelope[:, None]).astype(np.float32)
+    return (out if mix.ndim == 2 else out[:, 0]), loudness
