@@ -534,7 +534,7 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
     the test is the same whether every frame was decoded or only reference frames.
     """
     d1, f, gap = ft.d1, ft.f, ft.gap
-    per_frame = d1 / gap
+    per_frame = d1 / np.sqrt(gap)  # motion over k frames differs ~sqrt(k) times as much, not k times
     n = len(d1)
     w = max(3, round(0.4 * fps))
     back = max(2, round(0.2 * fps))  # a flash lasts at most this many samples
@@ -545,7 +545,7 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
             continue
         before = _window_median(per_frame, t - w, t)
         after = _window_median(per_frame, t + 1, t + 1 + w)
-        level = max(before, after, 0.5) * float(gap[t])
+        level = max(before, after, 0.5) * float(np.sqrt(gap[t]))
         if d < p.cut_ratio * level:
             continue
         if t + 1 < n and per_frame[t + 1] > d:  # the peak is one sample later
