@@ -29,13 +29,14 @@ import threading
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from core.errors import Cancelled, MediaError
+from core.errors import Cancelled, ExportError, MediaError
 from core.ffmpeg_exec import child_process_options, ffmpeg_path, run_ffmpeg
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.media import MediaInfo, ffmpeg_input, probe
@@ -265,7 +266,10 @@ def _packets(
         clock = _PtsClock()
         args = ["-nostats", "-loglevel", "info", "-copyts", "-i", ffmpeg_input(path), "-map", "0:v:0"]
         args += ["-c", "copy", "-f", "framecrc", "-y", "file:" + str(out)]
-        result = run_ffmpeg(args, timeout=timeout, cancel=cancel, on_stderr_line=clock.feed)
+        try:
+            result = run_ffmpeg(args, timeout=timeout, cancel=cancel, on_stderr_line=clock.feed)
+        except ExportError:  # run_ffmpeg's timeout: do without the packet list
+            return None
         if result.returncode != 0 or not out.exists():
             return None
         tb: Fraction | None = None
@@ -748,10 +752,11 @@ def _refine(
 
     A cut found between decoded samples t-1 and t, or a fade's darkest sample t, may really be at a
     skipped frame in between; the container's packet times tell where frames were skipped, and those
-    windows alone are decoded (every frame) to put the boundary on its frame.
+    windows alone are decoded (every frame, two windows at a time) to put the boundary on its frame.
     """
     times = [int(x) for x in ft.times]
     n = len(times)
+    todo: list[tuple[int, int, int, float, str]] = []  # (first, last sample of the window, t, strength, kind)
     out: list[tuple[int, float, str]] = []
     for t, strength, kind in found:
         if not 0 <= t < n:
@@ -759,15 +764,16 @@ def _refine(
         lo, hi = (t - 1, t) if kind == "cut" else (t - 1, t + 1)
         if kind == "dissolve" or lo < 0 or hi >= n:
             out.append((times[t], strength, kind))
-            continue
-        if kind == "fade" and min(ft.luma[lo], ft.luma[hi]) <= ft.luma[t] + 0.5:
+        elif kind == "fade" and min(ft.luma[lo], ft.luma[hi]) <= ft.luma[t] + 0.5:
             out.append((times[t], strength, kind))  # inside a black hold: t is as dark as it gets
-            continue
-        a, b = times[lo], times[hi]
-        k = bisect_right(every, a) if every is not None else 0
-        if every is not None and not (k < len(every) and every[k] < b):
+        elif every is not None and not _frame_between(every, times[lo], times[hi]):
             out.append((times[t], strength, kind))  # no frame between the decoded ones
-            continue
+        else:
+            todo.append((lo, hi, t, strength, kind))
+
+    def place(item: tuple[int, int, int, float, str]) -> tuple[int, float, str]:
+        lo, hi, t, strength, kind = item
+        a, b = times[lo], times[hi]
         window: list[int] = []
         mids = list(
             gray_frames(
@@ -776,20 +782,30 @@ def _refine(
         )
         inside = [(ms, fr) for ms, fr in zip(window, mids, strict=False) if a < ms < b]
         if len(window) != len(mids) or not inside:
-            out.append((times[t], strength, kind))
-            continue
+            return times[t], strength, kind
         seq_t = [a, *[ms for ms, _ in inside], b]
         seq = np.concatenate(
             [ft.f[lo : lo + 1], _blur(np.stack([fr for _, fr in inside])), ft.f[hi : hi + 1]]
         )
         if kind == "cut":  # the new shot starts after the largest step
             steps = [float(np.abs(seq[j] - seq[j - 1]).mean()) for j in range(1, len(seq))]
-            out.append((seq_t[1 + int(np.argmax(steps))], strength, kind))
-        else:  # fade: the darkest frame (the middle of a black hold)
-            luma = seq.mean(axis=(1, 2))
-            darkest = np.flatnonzero(luma <= luma.min() + 0.5)
-            out.append((seq_t[int(darkest[len(darkest) // 2])], strength, kind))
-    return out
+            return seq_t[1 + int(np.argmax(steps))], strength, kind
+        luma = seq.mean(axis=(1, 2))  # fade: the darkest frame (the middle of a black hold)
+        darkest = np.flatnonzero(luma <= luma.min() + 0.5)
+        return seq_t[int(darkest[len(darkest) // 2])], strength, kind
+
+    if len(todo) > 1 and (os.cpu_count() or 1) > 1:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            out += list(pool.map(place, todo))
+    else:
+        out += [place(item) for item in todo]
+    return sorted(out)
+
+
+def _frame_between(every: list[int], a: int, b: int) -> bool:
+    """Whether the sorted frame times `every` hold one strictly between a and b."""
+    k = bisect_right(every, a)
+    return k < len(every) and every[k] < b
 
 
 def detect_clips(
@@ -818,7 +834,8 @@ def detect_clips(
         cancel.raise_if_cancelled()
     if skip_nonref is None:
         skip_nonref = info.width * info.height >= FAST_DECODE_PIXELS
-    packets = _packets(path, cancel=cancel) if skip_nonref or info.duration_ms >= SPLIT_MIN_MS else None
+    wanted = skip_nonref or info.duration_ms >= SPLIT_MIN_MS
+    packets = _packets(path, cancel=cancel, timeout=60 + info.duration_ms / 1000) if wanted else None
     split = _split_point(packets, info.duration_ms)
     frames, times = read_frames(
         path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel, split_at_ms=split
