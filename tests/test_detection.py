@@ -81,6 +81,9 @@ def test_hard_cuts(media: dict[str, tuple[Path, list[float]]]) -> None:
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
     assert [kind for _, kind in det.cuts] == ["cut"] * len(truth)
+    # Constant rate too: each cut is exactly the first frame of the new shot (shots of whole frames).
+    assert _boundaries(det) == [round(t * 1000) for t in truth]
+    assert _boundaries(detect_clips(path, skip_nonref=True)) == [round(t * 1000) for t in truth]
 
 
 def test_dissolves(media: dict[str, tuple[Path, list[float]]]) -> None:
@@ -109,6 +112,7 @@ def test_bikes_real_cuts() -> None:
     det = detect_clips(SHARED_MEDIA / "bikes.mp4", min_clip_ms=200)
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
+    assert _boundaries(det) == [round(t * 1000) for t in truth]  # the new shots' first frames
     # The default minimum length (0.6 s) folds the 0.32 s tail into the clip before it.
     det = detect_clips(SHARED_MEDIA / "bikes.mp4")
     _assert_matches(_boundaries(det), truth[:-1], CUT_TOL_MS)
@@ -212,7 +216,7 @@ def test_thumbnail_size_follows_display_orientation(tmp_path: Path) -> None:
 
 
 def test_skip_nonref_draft_mode_on_b_frames(tmp_path: Path) -> None:
-    """With B-frames (x264 veryfast), skipping non-reference frames still finds the cuts in tolerance."""
+    """With B-frames (x264 veryfast), skipping non-reference frames still puts the cuts on their frames."""
     path = tmp_path / "bframes.mp4"
     truth = make_edit_video(
         path, [(BARS, 1.5), (TESTSRC, 1.5), (RGB, 1.5)], preset="veryfast", extra=["-bf", "3"]
@@ -224,6 +228,7 @@ def test_skip_nonref_draft_mode_on_b_frames(tmp_path: Path) -> None:
     det = detect_clips(path, skip_nonref=True)
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
+    assert _boundaries(det) == [round(t * 1000) for t in truth]
 
 
 def test_hd_default_skips_nonref_frames_on_real_cuts(tmp_path: Path) -> None:
@@ -252,6 +257,7 @@ def test_hd_default_skips_nonref_frames_on_real_cuts(tmp_path: Path) -> None:
     det = detect_clips(path, min_clip_ms=200, progress=lambda f, stage: seen.append(f))
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), [1.20, 3.04, 5.48, 7.48, 9.68], CUT_TOL_MS)
+    assert _boundaries(det) == [1200, 3040, 5480, 7480, 9680]  # exact although frames were skipped
     assert seen[-1] == 1.0 and len(seen) > 10 and seen == sorted(seen)
     assert max(f for f in seen if f < 1.0) > 0.9  # decoding progress reached the end
 
