@@ -91,7 +91,7 @@ def gray_frames(
     come as the decoder produces them (each frame of a variable-frame-rate video once, none made up)
     and each frame's presentation time is appended to `times_ms`: its PTS in ms on the file's
     timeline (0 = the start ffmpeg reports for the file, the origin of `-ss`), so a stream that starts
-    late keeps its offset. `fast` skips the H.264 loop filter and chroma: invisible at thumbnail
+    late keeps its offset (`fps` is then unused). `fast` skips the H.264 loop filter and chroma: invisible at thumbnail
     size, much less decoding. `skip_nonref` also skips frames no other frame depends on (typically
     half the B-frames, none in streams without B-frames). `duration_ms` stops after that much video
     from `start_ms`; `seek_exact=False` starts at the keyframe at or before `start_ms` instead of
