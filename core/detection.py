@@ -396,10 +396,20 @@ def read_frames(
         cancel.raise_if_cancelled()
     frames: list[np.ndarray] = []
     times: list[int] = []
+    if split_at_ms is not None and (
+        any(len(p.times) != len(p.frames) for p in parts) or split_at_ms not in parts[1].times
+    ):  # times unreadable, or the second decoder did not start at the keyframe: one decoder instead
+        done = last
+        return read_frames(
+            path,
+            info,
+            width=width,
+            skip_nonref=skip_nonref,
+            progress=lambda f, stage: progress(max(f, done), stage),
+            cancel=cancel,
+        )
     for k, part in enumerate(parts):
         if len(part.times) != len(part.frames):  # frame times unreadable: spread the frames evenly
-            if len(parts) > 1:
-                return read_frames(path, info, width=width, skip_nonref=skip_nonref, cancel=cancel)
             part.times[:] = [
                 i * info.duration_ms // max(1, len(part.frames)) for i in range(len(part.frames))
             ]

@@ -433,9 +433,23 @@ def test_split_decoding_matches_one_decoder(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(detection, "SPLIT_MIN_MS", 1000)
     split = detection._split_point(packets, info.duration_ms)
     assert split is not None and split in packets.keyframes and 0 < split < info.duration_ms
+    calls: list[dict[str, object]] = []
+    real_gray_frames = detection.gray_frames
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return real_gray_frames(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detection, "gray_frames", spy)
     for skip in (False, True):
         whole = detection.read_frames(path, info, skip_nonref=skip)
+        calls.clear()
         halves = detection.read_frames(path, info, skip_nonref=skip, split_at_ms=split)
+        # really two decoders (no fallback to one), the second from the keyframe
+        assert len(calls) == 2
+        assert [(c.get("start_ms", 0), c.get("seek_exact", True)) for c in calls if c.get("start_ms")] == [
+            (split, False)
+        ]
         assert halves[1] == whole[1]
         assert np.array_equal(halves[0], whole[0])
     det = detect_clips(path, min_clip_ms=0, skip_nonref=True)  # splits (SPLIT_MIN_MS patched)
