@@ -28,7 +28,7 @@ import tempfile
 import threading
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -83,7 +83,7 @@ def gray_frames(
     duration_ms: int | None = None,
     seek_exact: bool = True,
     threads: int = 0,
-) -> Iterator[np.ndarray]:
+) -> Generator[np.ndarray, None, None]:
     """Yield small grayscale frames (uint8, h x w), decoded cheaply by ffmpeg.
 
     Without `times_ms` (and `skip_nonref`) frames come at a constant rate: frame i shows
@@ -173,8 +173,8 @@ def gray_frames(
                 proc.kill()
                 return
 
-    threads = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
-    for t in threads:
+    helpers = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
+    for t in helpers:
         t.start()
     size = w * h
     count = 0
@@ -192,7 +192,7 @@ def gray_frames(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        for t in threads:
+        for t in helpers:
             t.join(timeout=2)
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()
@@ -266,8 +266,12 @@ def _packets(
         clock = _PtsClock()
         args = ["-nostats", "-loglevel", "info", "-copyts", "-i", ffmpeg_input(path), "-map", "0:v:0"]
         args += ["-c", "copy", "-f", "framecrc", "-y", "file:" + str(out)]
+
+        def note(line: str) -> None:  # the header's start time
+            clock.feed(line)
+
         try:
-            result = run_ffmpeg(args, timeout=timeout, cancel=cancel, on_stderr_line=clock.feed)
+            result = run_ffmpeg(args, timeout=timeout, cancel=cancel, on_stderr_line=note)
         except ExportError:  # run_ffmpeg's timeout: do without the packet list
             return None
         if result.returncode != 0 or not out.exists():
@@ -660,10 +664,12 @@ def _gradual(
         if not ok.any():
             continue
         idx = np.flatnonzero(ok)
-        a, b = lo[idx], hi[idx]
-        wgt = ((ft.times[idx] - ft.times[a]) / (ft.times[b] - ft.times[a]))[:, None, None].astype(np.float32)
-        span = _mad(f[a], f[b])
-        lin = _mad(f[idx], f[a] * (1 - wgt) + f[b] * wgt)
+        ia, ib = lo[idx], hi[idx]
+        wgt = ((ft.times[idx] - ft.times[ia]) / (ft.times[ib] - ft.times[ia]))[:, None, None].astype(
+            np.float32
+        )
+        span = _mad(f[ia], f[ib])
+        lin = _mad(f[idx], f[ia] * (1 - wgt) + f[ib] * wgt)
         candidate[idx] |= (span > p.span_min) & (lin < p.blend_ratio * span)
     dissolves: list[tuple[int, int]] = []
     for t, q in _runs(candidate, bridge=1):
@@ -687,8 +693,8 @@ def _gradual(
         wgt = float((ft.times[m] - ft.times[a]) / max(1.0, ft.times[b] - ft.times[a]))
         blend = float(np.abs(f[m] - (1 - wgt) * f[a] - wgt * f[b]).mean()) / (cross + 1e-3)
         if kind.startswith("fade:"):
-            _, mid, ramps = kind.split(":")
-            if ratio >= p.cross_ratio or ramps == "1":  # a fade to black and back is a transition
+            _, mid, ramped = kind.split(":")
+            if ratio >= p.cross_ratio or ramped == "1":  # a fade to black and back is a transition
                 found.append((int(mid), max(ratio, p.cross_ratio), "fade", s, e))
                 fades.append((s, e))
         elif any(s <= e2 and s2 <= e for s2, e2 in fades):
