@@ -72,10 +72,39 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+# Kernel and device file systems: a name there is never a place for a user's output (as root, replacing
+# /dev/stdout or writing /proc/... would change the system, not make a file).
+SYSTEM_FOLDERS = ("/dev", "/proc", "/sys") if os.name == "posix" else ()
+
+
+def _in_system_folder(path: str) -> str | None:
+    for top in SYSTEM_FOLDERS:
+        if path == top or path.startswith(top + "/"):
+            return top
+    return None
+
+
+def _link_chain_end(path: Path) -> str:
+    """The first link target in the chain that is in a system folder (or the final real path)."""
+    current = os.path.abspath(path)
+    for _ in range(40):
+        if not os.path.islink(current):
+            break
+        target = os.path.join(os.path.dirname(current), os.readlink(current))
+        current = os.path.normpath(target)
+        if _in_system_folder(current):
+            return current
+    return os.path.realpath(path)
+
+
 def _check_target(path: Path) -> None:
     """An existing output must be a regular file (or a symlink to one); a dangling symlink is refused too:
-    writing through it would create a file somewhere the user did not name."""
+    writing through it would create a file somewhere the user did not name. Nothing is written into
+    /dev, /proc or /sys, nor through a symlink that leads there (/dev/stdout -> /proc/self/fd/1)."""
     shown = display_path(path)
+    folder = _in_system_folder(os.path.realpath(os.path.dirname(os.path.abspath(path))))
+    if folder:
+        raise InputError(f"{shown}: cannot write into the system folder {folder} (refused)")
     try:
         lst = os.lstat(path)
     except FileNotFoundError:
@@ -95,6 +124,11 @@ def _check_target(path: Path) -> None:
             ) from None
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"{shown}: is a symlink to {_kind(st.st_mode)}; refusing to write over it")
+        folder = _in_system_folder(_link_chain_end(path))
+        if folder:
+            raise InputError(
+                f"{shown}: is a symlink into the system folder {folder}; refusing to write over it"
+            )
         return
     if not stat.S_ISREG(lst.st_mode):
         raise InputError(f"{shown}: is {_kind(lst.st_mode)}, not a regular file; refusing to write over it")

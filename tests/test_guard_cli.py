@@ -419,3 +419,20 @@ def test_export_srt_on_a_full_disk_names_the_srt(
     assert os.listdir(full_disk) == ["filler"]
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_any_os_error_is_exit_2_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An OSError from a write path nobody wrapped (here: a fault injected into the dataset writer's
+    rename) is still a user-facing exit 2 naming the file, not an internal error."""
+    import core.commands.narrate as narrate
+
+    def fail(*args: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out.jsonl"))
+
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"id": "a", "clips": []}) + "\n")
+    monkeypatch.setattr(narrate, "_write_atomic", fail)
+    assert run(["narrate-dataset", str(data), str(tmp_path / "out.jsonl")]) == 2
+    one_error_line(capsys, "out.jsonl", "Permission denied")
