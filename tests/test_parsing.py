@@ -280,3 +280,17 @@ def test_surrogate_errors_name_the_field() -> None:
         InputError, match=r"f: clips\[1\]\.narration: invalid text \(a lone surrogate \\ud800\)"
     ):
         parsing.parse_json('{"clips": [{}, {"narration": "a\\ud800"}]}', "f")
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["[" * 100_000 + "]" * 100_000, '{"model_type": ' + "9" * 5000 + "}", '{"model_type": "\\ud800"}'],
+)
+def test_hostile_model_config_is_one_input_error(tmp_path: Path, content: str) -> None:
+    from core.narration.llm import check_model_folder
+
+    (tmp_path / "config.json").write_text(content)
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        check_model_folder(tmp_path)
+    assert "config.json" in str(info.value) and "\n" not in str(info.value)
