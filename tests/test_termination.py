@@ -187,3 +187,49 @@ def test_sweep_keeps_live_runs_and_foreign_files(tmp_path: Path) -> None:
     removed = sweep(tmp_path)
     assert sorted(removed) == sorted([stale_dir, stale_partial])
     assert mine.is_dir() and live_partial.is_file() and all(p.is_file() for p in user)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a dead child of a dead parent waits for init to reap it)."""
+    try:
+        return (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+HELPER = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from core.ffmpeg_exec import die_with_parent
+assert die_with_parent(int(sys.argv[1]))
+print("tied", flush=True)
+time.sleep(120)
+"""
+MIDDLE = """
+import subprocess, sys, os, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1], str(os.getpid())], stdout=subprocess.PIPE)
+print(child.pid, flush=True)
+child.stdout.readline()
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_die_with_parent_ties_a_helper_process_to_its_parent() -> None:
+    middle = subprocess.Popen(
+        [sys.executable, "-c", MIDDLE, HELPER.format(root=str(ROOT))], stdout=subprocess.PIPE, text=True
+    )
+    assert middle.stdout is not None
+    helper = int(middle.stdout.readline())
+    assert middle.stdout.readline().strip() == "ready"
+    os.kill(middle.pid, signal.SIGKILL)
+    middle.wait(timeout=30)
+    middle.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _running(helper):
+        time.sleep(0.02)
+    alive = _running(helper)
+    if alive:
+        os.kill(helper, signal.SIGKILL)
+    assert not alive, "the helper outlived its killed parent"
