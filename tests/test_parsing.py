@@ -294,3 +294,41 @@ def test_hostile_model_config_is_one_input_error(tmp_path: Path, content: str) -
     with pytest.raises(InputError) as info:
         check_model_folder(tmp_path)
     assert "config.json" in str(info.value) and "\n" not in str(info.value)
+
+
+# --- the command line over generated files: exit 0 or 2, never an internal error ---------------------------
+
+
+@settings(HYPO, max_examples=40)
+@given(
+    ref=st.one_of(json_values, hostile_fragments),
+    pred=st.one_of(json_values, hostile_fragments),
+    raw=st.binary(max_size=40),
+)
+def test_cli_over_generated_files_never_exits_1(tmp_path: Path, ref: Any, pred: Any, raw: bytes) -> None:
+    import contextlib
+    import io
+
+    from core.cli import run
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) and value[:1] in '[{9"1NI-' else json.dumps(value)
+
+    files = {"ref.jsonl": text(ref) + "\n", "pred.jsonl": text(pred) + "\n"}
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8", errors="surrogatepass")
+    (tmp_path / "raw.narr.json").write_bytes(raw)
+    (tmp_path / "doc.narr.json").write_text(text(ref), encoding="utf-8", errors="surrogatepass")
+    commands = [
+        ["eval-narration", str(tmp_path / "ref.jsonl"), str(tmp_path / "pred.jsonl")],
+        ["eval-narration", str(tmp_path / "ref.jsonl"), str(tmp_path / "ref.jsonl"), "--json"],
+        ["export", str(tmp_path / "raw.narr.json"), "--out", str(tmp_path / "o.mp4")],
+        ["export", str(tmp_path / "doc.narr.json"), "--out", str(tmp_path / "o.mp4")],
+    ]
+    for args in commands:
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = run(args)
+        assert code in (0, 2), (args, err.getvalue())
+        if code == 2:
+            assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
