@@ -149,6 +149,11 @@ def check_outputs(
         if p is not None and str(p) != "":
             ins.append(Path(p))
             labels.append(input_names[i] if i < len(input_names) else None)
+    for p in list(ins):  # a saved project's previous version (NAME.bak, see core.project) is the user's too
+        backup = p.with_name(p.name + ".bak")
+        if p.name and not p.name.endswith(".bak") and os.path.isfile(backup):
+            ins.append(backup)
+            labels.append(f"the backup of {display_path(p.name)}")
     outs = [Path(p) for p in outputs if p is not None and str(p) != ""]
     rin = [_resolved(p) for p in ins]
     rout = [_resolved(p) for p in outs]

@@ -119,3 +119,13 @@ def test_system_folders_and_links_into_them_are_refused(tmp_path: Path) -> None:
         )  # fmt: skip
     assert "symlink into the system folder /proc" in proc.stderr, proc.stderr
     assert link.is_symlink()
+
+
+def test_an_inputs_backup_is_protected_too(tmp_path: Path) -> None:
+    project = tmp_path / "p.narr.json"
+    project.write_text("{}")
+    backup = tmp_path / "p.narr.json.bak"
+    check_outputs([project], [backup])  # no backup yet: nothing to protect
+    backup.write_text("{}")
+    with pytest.raises(InputError, match=r"the backup of p\.narr\.json"):
+        check_outputs([project], [backup])
