@@ -22,6 +22,7 @@ from core import project as pj
 from core.errors import InputError, ProjectError
 from core.narration.dataset import read_jsonl, result_row, video_request
 from core.narration.evaluation import evaluate
+from core.pipeline import load_product
 from core.project import Clip, MediaSummary, Product, Project
 
 HYPO = settings(
@@ -91,7 +92,7 @@ def test_product_loader_is_total(tmp_path: Path, value: Any, raw: bytes, fragmen
         path = tmp_path / name
         path.write_bytes(content)
         try:
-            product = parsing.load_product_file(path)
+            product = load_product(path)
         except InputError as exc:
             assert str(path) in str(exc) and "\n" not in str(exc), str(exc)
         else:
