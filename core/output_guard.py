@@ -44,10 +44,19 @@ def display_path(path: object) -> str:
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
 
 
+def _valid_name(path: Path | str) -> bool:
+    """Whether the OS can be asked about `path` at all (no NUL, encodable: no lone surrogate)."""
+    try:
+        os.fsencode(path)
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        return False
+    return "\x00" not in os.fspath(path)
+
+
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop: compare the absolute spelling
+    except (OSError, RuntimeError, ValueError):  # a symlink loop: compare the absolute spelling
         return Path(os.path.abspath(path))
 
 
@@ -143,6 +152,9 @@ def check_outputs(
     """Refuse (InputError) outputs that would overwrite an input, another output, or a special file.
 
     `input_names` optionally words each input in the message ("the source video itself")."""
+    for p in (*inputs, *outputs):
+        if p is not None and not _valid_name(p):
+            raise InputError(f"{display_path(p)}: is not a valid file name (a NUL or invalid character)")
     ins: list[Path] = []
     labels: list[str | None] = []
     for i, p in enumerate(inputs):
@@ -150,8 +162,10 @@ def check_outputs(
             ins.append(Path(p))
             labels.append(input_names[i] if i < len(input_names) else None)
     for p in list(ins):  # a saved project's previous version (NAME.bak, see core.project) is the user's too
+        if not p.name or p.name.endswith(".bak"):
+            continue
         backup = p.with_name(p.name + ".bak")
-        if p.name and not p.name.endswith(".bak") and os.path.isfile(backup):
+        if os.path.isfile(backup):
             ins.append(backup)
             labels.append(f"the backup of {display_path(p.name)}")
     outs = [Path(p) for p in outputs if p is not None and str(p) != ""]

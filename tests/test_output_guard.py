@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.errors import InputError
 from core.output_guard import check_outputs, display_path
@@ -129,3 +131,26 @@ def test_an_inputs_backup_is_protected_too(tmp_path: Path) -> None:
     backup.write_text("{}")
     with pytest.raises(InputError, match=r"the backup of p\.narr\.json"):
         check_outputs([project], [backup])
+
+
+paths = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=3),
+    st.sampled_from(
+        ["", ".", "..", "/", "/dev/null", "/proc/self/fd/1", "x" * 300, "a\x00b", "~", "in.json"]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inputs=st.lists(paths, max_size=3), outputs=st.lists(paths, max_size=3))
+def test_any_names_give_none_or_one_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inputs: list[str | None], outputs: list[str | None]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("in.json").write_text("{}")
+    try:
+        check_outputs(inputs, outputs)
+    except InputError as exc:
+        assert "\n" not in str(exc) and "\x1b" not in str(exc)
