@@ -436,3 +436,14 @@ def test_any_os_error_is_exit_2_naming_the_file(
     monkeypatch.setattr(narrate, "_write_atomic", fail)
     assert run(["narrate-dataset", str(data), str(tmp_path / "out.jsonl")]) == 2
     one_error_line(capsys, "out.jsonl", "Permission denied")
+
+
+def test_dataset_output_on_a_full_disk_is_exit_2_naming_it(
+    full_disk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "in.jsonl"
+    data.write_text(_dataset() + "\n" + _dataset(id="v2") + "\n", encoding="utf-8")
+    out = full_disk / "out.jsonl"
+    assert run(["narrate-dataset", str(data), str(out), "--storyline", "given"]) == 2
+    one_error_line(capsys, str(out), "no space")
+    assert os.listdir(full_disk) == ["filler"], "a temporary file was left on the full disk"
