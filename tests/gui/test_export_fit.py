@@ -116,3 +116,31 @@ def test_too_long_line_asks_before_export(
     assert window.bridge.document.undo_text() == "Shorten lines"
     window.bridge.document.undo()
     assert window.bridge.project.clips[2].narration == LONG
+
+
+def test_burn_in_is_on_for_new_projects_and_the_choice_is_remembered(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gui import config
+
+    open_video(window, qtbot, answers, cut_video)
+    assert window.bridge.project.export.burn_subtitles  # on by default
+    seen: list[bool] = []
+
+    def untick(dialog: Any) -> bool:
+        if isinstance(dialog, ExportDialog):
+            seen.append(dialog.burn.isChecked())
+            dialog.output.setText(str(tmp_path / "plain.mp4"))
+            dialog.burn.setChecked(False)
+            return True
+        return True  # the summary at the end
+
+    monkeypatch.setattr(export_dialog, "open_url", lambda path: True)
+    answers.dialog_hook = untick
+    window.act_export.trigger()
+    qtbot.waitUntil(lambda: (tmp_path / "plain.mp4").is_file() and idle(window), timeout=WAIT * 2)
+    assert seen == [True]
+    assert not window.bridge.project.export.burn_subtitles  # kept in the project
+    assert not config.default_burn_subtitles()  # and as the user's default for the next new project
+    open_video(window, qtbot, answers, cut_video)
+    assert not window.bridge.project.export.burn_subtitles
