@@ -153,15 +153,17 @@ class FitDialog(QDialog):
         self.choice = self.CANCEL
         layout = QVBoxLayout(self)
         n = len(self.problems)
-        layout.addWidget(
-            QLabel(
-                f"{n} line{'s' if n > 1 else ''} cannot be spoken inside {'their clips' if n > 1 else 'its clip'}"
-                " even at the fastest allowed speed. Exported as they are, these clips would have no voice"
-                " and no subtitle."
-            )
+        label = QLabel(
+            f"{n} line{'s' if n > 1 else ''} cannot be spoken inside {'their clips' if n > 1 else 'its clip'}"
+            " even at the fastest allowed speed. Exported as they are, these clips would have no voice"
+            " and no subtitle."
         )
+        label.setWordWrap(True)
+        layout.addWidget(label)
         self.list = QListWidget()
         self.list.addItems([p.message() for p in self.problems])
+        for row, problem in enumerate(self.problems):
+            self.list.item(row).setToolTip(problem.text)
         layout.addWidget(self.list)
         buttons = QDialogButtonBox()
         self.shorten_button = buttons.addButton("Shorten with the narrator", QDialogButtonBox.ButtonRole.AcceptRole)
