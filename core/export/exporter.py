@@ -327,6 +327,7 @@ def mix_sound(
     placements: Sequence[Placement],
     options: ExportOptions,
     out: Path,
+    cancel: CancelToken | None = None,
 ) -> float | None:
     """The original (ducked) + the narration, at the loudness target, true peaks limited -> raw f32le.
     Returns the mix's integrated loudness (LUFS; None when silent)."""
@@ -336,7 +337,7 @@ def mix_sound(
     speech = np.zeros((n, 2), dtype=np.float32)
     speech[: voice.size] = voice[:, None]
     if info.has_audio and project.video:
-        original = decode_audio(Path(project.video), info.duration_ms)
+        original = decode_audio(Path(project.video), info.duration_ms, work=out.parent, cancel=cancel)
         spans = [(p.start_ms / 1000, p.end_ms / 1000) for p in placements]
         original *= duck_gains(original, speech, spans, options.duck_db)[:, None]
         mix = original + speech
@@ -415,7 +416,7 @@ def export_project(
         if cancel is not None:
             cancel.raise_if_cancelled()
         mix_file = work / "mix.f32"
-        mix_sound(project, info, track, placements, options, mix_file)
+        mix_sound(project, info, track, placements, options, mix_file, cancel)
         progress(0.4, "encoding")
         args, copied = build_command(
             source,
@@ -433,7 +434,7 @@ def export_project(
         run_with_progress(
             args, info.duration_ms, progress=scaled(progress, 0.4, 0.97), cancel=cancel, timeout=timeout
         )
-        loudness = measure_file(partial) if info.duration_ms > 0 else Loudness(None, None)
+        loudness = measure_file(partial, cancel) if info.duration_ms > 0 else Loudness(None, None)
         # everything succeeded: move the results into place
         if options.narration_wav is not None:
             finished.append((track, Path(options.narration_wav)))

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 import json
-import subprocess
+import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ExportError
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import run_ffmpeg
+from core.jobs import CancelToken
+from core.output_guard import display_path
 
 MIX_RATE = 48000
 DEFAULT_TARGET_LUFS = -14.0
@@ -82,77 +85,82 @@ def parse_loudnorm_json(stderr: str) -> Loudness:
     )
 
 
-def _run_meter(args: list[str], data: bytes | None = None) -> Loudness:
-    proc = subprocess.run(
-        [
-            ffmpeg_path(),
-            "-hide_banner",
-            "-nostdin" if data is None else "-nostats",
-            *args,
-            "-af",
-            "loudnorm=print_format=json",
-            "-f",
-            "null",
-            "-",
-        ],
-        input=data,
-        stdin=None if data is not None else subprocess.DEVNULL,
-        capture_output=True,
+def _run_meter(args: list[str], cancel: CancelToken | None = None) -> Loudness:
+    proc = run_ffmpeg(
+        ["-nostats", *args, "-af", "loudnorm=print_format=json", "-f", "null", "-"],
         timeout=900,
+        cancel=cancel,
     )
+    text = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+        tail = text.strip().splitlines()[-1:] or ["?"]
         raise ExportError(f"ffmpeg could not measure loudness: {tail[0]}")
-    return parse_loudnorm_json(proc.stderr.decode("utf-8", "replace"))
+    return parse_loudnorm_json(text)
 
 
-def measure_samples(samples: np.ndarray, rate: int = MIX_RATE) -> Loudness:
-    """Loudness of float samples (n,) or (n, channels)."""
+def measure_samples(samples: np.ndarray, rate: int = MIX_RATE, cancel: CancelToken | None = None) -> Loudness:
+    """Loudness of float samples (n,) or (n, channels), by ffmpeg (through a temporary raw file)."""
     x = np.ascontiguousarray(samples, dtype="<f4")
     channels = 1 if x.ndim == 1 else x.shape[1]
     if x.size == 0:
         return Loudness(None, None)
-    return _run_meter(["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0"], x.tobytes())
+    fd, name = tempfile.mkstemp(prefix="syncnarrator-loudness-", suffix=".f32")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(x.tobytes())
+        return _run_meter(["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", name], cancel)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
-def measure_file(path: Path) -> Loudness:
+def measure_file(path: Path, cancel: CancelToken | None = None) -> Loudness:
     """Loudness of the first audio stream of a media file."""
-    return _run_meter(["-i", str(path), "-map", "0:a:0"])
+    return _run_meter(["-i", str(path), "-map", "0:a:0"], cancel)
 
 
 # ---------------------------------------------------------------------------------------------
 # decoding and ducking
 
 
-def decode_audio(path: Path, duration_ms: int, rate: int = MIX_RATE) -> np.ndarray:
+def decode_audio(
+    path: Path,
+    duration_ms: int,
+    rate: int = MIX_RATE,
+    *,
+    work: Path | None = None,
+    cancel: CancelToken | None = None,
+) -> np.ndarray:
     """The first audio stream as (n, 2) float32 at `rate`, padded or cut to `duration_ms`."""
-    proc = subprocess.run(
-        [
-            ffmpeg_path(),
-            "-hide_banner",
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            str(path),
-            "-map",
-            "0:a:0",
-            "-ac",
-            "2",
-            "-ar",
-            str(rate),
-            "-f",
-            "f32le",
-            "-",
-        ],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        timeout=900,
-    )
-    if proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
-        raise ExportError(f"{path}: cannot decode its sound ({msg[0]})")
-    data = np.frombuffer(proc.stdout, dtype="<f4").reshape(-1, 2)
+    fd, name = tempfile.mkstemp(prefix=".syncnarrator-decode-", suffix=".f32", dir=work)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            proc = run_ffmpeg(
+                [
+                    "-v",
+                    "error",
+                    "-i",
+                    str(path),
+                    "-map",
+                    "0:a:0",
+                    "-ac",
+                    "2",
+                    "-ar",
+                    str(rate),
+                    "-f",
+                    "f32le",
+                    "-",
+                ],
+                timeout=900,
+                cancel=cancel,
+                stdout_to=raw.fileno(),
+            )
+        if proc.returncode != 0:
+            msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+            raise ExportError(f"{display_path(path)}: cannot decode its sound ({msg[0]})")
+        data = np.fromfile(name, dtype="<f4")
+    finally:
+        Path(name).unlink(missing_ok=True)
+    data = data[: data.size // 2 * 2].reshape(-1, 2)
     n = round(duration_ms * rate / 1000)
     out = np.zeros((n, 2), dtype=np.float32)
     m = min(n, data.shape[0])
