@@ -188,3 +188,34 @@ def test_the_fast_loudness_meter_agrees_with_ffmpeg() -> None:
         assert ours is not None and theirs is not None
         assert abs(ours - theirs) < 0.3, (ours, theirs)
     assert integrated_loudness(np.zeros((rate * 2, 2), dtype=np.float32)) is None
+
+
+def test_a_long_line_changes_cue_where_the_voice_pauses(tmp_path: Path, speaker: Speaker) -> None:
+    from core.export.track import speech_pauses
+
+    src = make_video(tmp_path / "src.mp4", duration=9.0, size="120x160", audio=None)  # portrait: narrow lines
+    line = "这款精华液质地轻薄，一抹就化开，换季干燥的时候用它特别舒服，现在下单还送同款小样。"
+    project = project_for(src, [(0, 9000, line)])
+    result = export_project(project, tmp_path / "o.mp4", ExportOptions(), speaker=speaker)
+    assert len(result.cues) >= 2
+    (p,) = result.placements
+    fit = speaker.fit_clip(project, project.clips[0])
+    assert fit.wav is not None
+    pauses = {p.start_ms + t for t in speech_pauses(fit.wav)}
+    changes = [c.end_ms for c in result.cues[:-1]]
+    assert pauses & set(changes), (pauses, changes)  # the cue changes where the voice pauses (at a comma)
+    assert all(a.end_ms == b.start_ms and a.start_ms < a.end_ms for a, b in zip(result.cues, result.cues[1:]))
+
+
+def test_speech_pauses_finds_the_gaps(tmp_path: Path) -> None:
+    from core.export.track import speech_pauses
+    from core.speech.audio import write_wav
+
+    rate = 22050
+    tone = 0.5 * np.sin(2 * np.pi * 300 * np.arange(rate // 2) / rate)
+    gap = np.zeros(rate // 10)  # 100 ms
+    short = np.zeros(rate // 50)  # 20 ms: a breath inside a word, not a pause
+    samples = np.concatenate([tone, gap, tone, short, tone, gap, tone]).astype(np.float32)
+    write_wav(tmp_path / "s.wav", samples, rate)
+    found = speech_pauses(tmp_path / "s.wav")
+    assert len(found) == 2 and abs(found[0] - 550) <= 10 and abs(found[1] - 1670) <= 10, found

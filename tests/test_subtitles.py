@@ -159,3 +159,15 @@ def test_finds_a_bold_cjk_font_here() -> None:
     font = find_cjk_font()
     assert (font.path.is_file() and "CJK" in font.family) or "Hei" in font.family
     assert "bold" in font.path.name.lower() or "hei" in font.family.lower()
+
+
+def test_cue_changes_snap_to_pauses_in_the_speech() -> None:
+    from core.export.subtitles import snap_to_pauses
+
+    cues = [Cue(0, 1000, ("一",)), Cue(1000, 2000, ("二",)), Cue(2000, 3000, ("三",))]
+    snapped = snap_to_pauses(cues, [500, 1200, 2100, 2900])
+    assert [(c.start_ms, c.end_ms) for c in snapped] == [(0, 1200), (1200, 2100), (2100, 3000)]
+    assert [c.lines for c in snapped] == [c.lines for c in cues]
+    # a pause too far away leaves the proportional time; none never reorders the cues
+    assert snap_to_pauses(cues, [1600]) == cues
+    assert snap_to_pauses(cues, []) == cues

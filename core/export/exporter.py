@@ -38,8 +38,8 @@ from core.export.loudness import (
     measure_file,
 )
 from core.export.report import FitError, fit_problems, report_path_for, write_report
-from core.export.subtitles import Cue, make_cues, style_for, to_ass, to_srt
-from core.export.track import Placement, build_track
+from core.export.subtitles import Cue, make_cues, snap_to_pauses, style_for, to_ass, to_srt
+from core.export.track import Placement, build_track, speech_pauses
 from core.ffmpeg_exec import child_process_options, ffmpeg_path
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.media import MediaInfo, probe
@@ -405,7 +405,11 @@ def export_project(
         width = style_for(w, h).line_width
         cues: list[Cue] = []
         for p in placements:
-            cues.extend(make_cues(p.text, p.start_ms, p.end_ms, width))
+            line_cues = make_cues(p.text, p.start_ms, p.end_ms, width)
+            wav = fits[p.clip_index].wav if len(line_cues) > 1 else None
+            if wav is not None:  # long line: the cues change where the voice pauses
+                line_cues = snap_to_pauses(line_cues, [p.start_ms + t for t in speech_pauses(wav)])
+            cues.extend(line_cues)
         srt_file = ass_file = None
         if cues:
             srt_file = work / "subtitles.srt"

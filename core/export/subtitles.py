@@ -295,6 +295,27 @@ def make_cues(
     return cues
 
 
+def snap_to_pauses(cues: Sequence[Cue], pauses_ms: Sequence[int], reach: float = 0.35) -> list[Cue]:
+    """Move the boundaries between consecutive cues of one spoken line onto the nearest pause in the
+    speech (timeline ms), if one lies within `reach` of the cues' average length: a cue then changes
+    when the voice pauses rather than mid-phrase."""
+    if len(cues) < 2 or not pauses_ms:
+        return list(cues)
+    span = (cues[-1].end_ms - cues[0].start_ms) / len(cues)
+    bounds = [c.end_ms for c in cues[:-1]]
+    lo = cues[0].start_ms
+    out_bounds = []
+    for k, b in enumerate(bounds):
+        hi = bounds[k + 1] if k + 1 < len(bounds) else cues[-1].end_ms
+        near = [p for p in pauses_ms if abs(p - b) <= reach * span and lo < p < hi]
+        chosen = min(near, key=lambda p: abs(p - b)) if near else b
+        out_bounds.append(chosen)
+        lo = chosen
+    starts = [cues[0].start_ms, *out_bounds]
+    ends = [*out_bounds, cues[-1].end_ms]
+    return [Cue(a, e, c.lines) for a, e, c in zip(starts, ends, cues)]
+
+
 def cues_for_lines(
     lines: Sequence[tuple[str, int, int]], width: float = LINE_CHARS, max_lines: int = MAX_LINES
 ) -> list[Cue]:
