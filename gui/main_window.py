@@ -261,6 +261,11 @@ class MainWindow(QMainWindow):
             a.setEnabled(selected)
         self.act_split.setEnabled(has_clips)
 
+    def flush_edits(self) -> None:
+        """Commit what is typed but not yet committed (inspector line, product fields) before acting."""
+        self.inspector.commit_text()
+        self.product_panel.flush()
+
     def _edit_line(self, _index: int) -> None:
         self.tabs.setCurrentWidget(self.inspector)
         self.inspector.text.setFocus()
@@ -281,7 +286,7 @@ class MainWindow(QMainWindow):
     # documents
     def confirm_discard(self) -> bool:
         """True when the current document may be replaced (saved, discarded or clean)."""
-        self.inspector.commit_text()
+        self.flush_edits()
         doc = self.bridge.document
         if not doc.dirty:
             return True
@@ -411,7 +416,7 @@ class MainWindow(QMainWindow):
         self.start_thumbnails()
 
     def save(self) -> bool:
-        self.inspector.commit_text()
+        self.flush_edits()
         doc = self.bridge.document
         if doc.path is None:
             return self.save_as()
@@ -426,7 +431,7 @@ class MainWindow(QMainWindow):
         return True
 
     def save_as(self) -> bool:
-        self.inspector.commit_text()
+        self.flush_edits()
         doc = self.bridge.document
         if doc.path is not None:
             start = str(doc.path)
@@ -457,15 +462,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------
     # edits
     def undo(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         self.bridge.document.undo()
 
     def redo(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         self.bridge.document.redo()
 
     def split_at_playhead(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         ms = self.bridge.playhead_ms
         media = self.bridge.project.media
         if media is not None:  # cuts fall on frame boundaries, wherever playback stopped
@@ -476,7 +481,7 @@ class MainWindow(QMainWindow):
                 self.bridge.select([index])
 
     def merge_selected(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         sel = self.bridge.selection
         if not sel:
             return
@@ -666,7 +671,7 @@ class MainWindow(QMainWindow):
         self.show_message(f"{what}: {len(lines)} lines")
 
     def narrate_all(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         snapshot = self.bridge.project
         if not snapshot.clips:
             return
@@ -685,7 +690,7 @@ class MainWindow(QMainWindow):
         self, indexes: list[int] | None = None, what: str = "Narrate selected", override_lock: bool = False
     ) -> None:
         """New lines for the selected clips; locked lines are kept unless `override_lock` (Regenerate)."""
-        self.inspector.commit_text()
+        self.flush_edits()
         snapshot = self.bridge.project
         indexes = list(indexes if indexes is not None else self.bridge.selection)
         if not override_lock:
@@ -727,7 +732,7 @@ class MainWindow(QMainWindow):
             self.narrate_selected([self.bridge.current], "Regenerate line", override_lock=True)
 
     def synthesize(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         snapshot = self.bridge.project
         if not snapshot.clips:
             return
@@ -743,6 +748,7 @@ class MainWindow(QMainWindow):
         self.run_job("Synthesizing speech", services.synthesize_job(snapshot), done)
 
     def play_current_speech(self) -> None:
+        self.flush_edits()  # the line typed in the last 800 ms is the one to hear
         index = self.bridge.current
         if index is None:
             return
@@ -759,7 +765,7 @@ class MainWindow(QMainWindow):
         self.run_job("Speaking line", services.speak_line_job(snapshot, index), done)
 
     def export_dialog(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         doc = self.bridge.document
         dialog = ExportDialog(doc.project, doc.path, self)
         if not dialogs.exec_dialog(dialog):
@@ -838,7 +844,7 @@ class MainWindow(QMainWindow):
 
     def terminate(self) -> None:
         """Asked to stop by the system (SIGTERM, logout): keep unsaved work for recovery, no questions."""
-        self.inspector.commit_text()
+        self.flush_edits()
         self.recovery.autosave()
         self.recovery.timer.stop()
         self._shut_down = True

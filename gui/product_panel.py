@@ -49,6 +49,7 @@ class ProductPanel(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self._updating = False
+        self._typed = False  # a field was typed in and not committed yet (focus still in it)
         outer = QVBoxLayout(self)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -57,12 +58,14 @@ class ProductPanel(QWidget):
         self.name = QLineEdit()
         self.name.setPlaceholderText("Product name")
         self.name.editingFinished.connect(self.commit)
+        self.name.textEdited.connect(self._edited)
         form.addRow("名称 Name", self.name)
         self.fields: dict[str, QLineEdit] = {}
         for key in ATTRIBUTE_KEYS:
             edit = QLineEdit()
             edit.setPlaceholderText("values separated by 、")
             edit.editingFinished.connect(self.commit)
+            edit.textEdited.connect(self._edited)
             form.addRow(key, edit)
             self.fields[key] = edit
         form.addRow(QLabel("Other keys"))
@@ -132,9 +135,18 @@ class ProductPanel(QWidget):
                 attrs[key] = value
         return Product(name=self.name.text().strip(), attributes=attrs)
 
+    def _edited(self, _text: str = "") -> None:
+        self._typed = True
+
+    def flush(self) -> None:
+        """Commit a field still being typed in (Ctrl+R narrates with the product on screen)."""
+        if self._typed:
+            self.commit()
+
     def commit(self) -> None:
         if self._updating:
             return
+        self._typed = False
         product = self.product_from_fields()
         self.bridge.edit("Edit product", lambda p: replace(p, product=product))
 
