@@ -27,18 +27,18 @@ ENV_VARS: dict[str, str] = {
 }
 
 
-def env(name: str, default: str = "") -> str:
-    """A SYNCNARRATOR_* setting from the environment ('' when unset); only names listed in ENV_VARS."""
+def env(name: str) -> str | None:
+    """A SYNCNARRATOR_* setting from the environment (None when unset); only names listed in ENV_VARS."""
     if name not in ENV_VARS:
         raise KeyError(
             f"{name} is not a SyncNarrator environment variable (add it to core.platform.ENV_VARS)"
         )
-    return os.environ.get(name, default) or default
+    return os.environ.get(name)
 
 
 def env_flag(name: str) -> bool:
     """A yes/no setting: set and not 0/false/no/off."""
-    return env(name).strip().lower() not in ("", "0", "false", "no", "off")
+    return (env(name) or "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,25 +6,19 @@ installs never touch the user's real home.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
+
+from core import defaults, platform
 
 MAX_RECENT = 10
-NARRATOR_BACKENDS = ("embedded", "llm")
+NARRATOR_BACKENDS = defaults.NARRATOR_KINDS
 
 
 def config_dir() -> Path:
     """The settings folder: $SYNCNARRATOR_CONFIG_DIR or the platform's per-user config location."""
-    override = os.environ.get("SYNCNARRATOR_CONFIG_DIR")
-    if override:
-        folder = Path(override)
-    else:
-        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
-        folder = Path(base or Path.home() / ".config") / "SyncNarrator"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return platform.config_dir()
 
 
 def recovery_dir() -> Path:
@@ -57,8 +51,8 @@ def add_recent_file(path: str | Path) -> list[str]:
 
 
 def narrator_backend() -> str:
-    value = str(settings().value("narrator/backend", "embedded"))
-    return value if value in NARRATOR_BACKENDS else "embedded"
+    value = str(settings().value("narrator/backend", defaults.NARRATOR_KIND))
+    return value if value in NARRATOR_BACKENDS else defaults.NARRATOR_KIND
 
 
 def model_dir() -> str:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import defaults
 from core.project import SpeechSettings
 from gui import config, dialogs
 
@@ -35,7 +36,7 @@ class SettingsDialog(QDialog):
         self.voice.setCurrentText(speech.voice or DEFAULT_VOICE)
         form.addRow("Voice", self.voice)
         self.rate = QDoubleSpinBox()
-        self.rate.setRange(2.0, 12.0)
+        self.rate.setRange(defaults.RATE_MIN_CPS, defaults.RATE_MAX_CPS)
         self.rate.setSingleStep(0.5)
         self.rate.setDecimals(1)
         self.rate.setSuffix(" characters/s")

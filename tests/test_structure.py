@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,3 +85,39 @@ def test_core_has_no_import_cycles() -> None:
     graph = import_graph("core")
     assert "core.narration.llm" in graph["core.narration.registry"]
     assert cycles(graph) == []
+
+
+# -- one home for defaults ------------------------------------------------------------------------------
+
+DEFAULT_LITERALS = [
+    re.compile(r"rate\w*\s*(:\s*float\s*)?=\s*5(\.0)?\b"),  # rate_cps: float = 5.0
+    re.compile(r"\"rate_cps\",\s*5(\.0)?\)"),  # data.get("rate_cps", 5.0)
+    re.compile(r"--rate.*default=5"),
+    re.compile(r"0\.5\s*<=.*<=\s*30"),  # the rate range
+    re.compile(r"(lead|tail)_ms\w*\s*(:\s*int\s*)?=\s*(100|150)\b"),
+    re.compile(r"\"(lead|tail)_ms\",\s*(100|150)\)"),
+    re.compile(r"\(\s*\"embedded\",\s*\"llm\"\s*\)|\[\s*\"embedded\",\s*\"llm\"\s*\]"),  # narrator kinds
+]
+
+
+def test_defaults_are_defined_once() -> None:
+    """The default rate was spelled in 9 places, its range 4 ways; now core/defaults.py alone has them."""
+    offenders = []
+    for folder in ("core", "gui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path.name == "defaults.py":
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if any(p.search(line) for p in DEFAULT_LITERALS):
+                    offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert offenders == []
+
+
+def test_version_is_defined_once() -> None:
+    import tomllib
+
+    from core import __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert __version__.count(".") >= 1
