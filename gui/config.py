@@ -7,6 +7,7 @@ installs never touch the user's real home.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
@@ -70,3 +71,38 @@ def save_narrator_settings(backend: str, model_folder: str) -> None:
     s.setValue("narrator/backend", backend)
     s.setValue("narrator/model_dir", model_folder)
     s.sync()
+
+
+LANGUAGES = ("system", "zh_CN", "en")
+
+
+def language() -> str:
+    """The interface language chosen in Settings: "system" (follow the system locale), "zh_CN" or "en"."""
+    value = str(settings().value("interface/language", "system") or "system")
+    return value if value in LANGUAGES else "system"
+
+
+def save_language(value: str) -> None:
+    s = settings()
+    s.setValue("interface/language", value if value in LANGUAGES else "system")
+    s.sync()
+
+
+def log_dir() -> Path:
+    """The per-user log folder: $SYNCNARRATOR_LOG_DIR, else beside the settings when they are redirected
+    ($SYNCNARRATOR_CONFIG_DIR), else the platform's place for application logs/state:
+    Linux ~/.local/state/SyncNarrator/logs, macOS ~/Library/Logs/SyncNarrator,
+    Windows %LOCALAPPDATA%\\SyncNarrator\\logs."""
+    override = os.environ.get("SYNCNARRATOR_LOG_DIR")
+    if override:
+        folder = Path(override)
+    elif os.environ.get("SYNCNARRATOR_CONFIG_DIR"):
+        folder = config_dir() / "logs"
+    elif sys.platform == "darwin":
+        folder = Path.home() / "Library" / "Logs" / "SyncNarrator"
+    elif sys.platform == "win32":
+        folder = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "SyncNarrator" / "logs"
+    else:
+        folder = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "SyncNarrator" / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -77,3 +77,29 @@ class Narrator(ABC):
         context: list[ClipNarration] | None = None,
     ) -> ClipNarration:
         """A new line for clip `index` (different seed -> different valid line), given the others."""
+
+    def alternatives(
+        self,
+        request: NarrationRequest,
+        index: int,
+        *,
+        count: int = 5,
+        context: list[ClipNarration] | None = None,
+    ) -> list[ClipNarration]:
+        """Up to `count` distinct lines for clip `index`, best first, each inside the clip's budget.
+
+        Default: the distinct results of `rewrite` over successive seeds (a few more tries than
+        `count`, since seeds may repeat a line); backends with a ranked candidate list override it.
+        """
+        out: list[ClipNarration] = []
+        seen: set[str] = set()
+        for k in range(max(count, 0) * 3):
+            if len(out) >= count:
+                break
+            line = self.rewrite(request, index, seed=request.seed + k, context=context)
+            text = line.text.strip()
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            out.append(line)
+        return out
