@@ -340,8 +340,8 @@ class MainWindow(QMainWindow):
     def automatic_edit(self, description: str, change: Any) -> bool:
         """An edit the editor makes by itself (detection on open, the demo's narration).
 
-        On a document the user has not changed it keeps the document clean: closing an untouched
-        video or the demo never asks "Save the changes?". It is still an undo step.
+        On a document the user has not changed it keeps the document clean: closing the untouched
+        demo never asks "Save the changes?". It is still an undo step.
         """
         doc = self.bridge.document
         clean = not doc.dirty
@@ -701,7 +701,8 @@ class MainWindow(QMainWindow):
             self.show_error(tr("Detect clips"), InputError(f"{project.video}: the video is missing"))
             return
         doc, video = self.bridge.document, project.video
-        automatic = not doc.can_undo()  # detection right after opening is the editor's own doing
+        # the demo's detection and narration are the editor's own doing: they leave the demo "untouched"
+        automatic = self._auto_narrate and not doc.can_undo()
 
         def done(clips: list[tuple[int, int]]) -> None:
             if self.bridge.document is not doc or self.bridge.project.video != video:
