@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="syncnarrator", description="SyncNarrator: synchronized narration for product videos."
     )
     parser.add_argument("--version", action="version", version=f"SyncNarrator {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of an internal error (or set SYNCNARRATOR_DEBUG=1)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -68,10 +73,16 @@ def run(argv: Sequence[str]) -> int:
     except Exception as exc:  # an internal error: say so in one line, keep the detail for a bug report
         import traceback
 
-        if "--debug" in sys.argv or __import__("os").environ.get("SYNCNARRATOR_DEBUG"):
+        if getattr(args, "debug", False) or debug_from_env():
             traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def debug_from_env() -> bool:
+    from core.platform import env_flag
+
+    return env_flag("SYNCNARRATOR_DEBUG")
 
 
 class StderrProgress:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import defaults
 from core.errors import Cancelled, MediaError
 from core.ffmpeg_exec import ffmpeg_path
 from core.jobs import CancelToken, ProgressCallback, no_progress
@@ -489,7 +490,7 @@ def _enforce_min_length(
 def detect_clips(
     path: str | Path,
     *,
-    min_clip_ms: int = 600,
+    min_clip_ms: int = defaults.DETECT_MIN_CLIP_MS,
     sensitivity: float = 0.5,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,

@@ -5,27 +5,25 @@ Every call passes an argument list (never a shell), has a timeout, and can be ca
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 from core.errors import Cancelled, ExportError
 from core.jobs import CancelToken
+from core.platform import bundle_dir, env
 
 
 @lru_cache(maxsize=1)
 def ffmpeg_path() -> str:
     """Path of the ffmpeg executable: $SYNCNARRATOR_FFMPEG, the frozen bundle, or imageio-ffmpeg's."""
-    override = os.environ.get("SYNCNARRATOR_FFMPEG")
+    override = env("SYNCNARRATOR_FFMPEG")
     if override:
         return override
-    if getattr(sys, "frozen", False):
-        base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    base = bundle_dir()
+    if base is not None:
         for name in ("ffmpeg.exe", "ffmpeg"):
             candidate = base / "ffmpeg" / name
             if candidate.exists():

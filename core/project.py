@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from core import defaults
 from core.errors import ProjectError
 from core.timebase import format_rate, parse_rate
 from core.user_files import give_replacement_mode
@@ -22,7 +23,7 @@ from core.user_files import give_replacement_mode
 SCHEMA_VERSION = 1
 PROJECT_FORMAT = "syncnarrator-project"
 PROJECT_SUFFIX = ".narr.json"
-MIN_CLIP_MS = 40  # shorter than one frame at 25 fps is never a useful clip
+MIN_CLIP_MS = defaults.MIN_CLIP_MS  # re-exported: gui.timeline and tests use it from here
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class Clip:
             rate = data.get("rate_cps")
             if rate is not None:
                 rate = float(rate)
-                if not 0.5 <= rate <= 30:
+                if not defaults.rate_in_range(rate):
                     raise ProjectError(f"{where}: 'rate_cps' out of range")
             return Clip(
                 start_ms=_int(data["start_ms"]),
@@ -154,9 +155,9 @@ class Clip:
 @dataclass(frozen=True)
 class SpeechSettings:
     voice: str | None = None  # engine voice id; None = the engine's default Chinese voice
-    rate_cps: float = 5.0  # spoken characters per second the budgets assume
-    lead_ms: int = 100  # speech starts this long after its clip starts
-    tail_ms: int = 150  # and ends at least this long before the clip ends
+    rate_cps: float = defaults.RATE_CPS  # spoken characters per second the budgets assume
+    lead_ms: int = defaults.LEAD_MS  # speech starts this long after its clip starts
+    tail_ms: int = defaults.TAIL_MS  # and ends at least this long before the clip ends
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -174,13 +175,13 @@ class SpeechSettings:
             voice = data.get("voice")
             settings = SpeechSettings(
                 voice=str(voice) if voice is not None else None,
-                rate_cps=float(data.get("rate_cps", 5.0)),
-                lead_ms=_int(data.get("lead_ms", 100)),
-                tail_ms=_int(data.get("tail_ms", 150)),
+                rate_cps=float(data.get("rate_cps", defaults.RATE_CPS)),
+                lead_ms=_int(data.get("lead_ms", defaults.LEAD_MS)),
+                tail_ms=_int(data.get("tail_ms", defaults.TAIL_MS)),
             )
         except (TypeError, ValueError) as exc:
             raise ProjectError(f"speech: {exc}") from None
-        if not 0.5 <= settings.rate_cps <= 30:
+        if not defaults.rate_in_range(settings.rate_cps):
             raise ProjectError("speech: 'rate_cps' out of range")
         return settings
 

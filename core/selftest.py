@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from core.errors import SyncNarratorError
+from core.platform import bundle_dir, env_flag
+from core.platform import resources_dir as platform_resources_dir
 
 BOUNDARY_GUARD_MS = 40  # narration must be silent this close to a clip boundary
 SILENCE_DBFS = -45.0  # narration-track level counted as silence
@@ -34,11 +36,8 @@ SPEECH_DBFS = -35.0  # a narrated placement must reach at least this RMS level
 
 
 def resources_dir() -> Path:
-    """`resources/` inside the PyInstaller bundle, else next to the code (like core.labels)."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parents[1] / "resources"
+    """`resources/` inside the PyInstaller bundle, else next to the code (core.platform)."""
+    return platform_resources_dir()
 
 
 @dataclass
@@ -65,7 +64,7 @@ class Report:
         except Exception as exc:
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
             self.failures.append(f"{name}: internal error: {detail}")
-            if os.environ.get("SYNCNARRATOR_DEBUG"):
+            if env_flag("SYNCNARRATOR_DEBUG"):
                 traceback.print_exc()
         return None
 
@@ -135,13 +134,13 @@ def check_build(report: Report, work: Path) -> None:
 
     frozen = bool(getattr(sys, "frozen", False))
     if frozen and sys.platform.startswith("linux"):
-        bundle = str(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)))
+        bundle = str(bundle_dir())
         inherited = os.environ.get("LD_LIBRARY_PATH", "")
         report.check("programs started get the system libraries", bundle not in inherited, inherited)
     ffmpeg = Path(ffmpeg_path())
     if report.check("ffmpeg present", ffmpeg.is_file(), str(ffmpeg)):
         if frozen:
-            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
+            bundle = Path(str(bundle_dir())).resolve()
             report.check("ffmpeg is the bundled one", bundle in ffmpeg.resolve().parents, str(ffmpeg))
         try:
             proc = subprocess.run([str(ffmpeg), "-hide_banner", "-version"], capture_output=True, timeout=30)
@@ -161,7 +160,7 @@ def check_build(report: Report, work: Path) -> None:
 
         choice = find_cjk_font()
         if frozen:
-            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
+            bundle = Path(str(bundle_dir())).resolve()
             inside = bundle in choice.path.resolve().parents
             report.check("CJK font is the bundled one", inside, str(choice.path))
 

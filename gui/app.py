@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from core import platform
 from gui import i18n, logs
 from gui.config import language
 from gui.dialogs import app_version, install_excepthook
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
 
 
 def resources_dir() -> Path:
-    base = getattr(sys, "_MEIPASS", None)
-    return (Path(base) if base else Path(__file__).resolve().parents[1]) / "resources"
+    return platform.resources_dir()
 
 
 def demo_video() -> Path:

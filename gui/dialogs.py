@@ -186,12 +186,9 @@ def show_shortcuts(parent: QWidget | None, rows: list[tuple[str, str]]) -> None:
 
 
 def app_version() -> str:
-    try:
-        from importlib.metadata import version
+    from core import __version__
 
-        return version("syncnarrator")
-    except Exception:
-        return "0.1"
+    return str(__version__)
 
 
 def about_html() -> str:

@@ -13,7 +13,6 @@ The command line (core/) stays English and never imports this module.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
@@ -36,12 +35,13 @@ def tr(text: str, disambiguation: str = "", n: int = -1) -> str:
 
 def i18n_dir() -> Path:
     """resources/i18n beside the code or inside the frozen bundle."""
-    base = getattr(sys, "_MEIPASS", None)
-    return (Path(base) if base else Path(__file__).resolve().parents[1]) / "resources" / "i18n"
+    from core.platform import resources_dir
+
+    return resources_dir() / "i18n"
 
 
 def qt_translations_dir() -> Path:
-    """Qt's own translations (qtbase_zh_CN.qm): bundled under PySide6/Qt/translations."""
+    """Qt's own translations (qtbase_zh_CN.qm): PySide6/Qt/translations, also inside the frozen bundle."""
     return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
 
 

@@ -297,6 +297,11 @@ class MainWindow(QMainWindow):
             a.setEnabled(selected)
         self.act_split.setEnabled(has_clips)
 
+    def flush_edits(self) -> None:
+        """Commit what is typed but not yet committed (inspector line, product fields) before acting."""
+        self.inspector.commit_text()
+        self.product_panel.flush()
+
     def _edit_line(self, _index: int) -> None:
         self.tabs.setCurrentWidget(self.inspector)
         self.inspector.text.setFocus()
@@ -318,7 +323,7 @@ class MainWindow(QMainWindow):
     # documents
     def confirm_discard(self) -> bool:
         """True when the current document may be replaced (saved, discarded or clean)."""
-        self.inspector.commit_text()
+        self.flush_edits()
         doc = self.bridge.document
         if not doc.dirty:
             return True
@@ -471,7 +476,7 @@ class MainWindow(QMainWindow):
         self.start_thumbnails()
 
     def save(self) -> bool:
-        self.inspector.commit_text()
+        self.flush_edits()
         doc = self.bridge.document
         if doc.path is None:
             return self.save_as()
@@ -486,7 +491,7 @@ class MainWindow(QMainWindow):
         return True
 
     def save_as(self) -> bool:
-        self.inspector.commit_text()
+        self.flush_edits()
         doc = self.bridge.document
         if doc.path is not None:
             start = str(doc.path)
@@ -517,15 +522,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------
     # edits
     def undo(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         self.bridge.document.undo()
 
     def redo(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         self.bridge.document.redo()
 
     def split_at_playhead(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         ms = self.bridge.playhead_ms
         media = self.bridge.project.media
         if media is not None:  # cuts fall on frame boundaries, wherever playback stopped
@@ -536,7 +541,7 @@ class MainWindow(QMainWindow):
                 self.bridge.select([index])
 
     def merge_selected(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         sel = self.bridge.selection
         if not sel:
             return
@@ -556,7 +561,7 @@ class MainWindow(QMainWindow):
 
     def clear_selected_lines(self) -> None:
         """Delete: the selected clips lose their narration (one undo step; the clips stay)."""
-        self.inspector.commit_text()
+        self.flush_edits()
         targets = [i for i in self.bridge.selection if self.bridge.project.clips[i].narration]
         if not targets:
             return
@@ -751,7 +756,7 @@ class MainWindow(QMainWindow):
         return [i18n.knowledge_warning_text(w) for w in services.knowledge_warnings(self.bridge.project.product)]
 
     def narrate_all(self, automatic: bool = False) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         snapshot = self.bridge.project
         if not snapshot.clips:
             return
@@ -777,7 +782,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         """New lines for the selected clips; locked lines are kept unless `override_lock` (Regenerate)."""
         what = what or tr("Narrate selected")
-        self.inspector.commit_text()
+        self.flush_edits()
         snapshot = self.bridge.project
         indexes = list(indexes if indexes is not None else self.bridge.selection)
         if not override_lock:
@@ -820,7 +825,7 @@ class MainWindow(QMainWindow):
         index = self.bridge.current if index is None else index
         if index is None:
             return None
-        self.inspector.commit_text()
+        self.flush_edits()
         snapshot = self.bridge.project
         backend, model = self._narration_target()
         self._seed += 11
@@ -896,7 +901,7 @@ class MainWindow(QMainWindow):
             self.request_alternatives(index, then_use_next=True)
 
     def synthesize(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         snapshot = self.bridge.project
         if not snapshot.clips:
             return
@@ -913,6 +918,7 @@ class MainWindow(QMainWindow):
         self.run_job(tr("Synthesizing speech"), services.synthesize_job(snapshot), done)
 
     def play_current_speech(self) -> None:
+        self.flush_edits()  # the line typed in the last 800 ms is the one to hear
         index = self.bridge.current
         if index is None:
             return
@@ -929,7 +935,7 @@ class MainWindow(QMainWindow):
         self.run_job(tr("Speaking line"), services.speak_line_job(snapshot, index), done)
 
     def export_dialog(self) -> None:
-        self.inspector.commit_text()
+        self.flush_edits()
         doc = self.bridge.document
         dialog = ExportDialog(doc.project, doc.path, self)
         if not dialogs.exec_dialog(dialog):
@@ -1042,7 +1048,7 @@ class MainWindow(QMainWindow):
 
     def terminate(self) -> None:
         """Asked to stop by the system (SIGTERM, logout): keep unsaved work for recovery, no questions."""
-        self.inspector.commit_text()
+        self.flush_edits()
         self.recovery.autosave()
         self.recovery.timer.stop()
         self.recovery.idle_timer.stop()

@@ -52,6 +52,7 @@ class ProductPanel(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self._updating = False
+        self._typed = False  # a field was typed in and not committed yet (focus still in it)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -73,6 +74,7 @@ class ProductPanel(QWidget):
         self.name.setPlaceholderText(tr("Product name"))
         self.name.setMinimumWidth(60)
         self.name.editingFinished.connect(self.commit)
+        self.name.textEdited.connect(self._edited)
         form.addRow(tr("Name"), self.name)
         self.fields: dict[str, QLineEdit] = {}
         for key in ATTRIBUTE_KEYS:
@@ -80,6 +82,7 @@ class ProductPanel(QWidget):
             edit.setPlaceholderText(tr("values separated by 、"))
             edit.setMinimumWidth(60)
             edit.editingFinished.connect(self.commit)
+            edit.textEdited.connect(self._edited)
             form.addRow(key, edit)
             self.fields[key] = edit
         form.addRow(QLabel(tr("Other keys")))
@@ -165,9 +168,18 @@ class ProductPanel(QWidget):
                 attrs[key] = value
         return Product(name=self.name.text().strip(), attributes=attrs)
 
+    def _edited(self, _text: str = "") -> None:
+        self._typed = True
+
+    def flush(self) -> None:
+        """Commit a field still being typed in (Ctrl+R narrates with the product on screen)."""
+        if self._typed:
+            self.commit()
+
     def commit(self) -> None:
         if self._updating:
             return
+        self._typed = False
         product = self.product_from_fields()
         self.bridge.edit(tr("Edit product"), lambda p: replace(p, product=product))
 

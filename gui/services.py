@@ -7,6 +7,7 @@ gui.jobs runs off the GUI thread.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
@@ -352,15 +353,43 @@ def voices_job() -> Any:
     return partial(_voice_names)
 
 
+_preview_folder: Path | None = None
+
+
 def preview_dir() -> Path:
-    import tempfile
+    """This editor process's own temp folder for preview WAVs (private, removed when the editor exits).
 
-    folder = Path(tempfile.gettempdir()) / "syncnarrator-preview"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    Created by the GUI process and passed to the helper process, so both use the same folder.
+    """
+    global _preview_folder
+    if _preview_folder is None or not _preview_folder.is_dir():
+        import atexit
+        import tempfile
+
+        _preview_folder = Path(tempfile.mkdtemp(prefix=f"syncnarrator-preview-{os.getpid()}-"))
+        atexit.register(remove_preview_dir)
+    return _preview_folder
 
 
-def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Project) -> Path:
+def remove_preview_dir() -> None:
+    """Delete the preview folder and its WAVs (window shutdown, and at exit)."""
+    global _preview_folder
+    if _preview_folder is not None:
+        import shutil
+
+        shutil.rmtree(_preview_folder, ignore_errors=True)
+        _preview_folder = None
+
+
+def preview_name(project: Project) -> str:
+    """A stable name for the narration track of this project state (same state, same file)."""
+    import hashlib
+
+    key = repr((project.video, project.clips, project.speech)).encode("utf-8")
+    return f"narration-{hashlib.sha256(key).hexdigest()[:16]}.wav"
+
+
+def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Project, folder: str) -> Path:
     from core.export import build_track, fit_all
     from core.jobs import scaled
 
@@ -369,7 +398,7 @@ def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Projec
     progress(0.9, "mixing narration")
     n = len(project.clips)
     duration = project.media.duration_ms if project.media else (project.clips[-1].end_ms if n else 0)
-    out = preview_dir() / f"narration-{abs(hash((project.video, project.clips, project.speech))):x}.wav"
+    out = Path(folder) / preview_name(project)
     build_track(project, fits, duration, out)
     progress(1.0, "done")
     return out
@@ -377,7 +406,7 @@ def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Projec
 
 def synthesize_job(project: Project) -> Any:
     """Speak every line fitted to its clip and build the narration track the preview plays."""
-    return partial(_synthesize, project=project)
+    return partial(_synthesize, project=project, folder=str(preview_dir()))
 
 
 def _speak_line(progress: ProgressCallback, cancel: CancelToken, project: Project, index: int) -> Path | None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import defaults
 from core.project import SpeechSettings
 from gui import config, dialogs
 from gui.i18n import tr
@@ -37,7 +38,7 @@ class SettingsDialog(QDialog):
         self._select_voice(speech.voice)
         form.addRow(tr("Voice"), self.voice)
         self.rate = QDoubleSpinBox()
-        self.rate.setRange(2.0, 12.0)
+        self.rate.setRange(defaults.RATE_MIN_CPS, defaults.RATE_MAX_CPS)
         self.rate.setSingleStep(0.5)
         self.rate.setDecimals(1)
         self.rate.setSuffix(tr(" characters/s"))

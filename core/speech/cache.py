@@ -5,29 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import wave
 from pathlib import Path
 
+from core.platform import cache_dir as platform_cache_dir
+
 
 def cache_dir() -> Path:
-    """$SYNCNARRATOR_CACHE_DIR, else the per-user cache folder of the platform."""
-    override = os.environ.get("SYNCNARRATOR_CACHE_DIR")
-    if override:
-        base = Path(override)
-    elif sys.platform == "win32":
-        base = (
-            Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-            / "SyncNarrator"
-            / "cache"
-        )
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches" / "SyncNarrator"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "syncnarrator"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    """$SYNCNARRATOR_CACHE_DIR, else the per-user cache folder of the platform (core.platform)."""
+    return platform_cache_dir()
 
 
 class SynthesisCache:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import SyncNarratorError
+from core.platform import bundle_dir, env, is_frozen
 
 
 class SpeechError(SyncNarratorError):
@@ -86,8 +87,8 @@ class SpeechEngine(ABC):
 
 def espeak_path() -> str | None:
     """espeak-ng (or espeak) on PATH, or next to the frozen app."""
-    if getattr(sys, "frozen", False):
-        base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    base = bundle_dir() if is_frozen() else None
+    if base is not None:
         for name in ("espeak-ng.exe", "espeak-ng"):
             if (base / "espeak-ng" / name).exists():
                 return str(base / "espeak-ng" / name)
@@ -357,7 +358,7 @@ def default_engine() -> SpeechEngine:
     with _default_lock:
         if _default is not None:
             return _default
-        choice = os.environ.get("SYNCNARRATOR_TTS", "").lower()
+        choice = (env("SYNCNARRATOR_TTS") or "").lower()
         if not choice and sys.platform.startswith("linux") and espeak_path():
             choice = "espeak"
         errors: list[str] = []
