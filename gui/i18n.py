@@ -66,6 +66,11 @@ def install(language: str | None = None) -> str:
     app = QCoreApplication.instance()
     uninstall()
     chosen = resolve(language)
+    if app is not None and chosen == "en":
+        plurals = QTranslator(app)  # English plural forms only ("1 line" / "2 lines")
+        if plurals.load(f"{CATALOG}_en", str(i18n_dir())):
+            app.installTranslator(plurals)
+            _installed.append(plurals)
     if app is None or chosen == "en":
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         _active = "en"

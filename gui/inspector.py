@@ -131,6 +131,11 @@ class Inspector(QWidget):
         alt_layout.addWidget(self.alternatives)
         layout.addWidget(alt_box)
         layout.addStretch(1)
+        # The panel never gets narrower than its content (the splitter gives it that much): it scrolls
+        # vertically in a small window, never sideways, and no checkbox is cut.
+        self.setMinimumWidth(
+            body.minimumSizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width() + 2
+        )
 
         self._commit_timer = QTimer(self)
         self._commit_timer.setSingleShot(True)

@@ -23,7 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 I18N = ROOT / "resources" / "i18n"
-LANGUAGES = ("zh_CN",)
+LANGUAGES = ("zh_CN", "en")
+PLURAL_ONLY = ("en",)  # English needs only its plural forms ("1 line", "2 lines"): the source is English
 CATALOG = "syncnarrator"
 
 
@@ -53,9 +54,11 @@ def sources() -> list[Path]:
 
 def lupdate(ts: Path) -> None:
     files = [str(p.relative_to(ROOT)) for p in sources()]
+    language = ts.stem.split("_", 1)[1]
+    extra = ["-pluralonly"] if language in PLURAL_ONLY else []
     subprocess.run(
-        [tool("pyside6-lupdate"), *files, "-locations", "none", "-no-obsolete", "-target-language",
-         ts.stem.split("_", 1)[1], "-ts", str(ts)],
+        [tool("pyside6-lupdate"), *files, "-locations", "none", "-no-obsolete", *extra, "-target-language",
+         language, "-ts", str(ts)],
         cwd=ROOT, check=True, capture_output=True, text=True,
     )  # fmt: skip
 
@@ -120,7 +123,7 @@ def missing_strings(language: str) -> list[str]:
         committed = set(messages(ts_file(language)))
         fresh = set(messages(copy))
         new = sorted(source for (_ctx, source) in fresh - committed)
-        return new + untranslated(copy)
+        return list(dict.fromkeys(new + untranslated(copy)))
 
 
 def qm_is_current(language: str) -> bool:
