@@ -103,9 +103,9 @@ def _tr_literals() -> list[tuple[str, int, str]]:
                 continue
             name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
             args = node.args[1:] if name == "QT_TRANSLATE_NOOP" else node.args
-            if name in ("tr", "QT_TRANSLATE_NOOP") and args and isinstance(args[0], ast.Constant):
-                if isinstance(args[0].value, str):
-                    out.append((path.name, node.lineno, args[0].value))
+            literal = args[0] if args else None
+            if name in ("tr", "QT_TRANSLATE_NOOP") and isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+                out.append((path.name, node.lineno, literal.value))
     return out
 
 
