@@ -42,6 +42,11 @@ def i18n_dir() -> Path:
 
 def qt_translations_dir() -> Path:
     """Qt's own translations (qtbase_zh_CN.qm): PySide6/Qt/translations, also inside the frozen bundle."""
+    from core.platform import bundle_dir
+
+    bundle = bundle_dir()
+    if bundle is not None and (bundle / "PySide6" / "Qt" / "translations").is_dir():
+        return bundle / "PySide6" / "Qt" / "translations"
     return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
 
 

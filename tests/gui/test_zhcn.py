@@ -505,3 +505,32 @@ def test_recovery_after_a_crash_keeps_an_edit_made_3_s_before(tmp_path: Path, is
     doc = recovery.restore(orphans[0])
     assert doc.project.clips[1].narration == "崩溃前三秒的修改"
     recovery.remove(orphans[0])
+
+
+def test_screenshot_of_the_chinese_interface(chinese: None, window: Any, qtbot: Any, answers: Any) -> None:
+    """Saved to test-artifacts/ (and docs/screenshot_zh_CN.png with SYNCNARRATOR_UPDATE_SCREENSHOT=1)."""
+    from gui.app import demo_video
+
+    window.resize(1280, 800)
+    assert window.open_path(demo_video(), auto_narrate=True)
+    qtbot.waitUntil(
+        lambda: idle(window) and all(c.narration and c.labels for c in window.bridge.project.clips), timeout=WAIT
+    )
+    window.bridge.select([1])
+    window.request_alternatives(1)
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+    clip = window.bridge.project.clips[1]
+    window.bridge.set_playhead(clip.start_ms + 600)
+    qtbot.waitUntil(lambda: window.preview.frames_shown > 0 and window.thumb_job is not None
+                    and not window.thumb_job.running, timeout=WAIT)  # fmt: skip
+    window.inspector.scroll.ensureWidgetVisible(window.inspector.alternatives)  # show the 换一句 list
+    qtbot.wait(300)
+    assert window.menuBar().actions()[0].text() == "文件(&F)"
+    image = window.grab().toImage()
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
+    assert len(colours) > 50  # a real picture, not a blank window
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    assert image.save(str(artifacts / "editor-zh_CN.png"))
+    if os.environ.get("SYNCNARRATOR_UPDATE_SCREENSHOT") == "1":
+        assert image.save(str(ROOT / "docs" / "screenshot_zh_CN.png"))
