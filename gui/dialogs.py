@@ -79,9 +79,11 @@ def is_user_mistake(exc: BaseException) -> bool:
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException, details: str = "") -> None:
-    """A one-line message; for an internal error, where the log with the details is. Never a traceback."""
+    """A one-line message and where the log is (the details, a traceback, are only there)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, one_line(exc), QMessageBox.StandardButton.Ok, parent)
-    if not is_user_mistake(exc):
+    if is_user_mistake(exc):
+        box.setInformativeText(tr("More in the log: Help ▸ Open log folder"))
+    else:
         from gui.logs import log_file
 
         box.setInformativeText(tr("The details are in the log: {path}").format(path=log_file()))

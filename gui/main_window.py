@@ -162,9 +162,11 @@ class MainWindow(QMainWindow):
         action.setToolTip(f"{plain} ({keys})" if keys else plain)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
+        self.all_actions.append(action)
         return action
 
     def _make_actions(self) -> None:
+        self.all_actions: list[QAction] = []
         K = QKeySequence.StandardKey
         self.act_open = self._action(tr("&Open…"), self.open_dialog, K.Open, tr("Open a video or project"))
         self.act_save = self._action(tr("&Save"), self.save, K.Save)
@@ -215,6 +217,11 @@ class MainWindow(QMainWindow):
                     self.act_shuttle_back, self.act_shuttle_stop, self.act_shuttle_forward,
                     self.act_clear_line):  # fmt: skip
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        # Delete clears lines only from the timeline (or the preview): in a table or field it deletes text
+        self.removeAction(self.act_clear_line)
+        self.act_clear_line.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.timeline.addAction(self.act_clear_line)
+        self.preview.addAction(self.act_clear_line)
 
         menu = self.menuBar()
         m = menu.addMenu(tr("&File"))
@@ -1001,7 +1008,7 @@ class MainWindow(QMainWindow):
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, what) for every action with a shortcut, in menu order."""
         rows = []
-        for act in self.actions():
+        for act in self.all_actions:
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts() if not k.isEmpty()]
             if keys:
                 rows.append((tr(" or ").join(keys), act.text().replace("&", "").split("\t")[0]))

@@ -44,6 +44,10 @@
         <translation>内部错误：{kind}</translation>
     </message>
     <message>
+        <source>More in the log: Help ▸ Open log folder</source>
+        <translation>更多信息见日志：帮助 ▸ 打开日志文件夹</translation>
+    </message>
+    <message>
         <source>The details are in the log: {path}</source>
         <translation>详细信息见日志：{path}</translation>
     </message>

@@ -286,7 +286,7 @@ def test_a_text_file_named_mp4_is_not_a_video_file(
     assert "moov" not in answers.errors[-1]
 
 
-def test_user_mistakes_get_no_traceback_and_no_log_pointer(qapp: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_user_mistakes_get_one_line_and_no_traceback(qapp: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from gui import dialogs
@@ -296,7 +296,8 @@ def test_user_mistakes_get_no_traceback_and_no_log_pointer(qapp: Any, monkeypatc
     exc = MediaError("/x/notes.mp4: not a video file ffmpeg can read (moov atom not found)")
     dialogs.show_error(None, "Open", exc, "Traceback (most recent call last): ...")
     assert shown[-1].text() == "/x/notes.mp4: not a video file"
-    assert shown[-1].detailedText() == "" and shown[-1].informativeText() == ""
+    assert shown[-1].detailedText() == "" and "moov" not in shown[-1].informativeText()
+    assert "log" in shown[-1].informativeText()
     dialogs.show_error(None, "Open", RuntimeError("bug"), "Traceback ...")
     assert shown[-1].detailedText() == "" and "log" in shown[-1].informativeText()
 
@@ -364,6 +365,16 @@ def test_delete_clears_the_selected_line_as_one_step(
     assert len(window.bridge.project.clips) == 3  # the clips stay
     window.act_undo.trigger()
     assert [c.narration for c in window.bridge.project.clips[:2]] == lines
+    from PySide6.QtCore import Qt
+
+    window.product_panel.extra.setFocus()  # Delete in the product table is not for the clips
+    qtbot.keyClick(window.product_panel.extra, Qt.Key.Key_Delete)
+    assert [c.narration for c in window.bridge.project.clips[:2]] == lines
+    window.activateWindow()
+    window.timeline.setFocus()
+    qtbot.waitUntil(window.timeline.hasFocus, timeout=WAIT)
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Delete)
+    assert [c.narration for c in window.bridge.project.clips[:2]] == ["", ""]
 
 
 def test_untouched_demo_closes_without_asking(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
