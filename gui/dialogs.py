@@ -237,7 +237,7 @@ def show_about(parent: QWidget | None) -> None:
 
 
 def report_summary(result: Any, output: Path) -> list[str]:
-    """Lines for the finishing dialog from the export report (OUT.report.json) or the result itself."""
+    """Lines for the finishing dialog from the export report (OUT.report.json, see core.export.report)."""
     report: dict[str, Any] = {}
     report_path = getattr(result, "report_path", None) or output.with_name(output.stem + ".report.json")
     try:
@@ -249,15 +249,21 @@ def report_summary(result: Any, output: Path) -> list[str]:
     duration = report.get("duration_ms") or getattr(result, "duration_ms", None)
     if isinstance(duration, (int, float)) and duration > 0:
         lines.append(tr("Length: {seconds} s").format(seconds=f"{duration / 1000:.1f}"))
-    clips = report.get("clips")
-    if isinstance(clips, list):
-        spoken = sum(1 for c in clips if isinstance(c, dict) and c.get("text"))
+    summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
+    clips = [c for c in report.get("clips") or [] if isinstance(c, dict)]
+    if summary:
+        spoken = int(summary.get("fitted", 0)) + int(summary.get("shortened", 0))
         lines.append(tr("%n lines spoken", "", spoken))
-    loudness = report.get("loudness_lufs")
-    if isinstance(report.get("loudness"), dict):
-        loudness = report["loudness"].get("integrated_lufs", report["loudness"].get("integrated", loudness))
-    if isinstance(loudness, (int, float)):
-        lines.append(tr("Loudness: {lufs} LUFS").format(lufs=f"{loudness:.1f}"))
+        if summary.get("shortened"):
+            lines.append(tr("%n lines shortened to fit", "", int(summary["shortened"])))
+        silent = [c for c in clips if c.get("status") == "silent" and c.get("line")]
+        if silent:
+            lines.append(tr("%n lines left silent (too long for their clip):", "", len(silent)))
+            lines.extend("• " + tr("clip {number}").format(number=c.get("clip", "?")) for c in silent[:6])
+    loudness = report.get("loudness") if isinstance(report.get("loudness"), dict) else {}
+    lufs = loudness.get("integrated_lufs")
+    if isinstance(lufs, (int, float)):
+        lines.append(tr("Loudness: {lufs} LUFS").format(lufs=f"{lufs:.1f}"))
     warnings = list(report.get("warnings") or getattr(result, "warnings", ()) or ())
     if warnings:
         lines.append(tr("%n warnings:", "", len(warnings)))

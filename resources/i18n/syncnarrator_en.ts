@@ -11,6 +11,20 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n lines shortened to fit</source>
+        <translation>
+            <numerusform>%n line shortened to fit</numerusform>
+            <numerusform>%n lines shortened to fit</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n lines left silent (too long for their clip):</source>
+        <translation>
+            <numerusform>%n line left silent (too long for its clip):</numerusform>
+            <numerusform>%n lines left silent (too long for their clip):</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n warnings:</source>
         <translation>
             <numerusform>%n warning:</numerusform>

@@ -145,6 +145,22 @@
             <numerusform>已配音 %n 句</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n lines shortened to fit</source>
+        <translation>
+            <numerusform>%n 句已缩短以放得下</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n lines left silent (too long for their clip):</source>
+        <translation>
+            <numerusform>%n 句未配音（对片段来说太长）：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>clip {number}</source>
+        <translation>片段 {number}</translation>
+    </message>
     <message>
         <source>Loudness: {lufs} LUFS</source>
         <translation>响度：{lufs} LUFS</translation>

@@ -545,3 +545,25 @@ def test_screenshot_of_the_chinese_interface(chinese: None, window: Any, qtbot: 
     assert image.save(str(artifacts / "editor-zh_CN.png"))
     if os.environ.get("SYNCNARRATOR_UPDATE_SCREENSHOT") == "1":
         assert image.save(str(ROOT / "docs" / "screenshot_zh_CN.png"))
+
+
+def test_export_finished_dialog_summarises_the_report(qapp: Any, tmp_path: Path, english: None) -> None:
+    import json
+
+    from gui import dialogs
+
+    out = tmp_path / "ad.narrated.mp4"
+    report = {
+        "duration_ms": 8400,
+        "summary": {"fitted": 3, "shortened": 1, "silent": 1, "silent_with_line": 1},
+        "clips": [{"clip": 1, "line": "a", "status": "fitted"}, {"clip": 2, "line": "太长的一句", "status": "silent"}],
+        "loudness": {"integrated_lufs": -14.2, "target_lufs": -14},
+        "warnings": [],
+    }
+    (tmp_path / "ad.narrated.report.json").write_text(json.dumps(report), encoding="utf-8")
+    lines = dialogs.report_summary(object(), out)
+    assert lines[0] == "Saved as ad.narrated.mp4"
+    assert "Length: 8.4 s" in lines and "4 lines spoken" in lines and "1 line shortened to fit" in lines
+    assert "• clip 2" in lines and "Loudness: -14.2 LUFS" in lines
+    box = dialogs.make_export_finished_dialog(None, out, object())
+    assert box.open_button.text() == "Open folder" and box.play_button.text() == "Play"
