@@ -132,6 +132,11 @@ _STAGES = {
     QT_TRANSLATE_NOOP("", "checking the fit"),
     QT_TRANSLATE_NOOP("", "speaking"),
     QT_TRANSLATE_NOOP("", "finishing"),
+    QT_TRANSLATE_NOOP("", "lines fitted"),
+    QT_TRANSLATE_NOOP("", "refining"),
+    QT_TRANSLATE_NOOP("", "writing the timeline"),
+    QT_TRANSLATE_NOOP("", "shortening lines"),
+    QT_TRANSLATE_NOOP("", "measuring loudness"),
 }
 _COUNTED_STAGE = re.compile(r"^(speaking|narrating|rewriting) clip (\d+)(?:/(\d+))?$")
 

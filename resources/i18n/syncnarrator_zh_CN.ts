@@ -304,6 +304,26 @@
         <translation>收尾</translation>
     </message>
     <message>
+        <source>lines fitted</source>
+        <translation>文案已适配时长</translation>
+    </message>
+    <message>
+        <source>refining</source>
+        <translation>细化</translation>
+    </message>
+    <message>
+        <source>writing the timeline</source>
+        <translation>写入时间线</translation>
+    </message>
+    <message>
+        <source>shortening lines</source>
+        <translation>缩短文案</translation>
+    </message>
+    <message>
+        <source>measuring loudness</source>
+        <translation>测量响度</translation>
+    </message>
+    <message>
         <source>speaking clip {k}</source>
         <translation>合成第 {k} 段语音</translation>
     </message>

@@ -567,3 +567,19 @@ def test_export_finished_dialog_summarises_the_report(qapp: Any, tmp_path: Path,
     assert "• clip 2" in lines and "Loudness: -14.2 LUFS" in lines
     box = dialogs.make_export_finished_dialog(None, out, object())
     assert box.open_button.text() == "Open folder" and box.play_button.text() == "Play"
+
+
+def test_every_progress_stage_of_the_core_is_translated() -> None:
+    """Stage texts the core reports (progress(f, "stage")) are shown translated in the status bar."""
+    from gui import i18n
+
+    stages = set()
+    for path in [*(ROOT / "core").rglob("*.py"), *(ROOT / "gui").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                if name in ("progress", "report") and isinstance(node.args[1].value, str) and node.args[1].value:
+                    stages.add(node.args[1].value)
+    assert "encoding" in stages
+    missing = sorted(s for s in stages if s not in i18n._STAGES and not i18n._COUNTED_STAGE.match(s))
+    assert missing == [], "add these to gui/i18n.py _STAGES and translate them"
