@@ -583,3 +583,33 @@ def test_every_progress_stage_of_the_core_is_translated() -> None:
     assert "encoding" in stages
     missing = sorted(s for s in stages if s not in i18n._STAGES and not i18n._COUNTED_STAGE.match(s))
     assert missing == [], "add these to gui/i18n.py _STAGES and translate them"
+
+
+def test_language_choice_in_settings(window: Any, answers: Any) -> None:
+    from gui import config
+
+    assert config.language() == "system"
+
+    def choose(dialog: Any) -> bool:
+        names = [dialog.language.itemText(i) for i in range(dialog.language.count())]
+        assert "中文" in names and "English" in names
+        dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
+        return True
+
+    answers.dialog_hook = choose
+    window.act_settings.trigger()
+    assert config.language() == "zh_CN"
+    assert "next start" in window.status_text.text()
+
+
+def test_voices_are_listed_by_name_without_duplicates(qapp: Any) -> None:
+    from core.project import SpeechSettings
+    from gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(SpeechSettings(voice="zf_xiaobei"), [])
+    dialog.add_voices([("zf_xiaobei", "女声 · 清亮"), ("zm_yunjian", "男声 · 沉稳"), ("zm_yunjian", "男声 · 沉稳"),
+                       ("cmn", "女声 · 清亮")])  # fmt: skip
+    names = [dialog.voice.itemText(i) for i in range(dialog.voice.count())]
+    assert names[1:] == ["女声 · 清亮", "男声 · 沉稳"]
+    assert dialog.voice.currentText() == "女声 · 清亮"  # the project's voice, shown by its name
+    assert dialog.speech(SpeechSettings()).voice == "zf_xiaobei"  # saved by its id
