@@ -163,15 +163,27 @@ _FACTS = re.compile(r"^the product knowledge has only (\d+) facts?$")
 
 
 def knowledge_warning_text(warning: str) -> str:
-    """A warning of core.narration.knowledge.knowledge_warnings (English) in the interface language."""
-    m = _FACTS.match(warning.strip())
+    """A warning of core.narration.knowledge.knowledge_warnings (English) in the interface language.
+
+    Warnings read "what is wrong[: what it means]"; known parts are translated, others kept."""
+    head, _sep, tail = warning.strip().partition(": ")
+    m = _FACTS.match(head)
     if m:
-        return tr("the product knowledge has only %n facts", "", int(m.group(1)))
-    known = {
-        "the product has no name": tr("the product has no name"),
-        "the product knowledge is empty": tr("the product knowledge is empty"),
+        head = tr("the product knowledge has only %n facts", "", int(m.group(1)))
+    else:
+        heads = {
+            "the product has no name": tr("the product has no name"),
+            "the product knowledge is empty": tr("the product knowledge is empty"),
+        }
+        head = heads.get(head, head)
+    tails = {
+        "lines cannot name it": tr("lines cannot name it"),
+        "lines will be generic or repeat it (add selling points, materials, offers)": tr(
+            "lines will be generic or repeat it (add selling points, materials, offers)"
+        ),
     }
-    return known.get(warning.strip(), warning)
+    separator = tr(": ")
+    return head + separator + tails.get(tail, tail) if tail else head
 
 
 LABEL_DEFINITIONS_EN = {

@@ -312,13 +312,28 @@ def alternatives_job(
     )
 
 
+THIN_FACTS = 3  # the fallback's threshold (the writer's knowledge_warnings decides when it is there)
+
+
 def knowledge_warnings(product: Product) -> list[str]:
-    """English one-line warnings when the product knowledge is empty or thin (core.narration.knowledge)."""
+    """English one-line warnings when the product knowledge is empty or thin.
+
+    core.narration.knowledge.knowledge_warnings (agreed interface) when this build has it; else the same
+    rule in short: no name, or fewer than THIN_FACTS facts (values separated by 、,，;；).
+    """
     try:
         from core.narration.knowledge import knowledge_warnings as warnings
     except ImportError:
-        return []
-    return list(warnings(product))
+        pass
+    else:
+        return list(warnings(product))
+    import re
+
+    out = [] if product.name.strip() else ["the product has no name"]
+    facts = [p for v in product.attributes.values() for p in re.split(r"[、,，;；\n]+", str(v)) if p.strip()]
+    if len(facts) < THIN_FACTS:
+        out.append(f"the product knowledge has only {len(facts)} fact{'' if len(facts) == 1 else 's'}")
+    return out
 
 
 def _speaker() -> Any:

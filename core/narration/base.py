@@ -87,20 +87,16 @@ class Narrator(ABC):
         count: int = 5,
         context: list[ClipNarration] | None = None,
     ) -> list[ClipNarration]:
-        """Up to `count` distinct lines for clip `index`, best first, each inside the clip's budget.
-
-        Default: the distinct results of `rewrite` over successive seeds (a few more tries than
-        `count`, since seeds may repeat a line); backends with a ranked candidate list override it.
-        """
+        """Up to `count` distinct lines for clip `index`, best first, each inside the clip's budget
+        (here: the distinct results of `rewrite` over seeds; backends may do better)."""
         out: list[ClipNarration] = []
-        seen: set[str] = set()
-        for k in range(max(count, 0) * 3):
+        current = {n.text for n in context or [] if n.index == index}
+        seen: set[str] = set(current)
+        for seed in range(max(0, count) * 3):
             if len(out) >= count:
                 break
-            line = self.rewrite(request, index, seed=request.seed + k, context=context)
-            text = line.text.strip()
-            if not text or text in seen:
-                continue
-            seen.add(text)
-            out.append(line)
+            line = self.rewrite(request, index, seed=seed, context=context)
+            if line.text and line.text not in seen and line.chars_min <= len(line.text) <= line.chars_max:
+                seen.add(line.text)
+                out.append(line)
         return out

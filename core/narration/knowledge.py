@@ -9,8 +9,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from core.project import Product
-
 KEYS = (
     "痛点",
     "适用人群/肤质",
@@ -160,28 +158,3 @@ def knowledge_text(name: str, attributes: Mapping[str, str]) -> str:
 
 def is_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
-
-
-THIN_FACTS = 3  # fewer facts than this and the narrator has little true to say
-
-
-def knowledge_warnings(product: Product) -> list[str]:
-    """English one-line warnings about thin product knowledge (empty list: it is sufficient).
-
-    A fact is one value of an attribute (values separated by 、,，;； or new lines); the name is not one.
-    """
-    out: list[str] = []
-    if not product.name.strip():
-        out.append("the product has no name")
-    facts = [
-        part
-        for key, value in product.attributes.items()
-        if key not in (NAME_KEY,)
-        for part in re.split(r"[、,，;；\n]+", str(value))
-        if part.strip()
-    ]
-    if not facts:
-        out.append("the product knowledge is empty")
-    elif len(facts) < THIN_FACTS:
-        out.append(f"the product knowledge has only {len(facts)} fact{'s' if len(facts) != 1 else ''}")
-    return out

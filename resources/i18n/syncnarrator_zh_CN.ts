@@ -358,6 +358,18 @@
         <translation>商品信息是空的</translation>
     </message>
     <message>
+        <source>lines cannot name it</source>
+        <translation>文案无法说出商品名</translation>
+    </message>
+    <message>
+        <source>lines will be generic or repeat it (add selling points, materials, offers)</source>
+        <translation>文案会很空泛或重复（请补充卖点、材质、优惠）</translation>
+    </message>
+    <message>
+        <source>: </source>
+        <translation>：</translation>
+    </message>
+    <message>
         <source>Introduces the product: the speaker or a group recommends it.</source>
         <translation>引入商品，代表自己或群体推荐商品。</translation>
     </message>

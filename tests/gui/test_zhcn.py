@@ -63,6 +63,8 @@ def test_zh_cn_translation_loads_and_menus_are_chinese(chinese: None, make_windo
     assert tip.startswith("诱导或鼓励消费者购买")
     assert i18n.stage_text("speaking clip 2/5") == "合成语音 2/5"
     assert i18n.stage_text("encoding") == "编码"
+    assert i18n.knowledge_warning_text("the product knowledge has only 1 fact") == "商品信息只有 1 条"
+    assert i18n.knowledge_warning_text("the product has no name: lines cannot name it") == "商品没有名称：文案无法说出商品名"
 
 
 def test_english_has_plural_forms(english: None) -> None:
@@ -227,7 +229,7 @@ def test_thin_knowledge_is_shown_and_asked_before_narrating(
     assert answers.questions and "thin" in answers.questions[-1]
     assert window.main_job is None and window.bridge.project == before
     window.bridge.edit(
-        "product", lambda p: p.__class__(**{**p.__dict__, "product": Product("面霜", {"功效": "保湿、修护、提亮"})})
+        "product", lambda p: p.__class__(**{**p.__dict__, "product": Product("面霜", {"功效": "保湿、修护、提亮", "成分/材质": "玻尿酸、神经酰胺"})})
     )
     assert not window.product_panel.warning.isVisibleTo(window.product_panel)
 
