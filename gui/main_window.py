@@ -253,6 +253,13 @@ class MainWindow(QMainWindow):
         for a in (self.act_shortcuts, self.act_log_folder, None, self.act_about):
             m.addSeparator() if a is None else m.addAction(a)
 
+        # short toolbar labels (the menus keep the full text): the toolbar fits a small window in Chinese too
+        for act, short in ((self.act_open, tr("Open")), (self.act_save, tr("Save")), (self.act_detect, tr("Detect")),
+                           (self.act_narrate, tr("Narrate")), (self.act_synth, tr("Speak")),
+                           (self.act_export, tr("Export")), (self.act_split, tr("Split")),
+                           (self.act_merge, tr("Merge")), (self.act_zoom_in, tr("Zoom in")),
+                           (self.act_zoom_out, tr("Zoom out")), (self.act_settings, tr("Settings"))):  # fmt: skip
+            act.setIconText(short)
         tb = self.addToolBar(tr("Main"))
         tb.setObjectName("mainToolbar")
         tb.setIconSize(QSize(16, 16))

@@ -732,6 +732,34 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>Detect</source>
+        <translation>识别片段</translation>
+    </message>
+    <message>
+        <source>Narrate</source>
+        <translation>生成文案</translation>
+    </message>
+    <message>
+        <source>Speak</source>
+        <translation>合成语音</translation>
+    </message>
+    <message>
+        <source>Split</source>
+        <translation>分割</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>

@@ -339,6 +339,10 @@ def test_toolbar_undo_keeps_its_width(window: Any, qtbot: Any, answers: Any, cut
     assert window.act_undo.text().endswith("Edit narration")  # the menu names the step
     assert window.tool_undo.text() == "Undo" and "Edit narration" in window.tool_undo.toolTip()
     assert widget.sizeHint().width() == width
+    window.resize(900, 600)
+    qtbot.wait(50)
+    settings = window.toolbar.widgetForAction(window.act_settings)
+    assert settings is not None and settings.isVisible()  # not pushed into the overflow menu
 
 
 def test_export_settings_are_not_undone_by_ctrl_z() -> None:
