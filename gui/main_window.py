@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -1018,7 +1019,8 @@ class MainWindow(QMainWindow):
         for act in self.all_actions:
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts() if not k.isEmpty()]
             if keys:
-                rows.append((tr(" or ").join(keys), act.text().replace("&", "").split("\t")[0]))
+                name = re.sub(r"\(&\w\)", "", act.text()).replace("&", "").rstrip("…").strip()
+                rows.append((tr(" or ").join(keys), name))
         return rows
 
     def about_dialog(self) -> None:

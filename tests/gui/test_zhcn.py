@@ -54,6 +54,8 @@ def test_zh_cn_translation_loads_and_menus_are_chinese(chinese: None, make_windo
     assert window.tabs.tabText(0) == "片段" and window.tabs.tabText(1) == "商品"
     assert window.inspector.more_lines.text() == "换一句"
     assert window.cancel_button.text() == "取消"
+    shortcuts = dict((what, keys) for keys, what in window.shortcut_rows())
+    assert shortcuts["在播放头处分割"] == "S 或 Ctrl+B" and "打开" in shortcuts  # no "(&O)…" in the dialog
     # Qt's own strings (standard buttons, context menus) come from qtbase_zh_CN, shipped with the app
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
     # label definitions and progress stages from the core are shown in Chinese too
