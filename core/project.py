@@ -598,6 +598,21 @@ class Document:
         self._notify()
         return True
 
+    def set_untracked(self, change: Callable[[Project], Project]) -> bool:
+        """Apply `change` to the project and to every state in the history, as no undo step.
+
+        For settings that are not an edit (the export settings used by an export): Undo after an export
+        takes back the last edit, never the settings. The document becomes dirty when it changed.
+        """
+        after = change(self._project)
+        if after == self._project:
+            return False
+        self._undo = [_Step(s.description, change(s.before), change(s.after)) for s in self._undo]
+        self._redo = [_Step(s.description, change(s.before), change(s.after)) for s in self._redo]
+        self._project = after
+        self._notify()
+        return True
+
     def can_undo(self) -> bool:
         return bool(self._undo)
 

@@ -64,3 +64,30 @@ def save_narrator_settings(backend: str, model_folder: str) -> None:
     s.setValue("narrator/backend", backend)
     s.setValue("narrator/model_dir", model_folder)
     s.sync()
+
+
+LANGUAGES = ("system", "zh_CN", "en")
+
+
+def language() -> str:
+    """The interface language chosen in Settings: "system" (follow the system locale), "zh_CN" or "en"."""
+    value = str(settings().value("interface/language", "system") or "system")
+    return value if value in LANGUAGES else "system"
+
+
+def save_language(value: str) -> None:
+    s = settings()
+    s.setValue("interface/language", value if value in LANGUAGES else "system")
+    s.sync()
+
+
+def log_dir() -> Path:
+    """The per-user log folder: $SYNCNARRATOR_LOG_DIR, else beside the settings when those are redirected
+    ($SYNCNARRATOR_CONFIG_DIR: tests, portable installs), else the platform's log folder
+    (core.platform.log_dir: ~/.local/state/SyncNarrator/log on Linux, ~/Library/Logs/SyncNarrator on macOS,
+    %LOCALAPPDATA%\\SyncNarrator\\Logs on Windows)."""
+    if not platform.env("SYNCNARRATOR_LOG_DIR") and platform.env("SYNCNARRATOR_CONFIG_DIR"):
+        folder = config_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return platform.log_dir()

@@ -8,7 +8,7 @@ gui.jobs runs off the GUI thread.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from core.errors import SyncNarratorError
 from core.jobs import CancelToken, ProgressCallback
 from core.narration.knowledge import KEYS as KNOWN_ATTRIBUTE_KEYS
-from core.project import Clip, MediaSummary, Project
+from core.project import Clip, MediaSummary, Product, Project
 
 # The 15 product attribute keys seen in E-SyncVidStory (the product panel shows them first).
 ATTRIBUTE_KEYS = KNOWN_ATTRIBUTE_KEYS
@@ -266,6 +266,76 @@ def rewrite_job(project: Project, indexes: list[int], backend: str, model_dir: s
     )
 
 
+def _alternatives(
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    project: Project,
+    index: int,
+    backend: str,
+    model_dir: str,
+    seed: int,
+    count: int,
+) -> list[tuple[tuple[str, ...], str]]:
+    from core.narration.base import ClipNarration
+
+    narrator = _narrator(backend, model_dir)
+    request = _narration_request(project, seed, _clip_cues(project, lambda f, s: None, cancel))
+    cancel.raise_if_cancelled()
+    context = []
+    for i, c in enumerate(project.clips):
+        lo, hi = budget(c, project)
+        context.append(ClipNarration(index=i, labels=c.labels, text=c.narration, chars_min=lo, chars_max=hi))
+    progress(0.1, "writing narration")
+    lines = narrator.alternatives(request, index, count=count, context=context)
+    progress(1.0, "done")
+    current = project.clips[index].narration.strip()
+    out: list[tuple[tuple[str, ...], str]] = []
+    for line in lines:
+        text = line.text.strip()
+        if text and text != current and text not in [t for _l, t in out]:
+            out.append((tuple(line.labels), text))
+    return out
+
+
+def alternatives_job(
+    project: Project, index: int, backend: str, model_dir: str, seed: int, count: int = 5
+) -> Any:
+    """The narrator's top distinct lines for clip `index` ([(labels, text)], best first, the current one left out).
+
+    The clip's labels are used as given (the request treats them as fixed), so the lines fit the storyline shown.
+    """
+    clips = list(project.clips)
+    clips[index] = replace(clips[index], labels_locked=bool(clips[index].labels), locked=False)
+    project = replace(project, clips=tuple(clips))
+    return partial(
+        _alternatives, project=project, index=index, backend=backend, model_dir=model_dir, seed=seed, count=count
+    )
+
+
+THIN_FACTS = 3  # the fallback's threshold (the writer's knowledge_warnings decides when it is there)
+
+
+def knowledge_warnings(product: Product) -> list[str]:
+    """English one-line warnings when the product knowledge is empty or thin.
+
+    core.narration.knowledge.knowledge_warnings (agreed interface) when this build has it; else the same
+    rule in short: no name, or fewer than THIN_FACTS facts (values separated by 、,，;；).
+    """
+    try:
+        from core.narration.knowledge import knowledge_warnings as warnings
+    except ImportError:
+        pass
+    else:
+        return list(warnings(product))
+    import re
+
+    out = [] if product.name.strip() else ["the product has no name"]
+    facts = [p for v in product.attributes.values() for p in re.split(r"[、,，;；\n]+", str(v)) if p.strip()]
+    if len(facts) < THIN_FACTS:
+        out.append(f"the product knowledge has only {len(facts)} fact{'' if len(facts) == 1 else 's'}")
+    return out
+
+
 def _speaker() -> Any:
     try:
         from core.speech import shared_speaker
@@ -274,8 +344,24 @@ def _speaker() -> Any:
     return shared_speaker()
 
 
-def _voice_names(progress: ProgressCallback, cancel: CancelToken) -> list[str]:
-    return [v.id for v in _speaker().engine.voices("zh")]
+def _voice_names(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[str, str]]:
+    """[(voice id, readable name)], no duplicates: core.speech.voices.list_voices() when this build has it."""
+    try:
+        from core.speech.voices import list_voices
+    except ImportError:
+        pairs = [(v.id, v.id) for v in _speaker().engine.voices("zh")]
+    else:
+        pairs = [(str(v.id), str(v.name or v.id)) for v in list_voices()]
+    out: list[tuple[str, str]] = []
+    seen_ids: set[str] = set()
+    seen_names: set[str] = set()
+    for voice_id, name in pairs:
+        if not voice_id or voice_id in seen_ids or name in seen_names:
+            continue
+        seen_ids.add(voice_id)
+        seen_names.add(name)
+        out.append((voice_id, name))
+    return out
 
 
 def voices_job() -> Any:
