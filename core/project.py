@@ -289,7 +289,7 @@ def _int(value: Any) -> int:
         value = int(value)
     if not -(2**53) <= value <= 2**53:
         raise ValueError(f"number out of range: {value!r}")
-    return value
+    return int(value)
 
 
 # ---------------------------------------------------------------------------------------------
