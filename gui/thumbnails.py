@@ -14,21 +14,13 @@ from PySide6.QtGui import QImage
 from core.errors import Cancelled, MediaError
 from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback
+from core.project import Project
+from gui.dialogs import one_line
+from gui.jobs import Job, JobRunner, dispatcher
 
 THUMB_H = 44
 MAX_THUMBS = 240
 KEYFRAMES_ONLY_FROM_MS = 60_000
-
-
-class ThumbnailSink(QObject):
-    """Carries thumbnails from the worker to the GUI thread.
-
-    Create it without a parent, let the job's closure hold it and pass it to the job runner as an
-    endpoint: the worker then always emits into a live object, even when the window that receives
-    `arrived` was deleted (its connection is gone), and the sink is deleted in the GUI thread.
-    """
-
-    arrived = Signal(int, int, QImage)  # (generation, ms, image)
 
 
 def thumbnail_plan(duration_ms: int, width: int, height: int) -> tuple[float, int, int]:
@@ -83,3 +75,64 @@ def thumbnails_job(
         return count
 
     return run
+
+
+class ThumbnailLoader(QObject):
+    """Loads the timeline's thumbnails in the background (a pool thread, not the main job slot).
+
+    Each thumbnail is posted through the application's dispatcher; late ones from a video no longer
+    shown (an older generation) or after shutdown (`close`) are dropped on the GUI thread.
+    """
+
+    progressed = Signal(float)
+    finished = Signal()  # done, cancelled or failed
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        on_thumbnail: Callable[[int, QImage], None],
+        on_error: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self.on_thumbnail = on_thumbnail
+        self.on_error = on_error
+        self.job: Job | None = None
+        self.generation = 0
+        self.closed = False
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def start(self, project: Project) -> Job | None:
+        self.cancel()
+        self.generation += 1
+        generation = self.generation
+        if self.closed or project.video is None or project.media is None or project.video_missing:
+            return None
+        media = project.media
+
+        def deliver(ms: int, image: QImage) -> None:  # on the worker thread
+            dispatcher().post(lambda: self._arrived(generation, ms, image))
+
+        fn = thumbnails_job(project.video, media.duration_ms, media.width, media.height, deliver)
+        job = self.jobs.start("Thumbnails", fn, on_failure=lambda exc, _d: self.on_error(one_line(exc)))
+        job.progressed.connect(lambda f, _s: job is self.job and self.progressed.emit(f))
+        job.ended.connect(lambda: job is self.job and self.finished.emit())
+        self.job = job
+        return job
+
+    def _arrived(self, generation: int, ms: int, image: QImage) -> None:
+        if not self.closed and generation == self.generation:
+            self.on_thumbnail(ms, image)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def close(self) -> None:
+        """Window shutdown: deliver nothing more."""
+        self.closed = True
+        self.cancel()

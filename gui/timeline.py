@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QGraphicsLineItem,
     QGraphicsScene,
     QGraphicsView,
-    QMenu,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -220,6 +219,7 @@ class TimelineView(QGraphicsView):
 
     zoomChanged = Signal(float)
     editLineRequested = Signal(int)  # double-click in the narration lane
+    contextMenuRequested = Signal(QPoint)  # right-click (the clip under it is selected first)
 
     def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -464,14 +464,7 @@ class TimelineView(QGraphicsView):
         index = self.clip_at_x(pos.x())
         if index is not None and index not in self.bridge.selection:
             self.bridge.select([index])
-        window = self.window()
-        menu = QMenu(self)
-        for name in ("act_split", "act_merge", "act_regenerate", "act_narrate_sel", "act_clear_line", "act_play_clip"):
-            action = getattr(window, name, None)
-            if action is not None:
-                menu.addAction(action)
-        if not menu.isEmpty():
-            menu.exec(event.globalPos())
+        self.contextMenuRequested.emit(event.globalPos())  # the window shows gui.actions.CLIP_CONTEXT_MENU
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Double-click a clip: select it and put the playhead at its start (its line: edit it)."""

@@ -32,7 +32,7 @@ def test_narrate_uses_the_product_field_being_typed(
     panel.name.setFocus()
     qtbot.keyClicks(panel.name, "Serum")  # focus stays in the field: editingFinished never fired
     steps = window.bridge.document.undo_text()
-    window.act_narrate.trigger()
+    window.action("narrate").trigger()
     assert window.bridge.project.product.name == "Serum"
     assert steps != window.bridge.document.undo_text() or steps == "Edit product"
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
