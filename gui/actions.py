@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -144,11 +143,11 @@ class ActionTable(QObject):
         return self.actions[action_id]
 
     @staticmethod
-    def _resolve(owners: Mapping[str, object], slot: str) -> Callable[[], Any]:
+    def _resolve(owners: Mapping[str, object], slot: str) -> Callable[[], object]:
         owner, _, method = slot.partition(".")
         return getattr(owners[owner], method)  # type: ignore[no-any-return]
 
-    def _build(self, spec: ActionSpec, run: Callable[[], Any], flush: Callable[[], None]) -> QAction:
+    def _build(self, spec: ActionSpec, run: Callable[[], object], flush: Callable[[], None]) -> QAction:
         action = QAction(tr(spec.text), self.window)
         keys = [QKeySequence(k) for k in spec.shortcuts]
         if keys:

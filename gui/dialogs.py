@@ -34,7 +34,12 @@ log = logging.getLogger("syncnarrator")
 
 
 def video_filter() -> str:
-    return tr("Videos and projects") + " (*.mp4 *.mov *.mkv *.avi *.webm *.m4v *.narr.json);;" + tr("All files") + " (*)"
+    return (
+        tr("Videos and projects")
+        + " (*.mp4 *.mov *.mkv *.avi *.webm *.m4v *.narr.json);;"
+        + tr("All files")
+        + " (*)"
+    )
 
 
 def project_filter() -> str:
@@ -47,14 +52,35 @@ PROJECT_FILTER = "SyncNarrator projects (*.narr.json)"
 # Core messages are "FILE: what is wrong (technical reason)"; the ones a user meets by mistake are
 # shown translated and without the reason (which goes to the log).
 _USER_MESSAGES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?P<file>.+): not a video file ffmpeg can read\b.*$"), QT_TRANSLATE_NOOP("", "{file}: not a video file")),
-    (re.compile(r"^(?P<file>.+): has no known duration \(damaged or not a video file\)$"), QT_TRANSLATE_NOOP("", "{file}: not a video file")),
-    (re.compile(r"^(?P<file>.+): no video frame could be decoded\b.*$"), QT_TRANSLATE_NOOP("", "{file}: not a video file")),
+    (
+        re.compile(r"^(?P<file>.+): not a video file ffmpeg can read\b.*$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a video file"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): has no known duration \(damaged or not a video file\)$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a video file"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): no video frame could be decoded\b.*$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a video file"),
+    ),
     (re.compile(r"^(?P<file>.+): no such file$"), QT_TRANSLATE_NOOP("", "{file}: no such file")),
-    (re.compile(r"^(?P<file>.+): is a folder, not a video or project$"), QT_TRANSLATE_NOOP("", "{file}: is a folder, not a video or project")),
-    (re.compile(r"^(?P<file>.+): not a video or SyncNarrator project$"), QT_TRANSLATE_NOOP("", "{file}: not a video or SyncNarrator project")),
-    (re.compile(r"^(?P<file>.+): the video is missing$"), QT_TRANSLATE_NOOP("", "{file}: the video is missing")),
-    (re.compile(r"^(?P<file>.+): file is empty \(0 bytes\)$"), QT_TRANSLATE_NOOP("", "{file}: the file is empty (0 bytes)")),
+    (
+        re.compile(r"^(?P<file>.+): is a folder, not a video or project$"),
+        QT_TRANSLATE_NOOP("", "{file}: is a folder, not a video or project"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): not a video or SyncNarrator project$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a video or SyncNarrator project"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): the video is missing$"),
+        QT_TRANSLATE_NOOP("", "{file}: the video is missing"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): file is empty \(0 bytes\)$"),
+        QT_TRANSLATE_NOOP("", "{file}: the file is empty (0 bytes)"),
+    ),
 ]
 
 
@@ -198,10 +224,25 @@ def about_html() -> str:
     from gui.logs import log_dir
 
     rows = [
-        (tr("Voices"), tr("Speech by the espeak-ng engine (GPL-3.0) and, where bundled, the Kokoro-82M voice (Apache-2.0); see NOTICE.")),
-        (tr("Models"), tr("The embedded narrator is learned from the E-SyncVidStory dataset (research use; see NOTICE); no model is downloaded at run time.")),
+        (
+            tr("Voices"),
+            tr(
+                "Speech by the espeak-ng engine (GPL-3.0) and, where bundled, the Kokoro-82M voice (Apache-2.0); see NOTICE."
+            ),
+        ),
+        (
+            tr("Models"),
+            tr(
+                "The embedded narrator is learned from the E-SyncVidStory dataset (research use; see NOTICE); no model is downloaded at run time."
+            ),
+        ),
         (tr("Fonts"), tr("Noto Sans CJK (SIL Open Font License 1.1) for subtitles.")),
-        (tr("Video"), tr("The bundled ffmpeg build comes from imageio-ffmpeg (ffmpeg is LGPL/GPL). Its complete source code is available on request, and from https://ffmpeg.org and https://github.com/imageio/imageio-binaries, for at least three years.")),
+        (
+            tr("Video"),
+            tr(
+                "The bundled ffmpeg build comes from imageio-ffmpeg (ffmpeg is LGPL/GPL). Its complete source code is available on request, and from https://ffmpeg.org and https://github.com/imageio/imageio-binaries, for at least three years."
+            ),
+        ),
         (tr("Interface"), tr("Qt 6 and PySide6 (LGPL-3.0).")),
     ]
     body = "".join(f"<tr><td valign='top'><b>{a}</b></td><td>{b}</td></tr>" for a, b in rows)
@@ -312,4 +353,3 @@ def install_excepthook() -> None:
             pass
 
     sys.excepthook = hook
-

@@ -101,7 +101,9 @@ class ExportDialog(QDialog):
         super().accept()
 
     def _browse(self) -> None:
-        path = dialogs.choose_save_file(self, tr("Export to"), self.output.text(), tr("MP4 video") + " (*.mp4)")
+        path = dialogs.choose_save_file(
+            self, tr("Export to"), self.output.text(), tr("MP4 video") + " (*.mp4)"
+        )
         if path:
             self.output.setText(path)
 

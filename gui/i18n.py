@@ -189,13 +189,29 @@ def knowledge_warning_text(warning: str) -> str:
 LABEL_DEFINITIONS_EN = {
     "产品推荐": QT_TRANSLATE_NOOP("", "Introduces the product: the speaker or a group recommends it."),
     "痛点铺垫": QT_TRANSLATE_NOOP("", "The problem, need or challenge faced before using the product."),
-    "引导购买": QT_TRANSLATE_NOOP("", "Urges the viewer to buy, strongly: perks, price, discounts, promotions, gifts."),
-    "外观设计": QT_TRANSLATE_NOOP("", "How the product or its package looks (shape, size, colour, pattern, details); the cut, texture and embroidery of clothes."),
-    "质地/成分/材质": QT_TRANSLATE_NOOP("", "The product's texture and feel, its ingredients or the materials it is made of."),
-    "产品试用": QT_TRANSLATE_NOOP("", "Using or trying the product in detail (make-up steps, applying skin care, wearing clothes), not just mentioning it."),
-    "产品功效": QT_TRANSLATE_NOOP("", "What the product does and the effect or change it brings; how clothes look and feel when worn."),
-    "质量/特性介绍": QT_TRANSLATE_NOOP("", "The product's quality or properties: durability, waterproofing, crease resistance and so on."),
-    "鉴定展示": QT_TRANSLATE_NOOP("", "Shows quality appraisals, certificates of honour or assessments by an authority."),
+    "引导购买": QT_TRANSLATE_NOOP(
+        "", "Urges the viewer to buy, strongly: perks, price, discounts, promotions, gifts."
+    ),
+    "外观设计": QT_TRANSLATE_NOOP(
+        "",
+        "How the product or its package looks (shape, size, colour, pattern, details); the cut, texture and embroidery of clothes.",
+    ),
+    "质地/成分/材质": QT_TRANSLATE_NOOP(
+        "", "The product's texture and feel, its ingredients or the materials it is made of."
+    ),
+    "产品试用": QT_TRANSLATE_NOOP(
+        "",
+        "Using or trying the product in detail (make-up steps, applying skin care, wearing clothes), not just mentioning it.",
+    ),
+    "产品功效": QT_TRANSLATE_NOOP(
+        "", "What the product does and the effect or change it brings; how clothes look and feel when worn."
+    ),
+    "质量/特性介绍": QT_TRANSLATE_NOOP(
+        "", "The product's quality or properties: durability, waterproofing, crease resistance and so on."
+    ),
+    "鉴定展示": QT_TRANSLATE_NOOP(
+        "", "Shows quality appraisals, certificates of honour or assessments by an authority."
+    ),
     "安全认证": QT_TRANSLATE_NOOP("", "Shows the safety certifications and tests the product passed."),
     "生产过程": QT_TRANSLATE_NOOP("", "How the product is made in the factory."),
     "其他/通用卖点": QT_TRANSLATE_NOOP("", "Briefly, any other advantage, highlight or selling point."),

@@ -116,7 +116,9 @@ class Inspector(QWidget):
         alt_layout = QVBoxLayout(alt_box)
         alt_row = QHBoxLayout()
         self.more_lines = QPushButton(tr("Other lines"))
-        self.more_lines.setToolTip(tr("The narrator's best other lines that fit this clip: click one to use it"))
+        self.more_lines.setToolTip(
+            tr("The narrator's best other lines that fit this clip: click one to use it")
+        )
         self.more_lines.clicked.connect(self.alternativesRequested)
         alt_row.addWidget(self.more_lines)
         alt_row.addStretch(1)
@@ -146,7 +148,12 @@ class Inspector(QWidget):
         # alternatives per clip, keyed by the clip's span (a retimed clip needs new ones): lines, next position
         self._alternatives: dict[tuple[int, int], tuple[list[tuple[tuple[str, ...], str]], int]] = {}
         bridge.documentReplaced.connect(self._alternatives.clear)
-        for part in (bridge.documentReplaced, bridge.clipsChanged, bridge.narrationChanged, bridge.settingsChanged):
+        for part in (
+            bridge.documentReplaced,
+            bridge.clipsChanged,
+            bridge.narrationChanged,
+            bridge.settingsChanged,
+        ):
             part.connect(self.refresh)
         bridge.selectionChanged.connect(self._selection_changed)
         self.refresh()
@@ -366,5 +373,7 @@ class Inspector(QWidget):
         text = self.text.toPlainText()
         if text != project.clips[index].narration:
             self.bridge.edit(  # the pauses while typing one line make one undo step
-                tr("Edit narration"), lambda p: set_narration(p, index, text, lock=True), merge_key=("narration", index)
+                tr("Edit narration"),
+                lambda p: set_narration(p, index, text, lock=True),
+                merge_key=("narration", index),
             )

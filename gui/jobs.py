@@ -20,11 +20,11 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 
 from core.errors import Cancelled
-from core.jobs import CancelToken
+from core.jobs import CancelToken, CoreJob
 from gui.process_host import shared_host
 
 T = TypeVar("T")
-JobFn = Callable[[Callable[[float, str], None], CancelToken], Any]
+JobFn = CoreJob[Any]
 
 
 class Dispatcher(QObject):

@@ -51,7 +51,10 @@ def setup(version: str = "") -> Path:
         log.setLevel(logging.INFO)
         _handler = handler
         log.info(
-            "SyncNarrator %s started (Python %s, %s)", version or "?", platform.python_version(), platform.platform()
+            "SyncNarrator %s started (Python %s, %s)",
+            version or "?",
+            platform.python_version(),
+            platform.platform(),
         )
     if _crash_file is None:
         try:

@@ -16,13 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QSplitter, QTabWidget, QToolBar
 
 from core.project import Document, Project, merge_with_next, split_clip
 from core.timebase import snap_ms_to_frame
-from gui import dialogs, logs, recovery
+from gui import config, dialogs, logs, recovery
 from gui.actions import ActionTable
 from gui.bridge import DocumentBridge
 from gui.documents import DocumentController
@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         self.action("tool_undo").setToolTip(undo_text.replace("&", ""))
         self.action("tool_redo").setToolTip(redo_text.replace("&", ""))
 
-    def _clip_context_menu(self, global_pos: Any) -> None:
+    def _clip_context_menu(self, global_pos: QPoint) -> None:
         self.actions_table.context_menu(self.timeline).exec(global_pos)
 
     # ------------------------------------------------------------------------------------------
@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
         dialogs.show_about(self)
 
     def open_log_folder(self) -> None:
-        folder = logs.log_dir()
+        folder = config.log_dir()
         self.show_message(tr("Log folder: {folder}").format(folder=folder))
         dialogs.open_folder(folder)
 

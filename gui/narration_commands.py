@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from core.errors import InputError
-from core.project import Clip, Project, set_clips
+from core.project import Clip, ExportSettings, Project, set_clips
 from gui import config, dialogs, i18n, services
 from gui.export_dialog import ExportDialog
 from gui.i18n import tr
@@ -24,6 +24,7 @@ from gui.operations import DocumentOp, QueryOp
 from gui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
+    from core.export import ExportResult
     from gui.main_window import MainWindow
 
 Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
@@ -64,7 +65,7 @@ class NarrationCommands(QObject):
         self.auto_narrate = False
         self.narration_track: str | None = None
         self.voices: list[tuple[str, str]] = []  # (voice id, readable name)
-        self.last_export: Any = None
+        self.last_export: ExportResult | None = None
 
     def _target(self) -> tuple[str, str]:
         return config.narrator_backend(), config.model_dir()
@@ -282,7 +283,7 @@ class NarrationCommands(QObject):
             return
         self.start_export(dialog.output_path(), dialog.settings(doc.project.export))
 
-    def start_export(self, output: Path, settings: Any = None) -> Job | None:
+    def start_export(self, output: Path, settings: ExportSettings | None = None) -> Job | None:
         """Export a snapshot of the project; edits made meanwhile do not change this export.
 
         The export settings are kept with the project but are no undo step: Ctrl+Z after an export
@@ -296,7 +297,7 @@ class NarrationCommands(QObject):
             w.show_error(tr("Export"), InputError(f"{snapshot.video}: the video is missing"))
             return None
 
-        def done(result: Any) -> None:
+        def done(result: ExportResult) -> None:
             warnings = list(getattr(result, "warnings", ()) or ())
             message = tr("Exported {name}").format(name=output.name)
             if warnings:
@@ -308,7 +309,7 @@ class NarrationCommands(QObject):
         def cancelled() -> None:
             w.show_message(tr("Export cancelled; {name} was not written").format(name=output.name))
 
-        return self.operations.query(QueryOp[Any](
+        return self.operations.query(QueryOp["ExportResult"](
             tr("Exporting"), services.export_job(snapshot, output), done, cancelled, document_bound=False
         ))  # fmt: skip
 

@@ -27,6 +27,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from core.jobs import CoreJob
 from core.project import Document, Project
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
@@ -53,7 +54,7 @@ class QueryOp(Generic[R]):
     """Read-only work; `done(result)` runs on the GUI thread (skipped if the document was replaced)."""
 
     name: str  # shown in the status bar while it runs
-    job: JobFn  # fn(progress, cancel) -> R; picklable when in_process
+    job: CoreJob[R]  # fn(progress, cancel) -> R; picklable when in_process
     done: Callable[[R], None] = _ignore
     cancelled: Callable[[], None] | None = None
     in_process: bool = True  # run in the helper process (CPU work), else in a pool thread
@@ -67,7 +68,7 @@ class DocumentOp(Generic[R]):
 
     name: str  # shown in the status bar while it runs
     description: str  # the undo step ("Narrate all")
-    job: Callable[[Project], JobFn]  # the core job for a snapshot of the project
+    job: Callable[[Project], CoreJob[R]]  # the core job for a snapshot of the project
     apply: Callable[[Project, R], Project]  # the result onto the project as it is when the result comes
     stale: Callable[[Project, Project], bool] = clips_retimed  # (snapshot, current) -> drop the result
     done: Callable[[R, bool], None] = _ignore  # after applying (applied: an undo step was recorded)
@@ -181,9 +182,13 @@ class Operations(QObject):
         job.ended.connect(ended)
         if main:
             self.main_job = job
-            job.progressed.connect(lambda f, s: job is self.main_job and self.mainJobProgressed.emit(f, s))
+            job.progressed.connect(lambda f, s: self._progressed(job, f, s))
             self.mainJobChanged.emit()
         return job
+
+    def _progressed(self, job: Job, fraction: float, stage: str) -> None:
+        if job is self.main_job:
+            self.mainJobProgressed.emit(fraction, stage)
 
     def cancel_main(self) -> bool:
         if self.main_job is None:

@@ -345,7 +345,9 @@ class Preview(QWidget):
         name = self.player.source().fileName() or tr("video")
         self.pause()
         self.bridge.message.emit(
-            tr("{name}: the preview cannot play it ({reason})").format(name=name, reason=text or tr("unknown error"))
+            tr("{name}: the preview cannot play it ({reason})").format(
+                name=name, reason=text or tr("unknown error")
+            )
         )
 
     def _on_narration_status(self, status: QMediaPlayer.MediaStatus) -> None:
@@ -371,7 +373,9 @@ class Preview(QWidget):
         """Play from the playhead (from the start when at the end), up to `stop_at_ms` if given."""
         if self.duration_ms <= 0 or self.player.source().isEmpty():
             if self.bridge.project.video_missing:
-                self.bridge.message.emit(tr("{file}: the video is missing").format(file=self.bridge.project.video))
+                self.bridge.message.emit(
+                    tr("{file}: the video is missing").format(file=self.bridge.project.video)
+                )
             return
         self.warn_if_no_audio_output()
         start = self.bridge.playhead_ms

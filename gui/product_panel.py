@@ -124,7 +124,9 @@ class ProductPanel(QWidget):
         product = self.bridge.project.product
         warnings = self._warnings_source() if self._warnings_source is not None else []
         self.warning.setText(
-            tr("The product knowledge is thin: {warnings}. The narrator says only what is written here: add facts (功效, 成分, 活动优惠…) for true lines.").format(warnings=tr("; ").join(warnings))
+            tr(
+                "The product knowledge is thin: {warnings}. The narrator says only what is written here: add facts (功效, 成分, 活动优惠…) for true lines."
+            ).format(warnings=tr("; ").join(warnings))
             if warnings
             else ""
         )

@@ -68,7 +68,9 @@ class RecoveryManager(QObject):
         self.idle_timer.setSingleShot(True)
         self.idle_timer.setInterval(idle_ms)
         self.idle_timer.timeout.connect(self.autosave)
-        bridge.projectChanged.connect(self.idle_timer.start)  # restarted by every edit: saves when editing pauses
+        bridge.projectChanged.connect(
+            self.idle_timer.start
+        )  # restarted by every edit: saves when editing pauses
 
     def autosave(self) -> bool:
         """Write the recovery copy if there are unsaved changes; drop it when there are none."""

@@ -11,12 +11,15 @@ import os
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import SyncNarratorError
-from core.jobs import CancelToken, ProgressCallback
+from core.jobs import CancelToken, CoreJob, ProgressCallback
 from core.narration.knowledge import KEYS as KNOWN_ATTRIBUTE_KEYS
 from core.project import Clip, MediaSummary, Product, Project
+
+if TYPE_CHECKING:
+    from core.export import ExportResult
 
 # The 15 product attribute keys seen in E-SyncVidStory (the product panel shows them first).
 ATTRIBUTE_KEYS = KNOWN_ATTRIBUTE_KEYS
@@ -134,7 +137,7 @@ def _probe(progress: ProgressCallback, cancel: CancelToken, path: str) -> MediaS
     )
 
 
-def probe_job(path: str) -> Any:
+def probe_job(path: str) -> CoreJob[MediaSummary]:
     return partial(_probe, path=path)
 
 
@@ -147,7 +150,7 @@ def _detect(progress: ProgressCallback, cancel: CancelToken, path: str) -> list[
     return [(int(a), int(b)) for a, b in detection.clips]
 
 
-def detect_job(path: str) -> Any:
+def detect_job(path: str) -> CoreJob[list[tuple[int, int]]]:
     return partial(_detect, path=path)
 
 
@@ -226,7 +229,7 @@ def _narrate(
     return [(n.index, tuple(n.labels), n.text) for n in lines]
 
 
-def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> Any:
+def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> CoreJob[Lines]:
     """All clips: the job returns [(index, labels, text)] to apply."""
     return partial(_narrate, project=project, backend=backend, model_dir=model_dir, seed=seed)
 
@@ -259,7 +262,9 @@ def _rewrite(
     return out
 
 
-def rewrite_job(project: Project, indexes: list[int], backend: str, model_dir: str, seed: int) -> Any:
+def rewrite_job(
+    project: Project, indexes: list[int], backend: str, model_dir: str, seed: int
+) -> CoreJob[Lines]:
     """New lines for the given clips only, with the other clips as context."""
     return partial(
         _rewrite, project=project, indexes=list(indexes), backend=backend, model_dir=model_dir, seed=seed
@@ -299,7 +304,7 @@ def _alternatives(
 
 def alternatives_job(
     project: Project, index: int, backend: str, model_dir: str, seed: int, count: int = 5
-) -> Any:
+) -> CoreJob[list[tuple[tuple[str, ...], str]]]:
     """The narrator's top distinct lines for clip `index` ([(labels, text)], best first, the current one left out).
 
     The clip's labels are used as given (the request treats them as fixed), so the lines fit the storyline shown.
@@ -308,7 +313,13 @@ def alternatives_job(
     clips[index] = replace(clips[index], labels_locked=bool(clips[index].labels), locked=False)
     project = replace(project, clips=tuple(clips))
     return partial(
-        _alternatives, project=project, index=index, backend=backend, model_dir=model_dir, seed=seed, count=count
+        _alternatives,
+        project=project,
+        index=index,
+        backend=backend,
+        model_dir=model_dir,
+        seed=seed,
+        count=count,
     )
 
 
@@ -364,7 +375,7 @@ def _voice_names(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[
     return out
 
 
-def voices_job() -> Any:
+def voices_job() -> CoreJob[list[tuple[str, str]]]:
     return partial(_voice_names)
 
 
@@ -419,7 +430,7 @@ def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Projec
     return out
 
 
-def synthesize_job(project: Project) -> Any:
+def synthesize_job(project: Project) -> CoreJob[Path]:
     """Speak every line fitted to its clip and build the narration track the preview plays."""
     return partial(_synthesize, project=project, folder=str(preview_dir()))
 
@@ -428,7 +439,7 @@ def _speak_line(progress: ProgressCallback, cancel: CancelToken, project: Projec
     return _speaker().fit_clip(project, project.clips[index]).wav
 
 
-def speak_line_job(project: Project, index: int) -> Any:
+def speak_line_job(project: Project, index: int) -> CoreJob[Path | None]:
     return partial(_speak_line, project=project, index=index)
 
 
@@ -443,6 +454,6 @@ def _export(progress: ProgressCallback, cancel: CancelToken, project: Project, o
     return export_project(project, out, options, speaker=_speaker(), progress=progress, cancel=cancel)
 
 
-def export_job(project: Project, output: Path) -> Any:
+def export_job(project: Project, output: Path) -> CoreJob[ExportResult]:
     """The core exporter on a snapshot of the project (edits made meanwhile do not change it)."""
     return partial(_export, project=project, output=str(output))

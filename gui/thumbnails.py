@@ -7,8 +7,9 @@ in seconds while the window is already usable.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QImage
 
 from core.errors import Cancelled, MediaError
@@ -119,10 +120,14 @@ class ThumbnailLoader(QObject):
 
         fn = thumbnails_job(project.video, media.duration_ms, media.width, media.height, deliver)
         job = self.jobs.start("Thumbnails", fn, on_failure=lambda exc, _d: self.on_error(one_line(exc)))
-        job.progressed.connect(lambda f, _s: job is self.job and self.progressed.emit(f))
-        job.ended.connect(lambda: job is self.job and self.finished.emit())
+        job.progressed.connect(lambda f, _s: self._relay(job, self.progressed, f))
+        job.ended.connect(lambda: self._relay(job, self.finished))
         self.job = job
         return job
+
+    def _relay(self, job: Job, signal: SignalInstance, *args: Any) -> None:
+        if job is self.job:  # a cancelled job of an older video says nothing
+            signal.emit(*args)
 
     def _arrived(self, generation: int, ms: int, image: QImage) -> None:
         if not self.closed and generation == self.generation:

@@ -252,7 +252,12 @@ class TimelineView(QGraphicsView):
         self._drag_ms = 0
         self._follow_width = True  # fitted to the width until the user zooms
         bridge.documentReplaced.connect(self._on_document_replaced)
-        for part in (bridge.clipsChanged, bridge.narrationChanged, bridge.settingsChanged, bridge.videoChanged):
+        for part in (
+            bridge.clipsChanged,
+            bridge.narrationChanged,
+            bridge.settingsChanged,
+            bridge.videoChanged,
+        ):
             part.connect(self.rebuild)  # a save or a product edit leaves the timeline alone
         bridge.selectionChanged.connect(self._on_selection)
         bridge.playheadChanged.connect(self._on_playhead)
@@ -544,6 +549,10 @@ class TimelineView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.viewport().width() > 150 and self.duration_ms > 0 and (not self._fitted or self._follow_width):
+        if (
+            self.viewport().width() > 150
+            and self.duration_ms > 0
+            and (not self._fitted or self._follow_width)
+        ):
             self._fitted = True
             self.fit()  # the first time, and whenever the window grows or shrinks while fitted
