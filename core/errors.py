@@ -44,6 +44,9 @@ class WriteError(SyncNarratorError, OSError):
         error.errno, error.strerror, error.filename = exc.errno, exc.strerror, str(path)
         return error
 
+    def __str__(self) -> str:  # the one line, not OSError's "[Errno 28] ..." rendering
+        return str(self.args[0]) if self.args else ""
+
 
 def display_path(path: object) -> str:
     """`path` as one printable line: control characters (newline, ESC, DEL, C1, bidi overrides) escaped."""
