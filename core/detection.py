@@ -14,8 +14,6 @@ stretches between two different pictures.
 from __future__ import annotations
 
 import re
-import subprocess
-import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from core import defaults
-from core.errors import Cancelled, MediaError
-from core.ffmpeg_exec import child_process_options, ffmpeg_path
+from core.errors import MediaError
+from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.media import MediaInfo, ffmpeg_input, probe
 from core.timebase import frame_to_ms
@@ -86,7 +84,7 @@ def gray_frames(
     w, h = thumbnail_size(info, width)
     want_times = skip_nonref or times_ms is not None
     level = "info" if want_times else "error"  # showinfo logs frame times at info level
-    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", level]
+    cmd = ["-nostats", "-loglevel", level]
     if fast:
         cmd += ["-skip_loop_filter", "all"]
     if skip_nonref:
@@ -106,75 +104,38 @@ def gray_frames(
     cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
     if timeout is None:
         timeout = 120.0 + 4.0 * info.duration_ms / 1000
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        **child_process_options(),
-    )
     errors: deque[str] = deque(maxlen=5)
-    stop = threading.Event()
-    state = {"cancelled": False, "timed_out": False}
     first_pts: list[float] = []
 
-    def drain() -> None:
-        assert proc.stderr is not None
-        for raw in iter(proc.stderr.readline, b""):
-            line = raw.decode("utf-8", "replace").strip()
-            m = _PTS_RE.search(line) if want_times else None
-            if m:
-                pts = float(m.group(1))
-                if not first_pts:
-                    first_pts.append(pts)
-                if times_ms is not None:
-                    times_ms.append(start_ms + round((pts - first_pts[0]) * 1000))
-            elif not want_times or "error" in line.lower():
-                errors.append(line)
+    def on_stderr(line: str) -> None:
+        line = line.strip()
+        m = _PTS_RE.search(line) if want_times else None
+        if m:
+            pts = float(m.group(1))
+            if not first_pts:
+                first_pts.append(pts)
+            if times_ms is not None:
+                times_ms.append(start_ms + round((pts - first_pts[0]) * 1000))
+        elif not want_times or "error" in line.lower():
+            errors.append(line)
 
-    def watch() -> None:  # a blocked read cannot poll the token, so a watcher kills the child
-        waited = 0.0
-        while not stop.wait(0.05):
-            waited += 0.05
-            if cancel is not None and cancel.cancelled:
-                state["cancelled"] = True
-                proc.kill()
-                return
-            if waited > timeout:
-                state["timed_out"] = True
-                proc.kill()
-                return
+    def too_slow(seconds: float) -> MediaError:
+        return MediaError(f"{path}: decoding took longer than {seconds:.0f} s")
 
-    threads = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
-    for t in threads:
-        t.start()
     size = w * h
     count = 0
-    try:
-        assert proc.stdout is not None
+    with ffmpeg_stream(
+        cmd, timeout=timeout, cancel=cancel, on_stderr_line=on_stderr, timeout_error=too_slow
+    ) as run:
         while True:
-            buf = proc.stdout.read(size)
+            buf = run.read(size)
             if len(buf) < size:
                 break
             count += 1
             yield np.frombuffer(buf, dtype=np.uint8).reshape(h, w)
-        proc.wait(timeout=10)
-    finally:
-        stop.set()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for t in threads:
-            t.join(timeout=2)
-        assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.close()
-        proc.stderr.close()
-    if state["cancelled"]:
-        raise Cancelled("cancelled")
-    if state["timed_out"]:
-        raise MediaError(f"{path}: decoding took longer than {timeout:.0f} s")
+        run.wait(10)
     if count == 0:
-        detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
+        detail = errors[-1] if errors else f"ffmpeg exit code {run.returncode}"
         raise MediaError(f"{path}: no video frames could be decoded ({detail})")
 
 

@@ -64,7 +64,7 @@ class RenderResult:
 
 def load_product(path: Path | str) -> Product:
     """PRODUCT.json -> Product; every problem is one InputError line naming the file (core.parsing)."""
-    from core.parsing import load_product_file
+    from core.project import load_product_file
 
     return load_product_file(path)
 

@@ -17,8 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from core import defaults
-from core.errors import ProjectError, WriteError
-from core.parsing import decode_text, get_bool, get_int, get_number, get_text, parse_json, read_bytes, shown
+from core.errors import InputError, ProjectError, WriteError
+from core.parsing import (
+    decode_text,
+    get_bool,
+    get_int,
+    get_number,
+    get_text,
+    parse_json,
+    read_bytes,
+    read_text,
+    shown,
+)
 from core.timebase import format_rate, parse_rate
 from core.user_files import give_replacement_mode
 
@@ -143,9 +153,14 @@ class Clip:
             rate = data.get("rate_cps")
             if rate is not None:
                 rate = get_number(
-                    data, "rate_cps", defaults.RATE_CPS, where, ProjectError,
-                    lo=defaults.RATE_MIN_CPS, hi=defaults.RATE_MAX_CPS,
-                )  # fmt: skip
+                    data,
+                    "rate_cps",
+                    defaults.RATE_CPS,
+                    where,
+                    ProjectError,
+                    lo=defaults.RATE_MIN_CPS,
+                    hi=defaults.RATE_MAX_CPS,
+                )
             return Clip(
                 start_ms=_int(data["start_ms"]),
                 end_ms=_int(data["end_ms"]),
@@ -185,7 +200,13 @@ class SpeechSettings:
         settings = SpeechSettings(
             voice=get_text(data, "voice", None, where, err),
             rate_cps=get_number(
-                data, "rate_cps", defaults.RATE_CPS, where, err, lo=defaults.RATE_MIN_CPS, hi=defaults.RATE_MAX_CPS
+                data,
+                "rate_cps",
+                defaults.RATE_CPS,
+                where,
+                err,
+                lo=defaults.RATE_MIN_CPS,
+                hi=defaults.RATE_MAX_CPS,
             ),
             lead_ms=get_int(data, "lead_ms", defaults.LEAD_MS, where, err, lo=0, hi=MAX_GAP_MS),
             tail_ms=get_int(data, "tail_ms", defaults.TAIL_MS, where, err, lo=0, hi=MAX_GAP_MS),
@@ -639,3 +660,14 @@ class Document:
     @classmethod
     def open(cls, path: Path) -> Document:
         return cls(load_project(path), path)
+
+
+def load_product_file(path: Path | str) -> Product:
+    """PRODUCT.json -> Product (strict); every problem is one InputError line naming the file."""
+    path = Path(path)
+    name = shown(path)
+    data = parse_json(read_text(path, "product file"), name, what="product file")
+    try:
+        return Product.from_json(data, where=name)
+    except ProjectError as exc:
+        raise InputError(str(exc)) from None

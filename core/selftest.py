@@ -88,11 +88,11 @@ def find_demo() -> Path:
 
 def decode_audio(path: Path, rate: int = 16000, stream: str = "0:a:0") -> np.ndarray:
     """Mono float samples of an audio stream, decoded by the (bundled) ffmpeg."""
-    from core.ffmpeg_exec import ffmpeg_path
+    from core.ffmpeg_exec import run_ffmpeg
 
-    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-map", stream]
+    cmd = ["-loglevel", "error", "-i", str(path), "-map", stream]
     cmd += ["-ac", "1", "-ar", str(rate), "-f", "s16le", "-"]
-    proc = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    proc = run_ffmpeg(cmd, timeout=120, stdout_to=subprocess.PIPE)
     if proc.returncode != 0:
         raise SyncNarratorError(
             f"{path}: audio cannot be decoded ({proc.stderr.decode(errors='replace')[-200:]})"
@@ -109,14 +109,9 @@ def dbfs(samples: np.ndarray) -> float:
 
 def stream_kinds(path: Path) -> list[str]:
     """'Video' / 'Audio' / 'Subtitle' for each stream, from ffmpeg's header dump."""
-    from core.ffmpeg_exec import ffmpeg_path
+    from core.ffmpeg_exec import run_ffmpeg
 
-    proc = subprocess.run(
-        [ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path)],
-        capture_output=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = run_ffmpeg(["-i", str(path)], timeout=60, tail_lines=None)
     kinds = []
     for line in proc.stderr.decode("utf-8", "replace").splitlines():
         line = line.strip()
@@ -280,9 +275,9 @@ def check_render(report: Report, work: Path) -> None:
 
 def gray_frame(path: Path, ms: int, width: int, height: int) -> np.ndarray:
     """One decoded frame at `ms` as a gray height x width array."""
-    from core.ffmpeg_exec import ffmpeg_path
+    from core.ffmpeg_exec import run_ffmpeg
 
-    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{ms / 1000:.3f}"]
+    cmd = ["-loglevel", "error", "-ss", f"{ms / 1000:.3f}"]
     cmd += [
         "-i",
         str(path),
@@ -294,7 +289,7 @@ def gray_frame(path: Path, ms: int, width: int, height: int) -> np.ndarray:
         "rawvideo",
         "-",
     ]
-    proc = subprocess.run(cmd, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    proc = run_ffmpeg(cmd, timeout=60, stdout_to=subprocess.PIPE)
     if proc.returncode != 0 or len(proc.stdout) < width * height:
         raise SyncNarratorError(f"{path}: no frame at {ms} ms")
     return (

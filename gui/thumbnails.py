@@ -6,16 +6,13 @@ in seconds while the window is already usable.
 
 from __future__ import annotations
 
-import subprocess
-import threading
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from core.errors import Cancelled, MediaError
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback
 
 THUMB_H = 44
@@ -49,55 +46,40 @@ def thumbnails_job(
 
     def run(progress: ProgressCallback, cancel: CancelToken) -> int:
         interval, tw, th = thumbnail_plan(duration_ms, width, height)
-        args = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error"]
+        args = ["-loglevel", "error"]
         if duration_ms >= KEYFRAMES_ONLY_FROM_MS:
             args += ["-skip_frame", "nokey"]
         args += ["-i", video, "-an", "-sn", "-vf", f"fps=1/{interval:.4f}:round=down,scale={tw}:{th}",
                  "-fps_mode", "vfr", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]  # fmt: skip
-        proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + max(120.0, duration_ms / 1000)
-        killer = threading.Timer(max(1.0, deadline - time.monotonic()), proc.kill)
-        killer.daemon = True
-        killer.start()
         size = tw * th * 3
         count = 0
         expected = max(1, int(duration_ms / 1000 / interval))
-        try:
-            assert proc.stdout is not None
+
+        def too_slow(seconds: float) -> MediaError:
+            return MediaError(f"{video}: making thumbnails took longer than {seconds:.0f} s")
+
+        with ffmpeg_stream(
+            args, timeout=max(120.0, duration_ms / 1000), cancel=cancel, timeout_error=too_slow
+        ) as proc:
             while True:
-                if cancel.cancelled:
-                    proc.kill()
-                    raise Cancelled("cancelled")
-                data = proc.stdout.read(size)
-                if len(data) < size:
+                data = proc.read(size)
+                if len(data) < size or cancel.cancelled:  # a read may have blocked: deliver nothing stale
                     break
-                if cancel.cancelled:  # the read may have blocked for a while: deliver nothing stale
-                    raise Cancelled("cancelled")
                 image = QImage(data, tw, th, tw * 3, QImage.Format.Format_RGB888).copy()
                 try:
                     deliver(round(count * interval * 1000), image)
                 except RuntimeError:  # the receiving window was deleted during shutdown
                     if cancel.cancelled:
-                        raise Cancelled("cancelled") from None
+                        break
                     raise
                 count += 1
                 progress(min(count / expected, 1.0), "thumbnails")
-            proc.wait(timeout=10)
-            if proc.returncode not in (0, None) and count == 0:
-                err = (
-                    proc.stderr.read().decode("utf-8", "replace").strip().splitlines() if proc.stderr else []
-                )
-                raise MediaError(f"{video}: cannot make thumbnails ({err[-1] if err else 'ffmpeg failed'})")
-        finally:
-            killer.cancel()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            for stream in (proc.stdout, proc.stderr):
-                if stream is not None:
-                    stream.close()
+            proc.wait(10)
+        if cancel.cancelled:
+            raise Cancelled("cancelled")
+        if proc.returncode not in (0, None) and count == 0:
+            err = proc.stderr_text().strip().splitlines()
+            raise MediaError(f"{video}: cannot make thumbnails ({err[-1] if err else 'ffmpeg failed'})")
         return count
 
     return run

@@ -218,14 +218,13 @@ def _wait_for_audio_file(path: str, timeout: float) -> None:
 
 def _to_wav(path: Path) -> None:
     """Convert an audio file in place to mono 16-bit PCM WAV with ffmpeg."""
-    from core.ffmpeg_exec import ffmpeg_path
+    from core.ffmpeg_exec import run_ffmpeg
 
     tmp = path.with_name(path.name + ".conv.wav")
-    proc = subprocess.run(
-        [ffmpeg_path(), "-v", "error", "-y", "-i", str(path), "-ac", "1", "-c:a", "pcm_s16le", str(tmp)],
-        capture_output=True,
+    proc = run_ffmpeg(
+        ["-v", "error", "-y", "-i", str(path), "-ac", "1", "-c:a", "pcm_s16le", str(tmp)],
         timeout=120,
-        stdin=subprocess.DEVNULL,
+        timeout_error=lambda _s: SpeechError("converting the speech engine's audio took too long"),
     )
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
