@@ -318,17 +318,17 @@ def test_clip_panel_at_900x600_shows_every_label_by_scrolling(
     qtbot.wait(50)
     inspector = window.inspector
     assert len(inspector.label_boxes) == 12
-    viewport = inspector.scroll.viewport()
+    viewport = inspector.scroll_area.viewport()
     for name, box in inspector.label_boxes.items():
         assert box.height() >= box.sizeHint().height(), f"{name} is squashed"
-        inspector.scroll.ensureWidgetVisible(box)
+        inspector.scroll_area.ensureWidgetVisible(box)
         top_left = box.mapTo(viewport, box.rect().topLeft())
         bottom_right = box.mapTo(viewport, box.rect().bottomRight())
         assert viewport.rect().contains(top_left) and viewport.rect().contains(bottom_right), name
-    assert inspector.scroll.horizontalScrollBar().maximum() == 0  # no sideways scrolling
+    assert inspector.scroll_area.horizontalScrollBar().maximum() == 0  # no sideways scrolling
     window.tabs.setCurrentWidget(window.product_panel)
     qtbot.wait(50)
-    assert window.product_panel.scroll.horizontalScrollBar().maximum() == 0
+    assert window.product_panel.scroll_area.horizontalScrollBar().maximum() == 0
 
 
 def test_toolbar_undo_keeps_its_width(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
@@ -542,7 +542,7 @@ def test_screenshot_of_the_chinese_interface(chinese: None, window: Any, qtbot: 
     window.bridge.set_playhead(clip.start_ms + 600)
     qtbot.waitUntil(lambda: window.preview.frames_shown > 0 and window.thumb_job is not None
                     and not window.thumb_job.running, timeout=WAIT)  # fmt: skip
-    window.inspector.scroll.ensureWidgetVisible(window.inspector.alternatives)  # show the 换一句 list
+    window.inspector.scroll_area.ensureWidgetVisible(window.inspector.alternatives)  # show the 换一句 list
     qtbot.wait(300)
     assert window.menuBar().actions()[0].text() == "文件(&F)"
     image = window.grab().toImage()
