@@ -86,7 +86,7 @@ def ffmpeg_path() -> str:
                 return str(candidate)
     import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 class FfmpegProcess:

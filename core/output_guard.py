@@ -15,7 +15,8 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.errors import InputError, display_path
+from core.errors import InputError
+from core.errors import display_path as display_path  # re-exported: callers import it from here
 
 
 def _resolved(path: Path) -> Path:

@@ -289,7 +289,7 @@ def _int(value: Any) -> int:
         value = int(value)
     if not -(2**53) <= value <= 2**53:
         raise ValueError(f"number out of range: {value!r}")
-    return value
+    return int(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -538,6 +538,7 @@ def _check_index(project: Project, index: int) -> None:
 # The document: current state, file path, undo/redo history, observers.
 
 Listener = Callable[["Document"], None]
+MAX_UNDO_STEPS = 500  # older steps are dropped: a long session keeps bounded memory
 
 
 @dataclass(frozen=True)
@@ -545,10 +546,24 @@ class _Step:
     description: str
     before: Project
     after: Project
+    merge_key: object = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a document notification is about: the project before and after, and why."""
+
+    before: Project
+    after: Project
+    kind: str  # "edit", "undo", "redo", "untracked", "save"
+    description: str = ""
+
+
+ChangeListener = Callable[[Change], None]
 
 
 class Document:
-    """Holds the project and its history; views call `edit()` and observe `subscribe()`."""
+    """Holds the project and its history; views call `edit()` and observe `observe()`/`subscribe()`."""
 
     def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
         self._project = project or Project()
@@ -557,6 +572,8 @@ class Document:
         self._redo: list[_Step] = []
         self._saved: Project | None = self._project if path else None
         self._listeners: list[Listener] = []
+        self._observers: list[ChangeListener] = []
+        self._mergeable = False  # the last step may absorb the next edit with the same merge key
 
     # -- state
     @property
@@ -578,24 +595,43 @@ class Document:
 
     # -- observers
     def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """`listener(document)` after every change (edit, undo, redo, save)."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def _notify(self) -> None:
+    def observe(self, listener: ChangeListener) -> Callable[[], None]:
+        """`listener(Change)` after every change, with the project before and after it."""
+        self._observers.append(listener)
+        return lambda: self._observers.remove(listener) if listener in self._observers else None
+
+    def _notify(self, before: Project | None = None, kind: str = "save", description: str = "") -> None:
+        change = Change(self._project if before is None else before, self._project, kind, description)
+        for observer in list(self._observers):
+            observer(change)
         for listener in list(self._listeners):
             listener(self)
 
     # -- edits
-    def edit(self, description: str, change: Callable[[Project], Project]) -> bool:
-        """Apply `change` as one undoable step; returns False (and records nothing) if nothing changed."""
+    def edit(self, description: str, change: Callable[[Project], Project], merge_key: object = None) -> bool:
+        """Apply `change` as one undoable step; returns False (and records nothing) if nothing changed.
+
+        Consecutive edits with the same `merge_key` (not None) become one step: typing a line in
+        several pauses is one undo. Undo, redo, save or any other edit in between ends the merging.
+        """
         before = self._project
         after = change(before)
         if after == before:
             return False
-        self._undo.append(_Step(description, before, after))
+        last = self._undo[-1] if self._undo else None
+        if merge_key is not None and self._mergeable and last is not None and last.merge_key == merge_key:
+            self._undo[-1] = _Step(description, last.before, after, merge_key)
+        else:
+            self._undo.append(_Step(description, before, after, merge_key))
+            del self._undo[:-MAX_UNDO_STEPS]
+        self._mergeable = merge_key is not None
         self._redo.clear()
         self._project = after
-        self._notify()
+        self._notify(before, "edit", description)
         return True
 
     def set_untracked(self, change: Callable[[Project], Project]) -> bool:
@@ -607,10 +643,11 @@ class Document:
         after = change(self._project)
         if after == self._project:
             return False
-        self._undo = [_Step(s.description, change(s.before), change(s.after)) for s in self._undo]
-        self._redo = [_Step(s.description, change(s.before), change(s.after)) for s in self._redo]
+        before = self._project
+        self._undo = [_Step(s.description, change(s.before), change(s.after), s.merge_key) for s in self._undo]
+        self._redo = [_Step(s.description, change(s.before), change(s.after), s.merge_key) for s in self._redo]
         self._project = after
-        self._notify()
+        self._notify(before, "untracked")
         return True
 
     def can_undo(self) -> bool:
@@ -631,7 +668,8 @@ class Document:
         step = self._undo.pop()
         self._redo.append(step)
         self._project = step.before
-        self._notify()
+        self._mergeable = False
+        self._notify(step.after, "undo", step.description)
         return True
 
     def redo(self) -> bool:
@@ -640,7 +678,8 @@ class Document:
         step = self._redo.pop()
         self._undo.append(step)
         self._project = step.after
-        self._notify()
+        self._mergeable = False
+        self._notify(step.before, "redo", step.description)
         return True
 
     # -- files
@@ -651,6 +690,7 @@ class Document:
         save_project(self._project, target)
         self.path = target
         self._saved = self._project
+        self._mergeable = False  # typing after a save is a new step (undo returns to the saved text)
         self._notify()
         return target
 

@@ -135,8 +135,8 @@ def check_build(report: Report, work: Path) -> None:
     ffmpeg = Path(ffmpeg_path())
     if report.check("ffmpeg present", ffmpeg.is_file(), str(ffmpeg)):
         if frozen:
-            bundle = Path(str(bundle_dir())).resolve()
-            report.check("ffmpeg is the bundled one", bundle in ffmpeg.resolve().parents, str(ffmpeg))
+            bundle_path = Path(str(bundle_dir())).resolve()
+            report.check("ffmpeg is the bundled one", bundle_path in ffmpeg.resolve().parents, str(ffmpeg))
         try:
             proc = subprocess.run([str(ffmpeg), "-hide_banner", "-version"], capture_output=True, timeout=30)
             report.check("ffmpeg runs", proc.returncode == 0, f"exit {proc.returncode}")

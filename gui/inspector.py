@@ -145,9 +145,10 @@ class Inspector(QWidget):
         self.fit: Fit | None = None
         # alternatives per clip, keyed by the clip's span (a retimed clip needs new ones): lines, next position
         self._alternatives: dict[tuple[int, int], tuple[list[tuple[tuple[str, ...], str]], int]] = {}
-        bridge.projectChanged.connect(self.refresh)
-        bridge.selectionChanged.connect(self._selection_changed)
         bridge.documentReplaced.connect(self._alternatives.clear)
+        for part in (bridge.documentReplaced, bridge.clipsChanged, bridge.narrationChanged, bridge.settingsChanged):
+            part.connect(self.refresh)
+        bridge.selectionChanged.connect(self._selection_changed)
         self.refresh()
 
     # -- alternatives
@@ -364,4 +365,6 @@ class Inspector(QWidget):
             return
         text = self.text.toPlainText()
         if text != project.clips[index].narration:
-            self.bridge.edit(tr("Edit narration"), lambda p: set_narration(p, index, text, lock=True))
+            self.bridge.edit(  # the pauses while typing one line make one undo step
+                tr("Edit narration"), lambda p: set_narration(p, index, text, lock=True), merge_key=("narration", index)
+            )

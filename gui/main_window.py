@@ -487,7 +487,6 @@ class MainWindow(QMainWindow):
             return
         new_path = str(Path(new).resolve())
         self.bridge.edit(tr("Relink video"), lambda p: replace(p, video=new_path))
-        self.preview._on_document()
         self.start_thumbnails()
 
     def save(self) -> bool:

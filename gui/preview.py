@@ -266,8 +266,10 @@ class Preview(QWidget):
         self.slider.sliderMoved.connect(self.seek)
         self.slider.valueChanged.connect(self._slider_value)
         bridge.playheadChanged.connect(self._on_playhead)
-        bridge.projectChanged.connect(self._on_project)
+        for part in (bridge.clipsChanged, bridge.narrationChanged, bridge.settingsChanged):
+            part.connect(self._on_project)
         bridge.documentReplaced.connect(self._on_document)
+        bridge.videoChanged.connect(self._on_document)  # relink, and undoing it: reload the player
         self._on_document()
 
     # -- model

@@ -111,7 +111,8 @@ class ProductPanel(QWidget):
         scroll.setWidget(inner)
         outer.addWidget(scroll)
         self._warnings_source: Callable[[], list[str]] | None = None
-        bridge.projectChanged.connect(self.refresh)
+        bridge.productChanged.connect(self.refresh)
+        bridge.documentReplaced.connect(self.refresh)
         self.refresh()
 
     def set_warnings_source(self, source: Callable[[], list[str]]) -> None:

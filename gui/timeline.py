@@ -252,7 +252,8 @@ class TimelineView(QGraphicsView):
         self._drag_ms = 0
         self._follow_width = True  # fitted to the width until the user zooms
         bridge.documentReplaced.connect(self._on_document_replaced)
-        bridge.projectChanged.connect(self.rebuild)
+        for part in (bridge.clipsChanged, bridge.narrationChanged, bridge.settingsChanged, bridge.videoChanged):
+            part.connect(self.rebuild)  # a save or a product edit leaves the timeline alone
         bridge.selectionChanged.connect(self._on_selection)
         bridge.playheadChanged.connect(self._on_playhead)
         self.rebuild()

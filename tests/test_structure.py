@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,3 +124,51 @@ def test_version_is_defined_once() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert "version" not in project and "version" in project["dynamic"]
     assert __version__.count(".") >= 1
+
+
+# -- the type checker and the layers contract, as configured in pyproject.toml ---------------------------
+
+
+def _tool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+
+
+def test_mypy_is_clean(tmp_path: Path) -> None:
+    """Strict on core/ (pyproject [tool.mypy]); a new untyped function or wrong call fails the run."""
+    proc = _tool("-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache"))
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "Success" in proc.stdout
+
+
+def test_mypy_catches_a_type_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def half(ms: int) -> int:\n    return ms / 2\n", encoding="utf-8")
+    proc = _tool("-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "mypy-cache"), str(bad))
+    assert proc.returncode == 1 and "return-value" in proc.stdout, proc.stdout
+
+
+def _lint_imports(config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    code = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    return _tool("-c", code, *(["--config", str(config)] if config else []))
+
+
+def test_core_layers_contract_is_kept() -> None:
+    """errors/timebase -> media/project -> detection, narration, speech -> export -> pipeline -> commands."""
+    proc = _lint_imports()
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "0 broken" in proc.stdout
+
+
+def test_layers_contract_catches_an_upward_import(tmp_path: Path) -> None:
+    """The same contract with export below project must break: project -> ... -> export imports exist."""
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    start = config.index("[tool.importlinter]")
+    section = config[start:].replace('  "export",\n', "").replace(
+        '  "media : project : labels",\n', '  "media : project : labels",\n  "export",\n'
+    )
+    (tmp_path / "layers.toml").write_text(section, encoding="utf-8")
+    proc = _lint_imports(tmp_path / "layers.toml")
+    assert proc.returncode == 1 and "BROKEN" in proc.stdout, proc.stdout[-3000:]

@@ -16,7 +16,7 @@ from core.output_guard import display_path
 from core.timebase import format_rate, format_timecode, seconds
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("detect", help="split a video into clips (hard cuts, dissolves, fades)")
     p.add_argument("video")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout")

@@ -20,7 +20,7 @@ from core.output_guard import check_outputs, display_path
 from core.user_files import give_replacement_mode
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("narrate-dataset", help="write narration for every video of a dev.jsonl-shaped file")
     p.add_argument("input", metavar="IN.jsonl")
     p.add_argument("output", metavar="OUT.jsonl")

@@ -17,7 +17,7 @@ from core.output_guard import check_outputs, display_path
 from core.project import EXPORT_PRESETS
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("render", help="detect, narrate, speak and export a narrated video in one go")
     p.add_argument("video")
     p.add_argument("--product", required=True, help='PRODUCT.json: {"name": ..., "attributes": {...}}')

@@ -58,7 +58,7 @@ class ExportOptions:
             soft_subtitles=e.soft_subtitles,
             duck_db=e.duck_db,
         )
-        return ExportOptions(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+        return ExportOptions(**{**base.__dict__, **overrides})
 
 
 @dataclass(frozen=True)

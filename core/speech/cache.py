@@ -8,6 +8,7 @@ import os
 import tempfile
 import wave
 from pathlib import Path
+from typing import Any
 
 from core.platform import cache_dir as platform_cache_dir
 
@@ -69,7 +70,7 @@ def _wav_is_whole(path: Path) -> bool:
     return frame_bytes > 0 and expected > 0 and len(data) == expected
 
 
-def load_json(path: Path) -> dict | None:
+def load_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -77,7 +78,7 @@ def load_json(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def save_json(path: Path, data: dict) -> None:
+def save_json(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
