@@ -98,7 +98,7 @@ def test_every_source_string_has_a_translation() -> None:
 
 
 def _tr_literals() -> list[tuple[str, int, str]]:
-    """Every literal first argument of tr(...) / QT_TRANSLATE_NOOP("", ...) in gui/ (what lupdate must see)."""
+    """Every literal text of tr(...) / QT_TRANSLATE_NOOP("", ...) / _t(...) in gui/ (what lupdate must see)."""
     out = []
     for path in (ROOT / "gui").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -108,7 +108,8 @@ def _tr_literals() -> list[tuple[str, int, str]]:
             name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
             args = node.args[1:] if name == "QT_TRANSLATE_NOOP" else node.args
             literal = args[0] if args else None
-            if name in ("tr", "QT_TRANSLATE_NOOP") and isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+            marked = name in ("tr", "QT_TRANSLATE_NOOP", "QT_TR_NOOP", build_translations.NOOP_ALIAS)
+            if marked and isinstance(literal, ast.Constant) and isinstance(literal.value, str):
                 out.append((path.name, node.lineno, literal.value))
     return out
 
