@@ -201,6 +201,10 @@ def test_locked_line_survives_a_label_change(window: Any, qtbot: Any, answers: A
     if lines:
         assert not window.use_alternative(1, lines[0][1], lines[0][0])
         assert window.bridge.project.clips[1].narration == "我自己写的台词"
+    window.bridge.select([1])
+    window.act_clear_line.trigger()  # Delete asks before clearing a locked line
+    assert window.bridge.project.clips[1].narration == "我自己写的台词"
+    assert "locked" in answers.questions[-1]
 
 
 def test_label_change_offers_a_rewrite_for_an_unlocked_line(
