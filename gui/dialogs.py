@@ -290,7 +290,8 @@ def report_summary(result: Any, output: Path) -> list[str]:
     duration = report.get("duration_ms") or getattr(result, "duration_ms", None)
     if isinstance(duration, (int, float)) and duration > 0:
         lines.append(tr("Length: {seconds} s").format(seconds=f"{duration / 1000:.1f}"))
-    summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
+    summary = report.get("summary")
+    summary = summary if isinstance(summary, dict) else {}
     clips = [c for c in report.get("clips") or [] if isinstance(c, dict)]
     if summary:
         spoken = int(summary.get("fitted", 0)) + int(summary.get("shortened", 0))
@@ -301,8 +302,8 @@ def report_summary(result: Any, output: Path) -> list[str]:
         if silent:
             lines.append(tr("%n lines left silent (too long for their clip):", "", len(silent)))
             lines.extend("• " + tr("clip {number}").format(number=c.get("clip", "?")) for c in silent[:6])
-    loudness = report.get("loudness") if isinstance(report.get("loudness"), dict) else {}
-    lufs = loudness.get("integrated_lufs")
+    loudness = report.get("loudness")
+    lufs = loudness.get("integrated_lufs") if isinstance(loudness, dict) else None
     if isinstance(lufs, (int, float)):
         lines.append(tr("Loudness: {lufs} LUFS").format(lufs=f"{lufs:.1f}"))
     warnings = list(report.get("warnings") or getattr(result, "warnings", ()) or ())

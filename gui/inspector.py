@@ -50,13 +50,13 @@ class Inspector(QWidget):
         self._updating = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(self.scroll)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll_area)
         body = QWidget()
-        self.scroll.setWidget(body)
+        self.scroll_area.setWidget(body)
         layout = QVBoxLayout(body)
         self.header = QLabel(tr("No clip selected"))
         self.header.setObjectName("inspectorHeader")
@@ -136,7 +136,7 @@ class Inspector(QWidget):
         # The panel never gets narrower than its content (the splitter gives it that much): it scrolls
         # vertically in a small window, never sideways, and no checkbox is cut.
         self.setMinimumWidth(
-            body.minimumSizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width() + 2
+            body.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width() + 2
         )
 
         self._commit_timer = QTimer(self)

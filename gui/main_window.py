@@ -281,6 +281,11 @@ class MainWindow(QMainWindow):
         targets = [i for i in self.bridge.selection if self.bridge.project.clips[i].narration]
         if not targets:
             return
+        locked = sum(1 for i in targets if self.bridge.project.clips[i].locked)
+        if locked and not dialogs.ask_yes_no(
+            self, tr("Clear line"), tr("%n of the lines are locked (you wrote or locked them). Clear them?", "", locked)
+        ):
+            return
 
         def clear(p: Project) -> Project:
             clips = list(p.clips)

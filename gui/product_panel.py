@@ -59,7 +59,7 @@ class ProductPanel(QWidget):
         scroll.setWidgetResizable(True)
         # never sideways: the fields shrink and the help text wraps to the panel's width
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll = scroll
+        self.scroll_area = scroll
         inner = QWidget()
         form = QFormLayout(inner)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)

@@ -4,7 +4,7 @@
     python scripts/build_translations.py --check    # exit 1 if a string lacks a translation or the .qm is stale
     python scripts/build_translations.py --release  # lrelease only (the packaging step)
 
-pyside6-lupdate collects every `tr("…")` / `QT_TRANSLATE_NOOP("", "…")` of gui/ into the .ts (new strings
+pyside6-lupdate collects every `tr("…")` / `QT_TRANSLATE_NOOP("", "…")` / `_t("…")` of gui/ into the .ts (new strings
 come in as "unfinished", strings no longer in the code are dropped); translate them in the .ts (by hand or
 with pyside6-linguist), then run this again to compile the .qm that the editor loads. Locations are not
 written into the .ts, so editing code does not churn it.
@@ -36,6 +36,9 @@ def qm_file(language: str) -> Path:
     return I18N / f"{CATALOG}_{language}.qm"
 
 
+NOOP_ALIAS = "_t"  # `_t("…")` marks a table entry for translation like QT_TR_NOOP (gui/actions.py)
+
+
 def tool(name: str) -> str:
     """pyside6-lupdate / pyside6-lrelease: beside this Python (the venv's bin) or on PATH."""
     exe_dir = Path(sys.executable).parent
@@ -57,8 +60,8 @@ def lupdate(ts: Path) -> None:
     language = ts.stem.split("_", 1)[1]
     extra = ["-pluralonly"] if language in PLURAL_ONLY else []
     subprocess.run(
-        [tool("pyside6-lupdate"), *files, "-locations", "none", "-no-obsolete", *extra, "-target-language",
-         language, "-ts", str(ts)],
+        [tool("pyside6-lupdate"), *files, "-locations", "none", "-no-obsolete", *extra,
+         "-tr-function-alias", f"QT_TR_NOOP+={NOOP_ALIAS}", "-target-language", language, "-ts", str(ts)],
         cwd=ROOT, check=True, capture_output=True, text=True,
     )  # fmt: skip
 

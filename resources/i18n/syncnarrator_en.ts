@@ -67,6 +67,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>%n of the lines are locked (you wrote or locked them). Clear them?</source>
+        <translation>
+            <numerusform>%n of the lines is locked (you wrote or locked it). Clear it?</numerusform>
+            <numerusform>%n of the lines are locked (you wrote or locked them). Clear them?</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Clear %n lines</source>
         <translation>
             <numerusform>Clear %n line</numerusform>

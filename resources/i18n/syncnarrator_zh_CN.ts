@@ -865,6 +865,16 @@
         <source>Merge with next clip</source>
         <translation>与下一段合并</translation>
     </message>
+    <message>
+        <source>Clear line</source>
+        <translation>清除文案</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of the lines are locked (you wrote or locked them). Clear them?</source>
+        <translation>
+            <numerusform>其中 %n 句文案已锁定（由你编写或锁定）。仍要清除吗？</numerusform>
+        </translation>
+    </message>
     <message numerus="yes">
         <source>Clear %n lines</source>
         <translation>

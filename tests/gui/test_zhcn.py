@@ -98,7 +98,7 @@ def test_every_source_string_has_a_translation() -> None:
 
 
 def _tr_literals() -> list[tuple[str, int, str]]:
-    """Every literal first argument of tr(...) / QT_TRANSLATE_NOOP("", ...) in gui/ (what lupdate must see)."""
+    """Every literal text of tr(...) / QT_TRANSLATE_NOOP("", ...) / _t(...) in gui/ (what lupdate must see)."""
     out = []
     for path in (ROOT / "gui").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -108,7 +108,8 @@ def _tr_literals() -> list[tuple[str, int, str]]:
             name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
             args = node.args[1:] if name == "QT_TRANSLATE_NOOP" else node.args
             literal = args[0] if args else None
-            if name in ("tr", "QT_TRANSLATE_NOOP") and isinstance(literal, ast.Constant) and isinstance(literal.value, str):
+            marked = name in ("tr", "QT_TRANSLATE_NOOP", "QT_TR_NOOP", build_translations.NOOP_ALIAS)
+            if marked and isinstance(literal, ast.Constant) and isinstance(literal.value, str):
                 out.append((path.name, node.lineno, literal.value))
     return out
 
@@ -200,6 +201,10 @@ def test_locked_line_survives_a_label_change(window: Any, qtbot: Any, answers: A
     if lines:
         assert not window.use_alternative(1, lines[0][1], lines[0][0])
         assert window.bridge.project.clips[1].narration == "我自己写的台词"
+    window.bridge.select([1])
+    window.act_clear_line.trigger()  # Delete asks before clearing a locked line
+    assert window.bridge.project.clips[1].narration == "我自己写的台词"
+    assert "locked" in answers.questions[-1]
 
 
 def test_label_change_offers_a_rewrite_for_an_unlocked_line(
@@ -318,17 +323,17 @@ def test_clip_panel_at_900x600_shows_every_label_by_scrolling(
     qtbot.wait(50)
     inspector = window.inspector
     assert len(inspector.label_boxes) == 12
-    viewport = inspector.scroll.viewport()
+    viewport = inspector.scroll_area.viewport()
     for name, box in inspector.label_boxes.items():
         assert box.height() >= box.sizeHint().height(), f"{name} is squashed"
-        inspector.scroll.ensureWidgetVisible(box)
+        inspector.scroll_area.ensureWidgetVisible(box)
         top_left = box.mapTo(viewport, box.rect().topLeft())
         bottom_right = box.mapTo(viewport, box.rect().bottomRight())
         assert viewport.rect().contains(top_left) and viewport.rect().contains(bottom_right), name
-    assert inspector.scroll.horizontalScrollBar().maximum() == 0  # no sideways scrolling
+    assert inspector.scroll_area.horizontalScrollBar().maximum() == 0  # no sideways scrolling
     window.tabs.setCurrentWidget(window.product_panel)
     qtbot.wait(50)
-    assert window.product_panel.scroll.horizontalScrollBar().maximum() == 0
+    assert window.product_panel.scroll_area.horizontalScrollBar().maximum() == 0
 
 
 def test_toolbar_undo_keeps_its_width(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
@@ -542,7 +547,7 @@ def test_screenshot_of_the_chinese_interface(chinese: None, window: Any, qtbot: 
     window.bridge.set_playhead(clip.start_ms + 600)
     qtbot.waitUntil(lambda: window.preview.frames_shown > 0 and window.thumb_job is not None
                     and not window.thumb_job.running, timeout=WAIT)  # fmt: skip
-    window.inspector.scroll.ensureWidgetVisible(window.inspector.alternatives)  # show the 换一句 list
+    window.inspector.scroll_area.ensureWidgetVisible(window.inspector.alternatives)  # show the 换一句 list
     qtbot.wait(300)
     assert window.menuBar().actions()[0].text() == "文件(&F)"
     image = window.grab().toImage()
