@@ -15,7 +15,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 
@@ -23,7 +23,6 @@ from core.errors import Cancelled
 from core.jobs import CancelToken, CoreJob
 from gui.process_host import shared_host
 
-T = TypeVar("T")
 JobFn = CoreJob[Any]
 
 
@@ -60,16 +59,16 @@ def dispatcher() -> Dispatcher:
     return _dispatcher
 
 
-class Callbacks(Generic[T]):
+class Callbacks:
     """A signal-like list of callbacks, called on the GUI thread by the dispatcher (never by a worker)."""
 
     def __init__(self) -> None:
-        self._slots: list[Callable[..., Any]] = []
+        self._slots: list[Callable[..., object]] = []
 
-    def connect(self, slot: Callable[..., Any]) -> None:
+    def connect(self, slot: Callable[..., object]) -> None:
         self._slots.append(slot)
 
-    def emit(self, *args: Any) -> None:
+    def emit(self, *args: object) -> None:
         for slot in list(self._slots):
             slot(*args)
 
@@ -85,11 +84,11 @@ class Job:
         self.detached = False  # set on shutdown: nothing more is delivered
         self.fraction = 0.0
         self.stage = ""
-        self.progressed: Callbacks[Any] = Callbacks()  # (fraction, stage)
-        self.succeeded: Callbacks[Any] = Callbacks()  # (result)
-        self.failed: Callbacks[Any] = Callbacks()  # (exception, formatted traceback)
-        self.cancelled: Callbacks[Any] = Callbacks()
-        self.ended: Callbacks[Any] = Callbacks()  # after any of the three outcomes
+        self.progressed: Callbacks = Callbacks()  # (fraction, stage)
+        self.succeeded: Callbacks = Callbacks()  # (result)
+        self.failed: Callbacks = Callbacks()  # (exception, formatted traceback)
+        self.cancelled: Callbacks = Callbacks()
+        self.ended: Callbacks = Callbacks()  # after any of the three outcomes
 
     def cancel(self) -> None:
         self.token.cancel()
@@ -108,7 +107,7 @@ class Job:
         if not self.detached:
             fn()
 
-    def _report(self, callbacks: Callbacks[Any], *args: Any) -> None:
+    def _report(self, callbacks: Callbacks, *args: object) -> None:
         self.post(partial(callbacks.emit, *args))
 
 
@@ -182,7 +181,7 @@ class JobRunner(QObject):
         self,
         name: str,
         fn: JobFn,
-        on_success: Callable[[Any], None] | None = None,
+        on_success: Callable[[object], None] | None = None,
         on_failure: Callable[[BaseException, str], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
         in_process: bool = False,
