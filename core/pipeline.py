@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from core import defaults
 from core.export import (
     DEFAULT_TARGET_LUFS,
     ExportOptions,
@@ -67,14 +68,14 @@ __all__ = [
 @dataclass(frozen=True)
 class RenderOptions:
     voice: str | None = None
-    rate_cps: float = 5.0
+    rate_cps: float = defaults.RATE_CPS
     preset: str = "source"
     burn_subtitles: bool = True
     loudness_lufs: float = DEFAULT_TARGET_LUFS
     srt: Path | None = None
     narration_wav: Path | None = None
     project_out: Path | None = None  # also save the project document here
-    min_clip_ms: int = 600
+    min_clip_ms: int = defaults.DETECT_MIN_CLIP_MS
     sensitivity: float = 0.5
     narrator: str = "embedded"
     rewrite_tries: int = 3
@@ -97,7 +98,7 @@ class RenderResult:
 
 def load_product(path: Path | str) -> Product:
     """PRODUCT.json -> Product; every problem is one InputError line naming the file (core.parsing)."""
-    from core.parsing import load_product_file
+    from core.project import load_product_file
 
     return load_product_file(path)
 
@@ -194,7 +195,7 @@ def clip_budget(
 
 def estimate_speech_ms(
     text: str,
-    rate_cps: float = 5.0,
+    rate_cps: float = defaults.RATE_CPS,
     voice: str | None = None,
     speaker: Speaker | None = None,
     *,

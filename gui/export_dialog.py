@@ -8,8 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.project import EXPORT_PRESETS, ExportSettings, Project
 from gui import dialogs
+from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 
 def default_output(project: Project, project_path: Path | None) -> str:
@@ -53,26 +52,26 @@ class ExportDialog(QDialog):
     def __init__(self, project: Project, project_path: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._inputs = [project.video, project_path]  # the output guard never lets the export overwrite these
-        self.setWindowTitle("Export narrated video")
+        self.setWindowTitle(tr("Export narrated video"))
         self.setMinimumWidth(560)
         settings = project.export
         form = QFormLayout(self)
         row = QHBoxLayout()
         self.output = QLineEdit(default_output(project, project_path))
-        browse = QPushButton("Browse…")
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.output, 1)
         row.addWidget(browse)
-        form.addRow("Output file", row)
+        form.addRow(tr("Output file"), row)
         self.preset = QComboBox()
         self.preset.addItems(list(EXPORT_PRESETS))
         self.preset.setCurrentText(settings.preset)
-        form.addRow("Preset", self.preset)
-        self.burn = QCheckBox("Burn subtitles into the picture (short-video platforms need it)")
+        form.addRow(tr("Preset"), self.preset)
+        self.burn = QCheckBox(tr("Burn subtitles into the picture"))
         self.burn.setChecked(settings.burn_subtitles)
-        self.soft = QCheckBox("Subtitle track (can be switched off in players)")
+        self.soft = QCheckBox(tr("Subtitle track (can be switched off in players)"))
         self.soft.setChecked(settings.soft_subtitles)
-        self.srt = QCheckBox("Also write an .srt file")
+        self.srt = QCheckBox(tr("Also write an .srt file"))
         self.srt.setChecked(settings.write_srt)
         for w in (self.burn, self.soft, self.srt):
             form.addRow("", w)
@@ -81,19 +80,19 @@ class ExportDialog(QDialog):
         self.duck.setSuffix(" dB")
         self.duck.setSingleStep(1.0)
         self.duck.setValue(settings.duck_db)
-        self.duck.setToolTip("Level of the original sound while the narration speaks")
-        form.addRow("Original audio under narration", self.duck)
+        self.duck.setToolTip(tr("Level of the original sound while the narration speaks"))
+        form.addRow(tr("Original audio under narration"), self.duck)
         self.loudness = QComboBox()
         for value, name in LOUDNESS_CHOICES:
-            self.loudness.addItem(name, value)
+            self.loudness.addItem(tr(name), value)
         index = next((i for i, (v, _) in enumerate(LOUDNESS_CHOICES) if v == settings.loudness_lufs), 0)
         self.loudness.setCurrentIndex(index)
-        self.loudness.setToolTip("Integrated loudness of the export; true peaks stay under -1 dBTP")
-        form.addRow("Loudness", self.loudness)
+        self.loudness.setToolTip(tr("Integrated loudness of the export; true peaks stay under -1 dBTP"))
+        form.addRow(tr("Loudness"), self.loudness)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Export"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -102,19 +101,22 @@ class ExportDialog(QDialog):
         """Refuse (with a dialog, keeping this one open) an output that would overwrite the video, the
         project, or a special file; the same guard the command line runs."""
         from core.errors import InputError
+        from core.export.report import report_path_for
         from core.output_guard import check_outputs
 
         out = self.output_path()
         srt = out.with_suffix(".srt") if self.srt.isChecked() else None
         try:
-            check_outputs(self._inputs, [out, srt])
+            check_outputs(self._inputs, [out, srt, report_path_for(out)])
         except InputError as exc:
-            dialogs.show_error(self, "Export", exc)
+            dialogs.show_error(self, tr("Export"), exc)
             return
         super().accept()
 
     def _browse(self) -> None:
-        path = dialogs.choose_save_file(self, "Export to", self.output.text(), "MP4 video (*.mp4)")
+        path = dialogs.choose_save_file(
+            self, tr("Export to"), self.output.text(), tr("MP4 video") + " (*.mp4)"
+        )
         if path:
             self.output.setText(path)
 
@@ -135,9 +137,9 @@ class ExportDialog(QDialog):
 
 
 LOUDNESS_CHOICES = (
-    (-14.0, "-14 LUFS (short-video platforms)"),
-    (-16.0, "-16 LUFS (podcasts, some streaming)"),
-    (-23.0, "-23 LUFS (broadcast, EBU R128)"),
+    (-14.0, QT_TRANSLATE_NOOP("", "-14 LUFS (short-video platforms)")),
+    (-16.0, QT_TRANSLATE_NOOP("", "-16 LUFS (podcasts, some streaming)")),
+    (-23.0, QT_TRANSLATE_NOOP("", "-23 LUFS (broadcast, EBU R128)")),
 )
 
 
@@ -148,27 +150,31 @@ class FitDialog(QDialog):
 
     def __init__(self, problems: list[Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Lines too long for their clips")
+        self.setWindowTitle(tr("Lines too long for their clips"))
         self.problems = list(problems)
         self.choice = self.CANCEL
         layout = QVBoxLayout(self)
         n = len(self.problems)
         label = QLabel(
-            f"{n} line{'s' if n > 1 else ''} cannot be spoken inside {'their clips' if n > 1 else 'its clip'}"
-            " even at the fastest allowed speed. Exported as they are, these clips would have no voice"
-            " and no subtitle."
+            tr(
+                "%n line(s) cannot be spoken inside their clips even at the fastest allowed speed. Exported as they are, these clips would have no voice and no subtitle.",
+                "",
+                n,
+            )
         )
         label.setWordWrap(True)
         layout.addWidget(label)
         self.list = QListWidget()
-        self.list.addItems([p.message() for p in self.problems])
+        self.list.addItems([problem_text(p) for p in self.problems])
         for row, problem in enumerate(self.problems):
             self.list.item(row).setToolTip(problem.text)
         layout.addWidget(self.list)
         buttons = QDialogButtonBox()
-        self.shorten_button = buttons.addButton("Shorten with the narrator", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.shorten_button = buttons.addButton(
+            tr("Shorten with the narrator"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.silent_button = buttons.addButton(
-            "Export anyway, leaving them silent", QDialogButtonBox.ButtonRole.DestructiveRole
+            tr("Export anyway, leaving them silent"), QDialogButtonBox.ButtonRole.DestructiveRole
         )
         self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.shorten_button.clicked.connect(lambda: self._choose(self.SHORTEN))
@@ -182,6 +188,25 @@ class FitDialog(QDialog):
             self.reject()
         else:
             self.accept()
+
+
+def problem_text(problem: Any) -> str:
+    """One clip whose line cannot fit, in the interface language (the CLI prints problem.message())."""
+    return tr("clip {number} ({start}-{end}): the line needs {needs} s, the clip leaves {room} s").format(
+        number=problem.index + 1,
+        start=timestamp(problem.start_ms),
+        end=timestamp(problem.end_ms),
+        needs=f"{problem.needs_ms / 1000:.1f}",
+        room=f"{problem.room_ms / 1000:.1f}",
+    )
+
+
+def timestamp(ms: int) -> str:
+    ms = max(0, int(ms))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, milli = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{milli:03d}"
 
 
 class LinesDialog(QDialog):
@@ -198,29 +223,3 @@ class LinesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-
-
-class ExportSummaryDialog(QDialog):
-    """The end of an export: the report's summary, "Open folder" and "Play"."""
-
-    def __init__(self, output: Path, summary: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Export finished")
-        self.output = Path(output)
-        self.summary = summary
-        layout = QVBoxLayout(self)
-        label = QLabel(f"{self.output.name}\n\n{summary}".strip())
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.folder_button = buttons.addButton("Open folder", QDialogButtonBox.ButtonRole.ActionRole)
-        self.play_button = buttons.addButton("Play", QDialogButtonBox.ButtonRole.ActionRole)
-        self.folder_button.clicked.connect(lambda: open_url(self.output.parent))
-        self.play_button.clicked.connect(lambda: open_url(self.output))
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-
-def open_url(path: Path) -> bool:
-    """Open a file or folder with the desktop's default application."""
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

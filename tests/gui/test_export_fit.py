@@ -1,6 +1,6 @@
 """The editor never exports a silent line without asking: a project with one line too long for its clip,
 exported through the dialog's three choices (shorten with the narrator / export anyway / cancel), and the
-summary at the end with "Open folder" and "Play"."""
+report's summary at the end (gui.dialogs.show_export_finished, with "Open folder" and "Play")."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from core.project import Product, set_narration
-from gui import export_dialog
-from gui.export_dialog import ExportDialog, ExportSummaryDialog, FitDialog, LinesDialog
+from gui import dialogs
+from gui.export_dialog import ExportDialog, FitDialog, LinesDialog
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 
 PRODUCT = {"name": "澜肌轻盈保湿精华液", "attributes": {"质地": "轻薄、水润、一抹即化", "活动优惠": "买一送一"}}
@@ -27,8 +27,6 @@ class Script:
         self.out, self.choice = out, choice
         self.problems: list[str] = []
         self.new_lines: list[str] = []
-        self.summary: str | None = None
-        self.opened: list[Path] = []
 
     def __call__(self, dialog: Any) -> bool:
         if isinstance(dialog, ExportDialog):
@@ -48,11 +46,6 @@ class Script:
             return dialog.result() == dialog.DialogCode.Accepted
         if isinstance(dialog, LinesDialog):
             self.new_lines = list(dialog.lines)
-            return True
-        if isinstance(dialog, ExportSummaryDialog):
-            self.summary = dialog.summary
-            dialog.folder_button.click()
-            dialog.play_button.click()
             return True
         raise AssertionError(f"unexpected dialog {dialog!r}")
 
@@ -77,7 +70,6 @@ def test_too_long_line_asks_before_export(
     setup_project(window, qtbot, answers, cut_video)
     out = tmp_path / "ad.mp4"
     script = Script(out, choice)
-    monkeypatch.setattr(export_dialog, "open_url", lambda path: script.opened.append(Path(path)) or True)
     answers.dialog_hook = script
     undo_before = window.bridge.document.undo_text()
     window.act_export.trigger()
@@ -95,16 +87,18 @@ def test_too_long_line_asks_before_export(
         assert window.bridge.document.undo_text() in (undo_before, "Export settings")  # nothing else changed
         return
 
-    qtbot.waitUntil(lambda: script.summary is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: bool(answers.finished), timeout=WAIT)
     assert out.is_file() and report_path.is_file()
     report = json.loads(report_path.read_text(encoding="utf-8"))
     statuses = [c["status"] for c in report["clips"]]
     assert statuses[:2] == ["fitted", "fitted"]
-    assert script.opened == [out.parent, out]  # "Open folder", then "Play"
-    assert "LUFS" in (script.summary or "")
+    ((shown_out, result),) = answers.finished  # the summary shown at the end, read from the report
+    assert shown_out == out and result.report_path == report_path
+    summary = dialogs.report_summary(result, out)
+    assert any("LUFS" in line for line in summary)
 
     if choice == FitDialog.SILENT:
-        assert statuses[2] == "silent" and "1 left silent" in (script.summary or "")
+        assert statuses[2] == "silent" and any("left silent" in line for line in summary)
         assert window.bridge.project.clips[2].narration == LONG  # the line is kept for the user
         return
 
@@ -112,6 +106,7 @@ def test_too_long_line_asks_before_export(
     new = window.bridge.project.clips[2].narration
     assert new != LONG and len(new) < len(LONG)
     assert script.new_lines == [f"Clip 3: {new}"]
+    assert any("shortened" in line for line in summary)
     assert statuses[2] == "shortened" and report["clips"][2]["line"] == new.strip()
     assert window.bridge.document.undo_text() == "Shorten lines"
     window.bridge.document.undo()
@@ -133,9 +128,8 @@ def test_burn_in_is_on_for_new_projects_and_the_choice_is_remembered(
             dialog.output.setText(str(tmp_path / "plain.mp4"))
             dialog.burn.setChecked(False)
             return True
-        return True  # the summary at the end
+        raise AssertionError(f"unexpected dialog {dialog!r}")
 
-    monkeypatch.setattr(export_dialog, "open_url", lambda path: True)
     answers.dialog_hook = untick
     window.act_export.trigger()
     qtbot.waitUntil(lambda: (tmp_path / "plain.mp4").is_file() and idle(window), timeout=WAIT * 2)
