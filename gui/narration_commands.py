@@ -8,6 +8,7 @@ Each command builds a `DocumentOp` (changes the project: one undo step, stale re
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +40,7 @@ def apply_lines(project: Project, lines: Verdicts) -> Project:
     return services.apply_lines(project, lines)
 
 
-def apply_rewrites(project: Project, lines: Verdicts) -> Project:
+def apply_rewrites(project: Project, lines: Sequence[LineVerdict | tuple[int, tuple[str, ...], str]]) -> Project:
     """Rewritten lines replace the clips' lines (unlocking them); locked labels are kept."""
     return services.apply_lines(project, lines, unlock=True)
 

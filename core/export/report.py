@@ -10,15 +10,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from core.errors import InputError
 from core.narration.budget import MAX_SPEEDUP
 from core.project import Project
 from core.speech import FitResult, Speaker, count_chars
-
-if TYPE_CHECKING:
-    from core.export.exporter import ExportOptions, ExportResult
 
 REPORT_VERSION = 1
 
@@ -99,8 +96,8 @@ def speedup(project: Project, index: int, fit: FitResult, speaker: Speaker) -> f
 def report_data(
     project: Project,
     fits: Sequence[FitResult | None],
-    result: ExportResult,
-    options: ExportOptions,
+    result: Any,  # core.export.ExportResult (not imported: the exporter imports this module)
+    options: Any,  # core.export.ExportOptions
     speaker: Speaker,
 ) -> dict[str, Any]:
     placed = {p.clip_index: p for p in result.placements}
@@ -162,8 +159,8 @@ def write_report(
     path: Path,
     project: Project,
     fits: Sequence[FitResult | None],
-    result: ExportResult,
-    options: ExportOptions,
+    result: Any,
+    options: Any,
     speaker: Speaker,
 ) -> None:
     data = report_data(project, fits, result, options, speaker)
