@@ -73,6 +73,13 @@ class SpeechEngine(ABC):
             return candidates[0].id
         raise SpeechError(f"no {language} voice installed for {self.name} (install espeak-ng)")
 
+    native_speed: bool = False  # True: the engine's own rate control is good enough to fit lines (no time-stretch)
+    calibration_rates: tuple[int, ...] = ()  # engine rates to calibrate at (empty: the Speaker's default)
+
+    def known_calibration(self, voice: str) -> tuple[tuple[int, float], ...] | None:
+        """Characters per second measured ahead of time for a shipped voice (None: measure it)."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - most engines hold nothing
         """Release worker processes; the engine may be used again afterwards."""
 
@@ -414,40 +421,8 @@ class Pyttsx3Engine(SpeechEngine):
             self.close()
 
 
-_default: SpeechEngine | None = None
-_default_lock = threading.Lock()
-
-
 def default_engine() -> SpeechEngine:
-    """The shared engine. SYNCNARRATOR_TTS=espeak|pyttsx3 forces one.
+    """The engine of the default voice (core.speech.voices.DEFAULT_VOICE, or its fallbacks)."""
+    from core.speech.voices import resolve_voice
 
-    On Linux pyttsx3 only wraps the espeak-ng library, and its 2.99 driver is racy: `runAndWait`
-    returns before the audio is written and callbacks of one line leak into the next. Even with the
-    worker waiting for each file, a run of 9 lines at changing rates gave one line the previous line's
-    audio (asked at 450 wpm, got the 120 wpm recording). espeak-ng's command line is the same voice
-    without that race, so Linux uses it when installed; SAPI5 (Windows) and NSSS (macOS) go through
-    pyttsx3, and pyttsx3 remains the fallback when espeak-ng is missing.
-    """
-    global _default
-    with _default_lock:
-        if _default is not None:
-            return _default
-        choice = os.environ.get("SYNCNARRATOR_TTS", "").lower()
-        if not choice and sys.platform.startswith("linux") and espeak_path():
-            choice = "espeak"
-        errors: list[str] = []
-        if choice in ("", "pyttsx3"):
-            try:
-                engine: SpeechEngine = Pyttsx3Engine()
-                if engine.voices("zh") or choice == "pyttsx3":
-                    _default = engine
-                    return engine
-                engine.close()
-                errors.append("pyttsx3 has no Chinese voice")
-            except SpeechError as exc:
-                errors.append(str(exc))
-        try:
-            _default = EspeakEngine()
-        except SpeechError as exc:
-            raise SpeechError("; ".join([*errors, str(exc)])) from None
-        return _default
+    return resolve_voice(None)[0]
