@@ -260,8 +260,18 @@ class KokoroEngine(SpeechEngine):
     calibration_rates = (80, 110, 150)
 
     def known_calibration(self, voice: str) -> tuple[tuple[int, float], ...] | None:
-        """Shipped voices are deterministic: their rates were measured once (bench voice --calibrate)."""
-        return KNOWN_CALIBRATIONS.get(voice)
+        """Shipped voices are deterministic: their rates were measured once (bench voice --calibrate). A
+        voice pack gets the shipped voices' average, so the budget meter never loads the model on the GUI
+        thread; fitting still measures every line it speaks."""
+        if voice in KNOWN_CALIBRATIONS:
+            return KNOWN_CALIBRATIONS[voice]
+        if not KNOWN_CALIBRATIONS:
+            return None
+        rates = sorted({r for points in KNOWN_CALIBRATIONS.values() for r, _ in points})
+        tables = [dict(points) for points in KNOWN_CALIBRATIONS.values()]
+        return tuple(
+            (r, sum(t[r] for t in tables if r in t) / sum(1 for t in tables if r in t)) for r in rates
+        )
 
     def __init__(self, extra_voice_dirs: list[Path] | None = None) -> None:
         if not kokoro_available():

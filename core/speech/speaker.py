@@ -12,6 +12,7 @@ import itertools
 import math
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from core.jobs import CancelToken, ProgressCallback, no_progress
@@ -42,6 +43,25 @@ CALIBRATION_RATES = (120, 220, 340, 450)
 def count_chars(text: str) -> int:
     """Characters as narration budgets count them (E-SyncVidStory: len of the line, punctuation included)."""
     return len(text.strip())
+
+
+def spoken_length(text: str) -> int:
+    """Syllables plus pauses of a line as the front-end reads it."""
+    from core.speech.frontend import read_text
+
+    reading = read_text(text)
+    return len(reading.syllables) + sum(1 for w in reading.words if w.pause)
+
+
+@lru_cache(maxsize=1)
+def _units_per_char() -> float:
+    """Spoken units per character on the calibration lines (what the calibrated rate counts)."""
+    return sum(spoken_length(t) for t in CALIBRATION_LINES) / sum(count_chars(t) for t in CALIBRATION_LINES)
+
+
+def equivalent_chars(text: str) -> float:
+    """How many calibration-line characters `text` takes to say."""
+    return spoken_length(text) / _units_per_char() if text.strip() else 0.0
 
 
 @dataclass(frozen=True)
@@ -213,9 +233,13 @@ class Speaker:
         return cal.cps_at(self.engine_for(voice).clamp_rate(cal.rate_for(rate_cps)))
 
     def estimate_ms(self, text: str, rate_cps: float, voice: str | None = None) -> int:
-        """Spoken duration of `text` from the calibration, without synthesizing (budget meter)."""
-        n = count_chars(text)
-        return 0 if n == 0 else round(n * 1000 / self.calibrated_cps(rate_cps, voice))
+        """Spoken duration of `text` from the calibration, without synthesizing (budget meter).
+
+        Counted in what is said, not in characters: "SPF50+" is 6 characters but 8 syllables, "¥199"
+        4 characters and 6 syllables (the front-end's reading), scaled to calibration characters."""
+        if count_chars(text) == 0:
+            return 0
+        return round(equivalent_chars(text) * 1000 / self.calibrated_cps(rate_cps, voice))
 
     # -- fitting
     def fit(
