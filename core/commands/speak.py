@@ -27,18 +27,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def check_outputs(inputs: list[Path | None], outputs: list[Path | None]) -> None:
-    """core.output_guard when present (refuses devices, folders, FIFOs, outputs equal to inputs)."""
-    try:
-        from core.output_guard import check_outputs as guard
-    except ImportError:  # pragma: no cover - the guard lands from its own branch
-        for out in outputs:
-            if out is not None and out.exists() and not out.is_file():
-                raise InputError(f"{out}: exists and is not a regular file") from None
-        return
-    guard(inputs, outputs)
-
-
 def _writable_target(out: Path) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
@@ -48,6 +36,7 @@ def _writable_target(out: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.output_guard import check_outputs
     from core.speech import shared_speaker
     from core.speech.frontend import read_text
     from core.user_files import give_replacement_mode
