@@ -397,6 +397,9 @@ class Pyttsx3Engine(SpeechEngine):
         voice = voice or self.default_voice()
         out = Path(out)
         out.unlink(missing_ok=True)
+        from core.speech.frontend import read_text
+
+        text = read_text(text).normalized  # numbers, units and codes as Chinese words (SAPI/NSSS read Hanzi)
         self._call(
             ("synth", text, str(out), voice, self.clamp_rate(rate or self.default_rate)), 60 + len(text)
         )
