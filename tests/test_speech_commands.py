@@ -92,3 +92,15 @@ def test_speak_bad_input_exits_2_with_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
     assert not (tmp_path / "a.wav").exists()
+
+
+def test_licences_of_every_voice_and_model_are_listed_and_shipped() -> None:
+    from core.speech.voices import LICENCES, voice_licences
+
+    text = voice_licences()
+    notice = (Path(__file__).resolve().parents[1] / "NOTICE").read_text(encoding="utf-8")
+    for what, licence, _role in LICENCES:
+        assert what in text and licence in text
+        name = what.split(" (")[0].split(" + ")[0].split(" v1.0")[0]
+        assert name.lower() in notice.lower(), name
+    assert "Apache" in notice and "MIT License" in notice
