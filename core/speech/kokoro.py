@@ -47,9 +47,10 @@ MODEL_PARTS = 4
 
 KNOWN_CALIBRATIONS: dict[str, tuple[tuple[int, float], ...]] = {
     "jf_alpha": ((80, 3.53), (110, 4.719), (150, 7.208)),
+    "jm_kumo": ((80, 3.73), (110, 4.961), (150, 7.43)),
 }
 """(speed %, characters per second) on speaker.CALIBRATION_LINES for the bundled voices, measured with
-`tests/bench/bench_voice.py --calibrate`; a voice pack the user adds is measured on first use."""
+`./run bench voice --calibrate`; the other voices (and packs the user adds) use their average."""
 
 
 def _package_dir(name: str) -> Path | None:
