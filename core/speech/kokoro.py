@@ -335,6 +335,8 @@ class KokoroEngine(SpeechEngine):
             data = data_dir()
             assert data is not None
             self._vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+            if hasattr(ort, "disable_telemetry_events"):
+                ort.disable_telemetry_events()
             opts = ort.SessionOptions()
             opts.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
             opts.inter_op_num_threads = 1

@@ -1,7 +1,8 @@
 """`./run bench voice [--lines N] [--voices ID,ID] [--calibrate]`: the speech engines side by side.
 
 Per engine, each in a fresh process (so load time and memory are its own): load time (model / voice ready),
-real-time factor (synthesis time / audio time, lower is faster), characters per second spoken at the voice's
+real-time factor (synthesis wall time / audio time, lower is faster; CPU RTF: CPU seconds per second of audio,
+steadier on a busy machine), characters per second spoken at the voice's
 natural rate, peak memory (the process, and espeak-ng's own processes). The baseline is espeak-ng, measured
 in the same run; ratios are against it.
 
@@ -54,14 +55,15 @@ def worker(voice: str, lines: int) -> dict[str, object]:
         engine.mandarin_voice()
     load_s = time.perf_counter() - started
     texts = LINES[:lines]
-    audio_s = synth_s = 0.0
+    audio_s = synth_s = cpu_s = 0.0
     chars = 0
     with tempfile.TemporaryDirectory() as tmp:
         for i, text in enumerate(texts):
             out = Path(tmp) / f"{i}.wav"
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             engine.synthesize(text, out, voice=local)
             synth_s += time.perf_counter() - t0
+            cpu_s += _cpu() - c0
             samples, rate = read_wav(out)
             audio_s += samples.size / rate
             chars += len(text)
@@ -72,12 +74,20 @@ def worker(voice: str, lines: int) -> dict[str, object]:
         "engine": engine.name,
         "load_s": load_s,
         "rtf": synth_s / max(audio_s, 1e-9),
+        "cpu_rtf": cpu_s / max(audio_s, 1e-9),
         "cps": chars / max(audio_s, 1e-9),
         "audio_s": audio_s,
         "synth_s": synth_s,
         "peak_mib": max(own, children),
         "lines": len(texts),
     }
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (espeak-ng runs as a child)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def calibrate() -> int:
@@ -125,11 +135,14 @@ def main(argv: list[str]) -> int:
             continue
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     base = next((r for r in results if r["engine"] == "espeak-ng"), None)
-    print(f"{'voice':26} {'engine':10} {'load s':>7} {'RTF':>6} {'chars/s':>8} {'peak MiB':>9}  vs espeak-ng")
+    print(
+        f"{'voice':26} {'engine':10} {'load s':>7} {'RTF':>6} {'CPU RTF':>8} {'chars/s':>8} {'peak MiB':>9}"
+        "  vs espeak-ng"
+    )
     for r in results:
         ratio = f"RTF x{r['rtf'] / base['rtf']:.0f}" if base and base is not r and base["rtf"] > 0 else ""
         print(
-            f"{r['voice']:26} {r['engine']:10} {r['load_s']:7.2f} {r['rtf']:6.3f} {r['cps']:8.2f} "
+            f"{r['voice']:26} {r['engine']:10} {r['load_s']:7.2f} {r['rtf']:6.3f} {r['cpu_rtf']:8.3f} {r['cps']:8.2f} "
             f"{r['peak_mib']:9.0f}  {ratio}"
         )
     print(f"({results[0]['lines'] if results else 0} ad lines per voice, each engine in a fresh process)")
