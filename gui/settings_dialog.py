@@ -34,6 +34,10 @@ class SettingsDialog(QDialog):
         self.voice.addItems([v for v in voices if v])
         self.voice.setCurrentText(speech.voice or DEFAULT_VOICE)
         form.addRow("Voice", self.voice)
+        add_pack = QPushButton("Add voice pack…")
+        add_pack.setToolTip("A Kokoro voice style file (.npy or .pt, e.g. a Mandarin zf_*/zm_* voice)")
+        add_pack.clicked.connect(self._add_voice_pack)
+        form.addRow("", add_pack)
         self.rate = QDoubleSpinBox()
         self.rate.setRange(2.0, 12.0)
         self.rate.setSingleStep(0.5)
@@ -70,6 +74,22 @@ class SettingsDialog(QDialog):
         self.voice.addItems([v for v in voices if v and v not in known])
         self.voice.setCurrentText(current)
 
+    def _add_voice_pack(self) -> None:
+        """Copy a Kokoro voice pack into the user's voice folder (checked, never unpickled) and select it."""
+        path = dialogs.choose_open_file(self, "Add voice pack", "Kokoro voice (*.npy *.pt *.pth)")
+        if not path:
+            return
+        from core.errors import SyncNarratorError
+        from core.speech.voices import add_voice_pack
+
+        try:
+            info = add_voice_pack(path)
+        except SyncNarratorError as exc:
+            dialogs.show_error(self, "Add voice pack", exc)
+            return
+        self.voice.addItem(info.name, info.id)
+        self.voice.setCurrentIndex(self.voice.count() - 1)
+
     def _backend_changed(self, kind: str) -> None:
         self.model_dir.setEnabled(kind == "llm")
 
@@ -79,7 +99,8 @@ class SettingsDialog(QDialog):
             self.model_dir.setText(path)
 
     def speech(self, current: SpeechSettings) -> SpeechSettings:
-        voice = self.voice.currentText().strip()
+        added = self.voice.currentData()  # a voice pack added here: shown by name, saved by id
+        voice = str(added) if added else self.voice.currentText().strip()
         return replace(
             current, voice=None if voice in ("", DEFAULT_VOICE) else voice, rate_cps=self.rate.value()
         )

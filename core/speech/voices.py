@@ -135,6 +135,8 @@ def resolve_voice(voice: str | None) -> tuple[SpeechEngine, str, str]:
         if engine is None:
             raise InputError(f"voice {voice}: the Kokoro voice is not available here ({_kokoro_error})")
         if local not in {v.id for v in engine.voices()}:
+            engine.reload_voices()  # type: ignore[attr-defined]  # a pack added since (in another process)
+        if local not in {v.id for v in engine.voices()}:
             raise InputError(f"voice {voice}: no such Kokoro voice (installed: {_ids('kokoro', engine)})")
         return engine, local, f"kokoro:{local}"
     if kind in ("espeak", "espeak-ng") or (not kind and _looks_like_espeak(local)):
