@@ -1,4 +1,5 @@
-"""Offline speech: engines (pyttsx3 in a worker process, espeak-ng), calibration, fitting, cache."""
+"""Offline speech: a Chinese text front-end, engines (Kokoro neural voice, espeak-ng, pyttsx3), voices,
+calibration, fitting, cache."""
 
 from core.speech.cache import SynthesisCache, cache_dir
 from core.speech.engine import (
@@ -9,6 +10,7 @@ from core.speech.engine import (
     Voice,
     default_engine,
 )
+from core.speech.frontend import Reading, read_text
 from core.speech.speaker import (
     MAX_TEMPO,
     Calibration,
@@ -17,20 +19,27 @@ from core.speech.speaker import (
     count_chars,
     shared_speaker,
 )
+from core.speech.voices import DEFAULT_VOICE, VoiceInfo, list_voices, voice_licences
 
 __all__ = [
+    "DEFAULT_VOICE",
     "MAX_TEMPO",
     "Calibration",
     "EspeakEngine",
     "FitResult",
     "Pyttsx3Engine",
+    "Reading",
     "Speaker",
     "SpeechEngine",
     "SpeechError",
     "SynthesisCache",
     "Voice",
+    "VoiceInfo",
     "cache_dir",
     "count_chars",
     "default_engine",
+    "list_voices",
+    "read_text",
     "shared_speaker",
+    "voice_licences",
 ]
