@@ -14,14 +14,9 @@ from pathlib import Path
 def cache_dir() -> Path:
     """$SYNCNARRATOR_CACHE_DIR, else the per-user cache folder of the platform."""
     override = os.environ.get("SYNCNARRATOR_CACHE_DIR")
-    base = Path(override) if override else platform_cache_dir()
-    base.mkdir(parents=True, exist_ok=True)
-    return base
-
-
-def platform_cache_dir() -> Path:
-    """The per-user cache folder of the platform (whatever SYNCNARRATOR_CACHE_DIR says)."""
-    if sys.platform == "win32":
+    if override:
+        base = Path(override)
+    elif sys.platform == "win32":
         base = (
             Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
             / "SyncNarrator"
@@ -31,6 +26,7 @@ def platform_cache_dir() -> Path:
         base = Path.home() / "Library" / "Caches" / "SyncNarrator"
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "syncnarrator"
+    base.mkdir(parents=True, exist_ok=True)
     return base
 
 

