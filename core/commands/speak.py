@@ -17,7 +17,7 @@ from pathlib import Path
 from core.errors import InputError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("speak", help="speak one line into a WAV file")
     p.add_argument("text")
     p.add_argument("--out", required=True, help="OUT.wav (mono 16-bit PCM)")

@@ -10,7 +10,7 @@ import argparse
 import json
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("voices", help="list the installed Mandarin voices (the default one marked)")
     p.add_argument("--json", action="store_true", help="print a JSON list of voices")
     p.set_defaults(handler=run)

@@ -154,7 +154,7 @@ def syllable_ipa(syllable: str) -> str:
     """One tone-numbered pinyin syllable in Kokoro's alphabet (misaki: IPA, tones as ↗ ↓ ↘ →)."""
     from misaki.zh import ZHG2P
 
-    return ZHG2P.py2ipa(syllable)
+    return str(ZHG2P.py2ipa(syllable))
 
 
 def phonemes_for(text: str) -> str:

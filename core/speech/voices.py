@@ -14,9 +14,13 @@ import sys
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.errors import InputError
 from core.speech.engine import EspeakEngine, SpeechEngine, SpeechError, espeak_path
+
+if TYPE_CHECKING:
+    from core.speech.kokoro import StylePack
 
 DEFAULT_VOICE = "kokoro:jf_alpha"
 """The one place the default voice is decided: Kokoro-82M's clear female voice. When Kokoro cannot
@@ -218,12 +222,12 @@ def pack_name(stem: str) -> str:
     return f"自定义 · {stem}"
 
 
-def user_voice_packs(extra: list[Path] | None = None) -> list:
+def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
     """StylePacks from the voice folders; unreadable files are skipped (the Settings dialog refuses them
     when they are added, naming the problem)."""
     from core.speech.kokoro import StylePack, load_style_file
 
-    packs = []
+    packs: list[StylePack] = []
     seen: set[str] = set()
     for folder in voice_pack_dirs(extra):
         if not folder.is_dir():
