@@ -56,7 +56,9 @@ _kokoro_error: str | None = None
 def kokoro_engine() -> SpeechEngine | None:
     """The Kokoro engine when its packages are installed (the model itself loads on first use)."""
     global _kokoro_error
-    if os.environ.get("SYNCNARRATOR_TTS", "").lower() in ("espeak", "pyttsx3"):
+    forced = os.environ.get("SYNCNARRATOR_TTS", "").lower()
+    if forced in ("espeak", "pyttsx3"):
+        _kokoro_error = f"SYNCNARRATOR_TTS={forced}"
         return None
     from core.speech.kokoro import shared_kokoro
 
