@@ -52,6 +52,8 @@ LEXICON: dict[str, str] = {
     "app": "ei1 pi4 pi4", "logo": "luo2 ge4", "spf50+": "ai2 si1 pi4 ai2 fu1 wu3 shi2 jia1",
     "spf30+": "ai2 si1 pi4 ai2 fu1 san1 shi2 jia1", "pa+++": "pi4 ei1 san1 jia1", "pa++++": "pi4 ei1 si4 jia1",
     "vc": "wei1 xi1", "ve": "wei1 yi4", "diy": "di4 ai4 wai1", "emoji": "yi4 mo2 ji4",
+    "hello": "ha1 lou4", "hi": "hai1", "baby": "bei4 bi3", "wow": "wa1 o4", "vlog": "wei1 luo4 ge2",
+    "yyds": "wai1 wai1 di4 ai2 si1", "upf50+": "you1 pi4 ai2 fu1 wu3 shi2 jia1", "3ce": "san1 xi1 yi4",
 }  # fmt: skip
 """Lower-case Latin words -> tone-numbered pinyin, tried before spelling letters."""
 
@@ -166,6 +168,15 @@ def normalize_numbers(text: str) -> str:
         + ("" if m.group(2) == "00" else ("零" if m.group(2)[0] == "0" else "") + cardinal(m.group(2)) + "分"),
         text,
     )
+
+    # model numbers glued to Latin letters (HX2471, RTX4090, 1080P) and shade numbers (299号) digit by digit
+    text = re.sub(r"(?<=[A-Za-z])(\d{3,})(?![\d.])", lambda m: digits(m.group(1), code=False), text)
+    text = re.sub(
+        rf"(?<![\d.])(\d{{3,}})(?=[A-Za-z])(?!{_UNIT_RE}|GB|TB|MB)",
+        lambda m: digits(m.group(1), code=False),
+        text,
+    )
+    text = re.sub(r"(?<![\d.])(\d{3,})(?=号)", lambda m: digits(m.group(1), code=False), text)
 
     # percentages, prices, ranges
     text = re.sub(
