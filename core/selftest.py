@@ -181,7 +181,26 @@ def check_build(report: Report, work: Path) -> None:
         report.check("LLM narrator without a model is refused", False, "it was created")
 
     report.step("LLM narrator", llm)
-    report.step("default voice", lambda: check_voice(report, work, frozen))
+    report.step("default voice", lambda: check_voice_offline(report, work, frozen))
+
+
+def check_voice_offline(report: Report, work: Path, frozen: bool) -> None:
+    """check_voice with every network connection of this process refused (and counted)."""
+    import socket
+
+    attempts: list[str] = []
+    original = socket.socket.connect
+
+    def refuse(sock: socket.socket, address: Any) -> None:
+        attempts.append(str(address))
+        raise OSError("network use refused by the self-test")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    try:
+        check_voice(report, work, frozen)
+    finally:
+        socket.socket.connect = original  # type: ignore[method-assign]
+    report.check("voice works offline (no network connection tried)", not attempts, ", ".join(attempts))
 
 
 def check_voice(report: Report, work: Path, frozen: bool) -> None:
