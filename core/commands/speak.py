@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def _writable_target(out: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from core.output_guard import check_outputs
-    from core.speech import shared_speaker
+    from core.speech import SpeechError, shared_speaker
     from core.speech.frontend import read_text
     from core.user_files import give_replacement_mode
 
@@ -54,8 +55,12 @@ def run(args: argparse.Namespace) -> int:
     _writable_target(out)
     speaker = shared_speaker()
     engine, _local, voice = speaker.resolve(args.voice)  # InputError for an unknown voice
-    rate = speaker.engine_rate(args.rate, voice) if args.rate is not None else engine.default_rate
-    wav = speaker.synthesize(text, voice=voice, rate=rate)
+    try:
+        rate = speaker.engine_rate(args.rate, voice) if args.rate is not None else engine.default_rate
+        wav = speaker.synthesize(text, voice=voice, rate=rate)
+    except SpeechError as exc:  # the engine failed (model damaged, espeak-ng crashed): not the user's input
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     folder = out.parent if str(out.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
     try:
