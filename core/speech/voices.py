@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import InputError
+from core.platform import config_dir, env
 from core.speech.engine import EspeakEngine, SpeechEngine, SpeechError, espeak_path
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ _kokoro_error: str | None = None
 def kokoro_engine() -> SpeechEngine | None:
     """The Kokoro engine when its packages are installed (the model itself loads on first use)."""
     global _kokoro_error
-    forced = os.environ.get("SYNCNARRATOR_TTS", "").lower()
+    forced = (env("SYNCNARRATOR_TTS") or "").lower()
     if forced in ("espeak", "pyttsx3"):
         _kokoro_error = f"SYNCNARRATOR_TTS={forced}"
         return None
@@ -99,14 +100,14 @@ def pyttsx3_engine() -> SpeechEngine | None:
 
 
 def _system_voices_wanted() -> bool:
-    forced = os.environ.get("SYNCNARRATOR_TTS", "").lower()
+    forced = (env("SYNCNARRATOR_TTS") or "").lower()
     return forced == "pyttsx3" or (not forced and sys.platform in ("win32", "darwin"))
 
 
 def default_voice_id() -> str:
     """DEFAULT_VOICE when Kokoro works here, else espeak-ng's Mandarin voice, else a system voice.
     SYNCNARRATOR_TTS=kokoro|espeak|pyttsx3 forces an engine."""
-    forced = os.environ.get("SYNCNARRATOR_TTS", "").lower()
+    forced = (env("SYNCNARRATOR_TTS") or "").lower()
     errors: list[str] = []
     if forced in ("", "kokoro"):
         kokoro = kokoro_engine()
@@ -197,22 +198,13 @@ def list_voices() -> list[VoiceInfo]:
 
 def user_voice_dir() -> Path:
     """Where added voice packs are kept: `voices/` in the settings folder ($SYNCNARRATOR_CONFIG_DIR)."""
-    override = os.environ.get("SYNCNARRATOR_CONFIG_DIR")
-    if override:
-        base = Path(override)
-    elif sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local") / "SyncNarrator"
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Preferences" / "SyncNarrator"
-    else:
-        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "SyncNarrator"
-    return base / "voices"
+    return config_dir() / "voices"
 
 
 def voice_pack_dirs(extra: list[Path] | None = None) -> list[Path]:
     """The user's voice folder, then $SYNCNARRATOR_VOICE_DIRS (path-separated), then `extra`."""
     dirs = [user_voice_dir()]
-    dirs += [Path(p) for p in os.environ.get("SYNCNARRATOR_VOICE_DIRS", "").split(os.pathsep) if p]
+    dirs += [Path(p) for p in (env("SYNCNARRATOR_VOICE_DIRS") or "").split(os.pathsep) if p]
     return dirs + list(extra or [])
 
 
