@@ -189,7 +189,7 @@ def check_voice_offline(report: Report, work: Path, frozen: bool) -> None:
         attempts.append(str(address))
         raise OSError("network use refused by the self-test")
 
-    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect = refuse  # type: ignore[method-assign,assignment]
     try:
         check_voice(report, work, frozen)
     finally:

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from core import defaults
 from core.errors import InputError
 
 
@@ -48,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     reading = read_text(text)
     if not reading.syllables:
         raise InputError(f"TEXT {text[:30]!r} has nothing that can be spoken")
-    if args.rate is not None and (not math.isfinite(args.rate) or not 0.5 <= args.rate <= 30):
-        raise InputError(f"--rate {args.rate}: must be between 0.5 and 30 characters per second")
+    if args.rate is not None and (not math.isfinite(args.rate) or not defaults.rate_in_range(args.rate)):
+        raise InputError(f"--rate {args.rate}: must be {defaults.rate_range_text()}")
     out = Path(args.out)
     check_outputs([], [out])
     _writable_target(out)

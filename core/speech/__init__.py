@@ -9,7 +9,6 @@ from core.speech.engine import (
     SpeechEngine,
     SpeechError,
     Voice,
-    default_engine,
 )
 from core.speech.frontend import Reading, read_text
 from core.speech.speaker import (
@@ -19,7 +18,7 @@ from core.speech.speaker import (
     count_chars,
     shared_speaker,
 )
-from core.speech.voices import DEFAULT_VOICE, VoiceInfo, list_voices, voice_licences
+from core.speech.voices import DEFAULT_VOICE, VoiceInfo, default_engine, list_voices, voice_licences
 
 __all__ = [
     "DEFAULT_VOICE",

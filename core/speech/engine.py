@@ -422,10 +422,3 @@ class Pyttsx3Engine(SpeechEngine):
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
             self.close()
-
-
-def default_engine() -> SpeechEngine:
-    """The engine of the default voice (core.speech.voices.DEFAULT_VOICE, or its fallbacks)."""
-    from core.speech.voices import resolve_voice
-
-    return resolve_voice(None)[0]

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from core.platform import APP_NAME, bundle_dir, env
+from core.platform import APP_NAME, bundle_dir, config_dir, env
 from core.speech.engine import SpeechEngine, SpeechError, Voice
 
 SAMPLE_RATE = 24000
@@ -261,6 +261,52 @@ def bundled_styles() -> dict[str, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# the user's voice packs
+
+VOICE_PACK_SUFFIXES = (".npy", ".pt", ".pth", ".npz")
+
+
+def user_voice_dir() -> Path:
+    """Where added voice packs are kept: `voices/` in the settings folder ($SYNCNARRATOR_CONFIG_DIR)."""
+    return config_dir() / "voices"
+
+
+def voice_pack_dirs(extra: list[Path] | None = None) -> list[Path]:
+    """The user's voice folder, then $SYNCNARRATOR_VOICE_DIRS (path-separated), then `extra`."""
+    dirs = [user_voice_dir()]
+    dirs += [Path(p) for p in (env("SYNCNARRATOR_VOICE_DIRS") or "").split(os.pathsep) if p]
+    return dirs + list(extra or [])
+
+
+def pack_name(stem: str) -> str:
+    """A readable name for a pack file: zf_xiaoxiao -> 女声 · xiaoxiao, zm_yunxi -> 男声 · yunxi."""
+    prefix, _, rest = stem.partition("_")
+    if rest and len(prefix) == 2 and prefix[1] in "fm":
+        return ("女声 · " if prefix[1] == "f" else "男声 · ") + rest
+    return f"自定义 · {stem}"
+
+
+def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
+    """StylePacks from the voice folders; unreadable files are skipped (the Settings dialog refuses them
+    when they are added, naming the problem)."""
+    packs: list[StylePack] = []
+    seen: set[str] = set()
+    for folder in voice_pack_dirs(extra):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() not in VOICE_PACK_SUFFIXES or not path.is_file() or path.stem in seen:
+                continue
+            try:
+                styles = load_style_file(path)
+            except SpeechError:
+                continue
+            seen.add(path.stem)
+            packs.append(StylePack(path.stem, pack_name(path.stem), styles, path))
+    return packs
+
+
+# ---------------------------------------------------------------------------------------------------------
 # the engine
 
 
@@ -300,8 +346,6 @@ class KokoroEngine(SpeechEngine):
     # -- voices
     def packs(self) -> dict[str, StylePack]:
         if self._packs is None:
-            from core.speech.voices import user_voice_packs
-
             packs: dict[str, StylePack] = {}
             styles = bundled_styles()
             for vid, name in BUNDLED_VOICES.items():

@@ -14,20 +14,14 @@ import sys
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from core.errors import InputError
-from core.platform import config_dir, env
+from core.platform import env
 from core.speech.engine import EspeakEngine, SpeechEngine, SpeechError, espeak_path
-
-if TYPE_CHECKING:
-    from core.speech.kokoro import StylePack
 
 DEFAULT_VOICE = "kokoro:jf_alpha"
 """The one place the default voice is decided: Kokoro-82M's clear female voice. When Kokoro cannot
 load, the default falls back to espeak-ng's Mandarin voice, then to a system voice (pyttsx3)."""
-
-VOICE_PACK_SUFFIXES = (".npy", ".pt", ".pth", ".npz")
 
 
 @dataclass(frozen=True)
@@ -129,6 +123,11 @@ def default_voice_id() -> str:
     raise SpeechError("no voice that speaks Mandarin: " + "; ".join(errors))
 
 
+def default_engine() -> SpeechEngine:
+    """The engine of the default voice (DEFAULT_VOICE, or its fallbacks)."""
+    return resolve_voice(None)[0]
+
+
 def resolve_voice(voice: str | None) -> tuple[SpeechEngine, str, str]:
     """(engine, the engine's own voice id, the canonical `ENGINE:VOICE` id) for a voice id.
     InputError names the voice when there is no such voice."""
@@ -196,52 +195,10 @@ def list_voices() -> list[VoiceInfo]:
 # the user's Kokoro voice packs
 
 
-def user_voice_dir() -> Path:
-    """Where added voice packs are kept: `voices/` in the settings folder ($SYNCNARRATOR_CONFIG_DIR)."""
-    return config_dir() / "voices"
-
-
-def voice_pack_dirs(extra: list[Path] | None = None) -> list[Path]:
-    """The user's voice folder, then $SYNCNARRATOR_VOICE_DIRS (path-separated), then `extra`."""
-    dirs = [user_voice_dir()]
-    dirs += [Path(p) for p in (env("SYNCNARRATOR_VOICE_DIRS") or "").split(os.pathsep) if p]
-    return dirs + list(extra or [])
-
-
-def pack_name(stem: str) -> str:
-    """A readable name for a pack file: zf_xiaoxiao -> 女声 · xiaoxiao, zm_yunxi -> 男声 · yunxi."""
-    prefix, _, rest = stem.partition("_")
-    if rest and len(prefix) == 2 and prefix[1] in "fm":
-        return ("女声 · " if prefix[1] == "f" else "男声 · ") + rest
-    return f"自定义 · {stem}"
-
-
-def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
-    """StylePacks from the voice folders; unreadable files are skipped (the Settings dialog refuses them
-    when they are added, naming the problem)."""
-    from core.speech.kokoro import StylePack, load_style_file
-
-    packs: list[StylePack] = []
-    seen: set[str] = set()
-    for folder in voice_pack_dirs(extra):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            if path.suffix.lower() not in VOICE_PACK_SUFFIXES or not path.is_file() or path.stem in seen:
-                continue
-            try:
-                styles = load_style_file(path)
-            except SpeechError:
-                continue
-            seen.add(path.stem)
-            packs.append(StylePack(path.stem, pack_name(path.stem), styles, path))
-    return packs
-
-
 def add_voice_pack(path: Path | str) -> VoiceInfo:
     """Check a Kokoro voice pack (.npy/.pt style vector, no pickled code run) and copy it into the user's
     voice folder; returns the new voice. InputError names the file when it is not a voice pack."""
-    from core.speech.kokoro import load_style_file
+    from core.speech.kokoro import VOICE_PACK_SUFFIXES, load_style_file, pack_name, user_voice_dir
 
     path = Path(path)
     if not path.is_file():
