@@ -192,12 +192,15 @@ class FitDialog(QDialog):
 
 def problem_text(problem: Any) -> str:
     """One clip whose line cannot fit, in the interface language (the CLI prints problem.message())."""
+    from core.export.report import seconds_pair
+
+    needs, room = seconds_pair(problem.needs_ms, problem.room_ms)
     return tr("clip {number} ({start}-{end}): the line needs {needs} s, the clip leaves {room} s").format(
         number=problem.index + 1,
         start=timestamp(problem.start_ms),
         end=timestamp(problem.end_ms),
-        needs=f"{problem.needs_ms / 1000:.1f}",
-        room=f"{problem.room_ms / 1000:.1f}",
+        needs=needs,
+        room=room,
     )
 
 

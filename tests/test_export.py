@@ -421,3 +421,12 @@ def test_ducking_many_lines_is_smooth_and_deep_enough() -> None:
     # lines 0.1 s apart keep the original down in between (no pumping), and it comes back after
     assert gains[round(5.0 * rate)] < 10 ** (-11 / 20)
     assert gains[-1] == pytest.approx(1.0)
+
+
+def test_fit_message_never_shows_equal_figures() -> None:
+    from core.export.report import FitProblem
+
+    p = FitProblem(2, 6200, 8040, 3100, 1590, "x")
+    assert p.message() == "clip 3 (00:00:06.200-00:00:08.040): the line needs 3.1 s, the clip leaves 1.6 s"
+    close = FitProblem(0, 0, 4000, 3771, 3750, "x")
+    assert close.message().endswith("the line needs 3.77 s, the clip leaves 3.75 s")

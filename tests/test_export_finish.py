@@ -85,9 +85,9 @@ def test_burned_text_is_5_to_6_percent_of_the_frame_and_the_soft_track_is_there_
 
 
 def test_markup_and_arrows_are_plain_text_in_srt_and_soft_track(tmp_path: Path, speaker: Speaker) -> None:
-    src = make_video(tmp_path / "src.mp4", duration=4.0, size="160x120", audio=None)
+    src = make_video(tmp_path / "src.mp4", duration=8.0, size="160x120", audio=None)
     nasty = "{\\fs200}{\\an8}<font color=red>大</font> --> 好"
-    project = project_for(src, [(0, 4000, nasty)])
+    project = project_for(src, [(0, 8000, nasty)])
     out, srt = tmp_path / "out.mp4", tmp_path / "out.srt"
     export_project(project, out, ExportOptions(burn_subtitles=False, srt=srt), speaker=speaker)
     for text in (srt.read_text(encoding="utf-8"), soft_track(out)):

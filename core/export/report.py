@@ -7,6 +7,7 @@ shortened by the narrator or left silent; the loudness figures of the file; the 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +42,20 @@ class FitProblem:
     text: str
 
     def message(self) -> str:
+        needs, room = seconds_pair(self.needs_ms, self.room_ms)
         return (
             f"clip {self.index + 1} ({timestamp(self.start_ms)}-{timestamp(self.end_ms)}): "
-            f"the line needs {self.needs_ms / 1000:.1f} s, the clip leaves {self.room_ms / 1000:.1f} s"
+            f"the line needs {needs} s, the clip leaves {room} s"
         )
+
+
+def seconds_pair(needs_ms: int, room_ms: int) -> tuple[str, str]:
+    """Tenths of a second, or hundredths where tenths would show the two as equal."""
+    for digits in (1, 2, 3):
+        a, b = f"{needs_ms / 1000:.{digits}f}", f"{room_ms / 1000:.{digits}f}"
+        if a != b:
+            return a, b
+    return a, b
 
 
 class FitError(InputError):
@@ -56,8 +67,9 @@ class FitError(InputError):
 
 
 def needs_ms(fit: FitResult, rate_cps: float) -> int:
+    """How long the line lasts at the fastest allowed speech (with the fitter's 1% safety margin)."""
     if fit.duration_ms > 0:
-        return round(fit.duration_ms / max(fit.tempo, 1.0))
+        return math.ceil(fit.duration_ms * 1.01 / max(fit.tempo, 1.0))
     return round(count_chars(fit.text) * 1000 / (rate_cps * MAX_SPEEDUP))
 
 
