@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "core.commands.detect",
     "core.commands.narrate",
     "core.commands.render",
+    "core.commands.batch",
 ]
 
 
