@@ -219,12 +219,12 @@ def outputs_complete(item: BatchItem, outputs: ItemOutputs, options: BatchOption
     from core.media import probe
     from core.project import load_project
 
-    for p in outputs.all():
+    for p in outputs.all() if export_writes_report() else outputs.all()[:3]:
         if not p.is_file():
             return f"{p.name} is missing"
     try:
         project = load_project(outputs.project)
-        report = json.loads(outputs.report.read_text(encoding="utf-8"))
+        report = json.loads(outputs.report.read_text(encoding="utf-8")) if export_writes_report() else {}
         info = probe(outputs.video)
         outputs.srt.read_text(encoding="utf-8")
         product = load_item_product(item)
@@ -249,6 +249,13 @@ def outputs_complete(item: BatchItem, outputs: ItemOutputs, options: BatchOption
     except OSError as exc:
         return f"cannot read the video ({exc.strerror or exc})"
     return None
+
+
+def export_writes_report() -> bool:
+    """Whether this build's export writes OUT.report.json (ExportResult.report_path)."""
+    from core.export import ExportResult
+
+    return "report_path" in getattr(ExportResult, "__dataclass_fields__", {})
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -286,7 +293,6 @@ def render_item(
 
     Returns {"status": "done" | "failed" | "cancelled", "error"?, "seconds", "warnings"}; never raises for
     the item's own problems, so one bad item never stops the batch."""
-    from core.export import ExportResult
     from core.pipeline import RenderOptions, render_video
     from core.project import project_to_json
 
@@ -321,7 +327,7 @@ def render_item(
             json.dumps(project_to_json(result.project, final.project), ensure_ascii=False, indent=1),
         )
         report_path = getattr(result.export, "report_path", None)
-        if "report_path" in getattr(ExportResult, "__dataclass_fields__", {}):
+        if export_writes_report():
             # the export writes OUT.report.json; it names the staged files, so point it at the final ones
             if report_path is None or not Path(report_path).is_file():
                 raise SyncNarratorError(f"{final.video}: the export wrote no report")
