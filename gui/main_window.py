@@ -162,6 +162,12 @@ class MainWindow(QMainWindow):
         self.act_save = self._action("&Save", self.save, K.Save)
         self.act_save_as = self._action("Save &As…", self.save_as, K.SaveAs)
         self.act_export = self._action("&Export…", self.export_dialog, "Ctrl+E", "Export the narrated video")
+        self.act_export_timeline = self._action(
+            "Export &timeline…",
+            self.export_timeline_dialog,
+            None,
+            "OpenTimelineIO timeline for other editors",
+        )
         self.act_quit = self._action("&Quit", self.close, K.Quit)
         self.act_undo = self._action("&Undo", self.undo, K.Undo)
         self.act_redo = self._action("&Redo", self.redo, K.Redo)
@@ -205,7 +211,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         m.addMenu(self.recent_menu)
         m.addSeparator()
-        for a in (self.act_save, self.act_save_as, self.act_export):
+        for a in (self.act_save, self.act_save_as, self.act_export, self.act_export_timeline):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.act_quit)
@@ -254,7 +260,7 @@ class MainWindow(QMainWindow):
         self.act_undo.setText(f"&Undo {doc.undo_text()}".rstrip())
         self.act_redo.setText(f"&Redo {doc.redo_text()}".rstrip())
         self.act_detect.setEnabled(has_video)
-        for a in (self.act_narrate, self.act_synth, self.act_export):
+        for a in (self.act_narrate, self.act_synth, self.act_export, self.act_export_timeline):
             a.setEnabled(has_clips)
         selected = bool(self.bridge.selection)
         for a in (self.act_narrate_sel, self.act_regenerate, self.act_merge):
@@ -790,6 +796,34 @@ class MainWindow(QMainWindow):
             services.export_job(snapshot, output),
             done,
             on_cancel=lambda: self.show_message(f"Export cancelled; {output.name} was not written"),
+        )
+
+    def export_timeline_dialog(self) -> None:
+        """Ask for OUT.otio (or .xml / .edl), then write the timeline in the job process."""
+        self.inspector.commit_text()
+        doc = self.bridge.document
+        project = doc.project
+        if project.video is None or project.video_missing:
+            self.show_error("Export timeline", InputError(f"{project.video}: the video is missing"))
+            return
+        start = beside(doc.path or Path(project.video), Path(project.video).stem + ".otio")
+        filt = "OpenTimelineIO (*.otio);;FCP 7 XML (*.xml);;CMX 3600 EDL (*.edl)"
+        path = dialogs.choose_save_file(self, "Export timeline", str(start), filt)
+        if path:
+            self.start_timeline_export(Path(path))
+
+    def start_timeline_export(self, output: Path) -> Job | None:
+        from functools import partial
+
+        from core.interchange import timeline_job
+
+        snapshot = self.bridge.project
+        return self.run_job(
+            "Exporting timeline",
+            partial(timeline_job, project=snapshot, output=str(output)),
+            lambda result: self.show_message(
+                f"Exported {result.output} ({result.lines} lines in {result.media_dir.name})"
+            ),
         )
 
     def settings_dialog(self) -> None:

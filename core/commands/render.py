@@ -33,7 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     e = sub.add_parser("export", help="export a saved project (no re-detection, no re-narration)")
     e.add_argument("project")
-    e.add_argument("--out", required=True, help="OUT.mp4")
+    e.add_argument("--out", help="OUT.mp4 (the narrated video)")
+    e.add_argument(
+        "--otio",
+        metavar="OUT.otio",
+        help="also (or only) write the timeline for other editors: .otio, or .xml / .edl with OTIO's adapters",
+    )
     e.add_argument("--srt", help="also write the subtitles as SRT")
     e.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
     e.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
@@ -86,6 +91,10 @@ def run_export(args: argparse.Namespace) -> int:
     from core.export import ExportOptions, export_project
     from core.project import load_project
 
+    if not args.out and not args.otio:
+        raise InputError("export needs --out OUT.mp4, --otio OUT.otio, or both")
+    if not args.out and (args.srt or args.narration_wav or args.burn_subtitles or args.preset):
+        raise InputError("--srt, --narration-wav, --burn-subtitles and --preset go with --out OUT.mp4")
     project = load_project(Path(args.project))
     if not project.video:
         raise ProjectError(f"{args.project}: the project has no video")
@@ -99,8 +108,22 @@ def run_export(args: argparse.Namespace) -> int:
     if args.preset:
         overrides["preset"] = args.preset
     options = ExportOptions.from_project(project, **overrides)
-    result = export_project(project, Path(args.out), options, progress=StderrProgress("export"))
-    _report(result.output, [result.srt, result.narration_wav], result.warnings)
+    if args.otio:  # refuse bad targets before any work (the timeline is written after the video)
+        from core.output_guard import check_outputs
+
+        check_outputs(
+            [Path(args.project), Path(project.video)], [args.out, args.otio, args.srt, args.narration_wav]
+        )
+    if args.out:
+        result = export_project(project, Path(args.out), options, progress=StderrProgress("export"))
+        _report(result.output, [result.srt, result.narration_wav], result.warnings)
+    if args.otio:
+        from core.interchange import export_timeline
+
+        timeline = export_timeline(
+            project, Path(args.otio), inputs=[Path(args.project)], progress=StderrProgress("timeline")
+        )
+        _report(timeline.output, [timeline.media_dir], ())
     return 0
 
 
