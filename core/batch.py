@@ -3,7 +3,8 @@
 A catalogue is JSON Lines (or CSV with the same columns): `video`, `product` (a PRODUCT.json path or an inline
 `{"name", "attributes"}` object), optional `name` (the output stem, default: the video's stem). Relative paths
 are relative to the catalogue file. Each item writes DIR/NAME.mp4, .srt, .narr.json and .report.json; they are
-rendered into a hidden staging folder inside DIR and moved to their final names only when the whole item
+rendered into a hidden staging folder inside DIR (named like the export's partial files, so a killed run's
+are swept by the next) and moved to their final names only when the whole item
 succeeded (the MP4 last), so a cancelled or killed batch never leaves half-written outputs under final names.
 DIR/batch-report.json is rewritten atomically each time an item finishes.
 
@@ -32,7 +33,7 @@ from core.project import Product
 from core.user_files import give_replacement_mode, read_user_text
 
 REPORT_NAME = "batch-report.json"
-STAGING_SUFFIX = ".batch-partial"
+STAGING_SUFFIX = ".partial"  # staging folders: .NAME.PID-XXXX.partial (core.leftovers sweeps dead runs')
 COLUMNS = ("video", "product", "name")
 _BAD_NAME_CHARS = set('/\\:*?"<>|\x00')
 
@@ -304,7 +305,9 @@ def render_item(
         product = load_item_product(item)
         if not item.video.is_file():
             raise InputError(f"{item.video}: no such video file")
-        staging = Path(tempfile.mkdtemp(prefix=f".{item.name}.", suffix=STAGING_SUFFIX, dir=out_dir))
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{item.name}.{os.getpid()}-", suffix=STAGING_SUFFIX, dir=out_dir)
+        )
         staged = item_outputs(staging, item.name)
         result = render_video(
             item.video,
@@ -488,7 +491,10 @@ def run_batch(
 
     Ctrl-C (KeyboardInterrupt) cancels the running items, waits for them to clean up, and raises Cancelled;
     the report then lists exactly the items that finished."""
+    from core.leftovers import sweep
+
     out_dir = Path(out_dir)
+    sweep(out_dir)  # staging folders of a batch that was killed outright (kill -9, power loss)
     report = BatchReport(out_dir / REPORT_NAME, items)
     progress = BatchProgress(total=len(items))
     todo: list[BatchItem] = []

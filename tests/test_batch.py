@@ -117,7 +117,9 @@ def test_broken_item_is_reported_and_the_rest_renders_then_rerun_skips(media: Pa
     ]
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
 
-    # outputs that are present but not sound are redone: a truncated MP4, a project that is not one
+    # outputs that are present but not sound are redone: a truncated MP4, a project that is not one;
+    # the staging folder of a batch killed outright (its process is gone) is swept
+    (out / ".a.999999999-dead.partial").mkdir()
     mp4 = out / "杯子.mp4"
     mp4.write_bytes(mp4.read_bytes()[: mp4.stat().st_size // 3])
     (out / "a.narr.json").write_text("{}", encoding="utf-8")
