@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource  # Unix only, like the other benchmarks
 import shutil
 import subprocess
 import sys
@@ -44,11 +45,17 @@ def make_catalogue(work: Path, items: int, seconds: float, size: str) -> Path:
     return catalogue
 
 
-def run_batch(work: Path, catalogue: Path, label: str, args: list[str]) -> float:
-    """Wall seconds of one `batch` run (cold cache, fresh output folder); fails loudly on a bad run."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_batch(work: Path, catalogue: Path, label: str, args: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `batch` run (cold cache, fresh output folder); fails loudly on a bad run.
+    CPU counts the batch process, its pool workers and their ffmpeg (Ray's workers are not its children)."""
     env = {**os.environ, "SYNCNARRATOR_CACHE_DIR": str(work / f"cache-{label}")}
     out = work / f"out-{label}"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), children_cpu()
     proc = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "batch", str(catalogue), "--out", str(out), *args],
         capture_output=True,
@@ -56,12 +63,12 @@ def run_batch(work: Path, catalogue: Path, label: str, args: list[str]) -> float
         env=env,
         timeout=3600,
     )
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, children_cpu() - cpu
     if proc.returncode != 0:
         raise SystemExit(f"{label}: batch exited {proc.returncode}: {proc.stderr[-2000:]}")
     report = json.loads((out / "batch-report.json").read_text(encoding="utf-8"))
     assert all(e["status"] == "done" for e in report["items"]), report
-    return wall
+    return wall, cpu
 
 
 def main(argv: list[str]) -> int:
@@ -88,14 +95,16 @@ def main(argv: list[str]) -> int:
         print(f"{args.items} ads of {args.seconds:g} s {args.size}, {os.cpu_count()} CPUs, load {load:.1f}")
         walls: dict[str, float] = {}
         for label, extra in runs:
-            walls[label] = run_batch(work, catalogue, label, extra)
+            walls[label], cpu = run_batch(work, catalogue, label, extra)
             per_minute = args.items / walls[label] * 60
             load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+            cpu_text = f"{cpu / args.items:5.2f} CPU s/item" if not label.startswith("ray") else "CPU n/a"
             print(
-                f"{label:8s} {walls[label]:7.1f} s  {per_minute:6.1f} items/min  (load {load:.1f})",
+                f"{label:8s} {walls[label]:7.1f} s  {per_minute:6.1f} items/min  {cpu_text}  (load {load:.1f})",
                 flush=True,
             )
         base = walls["local-1"]
+        print("(items/min on a shared machine depend on its load; CPU s/item do not)")
         for label in walls:
             if label != "local-1":
                 print(f"{label} vs local-1: {base / walls[label]:.2f}x items per minute")
