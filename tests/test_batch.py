@@ -282,3 +282,18 @@ def test_ray_engine_flags_are_checked(media: Path, tmp_path: Path) -> None:
     assert proc.returncode == 2 and "only used with --engine ray" in proc.stderr
     proc = cli("batch", str(catalogue), "--out", str(tmp_path / "o"), "--workers", "0")
     assert proc.returncode == 2 and "--workers 0" in proc.stderr
+
+
+def test_ray_is_imported_only_inside_the_ray_engine() -> None:
+    from tests.test_import_rules import _imports
+
+    offenders = [
+        f"{p.relative_to(ROOT)}:{line}"
+        for p in sorted((ROOT / "core").rglob("*.py"))
+        for mod, line, top in _imports(p)
+        if mod.split(".")[0] == "ray" and (top or p.name != "batch_ray.py")
+    ]
+    assert not offenders, offenders
+    probe_code = "import sys, core.cli, core.batch; core.cli.build_parser(); print('ray' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", probe_code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.stdout.strip() == "False", proc.stderr
