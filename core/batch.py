@@ -457,6 +457,10 @@ class BatchProgress:
         )
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _duration(seconds: float) -> str:
     seconds = round(seconds)
     if seconds < 60:
@@ -533,7 +537,7 @@ def run_batch(
     count = max(1, workers or os.cpu_count() or 1)
     log(
         f"batch: {len(todo)} of {len(items)} items to render on {engine} "
-        f"({'Ray at ' + ray_address if ray_address else str(min(count, len(todo))) + ' workers'})"
+        f"({'Ray at ' + ray_address if ray_address else _plural(min(count, len(todo)), 'worker')})"
     )
     progress.started = time.monotonic()
     if engine == "ray":
@@ -579,50 +583,76 @@ def _pool_task(item: BatchItem, out_dir: Path, options: BatchOptions) -> dict[st
 
 
 def run_local(
-    items: Sequence[BatchItem], out_dir: Path, options: BatchOptions, *, workers: int, on_result: OnResult
+    items: Sequence[BatchItem],
+    out_dir: Path,
+    options: BatchOptions,
+    *,
+    workers: int,
+    on_result: OnResult,
+    task: Callable[[BatchItem, Path, BatchOptions], dict[str, Any]] | None = None,
 ) -> None:
-    """Render `items` on a process pool. A worker that dies takes the items it was running (and, with it,
-    the pool's other running items) down; each such item gets one more try in a fresh pool."""
+    """Render `items` on a process pool. A worker that dies (killed, out of memory, a crash in a decoder)
+    breaks the pool and every item it still held; those are tried again one at a time, each in its own
+    process, so only the item that kills its worker again is reported failed. `task` (picklable) replaces
+    the render in tests."""
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
 
     ctx = multiprocessing.get_context("spawn")
     stop = ctx.Event()
-    tries: dict[str, int] = {}
-    queue = list(items)
-    while queue:
-        batch, queue = queue, []
-        executor = ProcessPoolExecutor(
-            max_workers=min(workers, len(batch)), mp_context=ctx, initializer=_init_worker, initargs=(stop,)
-        )
-        futures = {executor.submit(_pool_task, item, out_dir, options): item for item in batch}
-        try:
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    item = futures[future]
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        tries[item.name] = tries.get(item.name, 0) + 1
-                        if tries[item.name] < 2:
-                            queue.append(item)
-                            continue
-                        result = _failed("the worker process stopped unexpectedly while rendering it")
-                    except Exception as exc:
-                        result = _failed(f"internal error: {type(exc).__name__}: {exc}")
-                    on_result(item, result)
-        except BaseException:
-            stop.set()
-            for future in futures:
-                future.cancel()
-            _wait_for_cleanup(executor, futures)
-            remove_staging(out_dir, [i.name for i in batch])
-            raise
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+    run = task or _pool_task
+    broken = _run_pool(ctx, stop, run, items, out_dir, options, workers, on_result)
+    for item in broken:
+        if _run_pool(ctx, stop, run, [item], out_dir, options, 1, on_result):
+            on_result(item, _failed("the worker process stopped unexpectedly while rendering it"))
+
+
+def _run_pool(
+    ctx: Any,
+    stop: Any,
+    task: Callable[[BatchItem, Path, BatchOptions], dict[str, Any]],
+    items: Sequence[BatchItem],
+    out_dir: Path,
+    options: BatchOptions,
+    workers: int,
+    on_result: OnResult,
+) -> list[BatchItem]:
+    """One pool over `items`; returns the items lost to a broken pool (their results were not reported)."""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = ProcessPoolExecutor(
+        max_workers=min(workers, len(items)), mp_context=ctx, initializer=_init_worker, initargs=(stop,)
+    )
+    futures = {executor.submit(task, item, out_dir, options): item for item in items}
+    broken: list[BatchItem] = []
+    try:
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                item = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken.append(item)
+                    continue
+                except Exception as exc:
+                    result = _failed(f"internal error: {type(exc).__name__}: {exc}")
+                on_result(item, result)
+    except BaseException:
+        stop.set()
+        for future in futures:
+            future.cancel()
+        _wait_for_cleanup(executor, futures)
+        remove_staging(out_dir, [i.name for i in items])
+        raise
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        if broken:  # the dead worker's staging folder is left behind (its process is gone now)
+            from core.leftovers import sweep
+
+            sweep(out_dir)
+    return [i for i in items if i in broken]
 
 
 def _wait_for_cleanup(executor: Any, futures: Iterable[Any]) -> None:

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from core.batch import STAGING_SUFFIX, export_writes_report, read_catalogue
+from core.batch import (
+    STAGING_SUFFIX,
+    BatchItem,
+    BatchOptions,
+    export_writes_report,
+    read_catalogue,
+    run_local,
+)
 from core.errors import InputError
 from core.media import probe
 from core.project import load_project
@@ -297,3 +304,25 @@ def test_ray_is_imported_only_inside_the_ray_engine() -> None:
     probe_code = "import sys, core.cli, core.batch; core.cli.build_parser(); print('ray' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", probe_code], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.strip() == "False", proc.stderr
+
+
+def crash_on_crash(item: BatchItem, out_dir: Path, options: BatchOptions) -> dict:
+    """A pool task double: the item named "crash" kills its worker process outright."""
+    if item.name == "crash":
+        os._exit(3)
+    time.sleep(0.2)  # still running when the crash breaks the pool
+    return {"status": "done", "seconds": 0.2, "warnings": []}
+
+
+def test_a_worker_that_dies_fails_only_its_own_item(tmp_path: Path) -> None:
+    items = [BatchItem(n, tmp_path / f"{n}.mp4", product_inline={}) for n in ("a", "crash", "b", "c")]
+    results: dict[str, str] = {}
+    run_local(
+        items,
+        tmp_path,
+        BatchOptions(),
+        workers=2,
+        on_result=lambda item, result: results.__setitem__(item.name, result["status"]),
+        task=crash_on_crash,
+    )
+    assert results == {"a": "done", "b": "done", "c": "done", "crash": "failed"}
