@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,9 @@ def run_on_ray(
     if started_here:
         if address:
             try:
-                ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+                with warnings.catch_warnings():  # Ray Client warns before it raises: one line is enough
+                    warnings.simplefilter("ignore")
+                    ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
             except (ConnectionError, ValueError, RuntimeError) as exc:
                 raise InputError(
                     f"--ray-address {address}: cannot connect ({' '.join(str(exc).split())})"
@@ -63,7 +66,7 @@ def run_on_ray(
             ray.init(
                 num_cpus=workers,
                 include_dashboard=False,
-                logging_level=logging.WARNING,
+                logging_level=logging.ERROR,
                 log_to_driver=False,
             )
     task = ray.remote(num_cpus=1, max_retries=1)(_task)
