@@ -219,7 +219,12 @@ def _staging_dirs(out: Path) -> list[Path]:
     return [p for p in out.iterdir() if p.name.endswith(STAGING_SUFFIX)] if out.exists() else []
 
 
-def test_ctrl_c_cancels_the_batch_with_exit_130_and_no_partial_outputs(media: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["local", "ray"])
+def test_ctrl_c_cancels_the_batch_with_exit_130_and_no_partial_outputs(
+    media: Path, tmp_path: Path, engine: str
+) -> None:
+    if engine == "ray":
+        pytest.importorskip("ray")
     shots = [("color=c=green", 4.0), ("color=c=red", 4.0), ("color=c=yellow", 4.0), ("color=c=blue", 4.0)]
     make_cut_video(media / "clips" / "long.mp4", shots, size="320x240")
     catalogue = write_jsonl(
@@ -229,7 +234,7 @@ def test_ctrl_c_cancels_the_batch_with_exit_130_and_no_partial_outputs(media: Pa
     out = tmp_path / "out"
     command = [sys.executable, str(ROOT / "main.py"), "batch", str(catalogue), "--out", str(out)]
     proc = subprocess.Popen(
-        [*command, "--workers", "2", "--burn-subtitles"],
+        [*command, "--engine", engine, "--workers", "2", "--burn-subtitles"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
