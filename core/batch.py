@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -215,7 +215,7 @@ def load_item_product(item: BatchItem) -> Product:
 def outputs_complete(item: BatchItem, outputs: ItemOutputs, options: BatchOptions) -> str | None:
     """None when the item's outputs are all there and sound (verified, not just present), else why not.
 
-    Sound: the project loads, names this item's video and product and voice; the report is a JSON object;
+    Sound: the project loads, names this item's video, product, voice and burn-in; the report is a JSON object;
     the MP4 probes with audio and the project's duration; nothing is older than the source video."""
     from core.media import probe
     from core.project import load_project
@@ -239,6 +239,8 @@ def outputs_complete(item: BatchItem, outputs: ItemOutputs, options: BatchOption
         return "the product changed"
     if project.speech.voice != options.voice:
         return "the voice changed"
+    if project.export.burn_subtitles != options.burn_subtitles:
+        return "--burn-subtitles changed"
     if project.media is None or not project.clips:
         return f"{outputs.project.name} has no clips"
     frame_ms = 1000 / float(project.media.fps) if project.media.fps else 40
@@ -325,9 +327,12 @@ def render_item(
         )
         if cancel is not None:
             cancel.raise_if_cancelled()
+        # the project remembers the burn-in, so `export` of it (and the rerun check) match this render
+        project = replace(
+            result.project, export=replace(result.project.export, burn_subtitles=options.burn_subtitles)
+        )
         _write_atomic(
-            staged.project,
-            json.dumps(project_to_json(result.project, final.project), ensure_ascii=False, indent=1),
+            staged.project, json.dumps(project_to_json(project, final.project), ensure_ascii=False, indent=1)
         )
         report_path = getattr(result.export, "report_path", None)
         if export_writes_report():

@@ -151,6 +151,13 @@ def test_csv_catalogue_with_inline_product(media: Path, tmp_path: Path) -> None:
     assert read_report(out)["杯"]["status"] == "done"
     assert_item_done(out, "杯", media / "clips" / "b.mp4")
     assert load_project(out / "杯.narr.json").product.name == "保温杯"
+    # a rerun with other render options is not "complete": burning the subtitles in redoes the item
+    proc = cli("batch", str(catalogue), "--out", str(out), "--workers", "1", "--burn-subtitles")
+    assert proc.returncode == 0, proc.stderr
+    assert read_report(out)["杯"]["status"] == "done"
+    assert load_project(out / "杯.narr.json").export.burn_subtitles
+    proc = cli("batch", str(catalogue), "--out", str(out), "--workers", "1", "--burn-subtitles")
+    assert read_report(out)["杯"]["status"] == "skipped"
 
 
 def test_catalogue_errors_exit_2_and_write_nothing(media: Path, tmp_path: Path) -> None:
