@@ -548,7 +548,15 @@ def run_batch(
     if engine == "ray":
         from core.batch_ray import run_on_ray
 
-        run_on_ray(todo, out_dir, options, workers=count, address=ray_address, on_result=finish)
+        run_on_ray(
+            todo,
+            out_dir,
+            options,
+            workers=count,
+            address=ray_address,
+            on_result=finish,
+            max_in_flight=workers,
+        )
     elif engine == "local":
         run_local(todo, out_dir, options, workers=count, on_result=finish)
     else:

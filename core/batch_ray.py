@@ -39,6 +39,7 @@ def run_on_ray(
     workers: int,
     address: str | None,
     on_result: OnResult,
+    max_in_flight: int | None = None,
 ) -> None:
     try:
         import ray
@@ -71,9 +72,16 @@ def run_on_ray(
             )
     task = ray.remote(num_cpus=1, max_retries=1)(_task)
     pending: dict[Any, BatchItem] = {}
+    queue = list(items)
+    folder = str(Path(out_dir).resolve())
+    # on a cluster, --workers caps the items in flight (Ray's usual back-pressure); otherwise every item is
+    # submitted at once and Ray runs as many as the CPUs allow
+    limit = max_in_flight if address and max_in_flight else len(queue)
     try:
-        pending = {task.remote(item, str(Path(out_dir).resolve()), options): item for item in items}
-        while pending:
+        while queue or pending:
+            while queue and len(pending) < limit:
+                item = queue.pop(0)
+                pending[task.remote(item, folder, options)] = item
             done, _ = ray.wait(list(pending), num_returns=1)
             for ref in done:
                 item = pending.pop(ref)
