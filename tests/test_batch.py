@@ -295,12 +295,21 @@ def test_ray_engine_on_a_local_two_cpu_cluster(media: Path, tmp_path: Path) -> N
     }
 
 
-def test_ray_engine_flags_are_checked(media: Path, tmp_path: Path) -> None:
+def test_bad_options_exit_2_before_any_work(media: Path, tmp_path: Path) -> None:
     catalogue = write_jsonl(media / "c.jsonl", [{"video": "clips/a.mp4", "product": "p.json"}])
-    proc = cli("batch", str(catalogue), "--out", str(tmp_path / "o"), "--ray-address", "auto")
-    assert proc.returncode == 2 and "only used with --engine ray" in proc.stderr
-    proc = cli("batch", str(catalogue), "--out", str(tmp_path / "o"), "--workers", "0")
-    assert proc.returncode == 2 and "--workers 0" in proc.stderr
+    out = tmp_path / "o"
+    for args, message in (
+        (["--ray-address", "auto"], "only used with --engine ray"),
+        (["--workers", "0"], "--workers 0"),
+        (["--model", str(tmp_path)], "--model is only used with --narrator llm"),
+        (["--narrator", "llm", "--model", str(tmp_path / "no-model")], "no-model"),
+        (["--voice", "klingon"], "no such voice"),
+    ):
+        proc = cli("batch", str(catalogue), "--out", str(out), *args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], (args, lines)
+    assert not out.exists()
 
 
 def test_ray_is_imported_only_inside_the_ray_engine() -> None:
