@@ -61,7 +61,6 @@ class BatchOptions:
     burn_subtitles: bool = False
     narrator: str = "embedded"
     model_dir: str | None = None
-    rate_cps: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -317,7 +316,6 @@ def render_item(
             staged.video,
             options=RenderOptions(
                 voice=options.voice,
-                rate_cps=options.rate_cps,
                 burn_subtitles=options.burn_subtitles,
                 srt=staged.srt,
                 narrator=options.narrator,
