@@ -184,7 +184,7 @@ def export_timeline(
     if project.media is None or not project.video:
         raise InputError(f"{out}: the project has no video to build a timeline on")
     media_dir = media_dir_for(out)
-    check_outputs([*inputs, project.video], [out])
+    check_outputs([project.video, *inputs], [out], input_names=["the source video"])
     if not out.parent.is_dir():
         raise InputError(f"{out.parent}: output folder does not exist")
     if media_dir.exists() and not media_dir.is_dir():

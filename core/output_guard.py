@@ -100,20 +100,32 @@ def _check_target(path: Path) -> None:
         raise InputError(f"{shown}: is {_kind(lst.st_mode)}, not a regular file; refusing to write over it")
 
 
-def check_outputs(inputs: Sequence[Path | str | None], outputs: Sequence[Path | str | None]) -> None:
-    """Refuse (InputError) outputs that would overwrite an input, another output, or a special file."""
-    ins = [Path(p) for p in inputs if p is not None and str(p) != ""]
+def check_outputs(
+    inputs: Sequence[Path | str | None],
+    outputs: Sequence[Path | str | None],
+    *,
+    input_names: Sequence[str | None] = (),
+) -> None:
+    """Refuse (InputError) outputs that would overwrite an input, another output, or a special file.
+
+    `input_names` optionally words each input in the message ("the source video itself")."""
+    ins: list[Path] = []
+    labels: list[str | None] = []
+    for i, p in enumerate(inputs):
+        if p is not None and str(p) != "":
+            ins.append(Path(p))
+            labels.append(input_names[i] if i < len(input_names) else None)
     outs = [Path(p) for p in outputs if p is not None and str(p) != ""]
     rin = [_resolved(p) for p in ins]
     rout = [_resolved(p) for p in outs]
     for out in outs:
         _check_target(out)
     for i, (out, rout_i) in enumerate(zip(outs, rout, strict=True)):
-        for inp, rinp in zip(ins, rin, strict=True):
+        for inp, rinp, label in zip(ins, rin, labels, strict=True):
             if _same(out, rout_i, inp, rinp):
+                what = f"the input file {display_path(inp)}" + (f" ({label})" if label else "")
                 raise InputError(
-                    f"{display_path(out)}: the output would overwrite the input file {display_path(inp)}; "
-                    "choose another file name"
+                    f"{display_path(out)}: the output would overwrite {what}; choose another file name"
                 )
         for j in range(i):
             if _same(out, rout_i, outs[j], rout[j]):

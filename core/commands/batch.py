@@ -45,8 +45,12 @@ def run_batch_command(args: argparse.Namespace) -> int:
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: --out must be a folder")
     outputs = [p for item in items for p in item_outputs(out_dir, item.name).all()]
-    inputs = [catalogue, *[p for item in items for p in item.inputs]]
-    check_outputs(inputs, [*outputs, out_dir / REPORT_NAME])
+    inputs: list[Path] = [catalogue]
+    names: list[str | None] = ["the catalogue"]
+    for item in items:
+        inputs += [item.video, item.product_path] if item.product_path else [item.video]
+        names += [f"the video of line {item.line}", f"the product of line {item.line}"][: len(item.inputs)]
+    check_outputs(inputs, [*outputs, out_dir / REPORT_NAME], input_names=names)
     if args.voice is not None:
         from core.commands.render import _check_voice
 
