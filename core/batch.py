@@ -281,7 +281,7 @@ def _narrator(options: BatchOptions) -> Any:
     if key not in _narrators:
         if options.narrator == "llm":
             narrator = create_narrator("llm", model_dir=options.model_dir)
-            narrator.load()
+            getattr(narrator, "load", lambda: None)()  # the LLM narrator loads its model once, here
         else:
             narrator = create_narrator(options.narrator)
         _narrators[key] = narrator
@@ -672,10 +672,10 @@ def _wait_for_cleanup(executor: Any, futures: Iterable[Any]) -> None:
     from concurrent.futures import wait
 
     try:
-        _, not_done = wait(list(futures), timeout=CANCEL_GRACE_S)
+        stuck = bool(wait(list(futures), timeout=CANCEL_GRACE_S).not_done)
     except KeyboardInterrupt:
-        not_done = {1}
-    if not_done:
+        stuck = True
+    if stuck:
         for process in list(getattr(executor, "_processes", {}).values()):
             with contextlib.suppress(Exception):
                 process.kill()

@@ -128,9 +128,9 @@ def build_timeline(
     cursor = Fraction(0)  # seconds: where the track ends so far
     for index, wav_path, start_ms, duration_ms in lines:
         with wave.open(str(wav_path), "rb") as w:
-            wav_rate, wav_frames = w.getframerate(), w.getnframes()
+            wav_rate, wav_frames = Fraction(w.getframerate()), w.getnframes()
         if audio_in_frames:  # the WAV's length in whole frames, its start on a frame
-            wav_frames = int(Fraction(wav_frames, w.getframerate()) * fps)
+            wav_frames = int(wav_frames / wav_rate * fps)
             wav_rate = fps
         start = Fraction(round(start_ms * wav_rate / 1000), 1) / wav_rate  # on a sample (or frame)
         length = min(wav_frames, int(duration_ms * wav_rate / 1000))

@@ -15,7 +15,7 @@ from core.errors import InputError
 EXIT_SOME_FAILED = 4
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("batch", help="render every ad of a catalogue (JSON Lines or CSV), locally or on Ray")
     p.add_argument("catalogue", help='CATALOGUE.jsonl or .csv: {"video", "product", "name"} per line')
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (created when missing)")
