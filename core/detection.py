@@ -28,14 +28,15 @@ import tempfile
 import threading
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from core.errors import Cancelled, MediaError
+from core.errors import Cancelled, ExportError, MediaError
 from core.ffmpeg_exec import child_process_options, ffmpeg_path, run_ffmpeg
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.media import MediaInfo, ffmpeg_input, probe
@@ -82,7 +83,7 @@ def gray_frames(
     duration_ms: int | None = None,
     seek_exact: bool = True,
     threads: int = 0,
-) -> Iterator[np.ndarray]:
+) -> Generator[np.ndarray, None, None]:
     """Yield small grayscale frames (uint8, h x w), decoded cheaply by ffmpeg.
 
     Without `times_ms` (and `skip_nonref`) frames come at a constant rate: frame i shows
@@ -90,7 +91,7 @@ def gray_frames(
     come as the decoder produces them (each frame of a variable-frame-rate video once, none made up)
     and each frame's presentation time is appended to `times_ms`: its PTS in ms on the file's
     timeline (0 = the start ffmpeg reports for the file, the origin of `-ss`), so a stream that starts
-    late keeps its offset. `fast` skips the H.264 loop filter and chroma: invisible at thumbnail
+    late keeps its offset (`fps` is then unused). `fast` skips the H.264 loop filter and chroma: invisible at thumbnail
     size, much less decoding. `skip_nonref` also skips frames no other frame depends on (typically
     half the B-frames, none in streams without B-frames). `duration_ms` stops after that much video
     from `start_ms`; `seek_exact=False` starts at the keyframe at or before `start_ms` instead of
@@ -172,8 +173,8 @@ def gray_frames(
                 proc.kill()
                 return
 
-    threads = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
-    for t in threads:
+    helpers = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
+    for t in helpers:
         t.start()
     size = w * h
     count = 0
@@ -191,7 +192,7 @@ def gray_frames(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        for t in threads:
+        for t in helpers:
             t.join(timeout=2)
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()
@@ -265,7 +266,14 @@ def _packets(
         clock = _PtsClock()
         args = ["-nostats", "-loglevel", "info", "-copyts", "-i", ffmpeg_input(path), "-map", "0:v:0"]
         args += ["-c", "copy", "-f", "framecrc", "-y", "file:" + str(out)]
-        result = run_ffmpeg(args, timeout=timeout, cancel=cancel, on_stderr_line=clock.feed)
+
+        def note(line: str) -> None:  # the header's start time
+            clock.feed(line)
+
+        try:
+            result = run_ffmpeg(args, timeout=timeout, cancel=cancel, on_stderr_line=note)
+        except ExportError:  # run_ffmpeg's timeout: do without the packet list
+            return None
         if result.returncode != 0 or not out.exists():
             return None
         tb: Fraction | None = None
@@ -392,10 +400,20 @@ def read_frames(
         cancel.raise_if_cancelled()
     frames: list[np.ndarray] = []
     times: list[int] = []
+    if split_at_ms is not None and (
+        any(len(p.times) != len(p.frames) for p in parts) or split_at_ms not in parts[1].times
+    ):  # times unreadable, or the second decoder did not start at the keyframe: one decoder instead
+        done = last
+        return read_frames(
+            path,
+            info,
+            width=width,
+            skip_nonref=skip_nonref,
+            progress=lambda f, stage: progress(max(f, done), stage),
+            cancel=cancel,
+        )
     for k, part in enumerate(parts):
         if len(part.times) != len(part.frames):  # frame times unreadable: spread the frames evenly
-            if len(parts) > 1:
-                return read_frames(path, info, width=width, skip_nonref=skip_nonref, cancel=cancel)
             part.times[:] = [
                 i * info.duration_ms // max(1, len(part.frames)) for i in range(len(part.frames))
             ]
@@ -534,7 +552,7 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
     the test is the same whether every frame was decoded or only reference frames.
     """
     d1, f, gap = ft.d1, ft.f, ft.gap
-    per_frame = d1 / gap
+    per_frame = d1 / np.sqrt(gap)  # motion over k frames differs ~sqrt(k) times as much, not k times
     n = len(d1)
     w = max(3, round(0.4 * fps))
     back = max(2, round(0.2 * fps))  # a flash lasts at most this many samples
@@ -545,7 +563,7 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
             continue
         before = _window_median(per_frame, t - w, t)
         after = _window_median(per_frame, t + 1, t + 1 + w)
-        level = max(before, after, 0.5) * float(gap[t])
+        level = max(before, after, 0.5) * float(np.sqrt(gap[t]))
         if d < p.cut_ratio * level:
             continue
         if t + 1 < n and per_frame[t + 1] > d:  # the peak is one sample later
@@ -646,10 +664,12 @@ def _gradual(
         if not ok.any():
             continue
         idx = np.flatnonzero(ok)
-        a, b = lo[idx], hi[idx]
-        wgt = ((ft.times[idx] - ft.times[a]) / (ft.times[b] - ft.times[a]))[:, None, None].astype(np.float32)
-        span = _mad(f[a], f[b])
-        lin = _mad(f[idx], f[a] * (1 - wgt) + f[b] * wgt)
+        ia, ib = lo[idx], hi[idx]
+        wgt = ((ft.times[idx] - ft.times[ia]) / (ft.times[ib] - ft.times[ia]))[:, None, None].astype(
+            np.float32
+        )
+        span = _mad(f[ia], f[ib])
+        lin = _mad(f[idx], f[ia] * (1 - wgt) + f[ib] * wgt)
         candidate[idx] |= (span > p.span_min) & (lin < p.blend_ratio * span)
     dissolves: list[tuple[int, int]] = []
     for t, q in _runs(candidate, bridge=1):
@@ -673,8 +693,8 @@ def _gradual(
         wgt = float((ft.times[m] - ft.times[a]) / max(1.0, ft.times[b] - ft.times[a]))
         blend = float(np.abs(f[m] - (1 - wgt) * f[a] - wgt * f[b]).mean()) / (cross + 1e-3)
         if kind.startswith("fade:"):
-            _, mid, ramps = kind.split(":")
-            if ratio >= p.cross_ratio or ramps == "1":  # a fade to black and back is a transition
+            _, mid, ramped = kind.split(":")
+            if ratio >= p.cross_ratio or ramped == "1":  # a fade to black and back is a transition
                 found.append((int(mid), max(ratio, p.cross_ratio), "fade", s, e))
                 fades.append((s, e))
         elif any(s <= e2 and s2 <= e for s2, e2 in fades):
@@ -748,10 +768,11 @@ def _refine(
 
     A cut found between decoded samples t-1 and t, or a fade's darkest sample t, may really be at a
     skipped frame in between; the container's packet times tell where frames were skipped, and those
-    windows alone are decoded (every frame) to put the boundary on its frame.
+    windows alone are decoded (every frame, two windows at a time) to put the boundary on its frame.
     """
     times = [int(x) for x in ft.times]
     n = len(times)
+    todo: list[tuple[int, int, int, float, str]] = []  # (first, last sample of the window, t, strength, kind)
     out: list[tuple[int, float, str]] = []
     for t, strength, kind in found:
         if not 0 <= t < n:
@@ -759,15 +780,16 @@ def _refine(
         lo, hi = (t - 1, t) if kind == "cut" else (t - 1, t + 1)
         if kind == "dissolve" or lo < 0 or hi >= n:
             out.append((times[t], strength, kind))
-            continue
-        if kind == "fade" and min(ft.luma[lo], ft.luma[hi]) <= ft.luma[t] + 0.5:
+        elif kind == "fade" and min(ft.luma[lo], ft.luma[hi]) <= ft.luma[t] + 0.5:
             out.append((times[t], strength, kind))  # inside a black hold: t is as dark as it gets
-            continue
-        a, b = times[lo], times[hi]
-        k = bisect_right(every, a) if every is not None else 0
-        if every is not None and not (k < len(every) and every[k] < b):
+        elif every is not None and not _frame_between(every, times[lo], times[hi]):
             out.append((times[t], strength, kind))  # no frame between the decoded ones
-            continue
+        else:
+            todo.append((lo, hi, t, strength, kind))
+
+    def place(item: tuple[int, int, int, float, str]) -> tuple[int, float, str]:
+        lo, hi, t, strength, kind = item
+        a, b = times[lo], times[hi]
         window: list[int] = []
         mids = list(
             gray_frames(
@@ -776,20 +798,30 @@ def _refine(
         )
         inside = [(ms, fr) for ms, fr in zip(window, mids, strict=False) if a < ms < b]
         if len(window) != len(mids) or not inside:
-            out.append((times[t], strength, kind))
-            continue
+            return times[t], strength, kind
         seq_t = [a, *[ms for ms, _ in inside], b]
         seq = np.concatenate(
             [ft.f[lo : lo + 1], _blur(np.stack([fr for _, fr in inside])), ft.f[hi : hi + 1]]
         )
         if kind == "cut":  # the new shot starts after the largest step
             steps = [float(np.abs(seq[j] - seq[j - 1]).mean()) for j in range(1, len(seq))]
-            out.append((seq_t[1 + int(np.argmax(steps))], strength, kind))
-        else:  # fade: the darkest frame (the middle of a black hold)
-            luma = seq.mean(axis=(1, 2))
-            darkest = np.flatnonzero(luma <= luma.min() + 0.5)
-            out.append((seq_t[int(darkest[len(darkest) // 2])], strength, kind))
-    return out
+            return seq_t[1 + int(np.argmax(steps))], strength, kind
+        luma = seq.mean(axis=(1, 2))  # fade: the darkest frame (the middle of a black hold)
+        darkest = np.flatnonzero(luma <= luma.min() + 0.5)
+        return seq_t[int(darkest[len(darkest) // 2])], strength, kind
+
+    if len(todo) > 1 and (os.cpu_count() or 1) > 1:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            out += list(pool.map(place, todo))
+    else:
+        out += [place(item) for item in todo]
+    return sorted(out)
+
+
+def _frame_between(every: list[int], a: int, b: int) -> bool:
+    """Whether the sorted frame times `every` hold one strictly between a and b."""
+    k = bisect_right(every, a)
+    return k < len(every) and every[k] < b
 
 
 def detect_clips(
@@ -818,7 +850,8 @@ def detect_clips(
         cancel.raise_if_cancelled()
     if skip_nonref is None:
         skip_nonref = info.width * info.height >= FAST_DECODE_PIXELS
-    packets = _packets(path, cancel=cancel) if skip_nonref or info.duration_ms >= SPLIT_MIN_MS else None
+    wanted = skip_nonref or info.duration_ms >= SPLIT_MIN_MS
+    packets = _packets(path, cancel=cancel, timeout=60 + info.duration_ms / 1000) if wanted else None
     split = _split_point(packets, info.duration_ms)
     frames, times = read_frames(
         path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel, split_at_ms=split

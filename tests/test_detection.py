@@ -81,6 +81,9 @@ def test_hard_cuts(media: dict[str, tuple[Path, list[float]]]) -> None:
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
     assert [kind for _, kind in det.cuts] == ["cut"] * len(truth)
+    # Constant rate too: each cut is exactly the first frame of the new shot (shots of whole frames).
+    assert _boundaries(det) == [round(t * 1000) for t in truth]
+    assert _boundaries(detect_clips(path, skip_nonref=True)) == [round(t * 1000) for t in truth]
 
 
 def test_dissolves(media: dict[str, tuple[Path, list[float]]]) -> None:
@@ -109,6 +112,7 @@ def test_bikes_real_cuts() -> None:
     det = detect_clips(SHARED_MEDIA / "bikes.mp4", min_clip_ms=200)
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
+    assert _boundaries(det) == [round(t * 1000) for t in truth]  # the new shots' first frames
     # The default minimum length (0.6 s) folds the 0.32 s tail into the clip before it.
     det = detect_clips(SHARED_MEDIA / "bikes.mp4")
     _assert_matches(_boundaries(det), truth[:-1], CUT_TOL_MS)
@@ -212,7 +216,7 @@ def test_thumbnail_size_follows_display_orientation(tmp_path: Path) -> None:
 
 
 def test_skip_nonref_draft_mode_on_b_frames(tmp_path: Path) -> None:
-    """With B-frames (x264 veryfast), skipping non-reference frames still finds the cuts in tolerance."""
+    """With B-frames (x264 veryfast), skipping non-reference frames still puts the cuts on their frames."""
     path = tmp_path / "bframes.mp4"
     truth = make_edit_video(
         path, [(BARS, 1.5), (TESTSRC, 1.5), (RGB, 1.5)], preset="veryfast", extra=["-bf", "3"]
@@ -224,6 +228,7 @@ def test_skip_nonref_draft_mode_on_b_frames(tmp_path: Path) -> None:
     det = detect_clips(path, skip_nonref=True)
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
+    assert _boundaries(det) == [1520, 3040]  # exactly: shots of 1.5 s at 25 fps hold 38 frames
 
 
 def test_hd_default_skips_nonref_frames_on_real_cuts(tmp_path: Path) -> None:
@@ -252,6 +257,7 @@ def test_hd_default_skips_nonref_frames_on_real_cuts(tmp_path: Path) -> None:
     det = detect_clips(path, min_clip_ms=200, progress=lambda f, stage: seen.append(f))
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), [1.20, 3.04, 5.48, 7.48, 9.68], CUT_TOL_MS)
+    assert _boundaries(det) == [1200, 3040, 5480, 7480, 9680]  # exact although frames were skipped
     assert seen[-1] == 1.0 and len(seen) > 10 and seen == sorted(seen)
     assert max(f for f in seen if f < 1.0) > 0.9  # decoding progress reached the end
 
@@ -375,32 +381,42 @@ def test_cut_times_on_streams_not_starting_at_zero(tmp_path: Path, case: str) ->
     assert times == [ms for ms, _ in frames]
 
 
-def test_fade_out_and_in_is_one_boundary_at_the_darkest_frame(tmp_path: Path) -> None:
-    """Real footage faded to black and back in with an eased end (brightness still settling for a
-    second after the fade): one boundary, at the darkest frame or the first frame after it."""
-    path = tmp_path / "fade_out_in.mp4"
+# (first shot: bikes.mp4 from, to; second shot: bigbuckbunny.mp4 from, to; fade out s; fade in s)
+FADES = {
+    "eased_in": ((1.3, 2.9), (0.0, 2.6), 0.4, 0.4),
+    "fast_motion_before": ((3.12, 5.4), (1.0, 3.0), 0.3, 0.5),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FADES))
+def test_fade_out_and_in_is_one_boundary_at_the_darkest_frame(tmp_path: Path, case: str) -> None:
+    """Real footage faded to black and back in, the fade-in with an eased end (brightness still
+    settling for 1.5 s): one boundary, at the darkest frame or the first frame after it, whether
+    every frame is decoded or only reference frames (B-frames here)."""
+    (a0, a1), (b0, b1), fade_out, fade_in = FADES[case]
+    path = tmp_path / f"{case}.mp4"
     bikes, bunny = SHARED_MEDIA / "bikes.mp4", SHARED_MEDIA / "bigbuckbunny.mp4"
     graph = (
-        "[0:v]trim=start=1.3:end=2.9,setpts=PTS-STARTPTS,scale=320:180,setsar=1,fps=25,"
-        "fade=t=out:st=1.2:d=0.4[a];"
-        "[1:v]trim=start=0:end=2.6,setpts=PTS-STARTPTS,scale=320:180,setsar=1,fps=25,"
-        "eq=eval=frame:brightness='-0.2*max(0\\,1-t/1.5)',fade=t=in:st=0:d=0.4[b];"
+        f"[0:v]trim=start={a0}:end={a1},setpts=PTS-STARTPTS,scale=320:180,setsar=1,fps=25,"
+        f"fade=t=out:st={a1 - a0 - fade_out:.2f}:d={fade_out}[a];"
+        f"[1:v]trim=start={b0}:end={b1},setpts=PTS-STARTPTS,scale=320:180,setsar=1,fps=25,"
+        f"eq=eval=frame:brightness='-0.2*max(0\\,1-t/1.5)',fade=t=in:st=0:d={fade_in}[b];"
         "[a][b]concat=n=2:v=1:a=0[v]"
     )
     ffmpeg(
         [
             *("-i", str(bikes), "-i", str(bunny), "-filter_complex", graph, "-map", "[v]"),
-            *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)),
+            *("-c:v", "libx264", "-preset", "veryfast", "-bf", "3", "-pix_fmt", "yuv420p", str(path)),
         ]
     )
     frames = _showinfo(path)
     darkest = min(range(len(frames)), key=lambda i: frames[i][1])
     allowed = {frames[darkest][0], frames[darkest + 1][0]}
-    for kwargs in ({"min_clip_ms": 0}, {}):
+    for kwargs in ({"min_clip_ms": 0}, {}, {"min_clip_ms": 0, "skip_nonref": True}):
         det = detect_clips(path, **kwargs)  # type: ignore[arg-type]
         _assert_contiguous(det)
-        assert len(det.clips) == 2, det.cuts
-        assert det.cuts[0][0] in allowed and det.cuts[0][1] == "fade", (det.cuts, allowed)
+        assert len(det.clips) == 2, (kwargs, det.cuts)
+        assert det.cuts[0][0] in allowed and det.cuts[0][1] == "fade", (kwargs, det.cuts, allowed)
 
 
 def test_split_decoding_matches_one_decoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -417,9 +433,23 @@ def test_split_decoding_matches_one_decoder(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(detection, "SPLIT_MIN_MS", 1000)
     split = detection._split_point(packets, info.duration_ms)
     assert split is not None and split in packets.keyframes and 0 < split < info.duration_ms
+    calls: list[dict[str, object]] = []
+    real_gray_frames = detection.gray_frames
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return real_gray_frames(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detection, "gray_frames", spy)
     for skip in (False, True):
         whole = detection.read_frames(path, info, skip_nonref=skip)
+        calls.clear()
         halves = detection.read_frames(path, info, skip_nonref=skip, split_at_ms=split)
+        # really two decoders (no fallback to one), the second from the keyframe
+        assert len(calls) == 2
+        assert [(c.get("start_ms", 0), c.get("seek_exact", True)) for c in calls if c.get("start_ms")] == [
+            (split, False)
+        ]
         assert halves[1] == whole[1]
         assert np.array_equal(halves[0], whole[0])
     det = detect_clips(path, min_clip_ms=0, skip_nonref=True)  # splits (SPLIT_MIN_MS patched)

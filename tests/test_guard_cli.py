@@ -419,3 +419,31 @@ def test_export_srt_on_a_full_disk_names_the_srt(
     assert os.listdir(full_disk) == ["filler"]
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_any_os_error_is_exit_2_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An OSError from a write path nobody wrapped (here: a fault injected into the dataset writer's
+    rename) is still a user-facing exit 2 naming the file, not an internal error."""
+    import core.commands.narrate as narrate
+
+    def fail(*args: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out.jsonl"))
+
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"id": "a", "clips": []}) + "\n")
+    monkeypatch.setattr(narrate, "_write_atomic", fail)
+    assert run(["narrate-dataset", str(data), str(tmp_path / "out.jsonl")]) == 2
+    one_error_line(capsys, "out.jsonl", "Permission denied")
+
+
+def test_dataset_output_on_a_full_disk_is_exit_2_naming_it(
+    full_disk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "in.jsonl"
+    data.write_text(_dataset() + "\n" + _dataset(id="v2") + "\n", encoding="utf-8")
+    out = full_disk / "out.jsonl"
+    assert run(["narrate-dataset", str(data), str(out), "--storyline", "given"]) == 2
+    one_error_line(capsys, str(out), "no space")
+    assert os.listdir(full_disk) == ["filler"], "a temporary file was left on the full disk"

@@ -22,6 +22,7 @@ from core import project as pj
 from core.errors import InputError, ProjectError
 from core.narration.dataset import read_jsonl, result_row, video_request
 from core.narration.evaluation import evaluate
+from core.pipeline import load_product
 from core.project import Clip, MediaSummary, Product, Project
 
 HYPO = settings(
@@ -91,7 +92,7 @@ def test_product_loader_is_total(tmp_path: Path, value: Any, raw: bytes, fragmen
         path = tmp_path / name
         path.write_bytes(content)
         try:
-            product = parsing.load_product_file(path)
+            product = load_product(path)
         except InputError as exc:
             assert str(path) in str(exc) and "\n" not in str(exc), str(exc)
         else:
@@ -280,3 +281,55 @@ def test_surrogate_errors_name_the_field() -> None:
         InputError, match=r"f: clips\[1\]\.narration: invalid text \(a lone surrogate \\ud800\)"
     ):
         parsing.parse_json('{"clips": [{}, {"narration": "a\\ud800"}]}', "f")
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["[" * 100_000 + "]" * 100_000, '{"model_type": ' + "9" * 5000 + "}", '{"model_type": "\\ud800"}'],
+)
+def test_hostile_model_config_is_one_input_error(tmp_path: Path, content: str) -> None:
+    from core.narration.llm import check_model_folder
+
+    (tmp_path / "config.json").write_text(content)
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    with pytest.raises(InputError) as info:
+        check_model_folder(tmp_path)
+    assert "config.json" in str(info.value) and "\n" not in str(info.value)
+
+
+# --- the command line over generated files: exit 0 or 2, never an internal error ---------------------------
+
+
+@settings(HYPO, max_examples=40)
+@given(
+    ref=st.one_of(json_values, hostile_fragments),
+    pred=st.one_of(json_values, hostile_fragments),
+    raw=st.binary(max_size=40),
+)
+def test_cli_over_generated_files_never_exits_1(tmp_path: Path, ref: Any, pred: Any, raw: bytes) -> None:
+    import contextlib
+    import io
+
+    from core.cli import run
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) and value[:1] in '[{9"1NI-' else json.dumps(value)
+
+    files = {"ref.jsonl": text(ref) + "\n", "pred.jsonl": text(pred) + "\n"}
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8", errors="surrogatepass")
+    (tmp_path / "raw.narr.json").write_bytes(raw)
+    (tmp_path / "doc.narr.json").write_text(text(ref), encoding="utf-8", errors="surrogatepass")
+    commands = [
+        ["eval-narration", str(tmp_path / "ref.jsonl"), str(tmp_path / "pred.jsonl")],
+        ["eval-narration", str(tmp_path / "ref.jsonl"), str(tmp_path / "ref.jsonl"), "--json"],
+        ["export", str(tmp_path / "raw.narr.json"), "--out", str(tmp_path / "o.mp4")],
+        ["export", str(tmp_path / "doc.narr.json"), "--out", str(tmp_path / "o.mp4")],
+    ]
+    for args in commands:
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = run(args)
+        assert code in (0, 2), (args, err.getvalue())
+        if code == 2:
+            assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
