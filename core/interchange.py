@@ -62,6 +62,15 @@ def frame_at(ms: int, fps: Fraction) -> int:
     return round(Fraction(ms, 1000) * fps)
 
 
+def check_timeline_target(out: Path) -> str:
+    """The adapter for `out`, or an InputError now (unknown format, adapter missing, no such folder), so a
+    command refuses a bad target before any work. Returns the OTIO adapter name."""
+    adapter = _adapter_for(out)
+    if not out.parent.is_dir():
+        raise InputError(f"{out.parent}: output folder does not exist")
+    return adapter
+
+
 def _adapter_for(out: Path) -> str:
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
@@ -180,13 +189,11 @@ def export_timeline(
     from core.output_guard import check_outputs
 
     out = Path(out)
-    adapter = _adapter_for(out)
+    adapter = check_timeline_target(out)
     if project.media is None or not project.video:
         raise InputError(f"{out}: the project has no video to build a timeline on")
     media_dir = media_dir_for(out)
     check_outputs([project.video, *inputs], [out], input_names=["the source video"])
-    if not out.parent.is_dir():
-        raise InputError(f"{out.parent}: output folder does not exist")
     if media_dir.exists() and not media_dir.is_dir():
         raise InputError(f"{media_dir}: exists and is not a folder (the timeline's media go there)")
 

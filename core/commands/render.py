@@ -105,6 +105,10 @@ def run_export(args: argparse.Namespace) -> int:
     outputs = [args.out, args.srt, args.narration_wav, args.otio]
     # before reading the project: `--out P.narr.json` never replaces P
     check_outputs([args.project], outputs, input_names=["the project"])
+    if args.otio:
+        from core.interchange import check_timeline_target
+
+        check_timeline_target(Path(args.otio))
     project = load_project(Path(args.project))
     shown = display_path(args.project)
     if not project.video:
