@@ -8,8 +8,9 @@ are swept by the next) and moved to their final names only when the whole item
 succeeded (the MP4 last), so a cancelled or killed batch never leaves half-written outputs under final names.
 DIR/batch-report.json is rewritten atomically each time an item finishes.
 
-Engines: a local process pool (spawned workers that share one cancel event) or Ray tasks (`core.batch_ray`,
-imported only for `--engine ray`). Both run `render_item` on each item and hand back a plain dict.
+Engines: a local process pool here (spawned workers that share one cancel event) or Ray tasks
+(`core.batch_ray`, imported only for `--engine ray`). Both run `render_item` on each item and hand back a
+plain dict; `core.batch_runner.run_batch` skips what is done, picks the engine and keeps the report.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from core import defaults
 from core.errors import Cancelled, InputError, SyncNarratorError
 from core.jobs import CancelToken
 from core.project import Product
@@ -59,7 +61,7 @@ class BatchOptions:
 
     voice: str | None = None
     burn_subtitles: bool = False
-    narrator: str = "embedded"
+    narrator: str = defaults.NARRATOR_KIND
     model_dir: str | None = None
 
 
@@ -329,7 +331,7 @@ def render_item(
         project = replace(
             result.project, export=replace(result.project.export, burn_subtitles=options.burn_subtitles)
         )
-        _write_atomic(
+        write_atomic(
             staged.project, json.dumps(project_to_json(project, final.project), ensure_ascii=False, indent=1)
         )
         report_path = getattr(result.export, "report_path", None)
@@ -339,9 +341,9 @@ def render_item(
                 raise SyncNarratorError(f"{final.video}: the export wrote no report")
             report = json.loads(Path(report_path).read_text(encoding="utf-8"))
             report = _restage(report, staging, out_dir)
-            _write_atomic(staged.report, json.dumps(report, ensure_ascii=False, indent=1))
+            write_atomic(staged.report, json.dumps(report, ensure_ascii=False, indent=1))
         if not staged.srt.exists():  # a video too short for any line still gets its (empty) subtitles
-            _write_atomic(staged.srt, "")
+            write_atomic(staged.srt, "")
         if cancel is not None:
             cancel.raise_if_cancelled()
         moves = [(staged.report, final.report), (staged.srt, final.srt), (staged.project, final.project)]
@@ -356,17 +358,17 @@ def render_item(
     except (Cancelled, KeyboardInterrupt):
         return {"status": "cancelled", "seconds": round(time.monotonic() - started, 2), "warnings": []}
     except SyncNarratorError as exc:
-        return _failed(str(exc), started)
+        return failed_result(str(exc), started)
     except OSError as exc:
-        return _failed(f"{final.video}: cannot write ({exc.strerror or exc})", started)
+        return failed_result(f"{final.video}: cannot write ({exc.strerror or exc})", started)
     except Exception as exc:  # an internal error in one item must not stop the batch
-        return _failed(f"internal error: {type(exc).__name__}: {exc}", started)
+        return failed_result(f"internal error: {type(exc).__name__}: {exc}", started)
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _failed(message: str, started: float | None = None) -> dict[str, Any]:
+def failed_result(message: str, started: float | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {"status": "failed", "error": " ".join(message.split()), "warnings": []}
     if started is not None:  # one line, always; seconds only when the item was actually rendered
         result["seconds"] = round(time.monotonic() - started, 2)
@@ -386,7 +388,7 @@ def _restage(value: Any, staging: Path, out_dir: Path) -> Any:
     return value
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         give_replacement_mode(tmp, path)
@@ -406,160 +408,6 @@ def remove_staging(out_dir: Path, names: Iterable[str]) -> None:
     for name in names:
         for leftover in out_dir.glob(f".{name}.*{STAGING_SUFFIX}"):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# the batch
-
-
-@dataclass
-class BatchReport:
-    """batch-report.json: the finished items in catalogue order, rewritten atomically after each one."""
-
-    path: Path
-    items: Sequence[BatchItem]
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def record(self, item: BatchItem, entry: dict[str, Any]) -> None:
-        self.entries[item.name] = entry
-        self.write()
-
-    def write(self) -> None:
-        rows = [self.entries[i.name] for i in self.items if i.name in self.entries]
-        _write_atomic(self.path, json.dumps({"items": rows}, ensure_ascii=False, indent=1) + "\n")
-
-    def count(self, status: str) -> int:
-        return sum(1 for e in self.entries.values() if e["status"] == status)
-
-
-Submit = Callable[[Sequence[BatchItem]], Iterable[tuple[BatchItem, dict[str, Any]]]]
-
-
-@dataclass
-class BatchProgress:
-    """Counts and an ETA for the progress line (items rendered per second of wall time so far)."""
-
-    total: int
-    started: float = field(default_factory=time.monotonic)
-    finished: int = 0
-    rendered: int = 0
-    failed: int = 0
-    skipped: int = 0
-
-    def eta_seconds(self, remaining: int) -> float | None:
-        if self.rendered == 0:
-            return None
-        return (time.monotonic() - self.started) / self.rendered * remaining
-
-    def line(self, remaining: int) -> str:
-        eta = self.eta_seconds(remaining)
-        eta_text = "--" if eta is None else _duration(eta)
-        return (
-            f"batch: {self.finished}/{self.total} items ({self.failed} failed, {self.skipped} skipped), "
-            f"ETA {eta_text}"
-        )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds // 60 % 60:02d}m"
-
-
-def item_entry(item: BatchItem, out_dir: Path, result: Mapping[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": item.name, "video": str(item.video), "status": result["status"]}
-    if result["status"] == "failed":
-        entry["error"] = result.get("error", "failed")
-    else:
-        entry["output"] = str(item_outputs(out_dir.resolve(), item.name).video)
-    if "seconds" in result:
-        entry["seconds"] = result["seconds"]
-    return entry
-
-
-def run_batch(
-    items: Sequence[BatchItem],
-    out_dir: Path,
-    options: BatchOptions,
-    *,
-    engine: str = "local",
-    workers: int | None = None,
-    ray_address: str | None = None,
-    log: Callable[[str], None] = lambda line: None,
-) -> BatchReport:
-    """Skip the items already done, render the rest on `engine`, record each as it finishes.
-
-    Ctrl-C (KeyboardInterrupt) cancels the running items, waits for them to clean up, and raises Cancelled;
-    the report then lists exactly the items that finished."""
-    from core.leftovers import sweep
-
-    out_dir = Path(out_dir)
-    sweep(out_dir)  # staging folders of a batch that was killed outright (kill -9, power loss)
-    report = BatchReport(out_dir / REPORT_NAME, items)
-    progress = BatchProgress(total=len(items))
-    todo: list[BatchItem] = []
-
-    def finish(item: BatchItem, result: Mapping[str, Any]) -> None:
-        entry = item_entry(item, out_dir, result)
-        report.record(item, entry)
-        progress.finished += 1
-        if result["status"] == "skipped":
-            progress.skipped += 1
-        else:
-            progress.rendered += 1
-        if result["status"] == "failed":
-            progress.failed += 1
-            log(f"batch: {item.name}: failed: {entry['error']}")
-        for warning in result.get("warnings", ()):
-            log(f"warning: {item.name}: {' '.join(str(warning).split())}")
-        log(progress.line(len(items) - progress.finished))
-
-    for item in items:
-        if outputs_complete(item, item_outputs(out_dir, item.name), options) is None:
-            finish(item, {"status": "skipped"})
-            continue
-        try:
-            load_item_product(item)
-            if not item.video.is_file():
-                raise InputError(f"{item.video}: no such video file")
-        except SyncNarratorError as exc:
-            finish(item, _failed(str(exc)))
-            continue
-        todo.append(item)
-    report.write()
-    if not todo:
-        log(progress.line(0))
-        return report
-    count = max(1, workers or os.cpu_count() or 1)
-    log(
-        f"batch: {len(todo)} of {len(items)} items to render on {engine} "
-        f"({'Ray at ' + ray_address if ray_address else _plural(min(count, len(todo)), 'worker')})"
-    )
-    progress.started = time.monotonic()
-    if engine == "ray":
-        from core.batch_ray import run_on_ray
-
-        run_on_ray(
-            todo,
-            out_dir,
-            options,
-            workers=count,
-            address=ray_address,
-            on_result=finish,
-            max_in_flight=workers,
-        )
-    elif engine == "local":
-        run_local(todo, out_dir, options, workers=count, on_result=finish)
-    else:
-        raise InputError(f"--engine {engine}: choose local or ray")
-    return report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,7 +462,7 @@ def run_local(
     broken = _run_pool(ctx, stop, run, items, out_dir, options, workers, on_result)
     for item in broken:
         if _run_pool(ctx, stop, run, [item], out_dir, options, 1, on_result):
-            on_result(item, _failed("the worker process stopped unexpectedly while rendering it"))
+            on_result(item, failed_result("the worker process stopped unexpectedly while rendering it"))
 
 
 def _run_pool(
@@ -648,7 +496,7 @@ def _run_pool(
                     broken.append(item)
                     continue
                 except Exception as exc:
-                    result = _failed(f"internal error: {type(exc).__name__}: {exc}")
+                    result = failed_result(f"internal error: {type(exc).__name__}: {exc}")
                 on_result(item, result)
     except BaseException:
         stop.set()

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core import defaults
 from core.errors import InputError
 
 EXIT_SOME_FAILED = 4
@@ -24,13 +25,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--ray-address", metavar="ADDRESS", help="existing Ray cluster (auto, ray://head:10001)")
     p.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
     p.add_argument("--voice", help="speech voice id (default: the engine's Mandarin voice)")
-    p.add_argument("--narrator", choices=("embedded", "llm"), default="embedded", help="narrator (embedded)")
+    p.add_argument(
+        "--narrator",
+        choices=defaults.NARRATOR_KINDS,
+        default=defaults.NARRATOR_KIND,
+        help=f"narrator ({defaults.NARRATOR_KIND})",
+    )
     p.add_argument("--model", metavar="DIR", help="local model folder for --narrator llm (safetensors)")
     p.set_defaults(handler=run_batch_command)
 
 
 def run_batch_command(args: argparse.Namespace) -> int:
-    from core.batch import REPORT_NAME, BatchOptions, item_outputs, read_catalogue, run_batch
+    from core.batch import REPORT_NAME, BatchOptions, item_outputs, read_catalogue
+    from core.batch_runner import run_batch
     from core.output_guard import check_outputs
 
     if args.workers is not None and args.workers < 1:
