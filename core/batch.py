@@ -425,12 +425,15 @@ class _EventToken(CancelToken):
         self._event = event
 
 
-def _init_worker(stop: Any) -> None:
+def _init_worker(stop: Any, threads: int) -> None:
     import signal
+
+    from core.speech import kokoro
 
     global _worker_stop
     _worker_stop = stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it sets `stop`
+    kokoro.SESSION_THREADS = threads  # this worker's share of the cores for the neural voice
 
 
 def _pool_task(item: BatchItem, out_dir: Path, options: BatchOptions) -> dict[str, Any]:
@@ -480,7 +483,10 @@ def _run_pool(
     from concurrent.futures.process import BrokenProcessPool
 
     executor = ProcessPoolExecutor(
-        max_workers=min(workers, len(items)), mp_context=ctx, initializer=_init_worker, initargs=(stop,)
+        max_workers=min(workers, len(items)),
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(stop, max(1, (os.cpu_count() or 1) // max(1, min(workers, len(items))))),
     )
     futures = {executor.submit(task, item, out_dir, options): item for item in items}
     broken: list[BatchItem] = []
