@@ -77,3 +77,25 @@ class Narrator(ABC):
         context: list[ClipNarration] | None = None,
     ) -> ClipNarration:
         """A new line for clip `index` (different seed -> different valid line), given the others."""
+
+    def alternatives(
+        self,
+        request: NarrationRequest,
+        index: int,
+        *,
+        count: int = 5,
+        context: list[ClipNarration] | None = None,
+    ) -> list[ClipNarration]:
+        """Up to `count` distinct lines for clip `index`, best first, each inside the clip's budget
+        (here: the distinct results of `rewrite` over seeds; backends may do better)."""
+        out: list[ClipNarration] = []
+        current = {n.text for n in context or [] if n.index == index}
+        seen: set[str] = set(current)
+        for seed in range(max(0, count) * 3):
+            if len(out) >= count:
+                break
+            line = self.rewrite(request, index, seed=seed, context=context)
+            if line.text and line.text not in seen and line.chars_min <= len(line.text) <= line.chars_max:
+                seen.add(line.text)
+                out.append(line)
+        return out
