@@ -64,6 +64,14 @@ def _labels(raw: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "外观设计": (("外观",), "质量/特性介绍"),
+    "质地/成分/材质": (("成分/材质", "质地"), "质量/特性介绍"),
+    "痛点铺垫": (("痛点",), "产品推荐"),
+}
+"""Labels whose lines need a knowledge field, and the label that writes the line without it."""
+
+
 class EmbeddedNarrator(Narrator):
     """Narrator backed by the bundled resource; `resource` (a dict) overrides it (cross-validation)."""
 
@@ -158,9 +166,12 @@ class EmbeddedNarrator(Narrator):
         """The labels whose templates write the line: a 安全认证 / 鉴定展示 / 生产过程 clip of a product
         with no such knowledge talks about its quality instead of inventing a certificate."""
         out: list[str] = []
+        attrs = request.product.attributes
         for lab in labels or (LABEL_NAMES[-1],):
-            if not has_knowledge_for(lab, request.product.attributes):
+            if not has_knowledge_for(lab, attrs):
                 lab = "质量/特性介绍"
+            elif lab in _NEEDS and not any(str(attrs.get(k, "")).strip() for k in _NEEDS[lab][0]):
+                lab = _NEEDS[lab][1]  # a looks clip of a product whose knowledge says nothing of its looks
             if lab not in out:
                 out.append(lab)
         return tuple(out)

@@ -18,6 +18,7 @@ into one sentence; a last-resort fitter guarantees the budget.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -74,6 +75,8 @@ _THING_BEFORE = re.compile(
 )
 """A word that takes a thing ("采用", "含有") before a slot of another field: learned from beauty care's
 loosely typed knowledge, it would say "采用清洗方便" of another product."""
+
+_CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
 
 PAIR_SEP = "\x00"
 """Joins the templates of a two-part line (so both count as used in the ad)."""
@@ -209,6 +212,8 @@ class Weights:
     neutral: float = 1.0  # hand-written category-neutral templates, for a product outside beauty care
     neutral_beauty: float = -1.0  # ... and for a beauty product (the learned ones suit it)
     beauty_source: float = 1.0  # a learned template only beauty-care ads said, for another product
+    common_share: float = 0.04  # outside beauty care, a learned template's fixed two-character words must
+    # be said by the ads of this share of products (or by the product's knowledge): category-neutral
 
 
 _NAME_SLOTS = frozenset(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY,))
@@ -251,6 +256,19 @@ def _ngram_counts(text: str, n: int) -> dict[str, int]:
         g = text[i : i + n]
         counts[g] = counts.get(g, 0) + 1
     return counts
+
+
+def _completes(need: Any, first: str, second: str) -> bool:
+    """Whether `second` after `first` makes a line that says what `need` asks."""
+    return bool(need(first + second))
+
+
+def _fresh_piece(need: Any, before: str, names: Sequence[str], piece: str) -> bool:
+    """A further part of a composed line: it does not name the product again, and with it the line says
+    what `need` asks (None: anything)."""
+    if any(n in before and n in piece for n in names):
+        return False
+    return need is None or bool(need(before + piece))
 
 
 def _joined(first: str, second: str) -> str:
@@ -403,6 +421,11 @@ class LineWriter:
         self.product_text: list[str] = list(resource["product_text"])
         self.product_lines: list[list[str]] = list(resource.get("product_lines", []))
         self.line_places: list[str] = list(resource.get("line_places", ()))
+        spread: Counter[str] = Counter()  # two-character words -> products whose ads say them
+        for lines in self.product_lines:
+            spread.update({x[i : i + 2] for x in lines for i in range(len(x) - 1)})
+        least = self.weights.common_share * len(self.product_lines)
+        self.common_pairs = frozenset(g for g, k in spread.items() if k >= least)
         self._idf: tuple[dict[str, float], float] | None = None
         self._product_sums: dict[int, list[tuple[dict[str, float], int]]] = {}
         self._product_vecs: list[tuple[Counter[str], float]] | None = None
@@ -705,8 +728,7 @@ class LineWriter:
             ctx.buckets[key] = got
         return got
 
-    @staticmethod
-    def _unsupported(t: Template, ctx: ProductContext) -> bool:
+    def _unsupported(self, t: Template, ctx: ProductContext) -> bool:
         """The template's fixed text claims what this product's knowledge does not say (a certification,
         an audience, a skin effect), or uses skin-care wording for a product outside beauty care."""
         if t.claims is None:
@@ -715,8 +737,18 @@ class LineWriter:
                 tuple(x for x in CLAIM_WORDS if x in static),
                 tuple(x for x in SKIN_USAGE if x in static),
             )
-            t.claims = (*t.claims, tuple(x for x in WEAR_USAGE if x in static))
-        claims, skin, wear = t.claims
+            t.claims = (
+                *t.claims,
+                tuple(x for x in WEAR_USAGE if x in static),
+                tuple(
+                    {
+                        static[i : i + 2]
+                        for i in range(len(static) - 1)
+                        if _CJK2.fullmatch(static[i : i + 2]) and static[i : i + 2] not in self.common_pairs
+                    }
+                ),
+            )
+        claims, skin, wear, rare = t.claims
         if any(x not in ctx.text for x in claims):
             return True
         if not ctx.clothing and any(x not in ctx.text for x in wear):
@@ -726,7 +758,10 @@ class LineWriter:
         if any(x not in ctx.text for x in skin):
             return True
         # outside beauty care a material slot follows a word that takes a thing ("采用◇", "含有◇")
-        return t.thing_context
+        if t.thing_context:
+            return True
+        # ... and a learned template's fixed words are ones many products' ads say ("发型", "戴眼镜" are not)
+        return not t.neutral and any(x not in ctx.text for x in rare)
 
     def _requirement(self, ctx: ProductContext, labels: Sequence[str], hi: int, must_name: bool = False) -> Any:
         """What a whole line for this clip must say, as a test of its text (None: anything fitting):
@@ -907,8 +942,52 @@ class LineWriter:
             )
             cands = [c for c in cands if c.text not in exclude]
         if not cands:
+            composed = self._compose(ctx, labels, lo, hi, pos, state, must_name)
+            if composed is not None and composed.text not in exclude:
+                return composed
             return Candidate(-1.0, self._fit(self._generic(ctx, labels, lo, hi), lo, hi), (), "")
         return cands[choice % len(cands)]
+
+    def _compose(
+        self,
+        ctx: ProductContext,
+        labels: Sequence[str],
+        lo: int,
+        hi: int,
+        pos: int,
+        state: AdState,
+        must_name: bool = False,
+        parts: int = 4,
+    ) -> Candidate | None:
+        """A long line of up to `parts` short ones, each the best that still leaves room for the rest,
+        joined into one sentence (when no one- or two-part line fits: long budgets of a product whose
+        templates are mostly hand-written short ones)."""
+        need = self._requirement(ctx, labels, hi, must_name)
+        names = tuple(x for x in (ctx.full_name, ctx.spoken_name) if x)
+        text, terms, used = "", (), []
+        sub = AdState(set(state.grams), Counter(state.terms), set(state.templates))
+        for k in range(parts):
+            rest_lo, rest_hi = lo - len(text), hi - len(text)
+            if rest_hi < 4:
+                break
+            last = k == parts - 1 or rest_hi <= 24
+            piece_lo, piece_hi = (max(1, rest_lo), rest_hi) if last else (6, min(24, rest_hi - 6))
+            piece_need = functools.partial(_fresh_piece, need if last else None, text, names)
+            got = self.candidates(ctx, labels, piece_lo, piece_hi, pos, sub, limit=1, whole=False, need=piece_need)
+            if not got and last and rest_lo > 0:
+                piece_need = functools.partial(_fresh_piece, None, text, names)
+                got = self.candidates(ctx, labels, 6, rest_hi - 6, pos, sub, limit=1, whole=False, need=piece_need)
+                last = False
+            if not got:
+                break
+            c = got[0]
+            text = _joined(text, c.text) if text else c.text
+            terms += c.terms
+            used.append(c.template)
+            sub.add(c.text, c.terms, c.template)
+            if lo <= len(text) <= hi and (last or len(text) >= lo) and (need is None or need(text)):
+                return Candidate(-0.5, text, terms, PAIR_SEP.join(used))
+        return None
 
     def ranked_lines(
         self,
@@ -929,7 +1008,7 @@ class LineWriter:
         cands = self.candidates(ctx, labels, lo, hi, pos, state, limit=limit, need=need)
         if (len(cands) < 3 or self.weights.always_pairs) and hi >= self.weights.pair_from:
             # two shorter lines, each ranked (with its own consensus) in its own budget
-            pairs = self._pairs(ctx, labels, lo, hi, pos, state)
+            pairs = self._pairs(ctx, labels, lo, hi, pos, state, need=need)
             cands.extend(c for c in pairs if need is None or need(c.text))
             cands.sort(key=lambda c: -c.score)
         if self.weights.settle:
@@ -949,7 +1028,10 @@ class LineWriter:
         pos: int,
         state: AdState,
         place: int | None = None,
+        need: Any = None,
     ) -> list[Candidate]:
+        """Two-part lines; `need` tests the whole line's text (the second half makes up what the first
+        half does not say: the offer of a call to action)."""
         out: list[Candidate] = []
         mid = (lo + hi) // 2
         place = ad_place(pos) if place is None else place
@@ -973,6 +1055,9 @@ class LineWriter:
                 sub.terms.update(c1.terms)
                 sub.templates.add(c1.template)
                 rest_lo, rest_hi = lo - len(c1.text), hi - len(c1.text)
+                rest_need = None
+                if need is not None and not need(c1.text):
+                    rest_need = functools.partial(_completes, need, c1.text)
                 seconds = self.candidates(
                     ctx,
                     labels,
@@ -980,12 +1065,13 @@ class LineWriter:
                     rest_hi,
                     2,
                     sub,
+                    need=rest_need,
                     limit=self.weights.pair_width,
                     place=second_place,
                     whole=False,
                 )
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
-                    seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place)[:1]
+                    seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place, rest_need)[:1]
                 for c2 in seconds:
                     if _says_twice(c1, c2) or _dangles(c2):
                         continue
