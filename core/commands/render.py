@@ -62,6 +62,10 @@ def run_render(args: argparse.Namespace) -> int:
     if not video.is_file():
         raise InputError(f"{video}: no such video file")
     product = load_product(args.product)
+    from core.narration.knowledge import knowledge_warnings
+
+    for warning in knowledge_warnings(product):  # thin knowledge: the lines will be generic
+        print(f"warning: {warning}", file=sys.stderr)
     options = RenderOptions(
         voice=args.voice,
         rate_cps=args.rate,

@@ -265,6 +265,8 @@ class EmbeddedNarrator(Narrator):
             labels = self.plan(request, ctx)[i]
         pos = position_class(i, len(request.clips))
         lines = self.writer.ranked_lines(ctx, self._writing_labels(labels, request), lo, hi, pos, state)
+        if not [x for x in lines if x.text != current]:  # what write() falls back to
+            lines = [self.writer.write(ctx, self._writing_labels(labels, request), lo, hi, pos, state, 0, frozenset({current}))]
         out: list[ClipNarration] = []
         seen = {current}
         for cand in lines:

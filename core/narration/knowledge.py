@@ -190,8 +190,13 @@ def short_name(
     ws = words(run)
     if len(ws) >= 2 and len(ws[0][0]) >= 2 and ws[0][1] in _PROPER and _common(ws[1][0]):
         return ws[0][0]  # "乐高" of 乐高城市系列: a name, then an everyday word
+    ends = set()
+    at = 0
+    for w, _ in ws:
+        at += len(w)
+        ends.add(at)
     for i in range(2, min(5, len(run) - 1)):
-        if run[i : i + 2] in title_words:
+        if run[i : i + 2] in title_words and i in ends:  # "萌兔毛绒" of 萌兔毛绒玩具 would cut a word
             return run[:i]
     return _jieba_brand(run) or run[:2]
 

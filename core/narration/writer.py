@@ -77,15 +77,23 @@ _THING_BEFORE = re.compile(
 loosely typed knowledge, it would say "采用清洗方便" of another product."""
 
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
+_SLOT_CHARS = re.compile("[" + "".join(chr(SLOT_BASE + i) for i in range(len(SLOT_KEYS))) + "]")
+
+
+def _verb_first(term: str) -> bool:
+    """The term starts with a verb ("补充能量", "骑行省力"), not a quality ("可充电", "手感软糯")."""
+    ws = words(term)
+    return bool(ws) and ws[0][1].startswith("v") and not term.startswith(("可", "能", "不", "无"))
 
 PAIR_SEP = "\x00"
 """Joins the templates of a two-part line (so both count as used in the ad)."""
 
 _FILLERS = (
+    "喜欢的朋友可以去看看。",
+    "整体来说很值得入手。",
     "真的很不错。",
-    "值得一试。",
-    "非常好用。",
     "推荐给大家。",
+    "值得一试。",
     "很实用。",
     "好用。",
     "超赞。",
@@ -263,6 +271,12 @@ def _completes(need: Any, first: str, second: str) -> bool:
     return bool(need(first + second))
 
 
+def _distinct(cands: Iterable[Candidate]) -> list[Candidate]:
+    """The candidates with each text once (the first, best, of equal ones)."""
+    seen: set[str] = set()
+    return [c for c in cands if not (c.text in seen or seen.add(c.text))]  # type: ignore[func-returns-value]
+
+
 def _fresh_piece(need: Any, before: str, names: Sequence[str], piece: str) -> bool:
     """A further part of a composed line: it does not name the product again, and with it the line says
     what `need` asks (None: anything)."""
@@ -280,6 +294,7 @@ class Template:
     __slots__ = (
         "bound",
         "beauty_source",
+        "can_slots",
         "claims",
         "thing_context",
         "neutral",
@@ -318,6 +333,10 @@ class Template:
         """(claim words, skin-care usage words, wearing words) its fixed text says (on first use)."""
         self.beauty_source = False  # learned from beauty-care ads only
         self.thing_context = bool(_THING_BEFORE.search(self.text))
+        # slots after 能 ("它能◇"): an effect said as a verb goes there ("它能骑行省力", not "它能可充电")
+        self.can_slots = tuple(
+            k for k, m in enumerate(re.finditer(_SLOT_CHARS, self.text)) if self.text[: m.start()].endswith("能")
+        )
 
     @property
     def static(self) -> str:
@@ -651,6 +670,10 @@ class LineWriter:
             return None
         if NAME_KEY in t.slots and TYPE_KEY in t.slots:  # "这款◇◆": the brand alone, the type follows
             options = [[ctx.spoken_name or o[0]] if k == NAME_KEY else o for k, o in zip(t.slots, options)]
+        if t.can_slots and not ctx.beauty:
+            options = [[x for x in o if _verb_first(x)] if i in t.can_slots else o for i, o in enumerate(options)]
+            if any(not o for o in options):
+                return None
         if len(options) == 1:  # the common case: the first term that fits
             return next(((x,) for x in options[0] if lo <= len(x) <= hi), None)
         chosen: list[str] = []
@@ -933,7 +956,7 @@ class LineWriter:
         cands = self.ranked_lines(
             ctx, labels, lo, hi, pos, state, reach=choice + 1 + len(exclude), must_name=must_name
         )
-        cands = [c for c in cands if c.text not in exclude]
+        cands = [c for c in _distinct(cands) if c.text not in exclude]
         if not cands and (state.templates or state.terms):
             # every fitting template was used in this ad already: one may come back
             fresh = AdState(set(state.grams))
@@ -964,6 +987,7 @@ class LineWriter:
         templates are mostly hand-written short ones)."""
         need = self._requirement(ctx, labels, hi, must_name)
         names = tuple(x for x in (ctx.full_name, ctx.spoken_name) if x)
+        names += tuple(x for xs in ctx.terms.values() for x in xs)  # nor say a term twice
         text, terms, used = "", (), []
         sub = AdState(set(state.grams), Counter(state.terms), set(state.templates))
         for k in range(parts):
@@ -1095,13 +1119,11 @@ class LineWriter:
         facts = offers + [x for xs in ctx.terms.values() for x in xs if x not in offers]
         parts = [f"{name}，{facts[0]}。" if name and facts else f"{name or facts[0]}。"] if name or facts else []
         parts += [f"{x}。" for x in facts[1:]]
-        if name and facts:
-            parts.append(f"{name}。")
         text = ""
         for part in parts:
             if len(text) + len(part) <= hi:
                 text += part
-        for pad in ("赶紧点击下方链接购买吧。", "喜欢的话不要错过。") if "引导购买" in labels else ("真的很不错。",):
+        for pad in ("赶紧点击下方链接购买吧。", "喜欢的话不要错过。") if "引导购买" in labels else ():
             if len(text) < lo and len(text) + len(pad) <= hi:
                 text += pad
         return text or (parts[0] if parts else "真的很不错。")
@@ -1123,9 +1145,11 @@ class LineWriter:
                         break
                     kept += word
                 text = (kept or text[: max(1, hi - 1)]) + "。"
+        used: set[str] = set()
         while len(text) < lo:
             room = hi - len(text)
-            filler = next((f for f in _FILLERS if len(f) <= room), None)
+            filler = next((f for f in _FILLERS if len(f) <= room and f not in used), None)
+            used.add(filler or "")
             if filler is None:
                 text += "！" * max(1, lo - len(text))
                 break
