@@ -188,6 +188,7 @@ class Weights:
     second_label: float = 0.5
     repetition: float = 1.5
     reuse: float = 0.3  # a term the ad already said
+    reuse_other: float = 3.0  # ... outside beauty care (no learned consensus to weigh it against)
     length: float = 0.1
     # aim a character above the budget centre: lines came out 3% shorter than the references
     target_shift: float = 1.0
@@ -900,7 +901,8 @@ class LineWriter:
                 continue
             reused = sum(1 for x in fill if state.terms[x]) / len(fill) if fill else 0.0
             target = (lo + hi) / 2 + w.target_shift
-            final = score - w.repetition * overlap - w.reuse * reused - w.length * abs(len(text) - target)
+            reuse = w.reuse if ctx.beauty else w.reuse_other
+            final = score - w.repetition * overlap - reuse * reused - w.length * abs(len(text) - target)
             if w.neighbours:
                 final += self._neighbour_score(ctx, text, ad_place(pos) if place is None else place)
             seen.add(text)
