@@ -8,12 +8,17 @@ else is an internal error (exit 1).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from types import FrameType
 
 from core import __version__
 from core.errors import Cancelled, SyncNarratorError
+from core.output_guard import display_path
 
 # Modules that add subcommands; each has `register(subparsers: argparse._SubParsersAction) -> None`.
 COMMAND_MODULES = [
@@ -49,6 +54,43 @@ def subcommand_names() -> set[str]:
     return set()
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: unwinds like Ctrl-C, so every job's cleanup runs (ffmpeg killed,
+    partial outputs and work folders removed) and the command exits 130."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+# Signals that end a run like Ctrl-C: `kill`, `timeout`, a closing terminal. (No SIGHUP on Windows.)
+TERMINATION_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def termination_is_cancel() -> Iterator[None]:
+    """While inside: SIGTERM/SIGHUP raise Terminated in the main thread (once: further SIGINT/SIGTERM/
+    SIGHUP are ignored so the cleanup is not cut short). The previous handlers are restored on exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    watched = (*TERMINATION_SIGNALS, signal.SIGINT)
+    previous = {s: signal.getsignal(s) for s in watched}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        for s in watched:
+            signal.signal(s, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    for s in TERMINATION_SIGNALS:
+        signal.signal(s, on_signal)
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
 def run(argv: Sequence[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv))
@@ -56,10 +98,14 @@ def run(argv: Sequence[str]) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.handler(args) or 0)
+        with termination_is_cancel():
+            return int(args.handler(args) or 0)
     except SyncNarratorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {display_path(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except Terminated as exc:
+        print(f"cancelled ({signal.Signals(exc.signum).name})", file=sys.stderr)
+        return 130
     except (Cancelled, KeyboardInterrupt):
         print("cancelled", file=sys.stderr)
         return 130
@@ -70,7 +116,7 @@ def run(argv: Sequence[str]) -> int:
 
         if "--debug" in sys.argv or __import__("os").environ.get("SYNCNARRATOR_DEBUG"):
             traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"internal error: {type(exc).__name__}: {display_path(str(exc))}", file=sys.stderr)
         return 1
 
 
@@ -88,4 +134,4 @@ class StderrProgress:
             return
         self._last = pct
         end = "\r" if self._tty and pct < 100 else "\n"
-        print(f"{self.label}: {pct:3d}% {stage}", end=end, file=sys.stderr, flush=True)
+        print(f"{self.label}: {pct:3d}% {display_path(stage)}", end=end, file=sys.stderr, flush=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import Cancelled, MediaError
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import child_process_options, ffmpeg_path
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.media import MediaInfo, ffmpeg_input, probe
 from core.timebase import frame_to_ms
@@ -105,7 +105,13 @@ def gray_frames(
     cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
     if timeout is None:
         timeout = 120.0 + 4.0 * info.duration_ms / 1000
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **child_process_options(),
+    )
     errors: deque[str] = deque(maxlen=5)
     stop = threading.Event()
     state = {"cancelled": False, "timed_out": False}

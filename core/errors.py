@@ -29,3 +29,17 @@ class Cancelled(Exception):
     """A long job stopped because its cancel token was set."""
 
     exit_code = 130
+
+
+class WriteError(SyncNarratorError, OSError):
+    """Writing a file the user named failed (full disk, permissions, a vanished folder): exit 2 with one line
+    naming that file. Also an OSError (errno kept) so code that handles OSError keeps working."""
+
+    @classmethod
+    def from_os_error(cls, path: object, exc: OSError, action: str = "cannot write") -> WriteError:
+        from core.output_guard import display_path
+
+        reason = "no space left on the disk" if exc.errno == 28 else (exc.strerror or str(exc))
+        error = cls(f"{display_path(path)}: {action} ({reason})")
+        error.errno, error.strerror, error.filename = exc.errno, exc.strerror, str(path)
+        return error

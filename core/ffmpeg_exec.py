@@ -1,6 +1,8 @@
 """Locate and run the ffmpeg binary that imageio-ffmpeg ships (or the one bundled in the frozen app).
 
-Every call passes an argument list (never a shell), has a timeout, and can be cancelled.
+Every call passes an argument list (never a shell), has a timeout, and can be cancelled. Every helper
+process is started with `child_process_options()`: on Linux the kernel kills it when this process dies,
+even by `kill -9` (PR_SET_PDEATHSIG), so no orphan ffmpeg keeps encoding.
 """
 
 from __future__ import annotations
@@ -13,9 +15,58 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from core.errors import Cancelled, ExportError
 from core.jobs import CancelToken
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _death_signal_setter() -> Callable[[], None] | None:
+    """A preexec function for Linux children: die (SIGKILL) with the parent. Everything it needs (libc's
+    prctl, the parent's pid) is looked up here, before fork, so the child runs two C calls and nothing
+    else (no imports, no allocation that could take a lock another thread held at fork time)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+        prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+        prctl.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        return None
+    kill = int(signal.SIGKILL)
+
+    def set_death_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, kill, 0, 0, 0)
+
+    return set_death_signal
+
+
+def child_process_options() -> dict[str, Any]:
+    """Popen/run keyword arguments for a helper process (ffmpeg, espeak-ng) that must not outlive us.
+
+    Linux: PR_SET_PDEATHSIG (SIGKILL when the parent dies; if the parent already died between fork and
+    prctl, the child sees a new parent and exits at once). Elsewhere the child gets no extra tie; a
+    killed run's leftovers are swept by `core.leftovers.sweep` on the next start."""
+    setter = _DEATH_SIGNAL
+    if setter is None:
+        return {}
+    parent = os.getpid()
+
+    def preexec() -> None:
+        setter()
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(137)
+
+    return {"preexec_fn": preexec}
+
+
+_DEATH_SIGNAL = _death_signal_setter()
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +100,9 @@ def run_ffmpeg(
     :class:`Cancelled` when cancelled and :class:`ExportError` on timeout.
     """
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout_to, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=stdout_to, stderr=subprocess.PIPE, **child_process_options()
+    )
     tail: deque[str] = deque(maxlen=40)
 
     def pump() -> None:

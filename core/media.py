@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from core.errors import MediaError
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import child_process_options, ffmpeg_path
 from core.timebase import parse_rate
 
 PROBE_TIMEOUT_S = 60.0
@@ -125,7 +125,13 @@ def _ffmpeg_text(args: list[str], name: str) -> str:
     """All of ffmpeg's stderr (the header comes first, so a tail is not enough)."""
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats", *args]
     try:
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=PROBE_TIMEOUT_S)
+        proc = subprocess.run(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=PROBE_TIMEOUT_S,
+            **child_process_options(),
+        )
     except subprocess.TimeoutExpired:
         raise MediaError(f"{name}: ffmpeg took too long to read the file") from None
     except OSError as exc:

@@ -7,19 +7,16 @@ a smaller `chars_max` (a few tries) before the clip is left silent with a warnin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from core.errors import InputError, ProjectError
 from core.export import ExportOptions, ExportResult, check_output_path, export_project, find_cjk_font, fit_all
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
 from core.narration.budget import MIN_SPEECH_CHARS
 from core.project import Clip, MediaSummary, Product, Project, SpeechSettings, save_project
 from core.speech import FitResult, Speaker, count_chars, shared_speaker
-from core.user_files import read_user_text
 
 __all__ = [
     "ExportOptions",
@@ -65,17 +62,10 @@ class RenderResult:
 
 
 def load_product(path: Path | str) -> Product:
-    """PRODUCT.json -> Product; every problem is one InputError line naming the file."""
-    path = Path(path)
-    raw = read_user_text(path, "product file")
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    try:
-        return Product.from_json(data, where=str(path))
-    except ProjectError as exc:
-        raise InputError(str(exc)) from None
+    """PRODUCT.json -> Product; every problem is one InputError line naming the file (core.parsing)."""
+    from core.parsing import load_product_file
+
+    return load_product_file(path)
 
 
 # ---------------------------------------------------------------------------------------------

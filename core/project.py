@@ -6,6 +6,7 @@ restore and observers (the editor's widgets) can diff cheaply. Saves are atomic 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -15,7 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from core.errors import ProjectError
+from core.errors import ProjectError, WriteError
+from core.parsing import decode_text, get_bool, get_int, get_number, get_text, parse_json, read_bytes, shown
 from core.timebase import format_rate, parse_rate
 from core.user_files import give_replacement_mode
 
@@ -23,6 +25,7 @@ SCHEMA_VERSION = 1
 PROJECT_FORMAT = "syncnarrator-project"
 PROJECT_SUFFIX = ".narr.json"
 MIN_CLIP_MS = 40  # shorter than one frame at 25 fps is never a useful clip
+MAX_GAP_MS = 10_000  # speech lead/tail: anything longer leaves no clip room to speak
 
 
 @dataclass(frozen=True)
@@ -71,19 +74,25 @@ class MediaSummary:
 
     @staticmethod
     def from_json(data: Any) -> MediaSummary:
+        if not isinstance(data, dict):
+            raise ProjectError("media: expected an object")
         try:
-            fps = parse_rate(str(data["fps"]))
+            fps = data["fps"]
+            if isinstance(fps, bool) or not isinstance(fps, (str, int, float)):
+                raise ValueError(f"'fps' must be a rate such as 25 or \"30000/1001\", not {fps!r}"[:120])
             summary = MediaSummary(
                 duration_ms=_int(data["duration_ms"]),
-                fps=fps,
+                fps=parse_rate(str(fps)),
                 width=_int(data["width"]),
                 height=_int(data["height"]),
-                has_audio=bool(data.get("has_audio", False)),
+                has_audio=get_bool(data, "has_audio", False, "media", ProjectError),
             )
-        except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError) as exc:
             raise ProjectError(f"media: malformed ({exc})") from None
         if summary.duration_ms <= 0 or summary.fps <= 0:
             raise ProjectError("media: duration and fps must be positive")
+        if not (0 < summary.width <= 1 << 16 and 0 < summary.height <= 1 << 16):
+            raise ProjectError("media: width and height must be between 1 and 65536")
         return summary
 
 
@@ -132,16 +141,14 @@ class Clip:
                 raise ProjectError(f"{where}: 'voice' must be text")
             rate = data.get("rate_cps")
             if rate is not None:
-                rate = float(rate)
-                if not 0.5 <= rate <= 30:
-                    raise ProjectError(f"{where}: 'rate_cps' out of range")
+                rate = get_number(data, "rate_cps", 5.0, where, ProjectError, lo=0.5, hi=30)
             return Clip(
                 start_ms=_int(data["start_ms"]),
                 end_ms=_int(data["end_ms"]),
                 labels=tuple(labels),
-                labels_locked=bool(data.get("labels_locked", False)),
+                labels_locked=get_bool(data, "labels_locked", False, where, ProjectError),
                 narration=narration,
-                locked=bool(data.get("locked", False)),
+                locked=get_bool(data, "locked", False, where, ProjectError),
                 voice=voice,
                 rate_cps=rate,
             )
@@ -170,18 +177,13 @@ class SpeechSettings:
     def from_json(data: Any) -> SpeechSettings:
         if not isinstance(data, dict):
             raise ProjectError("speech: expected an object")
-        try:
-            voice = data.get("voice")
-            settings = SpeechSettings(
-                voice=str(voice) if voice is not None else None,
-                rate_cps=float(data.get("rate_cps", 5.0)),
-                lead_ms=_int(data.get("lead_ms", 100)),
-                tail_ms=_int(data.get("tail_ms", 150)),
-            )
-        except (TypeError, ValueError) as exc:
-            raise ProjectError(f"speech: {exc}") from None
-        if not 0.5 <= settings.rate_cps <= 30:
-            raise ProjectError("speech: 'rate_cps' out of range")
+        where, err = "speech", ProjectError
+        settings = SpeechSettings(
+            voice=get_text(data, "voice", None, where, err),
+            rate_cps=get_number(data, "rate_cps", 5.0, where, err, lo=0.5, hi=30),
+            lead_ms=get_int(data, "lead_ms", 100, where, err, lo=0, hi=MAX_GAP_MS),
+            tail_ms=get_int(data, "tail_ms", 150, where, err, lo=0, hi=MAX_GAP_MS),
+        )
         return settings
 
 
@@ -211,18 +213,15 @@ class ExportSettings:
     def from_json(data: Any) -> ExportSettings:
         if not isinstance(data, dict):
             raise ProjectError("export: expected an object")
-        try:
-            out = data.get("output")
-            settings = ExportSettings(
-                preset=str(data.get("preset", "source")),
-                burn_subtitles=bool(data.get("burn_subtitles", False)),
-                soft_subtitles=bool(data.get("soft_subtitles", True)),
-                write_srt=bool(data.get("write_srt", False)),
-                duck_db=float(data.get("duck_db", -12.0)),
-                output=str(out) if out is not None else None,
-            )
-        except (TypeError, ValueError) as exc:
-            raise ProjectError(f"export: {exc}") from None
+        where, err = "export", ProjectError
+        settings = ExportSettings(
+            preset=get_text(data, "preset", "source", where, err) or "source",
+            burn_subtitles=get_bool(data, "burn_subtitles", False, where, err),
+            soft_subtitles=get_bool(data, "soft_subtitles", True, where, err),
+            write_srt=get_bool(data, "write_srt", False, where, err),
+            duck_db=get_number(data, "duck_db", -12.0, where, err),
+            output=get_text(data, "output", None, where, err),
+        )
         if settings.preset not in EXPORT_PRESETS:
             raise ProjectError(f"export: unknown preset {settings.preset!r}")
         if not -60 <= settings.duck_db <= 0:
@@ -340,32 +339,43 @@ def validate_clips(clips: tuple[Clip, ...], media: MediaSummary | None) -> None:
 
 
 def save_project(project: Project, path: Path) -> None:
-    """Atomic save: write a temp file beside `path`, fsync, keep the old file as `path.bak`, rename."""
+    """Atomic save: write a temp file beside `path`, fsync, keep the old file as `path.bak`, rename.
+
+    A failed write (full disk, permissions) raises WriteError (a ProjectError-like one-liner that is also
+    an OSError) naming the file, and no temporary file is left behind, whatever interrupted the save."""
     path = Path(path)
     data = json.dumps(project_to_json(project, path), ensure_ascii=False, indent=1).encode("utf-8")
     folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    give_replacement_mode(tmp, path)
+    temps: list[str] = []
+    writing = path
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        temps.append(tmp)
+        give_replacement_mode(tmp, path)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists() and _loads_cleanly(path):  # a damaged file never replaces a good backup
-            backup = path.with_name(path.name + ".bak")
+            backup = writing = path.with_name(path.name + ".bak")
             fd2, tmp_bak = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=folder)
+            temps.append(tmp_bak)
             give_replacement_mode(tmp_bak, path)
             with os.fdopen(fd2, "wb") as fh, open(path, "rb") as old:
                 fh.write(old.read())
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp_bak, backup)
+            writing = path
         os.replace(tmp, path)
         _fsync_dir(folder)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    except OSError as exc:
+        raise WriteError.from_os_error(writing, exc, "cannot save the project") from None
+    finally:
+        for leftover in temps:
+            if os.path.lexists(leftover):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
 
 
 def _loads_cleanly(path: Path) -> bool:
@@ -400,30 +410,21 @@ def load_project(path: Path) -> Project:
 
 
 def _load_project(path: Path) -> Project:
-    if not path.exists():
-        raise ProjectError(f"{path}: no such project file")
-    if path.is_dir():
-        raise ProjectError(f"{path}: is a folder, not a project file")
-    if not path.is_file():  # a named pipe or device would block the read forever
-        raise ProjectError(f"{path}: is not a regular file (a pipe or device)")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProjectError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ProjectError(f"{path}: not a text file") from None
-    except json.JSONDecodeError as exc:
-        raise ProjectError(f"{path}: damaged project file (bad JSON at line {exc.lineno})") from None
-    except RecursionError:
-        raise ProjectError(f"{path}: damaged project file (nested too deeply)") from None
-    except ValueError:  # e.g. a number longer than Python's 4300-digit conversion limit
-        raise ProjectError(f"{path}: damaged project file (a value cannot be read)") from None
+    """Total: size/depth limits, strict numbers and booleans, valid text (core.parsing)."""
+    name = shown(path)
+    raw = read_bytes(path, "project file", ProjectError)
+    text = decode_text(raw, name, ProjectError)
+    data = parse_json(
+        text,
+        name,
+        ProjectError,
+        what="project file",
+        bad_json="damaged project file (bad JSON at line {line})",
+    )
     try:
         return project_from_json(data, path)
     except ProjectError as exc:
-        raise ProjectError(f"{path}: {exc}") from None
+        raise ProjectError(f"{name}: {exc}") from None
 
 
 def backup_path(path: Path) -> Path:

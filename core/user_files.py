@@ -11,19 +11,11 @@ from core.errors import InputError
 
 
 def read_user_text(path: Path, what: str) -> str:
-    """The UTF-8 text of `path`; `what` names the kind of file in messages ("product file")."""
-    if path.exists() and not path.is_file() and not path.is_dir():  # reading a pipe would block forever
-        raise InputError(f"{path}: is not a regular file (a pipe or device)")
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such {what}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a {what}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    """The UTF-8 text of `path`; `what` names the kind of file in messages ("product file").
+    Size-limited, pipes and devices refused, a file cut inside a character called damaged (core.parsing)."""
+    from core.parsing import read_text
+
+    return read_text(Path(path), what, InputError)
 
 
 def replacement_mode(path: Path) -> int:

@@ -45,6 +45,7 @@ def beside(source: Path, name: str) -> Path:
 class ExportDialog(QDialog):
     def __init__(self, project: Project, project_path: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._inputs = [project.video, project_path]  # the output guard never lets the export overwrite these
         self.setWindowTitle("Export narrated video")
         self.setMinimumWidth(560)
         settings = project.export
@@ -82,6 +83,21 @@ class ExportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def accept(self) -> None:
+        """Refuse (with a dialog, keeping this one open) an output that would overwrite the video, the
+        project, or a special file; the same guard the command line runs."""
+        from core.errors import InputError
+        from core.output_guard import check_outputs
+
+        out = self.output_path()
+        srt = out.with_suffix(".srt") if self.srt.isChecked() else None
+        try:
+            check_outputs(self._inputs, [out, srt])
+        except InputError as exc:
+            dialogs.show_error(self, "Export", exc)
+            return
+        super().accept()
 
     def _browse(self) -> None:
         path = dialogs.choose_save_file(self, "Export to", self.output.text(), "MP4 video (*.mp4)")

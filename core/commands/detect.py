@@ -11,6 +11,7 @@ import json
 import math
 
 from core.errors import InputError
+from core.output_guard import display_path
 from core.timebase import format_rate, format_timecode, seconds
 
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     rate = float(info.fps)
     print(
-        f"{info.path}: {seconds(info.duration_ms):.3f} s, {info.display_width}x{info.display_height}, "
+        f"{display_path(info.path)}: {seconds(info.duration_ms):.3f} s, {info.display_width}x{info.display_height}, "
         f"{rate:.3f}".rstrip("0").rstrip(".")
         + f" fps, {len(det.clips)} clip{'s' if len(det.clips) != 1 else ''}"
     )

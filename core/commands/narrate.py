@@ -14,7 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from core.errors import InputError
+from core.errors import InputError, WriteError
+from core.output_guard import check_outputs, display_path
 from core.user_files import give_replacement_mode
 
 
@@ -42,19 +43,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _write_atomic(path: Path, lines: list[str]) -> None:
+    """Temp file beside `path`, renamed over it; a failed write is exit 2 naming `path`, no temp left."""
     path = path.resolve()
+    tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    give_replacement_mode(tmp, path)
-    try:
+        give_replacement_mode(tmp, path)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.writelines(line + "\n" for line in lines)
         os.replace(tmp, path)
+        tmp = None
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise WriteError.from_os_error(path, exc) from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def run_narrate(args: argparse.Namespace) -> int:
@@ -66,8 +69,7 @@ def run_narrate(args: argparse.Namespace) -> int:
     src, dst = Path(args.input), Path(args.output)
     if args.rate <= 0:
         raise InputError(f"--rate must be positive, got {args.rate}")
-    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
-        raise InputError(f"{dst}: the output would overwrite the input")
+    check_outputs([src], [dst])
     videos = read_jsonl(src)
     narrator = create_narrator(args.narrator, model_dir=args.model)
     load = getattr(narrator, "load", None)
@@ -97,6 +99,10 @@ def run_eval(args: argparse.Namespace) -> int:
     ref_path, pred_path = Path(args.reference), Path(args.prediction)
     refs = read_jsonl(ref_path)
     preds = read_jsonl(pred_path, need_budget=False)
+    if not refs or not any(ref.get("clips") for ref in refs):
+        raise InputError(f"{display_path(ref_path)}: no reference videos with clips to score against")
+    if not preds:
+        raise InputError(f"{display_path(pred_path)}: no predictions (the file has no videos)")
     by_id = {p.get("id"): p for p in preds if p.get("id") is not None}
     matched = []
     for n, ref in enumerate(refs):
@@ -106,7 +112,10 @@ def run_eval(args: argparse.Namespace) -> int:
         elif rid is None and n < len(preds):
             matched.append(preds[n])
         else:
-            raise InputError(f"{pred_path}: no prediction for video {rid!r} (line {n + 1} of {ref_path})")
+            raise InputError(
+                f"{display_path(pred_path)}: no prediction for video {rid!r} "
+                f"(line {n + 1} of {display_path(ref_path)})"
+            )
     report = evaluate(refs, matched).as_dict()
     if args.json:
         print(json.dumps(report, ensure_ascii=False))

@@ -12,6 +12,7 @@ from pathlib import Path
 from core.cli import StderrProgress
 from core.errors import InputError
 from core.narration.base import Narrator
+from core.output_guard import check_outputs, display_path
 from core.project import EXPORT_PRESETS
 
 
@@ -47,10 +48,10 @@ def _opt_path(value: str | None) -> Path | None:
 
 def _report(output: Path, extras: list[Path | None], warnings: tuple[str, ...]) -> None:
     for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {display_path(w)}", file=sys.stderr)
     for path in [output, *extras]:
         if path is not None:
-            print(path)
+            print(display_path(path))
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -59,8 +60,10 @@ def run_render(args: argparse.Namespace) -> int:
     if not 0.5 <= args.rate <= 30:
         raise InputError(f"--rate {args.rate}: must be between 0.5 and 30 characters per second")
     video = Path(args.video)
+    # before any work: no output may overwrite the video, the product file, another output or a device
+    check_outputs([video, args.product], [args.out, args.srt, args.narration_wav, args.project])
     if not video.is_file():
-        raise InputError(f"{video}: no such video file")
+        raise InputError(f"{display_path(video)}: no such video file")
     product = load_product(args.product)
     from core.narration.knowledge import knowledge_warnings
 
@@ -90,11 +93,15 @@ def run_export(args: argparse.Namespace) -> int:
     from core.export import ExportOptions, export_project
     from core.project import load_project
 
+    outputs = [args.out, args.srt, args.narration_wav]
+    check_outputs([args.project], outputs)  # before reading: `--out P.narr.json` never replaces P
     project = load_project(Path(args.project))
+    shown = display_path(args.project)
     if not project.video:
-        raise ProjectError(f"{args.project}: the project has no video")
+        raise ProjectError(f"{shown}: the project has no video")
     if not Path(project.video).is_file():
-        raise ProjectError(f"{args.project}: its video {project.video} is missing")
+        raise ProjectError(f"{shown}: its video {display_path(project.video)} is missing")
+    check_outputs([args.project, project.video], outputs)
     overrides: dict[str, object] = {
         "srt": _opt_path(args.srt),
         "narration_wav": _opt_path(args.narration_wav),

@@ -23,13 +23,15 @@ from pathlib import Path
 
 import ffmpeg
 
+from core import leftovers
 from core.errors import Cancelled, ExportError, InputError
 from core.export.fonts import find_cjk_font
 from core.export.subtitles import Cue, make_cues, to_ass, to_srt
 from core.export.track import Placement, build_track
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import child_process_options, ffmpeg_path
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.media import MediaInfo, probe
+from core.output_guard import display_path
 from core.project import EXPORT_PRESETS, Project
 from core.speech import FitResult, Speaker, shared_speaker
 from core.user_files import give_replacement_mode
@@ -106,7 +108,9 @@ def check_output_path(out: Path, source: Path, what: str = "output") -> Path:
 
 
 def _temp_beside(target: Path, suffix: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".partial{suffix}", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=leftovers.partial_prefix(target), suffix=f".partial{suffix}", dir=target.parent
+    )
     os.close(fd)
     give_replacement_mode(tmp, target)
     return Path(tmp)
@@ -247,7 +251,13 @@ def run_with_progress(
 ) -> None:
     """Run ffmpeg, report `-progress` output, kill it on cancel/Ctrl-C/timeout; errors carry its stderr tail."""
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **child_process_options(),
+    )
     tail: deque[str] = deque(maxlen=60)
     done_us = [0]
 
@@ -362,8 +372,13 @@ def export_project(
 
     finished: list[tuple[Path, Path]] = []
     staged_files: list[Path] = []
-    work = Path(tempfile.mkdtemp(prefix=".syncnarrator-export-", dir=out.parent))
+    leftovers.sweep(out.parent)  # what a killed earlier run left beside this output
+    try:
+        work = Path(tempfile.mkdtemp(prefix=leftovers.work_prefix(), dir=out.parent))
+    except OSError as exc:
+        raise ExportError(f"{display_path(out)}: cannot write the export ({exc.strerror or exc})") from None
     partial = work / "unused"
+    writing = out  # the file named when a write fails
     try:
         partial = _temp_beside(out, ".mp4")
         track = work / "narration.wav"
@@ -401,19 +416,21 @@ def export_project(
         if options.narration_wav is not None:
             finished.append((track, Path(options.narration_wav)))
         if options.srt is not None:
-            srt_target = Path(options.srt)
+            srt_target = writing = Path(options.srt)
             srt_tmp = work / "out.srt"
             srt_tmp.write_text(to_srt(cues), encoding="utf-8")
             finished.append((srt_tmp, srt_target))
         for tmp, target in finished:
+            writing = target
             staged = _temp_beside(target, target.suffix)
             staged_files.append(staged)
             shutil.copyfile(tmp, staged)
             os.replace(staged, target)
+        writing = out
         os.replace(partial, out)
     except OSError as exc:  # disk full, permissions changed mid-way, ...: the user can act on it
         reason = "no space left on the disk" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise ExportError(f"{out}: cannot write the export ({reason})") from None
+        raise ExportError(f"{display_path(writing)}: cannot write the export ({reason})") from None
     finally:
         for leftover in (partial, *staged_files):
             with contextlib.suppress(OSError):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import child_process_options, ffmpeg_path
 from core.project import Project
 from core.speech import FitResult
 from core.speech.audio import read_wav, resample, write_wav
@@ -41,6 +41,7 @@ def measure_lufs(path: Path) -> float | None:
         capture_output=True,
         timeout=300,
         stdin=subprocess.DEVNULL,
+        **child_process_options(),
     )
     text = proc.stderr.decode("utf-8", "replace")
     summary = text[text.rfind("Summary:") :] if "Summary:" in text else ""

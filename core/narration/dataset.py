@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from core.errors import InputError
 from core.labels import canonical_label
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest
+from core.parsing import get_int, get_text, parse_json, shown
 from core.project import Product
 from core.user_files import read_user_text
 
@@ -21,25 +21,32 @@ def read_jsonl(path: Path, *, need_budget: bool = True) -> list[dict[str, Any]]:
     for no, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
             continue
-        where = f"{path}:{no}"
-        try:
-            video = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        where = f"{shown(path)}:{no}"
+        video = parse_json(line, where, InputError, bad_json="not valid JSON ({msg})")
         _check_video(video, where, need_budget)
         videos.append(video)
     return videos
 
 
+MAX_CHARS = 10_000  # a clip's character budget; real clips need a few dozen
+
+
 def _check_video(video: Any, where: str, need_budget: bool) -> None:
+    """Every field later code reads has its JSON type and range (total parsing: no exception but InputError)."""
     if not isinstance(video, dict):
         raise InputError(f"{where}: expected a JSON object")
+    vid = video.get("id")
+    if vid is not None and (isinstance(vid, bool) or not isinstance(vid, (str, int))):
+        raise InputError(f"{where}: 'id' must be text or a whole number")
+    _check_product(video.get("product"), where)
     clips = video.get("clips")
     if not isinstance(clips, list):
         raise InputError(f"{where}: 'clips' must be a list")
     for k, clip in enumerate(clips):
         if not isinstance(clip, dict):
             raise InputError(f"{where}: clip {k} must be an object")
+        get_int(clip, "index", k, f"{where}: clip {k}", InputError, lo=0, hi=1_000_000)
+        get_text(clip, "narration", "", f"{where}: clip {k}", InputError)
         labels = clip.get("labels", [])
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
             raise InputError(f"{where}: clip {k}: 'labels' must be a list of text")
@@ -48,10 +55,27 @@ def _check_video(video: Any, where: str, need_budget: bool) -> None:
         lo, hi = clip.get("chars_min"), clip.get("chars_max")
         if not isinstance(lo, int) or not isinstance(hi, int) or isinstance(lo, bool) or isinstance(hi, bool):
             raise InputError(f"{where}: clip {k}: 'chars_min' and 'chars_max' must be integers")
+        if hi > MAX_CHARS:
+            raise InputError(f"{where}: clip {k}: chars_max {hi} is more than {MAX_CHARS}")
         if hi < lo:
             raise InputError(f"{where}: clip {k}: chars_max {hi} is smaller than chars_min {lo}")
         if lo < 0:
             raise InputError(f"{where}: clip {k}: chars_min must not be negative")
+
+
+def _check_product(product: Any, where: str) -> None:
+    if product is None:
+        return
+    if not isinstance(product, dict):
+        raise InputError(f"{where}: 'product' must be an object")
+    name = product.get("name")
+    if name is not None and not isinstance(name, str):
+        raise InputError(f"{where}: product 'name' must be text")
+    attrs = product.get("attributes")
+    if attrs is not None and (
+        not isinstance(attrs, dict) or not all(v is None or isinstance(v, str) for v in attrs.values())
+    ):
+        raise InputError(f"{where}: product 'attributes' must map names to text")
 
 
 def product_of(video: dict[str, Any], where: str = "product") -> Product:
