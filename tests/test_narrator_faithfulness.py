@@ -308,9 +308,10 @@ def test_alternatives_are_distinct_best_first_and_in_budget(narrator: EmbeddedNa
         # regenerate walks through them: rewrite seed k is the k-th alternative
         for k in range(min(3, len(alts))):
             assert narrator.rewrite(request, index, seed=k, context=lines).text == texts[k]
-    assert narrator.alternatives(request, 0, count=2, context=lines)[:2] == narrator.alternatives(
-        request, 0, count=5, context=lines
-    )[:2]
+    assert (
+        narrator.alternatives(request, 0, count=2, context=lines)[:2]
+        == narrator.alternatives(request, 0, count=5, context=lines)[:2]
+    )
 
 
 def test_base_class_alternatives_from_rewrite() -> None:

@@ -55,6 +55,7 @@ def _report(output: Path, extras: list[Path | None], warnings: tuple[str, ...]) 
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from core.narration.knowledge import knowledge_warnings
     from core.pipeline import RenderOptions, load_product, render_video
 
     if not 0.5 <= args.rate <= 30:
@@ -65,8 +66,6 @@ def run_render(args: argparse.Namespace) -> int:
     if not video.is_file():
         raise InputError(f"{display_path(video)}: no such video file")
     product = load_product(args.product)
-    from core.narration.knowledge import knowledge_warnings
-
     for warning in knowledge_warnings(product):  # thin knowledge: the lines will be generic
         print(f"warning: {warning}", file=sys.stderr)
     options = RenderOptions(

@@ -198,7 +198,9 @@ class EmbeddedNarrator(Narrator):
         pos = position_class(i, len(request.clips))
         # narrate: seed 0 is the best line, other seeds vary it; rewrite: seed k is the k-th best
         choice = seed if rewrite else 0 if seed == 0 else random.Random(seed * 1_000_003 + i).randrange(4)
-        cand = self.writer.write(ctx, self._writing_labels(labels, request), lo, hi, pos, state, choice, exclude)
+        cand = self.writer.write(
+            ctx, self._writing_labels(labels, request), lo, hi, pos, state, choice, exclude
+        )
         state.add(cand.text, cand.terms, cand.template)
         return ClipNarration(c.index, labels, cand.text, lo, hi)
 
@@ -266,7 +268,11 @@ class EmbeddedNarrator(Narrator):
         pos = position_class(i, len(request.clips))
         lines = self.writer.ranked_lines(ctx, self._writing_labels(labels, request), lo, hi, pos, state)
         if not [x for x in lines if x.text != current]:  # what write() falls back to
-            lines = [self.writer.write(ctx, self._writing_labels(labels, request), lo, hi, pos, state, 0, frozenset({current}))]
+            lines = [
+                self.writer.write(
+                    ctx, self._writing_labels(labels, request), lo, hi, pos, state, 0, frozenset({current})
+                )
+            ]
         out: list[ClipNarration] = []
         seen = {current}
         for cand in lines:

@@ -206,11 +206,52 @@ def _common(word: str) -> bool:
     return len(word) >= 2 and _jieba().tokenizer.FREQ.get(word, 0) >= 2000
 
 
-_TYPE_HEADS = frozenset("车锅机器鞋服衣裤裙恤衫包表灯垫粮砂汁水茶啡果具木仔偶标盘源宝脯干球杯壶箱柜椅桌床被枕帽袜笔本镜伞扇罩奶酒饮饼肉米面盒架泵刀剪铲勺碗盆桶袋线筒扣绳尺琴仪秤键屏卡筐篮箱耳")
+_TYPE_HEADS = frozenset(
+    "车锅机器鞋服衣裤裙恤衫包表灯垫粮砂汁水茶啡果具木仔偶标盘源宝脯干球杯壶箱柜椅桌床被枕帽袜笔本镜伞扇罩奶酒饮饼肉米面盒架泵刀剪铲勺碗盆桶袋线筒扣绳尺琴仪秤键屏卡筐篮箱耳"
+)
 """Last characters of Chinese product-type nouns (自行车, 炒锅, 耳机, 跑鞋, 狗粮, 猫砂, 橙汁, 积木 ...)."""
 _NOT_TYPES = frozenset(
-    "家用 男士 女士 男款 女款 男女 夏季 冬季 春季 秋季 礼盒 整箱 系列 特产 大容量 通用型 全价 官方 正品 名牌 套装 "
-    "新款 爆款 儿童 成人 学生 办公 便携 多功能 无线 智能 家庭 客厅 卧室 厨房 户外 室内 加厚 升级".split()
+    [
+        "家用",
+        "男士",
+        "女士",
+        "男款",
+        "女款",
+        "男女",
+        "夏季",
+        "冬季",
+        "春季",
+        "秋季",
+        "礼盒",
+        "整箱",
+        "系列",
+        "特产",
+        "大容量",
+        "通用型",
+        "全价",
+        "官方",
+        "正品",
+        "名牌",
+        "套装",
+        "新款",
+        "爆款",
+        "儿童",
+        "成人",
+        "学生",
+        "办公",
+        "便携",
+        "多功能",
+        "无线",
+        "智能",
+        "家庭",
+        "客厅",
+        "卧室",
+        "厨房",
+        "户外",
+        "室内",
+        "加厚",
+        "升级",
+    ]
 )
 
 
@@ -242,7 +283,7 @@ def head_type(name: str, brand: str = "") -> str:
             if before not in _NOT_TYPES and len(before) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", before):
                 return before + w
         return w
-    for k, (w, f) in enumerate(merged):
+    for k, (w, _) in enumerate(merged):
         if w == "机器人":  # 扫地机器人
             before = merged[k - 1][0] if k else ""
             return before + w if len(before) == 2 and merged[k - 1][1][:1] == "n" else w
@@ -313,7 +354,9 @@ KEY_KIND: dict[str, str] = {
 
 _PROPERTY_START = tuple("不无零可能防抗免易超很更好少低高耐快慢轻省亮护")
 _NOUN = ("n", "ng", "nz", "nr", "ns", "nt", "nrt", "eng", "vn", "an")
-_SPEC = re.compile(r"[0-9０-９]|[一二三四五六七八九十百千万两半]+(?:个|小时|分钟|秒|公斤|克|升|米|厘米|毫米|瓦|种|层|档|色|款|袋|瓶)")
+_SPEC = re.compile(
+    r"[0-9０-９]|[一二三四五六七八九十百千万两半]+(?:个|小时|分钟|秒|公斤|克|升|米|厘米|毫米|瓦|种|层|档|色|款|袋|瓶)"
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -330,7 +373,9 @@ def term_kind(text: str, key: str) -> str:
     if not ws:
         return kind
     last_flag = ws[-1][1]
-    says_property = text.startswith(_PROPERTY_START) or any(f[:1] in ("a", "d", "v") and f != "vn" for _, f in ws)
+    says_property = text.startswith(_PROPERTY_START) or any(
+        f[:1] in ("a", "d", "v") and f != "vn" for _, f in ws
+    )
     looks_thing = last_flag in _NOUN and not says_property
     if kind == THING and says_property and last_flag not in _NOUN:
         return PROPERTY

@@ -28,31 +28,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.narration.knowledge import (
+    BEAUTY_WORDS,
     CLAIM_WORDS,
     FALLBACK_KEYS,
-    SKIN_USAGE,
-    WEAR_USAGE,
-    BEAUTY_WORDS,
-    is_clothing,
     GENERIC_TYPE,
     KEY_KIND,
     KEYS,
     NAME_KEY,
-    OFFER,
     PROPERTY,
+    SKIN_USAGE,
     SLOT_BASE,
     SLOT_KEYS,
     SPEC,
     THING,
     TYPE_KEY,
+    WEAR_USAGE,
     head_type,
     is_beauty,
+    is_clothing,
     knowledge_text,
     product_terms,
     product_type,
     short_name,
     term_kind,
-    unsupported,
     words,
 )
 from core.narration.learn import ad_place
@@ -70,7 +68,11 @@ the source product's type word, which names something else in another product's 
 
 _THING_BEFORE = re.compile(
     "(?:采用|含有|添加|加入|里面有|用的是|选用|搭配|成分|材料|材质|富含|复配|蕴含)(?:了|的是|的)?["
-    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k not in ("成分/材质", "相关产品", NAME_KEY, TYPE_KEY))
+    + "".join(
+        chr(SLOT_BASE + SLOT_KEYS.index(k))
+        for k in SLOT_KEYS
+        if k not in ("成分/材质", "相关产品", NAME_KEY, TYPE_KEY)
+    )
     + "]"
 )
 """A word that takes a thing ("采用", "含有") before a slot of another field: learned from beauty care's
@@ -84,6 +86,7 @@ def _verb_first(term: str) -> bool:
     """The term starts with a verb ("补充能量", "骑行省力"), not a quality ("可充电", "手感软糯")."""
     ws = words(term)
     return bool(ws) and ws[0][1].startswith("v") and not term.startswith(("可", "能", "不", "无"))
+
 
 PAIR_SEP = "\x00"
 """Joins the templates of a two-part line (so both count as used in the ad)."""
@@ -293,15 +296,14 @@ def _joined(first: str, second: str) -> str:
 
 class Template:
     __slots__ = (
-        "bound",
         "beauty_source",
+        "bound",
         "can_slots",
         "claims",
-        "thing_context",
-        "neutral",
         "fixed_words",
         "kin",
         "labels",
+        "neutral",
         "own_words",
         "pids",
         "pos",
@@ -310,6 +312,7 @@ class Template:
         "static_len",
         "tail_leak",
         "text",
+        "thing_context",
     )
 
     def __init__(self, row: Sequence[Any]) -> None:
@@ -336,7 +339,9 @@ class Template:
         self.thing_context = bool(_THING_BEFORE.search(self.text))
         # slots after 能 ("它能◇"): an effect said as a verb goes there ("它能骑行省力", not "它能可充电")
         self.can_slots = tuple(
-            k for k, m in enumerate(re.finditer(_SLOT_CHARS, self.text)) if self.text[: m.start()].endswith("能")
+            k
+            for k, m in enumerate(re.finditer(_SLOT_CHARS, self.text))
+            if self.text[: m.start()].endswith("能")
         )
 
     @property
@@ -433,7 +438,9 @@ class LineWriter:
         self.templates = [Template(row) for row in resource["templates"]]
         beauty_product = [sum(1 for w in BEAUTY_WORDS if w in pt) >= 2 for pt in resource["product_text"]]
         for t in self.templates:
-            t.beauty_source = bool(t.pids) and all(beauty_product[p] for p in t.pids if p < len(beauty_product))
+            t.beauty_source = bool(t.pids) and all(
+                beauty_product[p] for p in t.pids if p < len(beauty_product)
+            )
         for row in neutral_rows(self.labels):
             t = Template(row)
             t.neutral = True
@@ -484,7 +491,9 @@ class LineWriter:
         n_mine = _norm(mine)
         sims = [_cosine(mine, n_mine, v, nv) for v, nv in self._product_vecs]
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
-        ptype = product_type(name, self.type_words) or (not beauty and head_type(name, spoken)) or GENERIC_TYPE
+        ptype = (
+            product_type(name, self.type_words) or (not beauty and head_type(name, spoken)) or GENERIC_TYPE
+        )
         full = spoken
         if not beauty and ptype != GENERIC_TYPE and ptype not in spoken:
             full = spoken + ptype if len(spoken + ptype) <= 8 else spoken or ptype
@@ -672,7 +681,9 @@ class LineWriter:
         if NAME_KEY in t.slots and TYPE_KEY in t.slots:  # "这款◇◆": the brand alone, the type follows
             options = [[ctx.spoken_name or o[0]] if k == NAME_KEY else o for k, o in zip(t.slots, options)]
         if t.can_slots and not ctx.beauty:
-            options = [[x for x in o if _verb_first(x)] if i in t.can_slots else o for i, o in enumerate(options)]
+            options = [
+                [x for x in o if _verb_first(x)] if i in t.can_slots else o for i, o in enumerate(options)
+            ]
             if any(not o for o in options):
                 return None
         if len(options) == 1:  # the common case: the first term that fits
@@ -787,7 +798,9 @@ class LineWriter:
         # ... and a learned template's fixed words are ones many products' ads say ("发型", "戴眼镜" are not)
         return not t.neutral and any(x not in ctx.text for x in rare)
 
-    def _requirement(self, ctx: ProductContext, labels: Sequence[str], hi: int, must_name: bool = False) -> Any:
+    def _requirement(
+        self, ctx: ProductContext, labels: Sequence[str], hi: int, must_name: bool = False
+    ) -> Any:
         """What a whole line for this clip must say, as a test of its text (None: anything fitting):
         a fact of the product when the budget allows `facts_from` characters, the offer in a 引导购买
         line of a product that has one, the product's name when `must_name`."""
@@ -999,10 +1012,14 @@ class LineWriter:
             last = k == parts - 1 or rest_hi <= 24
             piece_lo, piece_hi = (max(1, rest_lo), rest_hi) if last else (6, min(24, rest_hi - 6))
             piece_need = functools.partial(_fresh_piece, need if last else None, text, names)
-            got = self.candidates(ctx, labels, piece_lo, piece_hi, pos, sub, limit=1, whole=False, need=piece_need)
+            got = self.candidates(
+                ctx, labels, piece_lo, piece_hi, pos, sub, limit=1, whole=False, need=piece_need
+            )
             if not got and last and rest_lo > 0:
                 piece_need = functools.partial(_fresh_piece, None, text, names)
-                got = self.candidates(ctx, labels, 6, rest_hi - 6, pos, sub, limit=1, whole=False, need=piece_need)
+                got = self.candidates(
+                    ctx, labels, 6, rest_hi - 6, pos, sub, limit=1, whole=False, need=piece_need
+                )
                 last = False
             if not got:
                 break
@@ -1097,7 +1114,10 @@ class LineWriter:
                     whole=False,
                 )
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
-                    seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place, rest_need)[:1]
+                    seconds = (
+                        seconds
+                        + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place, rest_need)[:1]
+                    )
                 for c2 in seconds:
                     if _says_twice(c1, c2) or _dangles(c2):
                         continue
@@ -1119,7 +1139,9 @@ class LineWriter:
         name = ctx.full_name or ctx.spoken_name or (ctx.type_word if ctx.type_word != GENERIC_TYPE else "")
         offers = list(ctx.terms.get("活动优惠", [])) if "引导购买" in labels else []
         facts = offers + [x for xs in ctx.terms.values() for x in xs if x not in offers]
-        parts = [f"{name}，{facts[0]}。" if name and facts else f"{name or facts[0]}。"] if name or facts else []
+        parts = (
+            [f"{name}，{facts[0]}。" if name and facts else f"{name or facts[0]}。"] if name or facts else []
+        )
         parts += [f"{x}。" for x in facts[1:]]
         text = ""
         for part in parts:

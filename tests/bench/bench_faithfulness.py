@@ -117,7 +117,9 @@ class Tally:
         return f"{100.0 * self.c[num] / d:.1f}% ({self.c[num]}/{d})" if d else "n/a"
 
 
-def score(items: Sequence[dict[str, Any]], results: Sequence[Sequence[Any]], generic: set[str]) -> tuple[Tally, list[str]]:
+def score(
+    items: Sequence[dict[str, Any]], results: Sequence[Sequence[Any]], generic: set[str]
+) -> tuple[Tally, list[str]]:
     """Figures for one storyline mode, and the per-line report."""
     t = Tally()
     report: list[str] = []
