@@ -116,9 +116,9 @@ def _jieba() -> Any:
 
 
 @functools.lru_cache(maxsize=4096)
-def words(text: str) -> tuple[tuple[str, str], ...]:
-    """(word, part of speech) of `text` by jieba (its default dictionary and HMM for unknown words)."""
-    return tuple((p.word, p.flag) for p in _jieba().cut(text))
+def words(text: str, hmm: bool = True) -> tuple[tuple[str, str], ...]:
+    """(word, part of speech) of `text` by jieba (its default dictionary, and HMM for unknown words)."""
+    return tuple((p.word, p.flag) for p in _jieba().cut(text, HMM=hmm))
 
 
 _PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg")
@@ -190,6 +190,14 @@ def short_name(
     ws = words(run)
     if len(ws) >= 2 and len(ws[0][0]) >= 2 and ws[0][1] in _PROPER and _common(ws[1][0]):
         return ws[0][0]  # "乐高" of 乐高城市系列: a name, then an everyday word
+    if (
+        len(ws) >= 2
+        and len(ws[0][0]) >= 2
+        and ws[0][1] in _PROPER
+        and len(ws[1][0]) >= 2
+        and ws[1][1] not in (*_PROPER, "eng")
+    ):
+        return ws[0][0]  # "瑞幸" of 瑞幸挂耳咖啡: a name, then what it is
     ends = set()
     at = 0
     for w, _ in ws:
@@ -256,13 +264,19 @@ _NOT_TYPES = frozenset(
 
 
 def head_type(name: str, brand: str = "") -> str:
+    """The product-type noun of a title (see _head_type), from jieba's words with its HMM for unknown
+    words, else from dictionary words only ("气泡水白桃味" is one HMM word, 气泡 + 水 + ... otherwise)."""
+    return _head_type(name, brand, True) or _head_type(name, brand, False)
+
+
+def _head_type(name: str, brand: str, hmm: bool) -> str:
     """The product-type noun of a title outside the learned types, from whole jieba words after the brand:
     a noun ending in a product head character, with the noun before it when both fit in 4 characters
     ("美的无油空气炸锅" -> 空气炸锅, "...公路自行车" -> 自行车), single-character nouns joined (狗 + 粮)."""
     title = clean_name(name)
     if brand and title.startswith(brand):
         title = title[len(brand) :]
-    ws = [(w, f) for w, f in words(title) if re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w)]
+    ws = [(w, f) for w, f in words(title, hmm) if re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w)]
     merged: list[tuple[str, str]] = []
     for w, f in ws:  # 狗 + 粮, 瑜伽 + 垫: single characters stick to the noun before them
         stick = f[:1] in ("n", "g", "z") and merged and merged[-1][1][:1] in ("n", "g")

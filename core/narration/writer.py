@@ -50,6 +50,7 @@ from core.narration.knowledge import (
     product_terms,
     product_type,
     short_name,
+    slot_char,
     term_kind,
     words,
 )
@@ -226,6 +227,7 @@ class Weights:
     beauty_source: float = 1.0  # a learned template only beauty-care ads said, for another product
     common_share: float = 0.04  # outside beauty care, a learned template's fixed two-character words must
     # be said by the ads of this share of products (or by the product's knowledge): category-neutral
+    rare_near: float = 0.15  # ... or come from a product at least this similar (its own category)
 
 
 _NAME_SLOTS = frozenset(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY,))
@@ -296,6 +298,7 @@ def _joined(first: str, second: str) -> str:
 
 class Template:
     __slots__ = (
+        "adjacent",
         "beauty_source",
         "bound",
         "can_slots",
@@ -337,6 +340,11 @@ class Template:
         """(claim words, skin-care usage words, wearing words) its fixed text says (on first use)."""
         self.beauty_source = False  # learned from beauty-care ads only
         self.thing_context = bool(_THING_BEFORE.search(self.text))
+        name_type = slot_char(NAME_KEY) + slot_char(TYPE_KEY)
+        self.adjacent = any(
+            _SLOT_CHARS.match(a) and _SLOT_CHARS.match(b) and a + b != name_type
+            for a, b in zip(self.text, self.text[1:])
+        )
         # slots after 能 ("它能◇"): an effect said as a verb goes there ("它能骑行省力", not "它能可充电")
         self.can_slots = tuple(
             k
@@ -491,8 +499,9 @@ class LineWriter:
         n_mine = _norm(mine)
         sims = [_cosine(mine, n_mine, v, nv) for v, nv in self._product_vecs]
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
+        # outside beauty care the title's own head noun first ("瑞幸挂耳咖啡" is coffee, not 挂耳)
         ptype = (
-            product_type(name, self.type_words) or (not beauty and head_type(name, spoken)) or GENERIC_TYPE
+            (not beauty and head_type(name, spoken)) or product_type(name, self.type_words) or GENERIC_TYPE
         )
         full = spoken
         if not beauty and ptype != GENERIC_TYPE and ptype not in spoken:
@@ -680,6 +689,8 @@ class LineWriter:
             return None
         if NAME_KEY in t.slots and TYPE_KEY in t.slots:  # "这款◇◆": the brand alone, the type follows
             options = [[ctx.spoken_name or o[0]] if k == NAME_KEY else o for k, o in zip(t.slots, options)]
+        if t.adjacent and not ctx.beauty:
+            return None  # "这款◇◇": the name runs into a term ("三只松鼠每袋25克")
         if t.can_slots and not ctx.beauty:
             options = [
                 [x for x in o if _verb_first(x)] if i in t.can_slots else o for i, o in enumerate(options)
@@ -795,8 +806,12 @@ class LineWriter:
         # outside beauty care a material slot follows a word that takes a thing ("采用◇", "含有◇")
         if t.thing_context:
             return True
-        # ... and a learned template's fixed words are ones many products' ads say ("发型", "戴眼镜" are not)
-        return not t.neutral and any(x not in ctx.text for x in rare)
+        # ... and a learned template's fixed words are ones many products' ads say ("发型", "戴眼镜" are
+        # not), unless it comes from a product like this one (a mattress's ads for another mattress)
+        if t.neutral or not any(x not in ctx.text for x in rare):
+            return False
+        near = self.weights.rare_near
+        return not (t.pids and max(ctx.similarity[p] for p in t.pids) >= near)
 
     def _requirement(
         self, ctx: ProductContext, labels: Sequence[str], hi: int, must_name: bool = False
@@ -995,7 +1010,7 @@ class LineWriter:
         pos: int,
         state: AdState,
         must_name: bool = False,
-        parts: int = 4,
+        parts: int = 6,
     ) -> Candidate | None:
         """A long line of up to `parts` short ones, each the best that still leaves room for the rest,
         joined into one sentence (when no one- or two-part line fits: long budgets of a product whose
@@ -1003,14 +1018,15 @@ class LineWriter:
         need = self._requirement(ctx, labels, hi, must_name)
         names = tuple(x for x in (ctx.full_name, ctx.spoken_name) if x)
         names += tuple(x for xs in ctx.terms.values() for x in xs)  # nor say a term twice
+        names += (ctx.type_word,) if ctx.type_word != GENERIC_TYPE else ()
         text, terms, used = "", (), []
         sub = AdState(set(state.grams), Counter(state.terms), set(state.templates))
         for k in range(parts):
             rest_lo, rest_hi = lo - len(text), hi - len(text)
             if rest_hi < 4:
                 break
-            last = k == parts - 1 or rest_hi <= 24
-            piece_lo, piece_hi = (max(1, rest_lo), rest_hi) if last else (6, min(24, rest_hi - 6))
+            last = k == parts - 1 or rest_hi <= 28
+            piece_lo, piece_hi = (max(1, rest_lo), rest_hi) if last else (6, min(28, rest_hi - 6))
             piece_need = functools.partial(_fresh_piece, need if last else None, text, names)
             got = self.candidates(
                 ctx, labels, piece_lo, piece_hi, pos, sub, limit=1, whole=False, need=piece_need
