@@ -367,7 +367,7 @@ KEY_KIND: dict[str, str] = {
 """The type of value each knowledge field holds: a slot of one type takes only terms of that type."""
 
 _PROPERTY_START = tuple("不无零可能防抗免易超很更好少低高耐快慢轻省亮护")
-_NOUN = ("n", "ng", "nz", "nr", "ns", "nt", "nrt", "eng", "vn", "an")
+_NOUN = ("n", "ng", "nz", "ns", "nt", "eng", "vn", "an")  # not nr: jieba calls 安静 a name
 _SPEC = re.compile(
     r"[0-9０-９]|[一二三四五六七八九十百千万两半]+(?:个|小时|分钟|秒|公斤|克|升|米|厘米|毫米|瓦|种|层|档|色|款|袋|瓶)"
 )

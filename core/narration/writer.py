@@ -79,6 +79,21 @@ _THING_BEFORE = re.compile(
 """A word that takes a thing ("采用", "含有") before a slot of another field: learned from beauty care's
 loosely typed knowledge, it would say "采用清洗方便" of another product."""
 
+_ODD_AROUND = re.compile(
+    "["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k not in (NAME_KEY, TYPE_KEY))
+    + "](?:采用|含有|选用|添加|用的是|系列)"
+    + "|每天["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY, TYPE_KEY))
+    + "]|一点都不["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS)
+    + "]|没有["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k != "痛点")
+    + "]"
+)
+"""A term as the subject of 采用 ("每袋25克采用巴旦木"), a term made a series ("长耳朵系列"), a selling
+point denied ("没有粉色蝴蝶结"), the product as an activity ("每天华为蓝牙耳机的时候"), a pain point
+negated as a quality ("一点都不地铁太吵"): learned wording that only reads right for beauty care's terms."""
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
 _SLOT_CHARS = re.compile("[" + "".join(chr(SLOT_BASE + i) for i in range(len(SLOT_KEYS))) + "]")
 
@@ -283,9 +298,11 @@ def _distinct(cands: Iterable[Candidate]) -> list[Candidate]:
     return [c for c in cands if not (c.text in seen or seen.add(c.text))]  # type: ignore[func-returns-value]
 
 
-def _fresh_piece(need: Any, before: str, names: Sequence[str], piece: str) -> bool:
-    """A further part of a composed line: it does not name the product again, and with it the line says
-    what `need` asks (None: anything)."""
+def _fresh_piece(need: Any, before: str, names: Sequence[str], terms: Sequence[str], piece: str) -> bool:
+    """A part of a composed line: it says a term of the product, names the product and says a term no
+    more than once in the whole line, and with it the line says what `need` asks (None: anything)."""
+    if terms and not any(x in piece for x in terms):
+        return False
     if any(n in before and n in piece for n in names):
         return False
     return need is None or bool(need(before + piece))
@@ -339,7 +356,7 @@ class Template:
         self.claims: tuple[tuple[str, ...], ...] | None = None
         """(claim words, skin-care usage words, wearing words) its fixed text says (on first use)."""
         self.beauty_source = False  # learned from beauty-care ads only
-        self.thing_context = bool(_THING_BEFORE.search(self.text))
+        self.thing_context = bool(_THING_BEFORE.search(self.text) or _ODD_AROUND.search(self.text))
         name_type = slot_char(NAME_KEY) + slot_char(TYPE_KEY)
         self.adjacent = any(
             _SLOT_CHARS.match(a) and _SLOT_CHARS.match(b) and a + b != name_type
@@ -349,7 +366,7 @@ class Template:
         self.can_slots = tuple(
             k
             for k, m in enumerate(re.finditer(_SLOT_CHARS, self.text))
-            if self.text[: m.start()].endswith("能")
+            if self.text[: m.start()].endswith(("能", "有效"))
         )
 
     @property
@@ -1016,8 +1033,8 @@ class LineWriter:
         joined into one sentence (when no one- or two-part line fits: long budgets of a product whose
         templates are mostly hand-written short ones)."""
         need = self._requirement(ctx, labels, hi, must_name)
-        names = tuple(x for x in (ctx.full_name, ctx.spoken_name) if x)
-        names += tuple(x for xs in ctx.terms.values() for x in xs)  # nor say a term twice
+        facts = tuple(x for xs in ctx.terms.values() for x in xs)
+        names = tuple(x for x in (ctx.full_name, ctx.spoken_name) if x) + facts  # nor say a term twice
         names += (ctx.type_word,) if ctx.type_word != GENERIC_TYPE else ()
         text, terms, used = "", (), []
         sub = AdState(set(state.grams), Counter(state.terms), set(state.templates))
@@ -1026,13 +1043,16 @@ class LineWriter:
             if rest_hi < 4:
                 break
             last = k == parts - 1 or rest_hi <= 28
-            piece_lo, piece_hi = (max(1, rest_lo), rest_hi) if last else (6, min(28, rest_hi - 6))
-            piece_need = functools.partial(_fresh_piece, need if last else None, text, names)
+            piece_hi = min(28, rest_hi - 6)
+            piece_lo, piece_hi = (
+                (max(1, rest_lo), rest_hi) if last else (max(6, min(rest_lo // 3, 18)), piece_hi)
+            )
+            piece_need = functools.partial(_fresh_piece, need if last else None, text, names, facts)
             got = self.candidates(
                 ctx, labels, piece_lo, piece_hi, pos, sub, limit=1, whole=False, need=piece_need
             )
             if not got and last and rest_lo > 0:
-                piece_need = functools.partial(_fresh_piece, None, text, names)
+                piece_need = functools.partial(_fresh_piece, None, text, names, facts)
                 got = self.candidates(
                     ctx, labels, 6, rest_hi - 6, pos, sub, limit=1, whole=False, need=piece_need
                 )
