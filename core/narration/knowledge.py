@@ -194,8 +194,8 @@ def short_name(
         len(ws) >= 2
         and len(ws[0][0]) >= 2
         and ws[0][1] in _PROPER
-        and len(ws[1][0]) >= 2
         and ws[1][1] not in (*_PROPER, "eng")
+        and (len(ws[1][0]) >= 2 or ws[1][1][:1] not in ("n", "g"))  # 南极 + 人 is one name
     ):
         return ws[0][0]  # "瑞幸" of 瑞幸挂耳咖啡: a name, then what it is
     ends = set()
