@@ -111,6 +111,10 @@ def run(argv: Sequence[str]) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:  # the environment (full disk, permissions, a vanished folder), not a bug
+        where = f"{display_path(exc.filename)}: " if exc.filename else ""
+        print(f"error: {where}{display_path(exc.strerror or str(exc))}", file=sys.stderr)
+        return 2
     except Exception as exc:  # an internal error: say so in one line, keep the detail for a bug report
         import traceback
 

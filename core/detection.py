@@ -1,39 +1,51 @@
 """Clip (shot) detection: hard cuts, dissolves and fades, from small grayscale frames.
 
-Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter, all
-threads, from HD up only the reference frames) and scales to a thumbnail in gray; numpy then works on
-a few KB per frame. Hard cuts are spikes of frame difference against the local motion level on both
-sides (so camera motion, which raises the level, does not cut), minus flashes (the picture after the
-spike returns to the picture before it). Gradual transitions are found with a blend test: inside a
+Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter, no
+chroma, long videos as two halves in two processes, from HD up only the reference frames) and scales
+to a thumbnail in gray; numpy then works on a few KB per frame. Frame times are the decoder's PTS
+(showinfo under -copyts, minus the file's start), never a frame count times a nominal rate, so
+variable-frame-rate footage and late-starting streams get exact boundaries; where reference-only
+decoding skipped frames next to a boundary (the container's packet list says so), just that window
+is decoded in full to put the boundary on its frame.
+
+Hard cuts are spikes of frame difference against the local motion level on both sides (so camera
+motion, which raises the level, does not cut), minus flashes (the picture after the spike returns to
+the picture before it). Gradual transitions are found with a blend test: inside a
 dissolve or fade a frame is close to the time-weighted mix of the frames ~0.16/0.32 s before and after
 it, while camera motion or a cut is not; a run of such frames counts when the picture across it
-changes clearly more than within the shots on either side. Fades are also found directly as dark
-stretches between two different pictures.
+changes clearly more than within the shots on either side, also after normalising brightness and
+contrast (a brightness ramp is not a new picture). Fades are found directly as dark stretches: faded
+out and back in (or between two different pictures) they are one transition at the darkest frame,
+and the fade's slow end (eased fades, exposure settling) belongs to it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import tempfile
 import threading
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from core.errors import Cancelled, MediaError
-from core.ffmpeg_exec import child_process_options, ffmpeg_path
+from core.errors import Cancelled, ExportError, MediaError
+from core.ffmpeg_exec import child_process_options, ffmpeg_path, run_ffmpeg
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.media import MediaInfo, ffmpeg_input, probe
-from core.timebase import frame_to_ms
 
 ANALYSIS_WIDTH = 64
 """Thumbnail width for detection; cuts and blends are visible at this size and noise is averaged."""
 
 MAX_ANALYSIS_FPS = Fraction(60)
+PRESCALE = 4
 FAST_DECODE_PIXELS = 1280 * 720
 """From this picture size on, detect_clips skips non-reference frames by default."""
 
@@ -68,40 +80,57 @@ def gray_frames(
     skip_nonref: bool = False,
     times_ms: list[int] | None = None,
     timeout: float | None = None,
-) -> Iterator[np.ndarray]:
+    duration_ms: int | None = None,
+    seek_exact: bool = True,
+    threads: int = 0,
+) -> Generator[np.ndarray, None, None]:
     """Yield small grayscale frames (uint8, h x w), decoded cheaply by ffmpeg.
 
-    By default frames come at a constant rate: frame i shows start_ms + i / fps (fps defaults to the
-    video's rate). `fast` skips the H.264 loop filter: invisible at thumbnail size, much less
-    decoding. `skip_nonref` also skips frames no other frame depends on (typically half the B-frames,
-    none in streams without B-frames); frames then come at their own times, which are appended to
-    `times_ms` (ms from the first frame) as the decoder produces them. The ffmpeg child is killed
-    when the consumer stops, on cancel (within ~0.1 s: raises Cancelled) and after `timeout` seconds.
+    Without `times_ms` (and `skip_nonref`) frames come at a constant rate: frame i shows
+    start_ms + i / fps (fps defaults to the video's rate), as thumbnails want. With `times_ms`, frames
+    come as the decoder produces them (each frame of a variable-frame-rate video once, none made up)
+    and each frame's presentation time is appended to `times_ms`: its PTS in ms on the file's
+    timeline (0 = the start ffmpeg reports for the file, the origin of `-ss`), so a stream that starts
+    late keeps its offset (`fps` is then unused). `fast` skips the H.264 loop filter and chroma: invisible at thumbnail
+    size, much less decoding. `skip_nonref` also skips frames no other frame depends on (typically
+    half the B-frames, none in streams without B-frames). `duration_ms` stops after that much video
+    from `start_ms`; `seek_exact=False` starts at the keyframe at or before `start_ms` instead of
+    dropping the frames before it; `threads` is ffmpeg's decoding thread count (0 = auto). The
+    ffmpeg child is killed when the consumer stops, on cancel (within ~0.1 s: raises Cancelled) and
+    after `timeout` seconds. Times are complete once the generator is exhausted.
     """
     info = info or probe(path)
     rate = fps or info.fps
     if rate <= 0 or rate > MAX_ANALYSIS_FPS:
         rate = Fraction(30)
     w, h = thumbnail_size(info, width)
-    want_times = skip_nonref or times_ms is not None
-    level = "info" if want_times else "error"  # showinfo logs frame times at info level
+    passthrough = skip_nonref or times_ms is not None
+    level = "info" if passthrough else "error"  # showinfo logs frame times at info level
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", level]
     if fast:
-        cmd += ["-skip_loop_filter", "all"]
+        cmd += ["-skip_loop_filter", "all", "-flags", "gray"]  # gray: no chroma (builds with --enable-gray)
     if skip_nonref:
         cmd += ["-skip_frame", "noref"]
-    cmd += ["-threads", "0"]
+    cmd += ["-threads", str(max(0, threads))]
+    if passthrough:
+        cmd += ["-copyts"]  # the stream's own PTS; the file's start is subtracted below
     if start_ms > 0:
         cmd += ["-ss", f"{start_ms / 1000:.3f}"]
+        if not seek_exact:
+            cmd += ["-noaccurate_seek"]
+    if duration_ms is not None:
+        cmd += ["-t", f"{max(1, duration_ms) / 1000:.3f}"]
     cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0"]
     chain = f"scale={w}:{h}:flags=area,format=gray"
-    if want_times:
+    if fast and info.display_width >= 3 * PRESCALE * w:
+        # Area-averaging a big picture straight down costs ~10% of a 1080p decode; a cheap
+        # subsampling to PRESCALE x the thumbnail first, then area-averaging, looks the same at 64 px.
+        chain = f"scale={PRESCALE * w}:{PRESCALE * h}:flags=fast_bilinear,{chain}"
+    if passthrough:
         chain += ",showinfo"
-    cmd += ["-vf", chain]
-    if skip_nonref:
-        cmd += ["-fps_mode", "passthrough"]
+        cmd += ["-vf", chain, "-fps_mode", "passthrough"]
     else:
-        cmd += ["-fps_mode", "cfr", "-r", f"{rate}"]
+        cmd += ["-vf", chain, "-fps_mode", "cfr", "-r", f"{rate}"]
     cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
     if timeout is None:
         timeout = 120.0 + 4.0 * info.duration_ms / 1000
@@ -115,20 +144,20 @@ def gray_frames(
     errors: deque[str] = deque(maxlen=5)
     stop = threading.Event()
     state = {"cancelled": False, "timed_out": False}
-    first_pts: list[float] = []
+    clock = _PtsClock()
 
     def drain() -> None:
         assert proc.stderr is not None
         for raw in iter(proc.stderr.readline, b""):
             line = raw.decode("utf-8", "replace").strip()
-            m = _PTS_RE.search(line) if want_times else None
-            if m:
-                pts = float(m.group(1))
-                if not first_pts:
-                    first_pts.append(pts)
+            if not passthrough:
+                errors.append(line)
+                continue
+            ms = clock.feed(line)
+            if ms is not None:
                 if times_ms is not None:
-                    times_ms.append(start_ms + round((pts - first_pts[0]) * 1000))
-            elif not want_times or "error" in line.lower():
+                    times_ms.append(ms)
+            elif "error" in line.lower():
                 errors.append(line)
 
     def watch() -> None:  # a blocked read cannot poll the token, so a watcher kills the child
@@ -144,8 +173,8 @@ def gray_frames(
                 proc.kill()
                 return
 
-    threads = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
-    for t in threads:
+    helpers = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
+    for t in helpers:
         t.start()
     size = w * h
     count = 0
@@ -163,7 +192,7 @@ def gray_frames(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        for t in threads:
+        for t in helpers:
             t.join(timeout=2)
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()
@@ -172,12 +201,117 @@ def gray_frames(
         raise Cancelled("cancelled")
     if state["timed_out"]:
         raise MediaError(f"{path}: decoding took longer than {timeout:.0f} s")
-    if count == 0:
+    if count == 0 and duration_ms is None:
         detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
         raise MediaError(f"{path}: no video frames could be decoded ({detail})")
 
 
-_PTS_RE = re.compile(r"\bn:\s*\d+\s+pts:\s*-?\d+\s+pts_time:(-?[\d.]+)")
+_PTS_RE = re.compile(r"\bn:\s*\d+\s+pts:\s*(-?\d+)\s+pts_time:")
+_TB_RE = re.compile(r"config in time_base: (\d+)/(\d+)")
+_START_RE = re.compile(r"^\s*Duration: .*?, start: (-?\d+(?:\.\d+)?)")
+_CRC_TB_RE = re.compile(r"^#tb 0: (\d+)/(\d+)")
+
+
+class _PtsClock:
+    """Turns ffmpeg's stderr (run with -copyts) into frame times in ms on the file's timeline.
+
+    The input header gives the file's start ("Duration: ..., start: 1.400000"), showinfo's config
+    line the time base, and each showinfo frame line its PTS in ticks: time = PTS * tb - start, the
+    same time ffmpeg shows without -copyts (and the origin `-ss` seeks from).
+    """
+
+    def __init__(self) -> None:
+        self.start = Fraction(0)
+        self.tb: Fraction | None = None
+
+    def feed(self, line: str) -> int | None:
+        """The frame time in ms if `line` is a showinfo frame line, else None (header lines are noted)."""
+        m = _PTS_RE.search(line)
+        if m and self.tb is not None:
+            return round((int(m.group(1)) * self.tb - self.start) * 1000)
+        m = _TB_RE.search(line)
+        if m and int(m.group(2)) > 0 and self.tb is None:
+            self.tb = Fraction(int(m.group(1)), int(m.group(2)))
+            return None
+        m = _START_RE.search(line)
+        if m:
+            self.start = Fraction(m.group(1))
+        return None
+
+
+@dataclass(frozen=True)
+class _Packets:
+    """Frame times of the first video stream as the container lists them (ms, file timeline, sorted)."""
+
+    times: list[int]
+    keyframes: list[int]
+
+
+def frame_times(
+    path: str | Path, *, cancel: CancelToken | None = None, timeout: float = 120.0
+) -> list[int] | None:
+    """Presentation time (ms, file timeline as in :func:`gray_frames`) of every frame of the first
+    video stream, read from the container's packets without decoding (cheap), sorted; None if the
+    packets carry no usable times. Used to tell whether frames were skipped between two decoded ones.
+    """
+    packets = _packets(path, cancel=cancel, timeout=timeout)
+    return packets.times if packets is not None else None
+
+
+def _packets(
+    path: str | Path, *, cancel: CancelToken | None = None, timeout: float = 120.0
+) -> _Packets | None:
+    with tempfile.TemporaryDirectory(prefix="syncnarrator-detect-") as tmp:
+        out = Path(tmp) / "packets.crc"
+        clock = _PtsClock()
+        args = ["-nostats", "-loglevel", "info", "-copyts", "-i", ffmpeg_input(path), "-map", "0:v:0"]
+        args += ["-c", "copy", "-f", "framecrc", "-y", "file:" + str(out)]
+
+        def note(line: str) -> None:  # the header's start time
+            clock.feed(line)
+
+        try:
+            result = run_ffmpeg(args, timeout=timeout, cancel=cancel, on_stderr_line=note)
+        except ExportError:  # run_ffmpeg's timeout: do without the packet list
+            return None
+        if result.returncode != 0 or not out.exists():
+            return None
+        tb: Fraction | None = None
+        ticks: list[tuple[int, bool]] = []
+        for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("#"):
+                m = _CRC_TB_RE.match(line)
+                if m and int(m.group(2)) > 0:
+                    tb = Fraction(int(m.group(1)), int(m.group(2)))
+                continue
+            parts = [x.strip() for x in line.split(",")]
+            if len(parts) < 6:
+                continue
+            try:  # stream, dts, pts, duration, size, crc[, F=flags unless only the key flag is set]
+                ticks.append((int(parts[2]), not any(x.startswith("F=") for x in parts[6:])))
+            except ValueError:
+                return None  # packets without a PTS
+    if tb is None or not ticks:
+        return None
+
+    def ms(t: int) -> int:
+        return round((t * tb - clock.start) * 1000)
+
+    return _Packets(sorted(ms(t) for t, _ in ticks), sorted(ms(t) for t, key in ticks if key))
+
+
+SPLIT_MIN_MS = 20_000
+"""From this duration on, detection decodes the two halves of the video in parallel processes."""
+SPLIT_OVERLAP_MS = 500  # the first half decodes this far past the split (frames shown before a keyframe)
+
+
+def _split_point(packets: _Packets | None, duration_ms: int) -> int | None:
+    """A keyframe near the middle to split decoding at, or None (too short, no keyframe near the middle)."""
+    if packets is None or duration_ms < SPLIT_MIN_MS or (os.cpu_count() or 1) < 2:
+        return None
+    middle = duration_ms // 2
+    near = [k for k in packets.keyframes if 0.3 * duration_ms <= k <= 0.7 * duration_ms]
+    return min(near, key=lambda k: abs(k - middle)) if near else None
 
 
 def read_frames(
@@ -188,30 +322,138 @@ def read_frames(
     skip_nonref: bool = False,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
+    split_at_ms: int | None = None,
 ) -> tuple[np.ndarray, list[int]]:
-    """All thumbnails as one (n, h, w) uint8 array and each frame's time in ms, with progress."""
-    rate = info.fps if 0 < info.fps <= MAX_ANALYSIS_FPS else Fraction(30)
-    times: list[int] = []
-    frames: list[np.ndarray] = []
+    """All thumbnails as one (n, h, w) uint8 array and each frame's PTS in ms, with progress.
+
+    Frames come as decoded (variable frame rates stay variable); times are the decoder's PTS.
+    `split_at_ms` (a keyframe time) decodes before and from it in two ffmpeg processes at once: the
+    two cores both decode, without frame threading's overhead.
+    """
     duration = max(1, info.duration_ms)
-    expected = info.frame_count
+    if split_at_ms is None:
+        parts = [_Part(0, None, True, 0)]
+    else:
+        each = max(1, (os.cpu_count() or 2) // 2)
+        parts = [_Part(0, split_at_ms + SPLIT_OVERLAP_MS, True, each), _Part(split_at_ms, None, False, each)]
     progress(0.0, "decoding")
+
+    stop = _LinkedToken(cancel)
+
+    def run(part: _Part) -> None:
+        try:
+            for frame in gray_frames(
+                path,
+                width=width,
+                info=info,
+                cancel=stop,
+                skip_nonref=skip_nonref,
+                times_ms=part.times,
+                start_ms=part.start_ms,
+                duration_ms=part.duration_ms,
+                seek_exact=part.exact,
+                threads=part.threads,
+            ):
+                part.frames.append(frame)
+        except BaseException as exc:  # re-raised in the calling thread
+            part.error = exc
+
+    workers = [threading.Thread(target=run, args=(part,), daemon=True) for part in parts[1:]]
+    for w in workers:
+        w.start()
     last = 0.0
-    for i, frame in enumerate(
-        gray_frames(path, width=width, info=info, cancel=cancel, skip_nonref=skip_nonref, times_ms=times)
-    ):
-        frames.append(frame)
-        done = times[-1] / duration if skip_nonref and times else i / expected
+
+    def report() -> None:
+        nonlocal last
+        done = sum(p.done_ms() for p in parts) / duration
         if done - last >= 0.01:
             last = done
             progress(min(0.99, done), "decoding")
+
+    # The first part runs here, reporting progress as its frames (and the other part's) arrive.
+    failed = True
+    try:
+        for frame in gray_frames(
+            path,
+            width=width,
+            info=info,
+            cancel=cancel,
+            skip_nonref=skip_nonref,
+            times_ms=parts[0].times,
+            duration_ms=parts[0].duration_ms,
+            threads=parts[0].threads,
+        ):
+            parts[0].frames.append(frame)
+            report()
+        failed = False
+    finally:
+        if failed:
+            stop.cancel()  # stop the other decoder too
+        for w in workers:
+            while w.is_alive():
+                w.join(0.05)
+                report()
+    for part in parts[1:]:
+        if part.error is not None:
+            raise part.error
     if cancel is not None:
         cancel.raise_if_cancelled()
-    if not skip_nonref:
-        times = [frame_to_ms(i, rate) for i in range(len(frames))]
-    elif len(times) != len(frames):  # frame times unreadable: assume the frames are spread evenly
-        times = [i * info.duration_ms // max(1, len(frames)) for i in range(len(frames))]
+    frames: list[np.ndarray] = []
+    times: list[int] = []
+    if split_at_ms is not None and (
+        any(len(p.times) != len(p.frames) for p in parts) or split_at_ms not in parts[1].times
+    ):  # times unreadable, or the second decoder did not start at the keyframe: one decoder instead
+        done = last
+        return read_frames(
+            path,
+            info,
+            width=width,
+            skip_nonref=skip_nonref,
+            progress=lambda f, stage: progress(max(f, done), stage),
+            cancel=cancel,
+        )
+    for k, part in enumerate(parts):
+        if len(part.times) != len(part.frames):  # frame times unreadable: spread the frames evenly
+            part.times[:] = [
+                i * info.duration_ms // max(1, len(part.frames)) for i in range(len(part.frames))
+            ]
+        lo = split_at_ms if k > 0 and split_at_ms is not None else None
+        hi = split_at_ms if k == 0 and split_at_ms is not None else None
+        for ms, frame in zip(part.times, part.frames, strict=True):
+            if (lo is None or ms >= lo) and (hi is None or ms < hi):
+                times.append(ms)
+                frames.append(frame)
+    if not frames:
+        raise MediaError(f"{path}: no video frames could be decoded")
     return np.stack(frames), times
+
+
+class _LinkedToken(CancelToken):
+    """Cancelled with its parent token, or on its own (a helper decoder stopped after an error)."""
+
+    def __init__(self, parent: CancelToken | None) -> None:
+        super().__init__()
+        self._parent = parent
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set() or (self._parent is not None and self._parent.cancelled)
+
+
+@dataclass
+class _Part:
+    """One ffmpeg decode of [start_ms, start_ms + duration_ms) and what it produced."""
+
+    start_ms: int
+    duration_ms: int | None
+    exact: bool
+    threads: int
+    frames: list[np.ndarray] = field(default_factory=list)
+    times: list[int] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def done_ms(self) -> int:
+        return max(0, self.times[-1] - self.start_ms) if self.times else 0
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -238,6 +480,7 @@ class _Features:
     spread: np.ndarray  # luma standard deviation per frame
     times: np.ndarray  # ms of each sample
     gap: np.ndarray  # frames between sample t-1 and t (1 unless frames were skipped); gap[0] = 1
+    z: np.ndarray  # thumbnails with mean and contrast normalised: blind to fades and exposure drift
 
 
 def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: float = 40.0) -> _Features:
@@ -250,7 +493,9 @@ def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: floa
     gap = np.ones(n, dtype=np.float32)
     if n > 1:
         gap[1:] = np.maximum(1.0, np.round(np.diff(t) / frame_ms))
-    return _Features(f=f, d1=d1, luma=f.mean(axis=(1, 2)), spread=f.std(axis=(1, 2)), times=t, gap=gap)
+    luma, spread = f.mean(axis=(1, 2)), f.std(axis=(1, 2))
+    z = (f - luma[:, None, None]) * (NORM_SPREAD / np.maximum(spread, DARK_SPREAD))[:, None, None]
+    return _Features(f=f, d1=d1, luma=luma, spread=spread, times=t, gap=gap, z=z.astype(np.float32))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -259,6 +504,9 @@ def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: floa
 DARK_LUMA = 24.0  # mean luma of a "black" frame (0..255); limited-range black is 16
 DARK_SPREAD = 12.0
 FADE_STEP = 1.5  # luma change per frame that still counts as fading
+FADE_TAIL_STEP = 1.0  # luma change over FADE_TAIL samples that still counts as the slow end of a fade
+FADE_TAIL = 3
+NORM_SPREAD = 40.0  # contrast of the normalised thumbnails (a typical picture's luma deviation)
 
 
 @dataclass(frozen=True)
@@ -304,7 +552,7 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
     the test is the same whether every frame was decoded or only reference frames.
     """
     d1, f, gap = ft.d1, ft.f, ft.gap
-    per_frame = d1 / gap
+    per_frame = d1 / np.sqrt(gap)  # motion over k frames differs ~sqrt(k) times as much, not k times
     n = len(d1)
     w = max(3, round(0.4 * fps))
     back = max(2, round(0.2 * fps))  # a flash lasts at most this many samples
@@ -315,7 +563,7 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
             continue
         before = _window_median(per_frame, t - w, t)
         after = _window_median(per_frame, t + 1, t + 1 + w)
-        level = max(before, after, 0.5) * float(gap[t])
+        level = max(before, after, 0.5) * float(np.sqrt(gap[t]))
         if d < p.cut_ratio * level:
             continue
         if t + 1 < n and per_frame[t + 1] > d:  # the peak is one sample later
@@ -384,17 +632,28 @@ def _gradual(
     k_small = max(2, round(0.16 * fps))
     fade_len = round(1.5 * fps)
     regions: list[tuple[int, int, str]] = []  # candidate transitions (first, last frame, kind)
-    # Fades: runs of dark frames between two different pictures, extended over the fade out / in.
+    # Fades: runs of dark frames between two pictures, extended over the fade out and in, including
+    # a slow end (an eased fade or exposure settling after black changes brightness, not picture).
     dark = (ft.luma < DARK_LUMA) & (ft.spread < DARK_SPREAD)
+    luma = ft.luma
     for t, q in _runs(dark):
         if t == 0 or q == n - 1:
             continue  # fade in at the start or out at the end: not a boundary
         s, e = t, q
-        while s > 0 and t - s < fade_len and ft.luma[s - 1] > ft.luma[s] + FADE_STEP:
+        while s > 0 and t - s < fade_len and luma[s - 1] > luma[s] + FADE_STEP:
             s -= 1
-        while e < n - 1 and e - q < fade_len and ft.luma[e + 1] > ft.luma[e] + FADE_STEP:
+        while e < n - 1 and e - q < fade_len and luma[e + 1] > luma[e] + FADE_STEP:
             e += 1
-        regions.append((s, e, f"fade:{(t + q + 1) // 2}"))
+        ramps = t - s >= 2 and e - q >= 2  # faded out and faded in, not a cut to black
+        while s > 0 and t - s < fade_len and luma[max(0, s - FADE_TAIL)] > luma[s] + FADE_TAIL_STEP:
+            s -= 1
+        while e < n - 1 and e - q < fade_len and luma[min(n - 1, e + FADE_TAIL)] > luma[e] + FADE_TAIL_STEP:
+            e += 1
+        low = luma[t : q + 1]
+        darkest = t + np.flatnonzero(
+            low <= low.min() + 0.5
+        )  # the darkest frame, or the middle of a black hold
+        regions.append((s, e, f"fade:{int(darkest[len(darkest) // 2])}:{int(ramps)}"))
     # Dissolves (and fades the dark test missed): frames that are blends of their neighbours.
     candidate = np.zeros(n, dtype=bool)
     for half_ms in (160.0, 320.0):  # blend of the samples about half_ms before and after
@@ -405,10 +664,12 @@ def _gradual(
         if not ok.any():
             continue
         idx = np.flatnonzero(ok)
-        a, b = lo[idx], hi[idx]
-        wgt = ((ft.times[idx] - ft.times[a]) / (ft.times[b] - ft.times[a]))[:, None, None].astype(np.float32)
-        span = _mad(f[a], f[b])
-        lin = _mad(f[idx], f[a] * (1 - wgt) + f[b] * wgt)
+        ia, ib = lo[idx], hi[idx]
+        wgt = ((ft.times[idx] - ft.times[ia]) / (ft.times[ib] - ft.times[ia]))[:, None, None].astype(
+            np.float32
+        )
+        span = _mad(f[ia], f[ib])
+        lin = _mad(f[idx], f[ia] * (1 - wgt) + f[ib] * wgt)
         candidate[idx] |= (span > p.span_min) & (lin < p.blend_ratio * span)
     dissolves: list[tuple[int, int]] = []
     for t, q in _runs(candidate, bridge=1):
@@ -432,11 +693,14 @@ def _gradual(
         wgt = float((ft.times[m] - ft.times[a]) / max(1.0, ft.times[b] - ft.times[a]))
         blend = float(np.abs(f[m] - (1 - wgt) * f[a] - wgt * f[b]).mean()) / (cross + 1e-3)
         if kind.startswith("fade:"):
-            if ratio >= p.cross_ratio:
-                found.append((int(kind.split(":")[1]), ratio, "fade", s, e))
+            _, mid, ramped = kind.split(":")
+            if ratio >= p.cross_ratio or ramped == "1":  # a fade to black and back is a transition
+                found.append((int(mid), max(ratio, p.cross_ratio), "fade", s, e))
                 fades.append((s, e))
         elif any(s <= e2 and s2 <= e for s2, e2 in fades):
             continue  # the blend part of a fade already found
+        elif _shot_change(ft.z, s, e, busy, p) < 0.25 * p.cross_ratio:
+            continue  # only brightness changed (a fade's tail, exposure): the picture is the same
         elif ratio >= p.cross_ratio or (
             ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio
         ):
@@ -492,6 +756,74 @@ def _enforce_min_length(
     return bounds
 
 
+def _refine(
+    path: str | Path,
+    info: MediaInfo,
+    ft: _Features,
+    found: list[tuple[int, float, str]],
+    cancel: CancelToken | None,
+    every: list[int] | None,
+) -> list[tuple[int, float, str]]:
+    """Boundaries in ms, exact although non-reference frames were skipped.
+
+    A cut found between decoded samples t-1 and t, or a fade's darkest sample t, may really be at a
+    skipped frame in between; the container's packet times tell where frames were skipped, and those
+    windows alone are decoded (every frame, two windows at a time) to put the boundary on its frame.
+    """
+    times = [int(x) for x in ft.times]
+    n = len(times)
+    todo: list[tuple[int, int, int, float, str]] = []  # (first, last sample of the window, t, strength, kind)
+    out: list[tuple[int, float, str]] = []
+    for t, strength, kind in found:
+        if not 0 <= t < n:
+            continue
+        lo, hi = (t - 1, t) if kind == "cut" else (t - 1, t + 1)
+        if kind == "dissolve" or lo < 0 or hi >= n:
+            out.append((times[t], strength, kind))
+        elif kind == "fade" and min(ft.luma[lo], ft.luma[hi]) <= ft.luma[t] + 0.5:
+            out.append((times[t], strength, kind))  # inside a black hold: t is as dark as it gets
+        elif every is not None and not _frame_between(every, times[lo], times[hi]):
+            out.append((times[t], strength, kind))  # no frame between the decoded ones
+        else:
+            todo.append((lo, hi, t, strength, kind))
+
+    def place(item: tuple[int, int, int, float, str]) -> tuple[int, float, str]:
+        lo, hi, t, strength, kind = item
+        a, b = times[lo], times[hi]
+        window: list[int] = []
+        mids = list(
+            gray_frames(
+                path, info=info, start_ms=a + 1, duration_ms=b - a, times_ms=window, cancel=cancel, threads=1
+            )
+        )
+        inside = [(ms, fr) for ms, fr in zip(window, mids, strict=False) if a < ms < b]
+        if len(window) != len(mids) or not inside:
+            return times[t], strength, kind
+        seq_t = [a, *[ms for ms, _ in inside], b]
+        seq = np.concatenate(
+            [ft.f[lo : lo + 1], _blur(np.stack([fr for _, fr in inside])), ft.f[hi : hi + 1]]
+        )
+        if kind == "cut":  # the new shot starts after the largest step
+            steps = [float(np.abs(seq[j] - seq[j - 1]).mean()) for j in range(1, len(seq))]
+            return seq_t[1 + int(np.argmax(steps))], strength, kind
+        luma = seq.mean(axis=(1, 2))  # fade: the darkest frame (the middle of a black hold)
+        darkest = np.flatnonzero(luma <= luma.min() + 0.5)
+        return seq_t[int(darkest[len(darkest) // 2])], strength, kind
+
+    if len(todo) > 1 and (os.cpu_count() or 1) > 1:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            out += list(pool.map(place, todo))
+    else:
+        out += [place(item) for item in todo]
+    return sorted(out)
+
+
+def _frame_between(every: list[int], a: int, b: int) -> bool:
+    """Whether the sorted frame times `every` hold one strictly between a and b."""
+    k = bisect_right(every, a)
+    return k < len(every) and every[k] < b
+
+
 def detect_clips(
     path: str | Path,
     *,
@@ -503,10 +835,14 @@ def detect_clips(
 ) -> Detection:
     """Split the video at `path` into contiguous clips at hard cuts, dissolves and fades.
 
-    `skip_nonref` decodes only frames that other frames reference: about half the decoding on H.264
-    with B-frames (none are skipped without them); a cut then lands on the first decoded frame of the
-    new shot, at most a frame late. Default (None): on from HD (1280x720) up, where decoding is
-    nearly all the cost; smaller videos are decoded fully.
+    Boundaries are frame times from the decoder (PTS in ms on the file's timeline, see
+    :func:`gray_frames`): a cut is at the first frame of the new shot, a fade through black at its
+    darkest frame, on constant and variable frame rates alike.
+    `skip_nonref` first decodes only frames that other frames reference: about half the decoding on
+    H.264 with B-frames (none are skipped without them); where the container shows skipped frames
+    next to a cut or a fade's darkest frame, just those few frames are then decoded to place it
+    exactly. Default (None): on from HD (1280x720) up, where decoding is nearly all the cost;
+    smaller videos are decoded fully.
     Raises MediaError for unreadable input and Cancelled when `cancel` is set (the decoder is killed).
     """
     info = probe(path)
@@ -514,7 +850,12 @@ def detect_clips(
         cancel.raise_if_cancelled()
     if skip_nonref is None:
         skip_nonref = info.width * info.height >= FAST_DECODE_PIXELS
-    frames, times = read_frames(path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel)
+    wanted = skip_nonref or info.duration_ms >= SPLIT_MIN_MS
+    packets = _packets(path, cancel=cancel, timeout=60 + info.duration_ms / 1000) if wanted else None
+    split = _split_point(packets, info.duration_ms)
+    frames, times = read_frames(
+        path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel, split_at_ms=split
+    )
     progress(0.99, "analysing")
     duration = info.duration_ms
     rate = info.fps if 0 < info.fps <= MAX_ANALYSIS_FPS else Fraction(30)
@@ -528,7 +869,11 @@ def detect_clips(
     if cancel is not None:
         cancel.raise_if_cancelled()
     found = _boundaries(ft, fps, _Params.for_sensitivity(sensitivity))
-    in_ms = [(times[t], s, k) for t, s, k in found if 0 <= t < len(times)]
+    if skip_nonref and found:
+        progress(0.99, "refining")
+        in_ms = _refine(path, info, ft, found, cancel, packets.times if packets is not None else None)
+    else:
+        in_ms = [(times[t], s, k) for t, s, k in found if 0 <= t < len(times)]
     in_ms = [b for b in in_ms if 0 < b[0] < duration]
     kept = _enforce_min_length(in_ms, duration, max(0, int(min_clip_ms)))
     edges = [0, *[b[0] for b in kept], duration]

@@ -43,3 +43,6 @@ class WriteError(SyncNarratorError, OSError):
         error = cls(f"{display_path(path)}: {action} ({reason})")
         error.errno, error.strerror, error.filename = exc.errno, exc.strerror, str(path)
         return error
+
+    def __str__(self) -> str:  # the one line, not OSError's "[Errno 28] ..." rendering
+        return str(self.args[0]) if self.args else ""

@@ -69,6 +69,20 @@ def child_process_options() -> dict[str, Any]:
 _DEATH_SIGNAL = _death_signal_setter()
 
 
+def die_with_parent(parent_pid: int) -> bool:
+    """Call first thing in a helper *process* (a worker's initializer): on Linux the kernel kills it when
+    its parent dies, even by kill -9. Caveat of PR_SET_PDEATHSIG: "parent" is the thread that started
+    the process, so start such helpers from a thread that lives as long as they do (the main thread).
+    Exits at once if the parent (`parent_pid`, passed from the parent) is already gone. Returns whether
+    the tie was made (False off Linux: use a watchdog such as gui.process_host's)."""
+    if _DEATH_SIGNAL is None:
+        return False
+    _DEATH_SIGNAL()
+    if os.getppid() != parent_pid:
+        os._exit(137)
+    return True
+
+
 @lru_cache(maxsize=1)
 def ffmpeg_path() -> str:
     """Path of the ffmpeg executable: $SYNCNARRATOR_FFMPEG, the frozen bundle, or imageio-ffmpeg's."""

@@ -44,10 +44,19 @@ def display_path(path: object) -> str:
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
 
 
+def _valid_name(path: Path | str) -> bool:
+    """Whether the OS can be asked about `path` at all (no NUL, encodable: no lone surrogate)."""
+    try:
+        os.fsencode(path)
+    except (TypeError, ValueError):  # UnicodeEncodeError is a ValueError
+        return False
+    return "\x00" not in os.fspath(path)
+
+
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop: compare the absolute spelling
+    except (OSError, RuntimeError, ValueError):  # a symlink loop: compare the absolute spelling
         return Path(os.path.abspath(path))
 
 
@@ -72,10 +81,39 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+# Kernel and device file systems: a name there is never a place for a user's output (as root, replacing
+# /dev/stdout or writing /proc/... would change the system, not make a file).
+SYSTEM_FOLDERS = ("/dev", "/proc", "/sys") if os.name == "posix" else ()
+
+
+def _in_system_folder(path: str) -> str | None:
+    for top in SYSTEM_FOLDERS:
+        if path == top or path.startswith(top + "/"):
+            return top
+    return None
+
+
+def _link_chain_end(path: Path) -> str:
+    """The first link target in the chain that is in a system folder (or the final real path)."""
+    current = os.path.abspath(path)
+    for _ in range(40):
+        if not os.path.islink(current):
+            break
+        target = os.path.join(os.path.dirname(current), os.readlink(current))
+        current = os.path.normpath(target)
+        if _in_system_folder(current):
+            return current
+    return os.path.realpath(path)
+
+
 def _check_target(path: Path) -> None:
     """An existing output must be a regular file (or a symlink to one); a dangling symlink is refused too:
-    writing through it would create a file somewhere the user did not name."""
+    writing through it would create a file somewhere the user did not name. Nothing is written into
+    /dev, /proc or /sys, nor through a symlink that leads there (/dev/stdout -> /proc/self/fd/1)."""
     shown = display_path(path)
+    folder = _in_system_folder(os.path.realpath(os.path.dirname(os.path.abspath(path))))
+    if folder:
+        raise InputError(f"{shown}: cannot write into the system folder {folder} (refused)")
     try:
         lst = os.lstat(path)
     except FileNotFoundError:
@@ -95,25 +133,52 @@ def _check_target(path: Path) -> None:
             ) from None
         if not stat.S_ISREG(st.st_mode):
             raise InputError(f"{shown}: is a symlink to {_kind(st.st_mode)}; refusing to write over it")
+        folder = _in_system_folder(_link_chain_end(path))
+        if folder:
+            raise InputError(
+                f"{shown}: is a symlink into the system folder {folder}; refusing to write over it"
+            )
         return
     if not stat.S_ISREG(lst.st_mode):
         raise InputError(f"{shown}: is {_kind(lst.st_mode)}, not a regular file; refusing to write over it")
 
 
-def check_outputs(inputs: Sequence[Path | str | None], outputs: Sequence[Path | str | None]) -> None:
-    """Refuse (InputError) outputs that would overwrite an input, another output, or a special file."""
-    ins = [Path(p) for p in inputs if p is not None and str(p) != ""]
+def check_outputs(
+    inputs: Sequence[Path | str | None],
+    outputs: Sequence[Path | str | None],
+    *,
+    input_names: Sequence[str | None] = (),
+) -> None:
+    """Refuse (InputError) outputs that would overwrite an input, another output, or a special file.
+
+    `input_names` optionally words each input in the message ("the source video itself")."""
+    for p in (*inputs, *outputs):
+        if p is not None and not _valid_name(p):
+            raise InputError(f"{display_path(p)}: is not a valid file name (a NUL or invalid character)")
+    ins: list[Path] = []
+    labels: list[str | None] = []
+    for i, p in enumerate(inputs):
+        if p is not None and str(p) != "":
+            ins.append(Path(p))
+            labels.append(input_names[i] if i < len(input_names) else None)
+    for p in list(ins):  # a saved project's previous version (NAME.bak, see core.project) is the user's too
+        if not p.name or p.name.endswith(".bak"):
+            continue
+        backup = p.with_name(p.name + ".bak")
+        if os.path.isfile(backup):
+            ins.append(backup)
+            labels.append(f"the backup of {display_path(p.name)}")
     outs = [Path(p) for p in outputs if p is not None and str(p) != ""]
     rin = [_resolved(p) for p in ins]
     rout = [_resolved(p) for p in outs]
     for out in outs:
         _check_target(out)
     for i, (out, rout_i) in enumerate(zip(outs, rout, strict=True)):
-        for inp, rinp in zip(ins, rin, strict=True):
+        for inp, rinp, label in zip(ins, rin, labels, strict=True):
             if _same(out, rout_i, inp, rinp):
+                what = f"the input file {display_path(inp)}" + (f" ({label})" if label else "")
                 raise InputError(
-                    f"{display_path(out)}: the output would overwrite the input file {display_path(inp)}; "
-                    "choose another file name"
+                    f"{display_path(out)}: the output would overwrite {what}; choose another file name"
                 )
         for j in range(i):
             if _same(out, rout_i, outs[j], rout[j]):

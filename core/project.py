@@ -16,6 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from core import leftovers
 from core.errors import ProjectError, WriteError
 from core.parsing import decode_text, get_bool, get_int, get_number, get_text, parse_json, read_bytes, shown
 from core.timebase import format_rate, parse_rate
@@ -348,8 +349,9 @@ def save_project(project: Project, path: Path) -> None:
     folder = path.resolve().parent
     temps: list[str] = []
     writing = path
+    leftovers.sweep(folder)  # temp files of a save that was killed (their process is gone)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=leftovers.temp_prefix(path), suffix=".tmp", dir=folder)
         temps.append(tmp)
         give_replacement_mode(tmp, path)
         with os.fdopen(fd, "wb") as fh:
@@ -358,7 +360,7 @@ def save_project(project: Project, path: Path) -> None:
             os.fsync(fh.fileno())
         if path.exists() and _loads_cleanly(path):  # a damaged file never replaces a good backup
             backup = writing = path.with_name(path.name + ".bak")
-            fd2, tmp_bak = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=folder)
+            fd2, tmp_bak = tempfile.mkstemp(prefix=leftovers.temp_prefix(backup), suffix=".tmp", dir=folder)
             temps.append(tmp_bak)
             give_replacement_mode(tmp_bak, path)
             with os.fdopen(fd2, "wb") as fh, open(path, "rb") as old:

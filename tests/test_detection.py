@@ -5,7 +5,10 @@ Tolerances (from the issue): 2 frames for hard cuts, 0.5 s for dissolves and fad
 
 from __future__ import annotations
 
+import itertools
+import re
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +17,10 @@ import pytest
 import core.detection as detection
 from core.detection import Detection, detect_clips, gray_frames, thumbnail_size
 from core.errors import Cancelled, MediaError
+from core.ffmpeg_exec import ffmpeg_path
 from core.jobs import CancelToken
 from core.media import probe
-from tests.mediagen import SHARED_MEDIA, make_edit_video
+from tests.mediagen import SHARED_MEDIA, ffmpeg, make_edit_video
 
 FPS = 25
 CUT_TOL_MS = 2 * 1000 / FPS + 1
@@ -77,6 +81,9 @@ def test_hard_cuts(media: dict[str, tuple[Path, list[float]]]) -> None:
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
     assert [kind for _, kind in det.cuts] == ["cut"] * len(truth)
+    # Constant rate too: each cut is exactly the first frame of the new shot (shots of whole frames).
+    assert _boundaries(det) == [round(t * 1000) for t in truth]
+    assert _boundaries(detect_clips(path, skip_nonref=True)) == [round(t * 1000) for t in truth]
 
 
 def test_dissolves(media: dict[str, tuple[Path, list[float]]]) -> None:
@@ -105,6 +112,7 @@ def test_bikes_real_cuts() -> None:
     det = detect_clips(SHARED_MEDIA / "bikes.mp4", min_clip_ms=200)
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
+    assert _boundaries(det) == [round(t * 1000) for t in truth]  # the new shots' first frames
     # The default minimum length (0.6 s) folds the 0.32 s tail into the clip before it.
     det = detect_clips(SHARED_MEDIA / "bikes.mp4")
     _assert_matches(_boundaries(det), truth[:-1], CUT_TOL_MS)
@@ -208,7 +216,7 @@ def test_thumbnail_size_follows_display_orientation(tmp_path: Path) -> None:
 
 
 def test_skip_nonref_draft_mode_on_b_frames(tmp_path: Path) -> None:
-    """With B-frames (x264 veryfast), skipping non-reference frames still finds the cuts in tolerance."""
+    """With B-frames (x264 veryfast), skipping non-reference frames still puts the cuts on their frames."""
     path = tmp_path / "bframes.mp4"
     truth = make_edit_video(
         path, [(BARS, 1.5), (TESTSRC, 1.5), (RGB, 1.5)], preset="veryfast", extra=["-bf", "3"]
@@ -220,6 +228,7 @@ def test_skip_nonref_draft_mode_on_b_frames(tmp_path: Path) -> None:
     det = detect_clips(path, skip_nonref=True)
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), truth, CUT_TOL_MS)
+    assert _boundaries(det) == [1520, 3040]  # exactly: shots of 1.5 s at 25 fps hold 38 frames
 
 
 def test_hd_default_skips_nonref_frames_on_real_cuts(tmp_path: Path) -> None:
@@ -248,5 +257,201 @@ def test_hd_default_skips_nonref_frames_on_real_cuts(tmp_path: Path) -> None:
     det = detect_clips(path, min_clip_ms=200, progress=lambda f, stage: seen.append(f))
     _assert_contiguous(det)
     _assert_matches(_boundaries(det), [1.20, 3.04, 5.48, 7.48, 9.68], CUT_TOL_MS)
+    assert _boundaries(det) == [1200, 3040, 5480, 7480, 9680]  # exact although frames were skipped
     assert seen[-1] == 1.0 and len(seen) > 10 and seen == sorted(seen)
     assert max(f for f in seen if f < 1.0) > 0.9  # decoding progress reached the end
+
+
+# ---------------------------------------------------------------------------------------------------
+# Frame-exact boundaries: ground truth from ffmpeg's own showinfo, independent of core.detection.
+
+
+SHOWINFO = ("-vf", "showinfo", "-f", "null", "-")
+
+
+def _showinfo(path: Path) -> list[tuple[int, float]]:
+    """(PTS in ms, mean luma) of every decoded frame, on ffmpeg's default timeline (no -copyts)."""
+    proc = subprocess.run(
+        [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path), "-map", "0:v:0", *SHOWINFO],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    m = re.search(r"config in time_base: (\d+)/(\d+)", proc.stderr)
+    assert m, proc.stderr[-2000:]
+    tb = Fraction(int(m.group(1)), int(m.group(2)))
+    # Other log lines (a muxer warning) may land inside a frame's line: match the parts separately.
+    pts = re.findall(r"\bn:\s*\d+\s+pts:\s*(-?\d+)\s", proc.stderr)
+    means = re.findall(r"\bmean:\[(\d+)", proc.stderr)
+    assert len(pts) == len(means) == proc.stderr.count(" pts_time:"), "unparsed showinfo lines"
+    return [(round(int(p) * tb * 1000), float(y)) for p, y in zip(pts, means, strict=True)]
+
+
+SHOT_SOURCES = [TESTSRC, BARS, MANDEL, RGB]
+
+
+def _vfr_edit(
+    out: Path, lengths: list[int], pts_expr: str, *, preset: str = "ultrafast", extra: tuple[str, ...] = ()
+) -> list[int]:
+    """Hard cuts after lengths[i] frames each; frame N is given PTS `pts_expr` (ticks of 1/24000 s),
+    kept as is (variable frame rate). Returns the frame index where each new shot starts."""
+    chains = [
+        f"{src.format(size='320x240', rate=24)},trim=end_frame={n},setpts=PTS-STARTPTS,format=yuv420p[s{i}]"
+        for i, (src, n) in enumerate(zip(SHOT_SOURCES, lengths, strict=False))
+    ]
+    joined = "".join(f"[s{i}]" for i in range(len(lengths)))
+    graph = (
+        ";".join(chains) + f";{joined}concat=n={len(lengths)}:v=1:a=0,settb=1/24000,setpts='{pts_expr}'[v]"
+    )
+    args = [
+        "-filter_complex",
+        graph,
+        "-map",
+        "[v]",
+        "-fps_mode",
+        "passthrough",
+        "-video_track_timescale",
+        "24000",
+    ]
+    ffmpeg([*args, "-c:v", "libx264", "-preset", preset, "-pix_fmt", "yuv420p", *extra, str(out)])
+    starts, total = [], 0
+    for n in lengths[:-1]:
+        total += n
+        starts.append(total)
+    return starts
+
+
+# Durations of 1001 and 2002 ticks (a 23.976 fps camera dropping every other frame) plus jitter, so the
+# frame times are on no constant-rate grid.
+VFR_PTS = "N*1001+floor(N/2)*1001+mod(N,3)*300"
+
+
+def test_vfr_cuts_are_first_frame_pts(tmp_path: Path) -> None:
+    path = tmp_path / "vfr.mp4"
+    starts = _vfr_edit(path, [31, 26, 35, 24], VFR_PTS)
+    frames = _showinfo(path)
+    durations = {b[0] - a[0] for a, b in itertools.pairwise(frames)}
+    assert len(durations) >= 3  # really variable
+    det = detect_clips(path, min_clip_ms=0)
+    _assert_contiguous(det)
+    assert _boundaries(det) == [frames[i][0] for i in starts], det.cuts
+
+
+def test_cuts_are_exact_when_nonref_frames_are_skipped(tmp_path: Path) -> None:
+    """B-frames in a fixed pattern (no scene-cut keyframes): some new shots start on a non-reference
+    frame that the fast pass skips; the cut must still be that frame's PTS, not the next decoded one."""
+    path = tmp_path / "vfr_bframes.mp4"
+    x264 = "scenecut=0:b-adapt=0:bframes=3:b-pyramid=normal:keyint=48"
+    starts = _vfr_edit(path, [41, 36, 46, 30], VFR_PTS, preset="veryfast", extra=("-x264-params", x264))
+    truth = [ms for ms, _ in _showinfo(path)]
+    cut_ms = [truth[i] for i in starts]
+    decoded: list[int] = []
+    list(gray_frames(path, skip_nonref=True, times_ms=decoded))
+    assert set(cut_ms) - set(decoded), "no cut lands on a skipped frame: the test would prove nothing"
+    assert set(decoded) <= set(truth)  # the decoded frames' times are real frame times
+    det = detect_clips(path, min_clip_ms=0, skip_nonref=True)
+    _assert_contiguous(det)
+    assert _boundaries(det) == cut_ms, det.cuts
+
+
+@pytest.mark.parametrize("case", ["video_after_audio", "file_starts_late"])
+def test_cut_times_on_streams_not_starting_at_zero(tmp_path: Path, case: str) -> None:
+    """video_after_audio: the video starts 0.52 s after the audio (an MP4 edit list);
+    file_starts_late: every timestamp starts at 1.5 s. Cut times are on ffmpeg's timeline (what -ss
+    seeks), not counted from the first video frame."""
+    path = tmp_path / f"{case}.mp4"
+    graph = "".join(
+        f"{src.format(size='320x240', rate=25)},trim=end_frame={n},setpts=PTS-STARTPTS,format=yuv420p[s{i}];"
+        for i, (src, n) in enumerate(zip(SHOT_SOURCES, [30, 27, 33], strict=False))
+    )
+    args = ["-fps_mode", "passthrough", "-c:v", "libx264", "-preset", "ultrafast"]
+    if case == "video_after_audio":
+        graph += "[s0][s1][s2]concat=n=3:v=1:a=0,setpts=PTS+0.52/TB[v]"
+        args = ["-f", "lavfi", "-i", "sine=duration=4", "-map", "0:a", "-c:a", "aac", *args]
+    else:
+        graph += "[s0][s1][s2]concat=n=3:v=1:a=0[v]"
+        args += ["-output_ts_offset", "1.5"]
+    ffmpeg([*args, "-filter_complex", graph, "-map", "[v]", str(path)])
+    frames = _showinfo(path)
+    assert frames[0][0] == (520 if case == "video_after_audio" else 0)
+    det = detect_clips(path, min_clip_ms=0)
+    assert _boundaries(det) == [frames[30][0], frames[57][0]], det.cuts
+    times: list[int] = []
+    list(gray_frames(path, times_ms=times))
+    assert times == [ms for ms, _ in frames]
+
+
+# (first shot: bikes.mp4 from, to; second shot: bigbuckbunny.mp4 from, to; fade out s; fade in s)
+FADES = {
+    "eased_in": ((1.3, 2.9), (0.0, 2.6), 0.4, 0.4),
+    "fast_motion_before": ((3.12, 5.4), (1.0, 3.0), 0.3, 0.5),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FADES))
+def test_fade_out_and_in_is_one_boundary_at_the_darkest_frame(tmp_path: Path, case: str) -> None:
+    """Real footage faded to black and back in, the fade-in with an eased end (brightness still
+    settling for 1.5 s): one boundary, at the darkest frame or the first frame after it, whether
+    every frame is decoded or only reference frames (B-frames here)."""
+    (a0, a1), (b0, b1), fade_out, fade_in = FADES[case]
+    path = tmp_path / f"{case}.mp4"
+    bikes, bunny = SHARED_MEDIA / "bikes.mp4", SHARED_MEDIA / "bigbuckbunny.mp4"
+    graph = (
+        f"[0:v]trim=start={a0}:end={a1},setpts=PTS-STARTPTS,scale=320:180,setsar=1,fps=25,"
+        f"fade=t=out:st={a1 - a0 - fade_out:.2f}:d={fade_out}[a];"
+        f"[1:v]trim=start={b0}:end={b1},setpts=PTS-STARTPTS,scale=320:180,setsar=1,fps=25,"
+        f"eq=eval=frame:brightness='-0.2*max(0\\,1-t/1.5)',fade=t=in:st=0:d={fade_in}[b];"
+        "[a][b]concat=n=2:v=1:a=0[v]"
+    )
+    ffmpeg(
+        [
+            *("-i", str(bikes), "-i", str(bunny), "-filter_complex", graph, "-map", "[v]"),
+            *("-c:v", "libx264", "-preset", "veryfast", "-bf", "3", "-pix_fmt", "yuv420p", str(path)),
+        ]
+    )
+    frames = _showinfo(path)
+    darkest = min(range(len(frames)), key=lambda i: frames[i][1])
+    allowed = {frames[darkest][0], frames[darkest + 1][0]}
+    for kwargs in ({"min_clip_ms": 0}, {}, {"min_clip_ms": 0, "skip_nonref": True}):
+        det = detect_clips(path, **kwargs)  # type: ignore[arg-type]
+        _assert_contiguous(det)
+        assert len(det.clips) == 2, (kwargs, det.cuts)
+        assert det.cuts[0][0] in allowed and det.cuts[0][1] == "fade", (kwargs, det.cuts, allowed)
+
+
+def test_split_decoding_matches_one_decoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Long videos are decoded as two halves at once, split at a keyframe: the frames and their times
+    must be exactly those of one decoder, with and without skipping non-reference frames."""
+    path = tmp_path / "halves.mp4"
+    starts = _vfr_edit(
+        path, [41, 36, 46, 30], VFR_PTS, preset="veryfast", extra=("-x264-params", "bframes=3:keyint=20")
+    )
+    info = probe(path)
+    packets = detection._packets(path)
+    assert packets is not None and len(packets.keyframes) >= 3
+    assert packets.times == [ms for ms, _ in _showinfo(path)]
+    monkeypatch.setattr(detection, "SPLIT_MIN_MS", 1000)
+    split = detection._split_point(packets, info.duration_ms)
+    assert split is not None and split in packets.keyframes and 0 < split < info.duration_ms
+    calls: list[dict[str, object]] = []
+    real_gray_frames = detection.gray_frames
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return real_gray_frames(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(detection, "gray_frames", spy)
+    for skip in (False, True):
+        whole = detection.read_frames(path, info, skip_nonref=skip)
+        calls.clear()
+        halves = detection.read_frames(path, info, skip_nonref=skip, split_at_ms=split)
+        # really two decoders (no fallback to one), the second from the keyframe
+        assert len(calls) == 2
+        assert [(c.get("start_ms", 0), c.get("seek_exact", True)) for c in calls if c.get("start_ms")] == [
+            (split, False)
+        ]
+        assert halves[1] == whole[1]
+        assert np.array_equal(halves[0], whole[0])
+    det = detect_clips(path, min_clip_ms=0, skip_nonref=True)  # splits (SPLIT_MIN_MS patched)
+    truth = [ms for ms, _ in _showinfo(path)]
+    assert _boundaries(det) == [truth[i] for i in starts]

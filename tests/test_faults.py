@@ -369,6 +369,8 @@ def test_save_killed_at_random_points_keeps_a_whole_version(tmp_path: Path) -> N
     # a kill can leave a hidden temp file; it never replaces the project and is ignored when loading
     assert all(name.startswith(".") and name.endswith(".tmp") for name in leftovers), leftovers
     json.loads(path.read_text(encoding="utf-8"))
+    pj.save_project(versions[1], path)  # the next save sweeps the temp files the killed ones left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name, pj.backup_path(path).name]
 
 
 # --- damaged caches ---------------------------------------------------------------------------------------

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.errors import InputError
 from core.output_guard import check_outputs, display_path
@@ -62,7 +66,7 @@ def test_two_outputs_naming_one_file_are_refused_even_before_it_exists(tmp_path:
 def test_existing_folder_fifo_and_device_are_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    for target, word in ((tmp_path, "folder"), (fifo, "pipe"), (Path("/dev/null"), "device")):
+    for target, word in ((tmp_path, "folder"), (fifo, "pipe"), (Path("/dev/null"), "system folder")):
         with pytest.raises(InputError, match=word):
             check_outputs([], [target])
 
@@ -94,3 +98,59 @@ def test_messages_escape_control_characters(tmp_path: Path) -> None:
     assert "a\\nb\\x1b[31m.json" in _one_line(exc)
     assert display_path("x\u202ey\x7f") == "x\\u202ey\\x7f"
     assert display_path("普通 name.mp4") == "普通 name.mp4"
+
+
+def test_system_folders_and_links_into_them_are_refused(tmp_path: Path) -> None:
+    """As root, `--srt /dev/stdout` must not replace the system's /dev/stdout link, even when the program's
+    stdout is a regular file (then the link chain ends at a regular file)."""
+    for target in ("/dev/stdout", "/dev/new.srt", "/proc/self/fd/1", "/sys/o.mp4"):
+        with pytest.raises(InputError, match="system folder"):
+            check_outputs([], [target])
+    log = tmp_path / "log.txt"
+    link = tmp_path / "my-stdout.srt"
+    link.symlink_to("/proc/self/fd/1")
+    with open(log, "w") as fh:  # a child whose stdout is a regular file: the chain ends at log.txt
+        script = (
+            "import sys\n"
+            "from core.output_guard import check_outputs\n"
+            "try:\n    check_outputs([], [sys.argv[1]])\nexcept Exception as e:\n    print(e, file=sys.stderr)\n"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", script, str(link)], stdout=fh, stderr=subprocess.PIPE, text=True, timeout=60,
+            cwd=Path(__file__).resolve().parents[1],
+        )  # fmt: skip
+    assert "symlink into the system folder /proc" in proc.stderr, proc.stderr
+    assert link.is_symlink()
+
+
+def test_an_inputs_backup_is_protected_too(tmp_path: Path) -> None:
+    project = tmp_path / "p.narr.json"
+    project.write_text("{}")
+    backup = tmp_path / "p.narr.json.bak"
+    check_outputs([project], [backup])  # no backup yet: nothing to protect
+    backup.write_text("{}")
+    with pytest.raises(InputError, match=r"the backup of p\.narr\.json"):
+        check_outputs([project], [backup])
+
+
+paths = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=3),
+    st.sampled_from(
+        ["", ".", "..", "/", "/dev/null", "/proc/self/fd/1", "x" * 300, "a\x00b", "~", "in.json"]
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inputs=st.lists(paths, max_size=3), outputs=st.lists(paths, max_size=3))
+def test_any_names_give_none_or_one_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inputs: list[str | None], outputs: list[str | None]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("in.json").write_text("{}")
+    try:
+        check_outputs(inputs, outputs)
+    except InputError as exc:
+        assert "\n" not in str(exc) and "\x1b" not in str(exc)

@@ -115,7 +115,10 @@ def test_render_error_cases_exit_2_with_one_line(tmp_path: Path, product: Path) 
     src = make_cut_video(tmp_path / "src.mp4", [("color=c=green", 1.0), ("color=c=red", 1.0)], size="160x120")
     before = sha(src)
     cases = [
-        (["render", str(src), "--product", str(product), "--out", str(src)], "would overwrite the input file"),
+        (
+            ["render", str(src), "--product", str(product), "--out", str(src)],
+            "would overwrite the input file",
+        ),
         (
             ["render", str(tmp_path / "nope.mp4"), "--product", str(product), "--out", "o.mp4"],
             "no such video",

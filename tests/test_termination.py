@@ -187,3 +187,92 @@ def test_sweep_keeps_live_runs_and_foreign_files(tmp_path: Path) -> None:
     removed = sweep(tmp_path)
     assert sorted(removed) == sorted([stale_dir, stale_partial])
     assert mine.is_dir() and live_partial.is_file() and all(p.is_file() for p in user)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a dead child of a dead parent waits for init to reap it)."""
+    try:
+        return (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+HELPER = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from core.ffmpeg_exec import die_with_parent
+assert die_with_parent(int(sys.argv[1]))
+print("tied", flush=True)
+time.sleep(120)
+"""
+MIDDLE = """
+import subprocess, sys, os, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1], str(os.getpid())], stdout=subprocess.PIPE)
+print(child.pid, flush=True)
+child.stdout.readline()
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_die_with_parent_ties_a_helper_process_to_its_parent() -> None:
+    middle = subprocess.Popen(
+        [sys.executable, "-c", MIDDLE, HELPER.format(root=str(ROOT))], stdout=subprocess.PIPE, text=True
+    )
+    assert middle.stdout is not None
+    helper = int(middle.stdout.readline())
+    assert middle.stdout.readline().strip() == "ready"
+    os.kill(middle.pid, signal.SIGKILL)
+    middle.wait(timeout=30)
+    middle.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _running(helper):
+        time.sleep(0.02)
+    alive = _running(helper)
+    if alive:
+        os.kill(helper, signal.SIGKILL)
+    assert not alive, "the helper outlived its killed parent"
+
+
+@pytest.mark.timeout(300)
+def test_sigterm_during_render_detection_is_a_clean_cancel(
+    tmp_path: Path,
+    narrated: Project,  # noqa: F811
+    speech_cache: Path,  # noqa: F811
+) -> None:
+    """The same while `render` is still detecting clips (ffmpeg decoding to a pipe, slowed by -re)."""
+    wrapper = tmp_path / "slow-decode-ffmpeg"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'case " $* " in *" rawvideo "*) exec "{ffmpeg_path()}" -re "$@";; esac\n'
+        f'exec "{ffmpeg_path()}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    product = tmp_path / "product.json"
+    product.write_text('{"name": "精华液", "attributes": {"功效": "补水"}}', encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    env = {**os.environ, "SYNCNARRATOR_CACHE_DIR": str(speech_cache), "SYNCNARRATOR_FFMPEG": str(wrapper)}
+    video = str(narrated.video)
+    child = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "render", video, "--product", str(product),
+         "--out", str(out_dir / "o.mp4"), "--project", str(out_dir / "o.narr.json")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        pids: list[int] = []
+        while time.monotonic() < deadline and child.poll() is None and not pids:
+            pids = [p for p in ffmpeg_pids(video) if "rawvideo" in _cmdline(p)]
+            time.sleep(0.02)
+        assert pids, "render never started decoding"
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 130, err.decode()
+    assert wait_gone(pids, 5) == []
+    assert os.listdir(out_dir) == []

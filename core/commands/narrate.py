@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from core import leftovers
 from core.errors import InputError, WriteError
 from core.output_guard import check_outputs, display_path
 from core.user_files import give_replacement_mode
@@ -47,7 +48,8 @@ def _write_atomic(path: Path, lines: list[str]) -> None:
     path = path.resolve()
     tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
+        leftovers.sweep(path.parent)  # what a killed earlier run left
+        fd, tmp = tempfile.mkstemp(prefix=leftovers.temp_prefix(path), suffix=".part", dir=path.parent)
         give_replacement_mode(tmp, path)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.writelines(line + "\n" for line in lines)

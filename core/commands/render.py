@@ -62,7 +62,11 @@ def run_render(args: argparse.Namespace) -> int:
         raise InputError(f"--rate {args.rate}: must be between 0.5 and 30 characters per second")
     video = Path(args.video)
     # before any work: no output may overwrite the video, the product file, another output or a device
-    check_outputs([video, args.product], [args.out, args.srt, args.narration_wav, args.project])
+    check_outputs(
+        [video, args.product],
+        [args.out, args.srt, args.narration_wav, args.project],
+        input_names=["the source video itself", "the product knowledge"],
+    )
     if not video.is_file():
         raise InputError(f"{display_path(video)}: no such video file")
     product = load_product(args.product)
@@ -93,14 +97,17 @@ def run_export(args: argparse.Namespace) -> int:
     from core.project import load_project
 
     outputs = [args.out, args.srt, args.narration_wav]
-    check_outputs([args.project], outputs)  # before reading: `--out P.narr.json` never replaces P
+    # before reading the project: `--out P.narr.json` never replaces P
+    check_outputs([args.project], outputs, input_names=["the project"])
     project = load_project(Path(args.project))
     shown = display_path(args.project)
     if not project.video:
         raise ProjectError(f"{shown}: the project has no video")
     if not Path(project.video).is_file():
         raise ProjectError(f"{shown}: its video {display_path(project.video)} is missing")
-    check_outputs([args.project, project.video], outputs)
+    check_outputs(
+        [args.project, project.video], outputs, input_names=["the project", "the source video itself"]
+    )
     overrides: dict[str, object] = {
         "srt": _opt_path(args.srt),
         "narration_wav": _opt_path(args.narration_wav),

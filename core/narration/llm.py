@@ -187,10 +187,10 @@ def check_model_folder(model_dir: str | Path | None) -> Path:
     config_file = path / "config.json"
     if not config_file.is_file():
         raise InputError(f"{path}: no model here (config.json is missing)")
-    try:
-        config = json.loads(config_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{config_file}: unreadable model config ({exc})") from None
+    from core.parsing import parse_json, read_text, shown
+
+    # total parsing: a damaged or hostile config.json (deep nesting, huge numbers) is one InputError line
+    config = parse_json(read_text(config_file, "model config"), shown(config_file), what="model config")
     if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
         raise InputError(f"{config_file}: not a Hugging Face model config (no model_type)")
     try:

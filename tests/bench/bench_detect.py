@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -160,6 +161,24 @@ def measure(fn: Callable[[], list[float] | None]) -> tuple[float, float, list[fl
     return time.perf_counter() - t0, _cpu_seconds() - cpu0, result
 
 
+def measure_all(
+    fns: dict[str, Callable[[], list[float] | None]], repeat: int
+) -> dict[str, tuple[float, float, list[float] | None]]:
+    """Median wall and CPU time of each over `repeat` rounds (the contenders alternate within a round,
+    so a burst of load elsewhere hits all of them alike); the result of the last round."""
+    rounds: dict[str, list[tuple[float, float, list[float] | None]]] = {name: [] for name in fns}
+    for i in range(repeat):
+        for name, fn in fns.items():
+            rounds[name].append(measure(fn))
+            if repeat > 1:
+                wall, cpu, _ = rounds[name][-1]
+                print(f"  round {i + 1}/{repeat} {name}: {wall:.2f} s wall, {cpu:.2f} s cpu", file=sys.stderr)
+    return {
+        name: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), rs[-1][2])
+        for name, rs in rounds.items()
+    }
+
+
 def ffmpeg_decode(video: Path) -> None:
     """The baseline: a plain full decode, nothing else."""
     from core.ffmpeg_exec import ffmpeg_path
@@ -213,6 +232,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--refresh", action="store_true", help="regenerate the cached benchmark video")
     parser.add_argument("--video", type=Path, help="use this video (no accuracy figures unless --truth)")
     parser.add_argument("--truth", type=Path, help="JSON [[seconds, 'cut'|'gradual'], ...] for --video")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds of all timings; medians are reported (default 1)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     if args.video:
@@ -236,12 +258,15 @@ def main(argv: list[str]) -> int:
     except OSError:
         pass
 
-    runs = {
-        "ffmpeg -i V -f null -": measure(lambda: ffmpeg_decode(video)),
-        "scenedetect detect-adaptive": measure(lambda: run_scenedetect(video)),
-        "ours (detect_clips)": measure(lambda: run_ours(video)),
-        "ours, every frame decoded": measure(lambda: run_ours(video, skip_nonref=False)),
+    contenders: dict[str, Callable[[], list[float] | None]] = {
+        "ffmpeg -i V -f null -": lambda: ffmpeg_decode(video),
+        "scenedetect detect-adaptive": lambda: run_scenedetect(video),
+        "ours (detect_clips)": lambda: run_ours(video),
+        "ours, every frame decoded": lambda: run_ours(video, skip_nonref=False),
     }
+    runs = measure_all(contenders, max(1, args.repeat))
+    if args.repeat > 1:
+        print(f"(medians of {args.repeat} rounds)")
     fps = float(info.fps)
     print()
     print(
