@@ -83,6 +83,9 @@ _ODD_AROUND = re.compile(
     "["
     + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k not in (NAME_KEY, TYPE_KEY))
     + "](?:采用|含有|选用|添加|用的是|系列)"
+    + "|(?:这款|这一款|这个|这就是|就是这款)["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k not in (NAME_KEY, TYPE_KEY))
+    + "]"
     + "|每天["
     + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY, TYPE_KEY))
     + "]|一点都不["
@@ -91,7 +94,8 @@ _ODD_AROUND = re.compile(
     + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k != "痛点")
     + "]"
 )
-"""A term as the subject of 采用 ("每袋25克采用巴旦木"), a term made a series ("长耳朵系列"), a selling
+"""A term as the subject of 采用 ("每袋25克采用巴旦木"), a term made a series ("长耳朵系列") or the
+product itself ("这款巴旦木", "这就是ABS塑料颗粒"), a selling
 point denied ("没有粉色蝴蝶结"), the product as an activity ("每天华为蓝牙耳机的时候"), a pain point
 negated as a quality ("一点都不地铁太吵"): learned wording that only reads right for beauty care's terms."""
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
