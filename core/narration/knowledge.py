@@ -1,6 +1,10 @@
 """Product knowledge as the narrator uses it: typed terms, a short spoken name, and its text.
 
-Shared by the resource builder and the runtime writer so both slot and fill terms the same way.
+Shared by the resource builder and the runtime writer so both slot and fill terms the same way. Also what
+keeps lines faithful for any product (issue #14): what each term is (term_kind), names from whole jieba
+words of the title (short_name, head_type), the product's category (is_beauty, is_clothing), the words a
+line may say only when the knowledge does (CLAIM_WORDS) or the category allows (SKIN_USAGE, WEAR_USAGE),
+and warnings about thin knowledge (knowledge_warnings).
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -459,16 +463,6 @@ def is_beauty(name: str, attributes: Mapping[str, str]) -> bool:
     return sum(1 for w in BEAUTY_WORDS if w in text) >= 2
 
 
-def unsupported(text: str, knowledge: str, beauty: bool, clothing: bool = True) -> bool:
-    """Whether fixed wording claims what `knowledge` never says, or uses wording of another category:
-    skin care for a product outside beauty care, wearing for a product that is not clothes."""
-    if any(w in text and w not in knowledge for w in CLAIM_WORDS):
-        return True
-    if not clothing and any(w in text and w not in knowledge for w in WEAR_USAGE):
-        return True
-    return not beauty and any(w in text and w not in knowledge for w in SKIN_USAGE)
-
-
 def has_knowledge_for(label: str, attributes: Mapping[str, str]) -> bool:
     """Whether the product's knowledge can back a 安全认证 / 鉴定展示 / 生产过程 line (other labels: yes)."""
     keys = CLAIM_LABELS.get(label)
@@ -497,11 +491,3 @@ def knowledge_warnings(product: Any) -> list[str]:
             "lines will be generic or repeat it (add selling points, materials, offers)"
         )
     return out
-
-
-def knowledge_sequence(values: Sequence[str]) -> str:
-    """Terms joined for speech at word boundaries: "A、B和C"."""
-    values = [v for v in values if v]
-    if len(values) <= 1:
-        return "".join(values)
-    return "、".join(values[:-1]) + "和" + values[-1]

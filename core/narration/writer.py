@@ -14,6 +14,13 @@ say ("不卡粉") when none of them is like this one; the product's brand and it
 ("眼霜") are slots of their own. The chosen line is moved to the budget's centre by small spoken-style
 rewrites (非常 -> 很, 很 -> 真的很). Long budgets combine two candidates
 into one sentence; a last-resort fitter guarantees the budget.
+
+Faithfulness (issue #14): a slot takes only terms of its type (knowledge.term_kind); fixed wording that
+claims what the knowledge does not say is never used, nor, outside beauty care, skin-care or wearing wording,
+wording only a few unrelated products' ads say, or learned wording that misuses a term ("采用清洗方便",
+"这款巴旦木"); hand-written category-neutral templates (core.narration.neutral) are a second source; a line
+of 6+ characters says a fact, a 引导购买 line the offer, and long budgets with no fitting one- or two-part
+line are composed of several short lines (_compose).
 """
 
 from __future__ import annotations
