@@ -137,7 +137,7 @@ class StorylinePlanner:
             if c.fixed:
                 out.append(tuple(c.fixed))
                 continue
-            k = max(range(n), key=lambda j, p=post: p[j])
+            k = max(range(n), key=post.__getitem__)
             out.append(self._with_second(c, k, post))
         return out
 

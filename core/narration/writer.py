@@ -1047,7 +1047,8 @@ class LineWriter:
         facts = tuple(x for xs in ctx.terms.values() for x in xs)
         names = tuple(x for x in (ctx.full_name, ctx.spoken_name) if x) + facts  # nor say a term twice
         names += (ctx.type_word,) if ctx.type_word != GENERIC_TYPE else ()
-        text, terms, used = "", (), []
+        text, used = "", []
+        terms: tuple[str, ...] = ()
         sub = AdState(set(state.grams), Counter(state.terms), set(state.templates))
         for k in range(parts):
             rest_lo, rest_hi = lo - len(text), hi - len(text)
