@@ -103,7 +103,14 @@ class EmbeddedNarrator(Narrator):
         if ctx is None:
             ctx = self.writer.product_context(request.product.name, request.product.attributes)
         # no 安全认证 / 鉴定展示 / 生产过程 clip for a product whose knowledge cannot back it
-        forbid = {x for x in CLAIM_LABELS if not has_knowledge_for(x, request.product.attributes)}
+        attrs = request.product.attributes
+        forbid = {x for x in CLAIM_LABELS if not has_knowledge_for(x, attrs)}
+        # nor a looks or materials clip for a product whose knowledge says nothing of them
+        forbid |= {
+            lab
+            for lab, (keys, _) in _NEEDS.items()
+            if lab != "痛点铺垫" and not any(str(attrs.get(k, "")).strip() for k in keys)
+        }
         return self.planner.plan(clips, self.planner.product_bias(ctx.similarity), forbid)
 
     # ---- writing ----

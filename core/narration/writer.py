@@ -1022,6 +1022,12 @@ class LineWriter:
                 ctx, labels, lo, hi, pos, fresh, reach=choice + 1 + len(exclude), must_name=must_name
             )
             cands = [c for c in cands if c.text not in exclude]
+            if not cands and hi <= self.weights.pair_from:
+                # a short clip may repeat what the ad said (the offer again at the end)
+                cands = self.ranked_lines(
+                    ctx, labels, lo, hi, pos, AdState(), reach=choice + 1 + len(exclude), must_name=must_name
+                )
+                cands = [c for c in cands if c.text not in exclude]
         if not cands:
             composed = self._compose(ctx, labels, lo, hi, pos, state, must_name)
             if composed is not None and composed.text not in exclude:
@@ -1187,10 +1193,12 @@ class LineWriter:
         name = ctx.full_name or ctx.spoken_name or (ctx.type_word if ctx.type_word != GENERIC_TYPE else "")
         offers = list(ctx.terms.get("活动优惠", [])) if "引导购买" in labels else []
         facts = offers + [x for xs in ctx.terms.values() for x in xs if x not in offers]
-        parts = (
-            [f"{name}，{facts[0]}。" if name and facts else f"{name or facts[0]}。"] if name or facts else []
-        )
-        parts += [f"{x}。" for x in facts[1:]]
+        # the first sentence: the name and the first fact, else that fact alone, else the name
+        firsts = [f"{name}，{facts[0]}。"] if name and facts else []
+        firsts += [f"{facts[0]}。"] if facts else []
+        firsts += [f"{name}。"] if name else []
+        parts = [next((x for x in firsts if len(x) <= hi), firsts[-1])] if firsts else []
+        parts += [f"{x}。" for x in facts[1:] if f"{x}。" not in parts]
         text = ""
         for part in parts:
             if len(text) + len(part) <= hi:
@@ -1210,6 +1218,8 @@ class LineWriter:
             )
             if cut:
                 text = text[:cut]
+                if text.endswith("，") and len(text) - 1 >= lo:
+                    text = text[:-1] + "。"  # "小米充电宝，" ends as a sentence
             else:  # whole words up to hi - 1 characters, and a full stop
                 kept = ""
                 for word, _ in words(text):
