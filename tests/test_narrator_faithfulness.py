@@ -218,6 +218,8 @@ def test_planner_does_not_invent_certification_clips(narrator: EmbeddedNarrator)
         for p in PRODUCTS:
             for labels in narrator.plan(NarrationRequest(p, clips)):
                 assert not {"安全认证", "鉴定展示", "生产过程"} & set(labels), labels
+        for p in (FRYER, NUTS):  # no 外观 in their knowledge: no looks clip either
+            assert "外观设计" not in {x for ls in narrator.plan(NarrationRequest(p, clips)) for x in ls}
         certified = Product(BIKE.name, {**BIKE.attributes, "鉴定/认证": "3C认证", "生产工艺": "一体成型"})
         predicted = {x for labels in narrator.plan(NarrationRequest(certified, clips)) for x in labels}
         assert "安全认证" in predicted  # with such knowledge the label stays available
