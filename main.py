@@ -9,6 +9,8 @@ from pathlib import Path
 def _is_subcommand(argv: list[str]) -> bool:
     if not argv:
         return False
+    if argv[0] == "--debug":  # `--debug SUBCOMMAND ...` (core.cli's global option)
+        return _is_subcommand(argv[1:]) or len(argv) == 1
     first = argv[0]
     if first in ("-h", "--help", "--version"):
         return True

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from types import FrameType
+from typing import NoReturn
 
 from core import __version__
 from core.errors import Cancelled, SyncNarratorError
@@ -29,7 +30,7 @@ COMMAND_MODULES = [
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with one line, like our own input errors
+    def error(self, message: str) -> NoReturn:  # exit 2 with one line, like our own input errors
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         sys.exit(2)
@@ -40,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="syncnarrator", description="SyncNarrator: synchronized narration for product videos."
     )
     parser.add_argument("--version", action="version", version=f"SyncNarrator {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of an internal error (or set SYNCNARRATOR_DEBUG=1)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -118,10 +124,16 @@ def run(argv: Sequence[str]) -> int:
     except Exception as exc:  # an internal error: say so in one line, keep the detail for a bug report
         import traceback
 
-        if "--debug" in sys.argv or __import__("os").environ.get("SYNCNARRATOR_DEBUG"):
+        if getattr(args, "debug", False) or debug_from_env():
             traceback.print_exc()
         print(f"internal error: {type(exc).__name__}: {display_path(str(exc))}", file=sys.stderr)
         return 1
+
+
+def debug_from_env() -> bool:
+    from core.platform import env_flag
+
+    return env_flag("SYNCNARRATOR_DEBUG")
 
 
 class StderrProgress:

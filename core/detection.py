@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tempfile
 import threading
 from bisect import bisect_right
@@ -36,8 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import Cancelled, ExportError, MediaError
-from core.ffmpeg_exec import child_process_options, ffmpeg_path, run_ffmpeg
+from core import defaults
+from core.errors import ExportError, MediaError
+from core.ffmpeg_exec import ffmpeg_stream, run_ffmpeg
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.media import MediaInfo, ffmpeg_input, probe
 
@@ -106,7 +106,7 @@ def gray_frames(
     w, h = thumbnail_size(info, width)
     passthrough = skip_nonref or times_ms is not None
     level = "info" if passthrough else "error"  # showinfo logs frame times at info level
-    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", level]
+    cmd = ["-nostats", "-loglevel", level]
     if fast:
         cmd += ["-skip_loop_filter", "all", "-flags", "gray"]  # gray: no chroma (builds with --enable-gray)
     if skip_nonref:
@@ -134,73 +134,38 @@ def gray_frames(
     cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
     if timeout is None:
         timeout = 120.0 + 4.0 * info.duration_ms / 1000
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        **child_process_options(),
-    )
     errors: deque[str] = deque(maxlen=5)
-    stop = threading.Event()
-    state = {"cancelled": False, "timed_out": False}
     clock = _PtsClock()
 
-    def drain() -> None:
-        assert proc.stderr is not None
-        for raw in iter(proc.stderr.readline, b""):
-            line = raw.decode("utf-8", "replace").strip()
-            if not passthrough:
-                errors.append(line)
-                continue
-            ms = clock.feed(line)
-            if ms is not None:
-                if times_ms is not None:
-                    times_ms.append(ms)
-            elif "error" in line.lower():
-                errors.append(line)
+    def on_stderr(raw: str) -> None:
+        line = raw.strip()
+        if not passthrough:
+            errors.append(line)
+            return
+        ms = clock.feed(line)
+        if ms is not None:
+            if times_ms is not None:
+                times_ms.append(ms)
+        elif "error" in line.lower():
+            errors.append(line)
 
-    def watch() -> None:  # a blocked read cannot poll the token, so a watcher kills the child
-        waited = 0.0
-        while not stop.wait(0.05):
-            waited += 0.05
-            if cancel is not None and cancel.cancelled:
-                state["cancelled"] = True
-                proc.kill()
-                return
-            if waited > timeout:
-                state["timed_out"] = True
-                proc.kill()
-                return
+    def too_slow(seconds: float) -> MediaError:
+        return MediaError(f"{path}: decoding took longer than {seconds:.0f} s")
 
-    helpers = [threading.Thread(target=drain, daemon=True), threading.Thread(target=watch, daemon=True)]
-    for t in helpers:
-        t.start()
     size = w * h
     count = 0
-    try:
-        assert proc.stdout is not None
+    # core.ffmpeg_exec.ffmpeg_stream kills ffmpeg on cancel/timeout even in a blocked read, and when the
+    # consumer stops early; it raises Cancelled or too_slow() after the block.
+    with ffmpeg_stream(
+        cmd, timeout=timeout, cancel=cancel, on_stderr_line=on_stderr, timeout_error=too_slow
+    ) as proc:
         while True:
-            buf = proc.stdout.read(size)
+            buf = proc.read(size)
             if len(buf) < size:
                 break
             count += 1
             yield np.frombuffer(buf, dtype=np.uint8).reshape(h, w)
-        proc.wait(timeout=10)
-    finally:
-        stop.set()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for t in helpers:
-            t.join(timeout=2)
-        assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.close()
-        proc.stderr.close()
-    if state["cancelled"]:
-        raise Cancelled("cancelled")
-    if state["timed_out"]:
-        raise MediaError(f"{path}: decoding took longer than {timeout:.0f} s")
+        proc.wait(10)
     if count == 0 and duration_ms is None:
         detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
         raise MediaError(f"{path}: no video frames could be decoded ({detail})")
@@ -827,7 +792,7 @@ def _frame_between(every: list[int], a: int, b: int) -> bool:
 def detect_clips(
     path: str | Path,
     *,
-    min_clip_ms: int = 600,
+    min_clip_ms: int = defaults.DETECT_MIN_CLIP_MS,
     sensitivity: float = 0.5,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,

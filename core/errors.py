@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class SyncNarratorError(Exception):
     """Base class for errors caused by the user's input; the message is shown as-is."""
@@ -37,8 +39,6 @@ class WriteError(SyncNarratorError, OSError):
 
     @classmethod
     def from_os_error(cls, path: object, exc: OSError, action: str = "cannot write") -> WriteError:
-        from core.output_guard import display_path
-
         reason = "no space left on the disk" if exc.errno == 28 else (exc.strerror or str(exc))
         error = cls(f"{display_path(path)}: {action} ({reason})")
         error.errno, error.strerror, error.filename = exc.errno, exc.strerror, str(path)
@@ -46,3 +46,29 @@ class WriteError(SyncNarratorError, OSError):
 
     def __str__(self) -> str:  # the one line, not OSError's "[Errno 28] ..." rendering
         return str(self.args[0]) if self.args else ""
+
+
+def display_path(path: object) -> str:
+    """`path` as one printable line: control characters (newline, ESC, DEL, C1, bidi overrides) escaped."""
+    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code < 0xA0 or ch in _BIDI or 0xD800 <= code <= 0xDFFF:
+            if code == 0x0A:
+                out.append("\\n")
+            elif code == 0x0D:
+                out.append("\\r")
+            elif code == 0x09:
+                out.append("\\t")
+            elif code <= 0xFF:
+                out.append(f"\\x{code:02x}")
+            else:
+                out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# Bidirectional overrides/isolates and line/paragraph separators: they reorder or break a terminal line.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")

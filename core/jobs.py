@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 from core.errors import Cancelled
 
 ProgressCallback = Callable[[float, str], None]
+R = TypeVar("R")
+# A long job as the editor runs it: fn(progress, cancel) -> result (picklable for the helper process).
+CoreJob = Callable[[ProgressCallback, "CancelToken"], R]
 """Called with a fraction in [0, 1] and a short human-readable stage name."""
 
 

@@ -7,16 +7,14 @@ from labels.json, and :func:`canonical_label` maps the short one onto it.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
+
+from core.platform import resources_dir
 
 
 def resource_dir() -> Path:
-    """`resources/` next to the code, or inside a PyInstaller bundle."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parents[1] / "resources"
+    """`resources/` next to the code, or inside a PyInstaller bundle (core.platform)."""
+    return resources_dir()
 
 
 def _load() -> dict[str, str]:

@@ -10,13 +10,12 @@ header is intact (MP4 with the index at the front).
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from core.errors import MediaError
-from core.ffmpeg_exec import child_process_options, ffmpeg_path
+from core.ffmpeg_exec import run_ffmpeg
 from core.timebase import parse_rate
 
 PROBE_TIMEOUT_S = 60.0
@@ -123,17 +122,17 @@ def probe(path: str | Path) -> MediaInfo:
 
 def _ffmpeg_text(args: list[str], name: str) -> str:
     """All of ffmpeg's stderr (the header comes first, so a tail is not enough)."""
-    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats", *args]
+
+    def too_slow(_seconds: float) -> MediaError:
+        return MediaError(f"{name}: ffmpeg took too long to read the file")
+
     try:
-        proc = subprocess.run(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
+        proc = run_ffmpeg(
+            ["-loglevel", "info", "-nostats", *args],
             timeout=PROBE_TIMEOUT_S,
-            **child_process_options(),
+            timeout_error=too_slow,
+            tail_lines=None,
         )
-    except subprocess.TimeoutExpired:
-        raise MediaError(f"{name}: ffmpeg took too long to read the file") from None
     except OSError as exc:
         raise MediaError(f"{name}: cannot run ffmpeg to read it ({exc})") from None
     return proc.stderr.decode("utf-8", "replace")

@@ -16,32 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.errors import InputError
-
-
-def display_path(path: object) -> str:
-    """`path` as one printable line: control characters (newline, ESC, DEL, C1, bidi overrides) escaped."""
-    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code < 0x20 or 0x7F <= code < 0xA0 or ch in _BIDI or 0xD800 <= code <= 0xDFFF:
-            if code == 0x0A:
-                out.append("\\n")
-            elif code == 0x0D:
-                out.append("\\r")
-            elif code == 0x09:
-                out.append("\\t")
-            elif code <= 0xFF:
-                out.append(f"\\x{code:02x}")
-            else:
-                out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-# Bidirectional overrides/isolates and line/paragraph separators: they reorder or break a terminal line.
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+from core.errors import display_path as display_path  # re-exported: callers import it from here
 
 
 def _valid_name(path: Path | str) -> bool:

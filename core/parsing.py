@@ -20,24 +20,19 @@ import re
 from collections.abc import Mapping
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from core.errors import InputError, SyncNarratorError
+from core.errors import InputError, SyncNarratorError, display_path
 
 MAX_DEPTH = 64  # real files nest 4 deep
 MAX_NUMBER_CHARS = 40  # digits, sign, point and exponent of one number
 MAX_FILE_BYTES = {"product file": 16 << 20, "project file": 256 << 20}
 DEFAULT_MAX_BYTES = 1 << 30  # datasets (dev.jsonl is 1 MB)
 
-if TYPE_CHECKING:
-    from core.project import Product
-
 ErrorType = type[SyncNarratorError]
 
 
 def shown(path: object) -> str:
-    from core.output_guard import display_path
-
     return display_path(path)
 
 
@@ -272,21 +267,3 @@ def _short(value: Any) -> str:
         return kind
     text = repr(value)
     return text if len(text) <= 30 else text[:27] + "..."
-
-
-# ---------------------------------------------------------------------------------------------
-# product files
-
-
-def load_product_file(path: Path | str) -> Product:
-    """PRODUCT.json -> Product (strict); every problem is one InputError line naming the file."""
-    from core.errors import ProjectError
-    from core.project import Product
-
-    path = Path(path)
-    name = shown(path)
-    data = parse_json(read_text(path, "product file"), name, what="product file")
-    try:
-        return Product.from_json(data, where=name)
-    except ProjectError as exc:
-        raise InputError(str(exc)) from None

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from core import defaults
 from core.export import ExportOptions, ExportResult, check_output_path, export_project, find_cjk_font, fit_all
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
@@ -35,13 +36,13 @@ __all__ = [
 @dataclass(frozen=True)
 class RenderOptions:
     voice: str | None = None
-    rate_cps: float = 5.0
+    rate_cps: float = defaults.RATE_CPS
     preset: str = "source"
     burn_subtitles: bool = False
     srt: Path | None = None
     narration_wav: Path | None = None
     project_out: Path | None = None  # also save the project document here
-    min_clip_ms: int = 600
+    min_clip_ms: int = defaults.DETECT_MIN_CLIP_MS
     sensitivity: float = 0.5
     narrator: str = "embedded"
     rewrite_tries: int = 3
@@ -63,7 +64,7 @@ class RenderResult:
 
 def load_product(path: Path | str) -> Product:
     """PRODUCT.json -> Product; every problem is one InputError line naming the file (core.parsing)."""
-    from core.parsing import load_product_file
+    from core.project import load_product_file
 
     return load_product_file(path)
 
@@ -73,7 +74,7 @@ def load_product(path: Path | str) -> Product:
 
 
 def estimate_speech_ms(
-    text: str, rate_cps: float = 5.0, voice: str | None = None, speaker: Speaker | None = None
+    text: str, rate_cps: float = defaults.RATE_CPS, voice: str | None = None, speaker: Speaker | None = None
 ) -> int:
     """Spoken duration of `text` from the voice's calibration, without synthesizing (budget meter)."""
     return (speaker or shared_speaker()).estimate_ms(text, rate_cps, voice)

@@ -16,16 +16,26 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from core import leftovers
-from core.errors import ProjectError, WriteError
-from core.parsing import decode_text, get_bool, get_int, get_number, get_text, parse_json, read_bytes, shown
+from core import defaults, leftovers
+from core.errors import InputError, ProjectError, WriteError
+from core.parsing import (
+    decode_text,
+    get_bool,
+    get_int,
+    get_number,
+    get_text,
+    parse_json,
+    read_bytes,
+    read_text,
+    shown,
+)
 from core.timebase import format_rate, parse_rate
 from core.user_files import give_replacement_mode
 
 SCHEMA_VERSION = 1
 PROJECT_FORMAT = "syncnarrator-project"
 PROJECT_SUFFIX = ".narr.json"
-MIN_CLIP_MS = 40  # shorter than one frame at 25 fps is never a useful clip
+MIN_CLIP_MS = defaults.MIN_CLIP_MS  # re-exported: gui.timeline and tests use it from here
 MAX_GAP_MS = 10_000  # speech lead/tail: anything longer leaves no clip room to speak
 
 
@@ -142,7 +152,15 @@ class Clip:
                 raise ProjectError(f"{where}: 'voice' must be text")
             rate = data.get("rate_cps")
             if rate is not None:
-                rate = get_number(data, "rate_cps", 5.0, where, ProjectError, lo=0.5, hi=30)
+                rate = get_number(
+                    data,
+                    "rate_cps",
+                    defaults.RATE_CPS,
+                    where,
+                    ProjectError,
+                    lo=defaults.RATE_MIN_CPS,
+                    hi=defaults.RATE_MAX_CPS,
+                )
             return Clip(
                 start_ms=_int(data["start_ms"]),
                 end_ms=_int(data["end_ms"]),
@@ -162,9 +180,9 @@ class Clip:
 @dataclass(frozen=True)
 class SpeechSettings:
     voice: str | None = None  # engine voice id; None = the engine's default Chinese voice
-    rate_cps: float = 5.0  # spoken characters per second the budgets assume
-    lead_ms: int = 100  # speech starts this long after its clip starts
-    tail_ms: int = 150  # and ends at least this long before the clip ends
+    rate_cps: float = defaults.RATE_CPS  # spoken characters per second the budgets assume
+    lead_ms: int = defaults.LEAD_MS  # speech starts this long after its clip starts
+    tail_ms: int = defaults.TAIL_MS  # and ends at least this long before the clip ends
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -181,9 +199,17 @@ class SpeechSettings:
         where, err = "speech", ProjectError
         settings = SpeechSettings(
             voice=get_text(data, "voice", None, where, err),
-            rate_cps=get_number(data, "rate_cps", 5.0, where, err, lo=0.5, hi=30),
-            lead_ms=get_int(data, "lead_ms", 100, where, err, lo=0, hi=MAX_GAP_MS),
-            tail_ms=get_int(data, "tail_ms", 150, where, err, lo=0, hi=MAX_GAP_MS),
+            rate_cps=get_number(
+                data,
+                "rate_cps",
+                defaults.RATE_CPS,
+                where,
+                err,
+                lo=defaults.RATE_MIN_CPS,
+                hi=defaults.RATE_MAX_CPS,
+            ),
+            lead_ms=get_int(data, "lead_ms", defaults.LEAD_MS, where, err, lo=0, hi=MAX_GAP_MS),
+            tail_ms=get_int(data, "tail_ms", defaults.TAIL_MS, where, err, lo=0, hi=MAX_GAP_MS),
         )
         return settings
 
@@ -263,7 +289,7 @@ def _int(value: Any) -> int:
         value = int(value)
     if not -(2**53) <= value <= 2**53:
         raise ValueError(f"number out of range: {value!r}")
-    return value
+    return int(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -513,6 +539,7 @@ def _check_index(project: Project, index: int) -> None:
 # The document: current state, file path, undo/redo history, observers.
 
 Listener = Callable[["Document"], None]
+MAX_UNDO_STEPS = 500  # older steps are dropped: a long session keeps bounded memory
 
 
 @dataclass(frozen=True)
@@ -520,10 +547,24 @@ class _Step:
     description: str
     before: Project
     after: Project
+    merge_key: object = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a document notification is about: the project before and after, and why."""
+
+    before: Project
+    after: Project
+    kind: str  # "edit", "undo", "redo", "untracked", "save"
+    description: str = ""
+
+
+ChangeListener = Callable[[Change], None]
 
 
 class Document:
-    """Holds the project and its history; views call `edit()` and observe `subscribe()`."""
+    """Holds the project and its history; views call `edit()` and observe `observe()`/`subscribe()`."""
 
     def __init__(self, project: Project | None = None, path: Path | None = None) -> None:
         self._project = project or Project()
@@ -532,6 +573,8 @@ class Document:
         self._redo: list[_Step] = []
         self._saved: Project | None = self._project if path else None
         self._listeners: list[Listener] = []
+        self._observers: list[ChangeListener] = []
+        self._mergeable = False  # the last step may absorb the next edit with the same merge key
 
     # -- state
     @property
@@ -553,24 +596,63 @@ class Document:
 
     # -- observers
     def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """`listener(document)` after every change (edit, undo, redo, save)."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def _notify(self) -> None:
+    def observe(self, listener: ChangeListener) -> Callable[[], None]:
+        """`listener(Change)` after every change, with the project before and after it."""
+        self._observers.append(listener)
+        return lambda: self._observers.remove(listener) if listener in self._observers else None
+
+    def _notify(self, before: Project | None = None, kind: str = "save", description: str = "") -> None:
+        change = Change(self._project if before is None else before, self._project, kind, description)
+        for observer in list(self._observers):
+            observer(change)
         for listener in list(self._listeners):
             listener(self)
 
     # -- edits
-    def edit(self, description: str, change: Callable[[Project], Project]) -> bool:
-        """Apply `change` as one undoable step; returns False (and records nothing) if nothing changed."""
+    def edit(self, description: str, change: Callable[[Project], Project], merge_key: object = None) -> bool:
+        """Apply `change` as one undoable step; returns False (and records nothing) if nothing changed.
+
+        Consecutive edits with the same `merge_key` (not None) become one step: typing a line in
+        several pauses is one undo. Undo, redo, save or any other edit in between ends the merging.
+        """
         before = self._project
         after = change(before)
         if after == before:
             return False
-        self._undo.append(_Step(description, before, after))
+        last = self._undo[-1] if self._undo else None
+        if merge_key is not None and self._mergeable and last is not None and last.merge_key == merge_key:
+            self._undo[-1] = _Step(description, last.before, after, merge_key)
+        else:
+            self._undo.append(_Step(description, before, after, merge_key))
+            del self._undo[:-MAX_UNDO_STEPS]
+        self._mergeable = merge_key is not None
         self._redo.clear()
         self._project = after
-        self._notify()
+        self._notify(before, "edit", description)
+        return True
+
+    def set_untracked(self, change: Callable[[Project], Project]) -> bool:
+        """Apply `change` to the project and to every state in the history, as no undo step.
+
+        For settings that are not an edit (the export settings used by an export): Undo after an export
+        takes back the last edit, never the settings. The document becomes dirty when it changed.
+        """
+        after = change(self._project)
+        if after == self._project:
+            return False
+        before = self._project
+        self._undo = [
+            _Step(s.description, change(s.before), change(s.after), s.merge_key) for s in self._undo
+        ]
+        self._redo = [
+            _Step(s.description, change(s.before), change(s.after), s.merge_key) for s in self._redo
+        ]
+        self._project = after
+        self._notify(before, "untracked")
         return True
 
     def can_undo(self) -> bool:
@@ -591,7 +673,8 @@ class Document:
         step = self._undo.pop()
         self._redo.append(step)
         self._project = step.before
-        self._notify()
+        self._mergeable = False
+        self._notify(step.after, "undo", step.description)
         return True
 
     def redo(self) -> bool:
@@ -600,7 +683,8 @@ class Document:
         step = self._redo.pop()
         self._undo.append(step)
         self._project = step.after
-        self._notify()
+        self._mergeable = False
+        self._notify(step.before, "redo", step.description)
         return True
 
     # -- files
@@ -611,6 +695,7 @@ class Document:
         save_project(self._project, target)
         self.path = target
         self._saved = self._project
+        self._mergeable = False  # typing after a save is a new step (undo returns to the saved text)
         self._notify()
         return target
 
@@ -620,3 +705,14 @@ class Document:
     @classmethod
     def open(cls, path: Path) -> Document:
         return cls(load_project(path), path)
+
+
+def load_product_file(path: Path | str) -> Product:
+    """PRODUCT.json -> Product (strict); every problem is one InputError line naming the file."""
+    path = Path(path)
+    name = shown(path)
+    data = parse_json(read_text(path, "product file"), name, what="product file")
+    try:
+        return Product.from_json(data, where=name)
+    except ProjectError as exc:
+        raise InputError(str(exc)) from None

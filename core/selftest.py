@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from core.errors import SyncNarratorError
+from core.platform import bundle_dir, env_flag
+from core.platform import resources_dir as platform_resources_dir
 
 BOUNDARY_GUARD_MS = 40  # narration must be silent this close to a clip boundary
 SILENCE_DBFS = -45.0  # narration-track level counted as silence
@@ -34,11 +36,8 @@ SPEECH_DBFS = -35.0  # a narrated placement must reach at least this RMS level
 
 
 def resources_dir() -> Path:
-    """`resources/` inside the PyInstaller bundle, else next to the code (like core.labels)."""
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parents[1] / "resources"
+    """`resources/` inside the PyInstaller bundle, else next to the code (core.platform)."""
+    return platform_resources_dir()
 
 
 @dataclass
@@ -65,7 +64,7 @@ class Report:
         except Exception as exc:
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
             self.failures.append(f"{name}: internal error: {detail}")
-            if os.environ.get("SYNCNARRATOR_DEBUG"):
+            if env_flag("SYNCNARRATOR_DEBUG"):
                 traceback.print_exc()
         return None
 
@@ -89,11 +88,11 @@ def find_demo() -> Path:
 
 def decode_audio(path: Path, rate: int = 16000, stream: str = "0:a:0") -> np.ndarray:
     """Mono float samples of an audio stream, decoded by the (bundled) ffmpeg."""
-    from core.ffmpeg_exec import ffmpeg_path
+    from core.ffmpeg_exec import run_ffmpeg
 
-    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-map", stream]
+    cmd = ["-loglevel", "error", "-i", str(path), "-map", stream]
     cmd += ["-ac", "1", "-ar", str(rate), "-f", "s16le", "-"]
-    proc = subprocess.run(cmd, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    proc = run_ffmpeg(cmd, timeout=120, stdout_to=subprocess.PIPE)
     if proc.returncode != 0:
         raise SyncNarratorError(
             f"{path}: audio cannot be decoded ({proc.stderr.decode(errors='replace')[-200:]})"
@@ -110,14 +109,9 @@ def dbfs(samples: np.ndarray) -> float:
 
 def stream_kinds(path: Path) -> list[str]:
     """'Video' / 'Audio' / 'Subtitle' for each stream, from ffmpeg's header dump."""
-    from core.ffmpeg_exec import ffmpeg_path
+    from core.ffmpeg_exec import run_ffmpeg
 
-    proc = subprocess.run(
-        [ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path)],
-        capture_output=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = run_ffmpeg(["-i", str(path)], timeout=60, tail_lines=None)
     kinds = []
     for line in proc.stderr.decode("utf-8", "replace").splitlines():
         line = line.strip()
@@ -135,14 +129,14 @@ def check_build(report: Report, work: Path) -> None:
 
     frozen = bool(getattr(sys, "frozen", False))
     if frozen and sys.platform.startswith("linux"):
-        bundle = str(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)))
+        bundle = str(bundle_dir())
         inherited = os.environ.get("LD_LIBRARY_PATH", "")
         report.check("programs started get the system libraries", bundle not in inherited, inherited)
     ffmpeg = Path(ffmpeg_path())
     if report.check("ffmpeg present", ffmpeg.is_file(), str(ffmpeg)):
         if frozen:
-            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
-            report.check("ffmpeg is the bundled one", bundle in ffmpeg.resolve().parents, str(ffmpeg))
+            bundle_path = Path(str(bundle_dir())).resolve()
+            report.check("ffmpeg is the bundled one", bundle_path in ffmpeg.resolve().parents, str(ffmpeg))
         try:
             proc = subprocess.run([str(ffmpeg), "-hide_banner", "-version"], capture_output=True, timeout=30)
             report.check("ffmpeg runs", proc.returncode == 0, f"exit {proc.returncode}")
@@ -161,7 +155,7 @@ def check_build(report: Report, work: Path) -> None:
 
         choice = find_cjk_font()
         if frozen:
-            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
+            bundle = Path(str(bundle_dir())).resolve()
             inside = bundle in choice.path.resolve().parents
             report.check("CJK font is the bundled one", inside, str(choice.path))
 
@@ -281,9 +275,9 @@ def check_render(report: Report, work: Path) -> None:
 
 def gray_frame(path: Path, ms: int, width: int, height: int) -> np.ndarray:
     """One decoded frame at `ms` as a gray height x width array."""
-    from core.ffmpeg_exec import ffmpeg_path
+    from core.ffmpeg_exec import run_ffmpeg
 
-    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{ms / 1000:.3f}"]
+    cmd = ["-loglevel", "error", "-ss", f"{ms / 1000:.3f}"]
     cmd += [
         "-i",
         str(path),
@@ -295,7 +289,7 @@ def gray_frame(path: Path, ms: int, width: int, height: int) -> np.ndarray:
         "rawvideo",
         "-",
     ]
-    proc = subprocess.run(cmd, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    proc = run_ffmpeg(cmd, timeout=60, stdout_to=subprocess.PIPE)
     if proc.returncode != 0 or len(proc.stdout) < width * height:
         raise SyncNarratorError(f"{path}: no frame at {ms} ms")
     return (

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import threading
 from pathlib import Path
 
 from core.errors import InputError
@@ -23,9 +25,42 @@ def replacement_mode(path: Path) -> int:
     replaces, else what a plainly created file gets (mkstemp's 0600 would hide it from other users)."""
     with contextlib.suppress(OSError):
         return os.stat(path).st_mode & 0o7777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+    return 0o666 & ~current_umask()
+
+
+def _umask_from_proc() -> int | None:
+    """The process umask as Linux reports it (read-only: no window in which it is changed)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            match = re.search(r"^Umask:\s*([0-7]+)", fh.read(), re.MULTILINE)
+    except OSError:
+        return None
+    return int(match.group(1), 8) if match else None
+
+
+_umask_lock = threading.Lock()
+_startup_umask: int | None = None
+
+
+def current_umask() -> int:
+    """The process umask without setting it to 0 while other threads may be creating files.
+
+    Linux: read from /proc/self/status. Elsewhere os.umask() is the only way to read it, which briefly
+    sets it; that is done once, under a lock, at import (start-up, before worker threads), and remembered.
+    """
+    mask = _umask_from_proc()
+    if mask is not None:
+        return mask
+    global _startup_umask
+    with _umask_lock:
+        if _startup_umask is None:
+            _startup_umask = os.umask(0o022)
+            os.umask(_startup_umask)
+        return _startup_umask
+
+
+if _umask_from_proc() is None:  # read it now, while the process is still single-threaded
+    current_umask()
 
 
 def give_replacement_mode(tmp: str | Path, path: Path) -> None:

@@ -12,15 +12,17 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from gui.dialogs import install_excepthook
+from core import platform
+from gui import i18n, logs
+from gui.config import language
+from gui.dialogs import app_version, install_excepthook
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 
 def resources_dir() -> Path:
-    base = getattr(sys, "_MEIPASS", None)
-    return (Path(base) if base else Path(__file__).resolve().parents[1]) / "resources"
+    return platform.resources_dir()
 
 
 def demo_video() -> Path:
@@ -69,7 +71,9 @@ def run_editor(argv: list[str]) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "syncnarrator"])
+    logs.setup(app_version())
     install_excepthook()
+    i18n.install(language())  # the system locale, or the language chosen in Settings
     window = create_window()
     window.show()
     # Ctrl-C in the terminal closes the window the normal way (asking to save); the idle timer lets

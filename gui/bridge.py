@@ -1,22 +1,35 @@
 """The Qt side of core.project.Document: one object every widget observes.
 
-The Document stays the single source of truth; the bridge turns its plain-callback notifications
-into Qt signals and also holds view state shared by widgets (selection, playhead), which is not
-part of the project and not undoable.
+The Document stays the single source of truth; the bridge turns its before/after notifications into
+Qt signals that say what changed, by comparing the frozen parts of the project:
+
+- clipsChanged: clips were added, removed or retimed (the timeline rebuilds its blocks);
+- narrationChanged: a clip's line, labels, locks or per-clip voice/rate changed (same spans);
+- productChanged, videoChanged (video path or media), settingsChanged (speech or export settings);
+- projectChanged: any change at all, saves included (title, dirty flag, actions' enabled state);
+- documentReplaced: another document (open/new/recover): views reset everything.
+
+It also holds view state shared by widgets (selection, playhead), which is not part of the project
+and not undoable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
-from core.project import Document, Project
+from core.project import Change, Document, Project
 
 
 class DocumentBridge(QObject):
     projectChanged = Signal()  # any edit, undo, redo, save (dirty flag) or a new document
     documentReplaced = Signal()  # a different document (open/new): views rebuild everything
+    clipsChanged = Signal()  # clip count or times
+    narrationChanged = Signal()  # lines, labels, locks, per-clip voice/rate (same spans)
+    productChanged = Signal()
+    videoChanged = Signal()  # the video file or its media summary (relink, and undoing it)
+    settingsChanged = Signal()  # speech or export settings
     selectionChanged = Signal()
     playheadChanged = Signal(int)
     message = Signal(str)  # short status text (an edit that made no sense, ...)
@@ -41,7 +54,7 @@ class DocumentBridge(QObject):
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.document = document
-        self._unsubscribe = document.subscribe(self._on_document)
+        self._unsubscribe = document.observe(self._on_change)
         self.selection = [0] if document.project.clips else []
         self.playhead_ms = 0
         self.documentReplaced.emit()
@@ -49,20 +62,41 @@ class DocumentBridge(QObject):
         self.selectionChanged.emit()
         self.playheadChanged.emit(0)
 
-    def _on_document(self, _doc: Document) -> None:
-        n = len(self.document.project.clips)
+    def _on_change(self, change: Change) -> None:
+        before, after = change.before, change.after
+        n = len(after.clips)
         kept = [i for i in self.selection if i < n]
-        if kept != self.selection:
+        selection_moved = kept != self.selection
+        if selection_moved:
             self.selection = kept or ([n - 1] if n else [])
-            self.projectChanged.emit()
+        if before is not after:
+            for signal in self.changed_parts(before, after):
+                signal.emit()
+        self.projectChanged.emit()
+        if selection_moved:
             self.selectionChanged.emit()
-        else:
-            self.projectChanged.emit()
 
-    def edit(self, description: str, change: Callable[[Project], Project]) -> bool:
-        """One undo step; an edit that makes no sense (ValueError) becomes a status message."""
+    def changed_parts(self, before: Project, after: Project) -> list[SignalInstance]:
+        """The signals for the parts that differ, in the order views should hear them."""
+        parts: list[SignalInstance] = []
+        if before.video != after.video or before.media != after.media:
+            parts.append(self.videoChanged)
+        spans = [(c.start_ms, c.end_ms) for c in before.clips]
+        if spans != [(c.start_ms, c.end_ms) for c in after.clips]:
+            parts.append(self.clipsChanged)
+        if before.clips != after.clips:
+            parts.append(self.narrationChanged)
+        if before.product != after.product:
+            parts.append(self.productChanged)
+        if before.speech != after.speech or before.export != after.export:
+            parts.append(self.settingsChanged)
+        return parts
+
+    def edit(self, description: str, change: Callable[[Project], Project], merge_key: object = None) -> bool:
+        """One undo step (merged with the previous one when `merge_key` matches); an edit that makes no
+        sense (ValueError) becomes a status message."""
         try:
-            return self.document.edit(description, change)
+            return self.document.edit(description, change, merge_key=merge_key)
         except ValueError as exc:
             self.message.emit(f"{description}: {exc}")
             return False

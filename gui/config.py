@@ -6,25 +6,19 @@ installs never touch the user's real home.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
+
+from core import defaults, platform
 
 MAX_RECENT = 10
-NARRATOR_BACKENDS = ("embedded", "llm")
+NARRATOR_BACKENDS = defaults.NARRATOR_KINDS
 
 
 def config_dir() -> Path:
     """The settings folder: $SYNCNARRATOR_CONFIG_DIR or the platform's per-user config location."""
-    override = os.environ.get("SYNCNARRATOR_CONFIG_DIR")
-    if override:
-        folder = Path(override)
-    else:
-        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
-        folder = Path(base or Path.home() / ".config") / "SyncNarrator"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return platform.config_dir()
 
 
 def recovery_dir() -> Path:
@@ -57,8 +51,8 @@ def add_recent_file(path: str | Path) -> list[str]:
 
 
 def narrator_backend() -> str:
-    value = str(settings().value("narrator/backend", "embedded"))
-    return value if value in NARRATOR_BACKENDS else "embedded"
+    value = str(settings().value("narrator/backend", defaults.NARRATOR_KIND))
+    return value if value in NARRATOR_BACKENDS else defaults.NARRATOR_KIND
 
 
 def model_dir() -> str:
@@ -70,3 +64,30 @@ def save_narrator_settings(backend: str, model_folder: str) -> None:
     s.setValue("narrator/backend", backend)
     s.setValue("narrator/model_dir", model_folder)
     s.sync()
+
+
+LANGUAGES = ("system", "zh_CN", "en")
+
+
+def language() -> str:
+    """The interface language chosen in Settings: "system" (follow the system locale), "zh_CN" or "en"."""
+    value = str(settings().value("interface/language", "system") or "system")
+    return value if value in LANGUAGES else "system"
+
+
+def save_language(value: str) -> None:
+    s = settings()
+    s.setValue("interface/language", value if value in LANGUAGES else "system")
+    s.sync()
+
+
+def log_dir() -> Path:
+    """The per-user log folder: $SYNCNARRATOR_LOG_DIR, else beside the settings when those are redirected
+    ($SYNCNARRATOR_CONFIG_DIR: tests, portable installs), else the platform's log folder
+    (core.platform.log_dir: ~/.local/state/SyncNarrator/log on Linux, ~/Library/Logs/SyncNarrator on macOS,
+    %LOCALAPPDATA%\\SyncNarrator\\Logs on Windows)."""
+    if not platform.env("SYNCNARRATOR_LOG_DIR") and platform.env("SYNCNARRATOR_CONFIG_DIR"):
+        folder = config_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return platform.log_dir()

@@ -2,33 +2,117 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 import sys
 import traceback
+from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.errors import SyncNarratorError
+from gui.i18n import QT_TRANSLATE_NOOP, tr
+
+log = logging.getLogger("syncnarrator")
+
+
+def video_filter() -> str:
+    return (
+        tr("Videos and projects")
+        + " (*.mp4 *.mov *.mkv *.avi *.webm *.m4v *.narr.json);;"
+        + tr("All files")
+        + " (*)"
+    )
+
+
+def project_filter() -> str:
+    return tr("SyncNarrator projects") + " (*.narr.json)"
+
 
 VIDEO_FILTER = "Videos and projects (*.mp4 *.mov *.mkv *.avi *.webm *.m4v *.narr.json);;All files (*)"
 PROJECT_FILTER = "SyncNarrator projects (*.narr.json)"
 
+# Core messages are "FILE: what is wrong (technical reason)"; the ones a user meets by mistake are
+# shown translated and without the reason (which goes to the log).
+_USER_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^(?P<file>.+): not a video file ffmpeg can read\b.*$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a video file"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): has no known duration \(damaged or not a video file\)$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a video file"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): no video frame could be decoded\b.*$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a video file"),
+    ),
+    (re.compile(r"^(?P<file>.+): no such file$"), QT_TRANSLATE_NOOP("", "{file}: no such file")),
+    (
+        re.compile(r"^(?P<file>.+): is a folder, not a video or project$"),
+        QT_TRANSLATE_NOOP("", "{file}: is a folder, not a video or project"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): not a video or SyncNarrator project$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a video or SyncNarrator project"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): the video is missing$"),
+        QT_TRANSLATE_NOOP("", "{file}: the video is missing"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): file is empty \(0 bytes\)$"),
+        QT_TRANSLATE_NOOP("", "{file}: the file is empty (0 bytes)"),
+    ),
+]
+
 
 def one_line(exc: BaseException) -> str:
-    """The message a user sees: ours as-is, anything else prefixed with its kind."""
+    """The message a user sees: ours (translated when it is a common one), anything else prefixed with its kind."""
     if isinstance(exc, SyncNarratorError):
-        return str(exc)
+        text = str(exc).strip()
+        for pattern, template in _USER_MESSAGES:
+            m = pattern.match(text)
+            if m:
+                return tr(template).format(file=m.group("file"))
+        return text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, OSError) and exc.filename:
         return f"{exc.filename}: {exc.strerror or exc}"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"internal error: {type(exc).__name__}{': ' + text if text else ''}"
+    return tr("internal error: {kind}").format(kind=type(exc).__name__) + (f": {text}" if text else "")
+
+
+def is_user_mistake(exc: BaseException) -> bool:
+    """Errors the user can fix (a wrong file, a missing model): no "see the log" noise, no traceback."""
+    return isinstance(exc, (SyncNarratorError, OSError))
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException, details: str = "") -> None:
-    """One-line message; the traceback (if any) behind "Show Details..."."""
+    """A one-line message and where the log is (the details, a traceback, are only there)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, one_line(exc), QMessageBox.StandardButton.Ok, parent)
-    if (details and not isinstance(exc, SyncNarratorError)) or details:
-        box.setDetailedText(details)
+    if is_user_mistake(exc):
+        box.setInformativeText(tr("More in the log: Help ▸ Open log folder"))
+    else:
+        from gui.logs import log_file
+
+        box.setInformativeText(tr("The details are in the log: {path}").format(path=log_file()))
     box.exec()
 
 
@@ -45,9 +129,9 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
 def ask_open_backup(parent: QWidget | None, message: str) -> bool:
     """A project did not load but its previous save did survive: True to open that instead."""
     box = QMessageBox(
-        QMessageBox.Icon.Warning, "Damaged project", message, QMessageBox.StandardButton.NoButton, parent
+        QMessageBox.Icon.Warning, tr("Damaged project"), message, QMessageBox.StandardButton.NoButton, parent
     )
-    open_button = box.addButton("Open previous save", QMessageBox.ButtonRole.AcceptRole)
+    open_button = box.addButton(tr("Open previous save"), QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(open_button)
     box.exec()
@@ -61,24 +145,24 @@ def ask_save_discard_cancel(parent: QWidget | None, name: str) -> str:
         | QMessageBox.StandardButton.Discard
         | QMessageBox.StandardButton.Cancel
     )
-    answer = QMessageBox.question(parent, "Unsaved changes", f"Save the changes to {name}?", buttons)
+    answer = QMessageBox.question(
+        parent, tr("Unsaved changes"), tr("Save the changes to {name}?").format(name=name), buttons
+    )
     return {
         QMessageBox.StandardButton.Save: "save",
         QMessageBox.StandardButton.Discard: "discard",
     }.get(answer, "cancel")
 
 
-def choose_open_file(
-    parent: QWidget | None, caption: str = "Open video or project", filt: str = VIDEO_FILTER
-) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, caption, "", filt)
+def choose_open_file(parent: QWidget | None, caption: str = "", filt: str = "") -> str:
+    path, _ = QFileDialog.getOpenFileName(
+        parent, caption or tr("Open video or project"), "", filt or video_filter()
+    )
     return path
 
 
-def choose_save_file(
-    parent: QWidget | None, caption: str, start: str = "", filt: str = PROJECT_FILTER
-) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, caption, start, filt)
+def choose_save_file(parent: QWidget | None, caption: str, start: str = "", filt: str = "") -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, caption, start, filt or project_filter())
     return path
 
 
@@ -86,12 +170,178 @@ def choose_folder(parent: QWidget | None, caption: str, start: str = "") -> str:
     return QFileDialog.getExistingDirectory(parent, caption, start)
 
 
+def open_folder(folder: Path) -> bool:
+    """Show `folder` in the system's file manager."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+def open_file(path: Path) -> bool:
+    """Open `path` with the system's default application (Play an export)."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+# --- Help ----------------------------------------------------------------------------------------
+
+
+def shortcuts_table(rows: list[tuple[str, str]]) -> QTableWidget:
+    table = QTableWidget(len(rows), 2)
+    table.setHorizontalHeaderLabels([tr("Keys"), tr("Action")])
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    for r, (keys, what) in enumerate(rows):
+        table.setItem(r, 0, QTableWidgetItem(keys))
+        table.setItem(r, 1, QTableWidgetItem(what))
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def make_shortcuts_dialog(parent: QWidget | None, rows: list[tuple[str, str]]) -> QDialog:
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(tr("Keyboard shortcuts"))
+    dialog.resize(520, 560)
+    layout = QVBoxLayout(dialog)
+    dialog.table = shortcuts_table(rows)  # type: ignore[attr-defined]
+    layout.addWidget(dialog.table)  # type: ignore[attr-defined]
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return dialog
+
+
+def show_shortcuts(parent: QWidget | None, rows: list[tuple[str, str]]) -> None:
+    exec_dialog(make_shortcuts_dialog(parent, rows))
+
+
+def app_version() -> str:
+    from core import __version__
+
+    return str(__version__)
+
+
+def about_html() -> str:
+    """Version, licences of what is bundled, and the offer of the ffmpeg build's source (LGPL/GPL)."""
+    from gui.logs import log_dir
+
+    rows = [
+        (
+            tr("Voices"),
+            tr(
+                "Speech by the espeak-ng engine (GPL-3.0) and, where bundled, the Kokoro-82M voice (Apache-2.0); see NOTICE."
+            ),
+        ),
+        (
+            tr("Models"),
+            tr(
+                "The embedded narrator is learned from the E-SyncVidStory dataset (research use; see NOTICE); no model is downloaded at run time."
+            ),
+        ),
+        (tr("Fonts"), tr("Noto Sans CJK (SIL Open Font License 1.1) for subtitles.")),
+        (
+            tr("Video"),
+            tr(
+                "The bundled ffmpeg build comes from imageio-ffmpeg (ffmpeg is LGPL/GPL). Its complete source code is available on request, and from https://ffmpeg.org and https://github.com/imageio/imageio-binaries, for at least three years."
+            ),
+        ),
+        (tr("Interface"), tr("Qt 6 and PySide6 (LGPL-3.0).")),
+    ]
+    body = "".join(f"<tr><td valign='top'><b>{a}</b></td><td>{b}</td></tr>" for a, b in rows)
+    tagline = tr("Offline narration for product videos.")
+    logs_line = tr("Log folder: {folder}").format(folder=log_dir())
+    return (
+        f"<h3>SyncNarrator {app_version()}</h3><p>{tagline}</p>"
+        f"<table cellspacing='6'>{body}</table><p>{logs_line}</p>"
+    )
+
+
+def make_about_dialog(parent: QWidget | None) -> QDialog:
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(tr("About SyncNarrator"))
+    dialog.resize(560, 420)
+    layout = QVBoxLayout(dialog)
+    text = QTextBrowser()
+    text.setOpenExternalLinks(True)
+    text.setHtml(about_html())
+    dialog.text = text  # type: ignore[attr-defined]
+    layout.addWidget(text)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return dialog
+
+
+def show_about(parent: QWidget | None) -> None:
+    exec_dialog(make_about_dialog(parent))
+
+
+# --- export finished ---------------------------------------------------------------------------
+
+
+def report_summary(result: Any, output: Path) -> list[str]:
+    """Lines for the finishing dialog from the export report (OUT.report.json, see core.export.report)."""
+    report: dict[str, Any] = {}
+    report_path = getattr(result, "report_path", None) or output.with_name(output.stem + ".report.json")
+    try:
+        data = json.loads(Path(report_path).read_text(encoding="utf-8"))
+        report = data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        report = {}
+    lines = [tr("Saved as {name}").format(name=output.name)]
+    duration = report.get("duration_ms") or getattr(result, "duration_ms", None)
+    if isinstance(duration, (int, float)) and duration > 0:
+        lines.append(tr("Length: {seconds} s").format(seconds=f"{duration / 1000:.1f}"))
+    summary = report.get("summary")
+    summary = summary if isinstance(summary, dict) else {}
+    clips = [c for c in report.get("clips") or [] if isinstance(c, dict)]
+    if summary:
+        spoken = int(summary.get("fitted", 0)) + int(summary.get("shortened", 0))
+        lines.append(tr("%n lines spoken", "", spoken))
+        if summary.get("shortened"):
+            lines.append(tr("%n lines shortened to fit", "", int(summary["shortened"])))
+        silent = [c for c in clips if c.get("status") == "silent" and c.get("line")]
+        if silent:
+            lines.append(tr("%n lines left silent (too long for their clip):", "", len(silent)))
+            lines.extend("• " + tr("clip {number}").format(number=c.get("clip", "?")) for c in silent[:6])
+    loudness = report.get("loudness")
+    lufs = loudness.get("integrated_lufs") if isinstance(loudness, dict) else None
+    if isinstance(lufs, (int, float)):
+        lines.append(tr("Loudness: {lufs} LUFS").format(lufs=f"{lufs:.1f}"))
+    warnings = list(report.get("warnings") or getattr(result, "warnings", ()) or ())
+    if warnings:
+        lines.append(tr("%n warnings:", "", len(warnings)))
+        lines.extend(f"• {w}" for w in warnings[:8])
+    return lines
+
+
+def make_export_finished_dialog(parent: QWidget | None, output: Path, result: Any) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle(tr("Export finished"))
+    box.setText("\n".join(report_summary(result, output)))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.open_button = box.addButton(tr("Open folder"), QMessageBox.ButtonRole.ActionRole)  # type: ignore[attr-defined]
+    box.play_button = box.addButton(tr("Play"), QMessageBox.ButtonRole.ActionRole)  # type: ignore[attr-defined]
+    box.addButton(QMessageBox.StandardButton.Close)
+    return box
+
+
+def show_export_finished(parent: QWidget | None, output: Path, result: Any) -> None:
+    box = make_export_finished_dialog(parent, output, result)
+    box.exec()
+    if box.clickedButton() is box.open_button:  # type: ignore[attr-defined]
+        open_folder(output.parent)
+    elif box.clickedButton() is box.play_button:  # type: ignore[attr-defined]
+        open_file(output)
+
+
 def install_excepthook() -> None:
-    """Uncaught exceptions in slots become an error dialog instead of killing the editor."""
+    """Uncaught exceptions in slots become a one-line error dialog (traceback to the log) instead of a crash."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         details = "".join(traceback.format_exception(kind, exc, tb))
-        print(details, file=sys.stderr)
+        log.error("uncaught exception\n%s", details.rstrip())
+        if sys.stderr is not None:
+            print(details, file=sys.stderr)
         if isinstance(exc, KeyboardInterrupt):
             QApplication.quit()
             return

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from core.project import EXPORT_PRESETS, ExportSettings, Project
 from gui import dialogs
+from gui.i18n import tr
 
 
 def default_output(project: Project, project_path: Path | None) -> str:
@@ -46,26 +47,26 @@ class ExportDialog(QDialog):
     def __init__(self, project: Project, project_path: Path | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._inputs = [project.video, project_path]  # the output guard never lets the export overwrite these
-        self.setWindowTitle("Export narrated video")
+        self.setWindowTitle(tr("Export narrated video"))
         self.setMinimumWidth(560)
         settings = project.export
         form = QFormLayout(self)
         row = QHBoxLayout()
         self.output = QLineEdit(default_output(project, project_path))
-        browse = QPushButton("Browse…")
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.output, 1)
         row.addWidget(browse)
-        form.addRow("Output file", row)
+        form.addRow(tr("Output file"), row)
         self.preset = QComboBox()
         self.preset.addItems(list(EXPORT_PRESETS))
         self.preset.setCurrentText(settings.preset)
-        form.addRow("Preset", self.preset)
-        self.burn = QCheckBox("Burn subtitles into the picture")
+        form.addRow(tr("Preset"), self.preset)
+        self.burn = QCheckBox(tr("Burn subtitles into the picture"))
         self.burn.setChecked(settings.burn_subtitles)
-        self.soft = QCheckBox("Subtitle track (can be switched off in players)")
+        self.soft = QCheckBox(tr("Subtitle track (can be switched off in players)"))
         self.soft.setChecked(settings.soft_subtitles)
-        self.srt = QCheckBox("Also write an .srt file")
+        self.srt = QCheckBox(tr("Also write an .srt file"))
         self.srt.setChecked(settings.write_srt)
         for w in (self.burn, self.soft, self.srt):
             form.addRow("", w)
@@ -74,12 +75,12 @@ class ExportDialog(QDialog):
         self.duck.setSuffix(" dB")
         self.duck.setSingleStep(1.0)
         self.duck.setValue(settings.duck_db)
-        self.duck.setToolTip("Level of the original sound while the narration speaks")
-        form.addRow("Original audio under narration", self.duck)
+        self.duck.setToolTip(tr("Level of the original sound while the narration speaks"))
+        form.addRow(tr("Original audio under narration"), self.duck)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Export"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -95,12 +96,14 @@ class ExportDialog(QDialog):
         try:
             check_outputs(self._inputs, [out, srt])
         except InputError as exc:
-            dialogs.show_error(self, "Export", exc)
+            dialogs.show_error(self, tr("Export"), exc)
             return
         super().accept()
 
     def _browse(self) -> None:
-        path = dialogs.choose_save_file(self, "Export to", self.output.text(), "MP4 video (*.mp4)")
+        path = dialogs.choose_save_file(
+            self, tr("Export to"), self.output.text(), tr("MP4 video") + " (*.mp4)"
+        )
         if path:
             self.output.setText(path)
 

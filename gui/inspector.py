@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -20,45 +24,65 @@ from PySide6.QtWidgets import (
 from core.project import Project, set_labels, set_narration
 from core.timebase import format_timecode
 from gui.bridge import DocumentBridge
-from gui.services import Fit, clip_fit, labels
+from gui.i18n import label_definition, tr
+from gui.services import Fit, clip_fit, labels, spoken_chars
 from gui.style import FIT_COLORS, label_color
 
 MAX_LABELS = 2  # the data never gives a clip more than two storyline labels
 
 
 class Inspector(QWidget):
-    """Edits one clip; text edits commit as one undo step when typing pauses or focus leaves."""
+    """Edits one clip; text edits commit as one undo step when typing pauses or focus leaves.
+
+    Everything sits in a vertical scroll area: in a small window the panel scrolls, the 12 label
+    checkboxes are never squashed.
+    """
 
     regenerateRequested = Signal()
     playSpeechRequested = Signal()
+    alternativesRequested = Signal()  # "换一句": ask the narrator for the clip's alternatives
+    alternativeChosen = Signal(int, str, list)  # clip index, line, its labels
+    labelsChanged = Signal(int)  # the user changed clip `index`'s storyline
 
     def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self._updating = False
-        layout = QVBoxLayout(self)
-        self.header = QLabel("No clip selected")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll_area)
+        body = QWidget()
+        self.scroll_area.setWidget(body)
+        layout = QVBoxLayout(body)
+        self.header = QLabel(tr("No clip selected"))
         self.header.setObjectName("inspectorHeader")
+        self.header.setWordWrap(True)
         layout.addWidget(self.header)
 
-        box = QGroupBox("Storyline")
+        box = QGroupBox(tr("Storyline"))
         grid = QGridLayout(box)
         self.label_boxes: dict[str, QCheckBox] = {}
         for i, info in enumerate(labels()):
             check = QCheckBox(info.name)
-            check.setToolTip(info.definition)
+            check.setToolTip(label_definition(info.name, info.definition))
             colour = label_color(info.name)
             check.setStyleSheet(f"QCheckBox {{ border-left: 6px solid {colour.name()}; padding-left: 3px; }}")
+            check.setMinimumHeight(check.sizeHint().height())
             check.toggled.connect(self._labels_toggled)
             grid.addWidget(check, i // 2, i % 2)
             self.label_boxes[info.name] = check
         if not self.label_boxes:
-            grid.addWidget(QLabel("(storyline labels are not available in this build)"), 0, 0)
+            grid.addWidget(QLabel(tr("(storyline labels are not available in this build)")), 0, 0)
         layout.addWidget(box)
 
-        layout.addWidget(QLabel("Narration"))
+        layout.addWidget(QLabel(tr("Narration")))
         self.text = QPlainTextEdit()
-        self.text.setPlaceholderText("One line of narration for this clip")
+        self.text.setPlaceholderText(tr("One line of narration for this clip"))
+        self.text.setMinimumHeight(54)
         self.text.setMaximumHeight(90)
         self.text.textChanged.connect(self._text_changed)
         layout.addWidget(self.text)
@@ -68,25 +92,52 @@ class Inspector(QWidget):
         self.seconds_meter = QProgressBar()
         self.seconds_meter.setTextVisible(True)
         self.fit_label = QLabel("")
+        self.fit_label.setWordWrap(True)
         layout.addWidget(self.chars_meter)
         layout.addWidget(self.seconds_meter)
         layout.addWidget(self.fit_label)
 
         row = QHBoxLayout()
-        self.lock = QCheckBox("Lock line")
-        self.lock.setToolTip("The narrator keeps a locked line when narrating again")
+        self.lock = QCheckBox(tr("Lock line"))
+        self.lock.setToolTip(tr("The narrator keeps a locked line when narrating again"))
         self.lock.toggled.connect(self._lock_toggled)
-        self.regenerate = QPushButton("Regenerate")
-        self.regenerate.setToolTip("Write a different line for this clip")
+        self.regenerate = QPushButton(tr("Regenerate"))
+        self.regenerate.setToolTip(tr("Use the next alternative line for this clip (R)"))
         self.regenerate.clicked.connect(self.regenerateRequested)
-        self.play_speech = QPushButton("Play speech")
+        self.play_speech = QPushButton(tr("Play speech"))
         self.play_speech.clicked.connect(self.playSpeechRequested)
         row.addWidget(self.lock)
         row.addStretch(1)
         row.addWidget(self.regenerate)
         row.addWidget(self.play_speech)
         layout.addLayout(row)
+
+        alt_box = QGroupBox(tr("Alternatives"))
+        alt_layout = QVBoxLayout(alt_box)
+        alt_row = QHBoxLayout()
+        self.more_lines = QPushButton(tr("Other lines"))
+        self.more_lines.setToolTip(
+            tr("The narrator's best other lines that fit this clip: click one to use it")
+        )
+        self.more_lines.clicked.connect(self.alternativesRequested)
+        alt_row.addWidget(self.more_lines)
+        alt_row.addStretch(1)
+        alt_layout.addLayout(alt_row)
+        self.alternatives = QListWidget()
+        self.alternatives.setWordWrap(True)
+        self.alternatives.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.alternatives.setMinimumHeight(60)
+        self.alternatives.setMaximumHeight(150)
+        self.alternatives.itemClicked.connect(self._alternative_clicked)
+        self.alternatives.itemActivated.connect(self._alternative_clicked)
+        alt_layout.addWidget(self.alternatives)
+        layout.addWidget(alt_box)
         layout.addStretch(1)
+        # The panel never gets narrower than its content (the splitter gives it that much): it scrolls
+        # vertically in a small window, never sideways, and no checkbox is cut.
+        self.setMinimumWidth(
+            body.minimumSizeHint().width() + self.scroll_area.verticalScrollBar().sizeHint().width() + 2
+        )
 
         self._commit_timer = QTimer(self)
         self._commit_timer.setSingleShot(True)
@@ -94,9 +145,73 @@ class Inspector(QWidget):
         self._commit_timer.timeout.connect(self.commit_text)
         self._text_index: int | None = None
         self.fit: Fit | None = None
-        bridge.projectChanged.connect(self.refresh)
+        # alternatives per clip, keyed by the clip's span (a retimed clip needs new ones): lines, next position
+        self._alternatives: dict[tuple[int, int], tuple[list[tuple[tuple[str, ...], str]], int]] = {}
+        bridge.documentReplaced.connect(self._alternatives.clear)
+        for part in (
+            bridge.documentReplaced,
+            bridge.clipsChanged,
+            bridge.narrationChanged,
+            bridge.settingsChanged,
+        ):
+            part.connect(self.refresh)
         bridge.selectionChanged.connect(self._selection_changed)
         self.refresh()
+
+    # -- alternatives
+    def _span(self, index: int) -> tuple[int, int] | None:
+        clips = self.bridge.project.clips
+        return (clips[index].start_ms, clips[index].end_ms) if 0 <= index < len(clips) else None
+
+    def set_alternatives(self, index: int, lines: list[tuple[tuple[str, ...], str]]) -> None:
+        """The narrator's alternatives for clip `index` (best first); shown when that clip is current."""
+        span = self._span(index)
+        if span is None:
+            return
+        self._alternatives[span] = (list(lines), 0)
+        self._show_alternatives()
+
+    def alternative_lines(self, index: int) -> list[tuple[tuple[str, ...], str]]:
+        span = self._span(index)
+        return list(self._alternatives.get(span, ([], 0))[0]) if span else []
+
+    def next_alternative(self, index: int) -> tuple[tuple[str, ...], str] | None:
+        """The next listed alternative for clip `index` not yet used (Regenerate walks through them)."""
+        span = self._span(index)
+        if span is None or span not in self._alternatives:
+            return None
+        lines, pos = self._alternatives[span]
+        current = self.bridge.project.clips[index].narration
+        while pos < len(lines) and lines[pos][1] == current:
+            pos += 1
+        if pos >= len(lines):
+            return None
+        self._alternatives[span] = (lines, pos + 1)
+        return lines[pos]
+
+    def _show_alternatives(self) -> None:
+        self.alternatives.clear()
+        index = self.bridge.current
+        if index is None:
+            return
+        project = self.bridge.project
+        clip = project.clips[index]
+        for labels_, text in self.alternative_lines(index):
+            n = spoken_chars(text)
+            item = QListWidgetItem(tr("{line}  ({count} characters)").format(line=text, count=n))
+            item.setData(Qt.ItemDataRole.UserRole, (text, list(labels_)))
+            item.setToolTip("、".join(labels_))
+            if text == clip.narration:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.alternatives.addItem(item)
+
+    def _alternative_clicked(self, item: QListWidgetItem) -> None:
+        index = self.bridge.current
+        data = item.data(Qt.ItemDataRole.UserRole)
+        if index is None or not data or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            return
+        text, labels_ = data
+        self.alternativeChosen.emit(index, text, list(labels_))
 
     # -- model -> widgets
     def _selection_changed(self) -> None:
@@ -109,23 +224,31 @@ class Inspector(QWidget):
         self._updating = True
         try:
             enabled = index is not None
-            for w in (self.text, self.lock, self.regenerate, self.play_speech, *self.label_boxes.values()):
+            for w in (self.text, self.lock, self.regenerate, self.play_speech, self.more_lines,
+                      *self.label_boxes.values()):  # fmt: skip
                 w.setEnabled(enabled)
             if index is None:
-                self.header.setText("No clip selected")
+                self.header.setText(tr("No clip selected"))
                 self.text.setPlainText("")
                 self._text_index = None
                 self._update_meter()
+                self._show_alternatives()
                 return
             clip = project.clips[index]
             extra = (
-                f" (+{len(self.bridge.selection) - 1} more selected)"
+                " " + tr("(+%n more selected)", "", len(self.bridge.selection) - 1)
                 if len(self.bridge.selection) > 1
                 else ""
             )
             self.header.setText(
-                f"Clip {index + 1} of {len(project.clips)}: {format_timecode(clip.start_ms)} – "
-                f"{format_timecode(clip.end_ms)} ({clip.duration_ms / 1000:.2f} s){extra}"
+                tr("Clip {number} of {count}: {start} – {end} ({seconds} s)").format(
+                    number=index + 1,
+                    count=len(project.clips),
+                    start=format_timecode(clip.start_ms),
+                    end=format_timecode(clip.end_ms),
+                    seconds=f"{clip.duration_ms / 1000:.2f}",
+                )
+                + extra
             )
             for name, check in self.label_boxes.items():
                 check.setChecked(name in clip.labels)
@@ -136,6 +259,7 @@ class Inspector(QWidget):
                 self.text.setPlainText(clip.narration)
                 self._text_index = index
             self._update_meter()
+            self._show_alternatives()
         finally:
             self._updating = False
 
@@ -159,12 +283,18 @@ class Inspector(QWidget):
         self.chars_meter.setRange(0, max(hi, n, 1))
         self.chars_meter.setValue(n)
         self.chars_meter.setFormat(
-            f"{n} characters (budget {lo}–{hi})" if hi else f"{n} characters (clip too short to speak)"
+            tr("%n characters (budget {low}–{high})", "", n).format(low=lo, high=hi)
+            if hi
+            else tr("%n characters (clip too short to speak)", "", n)
         )
         self.seconds_meter.setRange(0, max(fit.room_ms, fit.speech_ms, 1))
         self.seconds_meter.setValue(fit.speech_ms)
         self.seconds_meter.setFormat(
-            f"speech ≈{fit.speech_ms / 1000:.1f} s; room {fit.room_ms / 1000:.1f} s of the {clip.duration_ms / 1000:.1f} s clip"
+            tr("speech ≈{speech} s; room {room} s of the {clip} s clip").format(
+                speech=f"{fit.speech_ms / 1000:.1f}",
+                room=f"{fit.room_ms / 1000:.1f}",
+                clip=f"{clip.duration_ms / 1000:.1f}",
+            )
         )
         over_chars = n > hi
         colour = FIT_COLORS[fit.state]
@@ -179,9 +309,9 @@ class Inspector(QWidget):
             bar.setPalette(pal)
             bar.setProperty("state", state)
         messages = {
-            "over": "Too long: this line will not fit the clip",
-            "tight": "Tight: it will be spoken a little faster to fit",
-            "fits": "Short: the clip will have some silence" if n < lo else "Fits",
+            "over": tr("Too long: this line will not fit the clip"),
+            "tight": tr("Tight: it will be spoken a little faster to fit"),
+            "fits": tr("Short: the clip will have some silence") if n < lo else tr("Fits"),
             "empty": "",
         }
         self.fit_label.setText(messages[fit.state])
@@ -211,8 +341,11 @@ class Inspector(QWidget):
                 p = set_labels(p, i, chosen, lock=True)
             return p
 
-        self.bridge.edit("Change storyline", apply)
-        self.refresh()
+        if self.bridge.edit(tr("Change storyline"), apply):
+            self.refresh()
+            self.labelsChanged.emit(index)  # the window offers to rewrite the line for the new storyline
+        else:
+            self.refresh()
 
     def _lock_toggled(self, on: bool) -> None:
         if self._updating or self.bridge.current is None:
@@ -221,7 +354,7 @@ class Inspector(QWidget):
         index = self.bridge.current
         text = self.bridge.project.clips[index].narration
         self.bridge.edit(
-            "Lock line" if on else "Unlock line", lambda p: set_narration(p, index, text, lock=on)
+            tr("Lock line") if on else tr("Unlock line"), lambda p: set_narration(p, index, text, lock=on)
         )
 
     def _text_changed(self) -> None:
@@ -239,4 +372,8 @@ class Inspector(QWidget):
             return
         text = self.text.toPlainText()
         if text != project.clips[index].narration:
-            self.bridge.edit("Edit narration", lambda p: set_narration(p, index, text, lock=True))
+            self.bridge.edit(  # the pauses while typing one line make one undo step
+                tr("Edit narration"),
+                lambda p: set_narration(p, index, text, lock=True),
+                merge_key=("narration", index),
+            )

@@ -1,58 +1,114 @@
-"""Run core long jobs off the GUI thread with progress, cancel and result callbacks.
+"""Run core long jobs off the GUI thread; progress and outcomes come back through ONE dispatcher.
 
-A core job is any callable `fn(progress, cancel) -> result`. It runs in the global QThreadPool;
-its progress and outcome come back to the GUI thread as queued Qt signals, so callbacks may touch
-widgets. The job gets an immutable Project snapshot from its caller, so edits made while it runs
-never change what it works on.
+A core job is any callable `fn(progress, cancel) -> result` (picklable when it runs in the helper
+process). It runs in the global QThreadPool. Whatever the worker reports (progress, result, error,
+cancel, a thumbnail) is posted as a plain Python callable to the application's `Dispatcher`: one
+QObject that lives on the GUI thread as long as the application, so callbacks run on the GUI thread
+and may touch widgets. No per-job QObject is created or crosses a thread: a Job is a plain object and
+its "signals" are callback lists (`Callbacks`) called on the GUI thread. A job whose window shut down
+is detached: its posted callbacks are dropped. (The 2026-11-25 segfault came from per-job relay
+objects deleted on a worker thread while their queued signals were delivered; see tests/gui/test_jobs.py.)
 """
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 
 from core.errors import Cancelled
-from core.jobs import CancelToken
+from core.jobs import CancelToken, CoreJob
 from gui.process_host import shared_host
 
-JobFn = Callable[[Callable[[float, str], None], CancelToken], Any]
+JobFn = CoreJob[Any]
 
 
-class Job(QObject):
-    """One running job; lives in the GUI thread, its signals arrive from the worker via a _Relay."""
+class Dispatcher(QObject):
+    """The one bridge from worker threads to the GUI thread: `post(fn)` runs `fn()` on the GUI thread.
 
-    progressed = Signal(float, str)
-    succeeded = Signal(object)
-    failed = Signal(object, str)  # exception, formatted traceback
-    cancelled = Signal()
-    ended = Signal()  # after any of the three outcomes
+    Created once on the GUI thread, parented to the application, never deleted while it runs; workers
+    only ever emit its signal, so no object a worker touches can be deleted under it.
+    """
 
-    def __init__(self, name: str, fn: JobFn, parent: QObject | None = None) -> None:
+    _posted = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._posted.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    def post(self, fn: Callable[[], None]) -> None:
+        """Thread-safe: queue `fn` for the GUI thread's event loop."""
+        self._posted.emit(fn)
+
+    @staticmethod
+    def _run(fn: Callable[[], None]) -> None:
+        fn()
+
+
+_dispatcher: Dispatcher | None = None
+
+
+def dispatcher() -> Dispatcher:
+    """The application's dispatcher (created on first use, which must be on the GUI thread)."""
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = Dispatcher(QCoreApplication.instance())
+    return _dispatcher
+
+
+class Callbacks:
+    """A signal-like list of callbacks, called on the GUI thread by the dispatcher (never by a worker)."""
+
+    def __init__(self) -> None:
+        self._slots: list[Callable[..., object]] = []
+
+    def connect(self, slot: Callable[..., object]) -> None:
+        self._slots.append(slot)
+
+    def emit(self, *args: object) -> None:
+        for slot in list(self._slots):
+            slot(*args)
+
+
+class Job:
+    """One job: a plain object owned by the GUI thread; the worker reports through `post`."""
+
+    def __init__(self, name: str, fn: JobFn) -> None:
         self.name = name
         self.fn = fn
         self.token = CancelToken()
         self.running = True
-        self.detached = False  # set on shutdown: the worker emits nothing more
+        self.detached = False  # set on shutdown: nothing more is delivered
         self.fraction = 0.0
         self.stage = ""
-        self.ended.connect(self._mark_ended)
+        self.progressed: Callbacks = Callbacks()  # (fraction, stage)
+        self.succeeded: Callbacks = Callbacks()  # (result)
+        self.failed: Callbacks = Callbacks()  # (exception, formatted traceback)
+        self.cancelled: Callbacks = Callbacks()
+        self.ended: Callbacks = Callbacks()  # after any of the three outcomes
 
     def cancel(self) -> None:
         self.token.cancel()
 
     def detach(self) -> None:
-        """Its window is closing: cancel, and let the worker emit nothing more (no outcome reaches
-        slots of a window that is shutting down)."""
+        """Its window is closing: cancel, and deliver nothing more."""
         self.detached = True
         self.running = False
         self.token.cancel()
 
-    def _mark_ended(self) -> None:
-        self.running = False
+    def post(self, fn: Callable[[], None]) -> None:
+        """From the worker: run `fn` on the GUI thread, unless the job is detached by then."""
+        dispatcher().post(partial(self._deliver, fn))
+
+    def _deliver(self, fn: Callable[[], None]) -> None:
+        if not self.detached:
+            fn()
+
+    def _report(self, callbacks: Callbacks, *args: object) -> None:
+        self.post(partial(callbacks.emit, *args))
 
 
 def adopt_for_worker(obj: QObject) -> QObject:
@@ -60,9 +116,9 @@ def adopt_for_worker(obj: QObject) -> QObject:
 
     A Python-owned QObject is deleted wherever its last Python reference drops, and for an object the
     worker holds that is the worker thread, while the GUI thread may still be delivering its queued
-    signals: a segfault under load (the CI crash of 2026-11-25, reproduced by
-    tests/gui/test_jobs.py::test_many_short_jobs_never_crash). Parented to the application, the C++
-    object outlives its Python wrapper and only `deleteLater()` ends it, in its own (GUI) thread.
+    signals: a segfault under load (the CI crash of 2026-11-25). Parented to the application, the C++
+    object outlives its Python wrapper and only `deleteLater()` ends it, in its own (GUI) thread. The
+    editor no longer needs this (it posts through the dispatcher); kept for callers with their own sinks.
     """
     app = QCoreApplication.instance()
     if app is not None and obj.parent() is None:
@@ -70,32 +126,10 @@ def adopt_for_worker(obj: QObject) -> QObject:
     return obj
 
 
-class _Relay(QObject):
-    """The worker's end of a Job: it emits here, and each signal is forwarded (queued) to the Job.
-
-    The worker holds the relay, so it is alive whenever the worker emits; it is adopted by the
-    application (see `adopt_for_worker`) and deleted later in the GUI thread. The Job dies with its
-    window; emitting on it directly after that is a use-after-free (a crash, or at best "Signal source
-    has been deleted"), while a dead Job just stops receiving the relay's signals.
-    """
-
-    progressed = Signal(float, str)
-    succeeded = Signal(object)
-    failed = Signal(object, str)
-    cancelled = Signal()
-    ended = Signal()
-
-    def __init__(self, job: Job) -> None:
-        super().__init__()
-        for name in ("progressed", "succeeded", "failed", "cancelled", "ended"):
-            getattr(self, name).connect(getattr(job, name))
-
-
 class _Runnable(QRunnable):
     def __init__(self, job: Job, in_process: bool, endpoints: Sequence[QObject] = ()) -> None:
         super().__init__()
         self.job = job
-        self.relay = adopt_for_worker(_Relay(job))  # created in the GUI thread, like the Job
         self.endpoints = [adopt_for_worker(obj) for obj in endpoints]
         self.in_process = in_process
         self.setAutoDelete(True)
@@ -104,7 +138,8 @@ class _Runnable(QRunnable):
         job = self.job
 
         def progress(fraction: float, stage: str) -> None:
-            self._emit("progressed", float(min(max(fraction, 0.0), 1.0)), str(stage))
+            if not job.detached:
+                job._report(job.progressed, float(min(max(fraction, 0.0), 1.0)), str(stage))
 
         try:
             if self.in_process:
@@ -112,28 +147,19 @@ class _Runnable(QRunnable):
             else:
                 result = job.fn(progress, job.token)
         except Cancelled:
-            self._emit("cancelled")
+            job._report(job.cancelled)
         except BaseException as exc:  # reported to the GUI, never raised in a pool thread
-            if not job.detached:  # after shutdown a failure is the window going away, not news
-                self._emit("failed", exc, traceback.format_exc())
+            job._report(job.failed, exc, traceback.format_exc())
         else:
-            if job.token.cancelled:
-                self._emit("cancelled")
-            else:
-                self._emit("succeeded", result)
-        self._emit("ended")
-        for obj in (self.relay, *self.endpoints):  # after their last signal, in the GUI thread
-            obj.deleteLater()
+            job._report(job.cancelled) if job.token.cancelled else job._report(job.succeeded, result)
+        job._report(job.ended)
+        endpoints, self.endpoints = self.endpoints, []
+        dispatcher().post(partial(_delete_later, endpoints))  # after their last signal, in the GUI thread
 
-    def _emit(self, signal: str, *args: Any) -> None:
-        """Emit through the relay unless the job was detached (its window shut down)."""
-        job = self.job
-        if job.detached:
-            return
-        try:
-            getattr(self.relay, signal).emit(*args)
-        except RuntimeError:  # never expected: the relay lives as long as this runnable
-            job.detached = True
+
+def _delete_later(objects: list[QObject]) -> None:
+    for obj in objects:
+        obj.deleteLater()
 
 
 class JobRunner(QObject):
@@ -144,6 +170,7 @@ class JobRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        dispatcher()  # created here, on the GUI thread
         self.pool = QThreadPool.globalInstance()
         if self.pool.maxThreadCount() < 4:
             self.pool.setMaxThreadCount(4)
@@ -154,7 +181,7 @@ class JobRunner(QObject):
         self,
         name: str,
         fn: JobFn,
-        on_success: Callable[[Any], None] | None = None,
+        on_success: Callable[[object], None] | None = None,
         on_failure: Callable[[BaseException, str], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
         in_process: bool = False,
@@ -164,15 +191,15 @@ class JobRunner(QObject):
 
         `endpoints`: GUI-thread objects `fn` emits into (see `adopt_for_worker`); deleted after the job.
         """
-        job = Job(name, fn, self)
+        job = Job(name, fn)
+        job.progressed.connect(lambda f, s: self._progress(job, f, s))
         if on_success is not None:
             job.succeeded.connect(on_success)
         if on_failure is not None:
             job.failed.connect(on_failure)
         if on_cancel is not None:
             job.cancelled.connect(on_cancel)
-        job.progressed.connect(lambda f, s, j=job: self._progress(j, f, s))
-        job.ended.connect(lambda j=job: self._ended(j))
+        job.ended.connect(lambda: self._ended(job))
         self.jobs.append(job)
         self.jobStarted.emit(job)
         if self.closed:  # a start racing the shutdown (e.g. SIGTERM handled mid-slot): never runs
@@ -185,10 +212,10 @@ class JobRunner(QObject):
         job.fraction, job.stage = fraction, stage
 
     def _ended(self, job: Job) -> None:
+        job.running = False
         if job in self.jobs:
             self.jobs.remove(job)
         self.jobEnded.emit(job)
-        job.deleteLater()
 
     def busy(self, name: str | None = None) -> bool:
         return any(j.running and (name is None or j.name == name) for j in self.jobs)
@@ -204,8 +231,8 @@ class JobRunner(QObject):
     def close(self, msecs: int = 10000) -> bool:
         """Window shutdown: cancel and detach every job, start no new ones, wait up to `msecs`.
 
-        Detached workers that outlive the wait (a loaded machine, a blocking read) finish silently
-        instead of emitting into a deleted window.
+        Detached workers that outlive the wait (a loaded machine, a blocking read) finish silently:
+        their posts reach the dispatcher, which outlives every window, and are dropped there.
         """
         self.closed = True
         for job in list(self.jobs):

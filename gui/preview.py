@@ -17,7 +17,7 @@ from fractions import Fraction
 import shiboken6
 from PySide6.QtCore import QElapsedTimer, QObject, QPointF, QRectF, QSizeF, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QResizeEvent
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 from PySide6.QtWidgets import (
     QFrame,
@@ -39,6 +39,7 @@ from core.export.subtitles import make_cues
 from core.project import Project
 from core.timebase import format_timecode, frame_to_ms, ms_to_frame, snap_ms_to_frame
 from gui.bridge import DocumentBridge
+from gui.i18n import tr
 from gui.services import estimate_speech_ms
 
 DRIFT_MS = 150  # narration further than this from the picture is moved back in step (jitter is ~100)
@@ -175,7 +176,7 @@ class VideoView(QGraphicsView):
         self.scene().addItem(self.video_item)
         self.subtitle = SubtitleItem()
         self.scene().addItem(self.subtitle)
-        self.placeholder = QGraphicsSimpleTextItem("Open a video (File ▸ Open, or drop it here)")
+        self.placeholder = QGraphicsSimpleTextItem(tr("Open a video (File ▸ Open, or drop it here)"))
         self.placeholder.setBrush(QColor("#9aa0a6"))
         self.placeholder.setZValue(1)
         self.scene().addItem(self.placeholder)
@@ -208,6 +209,8 @@ class Preview(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self.playing = False
+        self.rate = 1.0  # shuttle speed (J/K/L)
+        self._warned_no_audio = False
         self.stop_at_ms: int | None = None
         self.narration_audio: str | None = None
         self.frames_shown = 0  # video frames that reached the screen (for tests and diagnostics)
@@ -228,13 +231,13 @@ class Preview(QWidget):
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
         self.step_back = QToolButton(text="◀|")
-        self.step_back.setToolTip("Previous frame (Left)")
+        self.step_back.setToolTip(tr("Previous frame (Left)"))
         self.play_button = QToolButton(text="▶")
-        self.play_button.setToolTip("Play / pause (Space)")
+        self.play_button.setToolTip(tr("Play / pause (Space; J/K/L shuttle)"))
         self.step_forward = QToolButton(text="|▶")
-        self.step_forward.setToolTip("Next frame (Right)")
-        self.play_clip_button = QToolButton(text="Play clip")
-        self.play_clip_button.setToolTip("Play the selected clip alone (Shift+Space)")
+        self.step_forward.setToolTip(tr("Next frame (Right)"))
+        self.play_clip_button = QToolButton(text=tr("Play clip"))
+        self.play_clip_button.setToolTip(tr("Play the selected clip alone (Shift+Space)"))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.time_label = QLabel("00:00.000 / 00:00.000")
@@ -263,8 +266,10 @@ class Preview(QWidget):
         self.slider.sliderMoved.connect(self.seek)
         self.slider.valueChanged.connect(self._slider_value)
         bridge.playheadChanged.connect(self._on_playhead)
-        bridge.projectChanged.connect(self._on_project)
+        for part in (bridge.clipsChanged, bridge.narrationChanged, bridge.settingsChanged):
+            part.connect(self._on_project)
         bridge.documentReplaced.connect(self._on_document)
+        bridge.videoChanged.connect(self._on_document)  # relink, and undoing it: reload the player
         self._on_document()
 
     # -- model
@@ -337,9 +342,13 @@ class Preview(QWidget):
                 self._park(self.bridge.playhead_ms)
 
     def _on_error(self, _error: QMediaPlayer.Error, text: str) -> None:
-        name = self.player.source().toLocalFile() or "video"
+        name = self.player.source().fileName() or tr("video")
         self.pause()
-        self.bridge.message.emit(f"{name}: the preview cannot play it ({text or 'unknown error'})")
+        self.bridge.message.emit(
+            tr("{name}: the preview cannot play it ({reason})").format(
+                name=name, reason=text or tr("unknown error")
+            )
+        )
 
     def _on_narration_status(self, status: QMediaPlayer.MediaStatus) -> None:
         """The track finished loading while playing (after a single line played): join in."""
@@ -364,8 +373,11 @@ class Preview(QWidget):
         """Play from the playhead (from the start when at the end), up to `stop_at_ms` if given."""
         if self.duration_ms <= 0 or self.player.source().isEmpty():
             if self.bridge.project.video_missing:
-                self.bridge.message.emit(f"{self.bridge.project.video}: the video is missing")
+                self.bridge.message.emit(
+                    tr("{file}: the video is missing").format(file=self.bridge.project.video)
+                )
             return
+        self.warn_if_no_audio_output()
         start = self.bridge.playhead_ms
         if start >= (stop_at_ms if stop_at_ms is not None else self.duration_ms) - 1:
             start = 0
@@ -377,6 +389,48 @@ class Preview(QWidget):
             self._start_players(start)
         else:
             self._play_pending = True
+
+    def has_audio_output(self) -> bool:
+        return bool(QMediaDevices.audioOutputs())
+
+    def warn_if_no_audio_output(self) -> bool:
+        """Say so (once) when the system has no audio output device: the preview plays silently."""
+        if self.has_audio_output():
+            return False
+        if not self._warned_no_audio:
+            self._warned_no_audio = True
+            self.bridge.message.emit(
+                tr("No audio output device: the preview plays without sound (the export is not affected)")
+            )
+        return True
+
+    # -- J/K/L shuttle
+    def _set_rate(self, rate: float) -> None:
+        self.rate = rate
+        for player in (self.player, self.narration_player):
+            player.setPlaybackRate(rate)
+
+    def shuttle_forward(self) -> None:
+        """L: play; pressed again while playing, faster (2x, 4x)."""
+        if self.playing:
+            self._set_rate(min(self.rate * 2, 4.0) if self.rate >= 1.0 else 1.0)
+        else:
+            self._set_rate(1.0)
+            self.play()
+
+    def shuttle_stop(self) -> None:
+        """K: pause, back to normal speed."""
+        self.pause()
+        self._set_rate(1.0)
+
+    def shuttle_back(self) -> None:
+        """J: slower while playing fast; otherwise pause and jump back one second per press."""
+        if self.playing and self.rate > 1.0:
+            self._set_rate(self.rate / 2)
+            return
+        self.pause()
+        self._set_rate(1.0)
+        self.bridge.set_playhead(max(0, self.bridge.playhead_ms - 1000))
 
     def _start_players(self, start: int) -> None:
         self.player.setPosition(start)
@@ -526,6 +580,7 @@ class Preview(QWidget):
     def play_file(self, path: str) -> bool:
         """Play one audio file (a line's speech) through the narration player."""
         self.pause()
+        self.warn_if_no_audio_output()
         self.narration_player.setSource(QUrl.fromLocalFile(path))
         self.narration_player.play()
         return True

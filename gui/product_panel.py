@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.project import Product
 from gui.bridge import DocumentBridge
+from gui.i18n import tr
 from gui.services import ATTRIBUTE_KEYS
 
 _LINE = re.compile(r"^\s*([^:：=]{1,40}?)\s*[:：=]\s*(.*?)\s*$")
@@ -49,49 +52,85 @@ class ProductPanel(QWidget):
         super().__init__(parent)
         self.bridge = bridge
         self._updating = False
+        self._typed = False  # a field was typed in and not committed yet (focus still in it)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # never sideways: the fields shrink and the help text wraps to the panel's width
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = scroll
         inner = QWidget()
         form = QFormLayout(inner)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.warning = QLabel("")
+        self.warning.setWordWrap(True)
+        self.warning.setObjectName("knowledgeWarning")
+        self.warning.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.warning.setVisible(False)
+        form.addRow(self.warning)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("Product name")
+        self.name.setPlaceholderText(tr("Product name"))
+        self.name.setMinimumWidth(60)
         self.name.editingFinished.connect(self.commit)
-        form.addRow("名称 Name", self.name)
+        self.name.textEdited.connect(self._edited)
+        form.addRow(tr("Name"), self.name)
         self.fields: dict[str, QLineEdit] = {}
         for key in ATTRIBUTE_KEYS:
             edit = QLineEdit()
-            edit.setPlaceholderText("values separated by 、")
+            edit.setPlaceholderText(tr("values separated by 、"))
+            edit.setMinimumWidth(60)
             edit.editingFinished.connect(self.commit)
+            edit.textEdited.connect(self._edited)
             form.addRow(key, edit)
             self.fields[key] = edit
-        form.addRow(QLabel("Other keys"))
+        form.addRow(QLabel(tr("Other keys")))
         self.extra = QTableWidget(0, 2)
-        self.extra.setHorizontalHeaderLabels(["Key", "Value"])
+        self.extra.setHorizontalHeaderLabels([tr("Key"), tr("Value")])
+        self.extra.setMinimumWidth(60)
         self.extra.horizontalHeader().setStretchLastSection(True)
         self.extra.itemChanged.connect(lambda _item: self.commit())
         form.addRow(self.extra)
         row = QHBoxLayout()
-        add = QPushButton("Add key")
+        add = QPushButton(tr("Add key"))
         add.clicked.connect(self._add_row)
         row.addWidget(add)
         row.addStretch(1)
         form.addRow(row)
-        form.addRow(QLabel("Paste a block of “key：value” lines to fill the fields:"))
+        help_text = QLabel(tr("Paste a block of “key：value” lines to fill the fields:"))
+        help_text.setWordWrap(True)
+        form.addRow(help_text)
         self.paste = QPlainTextEdit()
         self.paste.setMaximumHeight(80)
         self.paste.setPlaceholderText("功效：保湿、修护\n活动优惠：买一送一")
         form.addRow(self.paste)
-        self.fill = QPushButton("Fill from text")
+        self.fill = QPushButton(tr("Fill from text"))
         self.fill.clicked.connect(self.fill_from_paste)
         form.addRow(self.fill)
         scroll.setWidget(inner)
         outer.addWidget(scroll)
-        bridge.projectChanged.connect(self.refresh)
+        self._warnings_source: Callable[[], list[str]] | None = None
+        bridge.productChanged.connect(self.refresh)
+        bridge.documentReplaced.connect(self.refresh)
+        self.refresh()
+
+    def set_warnings_source(self, source: Callable[[], list[str]]) -> None:
+        """Where the thin-knowledge warnings come from (the window: core.narration.knowledge)."""
+        self._warnings_source = source
         self.refresh()
 
     def refresh(self) -> None:
         product = self.bridge.project.product
+        warnings = self._warnings_source() if self._warnings_source is not None else []
+        self.warning.setText(
+            tr(
+                "The product knowledge is thin: {warnings}. The narrator says only what is written here: add facts (功效, 成分, 活动优惠…) for true lines."
+            ).format(warnings=tr("; ").join(warnings))
+            if warnings
+            else ""
+        )
+        self.warning.setVisible(bool(warnings))
         self._updating = True
         try:
             if self.name.text() != product.name:
@@ -132,17 +171,26 @@ class ProductPanel(QWidget):
                 attrs[key] = value
         return Product(name=self.name.text().strip(), attributes=attrs)
 
+    def _edited(self, _text: str = "") -> None:
+        self._typed = True
+
+    def flush(self) -> None:
+        """Commit a field still being typed in (Ctrl+R narrates with the product on screen)."""
+        if self._typed:
+            self.commit()
+
     def commit(self) -> None:
         if self._updating:
             return
+        self._typed = False
         product = self.product_from_fields()
-        self.bridge.edit("Edit product", lambda p: replace(p, product=product))
+        self.bridge.edit(tr("Edit product"), lambda p: replace(p, product=product))
 
     def fill_from_paste(self) -> None:
         """Merge pasted pairs into the product (one undo step); '名称'/'name' sets the name."""
         pairs = parse_attribute_block(self.paste.toPlainText())
         if not pairs:
-            self.bridge.message.emit("nothing to fill: write one “key：value” per line")
+            self.bridge.message.emit(tr("Nothing to fill: write one “key：value” per line"))
             return
         current = self.bridge.project.product
         name = current.name
@@ -153,5 +201,5 @@ class ProductPanel(QWidget):
             else:
                 attrs[key] = value
         product = Product(name=name, attributes=attrs)
-        if self.bridge.edit("Fill product from text", lambda p: replace(p, product=product)):
+        if self.bridge.edit(tr("Fill product from text"), lambda p: replace(p, product=product)):
             self.paste.clear()

@@ -7,15 +7,19 @@ gui.jobs runs off the GUI thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.errors import SyncNarratorError
-from core.jobs import CancelToken, ProgressCallback
+from core.jobs import CancelToken, CoreJob, ProgressCallback
 from core.narration.knowledge import KEYS as KNOWN_ATTRIBUTE_KEYS
-from core.project import Clip, MediaSummary, Project
+from core.project import Clip, MediaSummary, Product, Project
+
+if TYPE_CHECKING:
+    from core.export import ExportResult
 
 # The 15 product attribute keys seen in E-SyncVidStory (the product panel shows them first).
 ATTRIBUTE_KEYS = KNOWN_ATTRIBUTE_KEYS
@@ -133,7 +137,7 @@ def _probe(progress: ProgressCallback, cancel: CancelToken, path: str) -> MediaS
     )
 
 
-def probe_job(path: str) -> Any:
+def probe_job(path: str) -> CoreJob[MediaSummary]:
     return partial(_probe, path=path)
 
 
@@ -146,7 +150,7 @@ def _detect(progress: ProgressCallback, cancel: CancelToken, path: str) -> list[
     return [(int(a), int(b)) for a, b in detection.clips]
 
 
-def detect_job(path: str) -> Any:
+def detect_job(path: str) -> CoreJob[list[tuple[int, int]]]:
     return partial(_detect, path=path)
 
 
@@ -225,7 +229,7 @@ def _narrate(
     return [(n.index, tuple(n.labels), n.text) for n in lines]
 
 
-def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> Any:
+def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> CoreJob[Lines]:
     """All clips: the job returns [(index, labels, text)] to apply."""
     return partial(_narrate, project=project, backend=backend, model_dir=model_dir, seed=seed)
 
@@ -258,11 +262,89 @@ def _rewrite(
     return out
 
 
-def rewrite_job(project: Project, indexes: list[int], backend: str, model_dir: str, seed: int) -> Any:
+def rewrite_job(
+    project: Project, indexes: list[int], backend: str, model_dir: str, seed: int
+) -> CoreJob[Lines]:
     """New lines for the given clips only, with the other clips as context."""
     return partial(
         _rewrite, project=project, indexes=list(indexes), backend=backend, model_dir=model_dir, seed=seed
     )
+
+
+def _alternatives(
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    project: Project,
+    index: int,
+    backend: str,
+    model_dir: str,
+    seed: int,
+    count: int,
+) -> list[tuple[tuple[str, ...], str]]:
+    from core.narration.base import ClipNarration
+
+    narrator = _narrator(backend, model_dir)
+    request = _narration_request(project, seed, _clip_cues(project, lambda f, s: None, cancel))
+    cancel.raise_if_cancelled()
+    context = []
+    for i, c in enumerate(project.clips):
+        lo, hi = budget(c, project)
+        context.append(ClipNarration(index=i, labels=c.labels, text=c.narration, chars_min=lo, chars_max=hi))
+    progress(0.1, "writing narration")
+    lines = narrator.alternatives(request, index, count=count, context=context)
+    progress(1.0, "done")
+    current = project.clips[index].narration.strip()
+    out: list[tuple[tuple[str, ...], str]] = []
+    for line in lines:
+        text = line.text.strip()
+        if text and text != current and text not in [t for _l, t in out]:
+            out.append((tuple(line.labels), text))
+    return out
+
+
+def alternatives_job(
+    project: Project, index: int, backend: str, model_dir: str, seed: int, count: int = 5
+) -> CoreJob[list[tuple[tuple[str, ...], str]]]:
+    """The narrator's top distinct lines for clip `index` ([(labels, text)], best first, the current one left out).
+
+    The clip's labels are used as given (the request treats them as fixed), so the lines fit the storyline shown.
+    """
+    clips = list(project.clips)
+    clips[index] = replace(clips[index], labels_locked=bool(clips[index].labels), locked=False)
+    project = replace(project, clips=tuple(clips))
+    return partial(
+        _alternatives,
+        project=project,
+        index=index,
+        backend=backend,
+        model_dir=model_dir,
+        seed=seed,
+        count=count,
+    )
+
+
+THIN_FACTS = 3  # the fallback's threshold (the writer's knowledge_warnings decides when it is there)
+
+
+def knowledge_warnings(product: Product) -> list[str]:
+    """English one-line warnings when the product knowledge is empty or thin.
+
+    core.narration.knowledge.knowledge_warnings (agreed interface) when this build has it; else the same
+    rule in short: no name, or fewer than THIN_FACTS facts (values separated by 、,，;；).
+    """
+    try:
+        from core.narration.knowledge import knowledge_warnings as warnings
+    except ImportError:
+        pass
+    else:
+        return list(warnings(product))
+    import re
+
+    out = [] if product.name.strip() else ["the product has no name"]
+    facts = [p for v in product.attributes.values() for p in re.split(r"[、,，;；\n]+", str(v)) if p.strip()]
+    if len(facts) < THIN_FACTS:
+        out.append(f"the product knowledge has only {len(facts)} fact{'' if len(facts) == 1 else 's'}")
+    return out
 
 
 def _speaker() -> Any:
@@ -273,23 +355,67 @@ def _speaker() -> Any:
     return shared_speaker()
 
 
-def _voice_names(progress: ProgressCallback, cancel: CancelToken) -> list[str]:
-    return [v.id for v in _speaker().engine.voices("zh")]
+def _voice_names(progress: ProgressCallback, cancel: CancelToken) -> list[tuple[str, str]]:
+    """[(voice id, readable name)], no duplicates: core.speech.voices.list_voices() when this build has it."""
+    try:
+        from core.speech.voices import list_voices
+    except ImportError:
+        pairs = [(v.id, v.id) for v in _speaker().engine.voices("zh")]
+    else:
+        pairs = [(str(v.id), str(v.name or v.id)) for v in list_voices()]
+    out: list[tuple[str, str]] = []
+    seen_ids: set[str] = set()
+    seen_names: set[str] = set()
+    for voice_id, name in pairs:
+        if not voice_id or voice_id in seen_ids or name in seen_names:
+            continue
+        seen_ids.add(voice_id)
+        seen_names.add(name)
+        out.append((voice_id, name))
+    return out
 
 
-def voices_job() -> Any:
+def voices_job() -> CoreJob[list[tuple[str, str]]]:
     return partial(_voice_names)
 
 
+_preview_folder: Path | None = None
+
+
 def preview_dir() -> Path:
-    import tempfile
+    """This editor process's own temp folder for preview WAVs (private, removed when the editor exits).
 
-    folder = Path(tempfile.gettempdir()) / "syncnarrator-preview"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    Created by the GUI process and passed to the helper process, so both use the same folder.
+    """
+    global _preview_folder
+    if _preview_folder is None or not _preview_folder.is_dir():
+        import atexit
+        import tempfile
+
+        _preview_folder = Path(tempfile.mkdtemp(prefix=f"syncnarrator-preview-{os.getpid()}-"))
+        atexit.register(remove_preview_dir)
+    return _preview_folder
 
 
-def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Project) -> Path:
+def remove_preview_dir() -> None:
+    """Delete the preview folder and its WAVs (window shutdown, and at exit)."""
+    global _preview_folder
+    if _preview_folder is not None:
+        import shutil
+
+        shutil.rmtree(_preview_folder, ignore_errors=True)
+        _preview_folder = None
+
+
+def preview_name(project: Project) -> str:
+    """A stable name for the narration track of this project state (same state, same file)."""
+    import hashlib
+
+    key = repr((project.video, project.clips, project.speech)).encode("utf-8")
+    return f"narration-{hashlib.sha256(key).hexdigest()[:16]}.wav"
+
+
+def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Project, folder: str) -> Path:
     from core.export import build_track, fit_all
     from core.jobs import scaled
 
@@ -298,22 +424,22 @@ def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Projec
     progress(0.9, "mixing narration")
     n = len(project.clips)
     duration = project.media.duration_ms if project.media else (project.clips[-1].end_ms if n else 0)
-    out = preview_dir() / f"narration-{abs(hash((project.video, project.clips, project.speech))):x}.wav"
+    out = Path(folder) / preview_name(project)
     build_track(project, fits, duration, out)
     progress(1.0, "done")
     return out
 
 
-def synthesize_job(project: Project) -> Any:
+def synthesize_job(project: Project) -> CoreJob[Path]:
     """Speak every line fitted to its clip and build the narration track the preview plays."""
-    return partial(_synthesize, project=project)
+    return partial(_synthesize, project=project, folder=str(preview_dir()))
 
 
 def _speak_line(progress: ProgressCallback, cancel: CancelToken, project: Project, index: int) -> Path | None:
     return _speaker().fit_clip(project, project.clips[index]).wav
 
 
-def speak_line_job(project: Project, index: int) -> Any:
+def speak_line_job(project: Project, index: int) -> CoreJob[Path | None]:
     return partial(_speak_line, project=project, index=index)
 
 
@@ -328,6 +454,6 @@ def _export(progress: ProgressCallback, cancel: CancelToken, project: Project, o
     return export_project(project, out, options, speaker=_speaker(), progress=progress, cancel=cancel)
 
 
-def export_job(project: Project, output: Path) -> Any:
+def export_job(project: Project, output: Path) -> CoreJob[ExportResult]:
     """The core exporter on a snapshot of the project (edits made meanwhile do not change it)."""
     return partial(_export, project=project, output=str(output))

@@ -1,4 +1,4 @@
-"""Settings: voice and speaking rate (saved with the project), narrator backend and model folder (per user)."""
+"""Settings: voice and speaking rate (saved with the project); narrator, model folder and language (per user)."""
 
 from __future__ import annotations
 
@@ -16,45 +16,55 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import defaults
 from core.project import SpeechSettings
 from gui import config, dialogs
-
-DEFAULT_VOICE = "(default Chinese voice)"
+from gui.i18n import tr
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, speech: SpeechSettings, voices: list[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, speech: SpeechSettings, voices: list[tuple[str, str]], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(tr("Settings"))
         self.setMinimumWidth(520)
         form = QFormLayout(self)
         self.voice = QComboBox()
-        self.voice.setEditable(True)
-        self.voice.addItem(DEFAULT_VOICE)
-        self.voice.addItems([v for v in voices if v])
-        self.voice.setCurrentText(speech.voice or DEFAULT_VOICE)
-        form.addRow("Voice", self.voice)
+        self.voice.addItem(tr("(default Chinese voice)"), None)
+        if speech.voice:  # the project's voice even before the list arrives (or when this build lacks it)
+            self.voice.addItem(speech.voice, speech.voice)
+        self.add_voices(voices)
+        self._select_voice(speech.voice)
+        form.addRow(tr("Voice"), self.voice)
         self.rate = QDoubleSpinBox()
-        self.rate.setRange(2.0, 12.0)
+        self.rate.setRange(defaults.RATE_MIN_CPS, defaults.RATE_MAX_CPS)
         self.rate.setSingleStep(0.5)
         self.rate.setDecimals(1)
-        self.rate.setSuffix(" characters/s")
+        self.rate.setSuffix(tr(" characters/s"))
         self.rate.setValue(speech.rate_cps)
-        self.rate.setToolTip("Budgets and synthesis assume this speaking rate")
-        form.addRow("Speaking rate", self.rate)
+        self.rate.setToolTip(tr("Budgets and synthesis assume this speaking rate"))
+        form.addRow(tr("Speaking rate"), self.rate)
         self.backend = QComboBox()
         self.backend.addItems(list(config.NARRATOR_BACKENDS))
         self.backend.setCurrentText(config.narrator_backend())
-        self.backend.setToolTip("embedded: built in; llm: a local language model from the folder below")
-        form.addRow("Narrator", self.backend)
+        self.backend.setToolTip(tr("embedded: built in; llm: a local language model from the folder below"))
+        form.addRow(tr("Narrator"), self.backend)
         row = QHBoxLayout()
         self.model_dir = QLineEdit(config.model_dir())
-        self.model_dir.setPlaceholderText("folder with the LLM narrator's model")
-        browse = QPushButton("Browse…")
+        self.model_dir.setPlaceholderText(tr("folder with the LLM narrator's model"))
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.model_dir, 1)
         row.addWidget(browse)
-        form.addRow("Model folder", row)
+        form.addRow(tr("Model folder"), row)
+        self.language = QComboBox()
+        # language names are written in their own language, so anyone can find theirs
+        for code, name in (("system", tr("System language")), ("zh_CN", "中文"), ("en", "English")):
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(config.language())))
+        self.language.setToolTip(tr("The interface language; used from the next start"))
+        form.addRow(tr("Language"), self.language)
         self.backend.currentTextChanged.connect(self._backend_changed)
         self._backend_changed(self.backend.currentText())
         buttons = QDialogButtonBox(
@@ -64,25 +74,37 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
-    def add_voices(self, voices: list[str]) -> None:
-        current = self.voice.currentText()
-        known = {self.voice.itemText(i) for i in range(self.voice.count())}
-        self.voice.addItems([v for v in voices if v and v not in known])
-        self.voice.setCurrentText(current)
+    def add_voices(self, voices: list[tuple[str, str]]) -> None:
+        """(id, readable name) pairs; no voice is listed twice (by id or by name)."""
+        current = self.voice.currentData()
+        known_ids = {self.voice.itemData(i) for i in range(self.voice.count())}
+        known_names = {self.voice.itemText(i) for i in range(self.voice.count())}
+        for voice_id, name in voices:
+            if not voice_id or voice_id in known_ids or name in known_names:
+                if voice_id in known_ids and name and name not in known_names:
+                    self.voice.setItemText(self.voice.findData(voice_id), name)  # the id shown so far
+                    known_names.add(name)
+                continue
+            self.voice.addItem(name or voice_id, voice_id)
+            known_ids.add(voice_id)
+            known_names.add(name)
+        self._select_voice(current)
+
+    def _select_voice(self, voice_id: str | None) -> None:
+        self.voice.setCurrentIndex(max(0, self.voice.findData(voice_id)) if voice_id else 0)
 
     def _backend_changed(self, kind: str) -> None:
         self.model_dir.setEnabled(kind == "llm")
 
     def _browse(self) -> None:
-        path = dialogs.choose_folder(self, "Model folder", self.model_dir.text())
+        path = dialogs.choose_folder(self, tr("Model folder"), self.model_dir.text())
         if path:
             self.model_dir.setText(path)
 
     def speech(self, current: SpeechSettings) -> SpeechSettings:
-        voice = self.voice.currentText().strip()
-        return replace(
-            current, voice=None if voice in ("", DEFAULT_VOICE) else voice, rate_cps=self.rate.value()
-        )
+        voice = self.voice.currentData()
+        return replace(current, voice=str(voice) if voice else None, rate_cps=self.rate.value())
 
     def apply_user_settings(self) -> None:
         config.save_narrator_settings(self.backend.currentText(), self.model_dir.text().strip())
+        config.save_language(str(self.language.currentData()))

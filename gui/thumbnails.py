@@ -6,32 +6,22 @@ in seconds while the window is already usable.
 
 from __future__ import annotations
 
-import subprocess
-import threading
-import time
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QImage
 
 from core.errors import Cancelled, MediaError
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback
+from core.project import Project
+from gui.dialogs import one_line
+from gui.jobs import Job, JobRunner, dispatcher
 
 THUMB_H = 44
 MAX_THUMBS = 240
 KEYFRAMES_ONLY_FROM_MS = 60_000
-
-
-class ThumbnailSink(QObject):
-    """Carries thumbnails from the worker to the GUI thread.
-
-    Create it without a parent, let the job's closure hold it and pass it to the job runner as an
-    endpoint: the worker then always emits into a live object, even when the window that receives
-    `arrived` was deleted (its connection is gone), and the sink is deleted in the GUI thread.
-    """
-
-    arrived = Signal(int, int, QImage)  # (generation, ms, image)
 
 
 def thumbnail_plan(duration_ms: int, width: int, height: int) -> tuple[float, int, int]:
@@ -49,55 +39,105 @@ def thumbnails_job(
 
     def run(progress: ProgressCallback, cancel: CancelToken) -> int:
         interval, tw, th = thumbnail_plan(duration_ms, width, height)
-        args = [ffmpeg_path(), "-hide_banner", "-nostdin", "-loglevel", "error"]
+        args = ["-loglevel", "error"]
         if duration_ms >= KEYFRAMES_ONLY_FROM_MS:
             args += ["-skip_frame", "nokey"]
         args += ["-i", video, "-an", "-sn", "-vf", f"fps=1/{interval:.4f}:round=down,scale={tw}:{th}",
                  "-fps_mode", "vfr", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]  # fmt: skip
-        proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + max(120.0, duration_ms / 1000)
-        killer = threading.Timer(max(1.0, deadline - time.monotonic()), proc.kill)
-        killer.daemon = True
-        killer.start()
         size = tw * th * 3
         count = 0
         expected = max(1, int(duration_ms / 1000 / interval))
-        try:
-            assert proc.stdout is not None
+
+        def too_slow(seconds: float) -> MediaError:
+            return MediaError(f"{video}: making thumbnails took longer than {seconds:.0f} s")
+
+        with ffmpeg_stream(
+            args, timeout=max(120.0, duration_ms / 1000), cancel=cancel, timeout_error=too_slow
+        ) as proc:
             while True:
-                if cancel.cancelled:
-                    proc.kill()
-                    raise Cancelled("cancelled")
-                data = proc.stdout.read(size)
-                if len(data) < size:
+                data = proc.read(size)
+                if len(data) < size or cancel.cancelled:  # a read may have blocked: deliver nothing stale
                     break
-                if cancel.cancelled:  # the read may have blocked for a while: deliver nothing stale
-                    raise Cancelled("cancelled")
                 image = QImage(data, tw, th, tw * 3, QImage.Format.Format_RGB888).copy()
                 try:
                     deliver(round(count * interval * 1000), image)
                 except RuntimeError:  # the receiving window was deleted during shutdown
                     if cancel.cancelled:
-                        raise Cancelled("cancelled") from None
+                        break
                     raise
                 count += 1
                 progress(min(count / expected, 1.0), "thumbnails")
-            proc.wait(timeout=10)
-            if proc.returncode not in (0, None) and count == 0:
-                err = (
-                    proc.stderr.read().decode("utf-8", "replace").strip().splitlines() if proc.stderr else []
-                )
-                raise MediaError(f"{video}: cannot make thumbnails ({err[-1] if err else 'ffmpeg failed'})")
-        finally:
-            killer.cancel()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            for stream in (proc.stdout, proc.stderr):
-                if stream is not None:
-                    stream.close()
+            proc.wait(10)
+        if cancel.cancelled:
+            raise Cancelled("cancelled")
+        if proc.returncode not in (0, None) and count == 0:
+            err = proc.stderr_text().strip().splitlines()
+            raise MediaError(f"{video}: cannot make thumbnails ({err[-1] if err else 'ffmpeg failed'})")
         return count
 
     return run
+
+
+class ThumbnailLoader(QObject):
+    """Loads the timeline's thumbnails in the background (a pool thread, not the main job slot).
+
+    Each thumbnail is posted through the application's dispatcher; late ones from a video no longer
+    shown (an older generation) or after shutdown (`close`) are dropped on the GUI thread.
+    """
+
+    progressed = Signal(float)
+    finished = Signal()  # done, cancelled or failed
+
+    def __init__(
+        self,
+        jobs: JobRunner,
+        on_thumbnail: Callable[[int, QImage], None],
+        on_error: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self.on_thumbnail = on_thumbnail
+        self.on_error = on_error
+        self.job: Job | None = None
+        self.generation = 0
+        self.closed = False
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def start(self, project: Project) -> Job | None:
+        self.cancel()
+        self.generation += 1
+        generation = self.generation
+        if self.closed or project.video is None or project.media is None or project.video_missing:
+            return None
+        media = project.media
+
+        def deliver(ms: int, image: QImage) -> None:  # on the worker thread
+            dispatcher().post(lambda: self._arrived(generation, ms, image))
+
+        fn = thumbnails_job(project.video, media.duration_ms, media.width, media.height, deliver)
+        job = self.jobs.start("Thumbnails", fn, on_failure=lambda exc, _d: self.on_error(one_line(exc)))
+        job.progressed.connect(lambda f, _s: self._relay(job, self.progressed, f))
+        job.ended.connect(lambda: self._relay(job, self.finished))
+        self.job = job
+        return job
+
+    def _relay(self, job: Job, signal: SignalInstance, *args: Any) -> None:
+        if job is self.job:  # a cancelled job of an older video says nothing
+            signal.emit(*args)
+
+    def _arrived(self, generation: int, ms: int, image: QImage) -> None:
+        if not self.closed and generation == self.generation:
+            self.on_thumbnail(ms, image)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def close(self) -> None:
+        """Window shutdown: deliver nothing more."""
+        self.closed = True
+        self.cancel()

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QGraphicsLineItem,
     QGraphicsScene,
     QGraphicsView,
-    QMenu,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 from core.project import MIN_CLIP_MS, Clip, move_boundary
 from core.timebase import format_timecode, snap_ms_to_frame
 from gui.bridge import DocumentBridge
+from gui.i18n import tr
 from gui.services import clip_fit
 from gui.style import FIT_COLORS, FITS, SELECTED, label_color
 
@@ -96,11 +96,12 @@ class ClipItem(_Lane):
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
             fm.elidedText(text, Qt.TextElideMode.ElideRight, int(r.width() - 8)),
         )
+        start_ms, end_ms = self.view.span(self.index)  # while a boundary is dragged: the new span
         p.drawText(
             r.adjusted(4, 0, -4, -3),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
             fm.elidedText(
-                f"{clip.duration_ms / 1000:.2f}s" + ("  locked" if clip.locked else ""),
+                f"{(end_ms - start_ms) / 1000:.2f}s" + ("  " + tr("locked") if clip.locked else ""),
                 Qt.TextElideMode.ElideRight,
                 int(r.width() - 8),
             ),
@@ -119,7 +120,14 @@ class NarrationItem(_Lane):
         clip = self.view.clip(self.index)
         if clip is None or not clip.narration:
             return
-        r = self._rect
+        # A line that runs long is drawn up to its own clip's end (never over the next clip's block);
+        # its colour (red) says it does not fit.
+        start_ms, end_ms = self.view.span(self.index)
+        r = self._rect.intersected(QRectF(self.view.ms_to_x(start_ms), self._rect.top(),
+                                          max(self.view.ms_to_x(end_ms) - self.view.ms_to_x(start_ms) - 1, 1.0),
+                                          self._rect.height()))  # fmt: skip
+        if r.isEmpty():
+            return
         colour = FIT_COLORS.get(self.state, FITS)
         p.fillRect(r, QColor(colour.red(), colour.green(), colour.blue(), 200))
         p.setPen(colour.darker(150))
@@ -211,6 +219,7 @@ class TimelineView(QGraphicsView):
 
     zoomChanged = Signal(float)
     editLineRequested = Signal(int)  # double-click in the narration lane
+    contextMenuRequested = Signal(QPoint)  # right-click (the clip under it is selected first)
 
     def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -241,8 +250,15 @@ class TimelineView(QGraphicsView):
         self.narr_items: list[NarrationItem] = []
         self._drag: int | None = None  # boundary index being dragged
         self._drag_ms = 0
+        self._follow_width = True  # fitted to the width until the user zooms
         bridge.documentReplaced.connect(self._on_document_replaced)
-        bridge.projectChanged.connect(self.rebuild)
+        for part in (
+            bridge.clipsChanged,
+            bridge.narrationChanged,
+            bridge.settingsChanged,
+            bridge.videoChanged,
+        ):
+            part.connect(self.rebuild)  # a save or a product edit leaves the timeline alone
         bridge.selectionChanged.connect(self._on_selection)
         bridge.playheadChanged.connect(self._on_playhead)
         self.rebuild()
@@ -272,10 +288,24 @@ class TimelineView(QGraphicsView):
         return 1200000
 
     def fit(self) -> None:
-        """Zoom so the whole video fits the visible width."""
+        """Zoom so the whole video fits the visible width (and keep fitting as the window grows)."""
         if self.duration_ms > 0:
             width = max(self.viewport().width() - 2 * MARGIN, 100)
             self.set_zoom(width / self.duration_ms)
+            self._follow_width = True
+
+    def span(self, index: int) -> tuple[int, int]:
+        """Clip `index`'s (start, end) as shown: while a boundary is dragged, the dragged position."""
+        clips = self.bridge.project.clips
+        if index >= len(clips):
+            return (0, 0)
+        start, end = clips[index].start_ms, clips[index].end_ms
+        if self._drag is not None and self._drag > 0:
+            if index == self._drag - 1:
+                end = self._drag_ms
+            elif index == self._drag:
+                start = self._drag_ms
+        return start, end
 
     def set_zoom(self, px_per_ms: float, anchor_ms: int | None = None) -> None:
         """Change the scale keeping `anchor_ms` (default: the playhead) at the same screen x."""
@@ -290,9 +320,11 @@ class TimelineView(QGraphicsView):
         self.zoomChanged.emit(px_per_ms)
 
     def zoom_in(self) -> None:
+        self._follow_width = False
         self.set_zoom(self.px_per_ms * 1.5)
 
     def zoom_out(self) -> None:
+        self._follow_width = False
         self.set_zoom(self.px_per_ms / 1.5)
 
     # -- model -> items
@@ -338,13 +370,17 @@ class TimelineView(QGraphicsView):
             fit = clip_fit(clip, project)
             narr.state = fit.state
             narr.setToolTip(
-                f"{clip.narration}\n{fit.chars} characters (budget {fit.chars_min}–{fit.chars_max}), "
-                f"≈{fit.speech_ms / 1000:.1f} s of {fit.room_ms / 1000:.1f} s"
+                clip.narration + "\n" + tr("{chars} characters (budget {low}–{high}), ≈{speech} s of {room} s").format(
+                    chars=fit.chars, low=fit.chars_min, high=fit.chars_max,
+                    speech=f"{fit.speech_ms / 1000:.1f}", room=f"{fit.room_ms / 1000:.1f}",
+                )
                 if clip.narration
                 else ""
-            )
+            )  # fmt: skip
             self.clip_items[i].setToolTip(
-                f"Clip {i + 1}: {clip.start_ms / 1000:.2f}–{clip.end_ms / 1000:.2f} s"
+                tr("Clip {number}: {start}–{end} s").format(
+                    number=i + 1, start=f"{clip.start_ms / 1000:.2f}", end=f"{clip.end_ms / 1000:.2f}"
+                )
                 + (f"\n{'、'.join(clip.labels)}" if clip.labels else "")
             )
             x0 = self.ms_to_x(clip.start_ms + lead)
@@ -433,14 +469,7 @@ class TimelineView(QGraphicsView):
         index = self.clip_at_x(pos.x())
         if index is not None and index not in self.bridge.selection:
             self.bridge.select([index])
-        window = self.window()
-        menu = QMenu(self)
-        for name in ("act_split", "act_merge", "act_regenerate", "act_narrate_sel", "act_play_clip"):
-            action = getattr(window, name, None)
-            if action is not None:
-                menu.addAction(action)
-        if not menu.isEmpty():
-            menu.exec(event.globalPos())
+        self.contextMenuRequested.emit(event.globalPos())  # the window shows gui.actions.CLIP_CONTEXT_MENU
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Double-click a clip: select it and put the playhead at its start (its line: edit it)."""
@@ -466,7 +495,16 @@ class TimelineView(QGraphicsView):
             self._drag_ms = ms
             self._place_clip(self._drag - 1, left.start_ms, ms)
             self._place_clip(self._drag, ms, right.end_ms)
-            self.bridge.message.emit(f"boundary at {format_timecode(ms)}")
+            self.clip_items[self._drag - 1].update()
+            self.clip_items[self._drag].update()
+            self.narr_items[self._drag - 1].update()
+            self.narr_items[self._drag].update()
+            self.bridge.message.emit(
+                tr("Boundary at {time}: clip {a} {a_seconds} s, clip {b} {b_seconds} s").format(
+                    time=format_timecode(ms), a=self._drag, a_seconds=f"{(ms - left.start_ms) / 1000:.2f}",
+                    b=self._drag + 1, b_seconds=f"{(right.end_ms - ms) / 1000:.2f}",
+                )
+            )  # fmt: skip
             return
         near = pos.y() >= CLIP_Y and pos.y() <= CLIP_Y + CLIP_H and self.boundary_near(pos.x()) is not None
         self.viewport().setCursor(Qt.CursorShape.SplitHCursor if near else Qt.CursorShape.ArrowCursor)
@@ -477,7 +515,7 @@ class TimelineView(QGraphicsView):
         if drag is not None and drag > 0:
             ms = self._drag_ms
             if ms != self.bridge.project.clips[drag].start_ms:
-                self.bridge.edit("Move clip boundary", lambda p: move_boundary(p, drag, ms))
+                self.bridge.edit(tr("Move clip boundary"), lambda p: move_boundary(p, drag, ms))
             else:
                 self.layout_items()
             return
@@ -492,6 +530,7 @@ class TimelineView(QGraphicsView):
         delta = event.angleDelta().y() or event.angleDelta().x()
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             anchor = self.x_to_ms(self.mapToScene(event.position().toPoint()).x())
+            self._follow_width = False
             self.set_zoom(self.px_per_ms * (1.25 if delta > 0 else 0.8), anchor_ms=anchor)
             event.accept()
             return
@@ -510,6 +549,10 @@ class TimelineView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if not self._fitted and self.viewport().width() > 150 and self.duration_ms > 0:
+        if (
+            self.viewport().width() > 150
+            and self.duration_ms > 0
+            and (not self._fitted or self._follow_width)
+        ):
             self._fitted = True
-            self.fit()
+            self.fit()  # the first time, and whenever the window grows or shrinks while fitted

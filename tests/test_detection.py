@@ -165,7 +165,7 @@ def test_cancel_kills_decoder(
         procs.append(proc)
         return proc
 
-    monkeypatch.setattr(detection.subprocess, "Popen", spy)
+    monkeypatch.setattr(subprocess, "Popen", spy)  # ffmpeg starts in core.ffmpeg_exec
     token = CancelToken()
 
     def progress(fraction: float, stage: str) -> None:

@@ -129,6 +129,8 @@ def test_build_package_and_run_frozen_selftest_from_a_copy(tmp_path: Path) -> No
     assert os.access(internal / "ffmpeg" / "ffmpeg", os.X_OK)
     assert list((internal / "fonts").glob("*.tt[cf]")), "no CJK font bundled"
     assert (internal / "resources" / "labels.json").is_file()
+    assert (internal / "resources" / "i18n" / "syncnarrator_zh_CN.qm").is_file()  # the Chinese interface
+    assert list(internal.rglob("qtbase_zh_CN.qm")), "Qt's own zh_CN translations were stripped"
     assert list((internal / "resources" / "demo").glob("*.mp4"))
     names = {p.name for p in internal.rglob("*")}
     for unwanted in ("torch", "transformers", "QtQml.abi3.so", "QtQuick.abi3.so", "libQt6WebEngineCore.so.6"):

@@ -10,16 +10,22 @@ import argparse
 import json
 import math
 
+from core import defaults
 from core.errors import InputError
 from core.output_guard import display_path
 from core.timebase import format_rate, format_timecode, seconds
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("detect", help="split a video into clips (hard cuts, dissolves, fades)")
     p.add_argument("video")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
-    p.add_argument("--min-clip", type=float, default=0.6, help="minimum clip length in seconds (0.6)")
+    p.add_argument(
+        "--min-clip",
+        type=float,
+        default=defaults.DETECT_MIN_CLIP_MS / 1000,
+        help=f"minimum clip length in seconds ({defaults.DETECT_MIN_CLIP_MS / 1000:g})",
+    )
     p.add_argument("--sensitivity", type=float, default=0.5, help="0 (fewest cuts) .. 1 (most cuts)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(handler=run)

@@ -14,13 +14,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from core import leftovers
+from core import defaults, leftovers
 from core.errors import InputError, WriteError
 from core.output_guard import check_outputs, display_path
 from core.user_files import give_replacement_mode
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("narrate-dataset", help="write narration for every video of a dev.jsonl-shaped file")
     p.add_argument("input", metavar="IN.jsonl")
     p.add_argument("output", metavar="OUT.jsonl")
@@ -30,9 +30,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="predict",
         help="use each clip's labels (given) or predict them (default)",
     )
-    p.add_argument("--narrator", choices=["embedded", "llm"], default="embedded")
+    p.add_argument("--narrator", choices=defaults.NARRATOR_KINDS, default=defaults.NARRATOR_KIND)
     p.add_argument("--model", default=None, help="model directory for --narrator llm")
-    p.add_argument("--rate", type=float, default=5.0, metavar="CHARS_PER_S", help="speaking rate (5)")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=defaults.RATE_CPS,
+        metavar="CHARS_PER_S",
+        help=f"speaking rate ({defaults.RATE_CPS:g})",
+    )
     p.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     p.set_defaults(handler=run_narrate)
 
@@ -69,8 +75,8 @@ def run_narrate(args: argparse.Namespace) -> int:
     from core.narration.registry import create_narrator
 
     src, dst = Path(args.input), Path(args.output)
-    if args.rate <= 0:
-        raise InputError(f"--rate must be positive, got {args.rate}")
+    if not defaults.rate_in_range(args.rate):
+        raise InputError(f"--rate {args.rate}: must be {defaults.rate_range_text()}")
     check_outputs([src], [dst])
     videos = read_jsonl(src)
     narrator = create_narrator(args.narrator, model_dir=args.model)

@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core import defaults
 from core.cli import StderrProgress
 from core.errors import InputError
 from core.narration.base import Narrator
@@ -16,7 +17,7 @@ from core.output_guard import check_outputs, display_path
 from core.project import EXPORT_PRESETS
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("render", help="detect, narrate, speak and export a narrated video in one go")
     p.add_argument("video")
     p.add_argument("--product", required=True, help='PRODUCT.json: {"name": ..., "attributes": {...}}')
@@ -26,9 +27,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", help="also save the project document (OUT.narr.json) for the editor")
     p.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
     p.add_argument("--voice", help="speech voice id (default: the engine's Mandarin voice)")
-    p.add_argument("--rate", type=float, default=5.0, metavar="CHARS_PER_S", help="speaking rate (5.0)")
+    p.add_argument(
+        "--rate",
+        type=float,
+        default=defaults.RATE_CPS,
+        metavar="CHARS_PER_S",
+        help=f"speaking rate ({defaults.RATE_CPS:g})",
+    )
     p.add_argument("--preset", choices=EXPORT_PRESETS, default="source", help="output size (source)")
-    p.add_argument("--narrator", choices=("embedded", "llm"), default="embedded", help="narrator (embedded)")
+    p.add_argument(
+        "--narrator",
+        choices=defaults.NARRATOR_KINDS,
+        default=defaults.NARRATOR_KIND,
+        help=f"narrator ({defaults.NARRATOR_KIND})",
+    )
     p.add_argument("--model", metavar="DIR", help="local model folder for --narrator llm (safetensors)")
     p.set_defaults(handler=run_render)
 
@@ -58,8 +70,8 @@ def run_render(args: argparse.Namespace) -> int:
     from core.narration.knowledge import knowledge_warnings
     from core.pipeline import RenderOptions, load_product, render_video
 
-    if not 0.5 <= args.rate <= 30:
-        raise InputError(f"--rate {args.rate}: must be between 0.5 and 30 characters per second")
+    if not defaults.rate_in_range(args.rate):
+        raise InputError(f"--rate {args.rate}: must be {defaults.rate_range_text()}")
     video = Path(args.video)
     # before any work: no output may overwrite the video, the product file, another output or a device
     check_outputs(

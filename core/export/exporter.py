@@ -12,23 +12,21 @@ import contextlib
 import errno
 import os
 import shutil
-import subprocess
 import tempfile
 import threading
-import time
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import ffmpeg
 
 from core import leftovers
-from core.errors import Cancelled, ExportError, InputError
+from core.errors import ExportError, InputError
 from core.export.fonts import find_cjk_font
 from core.export.subtitles import Cue, make_cues, to_ass, to_srt
 from core.export.track import Placement, build_track
-from core.ffmpeg_exec import child_process_options, ffmpeg_path
+from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.media import MediaInfo, probe
 from core.output_guard import display_path
@@ -60,7 +58,7 @@ class ExportOptions:
             soft_subtitles=e.soft_subtitles,
             duck_db=e.duck_db,
         )
-        return ExportOptions(**{**base.__dict__, **overrides})  # type: ignore[arg-type]
+        return ExportOptions(**{**base.__dict__, **overrides})
 
 
 @dataclass(frozen=True)
@@ -250,55 +248,25 @@ def run_with_progress(
     timeout: float,
 ) -> None:
     """Run ffmpeg, report `-progress` output, kill it on cancel/Ctrl-C/timeout; errors carry its stderr tail."""
-    cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        **child_process_options(),
-    )
-    tail: deque[str] = deque(maxlen=60)
     done_us = [0]
 
-    def read_progress() -> None:
-        assert proc.stdout is not None
-        for raw in iter(proc.stdout.readline, b""):
+    def read_progress(stdout: IO[bytes]) -> None:
+        for raw in iter(stdout.readline, b""):
             key, _, value = raw.decode("ascii", "replace").strip().partition("=")
             if key in ("out_time_us", "out_time_ms") and value.strip().lstrip("-").isdigit():
                 done_us[0] = max(done_us[0], int(value))
 
-    def read_errors() -> None:
-        assert proc.stderr is not None
-        for raw in iter(proc.stderr.readline, b""):
-            line = raw.decode("utf-8", "replace").rstrip()
-            if line:
-                tail.append(line)
-
-    readers = [threading.Thread(target=f, daemon=True) for f in (read_progress, read_errors)]
-    for t in readers:
-        t.start()
-    started = time.monotonic()
-    try:
-        while proc.poll() is None:
-            if cancel is not None and cancel.cancelled:
-                raise Cancelled("cancelled")
-            if time.monotonic() - started > timeout:
-                raise ExportError(f"ffmpeg did not finish within {timeout:.0f} s")
+    with ffmpeg_stream(args, timeout=timeout, cancel=cancel, tail_lines=60) as run:
+        assert run.stdout is not None
+        reader = threading.Thread(target=read_progress, args=(run.stdout,), daemon=True)
+        reader.start()
+        while run.wait(0.1) is None:
             progress(min(0.99, done_us[0] / 1000 / max(1, duration_ms)), "encoding")
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=0.1)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        for t in readers:
-            t.join(timeout=2)
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe is not None:
-                pipe.close()
-    if proc.returncode != 0:
-        raise ExportError("ffmpeg failed: " + failure_summary(list(tail), proc.returncode))
+        reader.join(timeout=2)
+    tail = [line for line in run.tail if line]
+    returncode = run.returncode if run.returncode is not None else -1
+    if returncode != 0:
+        raise ExportError("ffmpeg failed: " + failure_summary(tail, returncode))
 
 
 _NOISE = ("frame=", "size=", "[libx264 @", "[aac @", "[mp4 @", "Stream mapping", "  Stream #", "Press [q]")

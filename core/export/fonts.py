@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import ExportError
+from core.platform import bundle_dir, env, is_frozen
 
 # file name (lower case) prefix -> family name libass asks for; the first match wins.
 KNOWN_FONTS: tuple[tuple[str, str], ...] = (
@@ -43,12 +44,13 @@ class FontChoice:
 
 
 def font_search_dirs() -> list[Path]:
-    override = os.environ.get("SYNCNARRATOR_FONT_DIRS")
+    override = env("SYNCNARRATOR_FONT_DIRS")
     if override is not None:
         return [Path(p) for p in override.split(os.pathsep) if p]
     dirs: list[Path] = []
-    if getattr(sys, "frozen", False):
-        dirs.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "fonts")
+    bundle = bundle_dir()
+    if bundle is not None and is_frozen():
+        dirs.append(bundle / "fonts")
         dirs.append(Path(sys.executable).parent / "fonts")
     home = Path.home()
     if sys.platform == "win32":

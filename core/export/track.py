@@ -7,14 +7,13 @@ corrected with one linear gain (no dynamic processing that could smear speech ac
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core.ffmpeg_exec import child_process_options, ffmpeg_path
+from core.ffmpeg_exec import run_ffmpeg
 from core.project import Project
 from core.speech import FitResult
 from core.speech.audio import read_wav, resample, write_wav
@@ -36,13 +35,7 @@ class Placement:
 
 def measure_lufs(path: Path) -> float | None:
     """Integrated loudness of a WAV in LUFS (None when silent or unmeasurable)."""
-    proc = subprocess.run(
-        [ffmpeg_path(), "-hide_banner", "-nostdin", "-i", str(path), "-af", "ebur128", "-f", "null", "-"],
-        capture_output=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        **child_process_options(),
-    )
+    proc = run_ffmpeg(["-i", str(path), "-af", "ebur128", "-f", "null", "-"], timeout=300)
     text = proc.stderr.decode("utf-8", "replace")
     summary = text[text.rfind("Summary:") :] if "Summary:" in text else ""
     m = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)

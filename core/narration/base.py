@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from core import defaults
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.project import Product
 
@@ -37,7 +38,7 @@ class ClipRequest:
 class NarrationRequest:
     product: Product
     clips: tuple[ClipRequest, ...]
-    rate_cps: float = 5.0  # spoken characters per second (calibrated to the voice when known)
+    rate_cps: float = defaults.RATE_CPS  # spoken characters per second (calibrated to the voice when known)
     tolerance: int = 3  # budget is target +- tolerance characters
     seed: int = 0
 

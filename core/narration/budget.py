@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core import defaults
+
 MIN_SPEECH_CHARS = 3
 """Below this many characters a line is not worth speaking; the clip stays silent."""
 
@@ -14,7 +16,11 @@ MAX_SPEEDUP = MAX_RATE_BOOST * MAX_TEMPO
 
 
 def char_budget(
-    duration_ms: int, rate_cps: float, tolerance: int = 3, lead_ms: int = 100, tail_ms: int = 150
+    duration_ms: int,
+    rate_cps: float,
+    tolerance: int = 3,
+    lead_ms: int = defaults.LEAD_MS,
+    tail_ms: int = defaults.TAIL_MS,
 ) -> tuple[int, int]:
     """(chars_min, chars_max) for a clip, or (0, 0) when it is too short for any speech.
 

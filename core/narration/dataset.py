@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from core import defaults
 from core.errors import InputError
 from core.labels import canonical_label
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest
@@ -95,7 +96,7 @@ def product_of(video: dict[str, Any], where: str = "product") -> Product:
 def video_request(
     video: dict[str, Any],
     storyline: str = "predict",
-    rate_cps: float = 5.0,
+    rate_cps: float = defaults.RATE_CPS,
     seed: int = 0,
     where: str = "video",
 ) -> NarrationRequest:

@@ -696,9 +696,9 @@ class LLMNarrator(Narrator):
 
     def _embedded(self) -> Narrator:
         if self._fallback is None:
-            from core.narration.registry import create_narrator
+            from core.narration.embedded import EmbeddedNarrator  # not via registry: it imports this module
 
-            self._fallback = create_narrator("embedded")
+            self._fallback = EmbeddedNarrator()
         return self._fallback
 
     def _fallback_line(

@@ -7,13 +7,16 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from core import defaults
 from core.errors import InputError
 from core.narration.base import Narrator
 
-KINDS = ("embedded", "llm")
+KINDS = defaults.NARRATOR_KINDS
 
 
-def create_narrator(kind: str = "embedded", model_dir: str | Path | None = None, **options: Any) -> Narrator:
+def create_narrator(
+    kind: str = defaults.NARRATOR_KIND, model_dir: str | Path | None = None, **options: Any
+) -> Narrator:
     """A ready narrator. `embedded` needs nothing else; `llm` needs the llm extra and `model_dir`."""
     if kind == "embedded":
         from core.narration.embedded import EmbeddedNarrator

@@ -1,5 +1,6 @@
 """Offline speech: engines (pyttsx3 in a worker process, espeak-ng), calibration, fitting, cache."""
 
+from core.narration.budget import MAX_TEMPO
 from core.speech.cache import SynthesisCache, cache_dir
 from core.speech.engine import (
     EspeakEngine,
@@ -10,7 +11,6 @@ from core.speech.engine import (
     default_engine,
 )
 from core.speech.speaker import (
-    MAX_TEMPO,
     Calibration,
     FitResult,
     Speaker,

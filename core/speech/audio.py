@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import wave
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import ExportError
-from core.ffmpeg_exec import ffmpeg_path
+from core.ffmpeg_exec import run_ffmpeg
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -70,15 +69,9 @@ def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
 def time_stretch(src: Path, dst: Path, tempo: float) -> Path:
     """Speed speech up by `tempo` (pitch kept) with ffmpeg's atempo."""
     args = ["-y", "-i", str(src), "-af", f"atempo={tempo:.4f}", "-ac", "1", "-c:a", "pcm_s16le", str(dst)]
-    try:
-        proc = subprocess.run(
-            [ffmpeg_path(), "-hide_banner", "-nostdin", *args],
-            capture_output=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        raise ExportError("time-stretching speech took too long") from None
+    proc = run_ffmpeg(
+        args, timeout=120, timeout_error=lambda _s: ExportError("time-stretching speech took too long")
+    )
     if proc.returncode != 0:
         raise ExportError(f"time-stretching speech failed: {proc.stderr.decode('utf-8', 'replace')[-300:]}")
     return dst

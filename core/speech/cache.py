@@ -5,29 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import wave
 from pathlib import Path
+from typing import Any
+
+from core.platform import cache_dir as platform_cache_dir
 
 
 def cache_dir() -> Path:
-    """$SYNCNARRATOR_CACHE_DIR, else the per-user cache folder of the platform."""
-    override = os.environ.get("SYNCNARRATOR_CACHE_DIR")
-    if override:
-        base = Path(override)
-    elif sys.platform == "win32":
-        base = (
-            Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-            / "SyncNarrator"
-            / "cache"
-        )
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches" / "SyncNarrator"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "syncnarrator"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
+    """$SYNCNARRATOR_CACHE_DIR, else the per-user cache folder of the platform (core.platform)."""
+    return platform_cache_dir()
 
 
 class SynthesisCache:
@@ -82,7 +70,7 @@ def _wav_is_whole(path: Path) -> bool:
     return frame_bytes > 0 and expected > 0 and len(data) == expected
 
 
-def load_json(path: Path) -> dict | None:
+def load_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -90,7 +78,7 @@ def load_json(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def save_json(path: Path, data: dict) -> None:
+def save_json(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

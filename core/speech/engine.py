@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import SyncNarratorError
+from core.platform import bundle_dir, env, is_frozen
 
 
 class SpeechError(SyncNarratorError):
@@ -86,8 +87,8 @@ class SpeechEngine(ABC):
 
 def espeak_path() -> str | None:
     """espeak-ng (or espeak) on PATH, or next to the frozen app."""
-    if getattr(sys, "frozen", False):
-        base = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
+    base = bundle_dir() if is_frozen() else None
+    if base is not None:
         for name in ("espeak-ng.exe", "espeak-ng"):
             if (base / "espeak-ng" / name).exists():
                 return str(base / "espeak-ng" / name)
@@ -217,14 +218,13 @@ def _wait_for_audio_file(path: str, timeout: float) -> None:
 
 def _to_wav(path: Path) -> None:
     """Convert an audio file in place to mono 16-bit PCM WAV with ffmpeg."""
-    from core.ffmpeg_exec import ffmpeg_path
+    from core.ffmpeg_exec import run_ffmpeg
 
     tmp = path.with_name(path.name + ".conv.wav")
-    proc = subprocess.run(
-        [ffmpeg_path(), "-v", "error", "-y", "-i", str(path), "-ac", "1", "-c:a", "pcm_s16le", str(tmp)],
-        capture_output=True,
+    proc = run_ffmpeg(
+        ["-v", "error", "-y", "-i", str(path), "-ac", "1", "-c:a", "pcm_s16le", str(tmp)],
         timeout=120,
-        stdin=subprocess.DEVNULL,
+        timeout_error=lambda _s: SpeechError("converting the speech engine's audio took too long"),
     )
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
@@ -357,7 +357,7 @@ def default_engine() -> SpeechEngine:
     with _default_lock:
         if _default is not None:
             return _default
-        choice = os.environ.get("SYNCNARRATOR_TTS", "").lower()
+        choice = (env("SYNCNARRATOR_TTS") or "").lower()
         if not choice and sys.platform.startswith("linux") and espeak_path():
             choice = "espeak"
         errors: list[str] = []

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import defaults
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.narration.budget import MAX_RATE_BOOST, MAX_TEMPO
 from core.project import Clip, Project
@@ -206,9 +207,9 @@ class Speaker:
         clip_ms: int,
         *,
         voice: str | None = None,
-        rate_cps: float = 5.0,
-        lead_ms: int = 100,
-        tail_ms: int = 150,
+        rate_cps: float = defaults.RATE_CPS,
+        lead_ms: int = defaults.LEAD_MS,
+        tail_ms: int = defaults.TAIL_MS,
     ) -> FitResult:
         """Synthesize `text` so it fits a clip of `clip_ms`; see the module docstring for the order."""
         voice = self.voice_id(voice)

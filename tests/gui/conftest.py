@@ -39,6 +39,7 @@ class Answers:
         self.open_file = ""
         self.save_file = ""
         self.dialog_hook: Any = None  # called with the dialog instead of exec(); returns accepted
+        self.finished: list[tuple[Any, Any]] = []  # (output, result) of each export-finished dialog
 
     def show_error(self, parent: Any, title: str, exc: BaseException, details: str = "") -> None:
         from gui.dialogs import one_line
@@ -68,6 +69,11 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     monkeypatch.setattr(dialogs, "exec_dialog", a.exec_dialog)
     monkeypatch.setattr(dialogs, "choose_open_file", lambda *args, **kw: a.open_file)
     monkeypatch.setattr(dialogs, "choose_save_file", lambda *args, **kw: a.save_file)
+    monkeypatch.setattr(dialogs, "show_export_finished", lambda parent, output, result: a.finished.append((output, result)))
+    monkeypatch.setattr(dialogs, "show_shortcuts", lambda parent, rows: a.questions.append("shortcuts"))
+    monkeypatch.setattr(dialogs, "show_about", lambda parent: a.questions.append("about"))
+    monkeypatch.setattr(dialogs, "open_folder", lambda folder: True)
+    monkeypatch.setattr(dialogs, "open_file", lambda path: True)
     return a
 
 

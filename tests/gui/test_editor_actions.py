@@ -89,8 +89,8 @@ def test_recent_files_menu(window: Any, qtbot: Any, answers: Any, cut_video: Pat
     open_video(window, qtbot, answers, cut_video)
     window.bridge.document.save(tmp_path / "r.narr.json")
     window.open_path(tmp_path / "r.narr.json")
-    window._fill_recent()
-    entries = [a.text() for a in window.recent_menu.actions()]
+    window.documents.fill_recent()
+    entries = [a.text() for a in window.documents.recent_menu.actions()]
     assert entries[0] == str((tmp_path / "r.narr.json").resolve()) and str(cut_video.resolve()) in entries
     assert Path(config.config_dir()).is_relative_to(tmp_path)  # isolated from the real settings
 

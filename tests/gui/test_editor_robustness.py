@@ -50,7 +50,7 @@ def gate_thumbnails(
     monkeypatch: pytest.MonkeyPatch, gate: threading.Event, delivered: threading.Event
 ) -> None:
     """Thumbnail workers deliver one image, then wait at `gate` before delivering the next."""
-    import gui.main_window
+    import gui.thumbnails
     from gui.thumbnails import thumbnails_job
 
     def gated(video: str, duration_ms: int, width: int, height: int, deliver: Callable[..., None]) -> Any:
@@ -62,7 +62,7 @@ def gate_thumbnails(
 
         return thumbnails_job(video, duration_ms, width, height, slow)
 
-    monkeypatch.setattr(gui.main_window, "thumbnails_job", gated)
+    monkeypatch.setattr(gui.thumbnails, "thumbnails_job", gated)
 
 
 # -- 1. damaged project: offer the previous save ---------------------------------------------------
@@ -211,7 +211,7 @@ def test_terminate_landing_before_a_job_starts_runs_no_orphan_job(
     answers: Any, qtbot: Any, colour_videos: dict[str, Path], tmp_path: Path, capfd: Any, monkeypatch: Any
 ) -> None:
     """The signal handler can run between two Python lines, e.g. just before the thumbnails start."""
-    import gui.main_window
+    import gui.thumbnails
     from gui.main_window import MainWindow
     from gui.thumbnails import thumbnails_job
 
@@ -224,7 +224,7 @@ def test_terminate_landing_before_a_job_starts_runs_no_orphan_job(
         window.terminate()
         return thumbnails_job(*args)
 
-    monkeypatch.setattr(gui.main_window, "thumbnails_job", terminate_first)
+    monkeypatch.setattr(gui.thumbnails, "thumbnails_job", terminate_first)
     window.open_path(project_file(tmp_path, colour_videos["red"], "red"))
     assert started and not any(job.running for job in started)  # nothing starts after shutdown
     Shiboken.delete(window)

@@ -80,3 +80,76 @@ def test_a_sink_is_deleted_in_the_gui_thread_after_its_job(qtbot: Any) -> None:
     assert not destroyed  # alive while the job may still emit into it
     release.set()
     qtbot.waitUntil(lambda: bool(destroyed), timeout=10_000)
+
+
+# -- the dispatcher: one long-lived object delivers every job's reports on the GUI thread --------------
+
+
+def test_dispatcher_runs_posted_callables_on_the_gui_thread(qtbot: Any) -> None:
+    from PySide6.QtCore import QCoreApplication, QThread
+
+    from gui.jobs import dispatcher
+
+    gui_thread = QCoreApplication.instance().thread()
+    seen: list[bool] = []
+
+    def worker() -> None:
+        for _ in range(50):
+            dispatcher().post(lambda: seen.append(QThread.currentThread() is gui_thread))
+
+    dispatcher()  # created on the GUI thread
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    qtbot.waitUntil(lambda: len(seen) == 200, timeout=10_000)
+    assert all(seen)
+    assert dispatcher() is dispatcher()  # one for the application
+
+
+def test_jobs_create_no_qobjects_and_report_in_order(qtbot: Any) -> None:
+    """No per-job QObject: the application's children are the same before and after 200 jobs."""
+    from PySide6.QtCore import QCoreApplication
+
+    from gui.jobs import JobRunner
+
+    runner = JobRunner()
+    app = QCoreApplication.instance()
+    before = len(app.children())
+    events: list[str] = []
+
+    def fn(progress: Any, cancel: Any) -> int:
+        progress(0.5, "half")
+        return 7
+
+    for _ in range(200):
+        job = runner.start("short", fn)
+        job.progressed.connect(lambda f, s: events.append("progress"))
+        job.succeeded.connect(lambda r: events.append(f"result {r}"))
+        job.ended.connect(lambda: events.append("ended"))
+        assert len(app.children()) == before
+    qtbot.waitUntil(lambda: not runner.jobs, timeout=30_000)
+    assert events.count("ended") == 200 and events.count("result 7") == 200
+    assert len(app.children()) == before
+
+
+def test_a_detached_job_delivers_nothing(qtbot: Any) -> None:
+    from gui.jobs import JobRunner
+
+    runner = JobRunner()
+    release = threading.Event()
+    outcomes: list[str] = []
+
+    def fn(progress: Any, cancel: Any) -> int:
+        release.wait(10)
+        return 1
+
+    job = runner.start("slow", fn)
+    job.succeeded.connect(lambda r: outcomes.append("succeeded"))
+    job.ended.connect(lambda: outcomes.append("ended"))
+    job.detach()  # the window shuts down while the worker runs
+    release.set()
+    assert runner.wait_all(10_000)
+    qtbot.wait(100)
+    assert outcomes == []

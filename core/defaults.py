@@ -1,0 +1,36 @@
+"""Defaults and limits shared by the project, the narrator, speech, the CLI and the editor: one definition.
+
+Change a value here and every command, dialog and validator follows (tests/test_structure.py checks
+that no module spells these literals again).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Speaking rate: spoken characters per second the budgets and synthesis assume.
+RATE_CPS: Final = 5.0
+RATE_MIN_CPS: Final = 0.5  # slower is not speech any more
+RATE_MAX_CPS: Final = 30.0  # faster is not intelligible
+# Speech starts LEAD_MS after its clip starts and ends at least TAIL_MS before the clip ends.
+LEAD_MS: Final = 100
+TAIL_MS: Final = 150
+# The shortest clip an edit may leave (shorter than one frame at 25 fps is never useful) ...
+MIN_CLIP_MS: Final = 40
+# ... and the shortest shot detection keeps before merging it into a neighbour.
+DETECT_MIN_CLIP_MS: Final = 600
+
+# Narrator backends (core.narration.registry.create_narrator) and the default one.
+NARRATOR_KINDS: Final = ("embedded", "llm")
+NARRATOR_KIND: Final = "embedded"
+# Speech engines SYNCNARRATOR_TTS may force (core.speech.engine.default_engine).
+VOICE_ENGINES: Final = ("espeak", "pyttsx3")
+
+
+def rate_in_range(rate_cps: float) -> bool:
+    """True for a usable speaking rate (the project file, the CLI and the settings dialog agree)."""
+    return RATE_MIN_CPS <= rate_cps <= RATE_MAX_CPS
+
+
+def rate_range_text() -> str:
+    return f"between {RATE_MIN_CPS:g} and {RATE_MAX_CPS:g} characters per second"

@@ -1,0 +1,78 @@
+"""The status bar: messages, the main operation's name, progress and Cancel, and thumbnail progress."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton
+
+from gui import i18n
+from gui.i18n import tr
+from gui.operations import Operations
+from gui.thumbnails import ThumbnailLoader
+
+
+class JobStatus(QObject):
+    """Shows what `Operations` and the thumbnail loader are doing; Cancel stops the main operation,
+    or the thumbnails when no operation runs."""
+
+    def __init__(self, window: QMainWindow, operations: Operations, thumbnails: ThumbnailLoader) -> None:
+        super().__init__(window)
+        self.operations = operations
+        self.thumbnails = thumbnails
+        self.status_text = QLabel("")
+        self.job_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(220)
+        self.cancel_button = QPushButton(tr("Cancel"))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.thumb_label = QLabel("")
+        bar = window.statusBar()
+        bar.addWidget(self.status_text, 1)
+        bar.addPermanentWidget(self.thumb_label)
+        bar.addPermanentWidget(self.job_label)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        operations.mainJobChanged.connect(self.refresh)
+        operations.mainJobProgressed.connect(self._progressed)
+        thumbnails.progressed.connect(
+            lambda f: self.thumb_label.setText(tr("thumbnails {percent}%").format(percent=int(f * 100)))
+        )
+        thumbnails.finished.connect(self._thumbnails_ended)
+        self.refresh()
+
+    def show_message(self, text: str) -> None:
+        self.status_text.setText(text)
+
+    def refresh(self) -> None:
+        job = self.operations.main_job
+        for w in (self.job_label, self.progress):
+            w.setVisible(job is not None)
+        self.cancel_button.setVisible(job is not None or self.thumbnails.running)
+        if job is not None:
+            self.job_label.setText(job.name)
+            self.progress.setValue(0)
+
+    def thumbnails_started(self) -> None:
+        self.thumb_label.setText("")
+        self.refresh()
+
+    def _progressed(self, fraction: float, stage: str) -> None:
+        job = self.operations.main_job
+        if job is not None:
+            self.progress.setValue(int(fraction * 1000))
+            stage = i18n.stage_text(stage)
+            self.job_label.setText(f"{job.name}: {stage}" if stage else job.name)
+
+    def _thumbnails_ended(self) -> None:
+        self.thumb_label.setText("")
+        self.refresh()
+
+    def cancel(self) -> None:
+        """Cancel the main operation; with none running, stop the thumbnails."""
+        job = self.operations.main_job
+        if job is not None:
+            job.cancel()
+            self.job_label.setText(tr("{job}: cancelling…").format(job=job.name))
+        elif self.thumbnails.running:
+            self.thumbnails.cancel()

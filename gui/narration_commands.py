@@ -1,0 +1,336 @@
+"""The editor's narration commands as operations: detect, narrate, rewrite, alternatives, speech, export.
+
+Each command builds a `DocumentOp` (changes the project: one undo step, stale results dropped) or a
+`QueryOp` (read-only) and hands it to `window.operations` (gui/operations.py). Actions reach them by id
+("narration.narrate_all" in gui/actions.py); the window only composes.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from core.errors import InputError
+from core.project import Clip, ExportSettings, Project, set_clips
+from gui import config, dialogs, i18n, services
+from gui.export_dialog import ExportDialog
+from gui.i18n import tr
+from gui.jobs import Job
+from gui.operations import DocumentOp, QueryOp
+from gui.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from core.export import ExportResult
+    from gui.main_window import MainWindow
+
+Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
+Alternatives = list[tuple[tuple[str, ...], str]]  # (labels, text), best first
+
+
+def apply_lines(project: Project, lines: Lines) -> Project:
+    """Narrator output onto the project; locked lines and locked labels are kept."""
+    clips = list(project.clips)
+    for index, labels, text in lines:
+        clip = clips[index]
+        changes: dict[str, Any] = {}
+        if not clip.labels_locked:
+            changes["labels"] = labels
+        if not clip.locked:
+            changes["narration"] = text
+        clips[index] = replace(clip, **changes)
+    return replace(project, clips=tuple(clips))
+
+
+def apply_rewrites(project: Project, lines: Lines) -> Project:
+    """Rewritten lines replace the clips' lines (unlocking them); locked labels are kept."""
+    clips = list(project.clips)
+    for index, labels, text in lines:
+        clip = clips[index]
+        clips[index] = replace(clip, narration=text, locked=False,
+                               labels=clip.labels if clip.labels_locked else labels)  # fmt: skip
+    return replace(project, clips=tuple(clips))
+
+
+class NarrationCommands(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.bridge = window.bridge
+        self.operations = window.operations
+        self.seed = random.randrange(1 << 30)
+        self.auto_narrate = False
+        self.narration_track: str | None = None
+        self.voices: list[tuple[str, str]] = []  # (voice id, readable name)
+        self.last_export: ExportResult | None = None
+
+    def _target(self) -> tuple[str, str]:
+        return config.narrator_backend(), config.model_dir()
+
+    def _next_seed(self, step: int) -> int:
+        self.seed += step
+        return self.seed
+
+    # -- clips
+    def detect(self, auto_narrate: bool | None = None) -> Job | None:
+        w = self.window
+        if auto_narrate is not None:
+            self.auto_narrate = auto_narrate
+        project = self.bridge.project
+        if project.video is None or project.media is None:
+            w.show_message(tr("Open a video first"))
+            return None
+        if project.video_missing:
+            w.show_error(tr("Detect clips"), InputError(f"{project.video}: the video is missing"))
+            return None
+        video = project.video
+
+        def apply(p: Project, spans: list[tuple[int, int]]) -> Project:
+            current = {(c.start_ms, c.end_ms): c for c in p.clips}
+            return set_clips(p, tuple(current.get(span, Clip(*span)) for span in spans))
+
+        def done(spans: list[tuple[int, int]], _applied: bool) -> None:
+            self.bridge.select([0] if spans else [])
+            w.show_message(tr("Detected %n clips", "", len(spans)))
+            if self.auto_narrate:
+                self.auto_narrate = False
+                self.narrate_all(automatic=True)
+
+        return self.operations.change(DocumentOp[list[tuple[int, int]]](
+            tr("Detecting clips"), tr("Detect clips"), lambda _s: services.detect_job(video), apply,
+            stale=lambda _s, now: now.video != video, done=done,
+            # the demo's detection and narration are the editor's own doing: they leave it "untouched"
+            automatic=self.auto_narrate and not self.bridge.document.can_undo(),
+        ))  # fmt: skip
+
+    # -- lines
+    def knowledge_warnings(self) -> list[str]:
+        """What is missing from the product knowledge, in the interface language (empty: enough)."""
+        return [
+            i18n.knowledge_warning_text(w) for w in services.knowledge_warnings(self.bridge.project.product)
+        ]
+
+    def narrate_all(self, automatic: bool = False) -> Job | None:
+        w = self.window
+        if not self.bridge.project.clips:
+            return None
+        warnings = self.knowledge_warnings()
+        if warnings and not automatic:
+            question = tr(
+                "The product knowledge is thin: {warnings}.\nThe narrator can only say what the Product tab tells it; fill it in first for lines that are true to the product.\n\nNarrate anyway?"
+            ).format(warnings=tr("; ").join(warnings))
+            if not dialogs.ask_yes_no(w, tr("Narrate all"), question):
+                w.tabs.setCurrentWidget(w.product_panel)
+                return None
+        backend, model = self._target()
+        seed = self._next_seed(1)
+        what = tr("Narrate all")
+        return self.operations.change(DocumentOp[Lines](
+            tr("Narrating"), what, lambda snap: services.narrate_job(snap, backend, model, seed), apply_lines,
+            done=lambda lines, _a: w.show_message(tr("{what}: %n lines", "", len(lines)).format(what=what)),
+            automatic=automatic,
+        ))  # fmt: skip
+
+    def narrate_selected(
+        self, indexes: list[int] | None = None, what: str = "", override_lock: bool = False
+    ) -> Job | None:
+        """New lines for the selected clips; locked lines are kept unless `override_lock`."""
+        what = what or tr("Narrate selected")
+        project = self.bridge.project
+        chosen = list(indexes if indexes is not None else self.bridge.selection)
+        if not override_lock:
+            chosen = [i for i in chosen if not project.clips[i].locked]
+        if not chosen:
+            self.window.show_message(tr("{what}: the selected lines are locked").format(what=what))
+            return None
+        backend, model = self._target()
+        seed = self._next_seed(7)
+
+        def unlock(p: Project) -> Project:
+            return replace(
+                p, clips=tuple(replace(c, locked=False) if i in chosen else c for i, c in enumerate(p.clips))
+            )
+
+        return self.operations.change(DocumentOp[Lines](
+            tr("Writing lines"), what, lambda snap: services.rewrite_job(snap, chosen, backend, model, seed),
+            apply_rewrites, prepare=unlock,
+        ))  # fmt: skip
+
+    # -- alternatives ("换一句")
+    def request_alternatives(self, index: int | None = None, then_use_next: bool = False) -> Job | None:
+        """Ask the narrator for the clip's alternatives (off the GUI thread); the Clip panel lists them."""
+        index = self.bridge.current if index is None else index
+        if index is None:
+            return None
+        self.window.flush_edits()
+        snapshot = self.bridge.project
+        backend, model = self._target()
+        span = (snapshot.clips[index].start_ms, snapshot.clips[index].end_ms)
+
+        def done(lines: Alternatives) -> None:
+            now = self.bridge.project.clips
+            if index >= len(now) or (now[index].start_ms, now[index].end_ms) != span:
+                return
+            self.window.inspector.set_alternatives(index, lines)
+            if not lines:
+                self.window.show_message(tr("The narrator has no other line for this clip"))
+            elif then_use_next:
+                self.use_next_alternative()
+
+        job = services.alternatives_job(snapshot, index, backend, model, self._next_seed(11))
+        return self.operations.query(QueryOp[Alternatives](tr("Finding other lines"), job, done))
+
+    def use_alternative(self, index: int, text: str, labels: tuple[str, ...] = (), what: str = "") -> bool:
+        """Put an alternative line in clip `index`: one undo step. A locked line is replaced only after asking."""
+        clips = self.bridge.project.clips
+        if index >= len(clips):
+            return False
+        clip = clips[index]
+        if (
+            clip.locked
+            and clip.narration
+            and clip.narration != text
+            and not dialogs.ask_yes_no(
+                self.window,
+                tr("Replace line"),
+                tr("This line is locked (you wrote or locked it). Replace it?"),
+            )
+        ):
+            return False
+        done = self.bridge.edit(
+            what or tr("Use another line"),
+            lambda p: apply_rewrites(p, [(index, labels or p.clips[index].labels, text)]),
+        )
+        if done:
+            self.window.inspector.refresh()
+        return done
+
+    def use_next_alternative(self) -> bool:
+        """Regenerate walks through the listed alternatives; past the last one it asks for new ones."""
+        index = self.bridge.current
+        if index is None:
+            return False
+        nxt = self.window.inspector.next_alternative(index)
+        if nxt is None:
+            return False
+        labels, text = nxt
+        return self.use_alternative(index, text, labels, tr("Regenerate line"))
+
+    def regenerate_current(self) -> None:
+        index = self.bridge.current
+        if index is not None and not self.use_next_alternative():
+            self.request_alternatives(index, then_use_next=True)
+
+    def offer_rewrite_for_labels(self, index: int) -> None:
+        """The user changed the clip's storyline: offer a line written for the new labels."""
+        clip = self.bridge.project.clips[index]
+        if not clip.narration:
+            self.request_alternatives(index, then_use_next=True)
+            return
+        if clip.locked:
+            question = tr(
+                "The storyline changed. This line is locked (you wrote or locked it): rewrite it for the new storyline?"
+            )
+        else:
+            question = tr("The storyline changed: rewrite this line for the new storyline?")
+        if dialogs.ask_yes_no(self.window, tr("Rewrite line"), question):
+            self.request_alternatives(index, then_use_next=True)
+
+    # -- speech
+    def synthesize(self) -> Job | None:
+        w = self.window
+        snapshot = self.bridge.project
+        if not snapshot.clips:
+            return None
+
+        def done(track: Path | None) -> None:
+            self.narration_track = str(track) if track else None
+            w.preview.set_narration_audio(self.narration_track)
+            w.show_message(
+                tr("Narration synthesized: play to hear it") if track else tr("Narration synthesized")
+            )
+            w.preview.warn_if_no_audio_output()
+
+        return self.operations.query(
+            QueryOp[Path | None](tr("Synthesizing speech"), services.synthesize_job(snapshot), done)
+        )
+
+    def play_current_speech(self) -> Job | None:
+        w = self.window
+        w.flush_edits()  # the line typed in the last 800 ms is the one to hear
+        index = self.bridge.current
+        if index is None:
+            return None
+        if not self.bridge.project.clips[index].narration:
+            w.show_message(tr("This clip has no narration yet"))
+            return None
+
+        def done(wav: Path | None) -> None:
+            w.show_message(tr("Speech for clip {number}").format(number=index + 1))
+            w.preview.play_file(str(wav))
+
+        job = services.speak_line_job(self.bridge.project, index)
+        return self.operations.query(QueryOp[Path | None](tr("Speaking line"), job, done))
+
+    # -- export and settings
+    def export_dialog(self) -> None:
+        doc = self.bridge.document
+        dialog = ExportDialog(doc.project, doc.path, self.window)
+        if not dialogs.exec_dialog(dialog):
+            return
+        self.start_export(dialog.output_path(), dialog.settings(doc.project.export))
+
+    def start_export(self, output: Path, settings: ExportSettings | None = None) -> Job | None:
+        """Export a snapshot of the project; edits made meanwhile do not change this export.
+
+        The export settings are kept with the project but are no undo step: Ctrl+Z after an export
+        takes back the last edit, not the settings.
+        """
+        w = self.window
+        if settings is not None and settings != self.bridge.project.export:
+            self.bridge.document.set_untracked(lambda p: replace(p, export=settings))
+        snapshot = self.bridge.project
+        if snapshot.video_missing:
+            w.show_error(tr("Export"), InputError(f"{snapshot.video}: the video is missing"))
+            return None
+
+        def done(result: ExportResult) -> None:
+            warnings = list(getattr(result, "warnings", ()) or ())
+            message = tr("Exported {name}").format(name=output.name)
+            if warnings:
+                message += " " + tr("(%n warnings: {first})", "", len(warnings)).format(first=warnings[0])
+            w.show_message(message)
+            self.last_export = result
+            dialogs.show_export_finished(w, output, result)
+
+        def cancelled() -> None:
+            w.show_message(tr("Export cancelled; {name} was not written").format(name=output.name))
+
+        return self.operations.query(QueryOp["ExportResult"](
+            tr("Exporting"), services.export_job(snapshot, output), done, cancelled, document_bound=False
+        ))  # fmt: skip
+
+    def settings_dialog(self) -> None:
+        w = self.window
+        doc = self.bridge.document
+        dialog = SettingsDialog(doc.project.speech, self.voices, w)
+        if not self.voices:  # listing voices starts the speech engine: do it off the GUI thread
+
+            def listed(pairs: list[tuple[str, str]]) -> None:
+                self.voices.extend(pairs)
+                dialog.add_voices(pairs)
+
+            self.operations.query(QueryOp[list[tuple[str, str]]](
+                "Voices", services.voices_job(), listed, main=False, document_bound=False
+            ))  # fmt: skip
+        if not dialogs.exec_dialog(dialog):
+            return
+        language_before = config.language()
+        dialog.apply_user_settings()
+        speech = dialog.speech(doc.project.speech)
+        self.bridge.edit(tr("Speech settings"), lambda p: replace(p, speech=speech))
+        if config.language() != language_before:
+            w.show_message(tr("The new language is used from the next start of SyncNarrator"))
