@@ -426,14 +426,14 @@ CLAIM_WORDS = (
     "认证", "专利", "检测", "质检", "权威", "医护级", "医用", "医生", "无毒", "国标", "国家标准", "获奖", "大奖",
     "金奖", "销量第一", "第一名", "排名", "冠军", "榜单", "榜首", "TOP", "好评率", "爆卖", "累计", "临床",
     "实验", "零添加", "纯天然", "万人", "明星", "同款", "研发", "科研", "排行", "热销", "第一",
-    "进口",
+    "进口", "天猫", "淘宝", "京东", "抖音", "直播间", "旗舰店",
     "宝宝", "婴儿", "婴幼儿", "孕妇", "孕期", "新妈妈", "宝妈", "儿童", "孩子", "老人", "敏感肌", "油皮", "干皮",
     "男士", "女士", "男生", "女生", "学生",
     "美白", "祛痘", "抗衰", "抗老", "淡斑", "祛斑", "抗皱", "淡纹", "补水", "保湿", "修护", "修复", "紧致",
     "控油", "提亮", "嫩肤", "去黑头", "收缩毛孔", "去屑", "防脱", "除菌", "抑菌", "杀菌", "除螨",
 )  # fmt: skip
-"""Claims (certification, patent, test, award, rank, audience, effect) a line may make only when the
-product's knowledge says them."""
+"""Claims (certification, patent, test, award, rank, audience, effect, where it is sold) a line may make
+only when the product's knowledge says them."""
 
 CLAIM_LABELS: dict[str, tuple[str, ...]] = {
     "安全认证": ("鉴定/认证", "专利"),
