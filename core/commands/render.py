@@ -72,6 +72,7 @@ def _report(output: Path, extras: list[Path | None], warnings: tuple[str, ...]) 
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from core.narration.knowledge import knowledge_warnings
     from core.pipeline import RenderOptions, load_product, render_video
 
     if not defaults.rate_in_range(args.rate):
@@ -86,6 +87,8 @@ def run_render(args: argparse.Namespace) -> int:
     if not video.is_file():
         raise InputError(f"{display_path(video)}: no such video file")
     product = load_product(args.product)
+    for warning in knowledge_warnings(product):  # thin knowledge: the lines will be generic
+        print(f"warning: {warning}", file=sys.stderr)
     options = RenderOptions(
         voice=args.voice,
         rate_cps=args.rate,
