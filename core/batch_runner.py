@@ -109,8 +109,8 @@ def run_batch(
 ) -> BatchReport:
     """Skip the items already done, render the rest on `engine`, record each as it finishes.
 
-    Ctrl-C (KeyboardInterrupt) cancels the running items, waits for them to clean up, and raises Cancelled;
-    the report then lists exactly the items that finished."""
+    Ctrl-C (KeyboardInterrupt, or the CLI's SIGTERM exception) cancels the running items, waits for them to
+    clean up and propagates; the report then lists exactly the items that finished."""
     from core.leftovers import sweep
 
     out_dir = Path(out_dir)
@@ -125,7 +125,7 @@ def run_batch(
         progress.finished += 1
         if result["status"] == "skipped":
             progress.skipped += 1
-        else:
+        elif "seconds" in result:  # rendered (or tried) on the engine: what the ETA is based on
             progress.rendered += 1
         if result["status"] == "failed":
             progress.failed += 1
