@@ -31,6 +31,7 @@ from typing import Any
 from core import defaults
 from core.errors import Cancelled, InputError, SyncNarratorError
 from core.jobs import CancelToken
+from core.parsing import parse_json
 from core.project import Product
 from core.user_files import give_replacement_mode, read_user_text
 
@@ -121,10 +122,9 @@ def _jsonl_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: line {number}: not valid JSON ({exc.msg})") from None
+        data = parse_json(
+            raw, f"{path}: line {number}", what="catalogue line", bad_json="not valid JSON ({msg})"
+        )
         if not isinstance(data, dict):
             raise InputError(f"{path}: line {number}: expected an object with 'video' and 'product'")
         rows.append((number, data))
@@ -148,12 +148,12 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
             data: dict[str, Any] = {"video": values.get("video", "")}
             product = values.get("product", "")
             if product.startswith("{"):  # an inline product object in a cell
-                try:
-                    data["product"] = json.loads(product)
-                except json.JSONDecodeError as exc:
-                    raise InputError(
-                        f"{path}: line {reader.line_num}: the product cell is not valid JSON ({exc.msg})"
-                    ) from None
+                data["product"] = parse_json(
+                    product,
+                    f"{path}: line {reader.line_num}: the product cell",
+                    what="product cell",
+                    bad_json="not valid JSON ({msg})",
+                )
             else:
                 data["product"] = product
             if values.get("name"):

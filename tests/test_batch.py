@@ -347,3 +347,24 @@ def test_a_worker_that_dies_fails_only_its_own_item(tmp_path: Path) -> None:
         task=crash_on_crash,
     )
     assert results == {"a": "done", "b": "done", "c": "done", "crash": "failed"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"video": "a.mp4", "product": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"video": "a.mp4", "product": {"name": "n", "attributes": {"x": ' + "9" * 5000 + "}}}",
+        '{"video": "a.mp4", "product": {"name": "\\ud800"}}',
+    ],
+    ids=["deep", "huge-number", "lone-surrogate"],
+)
+def test_malformed_catalogue_lines_are_input_errors(tmp_path: Path, line: str) -> None:
+    """The catalogue is a user file: the strict parser's limits apply (never RecursionError or exit 1)."""
+    (tmp_path / "c.jsonl").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 1"):
+        read_catalogue(tmp_path / "c.jsonl")
+    (tmp_path / "c.csv").write_text(
+        "video,product\na.mp4," + json.dumps(line[30:-1]) + "\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"c\.csv"):
+        read_catalogue(tmp_path / "c.csv")
