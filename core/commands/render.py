@@ -52,7 +52,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     e = sub.add_parser("export", help="export a saved project (no re-detection, no re-narration)")
     e.add_argument("project")
-    e.add_argument("--out", required=True, help="OUT.mp4")
+    e.add_argument("--out", help="OUT.mp4 (the narrated video)")
+    e.add_argument(
+        "--otio",
+        metavar="OUT.otio",
+        help="also (or only) write the timeline for other editors: .otio, or .xml / .edl with OTIO's adapters",
+    )
     e.add_argument("--srt", help="also write the subtitles as SRT")
     e.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
     e.add_argument(
@@ -106,6 +111,7 @@ def _report_path(out: str) -> Path:
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from core.narration.knowledge import knowledge_warnings
     from core.pipeline import RenderOptions, load_product, render_video
 
     if not defaults.rate_in_range(args.rate):
@@ -120,6 +126,8 @@ def run_render(args: argparse.Namespace) -> int:
     if not video.is_file():
         raise InputError(f"{display_path(video)}: no such video file")
     product = load_product(args.product)
+    for warning in knowledge_warnings(product):  # thin knowledge: the lines will be generic
+        print(f"warning: {warning}", file=sys.stderr)
     options = RenderOptions(
         loudness_lufs=_loudness(args.loudness) or -14.0,
         voice=args.voice,
@@ -146,14 +154,24 @@ def run_render(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from core.errors import ProjectError
-    from core.export import ExportOptions, export_project
-    from core.pipeline import apply_lines, check_export, shorten_lines
     from core.project import load_project
-    from core.speech import shared_speaker
 
-    outputs = [args.out, args.srt, args.narration_wav, _report_path(args.out)]
+    if not args.out and not args.otio:
+        raise InputError("export needs --out OUT.mp4, --otio OUT.otio, or both")
+    mp4_only = (args.srt, args.narration_wav, args.burn_subtitles is not None, args.preset, args.loudness is not None,
+                args.shorten, args.allow_silent)  # fmt: skip
+    if not args.out and any(mp4_only):
+        raise InputError(
+            "--srt, --narration-wav, --[no-]burn-subtitles, --preset, --loudness, --shorten and --allow-silent "
+            "go with --out OUT.mp4"
+        )
+    outputs = [args.out, args.srt, args.narration_wav, args.otio, _report_path(args.out) if args.out else None]
     # before reading the project: `--out P.narr.json` never replaces P
     check_outputs([args.project], outputs, input_names=["the project"])
+    if args.otio:
+        from core.interchange import check_timeline_target
+
+        check_timeline_target(Path(args.otio))
     project = load_project(Path(args.project))
     shown = display_path(args.project)
     if not project.video:
@@ -163,6 +181,27 @@ def run_export(args: argparse.Namespace) -> int:
     check_outputs(
         [args.project, project.video], outputs, input_names=["the project", "the source video itself"]
     )
+    if args.out:
+        code = _export_mp4(args, project)
+        if code:
+            return code
+    if args.otio:
+        from core.interchange import export_timeline
+
+        timeline = export_timeline(
+            project, Path(args.otio), inputs=[Path(args.project)], progress=StderrProgress("timeline")
+        )
+        _report(timeline.output, [timeline.media_dir], ())
+    return 0
+
+
+def _export_mp4(args: argparse.Namespace, project: Project) -> int:  # noqa: F821 (Project: annotation only)
+    """The narrated MP4: every line checked against its clip first (exit 2 naming the clips that cannot
+    fit, unless --shorten or --allow-silent), then the export and its report."""
+    from core.export import ExportOptions, export_project
+    from core.pipeline import apply_lines, check_export, shorten_lines
+    from core.speech import shared_speaker
+
     overrides: dict[str, object] = {
         "srt": _opt_path(args.srt),
         "narration_wav": _opt_path(args.narration_wav),
