@@ -62,14 +62,14 @@ def lupdate(ts: Path) -> None:
     subprocess.run(
         [tool("pyside6-lupdate"), *files, "-locations", "none", "-no-obsolete", *extra,
          "-tr-function-alias", f"QT_TR_NOOP+={NOOP_ALIAS}", "-target-language", language, "-ts", str(ts)],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT, check=True, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
 
 def lrelease(ts: Path, qm: Path) -> None:
     subprocess.run(
         [tool("pyside6-lrelease"), "-silent", "-nounfinished", str(ts), "-qm", str(qm)],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
 
