@@ -26,6 +26,8 @@ COMMAND_MODULES = [
     "core.commands.detect",
     "core.commands.narrate",
     "core.commands.render",
+    "core.commands.voices",
+    "core.commands.speak",
 ]
 
 

@@ -23,8 +23,8 @@ DETECT_MIN_CLIP_MS: Final = 600
 # Narrator backends (core.narration.registry.create_narrator) and the default one.
 NARRATOR_KINDS: Final = ("embedded", "llm")
 NARRATOR_KIND: Final = "embedded"
-# Speech engines SYNCNARRATOR_TTS may force (core.speech.engine.default_engine).
-VOICE_ENGINES: Final = ("espeak", "pyttsx3")
+# Speech engines SYNCNARRATOR_TTS may force (core.speech.voices.default_voice_id).
+VOICE_ENGINES: Final = ("kokoro", "espeak", "pyttsx3")
 
 
 def rate_in_range(rate_cps: float) -> bool:

@@ -22,7 +22,10 @@ ENV_VARS: dict[str, str] = {
     "SYNCNARRATOR_LOG_DIR": "log files",
     "SYNCNARRATOR_FFMPEG": "the ffmpeg executable to use instead of the bundled one",
     "SYNCNARRATOR_FONT_DIRS": "font folders (os.pathsep-separated) that replace the CJK font search path",
-    "SYNCNARRATOR_TTS": "force a speech engine: espeak or pyttsx3",
+    "SYNCNARRATOR_TTS": "force the default speech engine: kokoro, espeak or pyttsx3",
+    "SYNCNARRATOR_VOICE_DIRS": "more folders (os.pathsep-separated) with Kokoro voice packs (.npy/.pt)",
+    "SYNCNARRATOR_MODEL_DIR": "where the Kokoro model is assembled from its PyPI part packages",
+    "SYNCNARRATOR_KOKORO_MODEL": "a Kokoro ONNX model file to use instead of the shipped one",
     "SYNCNARRATOR_DEBUG": "print tracebacks of internal errors",
 }
 

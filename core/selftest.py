@@ -175,6 +175,63 @@ def check_build(report: Report, work: Path) -> None:
         report.check("LLM narrator without a model is refused", False, "it was created")
 
     report.step("LLM narrator", llm)
+    report.step("default voice", lambda: check_voice_offline(report, work, frozen))
+
+
+def check_voice_offline(report: Report, work: Path, frozen: bool) -> None:
+    """check_voice with every network connection of this process refused (and counted)."""
+    import socket
+
+    attempts: list[str] = []
+    original = socket.socket.connect
+
+    def refuse(sock: socket.socket, address: Any) -> None:
+        attempts.append(str(address))
+        raise OSError("network use refused by the self-test")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign,assignment]
+    try:
+        check_voice(report, work, frozen)
+    finally:
+        socket.socket.connect = original  # type: ignore[method-assign]
+    report.check("voice works offline (no network connection tried)", not attempts, ", ".join(attempts))
+
+
+def check_voice(report: Report, work: Path, frozen: bool) -> None:
+    """The default voice is the neural one, loads from the bundle (no download), and speaks Mandarin of a
+    plausible length; espeak-ng, when installed, is used through a voice whose phonemes are Mandarin."""
+    from core.speech.audio import read_wav
+    from core.speech.voices import DEFAULT_VOICE, default_voice_id, espeak_engine, resolve_voice
+
+    voice = default_voice_id()
+    report.check("default voice is the neural voice", voice == DEFAULT_VOICE, voice)
+    engine, local, _ = resolve_voice(voice)
+    if engine.name == "kokoro":
+        from core.speech.kokoro import model_path, phonemes_for
+
+        model = model_path()
+        if frozen:
+            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
+            report.check("voice model is the bundled one", bundle in model.resolve().parents, str(model))
+        phonemes = phonemes_for(VOICE_LINE)
+        report.check("voice input is Mandarin phonemes", sum(phonemes.count(t) for t in "↗↓↘→") >= 10, phonemes)
+    wav = engine.synthesize(VOICE_LINE, work / "voice.wav", voice=local)
+    samples, rate = read_wav(wav)
+    seconds = samples.size / rate
+    report.check("voice speaks", dbfs(samples) > SPEECH_DBFS, f"{dbfs(samples):.1f} dBFS")
+    report.check(
+        "voice speaks at a plausible rate", 2.5 < len(VOICE_LINE) / max(seconds, 0.01) < 9, f"{seconds:.2f} s"
+    )
+    wav.unlink()
+    espeak = espeak_engine()
+    if espeak is not None:
+        from core.speech.engine import phonemes_are_mandarin
+
+        mandarin, spoken = espeak.spoken_input(VOICE_LINE)
+        report.check("espeak-ng speaks Mandarin", phonemes_are_mandarin(espeak.phonemes(spoken, mandarin), 11), mandarin)
+
+
+VOICE_LINE = "赶紧点击下方链接抢购吧，只要99元！"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -37,6 +37,10 @@ class SettingsDialog(QDialog):
         self.add_voices(voices)
         self._select_voice(speech.voice)
         form.addRow(tr("Voice"), self.voice)
+        add_pack = QPushButton(tr("Add voice pack…"))
+        add_pack.setToolTip(tr("A Kokoro voice style file (.npy or .pt, e.g. a Mandarin zf_*/zm_* voice)"))
+        add_pack.clicked.connect(self._add_voice_pack)
+        form.addRow("", add_pack)
         self.rate = QDoubleSpinBox()
         self.rate.setRange(defaults.RATE_MIN_CPS, defaults.RATE_MAX_CPS)
         self.rate.setSingleStep(0.5)
@@ -92,6 +96,22 @@ class SettingsDialog(QDialog):
 
     def _select_voice(self, voice_id: str | None) -> None:
         self.voice.setCurrentIndex(max(0, self.voice.findData(voice_id)) if voice_id else 0)
+
+    def _add_voice_pack(self) -> None:
+        """Copy a Kokoro voice pack into the user's voice folder (checked, never unpickled) and select it."""
+        path = dialogs.choose_open_file(self, tr("Add voice pack"), tr("Kokoro voice") + " (*.npy *.pt *.pth)")
+        if not path:
+            return
+        from core.errors import SyncNarratorError
+        from core.speech.voices import add_voice_pack
+
+        try:
+            info = add_voice_pack(path)
+        except SyncNarratorError as exc:
+            dialogs.show_error(self, tr("Add voice pack"), exc)
+            return
+        self.add_voices([(info.id, info.name)])
+        self._select_voice(info.id)
 
     def _backend_changed(self, kind: str) -> None:
         self.model_dir.setEnabled(kind == "llm")

@@ -47,7 +47,8 @@ def speaker(cache_env: Path) -> Speaker:
 def test_espeak_lists_mandarin_and_speaks(tmp_path: Path) -> None:
     engine = EspeakEngine()
     assert any(v.id == "cmn" for v in engine.voices("zh"))
-    assert engine.default_voice() == "cmn"
+    # not the English-reading `cmn`: the voice found to read pinyin as Mandarin (tests/test_speech_mandarin.py)
+    assert engine.default_voice() == engine.mandarin_voice() != "cmn"
     out = engine.synthesize(SHORT, tmp_path / "a.wav", rate=200)
     samples, rate = read_wav(out)
     assert rate > 8000
@@ -173,3 +174,49 @@ def test_voice_language_matching() -> None:
     assert Voice("com.apple.voice.compact.zh-CN.Tingting", "Tingting", ()).speaks("zh")
     assert not Voice("en-us", "English (America)", ("en-us",)).speaks("zh")
     assert Voice("en-us", "English (America)", ("en-us",)).speaks("en")
+
+
+class NativeSpeedEngine(SpeechEngine):
+    """A stand-in neural voice: speaks 4 characters a second at rate 100, proportionally faster above."""
+
+    name = "native-test"
+    rate_range = (50, 200)
+    default_rate = 100
+    native_speed = True
+    calibration_rates = (80, 110, 150)
+
+    def __init__(self) -> None:
+        self.rates: list[int] = []
+
+    def voices(self, language: str | None = None):
+        from core.speech import Voice
+
+        return [Voice("v", "v", ("zh",))]
+
+    def synthesize(self, text, out, *, voice=None, rate=None):
+        from core.speech.audio import write_wav
+
+        rate = rate or self.default_rate
+        self.rates.append(rate)
+        seconds = len(text) / (4.0 * rate / 100)
+        t = np.arange(int(seconds * 16000)) / 16000
+        return write_wav(out, 0.3 * np.sin(2 * np.pi * 220 * t), 16000)
+
+
+def test_neural_voice_fits_with_its_own_speed_not_a_time_stretch(cache_env: Path) -> None:
+    engine = NativeSpeedEngine()
+    speaker = Speaker(engine)
+    natural = speaker.fit(LONG, 60_000, rate_cps=4.0)
+    assert natural.fits and natural.tempo == 1.0
+    clip = int(natural.duration_ms / 1.3) + 250  # needs 30 % more speed: beyond the 1.15 rate boost alone
+    fit = speaker.fit(LONG, clip, rate_cps=4.0)
+    assert fit.fits and fit.tempo == 1.0  # no time-stretch
+    assert fit.engine_rate > natural.engine_rate * 1.25
+    assert fit.duration_ms <= clip - 250
+    hopeless = speaker.fit(LONG, 2500, rate_cps=4.0)
+    assert not hopeless.fits and hopeless.tempo == 1.0 and 0 < hopeless.overflow_chars < count_chars(LONG)
+
+
+def test_estimate_counts_what_is_said(speaker: Speaker) -> None:
+    """"SPF50+" is 6 characters but 8 syllables: the meter must not call it short."""
+    assert speaker.estimate_ms("SPF50+", 5.0) > speaker.estimate_ms("这款防晒霜好", 5.0)

@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
     p.add_argument("--project", help="also save the project document (OUT.narr.json) for the editor")
     p.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
-    p.add_argument("--voice", help="speech voice id (default: the engine's Mandarin voice)")
+    p.add_argument("--voice", help="voice id from `voices` (default: the neural Mandarin voice)")
     p.add_argument(
         "--rate",
         type=float,
@@ -144,10 +144,7 @@ def _llm_narrator(args: argparse.Namespace) -> Narrator | None:
 
 
 def _check_voice(voice: str) -> None:
-    from core.speech import shared_speaker
+    """InputError naming the voice when it is not installed (see `voices`)."""
+    from core.speech.voices import resolve_voice
 
-    engine = shared_speaker().engine
-    ids = {v.id for v in engine.voices()} | {v.id.rsplit("/", 1)[-1] for v in engine.voices()}
-    if voice not in ids:
-        chinese = ", ".join(sorted({v.id for v in engine.voices("zh")})) or "none installed"
-        raise InputError(f"--voice {voice}: no such voice in {engine.name} (Chinese voices: {chinese})")
+    resolve_voice(voice)

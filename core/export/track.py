@@ -20,7 +20,7 @@ from core.speech.audio import read_wav, resample, write_wav
 
 TARGET_LUFS = -16.0
 PEAK_LIMIT = 0.89  # about -1 dBFS
-TRACK_RATE = 22050  # espeak-ng's native rate; other voices are resampled to it
+TRACK_RATE = 24000  # the neural voice's native rate (Kokoro); other voices are resampled to it
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import contextlib
 import multiprocessing
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import SyncNarratorError
-from core.platform import bundle_dir, env, is_frozen
+from core.platform import bundle_dir, is_frozen
 
 
 class SpeechError(SyncNarratorError):
@@ -73,6 +74,13 @@ class SpeechEngine(ABC):
             return candidates[0].id
         raise SpeechError(f"no {language} voice installed for {self.name} (install espeak-ng)")
 
+    native_speed: bool = False  # True: the engine's own rate control is good enough to fit lines (no time-stretch)
+    calibration_rates: tuple[int, ...] = ()  # engine rates to calibrate at (empty: the Speaker's default)
+
+    def known_calibration(self, voice: str) -> tuple[tuple[int, float], ...] | None:
+        """Characters per second measured ahead of time for a shipped voice (None: measure it)."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - most engines hold nothing
         """Release worker processes; the engine may be used again afterwards."""
 
@@ -95,8 +103,31 @@ def espeak_path() -> str | None:
     return shutil.which("espeak-ng") or shutil.which("espeak")
 
 
+MANDARIN_PROBE = "ni3 hao3, zhe4 kuan3 chan3 pin3 zhen1 de5 hen3 hao3 yong4."
+"""Tone-numbered pinyin: a voice that speaks Mandarin reads it with tone contours, an English-latin voice
+switches to English (`(en)`) and reads the tone digits as numbers."""
+ESPEAK_MANDARIN_CANDIDATES = ("cmn-latn-pinyin", "cmn-Latn-pinyin", "sit/cmn-Latn-pinyin", "cmn", "zh")
+_TONE_CONTOUR = re.compile(r"(?:55|35|214|21|51|11)")
+_LANGUAGE_SWITCH = re.compile(r"\((?!cmn\))[a-z]{2,3}(?:-[a-z0-9]+)?\)", re.IGNORECASE)
+
+
+def phonemes_are_mandarin(phonemes: str, syllables: int | None = None) -> bool:
+    """True when espeak-ng's `-x` output stays in Mandarin: no switch to another language such as
+    `(en)` and tone contours (55, 35, 214, 51...) on (nearly) every syllable."""
+    if not phonemes.strip() or _LANGUAGE_SWITCH.search(phonemes):
+        return False
+    tones = len(_TONE_CONTOUR.findall(phonemes))
+    return tones >= max(1, round(0.8 * syllables)) if syllables else tones > 0
+
+
 class EspeakEngine(SpeechEngine):
-    """espeak-ng invoked per line; stateless, so safe from any thread."""
+    """espeak-ng invoked per line; stateless, so safe from any thread.
+
+    Chinese is never handed to espeak-ng as Hanzi: the front-end's tone-numbered pinyin goes to a voice
+    checked to read pinyin as Mandarin (`cmn-latn-pinyin`). Debian 12's espeak-ng 1.51 `cmn` voice reads
+    Chinese as English-spoken pinyin ("gan three, jin three..."); the check looks at the phonemes
+    (`espeak-ng -x`), not at the voice's name.
+    """
 
     name = "espeak-ng"
     rate_range = (80, 450)
@@ -108,6 +139,7 @@ class EspeakEngine(SpeechEngine):
             raise SpeechError("espeak-ng is not installed (apt-get install espeak-ng)")
         self.program = program
         self._voices: list[Voice] | None = None
+        self._mandarin: str | None = None
 
     def voices(self, language: str | None = None) -> list[Voice]:
         if self._voices is None:
@@ -125,15 +157,65 @@ class EspeakEngine(SpeechEngine):
             return list(self._voices)
         return [v for v in self._voices if v.speaks(language)]
 
+    def phonemes(self, text: str, voice: str) -> str:
+        """espeak-ng's phoneme transcription (`-x`) of `text` as `voice` would speak it, nothing played."""
+        proc = subprocess.run(
+            [self.program, "-q", "-x", "-v", voice, "--", text.replace("\x00", " ")],
+            capture_output=True,
+            timeout=30 + len(text),
+            stdin=subprocess.DEVNULL,
+        )
+        return proc.stdout.decode("utf-8", "replace")
+
+    def mandarin_voice(self) -> str:
+        """The installed voice that reads tone-numbered pinyin as Mandarin, found by its phonemes."""
+        if self._mandarin is not None:
+            return self._mandarin
+        installed = {v.id.lower(): v.id for v in self.voices()}
+        tried = []
+        for name in ESPEAK_MANDARIN_CANDIDATES:
+            voice = installed.get(name.lower(), name if "/" in name else None)
+            if voice is None or voice in tried:
+                continue
+            tried.append(voice)
+            if phonemes_are_mandarin(self.phonemes(MANDARIN_PROBE, voice), len(MANDARIN_PROBE.split())):
+                self._mandarin = voice
+                return voice
+        raise SpeechError(
+            "espeak-ng has no voice that reads Mandarin pinyin (tried "
+            + (", ".join(tried) or "none installed")
+            + "); install espeak-ng 1.50 or later"
+        )
+
+    def default_voice(self, language: str = "zh") -> str:
+        if language == "zh":
+            return self.mandarin_voice()
+        return super().default_voice(language)
+
+    def is_chinese(self, voice: str) -> bool:
+        """Voices that speak Chinese (cmn, zh, sit/cmn...) all go through the checked pinyin voice."""
+        tail = voice.rsplit("/", 1)[-1].lower()
+        return tail.startswith(("cmn", "zh"))
+
+    def spoken_input(self, text: str, voice: str | None = None) -> tuple[str, str]:
+        """(voice, text) exactly as handed to espeak-ng: Chinese voices get the front-end's pinyin."""
+        voice = (voice or self.default_voice()).rsplit("/", 1)[-1]
+        if self.is_chinese(voice):
+            from core.speech.frontend import read_text
+
+            return self.mandarin_voice(), read_text(text).pinyin_with_pauses()
+        return voice, text
+
     def synthesize(self, text: str, out: Path, *, voice: str | None = None, rate: int | None = None) -> Path:
-        voice = voice or self.default_voice()
-        voice = voice.rsplit("/", 1)[-1]  # accept pyttsx3-style ids like 'sit/cmn'
+        voice, spoken = self.spoken_input(text, voice)
+        if not spoken.strip(" ,."):
+            raise SpeechError(f"nothing to say in {text[:20]!r}")
         rate = self.clamp_rate(rate or self.default_rate)
         out = Path(out)
         proc = subprocess.run(
-            [self.program, "-v", voice, "-s", str(rate), "-w", str(out), "--", text.replace("\x00", " ")],
+            [self.program, "-v", voice, "-s", str(rate), "-w", str(out), "--", spoken.replace("\x00", " ")],
             capture_output=True,
-            timeout=60 + len(text),
+            timeout=60 + len(spoken),
             stdin=subprocess.DEVNULL,
         )
         if proc.returncode != 0 or not out.exists() or out.stat().st_size <= 44:
@@ -315,6 +397,9 @@ class Pyttsx3Engine(SpeechEngine):
         voice = voice or self.default_voice()
         out = Path(out)
         out.unlink(missing_ok=True)
+        from core.speech.frontend import read_text
+
+        text = read_text(text).normalized  # numbers, units and codes as Chinese words (SAPI/NSSS read Hanzi)
         self._call(
             ("synth", text, str(out), voice, self.clamp_rate(rate or self.default_rate)), 60 + len(text)
         )
@@ -337,42 +422,3 @@ class Pyttsx3Engine(SpeechEngine):
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
             self.close()
-
-
-_default: SpeechEngine | None = None
-_default_lock = threading.Lock()
-
-
-def default_engine() -> SpeechEngine:
-    """The shared engine. SYNCNARRATOR_TTS=espeak|pyttsx3 forces one.
-
-    On Linux pyttsx3 only wraps the espeak-ng library, and its 2.99 driver is racy: `runAndWait`
-    returns before the audio is written and callbacks of one line leak into the next. Even with the
-    worker waiting for each file, a run of 9 lines at changing rates gave one line the previous line's
-    audio (asked at 450 wpm, got the 120 wpm recording). espeak-ng's command line is the same voice
-    without that race, so Linux uses it when installed; SAPI5 (Windows) and NSSS (macOS) go through
-    pyttsx3, and pyttsx3 remains the fallback when espeak-ng is missing.
-    """
-    global _default
-    with _default_lock:
-        if _default is not None:
-            return _default
-        choice = (env("SYNCNARRATOR_TTS") or "").lower()
-        if not choice and sys.platform.startswith("linux") and espeak_path():
-            choice = "espeak"
-        errors: list[str] = []
-        if choice in ("", "pyttsx3"):
-            try:
-                engine: SpeechEngine = Pyttsx3Engine()
-                if engine.voices("zh") or choice == "pyttsx3":
-                    _default = engine
-                    return engine
-                engine.close()
-                errors.append("pyttsx3 has no Chinese voice")
-            except SpeechError as exc:
-                errors.append(str(exc))
-        try:
-            _default = EspeakEngine()
-        except SpeechError as exc:
-            raise SpeechError("; ".join([*errors, str(exc)])) from None
-        return _default

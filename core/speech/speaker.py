@@ -12,15 +12,16 @@ import itertools
 import math
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from core import defaults
 from core.jobs import CancelToken, ProgressCallback, no_progress
-from core.narration.budget import MAX_RATE_BOOST, MAX_TEMPO
+from core.narration.budget import MAX_RATE_BOOST, MAX_SPEEDUP, MAX_TEMPO
 from core.project import Clip, Project
 from core.speech.audio import read_wav, time_stretch, trim_silence, wav_duration_ms, write_wav
 from core.speech.cache import SynthesisCache, cache_dir, load_json, save_json
-from core.speech.engine import SpeechEngine, SpeechError, default_engine
+from core.speech.engine import SpeechEngine, SpeechError
 
 CALIBRATION_LINES = (
     "这款精华液质地轻薄，一抹就化开，吸收特别快。",
@@ -43,6 +44,25 @@ CALIBRATION_RATES = (120, 220, 340, 450)
 def count_chars(text: str) -> int:
     """Characters as narration budgets count them (E-SyncVidStory: len of the line, punctuation included)."""
     return len(text.strip())
+
+
+def spoken_length(text: str) -> int:
+    """Syllables plus pauses of a line as the front-end reads it."""
+    from core.speech.frontend import read_text
+
+    reading = read_text(text)
+    return len(reading.syllables) + sum(1 for w in reading.words if w.pause)
+
+
+@lru_cache(maxsize=1)
+def _units_per_char() -> float:
+    """Spoken units per character on the calibration lines (what the calibrated rate counts)."""
+    return sum(spoken_length(t) for t in CALIBRATION_LINES) / sum(count_chars(t) for t in CALIBRATION_LINES)
+
+
+def equivalent_chars(text: str) -> float:
+    """How many calibration-line characters `text` takes to say."""
+    return spoken_length(text) / _units_per_char() if text.strip() else 0.0
 
 
 @dataclass(frozen=True)
@@ -93,7 +113,11 @@ class FitResult:
 
 
 class Speaker:
-    """Speech engine + synthesis cache + calibrations; thread-safe, shared by pipeline and editor."""
+    """Voices + synthesis cache + calibrations; thread-safe, shared by pipeline and editor.
+
+    Each voice id names its engine (`kokoro:jf_alpha`, `espeak:cmn-latn-pinyin`, see core.speech.voices);
+    a Speaker made with an `engine` uses that engine for every voice (tests, benchmarks).
+    """
 
     def __init__(self, engine: SpeechEngine | None = None, cache: SynthesisCache | None = None) -> None:
         self._engine = engine
@@ -101,11 +125,22 @@ class Speaker:
         self._calibrations: dict[str, Calibration] = {}
         self._lock = threading.RLock()
 
+    def resolve(self, voice: str | None) -> tuple[SpeechEngine, str, str]:
+        """(engine, the engine's voice id, the voice id used for caching and calibration)."""
+        if self._engine is not None:
+            local = voice or self._engine.default_voice("zh")
+            return self._engine, local, local
+        from core.speech.voices import resolve_voice
+
+        return resolve_voice(voice)
+
     @property
     def engine(self) -> SpeechEngine:
-        if self._engine is None:
-            self._engine = default_engine()
-        return self._engine
+        """The engine of the default voice."""
+        return self.resolve(None)[0]
+
+    def engine_for(self, voice: str | None) -> SpeechEngine:
+        return self.resolve(voice)[0]
 
     @property
     def cache(self) -> SynthesisCache:
@@ -114,13 +149,12 @@ class Speaker:
         return self._cache
 
     def voice_id(self, voice: str | None) -> str:
-        return voice or self.engine.default_voice("zh")
+        return self.resolve(voice)[2]
 
     # -- synthesis
     def synthesize(self, text: str, *, voice: str | None = None, rate: int | None = None) -> Path:
         """Cached WAV of `text` (leading/trailing silence trimmed) at the engine rate `rate`."""
-        engine = self.engine
-        voice = self.voice_id(voice)
+        engine, local, voice = self.resolve(voice)
         rate = engine.clamp_rate(rate if rate is not None else engine.default_rate)
         key = SynthesisCache.key(engine.name, text, voice, rate, 1.0)
         hit = self.cache.get(key)
@@ -128,7 +162,7 @@ class Speaker:
             return hit
         tmp = self.cache.temp_path(key)
         try:
-            engine.synthesize(text, tmp, voice=voice, rate=rate)
+            engine.synthesize(text, tmp, voice=local, rate=rate)
             samples, sr = read_wav(tmp)
             samples = trim_silence(samples, sr)
             if samples.size == 0:
@@ -142,7 +176,7 @@ class Speaker:
         raw = self.synthesize(text, voice=voice, rate=rate)
         if abs(tempo - 1.0) < 1e-4:
             return raw
-        key = SynthesisCache.key(self.engine.name, text, voice, rate, tempo)
+        key = SynthesisCache.key(self.engine_for(voice).name, text, voice, rate, tempo)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
@@ -156,11 +190,15 @@ class Speaker:
     # -- calibration
     def calibration(self, voice: str | None = None) -> Calibration:
         """Characters per second of `voice`, measured once per voice and kept in the cache folder."""
-        voice = self.voice_id(voice)
-        engine = self.engine
+        engine, local, voice = self.resolve(voice)
         with self._lock:
             if voice in self._calibrations:
                 return self._calibrations[voice]
+            known = engine.known_calibration(local)
+            if known:
+                cal = Calibration(engine.name, voice, known)
+                self._calibrations[voice] = cal
+                return cal
             path = cache_dir() / "calibration.json"
             data = load_json(path) or {}
             entry_key = f"{CALIBRATION_VERSION}|{engine.name}|{voice}"
@@ -173,7 +211,7 @@ class Speaker:
                     points = ()
             if not points:
                 measured = []
-                for rate in CALIBRATION_RATES:
+                for rate in engine.calibration_rates or CALIBRATION_RATES:
                     r = engine.clamp_rate(rate)
                     ms = sum(
                         wav_duration_ms(self.synthesize(t, voice=voice, rate=r)) for t in CALIBRATION_LINES
@@ -188,17 +226,21 @@ class Speaker:
             return cal
 
     def engine_rate(self, rate_cps: float, voice: str | None = None) -> int:
-        return self.engine.clamp_rate(self.calibration(voice).rate_for(rate_cps))
+        return self.engine_for(voice).clamp_rate(self.calibration(voice).rate_for(rate_cps))
 
     def calibrated_cps(self, rate_cps: float, voice: str | None = None) -> float:
         """The characters per second the voice really reaches when asked for `rate_cps` (engine limits)."""
         cal = self.calibration(voice)
-        return cal.cps_at(self.engine.clamp_rate(cal.rate_for(rate_cps)))
+        return cal.cps_at(self.engine_for(voice).clamp_rate(cal.rate_for(rate_cps)))
 
     def estimate_ms(self, text: str, rate_cps: float, voice: str | None = None) -> int:
-        """Spoken duration of `text` from the calibration, without synthesizing (budget meter)."""
-        n = count_chars(text)
-        return 0 if n == 0 else round(n * 1000 / self.calibrated_cps(rate_cps, voice))
+        """Spoken duration of `text` from the calibration, without synthesizing (budget meter).
+
+        Counted in what is said, not in characters: "SPF50+" is 6 characters but 8 syllables, "¥199"
+        4 characters and 6 syllables (the front-end's reading), scaled to calibration characters."""
+        if count_chars(text) == 0:
+            return 0
+        return round(equivalent_chars(text) * 1000 / self.calibrated_cps(rate_cps, voice))
 
     # -- fitting
     def fit(
@@ -226,14 +268,26 @@ class Speaker:
         rate = base
         wav = self.synthesize(text, voice=voice, rate=rate)
         dur = wav_duration_ms(wav)
+        engine = self.engine_for(voice)
         if dur > available:
             cal = self.calibration(voice)
-            wanted = cal.rate_for(cal.cps_at(base) * dur / available * 1.02)
-            boosted = self.engine.clamp_rate(min(wanted, base * MAX_RATE_BOOST))
-            if boosted > rate:
+            # a neural voice speaks faster itself (its own speed control), as far as fitting goes in all;
+            # other engines speed up a little and the rest is a time-stretch
+            native = getattr(engine, "native_speed", False)
+            limit = base * (MAX_SPEEDUP if native else MAX_RATE_BOOST)
+            for _attempt in range(3 if native else 1):
+                wanted = cal.rate_for(cal.cps_at(rate) * dur / available * 1.02)
+                boosted = engine.clamp_rate(min(max(wanted, rate + 1), limit))
+                if boosted <= rate:
+                    break
                 rate = boosted
                 wav = self.synthesize(text, voice=voice, rate=rate)
                 dur = wav_duration_ms(wav)
+                if dur <= available:
+                    break
+            if native and dur > available:
+                fitting_chars = math.floor(n * available / dur)
+                return FitResult(text, wav, lead_ms, dur, available, rate, 1.0, False, max(1, n - fitting_chars), voice)
         tempo = 1.0
         if dur > available:
             tempo = math.ceil(dur / available * 1.01 * 1000) / 1000
@@ -287,7 +341,7 @@ _shared_lock = threading.Lock()
 
 
 def shared_speaker() -> Speaker:
-    """One Speaker per process (one pyttsx3 worker), created on first use."""
+    """One Speaker per process (one model / pyttsx3 worker per engine), created on first use."""
     global _shared
     with _shared_lock:
         if _shared is None:

