@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject
 from core.errors import InputError
 from core.project import Clip, ExportSettings, Project, set_clips
 from gui import config, dialogs, i18n, services
-from gui.export_dialog import ExportDialog
+from gui.export_dialog import ExportDialog, beside
 from gui.i18n import tr
 from gui.jobs import Job
 from gui.operations import DocumentOp, QueryOp
@@ -312,6 +312,35 @@ class NarrationCommands(QObject):
         return self.operations.query(QueryOp["ExportResult"](
             tr("Exporting"), services.export_job(snapshot, output), done, cancelled, document_bound=False
         ))  # fmt: skip
+
+    def export_timeline_dialog(self) -> None:
+        """Ask for OUT.otio (or .xml / .edl), then write the timeline in the job process."""
+        doc = self.bridge.document
+        project = doc.project
+        if project.video is None or project.video_missing:
+            self.window.show_error(
+                tr("Export timeline"), InputError(f"{project.video}: the video is missing")
+            )
+            return
+        start = beside(doc.path or Path(project.video), Path(project.video).stem + ".otio")
+        filt = "OpenTimelineIO (*.otio);;FCP 7 XML (*.xml);;CMX 3600 EDL (*.edl)"
+        path = dialogs.choose_save_file(self.window, tr("Export timeline"), str(start), filt)
+        if path:
+            self.start_timeline_export(Path(path))
+
+    def start_timeline_export(self, output: Path) -> Job | None:
+        """The timeline of a snapshot of the project (core.interchange), off the GUI thread."""
+        from functools import partial
+
+        from core.interchange import TimelineResult, timeline_job
+
+        def done(result: TimelineResult) -> None:
+            self.window.show_message(tr("Exported {name}").format(name=result.output.name))
+
+        job = partial(timeline_job, project=self.bridge.project, output=str(output))
+        return self.operations.query(
+            QueryOp[TimelineResult](tr("Exporting timeline"), job, done, document_bound=False)
+        )
 
     def settings_dialog(self) -> None:
         w = self.window

@@ -491,11 +491,14 @@ def test_category_wording_stays_in_its_category() -> None:
             if t.text == odd
         )
 
-    ruled, plain = LineWriter(res), LineWriter(res, Weights(kin=0.0))
+    # the kin rule alone (the faithfulness filter would drop skin-care wording for a toothbrush outright)
+    ruled, plain = LineWriter(res, Weights(faithful=False)), LineWriter(res, Weights(kin=0.0, faithful=False))
     brush = ("庚辛电动牙刷", {"功效": "亮白、清洁"})
     makeup = ("壬癸粉底液遮瑕", foundation)
     assert base_of(ruled, *brush) < base_of(plain, *brush) - 0.5  # a toothbrush is not a foundation
     assert base_of(ruled, *makeup) == base_of(plain, *makeup)  # another foundation may say it
+    with pytest.raises(StopIteration):  # faithful (default): "上脸" is not for a toothbrush at all
+        base_of(LineWriter(res), *brush)
 
 
 def test_a_line_does_not_say_a_term_and_part_of_it(resource: dict) -> None:

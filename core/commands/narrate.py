@@ -61,6 +61,7 @@ def _write_atomic(path: Path, lines: list[str]) -> None:
 def run_narrate(args: argparse.Namespace) -> int:
     from core.cli import StderrProgress
     from core.narration.dataset import read_jsonl, result_row, video_request
+    from core.narration.knowledge import knowledge_warnings
     from core.narration.registry import create_narrator
 
     src, dst = Path(args.input), Path(args.output)
@@ -77,6 +78,8 @@ def run_narrate(args: argparse.Namespace) -> int:
     for n, video in enumerate(videos):
         progress(n / max(1, len(videos)), f"video {n + 1}/{len(videos)}")
         request = video_request(video, args.storyline, args.rate, args.seed, where=f"{src}: video {n + 1}")
+        for warning in knowledge_warnings(request.product):
+            print(f"warning: {src}: video {n + 1}: {warning}", file=sys.stderr)
         try:
             lines = narrator.narrate(request)
         except InputError as exc:

@@ -46,7 +46,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     e = sub.add_parser("export", help="export a saved project (no re-detection, no re-narration)")
     e.add_argument("project")
-    e.add_argument("--out", required=True, help="OUT.mp4")
+    e.add_argument("--out", help="OUT.mp4 (the narrated video)")
+    e.add_argument(
+        "--otio",
+        metavar="OUT.otio",
+        help="also (or only) write the timeline for other editors: .otio, or .xml / .edl with OTIO's adapters",
+    )
     e.add_argument("--srt", help="also write the subtitles as SRT")
     e.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
     e.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
@@ -67,6 +72,7 @@ def _report(output: Path, extras: list[Path | None], warnings: tuple[str, ...]) 
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from core.narration.knowledge import knowledge_warnings
     from core.pipeline import RenderOptions, load_product, render_video
 
     if not defaults.rate_in_range(args.rate):
@@ -81,6 +87,8 @@ def run_render(args: argparse.Namespace) -> int:
     if not video.is_file():
         raise InputError(f"{display_path(video)}: no such video file")
     product = load_product(args.product)
+    for warning in knowledge_warnings(product):  # thin knowledge: the lines will be generic
+        print(f"warning: {warning}", file=sys.stderr)
     options = RenderOptions(
         voice=args.voice,
         rate_cps=args.rate,
@@ -105,9 +113,17 @@ def run_export(args: argparse.Namespace) -> int:
     from core.export import ExportOptions, export_project
     from core.project import load_project
 
-    outputs = [args.out, args.srt, args.narration_wav]
+    if not args.out and not args.otio:
+        raise InputError("export needs --out OUT.mp4, --otio OUT.otio, or both")
+    if not args.out and (args.srt or args.narration_wav or args.burn_subtitles or args.preset):
+        raise InputError("--srt, --narration-wav, --burn-subtitles and --preset go with --out OUT.mp4")
+    outputs = [args.out, args.srt, args.narration_wav, args.otio]
     # before reading the project: `--out P.narr.json` never replaces P
     check_outputs([args.project], outputs, input_names=["the project"])
+    if args.otio:
+        from core.interchange import check_timeline_target
+
+        check_timeline_target(Path(args.otio))
     project = load_project(Path(args.project))
     shown = display_path(args.project)
     if not project.video:
@@ -125,8 +141,16 @@ def run_export(args: argparse.Namespace) -> int:
     if args.preset:
         overrides["preset"] = args.preset
     options = ExportOptions.from_project(project, **overrides)
-    result = export_project(project, Path(args.out), options, progress=StderrProgress("export"))
-    _report(result.output, [result.srt, result.narration_wav], result.warnings)
+    if args.out:
+        result = export_project(project, Path(args.out), options, progress=StderrProgress("export"))
+        _report(result.output, [result.srt, result.narration_wav], result.warnings)
+    if args.otio:
+        from core.interchange import export_timeline
+
+        timeline = export_timeline(
+            project, Path(args.otio), inputs=[Path(args.project)], progress=StderrProgress("timeline")
+        )
+        _report(timeline.output, [timeline.media_dir], ())
     return 0
 
 

@@ -17,6 +17,7 @@ from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.labels import LABEL_NAMES, canonical_label, resource_dir
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
 from core.narration.budget import char_budget
+from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for
 from core.narration.learn import decode_resource, position_class
 from core.narration.planner import PlanClip, StorylinePlanner
 from core.narration.writer import AdState, LineWriter, Weights
@@ -63,6 +64,14 @@ def _labels(raw: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "外观设计": (("外观",), "质量/特性介绍"),
+    "质地/成分/材质": (("成分/材质", "质地"), "质量/特性介绍"),
+    "痛点铺垫": (("痛点",), "产品推荐"),
+}
+"""Labels whose lines need a knowledge field, and the label that writes the line without it."""
+
+
 class EmbeddedNarrator(Narrator):
     """Narrator backed by the bundled resource; `resource` (a dict) overrides it (cross-validation)."""
 
@@ -93,7 +102,16 @@ class EmbeddedNarrator(Narrator):
             clips.append(PlanClip((lo + hi) // 2, _labels(c.labels), c.cues))
         if ctx is None:
             ctx = self.writer.product_context(request.product.name, request.product.attributes)
-        return self.planner.plan(clips, self.planner.product_bias(ctx.similarity))
+        # no 安全认证 / 鉴定展示 / 生产过程 clip for a product whose knowledge cannot back it
+        attrs = request.product.attributes
+        forbid = {x for x in CLAIM_LABELS if not has_knowledge_for(x, attrs)}
+        # nor a looks or materials clip for a product whose knowledge says nothing of them
+        forbid |= {
+            lab
+            for lab, (keys, _) in _NEEDS.items()
+            if lab != "痛点铺垫" and not any(str(attrs.get(k, "")).strip() for k in keys)
+        }
+        return self.planner.plan(clips, self.planner.product_bias(ctx.similarity), forbid)
 
     # ---- writing ----
     def narrate(
@@ -117,8 +135,53 @@ class EmbeddedNarrator(Narrator):
                 cancel.raise_if_cancelled()
             progress(i / max(1, count), "writing narration")
             out.append(self._one(request, i, c, labels, lo, hi, ctx, state, request.seed))
+        self._name_once(request, out, plan, ctx)
         progress(1.0, "narration written")
         return out
+
+    def _name_once(
+        self, request: NarrationRequest, out: list[ClipNarration], plan: list[tuple[str, ...]], ctx: Any
+    ) -> None:
+        """Every ad names the product: when no line does, the best clip for it (a recommendation, else
+        the first long enough one that is not the user's) is rewritten with a line that names it."""
+        names = [x for x in (ctx.full_name, ctx.spoken_name) if x]
+        if not names or any(n in line.text for line in out for n in names):
+            return
+        order = sorted(
+            range(len(out)),
+            key=lambda i: ("产品推荐" not in plan[i], i != 0, i),
+        )
+        for i in order:
+            c, line = request.clips[i], out[i]
+            if c.locked_text or line.chars_max < min(map(len, names)) + 2:
+                continue
+            state = AdState()
+            for j, other in enumerate(out):
+                if j != i and other.text:
+                    state.add(other.text)
+            labels = self._writing_labels(plan[i], request)
+            pos = position_class(i, len(request.clips))
+            cand = self.writer.write(
+                ctx, labels, line.chars_min, line.chars_max, pos, state, 0, frozenset(), must_name=True
+            )
+            if any(n in cand.text for n in names) and line.chars_min <= len(cand.text) <= line.chars_max:
+                out[i] = ClipNarration(line.index, line.labels, cand.text, line.chars_min, line.chars_max)
+                return
+
+    @staticmethod
+    def _writing_labels(labels: tuple[str, ...], request: NarrationRequest) -> tuple[str, ...]:
+        """The labels whose templates write the line: a 安全认证 / 鉴定展示 / 生产过程 clip of a product
+        with no such knowledge talks about its quality instead of inventing a certificate."""
+        out: list[str] = []
+        attrs = request.product.attributes
+        for lab in labels or (LABEL_NAMES[-1],):
+            if not has_knowledge_for(lab, attrs):
+                lab = "质量/特性介绍"
+            elif lab in _NEEDS and not any(str(attrs.get(k, "")).strip() for k in _NEEDS[lab][0]):
+                lab = _NEEDS[lab][1]  # a looks clip of a product whose knowledge says nothing of its looks
+            if lab not in out:
+                out.append(lab)
+        return tuple(out)
 
     def _one(
         self,
@@ -142,7 +205,9 @@ class EmbeddedNarrator(Narrator):
         pos = position_class(i, len(request.clips))
         # narrate: seed 0 is the best line, other seeds vary it; rewrite: seed k is the k-th best
         choice = seed if rewrite else 0 if seed == 0 else random.Random(seed * 1_000_003 + i).randrange(4)
-        cand = self.writer.write(ctx, labels or (LABEL_NAMES[-1],), lo, hi, pos, state, choice, exclude)
+        cand = self.writer.write(
+            ctx, self._writing_labels(labels, request), lo, hi, pos, state, choice, exclude
+        )
         state.add(cand.text, cand.terms, cand.template)
         return ClipNarration(c.index, labels, cand.text, lo, hi)
 
@@ -175,3 +240,53 @@ class EmbeddedNarrator(Narrator):
             labels = self.plan(request)[i]
         exclude = frozenset({current}) if current else frozenset()
         return self._one(request, i, c, labels, lo, hi, ctx, state, seed, exclude, rewrite=True)
+
+    def alternatives(
+        self,
+        request: NarrationRequest,
+        index: int,
+        *,
+        count: int = 5,
+        context: list[ClipNarration] | None = None,
+    ) -> list[ClipNarration]:
+        """Up to `count` distinct lines for clip `index`, best first, each inside the clip's budget (the
+        lines `rewrite` walks through with seeds 0, 1, 2 ...); the clip's current line (in `context`) is
+        not among them."""
+        pos_of = {c.index: i for i, c in enumerate(request.clips)}
+        if index not in pos_of:
+            raise InputError(f"no clip with index {index}")
+        i = pos_of[index]
+        c = request.clips[i]
+        lo, hi = clip_budget(c, request)
+        if hi <= 0 or count <= 0:
+            return []
+        ctx = self.writer.product_context(request.product.name, request.product.attributes)
+        state = AdState()
+        current = ""
+        labels: tuple[str, ...] = _labels(c.labels)
+        for other in context or []:
+            if other.index == index:
+                current = other.text
+                labels = labels or _labels(other.labels)
+            elif other.text:
+                state.add(other.text)
+        if not labels:
+            labels = self.plan(request, ctx)[i]
+        pos = position_class(i, len(request.clips))
+        lines = self.writer.ranked_lines(ctx, self._writing_labels(labels, request), lo, hi, pos, state)
+        if not [x for x in lines if x.text != current]:  # what write() falls back to
+            lines = [
+                self.writer.write(
+                    ctx, self._writing_labels(labels, request), lo, hi, pos, state, 0, frozenset({current})
+                )
+            ]
+        out: list[ClipNarration] = []
+        seen = {current}
+        for cand in lines:
+            if cand.text in seen or not lo <= len(cand.text) <= hi:
+                continue
+            seen.add(cand.text)
+            out.append(ClipNarration(c.index, labels, cand.text, lo, hi))
+            if len(out) >= count:
+                break
+        return out

@@ -1,13 +1,20 @@
 """Product knowledge as the narrator uses it: typed terms, a short spoken name, and its text.
 
-Shared by the resource builder and the runtime writer so both slot and fill terms the same way.
+Shared by the resource builder and the runtime writer so both slot and fill terms the same way. Also what
+keeps lines faithful for any product (issue #14): what each term is (term_kind), names from whole jieba
+words of the title (short_name, head_type), the product's category (is_beauty, is_clothing), the words a
+line may say only when the knowledge does (CLAIM_WORDS) or the category allows (SKIN_USAGE, WEAR_USAGE),
+and warnings about thin knowledge (knowledge_warnings).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 KEYS = (
     "痛点",
@@ -100,15 +107,76 @@ def clean_name(name: str) -> str:
     return name.strip(" -_/|·")
 
 
+@functools.lru_cache(maxsize=1)
+def _jieba() -> Any:
+    """A private jieba POS tokenizer (the global one is left alone), loaded on first use (~0.5 s)."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter on stderr
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return jieba.posseg.POSTokenizer(tokenizer)
+
+
+@functools.lru_cache(maxsize=4096)
+def words(text: str, hmm: bool = True) -> tuple[tuple[str, str], ...]:
+    """(word, part of speech) of `text` by jieba (its default dictionary, and HMM for unknown words)."""
+    return tuple((p.word, p.flag) for p in _jieba().cut(text, HMM=hmm))
+
+
+_PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg")
+
+
+def _split_word(word: str) -> list[str]:
+    """The dictionary words a long jieba word is made of ("天才儿童" -> 天才, 儿童), or the word itself."""
+    tk = _jieba().tokenizer
+    parts = [w for w in tk.lcut(word, cut_all=True) if len(w) > 1]
+    out, at = [], 0
+    for w in parts:
+        if word.startswith(w, at):
+            out.append(w)
+            at += len(w)
+    return out if at == len(word) else [word]
+
+
+def _jieba_brand(title: str) -> str:
+    """The brand as whole jieba words of the title's start: "麦富迪", "南极人" (南极 + 人), "三只松鼠"."""
+    ws = [(w, f) for w, f in words(title) if w.strip()]
+    if not ws:
+        return ""
+    brand, flag = ws[0]
+    i = 1
+    while i < len(ws) and re.fullmatch(r"[\u4e00-\u9fff]+", ws[i][0]):
+        nxt, nflag = ws[i]
+        one_char = len(brand) == 1
+        numeral = flag == "m" and len(brand) <= 2  # 三只 + 松鼠
+        split_name = len(brand) == 2 and flag in _PROPER and len(nxt) == 1 and nflag[:1] in ("n", "g")
+        if not (one_char or numeral or split_name):
+            break
+        if len(brand) + len(nxt) > 4:
+            head = _split_word(nxt)[0]
+            if len(brand) + len(head) > 4 or head == nxt:
+                break
+            brand += head
+            break
+        brand += nxt
+        flag = nflag
+        i += 1
+    return brand
+
+
 def short_name(
     name: str,
     brands: frozenset[str] | set[str] = frozenset(),
     title_words: frozenset[str] | set[str] = frozenset(),
 ) -> str:
-    """How an ad calls the product: its brand, the start of the title.
+    """How an ad calls the product: its brand, whole words at the start of the title.
 
     Titles are keyword lists ("伊诗兰顿弹力眼霜精华..."), so the brand is a known brand prefix (the longest),
-    else the characters before the first common title word ("弹力"), 2 to 4 of them, else 3.
+    else the characters before a common title word ("弹力") 2 to 4 characters in, else the first word(s)
+    of the title as jieba segments it ("麦富迪狗粮" -> 麦富迪, "李宁飞电跑鞋" -> 李宁): never a character
+    count cut ("李宁飞").
     """
     name = clean_name(name)
     if not name:
@@ -121,12 +189,123 @@ def short_name(
             return name[:n]
     m = re.match(r"[\u4e00-\u9fff]{2,}", name)
     if not m:
-        return name[:4]
+        return _jieba_brand(name)[:8] or name[:4]
     run = m.group(0)
+    ws = words(run)
+    if len(ws) >= 2 and len(ws[0][0]) >= 2 and ws[0][1] in _PROPER and _common(ws[1][0]):
+        return ws[0][0]  # "乐高" of 乐高城市系列: a name, then an everyday word
+    if (
+        len(ws) >= 2
+        and len(ws[0][0]) >= 2
+        and ws[0][1] in _PROPER
+        and ws[1][1] not in (*_PROPER, "eng")
+        and (len(ws[1][0]) >= 2 or ws[1][1][:1] not in ("n", "g"))  # 南极 + 人 is one name
+    ):
+        return ws[0][0]  # "瑞幸" of 瑞幸挂耳咖啡: a name, then what it is
+    ends = set()
+    at = 0
+    for w, _ in ws:
+        at += len(w)
+        ends.add(at)
     for i in range(2, min(5, len(run) - 1)):
-        if run[i : i + 2] in title_words:
+        if run[i : i + 2] in title_words and i in ends:  # "萌兔毛绒" of 萌兔毛绒玩具 would cut a word
             return run[:i]
-    return run if len(run) <= 4 else run[:3]
+    return _jieba_brand(run) or run[:2]
+
+
+def _common(word: str) -> bool:
+    """An everyday word (frequent in jieba's dictionary), not the rest of a brand name ("兰顿")."""
+    return len(word) >= 2 and _jieba().tokenizer.FREQ.get(word, 0) >= 2000
+
+
+_TYPE_HEADS = frozenset(
+    "车锅机器鞋服衣裤裙恤衫包表灯垫粮砂汁水茶啡果具木仔偶标盘源宝脯干球杯壶箱柜椅桌床被枕帽袜笔本镜伞扇罩奶酒饮饼肉米面盒架泵刀剪铲勺碗盆桶袋线筒扣绳尺琴仪秤键屏卡筐篮箱耳"
+)
+"""Last characters of Chinese product-type nouns (自行车, 炒锅, 耳机, 跑鞋, 狗粮, 猫砂, 橙汁, 积木 ...)."""
+_NOT_TYPES = frozenset(
+    [
+        "家用",
+        "男士",
+        "女士",
+        "男款",
+        "女款",
+        "男女",
+        "夏季",
+        "冬季",
+        "春季",
+        "秋季",
+        "礼盒",
+        "整箱",
+        "系列",
+        "特产",
+        "大容量",
+        "通用型",
+        "全价",
+        "官方",
+        "正品",
+        "名牌",
+        "套装",
+        "新款",
+        "爆款",
+        "儿童",
+        "成人",
+        "学生",
+        "办公",
+        "便携",
+        "多功能",
+        "无线",
+        "智能",
+        "家庭",
+        "客厅",
+        "卧室",
+        "厨房",
+        "户外",
+        "室内",
+        "加厚",
+        "升级",
+    ]
+)
+
+
+def head_type(name: str, brand: str = "") -> str:
+    """The product-type noun of a title (see _head_type), from jieba's words with its HMM for unknown
+    words, else from dictionary words only ("气泡水白桃味" is one HMM word, 气泡 + 水 + ... otherwise)."""
+    return _head_type(name, brand, True) or _head_type(name, brand, False)
+
+
+def _head_type(name: str, brand: str, hmm: bool) -> str:
+    """The product-type noun of a title outside the learned types, from whole jieba words after the brand:
+    a noun ending in a product head character, with the noun before it when both fit in 4 characters
+    ("美的无油空气炸锅" -> 空气炸锅, "...公路自行车" -> 自行车), single-character nouns joined (狗 + 粮)."""
+    title = clean_name(name)
+    if brand and title.startswith(brand):
+        title = title[len(brand) :]
+    ws = [(w, f) for w, f in words(title, hmm) if re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w)]
+    merged: list[tuple[str, str]] = []
+    for w, f in ws:  # 狗 + 粮, 瑜伽 + 垫: single characters stick to the noun before them
+        stick = f[:1] in ("n", "g", "z") and merged and merged[-1][1][:1] in ("n", "g")
+        stick = stick or (w in _TYPE_HEADS and merged and len(merged[-1][0]) == 2)  # 充电 + 宝
+        if merged and len(w) == 1 and stick:
+            prev = merged[-1][0]
+            if len(prev) + 1 <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", prev):
+                merged[-1] = (prev + w, "n")
+                continue
+        merged.append((w, f))
+    for k, (w, f) in enumerate(merged):
+        if len(w) < 2 or w in _NOT_TYPES or w[-1] not in _TYPE_HEADS or f[:1] not in ("n", "v", "g"):
+            continue
+        if w[0] in "无不免零防抗":  # 无油, 不粘: a property, not the thing
+            continue
+        if k and merged[k - 1][1][:1] == "n" and len(merged[k - 1][0]) + len(w) <= 4:
+            before = merged[k - 1][0]
+            if before not in _NOT_TYPES and len(before) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", before):
+                return before + w
+        return w
+    for k, (w, _) in enumerate(merged):
+        if w == "机器人":  # 扫地机器人
+            before = merged[k - 1][0] if k else ""
+            return before + w if len(before) == 2 and merged[k - 1][1][:1] == "n" else w
+    return ""
 
 
 CLASSIFIERS = frozenset("款个支瓶套台件双条盒把张罐只")
@@ -158,3 +337,157 @@ def knowledge_text(name: str, attributes: Mapping[str, str]) -> str:
 
 def is_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
+
+
+# ---- what a term is, and what kind of product this is ----
+
+THING, LOOK, PROPERTY, SPEC, OFFER, PROBLEM, PEOPLE, OTHER = (
+    "thing",
+    "look",
+    "property",
+    "spec",
+    "offer",
+    "problem",
+    "people",
+    "other",
+)
+KEY_KIND: dict[str, str] = {
+    "成分/材质": THING,
+    "外观": LOOK,
+    "相关产品": THING,
+    "质地": PROPERTY,
+    "质量/特性": PROPERTY,
+    "功效": PROPERTY,
+    "通用卖点": PROPERTY,
+    "生产工艺": PROPERTY,
+    "活动优惠": OFFER,
+    "售后服务": OFFER,
+    "痛点": PROBLEM,
+    "适用人群/肤质": PEOPLE,
+    "专利": OTHER,
+    "鉴定/认证": OTHER,
+    "品牌故事": OTHER,
+}
+"""The type of value each knowledge field holds: a slot of one type takes only terms of that type."""
+
+_PROPERTY_START = tuple("不无零可能防抗免易超很更好少低高耐快慢轻省亮护")
+_NOUN = ("n", "ng", "nz", "ns", "nt", "eng", "vn", "an")  # not nr: jieba calls 安静 a name
+_SPEC = re.compile(
+    r"[0-9０-９]|[一二三四五六七八九十百千万两半]+(?:个|小时|分钟|秒|公斤|克|升|米|厘米|毫米|瓦|种|层|档|色|款|袋|瓶)"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def term_kind(text: str, key: str) -> str:
+    """What a term of field `key` is: the field's type, except that a property written under 成分/材质
+    ("不加糖", "不掉毛") is a property, a thing written under 质量/特性 ("碳纤维车架") is a thing, and a
+    figure ("20000毫安大容量", "续航30小时") is a spec that only fits slots of its own field."""
+    kind = KEY_KIND.get(key, PROPERTY)
+    if kind not in (THING, PROPERTY):
+        return kind
+    if _SPEC.search(text):
+        return SPEC
+    ws = [(w, f) for w, f in words(text) if w.strip()]
+    if not ws:
+        return kind
+    last_flag = ws[-1][1]
+    says_property = text.startswith(_PROPERTY_START) or any(
+        f[:1] in ("a", "d", "v") and f != "vn" for _, f in ws
+    )
+    looks_thing = last_flag in _NOUN and not says_property
+    if kind == THING and says_property and last_flag not in _NOUN:
+        return PROPERTY
+    if kind == PROPERTY and looks_thing and len(ws) >= 2:
+        return THING
+    return kind
+
+
+BEAUTY_WORDS = (
+    "肌肤", "皮肤", "护肤", "肤质", "面霜", "精华", "乳液", "面膜", "眼霜", "口红", "唇", "粉底", "妆", "洁面",
+    "洗面奶", "爽肤水", "防晒", "毛孔", "保湿", "补水", "香水", "身体乳", "沐浴", "洗发", "染发", "发膜",
+    "护发", "美白", "抗皱", "痘", "油皮", "干皮", "敏感肌", "卸妆", "眉", "睫毛", "美甲", "头发", "脸",
+    "肌", "霜", "膏", "洁面", "面部", "抗老", "淡纹", "细纹",
+)  # fmt: skip
+"""Words of skin care and cosmetics (and hair/body care): a product whose knowledge says two of them is
+a beauty product, and beauty templates' wording suits it."""
+
+SKIN_USAGE = (
+    "上脸", "贴脸", "推开", "涂抹", "抹开", "油皮", "干皮", "混油", "混干", "长痘", "痘", "护肤", "吸收",
+    "肤质", "肤感", "毛孔", "肌肤", "皮肤", "敏感肌", "上妆", "卡粉", "脱妆", "持妆", "搓泥", "面膜", "精华",
+    "素颜", "化妆", "妆", "肤色", "乳液", "成膜", "脸", "肌", "涂", "抹", "姐妹", "美女", "质地", "补水",
+    "保湿", "滋润", "水润", "黑眼圈", "细纹", "皱纹", "暗沉", "服帖", "肤", "眼周", "唇", "T区", "毛孔",
+    "油光", "长斑", "斑", "熬夜", "显白", "光泽", "霜", "乳", "温和", "用量", "刺激", "清洁", "洗", "香味",
+    "留香", "发丝", "头发", "秀发", "软软滑滑", "水油", "透亮", "气色", "遮瑕", "粉", "眼睛", "嘴",
+)  # fmt: skip
+"""Skin-care usage words: a template whose fixed text says one is for beauty products only (unless the
+product's own knowledge says the word)."""
+
+CLAIM_WORDS = (
+    "认证", "专利", "检测", "质检", "权威", "医护级", "医用", "医生", "无毒", "国标", "国家标准", "获奖", "大奖",
+    "金奖", "销量第一", "第一名", "排名", "冠军", "榜单", "榜首", "TOP", "好评率", "爆卖", "累计", "临床",
+    "实验", "零添加", "纯天然", "万人", "明星", "同款", "研发", "科研", "排行", "热销", "第一",
+    "进口", "天猫", "淘宝", "京东", "抖音", "直播间", "旗舰店",
+    "宝宝", "婴儿", "婴幼儿", "孕妇", "孕期", "新妈妈", "宝妈", "儿童", "孩子", "老人", "敏感肌", "油皮", "干皮",
+    "男士", "女士", "男生", "女生", "学生",
+    "美白", "祛痘", "抗衰", "抗老", "淡斑", "祛斑", "抗皱", "淡纹", "补水", "保湿", "修护", "修复", "紧致",
+    "控油", "提亮", "嫩肤", "去黑头", "收缩毛孔", "去屑", "防脱", "除菌", "抑菌", "杀菌", "除螨",
+)  # fmt: skip
+"""Claims (certification, patent, test, award, rank, audience, effect, where it is sold) a line may make
+only when the product's knowledge says them."""
+
+CLAIM_LABELS: dict[str, tuple[str, ...]] = {
+    "安全认证": ("鉴定/认证", "专利"),
+    "鉴定展示": ("鉴定/认证", "专利"),
+    "生产过程": ("生产工艺",),
+}
+"""Storyline labels that need knowledge of their own; without it the planner does not predict them."""
+
+
+CLOTHING_WORDS = ("服", "衣", "裤", "裙", "鞋", "袜", "衫", "恤", "帽", "外套", "羽绒", "内衣", "文胸", "靴")
+"""Title words of clothes and shoes."""
+WEAR_USAGE = ("穿", "上身", "曲线", "显瘦", "显高", "版型", "身材", "腰", "腿", "裆")
+"""Wearing words: a template whose fixed text says one is for clothes and shoes only."""
+
+
+def is_clothing(name: str) -> bool:
+    return any(w in clean_name(name) for w in CLOTHING_WORDS)
+
+
+def is_beauty(name: str, attributes: Mapping[str, str]) -> bool:
+    """Whether the product is skin care, cosmetics or hair/body care, from its knowledge: its title says a
+    beauty word, or its knowledge says two different ones ("亮毛护肤" in dog food alone is not enough)."""
+    title = clean_name(name)
+    if any(w in title for w in BEAUTY_WORDS):
+        return True
+    text = knowledge_text(name, attributes)
+    return sum(1 for w in BEAUTY_WORDS if w in text) >= 2
+
+
+def has_knowledge_for(label: str, attributes: Mapping[str, str]) -> bool:
+    """Whether the product's knowledge can back a 安全认证 / 鉴定展示 / 生产过程 line (other labels: yes)."""
+    keys = CLAIM_LABELS.get(label)
+    if keys is None:
+        return True
+    return any(str(attributes.get(k, "")).strip() for k in keys)
+
+
+MIN_FACTS = 3
+"""Fewer knowledge terms than this is too little to narrate a whole ad without repeating itself."""
+
+
+def knowledge_warnings(product: Any) -> list[str]:
+    """English one-line warnings about thin product knowledge (empty: the knowledge is sufficient).
+
+    `product` is a core.project.Product (anything with `name` and `attributes`)."""
+    out: list[str] = []
+    name = clean_name(str(getattr(product, "name", "") or ""))
+    attributes = getattr(product, "attributes", None) or {}
+    if not name:
+        out.append("the product has no name: lines cannot name it")
+    n = len(product_terms({str(k): str(v) for k, v in attributes.items()}))
+    if n < MIN_FACTS:
+        out.append(
+            f"the product knowledge has only {n} fact{'' if n == 1 else 's'}: "
+            "lines will be generic or repeat it (add selling points, materials, offers)"
+        )
+    return out

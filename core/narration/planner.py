@@ -9,7 +9,7 @@ Labels the user fixed are clamped and condition their neighbours.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,8 +117,19 @@ class StorylinePlanner:
                             em[self.labels.index(lab)] += math.log(ratio) * min(1.0, strength)
         return em
 
-    def plan(self, clips: Sequence[PlanClip], bias: Sequence[float] | None = None) -> list[tuple[str, ...]]:
-        """Labels per clip; fixed labels are returned as given. `bias`: product_bias() of the ad's product."""
+    def plan(
+        self,
+        clips: Sequence[PlanClip],
+        bias: Sequence[float] | None = None,
+        forbid: Iterable[str] = (),
+    ) -> list[tuple[str, ...]]:
+        """Labels per clip; fixed labels are returned as given. `bias`: product_bias() of the ad's product;
+        `forbid`: labels never predicted (安全认证 for a product with no certification in its knowledge)."""
+        forbid = set(forbid)
+        if forbid:
+            n = len(self.labels)
+            extra = [-1e6 if lab in forbid else 0.0 for lab in self.labels]
+            bias = [b + e for b, e in zip(bias if bias is not None and len(bias) == n else [0.0] * n, extra)]
         posts = self.posteriors(clips, bias)
         out: list[tuple[str, ...]] = []
         n = len(self.labels)

@@ -14,10 +14,18 @@ say ("不卡粉") when none of them is like this one; the product's brand and it
 ("眼霜") are slots of their own. The chosen line is moved to the budget's centre by small spoken-style
 rewrites (非常 -> 很, 很 -> 真的很). Long budgets combine two candidates
 into one sentence; a last-resort fitter guarantees the budget.
+
+Faithfulness (issue #14): a slot takes only terms of its type (knowledge.term_kind); fixed wording that
+claims what the knowledge does not say is never used, nor, outside beauty care, skin-care or wearing wording,
+wording only a few unrelated products' ads say, or learned wording that misuses a term ("采用清洗方便",
+"这款巴旦木"); hand-written category-neutral templates (core.narration.neutral) are a second source; a line
+of 6+ characters says a fact, a 引导购买 line the offer, and long budgets with no fitting one- or two-part
+line are composed of several short lines (_compose).
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -27,18 +35,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.narration.knowledge import (
+    BEAUTY_WORDS,
+    CLAIM_WORDS,
     FALLBACK_KEYS,
     GENERIC_TYPE,
+    KEY_KIND,
+    KEYS,
     NAME_KEY,
+    PROPERTY,
+    SKIN_USAGE,
     SLOT_BASE,
     SLOT_KEYS,
+    SPEC,
+    THING,
     TYPE_KEY,
+    WEAR_USAGE,
+    head_type,
+    is_beauty,
+    is_clothing,
     knowledge_text,
     product_terms,
     product_type,
     short_name,
+    slot_char,
+    term_kind,
+    words,
 )
 from core.narration.learn import ad_place
+from core.narration.neutral import neutral_rows
 
 _NAMES = (NAME_KEY, TYPE_KEY)
 """Slots that name the product rather than state knowledge (may repeat; not counted as knowledge)."""
@@ -50,14 +74,56 @@ _NAME_TAIL = re.compile(
 """A name or type slot followed by one character and a pause ("这款◇霜。", "购入的◇刷。"): the tail of
 the source product's type word, which names something else in another product's line."""
 
+_THING_BEFORE = re.compile(
+    "(?:采用|含有|添加|加入|里面有|用的是|选用|搭配|成分|材料|材质|富含|复配|蕴含)(?:了|的是|的)?["
+    + "".join(
+        chr(SLOT_BASE + SLOT_KEYS.index(k))
+        for k in SLOT_KEYS
+        if k not in ("成分/材质", "相关产品", NAME_KEY, TYPE_KEY)
+    )
+    + "]"
+)
+"""A word that takes a thing ("采用", "含有") before a slot of another field: learned from beauty care's
+loosely typed knowledge, it would say "采用清洗方便" of another product."""
+
+_ODD_AROUND = re.compile(
+    "["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k not in (NAME_KEY, TYPE_KEY))
+    + "](?:采用|含有|选用|添加|用的是|系列)"
+    + "|(?:这款|这一款|这个|这就是|就是这款)["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k not in (NAME_KEY, TYPE_KEY))
+    + "]"
+    + "|每天["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY, TYPE_KEY))
+    + "]|一点都不["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS)
+    + "]|没有["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k != "痛点")
+    + "]"
+)
+"""A term as the subject of 采用 ("每袋25克采用巴旦木"), a term made a series ("长耳朵系列") or the
+product itself ("这款巴旦木", "这就是ABS塑料颗粒"), a selling
+point denied ("没有粉色蝴蝶结"), the product as an activity ("每天华为蓝牙耳机的时候"), a pain point
+negated as a quality ("一点都不地铁太吵"): learned wording that only reads right for beauty care's terms."""
+_CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
+_SLOT_CHARS = re.compile("[" + "".join(chr(SLOT_BASE + i) for i in range(len(SLOT_KEYS))) + "]")
+
+
+def _verb_first(term: str) -> bool:
+    """The term starts with a verb ("补充能量", "骑行省力"), not a quality ("可充电", "手感软糯")."""
+    ws = words(term)
+    return bool(ws) and ws[0][1].startswith("v") and not term.startswith(("可", "能", "不", "无"))
+
+
 PAIR_SEP = "\x00"
 """Joins the templates of a two-part line (so both count as used in the ad)."""
 
 _FILLERS = (
+    "喜欢的朋友可以去看看。",
+    "整体来说很值得入手。",
     "真的很不错。",
-    "值得一试。",
-    "非常好用。",
     "推荐给大家。",
+    "值得一试。",
     "很实用。",
     "好用。",
     "超赞。",
@@ -106,6 +172,10 @@ def _settle_keeps_meaning(text: str, j: int, old: str, new: str) -> bool:
         return "\u4e00" <= after <= "\u9fff"
     if old == "就是":
         return before not in ("不", "也")
+    if old == "非常" and new == "很":
+        return after != "的"  # "非常的舒服", not "很的舒服"
+    if old == "，而且":
+        return "不仅" not in text[:j]
     if old == "特别":
         return after != "是"
     return True
@@ -148,6 +218,7 @@ class Weights:
     second_label: float = 0.5
     repetition: float = 1.5
     reuse: float = 0.3  # a term the ad already said
+    reuse_other: float = 3.0  # ... outside beauty care (no learned consensus to weigh it against)
     length: float = 0.1
     # aim a character above the budget centre: lines came out 3% shorter than the references
     target_shift: float = 1.0
@@ -173,6 +244,16 @@ class Weights:
     min_fixed: int = 3  # ... use templates with slots only if they keep this many Chinese characters
     tail_leaks: bool = True  # refuse templates with a type word's tail after a name slot ("◇霜。")
     settle: bool = True  # small rewrites move the chosen line to the budget centre
+    faithful: bool = True  # refuse fixed wording that claims what the knowledge does not say (or, outside
+    # beauty care, skin-care wording)
+    facts_from: int = 6  # a line whose budget allows this many characters says a fact of the product
+    offer_cta: bool = True  # a 引导购买 line states the product's offer when it has one
+    neutral: float = 1.0  # hand-written category-neutral templates, for a product outside beauty care
+    neutral_beauty: float = -1.0  # ... and for a beauty product (the learned ones suit it)
+    beauty_source: float = 1.0  # a learned template only beauty-care ads said, for another product
+    common_share: float = 0.04  # outside beauty care, a learned template's fixed two-character words must
+    # be said by the ads of this share of products (or by the product's knowledge): category-neutral
+    rare_near: float = 0.15  # ... or come from a product at least this similar (its own category)
 
 
 _NAME_SLOTS = frozenset(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY,))
@@ -217,6 +298,27 @@ def _ngram_counts(text: str, n: int) -> dict[str, int]:
     return counts
 
 
+def _completes(need: Any, first: str, second: str) -> bool:
+    """Whether `second` after `first` makes a line that says what `need` asks."""
+    return bool(need(first + second))
+
+
+def _distinct(cands: Iterable[Candidate]) -> list[Candidate]:
+    """The candidates with each text once (the first, best, of equal ones)."""
+    seen: set[str] = set()
+    return [c for c in cands if not (c.text in seen or seen.add(c.text))]  # type: ignore[func-returns-value]
+
+
+def _fresh_piece(need: Any, before: str, names: Sequence[str], terms: Sequence[str], piece: str) -> bool:
+    """A part of a composed line: it says a term of the product, names the product and says a term no
+    more than once in the whole line, and with it the line says what `need` asks (None: anything)."""
+    if terms and not any(x in piece for x in terms):
+        return False
+    if any(n in before and n in piece for n in names):
+        return False
+    return need is None or bool(need(before + piece))
+
+
 def _joined(first: str, second: str) -> str:
     """One spoken sentence from two: the first one's full stop becomes a comma (refs say "A，B。")."""
     return (first[:-1] + "，" if first.endswith("。") else first) + second
@@ -224,10 +326,15 @@ def _joined(first: str, second: str) -> str:
 
 class Template:
     __slots__ = (
+        "adjacent",
+        "beauty_source",
         "bound",
+        "can_slots",
+        "claims",
         "fixed_words",
         "kin",
         "labels",
+        "neutral",
         "own_words",
         "pids",
         "pos",
@@ -236,6 +343,7 @@ class Template:
         "static_len",
         "tail_leak",
         "text",
+        "thing_context",
     )
 
     def __init__(self, row: Sequence[Any]) -> None:
@@ -255,6 +363,27 @@ class Template:
         self.static_len = len(self.text) - len(self.slots)
         self.fixed_words = sum(1 for ch in self.text if "\u4e00" <= ch <= "\u9fff")
         self.tail_leak = bool(_NAME_TAIL.search(self.text))
+        self.neutral = False  # a hand-written category-neutral template (core.narration.neutral)
+        self.claims: tuple[tuple[str, ...], ...] | None = None
+        """(claim words, skin-care usage words, wearing words) its fixed text says (on first use)."""
+        self.beauty_source = False  # learned from beauty-care ads only
+        self.thing_context = bool(_THING_BEFORE.search(self.text) or _ODD_AROUND.search(self.text))
+        name_type = slot_char(NAME_KEY) + slot_char(TYPE_KEY)
+        self.adjacent = any(
+            _SLOT_CHARS.match(a) and _SLOT_CHARS.match(b) and a + b != name_type
+            for a, b in zip(self.text, self.text[1:])
+        )
+        # slots after 能 ("它能◇"): an effect said as a verb goes there ("它能骑行省力", not "它能可充电")
+        self.can_slots = tuple(
+            k
+            for k, m in enumerate(re.finditer(_SLOT_CHARS, self.text))
+            if self.text[: m.start()].endswith(("能", "有效"))
+        )
+
+    @property
+    def static(self) -> str:
+        """The fixed text (slots removed)."""
+        return "".join(ch for ch in self.text if not SLOT_BASE <= ord(ch) < SLOT_BASE + len(SLOT_KEYS))
 
 
 def _bigrams(text: str) -> Counter[str]:
@@ -304,6 +433,10 @@ class ProductContext:
     """Per template bucket, clip position and other labels, the scored templates best first (lazily)."""
     buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
     """Per template bucket, the usable templates with their product-dependent score (filled lazily)."""
+    beauty: bool = True
+    full_name: str = ""  # brand + product type ("美的空气炸锅") for a product outside beauty care
+    kinds: dict[str, str] = field(default_factory=dict)  # term -> what it is (knowledge.term_kind)
+    clothing: bool = True
 
 
 @dataclass
@@ -339,9 +472,23 @@ class LineWriter:
         self.title_words = frozenset(resource.get("title_words", ()))
         self.type_words: dict[str, float] = dict(resource.get("type_words", {}))
         self.templates = [Template(row) for row in resource["templates"]]
+        beauty_product = [sum(1 for w in BEAUTY_WORDS if w in pt) >= 2 for pt in resource["product_text"]]
+        for t in self.templates:
+            t.beauty_source = bool(t.pids) and all(
+                beauty_product[p] for p in t.pids if p < len(beauty_product)
+            )
+        for row in neutral_rows(self.labels):
+            t = Template(row)
+            t.neutral = True
+            self.templates.append(t)
         self.product_text: list[str] = list(resource["product_text"])
         self.product_lines: list[list[str]] = list(resource.get("product_lines", []))
         self.line_places: list[str] = list(resource.get("line_places", ()))
+        spread: Counter[str] = Counter()  # two-character words -> products whose ads say them
+        for lines in self.product_lines:
+            spread.update({x[i : i + 2] for x in lines for i in range(len(x) - 1)})
+        least = self.weights.common_share * len(self.product_lines)
+        self.common_pairs = frozenset(g for g, k in spread.items() if k >= least)
         self._idf: tuple[dict[str, float], float] | None = None
         self._product_sums: dict[int, list[tuple[dict[str, float], int]]] = {}
         self._product_vecs: list[tuple[Counter[str], float]] | None = None
@@ -356,8 +503,12 @@ class LineWriter:
     # ---- per product ----
     def product_context(self, name: str, attributes: Mapping[str, str]) -> ProductContext:
         terms: dict[str, list[str]] = {}
+        beauty = is_beauty(name, attributes)
+        kinds: dict[str, str] = {}
         for term in product_terms(attributes):
             terms.setdefault(term.key, []).append(term.text)
+            # beauty care's fields are what dev.jsonl says they are; others' values are read
+            kinds[term.text] = KEY_KIND.get(term.key, PROPERTY) if beauty else term_kind(term.text, term.key)
         spoken = short_name(name, self.brands, self.title_words)
         text = knowledge_text(name, attributes)
         if self._product_vecs is None:
@@ -376,9 +527,28 @@ class LineWriter:
         n_mine = _norm(mine)
         sims = [_cosine(mine, n_mine, v, nv) for v, nv in self._product_vecs]
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
-        ptype = product_type(name, self.type_words) or GENERIC_TYPE
-        max_term = max(max_term, len(spoken), len(ptype))
-        return ProductContext(name, spoken, ptype, terms, text, sims, max_term, self._neighbour_vector(sims))
+        # outside beauty care the title's own head noun first ("瑞幸挂耳咖啡" is coffee, not 挂耳)
+        ptype = (
+            (not beauty and head_type(name, spoken)) or product_type(name, self.type_words) or GENERIC_TYPE
+        )
+        full = spoken
+        if not beauty and ptype != GENERIC_TYPE and ptype not in spoken:
+            full = spoken + ptype if len(spoken + ptype) <= 8 else spoken or ptype
+        max_term = max(max_term, len(full), len(ptype))
+        return ProductContext(
+            name,
+            spoken,
+            ptype,
+            terms,
+            text,
+            sims,
+            max_term,
+            self._neighbour_vector(sims),
+            beauty=beauty,
+            full_name=full,
+            kinds=kinds,
+            clothing=is_clothing(name) or beauty,
+        )
 
     def _weighted(self, counts: Counter[str]) -> Counter[str]:
         """Bigram counts weighted by rarity among products, so 眼霜 says more about a product than 保湿."""
@@ -519,14 +689,22 @@ class LineWriter:
 
     def _ranked_options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
         if key == NAME_KEY:
-            return [ctx.spoken_name] if ctx.spoken_name else []
+            return list(dict.fromkeys(x for x in (ctx.full_name, ctx.spoken_name) if x))
         if key == TYPE_KEY:
             return [ctx.type_word]
-        opts: list[str] = []
-        for k in (key, *FALLBACK_KEYS.get(key, ())):
-            opts.extend(ctx.terms.get(k, ()))
-            if len(opts) >= 3:
-                break
+        # a slot takes terms of its type only: things (materials) where a thing is said, properties
+        # where a property is; a figure ("5升大容量") only in a slot of its own field
+        kind = KEY_KIND.get(key, PROPERTY)
+        kind_of = ctx.kinds.get
+        opts: list[str] = [x for x in ctx.terms.get(key, ()) if kind_of(x, kind) in (kind, SPEC)]
+        if kind in (THING, PROPERTY):
+            others = [k for k in (*FALLBACK_KEYS.get(key, ()), *KEYS) if k != key]
+            for k in dict.fromkeys(others):
+                if len(opts) >= 3:
+                    break
+                if ctx.beauty and k not in FALLBACK_KEYS.get(key, ()):
+                    continue  # beauty care keeps its learned fallbacks
+                opts.extend(x for x in ctx.terms.get(k, ()) if kind_of(x, KEY_KIND.get(k, PROPERTY)) == kind)
         # unused terms first, then terms the product title repeats (ads say those), then short ones
         return sorted(dict.fromkeys(opts), key=lambda x: (state.terms[x], x not in ctx.name, len(x) > 8))[:10]
 
@@ -537,6 +715,16 @@ class LineWriter:
         options = [self._options(ctx, k, state) for k in t.slots]
         if any(not o for o in options):
             return None
+        if NAME_KEY in t.slots and TYPE_KEY in t.slots:  # "这款◇◆": the brand alone, the type follows
+            options = [[ctx.spoken_name or o[0]] if k == NAME_KEY else o for k, o in zip(t.slots, options)]
+        if t.adjacent and not ctx.beauty:
+            return None  # "这款◇◇": the name runs into a term ("三只松鼠每袋25克")
+        if t.can_slots and not ctx.beauty:
+            options = [
+                [x for x in o if _verb_first(x)] if i in t.can_slots else o for i, o in enumerate(options)
+            ]
+            if any(not o for o in options):
+                return None
         if len(options) == 1:  # the common case: the first term that fits
             return next(((x,) for x in options[0] if lo <= len(x) <= hi), None)
         chosen: list[str] = []
@@ -596,6 +784,10 @@ class LineWriter:
                     continue  # it names something this product does not have (a type: in its title)
                 if t.tail_leak and w.tail_leaks:
                     continue  # "这款◇霜。" would call this product a cream
+                if w.faithful and self._unsupported(t, ctx):
+                    continue  # "大家可以放心" certifications, "上脸" for a bike
+                if t.neutral and (not w.neutral if not ctx.beauty else not w.neutral_beauty):
+                    continue
                 sim = max(map(similarity, t.pids)) if t.pids else 0.0
                 base = (
                     w.consensus * t.score
@@ -603,10 +795,78 @@ class LineWriter:
                     + w.knowledge * (slots > 0 and any(k not in _NAMES for k in t.slots))
                     - w.own_words * t.own_words / max(1, t.static_len)
                     - (w.kin * max(0.0, 1.0 - max(map(similarity, t.kin)) / w.kin_near) if t.kin else 0.0)
+                    + ((w.neutral_beauty if ctx.beauty else w.neutral) if t.neutral else 0.0)
+                    - (w.beauty_source if t.beauty_source and not ctx.beauty else 0.0)
                 )
                 got.append((base, t))
             ctx.buckets[key] = got
         return got
+
+    def _unsupported(self, t: Template, ctx: ProductContext) -> bool:
+        """The template's fixed text claims what this product's knowledge does not say (a certification,
+        an audience, a skin effect), or uses skin-care wording for a product outside beauty care."""
+        if t.claims is None:
+            static = t.static
+            t.claims = (
+                tuple(x for x in CLAIM_WORDS if x in static),
+                tuple(x for x in SKIN_USAGE if x in static),
+            )
+            t.claims = (
+                *t.claims,
+                tuple(x for x in WEAR_USAGE if x in static),
+                tuple(
+                    {
+                        static[i : i + 2]
+                        for i in range(len(static) - 1)
+                        if _CJK2.fullmatch(static[i : i + 2]) and static[i : i + 2] not in self.common_pairs
+                    }
+                ),
+            )
+        claims, skin, wear, rare = t.claims
+        if any(x not in ctx.text for x in claims):
+            return True
+        if not ctx.clothing and any(x not in ctx.text for x in wear):
+            return True
+        if ctx.beauty:
+            return False
+        if any(x not in ctx.text for x in skin):
+            return True
+        # outside beauty care a material slot follows a word that takes a thing ("采用◇", "含有◇")
+        if t.thing_context:
+            return True
+        # ... and a learned template's fixed words are ones many products' ads say ("发型", "戴眼镜" are
+        # not), unless it comes from a product like this one (a mattress's ads for another mattress)
+        if t.neutral or not any(x not in ctx.text for x in rare):
+            return False
+        near = self.weights.rare_near
+        return not (t.pids and max(ctx.similarity[p] for p in t.pids) >= near)
+
+    def _requirement(
+        self, ctx: ProductContext, labels: Sequence[str], hi: int, must_name: bool = False
+    ) -> Any:
+        """What a whole line for this clip must say, as a test of its text (None: anything fitting):
+        a fact of the product when the budget allows `facts_from` characters, the offer in a 引导购买
+        line of a product that has one, the product's name when `must_name`."""
+        w = self.weights
+        names = [x for x in (ctx.full_name, ctx.spoken_name) if x]
+        if ctx.type_word != GENERIC_TYPE:
+            names.append(ctx.type_word)
+        facts = [x for xs in ctx.terms.values() for x in xs] + names
+        offers = [x for x in ctx.terms.get("活动优惠", ())]
+        need_fact = w.facts_from and hi >= w.facts_from and facts
+        need_offer = w.offer_cta and offers and "引导购买" in labels and hi >= min(map(len, offers))
+        need_name = must_name and names and hi >= min(map(len, names))
+        if not (need_fact or need_offer or need_name):
+            return None
+
+        def ok(text: str) -> bool:
+            if need_name and not any(x in text for x in names):
+                return False
+            if need_offer and not any(x in text for x in offers):
+                return False
+            return not need_fact or any(x in text for x in facts)
+
+        return ok
 
     def _ranked(
         self,
@@ -650,11 +910,12 @@ class LineWriter:
         limit: int = PICK_POOL,
         place: int | None = None,
         whole: bool = True,
+        need: Any = None,
     ) -> list[Candidate]:
         """The best-ranked filled templates for this label and budget, best first.
 
         `place` (0 first, 1 middle, 2 last) picks the pseudo-reference; by default it follows `pos`.
-        `whole` is False for the halves of a two-part line.
+        `whole` is False for the halves of a two-part line; `need` tests a line's text (_requirement).
         """
         w = self.weights
         if not labels or lo > hi or hi <= 0:
@@ -688,7 +949,7 @@ class LineWriter:
             if fill is None:
                 continue
             text = self._assemble(t, fill)
-            if text in seen:
+            if text in seen or (need is not None and not need(text)):
                 continue
             g = grams4(text)
             overlap = len(g & state.grams) / len(g) if g else 0.0
@@ -696,7 +957,8 @@ class LineWriter:
                 continue
             reused = sum(1 for x in fill if state.terms[x]) / len(fill) if fill else 0.0
             target = (lo + hi) / 2 + w.target_shift
-            final = score - w.repetition * overlap - w.reuse * reused - w.length * abs(len(text) - target)
+            reuse = w.reuse if ctx.beauty else w.reuse_other
+            final = score - w.repetition * overlap - reuse * reused - w.length * abs(len(text) - target)
             if w.neighbours:
                 final += self._neighbour_score(ctx, text, ad_place(pos) if place is None else place)
             seen.add(text)
@@ -743,16 +1005,86 @@ class LineWriter:
         state: AdState,
         choice: int = 0,
         exclude: frozenset[str] = frozenset(),
+        must_name: bool = False,
     ) -> Candidate:
         """One line inside lo..hi: candidate number `choice` (0 = best), combining two when needed."""
         if hi <= 0:
             return Candidate(0.0, "", (), "")
         # enough settled lines to reach `choice` past the exclusions
-        cands = self.ranked_lines(ctx, labels, lo, hi, pos, state, reach=choice + 1 + len(exclude))
-        cands = [c for c in cands if c.text not in exclude]
+        cands = self.ranked_lines(
+            ctx, labels, lo, hi, pos, state, reach=choice + 1 + len(exclude), must_name=must_name
+        )
+        cands = [c for c in _distinct(cands) if c.text not in exclude]
+        if not cands and (state.templates or state.terms):
+            # every fitting template was used in this ad already: one may come back
+            fresh = AdState(set(state.grams))
+            cands = self.ranked_lines(
+                ctx, labels, lo, hi, pos, fresh, reach=choice + 1 + len(exclude), must_name=must_name
+            )
+            cands = [c for c in cands if c.text not in exclude]
+            if not cands and hi <= self.weights.pair_from:
+                # a short clip may repeat what the ad said (the offer again at the end)
+                cands = self.ranked_lines(
+                    ctx, labels, lo, hi, pos, AdState(), reach=choice + 1 + len(exclude), must_name=must_name
+                )
+                cands = [c for c in cands if c.text not in exclude]
         if not cands:
-            return Candidate(-1.0, self._fit(self._generic(ctx, labels), lo, hi), (), "")
+            composed = self._compose(ctx, labels, lo, hi, pos, state, must_name)
+            if composed is not None and composed.text not in exclude:
+                return composed
+            return Candidate(-1.0, self._fit(self._generic(ctx, labels, lo, hi), lo, hi), (), "")
         return cands[choice % len(cands)]
+
+    def _compose(
+        self,
+        ctx: ProductContext,
+        labels: Sequence[str],
+        lo: int,
+        hi: int,
+        pos: int,
+        state: AdState,
+        must_name: bool = False,
+        parts: int = 6,
+    ) -> Candidate | None:
+        """A long line of up to `parts` short ones, each the best that still leaves room for the rest,
+        joined into one sentence (when no one- or two-part line fits: long budgets of a product whose
+        templates are mostly hand-written short ones)."""
+        need = self._requirement(ctx, labels, hi, must_name)
+        facts = tuple(x for xs in ctx.terms.values() for x in xs)
+        names = tuple(x for x in (ctx.full_name, ctx.spoken_name) if x) + facts  # nor say a term twice
+        names += (ctx.type_word,) if ctx.type_word != GENERIC_TYPE else ()
+        text, used = "", []
+        terms: tuple[str, ...] = ()
+        sub = AdState(set(state.grams), Counter(state.terms), set(state.templates))
+        for k in range(parts):
+            rest_lo, rest_hi = lo - len(text), hi - len(text)
+            if rest_hi < 4:
+                break
+            last = k == parts - 1 or rest_hi <= 28
+            piece_hi = min(28, rest_hi - 6)
+            piece_lo, piece_hi = (
+                (max(1, rest_lo), rest_hi) if last else (max(6, min(rest_lo // 3, 18)), piece_hi)
+            )
+            piece_need = functools.partial(_fresh_piece, need if last else None, text, names, facts)
+            got = self.candidates(
+                ctx, labels, piece_lo, piece_hi, pos, sub, limit=1, whole=False, need=piece_need
+            )
+            if not got and last and rest_lo > 0:
+                piece_need = functools.partial(_fresh_piece, None, text, names, facts)
+                got = self.candidates(
+                    ctx, labels, 6, rest_hi - 6, pos, sub, limit=1, whole=False, need=piece_need
+                )
+                last = False
+            if not got:
+                break
+            c = got[0]
+            text = _joined(text, c.text) if text else c.text
+            terms += c.terms
+            used.append(c.template)
+            sub.add(c.text, c.terms, c.template)
+            if lo <= len(text) <= hi and (last or len(text) >= lo) and (need is None or need(text)):
+                return Candidate(-0.5, text, terms, PAIR_SEP.join(used))
+        return None
 
     def ranked_lines(
         self,
@@ -764,14 +1096,17 @@ class LineWriter:
         state: AdState,
         reach: int | None = None,
         limit: int = PICK_POOL,
+        must_name: bool = False,
     ) -> list[Candidate]:
         """The lines `write` picks from, best first (`limit` one-part lines, and two-part ones); with
         settling on, only the first `reach` (default: all), each moved to the budget centre (the ceiling
-        bench scores them all)."""
-        cands = self.candidates(ctx, labels, lo, hi, pos, state, limit=limit)
+        bench scores them all). Each says what `_requirement` asks (a fact, the offer, the name)."""
+        need = self._requirement(ctx, labels, hi, must_name)
+        cands = self.candidates(ctx, labels, lo, hi, pos, state, limit=limit, need=need)
         if (len(cands) < 3 or self.weights.always_pairs) and hi >= self.weights.pair_from:
             # two shorter lines, each ranked (with its own consensus) in its own budget
-            cands.extend(self._pairs(ctx, labels, lo, hi, pos, state))
+            pairs = self._pairs(ctx, labels, lo, hi, pos, state, need=need)
+            cands.extend(c for c in pairs if need is None or need(c.text))
             cands.sort(key=lambda c: -c.score)
         if self.weights.settle:
             target = (lo + hi) // 2
@@ -790,7 +1125,10 @@ class LineWriter:
         pos: int,
         state: AdState,
         place: int | None = None,
+        need: Any = None,
     ) -> list[Candidate]:
+        """Two-part lines; `need` tests the whole line's text (the second half makes up what the first
+        half does not say: the offer of a call to action)."""
         out: list[Candidate] = []
         mid = (lo + hi) // 2
         place = ad_place(pos) if place is None else place
@@ -814,6 +1152,9 @@ class LineWriter:
                 sub.terms.update(c1.terms)
                 sub.templates.add(c1.template)
                 rest_lo, rest_hi = lo - len(c1.text), hi - len(c1.text)
+                rest_need = None
+                if need is not None and not need(c1.text):
+                    rest_need = functools.partial(_completes, need, c1.text)
                 seconds = self.candidates(
                     ctx,
                     labels,
@@ -821,12 +1162,16 @@ class LineWriter:
                     rest_hi,
                     2,
                     sub,
+                    need=rest_need,
                     limit=self.weights.pair_width,
                     place=second_place,
                     whole=False,
                 )
                 if (not seconds and rest_hi >= 16) or rest_hi >= self.weights.split_from:
-                    seconds = seconds + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place)[:1]
+                    seconds = (
+                        seconds
+                        + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place, rest_need)[:1]
+                    )
                 for c2 in seconds:
                     if _says_twice(c1, c2) or _dangles(c2):
                         continue
@@ -842,23 +1187,51 @@ class LineWriter:
                 break
         return out
 
-    def _generic(self, ctx: ProductContext, labels: Sequence[str]) -> str:
-        name = ctx.spoken_name or "这款产品"
-        terms = [x for xs in ctx.terms.values() for x in xs[:1]]
-        body = "、".join(terms[:2])
-        return f"{name}{'，' + body if body else ''}，真的很不错。"
+    def _generic(self, ctx: ProductContext, labels: Sequence[str], lo: int = 0, hi: int = 1000) -> str:
+        """Whole sentences of the product's facts (its offer first in a call to action) up to the budget,
+        when no template fits: "美的空气炸锅，5升大容量。无油也酥脆。" """
+        name = ctx.full_name or ctx.spoken_name or (ctx.type_word if ctx.type_word != GENERIC_TYPE else "")
+        offers = list(ctx.terms.get("活动优惠", [])) if "引导购买" in labels else []
+        facts = offers + [x for xs in ctx.terms.values() for x in xs if x not in offers]
+        # the first sentence: the name and the first fact, else that fact alone, else the name
+        firsts = [f"{name}，{facts[0]}。"] if name and facts else []
+        firsts += [f"{facts[0]}。"] if facts else []
+        firsts += [f"{name}。"] if name else []
+        parts = [next((x for x in firsts if len(x) <= hi), firsts[-1])] if firsts else []
+        parts += [f"{x}。" for x in facts[1:] if f"{x}。" not in parts]
+        text = ""
+        for part in parts:
+            if len(text) + len(part) <= hi:
+                text += part
+        for pad in ("赶紧点击下方链接购买吧。", "喜欢的话不要错过。") if "引导购买" in labels else ():
+            if len(text) < lo and len(text) + len(pad) <= hi:
+                text += pad
+        return text or (parts[0] if parts else "真的很不错。")
 
     @staticmethod
     def _fit(text: str, lo: int, hi: int) -> str:
-        """Trim at a clause boundary (or hard) / pad with short phrases until lo <= len <= hi."""
+        """Trim at a clause boundary (or a word boundary, never mid-word) / pad with short phrases until
+        lo <= len <= hi."""
         if len(text) > hi:
             cut = max(
                 (i + 1 for i, ch in enumerate(text[:hi]) if ch in "，。！？" and i + 1 >= lo), default=0
             )
-            text = text[:cut] if cut else text[: max(1, hi - 1)] + "。"
+            if cut:
+                text = text[:cut]
+                if text.endswith("，") and len(text) - 1 >= lo:
+                    text = text[:-1] + "。"  # "小米充电宝，" ends as a sentence
+            else:  # whole words up to hi - 1 characters, and a full stop
+                kept = ""
+                for word, _ in words(text):
+                    if len(kept) + len(word) > hi - 1 or word in "，。！？":
+                        break
+                    kept += word
+                text = (kept or text[: max(1, hi - 1)]) + "。"
+        used: set[str] = set()
         while len(text) < lo:
             room = hi - len(text)
-            filler = next((f for f in _FILLERS if len(f) <= room), None)
+            filler = next((f for f in _FILLERS if len(f) <= room and f not in used), None)
+            used.add(filler or "")
             if filler is None:
                 text += "！" * max(1, lo - len(text))
                 break

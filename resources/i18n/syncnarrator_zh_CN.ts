@@ -564,6 +564,14 @@
         <translation>导出配好旁白的视频</translation>
     </message>
     <message>
+        <source>Export &amp;timeline…</source>
+        <translation>导出时间线(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>OpenTimelineIO timeline for other editors (Resolve, Premiere, Final Cut)</source>
+        <translation>OpenTimelineIO 时间线，供其他剪辑软件使用（Resolve、Premiere、Final Cut）</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -1036,6 +1044,14 @@ Narrate anyway?</source>
     <message>
         <source>Export cancelled; {name} was not written</source>
         <translation>导出已取消；未写入 {name}</translation>
+    </message>
+    <message>
+        <source>Export timeline</source>
+        <translation>导出时间线</translation>
+    </message>
+    <message>
+        <source>Exporting timeline</source>
+        <translation>正在导出时间线</translation>
     </message>
     <message>
         <source>Speech settings</source>
