@@ -100,7 +100,7 @@ class Job:
         self.token.cancel()
 
     def post(self, fn: Callable[[], None]) -> None:
-        """From the worker: run `fn` on the GUI thread, unless the job is detached by then."""
+        """Run `fn` on the GUI thread, unless the job is detached by then."""
         dispatcher().post(partial(self._deliver, fn))
 
     def _deliver(self, fn: Callable[[], None]) -> None:
@@ -109,6 +109,41 @@ class Job:
 
     def _report(self, callbacks: Callbacks, *args: object) -> None:
         self.post(partial(callbacks.emit, *args))
+
+
+class _WorkerSide:
+    """What a worker holds of its job: the function, the token and a key, never the Job itself.
+
+    The Job's callbacks are closures over the window, its views and operations. Had the worker held
+    the Job, its last reference could drop on the worker thread (the runnable is deleted there,
+    after the GUI thread has already delivered `ended` and let go), and with it Python-owned Qt
+    objects reachable only from those closures would be destroyed on the worker thread: a native
+    crash with no Python frame. The worker posts (key, outcome, args); the GUI thread looks the Job
+    up in `_live`, so every Job and closure is created and released on the GUI thread.
+    """
+
+    def __init__(self, job: Job) -> None:
+        self.key = id(job)
+        self.fn = job.fn
+        self.token = job.token
+        _live[self.key] = job
+
+    def report(self, outcome: str, *args: object) -> None:
+        dispatcher().post(partial(_deliver_outcome, self.key, outcome, args))
+
+
+_live: dict[int, Job] = {}  # GUI thread only: jobs whose worker may still report
+
+
+def _deliver_outcome(key: int, outcome: str, args: tuple[object, ...]) -> None:
+    job = _live.get(key)
+    if job is None:
+        return
+    if outcome == "ended":
+        del _live[key]
+    if not job.detached:
+        callbacks: Callbacks = getattr(job, outcome)
+        callbacks.emit(*args)
 
 
 def adopt_for_worker(obj: QObject) -> QObject:
@@ -129,30 +164,30 @@ def adopt_for_worker(obj: QObject) -> QObject:
 class _Runnable(QRunnable):
     def __init__(self, job: Job, in_process: bool, endpoints: Sequence[QObject] = ()) -> None:
         super().__init__()
-        self.job = job
+        self.job = _WorkerSide(job)  # created on the GUI thread
         self.endpoints = [adopt_for_worker(obj) for obj in endpoints]
         self.in_process = in_process
         self.setAutoDelete(True)
 
     def run(self) -> None:
         job = self.job
+        token = job.token
 
-        def progress(fraction: float, stage: str) -> None:
-            if not job.detached:
-                job._report(job.progressed, float(min(max(fraction, 0.0), 1.0)), str(stage))
+        def progress(fraction: float, stage: str) -> None:  # a detached job's is dropped on the GUI thread
+            job.report("progressed", float(min(max(fraction, 0.0), 1.0)), str(stage))
 
         try:
             if self.in_process:
-                result = shared_host().call(job.fn, progress, job.token)
+                result = shared_host().call(job.fn, progress, token)
             else:
-                result = job.fn(progress, job.token)
+                result = job.fn(progress, token)
         except Cancelled:
-            job._report(job.cancelled)
+            job.report("cancelled")
         except BaseException as exc:  # reported to the GUI, never raised in a pool thread
-            job._report(job.failed, exc, traceback.format_exc())
+            job.report("failed", exc, traceback.format_exc())
         else:
-            job._report(job.cancelled) if job.token.cancelled else job._report(job.succeeded, result)
-        job._report(job.ended)
+            job.report("cancelled") if token.cancelled else job.report("succeeded", result)
+        job.report("ended")
         endpoints, self.endpoints = self.endpoints, []
         dispatcher().post(partial(_delete_later, endpoints))  # after their last signal, in the GUI thread
 
