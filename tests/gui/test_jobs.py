@@ -153,3 +153,35 @@ def test_a_detached_job_delivers_nothing(qtbot: Any) -> None:
     assert runner.wait_all(10_000)
     qtbot.wait(100)
     assert outcomes == []
+
+
+def test_a_worker_never_holds_the_job_or_its_gui_callbacks(qtbot: Any) -> None:
+    """The Job's callbacks close over the window and its views; if the worker's runnable held the Job,
+    the last reference could drop on the worker thread (the runnable is deleted there, after the GUI
+    thread delivered `ended`) and Python-owned Qt objects reachable only from those closures would be
+    destroyed on that thread: the native crash with no Python frame at GUI-test teardown."""
+    import gc
+    import weakref
+
+    from gui.jobs import JobRunner
+
+    runner = JobRunner()
+    runnables: list[Any] = []
+    real_pool = runner.pool
+
+    class RecordingPool:
+        def start(self, runnable: Any) -> None:
+            runnables.append(runnable)  # outlives the worker: whatever it holds stays reachable
+            real_pool.start(runnable)
+
+    runner.pool = RecordingPool()  # type: ignore[assignment]
+    ended: list[bool] = []
+    job = runner.start("short", lambda progress, cancel: 1)
+    job.ended.connect(lambda: ended.append(True))
+    alive = weakref.ref(job)
+    del job
+    qtbot.waitUntil(lambda: bool(ended), timeout=10_000)
+    assert real_pool.waitForDone(10_000)
+    qtbot.wait(20)
+    gc.collect()
+    assert runnables and alive() is None, "the worker's runnable still holds the Job"
