@@ -72,6 +72,9 @@ class Callbacks:
         for slot in list(self._slots):
             slot(*args)
 
+    def clear(self) -> None:
+        self._slots.clear()
+
 
 class Job:
     """One job: a plain object owned by the GUI thread; the worker reports through `post`."""
@@ -98,6 +101,17 @@ class Job:
         self.detached = True
         self.running = False
         self.token.cancel()
+
+    def release(self) -> None:
+        """Drop every callback, on the GUI thread, once nothing more can be delivered.
+
+        Callbacks close over the job itself (`lambda: self._ended(job)`), so a Job is a reference
+        cycle holding the window's closures; left to the cyclic garbage collector, it would be freed
+        on whichever thread the collector happens to run, often a pool worker, destroying any
+        Python-owned Qt object it reaches there.
+        """
+        for callbacks in (self.progressed, self.succeeded, self.failed, self.cancelled, self.ended):
+            callbacks.clear()
 
     def post(self, fn: Callable[[], None]) -> None:
         """Run `fn` on the GUI thread, unless the job is detached by then."""
@@ -139,11 +153,12 @@ def _deliver_outcome(key: int, outcome: str, args: tuple[object, ...]) -> None:
     job = _live.get(key)
     if job is None:
         return
-    if outcome == "ended":
-        del _live[key]
     if not job.detached:
         callbacks: Callbacks = getattr(job, outcome)
         callbacks.emit(*args)
+    if outcome == "ended":  # the worker's last word: break the job's cycles here, on the GUI thread
+        del _live[key]
+        job.release()
 
 
 def adopt_for_worker(obj: QObject) -> QObject:
@@ -239,6 +254,7 @@ class JobRunner(QObject):
         self.jobStarted.emit(job)
         if self.closed:  # a start racing the shutdown (e.g. SIGTERM handled mid-slot): never runs
             job.detach()
+            job.release()
             return job
         self.pool.start(_Runnable(job, in_process, endpoints))
         return job

@@ -185,3 +185,51 @@ def test_a_worker_never_holds_the_job_or_its_gui_callbacks(qtbot: Any) -> None:
     qtbot.wait(20)
     gc.collect()
     assert runnables and alive() is None, "the worker's runnable still holds the Job"
+
+
+PROBES_IN_CALLBACKS = textwrap.dedent(
+    """
+    import sys, threading, time
+    sys.path.insert(0, sys.argv[1])
+    from PySide6.QtCore import QEventLoop, QObject
+    from PySide6.QtWidgets import QApplication
+    from gui.jobs import JobRunner
+
+    app = QApplication([])
+    runner = JobRunner()
+    main = threading.get_ident()
+    off, total = [0], [0]
+
+    class Probe(QObject):
+        def __del__(self):
+            total[0] += 1
+            off[0] += threading.get_ident() != main
+
+    count = int(sys.argv[2])
+    for k in range(count):
+        probe = Probe()  # Python-owned, no parent, reachable only from the job's callback
+        runner.start("short", lambda p, c: 1, on_success=lambda r, probe=probe: None)
+        del probe
+        if k % 4 == 0:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    started = time.monotonic()
+    while (runner.jobs or total[0] < count) and time.monotonic() - started < 100:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    runner.wait_all()
+    print("destroyed", total[0], "off the GUI thread", off[0], flush=True)
+    """
+)
+
+
+def test_objects_in_job_callbacks_are_released_on_the_gui_thread() -> None:
+    """Thousands of jobs whose callbacks hold a Python-owned QObject: each must be destroyed on the
+    GUI thread. Before the fix, Jobs were reference cycles (callbacks closing over the job) freed by
+    the cyclic garbage collector on whatever thread ran it, and the worker's runnable held the Job:
+    ~5-30% of these objects were destroyed on pool threads (the GUI suite's native teardown crash)."""
+    count = 2000
+    proc = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", PROBES_IN_CALLBACKS, str(ROOT), str(count)],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"destroyed {count} off the GUI thread 0" in proc.stdout, proc.stdout + proc.stderr[-2000:]
