@@ -211,7 +211,7 @@ def check_voice(report: Report, work: Path, frozen: bool) -> None:
 
         model = model_path()
         if frozen:
-            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
+            bundle = Path(str(bundle_dir())).resolve()
             report.check("voice model is the bundled one", bundle in model.resolve().parents, str(model))
         phonemes = phonemes_for(VOICE_LINE)
         report.check("voice input is Mandarin phonemes", sum(phonemes.count(t) for t in "↗↓↘→") >= 10, phonemes)
