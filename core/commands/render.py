@@ -14,7 +14,7 @@ from core.cli import StderrProgress
 from core.errors import InputError
 from core.narration.base import Narrator
 from core.output_guard import check_outputs, display_path
-from core.project import EXPORT_PRESETS
+from core.project import EXPORT_PRESETS, Project
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -195,7 +195,7 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_mp4(args: argparse.Namespace, project: Project) -> int:  # noqa: F821 (Project: annotation only)
+def _export_mp4(args: argparse.Namespace, project: Project) -> int:
     """The narrated MP4: every line checked against its clip first (exit 2 naming the clips that cannot
     fit, unless --shorten or --allow-silent), then the export and its report."""
     from core.export import ExportOptions, export_project
