@@ -107,13 +107,18 @@ def test_product_type_is_the_head_noun_of_the_title_phrase() -> None:
     assert head_type("李宁 超轻19代 男子跑鞋", "李宁") == "跑鞋"
     assert head_type("苏泊尔 IH电饭煲 4L 球釜内胆", "苏泊尔") == "电饭煲"
     assert head_type("小米 米家扫地机器人 S10", "小米") == "扫地机器人"
+    assert head_type("皇家幼猫猫粮K362公斤", "皇家") == "猫粮"  # not 猫猫粮
     # a keyword run without spaces still names the thing first
     assert head_type("迅驰轻量化公路自行车碳纤维车架22速男女竞赛单车", "迅驰") == "自行车"
 
 
 def test_the_product_is_called_brand_plus_type_not_a_bare_brand(lines) -> None:
+    # a two-character or Latin brand alone reads as a word ("小米" is millet, "美的" pretty) or filler;
+    # a longer Chinese one ("麦富迪") may stand alone now and then (a full name every line repeats)
     for p, _, c, alts in lines:
         brand = short_name(p.name)
+        if re.fullmatch("[\u4e00-\u9fff]{3,}", brand):
+            continue
         kind = head_type(p.name, brand)
         for text in (c.text, *alts):
             # "快点击链接购买吧，小米，赶紧下单吧。"; "小米的这款扫地机器人" names it
@@ -129,6 +134,13 @@ def test_a_line_asks_to_buy_once_and_names_no_bare_clause(lines) -> None:
             clauses = [x for x in re.split(r"[，。！？]", text) if x]
             assert sum(1 for x in clauses if call.search(x)) <= 1, text
             assert not any(x in names for x in clauses[1:]), text
+
+
+def test_what_a_product_contains_is_said_of_food_and_cosmetics_only(lines) -> None:
+    # "这里面含有精铁锅身", "这里面含有球釜内胆"
+    for _p, _, c, alts in lines:
+        for text in (c.text, *alts):
+            assert not re.search("含有|富含|蕴含", text), text
 
 
 def test_a_call_to_action_without_an_offer_still_asks_to_buy(lines) -> None:
@@ -173,6 +185,10 @@ def test_stitched_lines_read_wrong(narrator: EmbeddedNarrator) -> None:
         "它激光导航，品质方面，自动回充。",
         "还可以自动回充，不仅激光导航。",
         "且它的激光导航很强。",
+        "U小米扫地机器人，激光导航。",  # a learned template's model letter
+        "现在下单下单送礼品袋。",  # "现在下单{活动优惠}" with an offer "下单送礼品袋"
+        "赶紧买起来啊，快点击链接购买吧。",
+        "还可以可冲马桶。",
     ):
         assert reads_wrong(ctx, text), text
     for text in (
@@ -181,3 +197,11 @@ def test_stitched_lines_read_wrong(narrator: EmbeddedNarrator) -> None:
         "品质方面，激光导航，自动回充。",
     ):
         assert not reads_wrong(ctx, text), text
+
+
+def test_settling_does_not_open_a_line_with_a_bare_copula() -> None:
+    from core.narration.writer import settle
+
+    # "就是这款三顿半速溶咖啡。" shortened to "是这款三顿半速溶咖啡。" reads cut off
+    assert not settle("就是这款三顿半速溶咖啡。", 10, 8, 14).startswith("是")
+    assert settle("它就是好用。", 5, 4, 8) == "它是好用。"

@@ -333,6 +333,8 @@ def _chunk_types(ws: Sequence[tuple[str, str]]) -> list[str]:
             if before not in _NOT_TYPES and len(before) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", before):
                 found.append(before + w)
                 continue
+        if len(w) == 3 and w[0] == w[1]:
+            w = w[1:]  # 猫猫 + 粮 is 猫粮
         found.append(w)
     return found
 

@@ -96,6 +96,8 @@ _ODD_AROUND = re.compile(
     + "]"
     + "|每天["
     + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY, TYPE_KEY))
+    + "]|是一["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY, TYPE_KEY))
     + "]|一点都不["
     + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS)
     + "]|没有["
@@ -111,19 +113,35 @@ negated as a quality ("一点都不地铁太吵"), or a situation ("没有每天
 audience ("激光导航的朋友们"): learned wording that only reads right for beauty care's terms."""
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_CALL = re.compile(r"点击|抢购|购买|赶紧下单|快下单|赶紧入手|入手[^，。！？]*吧")
+_CALL = re.compile(r"点击|抢购|购买|买起来|赶紧下单|快下单|赶紧入手|入手[^，。！？]*吧")
 """A clause that asks the viewer to buy; a line asks once ("快点击链接购买吧，赶紧下单吧" twice)."""
 _TOPIC_MID = re.compile(r"[，。！？](?:品质方面|外观上|说到品质|材料上|先来看|我们来看|今天给大家|今天推荐)")
 """A topic opener after the start of a line: "它肠胃好，品质方面，美毛亮毛。" stitches two lines."""
 _YOU_ME = re.compile(r"[你我]")
+_LATIN = re.compile(r"[A-Za-z]+")
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,})\1")
+_CONTAINS = re.compile(r"含有|富含|蕴含|添加了")
+"""Words for what food or cosmetics contain: "这里面含有精铁锅身" is not said of a pan."""
+
+
+def _fragment(ctx: ProductContext, text: str) -> bool:
+    """A figure, or a Latin run of up to 3 letters, that the title and knowledge do not say as a whole
+    ("这个是小米0。", "U波司登羽绒服"): a learned template's leftover of its own product's model."""
+    if any(x not in ctx.numbers for x in _NUMBER.findall(text)):
+        return True
+    return any(len(x) <= 3 and x not in ctx.latin for x in _LATIN.findall(text))
 
 
 def reads_wrong(ctx: ProductContext, text: str) -> bool:
     """Whether a whole line reads wrong whatever its template: a figure not in the knowledge as a whole
     number ("这个是小米0。"), two calls to buy, a bare name as a clause of its own between others
     ("快点击链接购买吧，小米，赶紧下单吧。"), a topic opener in mid-line, or 不仅 without its 而且."""
-    if any(x not in ctx.numbers for x in _NUMBER.findall(text)):
+    if _fragment(ctx, text):
         return True
+    if re.search("可以[可能]", text):
+        return True  # "还可以可冲马桶"
+    if _DOUBLED.search(text):
+        return True  # "现在下单下单送礼品袋": the template's word and the offer's
     clauses = [x for x in re.split(r"[，。！？；]", text) if x]
     if sum(1 for x in clauses if _CALL.search(x)) > 1:
         return True
@@ -202,7 +220,7 @@ def _settle_keeps_meaning(text: str, j: int, old: str, new: str) -> bool:
     if old == "真的" and not new:
         return "\u4e00" <= after <= "\u9fff"
     if old == "就是":
-        return before not in ("不", "也")
+        return bool(before) and before not in ("不", "也")  # "就是这款X。" does not open as "是这款X。"
     if old == "非常" and new == "很":
         return after != "的"  # "非常的舒服", not "很的舒服"
     if old == "，而且":
@@ -470,6 +488,7 @@ class ProductContext:
     clothing: bool = True
     pet: bool = False  # a pet's product: its problems are the pet's ("你是不是也掉毛" is not said)
     numbers: frozenset[str] = frozenset()  # the figures the title and knowledge say ("4000", "22.5")
+    latin: frozenset[str] = frozenset()  # ... and their Latin runs ("TPE", "Pa")
     names: tuple[str, ...] = ()  # what the product is called in a line (a clause of its own is filler)
 
 
@@ -584,6 +603,7 @@ class LineWriter:
             clothing=is_clothing(name) or beauty,
             pet=is_pet(name),
             numbers=frozenset(_NUMBER.findall(text)),
+            latin=frozenset(_LATIN.findall(text)),
             names=tuple(x for x in (full, spoken, ptype if ptype != GENERIC_TYPE else "") if x),
         )
 
@@ -726,8 +746,10 @@ class LineWriter:
 
     def _ranked_options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
         if key == NAME_KEY:
-            if not ctx.beauty and ctx.full_name:
-                return [ctx.full_name]  # "小米扫地机器人" every time: a bare brand ("小米") names no product
+            if not ctx.beauty and ctx.full_name and not re.fullmatch("[\u4e00-\u9fff]{3,}", ctx.spoken_name):
+                # a two-character or Latin brand alone reads as a word or filler ("小米", "美的", "Keep"):
+                # the brand + type every time; a longer one ("麦富迪") may vary a repeated full name
+                return [ctx.full_name]
             return list(dict.fromkeys(x for x in (ctx.full_name, ctx.spoken_name) if x))
         if key == TYPE_KEY:
             return [ctx.type_word]
@@ -868,6 +890,8 @@ class LineWriter:
             return True
         if ctx.pet and "痛点" in t.slots and _YOU_ME.search(t.static):
             return True  # "你是不是也掉毛？": a pet's problem is the pet's
+        if not ctx.beauty and t.slots and _CONTAINS.search(t.static) and not t.neutral:
+            return True
         if not ctx.clothing and any(x not in ctx.text for x in wear):
             return True
         if ctx.beauty:
@@ -986,15 +1010,18 @@ class LineWriter:
                     break
         out: list[Candidate] = []
         seen: set[str] = set()
+        offers = () if ctx.beauty or "引导购买" in labels else tuple(ctx.terms.get("活动优惠", ()))
         for neg_score, _, _, _, _, t in pre:
             score = -neg_score
             fill = self._fill(t, ctx, lo - t.static_len, hi - t.static_len, state) if t.slots else ()
             if fill is None:
                 continue
+            if offers and any(x in offers for x in fill):
+                continue  # "而且下单立减20元" under 产品功效: an offer is said in a call to action
             text = self._assemble(t, fill)
             if text in seen or (need is not None and not need(text)):
                 continue
-            if reads_wrong(ctx, text) if whole else any(x not in ctx.numbers for x in _NUMBER.findall(text)):
+            if reads_wrong(ctx, text) if whole else _fragment(ctx, text):
                 continue
             g = grams4(text)
             overlap = len(g & state.grams) / len(g) if g else 0.0
