@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "core.commands.render",
     "core.commands.voices",
     "core.commands.speak",
+    "core.commands.batch",
 ]
 
 

@@ -6,10 +6,8 @@ restore and observers (the editor's widgets) can diff cheaply. Saves are atomic 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -30,7 +28,7 @@ from core.parsing import (
     shown,
 )
 from core.timebase import format_rate, parse_rate
-from core.user_files import give_replacement_mode
+from core.user_files import atomic_file, write_atomic
 
 SCHEMA_VERSION = 1
 PROJECT_FORMAT = "syncnarrator-project"
@@ -220,11 +218,12 @@ EXPORT_PRESETS = ("source", "1080p", "720p")
 @dataclass(frozen=True)
 class ExportSettings:
     preset: str = "source"
-    burn_subtitles: bool = False
+    burn_subtitles: bool = True  # short-video platforms need burned-in subtitles
     soft_subtitles: bool = True
     write_srt: bool = False
     duck_db: float = -12.0  # original audio level while narration speaks
     output: str | None = None  # last export path, relative to the project file when saved
+    loudness_lufs: float = -14.0  # integrated loudness of the export (-14, -16 or -23)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -234,6 +233,7 @@ class ExportSettings:
             "write_srt": self.write_srt,
             "duck_db": self.duck_db,
             "output": self.output,
+            "loudness_lufs": self.loudness_lufs,
         }
 
     @staticmethod
@@ -243,16 +243,19 @@ class ExportSettings:
         where, err = "export", ProjectError
         settings = ExportSettings(
             preset=get_text(data, "preset", "source", where, err) or "source",
-            burn_subtitles=get_bool(data, "burn_subtitles", False, where, err),
+            burn_subtitles=get_bool(data, "burn_subtitles", True, where, err),
             soft_subtitles=get_bool(data, "soft_subtitles", True, where, err),
             write_srt=get_bool(data, "write_srt", False, where, err),
             duck_db=get_number(data, "duck_db", -12.0, where, err),
             output=get_text(data, "output", None, where, err),
+            loudness_lufs=get_number(data, "loudness_lufs", -14.0, where, err),
         )
         if settings.preset not in EXPORT_PRESETS:
             raise ProjectError(f"export: unknown preset {settings.preset!r}")
         if not -60 <= settings.duck_db <= 0:
             raise ProjectError("export: 'duck_db' must be between -60 and 0")
+        if not -31 <= settings.loudness_lufs <= -5:
+            raise ProjectError("export: 'loudness_lufs' must be between -31 and -5")
         return settings
 
 
@@ -373,37 +376,20 @@ def save_project(project: Project, path: Path) -> None:
     path = Path(path)
     data = json.dumps(project_to_json(project, path), ensure_ascii=False, indent=1).encode("utf-8")
     folder = path.resolve().parent
-    temps: list[str] = []
     writing = path
     leftovers.sweep(folder)  # temp files of a save that was killed (their process is gone)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=leftovers.temp_prefix(path), suffix=".tmp", dir=folder)
-        temps.append(tmp)
-        give_replacement_mode(tmp, path)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists() and _loads_cleanly(path):  # a damaged file never replaces a good backup
-            backup = writing = path.with_name(path.name + ".bak")
-            fd2, tmp_bak = tempfile.mkstemp(prefix=leftovers.temp_prefix(backup), suffix=".tmp", dir=folder)
-            temps.append(tmp_bak)
-            give_replacement_mode(tmp_bak, path)
-            with os.fdopen(fd2, "wb") as fh, open(path, "rb") as old:
-                fh.write(old.read())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_bak, backup)
-            writing = path
-        os.replace(tmp, path)
+        with atomic_file(path) as new:  # written first: a full disk fails before the backup is touched
+            new.write(data)
+            new.flush()
+            os.fsync(new.fileno())
+            if path.exists() and _loads_cleanly(path):  # a damaged file never replaces a good backup
+                backup = writing = path.with_name(path.name + ".bak")
+                write_atomic(backup, path.read_bytes(), mode_of=path)
+                writing = path
         _fsync_dir(folder)
     except OSError as exc:
         raise WriteError.from_os_error(writing, exc, "cannot save the project") from None
-    finally:
-        for leftover in temps:
-            if os.path.lexists(leftover):
-                with contextlib.suppress(OSError):
-                    os.unlink(leftover)
 
 
 def _loads_cleanly(path: Path) -> bool:

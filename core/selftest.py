@@ -211,7 +211,7 @@ def check_voice(report: Report, work: Path, frozen: bool) -> None:
 
         model = model_path()
         if frozen:
-            bundle = Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)).resolve()
+            bundle = Path(str(bundle_dir())).resolve()
             report.check("voice model is the bundled one", bundle in model.resolve().parents, str(model))
         phonemes = phonemes_for(VOICE_LINE)
         report.check("voice input is Mandarin phonemes", sum(phonemes.count(t) for t in "↗↓↘→") >= 10, phonemes)
@@ -322,7 +322,9 @@ def check_render(report: Report, work: Path) -> None:
         check_speech_audio(report, wav, clips, placements)
     else:
         report.check("narration track written", False, str(wav))
-    leftovers = sorted(p.name for p in out.parent.iterdir() if p not in (out, wav))
+    report_file = getattr(result, "report_path", None)
+    report.check("export report written", report_file is not None and Path(report_file).is_file(), str(report_file))
+    leftovers = sorted(p.name for p in out.parent.iterdir() if p not in (out, wav, report_file))
     report.check("no temporary files left", not leftovers, ", ".join(leftovers))
     if placements and info is not None:
         report.step(

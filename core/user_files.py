@@ -6,8 +6,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 from core.errors import InputError
 
@@ -67,3 +71,38 @@ def give_replacement_mode(tmp: str | Path, path: Path) -> None:
     """chmod the temp file `tmp` that will be renamed onto `path` (best effort: some filesystems refuse)."""
     with contextlib.suppress(OSError):
         os.chmod(tmp, replacement_mode(path))
+
+
+@contextmanager
+def atomic_file(
+    path: Path, mode: str = "wb", *, suffix: str = ".tmp", fsync: bool = True, mode_of: Path | None = None
+) -> Iterator[IO[Any]]:
+    """The one atomic write: yields a temp file beside `path`; when the block ends it is flushed, fsynced
+    and renamed onto `path` (all or nothing). On any error the temp file is removed and the error raised.
+
+    The temp file is named by `core.leftovers.temp_prefix` (a killed run's temp is swept later) and gets
+    the permissions a plainly written file would have (those of `mode_of`, default the file it replaces).
+    """
+    from core import leftovers
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=leftovers.temp_prefix(path), suffix=suffix, dir=path.resolve().parent)
+    try:
+        give_replacement_mode(tmp, mode_of or path)
+        encoding = None if "b" in mode else "utf-8"
+        with os.fdopen(fd, mode, encoding=encoding) as fh:
+            yield fh
+            fh.flush()
+            if fsync:
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: Path, data: bytes, *, fsync: bool = True, mode_of: Path | None = None) -> None:
+    """`data` into `path` all or nothing (see `atomic_file`)."""
+    with atomic_file(path, "wb", fsync=fsync, mode_of=mode_of) as fh:
+        fh.write(data)

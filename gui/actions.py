@@ -50,6 +50,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("save_as", _t("Save &As…"), "documents.save_as", (K.SaveAs,)),
     ActionSpec("export", _t("&Export…"), "narration.export_dialog", ("Ctrl+E",), _t("Export the narrated video"),
                _t("Export"), enabled_when="has_clips"),
+    ActionSpec("export_timeline", _t("Export &timeline…"), "narration.export_timeline_dialog",
+               tip=_t("OpenTimelineIO timeline for other editors (Resolve, Premiere, Final Cut)"),
+               enabled_when="has_clips"),
     ActionSpec("quit", _t("&Quit"), "window.close", (K.Quit,)),
     # Edit
     ActionSpec("undo", _t("&Undo"), "window.undo", (K.Undo,), enabled_when="can_undo"),
@@ -99,7 +102,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 RECENT = "@recent"  # the Open Recent submenu
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
-    (_t("&File"), ("open", RECENT, None, "save", "save_as", "export", None, "quit")),
+    (_t("&File"), ("open", RECENT, None, "save", "save_as", "export", "export_timeline", None, "quit")),
     (_t("&Edit"), ("undo", "redo", None, "split", "merge", "clear_line", "select_all", None, "settings")),
     (_t("&Narration"), ("detect", "narrate", "narrate_sel", "regenerate", "synth", None, "cancel")),
     (_t("&View"), ("play", "play_clip", "shuttle_back", "shuttle_stop", "shuttle_forward", None, "prev_frame",

@@ -66,6 +66,18 @@ def save_narrator_settings(backend: str, model_folder: str) -> None:
     s.sync()
 
 
+def default_burn_subtitles() -> bool:
+    """Burn subtitles into new projects' exports (on unless the user turned it off last time)."""
+    value = settings().value("export/burn_subtitles", True)
+    return str(value).lower() not in ("false", "0", "no")
+
+
+def set_default_burn_subtitles(on: bool) -> None:
+    s = settings()
+    s.setValue("export/burn_subtitles", bool(on))
+    s.sync()
+
+
 LANGUAGES = ("system", "zh_CN", "en")
 
 

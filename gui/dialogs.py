@@ -354,3 +354,11 @@ def install_excepthook() -> None:
             pass
 
     sys.excepthook = hook
+
+
+def show_lines(parent: QWidget | None, title: str, lines: list[str]) -> None:
+    """A list of lines to read (the narrator's shorter lines), through `exec_dialog` (tests answer it)."""
+    from gui.export_dialog import LinesDialog
+
+    if lines:
+        exec_dialog(LinesDialog(title, lines, parent))

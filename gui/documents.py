@@ -7,7 +7,6 @@ it by id (gui/actions.py: "documents.open_dialog", "documents.save", ...).
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu
 
 from core.errors import InputError, SyncNarratorError
-from core.project import PROJECT_SUFFIX, Clip, Document, MediaSummary, Product, Project
+from core.project import PROJECT_SUFFIX, Clip, Document, ExportSettings, MediaSummary, Product, Project
 from gui import config, dialogs, recovery, services
 from gui.export_dialog import beside
 from gui.i18n import tr
@@ -44,15 +43,11 @@ def is_product_file(path: Path) -> bool:
 
 
 def load_product_beside(video: Path) -> Product | None:
-    """`VIDEO.product.json` next to a video holds its product knowledge ({name, attributes})."""
-    candidate = video.with_name(video.stem + ".product.json")
-    if not candidate.is_file():
-        return None
-    try:
-        data = json.loads(candidate.read_text(encoding="utf-8"))
-        return Product.from_json(data, str(candidate))
-    except (OSError, ValueError, SyncNarratorError):
-        return None
+    """`VIDEO.product.json` next to a video holds its product knowledge ({name, attributes}).
+
+    The command line's loader (core.pipeline): the same errors, raised for the caller to show."""
+    loaded: Product | None = services.load_product_beside(video)
+    return loaded
 
 
 class DocumentController(QObject):
@@ -150,14 +145,7 @@ class DocumentController(QObject):
         w = self.window
         title = tr("Import product")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            product = Product.from_json(data, str(path))
-        except (OSError, UnicodeDecodeError) as exc:
-            w.show_error(title, InputError(f"{path}: cannot read ({exc})"))
-            return False
-        except ValueError as exc:
-            w.show_error(title, InputError(f"{path}: not valid JSON ({exc})"))
-            return False
+            product: Product = services.load_product(path)  # the command line's loader and errors
         except SyncNarratorError as exc:
             w.show_error(title, exc)
             return False
@@ -170,9 +158,17 @@ class DocumentController(QObject):
         w = self.window
         if not self.confirm_discard():  # asked only now that the video is known to open
             return
-        product = load_product_beside(path) or Product()
+        try:
+            product = load_product_beside(path) or Product()
+        except SyncNarratorError as exc:  # shown (the CLI refuses it too); the video still opens
+            w.show_error(tr("Product knowledge"), exc)
+            product = Product()
         project = Project(
-            video=str(path.resolve()), media=media, product=product, clips=(Clip(0, media.duration_ms),)
+            video=str(path.resolve()),
+            media=media,
+            product=product,
+            clips=(Clip(0, media.duration_ms),),
+            export=replace(ExportSettings(), burn_subtitles=config.default_burn_subtitles()),
         )
         doc = Document(project)
         doc.mark_saved()  # nothing to lose yet

@@ -1,10 +1,12 @@
-"""Export options: output path, preset, subtitles (burned in, soft, SRT), ducking level."""
+"""Export options (output path, preset, subtitles burned in / soft / SRT, ducking, loudness), the dialog for
+lines that do not fit their clips, and the summary shown when an export ends."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,14 +16,17 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from core.project import EXPORT_PRESETS, ExportSettings, Project
 from gui import dialogs
-from gui.i18n import tr
+from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 
 def default_output(project: Project, project_path: Path | None) -> str:
@@ -77,6 +82,13 @@ class ExportDialog(QDialog):
         self.duck.setValue(settings.duck_db)
         self.duck.setToolTip(tr("Level of the original sound while the narration speaks"))
         form.addRow(tr("Original audio under narration"), self.duck)
+        self.loudness = QComboBox()
+        for value, name in LOUDNESS_CHOICES:
+            self.loudness.addItem(tr(name), value)
+        index = next((i for i, (v, _) in enumerate(LOUDNESS_CHOICES) if v == settings.loudness_lufs), 0)
+        self.loudness.setCurrentIndex(index)
+        self.loudness.setToolTip(tr("Integrated loudness of the export; true peaks stay under -1 dBTP"))
+        form.addRow(tr("Loudness"), self.loudness)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -89,12 +101,13 @@ class ExportDialog(QDialog):
         """Refuse (with a dialog, keeping this one open) an output that would overwrite the video, the
         project, or a special file; the same guard the command line runs."""
         from core.errors import InputError
+        from core.export.report import report_path_for
         from core.output_guard import check_outputs
 
         out = self.output_path()
         srt = out.with_suffix(".srt") if self.srt.isChecked() else None
         try:
-            check_outputs(self._inputs, [out, srt])
+            check_outputs(self._inputs, [out, srt, report_path_for(out)])
         except InputError as exc:
             dialogs.show_error(self, tr("Export"), exc)
             return
@@ -119,4 +132,97 @@ class ExportDialog(QDialog):
             write_srt=self.srt.isChecked(),
             duck_db=float(self.duck.value()),
             output=str(self.output_path()),
+            loudness_lufs=float(self.loudness.currentData()),
         )
+
+
+LOUDNESS_CHOICES = (
+    (-14.0, QT_TRANSLATE_NOOP("", "-14 LUFS (short-video platforms)")),
+    (-16.0, QT_TRANSLATE_NOOP("", "-16 LUFS (podcasts, some streaming)")),
+    (-23.0, QT_TRANSLATE_NOOP("", "-23 LUFS (broadcast, EBU R128)")),
+)
+
+
+class FitDialog(QDialog):
+    """Lines that cannot fit their clips even spoken at the fastest allowed speed: what to do."""
+
+    SHORTEN, SILENT, CANCEL = "shorten", "silent", "cancel"
+
+    def __init__(self, problems: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Lines too long for their clips"))
+        self.problems = list(problems)
+        self.choice = self.CANCEL
+        layout = QVBoxLayout(self)
+        n = len(self.problems)
+        label = QLabel(
+            tr(
+                "%n line(s) cannot be spoken inside their clips even at the fastest allowed speed. Exported as they are, these clips would have no voice and no subtitle.",
+                "",
+                n,
+            )
+        )
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.list = QListWidget()
+        self.list.addItems([problem_text(p) for p in self.problems])
+        for row, problem in enumerate(self.problems):
+            self.list.item(row).setToolTip(problem.text)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox()
+        self.shorten_button = buttons.addButton(
+            tr("Shorten with the narrator"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.silent_button = buttons.addButton(
+            tr("Export anyway, leaving them silent"), QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.shorten_button.clicked.connect(lambda: self._choose(self.SHORTEN))
+        self.silent_button.clicked.connect(lambda: self._choose(self.SILENT))
+        self.cancel_button.clicked.connect(lambda: self._choose(self.CANCEL))
+        layout.addWidget(buttons)
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        if choice == self.CANCEL:
+            self.reject()
+        else:
+            self.accept()
+
+
+def problem_text(problem: Any) -> str:
+    """One clip whose line cannot fit, in the interface language (the CLI prints problem.message())."""
+    from core.export.report import seconds_pair
+
+    needs, room = seconds_pair(problem.needs_ms, problem.room_ms)
+    return tr("clip {number} ({start}-{end}): the line needs {needs} s, the clip leaves {room} s").format(
+        number=problem.index + 1,
+        start=timestamp(problem.start_ms),
+        end=timestamp(problem.end_ms),
+        needs=needs,
+        room=room,
+    )
+
+
+def timestamp(ms: int) -> str:
+    ms = max(0, int(ms))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, milli = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{milli:03d}"
+
+
+class LinesDialog(QDialog):
+    """A list of lines to read (the new, shorter lines)."""
+
+    def __init__(self, title: str, lines: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.lines = list(lines)
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.list.addItems(self.lines)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QS
 
 from core.project import Document, Project, merge_with_next, split_clip
 from core.timebase import snap_ms_to_frame
-from gui import config, dialogs, logs, recovery
+from gui import config, dialogs, logs, recovery, services
 from gui.actions import ActionTable
 from gui.bridge import DocumentBridge
 from gui.documents import DocumentController
@@ -265,12 +265,7 @@ class MainWindow(QMainWindow):
         first, last = sel[0], sel[-1]
         if len(sel) > 1 and sel == list(range(first, last + 1)):
 
-            def merge_run(p: Project) -> Project:
-                for _ in range(last - first):
-                    p = merge_with_next(p, first)
-                return p
-
-            done = self.bridge.edit(tr("Merge %n clips", "", len(sel)), merge_run)
+            done = self.bridge.edit(tr("Merge %n clips", "", len(sel)), lambda p: services.merge_range(p, first, last))
         else:
             done = self.bridge.edit(tr("Merge with next clip"), lambda p: merge_with_next(p, first))
         if done:

@@ -8,16 +8,17 @@ Each command builds a `DocumentOp` (changes the project: one undo step, stale re
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from core.errors import InputError
 from core.project import Clip, ExportSettings, Project, set_clips
 from gui import config, dialogs, i18n, services
-from gui.export_dialog import ExportDialog
+from gui.export_dialog import ExportDialog, FitDialog, beside
 from gui.i18n import tr
 from gui.jobs import Job
 from gui.operations import DocumentOp, QueryOp
@@ -25,34 +26,23 @@ from gui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
     from core.export import ExportResult
+    from core.export.report import FitProblem
+    from core.pipeline import LineVerdict
     from gui.main_window import MainWindow
 
 Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
+Verdicts = list["LineVerdict"]  # core.pipeline.LineVerdict: index, labels, text, verdict (fitted/shortened/...)
 Alternatives = list[tuple[tuple[str, ...], str]]  # (labels, text), best first
 
 
-def apply_lines(project: Project, lines: Lines) -> Project:
-    """Narrator output onto the project; locked lines and locked labels are kept."""
-    clips = list(project.clips)
-    for index, labels, text in lines:
-        clip = clips[index]
-        changes: dict[str, Any] = {}
-        if not clip.labels_locked:
-            changes["labels"] = labels
-        if not clip.locked:
-            changes["narration"] = text
-        clips[index] = replace(clip, **changes)
-    return replace(project, clips=tuple(clips))
+def apply_lines(project: Project, lines: Verdicts) -> Project:
+    """Narrator output onto the project; locked lines and locked labels are kept (core.pipeline)."""
+    return services.apply_lines(project, lines)
 
 
-def apply_rewrites(project: Project, lines: Lines) -> Project:
+def apply_rewrites(project: Project, lines: Sequence[LineVerdict | tuple[int, tuple[str, ...], str]]) -> Project:
     """Rewritten lines replace the clips' lines (unlocking them); locked labels are kept."""
-    clips = list(project.clips)
-    for index, labels, text in lines:
-        clip = clips[index]
-        clips[index] = replace(clip, narration=text, locked=False,
-                               labels=clip.labels if clip.labels_locked else labels)  # fmt: skip
-    return replace(project, clips=tuple(clips))
+    return services.apply_lines(project, lines, unlock=True)
 
 
 class NarrationCommands(QObject):
@@ -128,7 +118,7 @@ class NarrationCommands(QObject):
         backend, model = self._target()
         seed = self._next_seed(1)
         what = tr("Narrate all")
-        return self.operations.change(DocumentOp[Lines](
+        return self.operations.change(DocumentOp[Verdicts](
             tr("Narrating"), what, lambda snap: services.narrate_job(snap, backend, model, seed), apply_lines,
             done=lambda lines, _a: w.show_message(tr("{what}: %n lines", "", len(lines)).format(what=what)),
             automatic=automatic,
@@ -154,7 +144,7 @@ class NarrationCommands(QObject):
                 p, clips=tuple(replace(c, locked=False) if i in chosen else c for i, c in enumerate(p.clips))
             )
 
-        return self.operations.change(DocumentOp[Lines](
+        return self.operations.change(DocumentOp[Verdicts](
             tr("Writing lines"), what, lambda snap: services.rewrite_job(snap, chosen, backend, model, seed),
             apply_rewrites, prepare=unlock,
         ))  # fmt: skip
@@ -284,7 +274,9 @@ class NarrationCommands(QObject):
         self.start_export(dialog.output_path(), dialog.settings(doc.project.export))
 
     def start_export(self, output: Path, settings: ExportSettings | None = None) -> Job | None:
-        """Export a snapshot of the project; edits made meanwhile do not change this export.
+        """Check every line against its clip, settle those that cannot fit (FitDialog: shorten with the
+        narrator / export anyway, leaving them silent / cancel), then export a snapshot of the project;
+        edits made meanwhile do not change this export.
 
         The export settings are kept with the project but are no undo step: Ctrl+Z after an export
         takes back the last edit, not the settings.
@@ -292,10 +284,58 @@ class NarrationCommands(QObject):
         w = self.window
         if settings is not None and settings != self.bridge.project.export:
             self.bridge.document.set_untracked(lambda p: replace(p, export=settings))
+            config.set_default_burn_subtitles(settings.burn_subtitles)
         snapshot = self.bridge.project
         if snapshot.video_missing:
             w.show_error(tr("Export"), InputError(f"{snapshot.video}: the video is missing"))
             return None
+
+        def checked(problems: list[FitProblem]) -> None:
+            if not problems:
+                self._run_export(snapshot, output)
+                return
+            dialog = FitDialog(problems, w)
+            if not dialogs.exec_dialog(dialog) or dialog.choice == FitDialog.CANCEL:
+                w.show_message(tr("Export cancelled: some lines do not fit their clips"))
+                return
+            if dialog.choice == FitDialog.SILENT:
+                self._run_export(snapshot, output, allow_silent=True)
+                return
+            self._shorten_then_export([p.index for p in problems], output)
+
+        return self.operations.query(QueryOp["list[FitProblem]"](
+            tr("Checking lines"), services.check_export_job(snapshot), checked, document_bound=True
+        ))  # fmt: skip
+
+    def _shorten_then_export(self, indexes: list[int], output: Path) -> Job | None:
+        """The narrator's shorter lines for those clips, applied as one undo step, shown, then the export."""
+        w = self.window
+        backend, model = self._target()
+        seed = self._next_seed(13)
+        def apply(p: Project, verdicts: Verdicts) -> Project:
+            return services.apply_lines(p, [v for v in verdicts if v.fits], unlock=True)
+
+        def done(verdicts: Verdicts, _applied: bool) -> None:  # (not applied: no line could be shortened)
+            shortened = tuple(v.index for v in verdicts if v.verdict == "shortened")
+            dialogs.show_lines(
+                w,
+                tr("Shortened lines"),
+                [tr("Clip {number}: {line}").format(number=v.index + 1, line=v.text)
+                 for v in verdicts if v.verdict == "shortened"]
+                + [tr("Clip {number}: no shorter line fits; it stays silent").format(number=v.index + 1)
+                   for v in verdicts if not v.fits],
+            )  # fmt: skip
+            self._run_export(self.bridge.project, output, allow_silent=True, shortened=shortened)
+
+        return self.operations.change(DocumentOp[Verdicts](
+            tr("Shortening lines"), tr("Shorten lines"),
+            lambda snap: services.shorten_job(snap, indexes, backend, model, seed), apply, done=done,
+        ))  # fmt: skip
+
+    def _run_export(
+        self, snapshot: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
+    ) -> Job | None:
+        w = self.window
 
         def done(result: ExportResult) -> None:
             warnings = list(getattr(result, "warnings", ()) or ())
@@ -309,9 +349,39 @@ class NarrationCommands(QObject):
         def cancelled() -> None:
             w.show_message(tr("Export cancelled; {name} was not written").format(name=output.name))
 
+        job = services.export_job(snapshot, output, allow_silent=allow_silent, shortened=shortened)
         return self.operations.query(QueryOp["ExportResult"](
-            tr("Exporting"), services.export_job(snapshot, output), done, cancelled, document_bound=False
+            tr("Exporting"), job, done, cancelled, document_bound=False
         ))  # fmt: skip
+
+    def export_timeline_dialog(self) -> None:
+        """Ask for OUT.otio (or .xml / .edl), then write the timeline in the job process."""
+        doc = self.bridge.document
+        project = doc.project
+        if project.video is None or project.video_missing:
+            self.window.show_error(
+                tr("Export timeline"), InputError(f"{project.video}: the video is missing")
+            )
+            return
+        start = beside(doc.path or Path(project.video), Path(project.video).stem + ".otio")
+        filt = "OpenTimelineIO (*.otio);;FCP 7 XML (*.xml);;CMX 3600 EDL (*.edl)"
+        path = dialogs.choose_save_file(self.window, tr("Export timeline"), str(start), filt)
+        if path:
+            self.start_timeline_export(Path(path))
+
+    def start_timeline_export(self, output: Path) -> Job | None:
+        """The timeline of a snapshot of the project (core.interchange), off the GUI thread."""
+        from functools import partial
+
+        from core.interchange import TimelineResult, timeline_job
+
+        def done(result: TimelineResult) -> None:
+            self.window.show_message(tr("Exported {name}").format(name=result.output.name))
+
+        job = partial(timeline_job, project=self.bridge.project, output=str(output))
+        return self.operations.query(
+            QueryOp[TimelineResult](tr("Exporting timeline"), job, done, document_bound=False)
+        )
 
     def settings_dialog(self) -> None:
         w = self.window

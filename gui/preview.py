@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.export.subtitles import make_cues
+from core.export.subtitles import BOTTOM_MARGIN, LINE_CHARS, make_cues, style_for
 from core.project import Project
 from core.timebase import format_timecode, frame_to_ms, ms_to_frame, snap_ms_to_frame
 from gui.bridge import DocumentBridge
@@ -94,7 +94,9 @@ def speech_window(project: Project, index: int) -> tuple[int, int] | None:
     if not clip.narration.strip():
         return None
     start = clip.start_ms + project.speech.lead_ms
-    spoken = estimate_speech_ms(clip.narration, clip.rate_cps or project.speech.rate_cps)
+    spoken = estimate_speech_ms(
+        clip.narration, clip.rate_cps or project.speech.rate_cps, clip.voice or project.speech.voice
+    )
     return start, start + max(spoken, 800)
 
 
@@ -104,7 +106,9 @@ def subtitle_at(project: Project, ms: int) -> tuple[str, ...]:
     window = speech_window(project, index) if index is not None else None
     if window is None or not window[0] <= ms <= window[1]:
         return ()
-    cues = make_cues(project.clips[index].narration, *window)  # type: ignore[index]
+    media = project.media
+    width = style_for(media.width, media.height).line_width if media else LINE_CHARS
+    cues = make_cues(project.clips[index].narration, *window, width)  # type: ignore[index]
     for cue in cues:
         if cue.start_ms <= ms < cue.end_ms:
             return cue.lines
@@ -139,18 +143,22 @@ class SubtitleItem(QGraphicsItem):
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         if not self.lines or self.area.isEmpty():
             return
+        # the one subtitle style (core.export.subtitles): the burned-in export looks the same
+        style = style_for(round(self.area.width()), round(self.area.height()))
         font = QFont()
-        font.setPixelSize(max(12, int(min(self.area.height() / 12, self.area.width() / 20))))
+        font.setFamilies(["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC"])
+        font.setPixelSize(max(8, round(style.em_px)))
         font.setBold(True)
         fm = QFontMetricsF(font)
         path = QPainterPath()
-        y = self.area.bottom() - self.area.height() * 0.05 - fm.descent()
+        y = self.area.bottom() - self.area.height() * BOTTOM_MARGIN - fm.descent()
         for line in reversed(self.lines):
             text = fm.elidedText(line, Qt.TextElideMode.ElideRight, self.area.width() - 16)
             path.addText(QPointF(self.area.center().x() - fm.horizontalAdvance(text) / 2, y), font, text)
             y -= fm.lineSpacing()
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.strokePath(path, QPen(QColor(0, 0, 0, 220), max(3.0, font.pixelSize() / 6)))
+        p.fillPath(path.translated(style.shadow_px, style.shadow_px), QColor(0, 0, 0, 96))
+        p.strokePath(path, QPen(QColor(0, 0, 0, 230), 2 * style.outline_px))
         p.fillPath(path, QColor("white"))
 
 

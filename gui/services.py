@@ -20,6 +20,8 @@ from core.project import Clip, MediaSummary, Product, Project
 
 if TYPE_CHECKING:
     from core.export import ExportResult
+    from core.export.report import FitProblem
+    from core.pipeline import LineVerdict
 
 # The 15 product attribute keys seen in E-SyncVidStory (the product panel shows them first).
 ATTRIBUTE_KEYS = KNOWN_ATTRIBUTE_KEYS
@@ -67,17 +69,17 @@ def spoken_chars(text: str) -> int:
 
 
 def budget(clip: Clip, project: Project) -> tuple[int, int]:
-    """(min, max) characters for the clip's narration at the project's speaking rate."""
-    from core.narration.budget import char_budget
+    """(min, max) characters for the clip's narration at the calibrated rate of its voice (core)."""
+    from core.pipeline import clip_budget
 
-    rate = clip.rate_cps or project.speech.rate_cps
-    return char_budget(clip.duration_ms, rate, lead_ms=project.speech.lead_ms, tail_ms=project.speech.tail_ms)
+    return clip_budget(project, clip, wait=False)
 
 
-def estimate_speech_ms(text: str, rate_cps: float) -> int:
-    """How long the line takes to say at `rate_cps` (synthesis time-stretches each line to that rate)."""
-    n = spoken_chars(text)
-    return 0 if n == 0 else round(n * 1000 / max(rate_cps, 0.1))
+def estimate_speech_ms(text: str, rate_cps: float, voice: str | None = None) -> int:
+    """How long the line takes to say at `rate_cps` with `voice`: core's one estimate (calibrated)."""
+    from core.pipeline import estimate_speech_ms as estimate
+
+    return estimate(text, rate_cps, voice, wait=False)
 
 
 def max_speedup() -> float:
@@ -87,33 +89,18 @@ def max_speedup() -> float:
     return float(MAX_SPEEDUP)
 
 
-@dataclass(frozen=True)
-class Fit:
-    """How a clip's line relates to its clip; drives the budget meter and the narration lane colour."""
-
-    chars: int
-    chars_min: int
-    chars_max: int
-    speech_ms: int  # at the set speaking rate
-    room_ms: int  # clip minus lead and tail
-    state: str  # "empty", "fits", "tight" (will be spoken faster), "over" (will not fit)
+if TYPE_CHECKING:
+    from core.pipeline import LineFit as Fit
+else:
+    Fit = Any  # core.pipeline.LineFit, imported when first used
 
 
-def clip_fit(clip: Clip, project: Project, text: str | None = None) -> Fit:
-    text = clip.narration if text is None else text
-    lo, hi = budget(clip, project)
-    n = spoken_chars(text)
-    speech = estimate_speech_ms(text, clip.rate_cps or project.speech.rate_cps)
-    room = max(0, clip.duration_ms - project.speech.lead_ms - project.speech.tail_ms)
-    if n == 0:
-        state = "empty"
-    elif n > hi or speech > room * max_speedup():
-        state = "over"
-    elif speech > room:
-        state = "tight"
-    else:
-        state = "fits"
-    return Fit(n, lo, hi, speech, room, state)
+def clip_fit(clip: Clip, project: Project, text: str | None = None) -> Any:
+    """The budget meter's and the narration lane's verdict: core.pipeline.line_fit (calibrated rate once
+    known; a voice's first calibration runs in the background, never on the GUI thread)."""
+    from core.pipeline import line_fit
+
+    return line_fit(project, clip, text, wait=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,15 +113,10 @@ def _probe(progress: ProgressCallback, cancel: CancelToken, path: str) -> MediaS
         from core.media import probe
     except ImportError:
         raise Unavailable("reading videos is not available in this build (core.media)") from None
+    from core.pipeline import media_summary
+
     progress(0.0, "reading video")
-    info = probe(Path(path))
-    return MediaSummary(
-        duration_ms=int(info.duration_ms),
-        fps=info.fps,
-        width=int(getattr(info, "display_width", 0) or info.width),
-        height=int(getattr(info, "display_height", 0) or info.height),
-        has_audio=bool(info.has_audio),
-    )
+    return media_summary(probe(Path(path)))
 
 
 def probe_job(path: str) -> CoreJob[MediaSummary]:
@@ -152,49 +134,6 @@ def _detect(progress: ProgressCallback, cancel: CancelToken, path: str) -> list[
 
 def detect_job(path: str) -> CoreJob[list[tuple[int, int]]]:
     return partial(_detect, path=path)
-
-
-_cues: dict[tuple[str, int, int], Any] = {}
-
-
-def _clip_cues(project: Project, progress: ProgressCallback, cancel: CancelToken) -> list[Any]:
-    """Visual cues per clip for the storyline planner (cached per video and span; None if unavailable)."""
-    video = project.video
-    if not video or project.video_missing:
-        return [None] * len(project.clips)
-    try:
-        from core.visual_cues import compute_cues
-    except ImportError:
-        return [None] * len(project.clips)
-    spans = [(c.start_ms, c.end_ms) for c in project.clips]
-    missing = [span for span in spans if (video, *span) not in _cues]
-    for k in range(0, len(missing), 10):
-        cancel.raise_if_cancelled()
-        progress(k / max(len(missing), 1), "looking at the clips")
-        chunk = missing[k : k + 10]
-        try:
-            for span, cues in zip(chunk, compute_cues(video, chunk, cancel=cancel)):
-                _cues[(video, *span)] = cues
-        except SyncNarratorError:
-            return [None] * len(project.clips)  # the narrator works without them
-    return [_cues.get((video, *span)) for span in spans]
-
-
-def _narration_request(project: Project, seed: int = 0, cues: list[Any] | None = None) -> Any:
-    from core.narration.base import ClipRequest, NarrationRequest
-
-    cues = cues or [None] * len(project.clips)
-    clips = tuple(
-        ClipRequest(
-            index=i,
-            duration_ms=c.duration_ms,
-            labels=c.labels if c.labels_locked else (),
-            locked_text=c.narration if c.locked and c.narration else None,
-            cues=cues[i],
-        )
-        for i, c in enumerate(project.clips)
-    )
-    return NarrationRequest(product=project.product, clips=clips, rate_cps=project.speech.rate_cps, seed=seed)
 
 
 _narrators: dict[tuple[str, str], Any] = {}
@@ -219,18 +158,15 @@ Lines = list[tuple[int, tuple[str, ...], str]]
 
 def _narrate(
     progress: ProgressCallback, cancel: CancelToken, project: Project, backend: str, model_dir: str, seed: int
-) -> Lines:
-    from core.jobs import scaled
+) -> Any:
+    """Every clip narrated and fitted (shorter rewrites when needed): core.pipeline.write_lines."""
+    from core.pipeline import write_lines
 
-    cues = _clip_cues(project, scaled(progress, 0.0, 0.3), cancel)
-    narrator = _narrator(backend, model_dir)
-    request = _narration_request(project, seed, cues)
-    lines = narrator.narrate(request, progress=scaled(progress, 0.3, 1.0), cancel=cancel)
-    return [(n.index, tuple(n.labels), n.text) for n in lines]
+    return write_lines(project, _narrator(backend, model_dir), seed=seed, progress=progress, cancel=cancel)
 
 
-def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> CoreJob[Lines]:
-    """All clips: the job returns [(index, labels, text)] to apply."""
+def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> CoreJob[list[LineVerdict]]:
+    """All clips: the job returns [LineVerdict] for core.pipeline.apply_lines."""
     return partial(_narrate, project=project, backend=backend, model_dir=model_dir, seed=seed)
 
 
@@ -242,32 +178,50 @@ def _rewrite(
     backend: str,
     model_dir: str,
     seed: int,
-) -> Lines:
-    from core.narration.base import ClipNarration
+) -> Any:
+    from core.pipeline import rewrite_lines
 
     narrator = _narrator(backend, model_dir)
-    request = _narration_request(project, seed, _clip_cues(project, lambda f, s: None, cancel))
-    context = []
-    for i, c in enumerate(project.clips):
-        lo, hi = budget(c, project)
-        context.append(ClipNarration(index=i, labels=c.labels, text=c.narration, chars_min=lo, chars_max=hi))
-    out = []
-    for k, index in enumerate(indexes):
-        cancel.raise_if_cancelled()
-        progress(k / max(len(indexes), 1), f"rewriting clip {index + 1}")
-        line = narrator.rewrite(request, index, seed=seed + k, context=context)
-        context[index] = line
-        out.append((index, tuple(line.labels), line.text))
-    progress(1.0, "done")
-    return out
+    return rewrite_lines(project, narrator, indexes, seed=seed, progress=progress, cancel=cancel)
 
 
 def rewrite_job(
     project: Project, indexes: list[int], backend: str, model_dir: str, seed: int
-) -> CoreJob[Lines]:
-    """New lines for the given clips only, with the other clips as context."""
+) -> CoreJob[list[LineVerdict]]:
+    """New lines for the given clips only, with the other clips as context: [LineVerdict]."""
     return partial(
         _rewrite, project=project, indexes=list(indexes), backend=backend, model_dir=model_dir, seed=seed
+    )
+
+
+def _check_export(progress: ProgressCallback, cancel: CancelToken, project: Project) -> Any:
+    """The pre-export check: [FitProblem] for lines that cannot fit even at the fastest speech."""
+    from core.pipeline import check_export
+
+    _fits, problems = check_export(project, _speaker(), progress=progress, cancel=cancel)
+    return problems
+
+
+def check_export_job(project: Project) -> CoreJob[list[FitProblem]]:
+    return partial(_check_export, project=project)
+
+
+def _shorten(
+    progress: ProgressCallback, cancel: CancelToken, project: Project, indexes: list[int], backend: str,
+    model_dir: str, seed: int,
+) -> Any:  # fmt: skip
+    from core.pipeline import shorten_lines
+
+    narrator = _narrator(backend, model_dir)
+    return shorten_lines(project, narrator, indexes, seed=seed, progress=progress, cancel=cancel)
+
+
+def shorten_job(
+    project: Project, indexes: list[int], backend: str, model_dir: str, seed: int = 0
+) -> CoreJob[list[LineVerdict]]:
+    """Shorter lines for the clips whose line does not fit: [LineVerdict]."""
+    return partial(
+        _shorten, project=project, indexes=list(indexes), backend=backend, model_dir=model_dir, seed=seed
     )
 
 
@@ -281,15 +235,12 @@ def _alternatives(
     seed: int,
     count: int,
 ) -> list[tuple[tuple[str, ...], str]]:
-    from core.narration.base import ClipNarration
+    from core.pipeline import context_of, narration_request, visual_cues
 
     narrator = _narrator(backend, model_dir)
-    request = _narration_request(project, seed, _clip_cues(project, lambda f, s: None, cancel))
+    request = narration_request(project, seed=seed, cues=visual_cues(project, cancel))
     cancel.raise_if_cancelled()
-    context = []
-    for i, c in enumerate(project.clips):
-        lo, hi = budget(c, project)
-        context.append(ClipNarration(index=i, labels=c.labels, text=c.narration, chars_min=lo, chars_max=hi))
+    context = context_of(project)
     progress(0.1, "writing narration")
     lines = narrator.alternatives(request, index, count=count, context=context)
     progress(1.0, "done")
@@ -443,17 +394,75 @@ def speak_line_job(project: Project, index: int) -> CoreJob[Path | None]:
     return partial(_speak_line, project=project, index=index)
 
 
-def _export(progress: ProgressCallback, cancel: CancelToken, project: Project, output: str) -> Any:
+def _export(
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    project: Project,
+    output: str,
+    allow_silent: bool = False,
+    shortened: tuple[int, ...] = (),
+) -> Any:
     try:
         from core.export import ExportOptions, export_project
     except ImportError:
         raise Unavailable("export is not available in this build (core.export)") from None
     out = Path(output)
     srt = out.with_suffix(".srt") if project.export.write_srt else None
-    options = ExportOptions.from_project(project, srt=srt)
+    options = ExportOptions.from_project(
+        project, srt=srt, allow_silent=allow_silent, shortened=frozenset(shortened)
+    )
     return export_project(project, out, options, speaker=_speaker(), progress=progress, cancel=cancel)
 
 
-def export_job(project: Project, output: Path) -> CoreJob[ExportResult]:
+def export_job(
+    project: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
+) -> CoreJob[ExportResult]:
     """The core exporter on a snapshot of the project (edits made meanwhile do not change it)."""
-    return partial(_export, project=project, output=str(output))
+    return partial(
+        _export, project=project, output=str(output), allow_silent=allow_silent, shortened=tuple(shortened)
+    )
+
+
+def read_report(path: Path | None) -> dict[str, Any]:
+    """The export's OUT.report.json ({} when missing or unreadable)."""
+    import json
+
+    if path is None:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def report_summary(path: Path | None) -> str:
+    from core.export.report import summary_text
+
+    return summary_text(read_report(path))
+
+
+def load_product_beside(video: Path) -> Any:
+    """`VIDEO.product.json` beside a video (None when there is none); errors as the CLI raises them."""
+    from core.pipeline import load_product_beside as load
+
+    return load(video)
+
+
+def load_product(path: Path) -> Any:
+    from core.pipeline import load_product as load
+
+    return load(path)
+
+
+def apply_lines(project: Project, lines: Any, *, unlock: bool = False) -> Project:
+    """Narrator results into the project (core.pipeline.apply_lines)."""
+    from core.pipeline import apply_lines as apply
+
+    return apply(project, lines, unlock=unlock)
+
+
+def merge_range(project: Project, first: int, last: int) -> Project:
+    from core.pipeline import merge_range as merge
+
+    return merge(project, first, last)

@@ -114,7 +114,7 @@ def test_cancel_midway_leaves_nothing_and_next_export_works(tmp_path: Path, narr
     assert os.listdir(tmp_path) == [], "partial or temporary files left after cancel"
     export(narrated, out)
     assert_good_output(out, narrated)
-    assert os.listdir(tmp_path) == ["final.mp4"]
+    assert sorted(os.listdir(tmp_path)) == ["final.mp4", "final.report.json"]
 
 
 @pytest.mark.timeout(300)
@@ -191,7 +191,7 @@ def test_export_process_killed_leaves_no_output(
     assert not out.exists(), "a killed export left a file at the output path"
     export(narrated, out)
     assert_good_output(out, narrated)
-    assert visible(out_dir) == ["final.mp4"]
+    assert visible(out_dir) == ["final.mp4", "final.report.json"]
 
 
 # --- disk full --------------------------------------------------------------------------------------------

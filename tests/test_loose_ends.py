@@ -150,3 +150,23 @@ def test_run_alone_installs_only_what_the_editor_needs() -> None:
     assert _plan("render", "--help") == "extras: []"
     extras = _plan("test").removeprefix("extras: [").removesuffix("]").split(",")
     assert {"dev", "llm"} <= set(extras)
+
+
+# -- one atomic write ---------------------------------------------------------------------------------
+
+
+def test_atomic_file_is_all_or_nothing(tmp_path: Path) -> None:
+    from core.user_files import atomic_file, write_atomic
+
+    target = tmp_path / "out.json"
+    write_atomic(target, b"old")
+    target.chmod(0o640)
+    with pytest.raises(RuntimeError), atomic_file(target) as fh:
+        fh.write(b"half of the new")
+        raise RuntimeError("disk full")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]  # no temp left behind
+    with atomic_file(target, "w") as fh:
+        fh.write("新")
+    assert target.read_text(encoding="utf-8") == "新"
+    assert target.stat().st_mode & 0o777 == 0o640  # the replaced file's permissions are kept

@@ -105,7 +105,7 @@ def test_render_real_footage_then_export_edited_project(tmp_path: Path, product:
     out2, srt2 = out_dir / "edited.mp4", out_dir / "edited.srt"
     proc = cli("export", str(proj), "--out", str(out2), "--srt", str(srt2))
     assert proc.returncode == 0, proc.stderr
-    assert "轻薄水润不黏腻。" in srt2.read_text(encoding="utf-8")
+    assert "轻薄水润不黏腻" in srt2.read_text(encoding="utf-8") and "。" not in srt2.read_text(encoding="utf-8")
     assert abs(probe(out2).duration_ms - source.duration_ms) <= 40
     assert sha(src) == before
     assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]
@@ -277,4 +277,9 @@ def test_render_asks_for_shorter_lines_then_drops(tmp_path: Path, product: Path,
         assert result.dropped == (0, 1)
         assert len(narrator.rewrites) == 2 * RenderOptions().rewrite_tries
         assert sum("left silent" in w for w in result.warnings) == 2
-        assert regions == [] and all(c.narration == "" for c in result.project.clips)
+        assert regions == []
+        # the line stays in the project (for the editor to show as too long); the export left it silent
+        assert all(c.narration == ScriptedNarrator.LONG for c in result.project.clips)
+        assert [v.verdict for v in result.verdicts] == ["silent", "silent"]
+        report = json.loads(result.export.report_path.read_text(encoding="utf-8"))
+        assert [c["status"] for c in report["clips"]] == ["silent", "silent"]

@@ -226,7 +226,7 @@ def test_odd_but_valid_media_export(tmp_path: Path, name: str, cache_env: None) 
         (info.display_width + info.display_width % 2, info.display_height + info.display_height % 2),
     )
     assert digest(path) == before
-    assert [p.name for p in out_dir.iterdir()] == ["narrated.mp4"]
+    assert sorted(p.name for p in out_dir.iterdir()) == ["narrated.mp4", "narrated.report.json"]
     assert [p.name for p in source_dir.iterdir()] == [path.name]
 
 

@@ -172,3 +172,10 @@ def test_layers_contract_catches_an_upward_import(tmp_path: Path) -> None:
     (tmp_path / "layers.toml").write_text(section, encoding="utf-8")
     proc = _lint_imports(tmp_path / "layers.toml")
     assert proc.returncode == 1 and "BROKEN" in proc.stdout, proc.stdout[-3000:]
+
+
+def test_gui_modules_stay_small() -> None:
+    """The window composes views (<= 450 lines); no gui module grows past 600 (split it: see DEVELOPERS)."""
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in (ROOT / "gui").glob("*.py")}
+    assert sizes["main_window.py"] <= 450, sizes["main_window.py"]
+    assert {name: n for name, n in sizes.items() if n > 600} == {}

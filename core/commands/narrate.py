@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from core import defaults, leftovers
 from core.errors import InputError, WriteError
 from core.output_guard import check_outputs, display_path
-from core.user_files import give_replacement_mode
+from core.user_files import atomic_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,20 +50,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _write_atomic(path: Path, lines: list[str]) -> None:
     """Temp file beside `path`, renamed over it; a failed write is exit 2 naming `path`, no temp left."""
     path = path.resolve()
-    tmp: str | None = None
     try:
         leftovers.sweep(path.parent)  # what a killed earlier run left
-        fd, tmp = tempfile.mkstemp(prefix=leftovers.temp_prefix(path), suffix=".part", dir=path.parent)
-        give_replacement_mode(tmp, path)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with atomic_file(path, "w", suffix=".part", fsync=False) as fh:
             fh.writelines(line + "\n" for line in lines)
-        os.replace(tmp, path)
-        tmp = None
     except OSError as exc:
         raise WriteError.from_os_error(path, exc) from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def run_narrate(args: argparse.Namespace) -> int:

@@ -25,7 +25,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--srt", help="also write the subtitles as SRT")
     p.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
     p.add_argument("--project", help="also save the project document (OUT.narr.json) for the editor")
-    p.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
+    p.add_argument(
+        "--burn-subtitles",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="burn subtitles into the picture (default: yes; the soft subtitle track is always there)",
+    )
+    p.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS", help=LOUDNESS_HELP)
     p.add_argument("--voice", help="voice id from `voices` (default: the neural Mandarin voice)")
     p.add_argument(
         "--rate",
@@ -46,12 +52,43 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     e = sub.add_parser("export", help="export a saved project (no re-detection, no re-narration)")
     e.add_argument("project")
-    e.add_argument("--out", required=True, help="OUT.mp4")
+    e.add_argument("--out", help="OUT.mp4 (the narrated video)")
+    e.add_argument(
+        "--otio",
+        metavar="OUT.otio",
+        help="also (or only) write the timeline for other editors: .otio, or .xml / .edl with OTIO's adapters",
+    )
     e.add_argument("--srt", help="also write the subtitles as SRT")
     e.add_argument("--narration-wav", help="also write the narration track alone (16-bit PCM WAV)")
-    e.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
+    e.add_argument(
+        "--burn-subtitles",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="burn subtitles into the picture (default: the project's setting)",
+    )
     e.add_argument("--preset", choices=EXPORT_PRESETS, help="output size (default: the project's)")
+    e.add_argument("--loudness", type=float, metavar="LUFS", help=LOUDNESS_HELP + " (default: the project's)")
+    fit = e.add_mutually_exclusive_group()
+    fit.add_argument(
+        "--shorten",
+        action="store_true",
+        help="lines too long for their clips are rewritten shorter by the narrator",
+    )
+    fit.add_argument(
+        "--allow-silent",
+        action="store_true",
+        help="export anyway, leaving clips whose line does not fit silent",
+    )
     e.set_defaults(handler=run_export)
+
+
+LOUDNESS_HELP = "integrated loudness target: -14 (short-video platforms, default), -16 or -23"
+
+
+def _loudness(value: float | None) -> float | None:
+    if value is not None and not -31 <= value <= -5:
+        raise InputError(f"--loudness {value}: must be between -31 and -5 LUFS (e.g. -14, -16, -23)")
+    return value
 
 
 def _opt_path(value: str | None) -> Path | None:
@@ -66,6 +103,13 @@ def _report(output: Path, extras: list[Path | None], warnings: tuple[str, ...]) 
             print(display_path(path))
 
 
+def _report_path(out: str) -> Path:
+    """OUT.report.json, written beside every export: guarded like the other outputs."""
+    from core.export.report import report_path_for
+
+    return report_path_for(Path(out))
+
+
 def run_render(args: argparse.Namespace) -> int:
     from core.narration.knowledge import knowledge_warnings
     from core.pipeline import RenderOptions, load_product, render_video
@@ -76,7 +120,7 @@ def run_render(args: argparse.Namespace) -> int:
     # before any work: no output may overwrite the video, the product file, another output or a device
     check_outputs(
         [video, args.product],
-        [args.out, args.srt, args.narration_wav, args.project],
+        [args.out, args.srt, args.narration_wav, args.project, _report_path(args.out)],
         input_names=["the source video itself", "the product knowledge"],
     )
     if not video.is_file():
@@ -85,6 +129,7 @@ def run_render(args: argparse.Namespace) -> int:
     for warning in knowledge_warnings(product):  # thin knowledge: the lines will be generic
         print(f"warning: {warning}", file=sys.stderr)
     options = RenderOptions(
+        loudness_lufs=_loudness(args.loudness) or -14.0,
         voice=args.voice,
         rate_cps=args.rate,
         preset=args.preset,
@@ -99,18 +144,34 @@ def run_render(args: argparse.Namespace) -> int:
     result = render_video(
         video, product, Path(args.out), options=options, narrator=narrator, progress=StderrProgress("render")
     )
-    _report(result.output, [options.srt, options.narration_wav, options.project_out], result.warnings)
+    _report(
+        result.output,
+        [options.srt, options.narration_wav, options.project_out, result.export.report_path],
+        result.warnings,
+    )
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     from core.errors import ProjectError
-    from core.export import ExportOptions, export_project
     from core.project import load_project
 
-    outputs = [args.out, args.srt, args.narration_wav]
+    if not args.out and not args.otio:
+        raise InputError("export needs --out OUT.mp4, --otio OUT.otio, or both")
+    mp4_only = (args.srt, args.narration_wav, args.burn_subtitles is not None, args.preset, args.loudness is not None,
+                args.shorten, args.allow_silent)  # fmt: skip
+    if not args.out and any(mp4_only):
+        raise InputError(
+            "--srt, --narration-wav, --[no-]burn-subtitles, --preset, --loudness, --shorten and --allow-silent "
+            "go with --out OUT.mp4"
+        )
+    outputs = [args.out, args.srt, args.narration_wav, args.otio, _report_path(args.out) if args.out else None]
     # before reading the project: `--out P.narr.json` never replaces P
     check_outputs([args.project], outputs, input_names=["the project"])
+    if args.otio:
+        from core.interchange import check_timeline_target
+
+        check_timeline_target(Path(args.otio))
     project = load_project(Path(args.project))
     shown = display_path(args.project)
     if not project.video:
@@ -120,16 +181,69 @@ def run_export(args: argparse.Namespace) -> int:
     check_outputs(
         [args.project, project.video], outputs, input_names=["the project", "the source video itself"]
     )
+    if args.out:
+        code = _export_mp4(args, project)
+        if code:
+            return code
+    if args.otio:
+        from core.interchange import export_timeline
+
+        timeline = export_timeline(
+            project, Path(args.otio), inputs=[Path(args.project)], progress=StderrProgress("timeline")
+        )
+        _report(timeline.output, [timeline.media_dir], ())
+    return 0
+
+
+def _export_mp4(args: argparse.Namespace, project: Project) -> int:  # noqa: F821 (Project: annotation only)
+    """The narrated MP4: every line checked against its clip first (exit 2 naming the clips that cannot
+    fit, unless --shorten or --allow-silent), then the export and its report."""
+    from core.export import ExportOptions, export_project
+    from core.pipeline import apply_lines, check_export, shorten_lines
+    from core.speech import shared_speaker
+
     overrides: dict[str, object] = {
         "srt": _opt_path(args.srt),
         "narration_wav": _opt_path(args.narration_wav),
-        "burn_subtitles": args.burn_subtitles or project.export.burn_subtitles,
+        "allow_silent": bool(args.allow_silent),
     }
+    if args.burn_subtitles is not None:
+        overrides["burn_subtitles"] = args.burn_subtitles
     if args.preset:
         overrides["preset"] = args.preset
+    if _loudness(args.loudness) is not None:
+        overrides["loudness_lufs"] = args.loudness
+    speaker = shared_speaker()
+    fits, problems = check_export(project, speaker, progress=StderrProgress("checking lines"))
+    shortened: list[int] = []
+    if problems and args.shorten:
+        from core.narration.registry import create_narrator
+
+        verdicts = shorten_lines(
+            project, create_narrator("embedded"), [p.index for p in problems], speaker=speaker
+        )
+        project = apply_lines(project, [v for v in verdicts if v.fits], unlock=True)
+        shortened = [v.index for v in verdicts if v.verdict == "shortened"]
+        for v in verdicts:
+            if v.verdict == "shortened":
+                print(f"clip {v.index + 1}: shortened to {v.text}", file=sys.stderr)
+        fits, problems = check_export(project, speaker)
+        overrides["allow_silent"] = True  # what could not be shortened is named below and left silent
+    if problems and not overrides["allow_silent"]:
+        for problem in problems:
+            print(problem.message(), file=sys.stderr)
+        print(
+            f"error: {len(problems)} line{'s' if len(problems) > 1 else ''} too long for {'their clips' if len(problems) > 1 else 'its clip'}; "
+            "edit them, or pass --shorten (rewrite them shorter) or --allow-silent (leave them silent)",
+            file=sys.stderr,
+        )
+        return 2
+    overrides["shortened"] = frozenset(shortened)
     options = ExportOptions.from_project(project, **overrides)
-    result = export_project(project, Path(args.out), options, progress=StderrProgress("export"))
-    _report(result.output, [result.srt, result.narration_wav], result.warnings)
+    result = export_project(
+        project, Path(args.out), options, speaker=speaker, fits=fits, progress=StderrProgress("export")
+    )
+    _report(result.output, [result.srt, result.narration_wav, result.report_path], result.warnings)
     return 0
 
 

@@ -20,22 +20,34 @@ from pathlib import Path
 from typing import IO
 
 import ffmpeg
+import numpy as np
 
 from core import leftovers
 from core.errors import ExportError, InputError
 from core.export.fonts import find_cjk_font
-from core.export.subtitles import Cue, make_cues, to_ass, to_srt
-from core.export.track import Placement, build_track
+from core.export.loudness import (
+    DEFAULT_TARGET_LUFS,
+    LIMITER_CEILING_DBTP,
+    MIX_RATE,
+    Loudness,
+    decode_audio,
+    duck_gains,
+    master,
+    measure_file,
+)
+from core.export.report import FitError, fit_problems, report_path_for, write_report
+from core.export.subtitles import Cue, make_cues, snap_to_pauses, style_for, to_ass, to_srt
+from core.export.track import Placement, build_track, speech_pauses
 from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.media import MediaInfo, probe
 from core.output_guard import display_path
 from core.project import EXPORT_PRESETS, Project
 from core.speech import FitResult, Speaker, shared_speaker
+from core.speech.audio import read_wav, resample
 from core.user_files import give_replacement_mode
 
 PRESET_SHORT_SIDE = {"1080p": 1080, "720p": 720}
-RAMP_S = 0.08  # duck fade in/out, short enough to stay inside the clip's lead/tail
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,10 @@ class ExportOptions:
     srt: Path | None = None  # also write the subtitles here
     narration_wav: Path | None = None  # also write the narration track alone here
     duck_db: float = -12.0
+    loudness_lufs: float = DEFAULT_TARGET_LUFS  # integrated loudness of the export
+    allow_silent: bool = False  # a line that cannot fit is left silent (else FitError before any work)
+    shortened: frozenset[int] = frozenset()  # clips whose lines the narrator shortened (for the report)
+    report: bool = True  # write OUT.report.json beside the output
     x264_preset: str = "veryfast"
     crf: int = 23  # x264's own default, so burn-in costs what a plain re-encode costs
 
@@ -57,6 +73,7 @@ class ExportOptions:
             burn_subtitles=e.burn_subtitles,
             soft_subtitles=e.soft_subtitles,
             duck_db=e.duck_db,
+            loudness_lufs=getattr(e, "loudness_lufs", DEFAULT_TARGET_LUFS),
         )
         return ExportOptions(**{**base.__dict__, **overrides})
 
@@ -71,6 +88,9 @@ class ExportResult:
     srt: Path | None = None
     narration_wav: Path | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    report_path: Path | None = None
+    loudness: Loudness | None = None
+    silent: tuple[int, ...] = ()  # clips with a line that was left silent
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,61 +163,29 @@ def can_copy_video(info: MediaInfo, options: ExportOptions) -> bool:
     )
 
 
-DUCK_SPANS_PER_FILTER = 16  # ffmpeg's expression parser refuses very long sums; chain several filters
-
-
-def duck_expression(spans: Sequence[tuple[float, float]], duck_db: float, ramp: float = RAMP_S) -> str:
-    """Volume as a function of t: 1 outside speech, 10^(duck_db/20) while a line speaks, short ramps."""
-    if not spans or duck_db >= 0:
-        return "1"
-    g = 10 ** (duck_db / 20)
-    terms = [
-        f"clip((t-{max(0.0, s - ramp):.3f})/{ramp},0,1)*clip(({e + ramp:.3f}-t)/{ramp},0,1)" for s, e in spans
-    ]
-    return f"1-{1 - g:.5f}*min(1,{'+'.join(terms)})"
-
-
-def duck_expressions(spans: Sequence[tuple[float, float]], duck_db: float) -> list[str]:
-    """One expression per group of spans; their product is the envelope (the spans never overlap)."""
-    groups = [spans[i : i + DUCK_SPANS_PER_FILTER] for i in range(0, len(spans), DUCK_SPANS_PER_FILTER)]
-    return [duck_expression(group, duck_db) for group in groups if group and duck_db < 0]
-
-
 def build_command(
     source: Path,
     info: MediaInfo,
-    narration_wav: Path,
+    mix: Path,
     output: Path,
     *,
     options: ExportOptions,
-    spans: Sequence[tuple[float, float]],
     srt: Path | None,
     ass: Path | None,
     fonts_dir: Path | None,
 ) -> tuple[list[str], bool]:
-    """ffmpeg arguments (without the program) and whether the video stream is copied."""
-    duration_s = info.duration_ms / 1000
+    """ffmpeg arguments (without the program) and whether the video stream is copied.
+
+    `mix` is the finished sound (raw float32 stereo at MIX_RATE, see `mix_sound`)."""
     src = ffmpeg.input(str(source))
-    narr = ffmpeg.input(str(narration_wav))
-    voice = narr["a"].filter("aformat", sample_rates="48000", channel_layouts="stereo")
-    if info.has_audio:
-        original = (
-            src["a:0"]
-            .filter("aresample", "48000")
-            .filter("aformat", sample_rates="48000", channel_layouts="stereo")
-        )
-        for expression in duck_expressions(spans, options.duck_db):
-            original = original.filter("volume", volume=expression, eval="frame")
-        audio = ffmpeg.filter([original, voice], "amix", inputs=2, duration="first", normalize=0)
-        audio = audio.filter("apad").filter("atrim", end=f"{duration_s:.3f}")
-    else:
-        audio = voice.filter("atrim", end=f"{duration_s:.3f}")
+    audio = ffmpeg.input(str(mix), f="f32le", ar=str(MIX_RATE), ac="2")["a"]
 
     copy = can_copy_video(info, options)
     out_kwargs: dict[str, object] = {
         "c:a": "aac",
         "aac_coder": "fast",  # twice as fast as 'twoloop'; speech over ducked audio at 192k sounds the same
         "b:a": "192k",
+        "t": f"{info.duration_ms / 1000:.3f}",
         "ar": "48000",
         "ac": "2",
         "f": "mp4",
@@ -227,7 +215,7 @@ def build_command(
             {"c:v": "libx264", "preset": options.x264_preset, "crf": str(options.crf), "fps_mode": "vfr"}
         )
     streams = [video, audio]
-    if srt is not None and options.soft_subtitles:
+    if srt is not None:
         streams.append(ffmpeg.input(str(srt), f="srt", sub_charenc="UTF-8")["s"])
         out_kwargs.update({"c:s": "mov_text", "metadata:s:s:0": "language=chi"})
     node = ffmpeg.output(*streams, str(output), **out_kwargs)
@@ -300,6 +288,34 @@ def fit_all(
     return (speaker or shared_speaker()).fit_project(project, progress=progress, cancel=cancel)
 
 
+def mix_sound(
+    project: Project,
+    info: MediaInfo,
+    narration_track: Path,
+    placements: Sequence[Placement],
+    options: ExportOptions,
+    out: Path,
+    cancel: CancelToken | None = None,
+) -> float | None:
+    """The original (ducked) + the narration, at the loudness target, true peaks limited -> raw f32le.
+    Returns the mix's integrated loudness (LUFS; None when silent)."""
+    n = round(info.duration_ms * MIX_RATE / 1000)
+    voice, rate = read_wav(narration_track)
+    voice = resample(voice, rate, MIX_RATE)[:n]
+    speech = np.zeros((n, 2), dtype=np.float32)
+    speech[: voice.size] = voice[:, None]
+    if info.has_audio and project.video:
+        original = decode_audio(Path(project.video), info.duration_ms, work=out.parent, cancel=cancel)
+        spans = [(p.start_ms / 1000, p.end_ms / 1000) for p in placements]
+        original *= duck_gains(original, speech, spans, options.duck_db)[:, None]
+        mix = original + speech
+    else:
+        mix = speech
+    mastered, loudness = master(mix, options.loudness_lufs, LIMITER_CEILING_DBTP)
+    out.write_bytes(np.ascontiguousarray(mastered, dtype="<f4").tobytes())
+    return loudness
+
+
 def export_project(
     project: Project,
     out: Path | str,
@@ -329,17 +345,19 @@ def export_project(
     warnings: list[str] = []
     if cancel is not None:
         cancel.raise_if_cancelled()
+    speaker = speaker or shared_speaker()
     if fits is None:
         fits = fit_all(project, speaker, progress=scaled(progress, 0.0, 0.3), cancel=cancel)
-    for i, (clip, fit) in enumerate(zip(project.clips, fits)):
-        if clip.narration.strip() and not fit.fits:
-            warnings.append(
-                f"clip {i + 1}: line is {fit.overflow_chars} characters too long for the clip; left silent"
-            )
+    problems = fit_problems(project, fits)
+    if problems and not options.allow_silent:
+        raise FitError(problems)
+    for problem in problems:
+        warnings.append(f"{problem.message()}; left silent")
     progress(0.3, "mixing narration")
 
     finished: list[tuple[Path, Path]] = []
     staged_files: list[Path] = []
+    report_target = report_path_for(out) if options.report else None
     leftovers.sweep(out.parent)  # what a killed earlier run left beside this output
     try:
         work = Path(tempfile.mkdtemp(prefix=leftovers.work_prefix(), dir=out.parent))
@@ -351,26 +369,34 @@ def export_project(
         partial = _temp_beside(out, ".mp4")
         track = work / "narration.wav"
         placements = build_track(project, fits, info.duration_ms, track)
+        w, h = output_size(info, options.preset)
+        width = style_for(w, h).line_width
         cues: list[Cue] = []
         for p in placements:
-            cues.extend(make_cues(p.text, p.start_ms, p.end_ms))
+            line_cues = make_cues(p.text, p.start_ms, p.end_ms, width)
+            wav = fits[p.clip_index].wav if len(line_cues) > 1 else None
+            if wav is not None:  # long line: the cues change where the voice pauses
+                line_cues = snap_to_pauses(line_cues, [p.start_ms + t for t in speech_pauses(wav)])
+            cues.extend(line_cues)
         srt_file = ass_file = None
         if cues:
             srt_file = work / "subtitles.srt"
             srt_file.write_text(to_srt(cues), encoding="utf-8")
         if options.burn_subtitles and cues and font is not None:
-            w, h = output_size(info, options.preset)
             ass_file = work / "subtitles.ass"
             ass_file.write_text(to_ass(cues, w, h, font.family), encoding="utf-8")
-        spans = [(p.start_ms / 1000, p.end_ms / 1000) for p in placements]
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        mix_file = work / "mix.f32"
+        mix_sound(project, info, track, placements, options, mix_file, cancel)
+        progress(0.4, "encoding")
         args, copied = build_command(
             source,
             info,
-            track,
+            mix_file,
             partial,
             options=options,
-            spans=spans,
-            srt=srt_file if not options.burn_subtitles else None,
+            srt=srt_file if options.soft_subtitles else None,
             ass=ass_file,
             fonts_dir=font.folder if font else None,
         )
@@ -378,8 +404,9 @@ def export_project(
             cancel.raise_if_cancelled()
         timeout = max(600.0, info.duration_ms / 1000 * 30)
         run_with_progress(
-            args, info.duration_ms, progress=scaled(progress, 0.32, 1.0), cancel=cancel, timeout=timeout
+            args, info.duration_ms, progress=scaled(progress, 0.4, 0.97), cancel=cancel, timeout=timeout
         )
+        loudness = measure_file(partial, cancel) if info.duration_ms > 0 else Loudness(None, None)
         # everything succeeded: move the results into place
         if options.narration_wav is not None:
             finished.append((track, Path(options.narration_wav)))
@@ -388,6 +415,24 @@ def export_project(
             srt_tmp = work / "out.srt"
             srt_tmp.write_text(to_srt(cues), encoding="utf-8")
             finished.append((srt_tmp, srt_target))
+        silent = tuple(p.index for p in problems)
+        result = ExportResult(
+            output=out,
+            duration_ms=info.duration_ms,
+            placements=tuple(placements),
+            cues=tuple(cues),
+            video_copied=copied,
+            srt=Path(options.srt) if options.srt else None,
+            narration_wav=Path(options.narration_wav) if options.narration_wav else None,
+            warnings=tuple(warnings),
+            report_path=report_target,
+            loudness=loudness,
+            silent=silent,
+        )
+        if report_target is not None:
+            report_tmp = work / "report.json"
+            write_report(report_tmp, project, fits, result, options, speaker)
+            finished.append((report_tmp, report_target))
         for tmp, target in finished:
             writing = target
             staged = _temp_beside(target, target.suffix)
@@ -405,13 +450,4 @@ def export_project(
                 leftover.unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
     progress(1.0, "done")
-    return ExportResult(
-        output=out,
-        duration_ms=info.duration_ms,
-        placements=tuple(placements),
-        cues=tuple(cues),
-        video_copied=copied,
-        srt=Path(options.srt) if options.srt else None,
-        narration_wav=Path(options.narration_wav) if options.narration_wav else None,
-        warnings=tuple(warnings),
-    )
+    return result

@@ -16,6 +16,10 @@ from core.platform import bundle_dir, env, is_frozen
 
 # file name (lower case) prefix -> family name libass asks for; the first match wins.
 KNOWN_FONTS: tuple[tuple[str, str], ...] = (
+    ("notosanscjk-bold", "Noto Sans CJK SC"),
+    ("notosanscjksc-bold", "Noto Sans CJK SC"),
+    ("notosanssc-bold", "Noto Sans SC"),
+    ("sourcehansanssc-bold", "Source Han Sans SC"),
     ("notosanscjk-regular", "Noto Sans CJK SC"),
     ("notosanscjksc-regular", "Noto Sans CJK SC"),
     ("notosanssc-regular", "Noto Sans SC"),

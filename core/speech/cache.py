@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from core.platform import cache_dir as platform_cache_dir
+from core.user_files import write_atomic
 
 
 def cache_dir() -> Path:
@@ -80,7 +81,4 @@ def load_json(path: Path) -> dict[str, Any] | None:
 
 def save_json(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"), fsync=False)

@@ -34,6 +34,9 @@ MODEL_NAME = "kokoro-v1.0.int8.onnx"
 MAX_PHONEMES = 500  # the model takes 510 tokens with the two pads
 STYLE_DIM = 256
 CHUNK_PAUSE_S = 0.2
+# Threads of this process's ONNX session (None: up to 4 of the machine's cores). `batch` workers set their
+# share of the cores, so N workers do not run N x cores spinning threads.
+SESSION_THREADS: int | None = None
 
 BUNDLED_VOICES: dict[str, str] = {
     "jf_alpha": "女声 · 清亮",
@@ -392,7 +395,7 @@ class KokoroEngine(SpeechEngine):
             if hasattr(ort, "disable_telemetry_events"):
                 ort.disable_telemetry_events()
             opts = ort.SessionOptions()
-            opts.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
+            opts.intra_op_num_threads = max(1, min(4, SESSION_THREADS or os.cpu_count() or 1))
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
             try:

@@ -101,5 +101,12 @@
             <numerusform>(%n warnings: {first})</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n line(s) cannot be spoken inside their clips even at the fastest allowed speed. Exported as they are, these clips would have no voice and no subtitle.</source>
+        <translation>
+            <numerusform>%n line cannot be spoken inside its clip even at the fastest allowed speed. Exported as it is, this clip would have no voice and no subtitle.</numerusform>
+            <numerusform>%n lines cannot be spoken inside their clips even at the fastest allowed speed. Exported as they are, these clips would have no voice and no subtitle.</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -220,6 +220,48 @@
         <translation>旁白下的原声音量</translation>
     </message>
     <message>
+        <source>Integrated loudness of the export; true peaks stay under -1 dBTP</source>
+        <translation>导出文件的综合响度；真峰值始终低于 -1 dBTP</translation>
+    </message>
+    <message>
+        <source>Loudness</source>
+        <translation>响度</translation>
+    </message>
+    <message>
+        <source>-14 LUFS (short-video platforms)</source>
+        <translation>-14 LUFS（短视频平台）</translation>
+    </message>
+    <message>
+        <source>-16 LUFS (podcasts, some streaming)</source>
+        <translation>-16 LUFS（播客、部分流媒体）</translation>
+    </message>
+    <message>
+        <source>-23 LUFS (broadcast, EBU R128)</source>
+        <translation>-23 LUFS（广播电视，EBU R128）</translation>
+    </message>
+    <message>
+        <source>Lines too long for their clips</source>
+        <translation>台词超出片段时长</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s) cannot be spoken inside their clips even at the fastest allowed speed. Exported as they are, these clips would have no voice and no subtitle.</source>
+        <translation>
+            <numerusform>有 %n 句台词即使用允许的最快语速也无法在片段内说完。按原样导出，这些片段将没有配音和字幕。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Shorten with the narrator</source>
+        <translation>让文案生成器改短</translation>
+    </message>
+    <message>
+        <source>Export anyway, leaving them silent</source>
+        <translation>仍然导出，这些片段不配音</translation>
+    </message>
+    <message>
+        <source>clip {number} ({start}-{end}): the line needs {needs} s, the clip leaves {room} s</source>
+        <translation>片段 {number}（{start}-{end}）：这句台词需要 {needs} 秒，片段只留出 {room} 秒</translation>
+    </message>
+    <message>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -564,6 +606,14 @@
         <translation>导出配好旁白的视频</translation>
     </message>
     <message>
+        <source>Export &amp;timeline…</source>
+        <translation>导出时间线(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>OpenTimelineIO timeline for other editors (Resolve, Premiere, Final Cut)</source>
+        <translation>OpenTimelineIO 时间线，供其他剪辑软件使用（Resolve、Premiere、Final Cut）</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -816,6 +866,10 @@
         <translation>已从 {name} 导入商品信息</translation>
     </message>
     <message>
+        <source>Product knowledge</source>
+        <translation>产品知识</translation>
+    </message>
+    <message>
         <source>Opened {name}: {width}×{height}, {seconds} s</source>
         <translation>已打开 {name}：{width}×{height}，{seconds} 秒</translation>
     </message>
@@ -1020,6 +1074,34 @@ Narrate anyway?</source>
         <translation>正在合成这一句</translation>
     </message>
     <message>
+        <source>Export cancelled: some lines do not fit their clips</source>
+        <translation>已取消导出：有台词超出片段时长</translation>
+    </message>
+    <message>
+        <source>Checking lines</source>
+        <translation>正在检查台词</translation>
+    </message>
+    <message>
+        <source>Shortened lines</source>
+        <translation>改短后的台词</translation>
+    </message>
+    <message>
+        <source>Clip {number}: {line}</source>
+        <translation>片段 {number}：{line}</translation>
+    </message>
+    <message>
+        <source>Clip {number}: no shorter line fits; it stays silent</source>
+        <translation>片段 {number}：没有放得下的更短台词，该片段不配音</translation>
+    </message>
+    <message>
+        <source>Shortening lines</source>
+        <translation>正在改短台词</translation>
+    </message>
+    <message>
+        <source>Shorten lines</source>
+        <translation>改短台词</translation>
+    </message>
+    <message>
         <source>Exported {name}</source>
         <translation>已导出 {name}</translation>
     </message>
@@ -1036,6 +1118,14 @@ Narrate anyway?</source>
     <message>
         <source>Export cancelled; {name} was not written</source>
         <translation>导出已取消；未写入 {name}</translation>
+    </message>
+    <message>
+        <source>Export timeline</source>
+        <translation>导出时间线</translation>
+    </message>
+    <message>
+        <source>Exporting timeline</source>
+        <translation>正在导出时间线</translation>
     </message>
     <message>
         <source>Speech settings</source>

@@ -53,7 +53,9 @@ def test_undoing_relink_reloads_the_player(
     assert window.preview.player.source() == QUrl.fromLocalFile(str(first.resolve()))
 
 
-def test_typing_a_line_in_pauses_is_one_undo_step(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+def test_typing_a_line_in_pauses_is_one_undo_step(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path
+) -> None:
     open_video(window, qtbot, answers, cut_video)
     window.bridge.select([0])
     inspector = window.inspector

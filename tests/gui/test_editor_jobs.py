@@ -18,8 +18,12 @@ from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def export_via_dialog(window: Any, answers: Any, out: Path, srt: bool = False) -> None:
+def export_via_dialog(window: Any, answers: Any, out: Path, srt: bool = False, qtbot: Any = None) -> None:
+    from gui.export_dialog import ExportDialog
+
     def fill(dialog: Any) -> bool:
+        if not isinstance(dialog, ExportDialog):
+            return False  # the end-of-export summary
         dialog.output.setText(str(out))
         dialog.preset.setCurrentText("source")
         dialog.srt.setChecked(srt)
@@ -28,6 +32,8 @@ def export_via_dialog(window: Any, answers: Any, out: Path, srt: bool = False) -
 
     answers.dialog_hook = fill
     window.act_export.trigger()
+    if qtbot is not None:  # lines are checked first (a job), then the export starts
+        qtbot.waitUntil(lambda: window.main_job is not None and window.main_job.name == "Exporting", timeout=WAIT)
 
 
 def test_export_cancel_then_complete_on_a_snapshot(
@@ -36,7 +42,7 @@ def test_export_cancel_then_complete_on_a_snapshot(
     open_video(window, qtbot, answers, cut_video)
     narrate(window, qtbot)
     out = tmp_path / "narrated.mp4"
-    export_via_dialog(window, answers, out)
+    export_via_dialog(window, answers, out, qtbot=qtbot)
     assert window.main_job is not None and window.cancel_button.isVisible()
     window.cancel_button.click()
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
@@ -45,7 +51,7 @@ def test_export_cancel_then_complete_on_a_snapshot(
     assert window.bridge.project.export.duck_db == -15  # the dialog's choices are kept in the project
 
     results: list[Any] = []
-    export_via_dialog(window, answers, out, srt=True)
+    export_via_dialog(window, answers, out, srt=True, qtbot=qtbot)
     job = window.main_job
     job.succeeded.connect(results.append)
     snapshot = window.bridge.project
