@@ -169,6 +169,10 @@ def test_pain_points_and_offers_are_not_stated_as_facts(narrator: EmbeddedNarrat
     assert "送数据线" not in writer._generic(ctx, ["产品功效"], 30, 46)
     cta = writer._generic(ctx, ["引导购买"], 30, 36)
     assert "送数据线" in cta and "点击" in cta and len(cta) <= 36, cta
+    # the offer before the name when both do not fit beside the call
+    ctx = writer.product_context(COOKER.name, {**COOKER.attributes, "活动优惠": "买10公斤送2公斤"})
+    cta = writer._generic(ctx, ["引导购买"], 21, 27)
+    assert "买10公斤送2公斤" in cta and "点击" in cta and len(cta) <= 27, cta
     ctx = writer.product_context(ROBOT.name, ROBOT.attributes)
     cta = writer._generic(ctx, ["引导购买"], 15, 21)
     assert "购买" in cta or "下单" in cta, cta

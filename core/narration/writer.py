@@ -1278,7 +1278,8 @@ class LineWriter:
         best = ""
         for call in ("赶紧点击下方链接购买吧", "赶紧下单吧", "") if cta else ("",):
             clauses: list[str] = []
-            for x in dict.fromkeys(([name] if name else []) + facts):
+            # a call to action says its offer first: the name may not fit beside it and the call
+            for x in dict.fromkeys(offers + ([name] if name else []) + facts):
                 if len("，".join([*clauses, x, call] if call else [*clauses, x])) + 1 <= hi:
                     clauses.append(x)
             text = "，".join([*clauses, call] if call else clauses) + "。" if clauses or call else ""
