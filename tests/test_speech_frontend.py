@@ -64,6 +64,11 @@ NORMALIZED = [
     ("299号口红", "二九九号"),
     ("10月31号", "十月三十一号"),
     ("3.14", "三点一四"),
+    # ranges ending in a unit symbol: the unit is read, not dropped or spelled (QA: 80-200℃ lost its ℃)
+    ("温度80-200℃可调", "八十到二百摄氏度可调"),
+    ("10-20kg", "十到二十千克"),
+    ("3-5cm", "三到五厘米"),
+    ("1-2kg", "一到两千克"),
 ]
 
 
@@ -117,6 +122,8 @@ PINYIN = [
     ("Good", "ji4 ou1 ou1 di4"),
     ("Hello，姐妹们", "ha1 lou4 jie3 mei4 men5"),
     ("3CE唇釉", "san1 xi1 yi4 chun2 you4"),
+    ("温度可调", "wen1 du4 ke3 tiao2"),
+    ("无极调速", "wu2 ji2 tiao2 su4"),
 ]
 
 

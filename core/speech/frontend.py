@@ -62,7 +62,7 @@ PHRASE_OVERRIDES: dict[str, str] = {
     "长时间": "chang2 shi2 jian1", "长期": "chang2 qi1", "长得": "zhang3 de5", "还是": "hai2 shi4",
     "重量": "zhong4 liang4", "重复": "chong2 fu4", "银行": "yin2 hang2", "一行": "yi4 hang2",
     "薄款": "bao2 kuan3", "轻薄": "qing1 bao2", "超薄": "chao1 bao2", "干皮": "gan1 pi2",
-    "干性": "gan1 xing4", "着": "zhe5", "了": "le5", "幺": "yao1",
+    "干性": "gan1 xing4", "可调": "ke3 tiao2", "调速": "tiao2 su4", "着": "zhe5", "了": "le5", "幺": "yao1",
 }  # fmt: skip
 """Words pypinyin reads wrongly or out of context (checked in tests/test_speech_frontend.py)."""
 _LONG_OVERRIDES = sorted((k for k in PHRASE_OVERRIDES if len(k) > 1), key=len, reverse=True)
@@ -194,9 +194,14 @@ def normalize_numbers(text: str) -> str:
         + currencies[m.group(1)],
         text,
     )
+    def number_range(m: re.Match[str]) -> str:  # 80-200℃, 10-20kg: the unit symbol is read too
+        reading = _unit_reading(m.group(3)) if m.group(3) else ""
+        last = cardinal(m.group(2), before=reading or _after(text, m.end()))
+        return f"{cardinal(m.group(1))}到{last}{reading}"
+
     text = re.sub(
-        rf"(?<![A-Za-z\d.])({_NUM}){_RANGE_SEP}({_NUM})(?=\s*(?:[{HANZI}]|{_UNIT_RE}))",
-        lambda m: f"{cardinal(m.group(1))}到{cardinal(m.group(2), before=_after(text, m.end()))}",
+        rf"(?<![A-Za-z\d.])({_NUM}){_RANGE_SEP}({_NUM})(?:\s*({_UNIT_RE})|(?=\s*[{HANZI}]))",
+        number_range,
         text,
     )
     text = re.sub(r"(\d)\s*[x×*]\s*(?=\d)", r"\1乘", text)  # 30x40cm
