@@ -124,6 +124,18 @@ PINYIN = [
     ("3CE唇釉", "san1 xi1 yi4 chun2 you4"),
     ("温度可调", "wen1 du4 ke3 tiao2"),
     ("无极调速", "wu2 ji2 tiao2 su4"),
+    # 不/一 tone sandhi as spoken (QA: 不用 was bu4 yong4, 一次 yi1 ci4), numbers and dates keep yi1
+    ("不用担心", "bu2 yong4"),
+    ("一次搞定", "yi2 ci4"),
+    ("一瓶就够", "yi4 ping2"),
+    ("一键调温", "yi2 jian4"),
+    ("十一月", "shi2 yi1 yue4"),
+    ("第一名", "di4 yi1"),
+    ("二零二一年", "er4 yi1 nian2"),
+    ("买一送一", "mai3 yi1 song4 yi1"),
+    ("不好", "bu4 hao3"),
+    ("1.5升", "yi1 dian3 wu3 sheng1"),
+    ("快一点", "kuai4 yi4 dian3"),
 ]
 
 
