@@ -323,7 +323,9 @@ def test_ray_is_imported_only_inside_the_ray_engine() -> None:
     ]
     assert not offenders, offenders
     probe_code = "import sys, core.cli, core.batch; core.cli.build_parser(); print('ray' in sys.modules)"
-    proc = subprocess.run([sys.executable, "-c", probe_code], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe_code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert proc.stdout.strip() == "False", proc.stderr
 
 

@@ -432,7 +432,8 @@ def test_any_os_error_is_exit_2_naming_the_file(
         raise PermissionError(13, "Permission denied", str(tmp_path / "out.jsonl"))
 
     data = tmp_path / "in.jsonl"
-    data.write_text(json.dumps({"id": "a", "clips": []}) + "\n")
+    product = {"name": "清泉牌 保温杯", "attributes": {"质量/特性": "长效保温、轻巧杯身、一键开盖"}}
+    data.write_text(json.dumps({"id": "a", "product": product, "clips": []}) + "\n")
     monkeypatch.setattr(narrate, "_write_atomic", fail)
     assert run(["narrate-dataset", str(data), str(tmp_path / "out.jsonl")]) == 2
     one_error_line(capsys, "out.jsonl", "Permission denied")

@@ -64,6 +64,11 @@ NORMALIZED = [
     ("299号口红", "二九九号"),
     ("10月31号", "十月三十一号"),
     ("3.14", "三点一四"),
+    # ranges ending in a unit symbol: the unit is read, not dropped or spelled (QA: 80-200℃ lost its ℃)
+    ("温度80-200℃可调", "八十到二百摄氏度可调"),
+    ("10-20kg", "十到二十千克"),
+    ("3-5cm", "三到五厘米"),
+    ("1-2kg", "一到两千克"),
 ]
 
 
@@ -117,6 +122,20 @@ PINYIN = [
     ("Good", "ji4 ou1 ou1 di4"),
     ("Hello，姐妹们", "ha1 lou4 jie3 mei4 men5"),
     ("3CE唇釉", "san1 xi1 yi4 chun2 you4"),
+    ("温度可调", "wen1 du4 ke3 tiao2"),
+    ("无极调速", "wu2 ji2 tiao2 su4"),
+    # 不/一 tone sandhi as spoken (QA: 不用 was bu4 yong4, 一次 yi1 ci4), numbers and dates keep yi1
+    ("不用担心", "bu2 yong4"),
+    ("一次搞定", "yi2 ci4"),
+    ("一瓶就够", "yi4 ping2"),
+    ("一键调温", "yi2 jian4"),
+    ("十一月", "shi2 yi1 yue4"),
+    ("第一名", "di4 yi1"),
+    ("二零二一年", "er4 yi1 nian2"),
+    ("买一送一", "mai3 yi1 song4 yi1"),
+    ("不好", "bu4 hao3"),
+    ("1.5升", "yi1 dian3 wu3 sheng1"),
+    ("快一点", "kuai4 yi4 dian3"),
 ]
 
 

@@ -14,7 +14,7 @@ from core.cli import StderrProgress
 from core.errors import InputError
 from core.narration.base import Narrator
 from core.output_guard import check_outputs, display_path
-from core.project import EXPORT_PRESETS
+from core.project import EXPORT_PRESETS, Project
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -165,7 +165,13 @@ def run_export(args: argparse.Namespace) -> int:
             "--srt, --narration-wav, --[no-]burn-subtitles, --preset, --loudness, --shorten and --allow-silent "
             "go with --out OUT.mp4"
         )
-    outputs = [args.out, args.srt, args.narration_wav, args.otio, _report_path(args.out) if args.out else None]
+    outputs = [
+        args.out,
+        args.srt,
+        args.narration_wav,
+        args.otio,
+        _report_path(args.out) if args.out else None,
+    ]
     # before reading the project: `--out P.narr.json` never replaces P
     check_outputs([args.project], outputs, input_names=["the project"])
     if args.otio:
@@ -195,7 +201,7 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export_mp4(args: argparse.Namespace, project: Project) -> int:  # noqa: F821 (Project: annotation only)
+def _export_mp4(args: argparse.Namespace, project: Project) -> int:
     """The narrated MP4: every line checked against its clip first (exit 2 naming the clips that cannot
     fit, unless --shorten or --allow-silent), then the export and its report."""
     from core.export import ExportOptions, export_project

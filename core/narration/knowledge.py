@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,7 +219,7 @@ def _common(word: str) -> bool:
 
 
 _TYPE_HEADS = frozenset(
-    "车锅机器鞋服衣裤裙恤衫包表灯垫粮砂汁水茶啡果具木仔偶标盘源宝脯干球杯壶箱柜椅桌床被枕帽袜笔本镜伞扇罩奶酒饮饼肉米面盒架泵刀剪铲勺碗盆桶袋线筒扣绳尺琴仪秤键屏卡筐篮箱耳"
+    "煲车锅机器鞋服衣裤裙恤衫包表灯垫粮砂汁水茶啡果具木仔偶标盘源宝脯干球杯壶箱柜椅桌床被枕帽袜笔本镜伞扇罩奶酒饮饼肉米面盒架泵刀剪铲勺碗盆桶袋线筒扣绳尺琴仪秤键屏卡筐篮箱耳"
 )
 """Last characters of Chinese product-type nouns (自行车, 炒锅, 耳机, 跑鞋, 狗粮, 猫砂, 橙汁, 积木 ...)."""
 _NOT_TYPES = frozenset(
@@ -248,6 +248,10 @@ _NOT_TYPES = frozenset(
         "新款",
         "爆款",
         "儿童",
+        "男子",
+        "女子",
+        "男童",
+        "女童",
         "成人",
         "学生",
         "办公",
@@ -280,17 +284,45 @@ def _head_type(name: str, brand: str, hmm: bool) -> str:
     title = clean_name(name)
     if brand and title.startswith(brand):
         title = title[len(brand) :]
-    ws = [(w, f) for w, f in words(title, hmm) if re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w)]
+    # a title with spaces is a few phrases ("麦富迪 鸡肉双拼成犬狗粮 10kg"); a phrase ends in its head noun
+    # (Chinese puts the thing last: 鸡肉双拼 ... 狗粮), while a keyword run without spaces names it first
+    spaced = bool(re.search(r"\S\s+\S", title.strip()))
+    chunks: list[list[tuple[str, str]]] = [[]]
+    for w, f in words(title, hmm):
+        if not w.strip():
+            chunks.append([])
+        elif re.fullmatch(r"[\u4e00-\u9fffA-Za-z]+", w):
+            chunks[-1].append((w, f))
+    robot = ""
+    for ws in chunks:
+        found = _chunk_types(ws)
+        if not spaced and len(found) > 1 and found[0][-1] == "肉":
+            found = found[1:]  # 鸡肉 ... 狗粮: a flavour before the thing
+        if found:
+            return found[-1] if spaced else found[0]
+        for k, (w, _) in enumerate(ws):
+            if w == "机器人" and not robot:  # 扫地机器人
+                before = ws[k - 1][0] if k else ""
+                ok = len(before) == 2 and ws[k - 1][1][:1] == "n"
+                robot = before + w if ok else w
+    return robot
+
+
+def _chunk_types(ws: Sequence[tuple[str, str]]) -> list[str]:
+    """The product-type nouns among a phrase's words, in title order (see _head_type)."""
     merged: list[tuple[str, str]] = []
     for w, f in ws:  # 狗 + 粮, 瑜伽 + 垫: single characters stick to the noun before them
         stick = f[:1] in ("n", "g", "z") and merged and merged[-1][1][:1] in ("n", "g")
         stick = stick or (w in _TYPE_HEADS and merged and len(merged[-1][0]) == 2)  # 充电 + 宝
+        if merged and len(merged[-1][0]) == 1 and w not in _TYPE_HEADS:
+            stick = False  # 成犬 + 狗粮: 犬 and 狗 are two words, 狗 + 粮 one
         if merged and len(w) == 1 and stick:
             prev = merged[-1][0]
             if len(prev) + 1 <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", prev):
                 merged[-1] = (prev + w, "n")
                 continue
         merged.append((w, f))
+    found = []
     for k, (w, f) in enumerate(merged):
         if len(w) < 2 or w in _NOT_TYPES or w[-1] not in _TYPE_HEADS or f[:1] not in ("n", "v", "g"):
             continue
@@ -299,12 +331,13 @@ def _head_type(name: str, brand: str, hmm: bool) -> str:
         if k and merged[k - 1][1][:1] == "n" and len(merged[k - 1][0]) + len(w) <= 4:
             before = merged[k - 1][0]
             if before not in _NOT_TYPES and len(before) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", before):
-                return before + w
-        return w
-    for k, (w, _) in enumerate(merged):
-        if w == "机器人":  # 扫地机器人
-            before = merged[k - 1][0] if k else ""
-            return before + w if len(before) == 2 and merged[k - 1][1][:1] == "n" else w
+                found.append(before + w)
+                continue
+        if len(w) == 3 and w[0] == w[1]:
+            w = w[1:]  # 猫猫 + 粮 is 猫粮
+        found.append(w)
+    return found
+
     return ""
 
 
@@ -447,6 +480,28 @@ CLOTHING_WORDS = ("服", "衣", "裤", "裙", "鞋", "袜", "衫", "恤", "帽",
 """Title words of clothes and shoes."""
 WEAR_USAGE = ("穿", "上身", "曲线", "显瘦", "显高", "版型", "身材", "腰", "腿", "裆")
 """Wearing words: a template whose fixed text says one is for clothes and shoes only."""
+
+
+PET_WORDS = (
+    "狗粮",
+    "猫粮",
+    "猫砂",
+    "宠物",
+    "狗狗",
+    "猫咪",
+    "幼犬",
+    "成犬",
+    "幼猫",
+    "成猫",
+    "犬粮",
+    "猫条",
+    "狗绳",
+)
+
+
+def is_pet(name: str) -> bool:
+    """A product for a pet (dog food, cat litter): its problems are the pet's, not the viewer's."""
+    return any(w in clean_name(name) for w in PET_WORDS)
 
 
 def is_clothing(name: str) -> bool:

@@ -53,6 +53,7 @@ from core.narration.knowledge import (
     head_type,
     is_beauty,
     is_clothing,
+    is_pet,
     knowledge_text,
     product_terms,
     product_type,
@@ -95,17 +96,65 @@ _ODD_AROUND = re.compile(
     + "]"
     + "|每天["
     + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY, TYPE_KEY))
+    + "]|是一["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in (NAME_KEY, TYPE_KEY))
     + "]|一点都不["
     + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS)
     + "]|没有["
-    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k != "痛点")
-    + "]"
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS)
+    + "]|["
+    + "".join(chr(SLOT_BASE + SLOT_KEYS.index(k)) for k in SLOT_KEYS if k not in (NAME_KEY, TYPE_KEY))
+    + "]的(?:朋友|姐妹|小伙伴|宝宝|人)"
 )
 """A term as the subject of 采用 ("每袋25克采用巴旦木"), a term made a series ("长耳朵系列") or the
 product itself ("这款巴旦木", "这就是ABS塑料颗粒"), a selling
 point denied ("没有粉色蝴蝶结"), the product as an activity ("每天华为蓝牙耳机的时候"), a pain point
-negated as a quality ("一点都不地铁太吵"): learned wording that only reads right for beauty care's terms."""
+negated as a quality ("一点都不地铁太吵"), or a situation ("没有每天扫地累"), a selling point made an
+audience ("激光导航的朋友们"): learned wording that only reads right for beauty care's terms."""
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2}")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CALL = re.compile(r"点击|抢购|购买|买起来|赶紧下单|快下单|赶紧入手|入手[^，。！？]*吧")
+"""A clause that asks the viewer to buy; a line asks once ("快点击链接购买吧，赶紧下单吧" twice)."""
+_TOPIC_MID = re.compile(r"[，。！？](?:品质方面|外观上|说到品质|材料上|先来看|我们来看|今天给大家|今天推荐)")
+"""A topic opener after the start of a line: "它肠胃好，品质方面，美毛亮毛。" stitches two lines."""
+_YOU_ME = re.compile(r"[你我]")
+_LATIN = re.compile(r"[A-Za-z]+")
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,})\1")
+_CONTAINS = re.compile(r"含有|富含|蕴含|添加了")
+"""Words for what food or cosmetics contain: "这里面含有精铁锅身" is not said of a pan."""
+
+
+def _fragment(ctx: ProductContext, text: str) -> bool:
+    """A figure, or a Latin run of up to 3 letters, that the title and knowledge do not say as a whole
+    ("这个是小米0。", "U波司登羽绒服"): a learned template's leftover of its own product's model."""
+    if any(x not in ctx.numbers for x in _NUMBER.findall(text)):
+        return True
+    return any(len(x) <= 3 and x not in ctx.latin for x in _LATIN.findall(text))
+
+
+def reads_wrong(ctx: ProductContext, text: str) -> bool:
+    """Whether a whole line reads wrong whatever its template: a figure not in the knowledge as a whole
+    number ("这个是小米0。"), two calls to buy, a bare name as a clause of its own between others
+    ("快点击链接购买吧，小米，赶紧下单吧。"), a topic opener in mid-line, or 不仅 without its 而且."""
+    if _fragment(ctx, text):
+        return True
+    if re.search("可以[可能]", text):
+        return True  # "还可以可冲马桶"
+    if _DOUBLED.search(text):
+        return True  # "现在下单下单送礼品袋": the template's word and the offer's
+    clauses = [x for x in re.split(r"[，。！？；]", text) if x]
+    if sum(1 for x in clauses if _CALL.search(x)) > 1:
+        return True
+    if any(x in ctx.names for x in clauses[1:]):
+        return True
+    if _TOPIC_MID.search(text):
+        return True
+    if text.startswith("且"):
+        return True  # "且它的肠胃好很强": the rest of 并且
+    j = text.find("不仅")
+    return j >= 0 and not re.search("而且|还|也|更|同时", text[j + 2 :])
+
+
 _SLOT_CHARS = re.compile("[" + "".join(chr(SLOT_BASE + i) for i in range(len(SLOT_KEYS))) + "]")
 
 
@@ -171,7 +220,7 @@ def _settle_keeps_meaning(text: str, j: int, old: str, new: str) -> bool:
     if old == "真的" and not new:
         return "\u4e00" <= after <= "\u9fff"
     if old == "就是":
-        return before not in ("不", "也")
+        return bool(before) and before not in ("不", "也")  # "就是这款X。" does not open as "是这款X。"
     if old == "非常" and new == "很":
         return after != "的"  # "非常的舒服", not "很的舒服"
     if old == "，而且":
@@ -437,6 +486,10 @@ class ProductContext:
     full_name: str = ""  # brand + product type ("美的空气炸锅") for a product outside beauty care
     kinds: dict[str, str] = field(default_factory=dict)  # term -> what it is (knowledge.term_kind)
     clothing: bool = True
+    pet: bool = False  # a pet's product: its problems are the pet's ("你是不是也掉毛" is not said)
+    numbers: frozenset[str] = frozenset()  # the figures the title and knowledge say ("4000", "22.5")
+    latin: frozenset[str] = frozenset()  # ... and their Latin runs ("TPE", "Pa")
+    names: tuple[str, ...] = ()  # what the product is called in a line (a clause of its own is filler)
 
 
 @dataclass
@@ -548,6 +601,10 @@ class LineWriter:
             full_name=full,
             kinds=kinds,
             clothing=is_clothing(name) or beauty,
+            pet=is_pet(name),
+            numbers=frozenset(_NUMBER.findall(text)),
+            latin=frozenset(_LATIN.findall(text)),
+            names=tuple(x for x in (full, spoken, ptype if ptype != GENERIC_TYPE else "") if x),
         )
 
     def _weighted(self, counts: Counter[str]) -> Counter[str]:
@@ -689,6 +746,10 @@ class LineWriter:
 
     def _ranked_options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
         if key == NAME_KEY:
+            if not ctx.beauty and ctx.full_name and not re.fullmatch("[\u4e00-\u9fff]{3,}", ctx.spoken_name):
+                # a two-character or Latin brand alone reads as a word or filler ("小米", "美的", "Keep"):
+                # the brand + type every time; a longer one ("麦富迪") may vary a repeated full name
+                return [ctx.full_name]
             return list(dict.fromkeys(x for x in (ctx.full_name, ctx.spoken_name) if x))
         if key == TYPE_KEY:
             return [ctx.type_word]
@@ -702,6 +763,8 @@ class LineWriter:
             for k in dict.fromkeys(others):
                 if len(opts) >= 3:
                     break
+                if k == "活动优惠" and not ctx.beauty:
+                    continue  # "而且送数据线" is an offer, not what the product does
                 if ctx.beauty and k not in FALLBACK_KEYS.get(key, ()):
                     continue  # beauty care keeps its learned fallbacks
                 opts.extend(x for x in ctx.terms.get(k, ()) if kind_of(x, KEY_KIND.get(k, PROPERTY)) == kind)
@@ -825,6 +888,10 @@ class LineWriter:
         claims, skin, wear, rare = t.claims
         if any(x not in ctx.text for x in claims):
             return True
+        if ctx.pet and "痛点" in t.slots and _YOU_ME.search(t.static):
+            return True  # "你是不是也掉毛？": a pet's problem is the pet's
+        if not ctx.beauty and t.slots and _CONTAINS.search(t.static) and not t.neutral:
+            return True
         if not ctx.clothing and any(x not in ctx.text for x in wear):
             return True
         if ctx.beauty:
@@ -943,13 +1010,18 @@ class LineWriter:
                     break
         out: list[Candidate] = []
         seen: set[str] = set()
+        offers = () if ctx.beauty or "引导购买" in labels else tuple(ctx.terms.get("活动优惠", ()))
         for neg_score, _, _, _, _, t in pre:
             score = -neg_score
             fill = self._fill(t, ctx, lo - t.static_len, hi - t.static_len, state) if t.slots else ()
             if fill is None:
                 continue
+            if offers and any(x in offers for x in fill):
+                continue  # "而且下单立减20元" under 产品功效: an offer is said in a call to action
             text = self._assemble(t, fill)
             if text in seen or (need is not None and not need(text)):
+                continue
+            if reads_wrong(ctx, text) if whole else _fragment(ctx, text):
                 continue
             g = grams4(text)
             overlap = len(g & state.grams) / len(g) if g else 0.0
@@ -1082,7 +1154,12 @@ class LineWriter:
             terms += c.terms
             used.append(c.template)
             sub.add(c.text, c.terms, c.template)
-            if lo <= len(text) <= hi and (last or len(text) >= lo) and (need is None or need(text)):
+            if (
+                lo <= len(text) <= hi
+                and (last or len(text) >= lo)
+                and (need is None or need(text))
+                and not reads_wrong(ctx, text)
+            ):
                 return Candidate(-0.5, text, terms, PAIR_SEP.join(used))
         return None
 
@@ -1173,7 +1250,7 @@ class LineWriter:
                         + self._pairs(ctx, labels, rest_lo, rest_hi, 2, sub, second_place, rest_need)[:1]
                     )
                 for c2 in seconds:
-                    if _says_twice(c1, c2) or _dangles(c2):
+                    if _says_twice(c1, c2) or _dangles(c2) or reads_wrong(ctx, _joined(c1.text, c2.text)):
                         continue
                     out.append(
                         Candidate(
@@ -1188,25 +1265,29 @@ class LineWriter:
         return out
 
     def _generic(self, ctx: ProductContext, labels: Sequence[str], lo: int = 0, hi: int = 1000) -> str:
-        """Whole sentences of the product's facts (its offer first in a call to action) up to the budget,
-        when no template fits: "美的空气炸锅，5升大容量。无油也酥脆。" """
+        """One sentence of the product's name and facts up to the budget, when no template fits
+        ("美的空气炸锅，5升大容量，无油也酥脆。"); a call to action leads with the offer and ends with the
+        call to buy. Neither a pain point (it would say the product causes it) nor, outside a call to
+        action, the offer (it is no effect) is stated as a fact."""
         name = ctx.full_name or ctx.spoken_name or (ctx.type_word if ctx.type_word != GENERIC_TYPE else "")
-        offers = list(ctx.terms.get("活动优惠", [])) if "引导购买" in labels else []
-        facts = offers + [x for xs in ctx.terms.values() for x in xs if x not in offers]
-        # the first sentence: the name and the first fact, else that fact alone, else the name
-        firsts = [f"{name}，{facts[0]}。"] if name and facts else []
-        firsts += [f"{facts[0]}。"] if facts else []
-        firsts += [f"{name}。"] if name else []
-        parts = [next((x for x in firsts if len(x) <= hi), firsts[-1])] if firsts else []
-        parts += [f"{x}。" for x in facts[1:] if f"{x}。" not in parts]
-        text = ""
-        for part in parts:
-            if len(text) + len(part) <= hi:
-                text += part
-        for pad in ("赶紧点击下方链接购买吧。", "喜欢的话不要错过。") if "引导购买" in labels else ():
-            if len(text) < lo and len(text) + len(pad) <= hi:
-                text += pad
-        return text or (parts[0] if parts else "真的很不错。")
+        cta = "引导购买" in labels
+        offers = list(ctx.terms.get("活动优惠", [])) if cta else []
+        skip = set(ctx.terms.get("痛点", ())) if "痛点铺垫" not in labels else set()
+        skip |= set() if cta else set(ctx.terms.get("活动优惠", ()))
+        facts = offers + [x for xs in ctx.terms.values() for x in xs if x not in offers and x not in skip]
+        best = ""
+        for call in ("赶紧点击下方链接购买吧", "赶紧下单吧", "") if cta else ("",):
+            clauses: list[str] = []
+            # a call to action says its offer first: the name may not fit beside it and the call
+            for x in dict.fromkeys(offers + ([name] if name else []) + facts):
+                if len("，".join([*clauses, x, call] if call else [*clauses, x])) + 1 <= hi:
+                    clauses.append(x)
+            text = "，".join([*clauses, call] if call else clauses) + "。" if clauses or call else ""
+            if text and len(text) <= hi and (not best or len(text) >= lo):
+                best = text
+                if len(text) >= lo:
+                    break
+        return best or "真的很不错。"
 
     @staticmethod
     def _fit(text: str, lo: int, hi: int) -> str:

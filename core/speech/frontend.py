@@ -62,7 +62,7 @@ PHRASE_OVERRIDES: dict[str, str] = {
     "长时间": "chang2 shi2 jian1", "长期": "chang2 qi1", "长得": "zhang3 de5", "还是": "hai2 shi4",
     "重量": "zhong4 liang4", "重复": "chong2 fu4", "银行": "yin2 hang2", "一行": "yi4 hang2",
     "薄款": "bao2 kuan3", "轻薄": "qing1 bao2", "超薄": "chao1 bao2", "干皮": "gan1 pi2",
-    "干性": "gan1 xing4", "着": "zhe5", "了": "le5", "幺": "yao1",
+    "干性": "gan1 xing4", "可调": "ke3 tiao2", "调速": "tiao2 su4", "买一送一": "mai3 yi1 song4 yi1", "着": "zhe5", "了": "le5", "幺": "yao1",
 }  # fmt: skip
 """Words pypinyin reads wrongly or out of context (checked in tests/test_speech_frontend.py)."""
 _LONG_OVERRIDES = sorted((k for k in PHRASE_OVERRIDES if len(k) > 1), key=len, reverse=True)
@@ -194,9 +194,14 @@ def normalize_numbers(text: str) -> str:
         + currencies[m.group(1)],
         text,
     )
+    def number_range(m: re.Match[str]) -> str:  # 80-200℃, 10-20kg: the unit symbol is read too
+        reading = _unit_reading(m.group(3)) if m.group(3) else ""
+        last = cardinal(m.group(2), before=reading or _after(text, m.end()))
+        return f"{cardinal(m.group(1))}到{last}{reading}"
+
     text = re.sub(
-        rf"(?<![A-Za-z\d.])({_NUM}){_RANGE_SEP}({_NUM})(?=\s*(?:[{HANZI}]|{_UNIT_RE}))",
-        lambda m: f"{cardinal(m.group(1))}到{cardinal(m.group(2), before=_after(text, m.end()))}",
+        rf"(?<![A-Za-z\d.])({_NUM}){_RANGE_SEP}({_NUM})(?:\s*({_UNIT_RE})|(?=\s*[{HANZI}]))",
+        number_range,
         text,
     )
     text = re.sub(r"(\d)\s*[x×*]\s*(?=\d)", r"\1乘", text)  # 30x40cm
@@ -319,6 +324,45 @@ def _hanzi_pinyin(word: str) -> tuple[str, ...]:
     return tuple(p for p in read if re.fullmatch(r"[a-z]+[1-5]", p))
 
 
+_NUMBER_CHARS = set("零一二三四五六七八九十百千万亿两第")
+_YI_STAYS_BEFORE = (_NUMBER_CHARS - {"百", "千", "万", "亿"}) | set("月号")
+
+
+def _tone_sandhi(words: list[Word]) -> list[Word]:
+    """不 and 一 as spoken, across word boundaries in one run of Hanzi: 不 before a 4th tone is bu2 (不用);
+    一 before a 4th (or neutral) tone is yi2 (一次, 一个), before the other tones yi4 (一瓶, 一天), but it keeps yi1
+    in numbers, ordinals and dates (十一, 第一, 一点五, 一月)."""
+    chars: list[str] = []
+    syllables: list[str] = []
+    fixed: list[bool] = []  # the override table's readings are final
+    for w in words:
+        if len(w.text) != len(w.syllables):  # cannot align characters and syllables: leave the run as read
+            return words
+        chars.extend(w.text)
+        syllables.extend(w.syllables)
+        fixed.extend([w.text in PHRASE_OVERRIDES] * len(w.text))
+    out = list(syllables)
+    for i, (ch, syl) in enumerate(zip(chars, syllables, strict=True)):
+        if fixed[i] or i + 1 >= len(chars):
+            continue
+        nxt_tone = syllables[i + 1][-1]
+        if ch == "不" and syl == "bu4" and nxt_tone == "4":
+            out[i] = "bu2"
+        elif ch == "一" and syl.startswith("yi"):
+            decimal = chars[i + 1] == "点" and i + 2 < len(chars) and chars[i + 2] in _NUMBER_CHARS  # 一点五
+            if (i > 0 and chars[i - 1] in _NUMBER_CHARS) or chars[i + 1] in _YI_STAYS_BEFORE or decimal:
+                out[i] = "yi1"  # 第一名, 十一月: a number, not the word 'one'
+            elif syl == "yi1":
+                out[i] = "yi2" if nxt_tone in "45" else "yi4"
+    result: list[Word] = []
+    at = 0
+    for w in words:
+        n = len(w.syllables)
+        result.append(Word(w.text, tuple(out[at : at + n])))
+        at += n
+    return result
+
+
 def spell_latin(word: str) -> tuple[str, ...]:
     """A Latin word from the lexicon, else letter by letter (digits inside are read as numbers)."""
     key = word.lower()
@@ -356,7 +400,7 @@ def read_text(text: str) -> Reading:
         if tok in parked:
             words.append(Word(parked[tok], spell_latin(parked[tok]), latin=True))
         elif re.match(rf"[{HANZI}]", tok):
-            words.extend(Word(w, _hanzi_pinyin(w)) for w in _segment(tok))
+            words.extend(_tone_sandhi([Word(w, _hanzi_pinyin(w)) for w in _segment(tok)]))
         elif tok.isascii() and tok.isalpha():
             words.append(Word(tok, spell_latin(tok), latin=True))
         elif tok in STRONG_PAUSE or tok == ".":
