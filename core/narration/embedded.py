@@ -211,15 +211,11 @@ class EmbeddedNarrator(Narrator):
         state.add(cand.text, cand.terms, cand.template)
         return ClipNarration(c.index, labels, cand.text, lo, hi)
 
-    def rewrite(
-        self,
-        request: NarrationRequest,
-        index: int,
-        *,
-        seed: int,
-        context: list[ClipNarration] | None = None,
-    ) -> ClipNarration:
-        """A different line for clip `index`: the seed picks among the best candidates, not the current one."""
+    def _clip_in_context(
+        self, request: NarrationRequest, index: int, context: list[ClipNarration] | None
+    ) -> tuple[int, ClipRequest, int, int, Any, AdState, str, tuple[str, ...]]:
+        """What rewrite and alternatives both need for clip `index`: its position, request and budget, the
+        product context, the other clips' lines as ad state, its current line and its labels."""
         pos_of = {c.index: i for i, c in enumerate(request.clips)}
         if index not in pos_of:
             raise InputError(f"no clip with index {index}")
@@ -237,7 +233,19 @@ class EmbeddedNarrator(Narrator):
             elif other.text:
                 state.add(other.text)
         if not labels:
-            labels = self.plan(request)[i]
+            labels = self.plan(request, ctx)[i]
+        return i, c, lo, hi, ctx, state, current, labels
+
+    def rewrite(
+        self,
+        request: NarrationRequest,
+        index: int,
+        *,
+        seed: int,
+        context: list[ClipNarration] | None = None,
+    ) -> ClipNarration:
+        """A different line for clip `index`: the seed picks among the best candidates, not the current one."""
+        i, c, lo, hi, ctx, state, current, labels = self._clip_in_context(request, index, context)
         exclude = frozenset({current}) if current else frozenset()
         return self._one(request, i, c, labels, lo, hi, ctx, state, seed, exclude, rewrite=True)
 
@@ -252,26 +260,9 @@ class EmbeddedNarrator(Narrator):
         """Up to `count` distinct lines for clip `index`, best first, each inside the clip's budget (the
         lines `rewrite` walks through with seeds 0, 1, 2 ...); the clip's current line (in `context`) is
         not among them."""
-        pos_of = {c.index: i for i, c in enumerate(request.clips)}
-        if index not in pos_of:
-            raise InputError(f"no clip with index {index}")
-        i = pos_of[index]
-        c = request.clips[i]
-        lo, hi = clip_budget(c, request)
+        i, c, lo, hi, ctx, state, current, labels = self._clip_in_context(request, index, context)
         if hi <= 0 or count <= 0:
             return []
-        ctx = self.writer.product_context(request.product.name, request.product.attributes)
-        state = AdState()
-        current = ""
-        labels: tuple[str, ...] = _labels(c.labels)
-        for other in context or []:
-            if other.index == index:
-                current = other.text
-                labels = labels or _labels(other.labels)
-            elif other.text:
-                state.add(other.text)
-        if not labels:
-            labels = self.plan(request, ctx)[i]
         pos = position_class(i, len(request.clips))
         lines = self.writer.ranked_lines(ctx, self._writing_labels(labels, request), lo, hi, pos, state)
         if not [x for x in lines if x.text != current]:  # what write() falls back to
