@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.errors import InputError, ProjectError
 from core.narration.naming import brand_and_type, derive_name, parse_lexicon, spoken_name, types_in
@@ -213,3 +215,22 @@ def test_the_llm_prompt_carries_the_spoken_name() -> None:
     )
     assert "口播名称：有棵树内裤" in _knowledge(product)
     assert "口播名称：棉棉内裤" in _knowledge(Product(name=product.name, spoken_name="棉棉内裤"))
+
+
+_PIECES = [
+    "美的", "公牛", "骑迹", "【官方正品】", "官方旗舰店", "插线板", "空气炸锅", "家用", "大容量", "5升", "2023新款",
+    "Keep", "OLAY", "玉兰油", "精华液", "补水保湿", "儿童", "床垫", " ", "/", "😀", "x", "HX2471", "的", "之",
+    "同款", "泰国", "积木", "玩具", "红茶", "洗衣机", "龙头", "经典", "36年", "【", "】", "(", "）",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_any_title_gives_whole_pieces_of_it(parts: list[str]) -> None:
+    """Brand and type are always whole pieces of the title itself: nothing invented, nothing cut at random."""
+    title = "".join(parts)
+    brand, ptype = brand_and_type(title)
+    name = derive_name(title)
+    assert brand in title and ptype in title
+    assert name in (brand + ptype, brand, ptype)
+    assert "😀" not in name and "【" not in name
