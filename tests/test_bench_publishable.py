@@ -120,7 +120,11 @@ def test_missing_extra_and_repeated_n_are_named() -> None:
     with pytest.raises(RatingError, match=r"r\.jsonl: line 1 .*'score' must be 0, 1 or 2"):
         score_ratings([{"n": 1, "score": 3}], key, Path("r.jsonl"))
     with pytest.raises(RatingError, match="integer 'n'"):
-        score_ratings([{"n": "1", "score": 2}], key)
+        score_ratings([{"n": "one", "score": 2}], key)
+    with pytest.raises(RatingError, match="'score' must be 0, 1 or 2, not True"):
+        score_ratings([{"n": 1, "score": True}], key)
+    as_text = [{**r, "n": str(r["n"]), "score": str(r["score"])} for r in ratings]  # "2" is read as 2
+    assert score_ratings(as_text, key)["reference"].share(2) == 100.0
 
 
 def test_score_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -111,9 +111,20 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _as_int(value: Any) -> int | None:
+    """An integer or a string of digits (a rater may write "2"); anything else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def _n_of(row: Mapping[str, Any], path: Path, i: int) -> int:
-    n = row.get("n")
-    if isinstance(n, bool) or not isinstance(n, int):
+    n = _as_int(row.get("n"))
+    if n is None:
         raise RatingError(f"{path}: line {i} has no integer 'n'")
     return n
 
@@ -174,10 +185,12 @@ def score_ratings(
         n = _n_of(row, ratings_path, i)
         if n in rated:
             repeated.append(n)
-        rated[n] = row
-        score = row.get("score")
-        if isinstance(score, bool) or score not in (0, 1, 2):
-            raise RatingError(f"{ratings_path}: line {i} (n {n}): 'score' must be 0, 1 or 2, not {score!r}")
+        score = _as_int(row.get("score"))
+        if score not in (0, 1, 2):
+            raise RatingError(
+                f"{ratings_path}: line {i} (n {n}): 'score' must be 0, 1 or 2, not {row.get('score')!r}"
+            )
+        rated[n] = {**row, "score": score}
     missing = sorted(set(key_by_n) - set(rated))
     extra = sorted(set(rated) - set(key_by_n))
     problems = []
@@ -226,6 +239,7 @@ def format_scores(scores: Mapping[str, SourceScore], top: int = 6) -> str:
     out = [
         "| source | lines | publish as is (2) | light edit (1) | rewrite (0) |",
         "| --- | --- | --- | --- | --- |",
+        "| goal for ours-dev and ours-ooc (issue #23) | | >= 50% | | <= 15% |",
     ]
     for src, s in scores.items():
         out.append(f"| {src} | {s.count} | {s.share(2):.0f}% | {s.share(1):.0f}% | {s.share(0):.0f}% |")
