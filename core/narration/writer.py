@@ -491,6 +491,7 @@ class ProductContext:
     numbers: frozenset[str] = frozenset()  # the figures the title and knowledge say ("4000", "22.5")
     latin: frozenset[str] = frozenset()  # ... and their Latin runs ("TPE", "Pa")
     names: tuple[str, ...] = ()  # what the product is called in a line (a clause of its own is filler)
+    own_name: bool = False  # the spoken name is the user's (Product.spoken_name), not brand + type
 
 
 @dataclass
@@ -565,7 +566,8 @@ class LineWriter:
             # beauty care's fields are what dev.jsonl says they are; others' values are read
             kinds[term.text] = KEY_KIND.get(term.key, PROPERTY) if beauty else term_kind(term.text, term.key)
         brand, named_type = brand_and_type(name)
-        full = spoken.strip() or derive_name(name) or short_name(name, self.brands, self.title_words)
+        spoken_given = spoken.strip()
+        full = spoken_given or derive_name(name) or short_name(name, self.brands, self.title_words)
         # the brand alone only as the start of the spoken name ("这款◇◆" = brand + type); else the name
         spoken = brand if brand and full.startswith(brand) and len(full) > len(brand) else full
         text = knowledge_text(name, attributes)
@@ -610,6 +612,7 @@ class LineWriter:
             numbers=frozenset(_NUMBER.findall(text)),
             latin=frozenset(_LATIN.findall(text)),
             names=tuple(x for x in (full, spoken, ptype if ptype != GENERIC_TYPE else "") if x),
+            own_name=bool(spoken_given),
         )
 
     def _weighted(self, counts: Counter[str]) -> Counter[str]:
@@ -784,8 +787,8 @@ class LineWriter:
         if any(not o for o in options):
             return None
         if NAME_KEY in t.slots and TYPE_KEY in t.slots:  # "这款◇◆": the brand alone, the type follows
-            if ctx.spoken_name == ctx.full_name and ctx.type_word in ctx.full_name:
-                return None  # a spoken name that is not brand + type would say its type twice
+            if ctx.spoken_name == ctx.full_name and (ctx.own_name or ctx.type_word in ctx.full_name):
+                return None  # a name that is not brand + type would say a type twice ("小美炸锅空气炸锅")
             options = [[ctx.spoken_name or o[0]] if k == NAME_KEY else o for k, o in zip(t.slots, options)]
         if t.adjacent and not ctx.beauty:
             return None  # "这款◇◇": the name runs into a term ("三只松鼠每袋25克")
