@@ -103,6 +103,22 @@ def ffmpeg_path() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
+def ffmpeg_environment() -> dict[str, str]:
+    """The environment ffmpeg runs in: ours, with glibc's charset modules (gconv) turned off on Linux.
+
+    Why: the bundled ffmpeg is a static build. Its MPEG-TS demuxer converts the service name from
+    ISO 6937 with iconv, and a static glibc's iconv dlopens the *system's* gconv module, which loads
+    the system libc into the static process: a segfault on every .ts/.m2ts/.mts file. With
+    GCONV_PATH pointing at a path that cannot hold modules, glibc's gconv-modules cache is not used,
+    the conversion is unavailable and ffmpeg keeps the name's bytes as they are. Nothing we read
+    from ffmpeg depends on that conversion.
+    """
+    child = dict(os.environ)
+    if sys.platform.startswith("linux"):
+        child["GCONV_PATH"] = os.devnull  # "/dev/null/gconv-modules" never exists
+    return child
+
+
 class FfmpegProcess:
     """A running ffmpeg child (see `ffmpeg_stream`): read `.stdout` for piped output."""
 
@@ -154,7 +170,12 @@ def ffmpeg_stream(
     """
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
     proc = subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE, **child_process_options()
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=ffmpeg_environment(),
+        **child_process_options(),
     )
     run = FfmpegProcess(proc, deque(maxlen=tail_lines))
     stop = threading.Event()
