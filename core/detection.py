@@ -83,6 +83,7 @@ def gray_frames(
     duration_ms: int | None = None,
     seek_exact: bool = True,
     threads: int = 0,
+    chroma: bool = False,
 ) -> Generator[np.ndarray, None, None]:
     """Yield small grayscale frames (uint8, h x w), decoded cheaply by ffmpeg.
 
@@ -98,6 +99,9 @@ def gray_frames(
     dropping the frames before it; `threads` is ffmpeg's decoding thread count (0 = auto). The
     ffmpeg child is killed when the consumer stops, on cancel (within ~0.1 s: raises Cancelled) and
     after `timeout` seconds. Times are complete once the generator is exhausted.
+    `chroma` decodes colour too and yields each frame as planar YUV 4:2:0 in one (h * 3 // 2, w)
+    array (the h x w luma, then the h/2 x w/2 U and V planes, as ffmpeg writes yuv420p): detection
+    needs it for cuts between colours of equal brightness.
     """
     info = info or probe(path)
     rate = fps or info.fps
@@ -108,7 +112,9 @@ def gray_frames(
     level = "info" if passthrough else "error"  # showinfo logs frame times at info level
     cmd = ["-nostats", "-loglevel", level]
     if fast:
-        cmd += ["-skip_loop_filter", "all", "-flags", "gray"]  # gray: no chroma (builds with --enable-gray)
+        cmd += ["-skip_loop_filter", "all"]
+        if not chroma:
+            cmd += ["-flags", "gray"]  # no chroma decoding (builds with --enable-gray)
     if skip_nonref:
         cmd += ["-skip_frame", "noref"]
     cmd += ["-threads", str(max(0, threads))]
@@ -121,7 +127,8 @@ def gray_frames(
     if duration_ms is not None:
         cmd += ["-t", f"{max(1, duration_ms) / 1000:.3f}"]
     cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0"]
-    chain = f"scale={w}:{h}:flags=area,format=gray"
+    pix = "yuv420p" if chroma else "gray"
+    chain = f"scale={w}:{h}:flags=area,format={pix}"
     if fast and info.display_width >= 3 * PRESCALE * w:
         # Area-averaging a big picture straight down costs ~10% of a 1080p decode; a cheap
         # subsampling to PRESCALE x the thumbnail first, then area-averaging, looks the same at 64 px.
@@ -131,7 +138,7 @@ def gray_frames(
         cmd += ["-vf", chain, "-fps_mode", "passthrough"]
     else:
         cmd += ["-vf", chain, "-fps_mode", "cfr", "-r", f"{rate}"]
-    cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
+    cmd += ["-f", "rawvideo", "-pix_fmt", pix, "pipe:1"]
     if timeout is None:
         timeout = 120.0 + 4.0 * info.duration_ms / 1000
     errors: deque[str] = deque(maxlen=5)
@@ -152,7 +159,8 @@ def gray_frames(
     def too_slow(seconds: float) -> MediaError:
         return MediaError(f"{path}: decoding took longer than {seconds:.0f} s")
 
-    size = w * h
+    rows = h * 3 // 2 if chroma else h
+    size = w * rows
     count = 0
     # core.ffmpeg_exec.ffmpeg_stream kills ffmpeg on cancel/timeout even in a blocked read, and when the
     # consumer stops early; it raises Cancelled or too_slow() after the block.
@@ -164,7 +172,7 @@ def gray_frames(
             if len(buf) < size:
                 break
             count += 1
-            yield np.frombuffer(buf, dtype=np.uint8).reshape(h, w)
+            yield np.frombuffer(buf, dtype=np.uint8).reshape(rows, w)
         proc.wait(10)
     if count == 0 and duration_ms is None:
         detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
@@ -288,9 +296,11 @@ def read_frames(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
     split_at_ms: int | None = None,
+    chroma: bool = False,
 ) -> tuple[np.ndarray, list[int]]:
     """All thumbnails as one (n, h, w) uint8 array and each frame's PTS in ms, with progress.
 
+    With `chroma` each frame is planar YUV 4:2:0, (n, h * 3 // 2, w) (see :func:`gray_frames`).
     Frames come as decoded (variable frame rates stay variable); times are the decoder's PTS.
     `split_at_ms` (a keyframe time) decodes before and from it in two ffmpeg processes at once: the
     two cores both decode, without frame threading's overhead.
@@ -318,6 +328,7 @@ def read_frames(
                 duration_ms=part.duration_ms,
                 seek_exact=part.exact,
                 threads=part.threads,
+                chroma=chroma,
             ):
                 part.frames.append(frame)
         except BaseException as exc:  # re-raised in the calling thread
@@ -347,6 +358,7 @@ def read_frames(
             times_ms=parts[0].times,
             duration_ms=parts[0].duration_ms,
             threads=parts[0].threads,
+            chroma=chroma,
         ):
             parts[0].frames.append(frame)
             report()
@@ -376,6 +388,7 @@ def read_frames(
             skip_nonref=skip_nonref,
             progress=lambda f, stage: progress(max(f, done), stage),
             cancel=cancel,
+            chroma=chroma,
         )
     for k, part in enumerate(parts):
         if len(part.times) != len(part.frames):  # frame times unreadable: spread the frames evenly
@@ -440,27 +453,65 @@ def _mad(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @dataclass
 class _Features:
     f: np.ndarray  # (n, h, w) float32 blurred thumbnails
-    d1: np.ndarray  # d1[t] = MAD(f[t-1], f[t]); d1[0] = 0
+    d1: np.ndarray  # d1[t] = MAD(f[t-1], f[t]) (+ weighted colour MAD); d1[0] = 0
     luma: np.ndarray  # mean luma per frame
     spread: np.ndarray  # luma standard deviation per frame
     times: np.ndarray  # ms of each sample
     gap: np.ndarray  # frames between sample t-1 and t (1 unless frames were skipped); gap[0] = 1
     z: np.ndarray  # thumbnails with mean and contrast normalised: blind to fades and exposure drift
+    c: np.ndarray | None = None  # (n, h, 2w) uint8 U|V planes at f's size, when colour was decoded
+
+    @property
+    def chroma(self) -> bool:
+        return self.c is not None
+
+    def cut_dist(self, a: int, b: int) -> float:
+        """Picture difference for the hard-cut tests: luma MAD plus the weighted colour MAD."""
+        d = _dist(self.f, a, b)
+        if self.c is not None:
+            d += float(_colour_mad(self.c, np.array([a]), np.array([b]))[0])
+        return d
 
 
-def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: float = 40.0) -> _Features:
-    f = _blur(frames)
+def _pictures(frames: np.ndarray, chroma: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """(2x2-blurred luma, U and V side by side at the same size or None) of uint8 frames: gray, or
+    planar YUV 4:2:0 with `chroma` (the chroma planes are already half size: no blur needed)."""
+    if not chroma:
+        return _blur(frames), None
+    n, rows, w = frames.shape
+    h = rows * 2 // 3
+    y = _blur(frames[:, :h])
+    flat = frames.reshape(n, rows * w)
+    q = (h // 2) * (w // 2)
+    u = flat[:, h * w : h * w + q].reshape(n, h // 2, w // 2)
+    v = flat[:, h * w + q : h * w + 2 * q].reshape(n, h // 2, w // 2)
+    yh, yw = y.shape[1:]
+    return y, np.ascontiguousarray(np.concatenate([u[:, :yh, :yw], v[:, :yh, :yw]], axis=2))
+
+
+def _colour_mad(c: np.ndarray, a: np.ndarray | slice, b: np.ndarray | slice) -> np.ndarray:
+    """CHROMA_WEIGHT x (MAD of U + MAD of V) per frame pair of `c` (U|V side by side, uint8)."""
+    diff = np.abs(c[a].astype(np.int16) - c[b].astype(np.int16))
+    return (diff.mean(axis=(1, 2)) * (2 * CHROMA_WEIGHT)).astype(np.float32)
+
+
+def _features(
+    frames: np.ndarray, times: list[int] | None = None, frame_ms: float = 40.0, chroma: bool = False
+) -> _Features:
+    f, c = _pictures(frames, chroma)
     n = f.shape[0]
     d1 = np.zeros(n, dtype=np.float32)
     if n > 1:
         d1[1:] = _mad(f[1:], f[:-1])
+        if c is not None:  # a cut between colours of equal brightness differs in chroma alone
+            d1[1:] += _colour_mad(c, slice(1, None), slice(None, -1))
     t = np.asarray(times if times is not None else np.arange(n) * frame_ms, dtype=np.float64)
     gap = np.ones(n, dtype=np.float32)
     if n > 1:
         gap[1:] = np.maximum(1.0, np.round(np.diff(t) / frame_ms))
     luma, spread = f.mean(axis=(1, 2)), f.std(axis=(1, 2))
     z = (f - luma[:, None, None]) * (NORM_SPREAD / np.maximum(spread, DARK_SPREAD))[:, None, None]
-    return _Features(f=f, d1=d1, luma=luma, spread=spread, times=t, gap=gap, z=z.astype(np.float32))
+    return _Features(f=f, d1=d1, luma=luma, spread=spread, times=t, gap=gap, z=z.astype(np.float32), c=c)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -471,7 +522,10 @@ DARK_SPREAD = 12.0
 FADE_STEP = 1.5  # luma change per frame that still counts as fading
 FADE_TAIL_STEP = 1.0  # luma change over FADE_TAIL samples that still counts as the slow end of a fade
 FADE_TAIL = 3
+CUT_RAMP = 2  # samples of luma change next to a dark run that still belong to a hard cut into it
 NORM_SPREAD = 40.0  # contrast of the normalised thumbnails (a typical picture's luma deviation)
+BRIGHTNESS_SHARE = 0.25  # a "dissolve" whose change is 75% brightness is an exposure change
+CHROMA_WEIGHT = 0.5  # a chroma (U + V) difference counts this much beside a luma difference
 
 
 @dataclass(frozen=True)
@@ -516,7 +570,7 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
     The local level is motion per frame (differences divided by the frames between samples), so
     the test is the same whether every frame was decoded or only reference frames.
     """
-    d1, f, gap = ft.d1, ft.f, ft.gap
+    d1, gap = ft.d1, ft.gap
     per_frame = d1 / np.sqrt(gap)  # motion over k frames differs ~sqrt(k) times as much, not k times
     n = len(d1)
     w = max(3, round(0.4 * fps))
@@ -537,8 +591,10 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
             continue
         # Flash: the picture comes back to the one before the jump, or we are returning to it.
         similar = max(0.35 * d, 2.0 * level)
-        flash = any(_dist(f, t - 1, t + j) < similar for j in range(1, back + 1) if t + j < n)
-        flash = flash or any(_dist(f, t, t - 1 - j) < similar for j in range(1, back + 1) if t - 1 - j >= 0)
+        flash = any(ft.cut_dist(t - 1, t + j) < similar for j in range(1, back + 1) if t + j < n)
+        flash = flash or any(
+            ft.cut_dist(t, t - 1 - j) < similar for j in range(1, back + 1) if t - 1 - j >= 0
+        )
         if flash:
             continue
         cuts.append((t, d / (level + 1.0)))
@@ -600,6 +656,11 @@ def _gradual(
     # Fades: runs of dark frames between two pictures, extended over the fade out and in, including
     # a slow end (an eased fade or exposure settling after black changes brightness, not picture).
     dark = (ft.luma < DARK_LUMA) & (ft.spread < DARK_SPREAD)
+    cut_set = set(cuts)
+
+    def cut_at(i: int) -> bool:  # a hard cut starts the new picture at sample i (give or take one)
+        return bool(cut_set & {i - 1, i, i + 1})
+
     luma = ft.luma
     for t, q in _runs(dark):
         if t == 0 or q == n - 1:
@@ -610,6 +671,10 @@ def _gradual(
         while e < n - 1 and e - q < fade_len and luma[e + 1] > luma[e] + FADE_STEP:
             e += 1
         ramps = t - s >= 2 and e - q >= 2  # faded out and faded in, not a cut to black
+        if t - s <= CUT_RAMP and e - q <= CUT_RAMP and cut_at(t) and cut_at(q + 1):
+            # Cut into a dark picture (a title card, a night shot) and cut out of it: two hard cuts
+            # where the picture changes, not one fade in the middle of the card.
+            continue
         while s > 0 and t - s < fade_len and luma[max(0, s - FADE_TAIL)] > luma[s] + FADE_TAIL_STEP:
             s -= 1
         while e < n - 1 and e - q < fade_len and luma[min(n - 1, e + FADE_TAIL)] > luma[e] + FADE_TAIL_STEP:
@@ -664,8 +729,12 @@ def _gradual(
                 fades.append((s, e))
         elif any(s <= e2 and s2 <= e for s2, e2 in fades):
             continue  # the blend part of a fade already found
-        elif _shot_change(ft.z, s, e, busy, p) < 0.25 * p.cross_ratio:
+        elif (z_ratio := _shot_change(ft.z, s, e, busy, p)) < 0.25 * p.cross_ratio:
             continue  # only brightness changed (a fade's tail, exposure): the picture is the same
+        elif z_ratio < p.cross_ratio and z_ratio < BRIGHTNESS_SHARE * ratio:
+            # Mostly brightness: with brightness and contrast normalised the change across is no
+            # larger than within the shots (a hand leaving the frame while the exposure rises).
+            continue
         elif ratio >= p.cross_ratio or (
             ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio
         ):
@@ -758,18 +827,27 @@ def _refine(
         window: list[int] = []
         mids = list(
             gray_frames(
-                path, info=info, start_ms=a + 1, duration_ms=b - a, times_ms=window, cancel=cancel, threads=1
+                path,
+                info=info,
+                start_ms=a + 1,
+                duration_ms=b - a,
+                times_ms=window,
+                cancel=cancel,
+                threads=1,
+                chroma=ft.chroma,
             )
         )
         inside = [(ms, fr) for ms, fr in zip(window, mids, strict=False) if a < ms < b]
         if len(window) != len(mids) or not inside:
             return times[t], strength, kind
         seq_t = [a, *[ms for ms, _ in inside], b]
-        seq = np.concatenate(
-            [ft.f[lo : lo + 1], _blur(np.stack([fr for _, fr in inside])), ft.f[hi : hi + 1]]
-        )
+        y, c = _pictures(np.stack([fr for _, fr in inside]), ft.chroma)
+        seq = np.concatenate([ft.f[lo : lo + 1], y, ft.f[hi : hi + 1]])
         if kind == "cut":  # the new shot starts after the largest step
             steps = [float(np.abs(seq[j] - seq[j - 1]).mean()) for j in range(1, len(seq))]
+            if c is not None and ft.c is not None:
+                cseq = np.concatenate([ft.c[lo : lo + 1], c, ft.c[hi : hi + 1]])
+                steps = [x + float(_colour_mad(cseq, [j], [j - 1])[0]) for j, x in enumerate(steps, 1)]
             return seq_t[1 + int(np.argmax(steps))], strength, kind
         luma = seq.mean(axis=(1, 2))  # fade: the darkest frame (the middle of a black hold)
         darkest = np.flatnonzero(luma <= luma.min() + 0.5)
@@ -797,6 +875,7 @@ def detect_clips(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
     skip_nonref: bool | None = None,
+    chroma: bool = True,
 ) -> Detection:
     """Split the video at `path` into contiguous clips at hard cuts, dissolves and fades.
 
@@ -819,7 +898,13 @@ def detect_clips(
     packets = _packets(path, cancel=cancel, timeout=60 + info.duration_ms / 1000) if wanted else None
     split = _split_point(packets, info.duration_ms)
     frames, times = read_frames(
-        path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel, split_at_ms=split
+        path,
+        info,
+        skip_nonref=skip_nonref,
+        progress=progress,
+        cancel=cancel,
+        split_at_ms=split,
+        chroma=chroma,
     )
     progress(0.99, "analysing")
     duration = info.duration_ms
@@ -829,7 +914,7 @@ def detect_clips(
     fps = (len(times) - 1) / span_s if span_s > 0 else float(rate)
     if cancel is not None:
         cancel.raise_if_cancelled()
-    ft = _features(frames, times, 1000 / float(rate))
+    ft = _features(frames, times, 1000 / float(rate), chroma=chroma)
     del frames
     if cancel is not None:
         cancel.raise_if_cancelled()

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from core.ffmpeg_exec import ffmpeg_path
 
-SHARED_MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
+SHARED_MEDIA = next(
+    (d / "shared" / "media" for d in Path(__file__).resolve().parents if (d / "shared" / "media").is_dir()),
+    Path(__file__).resolve().parents[1].parent / "shared" / "media",
+)  # ../shared/media beside the repository (or further up, from a worktree)
 
 
 def ffmpeg(args: Sequence[str], timeout: float = 300) -> None:

@@ -20,7 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "media"
+# ../shared/media beside the repository (a worktree in /work/wt/NAME finds the one further up)
+SHARED = next(
+    (d / "shared" / "media" for d in ROOT.parents if (d / "shared" / "media").is_dir()),
+    ROOT.parent / "shared" / "media",
+)
 CACHE = ROOT / "build" / "bench"
 VIDEO_VERSION = 3
 FPS = 25
