@@ -79,6 +79,7 @@ def make_edit_video(
     rate: str = "25",
     preset: str = "ultrafast",
     extra: Sequence[str] = (),
+    timeout: float = 300,
 ) -> list[float]:
     """Edit shots together with cuts, dissolves and fades; returns the true boundary times in seconds.
 
@@ -117,5 +118,5 @@ def make_edit_video(
     graph = ";".join(chains)
     args = ["-filter_complex", graph, "-map", f"[{cur}]", "-c:v", "libx264", "-preset", preset]
     args += ["-pix_fmt", "yuv420p", *extra, str(out)]
-    ffmpeg(args)
+    ffmpeg(args, timeout=timeout)
     return [round(b, 4) for b in boundaries]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -139,3 +140,65 @@ def test_odd_file_names_are_plain_local_files(
     assert info.fps == Fraction(30000, 1001) and (info.width, info.height) == (160, 120)
     det = detect_clips(name)
     assert det.clips[-1][1] == info.duration_ms
+
+
+# ---------------------------------------------------------------------------------------------------
+# Issue #25: containers and non-square pixels
+
+
+@pytest.mark.parametrize(
+    ("suffix", "extra"),
+    [(".ts", ()), (".m2ts", ("-mpegts_m2ts_mode", "1")), (".mts", ("-mpegts_m2ts_mode", "1"))],
+)
+def test_transport_streams_probe(media_dir: Path, suffix: str, extra: tuple[str, ...]) -> None:
+    """The static ffmpeg segfaulted on every MPEG-TS (iconv of the service name loaded the system's
+    gconv module); a long GOP (one keyframe) must not make the tail check call the file truncated."""
+    path = make_video(
+        media_dir / f"cam{suffix}", duration=2.0, size="160x120", extra=["-f", "mpegts", "-g", "250", *extra]
+    )
+    info = probe(path)
+    assert (info.width, info.height, info.fps) == (160, 120, 25)
+    assert 1950 <= info.duration_ms <= 2100 and info.has_audio
+
+
+def test_ffmpeg_children_run_without_system_charset_modules() -> None:
+    from core.ffmpeg_exec import ffmpeg_environment
+
+    env = ffmpeg_environment()
+    assert env["GCONV_PATH"] == os.devnull  # never a folder: the static glibc finds no module there
+    assert env["PATH"] == os.environ["PATH"]  # the rest of the environment is ours
+
+
+def test_mkv_start_offset_is_not_counted_into_the_duration(media_dir: Path) -> None:
+    path = make_video(media_dir / "late.mkv", duration=1.5, size="160x120", extra=["-output_ts_offset", "5"])
+    info = probe(path)
+    assert 1450 <= info.duration_ms <= 1600, info.duration_ms  # not 6.5 s
+
+
+def test_non_square_pixels_give_the_display_size(media_dir: Path) -> None:
+    path = make_video(media_dir / "pal.mp4", duration=1.0, size="704x576", extra=["-vf", "setsar=16/11"])
+    info = probe(path)
+    assert (info.width, info.height, info.sar) == (704, 576, Fraction(16, 11))
+    assert (info.display_width, info.display_height) == (1024, 576)
+    rotated = MediaInfo(**{**info.__dict__, "rotation": 90})
+    assert (rotated.display_width, rotated.display_height) == (576, 1024)
+
+
+def test_a_crashing_ffmpeg_is_one_media_error_line(
+    ntsc_video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core import ffmpeg_exec
+
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("SYNCNARRATOR_FFMPEG", str(fake))
+    ffmpeg_exec.ffmpeg_path.cache_clear()
+    try:
+        with pytest.raises(MediaError) as exc_info:
+            probe(ntsc_video)
+    finally:
+        monkeypatch.undo()
+        ffmpeg_exec.ffmpeg_path.cache_clear()
+    message = str(exc_info.value)
+    assert str(ntsc_video) in message and "crashed" in message and "\n" not in message

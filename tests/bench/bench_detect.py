@@ -111,7 +111,14 @@ def bench_video(refresh: bool = False) -> tuple[Path, list[tuple[float, str]]]:
     print(f"generating {video} (once) ...", file=sys.stderr, flush=True)
     tmp = video.with_name(video.stem + ".part.mp4")
     times = make_edit_video(
-        tmp, shots, transitions, size="1920x1080", rate=str(FPS), preset="veryfast", extra=["-crf", "20"]
+        tmp,
+        shots,
+        transitions,
+        size="1920x1080",
+        rate=str(FPS),
+        preset="veryfast",
+        extra=["-crf", "20"],
+        timeout=3600,
     )
     kinds = ["cut" if kind == "cut" else "gradual" for kind, _ in transitions]
     truth = list(zip(times, kinds, strict=True))
