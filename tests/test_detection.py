@@ -539,3 +539,15 @@ def test_brightness_ramp_with_motion_is_no_cut(media: dict[str, tuple[Path, list
     assert luma[-1] - luma[round(0.9 * FPS)] > 40, "the exposure must really rise"
     det = detect_clips(path, min_clip_ms=0)
     assert det.clips == [(0, det.info.duration_ms)], det.cuts
+
+
+@pytest.mark.parametrize("suffix", [".ts", ".mkv"])
+def test_cuts_are_exact_in_transport_streams_and_late_starting_mkv(tmp_path: Path, suffix: str) -> None:
+    """MPEG-TS starts its clock at 1.4 s, this MKV at 5 s: boundaries are on ffmpeg's timeline of the
+    file (the start subtracted), the clips end at the probed duration (the offset not counted)."""
+    path = tmp_path / f"edit{suffix}"
+    extra = ["-output_ts_offset", "5"] if suffix == ".mkv" else []
+    truth = make_edit_video(path, [(TESTSRC, 1.2), (MANDEL, 1.0), (BARS, 1.4)], rate=str(FPS), extra=extra)
+    det = detect_clips(path, min_clip_ms=0)
+    assert _boundaries(det) == [round(t * 1000) for t in truth] == [1200, 2200]
+    assert abs(det.info.duration_ms - 3600) <= 80 and det.clips[-1][1] == det.info.duration_ms
