@@ -1,22 +1,25 @@
-"""Clip (shot) detection: hard cuts, dissolves and fades, from small grayscale frames.
+"""Clip (shot) detection: hard cuts, dissolves and fades, from small YUV thumbnails.
 
-Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter, no
-chroma, long videos as two halves in two processes, from HD up only the reference frames) and scales
-to a thumbnail in gray; numpy then works on a few KB per frame. Frame times are the decoder's PTS
+Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter,
+long videos as two halves in two processes, from HD up only the reference frames) and scales to a
+thumbnail (luma plus half-size chroma); numpy then works on a few KB per frame. Frame times are the decoder's PTS
 (showinfo under -copyts, minus the file's start), never a frame count times a nominal rate, so
 variable-frame-rate footage and late-starting streams get exact boundaries; where reference-only
 decoding skipped frames next to a boundary (the container's packet list says so), just that window
 is decoded in full to put the boundary on its frame.
 
-Hard cuts are spikes of frame difference against the local motion level on both sides (so camera
-motion, which raises the level, does not cut), minus flashes (the picture after the spike returns to
-the picture before it). Gradual transitions are found with a blend test: inside a
+Hard cuts are spikes of frame difference (luma, plus weighted chroma so a cut between colours of
+equal brightness counts) against the local motion level on both sides (so camera motion, which
+raises the level, does not cut), minus flashes (the picture after the spike returns to the picture
+before it). Gradual transitions are found with a blend test: inside a
 dissolve or fade a frame is close to the time-weighted mix of the frames ~0.16/0.32 s before and after
 it, while camera motion or a cut is not; a run of such frames counts when the picture across it
 changes clearly more than within the shots on either side, also after normalising brightness and
 contrast (a brightness ramp is not a new picture). Fades are found directly as dark stretches: faded
 out and back in (or between two different pictures) they are one transition at the darkest frame,
-and the fade's slow end (eased fades, exposure settling) belongs to it.
+and the fade's slow end (eased fades, exposure settling) belongs to it; a dark stretch cut into and
+cut out of (a dark title card) is two hard cuts instead. A blend run whose change is mostly
+brightness (the exposure rising while a hand leaves the frame) is not a transition.
 """
 
 from __future__ import annotations
@@ -128,7 +131,12 @@ def gray_frames(
         cmd += ["-t", f"{max(1, duration_ms) / 1000:.3f}"]
     cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0"]
     pix = "yuv420p" if chroma else "gray"
-    chain = f"scale={w}:{h}:flags=area,format={pix}"
+    # Full range, as format=gray gives: the luma scale the thresholds were tuned on (black = 0).
+    chain = (
+        f"scale={w}:{h}:flags=area:out_range=full,format={pix}"
+        if chroma
+        else f"scale={w}:{h}:flags=area,format=gray"
+    )
     if fast and info.display_width >= 3 * PRESCALE * w:
         # Area-averaging a big picture straight down costs ~10% of a 1080p decode; a cheap
         # subsampling to PRESCALE x the thumbnail first, then area-averaging, looks the same at 64 px.
@@ -887,6 +895,7 @@ def detect_clips(
     next to a cut or a fade's darkest frame, just those few frames are then decoded to place it
     exactly. Default (None): on from HD (1280x720) up, where decoding is nearly all the cost;
     smaller videos are decoded fully.
+    `chroma` (default on) decodes colour too, so cuts between colours of equal brightness count.
     Raises MediaError for unreadable input and Cancelled when `cancel` is set (the decoder is killed).
     """
     info = probe(path)
