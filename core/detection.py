@@ -30,7 +30,7 @@ import tempfile
 import threading
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -468,6 +468,8 @@ class _Features:
     gap: np.ndarray  # frames between sample t-1 and t (1 unless frames were skipped); gap[0] = 1
     z: np.ndarray  # thumbnails with mean and contrast normalised: blind to fades and exposure drift
     c: np.ndarray | None = None  # (n, h, 2w) uint8 U|V planes at f's size, when colour was decoded
+    dc: np.ndarray | None = None  # dc[t] = weighted colour MAD(t-1, t) (already inside d1); dc[0] = 0
+    zd: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # MAD(z[t-1], z[t])
 
     @property
     def chroma(self) -> bool:
@@ -511,15 +513,23 @@ def _features(
     d1 = np.zeros(n, dtype=np.float32)
     if n > 1:
         d1[1:] = _mad(f[1:], f[:-1])
-        if c is not None:  # a cut between colours of equal brightness differs in chroma alone
-            d1[1:] += _colour_mad(c, slice(1, None), slice(None, -1))
+    dc: np.ndarray | None = None
+    if c is not None:  # a cut between colours of equal brightness differs in chroma alone
+        dc = np.zeros(n, dtype=np.float32)
+        if n > 1:
+            dc[1:] = _colour_mad(c, slice(1, None), slice(None, -1))
+        d1 += dc
     t = np.asarray(times if times is not None else np.arange(n) * frame_ms, dtype=np.float64)
     gap = np.ones(n, dtype=np.float32)
     if n > 1:
         gap[1:] = np.maximum(1.0, np.round(np.diff(t) / frame_ms))
     luma, spread = f.mean(axis=(1, 2)), f.std(axis=(1, 2))
     z = (f - luma[:, None, None]) * (NORM_SPREAD / np.maximum(spread, DARK_SPREAD))[:, None, None]
-    return _Features(f=f, d1=d1, luma=luma, spread=spread, times=t, gap=gap, z=z.astype(np.float32), c=c)
+    z = z.astype(np.float32)
+    zd = np.zeros(n, dtype=np.float32)
+    if n > 1:
+        zd[1:] = _mad(z[1:], z[:-1])
+    return _Features(f=f, d1=d1, luma=luma, spread=spread, times=t, gap=gap, z=z, c=c, dc=dc, zd=zd)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -532,8 +542,9 @@ FADE_TAIL_STEP = 1.0  # luma change over FADE_TAIL samples that still counts as 
 FADE_TAIL = 3
 CUT_RAMP = 2  # samples of luma change next to a dark run that still belong to a hard cut into it
 NORM_SPREAD = 40.0  # contrast of the normalised thumbnails (a typical picture's luma deviation)
-BRIGHTNESS_SHARE = 0.25  # a "dissolve" whose change is 75% brightness is an exposure change
+BRIGHTNESS_SHARE = 0.4  # a "dissolve" keeping under 40% of its evidence without brightness is none
 CHROMA_WEIGHT = 0.5  # a chroma (U + V) difference counts this much beside a luma difference
+CHROMA_CUT_MIN = 4.0  # weighted colour difference a colour-only cut needs at least (full-range planes)
 
 
 @dataclass(frozen=True)
@@ -576,17 +587,46 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
     """(sample index where the new shot starts, strength) for abrupt changes that are not flashes.
 
     The local level is motion per frame (differences divided by the frames between samples), so
-    the test is the same whether every frame was decoded or only reference frames.
+    the test is the same whether every frame was decoded or only reference frames. With colour, a
+    spike of the chroma difference alone against its own level counts too: a cut between colours
+    of the same brightness inside strong motion (whose luma level hides the colour's share).
     """
-    d1, gap = ft.d1, ft.gap
-    per_frame = d1 / np.sqrt(gap)  # motion over k frames differs ~sqrt(k) times as much, not k times
-    n = len(d1)
+    found = _spikes(ft.d1, ft.gap, fps, p.cut_min, p, ft.cut_dist)
+    # Brightness alone (an exposure step, a ramp encoded in uneven steps) is no cut: with brightness
+    # and contrast normalised, a new picture still differs (a flat picture's colour counts too).
+    colour = ft.dc if ft.dc is not None else np.zeros_like(ft.zd)
+    found = [(t, st) for t, st in found if ft.zd[t] + colour[t] >= max(p.cut_min, 0.35 * float(ft.d1[t]))]
+    if ft.dc is not None:
+        c = ft.c
+        assert c is not None
+
+        def colour_dist(a: int, b: int) -> float:
+            return float(_colour_mad(c, np.array([a]), np.array([b]))[0])
+
+        seen = {t for t, _ in found}
+        found += [x for x in _spikes(ft.dc, ft.gap, fps, CHROMA_CUT_MIN, p, colour_dist) if x[0] not in seen]
+        found.sort()
+    return found
+
+
+def _spikes(
+    sig: np.ndarray,
+    gap: np.ndarray,
+    fps: float,
+    minimum: float,
+    p: _Params,
+    dist: Callable[[int, int], float],
+) -> list[tuple[int, float]]:
+    """Samples where the difference signal `sig` jumps above `minimum` and p.cut_ratio x its local
+    level on both sides, at its peak, and the picture does not come back (`dist`: no flash)."""
+    per_frame = sig / np.sqrt(gap)  # motion over k frames differs ~sqrt(k) times as much, not k times
+    n = len(sig)
     w = max(3, round(0.4 * fps))
     back = max(2, round(0.2 * fps))  # a flash lasts at most this many samples
     cuts: list[tuple[int, float]] = []
     for t in range(1, n):
-        d = float(d1[t])
-        if d < p.cut_min:
+        d = float(sig[t])
+        if d < minimum:
             continue
         before = _window_median(per_frame, t - w, t)
         after = _window_median(per_frame, t + 1, t + 1 + w)
@@ -599,10 +639,8 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
             continue
         # Flash: the picture comes back to the one before the jump, or we are returning to it.
         similar = max(0.35 * d, 2.0 * level)
-        flash = any(ft.cut_dist(t - 1, t + j) < similar for j in range(1, back + 1) if t + j < n)
-        flash = flash or any(
-            ft.cut_dist(t, t - 1 - j) < similar for j in range(1, back + 1) if t - 1 - j >= 0
-        )
+        flash = any(dist(t - 1, t + j) < similar for j in range(1, back + 1) if t + j < n)
+        flash = flash or any(dist(t, t - 1 - j) < similar for j in range(1, back + 1) if t - 1 - j >= 0)
         if flash:
             continue
         cuts.append((t, d / (level + 1.0)))
@@ -739,9 +777,10 @@ def _gradual(
             continue  # the blend part of a fade already found
         elif (z_ratio := _shot_change(ft.z, s, e, busy, p)) < 0.25 * p.cross_ratio:
             continue  # only brightness changed (a fade's tail, exposure): the picture is the same
-        elif z_ratio < p.cross_ratio and z_ratio < BRIGHTNESS_SHARE * ratio:
-            # Mostly brightness: with brightness and contrast normalised the change across is no
-            # larger than within the shots (a hand leaving the frame while the exposure rises).
+        elif z_ratio < BRIGHTNESS_SHARE * ratio:
+            # Mostly brightness: with brightness and contrast normalised, most of the evidence goes
+            # (a hand leaving the frame while the exposure rises; a ramp into clipped highlights).
+            # Real dissolves keep 0.7-1.0 of it (bench), exposure ramps 0.1-0.3.
             continue
         elif ratio >= p.cross_ratio or (
             ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio

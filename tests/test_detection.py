@@ -65,11 +65,18 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, lis
         ],
     )
     add("colour_hue", [(TESTSRC, 2.0), (f"{TESTSRC},trim=start=2,setpts=PTS-STARTPTS,hue=h=180", 2.0)])
-    # No cut: a dark "hand" leaves the frame while the exposure rises (slow brightness ramp + motion).
-    for name, speed, ramp in (("ramp_slow", 160, 0.25), ("ramp_fast", 400, 0.5)):
+    # No cut: a dark "hand" leaves the frame while the exposure rises (slow brightness ramp + motion),
+    # and faster ramps into clipped highlights (the gradients' seeds are fixed: each one is a
+    # picture the detector before issue #25 cut: a "dissolve", or "cuts" at the ramp's uneven steps).
+    for name, speed, ramp, seed in (
+        ("ramp_slow", 160, 0.25, 0),
+        ("ramp_fast", 400, 0.5, 3),
+        ("ramp_fast_clipping", 400, 0.5, 4),
+    ):
         hand = f"drawbox=x='iw*0.3+t*{speed}':y=ih*0.2:w=iw*0.4:h=ih*0.8:color=0x302018:t=fill"
         exposure = f"eq=brightness='min(0.35\\,max(0\\,(t-1)*{ramp}))':eval=frame"
-        add(name, [(f"gradients=size={{size}}:rate={{rate}}:speed=0.01,{hand},{exposure}", 4.0)])
+        source = f"gradients=size={{size}}:rate={{rate}}:speed=0.01:seed={seed}"
+        add(name, [(f"{source},{hand},{exposure}", 4.0)])
     return out
 
 
@@ -531,7 +538,7 @@ def test_colour_frames_hold_both_chroma_planes(media: dict[str, tuple[Path, list
     assert v_red > 170 and v_green < 110  # V (red difference): high for red, low for green
 
 
-@pytest.mark.parametrize("name", ["ramp_slow", "ramp_fast"])
+@pytest.mark.parametrize("name", ["ramp_slow", "ramp_fast", "ramp_fast_clipping"])
 def test_brightness_ramp_with_motion_is_no_cut(media: dict[str, tuple[Path, list[float]]], name: str) -> None:
     path, _ = media[name]
     frames = np.stack(list(gray_frames(path))).astype(float)

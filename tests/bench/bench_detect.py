@@ -291,15 +291,15 @@ def _case_edits() -> dict[str, tuple[str, list[tuple[str, float]], list[tuple[st
                 ("color=c=0x3D8D3D:size={size}:rate={rate}", 2.0),
                 (bun(0), 2.0),
                 (bun(2.0, ",hue=h=180"), 2.0),
-                (bike(1.30, 2.95), 1.6),
-                (bike(1.30 + 1.6, 2.95 + 1.6, ",hue=h=120"), 1.2),
+                (bike(3.12, 4.30), 1.2),
+                (bike(4.30, 5.40, ",hue=h=120"), 1.1),  # the same shot, its colours turned
             ],
             [cut, cut, cut, cut, cut],
             [],
         ),
         "brightness ramp + motion, no cut": (
             ".mp4",
-            [(ramp("gradients=size={size}:rate={rate}:speed=0.01", 250, 1.0, 0.25), 4.0)],
+            [(ramp("gradients=size={size}:rate={rate}:speed=0.01:seed=0", 250, 1.0, 0.25), 4.0)],
             [],
             [],
         ),
