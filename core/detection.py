@@ -2,7 +2,8 @@
 
 Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter,
 long videos as two halves in two processes, from HD up only the reference frames) and scales to a
-thumbnail (luma plus half-size chroma); numpy then works on a few KB per frame. Frame times are the decoder's PTS
+thumbnail (luma plus half-size chroma, ~5% more CPU than gray alone); numpy then works on a few KB
+per frame. Frame times are the decoder's PTS
 (showinfo under -copyts, minus the file's start), never a frame count times a nominal rate, so
 variable-frame-rate footage and late-starting streams get exact boundaries; where reference-only
 decoding skipped frames next to a boundary (the container's packet list says so), just that window
