@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import tempfile
 import threading
 from bisect import bisect_right
@@ -183,11 +184,20 @@ def gray_frames(
             count += 1
             yield np.frombuffer(buf, dtype=np.uint8).reshape(rows, w)
         proc.wait(10)
+    if proc.returncode is not None and -proc.returncode in _CRASH_SIGNALS:
+        # Not our kill (that is SIGKILL): ffmpeg itself died; the frames so far are not the video.
+        raise MediaError(f"{path}: the bundled ffmpeg crashed decoding it (signal {-proc.returncode})")
     if count == 0 and duration_ms is None:
         detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
         raise MediaError(f"{path}: no video frames could be decoded ({detail})")
 
 
+# Signals a crashing ffmpeg dies of (POSIX return codes are -signal; Windows has no SIGBUS)
+_CRASH_SIGNALS = {
+    int(sig)
+    for name in ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGILL", "SIGFPE")
+    if (sig := getattr(signal, name, None)) is not None
+}
 _PTS_RE = re.compile(r"\bn:\s*\d+\s+pts:\s*(-?\d+)\s+pts_time:")
 _TB_RE = re.compile(r"config in time_base: (\d+)/(\d+)")
 _START_RE = re.compile(r"^\s*Duration: .*?, start: (-?\d+(?:\.\d+)?)")

@@ -558,3 +558,27 @@ def test_cuts_are_exact_in_transport_streams_and_late_starting_mkv(tmp_path: Pat
     det = detect_clips(path, min_clip_ms=0)
     assert _boundaries(det) == [round(t * 1000) for t in truth] == [1200, 2200]
     assert abs(det.info.duration_ms - 3600) <= 80 and det.clips[-1][1] == det.info.duration_ms
+
+
+def test_a_crashing_decoder_is_one_media_error_line(
+    media: dict[str, tuple[Path, list[float]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ffmpeg dying by a signal halfway (as the static build did on MPEG-TS) is a MediaError naming
+    the file, not a short list of frames taken for the whole video."""
+    from core import ffmpeg_exec
+
+    path, _ = media["cuts"]
+    info = probe(path)
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\nhead -c 100000 /dev/zero\nkill -SEGV $$\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("SYNCNARRATOR_FFMPEG", str(fake))
+    ffmpeg_exec.ffmpeg_path.cache_clear()
+    try:
+        with pytest.raises(MediaError) as exc_info:
+            list(gray_frames(path, info=info))
+    finally:
+        monkeypatch.undo()
+        ffmpeg_exec.ffmpeg_path.cache_clear()
+    message = str(exc_info.value)
+    assert str(path) in message and "crashed" in message and "\n" not in message
