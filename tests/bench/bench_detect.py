@@ -313,7 +313,7 @@ def _case_edits() -> dict[str, tuple[str, list[tuple[str, float]], list[tuple[st
                 (card, 1.0),
                 (bun(1, ",hflip"), 3.0),
             ],
-            [cut, ("fade", 0.8), cut, ("fadeblack", 1.0), cut],
+            [cut, ("fade", 0.8), ("fadeblack", 1.0), cut, cut],
             ["post:scale=704:576,setsar=16/11"],
         ),
         "MPEG-TS (.ts)": (
