@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -165,7 +166,8 @@ def test_ffmpeg_children_run_without_system_charset_modules() -> None:
     from core.ffmpeg_exec import ffmpeg_environment
 
     env = ffmpeg_environment()
-    assert env["GCONV_PATH"] == os.devnull  # never a folder: the static glibc finds no module there
+    blocked = Path(env["GCONV_PATH"])  # resources/gconv: charsets mapped to modules that cannot load
+    assert (blocked / "gconv-modules").is_file() and "ISO_6937//" in (blocked / "gconv-modules").read_text()
     assert env["PATH"] == os.environ["PATH"]  # the rest of the environment is ours
 
 
@@ -202,3 +204,37 @@ def test_a_crashing_ffmpeg_is_one_media_error_line(
         ffmpeg_exec.ffmpeg_path.cache_clear()
     message = str(exc_info.value)
     assert str(ntsc_video) in message and "crashed" in message and "\n" not in message
+
+
+SYSTEM_GCONV = Path("/usr/lib/x86_64-linux-gnu/gconv")
+
+
+@pytest.mark.skipif(not (SYSTEM_GCONV / "ISO_6937.so").is_file(), reason="needs the system's gconv modules")
+def test_gconv_block_holds_where_the_system_config_lists_the_module(media_dir: Path, tmp_path: Path) -> None:
+    """Older distributions list ISO_6937 in their main gconv-modules (newer ones moved it to
+    gconv-modules.d, which the static glibc does not read): simulate that with a config naming the
+    system's modules by absolute path, and check resources/gconv's entries still win over it."""
+    from core.ffmpeg_exec import ffmpeg_environment, ffmpeg_path
+
+    old = tmp_path / "old-distro"
+    old.mkdir()
+    rows = []
+    for conf in [SYSTEM_GCONV / "gconv-modules", *sorted((SYSTEM_GCONV / "gconv-modules.d").glob("*.conf"))]:
+        for line in conf.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) >= 4 and parts[0] == "module" and not parts[3].startswith("/"):
+                parts[3] = str(SYSTEM_GCONV / parts[3])
+            rows.append("\t".join(parts))
+    (old / "gconv-modules").write_text("\n".join(rows) + "\n")
+    ts = make_video(media_dir / "sdt.ts", duration=1.0, size="160x120", audio=None, extra=["-f", "mpegts"])
+
+    def run(gconv_path: str) -> int:
+        env = {**ffmpeg_environment(), "GCONV_PATH": gconv_path}
+        cmd = [ffmpeg_path(), "-nostdin", "-v", "error", "-i", str(ts), "-f", "null", "-"]
+        return subprocess.run(cmd, env=env, capture_output=True, timeout=60).returncode
+
+    if run(str(old)) >= 0:
+        pytest.skip("this ffmpeg/glibc pair does not crash on the system's module")
+    ours = ffmpeg_environment()["GCONV_PATH"]
+    assert Path(ours, "gconv-modules").is_file()
+    assert run(f"{ours}{os.pathsep}{old}") == 0
