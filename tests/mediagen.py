@@ -8,7 +8,10 @@ from pathlib import Path
 
 from core.ffmpeg_exec import ffmpeg_path
 
-SHARED_MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
+SHARED_MEDIA = next(
+    (d / "shared" / "media" for d in Path(__file__).resolve().parents if (d / "shared" / "media").is_dir()),
+    Path(__file__).resolve().parents[1].parent / "shared" / "media",
+)  # ../shared/media beside the repository (or further up, from a worktree)
 
 
 def ffmpeg(args: Sequence[str], timeout: float = 300) -> None:
@@ -76,6 +79,7 @@ def make_edit_video(
     rate: str = "25",
     preset: str = "ultrafast",
     extra: Sequence[str] = (),
+    timeout: float = 300,
 ) -> list[float]:
     """Edit shots together with cuts, dissolves and fades; returns the true boundary times in seconds.
 
@@ -114,5 +118,5 @@ def make_edit_video(
     graph = ";".join(chains)
     args = ["-filter_complex", graph, "-map", f"[{cur}]", "-c:v", "libx264", "-preset", preset]
     args += ["-pix_fmt", "yuv420p", *extra, str(out)]
-    ffmpeg(args)
+    ffmpeg(args, timeout=timeout)
     return [round(b, 4) for b in boundaries]

@@ -198,12 +198,16 @@ def build_command(
     else:
         w, h = output_size(info, options.preset)
         video = src["v:0"]
-        if (w, h) == (info.display_width, info.display_height):
+        square = info.sar == 1
+        if square and (w, h) == (info.display_width, info.display_height):
             pass
-        elif (
+        elif not square or (
             options.preset in PRESET_SHORT_SIDE
             and min(w, h) < min(info.display_width, info.display_height) - 1
         ):
+            # Non-square pixels (704x576 at 16:11) become square at the display size (1024x576)
+            # before the subtitles are burned in: libass draws on square pixels, so letters on a
+            # 16:11 picture would come out stretched; the aspect ratio the viewer sees is kept.
             video = video.filter("scale", w, h, flags="bicubic").filter("setsar", "1")
         else:
             video = video.filter("crop", w, h, 0, 0)
