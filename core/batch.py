@@ -31,6 +31,8 @@ from typing import Any
 from core import defaults
 from core.errors import Cancelled, InputError, SyncNarratorError
 from core.jobs import CancelToken
+from core.leftovers import temp_prefix
+from core.output_guard import same_file
 from core.parsing import parse_json
 from core.project import Product
 from core.user_files import give_replacement_mode, read_user_text
@@ -234,7 +236,7 @@ def outputs_complete(item: BatchItem, outputs: ItemOutputs, options: BatchOption
         return f"an output does not read back ({exc})"
     if not isinstance(report, dict):
         return f"{outputs.report.name} is not a report"
-    if project.video is None or not _same_file(Path(project.video), item.video):
+    if project.video is None or not same_file(Path(project.video), item.video):
         return f"{outputs.project.name} belongs to another video"
     if project.product != product:
         return "the product changed"
@@ -260,13 +262,6 @@ def export_writes_report() -> bool:
     from core.export import ExportResult
 
     return "report_path" in getattr(ExportResult, "__dataclass_fields__", {})
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,7 +384,7 @@ def _restage(value: Any, staging: Path, out_dir: Path) -> Any:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         give_replacement_mode(tmp, path)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -24,6 +24,7 @@ from typing import Any
 from core.errors import ExportError, InputError
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.project import Project
+from core.timebase import nearest_frame
 from core.user_files import give_replacement_mode
 
 # file suffix -> (OTIO adapter, the pip package that provides it)
@@ -55,11 +56,6 @@ def available_formats() -> dict[str, str]:
 
     installed = set(otio.adapters.available_adapter_names())
     return {suffix: adapter for suffix, (adapter, _) in FORMATS.items() if adapter in installed}
-
-
-def frame_at(ms: int, fps: Fraction) -> int:
-    """The frame boundary nearest to `ms` (clip boundaries are cuts between frames)."""
-    return round(Fraction(ms, 1000) * fps)
 
 
 def check_timeline_target(out: Path) -> str:
@@ -99,7 +95,7 @@ def build_timeline(
     fps = project.media.fps
     rate = float(fps)
     video_url = otio.url_utils.url_from_filepath(str(Path(project.video).resolve()))
-    total_frames = frame_at(project.media.duration_ms, fps)
+    total_frames = nearest_frame(project.media.duration_ms, fps)
 
     def frames(n: int) -> Any:
         return otio.opentime.RationalTime(n, rate)
@@ -111,7 +107,7 @@ def build_timeline(
     }
     video = otio.schema.Track(name="Video", kind=otio.schema.TrackKind.Video)
     for i, clip in enumerate(project.clips):
-        first, last = frame_at(clip.start_ms, fps), frame_at(clip.end_ms, fps)
+        first, last = nearest_frame(clip.start_ms, fps), nearest_frame(clip.end_ms, fps)
         if last <= first:
             continue  # shorter than a frame: nothing to cut
         reference = otio.schema.ExternalReference(

@@ -36,12 +36,21 @@ def _resolved(path: Path) -> Path:
 
 
 def _same(a: Path, ra: Path, b: Path, rb: Path) -> bool:
-    if ra == rb:
+    if os.path.normcase(ra) == os.path.normcase(rb):
         return True
     try:
         return os.path.samefile(a, b)
     except (OSError, ValueError):  # one of them does not exist (yet)
         return False
+
+
+def same_file(a: Path | str, b: Path | str) -> bool:
+    """Whether `a` and `b` name one file: the same resolved path (symlinks followed, case folded where the
+    OS folds it; also for files that do not exist yet) or, for existing files, the same inode (hard links).
+
+    The one definition: the output guard, the exporter and batch's resume check all ask this."""
+    pa, pb = Path(a), Path(b)
+    return _same(pa, _resolved(pa), pb, _resolved(pb))
 
 
 def _kind(mode: int) -> str:

@@ -69,7 +69,7 @@ __all__ = [
 class RenderOptions:
     voice: str | None = None
     rate_cps: float = defaults.RATE_CPS
-    preset: str = "source"
+    preset: str = defaults.EXPORT_PRESET
     burn_subtitles: bool = True
     loudness_lufs: float = DEFAULT_TARGET_LUFS
     srt: Path | None = None
@@ -77,7 +77,7 @@ class RenderOptions:
     project_out: Path | None = None  # also save the project document here
     min_clip_ms: int = defaults.DETECT_MIN_CLIP_MS
     sensitivity: float = 0.5
-    narrator: str = "embedded"
+    narrator: str = defaults.NARRATOR_KIND
     rewrite_tries: int = 3
     seed: int = 0
 
@@ -177,7 +177,8 @@ def clip_rate(project: Project, clip: Clip, speaker: Speaker | None = None, *, w
     """The calibrated speaking rate of the clip's voice (its own voice/rate overrides first).
 
     `wait=False` (the editor's meters): the set rate until the calibration is known."""
-    rate, voice = clip.rate_cps or project.speech.rate_cps, clip.voice or project.speech.voice
+    speech = project.effective_speech(clip)
+    rate, voice = speech.rate_cps, speech.voice
     if wait:
         return calibrated_rate(rate, voice, speaker)
     known = known_rate(rate, voice, speaker)

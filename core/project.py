@@ -218,18 +218,18 @@ class SpeechSettings:
         return settings
 
 
-EXPORT_PRESETS = ("source", "1080p", "720p")
+EXPORT_PRESETS = defaults.EXPORT_PRESETS  # re-exported: the exporter, the CLI and the dialog use it from here
 
 
 @dataclass(frozen=True)
 class ExportSettings:
-    preset: str = "source"
+    preset: str = defaults.EXPORT_PRESET
     burn_subtitles: bool = True  # short-video platforms need burned-in subtitles
     soft_subtitles: bool = True
     write_srt: bool = False
-    duck_db: float = -12.0  # original audio level while narration speaks
+    duck_db: float = defaults.DUCK_DB  # original audio level while narration speaks
     output: str | None = None  # last export path, relative to the project file when saved
-    loudness_lufs: float = -14.0  # integrated loudness of the export (-14, -16 or -23)
+    loudness_lufs: float = defaults.LOUDNESS_LUFS  # integrated loudness of the export (LOUDNESS_TARGETS)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -248,20 +248,21 @@ class ExportSettings:
             raise ProjectError("export: expected an object")
         where, err = "export", ProjectError
         settings = ExportSettings(
-            preset=get_text(data, "preset", "source", where, err) or "source",
+            preset=get_text(data, "preset", defaults.EXPORT_PRESET, where, err) or defaults.EXPORT_PRESET,
             burn_subtitles=get_bool(data, "burn_subtitles", True, where, err),
             soft_subtitles=get_bool(data, "soft_subtitles", True, where, err),
             write_srt=get_bool(data, "write_srt", False, where, err),
-            duck_db=get_number(data, "duck_db", -12.0, where, err),
+            duck_db=get_number(data, "duck_db", defaults.DUCK_DB, where, err),
             output=get_text(data, "output", None, where, err),
-            loudness_lufs=get_number(data, "loudness_lufs", -14.0, where, err),
+            loudness_lufs=get_number(data, "loudness_lufs", defaults.LOUDNESS_LUFS, where, err),
         )
         if settings.preset not in EXPORT_PRESETS:
             raise ProjectError(f"export: unknown preset {settings.preset!r}")
         if not -60 <= settings.duck_db <= 0:
             raise ProjectError("export: 'duck_db' must be between -60 and 0")
-        if not -31 <= settings.loudness_lufs <= -5:
-            raise ProjectError("export: 'loudness_lufs' must be between -31 and -5")
+        if not defaults.loudness_in_range(settings.loudness_lufs):
+            lo, hi = defaults.LOUDNESS_MIN_LUFS, defaults.LOUDNESS_MAX_LUFS
+            raise ProjectError(f"export: 'loudness_lufs' must be between {lo:g} and {hi:g}")
         return settings
 
 
@@ -279,6 +280,12 @@ class Project:
     @property
     def video_missing(self) -> bool:
         return self.video is not None and not Path(self.video).is_file()
+
+    def effective_speech(self, clip: Clip) -> SpeechSettings:
+        """The settings `clip` is spoken with: the project's, with the clip's own voice and rate overrides
+        (the one place that resolves them, for fitting, budgets, reports and the preview alike)."""
+        s = self.speech
+        return replace(s, voice=clip.voice or s.voice, rate_cps=clip.rate_cps or s.rate_cps)
 
     def clip_index_at(self, ms: int) -> int | None:
         for i, clip in enumerate(self.clips):

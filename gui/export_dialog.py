@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.defaults import LOUDNESS_TARGETS
 from core.project import EXPORT_PRESETS, ExportSettings, Project
 from gui import dialogs
 from gui.i18n import QT_TRANSLATE_NOOP, tr
@@ -136,10 +137,16 @@ class ExportDialog(QDialog):
         )
 
 
-LOUDNESS_CHOICES = (
-    (-14.0, QT_TRANSLATE_NOOP("", "-14 LUFS (short-video platforms)")),
-    (-16.0, QT_TRANSLATE_NOOP("", "-16 LUFS (podcasts, some streaming)")),
-    (-23.0, QT_TRANSLATE_NOOP("", "-23 LUFS (broadcast, EBU R128)")),
+LOUDNESS_CHOICES = tuple(  # the values are core.defaults.LOUDNESS_TARGETS, named in its order
+    zip(
+        LOUDNESS_TARGETS,
+        (
+            QT_TRANSLATE_NOOP("", "-14 LUFS (short-video platforms)"),
+            QT_TRANSLATE_NOOP("", "-16 LUFS (podcasts, some streaming)"),
+            QT_TRANSLATE_NOOP("", "-23 LUFS (broadcast, EBU R128)"),
+        ),
+        strict=True,
+    )
 )
 
 

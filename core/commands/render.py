@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=True,
         help="burn subtitles into the picture (default: yes; the soft subtitle track is always there)",
     )
-    p.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS", help=LOUDNESS_HELP)
+    p.add_argument(
+        "--loudness", type=float, default=defaults.LOUDNESS_LUFS, metavar="LUFS", help=LOUDNESS_HELP
+    )
     p.add_argument("--voice", help="voice id from `voices` (default: the neural Mandarin voice)")
     p.add_argument(
         "--rate",
@@ -40,7 +42,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="CHARS_PER_S",
         help=f"speaking rate ({defaults.RATE_CPS:g})",
     )
-    p.add_argument("--preset", choices=EXPORT_PRESETS, default="source", help="output size (source)")
+    p.add_argument(
+        "--preset",
+        choices=EXPORT_PRESETS,
+        default=defaults.EXPORT_PRESET,
+        help=f"output size ({defaults.EXPORT_PRESET})",
+    )
     p.add_argument(
         "--narrator",
         choices=defaults.NARRATOR_KINDS,
@@ -86,8 +93,9 @@ LOUDNESS_HELP = "integrated loudness target: -14 (short-video platforms, default
 
 
 def _loudness(value: float | None) -> float | None:
-    if value is not None and not -31 <= value <= -5:
-        raise InputError(f"--loudness {value}: must be between -31 and -5 LUFS (e.g. -14, -16, -23)")
+    if value is not None and not defaults.loudness_in_range(value):
+        lo, hi = defaults.LOUDNESS_MIN_LUFS, defaults.LOUDNESS_MAX_LUFS
+        raise InputError(f"--loudness {value}: must be between {lo:g} and {hi:g} LUFS (e.g. -14, -16, -23)")
     return value
 
 
@@ -129,7 +137,7 @@ def run_render(args: argparse.Namespace) -> int:
     for warning in knowledge_warnings(product):  # thin knowledge: the lines will be generic
         print(f"warning: {warning}", file=sys.stderr)
     options = RenderOptions(
-        loudness_lufs=_loudness(args.loudness) or -14.0,
+        loudness_lufs=_loudness(args.loudness) or defaults.LOUDNESS_LUFS,
         voice=args.voice,
         rate_cps=args.rate,
         preset=args.preset,

@@ -22,7 +22,7 @@ from typing import IO
 import ffmpeg
 import numpy as np
 
-from core import leftovers
+from core import defaults, leftovers
 from core.errors import ExportError, InputError
 from core.export.fonts import find_cjk_font
 from core.export.loudness import (
@@ -41,7 +41,7 @@ from core.export.track import Placement, build_track, speech_pauses
 from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.media import MediaInfo, probe
-from core.output_guard import display_path
+from core.output_guard import display_path, same_file
 from core.project import EXPORT_PRESETS, Project
 from core.speech import FitResult, Speaker, shared_speaker
 from core.speech.audio import read_wav, resample
@@ -52,12 +52,12 @@ PRESET_SHORT_SIDE = {"1080p": 1080, "720p": 720}
 
 @dataclass(frozen=True)
 class ExportOptions:
-    preset: str = "source"
+    preset: str = defaults.EXPORT_PRESET
     burn_subtitles: bool = False
     soft_subtitles: bool = True
     srt: Path | None = None  # also write the subtitles here
     narration_wav: Path | None = None  # also write the narration track alone here
-    duck_db: float = -12.0
+    duck_db: float = defaults.DUCK_DB
     loudness_lufs: float = DEFAULT_TARGET_LUFS  # integrated loudness of the export
     allow_silent: bool = False  # a line that cannot fit is left silent (else FitError before any work)
     shortened: frozenset[int] = frozenset()  # clips whose lines the narrator shortened (for the report)
@@ -97,19 +97,10 @@ class ExportResult:
 # checks
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
-
-
 def check_output_path(out: Path, source: Path, what: str = "output") -> Path:
     """Refuse the source itself, folders, and folders we cannot write to (tested by creating a file)."""
     out = Path(out)
-    if _same_file(out, source):
+    if same_file(out, source):
         raise ExportError(f"{out}: {what} is the source video itself; choose another file name")
     if out.is_dir():
         raise ExportError(f"{out}: {what} is a folder; give a file name")
@@ -155,7 +146,7 @@ def output_size(info: MediaInfo, preset: str) -> tuple[int, int]:
 def can_copy_video(info: MediaInfo, options: ExportOptions) -> bool:
     return (
         not options.burn_subtitles
-        and options.preset == "source"
+        and options.preset == defaults.PRESET_SOURCE
         and info.video_codec.lower() in ("h264", "avc1")
         and info.pix_fmt.lower() in ("yuv420p", "yuvj420p")
         and info.width % 2 == 0
@@ -342,7 +333,7 @@ def export_project(
     extra_targets = [p for p in (options.srt, options.narration_wav) if p is not None]
     for extra in extra_targets:
         check_output_path(Path(extra), source, "subtitle/narration file")
-        if _same_file(Path(extra), out):
+        if same_file(Path(extra), out):
             raise ExportError(f"{extra}: same file as the video output")
     font = find_cjk_font() if options.burn_subtitles else None
 

@@ -303,12 +303,12 @@ class Speaker:
 
     def fit_clip(self, project: Project, clip: Clip) -> FitResult:
         """`fit` with the project's speech settings and the clip's own voice/rate overrides."""
-        s = project.speech
+        s = project.effective_speech(clip)
         return self.fit(
             clip.narration,
             clip.duration_ms,
-            voice=clip.voice or s.voice,
-            rate_cps=clip.rate_cps or s.rate_cps,
+            voice=s.voice,
+            rate_cps=s.rate_cps,
             lead_ms=s.lead_ms,
             tail_ms=s.tail_ms,
         )

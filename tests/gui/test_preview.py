@@ -16,7 +16,7 @@ from core.export.subtitles import display_width, reading_text, style_for
 from core.ffmpeg_exec import ffmpeg_path
 from core.media import probe
 from core.project import Clip, Document, MediaSummary, Project
-from core.timebase import frame_to_ms, snap_ms_to_frame
+from core.timebase import frame_to_ms, ms_to_frame, snap_ms_to_frame
 from tests.mediagen import ffmpeg, make_video
 
 WAIT = 60_000  # ms; generous for 2 shared CI cores
@@ -78,16 +78,16 @@ def wait_loaded(qtbot: Any, preview: Any) -> None:
     qtbot.waitUntil(lambda: preview.player.duration() > 0 and preview.frames_shown > 0, timeout=WAIT)
 
 
-def test_frame_at_inverts_rounded_frame_starts() -> None:
-    from gui.preview import frame_at, frame_middle_ms
+def test_ms_to_frame_inverts_rounded_frame_starts() -> None:
+    from gui.preview import frame_middle_ms
 
     for fps in (Fraction(25), Fraction(30000, 1001), Fraction(24000, 1001), Fraction(60)):
         for n in range(0, 2000, 7):
             start = frame_to_ms(n, fps)
-            assert frame_at(start, fps) == n
-            assert frame_at(frame_to_ms(n + 1, fps) - 1, fps) == n
+            assert ms_to_frame(start, fps) == n
+            assert ms_to_frame(frame_to_ms(n + 1, fps) - 1, fps) == n
             middle = frame_middle_ms(n, fps)
-            assert start < middle < frame_to_ms(n + 1, fps) and frame_at(middle, fps) == n
+            assert start < middle < frame_to_ms(n + 1, fps) and ms_to_frame(middle, fps) == n
 
 
 def test_loading_a_project_sets_the_player_source_and_duration(
@@ -113,15 +113,13 @@ def test_loading_a_project_sets_the_player_source_and_duration(
 def test_seek_and_frame_step_land_on_frame_boundaries(
     qtbot: Any, make_preview: Any, media: dict[str, Path], which: str
 ) -> None:
-    from gui.preview import frame_at
-
     preview = make_preview(project_for(media[which]))
     fps = preview.bridge.project.media.fps
     wait_loaded(qtbot, preview)
     preview.seek(1013)
     target = snap_ms_to_frame(1013, fps)
     assert preview.bridge.playhead_ms == target
-    n = frame_at(target, fps)
+    n = ms_to_frame(target, fps)
     qtbot.waitUntil(lambda: frame_on_screen(preview) == n, timeout=WAIT)
     for _ in range(3):
         preview.step_forward.click()
@@ -134,7 +132,7 @@ def test_seek_and_frame_step_land_on_frame_boundaries(
     preview.slider.setValue(2222)
     assert preview.bridge.playhead_ms == snap_ms_to_frame(2222, fps)
     qtbot.waitUntil(
-        lambda: frame_on_screen(preview) == frame_at(snap_ms_to_frame(2222, fps), fps), timeout=WAIT
+        lambda: frame_on_screen(preview) == ms_to_frame(snap_ms_to_frame(2222, fps), fps), timeout=WAIT
     )
     # stepping stops at the first and the last frame
     preview.seek(0)
@@ -142,7 +140,7 @@ def test_seek_and_frame_step_land_on_frame_boundaries(
     assert preview.bridge.playhead_ms == 0
     preview.seek(preview.duration_ms)
     preview.step_forward.click()
-    last = frame_at(preview.duration_ms - 1, fps)
+    last = ms_to_frame(preview.duration_ms - 1, fps)
     assert preview.bridge.playhead_ms == frame_to_ms(last, fps)
     qtbot.waitUntil(lambda: frame_on_screen(preview) == last, timeout=WAIT)
 
