@@ -57,7 +57,12 @@ def run_batch_command(args: argparse.Namespace) -> int:
     for item in items:
         inputs += [item.video, item.product_path] if item.product_path else [item.video]
         names += [f"the video of line {item.line}", f"the product of line {item.line}"][: len(item.inputs)]
-    check_outputs(inputs, [*outputs, out_dir / REPORT_NAME], input_names=names)
+    check_outputs(
+        inputs,
+        [*outputs, out_dir / REPORT_NAME],
+        input_names=names,
+        project_outputs=[item_outputs(out_dir, item.name).project for item in items],
+    )
     if args.voice is not None:
         from core.commands.render import _check_voice
 

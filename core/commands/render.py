@@ -122,6 +122,7 @@ def run_render(args: argparse.Namespace) -> int:
         [video, args.product],
         [args.out, args.srt, args.narration_wav, args.project, _report_path(args.out)],
         input_names=["the source video itself", "the product knowledge"],
+        project_outputs=[args.project],
     )
     if not video.is_file():
         raise InputError(f"{display_path(video)}: no such video file")
