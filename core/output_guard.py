@@ -153,12 +153,7 @@ def check_outputs(
     for p in outputs:
         if p is not None and str(p) != "" and _spelled_as_folder(p):
             raise InputError(f"{display_path(p)}: names a folder; give the output a file name")
-    projects = {_resolved(Path(p)) for p in project_outputs if p is not None and str(p) != ""}
-    for p in outputs:
-        if p is not None and str(p) != "" and _is_project_file(Path(p)) and _resolved(Path(p)) not in projects:
-            raise InputError(
-                f"{display_path(p)}: is a project file; refusing to replace it with another kind of output"
-            )
+
     ins: list[Path] = []
     labels: list[str | None] = []
     for i, p in enumerate(inputs):
@@ -190,3 +185,15 @@ def check_outputs(
                     f"{display_path(out)}: the output would overwrite another output "
                     f"({display_path(outs[j])}); choose another file name"
                 )
+    projects = {_resolved(Path(p)) for p in project_outputs if p is not None and str(p) != ""}
+    for out, rout_i in zip(outs, rout, strict=True):
+        if _is_project_file(out) and rout_i not in projects:
+            raise InputError(
+                f"{display_path(out)}: is a project file; refusing to replace it with another kind of output"
+            )
+
+
+def same_or_inside(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or lies inside it (resolved spellings; neither needs to exist)."""
+    rp, rf = _resolved(path), _resolved(folder)
+    return rp == rf or rf in rp.parents

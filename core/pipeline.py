@@ -614,8 +614,6 @@ def render_video(
                 f"clip {v.index + 1}: no line fits {clip.duration_ms / 1000:.1f} s "
                 f"(still {over} characters too long); left silent"
             )
-    if options.project_out is not None:
-        save_project(project, Path(options.project_out))
     export_options = ExportOptions(
         preset=options.preset,
         burn_subtitles=options.burn_subtitles,
@@ -635,6 +633,16 @@ def render_video(
         progress=scaled(progress, 0.65, 1.0),
         cancel=cancel,
     )
+    if options.project_out is not None:
+        # saved last: a render that fails or is cancelled while exporting leaves no project behind, and a
+        # project that cannot be saved takes the export's outputs back, so a failed render leaves none
+        try:
+            save_project(project, Path(options.project_out))
+        except BaseException:
+            for written in (result.output, result.srt, result.narration_wav, result.report_path):
+                if written is not None:
+                    Path(written).unlink(missing_ok=True)
+            raise
     export_warnings = tuple(w for w in result.warnings if not w.endswith("; left silent"))
     return RenderResult(
         project=project,

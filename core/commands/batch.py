@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from core import defaults
-from core.errors import InputError
+from core.errors import InputError, display_path
 
 EXIT_SOME_FAILED = 4
 
@@ -92,7 +92,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
         engine=args.engine,
         workers=args.workers,
         ray_address=args.ray_address,
-        log=lambda line: print(line, file=sys.stderr, flush=True),
+        log=lambda line: print(display_path(line), file=sys.stderr, flush=True),  # names escaped: one line each
     )
-    print(report.path)
+    print(display_path(report.path))
     return EXIT_SOME_FAILED if report.count("failed") else 0

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from core import defaults
-from core.errors import InputError
+from core.errors import InputError, display_path
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         rate = speaker.engine_rate(args.rate, voice) if args.rate is not None else engine.default_rate
         wav = speaker.synthesize(text, voice=voice, rate=rate)
     except SpeechError as exc:  # the engine failed (model damaged, espeak-ng crashed): not the user's input
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {display_path(exc)}", file=sys.stderr)
         return 1
     try:
         write_atomic(out, wav.read_bytes())  # all or nothing: a full disk or Ctrl-C leaves no temp file

@@ -295,6 +295,15 @@ log = logging.getLogger(__name__)
 _warned_packs: set[str] = set()
 
 
+def _valid_text(name: str) -> bool:
+    """A voice id is saved in projects (UTF-8 JSON): a file name with undecodable bytes cannot be one."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
     """StylePacks from the voice folders. A damaged or foreign file is skipped with one warning naming it
     (once per process): one bad pack must not take every voice, `speak` and `render` down with it."""
@@ -307,6 +316,8 @@ def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
             if path.suffix.lower() not in VOICE_PACK_SUFFIXES or not path.is_file() or path.stem in seen:
                 continue
             try:
+                if not _valid_text(path.stem):
+                    raise SpeechError(f"{path}: the file name is not valid text (bytes that are not UTF-8)")
                 styles = load_style_file(path)
             except SpeechError as exc:
                 if str(path) not in _warned_packs:
