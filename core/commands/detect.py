@@ -15,7 +15,6 @@ from core.errors import InputError
 from core.output_guard import display_path
 from core.timebase import format_rate, format_timecode, seconds
 
-
 MAX_MIN_CLIP_S = 86_400  # a day: longer asks for one clip anyway, and 1e308 s must not overflow the ms integer
 
 
