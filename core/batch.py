@@ -32,7 +32,7 @@ from core import defaults
 from core.errors import Cancelled, InputError, SyncNarratorError
 from core.jobs import CancelToken
 from core.parsing import parse_json
-from core.project import Product
+from core.project import Product, check_storable_video
 from core.user_files import give_replacement_mode, read_user_text
 
 REPORT_NAME = "batch-report.json"
@@ -308,6 +308,7 @@ def render_item(
         product = load_item_product(item)
         if not item.video.is_file():
             raise InputError(f"{item.video}: no such video file")
+        check_storable_video(item.video, final.project)  # every item writes its project
         staging = Path(
             tempfile.mkdtemp(prefix=f".{item.name}.{os.getpid()}-", suffix=STAGING_SUFFIX, dir=out_dir)
         )

@@ -35,7 +35,16 @@ from core.export import (
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator, VisualCues
 from core.narration.budget import MAX_SPEEDUP, MIN_SPEECH_CHARS, char_budget
-from core.project import Clip, MediaSummary, Product, Project, SpeechSettings, merge_with_next, save_project
+from core.project import (
+    Clip,
+    MediaSummary,
+    Product,
+    Project,
+    SpeechSettings,
+    check_storable_video,
+    merge_with_next,
+    save_project,
+)
 from core.speech import FitResult, Speaker, count_chars, shared_speaker
 
 __all__ = [
@@ -572,6 +581,8 @@ def render_video(
     ):
         if target is not None:
             check_output_path(Path(target), video, what)
+    if options.project_out is not None:
+        check_storable_video(video, options.project_out)
     if options.burn_subtitles:
         find_cjk_font()  # a missing font is reported now, not after detection and narration
     speaker = speaker or shared_speaker()

@@ -40,7 +40,7 @@ from core.export.subtitles import Cue, make_cues, snap_to_pauses, style_for, to_
 from core.export.track import Placement, build_track, speech_pauses
 from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
-from core.media import MediaInfo, probe
+from core.media import MediaInfo, ffmpeg_input, probe
 from core.output_guard import display_path
 from core.project import EXPORT_PRESETS, Project
 from core.speech import FitResult, Speaker, shared_speaker
@@ -177,7 +177,9 @@ def build_command(
     """ffmpeg arguments (without the program) and whether the video stream is copied.
 
     `mix` is the finished sound (raw float32 stereo at MIX_RATE, see `mix_sound`)."""
-    src = ffmpeg.input(str(source))
+    # ffmpeg-python hashes its nodes' arguments as UTF-8: a file name that is not UTF-8 (a Latin-1 name from a
+    # zip, surrogate-escaped by Python) would break it, so the graph names stand-ins, swapped in below
+    src = ffmpeg.input(_SOURCE_NAME)
     audio = ffmpeg.input(str(mix), f="f32le", ar=str(MIX_RATE), ac="2")["a"]
 
     copy = can_copy_video(info, options)
@@ -218,9 +220,14 @@ def build_command(
     if srt is not None:
         streams.append(ffmpeg.input(str(srt), f="srt", sub_charenc="UTF-8")["s"])
         out_kwargs.update({"c:s": "mov_text", "metadata:s:s:0": "language=chi"})
-    node = ffmpeg.output(*streams, str(output), **out_kwargs)
-    args = node.compile(cmd="ffmpeg")[1:]
+    node = ffmpeg.output(*streams, _OUTPUT_NAME, **out_kwargs)
+    names = {_SOURCE_NAME: ffmpeg_input(source), _OUTPUT_NAME: "file:" + str(Path(output).resolve())}
+    args = [names.get(a, a) for a in node.compile(cmd="ffmpeg")[1:]]
     return ["-y", "-nostats", "-progress", "pipe:1", *args], copy
+
+
+_SOURCE_NAME = "syncnarrator-source-video"
+_OUTPUT_NAME = "syncnarrator-output-video"
 
 
 # ---------------------------------------------------------------------------------------------
