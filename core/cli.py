@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
-import logging
 import signal
 import sys
 import threading
@@ -19,7 +18,7 @@ from types import FrameType
 from typing import NoReturn
 
 from core import __version__
-from core.errors import Cancelled, SyncNarratorError
+from core.errors import Cancelled, SyncNarratorError, log_warnings_to_stderr
 from core.output_guard import display_path
 
 # Modules that add subcommands; each has `register(subparsers: argparse._SubParsersAction) -> None`.
@@ -99,25 +98,6 @@ def termination_is_cancel() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler if handler is not None else signal.SIG_DFL)
-
-
-class _WarningLines(logging.Formatter):
-    """Log records of core modules as the CLI's own lines: `warning: ...`, names escaped, one line."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname.lower()}: {' '.join(display_path(record.getMessage()).split())}"
-
-
-def log_warnings_to_stderr() -> None:
-    """Warnings that core modules log (a damaged voice pack skipped ...) go to stderr as `warning:` lines.
-    Also called in batch's worker processes, which do not run `run`."""
-    logger = logging.getLogger("core")
-    if not any(getattr(h, "_syncnarrator", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(_WarningLines())
-        handler.setLevel(logging.WARNING)
-        handler._syncnarrator = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
 
 
 def run(argv: Sequence[str]) -> int:
