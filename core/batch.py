@@ -34,7 +34,7 @@ from core.errors import Cancelled, InputError, SyncNarratorError
 from core.jobs import CancelToken
 from core.parsing import parse_json
 from core.project import Product, check_storable_video
-from core.user_files import give_replacement_mode, read_user_text
+from core.user_files import give_replacement_mode, read_user_text, utf8_text
 
 REPORT_NAME = "batch-report.json"
 STAGING_SUFFIX = ".partial"  # staging folders: .NAME.PID-XXXX.partial (core.leftovers sweeps dead runs')
@@ -384,7 +384,8 @@ def _restage(value: Any, staging: Path, out_dir: Path) -> Any:
     if isinstance(value, list):
         return [_restage(v, staging, out_dir) for v in value]
     if isinstance(value, str):
-        for old, new in ((str(staging.resolve()), str(out_dir.resolve())), (str(staging), str(out_dir))):
+        pairs = ((str(staging.resolve()), str(out_dir.resolve())), (str(staging), str(out_dir)))
+        for old, new in ((utf8_text(a), utf8_text(b)) for a, b in pairs):  # as the report spells names
             if old in value:
                 value = value.replace(old, new)
     return value
