@@ -66,6 +66,13 @@ def check_timeline_target(out: Path) -> str:
     """The adapter for `out`, or an InputError now (unknown format, adapter missing, no such folder), so a
     command refuses a bad target before any work. Returns the OTIO adapter name."""
     adapter = _adapter_for(out)
+    try:
+        str(out.resolve()).encode("utf-8")
+    except UnicodeEncodeError:  # OTIO keeps names and media URLs as UTF-8 text
+        raise InputError(
+            f"{display_path(out)}: a timeline's name must be valid UTF-8 text (it names its media folder "
+            "inside the file); choose another name"
+        ) from None
     if not out.parent.is_dir():
         raise InputError(f"{display_path(out.parent)}: output folder does not exist")
     media_dir = media_dir_for(out)

@@ -159,7 +159,7 @@ def test_export_otio_shorten_writes_the_timeline_the_mp4_speaks(tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "short.report.json").read_text(encoding="utf-8"))
     spoken = {i: c["line"] for i, c in enumerate(report["clips"]) if c["status"] in ("fitted", "shortened")}
-    audio = [t for t in otio.adapters.read_from_file(str(timeline)).tracks if t.kind == "Audio"][0]
+    audio = otio.adapters.read_from_file(str(timeline)).audio_tracks()[0].find_clips()
     in_timeline = {c.metadata["syncnarrator"]["clip"]: c.metadata["syncnarrator"]["text"] for c in audio}
     assert in_timeline == spoken
     if report["clips"][2]["status"] == "shortened":
@@ -216,42 +216,45 @@ def test_names_that_are_not_utf8_through_every_subcommand(tmp_path: Path) -> Non
     }
     (tmp_path / "voices").mkdir()
     np.save(tmp_path / "voices" / f"zf_{LATIN1}.npy", np.full((4, 1, 256), 0.1, dtype=np.float32))
-    video = make_cut_video(tmp_path / f"{LATIN1}.mp4", [("color=c=green", 1.5), ("testsrc2", 1.5)], size="160x120")
+    source = make_cut_video(tmp_path / f"{LATIN1}.mp4", [("color=c=green", 1.5), ("testsrc2", 1.5)], size="160x120")
     product = tmp_path / "p.json"
     product.write_text(json.dumps(PRODUCT, ensure_ascii=False), encoding="utf-8")
     named = tmp_path / f"o{LATIN1}"
 
-    proc = main_py("detect", str(video), "--json", env=env)
+    proc = main_py("detect", str(source), "--json", env=env)
     clean_stderr(proc)
     assert proc.returncode == 0 and len(json.loads(proc.stdout)["clips"]) == 2
 
-    proc = main_py("render", str(video), "--product", str(product), "--out", f"{named}.mp4", "--srt",
+    proc = main_py("render", str(source), "--product", str(product), "--out", f"{named}.mp4", "--srt",
                    f"{named}.srt", env=env)  # fmt: skip
     clean_stderr(proc)
     assert proc.returncode == 0 and Path(f"{named}.mp4").is_file() and Path(f"{named}.report.json").is_file()
     json.loads(Path(f"{named}.report.json").read_text(encoding="utf-8"))  # valid UTF-8 JSON
 
-    proc = main_py("render", str(video), "--product", str(product), "--out", str(tmp_path / "p.mp4"),
+    proc = main_py("render", str(source), "--product", str(product), "--out", str(tmp_path / "p.mp4"),
                    "--project", str(tmp_path / "p.narr.json"), env=env)  # fmt: skip
     clean_stderr(proc)
     assert proc.returncode == 2 and "not valid UTF-8" in proc.stderr and "caf\\udce9" in proc.stderr
     assert not (tmp_path / "p.mp4").exists() and not (tmp_path / "p.narr.json").exists()
 
     plain = tmp_path / "plain.mp4"
-    os.link(video, plain)
+    os.link(source, plain)
     proj = tmp_path / "plain.narr.json"
     proc = main_py("render", str(plain), "--product", str(product), "--out", str(tmp_path / "r.mp4"), "--project",
                    str(proj), env=env)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    proc = main_py("export", str(proj), "--out", f"{named}2.mp4", "--otio", f"{named}.otio", env=env)
+    proc = main_py("export", str(proj), "--out", f"{named}2.mp4", "--otio", str(tmp_path / "t.otio"), env=env)
     clean_stderr(proc)
-    assert proc.returncode == 0 and Path(f"{named}2.mp4").is_file() and Path(f"{named}.otio").is_file()
+    assert proc.returncode == 0 and Path(f"{named}2.mp4").is_file() and (tmp_path / "t.otio").is_file()
+    proc = main_py("export", str(proj), "--out", str(tmp_path / "x.mp4"), "--otio", f"{named}.otio", env=env)
+    clean_stderr(proc)  # OTIO holds names as text: refused before anything is written
+    assert proc.returncode == 2 and "valid UTF-8" in proc.stderr and not (tmp_path / "x.mp4").exists()
 
     proc = main_py("speak", "你好", "--out", f"{named}.wav", env=env)
     clean_stderr(proc)
     assert proc.returncode == 0 and Path(f"{named}.wav").is_file()
 
-    proc = main_py("voices", env=env)
+    proc = main_py("voices", env={**env, "SYNCNARRATOR_TTS": ""})  # the Kokoro voices, packs included
     clean_stderr(proc)
     assert "warning: " in proc.stderr and "zf_caf\\udce9.npy" in proc.stderr  # skipped, named, escaped
 
