@@ -67,11 +67,15 @@ def _frames_at(
         if cancel is not None:
             cancel.raise_if_cancelled()
         chunk = times[k : k + MAX_SEEKS]
-        frames = _decode(path, chunk, w, h, cancel)
+        frames: list[np.ndarray | None] = list(_decode(path, chunk, w, h, cancel))
         if len(frames) != len(chunk):  # a seek found no frame: ask one time at a time, to know which
-            frames = [next(iter(_decode(path, [t], w, h, cancel)), None) for t in chunk]
+            frames = [_first(_decode(path, [t], w, h, cancel)) for t in chunk]
         out += frames
     return out
+
+
+def _first(frames: list[np.ndarray]) -> np.ndarray | None:
+    return frames[0] if frames else None
 
 
 def _decode(
