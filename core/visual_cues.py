@@ -62,14 +62,15 @@ def _frames_at(
     w, h = thumbnail_size(info, min(WIDTH, max(2, info.display_width)))
     last = max(0.0, info.duration_ms - 1000 / float(info.fps or 25))
     times = [min(max(0.0, float(t)), last) for t in times_ms]
+    window = max(0.1, 3 / float(info.fps or 25))  # a few frames from each time: the first is the one
     out: list[np.ndarray | None] = []
     for k in range(0, len(times), MAX_SEEKS):
         if cancel is not None:
             cancel.raise_if_cancelled()
         chunk = times[k : k + MAX_SEEKS]
-        frames: list[np.ndarray | None] = list(_decode(path, chunk, w, h, cancel))
+        frames: list[np.ndarray | None] = list(_decode(path, chunk, w, h, cancel, window))
         if len(frames) != len(chunk):  # a seek found no frame: ask one time at a time, to know which
-            frames = [_first(_decode(path, [t], w, h, cancel)) for t in chunk]
+            frames = [_first(_decode(path, [t], w, h, cancel, 1.0)) for t in chunk]
         out += frames
     return out
 
@@ -79,12 +80,13 @@ def _first(frames: list[np.ndarray]) -> np.ndarray | None:
 
 
 def _decode(
-    path: Path, times: Sequence[float], w: int, h: int, cancel: CancelToken | None
+    path: Path, times: Sequence[float], w: int, h: int, cancel: CancelToken | None, window_s: float = 1.0
 ) -> list[np.ndarray]:
     """One ffmpeg run: an input seeking to each time, its first frame scaled, all concatenated to a pipe."""
     args = ["-nostats", "-loglevel", "error"]
-    for t in times:
-        args += ["-ss", f"{t / 1000:.3f}", "-i", ffmpeg_input(path)]
+    for t in times:  # each input decodes a short window from its time (one thread, no loop filter: 160 px)
+        args += ["-threads", "1", "-skip_loop_filter", "all"]
+        args += ["-ss", f"{t / 1000:.3f}", "-t", f"{window_s:.3f}", "-i", ffmpeg_input(path)]
     chains = [
         f"[{i}:v:0]trim=end_frame=1,scale={w}:{h}:flags=area,format=bgr24,setsar=1[v{i}]"
         for i in range(len(times))
