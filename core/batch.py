@@ -531,12 +531,15 @@ def _run_pool(
         initializer=_init_worker,
         initargs=(stop, threads, os.getpid()),
     )
-    # workers are started by submit(), from this (the main) thread: the parent-death tie is to this thread
-    with _stop_signals_blocked():
-        futures = {executor.submit(task, item, out_dir, options): item for item in items}
+    futures: dict[Any, BatchItem] = {}
     broken: list[BatchItem] = []
     reported: set[Any] = set()
     try:
+        # workers are started by submit(), from this (the main) thread: the parent-death tie is to this
+        # thread; a signal that arrives meanwhile is raised when they are unblocked, inside this `try`
+        with _stop_signals_blocked():
+            for item in items:
+                futures[executor.submit(task, item, out_dir, options)] = item
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
