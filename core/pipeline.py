@@ -35,7 +35,16 @@ from core.export import (
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator, VisualCues
 from core.narration.budget import MAX_SPEEDUP, MIN_SPEECH_CHARS, char_budget
-from core.project import Clip, MediaSummary, Product, Project, SpeechSettings, merge_with_next, save_project
+from core.project import (
+    Clip,
+    MediaSummary,
+    Product,
+    Project,
+    SpeechSettings,
+    check_storable_video,
+    merge_with_next,
+    save_project,
+)
 from core.speech import FitResult, Speaker, count_chars, shared_speaker
 
 __all__ = [
@@ -573,6 +582,8 @@ def render_video(
     ):
         if target is not None:
             check_output_path(Path(target), video, what)
+    if options.project_out is not None:
+        check_storable_video(video, options.project_out)
     if options.burn_subtitles:
         find_cjk_font()  # a missing font is reported now, not after detection and narration
     speaker = speaker or shared_speaker()
@@ -615,8 +626,6 @@ def render_video(
                 f"clip {v.index + 1}: no line fits {clip.duration_ms / 1000:.1f} s "
                 f"(still {over} characters too long); left silent"
             )
-    if options.project_out is not None:
-        save_project(project, Path(options.project_out))
     export_options = ExportOptions(
         preset=options.preset,
         burn_subtitles=options.burn_subtitles,
@@ -636,6 +645,16 @@ def render_video(
         progress=scaled(progress, 0.65, 1.0),
         cancel=cancel,
     )
+    if options.project_out is not None:
+        # saved last: a render that fails or is cancelled while exporting leaves no project behind, and a
+        # project that cannot be saved takes the export's outputs back, so a failed render leaves none
+        try:
+            save_project(project, Path(options.project_out))
+        except BaseException:
+            for written in (result.output, result.srt, result.narration_wav, result.report_path):
+                if written is not None:
+                    Path(written).unlink(missing_ok=True)
+            raise
     export_warnings = tuple(w for w in result.warnings if not w.endswith("; left silent"))
     return RenderResult(
         project=project,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core import defaults, leftovers
-from core.errors import InputError, ProjectError, WriteError
+from core.errors import InputError, ProjectError, WriteError, display_path
 from core.parsing import (
     decode_text,
     get_bool,
@@ -310,6 +310,18 @@ def _int(value: Any) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # Serialization
+
+
+def check_storable_video(video: Path | str, project_path: Path | str) -> None:
+    """InputError now when a project file could not name `video`: a project is UTF-8 JSON, and a file name
+    that is not valid UTF-8 (Latin-1 bytes from a Windows zip) has no spelling in it."""
+    try:
+        os.fspath(video).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            f"{display_path(project_path)}: a project cannot name the video {display_path(video)} "
+            "(its file name is not valid UTF-8 text); rename the video, or leave out the project file"
+        ) from None
 
 
 def project_to_json(project: Project, project_path: Path | None = None) -> dict[str, Any]:
