@@ -510,7 +510,7 @@ def _pictures(frames: np.ndarray, chroma: bool) -> tuple[np.ndarray, np.ndarray 
     return y, np.ascontiguousarray(np.concatenate([u[:, :yh, :yw], v[:, :yh, :yw]], axis=2))
 
 
-def _colour_mad(c: np.ndarray, a: np.ndarray | slice, b: np.ndarray | slice) -> np.ndarray:
+def _colour_mad(c: np.ndarray, a: np.ndarray | slice | list[int], b: np.ndarray | slice | list[int]) -> np.ndarray:
     """CHROMA_WEIGHT x (MAD of U + MAD of V) per frame pair of `c` (U|V side by side, uint8)."""
     diff = np.abs(c[a].astype(np.int16) - c[b].astype(np.int16))
     return (diff.mean(axis=(1, 2)) * (2 * CHROMA_WEIGHT)).astype(np.float32)
