@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import SyncNarratorError
 from gui.i18n import QT_TRANSLATE_NOOP, tr
+from gui.lines_dialog import LinesDialog
 
 log = logging.getLogger("syncnarrator")
 
@@ -358,7 +359,5 @@ def install_excepthook() -> None:
 
 def show_lines(parent: QWidget | None, title: str, lines: list[str]) -> None:
     """A list of lines to read (the narrator's shorter lines), through `exec_dialog` (tests answer it)."""
-    from gui.export_dialog import LinesDialog
-
     if lines:
         exec_dialog(LinesDialog(title, lines, parent))

@@ -218,18 +218,3 @@ def timestamp(ms: int) -> str:
     s, milli = divmod(rem, 1000)
     return f"{h:02d}:{m:02d}:{s:02d}.{milli:03d}"
 
-
-class LinesDialog(QDialog):
-    """A list of lines to read (the new, shorter lines)."""
-
-    def __init__(self, title: str, lines: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.lines = list(lines)
-        layout = QVBoxLayout(self)
-        self.list = QListWidget()
-        self.list.addItems(self.lines)
-        layout.addWidget(self.list)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        buttons.accepted.connect(self.accept)
-        layout.addWidget(buttons)

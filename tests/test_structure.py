@@ -16,20 +16,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def import_graph(package: str = "core") -> dict[str, set[str]]:
-    """module -> the package's modules it imports anywhere (also inside functions, which still cycle)."""
-    files = {_module_name(p): p for p in (ROOT / package).rglob("*.py")}
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """ids of the nodes under `if TYPE_CHECKING:` (never run: a type annotation's import)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            skipped.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    return skipped
+
+
+def import_graph(package: str = "core", *, runtime: bool = False, root: Path = ROOT) -> dict[str, set[str]]:
+    """module -> the package's modules it imports anywhere (also inside functions, which still cycle).
+
+    `runtime`: leave out imports under `if TYPE_CHECKING:`, which never execute."""
+    files = {_module_name(p, root): p for p in (root / package).rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in files}
     for name, path in files.items():
         is_pkg = path.name == "__init__.py"
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skipped = _type_checking_only(tree) if runtime else set()
+        for node in ast.walk(tree):
+            if id(node) in skipped:
+                continue
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
@@ -92,6 +107,27 @@ def test_core_has_no_import_cycles() -> None:
     graph = import_graph("core")
     assert "core.narration.llm" in graph["core.narration.registry"]
     assert cycles(graph) == []
+
+
+def test_gui_has_no_runtime_import_cycles() -> None:
+    """gui.dialogs <-> gui.export_dialog was one (the generic LinesDialog lived in the export dialog). A
+    controller naming the window's type under `if TYPE_CHECKING:` is not a runtime import."""
+    graph = import_graph("gui", runtime=True)
+    assert "gui.lines_dialog" in graph["gui.dialogs"] and "gui.dialogs" in graph["gui.export_dialog"]
+    assert cycles(graph) == []
+
+
+def test_runtime_graph_counts_function_imports_not_type_checking_ones(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.b import B\n")
+    (pkg / "b.py").write_text("import pkg.c\n")
+    (pkg / "c.py").write_text("def f():\n    from pkg import b\n    from . import a\n")
+    graph = import_graph("pkg", runtime=True, root=tmp_path)
+    assert graph["pkg.a"] == set() and graph["pkg.c"] == {"pkg.a", "pkg.b"}
+    assert cycles(graph) == [["pkg.b", "pkg.c"]]
+    assert cycles(import_graph("pkg", root=tmp_path)) == [["pkg.a", "pkg.b", "pkg.c"]]
 
 
 # -- one home for defaults ------------------------------------------------------------------------------

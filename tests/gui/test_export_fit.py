@@ -13,7 +13,8 @@ import pytest
 
 from core.project import Product, set_narration
 from gui import dialogs
-from gui.export_dialog import ExportDialog, FitDialog, LinesDialog
+from gui.export_dialog import ExportDialog, FitDialog
+from gui.lines_dialog import LinesDialog
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 
 PRODUCT = {"name": "澜肌轻盈保湿精华液", "attributes": {"质地": "轻薄、水润、一抹即化", "活动优惠": "买一送一"}}
