@@ -154,20 +154,50 @@ def ask_save_discard_cancel(parent: QWidget | None, name: str) -> str:
     }.get(answer, "cancel")
 
 
-def choose_open_file(parent: QWidget | None, caption: str = "", filt: str = "") -> str:
-    path, _ = QFileDialog.getOpenFileName(
-        parent, caption or tr("Open video or project"), "", filt or video_filter()
-    )
-    return path
+def make_file_dialog(
+    parent: QWidget | None,
+    caption: str,
+    start: str = "",
+    filt: str = "",
+    mode: str = "open",
+) -> QFileDialog:
+    """Qt's own file dialog (never the platform's): the same everywhere, translated by qtbase_zh_CN.qm
+    ("Look in", "Files of type" in Chinese), and one that tests can walk. `mode`: open, save or folder."""
+    dialog = QFileDialog(parent, caption, start)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    if mode == "folder":
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    elif mode == "save":
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        if start and not Path(start).is_dir():
+            dialog.selectFile(start)
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    if filt and mode != "folder":
+        dialog.setNameFilters(filt.split(";;"))
+    return dialog
+
+
+def _chosen(dialog: QFileDialog) -> str:
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return ""
+    files = dialog.selectedFiles()
+    return files[0] if files else ""
+
+
+def choose_open_file(parent: QWidget | None, caption: str = "", filt: str = "", start: str = "") -> str:
+    """A file to open; starts in `start` (File > Open passes the last folder used)."""
+    return _chosen(make_file_dialog(parent, caption or tr("Open video or project"), start, filt or video_filter()))
 
 
 def choose_save_file(parent: QWidget | None, caption: str, start: str = "", filt: str = "") -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, caption, start, filt or project_filter())
-    return path
+    return _chosen(make_file_dialog(parent, caption, start, filt or project_filter(), mode="save"))
 
 
 def choose_folder(parent: QWidget | None, caption: str, start: str = "") -> str:
-    return QFileDialog.getExistingDirectory(parent, caption, start)
+    return _chosen(make_file_dialog(parent, caption, start, mode="folder"))
 
 
 def open_folder(folder: Path) -> bool:

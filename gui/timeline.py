@@ -7,7 +7,7 @@ one undo step on release.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -190,8 +190,15 @@ class ThumbStripItem(_Lane):
         self.images.clear()
         self.update()
 
+    def image_at(self, ms: int) -> QImage | None:
+        """The thumbnail of the frame shown at `ms`: the last one whose frame time is at or before `ms`
+        (the first one before it), as the preview shows a frame until the next one starts."""
+        if not self.times:
+            return None
+        return self.images[max(0, bisect_right(self.times, ms) - 1)]
+
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Tile the strip: each slot shows the thumbnail nearest to its middle time."""
+        """Tile the strip: each slot shows the frame at its left edge's time (never a later shot)."""
         exposed = option.exposedRect
         p.fillRect(exposed.intersected(self._rect), QColor("#1e1f22"))
         if not self.times:
@@ -204,11 +211,8 @@ class ThumbStripItem(_Lane):
         p.save()  # the view does not save painter state between items (DontSavePainterState)
         p.setClipRect(QRectF(MARGIN, THUMB_Y, end_x - MARGIN, THUMB_H))
         while x < min(exposed.right(), end_x):
-            ms = view.x_to_ms(x + slot / 2)
-            i = bisect_left(self.times, ms)
-            if i == len(self.times) or (i > 0 and ms - self.times[i - 1] < self.times[i] - ms):
-                i -= 1
-            img = self.images[i]
+            img = self.image_at(view.x_to_ms(x))
+            assert img is not None
             p.drawImage(QPointF(x, THUMB_Y + (THUMB_H - img.height()) / 2), img)
             x += slot
         p.restore()

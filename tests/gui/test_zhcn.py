@@ -191,7 +191,7 @@ def test_locked_line_survives_a_label_change(window: Any, qtbot: Any, answers: A
     answers.yes = False  # "rewrite it for the new storyline?" -> no
     name = next(n for n in window.inspector.label_boxes if n not in window.bridge.project.clips[1].labels)
     window.inspector.label_boxes[name].click()
-    qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+    qtbot.waitUntil(lambda: bool(answers.questions) and idle(window), timeout=WAIT)  # once the clicks pause
     clip = window.bridge.project.clips[1]
     assert name in clip.labels
     assert clip.narration == "我自己写的台词" and clip.locked
@@ -217,6 +217,7 @@ def test_label_change_offers_a_rewrite_for_an_unlocked_line(
     answers.yes = True
     name = next(n for n in window.inspector.label_boxes if n not in window.bridge.project.clips[0].labels)
     window.inspector.label_boxes[name].click()
+    qtbot.waitUntil(lambda: bool(answers.questions), timeout=WAIT)  # asked once the clicks pause
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
     assert answers.errors == []
     assert answers.questions and "rewrite" in answers.questions[-1]
