@@ -226,7 +226,7 @@ def sampled_frames(
                 break
             # showinfo logs a frame before ffmpeg writes it, but stderr is read by another thread
             with arrived:
-                arrived.wait_for(lambda: len(times) > count or bool(cancel and cancel.cancelled), timeout=10)
+                arrived.wait_for(lambda n=count: len(times) > n or bool(cancel and cancel.cancelled), timeout=10)
                 if len(times) <= count:
                     break
                 ms = times[count]

@@ -81,7 +81,64 @@ _USER_MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"^(?P<file>.+): file is empty \(0 bytes\)$"),
         QT_TRANSLATE_NOOP("", "{file}: the file is empty (0 bytes)"),
     ),
+    # Settings > Add voice pack (core.speech.voices.add_voice_pack, core.speech.kokoro.load_style_file)
+    (re.compile(r"^(?P<file>.+): no such voice pack file$"), QT_TRANSLATE_NOOP("", "{file}: no such file")),
+    (
+        re.compile(r"^(?P<file>.+): a voice pack is a \.npy or \.pt file$"),
+        QT_TRANSLATE_NOOP("", "{file}: a voice pack is a .npy or .pt file"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): (not a Kokoro voice\b.*|holds \d+ arrays; a voice pack holds one)$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a voice pack (a style file of the neural voice)"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): cannot read the voice pack\b.*$"),
+        QT_TRANSLATE_NOOP("", "{file}: the voice pack cannot be read"),
+    ),
 ]
+
+# Under zh_CN a message the table above does not know is not shown in English: the dialog says what
+# kind of problem it is and where, and the English original goes to the details and the log.
+_KIND_TEXTS = {
+    "MediaError": QT_TRANSLATE_NOOP("", "the video cannot be read"),
+    "ProjectError": QT_TRANSLATE_NOOP("", "the project file cannot be used"),
+    "ExportError": QT_TRANSLATE_NOOP("", "the export failed"),
+    "WriteError": QT_TRANSLATE_NOOP("", "the file cannot be written"),
+    "SpeechError": QT_TRANSLATE_NOOP("", "the speech could not be made"),
+    "FitError": QT_TRANSLATE_NOOP("", "some lines do not fit their clips"),
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_FILE_HEAD = re.compile(r"^(?P<file>(?:[A-Za-z]:)?[^:]*[/\\.][^:]*): ")
+
+
+def _in_chinese(exc: BaseException, text: str) -> str:
+    """A message for the zh_CN interface when `text` (a core message) is English."""
+    from gui.i18n import active_language
+
+    if active_language() != "zh_CN" or _CJK.search(text):
+        return text
+    kind = next((k for k in (type(c).__name__ for c in type(exc).__mro__) if k in _KIND_TEXTS), "")
+    what = tr(_KIND_TEXTS[kind]) if kind else tr("the input cannot be used")
+    m = _FILE_HEAD.match(text)
+    return tr("{file}: {problem}").format(file=m.group("file"), problem=what) if m else what
+
+
+def _os_error_text(exc: OSError) -> str:
+    import errno
+
+    reasons = {
+        errno.ENOENT: QT_TRANSLATE_NOOP("", "no such file or folder"),
+        errno.EACCES: QT_TRANSLATE_NOOP("", "permission denied"),
+        errno.EPERM: QT_TRANSLATE_NOOP("", "permission denied"),
+        errno.ENOSPC: QT_TRANSLATE_NOOP("", "the disk is full"),
+        errno.EROFS: QT_TRANSLATE_NOOP("", "the disk is read-only"),
+        errno.EISDIR: QT_TRANSLATE_NOOP("", "is a folder"),
+    }
+    from gui.i18n import active_language
+
+    if active_language() != "zh_CN" or exc.errno not in reasons:  # the system's own words elsewhere
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return tr("{file}: {problem}").format(file=exc.filename, problem=tr(reasons[exc.errno]))
 
 
 def one_line(exc: BaseException) -> str:
@@ -92,9 +149,10 @@ def one_line(exc: BaseException) -> str:
             m = pattern.match(text)
             if m:
                 return tr(template).format(file=m.group("file"))
-        return text.splitlines()[0] if text else type(exc).__name__
+        first = text.splitlines()[0] if text else type(exc).__name__
+        return _in_chinese(exc, first)
     if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.filename}: {exc.strerror or exc}"
+        return _os_error_text(exc)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return tr("internal error: {kind}").format(kind=type(exc).__name__) + (f": {text}" if text else "")
 
@@ -106,14 +164,25 @@ def is_user_mistake(exc: BaseException) -> bool:
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException, details: str = "") -> None:
     """A one-line message and where the log is (the details, a traceback, are only there)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, title, one_line(exc), QMessageBox.StandardButton.Ok, parent)
+    box = make_error_box(parent, title, exc)
+    box.exec()
+
+
+def make_error_box(parent: QWidget | None, title: str, exc: BaseException) -> QMessageBox:
+    """The error dialog: one line in the interface language; a core message shown translated keeps its
+    English original behind "Show Details" (also in the log)."""
+    text = one_line(exc)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    original = str(exc).strip()
+    if is_user_mistake(exc) and original and original.splitlines()[0] != text:
+        box.setDetailedText(original)
     if is_user_mistake(exc):
         box.setInformativeText(tr("More in the log: Help ▸ Open log folder"))
     else:
         from gui.logs import log_file
 
         box.setInformativeText(tr("The details are in the log: {path}").format(path=log_file()))
-    box.exec()
+    return box
 
 
 def exec_dialog(dialog: QDialog) -> bool:
@@ -165,6 +234,9 @@ def make_file_dialog(
     ("Look in", "Files of type" in Chinese), and one that tests can walk. `mode`: open, save or folder."""
     dialog = QFileDialog(parent, caption, start)
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    # qtbase_zh_CN.qm leaves these two in English ("Look in", "Files of type"): ours are translated
+    dialog.setLabelText(QFileDialog.DialogLabel.LookIn, tr("Look in:"))
+    dialog.setLabelText(QFileDialog.DialogLabel.FileType, tr("Files of type:"))
     if mode == "folder":
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
@@ -263,7 +335,7 @@ def about_html() -> str:
         (
             tr("Models"),
             tr(
-                "The embedded narrator is learned from the E-SyncVidStory dataset (research use; see NOTICE); no model is downloaded at run time."
+                "The built-in writer is learned from the E-SyncVidStory dataset, published by Alibaba (2024) under the BSD-3-Clause licence (see NOTICE); no model is downloaded at run time."
             ),
         ),
         (tr("Fonts"), tr("Noto Sans CJK (SIL Open Font License 1.1) for subtitles.")),

@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.project import Document, Project, merge_with_next, split_clip
-from core.timebase import snap_ms_to_frame
-from gui import config, dialogs, logs, recovery, services
+from core.project import Document, Project
+from gui import config, dialogs, logs, recovery
 from gui.actions import ActionTable
 from gui.banner import Banner
 from gui.bridge import DocumentBridge
+from gui.clip_edits import ClipEdits
 from gui.documents import DocumentController
 from gui.i18n import tr
 from gui.inspector import Inspector
@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.status = JobStatus(self, self.operations, self.thumbnails)
         self.documents = DocumentController(self)
         self.narration = NarrationCommands(self)
+        self.clip_edits = ClipEdits(self)
 
         owners = {"window": self, "documents": self.documents, "narration": self.narration,
                   "preview": self.preview, "timeline": self.timeline, "status": self.status}  # fmt: skip
@@ -314,27 +315,12 @@ class MainWindow(QMainWindow):
         self.bridge.document.redo()
 
     def split_at_playhead(self) -> None:
-        ms = self.bridge.playhead_ms
-        media = self.bridge.project.media
-        if media is not None:  # cuts fall on frame boundaries, wherever playback stopped
-            ms = snap_ms_to_frame(ms, media.fps)
-        if self.bridge.edit(tr("Split clip"), lambda p: split_clip(p, ms)):
-            index = self.bridge.project.clip_index_at(ms)
-            if index is not None:
-                self.bridge.select([index])
+        """S: split at the playhead; the line goes where it fits or each half gets a new one (gui/clip_edits.py)."""
+        self.clip_edits.split_at_playhead()
 
     def merge_selected(self) -> None:
-        sel = self.bridge.selection
-        if not sel:
-            return
-        first, last = sel[0], sel[-1]
-        if len(sel) > 1 and sel == list(range(first, last + 1)):
-
-            done = self.bridge.edit(tr("Merge %n clips", "", len(sel)), lambda p: services.merge_range(p, first, last))
-        else:
-            done = self.bridge.edit(tr("Merge with next clip"), lambda p: merge_with_next(p, first))
-        if done:
-            self.bridge.select([first])
+        """M: merge with the next clip (or the selected run); the lines are joined and refitted."""
+        self.clip_edits.merge_selected()
 
     def clear_selected_lines(self) -> None:
         """Delete: the selected clips lose their narration (one undo step; the clips stay)."""

@@ -14,8 +14,8 @@ from PySide6.QtCore import QPoint, QRect
 
 from core.media import probe
 from core.project import Clip, Document, MediaSummary, Project
-from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
-from tests.mediagen import make_frame_colour_video
+from tests.gui.test_editor_flows import WAIT, idle, open_video
+from tests.mediagen import make_cut_video, make_frame_colour_video
 
 CARD = {
     "name": "轻骑折叠自行车",
@@ -45,9 +45,11 @@ def test_a_video_with_its_product_card_gets_lines_at_once(
     answers.open_file = str(video)
     window.act_open.trigger()
     qtbot.waitUntil(
-        lambda: idle(window)
-        and len(window.bridge.project.clips) >= 2
-        and all(c.narration for c in window.bridge.project.clips),
+        lambda: (
+            idle(window)
+            and len(window.bridge.project.clips) >= 2
+            and all(c.narration for c in window.bridge.project.clips)
+        ),
         timeout=WAIT * 2,
     )
     assert answers.errors == [] and answers.questions == []
@@ -88,7 +90,11 @@ def _mean_rgb(image: Any) -> tuple[float, float, float]:
     xs, ys = range(w // 4, 3 * w // 4, max(1, w // 8)), range(h // 4, 3 * h // 4, max(1, h // 8))
     pixels = [image.pixelColor(x, y) for x in xs for y in ys]
     n = len(pixels)
-    return (sum(p.red() for p in pixels) / n, sum(p.green() for p in pixels) / n, sum(p.blue() for p in pixels) / n)
+    return (
+        sum(p.red() for p in pixels) / n,
+        sum(p.green() for p in pixels) / n,
+        sum(p.blue() for p in pixels) / n,
+    )
 
 
 def _distance(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
@@ -103,7 +109,9 @@ def test_the_thumbnail_at_t_is_the_frame_the_preview_shows_at_t(
     media = MediaSummary(info.duration_ms, info.fps, info.width, info.height, info.has_audio)
     window.set_document(Document(Project(video=str(video), media=media, clips=(Clip(0, info.duration_ms),))))
     qtbot.waitUntil(
-        lambda: window.thumb_job is not None and not window.thumb_job.running and window.preview.frames_shown > 0,
+        lambda: (
+            window.thumb_job is not None and not window.thumb_job.running and window.preview.frames_shown > 0
+        ),
         timeout=WAIT,
     )
     strip = window.timeline.thumbs
@@ -137,7 +145,7 @@ def test_the_window_fits_a_small_screen(
     window: Any, qtbot: Any, answers: Any, cut_video: Path, screen: tuple[int, int]
 ) -> None:
     open_video(window, qtbot, answers, cut_video)
-    narrate(window, qtbot)
+    _type_line(window, 1, "轻巧折叠")
     window.bridge.select([1])
     available = QRect(0, 0, screen[0], screen[1] - 40)  # a task bar at the bottom
     geometry = window.fit_to_screen(available)
@@ -158,7 +166,9 @@ def test_the_window_fits_a_small_screen(
     for target in (inspector.chars_meter, inspector.seconds_meter, inspector.fit_label, inspector.more_lines):
         inspector.scroll_area.ensureWidgetVisible(target)
         corner = target.mapTo(viewport, target.rect().bottomRight())
-        assert viewport.rect().contains(target.mapTo(viewport, QPoint(0, 0))) and viewport.rect().contains(corner)
+        assert viewport.rect().contains(target.mapTo(viewport, QPoint(0, 0))) and viewport.rect().contains(
+            corner
+        )
     window.tabs.setCurrentWidget(window.product_panel)
     qtbot.wait(50)
     panel = window.product_panel.scroll_area
@@ -171,12 +181,14 @@ def test_the_window_fits_a_small_screen(
 
 def test_one_rewrite_offer_per_label_change(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
     open_video(window, qtbot, answers, cut_video)
-    narrate(window, qtbot)
+    _type_line(window, 0, "轻巧折叠")
+    _type_line(window, 1, "通勤好帮手")
     window.bridge.select([0])
     answers.yes = False
     boxes = window.inspector.label_boxes
     current = window.bridge.project.clips[0].labels
     others = [n for n in boxes if n not in current][:2]
+    answers.questions.clear()
     for name in [*current, *others]:  # untick the old storyline, tick a new one: four clicks
         boxes[name].click()
     qtbot.waitUntil(lambda: bool(answers.questions), timeout=WAIT)
@@ -196,7 +208,9 @@ def test_open_starts_in_the_last_folder_used(
     from gui import config, dialogs
 
     starts: list[str] = []
-    monkeypatch.setattr(dialogs, "choose_open_file", lambda parent, caption="", filt="", start="": starts.append(start) or "")
+    monkeypatch.setattr(
+        dialogs, "choose_open_file", lambda parent, caption="", filt="", start="": starts.append(start) or ""
+    )
     window.act_open.trigger()
     assert starts == [""]  # nothing opened yet
     window.open_path(cut_video)
@@ -285,3 +299,115 @@ def test_expected_fraction_moves_and_never_reaches_the_end() -> None:
     values = [expected_fraction(t / 10, 2.0) for t in range(0, 200)]
     assert values == sorted(values) and values[5] > 0 and max(values) < 0.951
     assert abs(expected_fraction(1.6, 2.0) - 0.8) < 1e-9
+
+
+# --- 6. split and merge keep the narration sensible --------------------------------------------
+
+
+def _type_line(window: Any, index: int, text: str) -> None:
+    window.bridge.select([index])
+    window.inspector.text.setPlainText(text)
+    window.inspector.commit_text()
+
+
+@pytest.fixture(scope="module")
+def long_shot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 5 s shot and a 2 s shot: room to split the first into two halves that each take a line."""
+    out = tmp_path_factory.mktemp("split-media") / "long.mp4"
+    return make_cut_video(out, [("testsrc=decimals=0", 5.0), ("color=c=0x2050c0", 2.0)], size="160x120")
+
+
+def test_split_keeps_the_line_on_the_half_where_it_fits_and_writes_the_other(
+    window: Any, qtbot: Any, answers: Any, long_shot: Path
+) -> None:
+    open_video(window, qtbot, answers, long_shot)
+    line = "这辆折叠车一只手就能提起"  # the user's own line (locked): 12 characters, about 2.4 s
+    _type_line(window, 0, line)
+    steps = len(window.bridge.document._undo)
+    answers.yes = False  # "write a new line for each half?" -> no: keep it where it fits
+    window.bridge.set_playhead(2000)  # 2 s left (too short for it), 3 s right
+    window.action("split").trigger()
+    assert answers.questions and "split" in answers.questions[-1] and "locked" in answers.questions[-1]
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+    assert answers.errors == []
+    left, right = window.bridge.project.clips[0:2]
+    assert right.narration == line and right.locked  # kept, on the half it fits
+    assert left.narration and left.narration != line  # the other half got a new line
+    assert len(window.bridge.document._undo) == steps + 1  # one undo step
+    window.act_undo.trigger()
+    clips = window.bridge.project.clips
+    assert len(clips) == 2 and clips[0].narration == line and clips[0].locked
+
+
+def test_split_can_rewrite_both_halves_as_one_step(
+    window: Any, qtbot: Any, answers: Any, long_shot: Path
+) -> None:
+    from core.project import set_narration
+
+    open_video(window, qtbot, answers, long_shot)
+    line = "这辆折叠车一只手就能提起，通勤出游都方便"  # as the narrator would have left it (not locked)
+    window.bridge.edit("line", lambda p: set_narration(p, 0, line))
+    clip = window.bridge.project.clips[0]
+    answers.yes = True
+    window.bridge.set_playhead(2500)
+    window.action("split").trigger()
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 2)
+    assert answers.errors == []
+    halves = window.bridge.project.clips[0:2]
+    assert len(window.bridge.project.clips) == 3 and all(h.narration for h in halves)
+    assert window.bridge.document.undo_text() == "Split clip"
+    window.act_undo.trigger()
+    assert window.bridge.project.clips[0] == clip
+
+
+def test_a_split_without_a_line_asks_nothing(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    open_video(window, qtbot, answers, cut_video)
+    clip = window.bridge.project.clips[0]
+    window.bridge.set_playhead(clip.start_ms + 800)
+    window.action("split").trigger()
+    assert answers.questions == [] and idle(window)
+    assert len(window.bridge.project.clips) == 4
+
+
+def test_merge_joins_the_lines_and_shows_the_fit(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
+    from gui.clip_edits import join_lines
+
+    assert join_lines(["第一句", "第二句。", "", "第三句"]) == "第一句，第二句。第三句"
+    open_video(window, qtbot, answers, cut_video)
+    _type_line(window, 0, "轻巧折叠")
+    _type_line(window, 1, "通勤好帮手")
+    window.bridge.select([0])
+    window.action("merge").trigger()
+    clips = window.bridge.project.clips
+    assert len(clips) == 2 and clips[0].narration == "轻巧折叠，通勤好帮手" and clips[0].locked
+    assert "fits" in window.status_text.text() and "Clip 1" in window.status_text.text()
+    assert window.inspector.fit is not None and window.inspector.fit.state == "fits"
+    window.act_undo.trigger()
+    assert [c.narration for c in window.bridge.project.clips[:2]] == ["轻巧折叠", "通勤好帮手"]
+
+
+def test_merge_shortens_a_joined_line_that_cannot_fit(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path
+) -> None:
+    from core.project import set_narration
+
+    open_video(window, qtbot, answers, cut_video)
+    long = "这款折叠自行车重量只有十一公斤，一只手就能轻松提起，地铁公交都能带上车"
+    window.bridge.edit("lines", lambda p: set_narration(set_narration(p, 0, long), 1, long))
+    before = window.bridge.project
+    window.bridge.select([0])
+    window.action("merge").trigger()
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 2)
+    assert answers.errors == []
+    merged = window.bridge.project.clips[0]
+    assert merged.narration and merged.narration != join_lines_of(long)  # the narrator wrote one that fits
+    assert "Clip 1" in window.status_text.text()
+    assert window.bridge.document.undo_text() == "Merge with next clip"
+    window.act_undo.trigger()
+    assert window.bridge.project == before  # one undo step
+
+
+def join_lines_of(line: str) -> str:
+    from gui.clip_edits import join_lines
+
+    return join_lines([line, line])
