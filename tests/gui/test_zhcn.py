@@ -784,3 +784,7 @@ def test_every_visible_string_is_chinese(
     finished.show()
     _assert_chinese("export finished", finished)
     finished.close()
+    # an edit that makes no sense says why in Chinese in the status bar
+    window.bridge.set_playhead(window.bridge.project.clips[1].start_ms)
+    window.action("split").trigger()
+    assert window.status_text.text() == "分割片段: 离片段边界太近，无法分割"
