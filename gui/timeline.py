@@ -197,8 +197,20 @@ class ThumbStripItem(_Lane):
             return None
         return self.images[max(0, bisect_right(self.times, ms) - 1)]
 
+    def tile_image(self, ms: int, clip_start: int, clip_end: int) -> QImage | None:
+        """The picture for a tile at `ms` inside the clip [clip_start, clip_end): the frame at `ms`, or,
+        before the clip's first thumbnail, that first thumbnail (a frame of the same shot, never the
+        previous one)."""
+        i = bisect_right(self.times, ms) - 1
+        if i < 0 or self.times[i] < clip_start:
+            j = bisect_left(self.times, clip_start)
+            if j < len(self.times) and self.times[j] < clip_end:
+                return self.images[j]
+        return self.image_at(ms)
+
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Tile the strip: each slot shows the frame at its left edge's time (never a later shot)."""
+        """Tile the strip clip by clip (tiles restart at each cut, as the clip blocks do): a tile shows
+        the frame at its left edge's time, so the shots change where the clips do."""
         exposed = option.exposedRect
         p.fillRect(exposed.intersected(self._rect), QColor("#1e1f22"))
         if not self.times:
@@ -206,15 +218,20 @@ class ThumbStripItem(_Lane):
         view = self.view
         slot = max(self.images[0].width(), 8)
         end_x = view.ms_to_x(view.duration_ms)
-        k = max(0, int((exposed.left() - MARGIN) // slot))
-        x = MARGIN + k * slot
+        clips = view.bridge.project.clips
+        spans = [(c.start_ms, c.end_ms) for c in clips] or [(0, view.duration_ms)]
         p.save()  # the view does not save painter state between items (DontSavePainterState)
-        p.setClipRect(QRectF(MARGIN, THUMB_Y, end_x - MARGIN, THUMB_H))
-        while x < min(exposed.right(), end_x):
-            img = self.image_at(view.x_to_ms(x))
-            assert img is not None
-            p.drawImage(QPointF(x, THUMB_Y + (THUMB_H - img.height()) / 2), img)
-            x += slot
+        for start, end in spans:
+            left, right = view.ms_to_x(start), min(view.ms_to_x(end), end_x)
+            if right <= exposed.left() or left >= exposed.right():
+                continue
+            p.setClipRect(QRectF(left, THUMB_Y, right - left, THUMB_H))
+            x = left + max(0, int((exposed.left() - left) // slot)) * slot
+            while x < min(exposed.right(), right):
+                img = self.tile_image(view.x_to_ms(x), start, end)
+                if img is not None:
+                    p.drawImage(QPointF(x, THUMB_Y + (THUMB_H - img.height()) / 2), img)
+                x += slot
         p.restore()
 
 
@@ -360,6 +377,7 @@ class TimelineView(QGraphicsView):
             item.update()
         for item in self.narr_items:
             item.update()
+        self.thumbs.update()  # its tiles restart at the clips' starts
 
     def layout_items(self) -> None:
         project = self.bridge.project
