@@ -145,15 +145,14 @@ class ClipEdits(QObject):
         if not sel:
             return False
         first, last = sel[0], sel[-1]
-        if len(sel) == 1 or sel != list(range(first, last + 1)):
+        run = len(sel) > 1 and sel == list(range(first, last + 1))  # a run of clips, else with the next
+        if not run:
             last = first + 1
         clips = self.bridge.project.clips
         if last >= len(clips):
             self.window.show_message(tr("Merge: there is no next clip to merge with"))
             return False
-        description = (
-            tr("Merge %n clips", "", last - first + 1) if len(sel) > 1 else tr("Merge with next clip")
-        )
+        description = tr("Merge %n clips", "", last - first + 1) if run else tr("Merge with next clip")
         key = ("merge", next(_keys))
         joined = join_lines([c.narration for c in clips[first : last + 1]])
 
