@@ -237,6 +237,7 @@ def make_file_dialog(
     # qtbase_zh_CN.qm leaves these two in English ("Look in", "Files of type"): ours are translated
     dialog.setLabelText(QFileDialog.DialogLabel.LookIn, tr("Look in:"))
     dialog.setLabelText(QFileDialog.DialogLabel.FileType, tr("Files of type:"))
+    dialog.resize(820, 520)  # room for the names, sizes and dates (Qt opens it smaller)
     if mode == "folder":
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)

@@ -51,6 +51,7 @@ from gui.timeline import TimelineView
 
 APP_NAME = "SyncNarrator"
 DEFAULT_SIZE = QSize(1280, 800)  # shrunk to the screen's available area (fit_to_screen)
+TITLE_BAR_ALLOWANCE = QSize(8, 40)  # a frame's size before the window manager has drawn one
 
 
 class MainWindow(QMainWindow):
@@ -255,6 +256,8 @@ class MainWindow(QMainWindow):
                 return self.geometry()
             available = screen.availableGeometry()
         frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders, if any
+        if not self.isVisible() and frame.isNull():  # not known before the window manager frames it
+            frame = TITLE_BAR_ALLOWANCE
         room = QSize(max(1, available.width() - frame.width()), max(1, available.height() - frame.height()))
         size = DEFAULT_SIZE.boundedTo(room).expandedTo(self.minimumSizeHint().boundedTo(room))
         self.resize(size)
@@ -262,6 +265,12 @@ class MainWindow(QMainWindow):
         y = available.y() + max(0, (available.height() - size.height() - frame.height()) // 2)
         self.move(x, y)
         return QRect(x, y, size.width() + frame.width(), size.height() + frame.height())
+
+    def keep_on_screen(self) -> None:
+        """After the window manager framed the window: fit again if the frame went past the screen."""
+        screen = self.screen()
+        if screen is not None and not screen.availableGeometry().contains(self.frameGeometry()):
+            self.fit_to_screen()
 
     def _follow_playhead(self, _ms: int) -> None:
         if self.preview.playing:
