@@ -222,6 +222,19 @@ def test_the_window_fits_a_small_screen(
     assert panel.horizontalScrollBar().maximum() == 0
 
 
+def test_a_window_not_yet_shown_leaves_room_for_its_title_bar(qtbot: Any, answers: Any) -> None:
+    from gui.main_window import TITLE_BAR_ALLOWANCE, MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    try:
+        available = QRect(0, 0, 1280, 680)
+        assert available.contains(window.fit_to_screen(available))
+        assert window.height() <= available.height() - TITLE_BAR_ALLOWANCE.height()
+    finally:
+        window.shutdown()
+
+
 # --- 9. rough edges -----------------------------------------------------------------------------
 
 
