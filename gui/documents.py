@@ -204,7 +204,7 @@ class DocumentController(QObject):
                 tr("{name}: video missing (File ▸ Open a project again to relink)").format(name=name)
             )
             return
-        new = dialogs.choose_open_file(w, tr("Locate the video"), dialogs.video_filter())
+        new = dialogs.choose_open_file(w, tr("Locate the video"), dialogs.video_filter(), config.last_folder())
         if not new:
             return
         new_path = str(Path(new).resolve())

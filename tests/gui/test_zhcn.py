@@ -536,12 +536,15 @@ def test_recovery_after_a_crash_keeps_an_edit_made_3_s_before(tmp_path: Path, is
 
 def test_screenshot_of_the_chinese_interface(chinese: None, window: Any, qtbot: Any, answers: Any) -> None:
     """Saved to test-artifacts/ (and docs/screenshot_zh_CN.png with SYNCNARRATOR_UPDATE_SCREENSHOT=1)."""
+    from PySide6.QtCore import QRect
+
     from gui.app import demo_video
 
-    window.resize(1280, 800)
+    window.fit_to_screen(QRect(0, 0, 1280, 720))  # as it opens on a 1280x720 screen
     assert window.open_path(demo_video(), auto_narrate=True)
     qtbot.waitUntil(
-        lambda: idle(window) and all(c.narration and c.labels for c in window.bridge.project.clips), timeout=WAIT
+        lambda: idle(window) and all(c.narration and c.labels for c in window.bridge.project.clips),
+        timeout=WAIT * 3,  # narrating speaks every line: slow on shared cores
     )
     window.bridge.select([1])
     window.request_alternatives(1)
