@@ -98,7 +98,7 @@ _USER_MESSAGES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 # Under zh_CN a message the table above does not know is not shown in English: the dialog says what
-# kind of problem it is and where, and the English original goes to the details and the log.
+# kind of problem it is and where; the English original is in the log (MainWindow.show_error logs it).
 _KIND_TEXTS = {
     "MediaError": QT_TRANSLATE_NOOP("", "the video cannot be read"),
     "ProjectError": QT_TRANSLATE_NOOP("", "the project file cannot be used"),
@@ -169,13 +169,9 @@ def show_error(parent: QWidget | None, title: str, exc: BaseException, details: 
 
 
 def make_error_box(parent: QWidget | None, title: str, exc: BaseException) -> QMessageBox:
-    """The error dialog: one line in the interface language; a core message shown translated keeps its
-    English original behind "Show Details" (also in the log)."""
-    text = one_line(exc)
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
-    original = str(exc).strip()
-    if is_user_mistake(exc) and original and original.splitlines()[0] != text:
-        box.setDetailedText(original)
+    """The error dialog: one line in the interface language (the core's own English words, and any
+    technical reason, are in the log: Help > Open log folder)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, one_line(exc), QMessageBox.StandardButton.Ok, parent)
     if is_user_mistake(exc):
         box.setInformativeText(tr("More in the log: Help ▸ Open log folder"))
     else:

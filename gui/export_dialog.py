@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.project import EXPORT_PRESETS, ExportSettings, Project
-from gui import dialogs
+from gui import dialogs, logs
 from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 
@@ -110,6 +110,7 @@ class ExportDialog(QDialog):
         try:
             check_outputs(self._inputs, [out, srt, report_path_for(out)])
         except InputError as exc:
+            logs.log_error(tr("Export"), exc)  # the core's own words, if the dialog shows a translation
             dialogs.show_error(self, tr("Export"), exc)
             return
         super().accept()

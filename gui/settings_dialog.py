@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from core import defaults
 from core.project import SpeechSettings
-from gui import config, dialogs
+from gui import config, dialogs, logs
 from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 NARRATOR_NAMES = {
@@ -116,6 +116,7 @@ class SettingsDialog(QDialog):
         try:
             info = add_voice_pack(path)
         except SyncNarratorError as exc:
+            logs.log_error(tr("Add voice pack"), exc)  # the core's own words, if the dialog shows a translation
             dialogs.show_error(self, tr("Add voice pack"), exc)
             return
         self.add_voices([(info.id, info.name)])
