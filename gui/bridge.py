@@ -20,6 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from core.project import Change, Document, Project
+from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 
 class DocumentBridge(QObject):
@@ -98,7 +99,7 @@ class DocumentBridge(QObject):
         try:
             return self.document.edit(description, change, merge_key=merge_key)
         except ValueError as exc:
-            self.message.emit(f"{description}: {exc}")
+            self.message.emit(f"{description}: {edit_problem(str(exc))}")
             return False
 
     # -- view state
@@ -121,3 +122,15 @@ class DocumentBridge(QObject):
         if ms != self.playhead_ms:
             self.playhead_ms = ms
             self.playheadChanged.emit(ms)
+
+
+_EDIT_PROBLEMS = {  # core.project's edit functions say why an edit makes no sense (ValueError)
+    "the playhead is not on a clip": QT_TRANSLATE_NOOP("", "the playhead is not on a clip"),
+    "too close to a clip boundary to split": QT_TRANSLATE_NOOP("", "too close to a clip boundary to split"),
+    "there is no next clip to merge with": QT_TRANSLATE_NOOP("", "there is no next clip to merge with"),
+}
+
+
+def edit_problem(text: str) -> str:
+    """Why an edit was refused, in the interface language when it is a known reason."""
+    return tr(_EDIT_PROBLEMS[text]) if text in _EDIT_PROBLEMS else text

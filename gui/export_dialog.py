@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.project import EXPORT_PRESETS, ExportSettings, Project
-from gui import dialogs
+from gui import dialogs, logs
 from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 
@@ -64,8 +64,9 @@ class ExportDialog(QDialog):
         row.addWidget(browse)
         form.addRow(tr("Output file"), row)
         self.preset = QComboBox()
-        self.preset.addItems(list(EXPORT_PRESETS))
-        self.preset.setCurrentText(settings.preset)
+        for preset in EXPORT_PRESETS:  # shown by a readable name, kept by its id
+            self.preset.addItem(tr(PRESET_NAMES.get(preset, preset)), preset)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(settings.preset)))
         form.addRow(tr("Preset"), self.preset)
         self.burn = QCheckBox(tr("Burn subtitles into the picture"))
         self.burn.setChecked(settings.burn_subtitles)
@@ -109,6 +110,7 @@ class ExportDialog(QDialog):
         try:
             check_outputs(self._inputs, [out, srt, report_path_for(out)])
         except InputError as exc:
+            logs.log_error(tr("Export"), exc)  # the core's own words, if the dialog shows a translation
             dialogs.show_error(self, tr("Export"), exc)
             return
         super().accept()
@@ -126,7 +128,7 @@ class ExportDialog(QDialog):
     def settings(self, current: ExportSettings) -> ExportSettings:
         return replace(
             current,
-            preset=self.preset.currentText(),
+            preset=str(self.preset.currentData()),
             burn_subtitles=self.burn.isChecked(),
             soft_subtitles=self.soft.isChecked(),
             write_srt=self.srt.isChecked(),
@@ -135,6 +137,12 @@ class ExportDialog(QDialog):
             loudness_lufs=float(self.loudness.currentData()),
         )
 
+
+PRESET_NAMES = {
+    "source": QT_TRANSLATE_NOOP("", "Same as the source"),
+    "1080p": QT_TRANSLATE_NOOP("", "1080p"),
+    "720p": QT_TRANSLATE_NOOP("", "720p"),
+}
 
 LOUDNESS_CHOICES = (
     (-14.0, QT_TRANSLATE_NOOP("", "-14 LUFS (short-video platforms)")),

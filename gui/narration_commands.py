@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from core.errors import InputError
 from core.project import Clip, ExportSettings, Project, set_clips
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
 Verdicts = list["LineVerdict"]  # core.pipeline.LineVerdict: index, labels, text, verdict (fitted/shortened/...)
 Alternatives = list[tuple[tuple[str, ...], str]]  # (labels, text), best first
+LABEL_PAUSE_MS = 1500  # the storyline clicks of one change: the rewrite is offered after this pause
 
 
 def apply_lines(project: Project, lines: Verdicts) -> Project:
@@ -56,6 +57,21 @@ class NarrationCommands(QObject):
         self.narration_track: str | None = None
         self.voices: list[tuple[str, str]] = []  # (voice id, readable name)
         self.last_export: ExportResult | None = None
+        self._labels_pending: tuple[int, tuple[int, int]] | None = None  # clip index, its span
+        self._labels_timer = QTimer(self)
+        self._labels_timer.setSingleShot(True)
+        self._labels_timer.setInterval(LABEL_PAUSE_MS)
+        self._labels_timer.timeout.connect(self._offer_pending_rewrite)
+        self.bridge.selectionChanged.connect(self._selection_left_labels)
+        self.bridge.documentReplaced.connect(self._drop_pending_rewrite)
+
+    def _selection_left_labels(self) -> None:
+        if self._labels_pending is not None and self.bridge.current != self._labels_pending[0]:
+            self._offer_pending_rewrite()
+
+    def _drop_pending_rewrite(self) -> None:
+        self._labels_timer.stop()
+        self._labels_pending = None
 
     def _target(self) -> tuple[str, str]:
         return config.narrator_backend(), config.model_dir()
@@ -215,7 +231,29 @@ class NarrationCommands(QObject):
             self.request_alternatives(index, then_use_next=True)
 
     def offer_rewrite_for_labels(self, index: int) -> None:
-        """The user changed the clip's storyline: offer a line written for the new labels."""
+        """The user changed the clip's storyline: offer a line written for the new labels, once.
+
+        A label change is often several clicks (untick one, tick another): the offer waits until the
+        clicks pause (LABEL_PAUSE_MS) or another clip is chosen, so it is asked once per change."""
+        pending = self._labels_pending
+        if pending is not None and pending[0] != index:
+            self._offer_pending_rewrite()
+        clip = self.bridge.project.clips[index]
+        self._labels_pending = (index, (clip.start_ms, clip.end_ms))
+        self._labels_timer.start()
+
+    def _offer_pending_rewrite(self) -> None:
+        self._labels_timer.stop()
+        pending, self._labels_pending = self._labels_pending, None
+        if pending is None:
+            return
+        index, span = pending
+        clips = self.bridge.project.clips
+        if index >= len(clips) or (clips[index].start_ms, clips[index].end_ms) != span:
+            return  # the clip was retimed or removed meanwhile
+        self._rewrite_for_labels(index)
+
+    def _rewrite_for_labels(self, index: int) -> None:
         clip = self.bridge.project.clips[index]
         if not clip.narration:
             self.request_alternatives(index, then_use_next=True)
@@ -283,7 +321,12 @@ class NarrationCommands(QObject):
         """
         w = self.window
         if settings is not None and settings != self.bridge.project.export:
-            self.bridge.document.set_untracked(lambda p: replace(p, export=settings))
+            doc = self.bridge.document
+            clean = not doc.dirty
+            doc.set_untracked(lambda p: replace(p, export=settings))
+            if clean:  # an export alone does not make the project "modified" (kept if saved later)
+                doc.mark_saved()
+                w._update_title()
             config.set_default_burn_subtitles(settings.burn_subtitles)
         snapshot = self.bridge.project
         if snapshot.video_missing:

@@ -386,8 +386,64 @@ def synthesize_job(project: Project) -> CoreJob[Path]:
     return partial(_synthesize, project=project, folder=str(preview_dir()))
 
 
+_SPEECH_COST = [1.0]  # wall seconds per second of speech, learned from each line spoken (helper process)
+_VOICE_LOAD_S = 3.0  # a voice's first line also loads it (Kokoro: ~2 s on a quiet machine)
+_voices_loaded: set[str] = set()
+
+
+def expected_fraction(elapsed: float, expected: float) -> float:
+    """Progress of work known only by its expected duration: linear up to 80% at the expected time,
+    then slowing towards 95% (never 100% before it is done, never stuck when it runs long)."""
+    import math
+
+    r = elapsed / max(expected, 1e-3)
+    return r if r <= 0.8 else 0.8 + 0.15 * (1 - math.exp(-(r - 0.8) / 0.5))
+
+
 def _speak_line(progress: ProgressCallback, cancel: CancelToken, project: Project, index: int) -> Path | None:
-    return _speaker().fit_clip(project, project.clips[index]).wav
+    """One line's speech, fitted to its clip. The synthesis is one call without progress of its own, so
+    the bar follows the expected time (the estimated speech length times the cost measured on the lines
+    spoken so far, plus loading the voice the first time), held below 100% until the speech is ready."""
+    import threading
+    import time
+
+    from core.errors import Cancelled
+
+    speaker = _speaker()
+    clip = project.clips[index]
+    s = project.speech
+    voice = speaker.voice_id(clip.voice or s.voice)
+    first = voice not in _voices_loaded
+    speech_s = max(0.5, speaker.estimate_ms(clip.narration, clip.rate_cps or s.rate_cps, voice) / 1000)
+    expected = speech_s * _SPEECH_COST[0] + (_VOICE_LOAD_S if first else 0.0)
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(speaker.fit_clip(project, clip))
+        except BaseException as exc:  # handed to the job's thread below
+            outcome.append(exc)
+
+    started = time.monotonic()
+    worker = threading.Thread(target=run, daemon=True, name="speak-line")
+    worker.start()
+    progress(0.0, "speaking")
+    while worker.is_alive():
+        worker.join(0.1)
+        if cancel.cancelled:
+            raise Cancelled("cancelled")  # the synthesis finishes into the cache; nothing is played
+        progress(expected_fraction(time.monotonic() - started, expected), "speaking")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    elapsed = time.monotonic() - started
+    _voices_loaded.add(voice)
+    if result.duration_ms > 0 and elapsed > 0.3:  # a cache hit says nothing about the voice's speed
+        spent = max(0.1, elapsed - (_VOICE_LOAD_S if first else 0.0))
+        _SPEECH_COST[0] = 0.5 * _SPEECH_COST[0] + 0.5 * spent / (result.duration_ms / 1000)
+    progress(1.0, "speech ready")
+    path: Path | None = result.wav
+    return path
 
 
 def speak_line_job(project: Project, index: int) -> CoreJob[Path | None]:

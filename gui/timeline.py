@@ -7,7 +7,7 @@ one undo step on release.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -190,8 +190,27 @@ class ThumbStripItem(_Lane):
         self.images.clear()
         self.update()
 
+    def image_at(self, ms: int) -> QImage | None:
+        """The thumbnail of the frame shown at `ms`: the last one whose frame time is at or before `ms`
+        (the first one before it), as the preview shows a frame until the next one starts."""
+        if not self.times:
+            return None
+        return self.images[max(0, bisect_right(self.times, ms) - 1)]
+
+    def tile_image(self, ms: int, clip_start: int, clip_end: int) -> QImage | None:
+        """The picture for a tile at `ms` inside the clip [clip_start, clip_end): the frame at `ms`, or,
+        before the clip's first thumbnail, that first thumbnail (a frame of the same shot, never the
+        previous one)."""
+        i = bisect_right(self.times, ms) - 1
+        if i < 0 or self.times[i] < clip_start:
+            j = bisect_left(self.times, clip_start)
+            if j < len(self.times) and self.times[j] < clip_end:
+                return self.images[j]
+        return self.image_at(ms)
+
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Tile the strip: each slot shows the thumbnail nearest to its middle time."""
+        """Tile the strip clip by clip (tiles restart at each cut, as the clip blocks do): a tile shows
+        the frame at its left edge's time, so the shots change where the clips do."""
         exposed = option.exposedRect
         p.fillRect(exposed.intersected(self._rect), QColor("#1e1f22"))
         if not self.times:
@@ -199,18 +218,20 @@ class ThumbStripItem(_Lane):
         view = self.view
         slot = max(self.images[0].width(), 8)
         end_x = view.ms_to_x(view.duration_ms)
-        k = max(0, int((exposed.left() - MARGIN) // slot))
-        x = MARGIN + k * slot
+        clips = view.bridge.project.clips
+        spans = [(c.start_ms, c.end_ms) for c in clips] or [(0, view.duration_ms)]
         p.save()  # the view does not save painter state between items (DontSavePainterState)
-        p.setClipRect(QRectF(MARGIN, THUMB_Y, end_x - MARGIN, THUMB_H))
-        while x < min(exposed.right(), end_x):
-            ms = view.x_to_ms(x + slot / 2)
-            i = bisect_left(self.times, ms)
-            if i == len(self.times) or (i > 0 and ms - self.times[i - 1] < self.times[i] - ms):
-                i -= 1
-            img = self.images[i]
-            p.drawImage(QPointF(x, THUMB_Y + (THUMB_H - img.height()) / 2), img)
-            x += slot
+        for start, end in spans:
+            left, right = view.ms_to_x(start), min(view.ms_to_x(end), end_x)
+            if right <= exposed.left() or left >= exposed.right():
+                continue
+            p.setClipRect(QRectF(left, THUMB_Y, right - left, THUMB_H))
+            x = left + max(0, int((exposed.left() - left) // slot)) * slot
+            while x < min(exposed.right(), right):
+                img = self.tile_image(view.x_to_ms(x), start, end)
+                if img is not None:
+                    p.drawImage(QPointF(x, THUMB_Y + (THUMB_H - img.height()) / 2), img)
+                x += slot
         p.restore()
 
 
@@ -356,6 +377,7 @@ class TimelineView(QGraphicsView):
             item.update()
         for item in self.narr_items:
             item.update()
+        self.thumbs.update()  # its tiles restart at the clips' starts
 
     def layout_items(self) -> None:
         project = self.bridge.project
