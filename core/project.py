@@ -595,6 +595,9 @@ class Document:
     def speech_of(self, clip: Clip, project: Project | None = None) -> ClipSpeech | None:
         return self._speech.get(speech_key(project or self._project, clip))
 
+    def speech_at(self, key: SpeechKey) -> ClipSpeech | None:
+        return self._speech.get(key)
+
     def made_speech(self) -> dict[SpeechKey, Any]:
         """Every line whose speech is ready: key -> FitResult (what the fit verdict and the export reuse)."""
         return {k: v.fit for k, v in self._speech.items() if v.state == "ready" and v.fit is not None}

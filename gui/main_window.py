@@ -35,6 +35,7 @@ from gui.operations import Operations
 from gui.preview import Preview
 from gui.process_host import shared_host
 from gui.product_panel import ProductPanel
+from gui.speech_queue import SpeechQueue
 from gui.thumbnails import ThumbnailLoader
 from gui.timeline import TimelineView
 
@@ -71,9 +72,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(main)
 
         self.thumbnails = ThumbnailLoader(self.jobs, self.timeline.set_thumbnail, self.show_message, self)
-        self.status = JobStatus(self, self.operations, self.thumbnails)
+        self.speech = SpeechQueue(self.bridge, self.jobs, self)
+        self.status = JobStatus(self, self.operations, self.thumbnails, self.speech)
         self.documents = DocumentController(self)
         self.narration = NarrationCommands(self)
+        self.speech.warm_job = self.narration.warm_job
 
         owners = {"window": self, "documents": self.documents, "narration": self.narration,
                   "preview": self.preview, "timeline": self.timeline, "status": self.status}  # fmt: skip
@@ -237,7 +240,7 @@ class MainWindow(QMainWindow):
     def use_alternative(self, index: int, text: str, labels: tuple[str, ...] = (), what: str = "") -> bool:
         return self.narration.use_alternative(index, text, labels, what)
 
-    def play_current_speech(self) -> Job | None:
+    def play_current_speech(self) -> bool:
         return self.narration.play_current_speech()
 
     # ------------------------------------------------------------------------------------------
@@ -264,8 +267,9 @@ class MainWindow(QMainWindow):
             return
         first, last = sel[0], sel[-1]
         if len(sel) > 1 and sel == list(range(first, last + 1)):
-
-            done = self.bridge.edit(tr("Merge %n clips", "", len(sel)), lambda p: services.merge_range(p, first, last))
+            done = self.bridge.edit(
+                tr("Merge %n clips", "", len(sel)), lambda p: services.merge_range(p, first, last)
+            )
         else:
             done = self.bridge.edit(tr("Merge with next clip"), lambda p: merge_with_next(p, first))
         if done:
@@ -278,7 +282,9 @@ class MainWindow(QMainWindow):
             return
         locked = sum(1 for i in targets if self.bridge.project.clips[i].locked)
         if locked and not dialogs.ask_yes_no(
-            self, tr("Clear line"), tr("%n of the lines are locked (you wrote or locked them). Clear them?", "", locked)
+            self,
+            tr("Clear line"),
+            tr("%n of the lines are locked (you wrote or locked them). Clear them?", "", locked),
         ):
             return
 
@@ -364,6 +370,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.speech.enabled = False
         self.thumbnails.close()
         self.jobs.close(15000)
         self.preview.shutdown()
@@ -376,6 +383,7 @@ class MainWindow(QMainWindow):
         self.recovery.timer.stop()
         self.recovery.idle_timer.stop()
         self._shut_down = True
+        self.speech.enabled = False
         self.thumbnails.close()
         self.jobs.close(10000)
         self.preview.shutdown()
