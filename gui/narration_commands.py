@@ -245,7 +245,9 @@ class NarrationCommands(QObject):
         if not snapshot.clips:
             return None
 
-        def done(track: Path | None) -> None:
+        def done(result: tuple[Path, list[Any]]) -> None:
+            track, fits = result
+            w.speech.record(snapshot, fits)
             self.narration_track = str(track) if track else None
             w.preview.set_narration_audio(self.narration_track)
             w.show_message(
@@ -254,7 +256,7 @@ class NarrationCommands(QObject):
             w.preview.warn_if_no_audio_output()
 
         job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
-        return self.operations.query(QueryOp[Path | None](tr("Synthesizing speech"), job, done))
+        return self.operations.query(QueryOp[tuple[Path, list[Any]]](tr("Synthesizing speech"), job, done))
 
     def play_current_speech(self) -> bool:
         """试听: the clip's speech plays as soon as it is made (at once when it is; else it is spoken next)."""

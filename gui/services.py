@@ -367,7 +367,7 @@ def preview_name(project: Project) -> str:
 
 def _synthesize(
     progress: ProgressCallback, cancel: CancelToken, project: Project, folder: str, made: Any = None
-) -> Path:
+) -> tuple[Path, list[Any]]:
     from core.export import build_track
     from core.jobs import scaled
     from core.pipeline import export_fits
@@ -380,11 +380,12 @@ def _synthesize(
     out = Path(folder) / preview_name(project)
     build_track(project, fits, duration, out)
     progress(1.0, "done")
-    return out
+    return out, fits
 
 
-def synthesize_job(project: Project, made: Any = None) -> CoreJob[Path]:
-    """Every line's speech (what is made already is reused) as the narration track the preview plays."""
+def synthesize_job(project: Project, made: Any = None) -> CoreJob[tuple[Path, list[Any]]]:
+    """Every line's speech (what is made already is reused) as the narration track the preview plays, and
+    the clips' FitResults (in clip order: the editor records them as made)."""
     return partial(_synthesize, project=project, folder=str(preview_dir()), made=dict(made or {}))
 
 

@@ -102,6 +102,16 @@ class SpeechQueue(QObject):
         self.schedule()
         return False
 
+    def record(self, project: Project, fits: list[Any]) -> None:
+        """Speech made elsewhere (Synthesize, an export) for the lines of `project`, in clip order."""
+        doc = self.bridge.document
+        for clip, fit in zip(project.clips, fits):
+            if fit is not None and clip.narration.strip():
+                key = speech_key(project, clip)
+                doc.set_speech(key, ClipSpeech("ready", fit))
+                for use in self._waiters.pop(key, []):
+                    use(fit)
+
     # -- progress, for the status bar
     @property
     def active(self) -> bool:
