@@ -138,7 +138,9 @@ def test_document_keeps_speech_by_key_across_undo(voice: FakeVoice) -> None:
         doc.set_speech(speech_key(doc.project, clip), ClipSpeech("done"))
 
 
-def test_editor_narration_writes_and_fits_lines_without_synthesizing(voice: FakeVoice) -> None:
+def test_editor_narration_writes_and_fits_lines_without_synthesizing(
+    voice: FakeVoice, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from core.narration.registry import create_narrator
 
     speaker = Speaker(voice)
@@ -148,6 +150,22 @@ def test_editor_narration_writes_and_fits_lines_without_synthesizing(voice: Fake
         project, create_narrator("embedded"), speaker=speaker, seed=2, cues=[None] * 5, speak=False
     )
     assert voice.spoken == []  # lines first: no speech made
+    # and the editor's jobs (gui/services.py, Qt-free) narrate, rewrite and shorten that way
+    from core.jobs import CancelToken
+    from core.speech import speaker as speaker_module
+    from gui import services
+
+    monkeypatch.setattr(speaker_module, "_shared", speaker)
+    token, noop = CancelToken(), lambda *_a: None
+    editor = services._narrate(noop, token, project=project, backend="embedded", model_dir="", seed=2)
+    long = apply_lines(project, editor)
+    long = replace(long, clips=(*long.clips[:2], replace(long.clips[2], narration=LONG), *long.clips[3:]))
+    services._rewrite(noop, token, project=long, indexes=[0, 1], backend="embedded", model_dir="", seed=3)
+    shorter = services._shorten(
+        noop, token, project=long, indexes=[2], backend="embedded", model_dir="", seed=4
+    )
+    assert [v.index for v in shorter] == [2]
+    assert voice.spoken == []
     project = apply_lines(project, verdicts)
     for clip, v in zip(project.clips, verdicts):
         assert v.fit is None
