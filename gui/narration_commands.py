@@ -64,9 +64,10 @@ class NarrationCommands(QObject):
     def _target(self) -> tuple[str, str]:
         return config.narrator_backend(), config.model_dir()
 
-    def warm_job(self) -> CoreJob[bool]:
-        """Loads the narrator, the estimate's front-end and the voice in the helper process (speech queue)."""
-        return services.warm_job(*self._target())
+    def warm_job(self, project: Project | None = None) -> CoreJob[bool]:
+        """Loads the narrator, the estimate's front-end and the voice in the helper process and looks at
+        the clips (the speech queue starts it once there are clips)."""
+        return services.warm_job(*self._target(), project)
 
     def _next_seed(self, step: int) -> int:
         self.seed += step

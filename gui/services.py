@@ -404,13 +404,25 @@ def speak_clip_job(project: Project, index: int) -> CoreJob[Any]:
     return partial(_speak_clip, project=project, index=index)
 
 
-def _warm(progress: ProgressCallback, cancel: CancelToken, backend: str, model_dir: str) -> bool:
-    """Load the narrator, the text front-end and the voice in the helper process, before they are needed."""
-    from core.pipeline import warm_estimates
+def _warm(
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    backend: str,
+    model_dir: str,
+    project: Project | None = None,
+) -> bool:
+    """Load the narrator, the text front-end and the voice in the helper process, and look at the clips
+    (visual cues), before they are needed: Narrate all then only writes."""
+    from core.pipeline import visual_cues, warm_estimates, write_lines
 
-    _narrator(backend, model_dir)
+    narrator = _narrator(backend, model_dir)
     cancel.raise_if_cancelled()
     warm_estimates(_speaker())
+    if backend == "embedded":  # its first narration loads what it writes with (seconds); an LLM loads on use
+        sample = Project(product=Product("样品", {"功效": "补水保湿"}), clips=(Clip(0, 3000),))
+        write_lines(sample, narrator, cues=[None], speak=False, cancel=cancel)
+    if project is not None:
+        visual_cues(project, cancel)  # cached per video and span
     cancel.raise_if_cancelled()
     engine = _speaker().resolve(None)[0]
     load = getattr(engine, "load", None)
@@ -419,8 +431,8 @@ def _warm(progress: ProgressCallback, cancel: CancelToken, backend: str, model_d
     return True
 
 
-def warm_job(backend: str, model_dir: str) -> CoreJob[bool]:
-    return partial(_warm, backend=backend, model_dir=model_dir)
+def warm_job(backend: str, model_dir: str, project: Project | None = None) -> CoreJob[bool]:
+    return partial(_warm, backend=backend, model_dir=model_dir, project=project)
 
 
 def _warm_estimates(progress: ProgressCallback, cancel: CancelToken) -> bool:

@@ -45,8 +45,9 @@ class SpeechQueue(QObject):
         self._waiters: dict[SpeechKey, list[Callable[[Any], None]]] = {}
         self._first: SpeechKey | None = None  # asked for (play): spoken next
         # loads the narrator and the voice in the helper process once there are clips (set by the window)
-        self.warm_job: Callable[[], CoreJob[Any]] | None = None
+        self.warm_job: Callable[[Project], CoreJob[Any]] | None = None
         self._warmed = False
+        self.warm_jobs: list[Job] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -159,14 +160,20 @@ class SpeechQueue(QObject):
     def _warm(self, project: Project) -> None:
         """Once per window, when there are clips: the estimate's text front-end in this process (a pool
         thread; the views refresh when it is there), the narrator and the voice in the helper process."""
-        if self._warmed or not project.clips or not self.enabled:
+        detected = len(project.clips) > 1 or any(c.narration for c in project.clips)
+        if self._warmed or not detected or not self.enabled:  # (a new video is one clip until detected)
             return
         self._warmed = True
-        self.jobs.start(
+        self.warm_jobs.append(self.jobs.start(
             "Warm estimates", services.warm_estimates_job(), lambda _r: self.bridge.speechChanged.emit()
-        )
+        ))  # fmt: skip
         if self.warm_job is not None:
-            self.jobs.start("Warm voice", self.warm_job(), in_process=True)
+            self.warm_jobs.append(self.jobs.start("Warm voice", self.warm_job(project), in_process=True))
+
+    @property
+    def warm(self) -> bool:
+        """The narrator, the estimate and the voice are loaded (their warm-up jobs ended)."""
+        return self._warmed and not any(job.running for job in self.warm_jobs)
 
     def _pump(self) -> None:
         doc = self.bridge.document
