@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(main)
 
         self.thumbnails = ThumbnailLoader(self.jobs, self.timeline.set_thumbnail, self.show_message, self)
-        self.speech = SpeechQueue(self.bridge, self.jobs, self)
+        self.speech = SpeechQueue(self.bridge, self.jobs, self.operations, self)
         self.status = JobStatus(self, self.operations, self.thumbnails, self.speech)
         self.documents = DocumentController(self)
         self.narration = NarrationCommands(self)

@@ -2,7 +2,8 @@
 
 Narrate all shows its lines as soon as they are written (the narration job synthesizes nothing). This
 queue then speaks each line in the warm helper process (gui/process_host.py: one process, the voice
-loaded once), one clip per job, so any other operation waits at most for one clip. Each line's state
+loaded once), one clip per job, so any other operation waits at most for one clip, and no clip starts
+while a main operation (narrate, export...) runs. Each line's state
 (waiting, speaking, ready, failed) lives in the core Document by its speech key (line, length, voice,
 rate, lead/tail): the narration lane and the meter observe it through `DocumentBridge.speechChanged`.
 Editing a line, its timing or the voice changes its key: only that clip is spoken again, and a job
@@ -23,6 +24,7 @@ from gui import services
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
 from gui.jobs import Job, JobRunner
+from gui.operations import Operations
 
 SpeechJob = Callable[[Project, int], CoreJob[Any]]
 
@@ -32,10 +34,19 @@ class SpeechQueue(QObject):
 
     changed = Signal()  # started, progressed or stopped (the status bar)
 
-    def __init__(self, bridge: DocumentBridge, jobs: JobRunner, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        bridge: DocumentBridge,
+        jobs: JobRunner,
+        operations: Operations | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.jobs = jobs
+        self.operations = (
+            operations  # a main operation (narrate, export...) goes first: no clip starts meanwhile
+        )
         self.job: Job | None = None
         self.running: tuple[SpeechKey, int] | None = None  # (key, clip index) of the job running
         self.paused = False
@@ -55,6 +66,8 @@ class SpeechQueue(QObject):
         for part in (bridge.narrationChanged, bridge.clipsChanged, bridge.settingsChanged):
             part.connect(self._project_changed)
         bridge.documentReplaced.connect(self._document_replaced)
+        if operations is not None:
+            operations.mainJobChanged.connect(self.schedule)
 
     # -- what the window asks
     def schedule(self) -> None:
@@ -186,6 +199,8 @@ class SpeechQueue(QObject):
             return
         if self.paused or not self.enabled:
             return
+        if self.operations is not None and self.operations.main_job is not None:
+            return  # the user's operation first (the helper process runs one job at a time)
         todo = self._pending()
         if not todo:
             self.changed.emit()
