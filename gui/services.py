@@ -393,7 +393,7 @@ def _speak_clip(progress: ProgressCallback, cancel: CancelToken, project: Projec
     """One clip's line synthesized and fitted (cached): a FitResult. The voice stays loaded in the helper
     process (one Speaker per process), so only the first clip pays for loading it."""
     cancel.raise_if_cancelled()  # skipped when its line changed while it waited
-    progress(0.0, "speaking clip")
+    progress(0.0, "speaking")
     fit = _speaker().fit_clip(project, project.clips[index])
     cancel.raise_if_cancelled()
     return fit
