@@ -604,16 +604,24 @@ class Document:
 
     def set_speech(self, key: SpeechKey, speech: ClipSpeech | None) -> None:
         """Record (or forget, with None) a line's speech state; observers of speech hear it."""
-        if speech is not None and speech.state not in SPEECH_STATES:
-            raise ValueError(f"unknown speech state {speech.state!r}")
-        if self._speech.get(key) == speech:
-            return
-        if speech is None:
-            self._speech.pop(key, None)
-        else:
-            self._speech[key] = speech
-        for listener in list(self._speech_observers):
-            listener()
+        self.set_speeches({key: speech})
+
+    def set_speeches(self, states: Mapping[SpeechKey, ClipSpeech | None]) -> None:
+        """Several lines' speech states at once: one notification (a 200-clip queue marks them waiting)."""
+        changed = False
+        for key, speech in states.items():
+            if speech is not None and speech.state not in SPEECH_STATES:
+                raise ValueError(f"unknown speech state {speech.state!r}")
+            if self._speech.get(key) == speech:
+                continue
+            changed = True
+            if speech is None:
+                self._speech.pop(key, None)
+            else:
+                self._speech[key] = speech
+        if changed:
+            for listener in list(self._speech_observers):
+                listener()
 
     def observe_speech(self, listener: Callable[[], None]) -> Callable[[], None]:
         """`listener()` after a line's speech changed state (not an edit: the project is the same)."""

@@ -119,12 +119,15 @@ class SpeechQueue(QObject):
     def record(self, project: Project, fits: list[Any]) -> None:
         """Speech made elsewhere (Synthesize, an export) for the lines of `project`, in clip order."""
         doc = self.bridge.document
-        for clip, fit in zip(project.clips, fits):
-            if fit is not None and clip.narration.strip():
-                key = speech_key(project, clip)
-                doc.set_speech(key, ClipSpeech("ready", fit))
-                for use in self._waiters.pop(key, []):
-                    use(fit)
+        made = {
+            speech_key(project, clip): fit
+            for clip, fit in zip(project.clips, fits)
+            if fit is not None and clip.narration.strip()
+        }
+        doc.set_speeches({key: ClipSpeech("ready", fit) for key, fit in made.items()})
+        for key, fit in made.items():
+            for use in self._waiters.pop(key, []):
+                use(fit)
 
     # -- progress, for the status bar
     @property
@@ -166,9 +169,7 @@ class SpeechQueue(QObject):
         return out
 
     def _forget_waiting(self) -> None:
-        doc = self.bridge.document
-        for _i, key in self._pending():
-            doc.set_speech(key, None)
+        self.bridge.document.set_speeches({key: None for _i, key in self._pending()})
 
     def _warm(self, project: Project) -> None:
         """Once per window, when there are clips: the estimate's text front-end in this process (a pool
@@ -205,14 +206,12 @@ class SpeechQueue(QObject):
         if not todo:
             self.changed.emit()
             return
-        for _i, key in todo:
-            if doc.speech_at(key) is None:
-                doc.set_speech(key, ClipSpeech("waiting"))
         index, key = next(((i, k) for i, k in todo if k == self._first), todo[0])
+        waiting = {k: ClipSpeech("waiting") for _i, k in todo if doc.speech_at(k) is None and k != key}
+        doc.set_speeches({**waiting, key: ClipSpeech("speaking")})
         self._start(doc, project, index, key)
 
     def _start(self, doc: Any, project: Project, index: int, key: SpeechKey) -> None:
-        doc.set_speech(key, ClipSpeech("speaking"))
         self.running = (key, index)
 
         def succeeded(fit: Any) -> None:
