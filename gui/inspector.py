@@ -26,8 +26,8 @@ from core.timebase import format_timecode
 from gui.bridge import DocumentBridge
 from gui.i18n import label_definition, tr
 from gui.services import Fit, clip_fit, labels, spoken_chars
+from gui.speech_queue import SPEECH_TEXT
 from gui.style import FIT_COLORS, label_color
-from gui.timeline import SPEECH_TEXT
 
 MAX_LABELS = 2  # the data never gives a clip more than two storyline labels
 

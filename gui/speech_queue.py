@@ -16,17 +16,47 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
 
 from core.jobs import CoreJob
 from core.project import ClipSpeech, Project, SpeechKey, speech_key
 from gui import services
 from gui.bridge import DocumentBridge
-from gui.i18n import tr
+from gui.i18n import QT_TRANSLATE_NOOP, tr
 from gui.jobs import Job, JobRunner
 from gui.operations import Operations
 
 SpeechJob = Callable[[Project, int], CoreJob[Any]]
+SPEECH_TEXT = {  # a line's speech state, as the lane's tooltip and the Clip panel say it
+    "waiting": QT_TRANSLATE_NOOP("", "speech: waiting"),
+    "speaking": QT_TRANSLATE_NOOP("", "speech: being made"),
+    "ready": QT_TRANSLATE_NOOP("", "speech: ready to play"),
+    "failed": QT_TRANSLATE_NOOP("", "speech: failed"),
+}
+
+
+def draw_speech_mark(p: QPainter, r: QRectF, state: str) -> float:
+    """The state's mark at the left of a narration lane block: hollow dot waiting, half dot being made, full
+    dot ready, red cross failed. Returns the width it took (0 when none)."""
+    if not state or r.width() <= 12:
+        return 0.0
+    d = QRectF(r.left() + 3, r.center().y() - 4, 8, 8)
+    p.setPen(QPen(QColor("#ffffff"), 1.2))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    if state == "failed":
+        p.setPen(QPen(QColor("#ff3030"), 2))
+        p.drawLine(d.topLeft(), d.bottomRight())
+        p.drawLine(d.topRight(), d.bottomLeft())
+    else:
+        p.drawEllipse(d)
+        p.setBrush(QColor("#ffffff"))
+        if state == "ready":
+            p.drawEllipse(d)
+        elif state == "speaking":
+            p.drawPie(d, 90 * 16, 180 * 16)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    return 12.0
 
 
 class SpeechQueue(QObject):

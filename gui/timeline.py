@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
 from core.project import MIN_CLIP_MS, Clip, move_boundary
 from core.timebase import format_timecode, snap_ms_to_frame
 from gui.bridge import DocumentBridge
-from gui.i18n import QT_TRANSLATE_NOOP, tr
+from gui.i18n import tr
 from gui.services import clip_fit
+from gui.speech_queue import SPEECH_TEXT, draw_speech_mark
 from gui.style import FIT_COLORS, FITS, SELECTED, label_color
 
 RULER_Y, RULER_H = 0.0, 18.0
@@ -108,14 +109,6 @@ class ClipItem(_Lane):
         )
 
 
-SPEECH_TEXT = {
-    "waiting": QT_TRANSLATE_NOOP("", "speech: waiting"),
-    "speaking": QT_TRANSLATE_NOOP("", "speech: being made"),
-    "ready": QT_TRANSLATE_NOOP("", "speech: ready to play"),
-    "failed": QT_TRANSLATE_NOOP("", "speech: failed"),
-}
-
-
 class NarrationItem(_Lane):
     """The line's spoken length against its clip (green fits, amber spoken faster, red runs over: the one
     verdict of core.pipeline.line_fit) and where its speech is: waiting and being made are drawn pale with a
@@ -147,27 +140,7 @@ class NarrationItem(_Lane):
             pen.setStyle(Qt.PenStyle.DashLine)
         p.setPen(pen)
         p.drawRect(r)
-        mark = 0.0
-        if self.speech and r.width() > 12:
-            mark = 12.0
-            d = QRectF(r.left() + 3, r.center().y() - 4, 8, 8)
-            p.setPen(QPen(QColor("#ffffff"), 1.2))
-            if self.speech == "failed":
-                p.setPen(QPen(QColor("#ff3030"), 2))
-                p.drawLine(d.topLeft(), d.bottomRight())
-                p.drawLine(d.topRight(), d.bottomLeft())
-            elif self.speech == "ready":
-                p.setBrush(QColor("#ffffff"))
-                p.drawEllipse(d)
-            elif self.speech == "speaking":
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawEllipse(d)
-                p.setBrush(QColor("#ffffff"))
-                p.drawPie(d, 90 * 16, 180 * 16)
-            else:
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawEllipse(d)
-            p.setBrush(Qt.BrushStyle.NoBrush)
+        mark = draw_speech_mark(p, r, self.speech)
         if r.width() > 14 + mark:
             p.setPen(Qt.GlobalColor.white)
             p.setFont(self.view.small_font)
