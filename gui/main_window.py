@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.documents = DocumentController(self)
         self.narration = NarrationCommands(self)
         self.speech.warm_job = self.narration.warm_job
+        self.speech.changed.connect(self.narration.build_track_when_spoken)
 
         owners = {"window": self, "documents": self.documents, "narration": self.narration,
                   "preview": self.preview, "timeline": self.timeline, "status": self.status}  # fmt: skip

@@ -259,6 +259,30 @@ class NarrationCommands(QObject):
         job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
         return self.operations.query(QueryOp[tuple[Path, list[Any]]](tr("Synthesizing speech"), job, done))
 
+    def build_track_when_spoken(self) -> Job | None:
+        """Once every line's speech is made (the queue is idle), the preview's narration track is built from
+        it (nothing synthesized), so playing the video speaks the lines without Synthesize."""
+        w = self.window
+        queue = w.speech
+        snapshot = self.bridge.project
+        ready, total = queue.counts()
+        if queue.active or not total or ready < total or self.operations.main_job is not None:
+            return None
+        name = services.preview_name(snapshot)
+        if self.narration_track and Path(self.narration_track).name == name:
+            return None
+        self.narration_track = str(services.preview_dir() / name)  # (being built: asked once)
+
+        def done(result: tuple[Path, list[Any]]) -> None:
+            if self.bridge.project is snapshot or services.preview_name(self.bridge.project) == name:
+                self.narration_track = str(result[0])
+                w.preview.set_narration_audio(self.narration_track)
+
+        job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
+        return self.operations.query(
+            QueryOp[tuple[Path, list[Any]]]("Narration track", job, done, main=False)
+        )
+
     def play_current_speech(self) -> bool:
         """试听: the clip's speech plays as soon as it is made (at once when it is; else it is spoken next)."""
         w = self.window

@@ -93,6 +93,10 @@ def test_lines_show_before_any_speech_is_made(
     assert [i for i, _t in gated.spoken] == [0, 1, 2]  # in timeline order
     window.timeline.rebuild()
     assert [item.speech for item in window.timeline.narr_items] == ["ready"] * 3
+    # every line spoken: the preview's narration track is built from that speech (nothing spoken again)
+    qtbot.waitUntil(lambda: bool(window.preview.narration_audio) and Path(window.preview.narration_audio).is_file(),
+                    timeout=WAIT)  # fmt: skip
+    assert [i for i, _t in gated.spoken] == [0, 1, 2]
     assert answers.errors == []
 
 
