@@ -214,9 +214,7 @@ def check_voice(report: Report, work: Path, frozen: bool) -> None:
             bundle = Path(str(bundle_dir())).resolve()
             report.check("voice model is the bundled one", bundle in model.resolve().parents, str(model))
         phonemes = phonemes_for(VOICE_LINE)
-        report.check(
-            "voice input is Mandarin phonemes", sum(phonemes.count(t) for t in "↗↓↘→") >= 10, phonemes
-        )
+        report.check("voice input is Mandarin phonemes", sum(phonemes.count(t) for t in "↗↓↘→") >= 10, phonemes)
     wav = engine.synthesize(VOICE_LINE, work / "voice.wav", voice=local)
     samples, rate = read_wav(wav)
     seconds = samples.size / rate
@@ -230,11 +228,7 @@ def check_voice(report: Report, work: Path, frozen: bool) -> None:
         from core.speech.engine import phonemes_are_mandarin
 
         mandarin, spoken = espeak.spoken_input(VOICE_LINE)
-        report.check(
-            "espeak-ng speaks Mandarin",
-            phonemes_are_mandarin(espeak.phonemes(spoken, mandarin), 11),
-            mandarin,
-        )
+        report.check("espeak-ng speaks Mandarin", phonemes_are_mandarin(espeak.phonemes(spoken, mandarin), 11), mandarin)
 
 
 VOICE_LINE = "赶紧点击下方链接抢购吧，只要99元！"
@@ -329,9 +323,7 @@ def check_render(report: Report, work: Path) -> None:
     else:
         report.check("narration track written", False, str(wav))
     report_file = getattr(result, "report_path", None)
-    report.check(
-        "export report written", report_file is not None and Path(report_file).is_file(), str(report_file)
-    )
+    report.check("export report written", report_file is not None and Path(report_file).is_file(), str(report_file))
     leftovers = sorted(p.name for p in out.parent.iterdir() if p not in (out, wav, report_file))
     report.check("no temporary files left", not leftovers, ", ".join(leftovers))
     if placements and info is not None:

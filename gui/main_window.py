@@ -268,9 +268,8 @@ class MainWindow(QMainWindow):
             return
         first, last = sel[0], sel[-1]
         if len(sel) > 1 and sel == list(range(first, last + 1)):
-            done = self.bridge.edit(
-                tr("Merge %n clips", "", len(sel)), lambda p: services.merge_range(p, first, last)
-            )
+
+            done = self.bridge.edit(tr("Merge %n clips", "", len(sel)), lambda p: services.merge_range(p, first, last))
         else:
             done = self.bridge.edit(tr("Merge with next clip"), lambda p: merge_with_next(p, first))
         if done:
@@ -283,9 +282,7 @@ class MainWindow(QMainWindow):
             return
         locked = sum(1 for i in targets if self.bridge.project.clips[i].locked)
         if locked and not dialogs.ask_yes_no(
-            self,
-            tr("Clear line"),
-            tr("%n of the lines are locked (you wrote or locked them). Clear them?", "", locked),
+            self, tr("Clear line"), tr("%n of the lines are locked (you wrote or locked them). Clear them?", "", locked)
         ):
             return
 

@@ -31,9 +31,7 @@ if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
-Verdicts = list[
-    "LineVerdict"
-]  # core.pipeline.LineVerdict: index, labels, text, verdict (fitted/shortened/...)
+Verdicts = list["LineVerdict"]  # core.pipeline.LineVerdict: index, labels, text, verdict (fitted/shortened/...)
 Alternatives = list[tuple[tuple[str, ...], str]]  # (labels, text), best first
 
 
@@ -42,9 +40,7 @@ def apply_lines(project: Project, lines: Verdicts) -> Project:
     return services.apply_lines(project, lines)
 
 
-def apply_rewrites(
-    project: Project, lines: Sequence[LineVerdict | tuple[int, tuple[str, ...], str]]
-) -> Project:
+def apply_rewrites(project: Project, lines: Sequence[LineVerdict | tuple[int, tuple[str, ...], str]]) -> Project:
     """Rewritten lines replace the clips' lines (unlocking them); locked labels are kept."""
     return services.apply_lines(project, lines, unlock=True)
 

@@ -137,8 +137,7 @@ def test_too_long_line_is_refused_or_left_silent_on_request(tmp_path: Path, spea
         export_project(project, tmp_path / "out.mp4", ExportOptions(), speaker=speaker)
     assert [p.index for p in err.value.problems] == [1]
     assert re.fullmatch(
-        r"clip 2 \(00:00:02\.000-00:00:04\.000\): the line needs \d+\.\d s, the clip leaves 1\.8 s",
-        str(err.value),
+        r"clip 2 \(00:00:02\.000-00:00:04\.000\): the line needs \d+\.\d s, the clip leaves 1\.8 s", str(err.value)
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src.mp4"]  # nothing written
     result = export_project(project, tmp_path / "out.mp4", ExportOptions(allow_silent=True), speaker=speaker)
@@ -409,9 +408,7 @@ def test_ducking_many_lines_is_smooth_and_deep_enough() -> None:
     speech = np.zeros((n, 2), dtype=np.float32)
     spans = [(i * 0.2 + 0.02, i * 0.2 + 0.1) for i in range(0, 300, 3)]
     for a, b in spans:
-        speech[round(a * rate) : round(b * rate)] = rng.normal(
-            0, 0.05, (round(b * rate) - round(a * rate), 2)
-        )
+        speech[round(a * rate) : round(b * rate)] = rng.normal(0, 0.05, (round(b * rate) - round(a * rate), 2))
     gains = duck_gains(original, speech, spans, -12.0)
     for a, b in spans:
         s, e = round(a * rate), round(b * rate)

@@ -35,9 +35,7 @@ def project_for(video: Path, clips: list[tuple[int, int, str]]) -> Project:
     info = probe(video)
     return Project(
         video=str(video),
-        media=MediaSummary(
-            info.duration_ms, info.fps, info.display_width, info.display_height, info.has_audio
-        ),
+        media=MediaSummary(info.duration_ms, info.fps, info.display_width, info.display_height, info.has_audio),
         clips=tuple(Clip(a, b, narration=text) for a, b, text in clips),
     )
 
@@ -66,9 +64,7 @@ def test_burned_text_is_5_to_6_percent_of_the_frame_and_the_soft_track_is_there_
     src = make_cut_video(tmp_path / "src.mp4", [("color=c=0x203050", 2.0)], size=f"{w}x{h}")
     project = project_for(src, [(0, 2000, "国家品质好物。")])
     out = tmp_path / "out.mp4"
-    result = export_project(
-        project, out, ExportOptions(burn_subtitles=True, soft_subtitles=True), speaker=speaker
-    )
+    result = export_project(project, out, ExportOptions(burn_subtitles=True, soft_subtitles=True), speaker=speaker)
     (cue,) = result.cues
     assert cue.lines == ("国家品质好物",)
     img = frame_rgb(out, (cue.start_ms + cue.end_ms) // 2, w, h)

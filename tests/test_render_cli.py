@@ -105,9 +105,7 @@ def test_render_real_footage_then_export_edited_project(tmp_path: Path, product:
     out2, srt2 = out_dir / "edited.mp4", out_dir / "edited.srt"
     proc = cli("export", str(proj), "--out", str(out2), "--srt", str(srt2))
     assert proc.returncode == 0, proc.stderr
-    assert "轻薄水润不黏腻" in srt2.read_text(encoding="utf-8") and "。" not in srt2.read_text(
-        encoding="utf-8"
-    )
+    assert "轻薄水润不黏腻" in srt2.read_text(encoding="utf-8") and "。" not in srt2.read_text(encoding="utf-8")
     assert abs(probe(out2).duration_ms - source.duration_ms) <= 40
     assert sha(src) == before
     assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]

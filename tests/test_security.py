@@ -166,12 +166,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def pwned(*folders: Path) -> list[str]:
-    return sorted(
-        str(p)
-        for folder in folders
-        for p in folder.rglob("PWNED*")
-        if not p.name.endswith((".mp4", ".report.json"))
-    )
+    return sorted(str(p) for folder in folders for p in folder.rglob("PWNED*") if not p.name.endswith((".mp4", ".report.json")))
 
 
 @pytest.mark.timeout(300)

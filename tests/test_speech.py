@@ -218,5 +218,5 @@ def test_neural_voice_fits_with_its_own_speed_not_a_time_stretch(cache_env: Path
 
 
 def test_estimate_counts_what_is_said(speaker: Speaker) -> None:
-    """ "SPF50+" is 6 characters but 8 syllables: the meter must not call it short."""
+    """"SPF50+" is 6 characters but 8 syllables: the meter must not call it short."""
     assert speaker.estimate_ms("SPF50+", 5.0) > speaker.estimate_ms("这款防晒霜好", 5.0)

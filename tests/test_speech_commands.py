@@ -45,24 +45,9 @@ def _wav_format(path: Path) -> tuple[int, int, float]:
 
 
 @needs_espeak
-def test_speak_with_espeak_prints_the_pinyin_it_spoke(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_speak_with_espeak_prints_the_pinyin_it_spoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "line.wav"
-    assert (
-        run(
-            [
-                "speak",
-                "到手价¥199，SPF50+",
-                "--out",
-                str(out),
-                "--voice",
-                "espeak:cmn-latn-pinyin",
-                "--pinyin",
-            ]
-        )
-        == 0
-    )
+    assert run(["speak", "到手价¥199，SPF50+", "--out", str(out), "--voice", "espeak:cmn-latn-pinyin", "--pinyin"]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed == ["dao4 shou3 jia4 yi4 bai3 jiu3 shi2 jiu3 yuan2 ai2 si1 pi4 ai2 fu1 wu3 shi2 jia1"]
     channels, width, seconds = _wav_format(out)
@@ -121,9 +106,7 @@ def test_licences_of_every_voice_and_model_are_listed_and_shipped() -> None:
     assert "Apache" in notice and "MIT License" in notice
 
 
-def test_speak_engine_failure_exits_1(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_speak_engine_failure_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A voice that cannot speak (here: its model file is damaged) is an internal error, not bad input."""
     from core.speech import kokoro
 

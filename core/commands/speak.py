@@ -24,9 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("text")
     p.add_argument("--out", required=True, help="OUT.wav (mono 16-bit PCM)")
     p.add_argument("--voice", help="voice id from `voices` (default: the neural Mandarin voice)")
-    p.add_argument(
-        "--rate", type=float, metavar="CHARS_PER_S", help="speaking rate (default: the voice's own)"
-    )
+    p.add_argument("--rate", type=float, metavar="CHARS_PER_S", help="speaking rate (default: the voice's own)")
     p.add_argument("--pinyin", action="store_true", help="print the tone-numbered pinyin that was spoken")
     p.set_defaults(handler=run)
 

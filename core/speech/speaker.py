@@ -287,9 +287,7 @@ class Speaker:
                     break
             if native and dur > available:
                 fitting_chars = math.floor(n * available / dur)
-                return FitResult(
-                    text, wav, lead_ms, dur, available, rate, 1.0, False, max(1, n - fitting_chars), voice
-                )
+                return FitResult(text, wav, lead_ms, dur, available, rate, 1.0, False, max(1, n - fitting_chars), voice)
         tempo = 1.0
         if dur > available:
             tempo = math.ceil(dur / available * 1.01 * 1000) / 1000

@@ -107,11 +107,7 @@ def default_voice_id() -> str:
         kokoro = kokoro_engine()
         if kokoro is not None:
             default = DEFAULT_VOICE.split(":", 1)[1]
-            return (
-                DEFAULT_VOICE
-                if default in {v.id for v in kokoro.voices()}
-                else f"kokoro:{kokoro.default_voice()}"
-            )
+            return DEFAULT_VOICE if default in {v.id for v in kokoro.voices()} else f"kokoro:{kokoro.default_voice()}"
         errors.append(_kokoro_error or "Kokoro is not available")
     if forced in ("", "kokoro", "espeak"):
         espeak = espeak_engine()
@@ -153,9 +149,7 @@ def resolve_voice(voice: str | None) -> tuple[SpeechEngine, str, str]:
         espeak = espeak_engine()
         if espeak is None:
             raise InputError(f"voice {voice}: {_espeak_error}")
-        ids = {v.id.lower() for v in espeak.voices()} | {
-            v.id.rsplit("/", 1)[-1].lower() for v in espeak.voices()
-        }
+        ids = {v.id.lower() for v in espeak.voices()} | {v.id.rsplit("/", 1)[-1].lower() for v in espeak.voices()}
         if local.lower() not in ids and local.rsplit("/", 1)[-1].lower() not in ids:
             raise InputError(f"voice {voice}: no such espeak-ng voice")
         if espeak.is_chinese(local):

@@ -113,9 +113,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench voice", description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=len(LINES), help=f"lines per voice (max {len(LINES)})")
     parser.add_argument("--voices", default=",".join(DEFAULT_VOICES), help="voice ids, comma separated")
-    parser.add_argument(
-        "--calibrate", action="store_true", help="print the bundled Kokoro voices' calibration"
-    )
+    parser.add_argument("--calibrate", action="store_true", help="print the bundled Kokoro voices' calibration")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.calibrate:

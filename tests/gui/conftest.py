@@ -69,9 +69,7 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     monkeypatch.setattr(dialogs, "exec_dialog", a.exec_dialog)
     monkeypatch.setattr(dialogs, "choose_open_file", lambda *args, **kw: a.open_file)
     monkeypatch.setattr(dialogs, "choose_save_file", lambda *args, **kw: a.save_file)
-    monkeypatch.setattr(
-        dialogs, "show_export_finished", lambda parent, output, result: a.finished.append((output, result))
-    )
+    monkeypatch.setattr(dialogs, "show_export_finished", lambda parent, output, result: a.finished.append((output, result)))
     monkeypatch.setattr(dialogs, "show_shortcuts", lambda parent, rows: a.questions.append("shortcuts"))
     monkeypatch.setattr(dialogs, "show_about", lambda parent: a.questions.append("about"))
     monkeypatch.setattr(dialogs, "open_folder", lambda folder: True)

@@ -33,9 +33,7 @@ def export_via_dialog(window: Any, answers: Any, out: Path, srt: bool = False, q
     answers.dialog_hook = fill
     window.act_export.trigger()
     if qtbot is not None:  # lines are checked first (a job), then the export starts
-        qtbot.waitUntil(
-            lambda: window.main_job is not None and window.main_job.name == "Exporting", timeout=WAIT
-        )
+        qtbot.waitUntil(lambda: window.main_job is not None and window.main_job.name == "Exporting", timeout=WAIT)
 
 
 def test_export_cancel_then_complete_on_a_snapshot(
@@ -66,9 +64,7 @@ def test_export_cancel_then_complete_on_a_snapshot(
     assert "导出期间的修改" not in srt  # edits made while exporting do not change that export
     assert results and results[0].placements
     assert all(p.text == snapshot.clips[p.clip_index].narration.strip() for p in results[0].placements)
-    assert [o for o, _r in answers.finished] == [
-        out
-    ]  # the finishing dialog (report summary, Open folder, Play)
+    assert [o for o, _r in answers.finished] == [out]  # the finishing dialog (report summary, Open folder, Play)
     window.act_undo.trigger()  # takes back the last edit, not the export settings
     assert window.bridge.project.export.duck_db == -15
     assert window.bridge.project.clips[0].narration != "导出期间的修改"

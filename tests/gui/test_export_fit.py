@@ -16,10 +16,7 @@ from gui import dialogs
 from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 
-PRODUCT = {
-    "name": "澜肌轻盈保湿精华液",
-    "attributes": {"质地": "轻薄、水润、一抹即化", "活动优惠": "买一送一"},
-}
+PRODUCT = {"name": "澜肌轻盈保湿精华液", "attributes": {"质地": "轻薄、水润、一抹即化", "活动优惠": "买一送一"}}
 LONG = "这款精华液质地轻薄水润，一抹就化开，换季干燥的时候用它特别舒服，现在下单还送同款小样。"
 
 

@@ -229,10 +229,7 @@ def test_objects_in_job_callbacks_are_released_on_the_gui_thread() -> None:
     count = 2000
     proc = subprocess.run(
         [sys.executable, "-X", "faulthandler", "-c", PROBES_IN_CALLBACKS, str(ROOT), str(count)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True, text=True, timeout=300, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert f"destroyed {count} off the GUI thread 0" in proc.stdout, proc.stdout + proc.stderr[-2000:]

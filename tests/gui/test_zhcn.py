@@ -66,10 +66,7 @@ def test_zh_cn_translation_loads_and_menus_are_chinese(chinese: None, make_windo
     assert i18n.stage_text("speaking clip 2/5") == "合成语音 2/5"
     assert i18n.stage_text("encoding") == "编码"
     assert i18n.knowledge_warning_text("the product knowledge has only 1 fact") == "商品信息只有 1 条"
-    assert (
-        i18n.knowledge_warning_text("the product has no name: lines cannot name it")
-        == "商品没有名称：文案无法说出商品名"
-    )
+    assert i18n.knowledge_warning_text("the product has no name: lines cannot name it") == "商品没有名称：文案无法说出商品名"
 
 
 def test_english_has_plural_forms(english: None) -> None:
@@ -137,9 +134,7 @@ def test_translation_check_fails_on_a_new_string(tmp_path: Path, monkeypatch: py
     """The check can fail: a module with an untranslated tr() string is reported."""
     gui = tmp_path / "gui"
     gui.mkdir()
-    (gui / "new.py").write_text(
-        'from gui.i18n import tr\n\nTEXT = tr("A brand new string")\n', encoding="utf-8"
-    )
+    (gui / "new.py").write_text('from gui.i18n import tr\n\nTEXT = tr("A brand new string")\n', encoding="utf-8")
     i18n = tmp_path / "resources" / "i18n"
     i18n.mkdir(parents=True)
     ts = build_translations.ts_file("zh_CN")
@@ -241,13 +236,7 @@ def test_thin_knowledge_is_shown_and_asked_before_narrating(
     assert answers.questions and "thin" in answers.questions[-1]
     assert window.main_job is None and window.bridge.project == before
     window.bridge.edit(
-        "product",
-        lambda p: p.__class__(
-            **{
-                **p.__dict__,
-                "product": Product("面霜", {"功效": "保湿、修护、提亮", "成分/材质": "玻尿酸、神经酰胺"}),
-            }
-        ),
+        "product", lambda p: p.__class__(**{**p.__dict__, "product": Product("面霜", {"功效": "保湿、修护、提亮", "成分/材质": "玻尿酸、神经酰胺"})})
     )
     assert not window.product_panel.warning.isVisibleTo(window.product_panel)
 
@@ -443,9 +432,7 @@ def test_status_bar_shows_no_internal_paths(window: Any, qtbot: Any, answers: An
     assert tempfile.gettempdir() not in window.status_text.text()
 
 
-def test_timeline_refits_when_the_window_grows(
-    window: Any, qtbot: Any, answers: Any, cut_video: Path
-) -> None:
+def test_timeline_refits_when_the_window_grows(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
     open_video(window, qtbot, answers, cut_video)
     window.resize(900, 600)
     qtbot.wait(50)
@@ -457,16 +444,12 @@ def test_timeline_refits_when_the_window_grows(
 def test_long_line_is_drawn_inside_its_clip(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
     open_video(window, qtbot, answers, cut_video)
     window.bridge.select([1])
-    window.inspector.text.setPlainText(
-        "这是一句非常非常长的旁白文案，远远超出了这个片段能够容纳的时长范围，一定会溢出"
-    )
+    window.inspector.text.setPlainText("这是一句非常非常长的旁白文案，远远超出了这个片段能够容纳的时长范围，一定会溢出")
     window.inspector.commit_text()
     timeline = window.timeline
     item = timeline.narr_items[1]
     assert item.state == "over"
-    assert item.boundingRect().right() > timeline.ms_to_x(
-        window.bridge.project.clips[1].end_ms
-    )  # it runs long
+    assert item.boundingRect().right() > timeline.ms_to_x(window.bridge.project.clips[1].end_ms)  # it runs long
     from PySide6.QtGui import QImage, QPainter
 
     image = QImage(int(timeline.scene().width()) + 10, 200, QImage.Format.Format_ARGB32)
@@ -521,9 +504,7 @@ CRASHING_EDITOR = textwrap.dedent(
 )
 
 
-def test_recovery_after_a_crash_keeps_an_edit_made_3_s_before(
-    tmp_path: Path, isolated: Path, qapp: Any
-) -> None:
+def test_recovery_after_a_crash_keeps_an_edit_made_3_s_before(tmp_path: Path, isolated: Path, qapp: Any) -> None:
     from gui import recovery
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
@@ -556,8 +537,7 @@ def test_screenshot_of_the_chinese_interface(chinese: None, window: Any, qtbot: 
     window.resize(1280, 800)
     assert window.open_path(demo_video(), auto_narrate=True)
     qtbot.waitUntil(
-        lambda: idle(window) and all(c.narration and c.labels for c in window.bridge.project.clips),
-        timeout=WAIT,
+        lambda: idle(window) and all(c.narration and c.labels for c in window.bridge.project.clips), timeout=WAIT
     )
     window.bridge.select([1])
     window.request_alternatives(1)
@@ -588,10 +568,7 @@ def test_export_finished_dialog_summarises_the_report(qapp: Any, tmp_path: Path,
     report = {
         "duration_ms": 8400,
         "summary": {"fitted": 3, "shortened": 1, "silent": 1, "silent_with_line": 1},
-        "clips": [
-            {"clip": 1, "line": "a", "status": "fitted"},
-            {"clip": 2, "line": "太长的一句", "status": "silent"},
-        ],
+        "clips": [{"clip": 1, "line": "a", "status": "fitted"}, {"clip": 2, "line": "太长的一句", "status": "silent"}],
         "loudness": {"integrated_lufs": -14.2, "target_lufs": -14},
         "warnings": [],
     }
@@ -613,11 +590,7 @@ def test_every_progress_stage_of_the_core_is_translated() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
                 name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-                if (
-                    name in ("progress", "report")
-                    and isinstance(node.args[1].value, str)
-                    and node.args[1].value
-                ):
+                if name in ("progress", "report") and isinstance(node.args[1].value, str) and node.args[1].value:
                     stages.add(node.args[1].value)
     assert "encoding" in stages
     missing = sorted(s for s in stages if s not in i18n._STAGES and not i18n._COUNTED_STAGE.match(s))
