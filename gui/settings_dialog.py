@@ -99,9 +99,7 @@ class SettingsDialog(QDialog):
 
     def _add_voice_pack(self) -> None:
         """Copy a Kokoro voice pack into the user's voice folder (checked, never unpickled) and select it."""
-        path = dialogs.choose_open_file(
-            self, tr("Add voice pack"), tr("Kokoro voice") + " (*.npy *.pt *.pth)"
-        )
+        path = dialogs.choose_open_file(self, tr("Add voice pack"), tr("Kokoro voice") + " (*.npy *.pt *.pth)")
         if not path:
             return
         from core.errors import SyncNarratorError

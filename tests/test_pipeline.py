@@ -61,12 +61,7 @@ def test_editor_path_and_cli_path_give_identical_lines_and_verdicts(tmp_path: Pa
 
     video = make_cut_video(
         tmp_path / "ad.mp4",
-        [
-            ("testsrc=decimals=0", 2.4),
-            ("color=c=0x2050c0", 1.3),
-            ("smptebars=sar=1", 3.0),
-            ("color=c=white", 2.2),
-        ],
+        [("testsrc=decimals=0", 2.4), ("color=c=0x2050c0", 1.3), ("smptebars=sar=1", 3.0), ("color=c=white", 2.2)],
         size="320x240",
     )
     product_file = tmp_path / "ad.product.json"
@@ -74,9 +69,7 @@ def test_editor_path_and_cli_path_give_identical_lines_and_verdicts(tmp_path: Pa
 
     # the command line: render (detect, narrate, fit, export)
     product = load_product(product_file)
-    result = render_video(
-        video, product, tmp_path / "out.mp4", options=RenderOptions(seed=5, burn_subtitles=False)
-    )
+    result = render_video(video, product, tmp_path / "out.mp4", options=RenderOptions(seed=5, burn_subtitles=False))
 
     # the editor: open the video (probe job, product beside it), detect job, "Narrate all" job, apply
     noop = lambda f, s: None  # noqa: E731
@@ -91,22 +84,16 @@ def test_editor_path_and_cli_path_give_identical_lines_and_verdicts(tmp_path: Pa
     )
     assert editor.media == result.project.media
     assert editor.product == result.project.product
-    assert [(c.start_ms, c.end_ms) for c in editor.clips] == [
-        (c.start_ms, c.end_ms) for c in result.project.clips
-    ]
+    assert [(c.start_ms, c.end_ms) for c in editor.clips] == [(c.start_ms, c.end_ms) for c in result.project.clips]
     # same request: budgets at the calibrated rate of the same voice
-    assert narration_request(editor, seed=5) == narration_request(
-        replace(result.project, clips=editor.clips), seed=5
-    )
+    assert narration_request(editor, seed=5) == narration_request(replace(result.project, clips=editor.clips), seed=5)
 
     verdicts = services._narrate(noop, token, project=editor, backend="embedded", model_dir="", seed=5)
     assert [(v.index, v.labels, v.text, v.verdict) for v in verdicts] == [
         (v.index, v.labels, v.text, v.verdict) for v in result.verdicts
     ]
     editor = apply_lines(editor, verdicts)
-    assert [(c.labels, c.narration) for c in editor.clips] == [
-        (c.labels, c.narration) for c in result.project.clips
-    ]
+    assert [(c.labels, c.narration) for c in editor.clips] == [(c.labels, c.narration) for c in result.project.clips]
     # the meter and the narration lane (editor) and the CLI give one verdict per line
     for e, c in zip(editor.clips, result.project.clips):
         assert services.clip_fit(e, editor) == line_fit(result.project, c)
@@ -160,9 +147,7 @@ def test_product_loader_errors_are_the_same_for_editor_and_cli(tmp_path: Path) -
 
 
 def test_merge_range() -> None:
-    project = Project(
-        clips=(Clip(0, 1000, narration="一"), Clip(1000, 2000, narration="二"), Clip(2000, 3000))
-    )
+    project = Project(clips=(Clip(0, 1000, narration="一"), Clip(1000, 2000, narration="二"), Clip(2000, 3000)))
     merged = merge_range(project, 0, 2)
     assert [(c.start_ms, c.end_ms) for c in merged.clips] == [(0, 3000)]
     assert merged.clips[0].narration == "一二"
@@ -196,9 +181,7 @@ def test_export_exits_2_naming_the_clip_unless_shorten_or_allow_silent(tmp_path:
     assert proc.returncode == 2, proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("clip ")]
     assert len(lines) == 1
-    assert re.fullmatch(
-        r"clip 3 \(00:00:06\.200-00:00:08\.000\): the line needs \d+\.\d s, the clip leaves 1\.6 s", lines[0]
-    )
+    assert re.fullmatch(r"clip 3 \(00:00:06\.200-00:00:08\.000\): the line needs \d+\.\d s, the clip leaves 1\.6 s", lines[0])
     assert not out.exists() and not (tmp_path / "out.report.json").exists()
 
     proc = cli("export", str(proj), "--out", str(out), "--no-burn-subtitles", "--allow-silent")
@@ -218,9 +201,7 @@ def test_export_exits_2_naming_the_clip_unless_shorten_or_allow_silent(tmp_path:
         assert "clip 3: shortened to" in proc.stderr and len(third["line"]) < 30
     else:  # the narrator found no shorter line that fits: said so, never silently
         assert third["status"] == "silent" and "clip 3 (" in proc.stderr
-    assert (
-        load_project(proj).clips[2].narration.startswith("这款精华液质地轻薄水润")
-    )  # the project is not changed
+    assert load_project(proj).clips[2].narration.startswith("这款精华液质地轻薄水润")  # the project is not changed
 
     proc = cli("export", str(proj), "--out", str(out2), "--shorten", "--allow-silent")
     assert proc.returncode == 2 and "not allowed with" in proc.stderr
