@@ -386,8 +386,14 @@ class NarrationCommands(QObject):
         self, snapshot: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
     ) -> Job | None:
         w = self.window
+        doc = self.bridge.document
 
-        def done(result: ExportResult) -> None:
+        def done(result: ExportResult | services.ExportHeld) -> None:
+            if isinstance(result, services.ExportHeld):  # the speech made says no: record it, ask again
+                if self.bridge.document is doc:
+                    w.speech.record(snapshot, result.fits)
+                    self.start_export(output, shortened=shortened)
+                return
             warnings = list(getattr(result, "warnings", ()) or ())
             message = tr("Exported {name}").format(name=output.name)
             if warnings:

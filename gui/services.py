@@ -470,6 +470,12 @@ def _export(
     )
     # only the speech not made yet is synthesized
     fits = export_fits(project, _speaker(), made=made, progress=scaled(progress, 0.0, 0.3), cancel=cancel)
+    if not allow_silent:  # the estimate let these lines through; their speech says they cannot fit
+        from core.pipeline import check_lines, made_by_key
+
+        problems = check_lines(project, _speaker(), made=made_by_key(project, fits))
+        if problems:
+            return ExportHeld(problems, fits)
     return export_project(
         project,
         out,
@@ -479,6 +485,15 @@ def _export(
         progress=scaled(progress, 0.3, 1.0),
         cancel=cancel,
     )
+
+
+@dataclass(frozen=True)
+class ExportHeld:
+    """An export that stopped before writing anything: the speech it made shows lines that cannot fit
+    (`problems`, FitProblems), although the estimate let them through; `fits` is that speech, in clip order."""
+
+    problems: list[Any]
+    fits: list[Any]
 
 
 def export_job(

@@ -222,3 +222,37 @@ def test_cli_shorten_keeps_a_typed_line(
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "out.report.json").read_text(encoding="utf-8"))
     assert report["clips"][2]["status"] == "silent" and report["clips"][2]["line"] == LONG
+
+
+class SlowVoice(FakeVoice):
+    """Speaks far slower than its calibration says: the estimate lets a line through that its speech cannot fit."""
+
+    def synthesize(self, text, out, *, voice=None, rate=None):  # type: ignore[no-untyped-def]
+        from core.speech.audio import write_wav
+
+        self.spoken.append(text)
+        seconds = count_chars(text) / (1.2 * (rate or 100) / 100)
+        t = np.arange(int(seconds * 16000)) / 16000
+        return write_wav(out, 0.3 * np.sin(2 * np.pi * 220 * t), 16000)
+
+
+def test_the_editor_export_stops_before_writing_when_the_speech_made_cannot_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.jobs import CancelToken
+    from core.speech import speaker as speaker_module
+    from gui import services
+
+    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    speaker = Speaker(SlowVoice())
+    monkeypatch.setattr(speaker_module, "_shared", speaker)
+    project = project_with(["这款精华液很轻薄。", "好用。"], [(0, 3000), (3000, 6000)])
+    assert [line_fit(project, c, speaker=speaker).state for c in project.clips] == ["fits", "fits"]
+    out = tmp_path / "ad.mp4"
+    held = services._export(lambda *_a: None, CancelToken(), project=project, output=str(out))
+    assert isinstance(held, services.ExportHeld) and [p.index for p in held.problems] == [0]
+    assert not out.exists() and not (tmp_path / "ad.report.json").exists()
+    # recorded as made, the speech turns the meter, the lane and the next check to "over"
+    made = made_by_key(project, held.fits)
+    assert line_fit(project, project.clips[0], speaker=speaker, made=made).state == "over"
+    assert [p.index for p in check_lines(project, speaker, made=made)] == [0]
