@@ -74,9 +74,8 @@ class SpeechQueue(QObject):
         super().__init__(parent)
         self.bridge = bridge
         self.jobs = jobs
-        self.operations = (
-            operations  # a main operation (narrate, export...) goes first: no clip starts meanwhile
-        )
+        # a main operation (narrate, export...) goes first: no clip starts while one runs
+        self.operations = operations
         self.job: Job | None = None
         self.running: tuple[SpeechKey, int] | None = None  # (key, clip index) of the job running
         self.paused = False
@@ -118,7 +117,7 @@ class SpeechQueue(QObject):
 
     def stop(self) -> bool:
         """Cancel (Esc): stop speaking until the next edit or request; False when nothing was running."""
-        if self.job is None and not self._pending():
+        if self.job is None and (self.paused or not self._pending()):
             return False
         self.paused = True
         self._waiters.clear()
