@@ -46,6 +46,7 @@ from gui.operations import Operations
 from gui.preview import Preview
 from gui.process_host import shared_host
 from gui.product_panel import ProductPanel
+from gui.speech_queue import SpeechQueue
 from gui.thumbnails import ThumbnailLoader
 from gui.timeline import TimelineView
 
@@ -93,10 +94,13 @@ class MainWindow(QMainWindow):
         self.banner.actionRequested.connect(self.show_product_tab)
 
         self.thumbnails = ThumbnailLoader(self.jobs, self.timeline.set_thumbnail, self.show_message, self)
-        self.status = JobStatus(self, self.operations, self.thumbnails)
+        self.speech = SpeechQueue(self.bridge, self.jobs, self.operations, self)
+        self.status = JobStatus(self, self.operations, self.thumbnails, self.speech)
         self.documents = DocumentController(self)
         self.narration = NarrationCommands(self)
         self.clip_edits = ClipEdits(self)
+        self.speech.warm_job = self.narration.warm_job
+        self.speech.changed.connect(self.narration.build_track_when_spoken)
 
         owners = {"window": self, "documents": self.documents, "narration": self.narration,
                   "preview": self.preview, "timeline": self.timeline, "status": self.status}  # fmt: skip
@@ -312,7 +316,7 @@ class MainWindow(QMainWindow):
     def use_alternative(self, index: int, text: str, labels: tuple[str, ...] = (), what: str = "") -> bool:
         return self.narration.use_alternative(index, text, labels, what)
 
-    def play_current_speech(self) -> Job | None:
+    def play_current_speech(self) -> bool:
         return self.narration.play_current_speech()
 
     # ------------------------------------------------------------------------------------------
@@ -424,6 +428,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.speech.enabled = False
         self.thumbnails.close()
         self.jobs.close(15000)
         self.preview.shutdown()
@@ -436,6 +441,7 @@ class MainWindow(QMainWindow):
         self.recovery.timer.stop()
         self.recovery.idle_timer.stop()
         self._shut_down = True
+        self.speech.enabled = False
         self.thumbnails.close()
         self.jobs.close(10000)
         self.preview.shutdown()

@@ -38,6 +38,7 @@ from core.timebase import format_timecode, snap_ms_to_frame
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
 from gui.services import clip_fit
+from gui.speech_queue import SPEECH_TEXT, draw_speech_mark
 from gui.style import FIT_COLORS, FITS, SELECTED, label_color
 
 RULER_Y, RULER_H = 0.0, 18.0
@@ -109,12 +110,15 @@ class ClipItem(_Lane):
 
 
 class NarrationItem(_Lane):
-    """The line's estimated spoken length against its clip: green fits, red runs over."""
+    """The line's spoken length against its clip (green fits, amber spoken faster, red runs over: the one
+    verdict of core.pipeline.line_fit) and where its speech is: waiting and being made are drawn pale with a
+    dashed outline and a hollow / half dot, ready solid with a full dot, failed with a red cross."""
 
     def __init__(self, view: TimelineView, index: int) -> None:
         super().__init__(view)
         self.index = index
         self.state = "fits"
+        self.speech = ""  # "", "waiting", "speaking", "ready", "failed" (core.project.ClipSpeech)
 
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         clip = self.view.clip(self.index)
@@ -129,17 +133,22 @@ class NarrationItem(_Lane):
         if r.isEmpty():
             return
         colour = FIT_COLORS.get(self.state, FITS)
-        p.fillRect(r, QColor(colour.red(), colour.green(), colour.blue(), 200))
-        p.setPen(colour.darker(150))
+        made = self.speech in ("ready", "")
+        p.fillRect(r, QColor(colour.red(), colour.green(), colour.blue(), 200 if made else 110))
+        pen = QPen(colour.darker(150))
+        if not made:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
         p.drawRect(r)
-        if r.width() > 14:
+        mark = draw_speech_mark(p, r, self.speech)
+        if r.width() > 14 + mark:
             p.setPen(Qt.GlobalColor.white)
             p.setFont(self.view.small_font)
             p.drawText(
-                r.adjusted(3, 0, -3, 0),
+                r.adjusted(3 + mark, 0, -3, 0),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 self.view.small_metrics.elidedText(
-                    clip.narration, Qt.TextElideMode.ElideRight, int(r.width() - 6)
+                    clip.narration, Qt.TextElideMode.ElideRight, int(r.width() - 6 - mark)
                 ),
             )
 
@@ -280,6 +289,7 @@ class TimelineView(QGraphicsView):
             bridge.videoChanged,
         ):
             part.connect(self.rebuild)  # a save or a product edit leaves the timeline alone
+        bridge.speechChanged.connect(self.rebuild)  # a line's speech made (or waiting, failed)
         bridge.selectionChanged.connect(self._on_selection)
         bridge.playheadChanged.connect(self._on_playhead)
         self.rebuild()
@@ -386,19 +396,28 @@ class TimelineView(QGraphicsView):
         self.ruler.set_rect(QRectF(0, RULER_Y, width, RULER_H))
         self.thumbs.set_rect(QRectF(0, THUMB_Y, width, THUMB_H))
         lead = project.speech.lead_ms
+        doc = self.bridge.document
+        made = doc.made_speech()
         for i, clip in enumerate(project.clips):
             self._place_clip(i, clip.start_ms, clip.end_ms)
             narr = self.narr_items[i]
-            fit = clip_fit(clip, project)
+            fit = clip_fit(clip, project, made=made)
+            speech = doc.speech_of(clip) if clip.narration.strip() else None
             narr.state = fit.state
+            narr.speech = speech.state if speech is not None else ""
             narr.setToolTip(
                 clip.narration + "\n" + tr("{chars} characters (budget {low}–{high}), ≈{speech} s of {room} s").format(
                     chars=fit.chars, low=fit.chars_min, high=fit.chars_max,
                     speech=f"{fit.speech_ms / 1000:.1f}", room=f"{fit.room_ms / 1000:.1f}",
                 )
+                + (f"\n{tr(SPEECH_TEXT[speech.state])}" if speech is not None else "")
+                + (f": {speech.error}" if speech is not None and speech.error else "")
                 if clip.narration
                 else ""
             )  # fmt: skip
+            spoken_ms = fit.speech_ms
+            if speech is not None and speech.state == "ready" and speech.fit is not None:
+                spoken_ms = int(speech.fit.duration_ms) or spoken_ms  # what was made
             self.clip_items[i].setToolTip(
                 tr("Clip {number}: {start}–{end} s").format(
                     number=i + 1, start=f"{clip.start_ms / 1000:.2f}", end=f"{clip.end_ms / 1000:.2f}"
@@ -406,7 +425,7 @@ class TimelineView(QGraphicsView):
                 + (f"\n{'、'.join(clip.labels)}" if clip.labels else "")
             )
             x0 = self.ms_to_x(clip.start_ms + lead)
-            narr.set_rect(QRectF(x0, NARR_Y, max(fit.speech_ms * self.px_per_ms, 2.0), NARR_H))
+            narr.set_rect(QRectF(x0, NARR_Y, max(spoken_ms * self.px_per_ms, 2.0), NARR_H))
         self._on_playhead(self.bridge.playhead_ms)
 
     def _place_clip(self, i: int, start_ms: int, end_ms: int) -> None:

@@ -346,6 +346,46 @@
         <translation>片段 {number}（{start}-{end}）：这句台词需要 {needs} 秒，片段只留出 {room} 秒</translation>
     </message>
     <message>
+        <source>Shorter lines from the narrator</source>
+        <translation>文案模型给出的较短台词</translation>
+    </message>
+    <message>
+        <source>Tick the lines to replace. Lines you typed or locked are not ticked: your text is only replaced if you tick it.</source>
+        <translation>勾选要替换的台词。你输入或锁定的台词默认不勾选：只有勾选后才会替换你的文字。</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <source>Your line</source>
+        <translation>你的台词</translation>
+    </message>
+    <message>
+        <source>Shorter line</source>
+        <translation>较短台词</translation>
+    </message>
+    <message>
+        <source>You typed or locked this line</source>
+        <translation>这句台词是你输入或锁定的</translation>
+    </message>
+    <message>
+        <source>(no shorter line fits this clip)</source>
+        <translation>（没有能放进这个片段的较短台词）</translation>
+    </message>
+    <message>
+        <source>Clip {number}</source>
+        <translation>片段 {number}</translation>
+    </message>
+    <message>
+        <source>(locked)</source>
+        <translation>（已锁定）</translation>
+    </message>
+    <message>
+        <source>Use the ticked lines and export</source>
+        <translation>使用勾选的台词并导出</translation>
+    </message>
+    <message>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -456,6 +496,14 @@
     <message>
         <source>speaking clip {k} of {n}</source>
         <translation>合成语音 {k}/{n}</translation>
+    </message>
+    <message>
+        <source>fitting clip {k} of {n}</source>
+        <translation>正在核对片段 {k}/{n}</translation>
+    </message>
+    <message>
+        <source>fitting clip {k}</source>
+        <translation>正在核对片段 {k}</translation>
     </message>
     <message>
         <source>narrating clip {k}</source>
@@ -622,6 +670,10 @@
         </translation>
     </message>
     <message>
+        <source>needs {needs} s even spoken fastest; room {room} s of the {clip} s clip</source>
+        <translation>即使最快朗读也需 {needs} 秒；{clip} 秒的片段只留 {room} 秒</translation>
+    </message>
+    <message>
         <source>speech ≈{speech} s; room {room} s of the {clip} s clip</source>
         <translation>语音约 {speech} 秒；{clip} 秒的片段中可用 {room} 秒</translation>
     </message>
@@ -664,6 +716,10 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Speech stopped; it resumes when you edit a line or play one</source>
+        <translation>语音合成已停止；编辑或试听台词时会继续</translation>
     </message>
     <message>
         <source>&amp;Open…</source>
@@ -1092,6 +1148,10 @@
         <translation>正在识别片段</translation>
     </message>
     <message>
+        <source>Making the speech for clip {number}; it plays when ready</source>
+        <translation>正在合成片段 {number} 的语音；合成好后立即播放</translation>
+    </message>
+    <message>
         <source>{what}: the clips changed while it ran; run it again</source>
         <translation>{what}：运行期间片段有变动，请重新运行</translation>
     </message>
@@ -1192,28 +1252,8 @@ Narrate anyway?</source>
         <translation>片段 {number} 的语音</translation>
     </message>
     <message>
-        <source>Speaking line</source>
-        <translation>正在合成这一句</translation>
-    </message>
-    <message>
         <source>Export cancelled: some lines do not fit their clips</source>
         <translation>已取消导出：有台词超出片段时长</translation>
-    </message>
-    <message>
-        <source>Checking lines</source>
-        <translation>正在检查台词</translation>
-    </message>
-    <message>
-        <source>Shortened lines</source>
-        <translation>改短后的台词</translation>
-    </message>
-    <message>
-        <source>Clip {number}: {line}</source>
-        <translation>片段 {number}：{line}</translation>
-    </message>
-    <message>
-        <source>Clip {number}: no shorter line fits; it stays silent</source>
-        <translation>片段 {number}：没有放得下的更短台词，该片段不配音</translation>
     </message>
     <message>
         <source>Shortening lines</source>
@@ -1474,6 +1514,22 @@ Narrate anyway?</source>
         <translation>已锁定</translation>
     </message>
     <message>
+        <source>speech: waiting</source>
+        <translation>语音：等待合成</translation>
+    </message>
+    <message>
+        <source>speech: being made</source>
+        <translation>语音：正在合成</translation>
+    </message>
+    <message>
+        <source>speech: ready to play</source>
+        <translation>语音：可以试听</translation>
+    </message>
+    <message>
+        <source>speech: failed</source>
+        <translation>语音：合成失败</translation>
+    </message>
+    <message>
         <source>{chars} characters (budget {low}–{high}), ≈{speech} s of {room} s</source>
         <translation>{chars} 字（建议 {low}–{high} 字），约 {speech} 秒 / 可用 {room} 秒</translation>
     </message>
@@ -1512,6 +1568,18 @@ Narrate anyway?</source>
     <message>
         <source>there is no next clip to merge with</source>
         <translation>后面没有可合并的片段</translation>
+    </message>
+    <message>
+        <source>Speaking clip {number} ({ready} of {total} ready)</source>
+        <translation>正在合成片段 {number} 的语音（已完成 {ready}/{total}）</translation>
+    </message>
+    <message>
+        <source>Speech for clip {number} failed: {error}</source>
+        <translation>片段 {number} 的语音合成失败：{error}</translation>
+    </message>
+    <message>
+        <source>Speaking</source>
+        <translation>合成语音</translation>
     </message>
 </context>
 </TS>
