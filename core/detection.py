@@ -198,6 +198,75 @@ _CRASH_SIGNALS = {
     for name in ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGILL", "SIGFPE")
     if (sig := getattr(signal, name, None)) is not None
 }
+
+
+def sampled_frames(
+    path: str | Path,
+    *,
+    interval_ms: int,
+    width: int,
+    height: int,
+    keyframes_only: bool = False,
+    cancel: CancelToken | None = None,
+    timeout: float = 120.0,
+) -> Generator[tuple[int, bytes], None, None]:
+    """Colour pictures (RGB24, width x height) about every `interval_ms`, each with its frame's time.
+
+    The timeline's thumbnails: frame k is the first decoded frame at or after k * interval_ms (from the
+    first frame), and its time is its PTS on the file's timeline, read as detection reads it (showinfo
+    under -copyts, minus the file's start: `_PtsClock`), which is where the preview shows that frame.
+    A rate filter (fps=) would instead hand over a frame up to an interval later than the time it is
+    labelled with. `keyframes_only` decodes key frames only (long videos: seconds instead of minutes);
+    each picture keeps its exact time. Cancel raises Cancelled; `timeout` seconds raise MediaError.
+    """
+    every = max(1, interval_ms) / 1000
+    chain = f"select='gte(t-start_t,selected_n*{every:.6f})',scale={width}:{height},showinfo"
+    cmd = ["-nostats", "-loglevel", "info", "-copyts"]
+    if keyframes_only:
+        cmd += ["-skip_frame", "nokey"]
+    cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0", "-vf", chain]
+    cmd += ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    clock = _PtsClock()
+    times: list[int] = []
+    arrived = threading.Condition()
+    errors: deque[str] = deque(maxlen=5)
+
+    def on_stderr(raw: str) -> None:
+        ms = clock.feed(raw.strip())
+        if ms is None:
+            if "error" in raw.lower():
+                errors.append(raw.strip())
+            return
+        with arrived:
+            times.append(ms)
+            arrived.notify_all()
+
+    def too_slow(seconds: float) -> MediaError:
+        return MediaError(f"{path}: making thumbnails took longer than {seconds:.0f} s")
+
+    size = width * height * 3
+    count = 0
+    with ffmpeg_stream(
+        cmd, timeout=timeout, cancel=cancel, on_stderr_line=on_stderr, timeout_error=too_slow
+    ) as proc:
+        while True:
+            data = proc.read(size)
+            if len(data) < size:
+                break
+            # showinfo logs a frame before ffmpeg writes it, but stderr is read by another thread
+            with arrived:
+                arrived.wait_for(lambda n=count: len(times) > n or bool(cancel and cancel.cancelled), timeout=10)
+                if len(times) <= count:
+                    break
+                ms = times[count]
+            count += 1
+            yield ms, data
+        proc.wait(10)
+    if count == 0 and proc.returncode not in (0, None):
+        detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
+        raise MediaError(f"{path}: cannot make thumbnails ({detail})")
+
+
 _PTS_RE = re.compile(r"\bn:\s*\d+\s+pts:\s*(-?\d+)\s+pts_time:")
 _TB_RE = re.compile(r"config in time_base: (\d+)/(\d+)")
 _START_RE = re.compile(r"^\s*Duration: .*?, start: (-?\d+(?:\.\d+)?)")

@@ -573,6 +573,33 @@ class Change:
 
 ChangeListener = Callable[[Change], None]
 
+SpeechKey = tuple[str, int, str | None, float, int, int]
+SPEECH_STATES = ("waiting", "speaking", "ready", "failed")
+
+
+def speech_key(project: Project, clip: Clip) -> SpeechKey:
+    """What a clip's speech depends on: its line, length, voice, rate and the lead/tail. Speech made for
+    one key stays valid for every project state with that key (undo brings it back, an edit moves on)."""
+    s = project.speech
+    return (
+        clip.narration.strip(),
+        clip.duration_ms,
+        clip.voice or s.voice,
+        float(clip.rate_cps or s.rate_cps),
+        s.lead_ms,
+        s.tail_ms,
+    )
+
+
+@dataclass(frozen=True)
+class ClipSpeech:
+    """Where one line's speech is: "waiting", "speaking", "ready" (with its `fit`, a core.speech.FitResult)
+    or "failed" (with a one-line `error`). Not part of the project: no undo step, never saved."""
+
+    state: str
+    fit: Any = None
+    error: str = ""
+
 
 class Document:
     """Holds the project and its history; views call `edit()` and observe `observe()`/`subscribe()`."""
@@ -586,6 +613,45 @@ class Document:
         self._listeners: list[Listener] = []
         self._observers: list[ChangeListener] = []
         self._mergeable = False  # the last step may absorb the next edit with the same merge key
+        self._speech: dict[SpeechKey, ClipSpeech] = {}
+        self._speech_observers: list[Callable[[], None]] = []
+
+    # -- speech made for the lines (by key, so it survives undo and is dropped by no edit)
+    def speech_of(self, clip: Clip, project: Project | None = None) -> ClipSpeech | None:
+        return self._speech.get(speech_key(project or self._project, clip))
+
+    def speech_at(self, key: SpeechKey) -> ClipSpeech | None:
+        return self._speech.get(key)
+
+    def made_speech(self) -> dict[SpeechKey, Any]:
+        """Every line whose speech is ready: key -> FitResult (what the fit verdict and the export reuse)."""
+        return {k: v.fit for k, v in self._speech.items() if v.state == "ready" and v.fit is not None}
+
+    def set_speech(self, key: SpeechKey, speech: ClipSpeech | None) -> None:
+        """Record (or forget, with None) a line's speech state; observers of speech hear it."""
+        self.set_speeches({key: speech})
+
+    def set_speeches(self, states: Mapping[SpeechKey, ClipSpeech | None]) -> None:
+        """Several lines' speech states at once: one notification (a 200-clip queue marks them waiting)."""
+        changed = False
+        for key, speech in states.items():
+            if speech is not None and speech.state not in SPEECH_STATES:
+                raise ValueError(f"unknown speech state {speech.state!r}")
+            if self._speech.get(key) == speech:
+                continue
+            changed = True
+            if speech is None:
+                self._speech.pop(key, None)
+            else:
+                self._speech[key] = speech
+        if changed:
+            for listener in list(self._speech_observers):
+                listener()
+
+    def observe_speech(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """`listener()` after a line's speech changed state (not an edit: the project is the same)."""
+        self._speech_observers.append(listener)
+        return lambda: self._speech_observers.remove(listener) if listener in self._speech_observers else None
 
     # -- state
     @property

@@ -120,3 +120,15 @@ def make_edit_video(
     args += ["-pix_fmt", "yuv420p", *extra, str(out)]
     ffmpeg(args, timeout=timeout)
     return [round(b, 4) for b in boundaries]
+
+
+def make_frame_colour_video(out: Path, *, duration: float = 4.0, size: str = "160x120", rate: str = "25") -> Path:
+    """Every frame one flat colour of its own (frame n: r = 37n, g = 91n, b = 53n, mod 256), so a picture
+    names its frame: for comparing what two decoders show at the same time."""
+    src = (
+        f"color=c=black:size={size}:rate={rate}:duration={duration},"
+        "geq=r='mod(N*37,256)':g='mod(N*91,256)':b='mod(N*53,256)'"
+    )
+    ffmpeg(["-f", "lavfi", "-i", src, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-g", "50", str(out)])  # fmt: skip
+    return out

@@ -150,12 +150,10 @@ DEFAULT_LITERALS = [
 # Literal values that live in core/defaults.py, found as Python tokens (comments and prose in messages do
 # not count): the loudness target and the other offered targets, the duck level, the export presets.
 DEFAULT_NUMBERS = {-14.0: "LOUDNESS_LUFS", -16.0: "LOUDNESS_TARGETS", -23.0: "LOUDNESS_TARGETS", -12.0: "DUCK_DB"}
-DEFAULT_STRINGS = {"source": "PRESET_SOURCE / EXPORT_PRESET", "1080p": "EXPORT_PRESETS", "720p": "EXPORT_PRESETS"}
+DEFAULT_STRINGS = {"source": "PRESET_SOURCE / EXPORT_PRESET"}
 # The same value meaning something else: (file, literal) -> why it is not the constant.
 DEFAULT_ALLOWED = {
     ("core/export/track.py", "-16.0"): "the narration track's own level before the mix, not an export target",
-    ("core/export/exporter.py", '"1080p"'): "PRESET_SHORT_SIDE: the size each scaling preset stands for",
-    ("core/export/exporter.py", '"720p"'): "PRESET_SHORT_SIDE: the size each scaling preset stands for",
 }
 
 

@@ -79,7 +79,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fit.add_argument(
         "--shorten",
         action="store_true",
-        help="lines too long for their clips are rewritten shorter by the narrator",
+        help="lines too long for their clips are rewritten shorter by the narrator (locked lines, the ones "
+        "you typed or locked, are kept: edit them yourself)",
     )
     fit.add_argument(
         "--allow-silent",
@@ -225,7 +226,7 @@ def _export_mp4(args: argparse.Namespace, project: Project) -> tuple[int, Projec
     fit, unless --shorten or --allow-silent), then the export and its report. Returns the exit code, the
     project as exported (with --shorten's lines) and the files written (paths printed by the caller)."""
     from core.export import ExportOptions, export_project
-    from core.pipeline import apply_lines, check_export, shorten_lines
+    from core.pipeline import apply_lines, check_export, made_by_key, shorten_lines
     from core.speech import shared_speaker
 
     overrides: dict[str, object] = {
@@ -242,25 +243,39 @@ def _export_mp4(args: argparse.Namespace, project: Project) -> tuple[int, Projec
     speaker = shared_speaker()
     fits, problems = check_export(project, speaker, progress=StderrProgress("checking lines"))
     shortened: list[int] = []
+    kept: set[int] = set()  # locked lines (typed or locked by the user): --shorten never replaces them
     if problems and args.shorten:
         from core.narration.registry import create_narrator
 
-        verdicts = shorten_lines(
-            project, create_narrator("embedded"), [p.index for p in problems], speaker=speaker
-        )
-        project = apply_lines(project, [v for v in verdicts if v.fits], unlock=True)
-        shortened = [v.index for v in verdicts if v.verdict == "shortened"]
-        for v in verdicts:
-            if v.verdict == "shortened":
-                print(display_path(f"clip {v.index + 1}: shortened to {v.text}"), file=sys.stderr)
-        fits, problems = check_export(project, speaker)
-        overrides["allow_silent"] = True  # what could not be shortened is named below and left silent
+        kept = {p.index for p in problems if project.clips[p.index].locked}
+        for index in sorted(kept):
+            print(display_path(f"clip {index + 1}: your line is locked; not shortened"), file=sys.stderr)
+        indexes = [p.index for p in problems if p.index not in kept]
+        if indexes:
+            made = made_by_key(project, fits)  # the speech already made is reused by the second check
+            verdicts = shorten_lines(project, create_narrator("embedded"), indexes, speaker=speaker)
+            project = apply_lines(project, [v for v in verdicts if v.fits], unlock=True)
+            shortened = [v.index for v in verdicts if v.verdict == "shortened"]
+            for v in verdicts:
+                if v.verdict == "shortened":
+                    print(display_path(f"clip {v.index + 1}: shortened to {v.text}"), file=sys.stderr)
+            fits, problems = check_export(project, speaker, made=made)
+        # what the narrator could not shorten is named below and left silent; a kept line is the user's
+        # to edit: it fails the export as without --shorten
+        problems = [p for p in problems if p.index in kept]
+        overrides["allow_silent"] = not problems
     if problems and not overrides["allow_silent"]:
         for problem in problems:
             print(display_path(problem.message()), file=sys.stderr)
+        many = len(problems) > 1
+        remedy = (
+            "edit them yourself (--shorten keeps locked lines) or pass --allow-silent without --shorten"
+            if kept
+            else "edit them, or pass --shorten (rewrite them shorter) or --allow-silent (leave them silent)"
+        )
         print(
-            f"error: {len(problems)} line{'s' if len(problems) > 1 else ''} too long for {'their clips' if len(problems) > 1 else 'its clip'}; "
-            "edit them, or pass --shorten (rewrite them shorter) or --allow-silent (leave them silent)",
+            f"error: {len(problems)} line{'s' if many else ''} too long for {'their clips' if many else 'its clip'}; "
+            + remedy,
             file=sys.stderr,
         )
         return 2, project, []
