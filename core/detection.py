@@ -255,7 +255,11 @@ def sampled_frames(
                 break
             # showinfo logs a frame before ffmpeg writes it, but stderr is read by another thread
             with arrived:
-                arrived.wait_for(lambda n=count: len(times) > n or bool(cancel and cancel.cancelled), timeout=10)
+
+                def logged(n: int = count) -> bool:
+                    return len(times) > n or bool(cancel and cancel.cancelled)
+
+                arrived.wait_for(logged, timeout=10)
                 if len(times) <= count:
                     break
                 ms = times[count]

@@ -343,15 +343,15 @@ def line_fit(
         clip = replace(clip, narration=text)
     lo, hi = clip_budget(project, clip, speaker, wait=wait)
     n = count_chars(text)
-    rate, voice = clip.rate_cps or project.speech.rate_cps, clip.voice or project.speech.voice
-    speech = line_estimate_ms(text, rate, voice, speaker, wait=wait)
+    s = project.effective_speech(clip)
+    speech = line_estimate_ms(text, s.rate_cps, s.voice, speaker, wait=wait)
     room = max(0, clip.duration_ms - project.speech.lead_ms - project.speech.tail_ms)
     fit = made.get(speech_key(project, clip)) if made and n else None
     if fit is not None and fit.text != text.strip():
         fit = None
     needs = 0 if n == 0 else math.ceil(speech / MAX_SPEEDUP)
     if fit is not None:
-        needs = needs_ms(fit, rate)
+        needs = needs_ms(fit, s.rate_cps)
     if n == 0:
         state = "empty"
     elif fit is not None:

@@ -417,10 +417,10 @@ def _speak_clip(progress: ProgressCallback, cancel: CancelToken, project: Projec
     cancel.raise_if_cancelled()  # skipped when its line changed while it waited
     speaker = _speaker()
     clip = project.clips[index]
-    s = project.speech
-    voice = speaker.voice_id(clip.voice or s.voice)
+    s = project.effective_speech(clip)
+    voice = speaker.voice_id(s.voice)
     first = voice not in _voices_loaded
-    speech_s = max(0.5, speaker.estimate_ms(clip.narration, clip.rate_cps or s.rate_cps, voice) / 1000)
+    speech_s = max(0.5, speaker.estimate_ms(clip.narration, s.rate_cps, voice) / 1000)
     expected = speech_s * _SPEECH_COST[0] + (_VOICE_LOAD_S if first else 0.0)
     outcome: list[Any] = []
 
