@@ -1,8 +1,7 @@
 """`./run package`: build the one-folder app with PyInstaller and pack it as a .tar.gz (or .zip on Windows).
 
-Steps: make sure the app icon exists, use a headless OpenCV build for the bundle (the venv may hold
-opencv-python, whose Qt5 libraries would only add weight and fight PySide6 over Qt plugins), run
-PyInstaller on pyinstaller.spec, strip debug symbols from the Python library, write the archive and print
+Steps: make sure the app icon exists, run PyInstaller on pyinstaller.spec (OpenCV is left out: the visual
+cues need only numpy and the bundled ffmpeg), strip debug symbols from the Python library, write the archive and print
 the unpacked and archive sizes.
 """
 
@@ -77,45 +76,6 @@ def make_icon(path: Path, size: int = 256) -> None:
     path.write_bytes(_png(np.clip(rgba, 0, 255).astype(np.uint8).tobytes(), size, size))
 
 
-# --- OpenCV: bundle the headless build ------------------------------------------------------------------
-
-
-def headless_opencv_overlay(work: Path) -> Path | None:
-    """A folder holding a headless `cv2` when the venv's cv2 is the GUI build; None when not needed.
-
-    scenedetect depends on opencv-python, which overwrites opencv-python-headless's cv2 in the venv and
-    drags Qt5 + X11 libraries (~35 MiB) into the bundle and sets QT_QPA_PLATFORM_PLUGIN_PATH on import.
-    """
-    try:
-        from cv2 import version as cv2_version
-    except ImportError:
-        return None
-    if getattr(cv2_version, "headless", True):
-        return None
-    version = cv2_version.opencv_version
-    overlay = work / f"opencv-headless-{version}"
-    if (overlay / "cv2" / "__init__.py").is_file():
-        return overlay
-    wheels = work / "wheels"
-    cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", f"opencv-python-headless=={version}"]
-    proc = subprocess.run([*cmd, "-d", str(wheels)], capture_output=True, text=True, timeout=600)
-    found = sorted(wheels.glob(f"opencv_python_headless-{version}-*.whl"))
-    if proc.returncode != 0 or not found:
-        print(f"note: could not fetch opencv-python-headless {version}; bundling the GUI build of cv2")
-        return None
-    tmp = overlay.with_name(overlay.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    with zipfile.ZipFile(found[-1]) as wheel:
-        for info in wheel.infolist():
-            top = info.filename.split("/", 1)[0]
-            if top in ("cv2", "opencv_python_headless.libs"):
-                target = Path(wheel.extract(info, tmp))
-                if (info.external_attr >> 16) & 0o111:
-                    target.chmod(0o755)
-    tmp.rename(overlay)
-    return overlay
-
-
 # --- build ----------------------------------------------------------------------------------------------
 
 
@@ -174,9 +134,6 @@ def build(dist: Path, work: Path, archive: bool = True) -> tuple[Path, Path | No
         make_icon(icon)
     work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    overlay = headless_opencv_overlay(work)
-    if overlay is not None:
-        env["SYNCNARRATOR_BUILD_PATH"] = str(overlay)
     cmd = [
         sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
         "--distpath", str(dist), "--workpath", str(work / "pyinstaller"), str(ROOT / "pyinstaller.spec"),

@@ -133,7 +133,7 @@ def test_build_package_and_run_frozen_selftest_from_a_copy(tmp_path: Path) -> No
     assert list(internal.rglob("qtbase_zh_CN.qm")), "Qt's own zh_CN translations were stripped"
     assert list((internal / "resources" / "demo").glob("*.mp4"))
     names = {p.name for p in internal.rglob("*")}
-    for unwanted in ("torch", "transformers", "QtQml.abi3.so", "QtQuick.abi3.so", "libQt6WebEngineCore.so.6"):
+    for unwanted in ("cv2", "opencv_python_headless.libs", "torch", "transformers", "QtQml.abi3.so", "QtQuick.abi3.so", "libQt6WebEngineCore.so.6"):
         assert unwanted not in names, f"{unwanted} should not be in the package"
     assert not (internal / "tests").exists()
     assert not any(n.startswith("libQt5") for n in names), (

@@ -348,7 +348,7 @@ class KokoroEngine(SpeechEngine):
     rate_range = (50, 200)
     default_rate = 100
     native_speed = True
-    calibration_rates = (80, 110, 150)
+    calibration_rates = (80, 100, 115, 130, 150, 175)
 
     def known_calibration(self, voice: str) -> tuple[tuple[int, float], ...] | None:
         """Shipped voices are deterministic: their rates were measured once (bench voice --calibrate). A
