@@ -101,7 +101,8 @@ def resize_linear(img: np.ndarray, width: int, height: int) -> np.ndarray:
     src = img.astype(np.float64)
     top = src[y0][:, x0] * (1 - fx) + src[y0][:, x1] * fx
     bottom = src[y1][:, x0] * (1 - fx) + src[y1][:, x1] * fx
-    return np.rint(top * (1 - fy) + bottom * fy)
+    out: np.ndarray = np.rint(top * (1 - fy) + bottom * fy)
+    return out
 
 
 def _integral(img: np.ndarray) -> np.ndarray:
