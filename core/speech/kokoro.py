@@ -78,8 +78,8 @@ BUNDLED_VOICES: dict[str, str] = {
 MODEL_PARTS = 4
 
 KNOWN_CALIBRATIONS: dict[str, tuple[tuple[int, float], ...]] = {
-    "jf_alpha": ((80, 3.53), (110, 4.719), (150, 7.208)),
-    "jm_kumo": ((80, 3.73), (110, 4.961), (150, 7.43)),
+    "jf_alpha": ((80, 3.531), (100, 4.466), (115, 4.86), (130, 5.513), (150, 7.254), (175, 7.898)),
+    "jm_kumo": ((80, 3.724), (100, 4.672), (115, 5.1), (130, 5.842), (150, 7.465), (175, 8.329)),
 }
 """(speed %, characters per second) on speaker.CALIBRATION_LINES for the bundled voices, measured with
 `./run bench voice --calibrate`; the other voices (and packs the user adds) use their average."""
