@@ -41,6 +41,9 @@ long text was spoken 7% slower per character than E-SyncVidStory's lines, so eve
 FIRST_TARGET = 0.95
 """The first synthesis aims at this share of the speaking time: the estimate is within about 10% of a line's
 spoken length, so most lines that need a faster voice fit the first time and none is rushed much."""
+TOUCH_UP = 1.04
+"""A line spoken up to this much too long is time-stretched the rest of the way rather than spoken again
+(WSOLA at 4% is not heard; a second synthesis costs as much as the first)."""
 SECOND_TARGET = 0.985
 """The second synthesis, from the line's measured duration, aims at this share (rate rounding, 1% slack)."""
 ESTIMATE_ERROR = 1.1
@@ -280,9 +283,10 @@ class Speaker:
         """Synthesize `text` so it fits a clip of `clip_ms`, in about one synthesis.
 
         The calibrated estimate chooses the engine rate before anything is spoken (aiming at FIRST_TARGET
-        of the speaking time); when the spoken line is still too long, its measured duration gives the
-        rate that fits (durations scale about inversely with the engine's speed) and it is spoken once
-        more. What is left after that is a time-stretch, within the allowed speed-up. A line whose
+        of the speaking time); a line still up to TOUCH_UP too long is time-stretched the rest of the way;
+        longer, its measured duration gives the rate that fits (durations scale about inversely with the
+        engine's speed) and it is spoken once more. What is left after that is a time-stretch, within the
+        allowed speed-up. A line whose
         estimate at the fastest allowed speech is over FAR_OVER times its speaking time is refused from
         the estimate alone: nothing is synthesized (a pasted page in a 2 s clip is decided at once).
         """
@@ -316,7 +320,11 @@ class Speaker:
             rate = engine.clamp_rate(min(max(wanted, base), top))
         wav = self.synthesize(text, voice=voice, rate=rate)
         dur = wav_duration_ms(wav)
-        if dur > available and rate < top:
+        # the allowed time-stretch that is left: for a voice with its own speed, only what is left of the
+        # allowed speed-up; other engines stretch up to MAX_TEMPO after their rate boost
+        cap = max_tempo if max_tempo > 1.0 else max(1.0, cal.cps_at(top) / cal.cps_at(rate))
+        touch = math.ceil(dur / available * 1.01 * 1000) / 1000  # the tempo a stretch would take
+        if dur > available and rate < top and touch > min(TOUCH_UP, cap):
             ratio = dur / (available * SECOND_TARGET)
             wanted = max(rate * ratio, cal.rate_for(cal.cps_at(rate) * ratio))
             second = engine.clamp_rate(min(max(math.ceil(wanted), rate + 1), top))
@@ -324,11 +332,10 @@ class Speaker:
                 rate = second
                 wav = self.synthesize(text, voice=voice, rate=rate)
                 dur = wav_duration_ms(wav)
+                cap = max_tempo if max_tempo > 1.0 else max(1.0, cal.cps_at(top) / cal.cps_at(rate))
         tempo = 1.0
         if dur > available:
-            # the rest is a time-stretch: for a voice with its own speed, only what is left of the allowed
-            # speed-up (a percent or two when the second estimate was a little short, none at the top rate)
-            cap = max_tempo if max_tempo > 1.0 else max(1.0, cal.cps_at(top) / cal.cps_at(rate))
+            # the rest is a time-stretch (none at the top rate of a voice with its own speed)
             tempo = math.ceil(dur / available * 1.01 * 1000) / 1000
             if tempo > cap:
                 fitting_chars = math.floor(n * available * cap / dur)
