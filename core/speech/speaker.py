@@ -286,9 +286,9 @@ class Speaker:
         of the speaking time); a line still up to TOUCH_UP too long is time-stretched the rest of the way;
         longer, its measured duration gives the rate that fits (durations scale about inversely with the
         engine's speed) and it is spoken once more. What is left after that is a time-stretch, within the
-        allowed speed-up. A line whose
-        estimate at the fastest allowed speech is over FAR_OVER times its speaking time is refused from
-        the estimate alone: nothing is synthesized (a pasted page in a 2 s clip is decided at once).
+        allowed speed-up. A line whose estimate at the fastest allowed speech is over FAR_OVER times its
+        speaking time is refused from the estimate alone: nothing is synthesized (a pasted page in a 2 s
+        clip is decided at once).
         """
         voice = self.voice_id(voice)
         text = text.strip()
