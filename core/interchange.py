@@ -21,7 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from core.errors import ExportError, InputError
+from core.errors import ExportError, InputError, display_path
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.project import Project
 from core.user_files import give_replacement_mode
@@ -66,9 +66,35 @@ def check_timeline_target(out: Path) -> str:
     """The adapter for `out`, or an InputError now (unknown format, adapter missing, no such folder), so a
     command refuses a bad target before any work. Returns the OTIO adapter name."""
     adapter = _adapter_for(out)
+    try:
+        str(out.resolve()).encode("utf-8")
+    except UnicodeEncodeError:  # OTIO keeps names and media URLs as UTF-8 text
+        raise InputError(
+            f"{display_path(out)}: a timeline's name must be valid UTF-8 text (it names its media folder "
+            "inside the file); choose another name"
+        ) from None
     if not out.parent.is_dir():
-        raise InputError(f"{out.parent}: output folder does not exist")
+        raise InputError(f"{display_path(out.parent)}: output folder does not exist")
+    media_dir = media_dir_for(out)
+    if media_dir.exists() and not media_dir.is_dir():
+        raise InputError(
+            f"{display_path(media_dir)}: exists and is not a folder (the timeline's media go there)"
+        )
     return adapter
+
+
+def check_beside_timeline(out: Path, others: Sequence[Path | str | None]) -> None:
+    """Refuse (InputError) another output of the same command that is the timeline's media folder or lies
+    inside it (`--out M_media --otio M.otio`), before anything is written."""
+    from core.output_guard import same_or_inside
+
+    media_dir = media_dir_for(out)
+    for other in others:
+        if other is not None and str(other) != "" and same_or_inside(Path(other), media_dir):
+            raise InputError(
+                f"{display_path(other)}: is where the timeline {display_path(out.name)} keeps its media "
+                f"({display_path(media_dir.name)}/); choose another file name"
+            )
 
 
 def _adapter_for(out: Path) -> str:
@@ -194,8 +220,6 @@ def export_timeline(
         raise InputError(f"{out}: the project has no video to build a timeline on")
     media_dir = media_dir_for(out)
     check_outputs([project.video, *inputs], [out], input_names=["the source video"])
-    if media_dir.exists() and not media_dir.is_dir():
-        raise InputError(f"{media_dir}: exists and is not a folder (the timeline's media go there)")
 
     fits = fit_all(project, speaker, progress=lambda f, s: progress(0.8 * f, s), cancel=cancel)
     if cancel is not None:

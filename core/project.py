@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core import defaults, leftovers
-from core.errors import InputError, ProjectError, WriteError
+from core.errors import InputError, ProjectError, WriteError, display_path
 from core.parsing import (
     decode_text,
     get_bool,
@@ -43,9 +43,14 @@ class Product:
 
     name: str = ""
     attributes: Mapping[str, str] = field(default_factory=dict)
+    spoken_name: str = ""
+    """What lines call the product ("美的空气炸锅"); "" = derived from the title (core.narration.naming)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "attributes": dict(self.attributes)}
+        out: dict[str, Any] = {"name": self.name, "attributes": dict(self.attributes)}
+        if self.spoken_name:
+            out["spoken_name"] = self.spoken_name
+        return out
 
     @staticmethod
     def from_json(data: Any, where: str = "product") -> Product:
@@ -59,7 +64,8 @@ class Product:
             isinstance(k, str) and isinstance(v, str) for k, v in attrs.items()
         ):
             raise ProjectError(f"{where}: 'attributes' must map text keys to text values")
-        return Product(name=name, attributes=dict(attrs))
+        spoken = get_text(data, "spoken_name", "", where, ProjectError) or ""
+        return Product(name=name, attributes=dict(attrs), spoken_name=spoken.strip())
 
 
 @dataclass(frozen=True)
@@ -297,6 +303,18 @@ def _int(value: Any) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # Serialization
+
+
+def check_storable_video(video: Path | str, project_path: Path | str) -> None:
+    """InputError now when a project file could not name `video`: a project is UTF-8 JSON, and a file name
+    that is not valid UTF-8 (Latin-1 bytes from a Windows zip) has no spelling in it."""
+    try:
+        os.fspath(video).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            f"{display_path(project_path)}: a project cannot name the video {display_path(video)} "
+            "(its file name is not valid UTF-8 text); rename the video, or leave out the project file"
+        ) from None
 
 
 def project_to_json(project: Project, project_path: Path | None = None) -> dict[str, Any]:
@@ -548,6 +566,33 @@ class Change:
 
 ChangeListener = Callable[[Change], None]
 
+SpeechKey = tuple[str, int, str | None, float, int, int]
+SPEECH_STATES = ("waiting", "speaking", "ready", "failed")
+
+
+def speech_key(project: Project, clip: Clip) -> SpeechKey:
+    """What a clip's speech depends on: its line, length, voice, rate and the lead/tail. Speech made for
+    one key stays valid for every project state with that key (undo brings it back, an edit moves on)."""
+    s = project.speech
+    return (
+        clip.narration.strip(),
+        clip.duration_ms,
+        clip.voice or s.voice,
+        float(clip.rate_cps or s.rate_cps),
+        s.lead_ms,
+        s.tail_ms,
+    )
+
+
+@dataclass(frozen=True)
+class ClipSpeech:
+    """Where one line's speech is: "waiting", "speaking", "ready" (with its `fit`, a core.speech.FitResult)
+    or "failed" (with a one-line `error`). Not part of the project: no undo step, never saved."""
+
+    state: str
+    fit: Any = None
+    error: str = ""
+
 
 class Document:
     """Holds the project and its history; views call `edit()` and observe `observe()`/`subscribe()`."""
@@ -561,6 +606,45 @@ class Document:
         self._listeners: list[Listener] = []
         self._observers: list[ChangeListener] = []
         self._mergeable = False  # the last step may absorb the next edit with the same merge key
+        self._speech: dict[SpeechKey, ClipSpeech] = {}
+        self._speech_observers: list[Callable[[], None]] = []
+
+    # -- speech made for the lines (by key, so it survives undo and is dropped by no edit)
+    def speech_of(self, clip: Clip, project: Project | None = None) -> ClipSpeech | None:
+        return self._speech.get(speech_key(project or self._project, clip))
+
+    def speech_at(self, key: SpeechKey) -> ClipSpeech | None:
+        return self._speech.get(key)
+
+    def made_speech(self) -> dict[SpeechKey, Any]:
+        """Every line whose speech is ready: key -> FitResult (what the fit verdict and the export reuse)."""
+        return {k: v.fit for k, v in self._speech.items() if v.state == "ready" and v.fit is not None}
+
+    def set_speech(self, key: SpeechKey, speech: ClipSpeech | None) -> None:
+        """Record (or forget, with None) a line's speech state; observers of speech hear it."""
+        self.set_speeches({key: speech})
+
+    def set_speeches(self, states: Mapping[SpeechKey, ClipSpeech | None]) -> None:
+        """Several lines' speech states at once: one notification (a 200-clip queue marks them waiting)."""
+        changed = False
+        for key, speech in states.items():
+            if speech is not None and speech.state not in SPEECH_STATES:
+                raise ValueError(f"unknown speech state {speech.state!r}")
+            if self._speech.get(key) == speech:
+                continue
+            changed = True
+            if speech is None:
+                self._speech.pop(key, None)
+            else:
+                self._speech[key] = speech
+        if changed:
+            for listener in list(self._speech_observers):
+                listener()
+
+    def observe_speech(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """`listener()` after a line's speech changed state (not an edit: the project is the same)."""
+        self._speech_observers.append(listener)
+        return lambda: self._speech_observers.remove(listener) if listener in self._speech_observers else None
 
     # -- state
     @property

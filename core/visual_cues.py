@@ -3,8 +3,9 @@
 Faces (OpenCV's Haar frontal-face cascade, evaluated in numpy by core.face_cascade; a skin-colour share only if
 the cascade file is missing) hint at try-on / effect shots, text-heavy frames at offers and
 certificates, close-ups at appearance and texture shots, motion at demonstrations. Everything is in 0..1.
-Frames are decoded by ffmpeg (core.detection.gray_frames), as for shot detection and thumbnails: the
-package needs no OpenCV (151 MiB with its own video libraries) for this.
+Frames come from ffmpeg (core.ffmpeg_exec, the decoder every other stage uses), never from OpenCV's video
+I/O (cv2.VideoCapture crashed on file names that are not valid UTF-8), and the arithmetic is numpy's: the
+package needs no OpenCV (151 MiB with its own video libraries).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import MediaError
+from core.detection import thumbnail_size
+from core.errors import ExportError, MediaError
 from core.face_cascade import Cascade, frontal_face, has_face
+from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken
-from core.media import MediaInfo
+from core.media import MediaInfo, ffmpeg_input, probe
 from core.narration.base import VisualCues
 
 SAMPLES_PER_CLIP = 3
@@ -63,6 +66,61 @@ def _filter3(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
 LAPLACIAN = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], np.float32)
+
+
+MAX_SEEKS = 30  # sample times decoded by one ffmpeg process (one seeking input each)
+
+
+def _frames_at(
+    path: Path, info: MediaInfo, times_ms: Sequence[float], cancel: CancelToken | None
+) -> list[np.ndarray | None]:
+    """The BGR frame (at most WIDTH wide) shown at each of `times_ms`, None where none could be decoded."""
+    w, h = thumbnail_size(info, min(WIDTH, max(2, info.display_width)))
+    last = max(0.0, info.duration_ms - 1000 / float(info.fps or 25))
+    times = [min(max(0.0, float(t)), last) for t in times_ms]
+    window = max(0.1, 3 / float(info.fps or 25))  # a few frames from each time: the first is the one
+    out: list[np.ndarray | None] = []
+    for k in range(0, len(times), MAX_SEEKS):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        chunk = times[k : k + MAX_SEEKS]
+        frames: list[np.ndarray | None] = list(_decode(path, chunk, w, h, cancel, window))
+        if len(frames) != len(chunk):  # a seek found no frame: ask one time at a time, to know which
+            frames = [_first(_decode(path, [t], w, h, cancel, 1.0)) for t in chunk]
+        out += frames
+    return out
+
+
+def _first(frames: list[np.ndarray]) -> np.ndarray | None:
+    return frames[0] if frames else None
+
+
+def _decode(
+    path: Path, times: Sequence[float], w: int, h: int, cancel: CancelToken | None, window_s: float = 1.0
+) -> list[np.ndarray]:
+    """One ffmpeg run: an input seeking to each time, its first frame scaled, all concatenated to a pipe."""
+    args = ["-nostats", "-loglevel", "error"]
+    for t in times:  # each input decodes a short window from its time (one thread, no loop filter: 160 px)
+        args += ["-threads", "1", "-skip_loop_filter", "all"]
+        args += ["-ss", f"{t / 1000:.3f}", "-t", f"{window_s:.3f}", "-i", ffmpeg_input(path)]
+    chains = [
+        f"[{i}:v:0]trim=end_frame=1,scale={w}:{h}:flags=area,format=bgr24,setsar=1[v{i}]"
+        for i in range(len(times))
+    ]
+    joined = "".join(f"[v{i}]" for i in range(len(times)))
+    graph = ";".join([*chains, f"{joined}concat=n={len(times)}:v=1:a=0[out]"])
+    args += ["-filter_complex", graph, "-map", "[out]", "-fps_mode", "passthrough"]
+    args += ["-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]
+    size = w * h * 3
+    frames: list[np.ndarray] = []
+    try:
+        with ffmpeg_stream(args, timeout=60.0 + 10.0 * len(times), cancel=cancel) as proc:
+            while len(buf := proc.read(size)) == size:
+                frames.append(np.frombuffer(buf, dtype=np.uint8).reshape(h, w, 3).copy())
+            proc.wait(10)
+    except ExportError as exc:  # ffmpeg_stream's timeout error: the video, not an export, is at fault here
+        raise MediaError(f"{path}: {exc}") from None
+    return frames
 
 
 def _text_score(gray: np.ndarray) -> float:
@@ -114,37 +172,22 @@ def compute_cues(
     video_path: str | Path, clips_ms: Sequence[tuple[int, int]], cancel: CancelToken | None = None
 ) -> list[VisualCues]:
     """One VisualCues per clip (start_ms, end_ms), from SAMPLES_PER_CLIP frames inside each clip."""
-    from core.media import probe
-
     path = Path(video_path)
     if not path.is_file():
         raise MediaError(f"{path}: no such file")
+    if cancel is not None:
+        cancel.raise_if_cancelled()
     if not clips_ms:
         return []
-    try:
-        info = probe(path)
-    except MediaError as exc:
-        raise MediaError(f"{path}: cannot open the video for visual cues ({exc})") from None
+    info = probe(path)  # MediaError for anything that is not a readable video
     cascade = _cascade()
-    out: list[VisualCues] = []
+    times: list[float] = []
     for start, end in clips_ms:
-        if cancel is not None:
-            cancel.raise_if_cancelled()
         span = max(0, int(end) - int(start))
-        times = [int(start) + span * (k + 1) / (SAMPLES_PER_CLIP + 1) for k in range(SAMPLES_PER_CLIP)]
-        frames = [f for f in (_frame_at(path, info, t, cancel) for t in times) if f is not None]
-        out.append(cues_for_frames(frames, cascade))
+        times += [int(start) + span * (k + 1) / (SAMPLES_PER_CLIP + 1) for k in range(SAMPLES_PER_CLIP)]
+    frames = _frames_at(path, info, times, cancel)
+    out: list[VisualCues] = []
+    for i in range(len(clips_ms)):
+        mine = [f for f in frames[i * SAMPLES_PER_CLIP : (i + 1) * SAMPLES_PER_CLIP] if f is not None]
+        out.append(cues_for_frames(mine, cascade))
     return out
-
-
-def _frame_at(path: Path, info: MediaInfo, ms: float, cancel: CancelToken | None) -> np.ndarray | None:
-    """The gray frame shown at `ms`, WIDTH pixels wide (None past the end of the video)."""
-    from core.detection import gray_frames
-
-    frames = gray_frames(
-        path, width=WIDTH, info=info, start_ms=int(ms), duration_ms=1000, cancel=cancel, fast=False, timeout=60.0
-    )
-    try:
-        return next(frames, None)
-    finally:
-        frames.close()

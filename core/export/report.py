@@ -17,6 +17,7 @@ from core.errors import InputError
 from core.narration.budget import MAX_SPEEDUP
 from core.project import Project
 from core.speech import FitResult, Speaker, count_chars
+from core.user_files import utf8_text
 
 REPORT_VERSION = 1
 
@@ -176,7 +177,8 @@ def write_report(
     speaker: Speaker,
 ) -> None:
     data = report_data(project, fits, result, options, speaker)
-    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    text = utf8_text(json.dumps(data, ensure_ascii=False, indent=2))  # file names that are not UTF-8
+    Path(path).write_text(text + "\n", encoding="utf-8")
 
 
 def summary_text(report: dict[str, Any]) -> str:

@@ -101,7 +101,9 @@ class EmbeddedNarrator(Narrator):
             lo, hi = clip_budget(c, request)
             clips.append(PlanClip((lo + hi) // 2, _labels(c.labels), c.cues))
         if ctx is None:
-            ctx = self.writer.product_context(request.product.name, request.product.attributes)
+            ctx = self.writer.product_context(
+                request.product.name, request.product.attributes, request.product.spoken_name
+            )
         # no 安全认证 / 鉴定展示 / 生产过程 clip for a product whose knowledge cannot back it
         attrs = request.product.attributes
         forbid = {x for x in CLAIM_LABELS if not has_knowledge_for(x, attrs)}
@@ -122,7 +124,9 @@ class EmbeddedNarrator(Narrator):
         cancel: CancelToken | None = None,
     ) -> list[ClipNarration]:
         budgets = [clip_budget(c, request) for c in request.clips]
-        ctx = self.writer.product_context(request.product.name, request.product.attributes)
+        ctx = self.writer.product_context(
+            request.product.name, request.product.attributes, request.product.spoken_name
+        )
         plan = self.plan(request, ctx)
         state = AdState()
         for c in request.clips:
@@ -222,7 +226,9 @@ class EmbeddedNarrator(Narrator):
         i = pos_of[index]
         c = request.clips[i]
         lo, hi = clip_budget(c, request)
-        ctx = self.writer.product_context(request.product.name, request.product.attributes)
+        ctx = self.writer.product_context(
+            request.product.name, request.product.attributes, request.product.spoken_name
+        )
         state = AdState()
         current = ""
         labels: tuple[str, ...] = _labels(c.labels)

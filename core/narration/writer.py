@@ -63,6 +63,7 @@ from core.narration.knowledge import (
     words,
 )
 from core.narration.learn import ad_place
+from core.narration.naming import brand_and_type, derive_name
 from core.narration.neutral import neutral_rows
 
 _NAMES = (NAME_KEY, TYPE_KEY)
@@ -483,13 +484,14 @@ class ProductContext:
     buckets: dict[tuple[int, int, int], list[tuple[float, Template]]] = field(default_factory=dict)
     """Per template bucket, the usable templates with their product-dependent score (filled lazily)."""
     beauty: bool = True
-    full_name: str = ""  # brand + product type ("美的空气炸锅") for a product outside beauty care
+    full_name: str = ""  # the spoken name (naming.spoken_name): brand + product type ("美的空气炸锅")
     kinds: dict[str, str] = field(default_factory=dict)  # term -> what it is (knowledge.term_kind)
     clothing: bool = True
     pet: bool = False  # a pet's product: its problems are the pet's ("你是不是也掉毛" is not said)
     numbers: frozenset[str] = frozenset()  # the figures the title and knowledge say ("4000", "22.5")
     latin: frozenset[str] = frozenset()  # ... and their Latin runs ("TPE", "Pa")
     names: tuple[str, ...] = ()  # what the product is called in a line (a clause of its own is filler)
+    own_name: bool = False  # the spoken name is the user's (Product.spoken_name), not brand + type
 
 
 @dataclass
@@ -554,7 +556,8 @@ class LineWriter:
         self.max_slots = max((len(t.slots) for t in self.templates), default=0)
 
     # ---- per product ----
-    def product_context(self, name: str, attributes: Mapping[str, str]) -> ProductContext:
+    def product_context(self, name: str, attributes: Mapping[str, str], spoken: str = "") -> ProductContext:
+        """`spoken`: the user's spoken name (Product.spoken_name); "" derives it from the title (naming)."""
         terms: dict[str, list[str]] = {}
         beauty = is_beauty(name, attributes)
         kinds: dict[str, str] = {}
@@ -562,7 +565,11 @@ class LineWriter:
             terms.setdefault(term.key, []).append(term.text)
             # beauty care's fields are what dev.jsonl says they are; others' values are read
             kinds[term.text] = KEY_KIND.get(term.key, PROPERTY) if beauty else term_kind(term.text, term.key)
-        spoken = short_name(name, self.brands, self.title_words)
+        brand, named_type = brand_and_type(name)
+        spoken_given = spoken.strip()
+        full = spoken_given or derive_name(name) or short_name(name, self.brands, self.title_words)
+        # the brand alone only as the start of the spoken name ("这款◇◆" = brand + type); else the name
+        spoken = brand if brand and full.startswith(brand) and len(full) > len(brand) else full
         text = knowledge_text(name, attributes)
         if self._product_vecs is None:
             df: Counter[str] = Counter()
@@ -582,11 +589,11 @@ class LineWriter:
         max_term = max((len(x) for xs in terms.values() for x in xs), default=0)
         # outside beauty care the title's own head noun first ("瑞幸挂耳咖啡" is coffee, not 挂耳)
         ptype = (
-            (not beauty and head_type(name, spoken)) or product_type(name, self.type_words) or GENERIC_TYPE
+            named_type
+            or (not beauty and head_type(name, spoken))
+            or product_type(name, self.type_words)
+            or GENERIC_TYPE
         )
-        full = spoken
-        if not beauty and ptype != GENERIC_TYPE and ptype not in spoken:
-            full = spoken + ptype if len(spoken + ptype) <= 8 else spoken or ptype
         max_term = max(max_term, len(full), len(ptype))
         return ProductContext(
             name,
@@ -605,6 +612,7 @@ class LineWriter:
             numbers=frozenset(_NUMBER.findall(text)),
             latin=frozenset(_LATIN.findall(text)),
             names=tuple(x for x in (full, spoken, ptype if ptype != GENERIC_TYPE else "") if x),
+            own_name=bool(spoken_given),
         )
 
     def _weighted(self, counts: Counter[str]) -> Counter[str]:
@@ -746,9 +754,9 @@ class LineWriter:
 
     def _ranked_options(self, ctx: ProductContext, key: str, state: AdState) -> list[str]:
         if key == NAME_KEY:
-            if not ctx.beauty and ctx.full_name and not re.fullmatch("[\u4e00-\u9fff]{3,}", ctx.spoken_name):
-                # a two-character or Latin brand alone reads as a word or filler ("小米", "美的", "Keep"):
-                # the brand + type every time; a longer one ("麦富迪") may vary a repeated full name
+            # the spoken name (naming.spoken_name); a two-character or Latin brand alone reads as a word
+            # or a fragment ("这款五常", "这款公牛", "小米"), a longer one ("麦富迪") may vary a repeated name
+            if ctx.full_name and not re.fullmatch("[\u4e00-\u9fff]{3,}", ctx.spoken_name):
                 return [ctx.full_name]
             return list(dict.fromkeys(x for x in (ctx.full_name, ctx.spoken_name) if x))
         if key == TYPE_KEY:
@@ -779,6 +787,8 @@ class LineWriter:
         if any(not o for o in options):
             return None
         if NAME_KEY in t.slots and TYPE_KEY in t.slots:  # "这款◇◆": the brand alone, the type follows
+            if ctx.spoken_name == ctx.full_name and (ctx.own_name or ctx.type_word in ctx.full_name):
+                return None  # a name that is not brand + type would say a type twice ("小美炸锅空气炸锅")
             options = [[ctx.spoken_name or o[0]] if k == NAME_KEY else o for k, o in zip(t.slots, options)]
         if t.adjacent and not ctx.beauty:
             return None  # "这款◇◇": the name runs into a term ("三只松鼠每袋25克")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import re
 import sys
@@ -278,8 +279,9 @@ def load_style_file(path: Path) -> np.ndarray:
             return check_styles(load_tensor(path), str(path))
     except SpeechError:
         raise
-    except (OSError, ValueError, EOFError, KeyError) as exc:
-        raise SpeechError(f"{path}: cannot read the voice pack ({exc})") from None
+    except Exception as exc:  # a damaged file fails in zipfile, pickle, numpy ... in many ways: all are "damaged"
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise SpeechError(f"{path}: cannot read the voice pack ({detail})") from None
     raise SpeechError(f"{path}: a voice pack is a .npy or .pt file")
 
 
@@ -317,9 +319,22 @@ def pack_name(stem: str) -> str:
     return f"自定义 · {stem}"
 
 
+log = logging.getLogger(__name__)
+_warned_packs: set[str] = set()
+
+
+def _valid_text(name: str) -> bool:
+    """A voice id is saved in projects (UTF-8 JSON): a file name with undecodable bytes cannot be one."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
-    """StylePacks from the voice folders; unreadable files are skipped (the Settings dialog refuses them
-    when they are added, naming the problem)."""
+    """StylePacks from the voice folders. A damaged or foreign file is skipped with one warning naming it
+    (once per process): one bad pack must not take every voice, `speak` and `render` down with it."""
     packs: list[StylePack] = []
     seen: set[str] = set()
     for folder in voice_pack_dirs(extra):
@@ -329,8 +344,13 @@ def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
             if path.suffix.lower() not in VOICE_PACK_SUFFIXES or not path.is_file() or path.stem in seen:
                 continue
             try:
+                if not _valid_text(path.stem):
+                    raise SpeechError(f"{path}: the file name is not valid text (bytes that are not UTF-8)")
                 styles = load_style_file(path)
-            except SpeechError:
+            except SpeechError as exc:
+                if str(path) not in _warned_packs:
+                    _warned_packs.add(str(path))
+                    log.warning("%s; skipped", exc)
                 continue
             seen.add(path.stem)
             packs.append(StylePack(path.stem, pack_name(path.stem), styles, path))

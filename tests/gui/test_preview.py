@@ -282,3 +282,27 @@ def test_audio_outputs_are_made_by_qt_not_python(
         assert output.parent() is preview
     output.setVolume(0.5)
     assert abs(output.volume() - 0.5) < 1e-6
+
+
+def test_non_square_pixels_show_and_thumbnail_at_the_display_aspect(
+    qtbot: Any, make_preview: Callable[[Project], Any], tmp_path: Path
+) -> None:
+    """176x144 stored at 16:11 pixels displays as 256x144 (16:9): the picture, the subtitle area on
+    it and the timeline thumbnails follow the display size, not the stored one (1.22:1)."""
+    from core.jobs import CancelToken
+    from core.pipeline import media_summary
+    from gui.thumbnails import thumbnails_job
+
+    video = make_video(tmp_path / "pal.mp4", duration=2.0, size="176x144", extra=["-vf", "setsar=16/11"])
+    summary = media_summary(probe(video))
+    assert (summary.width, summary.height) == (256, 144)
+    preview = make_preview(Project(video=str(video), media=summary, clips=(Clip(0, summary.duration_ms),)))
+    wait_loaded(qtbot, preview)
+    qtbot.waitUntil(lambda: preview.view.subtitle.area.height() > 0, timeout=WAIT)
+    area = preview.view.subtitle.area
+    assert area.width() / area.height() == pytest.approx(16 / 9, abs=0.03)
+    images: list[Any] = []
+    thumbnails_job(
+        str(video), summary.duration_ms, summary.width, summary.height, lambda ms, im: images.append(im)
+    )(lambda f, s: None, CancelToken())
+    assert images and images[0].width() / images[0].height() == pytest.approx(16 / 9, abs=0.05)
