@@ -12,6 +12,9 @@ from typing import Final
 RATE_CPS: Final = 5.0
 RATE_MIN_CPS: Final = 0.5  # slower is not speech any more
 RATE_MAX_CPS: Final = 30.0  # faster is not intelligible
+# `speak` says at most this many characters in one go (about a minute and a half of speech, half a minute
+# of synthesis): longer text is a one-line error, not minutes of waiting without progress.
+SPEAK_MAX_CHARS: Final = 500
 # Speech starts LEAD_MS after its clip starts and ends at least TAIL_MS before the clip ends.
 LEAD_MS: Final = 100
 TAIL_MS: Final = 150

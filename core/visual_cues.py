@@ -1,27 +1,24 @@
-"""Cheap per-clip image statistics for the storyline planner (a few downscaled frames per clip).
+"""Cheap per-clip image statistics for the storyline planner (numpy, a few downscaled frames per clip).
 
-Frames come from ffmpeg (core.ffmpeg_exec, the decoder every other stage uses), never from OpenCV's video
-I/O: cv2.VideoCapture crashed (SIGSEGV) on file names that are not valid UTF-8, and without it the package
-needs none of OpenCV's video libraries. OpenCV only does the image arithmetic.
-
-Faces (OpenCV's Haar frontal-face cascade, shipped in cv2.data with the pinned OpenCV 4; a skin-colour share only if
+Faces (OpenCV's Haar frontal-face cascade, evaluated in numpy by core.face_cascade; a skin-colour share only if
 the cascade file is missing) hint at try-on / effect shots, text-heavy frames at offers and
 certificates, close-ups at appearance and texture shots, motion at demonstrations. Everything is in 0..1.
+Frames come from ffmpeg (core.ffmpeg_exec, the decoder every other stage uses), never from OpenCV's video
+I/O (cv2.VideoCapture crashed on file names that are not valid UTF-8), and the arithmetic is numpy's: the
+package needs no OpenCV (151 MiB with its own video libraries).
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-import cv2
 import numpy as np
 
 from core.detection import thumbnail_size
 from core.errors import ExportError, MediaError
+from core.face_cascade import Cascade, frontal_face, has_face
 from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken
 from core.media import MediaInfo, ffmpeg_input, probe
@@ -31,25 +28,44 @@ SAMPLES_PER_CLIP = 3
 WIDTH = 160
 
 
-@functools.lru_cache(maxsize=1)
-def _cascade() -> Any | None:
-    """OpenCV's Haar frontal-face cascade (loaded once), or None when this build lacks the file (OpenCV 5)."""
-    make = getattr(cv2, "CascadeClassifier", None)
-    folder = getattr(getattr(cv2, "data", None), "haarcascades", None)
-    if make is None or not folder:
-        return None
-    path = Path(folder) / "haarcascade_frontalface_default.xml"
-    if not path.is_file():
-        return None
-    clf = make(str(path))
-    return None if clf.empty() else clf
+def _cascade() -> Cascade | None:
+    """The frontal-face cascade (parsed once), or None when its file is missing."""
+    return frontal_face()
+
+
+def _gray(frame: np.ndarray) -> np.ndarray:
+    """A BGR frame as 8-bit luma (BT.601, as OpenCV's BGR2GRAY and ffmpeg's gray), a gray one as it is."""
+    if frame.ndim == 2:
+        return frame
+    b, g, r = (frame[..., i].astype(np.float32) for i in range(3))
+    return np.clip(np.rint(0.114 * b + 0.587 * g + 0.299 * r), 0, 255).astype(np.uint8)
 
 
 def _skin_share(bgr: np.ndarray) -> float:
     """Share of skin-coloured pixels (YCrCb box): the face/hands proxy when no cascade is available."""
-    ycrcb = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
-    mask = cv2.inRange(ycrcb, (0, 135, 85), (255, 180, 135))
-    return float(mask.mean() / 255.0)
+    if bgr.ndim != 3:
+        return 0.0
+    b, g, r = (bgr[..., i].astype(np.float32) for i in range(3))
+    y = 0.114 * b + 0.587 * g + 0.299 * r
+    cr, cb = (r - y) * 0.713 + 128, (b - y) * 0.564 + 128
+    mask = (cr >= 135) & (cr <= 180) & (cb >= 85) & (cb <= 135)
+    return float(mask.mean())
+
+
+def _filter3(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """3x3 correlation with mirrored borders (OpenCV's BORDER_REFLECT_101), as float32."""
+    padded = np.pad(img.astype(np.float32), 1, mode="reflect")
+    h, w = img.shape
+    out = np.zeros((h, w), np.float32)
+    for dy in range(3):
+        for dx in range(3):
+            if kernel[dy, dx]:
+                out += kernel[dy, dx] * padded[dy : dy + h, dx : dx + w]
+    return out
+
+
+SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
+LAPLACIAN = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], np.float32)
 
 
 MAX_SEEKS = 30  # sample times decoded by one ffmpeg process (one seeking input each)
@@ -109,7 +125,7 @@ def _decode(
 
 def _text_score(gray: np.ndarray) -> float:
     """Share of rows dense in short vertical strokes (captions, price tags, certificates)."""
-    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
+    gx = _filter3(gray, SOBEL_X)
     strong = (np.abs(gx) > 120).astype(np.float32)
     row_density = strong.mean(axis=1)
     return float(min(1.0, (row_density > 0.3).mean() * 2.0))
@@ -117,7 +133,7 @@ def _text_score(gray: np.ndarray) -> float:
 
 def _closeup_score(gray: np.ndarray) -> float:
     """A sharp centre against a soft border suggests a close-up of the product."""
-    lap = np.abs(cv2.Laplacian(gray, cv2.CV_32F))
+    lap = np.abs(_filter3(gray, LAPLACIAN))
     h, w = lap.shape
     centre = lap[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].mean()
     total = lap.mean()
@@ -126,19 +142,21 @@ def _closeup_score(gray: np.ndarray) -> float:
     return float(min(1.0, max(0.0, (ratio - 0.5) * 2.5)))
 
 
-def cues_for_frames(frames: Sequence[np.ndarray], cascade: Any | None = None) -> VisualCues:
-    """Cues from the BGR frames of one clip."""
+def cues_for_frames(frames: Sequence[np.ndarray], cascade: Cascade | None = None) -> VisualCues:
+    """Cues from the frames of one clip (gray, or BGR as drawn by tests)."""
     if not frames:
         return VisualCues()
-    grays = [cv2.cvtColor(f, cv2.COLOR_BGR2GRAY) for f in frames]
+    grays = [_gray(f) for f in frames]
     faces = 0.0
-    for bgr, g in zip(frames, grays):
+    for frame, g in zip(frames, grays):
         if cascade is not None:
-            faces += len(cascade.detectMultiScale(g, 1.2, 4, minSize=(16, 16))) > 0
+            faces += has_face(cascade, g)
         else:
-            faces += min(1.0, max(0.0, (_skin_share(bgr) - 0.15) * 3.0))
+            faces += min(1.0, max(0.0, (_skin_share(frame) - 0.15) * 3.0))
     diffs = [
-        float(cv2.absdiff(a, b).mean()) / 255.0 for a, b in itertools.pairwise(grays) if a.shape == b.shape
+        float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean()) / 255.0
+        for a, b in itertools.pairwise(grays)
+        if a.shape == b.shape
     ]
     motion = min(1.0, 4.0 * sum(diffs) / len(diffs)) if diffs else 0.0
     return VisualCues(

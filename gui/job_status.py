@@ -50,6 +50,7 @@ class JobStatus(QObject):
         thumbnails.finished.connect(self._thumbnails_ended)
         if speech is not None:
             speech.changed.connect(self.refresh)
+            speech.progressed.connect(self._speech_progressed)
         self.refresh()
 
     def show_message(self, text: str) -> None:
@@ -68,6 +69,12 @@ class JobStatus(QObject):
             ready, total = self.speech.counts()
             self.job_label.setText(self.speech.status_text())
             self.progress.setValue(int(1000 * ready / max(total, 1)))
+
+    def _speech_progressed(self, fraction: float) -> None:
+        """The clip being spoken moves the bar between the lines already ready (ready + fraction of one)."""
+        if self.operations.main_job is None and self.speech is not None and self.speech.active:
+            ready, total = self.speech.counts()
+            self.progress.setValue(int(1000 * min(1.0, (ready + fraction) / max(total, 1))))
 
     def thumbnails_started(self) -> None:
         self.thumb_label.setText("")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import SyncNarratorError
-from core.jobs import CancelToken, CoreJob, ProgressCallback
+from core.jobs import CancelToken, CoreJob, ProgressCallback, expected_fraction
 from core.narration.knowledge import KEYS as KNOWN_ATTRIBUTE_KEYS
 from core.project import Clip, MediaSummary, Product, Project
 
@@ -394,15 +394,6 @@ _VOICE_LOAD_S = 3.0  # a voice's first line also loads it (Kokoro: ~2 s on a qui
 _voices_loaded: set[str] = set()
 
 
-def expected_fraction(elapsed: float, expected: float) -> float:
-    """Progress of work known only by its expected duration: linear up to 80% at the expected time,
-    then slowing towards 95% (never 100% before it is done, never stuck when it runs long)."""
-    import math
-
-    r = elapsed / max(expected, 1e-3)
-    return r if r <= 0.8 else 0.8 + 0.15 * (1 - math.exp(-(r - 0.8) / 0.5))
-
-
 def _speak_clip(progress: ProgressCallback, cancel: CancelToken, project: Project, index: int) -> Any:
     """One clip's line synthesized and fitted (cached): a FitResult. The voice stays loaded in the helper
     process (one Speaker per process), so only the first clip pays for loading it. The synthesis is one
@@ -447,6 +438,7 @@ def _speak_clip(progress: ProgressCallback, cancel: CancelToken, project: Projec
     if result.duration_ms > 0 and elapsed > 0.3:  # a cache hit says nothing about the voice's speed
         spent = max(0.1, elapsed - (_VOICE_LOAD_S if first else 0.0))
         _SPEECH_COST[0] = 0.5 * _SPEECH_COST[0] + 0.5 * spent / (result.duration_ms / 1000)
+    progress(1.0, "speech ready")
     return result
 
 

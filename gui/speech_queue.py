@@ -63,6 +63,7 @@ class SpeechQueue(QObject):
     """Speaks every line in the background; `play_when_ready` hands a clip's speech over once it is made."""
 
     changed = Signal()  # started, progressed or stopped (the status bar)
+    progressed = Signal(float)  # the running clip's speech, 0..1 (the status bar; 试听 waits on it)
 
     def __init__(
         self,
@@ -281,5 +282,6 @@ class SpeechQueue(QObject):
             in_process=self.in_process,
         )
         job.ended.connect(ended)
+        job.progressed.connect(lambda fraction, _stage: self.progressed.emit(fraction))
         self.job = job
         self.changed.emit()

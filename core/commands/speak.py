@@ -3,7 +3,9 @@
 Writes mono 16-bit PCM with the default voice (or `--voice`, an id from `voices`). `--rate` asks for a
 speaking rate in characters per second (calibrated per voice), else the voice's natural rate. `--pinyin`
 prints one line on stdout: the tone-numbered pinyin syllables spoken, after the front-end's reading of
-numbers, units and Latin words. Exit 0, 2 on bad input (one line on stderr), 1 on an internal error.
+numbers, units and Latin words. TEXT is at most defaults.SPEAK_MAX_CHARS (500) characters: longer text
+is refused at once, before anything is loaded. Exit 0, 2 on bad input (one line on stderr), 1 on an
+internal error.
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
     text = " ".join(args.text.split())
     if not text:
         raise InputError("TEXT is empty: nothing to speak")
+    if len(text) > defaults.SPEAK_MAX_CHARS:
+        raise InputError(
+            f"TEXT is {len(text)} characters: speak says at most {defaults.SPEAK_MAX_CHARS} at a time "
+            "(split it into lines)"
+        )
     reading = read_text(text)
     if not reading.syllables:
         raise InputError(f"TEXT {text[:30]!r} has nothing that can be spoken")

@@ -343,16 +343,16 @@ def test_play_speech_reports_progress_while_it_speaks(
     window.inspector.text.setPlainText(f"试听进度第{random.randrange(10**6)}句")
     window.inspector.commit_text()
     seen: list[float] = []
-    window.operations.mainJobProgressed.connect(lambda f, _s: seen.append(f))
+    window.speech.progressed.connect(seen.append)  # the speech queue speaks it (lines first, speech after)
     window.play_current_speech()
-    qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 2)
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1] == 1.0, timeout=WAIT * 2)
     assert answers.errors == []
     assert any(0.0 < f < 1.0 for f in seen), seen  # not 0% until it is done
     assert seen == sorted(seen) and seen[-1] == 1.0
 
 
 def test_expected_fraction_moves_and_never_reaches_the_end() -> None:
-    from gui.services import expected_fraction
+    from core.jobs import expected_fraction
 
     values = [expected_fraction(t / 10, 2.0) for t in range(0, 200)]
     assert values == sorted(values) and values[5] > 0 and max(values) < 0.951
