@@ -580,12 +580,12 @@ SPEECH_STATES = ("waiting", "speaking", "ready", "failed")
 def speech_key(project: Project, clip: Clip) -> SpeechKey:
     """What a clip's speech depends on: its line, length, voice, rate and the lead/tail. Speech made for
     one key stays valid for every project state with that key (undo brings it back, an edit moves on)."""
-    s = project.speech
+    s = project.effective_speech(clip)
     return (
         clip.narration.strip(),
         clip.duration_ms,
-        clip.voice or s.voice,
-        float(clip.rate_cps or s.rate_cps),
+        s.voice,
+        float(s.rate_cps),
         s.lead_ms,
         s.tail_ms,
     )
