@@ -149,9 +149,9 @@ def slim_icu_data(app: Path) -> int:
     icupkg, genccode, nm, cc = (str(t) for t in tools)
     saved = 0
     for lib in libs:
-        symbols = subprocess.run([nm, "-D", "-S", "--defined-only", str(lib)], capture_output=True, text=True)
+        symbols = subprocess.run([nm, "-D", "-S", "--defined-only", str(lib)], capture_output=True, text=True, timeout=600)
         found = re.search(r"^([0-9a-f]+) ([0-9a-f]+) R (icudt(\d+)_dat)$", symbols.stdout, re.M)
-        sections = subprocess.run(["readelf", "-S", "-W", str(lib)], capture_output=True, text=True).stdout
+        sections = subprocess.run(["readelf", "-S", "-W", str(lib)], capture_output=True, text=True, timeout=600).stdout
         rodata = re.search(r"\.rodata\s+PROGBITS\s+([0-9a-f]+) ([0-9a-f]+)", sections)
         if found is None or rodata is None:
             print(f"note: {lib.name}: no ICU data symbol found; left as it is")
@@ -164,13 +164,13 @@ def slim_icu_data(app: Path) -> int:
             (work / "in").mkdir()
             (work / "out").mkdir()
             (work / "in" / f"{name}.dat").write_bytes(lib.read_bytes()[offset : offset + size])
-            listing = subprocess.run([icupkg, "-l", str(work / "in" / f"{name}.dat")], capture_output=True, text=True)
+            listing = subprocess.run([icupkg, "-l", str(work / "in" / f"{name}.dat")], capture_output=True, text=True, timeout=600)
             drop = set(icu_items_to_drop(listing.stdout.split()))
             for _attempt in range(5):  # keep what a kept item depends on (aliases such as zh_Hant_HK -> yue)
                 (work / "drop.txt").write_text("\n".join(sorted(drop)) + "\n", encoding="utf-8")
                 run = subprocess.run(
                     [icupkg, "-r", str(work / "drop.txt"), str(work / "in" / f"{name}.dat"), str(work / "out" / f"{name}.dat")],
-                    capture_output=True, text=True,
+                    capture_output=True, text=True, timeout=600,
                 )  # fmt: skip
                 missing = set(re.findall(r"depends on missing item (\S+)", run.stdout + run.stderr))
                 if not missing:
@@ -181,14 +181,14 @@ def slim_icu_data(app: Path) -> int:
                 continue
             subprocess.run(
                 [genccode, "-a", "gcc", "-e", symbol.removesuffix("_dat"), "-d", str(work), str(work / "out" / f"{name}.dat")],
-                check=True, capture_output=True,
+                check=True, capture_output=True, timeout=600,
             )  # fmt: skip
             slim = work / lib.name
             subprocess.run(
                 [cc, "-shared", "-nostdlib", f"-Wl,-soname,{lib.name}", "-o", str(slim), str(work / f"{name}_dat.S")],
-                check=True, capture_output=True,
+                check=True, capture_output=True, timeout=600,
             )  # fmt: skip
-            check = subprocess.run([nm, "-D", "--defined-only", str(slim)], capture_output=True, text=True).stdout
+            check = subprocess.run([nm, "-D", "--defined-only", str(slim)], capture_output=True, text=True, timeout=600).stdout
             if symbol not in check:
                 print(f"note: {lib.name}: the rebuilt library lacks {symbol}; left as it is")
                 continue
