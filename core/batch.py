@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import defaults
 from core.errors import Cancelled, InputError, SyncNarratorError
@@ -37,6 +37,9 @@ from core.output_guard import same_file
 from core.parsing import parse_json
 from core.project import Product, check_storable_video
 from core.user_files import give_replacement_mode, read_user_text, utf8_text
+
+if TYPE_CHECKING:
+    from core.narration.base import Narrator
 
 REPORT_NAME = "batch-report.json"
 STAGING_SUFFIX = ".partial"  # staging folders: .NAME.PID-XXXX.partial (core.leftovers sweeps dead runs')
@@ -61,10 +64,11 @@ class BatchItem:
 
 @dataclass(frozen=True)
 class BatchOptions:
-    """What every item is rendered with (the `render` options a batch exposes)."""
+    """What every item is rendered with (the `render` options a batch exposes). A batch item is exactly a
+    render, so subtitles are burnt in by default as `render` does (`--no-burn-subtitles` leaves them soft)."""
 
     voice: str | None = None
-    burn_subtitles: bool = False
+    burn_subtitles: bool = True
     narrator: str = defaults.NARRATOR_KIND
     model_dir: str | None = None
 
@@ -268,20 +272,18 @@ def export_writes_report() -> bool:
 # ---------------------------------------------------------------------------------------------
 # one item (runs in a worker process: a pool worker or a Ray task)
 
-_narrators: dict[tuple[str, str | None], Any] = {}
+_narrators: dict[tuple[str, str | None], Narrator] = {}
 
 
-def _narrator(options: BatchOptions) -> Any:
+def _narrator(options: BatchOptions) -> Narrator:
     """One narrator per worker process: the LLM loads once, not once per item."""
     from core.narration.registry import create_narrator
 
     key = (options.narrator, options.model_dir)
     if key not in _narrators:
-        if options.narrator == "llm":
-            narrator = create_narrator("llm", model_dir=options.model_dir)
-            getattr(narrator, "load", lambda: None)()  # the LLM narrator loads its model once, here
-        else:
-            narrator = create_narrator(options.narrator)
+        model_dir = options.model_dir if options.narrator == "llm" else None
+        narrator = create_narrator(options.narrator, model_dir=model_dir)
+        narrator.load()  # the LLM narrator loads its model once, here
         _narrators[key] = narrator
     return _narrators[key]
 

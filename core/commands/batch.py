@@ -23,7 +23,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--engine", choices=("local", "ray"), default="local", help="local process pool or Ray")
     p.add_argument("--workers", type=int, metavar="N", help="parallel items (default: the CPU cores)")
     p.add_argument("--ray-address", metavar="ADDRESS", help="existing Ray cluster (auto, ray://head:10001)")
-    p.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
+    p.add_argument(
+        "--burn-subtitles",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="burn subtitles into the picture (default: yes, as `render`; the soft subtitle track is always there)",
+    )
     p.add_argument("--voice", help="speech voice id (default: the engine's Mandarin voice)")
     p.add_argument(
         "--narrator",
