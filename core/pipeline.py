@@ -51,7 +51,9 @@ from core.project import (
 from core.speech import FitResult, Speaker, count_chars, shared_speaker
 
 __all__ = [
+    "CheckedExport",
     "ExportOptions",
+    "FitPolicy",
     "LineFit",
     "LineVerdict",
     "RenderOptions",
@@ -59,6 +61,7 @@ __all__ = [
     "apply_lines",
     "check_export",
     "check_lines",
+    "checked_export",
     "clip_budget",
     "clip_rate",
     "estimate_speech_ms",
@@ -73,6 +76,7 @@ __all__ = [
     "render_for_selftest",
     "render_video",
     "shorten_lines",
+    "shorten_proposals",
     "speak_clip",
     "synthesize_all",
     "visual_cues",
