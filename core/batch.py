@@ -25,11 +25,10 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core import defaults
 from core.errors import Cancelled, InputError, SyncNarratorError
 from core.jobs import CancelToken
 from core.leftovers import temp_prefix
@@ -40,6 +39,7 @@ from core.user_files import give_replacement_mode, read_user_text, utf8_text
 
 if TYPE_CHECKING:
     from core.narration.base import Narrator
+    from core.pipeline import RenderOptions
 
 REPORT_NAME = "batch-report.json"
 STAGING_SUFFIX = ".partial"  # staging folders: .NAME.PID-XXXX.partial (core.leftovers sweeps dead runs')
@@ -62,14 +62,19 @@ class BatchItem:
         return [p for p in (self.video, self.product_path) if p is not None]
 
 
+def _render_defaults() -> RenderOptions:
+    from core.pipeline import RenderOptions
+
+    return RenderOptions()
+
+
 @dataclass(frozen=True)
 class BatchOptions:
-    """What every item is rendered with (the `render` options a batch exposes). A batch item is exactly a
-    render, so subtitles are burnt in by default as `render` does (`--no-burn-subtitles` leaves them soft)."""
+    """What every item is rendered with. A batch item is exactly a render: `render` holds its options, with
+    render's defaults (subtitles burned in: `--no-burn-subtitles` leaves them soft); each item's own output
+    paths (SRT, project) are set per item. `model_dir`: the LLM narrator's model, loaded once per worker."""
 
-    voice: str | None = None
-    burn_subtitles: bool = True
-    narrator: str = defaults.NARRATOR_KIND
+    render: RenderOptions = field(default_factory=_render_defaults)
     model_dir: str | None = None
 
 
@@ -245,9 +250,9 @@ def outputs_complete(item: BatchItem, outputs: ItemOutputs, options: BatchOption
         return f"{outputs.project.name} belongs to another video"
     if project.product != product:
         return "the product changed"
-    if project.speech.voice != options.voice:
+    if project.speech.voice != options.render.voice:
         return "the voice changed"
-    if project.export.burn_subtitles != options.burn_subtitles:
+    if project.export.burn_subtitles != options.render.burn_subtitles:
         return "--burn-subtitles changed"
     if project.media is None or not project.clips:
         return f"{outputs.project.name} has no clips"
@@ -279,10 +284,10 @@ def _narrator(options: BatchOptions) -> Narrator:
     """One narrator per worker process: the LLM loads once, not once per item."""
     from core.narration.registry import create_narrator
 
-    key = (options.narrator, options.model_dir)
+    kind = options.render.narrator
+    key = (kind, options.model_dir)
     if key not in _narrators:
-        model_dir = options.model_dir if options.narrator == "llm" else None
-        narrator = create_narrator(options.narrator, model_dir=model_dir)
+        narrator = create_narrator(kind, model_dir=options.model_dir if kind == "llm" else None)
         narrator.load()  # the LLM narrator loads its model once, here
         _narrators[key] = narrator
     return _narrators[key]
@@ -295,7 +300,7 @@ def render_item(
 
     Returns {"status": "done" | "failed" | "cancelled", "error"?, "seconds", "warnings"}; never raises for
     the item's own problems, so one bad item never stops the batch."""
-    from core.pipeline import RenderOptions, render_video
+    from core.pipeline import render_video
     from core.project import project_to_json
 
     started = time.monotonic()
@@ -315,12 +320,8 @@ def render_item(
             item.video,
             product,
             staged.video,
-            options=RenderOptions(
-                voice=options.voice,
-                burn_subtitles=options.burn_subtitles,
-                srt=staged.srt,
-                narrator=options.narrator,
-            ),
+            # the batch's render options; the item's outputs are its own (the project is written below)
+            options=replace(options.render, srt=staged.srt, narration_wav=None, project_out=None),
             narrator=_narrator(options),
             cancel=cancel,
         )
@@ -328,7 +329,7 @@ def render_item(
             cancel.raise_if_cancelled()
         # the project remembers the burn-in, so `export` of it (and the rerun check) match this render
         project = replace(
-            result.project, export=replace(result.project.export, burn_subtitles=options.burn_subtitles)
+            result.project, export=replace(result.project.export, burn_subtitles=options.render.burn_subtitles)
         )
         write_atomic(
             staged.project, json.dumps(project_to_json(project, final.project), ensure_ascii=False, indent=1)

@@ -177,3 +177,29 @@ def test_render_and_batch_export_through_the_one_function() -> None:
     assert 'policy="allow_silent"' in inspect.getsource(pipeline.render_video)
     assert "checked_export(" in inspect.getsource(pipeline.render_video)
     assert "render_video(" in inspect.getsource(batch.render_item)
+
+
+def test_a_batch_item_is_rendered_with_renders_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """BatchOptions holds RenderOptions: the same defaults as `render` (subtitles burned in), passed whole to
+    render_video with only the item's own outputs set."""
+    from core import batch
+    from core.pipeline import RenderOptions
+
+    assert batch.BatchOptions().render == RenderOptions() and RenderOptions().burn_subtitles is True
+    seen: list[RenderOptions] = []
+
+    def fake_render(video: Path, product: Any, out: Path, *, options: RenderOptions, **_kw: Any) -> Any:
+        seen.append(options)
+        raise RuntimeError("stop here")  # the item fails; its options were seen
+
+    monkeypatch.setattr(pipeline, "render_video", fake_render)
+    monkeypatch.setattr(batch, "_narrator", lambda options: None)
+    video = tmp_path / "a.mp4"
+    video.write_bytes(b"x")
+    item = batch.BatchItem(name="a", video=video, product_inline={"name": "杯"})
+    render = RenderOptions(voice="v", burn_subtitles=False, seed=7, project_out=tmp_path / "no.narr.json")
+    result = batch.render_item(item, tmp_path, batch.BatchOptions(render=render))
+    assert result["status"] == "failed"
+    (options,) = seen
+    assert options.srt is not None and options.srt.name == "a.srt" and options.project_out is None
+    assert replace(options, srt=None, project_out=None) == replace(render, project_out=None)

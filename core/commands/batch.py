@@ -44,6 +44,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
     from core.batch import REPORT_NAME, BatchOptions, item_outputs, read_catalogue
     from core.batch_runner import run_batch
     from core.output_guard import check_outputs
+    from core.pipeline import RenderOptions
 
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers {args.workers}: must be at least 1")
@@ -85,9 +86,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
     options = BatchOptions(
-        voice=args.voice,
-        burn_subtitles=args.burn_subtitles,
-        narrator=args.narrator,
+        render=RenderOptions(voice=args.voice, burn_subtitles=args.burn_subtitles, narrator=args.narrator),
         model_dir=str(Path(args.model).resolve()) if args.model else None,
     )
     report = run_batch(
