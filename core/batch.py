@@ -25,11 +25,10 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core import defaults
 from core.errors import Cancelled, InputError, SyncNarratorError
 from core.jobs import CancelToken
 from core.leftovers import temp_prefix
@@ -37,6 +36,10 @@ from core.output_guard import same_file
 from core.parsing import parse_json
 from core.project import Product, check_storable_video
 from core.user_files import give_replacement_mode, read_user_text, utf8_text
+
+if TYPE_CHECKING:
+    from core.narration.base import Narrator
+    from core.pipeline import RenderOptions
 
 REPORT_NAME = "batch-report.json"
 STAGING_SUFFIX = ".partial"  # staging folders: .NAME.PID-XXXX.partial (core.leftovers sweeps dead runs')
@@ -59,13 +62,19 @@ class BatchItem:
         return [p for p in (self.video, self.product_path) if p is not None]
 
 
+def _render_defaults() -> RenderOptions:
+    from core.pipeline import RenderOptions
+
+    return RenderOptions()
+
+
 @dataclass(frozen=True)
 class BatchOptions:
-    """What every item is rendered with (the `render` options a batch exposes)."""
+    """What every item is rendered with. A batch item is exactly a render: `render` holds its options, with
+    render's defaults (subtitles burned in: `--no-burn-subtitles` leaves them soft); each item's own output
+    paths (SRT, project) are set per item. `model_dir`: the LLM narrator's model, loaded once per worker."""
 
-    voice: str | None = None
-    burn_subtitles: bool = False
-    narrator: str = defaults.NARRATOR_KIND
+    render: RenderOptions = field(default_factory=_render_defaults)
     model_dir: str | None = None
 
 
@@ -241,9 +250,9 @@ def outputs_complete(item: BatchItem, outputs: ItemOutputs, options: BatchOption
         return f"{outputs.project.name} belongs to another video"
     if project.product != product:
         return "the product changed"
-    if project.speech.voice != options.voice:
+    if project.speech.voice != options.render.voice:
         return "the voice changed"
-    if project.export.burn_subtitles != options.burn_subtitles:
+    if project.export.burn_subtitles != options.render.burn_subtitles:
         return "--burn-subtitles changed"
     if project.media is None or not project.clips:
         return f"{outputs.project.name} has no clips"
@@ -268,20 +277,18 @@ def export_writes_report() -> bool:
 # ---------------------------------------------------------------------------------------------
 # one item (runs in a worker process: a pool worker or a Ray task)
 
-_narrators: dict[tuple[str, str | None], Any] = {}
+_narrators: dict[tuple[str, str | None], Narrator] = {}
 
 
-def _narrator(options: BatchOptions) -> Any:
+def _narrator(options: BatchOptions) -> Narrator:
     """One narrator per worker process: the LLM loads once, not once per item."""
     from core.narration.registry import create_narrator
 
-    key = (options.narrator, options.model_dir)
+    kind = options.render.narrator
+    key = (kind, options.model_dir)
     if key not in _narrators:
-        if options.narrator == "llm":
-            narrator = create_narrator("llm", model_dir=options.model_dir)
-            getattr(narrator, "load", lambda: None)()  # the LLM narrator loads its model once, here
-        else:
-            narrator = create_narrator(options.narrator)
+        narrator = create_narrator(kind, model_dir=options.model_dir if kind == "llm" else None)
+        narrator.load()  # the LLM narrator loads its model once, here
         _narrators[key] = narrator
     return _narrators[key]
 
@@ -293,7 +300,7 @@ def render_item(
 
     Returns {"status": "done" | "failed" | "cancelled", "error"?, "seconds", "warnings"}; never raises for
     the item's own problems, so one bad item never stops the batch."""
-    from core.pipeline import RenderOptions, render_video
+    from core.pipeline import render_video
     from core.project import project_to_json
 
     started = time.monotonic()
@@ -313,12 +320,8 @@ def render_item(
             item.video,
             product,
             staged.video,
-            options=RenderOptions(
-                voice=options.voice,
-                burn_subtitles=options.burn_subtitles,
-                srt=staged.srt,
-                narrator=options.narrator,
-            ),
+            # the batch's render options; the item's outputs are its own (the project is written below)
+            options=replace(options.render, srt=staged.srt, narration_wav=None, project_out=None),
             narrator=_narrator(options),
             cancel=cancel,
         )
@@ -326,7 +329,7 @@ def render_item(
             cancel.raise_if_cancelled()
         # the project remembers the burn-in, so `export` of it (and the rerun check) match this render
         project = replace(
-            result.project, export=replace(result.project.export, burn_subtitles=options.burn_subtitles)
+            result.project, export=replace(result.project.export, burn_subtitles=options.render.burn_subtitles)
         )
         write_atomic(
             staged.project, json.dumps(project_to_json(project, final.project), ensure_ascii=False, indent=1)

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from core import defaults
 from core.export import (
@@ -51,7 +51,9 @@ from core.project import (
 from core.speech import FitResult, Speaker, count_chars, shared_speaker
 
 __all__ = [
+    "CheckedExport",
     "ExportOptions",
+    "FitPolicy",
     "LineFit",
     "LineVerdict",
     "RenderOptions",
@@ -59,6 +61,7 @@ __all__ = [
     "apply_lines",
     "check_export",
     "check_lines",
+    "checked_export",
     "clip_budget",
     "clip_rate",
     "estimate_speech_ms",
@@ -73,6 +76,7 @@ __all__ = [
     "render_for_selftest",
     "render_video",
     "shorten_lines",
+    "shorten_proposals",
     "speak_clip",
     "synthesize_all",
     "visual_cues",
@@ -729,6 +733,107 @@ def check_export(
     return fits, check_lines(project, speaker, made=made_by_key(project, fits))
 
 
+FitPolicy = Literal["fail", "shorten", "allow_silent"]
+FIT_POLICIES: tuple[FitPolicy, ...] = ("fail", "shorten", "allow_silent")
+
+
+@dataclass(frozen=True)
+class CheckedExport:
+    """What `checked_export` did: `problems` non-empty means nothing was written (`result` is None) and
+    names the lines that cannot fit; `project` is the one exported (with the accepted shorter lines)."""
+
+    project: Project
+    fits: list[FitResult]
+    problems: list[FitProblem]
+    result: ExportResult | None = None
+    kept: tuple[int, ...] = ()  # locked lines the shorten policy left to the user
+    verdicts: tuple[LineVerdict, ...] = ()  # the narrator's proposals (shorten policy)
+
+def shorten_proposals(
+    project: Project,
+    narrator: Narrator,
+    indexes: Sequence[int],
+    *,
+    skip_locked: bool,
+    speaker: Speaker | None = None,
+    seed: int = 0,
+    speak: bool = True,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> tuple[tuple[int, ...], list[LineVerdict]]:
+    """The shorten step of the checked export for the clips `indexes` (the lines that cannot fit): (locked
+    lines skipped, the narrator's proposals). The CLI skips
+    locked lines (`skip_locked`); the editor proposes for all and lets the user choose line by line."""
+    kept = tuple(sorted(i for i in indexes if skip_locked and project.clips[i].locked))
+    todo = [i for i in indexes if i not in kept]
+    if not todo:
+        return kept, []
+    verdicts = shorten_lines(
+        project, narrator, todo, speaker=speaker, seed=seed, speak=speak, progress=progress, cancel=cancel
+    )
+    return kept, verdicts
+
+
+def checked_export(
+    project: Project,
+    out: Path | str,
+    options: ExportOptions,
+    *,
+    policy: FitPolicy = "fail",
+    narrator: Narrator | None = None,
+    accept: Callable[[list[LineVerdict]], Sequence[LineVerdict]] | None = None,
+    speaker: Speaker | None = None,
+    made: Made | None = None,
+    fits: Sequence[FitResult] | None = None,
+    check_progress: ProgressCallback | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> CheckedExport:
+    """The one check -> shorten -> export flow of `render`, `export`, `batch` and the editor's export.
+
+    Every clip's speech is made (`made`/`fits` reused) and each line judged by `line_fit`; lines that cannot
+    fit are settled by `policy`: "fail" writes nothing and returns them, "allow_silent" exports leaving them
+    silent, "shorten" has the narrator (default: embedded) rewrite the unlocked ones shorter (`accept` picks
+    which proposals to use: default those that fit), leaves what it could not shorten silent and fails on
+    locked lines (the user's to edit). `check_progress`: the check's own progress (else the first 30%)."""
+    speaker = speaker or shared_speaker()
+    export_progress = progress if check_progress is not None else scaled(progress, 0.3, 1.0)
+    check_progress = check_progress or scaled(progress, 0.0, 0.3)
+    allow_silent = policy == "allow_silent"
+    problems: list[FitProblem] = []
+    kept: tuple[int, ...] = ()
+    verdicts: list[LineVerdict] = []
+    shortened: frozenset[int] = frozenset()
+    if fits is None:
+        fits = export_fits(project, speaker, made=made, progress=check_progress, cancel=cancel)
+    if not allow_silent:
+        problems = check_lines(project, speaker, made=made_by_key(project, fits))
+    if problems and policy == "shorten":
+        from core.narration.registry import create_narrator
+
+        narrator = narrator or create_narrator("embedded")
+        kept, verdicts = shorten_proposals(
+            project, narrator, [p.index for p in problems], skip_locked=True, speaker=speaker, cancel=cancel
+        )
+        if verdicts:
+            chosen = accept(verdicts) if accept is not None else [v for v in verdicts if v.fits]
+            shortened = frozenset(v.index for v in chosen if v.verdict == "shortened")
+            again = made_by_key(project, fits)  # the speech already made is reused by the second check
+            project = apply_lines(project, chosen, unlock=True)
+            fits = export_fits(project, speaker, made=again, cancel=cancel)
+            problems = check_lines(project, speaker, made=made_by_key(project, fits))
+        # what the narrator could not shorten is left silent; a kept line fails the export
+        problems = [p for p in problems if p.index in kept]
+        allow_silent = not problems
+    if problems:
+        return CheckedExport(project, list(fits), problems, None, kept, tuple(verdicts))
+    options = replace(options, allow_silent=allow_silent or options.allow_silent,
+                      shortened=options.shortened | shortened)  # fmt: skip
+    result = export_project(project, out, options, speaker=speaker, fits=list(fits), progress=export_progress,
+                            cancel=cancel)  # fmt: skip
+    return CheckedExport(project, list(fits), [], result, kept, tuple(verdicts))
+
+
 # ---------------------------------------------------------------------------------------------
 # render
 
@@ -813,16 +918,19 @@ def render_video(
         allow_silent=True,  # render says so itself (above)
         shortened=frozenset(v.index for v in verdicts if v.verdict == "shortened"),
     )
-    fits = [v.fit for v in verdicts]
-    result = export_project(
+    fits = [v.fit for v in verdicts if v.fit is not None]
+    result = checked_export(
         project,
         out,
         export_options,
+        policy="allow_silent",  # the lines were fitted above; what could not fit is named and left silent
         speaker=speaker,
-        fits=fits if all(f is not None for f in fits) else None,  # type: ignore[arg-type]
+        fits=fits if len(fits) == len(verdicts) else None,
+        check_progress=no_progress,
         progress=scaled(progress, 0.65, 1.0),
         cancel=cancel,
-    )
+    ).result
+    assert result is not None  # allow_silent always exports
     if options.project_out is not None:
         # saved last: a render that fails or is cancelled while exporting leaves no project behind, and a
         # project that cannot be saved takes the export's outputs back, so a failed render leaves none

@@ -208,10 +208,14 @@ def _shorten(
     progress: ProgressCallback, cancel: CancelToken, project: Project, indexes: list[int], backend: str,
     model_dir: str, seed: int,
 ) -> Any:  # fmt: skip
-    from core.pipeline import shorten_lines
+    from core.pipeline import shorten_proposals
 
     narrator = _narrator(backend, model_dir)
-    return shorten_lines(project, narrator, indexes, seed=seed, speak=False, progress=progress, cancel=cancel)
+    # the checked export's shorten step; every line is proposed (a locked one unchecked): the user chooses
+    _kept, verdicts = shorten_proposals(
+        project, narrator, indexes, skip_locked=False, seed=seed, speak=False, progress=progress, cancel=cancel
+    )
+    return verdicts
 
 
 def shorten_job(
@@ -500,34 +504,23 @@ def _export(
     made: Any = None,
 ) -> Any:
     try:
-        from core.export import ExportOptions, export_project
-        from core.pipeline import export_fits
+        from core.export import ExportOptions
+        from core.pipeline import checked_export
     except ImportError:
         raise Unavailable("export is not available in this build (core.export)") from None
-    from core.jobs import scaled
 
     out = Path(output)
     srt = out.with_suffix(".srt") if project.export.write_srt else None
-    options = ExportOptions.from_project(
-        project, srt=srt, allow_silent=allow_silent, shortened=frozenset(shortened)
-    )
-    # only the speech not made yet is synthesized
-    fits = export_fits(project, _speaker(), made=made, progress=scaled(progress, 0.0, 0.3), cancel=cancel)
-    if not allow_silent:  # the estimate let these lines through; their speech says they cannot fit
-        from core.pipeline import check_lines, made_by_key
-
-        problems = check_lines(project, _speaker(), made=made_by_key(project, fits))
-        if problems:
-            return ExportHeld(problems, fits)
-    return export_project(
-        project,
-        out,
-        options,
-        speaker=_speaker(),
-        fits=fits,
-        progress=scaled(progress, 0.3, 1.0),
-        cancel=cancel,
-    )
+    options = ExportOptions.from_project(project, srt=srt, shortened=frozenset(shortened))
+    # only the speech not made yet is synthesized; the estimate let the lines through, but when their speech
+    # says they cannot fit the export is held (nothing written) and the editor asks again
+    done = checked_export(
+        project, out, options, policy="allow_silent" if allow_silent else "fail", speaker=_speaker(), made=made,
+        progress=progress, cancel=cancel,
+    )  # fmt: skip
+    if done.result is None:
+        return ExportHeld(done.problems, done.fits)
+    return done.result
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--engine", choices=("local", "ray"), default="local", help="local process pool or Ray")
     p.add_argument("--workers", type=int, metavar="N", help="parallel items (default: the CPU cores)")
     p.add_argument("--ray-address", metavar="ADDRESS", help="existing Ray cluster (auto, ray://head:10001)")
-    p.add_argument("--burn-subtitles", action="store_true", help="burn subtitles into the picture")
+    p.add_argument(
+        "--burn-subtitles",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="burn subtitles into the picture (default: yes, as `render`; the soft subtitle track is always there)",
+    )
     p.add_argument("--voice", help="speech voice id (default: the engine's Mandarin voice)")
     p.add_argument(
         "--narrator",
@@ -39,6 +44,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
     from core.batch import REPORT_NAME, BatchOptions, item_outputs, read_catalogue
     from core.batch_runner import run_batch
     from core.output_guard import check_outputs
+    from core.pipeline import RenderOptions
 
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers {args.workers}: must be at least 1")
@@ -80,9 +86,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
     options = BatchOptions(
-        voice=args.voice,
-        burn_subtitles=args.burn_subtitles,
-        narrator=args.narrator,
+        render=RenderOptions(voice=args.voice, burn_subtitles=args.burn_subtitles, narrator=args.narrator),
         model_dir=str(Path(args.model).resolve()) if args.model else None,
     )
     report = run_batch(

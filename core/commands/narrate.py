@@ -70,9 +70,7 @@ def run_narrate(args: argparse.Namespace) -> int:
     check_outputs([src], [dst])
     videos = read_jsonl(src)
     narrator = create_narrator(args.narrator, model_dir=args.model)
-    load = getattr(narrator, "load", None)
-    if callable(load):  # the LLM narrator: load and check the model once, before the first video
-        load(progress=StderrProgress("loading model"))
+    narrator.load(progress=StderrProgress("loading model"))  # the LLM: once, before the first video
     progress = StderrProgress("narrate")
     rows = []
     for n, video in enumerate(videos):

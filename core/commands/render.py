@@ -225,14 +225,13 @@ def _export_mp4(args: argparse.Namespace, project: Project) -> tuple[int, Projec
     """The narrated MP4: every line checked against its clip first (exit 2 naming the clips that cannot
     fit, unless --shorten or --allow-silent), then the export and its report. Returns the exit code, the
     project as exported (with --shorten's lines) and the files written (paths printed by the caller)."""
-    from core.export import ExportOptions, export_project
-    from core.pipeline import apply_lines, check_export, made_by_key, shorten_lines
+    from core.export import ExportOptions
+    from core.pipeline import FitPolicy, checked_export
     from core.speech import shared_speaker
 
     overrides: dict[str, object] = {
         "srt": _opt_path(args.srt),
         "narration_wav": _opt_path(args.narration_wav),
-        "allow_silent": bool(args.allow_silent),
     }
     if args.burn_subtitles is not None:
         overrides["burn_subtitles"] = args.burn_subtitles
@@ -240,37 +239,35 @@ def _export_mp4(args: argparse.Namespace, project: Project) -> tuple[int, Projec
         overrides["preset"] = args.preset
     if _loudness(args.loudness) is not None:
         overrides["loudness_lufs"] = args.loudness
-    speaker = shared_speaker()
-    fits, problems = check_export(project, speaker, progress=StderrProgress("checking lines"))
-    shortened: list[int] = []
-    kept: set[int] = set()  # locked lines (typed or locked by the user): --shorten never replaces them
-    if problems and args.shorten:
+    narrator = None
+    if args.shorten:
         from core.narration.registry import create_narrator
 
-        kept = {p.index for p in problems if project.clips[p.index].locked}
-        for index in sorted(kept):
-            print(display_path(f"clip {index + 1}: your line is locked; not shortened"), file=sys.stderr)
-        indexes = [p.index for p in problems if p.index not in kept]
-        if indexes:
-            made = made_by_key(project, fits)  # the speech already made is reused by the second check
-            verdicts = shorten_lines(project, create_narrator("embedded"), indexes, speaker=speaker)
-            project = apply_lines(project, [v for v in verdicts if v.fits], unlock=True)
-            shortened = [v.index for v in verdicts if v.verdict == "shortened"]
-            for v in verdicts:
-                if v.verdict == "shortened":
-                    print(display_path(f"clip {v.index + 1}: shortened to {v.text}"), file=sys.stderr)
-            fits, problems = check_export(project, speaker, made=made)
-        # what the narrator could not shorten is named below and left silent; a kept line is the user's
-        # to edit: it fails the export as without --shorten
-        problems = [p for p in problems if p.index in kept]
-        overrides["allow_silent"] = not problems
-    if problems and not overrides["allow_silent"]:
+        narrator = create_narrator("embedded")
+    policy: FitPolicy = "shorten" if args.shorten else "allow_silent" if args.allow_silent else "fail"
+    done = checked_export(
+        project,
+        Path(args.out),
+        ExportOptions.from_project(project, **overrides),
+        policy=policy,
+        narrator=narrator,
+        speaker=shared_speaker(),
+        check_progress=StderrProgress("checking lines"),
+        progress=StderrProgress("export"),
+    )
+    for index in done.kept:  # locked lines (typed or locked by the user): --shorten never replaces them
+        print(display_path(f"clip {index + 1}: your line is locked; not shortened"), file=sys.stderr)
+    for v in done.verdicts:
+        if v.verdict == "shortened":
+            print(display_path(f"clip {v.index + 1}: shortened to {v.text}"), file=sys.stderr)
+    if done.result is None:
+        problems = done.problems
         for problem in problems:
             print(display_path(problem.message()), file=sys.stderr)
         many = len(problems) > 1
         remedy = (
             "edit them yourself (--shorten keeps locked lines) or pass --allow-silent without --shorten"
-            if kept
+            if done.kept
             else "edit them, or pass --shorten (rewrite them shorter) or --allow-silent (leave them silent)"
         )
         print(
@@ -278,16 +275,12 @@ def _export_mp4(args: argparse.Namespace, project: Project) -> tuple[int, Projec
             + remedy,
             file=sys.stderr,
         )
-        return 2, project, []
-    overrides["shortened"] = frozenset(shortened)
-    options = ExportOptions.from_project(project, **overrides)
-    result = export_project(
-        project, Path(args.out), options, speaker=speaker, fits=fits, progress=StderrProgress("export")
-    )
+        return 2, done.project, []
+    result = done.result
     for w in result.warnings:
         print(f"warning: {display_path(w)}", file=sys.stderr)
     written = [result.output, result.srt, result.narration_wav, result.report_path]
-    return 0, project, [Path(p) for p in written if p is not None]
+    return 0, done.project, [Path(p) for p in written if p is not None]
 
 
 def _llm_narrator(args: argparse.Namespace) -> Narrator | None:
@@ -299,7 +292,7 @@ def _llm_narrator(args: argparse.Namespace) -> Narrator | None:
     from core.narration.registry import create_narrator
 
     narrator = create_narrator("llm", model_dir=args.model)
-    narrator.load(progress=StderrProgress("loading model"))  # type: ignore[attr-defined]
+    narrator.load(progress=StderrProgress("loading model"))
     return narrator
 
 

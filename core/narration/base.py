@@ -58,6 +58,10 @@ class Narrator(ABC):
 
     name: str = "narrator"
 
+    def load(self, progress: ProgressCallback = no_progress) -> None:  # noqa: B027 (optional, not abstract)
+        """Make the narrator ready before its first line (the LLM loads and checks its model: seconds to
+        minutes), so a bad model fails before minutes of other work; nothing to do for most backends."""
+
     @abstractmethod
     def narrate(
         self,
