@@ -1,14 +1,19 @@
-"""The embedded narrator: storyline planner + template line writer, from a bundled resource.
+"""The embedded narrator: storyline planner + the sentence-bank writer (core/narration/compose/).
 
-Works on every machine with no model download; the resource (resources/narrator/embedded.json.gz) is
-built from E-SyncVidStory by scripts/build_narrator_resource.py and loaded once per process.
+Works on every machine with no model download. The planner's tables and the fluency model's counts are in
+resources/narrator/embedded.json.gz (built from E-SyncVidStory by scripts/build_narrator_resource.py); the
+lines are whole sentences of resources/narrator/bank/*.txt with the product card's typed facts in their slots.
+Both are loaded once per process.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import random
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +22,73 @@ from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.labels import LABEL_NAMES, canonical_label, resource_dir
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
 from core.narration.budget import char_budget
-from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for
-from core.narration.learn import decode_resource, position_class
+from core.narration.compose.bank import Unit, load_bank
+from core.narration.compose.check import calls_to_buy, reads_wrong
+from core.narration.compose.composer import BUY_LABEL, AdMemory, ClipNeeds, Composer, Line
+from core.narration.compose.facts import Card, read_card
+from core.narration.compose.fluency import Fluency, bank_segments
+from core.narration.knowledge import (
+    CLAIM_LABELS,
+    GENERIC_TYPE,
+    has_knowledge_for,
+    head_type,
+    knowledge_text,
+    product_type,
+    short_name,
+)
+from core.narration.learn import decode_resource
 from core.narration.planner import PlanClip, StorylinePlanner
-from core.narration.writer import AdState, LineWriter, Weights
+from core.narration.words import clean_name
+from core.project import Product
 
 RESOURCE_NAME = "embedded.json.gz"
+RECOMMEND = "产品推荐"
+FALLBACK_LABELS = ("质量/特性介绍", "产品推荐", "其他/通用卖点")
+"""Labels whose units write a clip whose own label's units cannot be filled from this card."""
+STOCK = (
+    "就是它！",
+    "认准{name}！",
+    "今天推荐{name}。",
+    "就是这款{type}。",
+    "这款{type}真的值得一试。",
+    "我真的很喜欢这款{type}。",
+    "这款{type}，我已经用了一段时间了。",
+    "说实话，这款{type}越用越喜欢。",
+    "今天想跟大家好好聊聊这款{type}。",
+    "身边的朋友都在问我用的是哪款{type}。",
+)
+"""Lines true of any product, for a clip the bank cannot fill (a very short or very long budget)."""
+
+
+def _stock_lines(filled: Sequence[str]) -> list[str]:
+    """One to three different stock sentences, one after another."""
+    out = list(filled)
+    for a in filled:
+        for b in filled:
+            if b != a:
+                out.append(a + b)
+                out += [a + b + c for c in filled if c not in (a, b)]
+    return out
 
 
 def resource_path() -> Path:
     return resource_dir() / "narrator" / RESOURCE_NAME
 
 
+@dataclass(frozen=True)
+class _Models:
+    planner: StorylinePlanner
+    composer: Composer
+    brands: frozenset[str]
+    title_words: frozenset[str]
+    type_words: dict[str, float]
+    product_vectors: tuple[tuple[Counter[str], float], ...]
+    bigram_idf: dict[str, float]
+    idf_max: float
+
+
 @functools.lru_cache(maxsize=2)
-def _load(path: str) -> tuple[StorylinePlanner, LineWriter]:
+def _load(path: str) -> _Models:
     try:
         resource = decode_resource(Path(path).read_bytes())
     except (OSError, ValueError) as exc:
@@ -38,10 +96,41 @@ def _load(path: str) -> tuple[StorylinePlanner, LineWriter]:
     return _models(resource)
 
 
-def _models(
-    resource: Mapping[str, Any], weights: Weights | None = None
-) -> tuple[StorylinePlanner, LineWriter]:
-    return StorylinePlanner(resource["labels"], resource["planner"]), LineWriter(resource, weights)
+def _models(resource: Mapping[str, Any], bank: Sequence[Unit] | None = None) -> _Models:
+    if "fluency" not in resource:
+        raise InputError(
+            "the narrator resource is from an older version (run scripts/build_narrator_resource.py)"
+        )
+    units = tuple(bank) if bank is not None else load_bank()
+    fluency = Fluency(resource["fluency"], bank_segments(u.text for u in units))
+    texts = list(resource["product_text"])
+    df: Counter[str] = Counter()
+    for pt in texts:
+        df.update(set(_bigrams(pt)))
+    log_n = math.log(max(2, len(texts)))
+    idf = {g: log_n - math.log(k) for g, k in df.items()}
+    vectors = []
+    for pt in texts:
+        v = Counter({g: k * idf.get(g, log_n) for g, k in _bigrams(pt).items()})
+        vectors.append((v, _norm(v)))
+    return _Models(
+        StorylinePlanner(resource["labels"], resource["planner"]),
+        Composer(units, fluency),
+        frozenset(resource.get("brands", ())),
+        frozenset(resource.get("title_words", ())),
+        dict(resource.get("type_words", {})),
+        tuple(vectors),
+        idf,
+        log_n,
+    )
+
+
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _norm(a: Counter[str]) -> float:
+    return math.sqrt(sum(x * x for x in a.values()))
 
 
 def clip_budget(clip: ClipRequest, request: NarrationRequest) -> tuple[int, int]:
@@ -64,16 +153,28 @@ def _labels(raw: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "外观设计": (("外观",), "质量/特性介绍"),
-    "质地/成分/材质": (("成分/材质", "质地"), "质量/特性介绍"),
-    "痛点铺垫": (("痛点",), "产品推荐"),
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "外观设计": ("外观",),
+    "质地/成分/材质": ("成分/材质", "质地"),
 }
-"""Labels whose lines need a knowledge field, and the label that writes the line without it."""
+"""Labels the planner does not predict for a product whose card has none of these fields."""
+
+
+def spoken_name(product: Product, models: _Models) -> tuple[str, str]:
+    """(spoken name, product type): brand + the type noun of the title ("美的空气炸锅", "空气炸锅")."""
+    brand = short_name(product.name, models.brands, models.title_words)
+    ptype = head_type(product.name, brand) or product_type(product.name, models.type_words)
+    if ptype == GENERIC_TYPE:
+        ptype = ""
+    name = brand
+    if ptype and ptype not in brand:
+        name = brand + ptype if len(brand + ptype) <= 9 else brand or ptype
+    return name or ptype or clean_name(product.name)[:6], ptype
 
 
 class EmbeddedNarrator(Narrator):
-    """Narrator backed by the bundled resource; `resource` (a dict) overrides it (cross-validation)."""
+    """Narrator backed by the bundled resource; `resource` (a dict) overrides it (cross-validation), `bank`
+    overrides the sentence bank's units (tests)."""
 
     name = "embedded"
 
@@ -81,17 +182,49 @@ class EmbeddedNarrator(Narrator):
         self,
         resource: Mapping[str, Any] | None = None,
         resource_file: str | Path | None = None,
-        weights: Weights | None = None,
+        bank: Sequence[Unit] | None = None,
     ) -> None:
-        if resource is not None:
-            self.planner, self.writer = _models(resource, weights)
+        if resource is not None or bank is not None:
+            if resource is None:
+                resource = decode_resource(Path(resource_file or resource_path()).read_bytes())
+            self.models = _models(resource, bank)
         else:
             path = Path(resource_file) if resource_file else resource_path()
             if not path.is_file():
                 raise InputError(
                     f"{path}: narrator resource is missing (run scripts/build_narrator_resource.py)"
                 )
-            self.planner, self.writer = _load(str(path))
+            self.models = _load(str(path))
+        self.planner = self.models.planner
+        self.composer = self.models.composer
+        self._cards: dict[tuple[str, tuple[tuple[str, str], ...]], Card] = {}
+
+    # ---- the product ----
+    def card(self, product: Product) -> Card:
+        """The product's typed facts, spoken name and kind (cached per product)."""
+        attrs = {str(k): str(v) for k, v in (product.attributes or {}).items()}
+        key = (product.name, tuple(sorted(attrs.items())))
+        got = self._cards.get(key)
+        if got is None:
+            name, ptype = spoken_name(product, self.models)
+            brand = short_name(product.name, self.models.brands, self.models.title_words)
+            got = read_card(product.name, attrs, name, ptype, brand)
+            if len(self._cards) > 64:
+                self._cards.clear()
+            self._cards[key] = got
+        return got
+
+    def similarity(self, product: Product) -> list[float]:
+        """Cosine of the product's knowledge bigrams (weighted by rarity) with each training product's."""
+        m = self.models
+        text = knowledge_text(product.name, {str(k): str(v) for k, v in product.attributes.items()})
+        mine = Counter({g: k * m.bigram_idf.get(g, m.idf_max) for g, k in _bigrams(text).items()})
+        n_mine = _norm(mine)
+        out = []
+        for v, nv in m.product_vectors:
+            dot = sum(mine[g] * v[g] for g in mine.keys() & v.keys())
+            out.append(dot / (n_mine * nv) if n_mine and nv else 0.0)
+        return out
 
     # ---- planning ----
     def plan(self, request: NarrationRequest, ctx: Any = None) -> list[tuple[str, ...]]:
@@ -100,18 +233,16 @@ class EmbeddedNarrator(Narrator):
         for c in request.clips:
             lo, hi = clip_budget(c, request)
             clips.append(PlanClip((lo + hi) // 2, _labels(c.labels), c.cues))
-        if ctx is None:
-            ctx = self.writer.product_context(request.product.name, request.product.attributes)
-        # no 安全认证 / 鉴定展示 / 生产过程 clip for a product whose knowledge cannot back it
+        sims = ctx if isinstance(ctx, list) else self.similarity(request.product)
         attrs = request.product.attributes
+        # no 安全认证 / 鉴定展示 / 生产过程 clip for a product whose knowledge cannot back it
         forbid = {x for x in CLAIM_LABELS if not has_knowledge_for(x, attrs)}
-        # nor a looks or materials clip for a product whose knowledge says nothing of them
         forbid |= {
-            lab
-            for lab, (keys, _) in _NEEDS.items()
-            if lab != "痛点铺垫" and not any(str(attrs.get(k, "")).strip() for k in keys)
+            lab for lab, keys in _NEEDS.items() if not any(str(attrs.get(k, "")).strip() for k in keys)
         }
-        return self.planner.plan(clips, self.planner.product_bias(ctx.similarity), forbid)
+        if not self.card(request.product).of("pain"):
+            forbid.add("痛点铺垫")
+        return self.planner.plan(clips, self.planner.product_bias(sims), forbid)
 
     # ---- writing ----
     def narrate(
@@ -122,119 +253,169 @@ class EmbeddedNarrator(Narrator):
         cancel: CancelToken | None = None,
     ) -> list[ClipNarration]:
         budgets = [clip_budget(c, request) for c in request.clips]
-        ctx = self.writer.product_context(request.product.name, request.product.attributes)
-        plan = self.plan(request, ctx)
-        state = AdState()
+        card = self.card(request.product)
+        plan = self.plan(request)
+        memory = AdMemory()
         for c in request.clips:
             if c.locked_text:
-                state.add(c.locked_text)
+                memory.add_text(c.locked_text, card.name, calls_to_buy(c.locked_text) > 0)
+        writing = [self._writing_labels(labels, card) for labels in plan]
+        cta_at = self._cta_clip(request, writing, budgets, memory)
+        name_at = self._name_clip(request, plan, budgets, memory, card)
         out: list[ClipNarration] = []
         count = len(request.clips)
         for i, (c, labels, (lo, hi)) in enumerate(zip(request.clips, plan, budgets)):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             progress(i / max(1, count), "writing narration")
-            out.append(self._one(request, i, c, labels, lo, hi, ctx, state, request.seed))
-        self._name_once(request, out, plan, ctx)
+            if c.locked_text:
+                warn = () if lo <= len(c.locked_text) <= hi else ("locked line is outside the budget",)
+                out.append(ClipNarration(c.index, labels, c.locked_text, lo, hi, warn))
+                continue
+            if hi <= 0:
+                out.append(ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",)))
+                continue
+            needs = ClipNeeds(writing[i], lo, hi, must_name=i == name_at, cta=i == cta_at)
+            lines = self._lines(card, needs, memory)
+            pick = 0 if request.seed == 0 else random.Random(request.seed * 1_000_003 + i).randrange(4)
+            line = lines[min(pick, len(lines) - 1)]
+            memory.add(line, card.name)
+            out.append(ClipNarration(c.index, labels, line.text, lo, hi))
         progress(1.0, "narration written")
         return out
 
-    def _name_once(
-        self, request: NarrationRequest, out: list[ClipNarration], plan: list[tuple[str, ...]], ctx: Any
-    ) -> None:
-        """Every ad names the product: when no line does, the best clip for it (a recommendation, else
-        the first long enough one that is not the user's) is rewritten with a line that names it."""
-        names = [x for x in (ctx.full_name, ctx.spoken_name) if x]
-        if not names or any(n in line.text for line in out for n in names):
-            return
-        order = sorted(
-            range(len(out)),
-            key=lambda i: ("产品推荐" not in plan[i], i != 0, i),
-        )
-        for i in order:
-            c, line = request.clips[i], out[i]
-            if c.locked_text or line.chars_max < min(map(len, names)) + 2:
-                continue
-            state = AdState()
-            for j, other in enumerate(out):
-                if j != i and other.text:
-                    state.add(other.text)
-            labels = self._writing_labels(plan[i], request)
-            pos = position_class(i, len(request.clips))
-            cand = self.writer.write(
-                ctx, labels, line.chars_min, line.chars_max, pos, state, 0, frozenset(), must_name=True
-            )
-            if any(n in cand.text for n in names) and line.chars_min <= len(cand.text) <= line.chars_max:
-                out[i] = ClipNarration(line.index, line.labels, cand.text, line.chars_min, line.chars_max)
-                return
+    @staticmethod
+    def _cta_clip(
+        request: NarrationRequest,
+        writing: Sequence[tuple[str, ...]],
+        budgets: Sequence[tuple[int, int]],
+        memory: AdMemory,
+    ) -> int:
+        """The clip that asks to buy: the last 引导购买 clip the narrator writes (-1: none, or the user's
+        own line already asks)."""
+        if memory.cta:
+            return -1
+        for i in range(len(request.clips) - 1, -1, -1):
+            if BUY_LABEL in writing[i] and not request.clips[i].locked_text and budgets[i][1] >= 5:
+                return i
+        return -1
 
     @staticmethod
-    def _writing_labels(labels: tuple[str, ...], request: NarrationRequest) -> tuple[str, ...]:
-        """The labels whose templates write the line: a 安全认证 / 鉴定展示 / 生产过程 clip of a product
-        with no such knowledge talks about its quality instead of inventing a certificate."""
+    def _name_clip(
+        request: NarrationRequest,
+        plan: Sequence[tuple[str, ...]],
+        budgets: Sequence[tuple[int, int]],
+        memory: AdMemory,
+        card: Card,
+    ) -> int:
+        """The clip that names the product: a recommendation, else the first one long enough."""
+        if memory.named or not card.name:
+            return -1
+        room = [
+            i
+            for i, c in enumerate(request.clips)
+            if not c.locked_text and budgets[i][1] >= len(card.name) + 4
+        ]
+        for i in room:
+            if RECOMMEND in plan[i]:
+                return i
+        return room[0] if room else -1
+
+    def _writing_labels(self, labels: tuple[str, ...], card: Card) -> tuple[str, ...]:
+        """The labels whose units write the line: a 安全认证 / 鉴定展示 clip of a product with no certificate
+        talks about its quality instead of inventing one; a 痛点铺垫 clip with no pain point recommends."""
         out: list[str] = []
-        attrs = request.product.attributes
         for lab in labels or (LABEL_NAMES[-1],):
-            if not has_knowledge_for(lab, attrs):
+            if lab in ("安全认证", "鉴定展示") and not card.of("cert"):
                 lab = "质量/特性介绍"
-            elif lab in _NEEDS and not any(str(attrs.get(k, "")).strip() for k in _NEEDS[lab][0]):
-                lab = _NEEDS[lab][1]  # a looks clip of a product whose knowledge says nothing of its looks
+            elif lab == "痛点铺垫" and not card.of("pain"):
+                lab = RECOMMEND
             if lab not in out:
                 out.append(lab)
-        return tuple(out)
+        return tuple(out[:2])
 
-    def _one(
-        self,
-        request: NarrationRequest,
-        i: int,
-        c: ClipRequest,
-        labels: tuple[str, ...],
-        lo: int,
-        hi: int,
-        ctx: Any,
-        state: AdState,
-        seed: int,
-        exclude: frozenset[str] = frozenset(),
-        rewrite: bool = False,
-    ) -> ClipNarration:
-        if c.locked_text is not None and c.locked_text != "" and not rewrite:
-            warn = () if lo <= len(c.locked_text) <= hi else ("locked line is outside the budget",)
-            return ClipNarration(c.index, labels, c.locked_text, lo, hi, warn)
-        if hi <= 0:
-            return ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",))
-        pos = position_class(i, len(request.clips))
-        # narrate: seed 0 is the best line, other seeds vary it; rewrite: seed k is the k-th best
-        choice = seed if rewrite else 0 if seed == 0 else random.Random(seed * 1_000_003 + i).randrange(4)
-        cand = self.writer.write(
-            ctx, self._writing_labels(labels, request), lo, hi, pos, state, choice, exclude
-        )
-        state.add(cand.text, cand.terms, cand.template)
-        return ClipNarration(c.index, labels, cand.text, lo, hi)
+    def _lines(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
+        """The clip's good lines, best first; never empty (relaxing what the ad asks, then stock lines)."""
+        tries = [needs]
+        for lab in FALLBACK_LABELS:
+            if lab not in needs.labels:
+                tries.append(
+                    ClipNeeds((*needs.labels, lab)[-2:], needs.lo, needs.hi, needs.must_name, needs.cta)
+                )
+        for attempt, extra in ((0, 0), (1, 0), (2, 1)):
+            for n in tries if attempt else tries[:1]:
+                fresh = memory if attempt < 2 else AdMemory(cta=memory.cta)
+                lines = self.composer.lines(card, n, fresh, extra_units=extra)
+                if lines:
+                    return self._prefer(lines, card, needs)
+        return [self._stock(card, needs, memory)]
 
+    @staticmethod
+    def _prefer(lines: list[Line], card: Card, needs: ClipNeeds) -> list[Line]:
+        """Lines that do what the ad asks of the clip (name it, ask to buy with the offer) first."""
+        if needs.must_name:
+            named = [x for x in lines if card.name in x.text]
+            lines = named + [x for x in lines if card.name not in x.text]
+        if needs.cta:
+            offers = {f.text for f in card.of("offer")}
+            asking = [x for x in lines if x.cta]
+            with_offer = [x for x in asking if offers & set(x.facts)]
+            rest = [x for x in lines if x not in with_offer and x not in asking]
+            lines = with_offer + [x for x in asking if x not in with_offer] + rest
+        return lines
+
+    def _stock(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> Line:
+        """A line of stock sentences true of any product, in budget (the last resort)."""
+        filled = [s.replace("{name}", card.name).replace("{type}", card.type_word or "产品") for s in STOCK]
+        best: Line | None = None
+        for text in _stock_lines(filled):
+            if needs.lo <= len(text) <= needs.hi and reads_wrong(text, card, cta_said=memory.cta) is None:
+                line = Line(text, (), (), False, self.composer.fluency.score(text))
+                if best is None or line.score > best.score:
+                    best = line
+        if best is not None:
+            return best
+        # nothing of stock fits: the shortest that is not longer than the budget, else cut at the budget
+        fits = sorted((s for s in filled if len(s) <= needs.hi), key=len, reverse=True)
+        text = fits[0] if fits else filled[0][: max(0, needs.hi - 1)] + "。"
+        return Line(text[: needs.hi], (), (), False)
+
+    # ---- one clip again ----
     def _clip_in_context(
         self, request: NarrationRequest, index: int, context: list[ClipNarration] | None
-    ) -> tuple[int, ClipRequest, int, int, Any, AdState, str, tuple[str, ...]]:
+    ) -> tuple[int, ClipRequest, int, int, Card, AdMemory, str, tuple[str, ...], ClipNeeds]:
         """What rewrite and alternatives both need for clip `index`: its position, request and budget, the
-        product context, the other clips' lines as ad state, its current line and its labels."""
+        card, the other clips' lines as the ad's memory, its current line, its labels and what it must do."""
         pos_of = {c.index: i for i, c in enumerate(request.clips)}
         if index not in pos_of:
             raise InputError(f"no clip with index {index}")
         i = pos_of[index]
         c = request.clips[i]
         lo, hi = clip_budget(c, request)
-        ctx = self.writer.product_context(request.product.name, request.product.attributes)
-        state = AdState()
+        card = self.card(request.product)
+        memory = AdMemory()
         current = ""
         labels: tuple[str, ...] = _labels(c.labels)
+        others: list[str] = []
         for other in context or []:
             if other.index == index:
                 current = other.text
                 labels = labels or _labels(other.labels)
             elif other.text:
-                state.add(other.text)
+                others.append(other.text)
+                memory.add_text(other.text, card.name, calls_to_buy(other.text) > 0)
+                memory.facts.update(f.text for f in card.facts if f.text in other.text)
         if not labels:
-            labels = self.plan(request, ctx)[i]
-        return i, c, lo, hi, ctx, state, current, labels
+            labels = self.plan(request)[i]
+        writing = self._writing_labels(labels, card)
+        needs = ClipNeeds(
+            writing,
+            lo,
+            hi,
+            must_name=not memory.named and bool(context),
+            cta=BUY_LABEL in writing and not memory.cta,
+        )
+        return i, c, lo, hi, card, memory, current, labels, needs
 
     def rewrite(
         self,
@@ -244,10 +425,14 @@ class EmbeddedNarrator(Narrator):
         seed: int,
         context: list[ClipNarration] | None = None,
     ) -> ClipNarration:
-        """A different line for clip `index`: the seed picks among the best candidates, not the current one."""
-        i, c, lo, hi, ctx, state, current, labels = self._clip_in_context(request, index, context)
-        exclude = frozenset({current}) if current else frozenset()
-        return self._one(request, i, c, labels, lo, hi, ctx, state, seed, exclude, rewrite=True)
+        """A different line for clip `index`: seed k is the k-th best line that is not the current one."""
+        _i, c, lo, hi, card, memory, current, labels, needs = self._clip_in_context(request, index, context)
+        if hi <= 0:
+            return ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",))
+        lines = [x for x in self._lines(card, needs, memory) if x.text != current] or self._lines(
+            card, needs, memory
+        )
+        return ClipNarration(c.index, labels, lines[seed % len(lines)].text, lo, hi)
 
     def alternatives(
         self,
@@ -258,26 +443,14 @@ class EmbeddedNarrator(Narrator):
         context: list[ClipNarration] | None = None,
     ) -> list[ClipNarration]:
         """Up to `count` distinct lines for clip `index`, best first, each inside the clip's budget (the
-        lines `rewrite` walks through with seeds 0, 1, 2 ...); the clip's current line (in `context`) is
-        not among them."""
-        i, c, lo, hi, ctx, state, current, labels = self._clip_in_context(request, index, context)
+        lines `rewrite` walks through with seeds 0, 1, 2 ...); the clip's current line is not among them."""
+        _i, c, lo, hi, card, memory, current, labels, needs = self._clip_in_context(request, index, context)
         if hi <= 0 or count <= 0:
             return []
-        pos = position_class(i, len(request.clips))
-        lines = self.writer.ranked_lines(ctx, self._writing_labels(labels, request), lo, hi, pos, state)
-        if not [x for x in lines if x.text != current]:  # what write() falls back to
-            lines = [
-                self.writer.write(
-                    ctx, self._writing_labels(labels, request), lo, hi, pos, state, 0, frozenset({current})
-                )
-            ]
         out: list[ClipNarration] = []
-        seen = {current}
-        for cand in lines:
-            if cand.text in seen or not lo <= len(cand.text) <= hi:
-                continue
-            seen.add(cand.text)
-            out.append(ClipNarration(c.index, labels, cand.text, lo, hi))
+        for line in self._lines(card, needs, memory):
+            if line.text != current and lo <= len(line.text) <= hi:
+                out.append(ClipNarration(c.index, labels, line.text, lo, hi))
             if len(out) >= count:
                 break
         return out

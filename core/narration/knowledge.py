@@ -10,29 +10,16 @@ and warnings about thin knowledge (knowledge_warnings).
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-KEYS = (
-    "痛点",
-    "适用人群/肤质",
-    "外观",
-    "质地",
-    "成分/材质",
-    "质量/特性",
-    "生产工艺",
-    "专利",
-    "鉴定/认证",
-    "功效",
-    "活动优惠",
-    "通用卖点",
-    "相关产品",
-    "品牌故事",
-    "售后服务",
-)
+from core.narration.words import KEYS as KEYS
+from core.narration.words import _jieba
+from core.narration.words import clean_name as clean_name
+from core.narration.words import words as words
+
 NAME_KEY = "名称"
 TYPE_KEY = "品类"
 """The product type an ad calls it by ("眼霜", "床垫"): a title word, slotted apart from the brand name."""
@@ -99,30 +86,6 @@ def product_terms(attributes: Mapping[str, str]) -> list[Term]:
                 seen.add(part)
                 out.append(Term(part, ck))
     return out
-
-
-def clean_name(name: str) -> str:
-    """The product title without bracketed marketing tags such as 【官方正品】."""
-    name = re.sub(r"【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\)", "", name)
-    return name.strip(" -_/|·")
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba() -> Any:
-    """A private jieba POS tokenizer (the global one is left alone), loaded on first use (~0.5 s)."""
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter on stderr
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return jieba.posseg.POSTokenizer(tokenizer)
-
-
-@functools.lru_cache(maxsize=4096)
-def words(text: str, hmm: bool = True) -> tuple[tuple[str, str], ...]:
-    """(word, part of speech) of `text` by jieba (its default dictionary, and HMM for unknown words)."""
-    return tuple((p.word, p.flag) for p in _jieba().cut(text, HMM=hmm))
 
 
 _PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg")
@@ -527,22 +490,31 @@ def has_knowledge_for(label: str, attributes: Mapping[str, str]) -> bool:
 
 
 MIN_FACTS = 3
-"""Fewer knowledge terms than this is too little to narrate a whole ad without repeating itself."""
+"""Fewer usable facts than this is too little to narrate a whole ad without repeating itself."""
 
 
 def knowledge_warnings(product: Any) -> list[str]:
-    """English one-line warnings about thin product knowledge (empty: the knowledge is sufficient).
+    """English one-line warnings about the product knowledge (empty: the knowledge is sufficient): no name,
+    too few facts the writer can voice, and each field that had values but nothing usable
+    ("活动优惠: nothing usable (codes, fragments or noise)").
 
     `product` is a core.project.Product (anything with `name` and `attributes`)."""
+    from core.narration.compose.facts import read_card
+
     out: list[str] = []
     name = clean_name(str(getattr(product, "name", "") or ""))
-    attributes = getattr(product, "attributes", None) or {}
+    attributes = {str(k): str(v) for k, v in (getattr(product, "attributes", None) or {}).items()}
     if not name:
         out.append("the product has no name: lines cannot name it")
-    n = len(product_terms({str(k): str(v) for k, v in attributes.items()}))
+    brand = short_name(name) if name else ""
+    card = read_card(name, attributes, brand, head_type(name, brand) if name else "", brand)
+    n = len(card.facts)
     if n < MIN_FACTS:
         out.append(
             f"the product knowledge has only {n} fact{'' if n == 1 else 's'}: "
             "lines will be generic or repeat it (add selling points, materials, offers)"
         )
+    for key in card.unusable:
+        if key not in ("相关产品", "品牌故事"):
+            out.append(f"{key}: nothing usable (codes, fragments or noise): the lines leave it out")
     return out

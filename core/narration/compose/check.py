@@ -1,0 +1,193 @@
+"""The last check every line goes through, whoever wrote it (the composer, the LLM, a fallback).
+
+`reads_wrong(line, card)` names the first defect a copywriter would reject the line for, or None: a bare list
+of facts, a repeated word or clause, a dangling clause, a word of another kind of product, two calls to buy
+(or a second one in the ad), a figure or offer the card does not say.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from core.narration.compose import lexicon as lx
+from core.narration.compose.collocation import bad_before
+from core.narration.compose.facts import Card
+from core.narration.words import _jieba
+
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
+_CLAUSE = re.compile(r"[，,；;：:]")
+_FUNCTION = frozenset(
+    "它我你他她们这那很真也都就还又的了吧呢啊呀哦嘛让把被给在是有能会要更最太超特别非常用得着过"
+)
+"""Characters of a spoken clause that is more than a listed item (a pronoun, an adverb, a particle)."""
+_REPEAT_OK = frozenset(
+    (
+        "这款", "真的", "非常", "特别", "我们", "大家", "可以", "就是", "一个", "这个", "时候", "自己", "不会",
+        "没有", "一下", "已经", "而且", "还有", "每天", "一直", "什么", "不是", "也是", "都是", "还是", "不用",
+        "觉得", "感觉", "一样", "起来", "我的", "你的", "它的", "姐妹", "宝宝", "喜欢", "一款", "这么",
+    )
+)  # fmt: skip
+"""Words a line may say twice without sounding repetitive."""
+_DANGLING_END = re.compile(
+    r"(?:之后|以后|的时候|时候|的话|接下来|然后|而且|并且|以及|和|跟|与|因为|如果|虽然|不仅|不但|比如|"
+    r"还有|另外|所以|但是|可是|同时|加上|再加上|首先|其次|对于|关于|作为|为了|由于|除了|通过|随着)$"
+)
+_LEAD_ONLY = re.compile(r"^(?:因为|如果|虽然|只要|一旦|当|由于|除了)")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_CN_FIGURE = re.compile(
+    r"[一二两三四五六七八九十百千万半]+(?:个月|天|年|小时|分钟|秒|倍|折|元|块|斤|公斤|克|毫升|升|片|粒|瓶|支|件|层|档|度|速|期)"
+)
+_CN_FIGURE_OK = frozenset(
+    {"一天", "一瓶", "一支", "一件", "一片", "一粒", "一层", "一年", "两天", "半天", "一秒", "一度"}
+)
+_DEAL = re.compile(
+    r"半价|免单|包邮|免息|买[一二两三四五]送[一二两三]|第[二三两]件|[一二两三四五六七八九十]折|赠品|送[^，。！？]{0,2}礼"
+)
+
+
+def _clauses(text: str) -> list[str]:
+    return [
+        c.strip(" 。！？!?")
+        for s in _SENTENCE.findall(text)
+        for c in _CLAUSE.split(s)
+        if c.strip(" 。！？!?")
+    ]
+
+
+def bare_list(text: str) -> bool:
+    """Three or more listed items in a row: clauses with no pronoun, adverb or particle, or 、 lists."""
+    if any(c.count("、") >= 2 for c in _clauses(text)):
+        return True
+    run = 0
+    for sentence in _SENTENCE.findall(text):
+        for c in _CLAUSE.split(sentence):
+            c = c.strip(" 。！？!?")
+            if not c:
+                continue
+            bare = not (set(c) & _FUNCTION) and not c.startswith(lx.CONNECTIVES)
+            run = run + 1 if bare else 0
+            if run >= 3:
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_words(text: str) -> tuple[str, ...]:
+    """jieba's dictionary words of `text` (no tags, no HMM: fast enough for every candidate line)."""
+    return tuple(_jieba().tokenizer.lcut(text, HMM=False))
+
+
+def repeats(text: str) -> str | None:
+    """A word or clause said twice ("它里面…，它里面…", "下单下单", "SPF48PA…，SPF48PA")."""
+    clauses = _clauses(text)
+    if len(set(clauses)) < len(clauses):
+        return "a clause said twice"
+    if re.search(r"([\u4e00-\u9fff]{2,})\1", text):
+        return "a doubled word"
+    seen: set[str] = set()
+    for w in _plain_words(text):
+        ok = len(w) < 2 or w in _REPEAT_OK or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", w)
+        if ok:
+            continue
+        if w in seen:
+            return f"'{w}' said twice"
+        seen.add(w)
+    latin = re.findall(r"[A-Za-z0-9]{3,}", text)
+    if len(set(latin)) < len(latin):
+        return "a code said twice"
+    return None
+
+
+def dangles(text: str) -> bool:
+    """A sentence left open ("今天推荐星耀智能手机，接下来。", "用过一些植物医生之后。")."""
+    for sentence in _SENTENCE.findall(text):
+        parts = [c.strip(" 。！？!?") for c in _CLAUSE.split(sentence) if c.strip(" 。！？!?")]
+        if not parts:
+            continue
+        if _DANGLING_END.search(parts[-1]):
+            return True
+        if len(parts) == 1 and _LEAD_ONLY.match(parts[0]):
+            return True
+        body = "".join(parts)
+        if ("不仅" in body or "不但" in body) and not re.search(r"而且|还|也|更|同时", body.split("不")[-1]):
+            return True
+    return False
+
+
+def off_kind(text: str, card: Card) -> str | None:
+    """A word that belongs to another kind of product and that the card does not say."""
+    for word, kinds in lx.ONLY_KINDS.items():
+        if word in text and card.kind not in kinds and word not in card.text:
+            return word
+    return None
+
+
+def calls_to_buy(text: str) -> int:
+    return len(lx.CTA.findall(text))
+
+
+def unsupported_figure(text: str, card: Card) -> str | None:
+    """A figure, amount or deal in the line that the card does not say exactly."""
+    said = unicodedata.normalize("NFKC", text)
+    numbers = set(_NUMBER.findall(card.text))
+    for m in _NUMBER.finditer(said):
+        if m.group(0) not in numbers:
+            return m.group(0)
+        tail = said[m.end() : m.end() + 1]
+        if tail and re.match(r"[\u4e00-\u9fffA-Za-z%]", tail) and m.group(0) + tail not in card.text:
+            return m.group(0) + tail
+    for m in _CN_FIGURE.finditer(said):
+        if m.group(0) not in _CN_FIGURE_OK and m.group(0) not in card.text:
+            return m.group(0)
+    for m in _DEAL.finditer(said):
+        if m.group(0) not in card.text:
+            return m.group(0)
+    return None
+
+
+_HURRY = re.compile(
+    r"赶紧(?!下单|入手|拍|抢|去|来|买|收藏|加购|点|囤|冲|试|用|带|领|行动|上车|把|给|看|跟|让|一起|关注|安排|备)"
+)
+"""赶紧 asks for an action: "赶紧大优惠吧" is not a sentence."""
+
+
+def misplaced_fact(text: str, card: Card) -> str | None:
+    """A card fact in a frame that does not take its type ("质地是角鲨烷", "采用亲肤透气")."""
+    for fact in sorted(card.facts, key=lambda f: -len(f.text)):
+        at = text.find(fact.text)
+        if at > 0:
+            problem = bad_before(text[:at], fact.slot)
+            if problem:
+                return f"{problem} ({fact.text})"
+    if _HURRY.search(text):
+        return "赶紧 without an action"
+    return None
+
+
+def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
+    """Why a copywriter would not voice `line` for this product, or None. `cta_said`: the ad already asks
+    to buy in another line."""
+    text = line.strip()
+    if not text:
+        return "empty line"
+    if bare_list(text):
+        return "a bare list of facts"
+    problem = repeats(text) or misplaced_fact(text, card)
+    if problem:
+        return problem
+    if dangles(text):
+        return "a dangling clause"
+    word = off_kind(text, card)
+    if word:
+        return f"'{word}' belongs to another kind of product"
+    cta = calls_to_buy(text)
+    if cta > 1:
+        return "two calls to buy"
+    if cta and cta_said:
+        return "a second call to buy in the ad"
+    figure = unsupported_figure(text, card)
+    if figure:
+        return f"'{figure}' is not on the product card"
+    return None

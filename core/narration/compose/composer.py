@@ -1,0 +1,254 @@
+"""A clip's line: one to three bank units of its storyline label(s), slots filled with the card's typed facts.
+
+The composer samples unit sequences whose filled length is inside the clip's budget (a connective unit
+never first; a two-label clip takes a unit of each label), keeps those that pass the last check and ranks
+them by the fluency score plus what the ad needs from this clip (the name, the offer, a fact not said yet).
+Across an ad `AdMemory` keeps each fact and unit to one use and the call to buy to one clip. The ranking
+depends on the product, the clip and the ad so far, not on the seed: `seed` k picks the k-th line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from core.narration.compose.bank import Unit, units_for
+from core.narration.compose.check import reads_wrong
+from core.narration.compose.facts import Card, Fact
+from core.narration.compose.fluency import Fluency
+
+MAX_UNITS = 3
+SAMPLES = 160
+"""Candidate lines sampled per clip (they are checked and scored; ~10 ms)."""
+KEEP = 16
+"""Good lines kept per clip (the line, and the alternatives "换一句" walks through)."""
+FILLINGS = 3
+"""Different fact fillings tried per unit."""
+FACT_BONUS = 2.5
+"""Score of a line that says a fact of the product (lines say facts, not stock talk): more than fluency
+tells lines apart (bank sentences without slots read perfectly to a model that has read the bank)."""
+SECOND_FACT_BONUS = 0.5
+MAX_FACTS = 2
+"""Facts per line: two at most (more is a list; and later clips need facts too)."""
+NAME_BONUS = 1.5
+OFFER_BONUS = 1.5
+LABEL_BONUS = 0.6
+"""Per storyline label of the clip a line has a unit of."""
+REPEAT_PENALTY = 0.15
+"""Per 3-character piece of fixed wording the ad has already said (ads should not echo themselves)."""
+PAIN_LABEL = "痛点铺垫"
+BUY_LABEL = "引导购买"
+DEAL_SLOTS = frozenset({"offer", "event"})
+OPENERS = ("今天", "大家好", "姐妹们", "家人们", "宝子们", "给大家", "先说", "首先")
+"""A unit that opens with one of these opens the line: it never comes second."""
+
+
+@dataclass
+class AdMemory:
+    """What the ad has said so far: facts, units, whether it asked to buy and named the product."""
+
+    facts: set[str] = field(default_factory=set)
+    units: set[str] = field(default_factory=set)
+    grams: set[str] = field(default_factory=set)
+    cta: bool = False
+    named: bool = False
+
+    def add(self, line: Line, name: str = "") -> None:
+        self.facts.update(line.facts)
+        self.units.update(line.units)
+        self.grams.update(_grams(line.text))
+        self.cta = self.cta or line.cta
+        self.named = self.named or bool(name and name in line.text)
+
+    def add_text(self, text: str, name: str = "", cta: bool = False) -> None:
+        """A line the composer did not write (the user's own): its wording and whether it names/asks."""
+        self.grams.update(_grams(text))
+        self.cta = self.cta or cta
+        self.named = self.named or bool(name and name in text)
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    facts: tuple[str, ...]
+    units: tuple[str, ...]
+    cta: bool
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class ClipNeeds:
+    """What the ad asks of one clip: its labels and budget, and whether it must name, ask to buy, or
+    state the offer."""
+
+    labels: tuple[str, ...]
+    lo: int
+    hi: int
+    must_name: bool = False
+    cta: bool = False
+    """This clip holds the ad's one call to buy (and its offer)."""
+
+
+def _grams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+@dataclass(frozen=True)
+class _Filled:
+    text: str
+    unit: Unit
+    facts: tuple[str, ...]
+
+
+class Composer:
+    """Writes lines from bank units for one product card."""
+
+    def __init__(self, units: Sequence[Unit], fluency: Fluency) -> None:
+        self.units = tuple(units)
+        self.fluency = fluency
+
+    # ---- filling units ----
+    def _fill(self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random) -> list[_Filled]:
+        """Up to FILLINGS fillings of `unit` with facts not said yet (none when a slot has no fact)."""
+        options: list[list[Fact]] = []
+        for slot in unit.fact_slots():
+            pool = [f for f in card.of(slot.rstrip("2")) if f.text not in memory.facts]
+            if not pool:
+                return []
+            options.append(pool)
+        out: list[_Filled] = []
+        seen: set[str] = set()
+        for _ in range(FILLINGS * 2):
+            chosen: list[Fact] = []
+            for pool in options:
+                free = [f for f in pool if f not in chosen]
+                if not free:
+                    return out
+                chosen.append(free[0] if not out and not seen else rng.choice(free))
+            text = unit.text
+            facts = iter(chosen)
+            for slot in unit.slots:
+                if slot == "name":
+                    value = card.name
+                elif slot == "type":
+                    value = card.type_word or "产品"
+                else:
+                    value = next(facts).text
+                text = text.replace("{" + slot + "}", value, 1)
+            if text not in seen:
+                seen.add(text)
+                out.append(_Filled(text, unit, tuple(f.text for f in chosen)))
+            if len(out) >= FILLINGS:
+                break
+        return out
+
+    def _pool(
+        self, card: Card, label: str, needs: ClipNeeds, memory: AdMemory, rng: random.Random
+    ) -> list[_Filled]:
+        out: list[_Filled] = []
+        for unit in units_for(self.units, card.kind, label):
+            if unit.text in memory.units or (unit.cta and not needs.cta):
+                continue
+            slots = {s.rstrip("2") for s in unit.slots}
+            if "pain" in slots and PAIN_LABEL not in needs.labels:
+                continue
+            if slots & DEAL_SLOTS and BUY_LABEL not in needs.labels:
+                continue
+            if "type" in slots and not card.type_word and "name" not in slots:
+                continue
+            out += self._fill(unit, card, memory, rng)
+        rng.shuffle(out)
+        return out
+
+    # ---- lines ----
+    def lines(self, card: Card, needs: ClipNeeds, memory: AdMemory, *, extra_units: int = 0) -> list[Line]:
+        """Distinct lines for the clip that pass the last check, best first (deterministic)."""
+        if needs.hi <= 0:
+            return []
+        key = f"{card.name}|{'+'.join(needs.labels)}|{needs.lo}|{needs.hi}|{len(memory.facts)}"
+        rng = random.Random(zlib.crc32(key.encode("utf-8")))
+        pools = [self._pool(card, lab, needs, memory, rng) for lab in needs.labels]
+        pools = [p for p in pools if p]
+        if not pools:
+            return []
+        seqs = self._sequences(pools, needs, rng, MAX_UNITS + extra_units)
+        scored: dict[str, Line] = {}
+        for seq in seqs:
+            text = "".join(f.text for f in seq)
+            if text in scored:
+                continue
+            facts = tuple(x for f in seq for x in f.facts)
+            if len(set(facts)) < len(facts) or len(facts) > MAX_FACTS:
+                continue
+            cta = any(f.unit.cta for f in seq)
+            scored[text] = Line(
+                text, facts, tuple(f.unit.text for f in seq), cta, self._score(text, seq, card, needs, memory)
+            )
+        out: list[Line] = []
+        for line in sorted(scored.values(), key=lambda x: (-x.score, x.text)):
+            if reads_wrong(line.text, card, cta_said=memory.cta) is None:
+                out.append(line)
+                if len(out) >= KEEP:
+                    break
+        return out
+
+    def _score(
+        self, text: str, seq: Sequence[_Filled], card: Card, needs: ClipNeeds, memory: AdMemory
+    ) -> float:
+        score = self.fluency.sentences_score([f.text for f in seq])
+        n_facts = len({x for f in seq for x in f.facts})
+        score += FACT_BONUS * min(1, n_facts) + SECOND_FACT_BONUS * min(1, max(0, n_facts - 1))
+        if needs.must_name and card.name and card.name in text:
+            score += NAME_BONUS
+        if needs.cta and any(f.unit.cta for f in seq):
+            score += OFFER_BONUS / 2
+            if any(x in (f.text for f in card.of("offer")) for s in seq for x in s.facts):
+                score += OFFER_BONUS
+        score += LABEL_BONUS * len({f.unit.label for f in seq} & set(needs.labels))
+        score -= REPEAT_PENALTY * len(_grams(text) & memory.grams)
+        mid = (needs.lo + needs.hi) / 2
+        score -= 0.01 * abs(len(text) - mid)
+        return score
+
+    @staticmethod
+    def _sequences(
+        pools: list[list[_Filled]], needs: ClipNeeds, rng: random.Random, max_units: int
+    ) -> list[list[_Filled]]:
+        """Unit sequences whose length is inside the budget: a unit of each label (in label order) first,
+        then extra units of any of the clip's labels; a connective unit is never first."""
+        lo, hi = needs.lo, needs.hi
+        every = sorted((f for p in pools for f in p), key=lambda f: len(f.text))
+        by_len = [sorted(p, key=lambda f: len(f.text)) for p in pools]
+        lens = [[len(f.text) for f in p] for p in by_len]
+        every_lens = [len(f.text) for f in every]
+        starters = [f for f in pools[0] if not f.unit.connective] or [
+            f for p in pools for f in p if not f.unit.connective
+        ]
+        out: list[list[_Filled]] = [[f] for f in starters if lo <= len(f.text) <= hi]
+        if not starters:
+            return out
+        attempts = 0
+        while len(out) < SAMPLES and attempts < SAMPLES * 4:
+            attempts += 1
+            seq = [rng.choice(starters)]
+            length = len(seq[0].text)
+            for k in range(1, max_units):
+                if length >= lo and (k >= len(pools) or rng.random() < 0.5):
+                    break
+                pool, pl = (by_len[k], lens[k]) if k < len(pools) else (every, every_lens)
+                last = k == max_units - 1 or k >= len(pools)
+                low = max(1, lo - length) if last else 1
+                a, b = bisect.bisect_left(pl, low), bisect.bisect_right(pl, hi - length)
+                if a >= b:
+                    break
+                nxt = pool[rng.randrange(a, b)]
+                if any(nxt.unit is s.unit for s in seq) or nxt.unit.text.startswith(OPENERS):
+                    break
+                seq.append(nxt)
+                length += len(nxt.text)
+            if lo <= length <= hi:
+                out.append(seq)
+        return out
