@@ -43,9 +43,14 @@ class Product:
 
     name: str = ""
     attributes: Mapping[str, str] = field(default_factory=dict)
+    spoken_name: str = ""
+    """What lines call the product ("美的空气炸锅"); "" = derived from the title (core.narration.naming)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "attributes": dict(self.attributes)}
+        out: dict[str, Any] = {"name": self.name, "attributes": dict(self.attributes)}
+        if self.spoken_name:
+            out["spoken_name"] = self.spoken_name
+        return out
 
     @staticmethod
     def from_json(data: Any, where: str = "product") -> Product:
@@ -59,7 +64,8 @@ class Product:
             isinstance(k, str) and isinstance(v, str) for k, v in attrs.items()
         ):
             raise ProjectError(f"{where}: 'attributes' must map text keys to text values")
-        return Product(name=name, attributes=dict(attrs))
+        spoken = get_text(data, "spoken_name", "", where, ProjectError) or ""
+        return Product(name=name, attributes=dict(attrs), spoken_name=spoken.strip())
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Product knowledge: name, the 15 known attribute keys, free keys, and paste-to-fill."""
+"""Product knowledge: name, spoken name (口播名称), the 15 known attribute keys, free keys, and paste-to-fill."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.narration.naming import derive_name
 from core.project import Product
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
@@ -76,6 +77,18 @@ class ProductPanel(QWidget):
         self.name.editingFinished.connect(self.commit)
         self.name.textEdited.connect(self._edited)
         form.addRow(tr("Name"), self.name)
+        self.spoken = QLineEdit()  # what every line calls the product; empty = derived from the name
+        self.spoken.setObjectName("spokenName")
+        self.spoken.setMinimumWidth(60)
+        self.spoken.setToolTip(
+            tr(
+                "What the narration calls the product (brand + type). Leave empty to use the name shown in grey."
+            )
+        )
+        self.spoken.editingFinished.connect(self.commit)
+        self.spoken.textEdited.connect(self._edited)
+        self.name.textEdited.connect(self._show_derived_name)
+        form.addRow(tr("Spoken name"), self.spoken)
         self.fields: dict[str, QLineEdit] = {}
         for key in ATTRIBUTE_KEYS:
             edit = QLineEdit()
@@ -135,6 +148,9 @@ class ProductPanel(QWidget):
         try:
             if self.name.text() != product.name:
                 self.name.setText(product.name)
+            if self.spoken.text() != product.spoken_name:
+                self.spoken.setText(product.spoken_name)
+            self._show_derived_name()
             for key, edit in self.fields.items():
                 value = product.attributes.get(key, "")
                 if edit.text() != value:
@@ -169,7 +185,14 @@ class ProductPanel(QWidget):
         for key, value in self._extra_pairs():
             if key and value and key not in attrs:
                 attrs[key] = value
-        return Product(name=self.name.text().strip(), attributes=attrs)
+        return Product(
+            name=self.name.text().strip(), attributes=attrs, spoken_name=self.spoken.text().strip()
+        )
+
+    def _show_derived_name(self, _text: str = "") -> None:
+        """The spoken name derived from the title as the placeholder: what lines say when left empty."""
+        derived = derive_name(self.name.text().strip())
+        self.spoken.setPlaceholderText(derived or tr("brand + product type, e.g. 美的空气炸锅"))
 
     def _edited(self, _text: str = "") -> None:
         self._typed = True
@@ -193,13 +216,15 @@ class ProductPanel(QWidget):
             self.bridge.message.emit(tr("Nothing to fill: write one “key：value” per line"))
             return
         current = self.bridge.project.product
-        name = current.name
+        name, spoken = current.name, current.spoken_name
         attrs = dict(current.attributes)
         for key, value in pairs.items():
             if key.lower() in ("名称", "name", "产品", "商品", "产品名称", "商品名称"):
                 name = value
+            elif key.lower() in ("口播名称", "spoken name", "spoken_name"):
+                spoken = value.strip()
             else:
                 attrs[key] = value
-        product = Product(name=name, attributes=attrs)
+        product = Product(name=name, attributes=attrs, spoken_name=spoken)
         if self.bridge.edit(tr("Fill product from text"), lambda p: replace(p, product=product)):
             self.paste.clear()

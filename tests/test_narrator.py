@@ -627,7 +627,8 @@ def test_a_type_words_tail_after_the_name_is_refused(resource: dict) -> None:
         for label in LABEL_NAMES:
             for lo, hi in ((7, 13), (12, 18), (18, 24)):
                 for c in writer.candidates(ctx, [label], lo, hi, 0, AdState(), limit=96):
-                    if re.search("澜肌轻盈[霜乳膏刷膜水液华][，。！？、；]", c.text):
+                    said = "|".join(re.escape(x) for x in (ctx.full_name, ctx.spoken_name) if x)
+                    if re.search(f"(?:{said})[霜乳膏刷膜水液华][，。！？、；]", c.text):
                         out.append(c.text)
         return out
 

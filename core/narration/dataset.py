@@ -90,7 +90,14 @@ def product_of(video: dict[str, Any], where: str = "product") -> Product:
         raise InputError(f"{where}: product 'name' must be text")
     if not isinstance(attrs, dict):
         raise InputError(f"{where}: product 'attributes' must be an object")
-    return Product(name=name, attributes={str(k): str(v) for k, v in attrs.items() if v is not None})
+    spoken = p.get("spoken_name") or ""
+    if not isinstance(spoken, str):
+        raise InputError(f"{where}: product 'spoken_name' must be text")
+    return Product(
+        name=name,
+        attributes={str(k): str(v) for k, v in attrs.items() if v is not None},
+        spoken_name=spoken.strip(),
+    )
 
 
 def video_request(

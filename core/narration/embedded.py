@@ -27,16 +27,9 @@ from core.narration.compose.check import calls_to_buy, reads_wrong
 from core.narration.compose.composer import BUY_LABEL, AdMemory, ClipNeeds, Composer, Line
 from core.narration.compose.facts import Card, read_card
 from core.narration.compose.fluency import Fluency, bank_segments
-from core.narration.knowledge import (
-    CLAIM_LABELS,
-    GENERIC_TYPE,
-    has_knowledge_for,
-    head_type,
-    knowledge_text,
-    product_type,
-    short_name,
-)
+from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_text
 from core.narration.learn import decode_resource
+from core.narration.naming import brand_and_type, spoken_name
 from core.narration.planner import PlanClip, StorylinePlanner
 from core.narration.words import clean_name
 from core.project import Product
@@ -79,9 +72,6 @@ def resource_path() -> Path:
 class _Models:
     planner: StorylinePlanner
     composer: Composer
-    brands: frozenset[str]
-    title_words: frozenset[str]
-    type_words: dict[str, float]
     product_vectors: tuple[tuple[Counter[str], float], ...]
     bigram_idf: dict[str, float]
     idf_max: float
@@ -116,9 +106,6 @@ def _models(resource: Mapping[str, Any], bank: Sequence[Unit] | None = None) -> 
     return _Models(
         StorylinePlanner(resource["labels"], resource["planner"]),
         Composer(units, fluency),
-        frozenset(resource.get("brands", ())),
-        frozenset(resource.get("title_words", ())),
-        dict(resource.get("type_words", {})),
         tuple(vectors),
         idf,
         log_n,
@@ -160,18 +147,6 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 """Labels the planner does not predict for a product whose card has none of these fields."""
 
 
-def spoken_name(product: Product, models: _Models) -> tuple[str, str]:
-    """(spoken name, product type): brand + the type noun of the title ("美的空气炸锅", "空气炸锅")."""
-    brand = short_name(product.name, models.brands, models.title_words)
-    ptype = head_type(product.name, brand) or product_type(product.name, models.type_words)
-    if ptype == GENERIC_TYPE:
-        ptype = ""
-    name = brand
-    if ptype and ptype not in brand:
-        name = brand + ptype if len(brand + ptype) <= 9 else brand or ptype
-    return name or ptype or clean_name(product.name)[:6], ptype
-
-
 class EmbeddedNarrator(Narrator):
     """Narrator backed by the bundled resource; `resource` (a dict) overrides it (cross-validation), `bank`
     overrides the sentence bank's units (tests)."""
@@ -206,9 +181,11 @@ class EmbeddedNarrator(Narrator):
         key = (product.name, tuple(sorted(attrs.items())))
         got = self._cards.get(key)
         if got is None:
-            name, ptype = spoken_name(product, self.models)
-            brand = short_name(product.name, self.models.brands, self.models.title_words)
-            got = read_card(product.name, attrs, name, ptype, brand)
+            brand, ptype = brand_and_type(product.name)
+            name = spoken_name(product) or clean_name(product.name)[:6]
+            if ptype and ptype not in name and not name.endswith(ptype[-1]):
+                ptype = ""  # the user's own name says another type: "这款{type}" must not contradict it
+            got = read_card(product.name, attrs, name, ptype, brand or name)
             if len(self._cards) > 64:
                 self._cards.clear()
             self._cards[key] = got

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.narration.words import KEYS as KEYS
-from core.narration.words import _jieba
+from core.narration.words import _jieba as _jieba
 from core.narration.words import clean_name as clean_name
 from core.narration.words import words as words
 

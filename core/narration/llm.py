@@ -27,6 +27,7 @@ from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.labels import LABEL_NAMES, canonical_label
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator, VisualCues
 from core.narration.embedded import clip_budget
+from core.narration.naming import spoken_name
 from core.project import Product
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,9 @@ def fit_to_budget(text: str, lo: int, hi: int, seed: int, *, ended: bool) -> tup
 def _knowledge(product: Product, limit: int = MAX_KNOWLEDGE_CHARS) -> str:
     """Product knowledge in the dataset's style, trimmed so long catalogues don't crowd out the task."""
     lines = [f"商品名称：{product.name}"] if product.name else []
+    name = spoken_name(product)
+    if name:
+        lines.append(f"口播名称：{name}")  # what the line calls it: never a fragment of the title
     for key, value in product.attributes.items():
         values = [v for v in str(value).split("、") if v.strip()][:6]
         if values:
@@ -490,7 +494,10 @@ class LLMNarrator(Narrator):
         knowledge_chars: int = MAX_KNOWLEDGE_CHARS,
     ) -> str:
         """The E-SyncVidStory-style request for one clip's line."""
-        system = "你是电商短视频的旁白文案写手。为每个镜头写一句口语化的中文旁白，字数必须符合要求。"
+        system = (
+            "你是电商短视频的旁白文案写手。为每个镜头写一句口语化的中文旁白，字数必须符合要求。"
+            "提到商品时用它的口播名称。"
+        )
         user = (
             f"商品信息：\n{_knowledge(product, knowledge_chars)}\n\n"
             f"视频共{n}个镜头。\n{self._context_block(n, earlier)}"

@@ -1208,6 +1208,14 @@ Narrate anyway?</source>
         <translation>名称</translation>
     </message>
     <message>
+        <source>What the narration calls the product (brand + type). Leave empty to use the name shown in grey.</source>
+        <translation>旁白里对商品的称呼（品牌 + 品类）。留空则使用灰色显示的名称。</translation>
+    </message>
+    <message>
+        <source>Spoken name</source>
+        <translation>口播名称</translation>
+    </message>
+    <message>
         <source>values separated by 、</source>
         <translation>多个值用“、”分隔</translation>
     </message>
@@ -1238,6 +1246,10 @@ Narrate anyway?</source>
     <message>
         <source>The product knowledge is thin: {warnings}. The narrator says only what is written here: add facts (功效, 成分, 活动优惠…) for true lines.</source>
         <translation>商品信息不足：{warnings}。文案只会说这里写明的内容：请补充功效、成分、活动优惠等信息，文案才会真实可信。</translation>
+    </message>
+    <message>
+        <source>brand + product type, e.g. 美的空气炸锅</source>
+        <translation>品牌 + 品类，例如 美的空气炸锅</translation>
     </message>
     <message>
         <source>Edit product</source>
