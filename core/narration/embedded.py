@@ -53,14 +53,21 @@ STOCK = (
 """Lines true of any product, for a clip the bank cannot fill (a very short or very long budget)."""
 
 
-def _stock_lines(filled: Sequence[str]) -> list[str]:
-    """One to three different stock sentences, one after another."""
-    out = list(filled)
-    for a in filled:
-        for b in filled:
-            if b != a:
-                out.append(a + b)
-                out += [a + b + c for c in filled if c not in (a, b)]
+def _stock_lines(filled: Sequence[str], lo: int, hi: int) -> list[str]:
+    """Different stock sentences one after another, as many as the budget wants (deterministic)."""
+    out = [x for x in filled if lo <= len(x) <= hi]
+    rng = random.Random(lo * 1000 + hi)
+    for _ in range(300):
+        order = list(filled)
+        rng.shuffle(order)
+        text = ""
+        for x in order:
+            if len(text) >= lo:
+                break
+            if len(text) + len(x) <= hi:
+                text += x
+        if lo <= len(text) <= hi:
+            out.append(text)
     return out
 
 
@@ -319,7 +326,8 @@ class EmbeddedNarrator(Narrator):
                 tries.append(
                     ClipNeeds((*needs.labels, lab)[-2:], needs.lo, needs.hi, needs.must_name, needs.cta)
                 )
-        for attempt, extra in ((0, 0), (1, 0), (2, 1)):
+        longest = max(1, needs.hi // 22 - 2)  # long budgets: more whole sentences, never a longer list
+        for attempt, extra in ((0, 0), (1, 0), (2, longest)):
             for n in tries if attempt else tries[:1]:
                 fresh = memory if attempt < 2 else AdMemory(cta=memory.cta)
                 lines = self.composer.lines(card, n, fresh, extra_units=extra)
@@ -345,13 +353,16 @@ class EmbeddedNarrator(Narrator):
         """A line of stock sentences true of any product, in budget (the last resort)."""
         filled = [s.replace("{name}", card.name).replace("{type}", card.type_word or "产品") for s in STOCK]
         best: Line | None = None
-        for text in _stock_lines(filled):
-            if needs.lo <= len(text) <= needs.hi and reads_wrong(text, card, cta_said=memory.cta) is None:
+        options = _stock_lines(filled, needs.lo, needs.hi)
+        for text in options:
+            if reads_wrong(text, card, cta_said=memory.cta) is None:
                 line = Line(text, (), (), False, self.composer.fluency.score(text))
                 if best is None or line.score > best.score:
                     best = line
         if best is not None:
             return best
+        if options:  # in budget matters more than a repeated word here (only for budgets no bank line fits)
+            return Line(options[0], (), (), False)
         # nothing of stock fits: the shortest that is not longer than the budget, else cut at the budget
         fits = sorted((s for s in filled if len(s) <= needs.hi), key=len, reverse=True)
         text = fits[0] if fits else filled[0][: max(0, needs.hi - 1)] + "。"

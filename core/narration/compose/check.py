@@ -84,6 +84,9 @@ def repeats(text: str) -> str | None:
     clauses = _clauses(text)
     if len(set(clauses)) < len(clauses):
         return "a clause said twice"
+    openings = [c[:3] for c in clauses if len(c) >= 5 and re.fullmatch(r"[\u4e00-\u9fff]{3}", c[:3])]
+    if len(set(openings)) < len(openings):
+        return "two clauses open the same way"
     if re.search(r"([\u4e00-\u9fff]{2,})\1", text):
         return "a doubled word"
     seen: set[str] = set()

@@ -239,8 +239,7 @@ class Composer:
                 if length >= lo and (k >= len(pools) or rng.random() < 0.5):
                     break
                 pool, pl = (by_len[k], lens[k]) if k < len(pools) else (every, every_lens)
-                last = k == max_units - 1 or k >= len(pools)
-                low = max(1, lo - length) if last else 1
+                low = max(1, lo - length) if k == max_units - 1 else 1
                 a, b = bisect.bisect_left(pl, low), bisect.bisect_right(pl, hi - length)
                 if a >= b:
                     break
