@@ -320,5 +320,3 @@ def test_attribute_values_that_repeat_their_heading_are_not_terms() -> None:
         t.text for t in product_terms({"质地": "质地、乳霜质地、生产日期", "成分/材质": "成分、乳木果油"})
     ]
     assert terms == ["乳霜质地", "生产日期", "乳木果油"]  # "质地"/"成分" filled in "这种非常质地的感觉"
-
-

@@ -8,6 +8,7 @@ Both are loaded once per process.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import random
@@ -38,6 +39,8 @@ RESOURCE_NAME = "embedded.json.gz"
 RECOMMEND = "产品推荐"
 FALLBACK_LABELS = ("质量/特性介绍", "产品推荐", "其他/通用卖点")
 """Labels whose units write a clip whose own label's units cannot be filled from this card."""
+BORROW_LABELS = ("质地/成分/材质", "质量/特性介绍", "产品功效", "外观设计")
+"""Labels whose units a clip borrows to say a fact its own labels' units cannot take."""
 STOCK = (
     "就是它！",
     "认准{name}！",
@@ -259,8 +262,12 @@ class EmbeddedNarrator(Narrator):
             if hi <= 0:
                 out.append(ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",)))
                 continue
-            needs = ClipNeeds(writing[i], lo, hi, must_name=i == name_at, cta=i == cta_at)
+            needs = ClipNeeds(
+                writing[i], lo, hi, must_name=i == name_at, cta=i == cta_at, offer_ok=cta_at in (i, -1)
+            )
             lines = self._lines(card, needs, memory)
+            if needs.must_name and card.name not in lines[0].text and not (needs.cta and lines[0].facts):
+                lines = self._named(card, needs, memory) + lines
             pick = 0 if request.seed == 0 else random.Random(request.seed * 1_000_003 + i).randrange(4)
             line = lines[min(pick, len(lines) - 1)]
             memory.add(line, card.name)
@@ -319,21 +326,39 @@ class EmbeddedNarrator(Narrator):
         return tuple(out[:2])
 
     def _lines(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
-        """The clip's good lines, best first; never empty (relaxing what the ad asks, then stock lines)."""
-        tries = [needs]
-        for lab in FALLBACK_LABELS:
-            if lab not in needs.labels:
-                tries.append(
-                    ClipNeeds((*needs.labels, lab)[-2:], needs.lo, needs.hi, needs.must_name, needs.cta)
-                )
+        """The clip's good lines, best first; never empty (relaxing what the ad asks, then stock lines).
+
+        A clip whose own labels' units cannot say any fact left on the card borrows the units of a label
+        that can (a 质量/特性介绍 clip says the material a 质地/成分/材质 unit takes), so the ad keeps
+        saying facts instead of stock talk while it has some."""
+        lines = self.composer.lines(card, needs, memory)
+        unused = [
+            f for f in card.facts if f.text not in memory.facts and f.slot not in ("pain", "offer", "event")
+        ]
+        if unused and (not lines or not lines[0].facts):
+            for lab in BORROW_LABELS:
+                if lab not in needs.labels:
+                    borrowed = dataclasses.replace(needs, labels=(needs.labels[0], lab))
+                    lines += [x for x in self.composer.lines(card, borrowed, memory) if x.facts]
+            lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
+        if lines:
+            return self._prefer(lines, card, needs)
+        tries = [dataclasses.replace(needs, labels=(*needs.labels, lab)[-2:]) for lab in FALLBACK_LABELS]
         longest = max(1, needs.hi // 22 - 2)  # long budgets: more whole sentences, never a longer list
-        for attempt, extra in ((0, 0), (1, 0), (2, longest)):
-            for n in tries if attempt else tries[:1]:
+        for attempt, extra in ((1, 0), (2, longest)):
+            for n in tries if attempt == 1 else [needs, *tries]:
                 fresh = memory if attempt < 2 else AdMemory(cta=memory.cta)
                 lines = self.composer.lines(card, n, fresh, extra_units=extra)
                 if lines:
                     return self._prefer(lines, card, needs)
         return [self._stock(card, needs, memory)]
+
+    def _named(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
+        """Lines that name the product for a clip whose own labels' units do not: a recommendation's
+        naming sentence with one of the clip's own, else stock sentences."""
+        both = dataclasses.replace(needs, labels=(RECOMMEND, needs.labels[0]))
+        named = [x for x in self.composer.lines(card, both, memory) if card.name in x.text]
+        return self._prefer(named, card, needs) or [self._stock(card, needs, memory, named=True)]
 
     @staticmethod
     def _prefer(lines: list[Line], card: Card, needs: ClipNeeds) -> list[Line]:
@@ -349,9 +374,17 @@ class EmbeddedNarrator(Narrator):
             lines = with_offer + [x for x in asking if x not in with_offer] + rest
         return lines
 
-    def _stock(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> Line:
-        """A line of stock sentences true of any product, in budget (the last resort)."""
+    def _stock(self, card: Card, needs: ClipNeeds, memory: AdMemory, named: bool = False) -> Line:
+        """A line of stock sentences true of any product, in budget (the last resort); `named`: one that
+        names the product when one fits."""
         filled = [s.replace("{name}", card.name).replace("{type}", card.type_word or "产品") for s in STOCK]
+        if named:
+            with_name = [x for x in _stock_lines(filled, needs.lo, needs.hi) if card.name in x]
+            for text in with_name:
+                if reads_wrong(text, card, cta_said=memory.cta) is None:
+                    return Line(text, (), (), False)
+            if with_name:
+                return Line(with_name[0], (), (), False)
         best: Line | None = None
         options = _stock_lines(filled, needs.lo, needs.hi)
         for text in options:

@@ -97,6 +97,14 @@ def repeats(text: str) -> str | None:
         if w in seen:
             return f"'{w}' said twice"
         seen.add(w)
+    for i in range(len(text) - 2):
+        gram = text[i : i + 3]
+        if (
+            re.fullmatch(r"[\u4e00-\u9fff]{3}", gram)
+            and len(set(gram) & _FUNCTION) <= 1
+            and text.find(gram, i + 3) >= 0
+        ):
+            return f"'{gram}' said twice"
     latin = re.findall(r"[A-Za-z0-9]{3,}", text)
     if len(set(latin)) < len(latin):
         return "a code said twice"
@@ -169,6 +177,14 @@ def misplaced_fact(text: str, card: Card) -> str | None:
     return None
 
 
+def unsupported_claim(text: str, card: Card) -> str | None:
+    """A claim word (认证, 销量, 天猫 ...) in the line that the card does not say."""
+    for m in lx.CLAIMS.finditer(text):
+        if m.group(0) not in card.text:
+            return m.group(0)
+    return None
+
+
 def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     """Why a copywriter would not voice `line` for this product, or None. `cta_said`: the ad already asks
     to buy in another line."""
@@ -185,12 +201,15 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     word = off_kind(text, card)
     if word:
         return f"'{word}' belongs to another kind of product"
-    cta = calls_to_buy(text)
+    plain = text
+    for offer in card.of("offer"):
+        plain = plain.replace(offer.text, "")  # "下单送礼品袋" states the deal, it does not ask to buy
+    cta = calls_to_buy(plain)
     if cta > 1:
         return "two calls to buy"
     if cta and cta_said:
         return "a second call to buy in the ad"
-    figure = unsupported_figure(text, card)
+    figure = unsupported_figure(text, card) or unsupported_claim(text, card)
     if figure:
         return f"'{figure}' is not on the product card"
     return None

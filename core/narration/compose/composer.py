@@ -10,6 +10,7 @@ depends on the product, the clip and the ad so far, not on the seed: `seed` k pi
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import random
 import zlib
 from collections.abc import Sequence
@@ -31,14 +32,20 @@ FACT_BONUS = 2.5
 """Score of a line that says a fact of the product (lines say facts, not stock talk): more than fluency
 tells lines apart (bank sentences without slots read perfectly to a model that has read the bank)."""
 SECOND_FACT_BONUS = 0.5
+OWN_BONUS = 2.0
+"""A line with no fact left to say at least says what the product is ("这款自行车…"), not only "它太懂我了"."""
+ROOMY = 35
+"""From this budget on a line may say two facts; below, one (the ad's facts are shared among its clips)."""
 MAX_FACTS = 2
 """Facts per line: two at most (more is a list; and later clips need facts too)."""
-NAME_BONUS = 1.5
+NAME_BONUS = 4.0
 OFFER_BONUS = 1.5
 LABEL_BONUS = 0.6
 """Per storyline label of the clip a line has a unit of."""
 REPEAT_PENALTY = 0.15
 """Per 3-character piece of fixed wording the ad has already said (ads should not echo themselves)."""
+NEUTRAL_FIT = 0.0
+"""The fit of a line with no slot filled: as good as the average frame (fits are relative)."""
 PAIN_LABEL = "痛点铺垫"
 BUY_LABEL = "引导购买"
 DEAL_SLOTS = frozenset({"offer", "event"})
@@ -90,6 +97,8 @@ class ClipNeeds:
     must_name: bool = False
     cta: bool = False
     """This clip holds the ad's one call to buy (and its offer)."""
+    offer_ok: bool = True
+    """The clip may state an offer (False: the offers are kept for the clip that asks to buy)."""
 
 
 def _grams(text: str) -> set[str]:
@@ -101,6 +110,24 @@ class _Filled:
     text: str
     unit: Unit
     facts: tuple[str, ...]
+    fit: float | None = None
+    """How well the filled phrases read in the sentence (Fluency.junction_score); None: no slot."""
+
+
+def _relative_fit(filled: list[_Filled]) -> list[_Filled]:
+    """Each filling's fit minus the mean fit of the fillings with the same facts: how well this frame
+    suits these facts compared with the other frames, not how common the facts' words are."""
+    by_facts: dict[tuple[str, ...], list[float]] = {}
+    for f in filled:
+        if f.fit is not None:
+            by_facts.setdefault(f.facts, []).append(f.fit)
+    out = []
+    for f in filled:
+        if f.fit is not None:
+            fits = by_facts[f.facts]
+            f = dataclasses.replace(f, fit=f.fit - sum(fits) / len(fits))
+        out.append(f)
+    return out
 
 
 class Composer:
@@ -130,6 +157,7 @@ class Composer:
                 chosen.append(free[0] if not out and not seen else rng.choice(free))
             text = unit.text
             facts = iter(chosen)
+            spans: list[tuple[int, int]] = []
             for slot in unit.slots:
                 if slot == "name":
                     value = card.name
@@ -137,10 +165,17 @@ class Composer:
                     value = card.type_word or "产品"
                 else:
                     value = next(facts).text
-                text = text.replace("{" + slot + "}", value, 1)
+                at = text.find("{" + slot + "}")
+                text = text[:at] + value + text[at + len(slot) + 2 :]
+                spans = [
+                    (a, b) if a < at else (a + len(value) - len(slot) - 2, b + len(value) - len(slot) - 2)
+                    for a, b in spans
+                ]
+                spans.append((at, at + len(value)))
             if text not in seen:
                 seen.add(text)
-                out.append(_Filled(text, unit, tuple(f.text for f in chosen)))
+                fit = self.fluency.junction_score(text, spans)
+                out.append(_Filled(text, unit, tuple(f.text for f in chosen), fit))
             if len(out) >= FILLINGS:
                 break
         return out
@@ -157,9 +192,12 @@ class Composer:
                 continue
             if slots & DEAL_SLOTS and BUY_LABEL not in needs.labels:
                 continue
+            if "offer" in slots and not needs.offer_ok:
+                continue
             if "type" in slots and not card.type_word and "name" not in slots:
                 continue
             out += self._fill(unit, card, memory, rng)
+        out = _relative_fit(out)
         rng.shuffle(out)
         return out
 
@@ -187,8 +225,16 @@ class Composer:
             scored[text] = Line(
                 text, facts, tuple(f.unit.text for f in seq), cta, self._score(text, seq, card, needs, memory)
             )
+        offers = {f.text for f in card.of("offer")}
+
+        def does_its_job(line: Line) -> int:
+            """How much of what the ad asks of this clip the line does (named, asks to buy, the offer)."""
+            named = needs.must_name and bool(card.name) and card.name in line.text
+            offer = needs.cta and bool(offers & set(line.facts))
+            return int(named) + 2 * int(offer) + int(needs.cta and line.cta)
+
         out: list[Line] = []
-        for line in sorted(scored.values(), key=lambda x: (-x.score, x.text)):
+        for line in sorted(scored.values(), key=lambda x: (-does_its_job(x), -x.score, x.text)):
             if reads_wrong(line.text, card, cta_said=memory.cta) is None:
                 out.append(line)
                 if len(out) >= KEEP:
@@ -198,9 +244,13 @@ class Composer:
     def _score(
         self, text: str, seq: Sequence[_Filled], card: Card, needs: ClipNeeds, memory: AdMemory
     ) -> float:
-        score = self.fluency.sentences_score([f.text for f in seq])
+        fits = [f.fit for f in seq if f.fit is not None]
+        score = sum(fits) / len(fits) if fits else NEUTRAL_FIT
         n_facts = len({x for f in seq for x in f.facts})
-        score += FACT_BONUS * min(1, n_facts) + SECOND_FACT_BONUS * min(1, max(0, n_facts - 1))
+        second = SECOND_FACT_BONUS if needs.hi >= ROOMY else -SECOND_FACT_BONUS
+        score += FACT_BONUS * min(1, n_facts) + second * min(1, max(0, n_facts - 1))
+        if not n_facts and any(s in ("name", "type") for f in seq for s in f.unit.slots):
+            score += OWN_BONUS
         if needs.must_name and card.name and card.name in text:
             score += NAME_BONUS
         if needs.cta and any(f.unit.cta for f in seq):

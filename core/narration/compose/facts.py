@@ -145,8 +145,11 @@ _NOUN_ENDS = (
 )  # fmt: skip
 
 
+_LOOK_NOUN_ENDS = tuple(h for h in lx.LOOK_HEADS if len(h) >= 2 or h in "色瓶管盖壳框架盒罐袋扣")
+
+
 def _is_noun_end(p: str) -> bool:
-    return p.endswith(_NOUN_ENDS) or p.endswith(lx.LOOK_HEADS)
+    return p.endswith(_NOUN_ENDS) or p.endswith(_LOOK_NOUN_ENDS)
 
 
 def _is_noun_phrase(p: str) -> bool:
@@ -236,7 +239,7 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
             return "material"
         if _is_predicate(p):
             return "trait" if p.startswith(("不", "无", "零", "0")) and len(p) >= 3 else None
-        return "material" if _is_noun_phrase(p) and not p.endswith(("感", "成分", "效果")) else None
+        return "material" if not p.endswith(("感", "成分", "效果", "性")) else None
     # 功效, 质量/特性, 通用卖点, 生产工艺 and unknown fields: what it does, does for you, or has
     head = _FIGURE_HEAD.match(p)
     if head and head.end() > 0:
@@ -251,6 +254,8 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
         return "benefit" if len(p) >= 2 and not _is_people(p) else None
     if key == "功效" and _is_texture(p):
         return "texture"
+    if p.startswith("每"):
+        return None  # "每袋25克": a spec of the pack, not of the product
     if re.fullmatch(r"[\u4e00-\u9fff]{2,6}(?:约|达|高达|仅|只有)?[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}", p):
         return "trait"  # "整车重量8.5公斤", "续航30小时": a measure of the product
     if re.search(r"差|不耐|易坏|易碎|易裂|易脱落|易生锈|易变形|易断", p):

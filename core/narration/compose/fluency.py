@@ -73,6 +73,20 @@ class Fluency:
         total = sum(len(s) for s in sentences) or 1
         return sum(self.score(s) * len(s) for s in sentences) / total
 
+    def junction_score(self, line: str, spans: Sequence[tuple[int, int]]) -> float | None:
+        """Mean log score at the seams of the phrases put into a sentence (`spans`): each phrase's first
+        character after the frame's words, and the two characters after it. How well the facts read in
+        their frame (None: nothing was put in); neither the frame's own words (the model has read the bank)
+        nor the inside of a fact (rare words are not worse sentences) are scored."""
+        if not spans:
+            return None
+        text = START + line.strip() + STOP
+        at: set[int] = set()
+        for a, b in spans:
+            at.update(i for i in (a + 1, b + 1, b + 2) if i < len(text))
+        total = sum(self._log_p(text[:i], text[i]) for i in sorted(at))
+        return total / max(1, len(at))
+
     def _score(self, line: str) -> float:
         text = START + line.strip() + STOP
         if len(text) <= 2:

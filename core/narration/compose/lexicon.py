@@ -249,3 +249,10 @@ NOISE_WORDS = (
     "？", "?", "天猫", "淘宝", "京东", "抖音", "旗舰店", "直播间", "官方", "正品", "链接", "点击",
 )  # fmt: skip
 """Words that make a card value noise or a shop's own talk, not a fact to voice."""
+
+CLAIMS = re.compile(
+    r"认证|专利|检测|质检|权威|医用|医护级|获奖|大奖|金奖|销量|第一(?!次|眼|个|步|时间|印象|口|天|反应|感觉)|"
+    r"排名|冠军|榜单|榜首|TOP|好评率|爆卖|累计|临床|实验|零添加|纯天然|万人|明星|同款|热销|进口|天猫|淘宝|京东|"
+    r"抖音|直播间|旗舰店|国标|国家标准|无毒|研发"
+)
+"""Claims (certificate, patent, test, award, rank, where it is sold) a line may make only when the card does."""
