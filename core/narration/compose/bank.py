@@ -128,3 +128,9 @@ def load_bank(folder: str = "") -> tuple[Unit, ...]:
 def units_for(units: Iterable[Unit], kind: str, label: str) -> list[Unit]:
     """The units a product of `kind` may use for `label`: its kind's and the generic ones."""
     return [u for u in units if u.label == label and u.kind in (kind, lx.GENERIC)]
+
+
+def index_units(units: Iterable[Unit]) -> dict[tuple[str, str], tuple[Unit, ...]]:
+    """`units_for` of every kind and label, computed once."""
+    units = tuple(units)
+    return {(kind, label): tuple(units_for(units, kind, label)) for kind in lx.KINDS for label in LABEL_NAMES}

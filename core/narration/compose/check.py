@@ -90,7 +90,7 @@ def repeats(text: str) -> str | None:
     if re.search(r"([\u4e00-\u9fff]{2,})\1", text):
         return "a doubled word"
     seen: set[str] = set()
-    for w in _plain_words(text):
+    for w in (w for sentence in _SENTENCE.findall(text) for w in _plain_words(sentence)):
         ok = len(w) < 2 or w in _REPEAT_OK or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", w)
         if ok:
             continue
@@ -122,7 +122,8 @@ def dangles(text: str) -> bool:
         if len(parts) == 1 and _LEAD_ONLY.match(parts[0]):
             return True
         body = "".join(parts)
-        if ("不仅" in body or "不但" in body) and not re.search(r"而且|还|也|更|同时", body.split("不")[-1]):
+        rest = re.split("不仅|不但", body)[-1]
+        if ("不仅" in body or "不但" in body) and not re.search(r"而且|还|也|更|同时", rest):
             return True
     return False
 
@@ -166,7 +167,7 @@ _HURRY = re.compile(
 
 def misplaced_fact(text: str, card: Card) -> str | None:
     """A card fact in a frame that does not take its type ("质地是角鲨烷", "采用亲肤透气")."""
-    for fact in sorted(card.facts, key=lambda f: -len(f.text)):
+    for fact in sorted((*card.facts, *card.raw), key=lambda f: -len(f.text)):
         at = text.find(fact.text)
         if at > 0:
             problem = bad_before(text[:at], fact.slot)

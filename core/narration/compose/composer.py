@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from core.narration.compose.bank import Unit, units_for
+from core.narration.compose.bank import Unit, index_units
 from core.narration.compose.check import reads_wrong
 from core.narration.compose.facts import Card, Fact
 from core.narration.compose.fluency import Fluency
@@ -136,6 +136,7 @@ class Composer:
     def __init__(self, units: Sequence[Unit], fluency: Fluency) -> None:
         self.units = tuple(units)
         self.fluency = fluency
+        self.index = index_units(self.units)
 
     # ---- filling units ----
     def _fill(self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random) -> list[_Filled]:
@@ -151,7 +152,7 @@ class Composer:
         for _ in range(FILLINGS * 2):
             chosen: list[Fact] = []
             for pool in options:
-                free = [f for f in pool if f not in chosen]
+                free = [f for f in pool if all(f is not c for c in chosen)]
                 if not free:
                     return out
                 chosen.append(free[0] if not out and not seen else rng.choice(free))
@@ -176,7 +177,7 @@ class Composer:
                 seen.add(text)
                 fit = self.fluency.junction_score(text, spans)
                 out.append(_Filled(text, unit, tuple(f.text for f in chosen), fit))
-            if len(out) >= FILLINGS:
+            if len(out) >= FILLINGS or not options:
                 break
         return out
 
@@ -184,7 +185,7 @@ class Composer:
         self, card: Card, label: str, needs: ClipNeeds, memory: AdMemory, rng: random.Random
     ) -> list[_Filled]:
         out: list[_Filled] = []
-        for unit in units_for(self.units, card.kind, label):
+        for unit in self.index.get((card.kind, label), ()):
             if unit.text in memory.units or (unit.cta and not needs.cta):
                 continue
             slots = {s.rstrip("2") for s in unit.slots}

@@ -34,6 +34,16 @@ SLOTS = (
 )
 """The fact slots of the sentence bank ({name} and {type} are the product's own)."""
 
+FIELD_SLOT = {
+    "功效": "benefit",
+    "痛点": "pain",
+    "质量/特性": "trait",
+    "质地": "texture",
+    "适用人群/肤质": "audience",
+    "成分/材质": "material",
+    "外观": "look",
+}
+"""The type most values of a field have (for phrases the typer could not type)."""
 MAX_CHARS = 10
 """A longer phrase is a sentence or a list of its own, not a slot filler (offers may be a little longer)."""
 MAX_OFFER_CHARS = 12
@@ -76,6 +86,9 @@ class Card:
     """The title and every value as given: a figure or offer in a line must be found here."""
     unusable: tuple[str, ...] = ()
     """Fields that had values but gave no fact the writer can voice."""
+    raw: tuple[Fact, ...] = ()
+    """Clean phrases that could not be typed, with their field's usual type: never voiced by the composer,
+    but a line that says one (the LLM's) must still put it in a frame its field's type takes."""
     by_slot: dict[str, tuple[Fact, ...]] = field(default_factory=dict, compare=False)
 
     def of(self, slot: str) -> tuple[Fact, ...]:
@@ -126,6 +139,8 @@ def _is_predicate(p: str) -> bool:
         return False
     if p.startswith(lx.TRAIT_START) or p.endswith(_ADJ_ENDS):
         return True
+    if re.search(r"[无不免防抗]", p[1:]) and len(p) >= 3:
+        return True  # "破壁无渣", "久洗不变形"
     if any(w in p for w in lx.TEXTURE_WORDS if len(w) >= 2):
         return True
     ws = [(w, f) for w, f in words(p) if w.strip()]
@@ -142,6 +157,7 @@ _NOUN_ENDS = (
     "层", "网", "盖", "杯", "壶", "篮", "盒", "灯", "垫", "带", "扣", "袋", "片", "棉", "绒", "布", "纤维",
     "硅胶", "塑料", "钢", "铝", "木", "玻璃", "陶瓷", "皮", "胶", "铁", "铜", "膜", "粉", "油", "液", "精华",
     "提取物", "因子", "蛋白", "酸", "素", "醇", "肽", "菌", "中底", "鞋底", "大底", "鞋面", "颗粒", "人仔",
+    "感", "性能", "度", "性",
 )  # fmt: skip
 
 
@@ -190,16 +206,18 @@ def _noise(p: str, key: str, brand: str, type_word: str) -> bool:
     if p.endswith(lx.PRODUCT_NOUNS) and not (key == "成分/材质" and p.endswith("精华") and len(p) > 2):
         return True  # another product ("小棕瓶精华", "TPLINK全彩摄像头")
     if re.search(r"[0-9]", p) and not re.search(r"[0-9][\u4e00-\u9fffA-Za-z%℃°]|[\u4e00-\u9fff][0-9]", p):
-        return True  # a stray number ("涵盖20+")
+        return True  # a stray number
+    if re.search(r"(?<![A-Za-z0-9.])[0-9]+\+?$", p) and not lx.OFFER.match(p):
+        return True  # a count without what it counts ("涵盖20+")
     return len(re.findall(r"[\u4e00-\u9fff]", p)) < 2
 
 
 def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str | None:
     """The slot type of one cleaned phrase of card field `key`, or None when it must not be voiced."""
+    if p in lx.EVENTS or (len(p) <= 6 and any(p == e + "活动" for e in lx.EVENTS)):
+        return "event"
     if _noise(p, key, brand, type_word):
         return None
-    if p in lx.EVENTS or (len(p) <= 6 and any(p == e or p == e + "活动" for e in lx.EVENTS)):
-        return "event"
     if lx.OFFER.match(p):
         return "offer" if key in ("活动优惠", "通用卖点", "售后服务") else None
     if key == "活动优惠":
@@ -344,20 +362,23 @@ def read_card(
     facts: list[Fact] = []
     seen: set[str] = set()
     unusable: list[str] = []
+    untyped: list[Fact] = []
     for key, value in attributes.items():
         key = str(key).strip()
         got = 0
         text = str(value)
         if len(text) > 400:
             text = text[:400]  # a pasted paragraph: its first phrases are still read, the rest is not
-        for raw in _SPLIT.split(text):
-            p = clean_phrase(raw)
+        for piece in _SPLIT.split(text):
+            p = clean_phrase(piece)
             if key == "痛点" and len(p) >= 6 and p.endswith(("问题", "困扰")):
                 p = p[:-2]  # "毛孔堵塞问题" is said "毛孔堵塞"
             if not p or p in seen:
                 continue
             slot = type_phrase(p, key, brand or spoken_name, type_word)
             if slot is None:
+                if key in FIELD_SLOT and 4 <= len(p) <= MAX_CHARS:
+                    untyped.append(Fact(p, FIELD_SLOT[key], key))
                 continue
             seen.add(p)
             facts.append(Fact(p, slot, key))
@@ -374,4 +395,5 @@ def read_card(
         tuple(facts),
         card_text,
         tuple(unusable),
+        tuple(untyped),
     )
