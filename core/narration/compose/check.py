@@ -14,7 +14,7 @@ import unicodedata
 from core.narration.compose import lexicon as lx
 from core.narration.compose.collocation import bad_before
 from core.narration.compose.facts import Card
-from core.narration.words import _jieba
+from core.narration.words import _jieba, words
 
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
 _CLAUSE = re.compile(r"[，,；;：:]")
@@ -31,14 +31,16 @@ _REPEAT_OK = frozenset(
 )  # fmt: skip
 """Words a line may say twice without sounding repetitive."""
 _DANGLING_END = re.compile(
-    r"(?:之后|以后|的时候|时候|的话|接下来|然后|而且|并且|以及|和|跟|与|因为|如果|虽然|不仅|不但|比如|"
+    r"(?:之后|以后|的时候|的话|接下来|然后|而且|并且|以及|(?<![违温柔暖缓平调随谦祥总])和|跟|与|因为|如果|虽然|不仅|不但|比如|"
     r"还有|另外|所以|但是|可是|同时|加上|再加上|首先|其次|对于|关于|作为|为了|由于|除了|通过|随着)$"
 )
-_LEAD_ONLY = re.compile(r"^(?:因为|如果|虽然|只要|一旦|当|由于|除了)")
+_LEAD_ONLY = re.compile(r"^(?:因为|如果|虽然|只要|一旦|由于|除了)")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _CN_FIGURE = re.compile(
-    r"[一二两三四五六七八九十百千万半]+(?:个月|天|年|小时|分钟|秒|倍|折|元|块|斤|公斤|克|毫升|升|片|粒|瓶|支|件|层|档|度|速|期)"
+    r"(?<![第每])[一二两三四五六七八九十百千万半]+(?:个月|天|年|小时|分钟|秒|倍|折|元|块|斤|公斤|克|毫升|升|片|粒|瓶|支|件|层|档|度|速|期)"
 )
+_UNITS = frozenset("克升米元块%毫瓦帕小分秒天年个月倍折期件瓶支袋包粒片次度寸斤吨号码GgMmKkLlWwHh")
+"""What follows a figure as its unit: "买50克" against a card's 买100克 is another offer."""
 _CN_FIGURE_OK = frozenset(
     {"一天", "一瓶", "一支", "一件", "一片", "一粒", "一层", "一年", "两天", "半天", "一秒", "一度"}
 )
@@ -56,18 +58,35 @@ def _clauses(text: str) -> list[str]:
     ]
 
 
-def bare_list(text: str) -> bool:
-    """Three or more listed items in a row: clauses with no pronoun, adverb or particle, or 、 lists."""
-    if any(c.count("、") >= 2 for c in _clauses(text)):
+def _says_something(item: str) -> bool:
+    """The last item of a 、 run goes on into a predicate ("下巴各点一点"), not just a listed thing."""
+    return bool(set(item) & _FUNCTION) or any(f.startswith("v") and f != "vn" for _, f in words(item))
+
+
+def _listed(clause: str, facts: frozenset[str]) -> bool:
+    """A clause that is only a listed item: a card fact or the name alone, or a phrase with no verb and
+    no pronoun, adverb or particle ("不锈钢机身", "上班族")."""
+    if clause in facts:
         return True
+    if set(clause) & _FUNCTION or clause.startswith(lx.CONNECTIVES):
+        return False
+    return not any(f.startswith("v") and f != "vn" for _, f in words(clause))
+
+
+def bare_list(text: str, facts: frozenset[str] = frozenset()) -> bool:
+    """Three or more listed items in a row (comma-separated clauses, or card facts joined by 、)."""
+    for c in _clauses(text):
+        items = c.split("、")
+        said = sum(1 for x in items if x in facts)
+        if len(items) >= 3 and (said >= 2 or not _says_something(items[-1])) and said >= 1:
+            return True
     run = 0
     for sentence in _SENTENCE.findall(text):
         for c in _CLAUSE.split(sentence):
             c = c.strip(" 。！？!?")
             if not c:
                 continue
-            bare = not (set(c) & _FUNCTION) and not c.startswith(lx.CONNECTIVES)
-            run = run + 1 if bare else 0
+            run = run + 1 if _listed(c, facts) else 0
             if run >= 3:
                 return True
     return False
@@ -87,24 +106,19 @@ def repeats(text: str) -> str | None:
     openings = [c[:3] for c in clauses if len(c) >= 5 and re.fullmatch(r"[\u4e00-\u9fff]{3}", c[:3])]
     if len(set(openings)) < len(openings):
         return "two clauses open the same way"
-    if re.search(r"([\u4e00-\u9fff]{2,})\1", text):
-        return "a doubled word"
+    for m in re.finditer(r"([\u4e00-\u9fff]{2,4})\1", text):
+        if not (m.group(1)[0] == "一" or m.group(1)[-1] in "着了过"):
+            return "a doubled word"  # "下单下单"; not "用着用着", "一层一层"
     seen: set[str] = set()
     for w in (w for sentence in _SENTENCE.findall(text) for w in _plain_words(sentence)):
-        ok = len(w) < 2 or w in _REPEAT_OK or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", w)
+        # a word of three or more characters said twice ("它里面…它里面" is caught by the openings);
+        # two-character words recur in natural speech ("好看的不舒服，舒服的又不好看")
+        ok = len(w) < 3 or w in _REPEAT_OK or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", w)
         if ok:
             continue
-        if w in seen:
+        if w in seen and f"{w}又{w}" not in text:
             return f"'{w}' said twice"
         seen.add(w)
-    for i in range(len(text) - 2):
-        gram = text[i : i + 3]
-        if (
-            re.fullmatch(r"[\u4e00-\u9fff]{3}", gram)
-            and len(set(gram) & _FUNCTION) <= 1
-            and text.find(gram, i + 3) >= 0
-        ):
-            return f"'{gram}' said twice"
     latin = re.findall(r"[A-Za-z0-9]{3,}", text)
     if len(set(latin)) < len(latin):
         return "a code said twice"
@@ -148,7 +162,8 @@ def unsupported_figure(text: str, card: Card) -> str | None:
         if m.group(0) not in numbers:
             return m.group(0)
         tail = said[m.end() : m.end() + 1]
-        if tail and re.match(r"[\u4e00-\u9fffA-Za-z%]", tail) and m.group(0) + tail not in card.text:
+        unit_of = tail in _UNITS and said[m.end() : m.end() + 2] != "期间"  # "双11期间" is no 11期
+        if tail and unit_of and m.group(0) + tail not in card.text:
             return m.group(0) + tail
     for m in _CN_FIGURE.finditer(said):
         if m.group(0) not in _CN_FIGURE_OK and m.group(0) not in card.text:
@@ -160,19 +175,25 @@ def unsupported_figure(text: str, card: Card) -> str | None:
 
 
 _HURRY = re.compile(
-    r"赶紧(?!下单|入手|拍|抢|去|来|买|收藏|加购|点|囤|冲|试|用|带|领|行动|上车|把|给|看|跟|让|一起|关注|安排|备)"
+    r"赶紧(?!下单|入手|拍|抢|去|来|买|收藏|加购|加入|放进|点|囤|冲|试|用|带|领|行动|上车|把|给|看|跟|让|一起|关注|安排|备|换|选)"
 )
 """赶紧 asks for an action: "赶紧大优惠吧" is not a sentence."""
 
 
 def misplaced_fact(text: str, card: Card) -> str | None:
-    """A card fact in a frame that does not take its type ("质地是角鲨烷", "采用亲肤透气")."""
+    """A card fact in a frame that does not take its type ("质地是角鲨烷", "采用亲肤透气"); a fact inside a
+    longer one ("轻薄" in "轻薄透气") is the longer one's."""
+    taken: list[tuple[int, int]] = []
     for fact in sorted((*card.facts, *card.raw), key=lambda f: -len(f.text)):
         at = text.find(fact.text)
-        if at > 0:
-            problem = bad_before(text[:at], fact.slot)
-            if problem:
-                return f"{problem} ({fact.text})"
+        while at >= 0:
+            end = at + len(fact.text)
+            if not any(a < end and at < b for a, b in taken):
+                taken.append((at, end))
+                problem = bad_before(text[:at], fact.slot) if at > 0 else None
+                if problem:
+                    return f"{problem} ({fact.text})"
+            at = text.find(fact.text, at + 1)
     if _HURRY.search(text):
         return "赶紧 without an action"
     return None
@@ -192,9 +213,12 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     text = line.strip()
     if not text:
         return "empty line"
-    if bare_list(text):
+    facts = frozenset(f.text for f in (*card.facts, *card.raw)) | {card.name}
+    if bare_list(text, facts):
         return "a bare list of facts"
-    problem = repeats(text) or misplaced_fact(text, card)
+    named = text.replace(card.name, "Ⓝ") if card.name else text
+    problem = "the name said twice" if named.count("Ⓝ") > 1 else repeats(named)
+    problem = problem or misplaced_fact(text, card)
     if problem:
         return problem
     if dangles(text):

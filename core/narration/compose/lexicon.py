@@ -110,7 +110,7 @@ ONLY_KINDS: dict[str, frozenset[str]] = {
     "素颜": frozenset({"skincare", "makeup"}),
     "气色": frozenset({"skincare", "makeup", "food"}),
     # eating: food and pet food only
-    "口感": frozenset({"food", "pet"}),
+    "口感": frozenset({"food", "pet", "appliance"}),
     "好吃": frozenset({"food", "pet"}),
     "入口": frozenset({"food", "pet", "kids"}),
     "嚼": frozenset({"food", "pet", "kids"}),
@@ -126,12 +126,16 @@ ONLY_KINDS: dict[str, frozenset[str]] = {
     "穿搭": frozenset({"clothing", "sports"}),
     "穿着": frozenset({"clothing", "sports", "kids"}),
     # making and lasting: things, not food
-    "做工": frozenset({"clothing", "appliance", "electronics", "hometextile", "kids", "sports", "pet", "generic"}),
-    "耐用": frozenset({"clothing", "appliance", "electronics", "hometextile", "kids", "sports", "pet", "generic"}),
+    "做工": frozenset(
+        {"clothing", "appliance", "electronics", "hometextile", "kids", "sports", "pet", "generic", "personalcare"}
+    ),
+    "耐用": frozenset(
+        {"clothing", "appliance", "electronics", "hometextile", "kids", "sports", "pet", "generic", "personalcare"}
+    ),
     "经久耐用": frozenset({"clothing", "appliance", "electronics", "hometextile", "kids", "sports", "generic"}),
     "用起来": frozenset(
         {"skincare", "makeup", "appliance", "electronics", "hometextile", "kids", "sports", "personalcare",
-         "generic", "clothing"}
+         "generic", "clothing", "pet"}
     ),
     # machines
     "续航": frozenset({"electronics", "appliance", "sports", "personalcare"}),
@@ -251,7 +255,7 @@ NOISE_WORDS = (
 """Words that make a card value noise or a shop's own talk, not a fact to voice."""
 
 CLAIMS = re.compile(
-    r"认证|专利|检测|质检|权威|医用|医护级|获奖|大奖|金奖|销量|第一(?!次|眼|个|步|时间|印象|口|天|反应|感觉)|"
+    r"认证|专利|检测|质检|权威|医用|医护级|获奖|大奖|金奖|销量|(?<!安全)第一(?!次|眼|个|步|时间|印象|口|天|反应|感觉|位|件|件事|晚|周|下)|"
     r"排名|冠军|榜单|榜首|TOP|好评率|爆卖|累计|临床|实验|零添加|纯天然|万人|明星|同款|热销|进口|天猫|淘宝|京东|"
     r"抖音|直播间|旗舰店|国标|国家标准|无毒|研发"
 )
