@@ -185,10 +185,14 @@ def misplaced_fact(text: str, card: Card) -> str | None:
     longer one ("轻薄" in "轻薄透气") is the longer one's."""
     taken: list[tuple[int, int]] = []
     for fact in sorted((*card.facts, *card.raw), key=lambda f: -len(f.text)):
+        if fact.text in card.name or (card.type_word and fact.text in card.type_word):
+            continue  # part of what the product is called ("彩色" of 彩色打印机)
         at = text.find(fact.text)
         while at >= 0:
             end = at + len(fact.text)
             if not any(a < end and at < b for a, b in taken):
+                if any(text[a:b] == fact.text for a, b in taken):
+                    return f"'{fact.text}' said twice"
                 taken.append((at, end))
                 problem = bad_before(text[:at], fact.slot) if at > 0 else None
                 if problem:
