@@ -50,7 +50,10 @@ def example_card(kind: str) -> Card:
     """A card that says every documented example (so their figures and offers are on it)."""
     name, type_word = NAMES[kind]
     facts = tuple(Fact(x, slot, "") for slot, xs in EXAMPLES.items() for x in xs)
-    return Card(name, type_word, kind, facts, name + "|" + "|".join(f.text for f in facts))
+    # who it is for is a claim only the card can make: this card makes them all (the bank test is about
+    # reading, tests/test_narrator_faithfulness.py about claims)
+    audiences = "宝宝|婴儿|婴幼儿|孕妇|孕期|新妈妈|宝妈|老人|敏感肌|油皮|干皮"
+    return Card(name, type_word, kind, facts, name + "|" + "|".join(f.text for f in facts) + "|" + audiences)
 
 
 def fill(unit: str, kind: str, k: int) -> str:

@@ -25,7 +25,8 @@ def narrate_dev(path: Path) -> list[tuple[Product, list[tuple[int, int, str]]]]:
         video = json.loads(raw)
         product = Product(video["product"]["name"], video["product"].get("attributes", {}))
         clips = tuple(
-            ClipRequest(c["index"], 0, c["chars_min"], c["chars_max"], tuple(c["labels"])) for c in video["clips"]
+            ClipRequest(c["index"], 0, c["chars_min"], c["chars_max"], tuple(c["labels"]))
+            for c in video["clips"]
         )
         lines = narrator.narrate(NarrationRequest(product, clips))
         out.append((product, [(x.chars_min, x.chars_max, x.text) for x in lines]))
@@ -44,7 +45,9 @@ def problems(ads: list[tuple[Product, list[tuple[int, int, str]]]]) -> list[str]
             if not lo <= len(text) <= hi:
                 bad.append(f"{product.name}: out of budget {lo}-{hi}: {text}")
             figure = unsupported_figure(text, card)
-            if figure or re.search(r"[0-9]", text) and not all(n in card.text for n in re.findall(r"[0-9.]+", text)):
+            if figure or (
+                re.search(r"[0-9]", text) and not all(n in card.text for n in re.findall(r"[0-9.]+", text))
+            ):
                 bad.append(f"{product.name}: figure {figure} not on the card: {text}")
             problem = reads_wrong(text, card)
             if problem:

@@ -247,7 +247,7 @@ class EmbeddedNarrator(Narrator):
             if c.locked_text:
                 memory.add_text(c.locked_text, card.name, calls_to_buy(c.locked_text) > 0)
         writing = [self._writing_labels(labels, card) for labels in plan]
-        cta_at = self._cta_clip(request, writing, budgets, memory)
+        cta_at = self._cta_clip(request, writing, budgets, memory, card)
         name_at = self._name_clip(request, plan, budgets, memory, card)
         out: list[ClipNarration] = []
         count = len(request.clips)
@@ -263,7 +263,12 @@ class EmbeddedNarrator(Narrator):
                 out.append(ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",)))
                 continue
             needs = ClipNeeds(
-                writing[i], lo, hi, must_name=i == name_at, cta=i == cta_at, offer_ok=cta_at in (i, -1)
+                writing[i],
+                lo,
+                hi,
+                must_name=i == name_at,
+                cta=i == cta_at,
+                offer_ok=cta_at in (i, -1) or len(card.of("offer")) >= 2,
             )
             lines = self._lines(card, needs, memory)
             if needs.must_name and card.name not in lines[0].text and not (needs.cta and lines[0].facts):
@@ -281,15 +286,20 @@ class EmbeddedNarrator(Narrator):
         writing: Sequence[tuple[str, ...]],
         budgets: Sequence[tuple[int, int]],
         memory: AdMemory,
+        card: Card,
     ) -> int:
-        """The clip that asks to buy: the last 引导购买 clip the narrator writes (-1: none, or the user's
-        own line already asks)."""
+        """The clip that asks to buy: the last 引导购买 clip the narrator writes that has room for the
+        offer and a call (else the last one; -1: none, or the user's own line already asks)."""
         if memory.cta:
             return -1
-        for i in range(len(request.clips) - 1, -1, -1):
-            if BUY_LABEL in writing[i] and not request.clips[i].locked_text and budgets[i][1] >= 5:
-                return i
-        return -1
+        buy = [
+            i
+            for i in range(len(request.clips))
+            if BUY_LABEL in writing[i] and not request.clips[i].locked_text and budgets[i][1] >= 5
+        ]
+        offers = [len(f.text) for f in card.of("offer")]
+        roomy = [i for i in buy if offers and budgets[i][1] >= min(offers) + 8]  # the offer and a call fit
+        return (roomy or buy or [-1])[-1]
 
     @staticmethod
     def _name_clip(
@@ -341,6 +351,13 @@ class EmbeddedNarrator(Narrator):
                     borrowed = dataclasses.replace(needs, labels=(needs.labels[0], lab))
                     lines += [x for x in self.composer.lines(card, borrowed, memory) if x.facts]
             lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
+        if lines and not lines[0].facts and not self._says_what_it_is(lines[0].text, card):
+            # nothing new to say: at least say what the product is, with a recommendation's sentence
+            own = dataclasses.replace(needs, labels=(needs.labels[0], RECOMMEND))
+            lines += [
+                x for x in self.composer.lines(card, own, memory) if self._says_what_it_is(x.text, card)
+            ]
+            lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
         if lines:
             return self._prefer(lines, card, needs)
         tries = [dataclasses.replace(needs, labels=(*needs.labels, lab)[-2:]) for lab in FALLBACK_LABELS]
@@ -359,6 +376,10 @@ class EmbeddedNarrator(Narrator):
         both = dataclasses.replace(needs, labels=(RECOMMEND, needs.labels[0]))
         named = [x for x in self.composer.lines(card, both, memory) if card.name in x.text]
         return self._prefer(named, card, needs) or [self._stock(card, needs, memory, named=True)]
+
+    @staticmethod
+    def _says_what_it_is(text: str, card: Card) -> bool:
+        return bool(card.name and card.name in text) or bool(card.type_word and card.type_word in text)
 
     @staticmethod
     def _prefer(lines: list[Line], card: Card, needs: ClipNeeds) -> list[Line]:

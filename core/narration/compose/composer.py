@@ -34,6 +34,8 @@ tells lines apart (bank sentences without slots read perfectly to a model that h
 SECOND_FACT_BONUS = 0.5
 OWN_BONUS = 2.0
 """A line with no fact left to say at least says what the product is ("这款自行车…"), not only "它太懂我了"."""
+FILLER_PENALTY = 0.6
+"""Per sentence after the first that says nothing of the product ("体验感拉满！省心又省事！")."""
 ROOMY = 35
 """From this budget on a line may say two facts; below, one (the ad's facts are shared among its clips)."""
 MAX_FACTS = 2
@@ -215,6 +217,7 @@ class Composer:
             return []
         seqs = self._sequences(pools, needs, rng, MAX_UNITS + extra_units)
         scored: dict[str, Line] = {}
+        offers = {f.text for f in card.of("offer")}
         for seq in seqs:
             text = "".join(f.text for f in seq)
             if text in scored:
@@ -222,11 +225,12 @@ class Composer:
             facts = tuple(x for f in seq for x in f.facts)
             if len(set(facts)) < len(facts) or len(facts) > MAX_FACTS:
                 continue
+            if not needs.cta and len(offers & set(facts)) > 1:
+                continue  # a clip before the call to buy leaves an offer for it
             cta = any(f.unit.cta for f in seq)
             scored[text] = Line(
                 text, facts, tuple(f.unit.text for f in seq), cta, self._score(text, seq, card, needs, memory)
             )
-        offers = {f.text for f in card.of("offer")}
 
         def does_its_job(line: Line) -> int:
             """How much of what the ad asks of this clip the line does (named, asks to buy, the offer)."""
@@ -259,6 +263,7 @@ class Composer:
             if any(x in (f.text for f in card.of("offer")) for s in seq for x in s.facts):
                 score += OFFER_BONUS
         score += LABEL_BONUS * len({f.unit.label for f in seq} & set(needs.labels))
+        score -= FILLER_PENALTY * sum(1 for f in seq[1:] if not f.unit.slots)
         score -= REPEAT_PENALTY * len(_grams(text) & memory.grams)
         mid = (needs.lo + needs.hi) / 2
         score -= 0.01 * abs(len(text) - mid)

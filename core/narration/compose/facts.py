@@ -193,7 +193,7 @@ def _noise(p: str, key: str, brand: str, type_word: str) -> bool:
     """Not a fact to voice: too short or long, a code, a heading, a question, a shop's talk, the product's
     or another product's name."""
     limit = MAX_OFFER_CHARS if key in ("活动优惠", "售后服务") else MAX_CHARS
-    if len(p) < 2 or len(p) > limit or not _CJK.search(p):
+    if len(p) < 2 or len(p) > limit or not _CJK.search(p) or len(set(p)) == 1:
         return True
     if _CODE.match(p) or _MIXED_CODE.search(p) or p in _HEADINGS:
         return True
@@ -220,6 +220,8 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
         return None
     if lx.OFFER.match(p):
         return "offer" if key in ("活动优惠", "通用卖点", "售后服务") else None
+    if key == "活动优惠" and lx.DEAL.search(p) and re.search(r"[0-9一二两三四五六七八九十百千]|送|赠", p):
+        return "offer"
     if key == "活动优惠":
         return None  # "福利多", "大放送": not a deal a line can state
     if key in ("品牌故事", "相关产品"):

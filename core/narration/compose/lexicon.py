@@ -257,6 +257,16 @@ NOISE_WORDS = (
 CLAIMS = re.compile(
     r"认证|专利|检测|质检|权威|医用|医护级|获奖|大奖|金奖|销量|(?<!安全)第一(?!次|眼|个|步|时间|印象|口|天|反应|感觉|位|件|件事|晚|周|下)|"
     r"排名|冠军|榜单|榜首|TOP|好评率|爆卖|累计|临床|实验|零添加|纯天然|万人|明星|同款|热销|进口|天猫|淘宝|京东|"
-    r"抖音|直播间|旗舰店|国标|国家标准|无毒|研发"
+    r"抖音|直播间|旗舰店|国标|国家标准|无毒|研发|"
+    r"宝宝|婴儿|婴幼儿|孕妇|孕期|新妈妈|宝妈|老人|敏感肌|油皮|干皮"
 )
-"""Claims (certificate, patent, test, award, rank, where it is sold) a line may make only when the card does."""
+"""Claims (certificate, patent, test, award, rank, where it is sold, who it is for) a line may make only when
+the card does."""
+
+DEAL = re.compile(
+    r"[0-9一二两三四五六七八九十百千]+[^，。]{0,6}(?:元|折|减|送|赠|享|免息|件|盒|瓶|包)"
+    r"|(?:送|赠|加赠|附赠)(?!礼|福利|好礼|送|优惠)[\u4e00-\u9fff]{2,}"
+    r"|半价|免息|立减|直降|以旧换新"
+)
+"""A deal in a 活动优惠 value written some other way ("满三百减五十", "四包到手价89元", "以旧换新补贴100元"):
+still an offer, said verbatim."""
