@@ -91,7 +91,7 @@ def test_every_unit_filled_with_every_example_reads(kind: str) -> None:
         n = max((len(EXAMPLES[s.rstrip("2")]) for s in unit.fact_slots()), default=1)
         for as_kind in kinds:
             for k in range(n):
-                line = fill(unit.text, as_kind, k)
+                line = ("这个细节很打动人。" if unit.connective else "") + fill(unit.text, as_kind, k)
                 problem = reads_wrong(line, example_card(as_kind) if as_kind != kind else card)
                 if problem:
                     bad.append(f"{unit.text} -> {line}: {problem}")

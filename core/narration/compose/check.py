@@ -106,6 +106,8 @@ def repeats(text: str) -> str | None:
     openings = [c[:3] for c in clauses if len(c) >= 5 and re.fullmatch(r"[\u4e00-\u9fff]{3}", c[:3])]
     if len(set(openings)) < len(openings):
         return "two clauses open the same way"
+    if re.search(r"可以可|能可以|可以能|能能|可能可", text):
+        return "a doubled modal"
     for m in re.finditer(r"([\u4e00-\u9fff]{2,4})\1", text):
         if not (m.group(1)[0] == "一" or m.group(1)[-1] in "着了过"):
             return "a doubled word"  # "下单下单"; not "用着用着", "一层一层"
@@ -133,6 +135,8 @@ def dangles(text: str) -> bool:
             continue
         if _DANGLING_END.search(parts[-1]):
             return True
+        if any(p.endswith("方面") and len(p) <= 4 for p in parts[1:]):
+            return True  # a topic opener mid-sentence ("它激光导航，品质方面，自动回充")
         if len(parts) == 1 and _LEAD_ONLY.match(parts[0]):
             return True
         body = "".join(parts)
@@ -151,7 +155,8 @@ def off_kind(text: str, card: Card) -> str | None:
 
 
 def calls_to_buy(text: str) -> int:
-    return len(lx.CTA.findall(text))
+    """Clauses that ask to buy ("点击下方链接购买" is one call)."""
+    return sum(1 for c in re.split(r"[，,。！？!?；;]", text) if lx.CTA.search(c))
 
 
 def unsupported_figure(text: str, card: Card) -> str | None:
@@ -165,6 +170,9 @@ def unsupported_figure(text: str, card: Card) -> str | None:
         unit_of = tail in _UNITS and said[m.end() : m.end() + 2] != "期间"  # "双11期间" is no 11期
         if tail and unit_of and m.group(0) + tail not in card.text:
             return m.group(0) + tail
+    for m in re.finditer(r"[A-Za-z]+", said):
+        if m.group(0).lower() not in card.text.lower():
+            return m.group(0)  # a model letter ("U小米扫地机器人")
     for m in _CN_FIGURE.finditer(said):
         if m.group(0) not in _CN_FIGURE_OK and m.group(0) not in card.text:
             return m.group(0)
@@ -217,10 +225,17 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     text = line.strip()
     if not text:
         return "empty line"
+    named = text.replace(card.name, "Ⓝ") if card.name else text
     facts = frozenset(f.text for f in (*card.facts, *card.raw)) | {card.name}
+    openers = [s.strip(" 。！？!?").split("，")[0] for s in _SENTENCE.findall(text)][1:]
+    if card.name and any(c in (card.name, card.type_word) for c in openers):
+        return "a bare name opening a later sentence"
+    if named.startswith((*lx.CONNECTIVES, "且", "并", "以及")) and not text.startswith(
+        ("这样的", "还是", "还在", "而言")
+    ):
+        return "opens with a connective"
     if bare_list(text, facts):
         return "a bare list of facts"
-    named = text.replace(card.name, "Ⓝ") if card.name else text
     problem = "the name said twice" if named.count("Ⓝ") > 1 else repeats(named)
     problem = problem or misplaced_fact(text, card)
     if problem:

@@ -190,6 +190,8 @@ class Composer:
         for unit in self.index.get((card.kind, label), ()):
             if unit.text in memory.units or (unit.cta and not needs.cta):
                 continue
+            if card.kind == "pet" and label == PAIN_LABEL and unit.kind != "pet":
+                continue  # a pet's problem is not the viewer's ("你也有这种烦恼？掉毛…")
             slots = {s.rstrip("2") for s in unit.slots}
             if "pain" in slots and PAIN_LABEL not in needs.labels:
                 continue
