@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.errors import InputError, ProjectError
 from core.narration.naming import brand_and_type, derive_name, parse_lexicon, spoken_name, types_in
@@ -52,6 +54,7 @@ REAL_TITLES = [
     ("Fresh馥蕾诗红茶酵母酵萃精华双酵红茶精华水", "馥蕾诗精华"),
     ("三个魔发匠生姜洗发水防脱育发男女正品控油膏姜汁旗舰店官方品牌", "三个魔发匠洗发水"),
     ("【自营】泰国Mistine蜜丝婷小黄帽防晒霜40ml面部防晒乳隔离正品", "蜜丝婷防晒霜"),
+    ("【自营】雪花秀顺行洁面洗面奶200ml温和滋润深层清洁洁面乳正品", "雪花秀洗面奶"),
     ("[预售7天内发货]罗云熙同款高姿小黄帽防晒喷雾霜女美白脸部全身", "高姿防晒喷雾"),
     ("全铜北欧吊灯现代简约客厅灯主灯魔豆大气餐厅卧室灯套餐中山灯具", "吊灯"),
     ("欧莱雅玻色因安瓶面膜玻尿酸补水保湿修护紧致抗皱舒缓护肤品修红", "欧莱雅面膜"),
@@ -203,6 +206,27 @@ def test_the_embedded_narrator_says_the_users_spoken_name() -> None:
     derived = Product(name=own.name, attributes=attrs)
     text = "".join(x.text for x in narrator.narrate(NarrationRequest(derived, clips)))
     assert "美的空气炸锅" in text
+    alternatives = narrator.alternatives(NarrationRequest(own, clips), 0, count=5)
+    assert alternatives and not any("美的空气炸锅" in x.text for x in alternatives)
+
+
+def test_a_users_name_is_never_followed_by_the_type() -> None:
+    """ "这款◇◆" templates say brand + type; with the user's own name they would say "小美炸锅空气炸锅"."""
+    from core.labels import LABEL_NAMES
+    from core.narration.embedded import EmbeddedNarrator
+    from core.narration.writer import AdState
+
+    writer = EmbeddedNarrator().writer
+    attrs = {"功效": "少油健康、清洗方便", "质量/特性": "5升大容量"}
+    ctx = writer.product_context("美的无油空气炸锅家用5升大容量智能多功能", attrs, "小美炸锅")
+    assert ctx.own_name and ctx.full_name == "小美炸锅" and ctx.type_word == "空气炸锅"
+    said = 0
+    for label in LABEL_NAMES:
+        for lo, hi in ((7, 13), (12, 18), (18, 24), (30, 40)):
+            for c in writer.candidates(ctx, [label], lo, hi, 0, AdState(), limit=64):
+                assert "小美炸锅空气炸锅" not in c.text and "美的空气炸锅" not in c.text
+                said += "小美炸锅" in c.text
+    assert said
 
 
 def test_the_llm_prompt_carries_the_spoken_name() -> None:
@@ -213,3 +237,22 @@ def test_the_llm_prompt_carries_the_spoken_name() -> None:
     )
     assert "口播名称：有棵树内裤" in _knowledge(product)
     assert "口播名称：棉棉内裤" in _knowledge(Product(name=product.name, spoken_name="棉棉内裤"))
+
+
+_PIECES = [
+    "美的", "公牛", "骑迹", "【官方正品】", "官方旗舰店", "插线板", "空气炸锅", "家用", "大容量", "5升", "2023新款",
+    "Keep", "OLAY", "玉兰油", "精华液", "补水保湿", "儿童", "床垫", " ", "/", "😀", "x", "HX2471", "的", "之",
+    "同款", "泰国", "积木", "玩具", "红茶", "洗衣机", "龙头", "经典", "36年", "【", "】", "(", "）",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_any_title_gives_whole_pieces_of_it(parts: list[str]) -> None:
+    """Brand and type are always whole pieces of the title itself: nothing invented, nothing cut at random."""
+    title = "".join(parts)
+    brand, ptype = brand_and_type(title)
+    name = derive_name(title)
+    assert brand in title and ptype in title
+    assert name in (brand + ptype, brand, ptype)
+    assert "😀" not in name and "【" not in name

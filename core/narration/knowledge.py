@@ -1,8 +1,8 @@
 """Product knowledge as the narrator uses it: typed terms, a short spoken name, and its text.
 
 Shared by the resource builder and the runtime writer so both slot and fill terms the same way. Also what
-keeps lines faithful for any product (issue #14): what each term is (term_kind), names from whole jieba
-words of the title (short_name, head_type), the product's category (is_beauty, is_clothing), the words a
+keeps lines faithful for any product (issue #14): what each term is (term_kind), brands and types from
+whole jieba words of the title (short_name, head_type; core.narration.naming builds the spoken name on them), the product's category (is_beauty, is_clothing), the words a
 line may say only when the knowledge does (CLAIM_WORDS) or the category allows (SKIN_USAGE, WEAR_USAGE),
 and warnings about thin knowledge (knowledge_warnings).
 """
