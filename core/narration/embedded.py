@@ -182,13 +182,13 @@ class EmbeddedNarrator(Narrator):
             self.models = _load(str(path))
         self.planner = self.models.planner
         self.composer = self.models.composer
-        self._cards: dict[tuple[str, tuple[tuple[str, str], ...]], Card] = {}
+        self._cards: dict[tuple[str, str, tuple[tuple[str, str], ...]], Card] = {}
 
     # ---- the product ----
     def card(self, product: Product) -> Card:
         """The product's typed facts, spoken name and kind (cached per product)."""
         attrs = {str(k): str(v) for k, v in (product.attributes or {}).items()}
-        key = (product.name, tuple(sorted(attrs.items())))
+        key = (product.name, str(getattr(product, "spoken_name", "") or ""), tuple(sorted(attrs.items())))
         got = self._cards.get(key)
         if got is None:
             brand, ptype = brand_and_type(product.name)
