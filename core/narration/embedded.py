@@ -85,6 +85,8 @@ class _Models:
     product_vectors: tuple[tuple[Counter[str], float], ...]
     bigram_idf: dict[str, float]
     idf_max: float
+    examples: dict[str, tuple[str, ...]]
+    """A few real lines per storyline label (for the LLM narrator's prompt)."""
 
 
 @functools.lru_cache(maxsize=2)
@@ -119,6 +121,7 @@ def _models(resource: Mapping[str, Any], bank: Sequence[Unit] | None = None) -> 
         tuple(vectors),
         idf,
         log_n,
+        {str(k): tuple(v) for k, v in dict(resource.get("examples", {})).items()},
     )
 
 

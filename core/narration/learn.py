@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import Counter
-from collections.abc import Iterable, Mapping
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from core.labels import LABEL_NAMES, canonical_label
 from core.narration.compose.fluency import count_grams
-from core.narration.knowledge import knowledge_text
+from core.narration.compose.lexicon import ONLY_KINDS
+from core.narration.knowledge import clean_name, knowledge_text
 
 FORMAT = 2
 
@@ -74,6 +76,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         narrations += [str(c.get("narration", "")).strip() for c in v["clips"] if c.get("narration")]
     # the fluency model's counts: every narration's character 1..4-grams (the bank's are added at load)
     grams = count_grams(narrations)
+    examples = role_examples(videos)
 
     # --- planner tables ---
     n_lab = len(LABEL_NAMES)
@@ -116,6 +119,7 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "products": products,
         "product_text": product_text,
         "fluency": dict(sorted(grams.items())),
+        "examples": examples,
         "planner": {
             "prior": prior,
             "by_pos": by_pos,
@@ -126,6 +130,40 @@ def build_resource(videos: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "product_labels": product_labels,
         },
     }
+
+
+EXAMPLES_PER_LABEL = 3
+
+
+def role_examples(videos: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """A few real lines per storyline label for the LLM's prompt: single-label lines of 12-30 characters
+    with no figure, no Latin letters, no word of their own product's title (no other brand to copy) and
+    no word of one kind of product (skin, make-up, taste), the ones sharing most 2-grams with the label's
+    other lines (typical moves, not odd ones)."""
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for v in videos:
+        title = clean_name(str(v["product"]["name"]))
+        title_pairs = {title[i : i + 2] for i in range(len(title) - 1)}
+        for c in v["clips"]:
+            labels = video_labels(c)
+            text = str(c.get("narration", "")).strip()
+            if len(labels) != 1 or not 12 <= len(text) <= 30 or re.search(r"[0-9A-Za-z]", text):
+                continue
+            if any(text[i : i + 2] in title_pairs for i in range(len(text) - 1)):
+                continue
+            if any(w in text for w in ONLY_KINDS) or re.search(r"皮|肌|脸|妆|宝宝|头发|睫毛|秀发", text):
+                continue  # words of one kind of product: the examples are for any product
+            by_label[labels[0]].append(text)
+    out: dict[str, list[str]] = {}
+    for label, lines in sorted(by_label.items()):
+        df: Counter[str] = Counter()
+        for x in lines:
+            df.update({x[i : i + 2] for i in range(len(x) - 1)})
+        scored = sorted(
+            set(lines), key=lambda x: (-sum(df[x[i : i + 2]] for i in range(len(x) - 1)) / len(x), x)
+        )
+        out[label] = scored[:EXAMPLES_PER_LABEL]
+    return out
 
 
 def encode_resource(resource: Mapping[str, Any]) -> bytes:
