@@ -273,15 +273,6 @@ def test_spoken_name_is_the_whole_brand() -> None:
     assert short_name("Mistine小黄帽防晒霜") == "Mistine"
 
 
-def test_product_type_comes_from_the_title_not_the_brand() -> None:
-    from core.narration.knowledge import product_type
-
-    words = {"眼霜": 1.3, "小棕": 0.2, "精华": 0.9}
-    assert product_type("雅诗兰黛第五代小棕瓶抗蓝光熬夜眼霜 淡化细纹", words) == "眼霜"
-    assert product_type("眼霜牌保湿霜", words) == ""  # the title's start is the brand
-    assert product_type("无名牌水杯", words) == ""
-
-
 def test_demo_product_is_named_once_per_line(narrator: EmbeddedNarrator) -> None:
     product = Product("澜肌轻盈保湿精华液", {"功效": "长效补水、修护屏障", "活动优惠": "买一送一"})
     out = narrator.narrate(request(product=product, durations=(6000,) * 6))
