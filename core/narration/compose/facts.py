@@ -245,7 +245,7 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
             p.endswith(lx.LOOK_HEADS) and not _is_predicate(p)
         ):
             return "look"
-        return "part" if _is_noun_phrase(p) and not p.startswith(lx.TRAIT_START) else None
+        return "part" if _is_noun_end(p) and not p.startswith(lx.TRAIT_START) else None
     if key == "质地":
         if _is_texture(p):
             return "texture"
@@ -266,8 +266,11 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
         return _figure(p[head.end() :])
     if key == "功效" and re.match(r"^(?:随时|轻松|有效|快速|及时|全面|深层|持续|长效)", p) and len(p) >= 4:
         return "benefit"  # "随时联系孩子", "轻松去除污渍"
+    if key == "生产工艺":
+        return "part" if _is_noun_end(p) and len(p) >= 3 else None  # "超声波合模工艺", not "精湛工艺萃取"
     if (
         p.startswith(lx.BENEFIT_VERBS)
+        and not p.endswith(("模式", "功能", "设计", "系统", "技术", "科技", "工艺", "配方", "结构", "按键"))
         and not re.search(r"[0-9]", p)
         and key in ("功效", "质量/特性", "通用卖点")
     ):
