@@ -205,7 +205,7 @@ def test_no_claim_the_knowledge_does_not_support(ads: list[tuple[Product, list[C
     for product, lines in ads:
         know = knowledge_text(product.name, product.attributes)
         for line in lines:
-            said = re.sub(r"第一(?:次|眼|个|步|时间|感觉|印象)", "", line.text)  # "第一次用" is no ranking
+            said = re.sub(r"第一(?:次|眼|个|步|时间|感觉|印象|件)", "", line.text)  # "第一次用" is no ranking
             if product is TOY:  # a toy's ad may speak of the child it is for
                 said = re.sub("宝宝|孩子|儿童|宝妈", "", said)
             claims = [w for w in CLAIM_WORDS if w in said and w not in know]

@@ -117,7 +117,7 @@ def _models(resource: Mapping[str, Any], bank: Sequence[Unit] | None = None) -> 
         vectors.append((v, _norm(v)))
     return _Models(
         StorylinePlanner(resource["labels"], resource["planner"]),
-        Composer(units, fluency),
+        Composer(units, fluency, Fluency(resource["fluency"])),
         tuple(vectors),
         idf,
         log_n,
@@ -362,7 +362,10 @@ class EmbeddedNarrator(Narrator):
             ]
             lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
         if lines:
-            return self._prefer(lines, card, needs)
+            unique: dict[str, Line] = {}
+            for x in lines:  # borrowed lines repeat the clip's own
+                unique.setdefault(x.text, x)
+            return self._prefer(list(unique.values()), card, needs)
         tries = [dataclasses.replace(needs, labels=(*needs.labels, lab)[-2:]) for lab in FALLBACK_LABELS]
         longest = max(1, needs.hi // 22 - 2)  # long budgets: more whole sentences, never a longer list
         for attempt, extra in ((1, 0), (2, longest)):
@@ -462,6 +465,18 @@ class EmbeddedNarrator(Narrator):
         )
         return i, c, lo, hi, card, memory, current, labels, needs
 
+    def _choices(self, card: Card, needs: ClipNeeds, memory: AdMemory, current: str) -> list[str]:
+        """The distinct lines "换一句" walks through, best first, never the current one: the clip's own good
+        lines, then lines that may say a fact again (a clip late in an ad has few new ones)."""
+        out: list[str] = []
+        for pool in (memory, AdMemory(cta=memory.cta, named=memory.named)):
+            for line in self._lines(card, needs, pool):
+                if line.text != current and line.text not in out and needs.lo <= len(line.text) <= needs.hi:
+                    out.append(line.text)
+            if len(out) >= 8:
+                break
+        return out
+
     def rewrite(
         self,
         request: NarrationRequest,
@@ -470,14 +485,14 @@ class EmbeddedNarrator(Narrator):
         seed: int,
         context: list[ClipNarration] | None = None,
     ) -> ClipNarration:
-        """A different line for clip `index`: seed k is the k-th best line that is not the current one."""
+        """A different line for clip `index`: seed k is the k-th alternative (wrapping round)."""
         _i, c, lo, hi, card, memory, current, labels, needs = self._clip_in_context(request, index, context)
         if hi <= 0:
             return ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",))
-        lines = [x for x in self._lines(card, needs, memory) if x.text != current] or self._lines(
-            card, needs, memory
-        )
-        return ClipNarration(c.index, labels, lines[seed % len(lines)].text, lo, hi)
+        lines = self._choices(card, needs, memory, current) or [
+            x.text for x in self._lines(card, needs, memory)
+        ]
+        return ClipNarration(c.index, labels, lines[seed % len(lines)], lo, hi)
 
     def alternatives(
         self,
@@ -492,10 +507,7 @@ class EmbeddedNarrator(Narrator):
         _i, c, lo, hi, card, memory, current, labels, needs = self._clip_in_context(request, index, context)
         if hi <= 0 or count <= 0:
             return []
-        out: list[ClipNarration] = []
-        for line in self._lines(card, needs, memory):
-            if line.text != current and lo <= len(line.text) <= hi:
-                out.append(ClipNarration(c.index, labels, line.text, lo, hi))
-            if len(out) >= count:
-                break
-        return out
+        return [
+            ClipNarration(c.index, labels, t, lo, hi)
+            for t in self._choices(card, needs, memory, current)[:count]
+        ]

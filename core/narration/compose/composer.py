@@ -46,6 +46,11 @@ LABEL_BONUS = 0.6
 """Per storyline label of the clip a line has a unit of."""
 REPEAT_PENALTY = 0.15
 """Per 3-character piece of fixed wording the ad has already said (ads should not echo themselves)."""
+STYLE_WEIGHT = 0.8
+STYLE_MEAN = -4.0
+"""The style score is a mean log-probability per character, about -4 for a typical line."""
+TYPE_BONUS = 0.4
+"""A line that says what the product is ("这款空气炸锅…") over one that only says 它."""
 NEUTRAL_FIT = 0.0
 """The fit of a line with no slot filled: as good as the average frame (fits are relative)."""
 PAIN_LABEL = "痛点铺垫"
@@ -135,9 +140,12 @@ def _relative_fit(filled: list[_Filled]) -> list[_Filled]:
 class Composer:
     """Writes lines from bank units for one product card."""
 
-    def __init__(self, units: Sequence[Unit], fluency: Fluency) -> None:
+    def __init__(self, units: Sequence[Unit], fluency: Fluency, style: Fluency | None = None) -> None:
         self.units = tuple(units)
         self.fluency = fluency
+        self.style = style
+        """The same model without the bank: how much a line reads like real ads (it has not read the
+        bank, so a bank sentence is not favoured for being in it)."""
         self.index = index_units(self.units)
 
     # ---- filling units ----
@@ -253,6 +261,10 @@ class Composer:
     ) -> float:
         fits = [f.fit for f in seq if f.fit is not None]
         score = sum(fits) / len(fits) if fits else NEUTRAL_FIT
+        if self.style is not None:
+            score += STYLE_WEIGHT * (self.style.sentences_score([f.text for f in seq]) - STYLE_MEAN)
+        if (card.type_word and card.type_word in text) or (card.name and card.name in text):
+            score += TYPE_BONUS
         n_facts = len({x for f in seq for x in f.facts})
         second = SECOND_FACT_BONUS if needs.hi >= ROOMY else -SECOND_FACT_BONUS
         score += FACT_BONUS * min(1, n_facts) + second * min(1, max(0, n_facts - 1))
