@@ -323,6 +323,10 @@ class EmbeddedNarrator(Narrator):
         for i in room:
             if RECOMMEND in plan[i]:
                 return i
+        # else the roomiest clip that neither sets up a problem nor asks to buy (they have their own job)
+        plain = [i for i in room if not {"痛点铺垫", BUY_LABEL} & set(plan[i])]
+        if plain:
+            return max(plain, key=lambda i: (budgets[i][1], -i))
         return room[0] if room else -1
 
     def _writing_labels(self, labels: tuple[str, ...], card: Card) -> tuple[str, ...]:

@@ -237,6 +237,8 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     if bare_list(text, facts):
         return "a bare list of facts"
     problem = "the name said twice" if named.count("Ⓝ") > 1 else repeats(named)
+    if not problem and card.type_word and named.count(card.type_word) > 1:
+        problem = "the product type said twice"  # "这款跑鞋…这款跑鞋"
     problem = problem or misplaced_fact(text, card)
     if problem:
         return problem
