@@ -270,7 +270,7 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
         return "part" if _is_noun_end(p) and len(p) >= 3 else None  # "超声波合模工艺", not "精湛工艺萃取"
     if (
         p.startswith(lx.BENEFIT_VERBS)
-        and not p.endswith(("模式", "功能", "设计", "系统", "技术", "科技", "工艺", "配方", "结构", "按键"))
+        and not p.endswith(("模式", "功能", "设计", "系统", "技术", "科技", "工艺", "配方", "结构", "按键", "效果"))
         and not re.search(r"[0-9]", p)
         and key in ("功效", "质量/特性", "通用卖点")
     ):
