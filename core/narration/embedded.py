@@ -30,7 +30,7 @@ from core.narration.compose.facts import Card, read_card
 from core.narration.compose.fluency import Fluency, bank_segments
 from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_text
 from core.narration.learn import decode_resource
-from core.narration.naming import brand_and_type, spoken_name
+from core.narration.naming import brand_and_type, lexicon, spoken_name
 from core.narration.planner import PlanClip, StorylinePlanner
 from core.narration.words import clean_name
 from core.project import Product
@@ -198,7 +198,8 @@ class EmbeddedNarrator(Narrator):
             name = spoken_name(product) or clean_name(product.name)[:6]
             if ptype and ptype not in name and not name.endswith(ptype[-1]):
                 ptype = ""  # the user's own name says another type: "这款{type}" must not contradict it
-            got = read_card(product.name, attrs, name, ptype, brand or name)
+            others = frozenset(b for b in lexicon().brands if b not in product.name)
+            got = read_card(product.name, attrs, name, ptype, brand or name, others)
             if len(self._cards) > 64:
                 self._cards.clear()
             self._cards[key] = got

@@ -29,7 +29,7 @@ from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Na
 from core.narration.compose.check import calls_to_buy, reads_wrong
 from core.narration.compose.facts import Card, read_card
 from core.narration.embedded import clip_budget
-from core.narration.naming import brand_and_type, spoken_name
+from core.narration.naming import brand_and_type, lexicon, spoken_name
 from core.project import Product
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,10 @@ def product_card(product: Product) -> Card:
     brand, ptype = brand_and_type(product.name)
     name = spoken_name(product)
     attrs = {str(k): str(v) for k, v in product.attributes.items()}
-    return read_card(product.name, attrs, name, ptype if ptype and ptype in name else "", brand or name)
+    others = frozenset(b for b in lexicon().brands if b not in product.name)
+    return read_card(
+        product.name, attrs, name, ptype if ptype and ptype in name else "", brand or name, others
+    )
 
 
 def _knowledge(product: Product, limit: int = MAX_KNOWLEDGE_CHARS) -> str:

@@ -203,7 +203,7 @@ def _noise(p: str, key: str, brand: str, type_word: str) -> bool:
         return True  # the product's own name inside a value: the line says its name itself
     if type_word and len(type_word) >= 2 and p.endswith(type_word):
         return True
-    if p.endswith(lx.PRODUCT_NOUNS) and not (key == "成分/材质" and p.endswith("精华") and len(p) > 2):
+    if p.endswith(lx.PRODUCT_NOUNS) and not (key == "成分/材质" and p.endswith("精华") and 2 < len(p) <= 6):
         return True  # another product ("小棕瓶精华", "TPLINK全彩摄像头")
     if re.search(r"[0-9]", p) and not re.search(r"[0-9][\u4e00-\u9fffA-Za-z%℃°]|[\u4e00-\u9fff][0-9]", p):
         return True  # a stray number
@@ -270,7 +270,9 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
         return "part" if _is_noun_end(p) and len(p) >= 3 else None  # "超声波合模工艺", not "精湛工艺萃取"
     if (
         p.startswith(lx.BENEFIT_VERBS)
-        and not p.endswith(("模式", "功能", "设计", "系统", "技术", "科技", "工艺", "配方", "结构", "按键", "效果"))
+        and not p.endswith(
+            ("模式", "功能", "设计", "系统", "技术", "科技", "工艺", "配方", "结构", "按键", "效果")
+        )
         and not re.search(r"[0-9]", p)
         and key in ("功效", "质量/特性", "通用卖点")
     ):
@@ -296,7 +298,7 @@ _PAIN_MARKS = (
     "臭", "异味", "脏", "乱", "吵", "响", "漏", "胖", "肉", "斑", "红", "痕", "皱", "粗", "塌", "晕", "花",
     "贵", "短", "小", "差", "弱", "少", "不", "没", "缺", "怕", "担心", "困扰", "烦", "坏", "锈", "霉", "菌",
     "螨", "蚊", "失眠", "疲", "乏", "僵", "肿", "秃", "稀", "白发", "起球", "变形", "褪色", "勒", "磨脚",
-    "移位", "跑位", "滑落", "卷边", "走光", "尴尬",
+    "移位", "跑位", "滑落", "卷边", "走光", "尴尬", "凉", "潮", "吵", "费电", "费时", "耗时",
 )  # fmt: skip
 """Morphemes of a problem: a 痛点 value without one is not a pain point ("细腻慕斯质地")."""
 
@@ -363,8 +365,10 @@ def read_card(
     spoken_name: str,
     type_word: str,
     brand: str = "",
+    other_brands: frozenset[str] = frozenset(),
 ) -> Card:
-    """Every usable fact of the card, typed; and the fields that gave none."""
+    """Every usable fact of the card, typed; and the fields that gave none. A value naming one of
+    `other_brands` (known brands, the product's own left out) is another product, never voiced."""
     facts: list[Fact] = []
     seen: set[str] = set()
     unusable: list[str] = []
@@ -381,7 +385,8 @@ def read_card(
                 p = p[:-2]  # "毛孔堵塞问题" is said "毛孔堵塞"
             if not p or p in seen:
                 continue
-            slot = type_phrase(p, key, brand or spoken_name, type_word)
+            foreign = any(b in p for b in other_brands if len(b) >= 2 and b not in (brand, spoken_name))
+            slot = None if foreign else type_phrase(p, key, brand or spoken_name, type_word)
             if slot is None:
                 if key in FIELD_SLOT and 4 <= len(p) <= MAX_CHARS:
                     untyped.append(Fact(p, FIELD_SLOT[key], key))
