@@ -182,6 +182,8 @@ def unsupported_figure(text: str, card: Card) -> str | None:
     return None
 
 
+_MEASURE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:约|达|高达|仅|只有)?[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}")
+"""A measure of the product said as a property ("整车重量8.5公斤", "续航30小时")."""
 _HURRY = re.compile(
     r"赶紧(?!下单|入手|拍|抢|去|来|买|收藏|加购|加入|放进|点|囤|冲|试|用|带|领|行动|上车|把|给|看|跟|让|一起|关注|安排|备|换|选)"
 )
@@ -203,6 +205,12 @@ def misplaced_fact(text: str, card: Card) -> str | None:
                     return f"'{fact.text}' said twice"
                 taken.append((at, end))
                 problem = bad_before(text[:at], fact.slot) if at > 0 else None
+                if (
+                    not problem
+                    and _MEASURE.fullmatch(fact.text)
+                    and re.search(r"(?:还|也|更|很|超|真的)$", text[:at])
+                ):
+                    problem = "an adverb before a measure"  # "它还整车重量8.5公斤"
                 if problem:
                     return f"{problem} ({fact.text})"
             at = text.find(fact.text, at + 1)
