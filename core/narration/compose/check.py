@@ -207,7 +207,10 @@ def misplaced_fact(text: str, card: Card) -> str | None:
                 problem = bad_before(text[:at], fact.slot) if at > 0 else None
                 if (
                     not problem
-                    and _MEASURE.fullmatch(fact.text)
+                    and (
+                        _MEASURE.fullmatch(fact.text)
+                        or (fact.slot == "trait" and re.search(r"[0-9]", fact.text))
+                    )
                     and re.search(r"(?:还|也|更|很|超|真的)$", text[:at])
                 ):
                     problem = "an adverb before a measure"  # "它还整车重量8.5公斤"

@@ -255,6 +255,8 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
     if key == "成分/材质":
         if p.endswith(lx.LOOK_HEADS) and lx.COLOUR.search(p):
             return "look"  # "棕色瓶身" written under 成分
+        if re.fullmatch(r"[\u4e00-\u9fff]{2,6}[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}", p):
+            return "trait"  # "充绒量200克": a measure, not what it is made of
         if _is_noun_end(p):
             return "material"
         if _is_predicate(p):
