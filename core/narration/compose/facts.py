@@ -139,6 +139,8 @@ def _is_predicate(p: str) -> bool:
         return False
     if p.startswith(lx.TRAIT_START) or p.endswith(_ADJ_ENDS):
         return True
+    if p.startswith(("长效", "一键", "智能", "持久", "快速", "随时", "双向", "多档", "全天")) and len(p) >= 4:
+        return True  # "长效保温", "一键开盖"
     if re.search(r"[无不免防抗]", p[1:]) and len(p) >= 3:
         return True  # "破壁无渣", "久洗不变形"
     if any(w in p for w in lx.TEXTURE_WORDS if len(w) >= 2):
