@@ -289,6 +289,8 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
         return "trait"  # "整车重量8.5公斤", "续航30小时": a measure of the product
     if re.search(r"差|不耐|易坏|易碎|易裂|易脱落|易生锈|易变形|易断", p):
         return None  # a competitor's fault written under the product's own qualities
+    if any(p.endswith(w) for ws in lx.KIND_WORDS.values() for w in ws if len(w) >= 2):
+        return None  # "轻薄笔记本", "TPLINK全彩摄像头": a product, not what this one is
     if _is_predicate(p) and not (key == "通用卖点" and len(p) > 6) and not p.endswith(("操作", "认知")):
         return "trait"
     if _is_noun_phrase(p) and key in ("质量/特性", "生产工艺") and _is_noun_end(p):
