@@ -56,6 +56,8 @@ NEUTRAL_FIT = 0.0
 PAIN_LABEL = "痛点铺垫"
 BUY_LABEL = "引导购买"
 DEAL_SLOTS = frozenset({"offer", "event"})
+LOOSE = ("关键是", "最重要的是", "更重要的是", "这样")
+"""Connectives that may follow any sentence (they stress, they do not add to what was said)."""
 OPENERS = ("今天", "大家好", "姐妹们", "家人们", "宝子们", "给大家", "先说", "首先")
 """A unit that opens with one of these opens the line: it never comes second."""
 
@@ -198,8 +200,8 @@ class Composer:
         for unit in self.index.get((card.kind, label), ()):
             if unit.text in memory.units or (unit.cta and not needs.cta):
                 continue
-            if card.kind == "pet" and label == PAIN_LABEL and unit.kind != "pet":
-                continue  # a pet's problem is not the viewer's ("你也有这种烦恼？掉毛…")
+            if card.kind == "pet" and unit.kind != "pet" and (label == PAIN_LABEL or "audience" in unit.slots):
+                continue  # a pet's problem or kind is not the viewer's ("你是不是也掉毛？", "如果你是中大型犬")
             slots = {s.rstrip("2") for s in unit.slots}
             if "pain" in slots and PAIN_LABEL not in needs.labels:
                 continue
@@ -316,6 +318,8 @@ class Composer:
                 nxt = pool[rng.randrange(a, b)]
                 if any(nxt.unit is s.unit for s in seq) or nxt.unit.text.startswith(OPENERS):
                     break
+                if nxt.unit.connective and not seq[-1].facts and not nxt.unit.text.startswith(LOOSE):
+                    break  # "不仅如此，…" adds to a fact just said, not to "今天推荐X。"
                 seq.append(nxt)
                 length += len(nxt.text)
             if lo <= length <= hi:
