@@ -200,7 +200,11 @@ class Composer:
         for unit in self.index.get((card.kind, label), ()):
             if unit.text in memory.units or (unit.cta and not needs.cta):
                 continue
-            if card.kind == "pet" and unit.kind != "pet" and (label == PAIN_LABEL or "audience" in unit.slots):
+            if (
+                card.kind == "pet"
+                and unit.kind != "pet"
+                and (label == PAIN_LABEL or "audience" in unit.slots)
+            ):
                 continue  # a pet's problem or kind is not the viewer's ("你是不是也掉毛？", "如果你是中大型犬")
             slots = {s.rstrip("2") for s in unit.slots}
             if "pain" in slots and PAIN_LABEL not in needs.labels:
