@@ -220,6 +220,8 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
         return "event"
     if _noise(p, key, brand, type_word):
         return None
+    if re.search(r"送(?:东西|礼物|好礼|福利|惊喜)$", p):
+        return None  # a gift the card does not name is no offer to state
     if lx.OFFER.match(p):
         return "offer" if key in ("活动优惠", "通用卖点", "售后服务") else None
     if key == "活动优惠" and lx.DEAL.search(p) and re.search(r"[0-9一二两三四五六七八九十百千]|送|赠", p):
