@@ -113,6 +113,8 @@ def clean_phrase(raw: str) -> str:
         elif cat == "Zs":
             kept.append(" ")
     text = "".join(kept).strip(" .-+~")
+    if re.search(r"[\u4e00-\u9fff][-~]|[-~][\u4e00-\u9fff]", text):
+        return ""  # "干用-素颜感柔雾眉": a joined heading, not a phrase to say
     text = re.sub(r"(?<=[\u4e00-\u9fff]) +| +(?=[\u4e00-\u9fff])", "", text)
     return re.sub(r" {2,}", " ", text)
 
@@ -135,8 +137,8 @@ _ADJ_ENDS = (
 def _is_predicate(p: str) -> bool:
     """Says what the product is or does (不掉毛, 可机洗, 刹车稳, 轻薄透气), not a thing it has ("四驱",
     "USB接口", "中度烘焙"): it reads after 它 ("它不掉毛")."""
-    if _is_noun_end(p):
-        return False
+    if _is_noun_end(p) or re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]{2,}$", p):
+        return False  # "舒适的睡眠" is a thing
     if p.startswith(lx.TRAIT_START) or p.endswith(_ADJ_ENDS):
         return True
     if p.startswith(("长效", "一键", "智能", "持久", "快速", "随时", "双向", "多档", "全天")) and len(p) >= 4:
@@ -167,6 +169,8 @@ _LOOK_NOUN_ENDS = tuple(h for h in lx.LOOK_HEADS if len(h) >= 2 or h in "色瓶�
 
 
 def _is_noun_end(p: str) -> bool:
+    if len(p) >= 3 and p[-2] in "不无脱掉褪防抗" and p[-1] in "色毛油水线":
+        return False  # "不脱色", "不掉毛": a negated verb and its object
     return p.endswith(_NOUN_ENDS) or p.endswith(_LOOK_NOUN_ENDS)
 
 
@@ -257,6 +261,11 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
             return None  # "慕斯质地": not an adjective, and "质地很慕斯质地" reads wrong
         return "trait" if _is_predicate(p) else None
     if key == "成分/材质":
+        head = _FIGURE_HEAD.match(p)
+        if head and head.end() > 0 and len(re.findall(r"[\u4e00-\u9fff]", p[head.end() :])) < 2:
+            return None  # "0.21毫米", "98%": a bare figure
+        if p.endswith(("型", "款", "版")):
+            return None  # "速干型": a version, not a material
         if p.endswith(lx.LOOK_HEADS) and lx.COLOUR.search(p):
             return "look"  # "棕色瓶身" written under 成分
         if re.fullmatch(r"[\u4e00-\u9fff]{2,6}[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}", p):
@@ -277,7 +286,7 @@ def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str |
     if (
         p.startswith(lx.BENEFIT_VERBS)
         and not p.endswith(
-            ("模式", "功能", "设计", "系统", "技术", "科技", "工艺", "配方", "结构", "按键", "效果")
+            ("模式", "功能", "设计", "系统", "技术", "科技", "工艺", "配方", "结构", "按键", "效果", "成分")
         )
         and not re.search(r"[0-9]", p)
         and key in ("功效", "质量/特性", "通用卖点")
