@@ -1,9 +1,10 @@
 """Every dev.jsonl product narrated with its given storyline (issue #23): every line in its budget, every
 figure and offer in a line found on the product's card, every line through the last check, every ad naming
-its product. Needs ../shared/data/esync/dev.jsonl (skipped without it)."""
+its product and asking to buy at most once. Needs ../shared/data/esync/dev.jsonl (skipped without it)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from core.narration.base import ClipRequest, NarrationRequest
-from core.narration.compose.check import reads_wrong, unsupported_figure
+from core.narration.compose.check import calls_to_buy, reads_wrong, unsupported_figure
 from core.narration.embedded import EmbeddedNarrator
 from core.project import Product
 
@@ -41,6 +42,12 @@ def problems(ads: list[tuple[Product, list[tuple[int, int, str]]]]) -> list[str]
         card = narrator.card(product)
         if not any(card.name in text for _, _, text in lines):
             bad.append(f"{product.name}: no line names {card.name}")
+        offers = [f.text for f in card.of("offer")]
+        calls = sum(
+            calls_to_buy(functools.reduce(lambda t, o: t.replace(o, ""), offers, x)) for *_, x in lines
+        )
+        if calls > 1:
+            bad.append(f"{product.name}: {calls} calls to buy in one ad")
         for lo, hi, text in lines:
             if not lo <= len(text) <= hi:
                 bad.append(f"{product.name}: out of budget {lo}-{hi}: {text}")
