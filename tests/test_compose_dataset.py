@@ -4,7 +4,6 @@ its product and asking to buy at most once. Needs ../shared/data/esync/dev.jsonl
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from pathlib import Path
@@ -42,10 +41,7 @@ def problems(ads: list[tuple[Product, list[tuple[int, int, str]]]]) -> list[str]
         card = narrator.card(product)
         if not any(card.name in text for _, _, text in lines):
             bad.append(f"{product.name}: no line names {card.name}")
-        offers = [f.text for f in card.of("offer")]
-        calls = sum(
-            calls_to_buy(functools.reduce(lambda t, o: t.replace(o, ""), offers, x)) for *_, x in lines
-        )
+        calls = sum(calls_to_buy(text, card) for _, _, text in lines)
         if calls > 1:
             bad.append(f"{product.name}: {calls} calls to buy in one ad")
         for lo, hi, text in lines:

@@ -249,7 +249,7 @@ class EmbeddedNarrator(Narrator):
         memory = AdMemory()
         for c in request.clips:
             if c.locked_text:
-                memory.add_text(c.locked_text, card.name, calls_to_buy(c.locked_text) > 0)
+                memory.add_text(c.locked_text, card.name, calls_to_buy(c.locked_text, card) > 0)
         writing = [self._writing_labels(labels, card) for labels in plan]
         cta_at = self._cta_clip(request, writing, budgets, memory, card)
         name_at = self._name_clip(request, plan, budgets, memory, card)
@@ -456,7 +456,7 @@ class EmbeddedNarrator(Narrator):
                 labels = labels or _labels(other.labels)
             elif other.text:
                 others.append(other.text)
-                memory.add_text(other.text, card.name, calls_to_buy(other.text) > 0)
+                memory.add_text(other.text, card.name, calls_to_buy(other.text, card) > 0)
                 memory.facts.update(f.text for f in card.facts if f.text in other.text)
         if not labels:
             labels = self.plan(request)[i]

@@ -713,7 +713,7 @@ class LLMNarrator(Narrator):
         prompt, ids = self._fit_prompt(build, reserve=hi + 16)
         earlier_text = [c.text for c in earlier] + list(avoid)
         card = product_card(request.product)
-        cta_said = any(calls_to_buy(c.text) for c in earlier)
+        cta_said = any(calls_to_buy(c.text, card) for c in earlier)
         reasons: list[str] = []
         repaired: str | None = None
         for attempt in range(self.attempts):

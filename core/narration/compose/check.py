@@ -154,8 +154,13 @@ def off_kind(text: str, card: Card) -> str | None:
     return None
 
 
-def calls_to_buy(text: str) -> int:
-    """Clauses that ask to buy ("点击下方链接购买" is one call)."""
+def calls_to_buy(text: str, card: Card | None = None) -> int:
+    """Clauses that ask to buy ("点击下方链接购买" is one call); with the card, its offers ("下单送礼品袋") and
+    name ("Toyroyal购物车") are not calls."""
+    if card is not None:
+        for said in sorted([card.name, *(f.text for f in card.of("offer"))], key=len, reverse=True):
+            if said:
+                text = text.replace(said, "")
     return sum(1 for c in re.split(r"[，,。！？!?；;]", text) if lx.CTA.search(c))
 
 
@@ -258,10 +263,7 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     word = off_kind(text, card)
     if word:
         return f"'{word}' belongs to another kind of product"
-    plain = text
-    for offer in card.of("offer"):
-        plain = plain.replace(offer.text, "")  # "下单送礼品袋" states the deal, it does not ask to buy
-    cta = calls_to_buy(plain)
+    cta = calls_to_buy(text, card)  # "下单送礼品袋" states the deal, it does not ask to buy
     if cta > 1:
         return "two calls to buy"
     if cta and cta_said:
