@@ -21,9 +21,10 @@ import io
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,11 @@ from typing import Any
 from core import defaults
 from core.errors import Cancelled, InputError, SyncNarratorError
 from core.jobs import CancelToken
+from core.leftovers import temp_prefix
+from core.output_guard import same_file
 from core.parsing import parse_json
-from core.project import Product
-from core.user_files import give_replacement_mode, read_user_text
+from core.project import Product, check_storable_video
+from core.user_files import give_replacement_mode, read_user_text, utf8_text
 
 REPORT_NAME = "batch-report.json"
 STAGING_SUFFIX = ".partial"  # staging folders: .NAME.PID-XXXX.partial (core.leftovers sweeps dead runs')
@@ -234,7 +237,7 @@ def outputs_complete(item: BatchItem, outputs: ItemOutputs, options: BatchOption
         return f"an output does not read back ({exc})"
     if not isinstance(report, dict):
         return f"{outputs.report.name} is not a report"
-    if project.video is None or not _same_file(Path(project.video), item.video):
+    if project.video is None or not same_file(Path(project.video), item.video):
         return f"{outputs.project.name} belongs to another video"
     if project.product != product:
         return "the product changed"
@@ -260,13 +263,6 @@ def export_writes_report() -> bool:
     from core.export import ExportResult
 
     return "report_path" in getattr(ExportResult, "__dataclass_fields__", {})
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,6 +304,7 @@ def render_item(
         product = load_item_product(item)
         if not item.video.is_file():
             raise InputError(f"{item.video}: no such video file")
+        check_storable_video(item.video, final.project)  # every item writes its project
         staging = Path(
             tempfile.mkdtemp(prefix=f".{item.name}.{os.getpid()}-", suffix=STAGING_SUFFIX, dir=out_dir)
         )
@@ -382,14 +379,15 @@ def _restage(value: Any, staging: Path, out_dir: Path) -> Any:
     if isinstance(value, list):
         return [_restage(v, staging, out_dir) for v in value]
     if isinstance(value, str):
-        for old, new in ((str(staging.resolve()), str(out_dir.resolve())), (str(staging), str(out_dir))):
+        pairs = ((str(staging.resolve()), str(out_dir.resolve())), (str(staging), str(out_dir)))
+        for old, new in ((utf8_text(a), utf8_text(b)) for a, b in pairs):  # as the report spells names
             if old in value:
                 value = value.replace(old, new)
     return value
 
 
 def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         give_replacement_mode(tmp, path)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -425,15 +423,53 @@ class _EventToken(CancelToken):
         self._event = event
 
 
-def _init_worker(stop: Any, threads: int) -> None:
-    import signal
+# Signals that end a batch (Ctrl-C, kill/timeout, a closed terminal): the parent's to handle. It sets the
+# shared `stop` event; a worker that died of one instead would break the pool mid-item.
+_STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 
+
+def _init_worker(stop: Any, threads: int, parent_pid: int) -> None:
+    from core.errors import log_warnings_to_stderr
+    from core.ffmpeg_exec import die_with_parent
     from core.speech import kokoro
 
     global _worker_stop
+    die_with_parent(parent_pid)  # kill -9 of the batch takes this worker (and its ffmpeg) along
     _worker_stop = stop
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it sets `stop`
+    for signum in _STOP_SIGNALS:  # a signal to the whole group (Ctrl-C, `timeout`) is the parent's
+        signal.signal(signum, signal.SIG_IGN)
+    log_warnings_to_stderr()
     kokoro.SESSION_THREADS = threads  # this worker's share of the cores for the neural voice
+
+
+def _start_quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (it removes the pool's semaphores once every process of
+    the batch is gone) without its warnings: after a `kill -9` it cleans up silently instead of printing
+    "leaked semaphore objects" on the terminal after the program died. It takes the interpreter's -W flags."""
+    import sys
+    from multiprocessing import resource_tracker
+
+    quiet = "ignore::UserWarning"
+    sys.warnoptions.append(quiet)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.warnoptions.remove(quiet)
+
+
+@contextlib.contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    """Block the stop signals in this thread while it starts helper processes (pool workers, the resource
+    tracker): they start with the signals blocked, so a signal to the process group in their first second
+    cannot kill them before they ignore it. A signal that arrives meanwhile is delivered on unblocking."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _pool_task(item: BatchItem, out_dir: Path, options: BatchOptions) -> dict[str, Any]:
@@ -458,9 +494,10 @@ def run_local(
     process, so only the item that kills its worker again is reported failed. `task` (picklable) replaces
     the render in tests."""
     import multiprocessing
-
     ctx = multiprocessing.get_context("spawn")
-    stop = ctx.Event()
+    with _stop_signals_blocked():  # the tracker outlives a SIGHUP to the group (it ignores SIGINT/SIGTERM)
+        _start_quiet_resource_tracker()
+        stop = ctx.Event()
     run = task or _pool_task
     broken = _run_pool(ctx, stop, run, items, out_dir, options, workers, on_result)
     for item in broken:
@@ -482,20 +519,28 @@ def _run_pool(
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
+    threads = max(1, (os.cpu_count() or 1) // max(1, min(workers, len(items))))
     executor = ProcessPoolExecutor(
         max_workers=min(workers, len(items)),
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(stop, max(1, (os.cpu_count() or 1) // max(1, min(workers, len(items))))),
+        initargs=(stop, threads, os.getpid()),
     )
-    futures = {executor.submit(task, item, out_dir, options): item for item in items}
+    futures: dict[Any, BatchItem] = {}
     broken: list[BatchItem] = []
+    reported: set[Any] = set()
     try:
+        # workers are started by submit(), from this (the main) thread: the parent-death tie is to this
+        # thread; a signal that arrives meanwhile is raised when they are unblocked, inside this `try`
+        with _stop_signals_blocked():
+            for item in items:
+                futures[executor.submit(task, item, out_dir, options)] = item
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 item = futures[future]
+                reported.add(future)
                 try:
                     result = future.result()
                 except BrokenProcessPool:
@@ -507,8 +552,15 @@ def _run_pool(
     except BaseException:
         stop.set()
         for future in futures:
-            future.cancel()
+            future.cancel()  # queued items never start
         _wait_for_cleanup(executor, futures)
+        # items that finished while the others stopped are done (their outputs are in place): say so
+        for future, item in futures.items():
+            if future not in reported and future.done() and not future.cancelled():
+                with contextlib.suppress(BaseException):
+                    result = future.result()
+                    if result.get("status") == "done":
+                        on_result(item, result)
         remove_staging(out_dir, [i.name for i in items])
         raise
     finally:
@@ -530,6 +582,18 @@ def _wait_for_cleanup(executor: Any, futures: Iterable[Any]) -> None:
     except KeyboardInterrupt:
         stuck = True
     if stuck:
+        import threading
+
+        # killing workers breaks the pool; Python 3.11's pool then sets an exception on the futures
+        # cancelled above and its manager thread dies of InvalidStateError: nothing to report, so quiet
+        previous = threading.excepthook
+
+        def quiet(args: Any) -> None:
+            if args.exc_type is not None and args.exc_type.__name__ == "InvalidStateError":
+                return
+            previous(args)
+
+        threading.excepthook = quiet
         for process in list(getattr(executor, "_processes", {}).values()):
             with contextlib.suppress(Exception):
                 process.kill()

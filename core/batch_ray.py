@@ -9,8 +9,11 @@ package installed and see the media and DIR at the same paths (shared storage).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,6 +26,21 @@ from core.errors import InputError
 def _task(item: BatchItem, out_dir: str, options: BatchOptions) -> Mapping[str, Any]:
     """Runs on a Ray worker: one item, exactly as a pool worker renders it (Ctrl-C there = cancelled)."""
     return render_item(item, Path(out_dir), options)
+
+
+_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+def _our_signal_handlers() -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {s: signal.getsignal(s) for s in _SIGNALS}
+
+
+def _restore_signal_handlers(handlers: dict[int, Any]) -> None:
+    for signum, handler in handlers.items():
+        if handler is not None and signal.getsignal(signum) is not handler:
+            signal.signal(signum, handler)
 
 
 def _package_root() -> str:
@@ -49,6 +67,7 @@ def run_on_ray(
         ) from None
 
     started_here = not ray.is_initialized()
+    handlers = _our_signal_handlers()
     if started_here:
         if address:
             try:
@@ -70,6 +89,9 @@ def run_on_ray(
                 logging_level=logging.ERROR,
                 log_to_driver=False,
             )
+    # ray.init installs its own C++ SIGTERM handler, which aborts the process (exit -6, a raw log line, Ray's
+    # agents and a staging folder left): ours turns SIGTERM/SIGHUP into a cancel, so it goes back in place
+    _restore_signal_handlers(handlers)
     task = ray.remote(num_cpus=1, max_retries=1)(_task)
     pending: dict[Any, BatchItem] = {}
     queue = list(items)
@@ -93,13 +115,19 @@ def run_on_ray(
                 on_result(item, result)
     except BaseException:
         for ref in pending:  # queued tasks are dropped; running ones get a KeyboardInterrupt and clean up
-            ray.cancel(ref)
-        try:
-            ray.wait(list(pending), num_returns=len(pending), timeout=CANCEL_GRACE_S)
-        except BaseException:
-            pass
+            with contextlib.suppress(Exception):
+                ray.cancel(ref)
+        finished: list[Any] = []
+        with contextlib.suppress(BaseException):
+            finished, _ = ray.wait(list(pending), num_returns=len(pending), timeout=CANCEL_GRACE_S)
+        for ref in finished:  # an item that completed while the others stopped is done: the report says so
+            with contextlib.suppress(BaseException):
+                result = dict(ray.get(ref, timeout=5))
+                if result.get("status") == "done":
+                    on_result(pending[ref], result)
         remove_staging(Path(out_dir), [i.name for i in pending.values()])
         raise
     finally:
         if started_here:
-            ray.shutdown()
+            with contextlib.suppress(BaseException):  # a second signal must not leave Ray's agents running
+                ray.shutdown()

@@ -26,6 +26,7 @@ from core.batch import (
     write_atomic,
 )
 from core.errors import InputError, SyncNarratorError
+from core.user_files import utf8_text
 
 
 @dataclass
@@ -42,7 +43,8 @@ class BatchReport:
 
     def write(self) -> None:
         rows = [self.entries[i.name] for i in self.items if i.name in self.entries]
-        write_atomic(self.path, json.dumps({"items": rows}, ensure_ascii=False, indent=1) + "\n")
+        text = json.dumps({"items": rows}, ensure_ascii=False, indent=1)
+        write_atomic(self.path, utf8_text(text) + "\n")  # a file name that is not UTF-8 must not fail it
 
     def count(self, status: str) -> int:
         return sum(1 for e in self.entries.values() if e["status"] == status)

@@ -18,7 +18,7 @@ from types import FrameType
 from typing import NoReturn
 
 from core import __version__
-from core.errors import Cancelled, SyncNarratorError
+from core.errors import Cancelled, SyncNarratorError, log_warnings_to_stderr
 from core.output_guard import display_path
 
 # Modules that add subcommands; each has `register(subparsers: argparse._SubParsersAction) -> None`.
@@ -101,6 +101,7 @@ def termination_is_cancel() -> Iterator[None]:
 
 
 def run(argv: Sequence[str]) -> int:
+    log_warnings_to_stderr()
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if not getattr(args, "handler", None):

@@ -1,33 +1,38 @@
-"""Clip (shot) detection: hard cuts, dissolves and fades, from small grayscale frames.
+"""Clip (shot) detection: hard cuts, dissolves and fades, from small YUV thumbnails.
 
-Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter, no
-chroma, long videos as two halves in two processes, from HD up only the reference frames) and scales
-to a thumbnail in gray; numpy then works on a few KB per frame. Frame times are the decoder's PTS
+Why this design: decoding is the cost, so ffmpeg decodes once at reduced cost (no loop filter,
+long videos as two halves in two processes, from HD up only the reference frames) and scales to a
+thumbnail (luma plus half-size chroma, ~5% more CPU than gray alone); numpy then works on a few KB
+per frame. Frame times are the decoder's PTS
 (showinfo under -copyts, minus the file's start), never a frame count times a nominal rate, so
 variable-frame-rate footage and late-starting streams get exact boundaries; where reference-only
 decoding skipped frames next to a boundary (the container's packet list says so), just that window
 is decoded in full to put the boundary on its frame.
 
-Hard cuts are spikes of frame difference against the local motion level on both sides (so camera
-motion, which raises the level, does not cut), minus flashes (the picture after the spike returns to
-the picture before it). Gradual transitions are found with a blend test: inside a
+Hard cuts are spikes of frame difference (luma, plus weighted chroma so a cut between colours of
+equal brightness counts) against the local motion level on both sides (so camera motion, which
+raises the level, does not cut), minus flashes (the picture after the spike returns to the picture
+before it). Gradual transitions are found with a blend test: inside a
 dissolve or fade a frame is close to the time-weighted mix of the frames ~0.16/0.32 s before and after
 it, while camera motion or a cut is not; a run of such frames counts when the picture across it
 changes clearly more than within the shots on either side, also after normalising brightness and
 contrast (a brightness ramp is not a new picture). Fades are found directly as dark stretches: faded
 out and back in (or between two different pictures) they are one transition at the darkest frame,
-and the fade's slow end (eased fades, exposure settling) belongs to it.
+and the fade's slow end (eased fades, exposure settling) belongs to it; a dark stretch cut into and
+cut out of (a dark title card) is two hard cuts instead. A blend run whose change is mostly
+brightness (the exposure rising while a hand leaves the frame) is not a transition.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import tempfile
 import threading
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -83,6 +88,7 @@ def gray_frames(
     duration_ms: int | None = None,
     seek_exact: bool = True,
     threads: int = 0,
+    chroma: bool = False,
 ) -> Generator[np.ndarray, None, None]:
     """Yield small grayscale frames (uint8, h x w), decoded cheaply by ffmpeg.
 
@@ -98,6 +104,9 @@ def gray_frames(
     dropping the frames before it; `threads` is ffmpeg's decoding thread count (0 = auto). The
     ffmpeg child is killed when the consumer stops, on cancel (within ~0.1 s: raises Cancelled) and
     after `timeout` seconds. Times are complete once the generator is exhausted.
+    `chroma` decodes colour too and yields each frame as planar YUV 4:2:0 in one (h * 3 // 2, w)
+    array (the h x w luma, then the h/2 x w/2 U and V planes, as ffmpeg writes yuv420p): detection
+    needs it for cuts between colours of equal brightness.
     """
     info = info or probe(path)
     rate = fps or info.fps
@@ -108,7 +117,9 @@ def gray_frames(
     level = "info" if passthrough else "error"  # showinfo logs frame times at info level
     cmd = ["-nostats", "-loglevel", level]
     if fast:
-        cmd += ["-skip_loop_filter", "all", "-flags", "gray"]  # gray: no chroma (builds with --enable-gray)
+        cmd += ["-skip_loop_filter", "all"]
+        if not chroma:
+            cmd += ["-flags", "gray"]  # no chroma decoding (builds with --enable-gray)
     if skip_nonref:
         cmd += ["-skip_frame", "noref"]
     cmd += ["-threads", str(max(0, threads))]
@@ -121,7 +132,13 @@ def gray_frames(
     if duration_ms is not None:
         cmd += ["-t", f"{max(1, duration_ms) / 1000:.3f}"]
     cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0"]
-    chain = f"scale={w}:{h}:flags=area,format=gray"
+    pix = "yuv420p" if chroma else "gray"
+    # Full range, as format=gray gives: the luma scale the thresholds were tuned on (black = 0).
+    chain = (
+        f"scale={w}:{h}:flags=area:out_range=full,format={pix}"
+        if chroma
+        else f"scale={w}:{h}:flags=area,format=gray"
+    )
     if fast and info.display_width >= 3 * PRESCALE * w:
         # Area-averaging a big picture straight down costs ~10% of a 1080p decode; a cheap
         # subsampling to PRESCALE x the thumbnail first, then area-averaging, looks the same at 64 px.
@@ -131,7 +148,7 @@ def gray_frames(
         cmd += ["-vf", chain, "-fps_mode", "passthrough"]
     else:
         cmd += ["-vf", chain, "-fps_mode", "cfr", "-r", f"{rate}"]
-    cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
+    cmd += ["-f", "rawvideo", "-pix_fmt", pix, "pipe:1"]
     if timeout is None:
         timeout = 120.0 + 4.0 * info.duration_ms / 1000
     errors: deque[str] = deque(maxlen=5)
@@ -152,7 +169,8 @@ def gray_frames(
     def too_slow(seconds: float) -> MediaError:
         return MediaError(f"{path}: decoding took longer than {seconds:.0f} s")
 
-    size = w * h
+    rows = h * 3 // 2 if chroma else h
+    size = w * rows
     count = 0
     # core.ffmpeg_exec.ffmpeg_stream kills ffmpeg on cancel/timeout even in a blocked read, and when the
     # consumer stops early; it raises Cancelled or too_slow() after the block.
@@ -164,11 +182,93 @@ def gray_frames(
             if len(buf) < size:
                 break
             count += 1
-            yield np.frombuffer(buf, dtype=np.uint8).reshape(h, w)
+            yield np.frombuffer(buf, dtype=np.uint8).reshape(rows, w)
         proc.wait(10)
+    if proc.returncode is not None and -proc.returncode in _CRASH_SIGNALS:
+        # Not our kill (that is SIGKILL): ffmpeg itself died; the frames so far are not the video.
+        raise MediaError(f"{path}: the bundled ffmpeg crashed decoding it (signal {-proc.returncode})")
     if count == 0 and duration_ms is None:
         detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
         raise MediaError(f"{path}: no video frames could be decoded ({detail})")
+
+
+# Signals a crashing ffmpeg dies of (POSIX return codes are -signal; Windows has no SIGBUS)
+_CRASH_SIGNALS = {
+    int(sig)
+    for name in ("SIGSEGV", "SIGBUS", "SIGABRT", "SIGILL", "SIGFPE")
+    if (sig := getattr(signal, name, None)) is not None
+}
+
+
+def sampled_frames(
+    path: str | Path,
+    *,
+    interval_ms: int,
+    width: int,
+    height: int,
+    keyframes_only: bool = False,
+    cancel: CancelToken | None = None,
+    timeout: float = 120.0,
+) -> Generator[tuple[int, bytes], None, None]:
+    """Colour pictures (RGB24, width x height) about every `interval_ms`, each with its frame's time.
+
+    The timeline's thumbnails: frame k is the first decoded frame at or after k * interval_ms (from the
+    first frame), and its time is its PTS on the file's timeline, read as detection reads it (showinfo
+    under -copyts, minus the file's start: `_PtsClock`), which is where the preview shows that frame.
+    A rate filter (fps=) would instead hand over a frame up to an interval later than the time it is
+    labelled with. `keyframes_only` decodes key frames only (long videos: seconds instead of minutes);
+    each picture keeps its exact time. Cancel raises Cancelled; `timeout` seconds raise MediaError.
+    """
+    every = max(1, interval_ms) / 1000
+    chain = f"select='gte(t-start_t,selected_n*{every:.6f})',scale={width}:{height},showinfo"
+    cmd = ["-nostats", "-loglevel", "info", "-copyts"]
+    if keyframes_only:
+        cmd += ["-skip_frame", "nokey"]
+    cmd += ["-an", "-sn", "-dn", "-i", ffmpeg_input(path), "-map", "0:v:0", "-vf", chain]
+    cmd += ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    clock = _PtsClock()
+    times: list[int] = []
+    arrived = threading.Condition()
+    errors: deque[str] = deque(maxlen=5)
+
+    def on_stderr(raw: str) -> None:
+        ms = clock.feed(raw.strip())
+        if ms is None:
+            if "error" in raw.lower():
+                errors.append(raw.strip())
+            return
+        with arrived:
+            times.append(ms)
+            arrived.notify_all()
+
+    def too_slow(seconds: float) -> MediaError:
+        return MediaError(f"{path}: making thumbnails took longer than {seconds:.0f} s")
+
+    size = width * height * 3
+    count = 0
+    with ffmpeg_stream(
+        cmd, timeout=timeout, cancel=cancel, on_stderr_line=on_stderr, timeout_error=too_slow
+    ) as proc:
+        while True:
+            data = proc.read(size)
+            if len(data) < size:
+                break
+            # showinfo logs a frame before ffmpeg writes it, but stderr is read by another thread
+            with arrived:
+
+                def logged(n: int = count) -> bool:
+                    return len(times) > n or bool(cancel and cancel.cancelled)
+
+                arrived.wait_for(logged, timeout=10)
+                if len(times) <= count:
+                    break
+                ms = times[count]
+            count += 1
+            yield ms, data
+        proc.wait(10)
+    if count == 0 and proc.returncode not in (0, None):
+        detail = errors[-1] if errors else f"ffmpeg exit code {proc.returncode}"
+        raise MediaError(f"{path}: cannot make thumbnails ({detail})")
 
 
 _PTS_RE = re.compile(r"\bn:\s*\d+\s+pts:\s*(-?\d+)\s+pts_time:")
@@ -288,9 +388,11 @@ def read_frames(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
     split_at_ms: int | None = None,
+    chroma: bool = False,
 ) -> tuple[np.ndarray, list[int]]:
     """All thumbnails as one (n, h, w) uint8 array and each frame's PTS in ms, with progress.
 
+    With `chroma` each frame is planar YUV 4:2:0, (n, h * 3 // 2, w) (see :func:`gray_frames`).
     Frames come as decoded (variable frame rates stay variable); times are the decoder's PTS.
     `split_at_ms` (a keyframe time) decodes before and from it in two ffmpeg processes at once: the
     two cores both decode, without frame threading's overhead.
@@ -318,6 +420,7 @@ def read_frames(
                 duration_ms=part.duration_ms,
                 seek_exact=part.exact,
                 threads=part.threads,
+                chroma=chroma,
             ):
                 part.frames.append(frame)
         except BaseException as exc:  # re-raised in the calling thread
@@ -347,6 +450,7 @@ def read_frames(
             times_ms=parts[0].times,
             duration_ms=parts[0].duration_ms,
             threads=parts[0].threads,
+            chroma=chroma,
         ):
             parts[0].frames.append(frame)
             report()
@@ -376,6 +480,7 @@ def read_frames(
             skip_nonref=skip_nonref,
             progress=lambda f, stage: progress(max(f, done), stage),
             cancel=cancel,
+            chroma=chroma,
         )
     for k, part in enumerate(parts):
         if len(part.times) != len(part.frames):  # frame times unreadable: spread the frames evenly
@@ -440,27 +545,75 @@ def _mad(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @dataclass
 class _Features:
     f: np.ndarray  # (n, h, w) float32 blurred thumbnails
-    d1: np.ndarray  # d1[t] = MAD(f[t-1], f[t]); d1[0] = 0
+    d1: np.ndarray  # d1[t] = MAD(f[t-1], f[t]) (+ weighted colour MAD); d1[0] = 0
     luma: np.ndarray  # mean luma per frame
     spread: np.ndarray  # luma standard deviation per frame
     times: np.ndarray  # ms of each sample
     gap: np.ndarray  # frames between sample t-1 and t (1 unless frames were skipped); gap[0] = 1
     z: np.ndarray  # thumbnails with mean and contrast normalised: blind to fades and exposure drift
+    c: np.ndarray | None = None  # (n, h, 2w) uint8 U|V planes at f's size, when colour was decoded
+    dc: np.ndarray | None = None  # dc[t] = weighted colour MAD(t-1, t) (already inside d1); dc[0] = 0
+    zd: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # MAD(z[t-1], z[t])
+
+    @property
+    def chroma(self) -> bool:
+        return self.c is not None
+
+    def cut_dist(self, a: int, b: int) -> float:
+        """Picture difference for the hard-cut tests: luma MAD plus the weighted colour MAD."""
+        d = _dist(self.f, a, b)
+        if self.c is not None:
+            d += float(_colour_mad(self.c, np.array([a]), np.array([b]))[0])
+        return d
 
 
-def _features(frames: np.ndarray, times: list[int] | None = None, frame_ms: float = 40.0) -> _Features:
-    f = _blur(frames)
+def _pictures(frames: np.ndarray, chroma: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """(2x2-blurred luma, U and V side by side at the same size or None) of uint8 frames: gray, or
+    planar YUV 4:2:0 with `chroma` (the chroma planes are already half size: no blur needed)."""
+    if not chroma:
+        return _blur(frames), None
+    n, rows, w = frames.shape
+    h = rows * 2 // 3
+    y = _blur(frames[:, :h])
+    flat = frames.reshape(n, rows * w)
+    q = (h // 2) * (w // 2)
+    u = flat[:, h * w : h * w + q].reshape(n, h // 2, w // 2)
+    v = flat[:, h * w + q : h * w + 2 * q].reshape(n, h // 2, w // 2)
+    yh, yw = y.shape[1:]
+    return y, np.ascontiguousarray(np.concatenate([u[:, :yh, :yw], v[:, :yh, :yw]], axis=2))
+
+
+def _colour_mad(c: np.ndarray, a: np.ndarray | slice | list[int], b: np.ndarray | slice | list[int]) -> np.ndarray:
+    """CHROMA_WEIGHT x (MAD of U + MAD of V) per frame pair of `c` (U|V side by side, uint8)."""
+    diff = np.abs(c[a].astype(np.int16) - c[b].astype(np.int16))
+    return (diff.mean(axis=(1, 2)) * (2 * CHROMA_WEIGHT)).astype(np.float32)
+
+
+def _features(
+    frames: np.ndarray, times: list[int] | None = None, frame_ms: float = 40.0, chroma: bool = False
+) -> _Features:
+    f, c = _pictures(frames, chroma)
     n = f.shape[0]
     d1 = np.zeros(n, dtype=np.float32)
     if n > 1:
         d1[1:] = _mad(f[1:], f[:-1])
+    dc: np.ndarray | None = None
+    if c is not None:  # a cut between colours of equal brightness differs in chroma alone
+        dc = np.zeros(n, dtype=np.float32)
+        if n > 1:
+            dc[1:] = _colour_mad(c, slice(1, None), slice(None, -1))
+        d1 += dc
     t = np.asarray(times if times is not None else np.arange(n) * frame_ms, dtype=np.float64)
     gap = np.ones(n, dtype=np.float32)
     if n > 1:
         gap[1:] = np.maximum(1.0, np.round(np.diff(t) / frame_ms))
     luma, spread = f.mean(axis=(1, 2)), f.std(axis=(1, 2))
     z = (f - luma[:, None, None]) * (NORM_SPREAD / np.maximum(spread, DARK_SPREAD))[:, None, None]
-    return _Features(f=f, d1=d1, luma=luma, spread=spread, times=t, gap=gap, z=z.astype(np.float32))
+    z = z.astype(np.float32)
+    zd = np.zeros(n, dtype=np.float32)
+    if n > 1:
+        zd[1:] = _mad(z[1:], z[:-1])
+    return _Features(f=f, d1=d1, luma=luma, spread=spread, times=t, gap=gap, z=z, c=c, dc=dc, zd=zd)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -471,7 +624,11 @@ DARK_SPREAD = 12.0
 FADE_STEP = 1.5  # luma change per frame that still counts as fading
 FADE_TAIL_STEP = 1.0  # luma change over FADE_TAIL samples that still counts as the slow end of a fade
 FADE_TAIL = 3
+CUT_RAMP = 2  # samples of luma change next to a dark run that still belong to a hard cut into it
 NORM_SPREAD = 40.0  # contrast of the normalised thumbnails (a typical picture's luma deviation)
+BRIGHTNESS_SHARE = 0.4  # a "dissolve" keeping under 40% of its evidence without brightness is none
+CHROMA_WEIGHT = 0.5  # a chroma (U + V) difference counts this much beside a luma difference
+CHROMA_CUT_MIN = 4.0  # weighted colour difference a colour-only cut needs at least (full-range planes)
 
 
 @dataclass(frozen=True)
@@ -514,17 +671,46 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
     """(sample index where the new shot starts, strength) for abrupt changes that are not flashes.
 
     The local level is motion per frame (differences divided by the frames between samples), so
-    the test is the same whether every frame was decoded or only reference frames.
+    the test is the same whether every frame was decoded or only reference frames. With colour, a
+    spike of the chroma difference alone against its own level counts too: a cut between colours
+    of the same brightness inside strong motion (whose luma level hides the colour's share).
     """
-    d1, f, gap = ft.d1, ft.f, ft.gap
-    per_frame = d1 / np.sqrt(gap)  # motion over k frames differs ~sqrt(k) times as much, not k times
-    n = len(d1)
+    found = _spikes(ft.d1, ft.gap, fps, p.cut_min, p, ft.cut_dist)
+    # Brightness alone (an exposure step, a ramp encoded in uneven steps) is no cut: with brightness
+    # and contrast normalised, a new picture still differs (a flat picture's colour counts too).
+    colour = ft.dc if ft.dc is not None else np.zeros_like(ft.zd)
+    found = [(t, st) for t, st in found if ft.zd[t] + colour[t] >= max(p.cut_min, 0.35 * float(ft.d1[t]))]
+    if ft.dc is not None:
+        c = ft.c
+        assert c is not None
+
+        def colour_dist(a: int, b: int) -> float:
+            return float(_colour_mad(c, np.array([a]), np.array([b]))[0])
+
+        seen = {t for t, _ in found}
+        found += [x for x in _spikes(ft.dc, ft.gap, fps, CHROMA_CUT_MIN, p, colour_dist) if x[0] not in seen]
+        found.sort()
+    return found
+
+
+def _spikes(
+    sig: np.ndarray,
+    gap: np.ndarray,
+    fps: float,
+    minimum: float,
+    p: _Params,
+    dist: Callable[[int, int], float],
+) -> list[tuple[int, float]]:
+    """Samples where the difference signal `sig` jumps above `minimum` and p.cut_ratio x its local
+    level on both sides, at its peak, and the picture does not come back (`dist`: no flash)."""
+    per_frame = sig / np.sqrt(gap)  # motion over k frames differs ~sqrt(k) times as much, not k times
+    n = len(sig)
     w = max(3, round(0.4 * fps))
     back = max(2, round(0.2 * fps))  # a flash lasts at most this many samples
     cuts: list[tuple[int, float]] = []
     for t in range(1, n):
-        d = float(d1[t])
-        if d < p.cut_min:
+        d = float(sig[t])
+        if d < minimum:
             continue
         before = _window_median(per_frame, t - w, t)
         after = _window_median(per_frame, t + 1, t + 1 + w)
@@ -537,8 +723,8 @@ def _hard_cuts(ft: _Features, fps: float, p: _Params) -> list[tuple[int, float]]
             continue
         # Flash: the picture comes back to the one before the jump, or we are returning to it.
         similar = max(0.35 * d, 2.0 * level)
-        flash = any(_dist(f, t - 1, t + j) < similar for j in range(1, back + 1) if t + j < n)
-        flash = flash or any(_dist(f, t, t - 1 - j) < similar for j in range(1, back + 1) if t - 1 - j >= 0)
+        flash = any(dist(t - 1, t + j) < similar for j in range(1, back + 1) if t + j < n)
+        flash = flash or any(dist(t, t - 1 - j) < similar for j in range(1, back + 1) if t - 1 - j >= 0)
         if flash:
             continue
         cuts.append((t, d / (level + 1.0)))
@@ -600,6 +786,11 @@ def _gradual(
     # Fades: runs of dark frames between two pictures, extended over the fade out and in, including
     # a slow end (an eased fade or exposure settling after black changes brightness, not picture).
     dark = (ft.luma < DARK_LUMA) & (ft.spread < DARK_SPREAD)
+    cut_set = set(cuts)
+
+    def cut_at(i: int) -> bool:  # a hard cut starts the new picture at sample i (give or take one)
+        return bool(cut_set & {i - 1, i, i + 1})
+
     luma = ft.luma
     for t, q in _runs(dark):
         if t == 0 or q == n - 1:
@@ -610,6 +801,10 @@ def _gradual(
         while e < n - 1 and e - q < fade_len and luma[e + 1] > luma[e] + FADE_STEP:
             e += 1
         ramps = t - s >= 2 and e - q >= 2  # faded out and faded in, not a cut to black
+        if t - s <= CUT_RAMP and e - q <= CUT_RAMP and cut_at(t) and cut_at(q + 1):
+            # Cut into a dark picture (a title card, a night shot) and cut out of it: two hard cuts
+            # where the picture changes, not one fade in the middle of the card.
+            continue
         while s > 0 and t - s < fade_len and luma[max(0, s - FADE_TAIL)] > luma[s] + FADE_TAIL_STEP:
             s -= 1
         while e < n - 1 and e - q < fade_len and luma[min(n - 1, e + FADE_TAIL)] > luma[e] + FADE_TAIL_STEP:
@@ -664,8 +859,13 @@ def _gradual(
                 fades.append((s, e))
         elif any(s <= e2 and s2 <= e for s2, e2 in fades):
             continue  # the blend part of a fade already found
-        elif _shot_change(ft.z, s, e, busy, p) < 0.25 * p.cross_ratio:
+        elif (z_ratio := _shot_change(ft.z, s, e, busy, p)) < 0.25 * p.cross_ratio:
             continue  # only brightness changed (a fade's tail, exposure): the picture is the same
+        elif z_ratio < BRIGHTNESS_SHARE * ratio:
+            # Mostly brightness: with brightness and contrast normalised, most of the evidence goes
+            # (a hand leaving the frame while the exposure rises; a ramp into clipped highlights).
+            # Real dissolves keep 0.7-1.0 of it (bench), exposure ramps 0.1-0.3.
+            continue
         elif ratio >= p.cross_ratio or (
             ratio >= 0.45 * p.cross_ratio and cross >= p.strong_cross and blend <= p.blend_ratio
         ):
@@ -758,18 +958,27 @@ def _refine(
         window: list[int] = []
         mids = list(
             gray_frames(
-                path, info=info, start_ms=a + 1, duration_ms=b - a, times_ms=window, cancel=cancel, threads=1
+                path,
+                info=info,
+                start_ms=a + 1,
+                duration_ms=b - a,
+                times_ms=window,
+                cancel=cancel,
+                threads=1,
+                chroma=ft.chroma,
             )
         )
         inside = [(ms, fr) for ms, fr in zip(window, mids, strict=False) if a < ms < b]
         if len(window) != len(mids) or not inside:
             return times[t], strength, kind
         seq_t = [a, *[ms for ms, _ in inside], b]
-        seq = np.concatenate(
-            [ft.f[lo : lo + 1], _blur(np.stack([fr for _, fr in inside])), ft.f[hi : hi + 1]]
-        )
+        y, c = _pictures(np.stack([fr for _, fr in inside]), ft.chroma)
+        seq = np.concatenate([ft.f[lo : lo + 1], y, ft.f[hi : hi + 1]])
         if kind == "cut":  # the new shot starts after the largest step
             steps = [float(np.abs(seq[j] - seq[j - 1]).mean()) for j in range(1, len(seq))]
+            if c is not None and ft.c is not None:
+                cseq = np.concatenate([ft.c[lo : lo + 1], c, ft.c[hi : hi + 1]])
+                steps = [x + float(_colour_mad(cseq, [j], [j - 1])[0]) for j, x in enumerate(steps, 1)]
             return seq_t[1 + int(np.argmax(steps))], strength, kind
         luma = seq.mean(axis=(1, 2))  # fade: the darkest frame (the middle of a black hold)
         darkest = np.flatnonzero(luma <= luma.min() + 0.5)
@@ -797,6 +1006,7 @@ def detect_clips(
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
     skip_nonref: bool | None = None,
+    chroma: bool = True,
 ) -> Detection:
     """Split the video at `path` into contiguous clips at hard cuts, dissolves and fades.
 
@@ -808,6 +1018,7 @@ def detect_clips(
     next to a cut or a fade's darkest frame, just those few frames are then decoded to place it
     exactly. Default (None): on from HD (1280x720) up, where decoding is nearly all the cost;
     smaller videos are decoded fully.
+    `chroma` (default on) decodes colour too, so cuts between colours of equal brightness count.
     Raises MediaError for unreadable input and Cancelled when `cancel` is set (the decoder is killed).
     """
     info = probe(path)
@@ -819,7 +1030,13 @@ def detect_clips(
     packets = _packets(path, cancel=cancel, timeout=60 + info.duration_ms / 1000) if wanted else None
     split = _split_point(packets, info.duration_ms)
     frames, times = read_frames(
-        path, info, skip_nonref=skip_nonref, progress=progress, cancel=cancel, split_at_ms=split
+        path,
+        info,
+        skip_nonref=skip_nonref,
+        progress=progress,
+        cancel=cancel,
+        split_at_ms=split,
+        chroma=chroma,
     )
     progress(0.99, "analysing")
     duration = info.duration_ms
@@ -829,7 +1046,7 @@ def detect_clips(
     fps = (len(times) - 1) / span_s if span_s > 0 else float(rate)
     if cancel is not None:
         cancel.raise_if_cancelled()
-    ft = _features(frames, times, 1000 / float(rate))
+    ft = _features(frames, times, 1000 / float(rate), chroma=chroma)
     del frames
     if cancel is not None:
         cancel.raise_if_cancelled()

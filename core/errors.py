@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 
 
 class SyncNarratorError(Exception):
@@ -72,3 +74,22 @@ def display_path(path: object) -> str:
 
 # Bidirectional overrides/isolates and line/paragraph separators: they reorder or break a terminal line.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+class _WarningLines(logging.Formatter):
+    """Log records of core modules as the CLI's own lines: `warning: ...`, names escaped, one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {' '.join(display_path(record.getMessage()).split())}"
+
+
+def log_warnings_to_stderr() -> None:
+    """Warnings that core modules log (a damaged voice pack skipped ...) go to stderr as `warning:` lines.
+    Called by core.cli.run and in batch's worker processes (which do not run it)."""
+    logger = logging.getLogger("core")
+    if not any(getattr(h, "_syncnarrator", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_WarningLines())
+        handler.setLevel(logging.WARNING)
+        handler._syncnarrator = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from core.errors import Cancelled, ExportError
 from core.jobs import CancelToken
-from core.platform import bundle_dir, env
+from core.platform import bundle_dir, env, resources_dir
 
 _PR_SET_PDEATHSIG = 1
 
@@ -103,6 +103,24 @@ def ffmpeg_path() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
+def ffmpeg_environment() -> dict[str, str]:
+    """The environment ffmpeg runs in: ours, with glibc's charset modules (gconv) blocked on Linux.
+
+    Why: the bundled ffmpeg is a static build. Its MPEG-TS demuxer converts the service name from
+    ISO 6937 (or another DVB charset) with iconv, and a static glibc's iconv dlopens the *system's*
+    gconv module, which loads the system libc into the static process: a segfault on every
+    .ts/.m2ts/.mts file. GCONV_PATH names resources/gconv first: its gconv-modules maps those
+    charsets to a module that cannot load (its entries win over the system's, read after it, and
+    setting GCONV_PATH also bypasses the system's gconv cache), so iconv_open fails and ffmpeg keeps
+    the name's bytes. Nothing we read from ffmpeg depends on that conversion.
+    """
+    child = dict(os.environ)
+    if sys.platform.startswith("linux"):
+        blocked = resources_dir() / "gconv"
+        child["GCONV_PATH"] = str(blocked) if (blocked / "gconv-modules").is_file() else os.devnull
+    return child
+
+
 class FfmpegProcess:
     """A running ffmpeg child (see `ffmpeg_stream`): read `.stdout` for piped output."""
 
@@ -154,7 +172,12 @@ def ffmpeg_stream(
     """
     cmd = [ffmpeg_path(), "-hide_banner", "-nostdin", *args]
     proc = subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE, **child_process_options()
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=ffmpeg_environment(),
+        **child_process_options(),
     )
     run = FfmpegProcess(proc, deque(maxlen=tail_lines))
     stop = threading.Event()

@@ -21,9 +21,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from core.errors import ExportError, InputError
+from core.errors import ExportError, InputError, display_path
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.project import Project
+from core.timebase import nearest_frame
 from core.user_files import give_replacement_mode
 
 # file suffix -> (OTIO adapter, the pip package that provides it)
@@ -57,18 +58,39 @@ def available_formats() -> dict[str, str]:
     return {suffix: adapter for suffix, (adapter, _) in FORMATS.items() if adapter in installed}
 
 
-def frame_at(ms: int, fps: Fraction) -> int:
-    """The frame boundary nearest to `ms` (clip boundaries are cuts between frames)."""
-    return round(Fraction(ms, 1000) * fps)
-
-
 def check_timeline_target(out: Path) -> str:
     """The adapter for `out`, or an InputError now (unknown format, adapter missing, no such folder), so a
     command refuses a bad target before any work. Returns the OTIO adapter name."""
     adapter = _adapter_for(out)
+    try:
+        str(out.resolve()).encode("utf-8")
+    except UnicodeEncodeError:  # OTIO keeps names and media URLs as UTF-8 text
+        raise InputError(
+            f"{display_path(out)}: a timeline's name must be valid UTF-8 text (it names its media folder "
+            "inside the file); choose another name"
+        ) from None
     if not out.parent.is_dir():
-        raise InputError(f"{out.parent}: output folder does not exist")
+        raise InputError(f"{display_path(out.parent)}: output folder does not exist")
+    media_dir = media_dir_for(out)
+    if media_dir.exists() and not media_dir.is_dir():
+        raise InputError(
+            f"{display_path(media_dir)}: exists and is not a folder (the timeline's media go there)"
+        )
     return adapter
+
+
+def check_beside_timeline(out: Path, others: Sequence[Path | str | None]) -> None:
+    """Refuse (InputError) another output of the same command that is the timeline's media folder or lies
+    inside it (`--out M_media --otio M.otio`), before anything is written."""
+    from core.output_guard import same_or_inside
+
+    media_dir = media_dir_for(out)
+    for other in others:
+        if other is not None and str(other) != "" and same_or_inside(Path(other), media_dir):
+            raise InputError(
+                f"{display_path(other)}: is where the timeline {display_path(out.name)} keeps its media "
+                f"({display_path(media_dir.name)}/); choose another file name"
+            )
 
 
 def _adapter_for(out: Path) -> str:
@@ -99,7 +121,7 @@ def build_timeline(
     fps = project.media.fps
     rate = float(fps)
     video_url = otio.url_utils.url_from_filepath(str(Path(project.video).resolve()))
-    total_frames = frame_at(project.media.duration_ms, fps)
+    total_frames = nearest_frame(project.media.duration_ms, fps)
 
     def frames(n: int) -> Any:
         return otio.opentime.RationalTime(n, rate)
@@ -111,7 +133,7 @@ def build_timeline(
     }
     video = otio.schema.Track(name="Video", kind=otio.schema.TrackKind.Video)
     for i, clip in enumerate(project.clips):
-        first, last = frame_at(clip.start_ms, fps), frame_at(clip.end_ms, fps)
+        first, last = nearest_frame(clip.start_ms, fps), nearest_frame(clip.end_ms, fps)
         if last <= first:
             continue  # shorter than a frame: nothing to cut
         reference = otio.schema.ExternalReference(
@@ -194,8 +216,6 @@ def export_timeline(
         raise InputError(f"{out}: the project has no video to build a timeline on")
     media_dir = media_dir_for(out)
     check_outputs([project.video, *inputs], [out], input_names=["the source video"])
-    if media_dir.exists() and not media_dir.is_dir():
-        raise InputError(f"{media_dir}: exists and is not a folder (the timeline's media go there)")
 
     fits = fit_all(project, speaker, progress=lambda f, s: progress(0.8 * f, s), cancel=cancel)
     if cancel is not None:

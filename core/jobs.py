@@ -5,6 +5,7 @@ Jobs never print or touch the GUI: they report through a callback and poll a thr
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -51,3 +52,10 @@ def scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCall
         progress(start + (end - start) * min(max(fraction, 0.0), 1.0), stage)
 
     return report
+
+
+def expected_fraction(elapsed: float, expected: float) -> float:
+    """Progress of work known only by its expected duration: linear up to 80% at the expected time,
+    then slowing towards 95% (never 100% before it is done, never stuck when it runs long)."""
+    r = elapsed / max(expected, 1e-3)
+    return r if r <= 0.8 else 0.8 + 0.15 * (1 - math.exp(-(r - 0.8) / 0.5))

@@ -43,6 +43,11 @@ _IMAGE_DEMUXERS = ("image2", "_pipe", "gif", "webp")
 
 _INPUT_RE = re.compile(r"^Input #0, (?P<fmt>[^,]+(?:,[^ ]+)*), from ")
 _DURATION_RE = re.compile(r"Duration: (?P<d>N/A|(\d+):(\d+):(\d+(?:\.\d+)?))(?:.*bitrate: (?P<br>\d+) kb/s)?")
+_START_RE = re.compile(r"Duration: .*?, start: (?P<start>-?\d+(?:\.\d+)?)")
+_SAR_RE = re.compile(r"\[SAR (\d+):(\d+) DAR \d+:\d+\]")
+# Demuxers whose "Duration" is the end time on the file's clock, start offset included (ffmpeg's
+# matroska demuxer reports the Segment's Duration element, which muxers write as the last timestamp).
+_END_TIME_DEMUXERS = ("matroska", "webm")
 _STREAM_RE = re.compile(r"^\s*Stream #0:(?P<idx>\d+)[^:]*: (?P<kind>Video|Audio): (?P<rest>.*)$")
 _SIZE_RE = re.compile(r"(?<![\w])(\d{2,5})x(\d{2,5})(?![\w])")
 _FPS_RE = re.compile(r"([\d.]+k?) (fps|tbr)")
@@ -68,15 +73,23 @@ class MediaInfo:
     audio_channels: int
     audio_sample_rate: int
     bit_rate: int | None = None  # bits per second of the whole file, when known
+    sar: Fraction = Fraction(1)  # sample (pixel) aspect ratio: 16:11 for PAL 704x576 shown as 16:9
+
+    @property
+    def shown_width(self) -> int:
+        """Width of the unrotated picture in square pixels: width x SAR (even), the height kept."""
+        if self.sar == 1 or self.sar <= 0:
+            return self.width
+        return max(2, round(self.width * self.sar / 2) * 2)
 
     @property
     def display_width(self) -> int:
-        """Width as shown (ffmpeg and players apply the rotation when decoding)."""
-        return self.height if self.rotation in (90, 270) else self.width
+        """Width as shown: non-square pixels stretched to square (SAR), then rotated as players do."""
+        return self.height if self.rotation in (90, 270) else self.shown_width
 
     @property
     def display_height(self) -> int:
-        return self.width if self.rotation in (90, 270) else self.height
+        return self.shown_width if self.rotation in (90, 270) else self.height
 
     @property
     def frame_count(self) -> int:
@@ -135,6 +148,8 @@ def _ffmpeg_text(args: list[str], name: str) -> str:
         )
     except OSError as exc:
         raise MediaError(f"{name}: cannot run ffmpeg to read it ({exc})") from None
+    if proc.returncode < 0:  # killed by a signal: the bundled ffmpeg crashed on this file
+        raise MediaError(f"{name}: the bundled ffmpeg crashed reading it (signal {-proc.returncode})")
     return proc.stderr.decode("utf-8", "replace")
 
 
@@ -160,6 +175,10 @@ def _parse(p: Path, text: str) -> MediaInfo:
             if m.group("d") != "N/A":
                 h, mi, s = int(m.group(2)), int(m.group(3)), Fraction(m.group(4))
                 duration_ms = round((h * 3600 + mi * 60 + s) * 1000)
+                st = _START_RE.search(line)
+                start_ms = round(Fraction(st.group("start")) * 1000) if st else 0
+                if start_ms > 0 and any(d in fmt for d in _END_TIME_DEMUXERS) and duration_ms > start_ms:
+                    duration_ms -= start_ms  # the clips run from the start, on ffmpeg's timeline
             if m.group("br"):
                 bit_rate = int(m.group("br")) * 1000
             break
@@ -200,6 +219,12 @@ def _parse(p: Path, text: str) -> MediaInfo:
     if not size:
         raise MediaError(f"{name}: video stream has no picture size (damaged file?)")
     width, height = int(size.group(1)), int(size.group(2))
+    sar = Fraction(1)
+    sm = _SAR_RE.search(video)
+    if sm and int(sm.group(1)) > 0 and int(sm.group(2)) > 0:
+        sar = Fraction(int(sm.group(1)), int(sm.group(2)))
+        if not Fraction(1, 8) <= sar <= 8:  # a broken header, not a picture anyone shoots
+            sar = Fraction(1)
 
     fps = _exact_rate(text, video)
     channels = 0
@@ -226,6 +251,7 @@ def _parse(p: Path, text: str) -> MediaInfo:
         audio_channels=channels,
         audio_sample_rate=sample_rate,
         bit_rate=bit_rate,
+        sar=sar,
     )
 
 
@@ -252,6 +278,7 @@ def _exact_rate(text: str, video: str) -> Fraction:
 
 # Decoding shortcuts for the tail check: it needs one decodable frame, not a good picture (from the
 # keyframe before the last second, a 1080p file otherwise costs about a second of full decoding).
+TAIL_BACK_S = 12.0
 _CHEAP_DECODE = ["-skip_loop_filter", "all", "-skip_frame", "noref", "-flags", "gray"]
 
 
@@ -263,6 +290,11 @@ def _check_tail(p: Path, info: MediaInfo) -> None:
     text = _ffmpeg_text([*_CHEAP_DECODE, *args], str(p))
     if "partial file" not in text and not _FIRST_FRAME_RE.search(text):
         text = _ffmpeg_text(args, str(p))  # a codec whose frames all count as non-reference
+    if "partial file" not in text and not _FIRST_FRAME_RE.search(text) and start > 0:
+        # No index to seek by (MPEG-TS): the seek lands after the last keyframe of a long GOP and
+        # nothing decodes. From TAIL_BACK_S before the end there is a keyframe in any real footage.
+        back = ["-ss", f"{max(0.0, start - TAIL_BACK_S):.3f}", *args[2:]]
+        text = _ffmpeg_text([*_CHEAP_DECODE, *back], str(p))
     if "partial file" in text or not _FIRST_FRAME_RE.search(text):
         raise MediaError(f"{p}: file is truncated or damaged (its end cannot be decoded)")
 

@@ -5,6 +5,9 @@
   for files that exist, so hard links and symlinks are caught too);
 - an existing output that is not a regular file (a folder, FIFO, device, socket);
 - an output that is a symlink to a special file (`--srt /dev/stdout` must never replace or write a device).
+- an output spelled as a folder (`--out name/`): it would otherwise quietly become a file called `name`;
+- an existing project file (`*.narr.json`, its `.bak`) as anything but a project output (`project_outputs`):
+  `speak ... --out P.narr.json` or `render --out P.narr.json` would replace the user's edits with media.
 A symlink to a regular file is allowed (it is the file it names and compared as such).
 """
 
@@ -36,12 +39,21 @@ def _resolved(path: Path) -> Path:
 
 
 def _same(a: Path, ra: Path, b: Path, rb: Path) -> bool:
-    if ra == rb:
+    if os.path.normcase(ra) == os.path.normcase(rb):
         return True
     try:
         return os.path.samefile(a, b)
     except (OSError, ValueError):  # one of them does not exist (yet)
         return False
+
+
+def same_file(a: Path | str, b: Path | str) -> bool:
+    """Whether `a` and `b` name one file: the same resolved path (symlinks followed, case folded where the
+    OS folds it; also for files that do not exist yet) or, for existing files, the same inode (hard links).
+
+    The one definition: the output guard, the exporter and batch's resume check all ask this."""
+    pa, pb = Path(a), Path(b)
+    return _same(pa, _resolved(pa), pb, _resolved(pb))
 
 
 def _kind(mode: int) -> str:
@@ -118,18 +130,39 @@ def _check_target(path: Path) -> None:
         raise InputError(f"{shown}: is {_kind(lst.st_mode)}, not a regular file; refusing to write over it")
 
 
+PROJECT_SUFFIXES = (".narr.json", ".narr.json.bak")
+
+
+def _spelled_as_folder(path: Path | str) -> bool:
+    """`name/` (or `name/.`): the user named a folder; Path() would drop the slash and write a file `name`."""
+    text = os.fspath(path)
+    seps = tuple(s for s in (os.sep, os.altsep) if s)
+    return text.endswith(seps) or text.endswith(tuple(s + "." for s in seps)) or text in (".", "..")
+
+
+def _is_project_file(path: Path) -> bool:
+    return path.name.lower().endswith(PROJECT_SUFFIXES) and os.path.isfile(path)
+
+
 def check_outputs(
     inputs: Sequence[Path | str | None],
     outputs: Sequence[Path | str | None],
     *,
     input_names: Sequence[str | None] = (),
+    project_outputs: Sequence[Path | str | None] = (),
 ) -> None:
-    """Refuse (InputError) outputs that would overwrite an input, another output, or a special file.
+    """Refuse (InputError) outputs that would overwrite an input, another output, a special file or a project
+    file, and outputs spelled as folders.
 
-    `input_names` optionally words each input in the message ("the source video itself")."""
+    `input_names` optionally words each input in the message ("the source video itself");
+    `project_outputs` are the outputs that are project files themselves (they may replace one)."""
     for p in (*inputs, *outputs):
         if p is not None and not _valid_name(p):
             raise InputError(f"{display_path(p)}: is not a valid file name (a NUL or invalid character)")
+    for p in outputs:
+        if p is not None and str(p) != "" and _spelled_as_folder(p):
+            raise InputError(f"{display_path(p)}: names a folder; give the output a file name")
+
     ins: list[Path] = []
     labels: list[str | None] = []
     for i, p in enumerate(inputs):
@@ -161,3 +194,15 @@ def check_outputs(
                     f"{display_path(out)}: the output would overwrite another output "
                     f"({display_path(outs[j])}); choose another file name"
                 )
+    projects = {_resolved(Path(p)) for p in project_outputs if p is not None and str(p) != ""}
+    for out, rout_i in zip(outs, rout, strict=True):
+        if _is_project_file(out) and rout_i not in projects:
+            raise InputError(
+                f"{display_path(out)}: is a project file; refusing to replace it with another kind of output"
+            )
+
+
+def same_or_inside(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or lies inside it (resolved spellings; neither needs to exist)."""
+    rp, rf = _resolved(path), _resolved(folder)
+    return rp == rf or rf in rp.parents

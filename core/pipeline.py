@@ -14,8 +14,9 @@ a smaller `chars_max` (a few tries); `render` then leaves the clip silent and sa
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,23 @@ from core.export import (
     export_project,
     find_cjk_font,
     fit_all,
-    fit_problems,
 )
+from core.export.report import needs_ms
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator, VisualCues
 from core.narration.budget import MAX_SPEEDUP, MIN_SPEECH_CHARS, char_budget
-from core.project import Clip, MediaSummary, Product, Project, SpeechSettings, merge_with_next, save_project
+from core.project import (
+    Clip,
+    MediaSummary,
+    Product,
+    Project,
+    SpeechKey,
+    SpeechSettings,
+    check_storable_video,
+    merge_with_next,
+    save_project,
+    speech_key,
+)
 from core.speech import FitResult, Speaker, count_chars, shared_speaker
 
 __all__ = [
@@ -46,10 +58,13 @@ __all__ = [
     "RenderResult",
     "apply_lines",
     "check_export",
+    "check_lines",
     "clip_budget",
     "clip_rate",
     "estimate_speech_ms",
+    "export_fits",
     "export_project",
+    "line_estimate_ms",
     "line_fit",
     "load_product",
     "media_summary",
@@ -69,7 +84,7 @@ __all__ = [
 class RenderOptions:
     voice: str | None = None
     rate_cps: float = defaults.RATE_CPS
-    preset: str = "source"
+    preset: str = defaults.EXPORT_PRESET
     burn_subtitles: bool = True
     loudness_lufs: float = DEFAULT_TARGET_LUFS
     srt: Path | None = None
@@ -77,7 +92,7 @@ class RenderOptions:
     project_out: Path | None = None  # also save the project document here
     min_clip_ms: int = defaults.DETECT_MIN_CLIP_MS
     sensitivity: float = 0.5
-    narrator: str = "embedded"
+    narrator: str = defaults.NARRATOR_KIND
     rewrite_tries: int = 3
     seed: int = 0
 
@@ -177,7 +192,8 @@ def clip_rate(project: Project, clip: Clip, speaker: Speaker | None = None, *, w
     """The calibrated speaking rate of the clip's voice (its own voice/rate overrides first).
 
     `wait=False` (the editor's meters): the set rate until the calibration is known."""
-    rate, voice = clip.rate_cps or project.speech.rate_cps, clip.voice or project.speech.voice
+    speech = project.effective_speech(clip)
+    rate, voice = speech.rate_cps, speech.voice
     if wait:
         return calibrated_rate(rate, voice, speaker)
     known = known_rate(rate, voice, speaker)
@@ -215,14 +231,98 @@ def estimate_speech_ms(
 
 @dataclass(frozen=True)
 class LineFit:
-    """How a clip's line relates to its clip: the budget meter, the narration lane and the fit check."""
+    """How a clip's line relates to its clip: THE verdict the budget meter, the narration lane, the export
+    check (its dialog and the CLI's message) and the narrator's fitting all show."""
 
     chars: int
     chars_min: int
     chars_max: int
-    speech_ms: int  # estimated at the calibrated rate
+    speech_ms: int  # estimated at the calibrated rate (what is said: syllables and pauses)
     room_ms: int  # clip minus lead and tail
     state: str  # "empty", "fits", "tight" (will be spoken faster), "over" (will not fit)
+    needs_ms: int = 0  # spoken length at the fastest allowed speech (what "over" compares with room_ms)
+    made: bool = False  # decided from the speech already made (else from the estimate)
+
+    @property
+    def short(self) -> bool:
+        """Fewer characters than the budget asks for: the clip will have some silence."""
+        return 0 < self.chars < self.chars_min
+
+    @property
+    def overflow_chars(self) -> int:
+        """About how many characters too long (0 unless "over"): what a shorter rewrite must drop."""
+        if self.state != "over" or self.needs_ms <= 0:
+            return 0
+        fitting = math.floor(self.chars * self.room_ms / self.needs_ms)
+        return max(1, self.chars - fitting)
+
+
+Made = Mapping[SpeechKey, FitResult]
+"""Speech already made, by `core.project.speech_key` (the editor's Document.made_speech())."""
+
+_front_end_ready = threading.Event()
+_front_end_lock = threading.Lock()
+_front_end_started = False
+
+
+def warm_estimates(speaker: Speaker | None = None) -> None:
+    """Load the text front-end the estimate reads lines with (jieba: about 2 s, once per process)."""
+    global _front_end_started
+    with _front_end_lock:
+        _front_end_started = True
+    try:
+        (speaker or shared_speaker()).estimate_ms("预热", defaults.RATE_CPS)
+    finally:
+        _front_end_ready.set()
+
+
+def estimates_ready() -> bool:
+    return _front_end_ready.is_set()
+
+
+def _warm_in_background(speaker: Speaker) -> None:
+    global _front_end_started
+    with _front_end_lock:
+        if _front_end_started:
+            return
+        _front_end_started = True
+
+    def warm() -> None:
+        try:
+            warm_estimates(speaker)
+        except Exception:  # the estimate falls back to counting characters
+            _front_end_ready.set()
+
+    threading.Thread(target=warm, name="warm-estimates", daemon=True).start()
+
+
+_estimates: dict[tuple[int, str, float, str | None], int] = {}
+
+
+def line_estimate_ms(
+    text: str, rate_cps: float, voice: str | None = None, speaker: Speaker | None = None, *, wait: bool = True
+) -> int:
+    """Spoken length of `text`: `Speaker.estimate_ms` (what is said, at the voice's calibrated rate).
+
+    `wait=False` (the editor's GUI thread) never blocks: until the voice's calibration and the text
+    front-end are loaded (in the background), the characters at the set rate."""
+    if count_chars(text) == 0:
+        return 0
+    speaker = speaker or shared_speaker()
+    if not wait:
+        known = known_rate(rate_cps, voice, speaker)
+        if known is None or not _front_end_ready.is_set():
+            _warm_in_background(speaker)
+            return round(count_chars(text) * 1000 / (known or rate_cps))
+    key = (id(speaker), text.strip(), float(rate_cps), voice)
+    hit = _estimates.get(key)
+    if hit is None:
+        hit = int(speaker.estimate_ms(text, rate_cps, voice))
+        _front_end_ready.set()  # loaded now, in this process
+        if len(_estimates) > 4096:
+            _estimates.clear()
+        _estimates[key] = hit
+    return hit
 
 
 def line_fit(
@@ -232,23 +332,85 @@ def line_fit(
     speaker: Speaker | None = None,
     *,
     wait: bool = True,
+    made: Made | None = None,
 ) -> LineFit:
-    """The one verdict for a line: budget meter, narration lane, and what the narrator wrote to."""
+    """The one verdict for a line: from its speech when already made (`made`), else from the estimate.
+
+    "over": the line cannot be spoken inside the clip even at the fastest allowed speech; "tight": it
+    will be spoken faster than the set rate (or is past the character budget); "fits" otherwise."""
     text = clip.narration if text is None else text
+    if text != clip.narration:
+        clip = replace(clip, narration=text)
     lo, hi = clip_budget(project, clip, speaker, wait=wait)
     n = count_chars(text)
-    rate = clip_rate(project, clip, speaker, wait=wait)
-    speech = 0 if n == 0 else round(n * 1000 / rate)
+    s = project.effective_speech(clip)
+    speech = line_estimate_ms(text, s.rate_cps, s.voice, speaker, wait=wait)
     room = max(0, clip.duration_ms - project.speech.lead_ms - project.speech.tail_ms)
+    fit = made.get(speech_key(project, clip)) if made and n else None
+    if fit is not None and fit.text != text.strip():
+        fit = None
+    needs = 0 if n == 0 else math.ceil(speech / MAX_SPEEDUP)
+    if fit is not None:
+        needs = needs_ms(fit, s.rate_cps)
     if n == 0:
         state = "empty"
-    elif n > hi or speech > room * MAX_SPEEDUP:
+    elif fit is not None:
+        state = (
+            "over" if not fit.fits else "tight" if fit.tempo > 1.0001 or speech > room or n > hi else "fits"
+        )
+    elif needs > room:
         state = "over"
-    elif speech > room:
+    elif speech > room or n > hi:
         state = "tight"
     else:
         state = "fits"
-    return LineFit(n, lo, hi, speech, room, state)
+    return LineFit(n, lo, hi, speech, room, state, needs, fit is not None)
+
+
+def check_lines(
+    project: Project, speaker: Speaker | None = None, *, made: Made | None = None, wait: bool = True
+) -> list[FitProblem]:
+    """The export check, at once: every clip whose line `line_fit` calls "over" (no synthesis)."""
+    out = []
+    for i, clip in enumerate(project.clips):
+        fit = line_fit(project, clip, speaker=speaker, wait=wait, made=made)
+        if fit.state == "over":
+            out.append(
+                FitProblem(i, clip.start_ms, clip.end_ms, fit.needs_ms, fit.room_ms, clip.narration.strip())
+            )
+    return out
+
+
+def made_by_key(project: Project, fits: Sequence[FitResult | None]) -> dict[SpeechKey, FitResult]:
+    """Fits in clip order -> the `made` mapping `line_fit` and `export_fits` read."""
+    return {speech_key(project, c): f for c, f in zip(project.clips, fits) if f is not None}
+
+
+def export_fits(
+    project: Project,
+    speaker: Speaker | None = None,
+    *,
+    made: Made | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> list[FitResult]:
+    """Every clip's speech for the export: what is already made is reused, only the rest is synthesized."""
+    speaker = speaker or shared_speaker()
+    made = made or {}
+    out = []
+    missing = [i for i, c in enumerate(project.clips) if speech_key(project, c) not in made]
+    done = 0
+    for i, clip in enumerate(project.clips):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        fit = made.get(speech_key(project, clip))
+        if fit is None or fit.text != clip.narration.strip():
+            progress(done / max(1, len(missing)), f"speaking clip {i + 1}/{len(project.clips)}")
+            fit = speaker.fit_clip(project, clip)
+            done += 1
+        out.append(fit)
+    progress(1.0, "speech ready")
+    return out
 
 
 def speak_clip(project: Project, index: int, speaker: Speaker | None = None) -> FitResult:
@@ -358,6 +520,17 @@ class LineVerdict:
         return self.verdict in ("fitted", "shortened", "empty")
 
 
+def _judge(project: Project, clip: Clip, speaker: Speaker, speak: bool) -> tuple[bool, int, FitResult | None]:
+    """(fits, characters too many, the speech when made) of a clip's line: synthesized and fitted when
+    `speak` (render, the CLI), else the estimate alone (the editor: lines first, speech after)."""
+    if speak:
+        fit = speaker.fit_clip(project, clip)
+        verdict = line_fit(project, clip, speaker=speaker, made={speech_key(project, clip): fit})
+        return verdict.state != "over", fit.overflow_chars if not fit.fits else 0, fit
+    verdict = line_fit(project, clip, speaker=speaker)
+    return verdict.state != "over", verdict.overflow_chars, None
+
+
 def _fit_with_rewrites(
     narrator: Narrator,
     request: NarrationRequest,
@@ -366,16 +539,17 @@ def _fit_with_rewrites(
     project: Project,
     speaker: Speaker,
     tries: int,
-) -> tuple[ClipNarration, FitResult, bool]:
+    speak: bool = True,
+) -> tuple[ClipNarration, FitResult | None, bool]:
     """Fit clip `index`'s line; ask for shorter lines while it overruns. Returns (line, fit, fitted)."""
     clip = replace(project.clips[index], narration=narrations[index].text)
-    fit = speaker.fit_clip(project, clip)
+    fits, overflow, fit = _judge(project, clip, speaker, speak)
     current = narrations[index]
     locked = request.clips[index].locked_text is not None
     for attempt in range(tries):
-        if fit.fits or not current.text.strip() or locked:
+        if fits or not current.text.strip() or locked:
             break
-        chars_max = count_chars(current.text) - fit.overflow_chars - 1
+        chars_max = count_chars(current.text) - overflow - 1
         if chars_max < MIN_SPEECH_CHARS:
             break
         chars_min = max(1, min(current.chars_min, chars_max - 2 * request.tolerance))
@@ -387,8 +561,8 @@ def _fit_with_rewrites(
         if count_chars(shorter.text) >= count_chars(current.text):
             continue  # not shorter: try another seed
         current = shorter
-        fit = speaker.fit_clip(project, replace(clip, narration=current.text))
-    return current, fit, fit.fits
+        fits, overflow, fit = _judge(project, replace(clip, narration=current.text), speaker, speak)
+    return current, fit, fits
 
 
 def fit_lines(
@@ -400,20 +574,25 @@ def fit_lines(
     *,
     speaker: Speaker | None = None,
     tries: int = 3,
+    speak: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> list[LineVerdict]:
-    """Speak and fit the given clips' lines (all by default), rewriting shorter ones that overrun."""
+    """Fit the given clips' lines (all by default), rewriting shorter ones that overrun.
+
+    `speak`: synthesize each line and judge its speech (render, the CLI); else judge by `line_fit`'s
+    estimate without synthesizing (the editor shows the lines at once and speaks them afterwards)."""
     speaker = speaker or shared_speaker()
     lines = list(narrations)
     indexes = list(range(len(project.clips))) if indexes is None else list(indexes)
     out = []
+    stage = "speaking clip" if speak else "fitting clip"
     for k, i in enumerate(indexes):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        progress(k / max(1, len(indexes)), f"speaking clip {i + 1}/{len(project.clips)}")
+        progress(k / max(1, len(indexes)), f"{stage} {i + 1}/{len(project.clips)}")
         before = lines[i].text
-        line, fit, ok = _fit_with_rewrites(narrator, request, lines, i, project, speaker, tries)
+        line, fit, ok = _fit_with_rewrites(narrator, request, lines, i, project, speaker, tries, speak)
         lines[i] = line
         if not line.text.strip():
             verdict = "empty"
@@ -434,17 +613,20 @@ def write_lines(
     seed: int = 0,
     cues: Sequence[VisualCues | None] | None = None,
     tries: int = 3,
+    speak: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> list[LineVerdict]:
-    """Narrate every clip and fit each line (shorter rewrites when needed): 'Narrate all' and `render`."""
+    """Narrate every clip and fit each line (shorter rewrites when needed): 'Narrate all' and `render`.
+
+    `speak=False` (the editor): judged by the estimate, nothing synthesized; the lines show at once."""
     speaker = speaker or shared_speaker()
     if cues is None:
         cues = visual_cues(project, cancel, scaled(progress, 0.0, 0.2))
     request = narration_request(project, speaker=speaker, cues=cues, seed=seed)
     narrations = narrator.narrate(request, progress=scaled(progress, 0.2, 0.5), cancel=cancel)
     return fit_lines(
-        project, narrator, request, narrations, speaker=speaker, tries=tries,
+        project, narrator, request, narrations, speaker=speaker, tries=tries, speak=speak,
         progress=scaled(progress, 0.5, 1.0), cancel=cancel,
     )  # fmt: skip
 
@@ -458,6 +640,7 @@ def rewrite_lines(
     seed: int = 0,
     cues: Sequence[VisualCues | None] | None = None,
     tries: int = 3,
+    speak: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> list[LineVerdict]:
@@ -473,7 +656,7 @@ def rewrite_lines(
         progress(0.5 * k / max(len(indexes), 1), f"rewriting clip {index + 1}")
         context[index] = narrator.rewrite(request, index, seed=seed + k, context=context)
     return fit_lines(
-        project, narrator, request, context, indexes, speaker=speaker, tries=tries,
+        project, narrator, request, context, indexes, speaker=speaker, tries=tries, speak=speak,
         progress=scaled(progress, 0.5, 1.0), cancel=cancel,
     )  # fmt: skip
 
@@ -486,15 +669,17 @@ def shorten_lines(
     speaker: Speaker | None = None,
     seed: int = 0,
     tries: int = 4,
+    speak: bool = True,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> list[LineVerdict]:
-    """Shorter lines for clips whose line does not fit (the user's own lines too: asked for explicitly)."""
+    """Shorter lines for the given clips (whoever wrote them: the caller decides whose line may be replaced;
+    the editor asks per line, the CLI's --shorten skips locked ones)."""
     speaker = speaker or shared_speaker()
     request = narration_request(project, speaker=speaker, cues=visual_cues(project, cancel), seed=seed,
                                 unlocked=indexes)  # fmt: skip
     return fit_lines(
-        project, narrator, request, context_of(project, speaker), indexes, speaker=speaker, tries=tries,
+        project, narrator, request, context_of(project, speaker), indexes, speaker=speaker, tries=tries, speak=speak,
         progress=progress, cancel=cancel,
     )  # fmt: skip
 
@@ -533,12 +718,15 @@ def check_export(
     project: Project,
     speaker: Speaker | None = None,
     *,
+    made: Made | None = None,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
 ) -> tuple[list[FitResult], list[FitProblem]]:
-    """Every clip's line spoken and fitted: the fits (reused by the export) and the lines that cannot fit."""
-    fits = fit_all(project, speaker, progress=progress, cancel=cancel)
-    return fits, fit_problems(project, fits)
+    """Every clip's speech (what `made` holds is reused, the rest synthesized) and the lines that cannot fit,
+    judged by `line_fit` on that speech. The editor decides at once with `check_lines` instead."""
+    speaker = speaker or shared_speaker()
+    fits = export_fits(project, speaker, made=made, progress=progress, cancel=cancel)
+    return fits, check_lines(project, speaker, made=made_by_key(project, fits))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -572,6 +760,8 @@ def render_video(
     ):
         if target is not None:
             check_output_path(Path(target), video, what)
+    if options.project_out is not None:
+        check_storable_video(video, options.project_out)
     if options.burn_subtitles:
         find_cjk_font()  # a missing font is reported now, not after detection and narration
     speaker = speaker or shared_speaker()
@@ -614,8 +804,6 @@ def render_video(
                 f"clip {v.index + 1}: no line fits {clip.duration_ms / 1000:.1f} s "
                 f"(still {over} characters too long); left silent"
             )
-    if options.project_out is not None:
-        save_project(project, Path(options.project_out))
     export_options = ExportOptions(
         preset=options.preset,
         burn_subtitles=options.burn_subtitles,
@@ -635,6 +823,16 @@ def render_video(
         progress=scaled(progress, 0.65, 1.0),
         cancel=cancel,
     )
+    if options.project_out is not None:
+        # saved last: a render that fails or is cancelled while exporting leaves no project behind, and a
+        # project that cannot be saved takes the export's outputs back, so a failed render leaves none
+        try:
+            save_project(project, Path(options.project_out))
+        except BaseException:
+            for written in (result.output, result.srt, result.narration_wav, result.report_path):
+                if written is not None:
+                    Path(written).unlink(missing_ok=True)
+            raise
     export_warnings = tuple(w for w in result.warnings if not w.endswith("; left silent"))
     return RenderResult(
         project=project,

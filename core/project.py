@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from core import defaults, leftovers
-from core.errors import InputError, ProjectError, WriteError
+from core.errors import InputError, ProjectError, WriteError, display_path
 from core.parsing import (
     decode_text,
     get_bool,
@@ -218,18 +218,18 @@ class SpeechSettings:
         return settings
 
 
-EXPORT_PRESETS = ("source", "1080p", "720p")
+EXPORT_PRESETS = defaults.EXPORT_PRESETS  # re-exported: the exporter, the CLI and the dialog use it from here
 
 
 @dataclass(frozen=True)
 class ExportSettings:
-    preset: str = "source"
+    preset: str = defaults.EXPORT_PRESET
     burn_subtitles: bool = True  # short-video platforms need burned-in subtitles
     soft_subtitles: bool = True
     write_srt: bool = False
-    duck_db: float = -12.0  # original audio level while narration speaks
+    duck_db: float = defaults.DUCK_DB  # original audio level while narration speaks
     output: str | None = None  # last export path, relative to the project file when saved
-    loudness_lufs: float = -14.0  # integrated loudness of the export (-14, -16 or -23)
+    loudness_lufs: float = defaults.LOUDNESS_LUFS  # integrated loudness of the export (LOUDNESS_TARGETS)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -248,20 +248,21 @@ class ExportSettings:
             raise ProjectError("export: expected an object")
         where, err = "export", ProjectError
         settings = ExportSettings(
-            preset=get_text(data, "preset", "source", where, err) or "source",
+            preset=get_text(data, "preset", defaults.EXPORT_PRESET, where, err) or defaults.EXPORT_PRESET,
             burn_subtitles=get_bool(data, "burn_subtitles", True, where, err),
             soft_subtitles=get_bool(data, "soft_subtitles", True, where, err),
             write_srt=get_bool(data, "write_srt", False, where, err),
-            duck_db=get_number(data, "duck_db", -12.0, where, err),
+            duck_db=get_number(data, "duck_db", defaults.DUCK_DB, where, err),
             output=get_text(data, "output", None, where, err),
-            loudness_lufs=get_number(data, "loudness_lufs", -14.0, where, err),
+            loudness_lufs=get_number(data, "loudness_lufs", defaults.LOUDNESS_LUFS, where, err),
         )
         if settings.preset not in EXPORT_PRESETS:
             raise ProjectError(f"export: unknown preset {settings.preset!r}")
         if not -60 <= settings.duck_db <= 0:
             raise ProjectError("export: 'duck_db' must be between -60 and 0")
-        if not -31 <= settings.loudness_lufs <= -5:
-            raise ProjectError("export: 'loudness_lufs' must be between -31 and -5")
+        if not defaults.loudness_in_range(settings.loudness_lufs):
+            lo, hi = defaults.LOUDNESS_MIN_LUFS, defaults.LOUDNESS_MAX_LUFS
+            raise ProjectError(f"export: 'loudness_lufs' must be between {lo:g} and {hi:g}")
         return settings
 
 
@@ -279,6 +280,12 @@ class Project:
     @property
     def video_missing(self) -> bool:
         return self.video is not None and not Path(self.video).is_file()
+
+    def effective_speech(self, clip: Clip) -> SpeechSettings:
+        """The settings `clip` is spoken with: the project's, with the clip's own voice and rate overrides
+        (the one place that resolves them, for fitting, budgets, reports and the preview alike)."""
+        s = self.speech
+        return replace(s, voice=clip.voice or s.voice, rate_cps=clip.rate_cps or s.rate_cps)
 
     def clip_index_at(self, ms: int) -> int | None:
         for i, clip in enumerate(self.clips):
@@ -303,6 +310,18 @@ def _int(value: Any) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # Serialization
+
+
+def check_storable_video(video: Path | str, project_path: Path | str) -> None:
+    """InputError now when a project file could not name `video`: a project is UTF-8 JSON, and a file name
+    that is not valid UTF-8 (Latin-1 bytes from a Windows zip) has no spelling in it."""
+    try:
+        os.fspath(video).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            f"{display_path(project_path)}: a project cannot name the video {display_path(video)} "
+            "(its file name is not valid UTF-8 text); rename the video, or leave out the project file"
+        ) from None
 
 
 def project_to_json(project: Project, project_path: Path | None = None) -> dict[str, Any]:
@@ -554,6 +573,33 @@ class Change:
 
 ChangeListener = Callable[[Change], None]
 
+SpeechKey = tuple[str, int, str | None, float, int, int]
+SPEECH_STATES = ("waiting", "speaking", "ready", "failed")
+
+
+def speech_key(project: Project, clip: Clip) -> SpeechKey:
+    """What a clip's speech depends on: its line, length, voice, rate and the lead/tail. Speech made for
+    one key stays valid for every project state with that key (undo brings it back, an edit moves on)."""
+    s = project.effective_speech(clip)
+    return (
+        clip.narration.strip(),
+        clip.duration_ms,
+        s.voice,
+        float(s.rate_cps),
+        s.lead_ms,
+        s.tail_ms,
+    )
+
+
+@dataclass(frozen=True)
+class ClipSpeech:
+    """Where one line's speech is: "waiting", "speaking", "ready" (with its `fit`, a core.speech.FitResult)
+    or "failed" (with a one-line `error`). Not part of the project: no undo step, never saved."""
+
+    state: str
+    fit: Any = None
+    error: str = ""
+
 
 class Document:
     """Holds the project and its history; views call `edit()` and observe `observe()`/`subscribe()`."""
@@ -567,6 +613,45 @@ class Document:
         self._listeners: list[Listener] = []
         self._observers: list[ChangeListener] = []
         self._mergeable = False  # the last step may absorb the next edit with the same merge key
+        self._speech: dict[SpeechKey, ClipSpeech] = {}
+        self._speech_observers: list[Callable[[], None]] = []
+
+    # -- speech made for the lines (by key, so it survives undo and is dropped by no edit)
+    def speech_of(self, clip: Clip, project: Project | None = None) -> ClipSpeech | None:
+        return self._speech.get(speech_key(project or self._project, clip))
+
+    def speech_at(self, key: SpeechKey) -> ClipSpeech | None:
+        return self._speech.get(key)
+
+    def made_speech(self) -> dict[SpeechKey, Any]:
+        """Every line whose speech is ready: key -> FitResult (what the fit verdict and the export reuse)."""
+        return {k: v.fit for k, v in self._speech.items() if v.state == "ready" and v.fit is not None}
+
+    def set_speech(self, key: SpeechKey, speech: ClipSpeech | None) -> None:
+        """Record (or forget, with None) a line's speech state; observers of speech hear it."""
+        self.set_speeches({key: speech})
+
+    def set_speeches(self, states: Mapping[SpeechKey, ClipSpeech | None]) -> None:
+        """Several lines' speech states at once: one notification (a 200-clip queue marks them waiting)."""
+        changed = False
+        for key, speech in states.items():
+            if speech is not None and speech.state not in SPEECH_STATES:
+                raise ValueError(f"unknown speech state {speech.state!r}")
+            if self._speech.get(key) == speech:
+                continue
+            changed = True
+            if speech is None:
+                self._speech.pop(key, None)
+            else:
+                self._speech[key] = speech
+        if changed:
+            for listener in list(self._speech_observers):
+                listener()
+
+    def observe_speech(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """`listener()` after a line's speech changed state (not an edit: the project is the same)."""
+        self._speech_observers.append(listener)
+        return lambda: self._speech_observers.remove(listener) if listener in self._speech_observers else None
 
     # -- state
     @property

@@ -27,9 +27,19 @@ def frame_to_ms(frame: int, fps: Fraction) -> int:
     return round(Fraction(frame, 1) / fps * 1000)
 
 
+def nearest_frame(ms: int, fps: Fraction) -> int:
+    """Index of the frame whose start is nearest to `ms`: for a cut point (a clip boundary).
+
+    A boundary lies between two frames, at a frame's start rounded to whole ms (or a decoder's PTS with
+    its own rounding), so it may sit a little before the exact start: rounding maps it to that frame,
+    where ms_to_frame (the frame on screen at `ms`) would pick the frame before and keep one frame of
+    the previous shot. For a playhead use ms_to_frame."""
+    return round(Fraction(ms, 1000) * fps)
+
+
 def snap_ms_to_frame(ms: int, fps: Fraction) -> int:
     """Nearest frame boundary to `ms`, in ms."""
-    return frame_to_ms(round(Fraction(ms, 1000) * fps), fps)
+    return frame_to_ms(nearest_frame(ms, fps), fps)
 
 
 def seconds(ms: int) -> float:

@@ -106,3 +106,11 @@ def write_atomic(path: Path, data: bytes, *, fsync: bool = True, mode_of: Path |
     """`data` into `path` all or nothing (see `atomic_file`)."""
     with atomic_file(path, "wb", fsync=fsync, mode_of=mode_of) as fh:
         fh.write(data)
+
+
+def utf8_text(text: str) -> str:
+    """`text` writable as UTF-8: a file name that is not UTF-8 (Latin-1 bytes, surrogate-escaped by Python)
+    keeps its valid parts and shows U+FFFD for each undecodable byte. For reports, which name files for
+    people to read; never for a path the program reads back (those are refused up front instead)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+

@@ -75,7 +75,9 @@ def run_editor(argv: list[str]) -> int:
     install_excepthook()
     i18n.install(language())  # the system locale, or the language chosen in Settings
     window = create_window()
+    window.fit_to_screen()  # a 1280x720 screen shows the whole window: timeline and status bar included
     window.show()
+    QTimer.singleShot(500, window.keep_on_screen)  # the real frame is known once the window is shown
     # Ctrl-C in the terminal closes the window the normal way (asking to save); the idle timer lets
     # Python run its signal handlers while Qt's event loop is in control.
     signal.signal(signal.SIGINT, lambda *_: window.close())

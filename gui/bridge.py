@@ -7,7 +7,9 @@ Qt signals that say what changed, by comparing the frozen parts of the project:
 - narrationChanged: a clip's line, labels, locks or per-clip voice/rate changed (same spans);
 - productChanged, videoChanged (video path or media), settingsChanged (speech or export settings);
 - projectChanged: any change at all, saves included (title, dirty flag, actions' enabled state);
-- documentReplaced: another document (open/new/recover): views reset everything.
+- documentReplaced: another document (open/new/recover): views reset everything;
+- speechChanged: a line's speech changed state (waiting, speaking, ready, failed: Document.set_speech),
+  no edit: the narration lane, the meter and the export check read it through `made_speech()`.
 
 It also holds view state shared by widgets (selection, playhead), which is not part of the project
 and not undoable.
@@ -16,10 +18,12 @@ and not undoable.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from core.project import Change, Document, Project
+from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 
 class DocumentBridge(QObject):
@@ -30,6 +34,7 @@ class DocumentBridge(QObject):
     productChanged = Signal()
     videoChanged = Signal()  # the video file or its media summary (relink, and undoing it)
     settingsChanged = Signal()  # speech or export settings
+    speechChanged = Signal()  # a line's speech state (Document.speech_of), not an edit
     selectionChanged = Signal()
     playheadChanged = Signal(int)
     message = Signal(str)  # short status text (an edit that made no sense, ...)
@@ -37,6 +42,7 @@ class DocumentBridge(QObject):
     def __init__(self, document: Document | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._unsubscribe: Callable[[], None] | None = None
+        self._unsubscribe_speech: Callable[[], None] | None = None
         self.document = Document()
         self.selection: list[int] = []
         self.playhead_ms = 0
@@ -53,8 +59,11 @@ class DocumentBridge(QObject):
     def set_document(self, document: Document) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        if self._unsubscribe_speech is not None:
+            self._unsubscribe_speech()
         self.document = document
         self._unsubscribe = document.observe(self._on_change)
+        self._unsubscribe_speech = document.observe_speech(self.speechChanged.emit)
         self.selection = [0] if document.project.clips else []
         self.playhead_ms = 0
         self.documentReplaced.emit()
@@ -98,8 +107,17 @@ class DocumentBridge(QObject):
         try:
             return self.document.edit(description, change, merge_key=merge_key)
         except ValueError as exc:
-            self.message.emit(f"{description}: {exc}")
+            self.message.emit(f"{description}: {edit_problem(str(exc))}")
             return False
+
+    def made_speech(self, project: Project | None = None) -> dict[Any, Any]:
+        """The speech already made for the lines of `project` (default: the current one), by speech key."""
+        from core.project import speech_key
+
+        project = project or self.project
+        made = self.document.made_speech()
+        keys = {speech_key(project, c) for c in project.clips}
+        return {k: v for k, v in made.items() if k in keys}
 
     # -- view state
     def select(self, indexes: list[int]) -> None:
@@ -121,3 +139,15 @@ class DocumentBridge(QObject):
         if ms != self.playhead_ms:
             self.playhead_ms = ms
             self.playheadChanged.emit(ms)
+
+
+_EDIT_PROBLEMS = {  # core.project's edit functions say why an edit makes no sense (ValueError)
+    "the playhead is not on a clip": QT_TRANSLATE_NOOP("", "the playhead is not on a clip"),
+    "too close to a clip boundary to split": QT_TRANSLATE_NOOP("", "too close to a clip boundary to split"),
+    "there is no next clip to merge with": QT_TRANSLATE_NOOP("", "there is no next clip to merge with"),
+}
+
+
+def edit_problem(text: str) -> str:
+    """Why an edit was refused, in the interface language when it is a known reason."""
+    return tr(_EDIT_PROBLEMS[text]) if text in _EDIT_PROBLEMS else text

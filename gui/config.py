@@ -50,6 +50,21 @@ def add_recent_file(path: str | Path) -> list[str]:
     return items
 
 
+def last_folder() -> str:
+    """The folder of the last video or project opened (File > Open starts there); "" when none yet or gone."""
+    value = str(settings().value("open/last_folder", "") or "")
+    return value if value and Path(value).is_dir() else ""
+
+
+def set_last_folder(path: str | Path) -> None:
+    """Remember the folder of a file just opened (its parent) for the next Open dialog."""
+    folder = Path(path).resolve()
+    folder = folder if folder.is_dir() else folder.parent
+    s = settings()
+    s.setValue("open/last_folder", str(folder))
+    s.sync()
+
+
 def narrator_backend() -> str:
     value = str(settings().value("narrator/backend", defaults.NARRATOR_KIND))
     return value if value in NARRATOR_BACKENDS else defaults.NARRATOR_KIND

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import SyncNarratorError
 from gui.i18n import QT_TRANSLATE_NOOP, tr
+from gui.lines_dialog import LinesDialog
 
 log = logging.getLogger("syncnarrator")
 
@@ -81,7 +82,64 @@ _USER_MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"^(?P<file>.+): file is empty \(0 bytes\)$"),
         QT_TRANSLATE_NOOP("", "{file}: the file is empty (0 bytes)"),
     ),
+    # Settings > Add voice pack (core.speech.voices.add_voice_pack, core.speech.kokoro.load_style_file)
+    (re.compile(r"^(?P<file>.+): no such voice pack file$"), QT_TRANSLATE_NOOP("", "{file}: no such file")),
+    (
+        re.compile(r"^(?P<file>.+): a voice pack is a \.npy or \.pt file$"),
+        QT_TRANSLATE_NOOP("", "{file}: a voice pack is a .npy or .pt file"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): (not a Kokoro voice\b.*|holds \d+ arrays; a voice pack holds one)$"),
+        QT_TRANSLATE_NOOP("", "{file}: not a voice pack (a style file of the neural voice)"),
+    ),
+    (
+        re.compile(r"^(?P<file>.+): cannot read the voice pack\b.*$"),
+        QT_TRANSLATE_NOOP("", "{file}: the voice pack cannot be read"),
+    ),
 ]
+
+# Under zh_CN a message the table above does not know is not shown in English: the dialog says what
+# kind of problem it is and where; the English original is in the log (MainWindow.show_error logs it).
+_KIND_TEXTS = {
+    "MediaError": QT_TRANSLATE_NOOP("", "the video cannot be read"),
+    "ProjectError": QT_TRANSLATE_NOOP("", "the project file cannot be used"),
+    "ExportError": QT_TRANSLATE_NOOP("", "the export failed"),
+    "WriteError": QT_TRANSLATE_NOOP("", "the file cannot be written"),
+    "SpeechError": QT_TRANSLATE_NOOP("", "the speech could not be made"),
+    "FitError": QT_TRANSLATE_NOOP("", "some lines do not fit their clips"),
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_FILE_HEAD = re.compile(r"^(?P<file>(?:[A-Za-z]:)?[^:]*[/\\.][^:]*): ")
+
+
+def _in_chinese(exc: BaseException, text: str) -> str:
+    """A message for the zh_CN interface when `text` (a core message) is English."""
+    from gui.i18n import active_language
+
+    if active_language() != "zh_CN" or _CJK.search(text):
+        return text
+    kind = next((k for k in (type(c).__name__ for c in type(exc).__mro__) if k in _KIND_TEXTS), "")
+    what = tr(_KIND_TEXTS[kind]) if kind else tr("the input cannot be used")
+    m = _FILE_HEAD.match(text)
+    return tr("{file}: {problem}").format(file=m.group("file"), problem=what) if m else what
+
+
+def _os_error_text(exc: OSError) -> str:
+    import errno
+
+    reasons = {
+        errno.ENOENT: QT_TRANSLATE_NOOP("", "no such file or folder"),
+        errno.EACCES: QT_TRANSLATE_NOOP("", "permission denied"),
+        errno.EPERM: QT_TRANSLATE_NOOP("", "permission denied"),
+        errno.ENOSPC: QT_TRANSLATE_NOOP("", "the disk is full"),
+        errno.EROFS: QT_TRANSLATE_NOOP("", "the disk is read-only"),
+        errno.EISDIR: QT_TRANSLATE_NOOP("", "is a folder"),
+    }
+    from gui.i18n import active_language
+
+    if active_language() != "zh_CN" or exc.errno not in reasons:  # the system's own words elsewhere
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return tr("{file}: {problem}").format(file=exc.filename, problem=tr(reasons[exc.errno]))
 
 
 def one_line(exc: BaseException) -> str:
@@ -92,9 +150,10 @@ def one_line(exc: BaseException) -> str:
             m = pattern.match(text)
             if m:
                 return tr(template).format(file=m.group("file"))
-        return text.splitlines()[0] if text else type(exc).__name__
+        first = text.splitlines()[0] if text else type(exc).__name__
+        return _in_chinese(exc, first)
     if isinstance(exc, OSError) and exc.filename:
-        return f"{exc.filename}: {exc.strerror or exc}"
+        return _os_error_text(exc)
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return tr("internal error: {kind}").format(kind=type(exc).__name__) + (f": {text}" if text else "")
 
@@ -106,6 +165,13 @@ def is_user_mistake(exc: BaseException) -> bool:
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException, details: str = "") -> None:
     """A one-line message and where the log is (the details, a traceback, are only there)."""
+    box = make_error_box(parent, title, exc)
+    box.exec()
+
+
+def make_error_box(parent: QWidget | None, title: str, exc: BaseException) -> QMessageBox:
+    """The error dialog: one line in the interface language (the core's own English words, and any
+    technical reason, are in the log: Help > Open log folder)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, one_line(exc), QMessageBox.StandardButton.Ok, parent)
     if is_user_mistake(exc):
         box.setInformativeText(tr("More in the log: Help ▸ Open log folder"))
@@ -113,7 +179,7 @@ def show_error(parent: QWidget | None, title: str, exc: BaseException, details: 
         from gui.logs import log_file
 
         box.setInformativeText(tr("The details are in the log: {path}").format(path=log_file()))
-    box.exec()
+    return box
 
 
 def exec_dialog(dialog: QDialog) -> bool:
@@ -154,20 +220,54 @@ def ask_save_discard_cancel(parent: QWidget | None, name: str) -> str:
     }.get(answer, "cancel")
 
 
-def choose_open_file(parent: QWidget | None, caption: str = "", filt: str = "") -> str:
-    path, _ = QFileDialog.getOpenFileName(
-        parent, caption or tr("Open video or project"), "", filt or video_filter()
-    )
-    return path
+def make_file_dialog(
+    parent: QWidget | None,
+    caption: str,
+    start: str = "",
+    filt: str = "",
+    mode: str = "open",
+) -> QFileDialog:
+    """Qt's own file dialog (never the platform's): the same everywhere, translated by qtbase_zh_CN.qm
+    ("Look in", "Files of type" in Chinese), and one that tests can walk. `mode`: open, save or folder."""
+    dialog = QFileDialog(parent, caption, start)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    # qtbase_zh_CN.qm leaves these two in English ("Look in", "Files of type"): ours are translated
+    dialog.setLabelText(QFileDialog.DialogLabel.LookIn, tr("Look in:"))
+    dialog.setLabelText(QFileDialog.DialogLabel.FileType, tr("Files of type:"))
+    dialog.resize(820, 520)  # room for the names, sizes and dates (Qt opens it smaller)
+    if mode == "folder":
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    elif mode == "save":
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        if start and not Path(start).is_dir():
+            dialog.selectFile(start)
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    if filt and mode != "folder":
+        dialog.setNameFilters(filt.split(";;"))
+    return dialog
+
+
+def _chosen(dialog: QFileDialog) -> str:
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return ""
+    files = dialog.selectedFiles()
+    return files[0] if files else ""
+
+
+def choose_open_file(parent: QWidget | None, caption: str = "", filt: str = "", start: str = "") -> str:
+    """A file to open; starts in `start` (File > Open passes the last folder used)."""
+    return _chosen(make_file_dialog(parent, caption or tr("Open video or project"), start, filt or video_filter()))
 
 
 def choose_save_file(parent: QWidget | None, caption: str, start: str = "", filt: str = "") -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, caption, start, filt or project_filter())
-    return path
+    return _chosen(make_file_dialog(parent, caption, start, filt or project_filter(), mode="save"))
 
 
 def choose_folder(parent: QWidget | None, caption: str, start: str = "") -> str:
-    return QFileDialog.getExistingDirectory(parent, caption, start)
+    return _chosen(make_file_dialog(parent, caption, start, mode="folder"))
 
 
 def open_folder(folder: Path) -> bool:
@@ -233,7 +333,7 @@ def about_html() -> str:
         (
             tr("Models"),
             tr(
-                "The embedded narrator is learned from the E-SyncVidStory dataset (research use; see NOTICE); no model is downloaded at run time."
+                "The built-in writer is learned from the E-SyncVidStory dataset, published by Alibaba (2024) under the BSD-3-Clause licence (see NOTICE); no model is downloaded at run time."
             ),
         ),
         (tr("Fonts"), tr("Noto Sans CJK (SIL Open Font License 1.1) for subtitles.")),
@@ -358,7 +458,5 @@ def install_excepthook() -> None:
 
 def show_lines(parent: QWidget | None, title: str, lines: list[str]) -> None:
     """A list of lines to read (the narrator's shorter lines), through `exec_dialog` (tests answer it)."""
-    from gui.export_dialog import LinesDialog
-
     if lines:
         exec_dialog(LinesDialog(title, lines, parent))

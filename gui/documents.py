@@ -71,7 +71,7 @@ class DocumentController(QObject):
         return answer == "discard"
 
     def open_dialog(self) -> None:
-        path = dialogs.choose_open_file(self.window)
+        path = dialogs.choose_open_file(self.window, "", "", config.last_folder())
         if path:
             self.open_path(path)
 
@@ -102,6 +102,7 @@ class DocumentController(QObject):
                 return False
             w.set_document(doc)
             config.add_recent_file(path)
+            config.set_last_folder(path)
             w.show_message(
                 tr("Opened the previous save of {name}: Save replaces the damaged file").format(
                     name=path.name
@@ -158,11 +159,12 @@ class DocumentController(QObject):
         w = self.window
         if not self.confirm_discard():  # asked only now that the video is known to open
             return
+        card: Product | None = None
         try:
-            product = load_product_beside(path) or Product()
+            card = load_product_beside(path)
         except SyncNarratorError as exc:  # shown (the CLI refuses it too); the video still opens
             w.show_error(tr("Product knowledge"), exc)
-            product = Product()
+        product = card or Product()
         project = Project(
             video=str(path.resolve()),
             media=media,
@@ -174,6 +176,7 @@ class DocumentController(QObject):
         doc.mark_saved()  # nothing to lose yet
         w.set_document(doc)
         config.add_recent_file(path)
+        config.set_last_folder(path)
         w.show_message(
             tr("Opened {name}: {width}×{height}, {seconds} s").format(
                 name=path.name,
@@ -182,7 +185,11 @@ class DocumentController(QObject):
                 seconds=f"{media.duration_ms / 1000:.1f}",
             )
         )
-        w.narration.detect(auto_narrate=auto_narrate)
+        # A product card beside the video (X.product.json) is all the narrator needs: lines are proposed
+        # at once, as for the demo. Without one the window says what to add (a banner, not a question).
+        if card is None and not auto_narrate:
+            w.show_product_banner(path)
+        w.narration.detect(auto_narrate=auto_narrate or card is not None)
 
     def offer_relink(self) -> None:
         w = self.window
@@ -197,7 +204,7 @@ class DocumentController(QObject):
                 tr("{name}: video missing (File ▸ Open a project again to relink)").format(name=name)
             )
             return
-        new = dialogs.choose_open_file(w, tr("Locate the video"), dialogs.video_filter())
+        new = dialogs.choose_open_file(w, tr("Locate the video"), dialogs.video_filter(), config.last_folder())
         if not new:
             return
         new_path = str(Path(new).resolve())

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.defaults import LOUDNESS_TARGETS, PRESET_SOURCE
 from core.project import EXPORT_PRESETS, ExportSettings, Project
-from gui import dialogs
+from gui import dialogs, logs
 from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 
@@ -64,8 +66,9 @@ class ExportDialog(QDialog):
         row.addWidget(browse)
         form.addRow(tr("Output file"), row)
         self.preset = QComboBox()
-        self.preset.addItems(list(EXPORT_PRESETS))
-        self.preset.setCurrentText(settings.preset)
+        for preset in EXPORT_PRESETS:  # shown by a readable name, kept by its id
+            self.preset.addItem(tr(PRESET_NAMES.get(preset, preset)), preset)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(settings.preset)))
         form.addRow(tr("Preset"), self.preset)
         self.burn = QCheckBox(tr("Burn subtitles into the picture"))
         self.burn.setChecked(settings.burn_subtitles)
@@ -109,6 +112,7 @@ class ExportDialog(QDialog):
         try:
             check_outputs(self._inputs, [out, srt, report_path_for(out)])
         except InputError as exc:
+            logs.log_error(tr("Export"), exc)  # the core's own words, if the dialog shows a translation
             dialogs.show_error(self, tr("Export"), exc)
             return
         super().accept()
@@ -126,7 +130,7 @@ class ExportDialog(QDialog):
     def settings(self, current: ExportSettings) -> ExportSettings:
         return replace(
             current,
-            preset=self.preset.currentText(),
+            preset=str(self.preset.currentData()),
             burn_subtitles=self.burn.isChecked(),
             soft_subtitles=self.soft.isChecked(),
             write_srt=self.srt.isChecked(),
@@ -136,10 +140,22 @@ class ExportDialog(QDialog):
         )
 
 
-LOUDNESS_CHOICES = (
-    (-14.0, QT_TRANSLATE_NOOP("", "-14 LUFS (short-video platforms)")),
-    (-16.0, QT_TRANSLATE_NOOP("", "-16 LUFS (podcasts, some streaming)")),
-    (-23.0, QT_TRANSLATE_NOOP("", "-23 LUFS (broadcast, EBU R128)")),
+PRESET_NAMES = {
+    PRESET_SOURCE: QT_TRANSLATE_NOOP("", "Same as the source"),
+    "1080p": QT_TRANSLATE_NOOP("", "1080p"),
+    "720p": QT_TRANSLATE_NOOP("", "720p"),
+}
+
+LOUDNESS_CHOICES = tuple(  # the values are core.defaults.LOUDNESS_TARGETS, named in its order
+    zip(
+        LOUDNESS_TARGETS,
+        (
+            QT_TRANSLATE_NOOP("", "-14 LUFS (short-video platforms)"),
+            QT_TRANSLATE_NOOP("", "-16 LUFS (podcasts, some streaming)"),
+            QT_TRANSLATE_NOOP("", "-23 LUFS (broadcast, EBU R128)"),
+        ),
+        strict=True,
+    )
 )
 
 
@@ -212,17 +228,60 @@ def timestamp(ms: int) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}.{milli:03d}"
 
 
-class LinesDialog(QDialog):
-    """A list of lines to read (the new, shorter lines)."""
+class ShortenDialog(QDialog):
+    """The narrator's shorter lines, one row per clip: the old line, the new one and a checkbox. A locked
+    line (the user typed or locked it) is unchecked: the user's text is replaced only when they tick it.
+    `chosen()` is what to apply (as one undo step)."""
 
-    def __init__(self, title: str, lines: list[str], parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, verdicts: list[Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(title)
-        self.lines = list(lines)
+        self.setWindowTitle(tr("Shorter lines from the narrator"))
+        self.setMinimumWidth(620)
         layout = QVBoxLayout(self)
-        self.list = QListWidget()
-        self.list.addItems(self.lines)
-        layout.addWidget(self.list)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        intro = QLabel(
+            tr(
+                "Tick the lines to replace. Lines you typed or locked are not ticked: your text is only replaced if you tick it."
+            )
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
+        for column, title in enumerate((tr("Use"), tr("Clip"), tr("Your line"), tr("Shorter line"))):
+            head = QLabel(f"<b>{title}</b>")
+            grid.addWidget(head, 0, column)
+        self.rows: list[tuple[QCheckBox, Any]] = []
+        for row, verdict in enumerate(verdicts, start=1):
+            clip = project.clips[verdict.index]
+            usable = verdict.verdict == "shortened" and verdict.text.strip() != clip.narration.strip()
+            check = QCheckBox()
+            check.setChecked(usable and not clip.locked)
+            check.setEnabled(usable)
+            if clip.locked:
+                check.setToolTip(tr("You typed or locked this line"))
+            old = QLabel(clip.narration)
+            old.setWordWrap(True)
+            new = QLabel(verdict.text if usable else tr("(no shorter line fits this clip)"))
+            new.setWordWrap(True)
+            number = tr("Clip {number}").format(number=verdict.index + 1)
+            if clip.locked:
+                number += " " + tr("(locked)")
+            grid.addWidget(check, row, 0)
+            grid.addWidget(QLabel(number), row, 1)
+            grid.addWidget(old, row, 2)
+            grid.addWidget(new, row, 3)
+            self.rows.append((check, verdict))
+        layout.addLayout(grid)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Use the ticked lines and export"))
         buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def chosen(self) -> list[Any]:
+        """The ticked rows' verdicts (core.pipeline.LineVerdict)."""
+        return [verdict for check, verdict in self.rows if check.isChecked() and check.isEnabled()]
+

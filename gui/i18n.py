@@ -138,7 +138,7 @@ _STAGES = {
     QT_TRANSLATE_NOOP("", "shortening lines"),
     QT_TRANSLATE_NOOP("", "measuring loudness"),
 }
-_COUNTED_STAGE = re.compile(r"^(speaking|narrating|rewriting) clip (\d+)(?:/(\d+))?$")
+_COUNTED_STAGE = re.compile(r"^(speaking|narrating|rewriting|fitting) clip (\d+)(?:/(\d+))?$")
 
 
 def stage_text(stage: str) -> str:
@@ -151,6 +151,8 @@ def stage_text(stage: str) -> str:
         verb, k, total = m.group(1), m.group(2), m.group(3)
         if verb == "speaking":
             text = tr("speaking clip {k} of {n}") if total else tr("speaking clip {k}")
+        elif verb == "fitting":  # a line judged against its clip by the estimate (nothing spoken)
+            text = tr("fitting clip {k} of {n}") if total else tr("fitting clip {k}")
         elif verb == "narrating":
             text = tr("narrating clip {k} of {n}") if total else tr("narrating clip {k}")
         else:

@@ -26,6 +26,7 @@ from core.timebase import format_timecode
 from gui.bridge import DocumentBridge
 from gui.i18n import label_definition, tr
 from gui.services import Fit, clip_fit, labels, spoken_chars
+from gui.speech_queue import SPEECH_TEXT
 from gui.style import FIT_COLORS, label_color
 
 MAX_LABELS = 2  # the data never gives a clip more than two storyline labels
@@ -156,6 +157,7 @@ class Inspector(QWidget):
         ):
             part.connect(self.refresh)
         bridge.selectionChanged.connect(self._selection_changed)
+        bridge.speechChanged.connect(self._update_meter)  # the line's speech made: the verdict reads it
         self.refresh()
 
     # -- alternatives
@@ -277,7 +279,8 @@ class Inspector(QWidget):
             return
         clip = project.clips[index]
         text = self.text.toPlainText()
-        fit = clip_fit(clip, project, text)
+        made = self.bridge.document.made_speech() if text == clip.narration else None
+        fit = clip_fit(clip, project, text, made)  # the lane's and the export check's verdict too
         self.fit = fit
         n, lo, hi = fit.chars, fit.chars_min, fit.chars_max
         self.chars_meter.setRange(0, max(hi, n, 1))
@@ -289,19 +292,24 @@ class Inspector(QWidget):
         )
         self.seconds_meter.setRange(0, max(fit.room_ms, fit.speech_ms, 1))
         self.seconds_meter.setValue(fit.speech_ms)
-        self.seconds_meter.setFormat(
-            tr("speech ≈{speech} s; room {room} s of the {clip} s clip").format(
+        if fit.state == "over":  # the figure the export check names: even at the fastest allowed speech
+            seconds = tr("needs {needs} s even spoken fastest; room {room} s of the {clip} s clip").format(
+                needs=f"{fit.needs_ms / 1000:.1f}",
+                room=f"{fit.room_ms / 1000:.1f}",
+                clip=f"{clip.duration_ms / 1000:.1f}",
+            )
+        else:
+            seconds = tr("speech ≈{speech} s; room {room} s of the {clip} s clip").format(
                 speech=f"{fit.speech_ms / 1000:.1f}",
                 room=f"{fit.room_ms / 1000:.1f}",
                 clip=f"{clip.duration_ms / 1000:.1f}",
             )
-        )
-        over_chars = n > hi
+        self.seconds_meter.setFormat(seconds)
         colour = FIT_COLORS[fit.state]
-        for bar, state in (
-            (self.chars_meter, "over" if over_chars else "fits"),
-            (self.seconds_meter, fit.state),
-        ):
+        # one verdict, one colour: both bars show it; a short line (fewer characters than the budget asks
+        # for) greys the character bar
+        chars_state = "short" if fit.state == "fits" and fit.short else fit.state
+        for bar, state in ((self.chars_meter, chars_state), (self.seconds_meter, fit.state)):
             pal = bar.palette()
             pal.setColor(
                 QPalette.ColorRole.Highlight, QColor(FIT_COLORS["fits" if state == "empty" else state])
@@ -314,7 +322,11 @@ class Inspector(QWidget):
             "fits": tr("Short: the clip will have some silence") if n < lo else tr("Fits"),
             "empty": "",
         }
-        self.fit_label.setText(messages[fit.state])
+        message = messages[fit.state]
+        speech = self.bridge.document.speech_of(clip) if made is not None and fit.state != "empty" else None
+        if speech is not None:
+            message += ("  ·  " if message else "") + tr(SPEECH_TEXT[speech.state])
+        self.fit_label.setText(message)
         self.fit_label.setStyleSheet(
             f"color: {colour.name()};" + (" font-weight: bold;" if fit.state == "over" else "")
         )

@@ -16,15 +16,26 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QPushButton, QSplitter, QTabWidget, QToolBar
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.project import Document, Project, merge_with_next, split_clip
-from core.timebase import snap_ms_to_frame
-from gui import config, dialogs, logs, recovery, services
+from core.project import Document, Project
+from gui import config, dialogs, logs, recovery
 from gui.actions import ActionTable
+from gui.banner import Banner
 from gui.bridge import DocumentBridge
+from gui.clip_edits import ClipEdits
 from gui.documents import DocumentController
 from gui.i18n import tr
 from gui.inspector import Inspector
@@ -35,10 +46,13 @@ from gui.operations import Operations
 from gui.preview import Preview
 from gui.process_host import shared_host
 from gui.product_panel import ProductPanel
+from gui.speech_queue import SpeechQueue
 from gui.thumbnails import ThumbnailLoader
 from gui.timeline import TimelineView
 
 APP_NAME = "SyncNarrator"
+DEFAULT_SIZE = QSize(1280, 800)  # shrunk to the screen's available area (fit_to_screen)
+TITLE_BAR_ALLOWANCE = QSize(8, 40)  # a frame's size before the window manager has drawn one
 
 
 class MainWindow(QMainWindow):
@@ -49,7 +63,7 @@ class MainWindow(QMainWindow):
         self.operations = Operations(self.bridge, self.jobs, self, self)
         self._shut_down = False
         self.setAcceptDrops(True)
-        self.resize(1280, 800)
+        self.resize(DEFAULT_SIZE)
 
         self.preview = Preview(self.bridge)
         self.timeline = TimelineView(self.bridge)
@@ -68,12 +82,25 @@ class MainWindow(QMainWindow):
         main.addWidget(self.timeline)
         main.setStretchFactor(0, 3)
         main.setStretchFactor(1, 1)
-        self.setCentralWidget(main)
+        main.setChildrenCollapsible(False)  # never squash the timeline (or the preview) to nothing
+        self.banner = Banner()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(main, 1)
+        self.setCentralWidget(central)
+        self.banner.actionRequested.connect(self.show_product_tab)
 
         self.thumbnails = ThumbnailLoader(self.jobs, self.timeline.set_thumbnail, self.show_message, self)
-        self.status = JobStatus(self, self.operations, self.thumbnails)
+        self.speech = SpeechQueue(self.bridge, self.jobs, self.operations, self)
+        self.status = JobStatus(self, self.operations, self.thumbnails, self.speech)
         self.documents = DocumentController(self)
         self.narration = NarrationCommands(self)
+        self.clip_edits = ClipEdits(self)
+        self.speech.warm_job = self.narration.warm_job
+        self.speech.changed.connect(self.narration.build_track_when_spoken)
 
         owners = {"window": self, "documents": self.documents, "narration": self.narration,
                   "preview": self.preview, "timeline": self.timeline, "status": self.status}  # fmt: skip
@@ -88,6 +115,10 @@ class MainWindow(QMainWindow):
         self.bridge.videoChanged.connect(self._start_thumbnails)  # relink, and undoing it
         self.bridge.message.connect(self.show_message)
         self.bridge.playheadChanged.connect(self._follow_playhead)
+        self.bridge.selectionChanged.connect(self._move_to_selected_clip)
+        self.bridge.documentReplaced.connect(self.banner.hide)
+        self.bridge.productChanged.connect(self._product_changed)
+        self._shown_clip: int | None = None
         self.timeline.editLineRequested.connect(self._edit_line)
         self.timeline.contextMenuRequested.connect(self._clip_context_menu)
         self.inspector.regenerateRequested.connect(self.action("regenerate").trigger)
@@ -197,6 +228,54 @@ class MainWindow(QMainWindow):
         self.inspector.text.setFocus()
         self.inspector.text.selectAll()
 
+    def _move_to_selected_clip(self) -> None:
+        """Selecting a clip moves the preview to its start (unless the playhead is already in it)."""
+        index = self.bridge.current
+        previous, self._shown_clip = self._shown_clip, index
+        if index is None or index == previous or self.preview.playing:
+            return
+        clip = self.bridge.project.clips[index]
+        if not clip.start_ms <= self.bridge.playhead_ms < clip.end_ms:
+            self.bridge.set_playhead(clip.start_ms)
+            self.timeline.ensure_playhead_visible()
+
+    def show_product_banner(self, video: Path) -> None:
+        """The video opened without its product card: say what to add (dismissable, not modal)."""
+        self.banner.show_missing_product(video)
+
+    def show_product_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.product_panel)
+        self.product_panel.name.setFocus()
+
+    def _product_changed(self) -> None:
+        if self.bridge.project.product.name.strip():
+            self.banner.hide()
+
+    def fit_to_screen(self, available: QRect | None = None) -> QRect:
+        """Open inside the screen's available area (1280x720 and 1366x768 screens included): the
+        default size, shrunk to the area, centred in it. Returns the geometry given to the window."""
+        if available is None:
+            screen = self.screen() or QApplication.primaryScreen()
+            if screen is None:
+                return self.geometry()
+            available = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders, if any
+        if not self.isVisible() and frame.isNull():  # not known before the window manager frames it
+            frame = TITLE_BAR_ALLOWANCE
+        room = QSize(max(1, available.width() - frame.width()), max(1, available.height() - frame.height()))
+        size = DEFAULT_SIZE.boundedTo(room).expandedTo(self.minimumSizeHint().boundedTo(room))
+        self.resize(size)
+        x = available.x() + max(0, (available.width() - size.width() - frame.width()) // 2)
+        y = available.y() + max(0, (available.height() - size.height() - frame.height()) // 2)
+        self.move(x, y)
+        return QRect(x, y, size.width() + frame.width(), size.height() + frame.height())
+
+    def keep_on_screen(self) -> None:
+        """After the window manager framed the window: fit again if the frame went past the screen."""
+        screen = self.screen()
+        if screen is not None and not screen.availableGeometry().contains(self.frameGeometry()):
+            self.fit_to_screen()
+
     def _follow_playhead(self, _ms: int) -> None:
         if self.preview.playing:
             self.timeline.ensure_playhead_visible()
@@ -237,7 +316,7 @@ class MainWindow(QMainWindow):
     def use_alternative(self, index: int, text: str, labels: tuple[str, ...] = (), what: str = "") -> bool:
         return self.narration.use_alternative(index, text, labels, what)
 
-    def play_current_speech(self) -> Job | None:
+    def play_current_speech(self) -> bool:
         return self.narration.play_current_speech()
 
     # ------------------------------------------------------------------------------------------
@@ -249,27 +328,12 @@ class MainWindow(QMainWindow):
         self.bridge.document.redo()
 
     def split_at_playhead(self) -> None:
-        ms = self.bridge.playhead_ms
-        media = self.bridge.project.media
-        if media is not None:  # cuts fall on frame boundaries, wherever playback stopped
-            ms = snap_ms_to_frame(ms, media.fps)
-        if self.bridge.edit(tr("Split clip"), lambda p: split_clip(p, ms)):
-            index = self.bridge.project.clip_index_at(ms)
-            if index is not None:
-                self.bridge.select([index])
+        """S: split at the playhead; the line goes where it fits or each half gets a new one (gui/clip_edits.py)."""
+        self.clip_edits.split_at_playhead()
 
     def merge_selected(self) -> None:
-        sel = self.bridge.selection
-        if not sel:
-            return
-        first, last = sel[0], sel[-1]
-        if len(sel) > 1 and sel == list(range(first, last + 1)):
-
-            done = self.bridge.edit(tr("Merge %n clips", "", len(sel)), lambda p: services.merge_range(p, first, last))
-        else:
-            done = self.bridge.edit(tr("Merge with next clip"), lambda p: merge_with_next(p, first))
-        if done:
-            self.bridge.select([first])
+        """M: merge with the next clip (or the selected run); the lines are joined and refitted."""
+        self.clip_edits.merge_selected()
 
     def clear_selected_lines(self) -> None:
         """Delete: the selected clips lose their narration (one undo step; the clips stay)."""
@@ -364,6 +428,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.speech.enabled = False
         self.thumbnails.close()
         self.jobs.close(15000)
         self.preview.shutdown()
@@ -376,6 +441,7 @@ class MainWindow(QMainWindow):
         self.recovery.timer.stop()
         self.recovery.idle_timer.stop()
         self._shut_down = True
+        self.speech.enabled = False
         self.thumbnails.close()
         self.jobs.close(10000)
         self.preview.shutdown()

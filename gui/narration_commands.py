@@ -11,14 +11,15 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from core.errors import InputError
+from core.jobs import CoreJob
 from core.project import Clip, ExportSettings, Project, set_clips
 from gui import config, dialogs, i18n, services
-from gui.export_dialog import ExportDialog, FitDialog, beside
+from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog, beside
 from gui.i18n import tr
 from gui.jobs import Job
 from gui.operations import DocumentOp, QueryOp
@@ -26,13 +27,13 @@ from gui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
     from core.export import ExportResult
-    from core.export.report import FitProblem
     from core.pipeline import LineVerdict
     from gui.main_window import MainWindow
 
 Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
 Verdicts = list["LineVerdict"]  # core.pipeline.LineVerdict: index, labels, text, verdict (fitted/shortened/...)
 Alternatives = list[tuple[tuple[str, ...], str]]  # (labels, text), best first
+LABEL_PAUSE_MS = 1500  # the storyline clicks of one change: the rewrite is offered after this pause
 
 
 def apply_lines(project: Project, lines: Verdicts) -> Project:
@@ -56,9 +57,29 @@ class NarrationCommands(QObject):
         self.narration_track: str | None = None
         self.voices: list[tuple[str, str]] = []  # (voice id, readable name)
         self.last_export: ExportResult | None = None
+        self._labels_pending: tuple[int, tuple[int, int]] | None = None  # clip index, its span
+        self._labels_timer = QTimer(self)
+        self._labels_timer.setSingleShot(True)
+        self._labels_timer.setInterval(LABEL_PAUSE_MS)
+        self._labels_timer.timeout.connect(self._offer_pending_rewrite)
+        self.bridge.selectionChanged.connect(self._selection_left_labels)
+        self.bridge.documentReplaced.connect(self._drop_pending_rewrite)
+
+    def _selection_left_labels(self) -> None:
+        if self._labels_pending is not None and self.bridge.current != self._labels_pending[0]:
+            self._offer_pending_rewrite()
+
+    def _drop_pending_rewrite(self) -> None:
+        self._labels_timer.stop()
+        self._labels_pending = None
 
     def _target(self) -> tuple[str, str]:
         return config.narrator_backend(), config.model_dir()
+
+    def warm_job(self, project: Project | None = None) -> CoreJob[bool]:
+        """Loads the narrator, the estimate's front-end and the voice in the helper process and looks at
+        the clips (the speech queue starts it once there are clips)."""
+        return services.warm_job(*self._target(), project)
 
     def _next_seed(self, step: int) -> int:
         self.seed += step
@@ -215,7 +236,29 @@ class NarrationCommands(QObject):
             self.request_alternatives(index, then_use_next=True)
 
     def offer_rewrite_for_labels(self, index: int) -> None:
-        """The user changed the clip's storyline: offer a line written for the new labels."""
+        """The user changed the clip's storyline: offer a line written for the new labels, once.
+
+        A label change is often several clicks (untick one, tick another): the offer waits until the
+        clicks pause (LABEL_PAUSE_MS) or another clip is chosen, so it is asked once per change."""
+        pending = self._labels_pending
+        if pending is not None and pending[0] != index:
+            self._offer_pending_rewrite()
+        clip = self.bridge.project.clips[index]
+        self._labels_pending = (index, (clip.start_ms, clip.end_ms))
+        self._labels_timer.start()
+
+    def _offer_pending_rewrite(self) -> None:
+        self._labels_timer.stop()
+        pending, self._labels_pending = self._labels_pending, None
+        if pending is None:
+            return
+        index, span = pending
+        clips = self.bridge.project.clips
+        if index >= len(clips) or (clips[index].start_ms, clips[index].end_ms) != span:
+            return  # the clip was retimed or removed meanwhile
+        self._rewrite_for_labels(index)
+
+    def _rewrite_for_labels(self, index: int) -> None:
         clip = self.bridge.project.clips[index]
         if not clip.narration:
             self.request_alternatives(index, then_use_next=True)
@@ -231,12 +274,15 @@ class NarrationCommands(QObject):
 
     # -- speech
     def synthesize(self) -> Job | None:
+        """The narration track of every line for the preview: the speech already made is reused."""
         w = self.window
         snapshot = self.bridge.project
         if not snapshot.clips:
             return None
 
-        def done(track: Path | None) -> None:
+        def done(result: tuple[Path, list[Any]]) -> None:
+            track, fits = result
+            w.speech.record(snapshot, fits)
             self.narration_track = str(track) if track else None
             w.preview.set_narration_audio(self.narration_track)
             w.show_message(
@@ -244,26 +290,56 @@ class NarrationCommands(QObject):
             )
             w.preview.warn_if_no_audio_output()
 
+        job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
+        return self.operations.query(QueryOp[tuple[Path, list[Any]]](tr("Synthesizing speech"), job, done))
+
+    def build_track_when_spoken(self) -> Job | None:
+        """Once every line's speech is made (the queue is idle), the preview's narration track is built from
+        it (nothing synthesized), so playing the video speaks the lines without Synthesize."""
+        w = self.window
+        queue = w.speech
+        snapshot = self.bridge.project
+        ready, total = queue.counts()
+        if queue.active or not total or ready < total or self.operations.main_job is not None:
+            return None
+        name = services.preview_name(snapshot)
+        if self.narration_track and Path(self.narration_track).name == name:
+            return None
+        self.narration_track = str(services.preview_dir() / name)  # (being built: asked once)
+
+        def done(result: tuple[Path, list[Any]]) -> None:
+            if self.bridge.project is snapshot or services.preview_name(self.bridge.project) == name:
+                self.narration_track = str(result[0])
+                w.preview.set_narration_audio(self.narration_track)
+
+        job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
         return self.operations.query(
-            QueryOp[Path | None](tr("Synthesizing speech"), services.synthesize_job(snapshot), done)
+            QueryOp[tuple[Path, list[Any]]]("Narration track", job, done, main=False)
         )
 
-    def play_current_speech(self) -> Job | None:
+    def play_current_speech(self) -> bool:
+        """试听: the clip's speech plays as soon as it is made (at once when it is; else it is spoken next)."""
         w = self.window
         w.flush_edits()  # the line typed in the last 800 ms is the one to hear
         index = self.bridge.current
         if index is None:
-            return None
-        if not self.bridge.project.clips[index].narration:
+            return False
+        if not self.bridge.project.clips[index].narration.strip():
             w.show_message(tr("This clip has no narration yet"))
-            return None
+            return False
+        doc = self.bridge.document
 
-        def done(wav: Path | None) -> None:
+        def play(fit: Any) -> None:
+            if self.bridge.document is not doc or fit is None or fit.wav is None:
+                return
             w.show_message(tr("Speech for clip {number}").format(number=index + 1))
-            w.preview.play_file(str(wav))
+            w.preview.play_file(str(fit.wav))
 
-        job = services.speak_line_job(self.bridge.project, index)
-        return self.operations.query(QueryOp[Path | None](tr("Speaking line"), job, done))
+        if not w.speech.play_when_ready(index, play):
+            w.show_message(
+                tr("Making the speech for clip {number}; it plays when ready").format(number=index + 1)
+            )
+        return True
 
     # -- export and settings
     def export_dialog(self) -> None:
@@ -273,71 +349,94 @@ class NarrationCommands(QObject):
             return
         self.start_export(dialog.output_path(), dialog.settings(doc.project.export))
 
-    def start_export(self, output: Path, settings: ExportSettings | None = None) -> Job | None:
-        """Check every line against its clip, settle those that cannot fit (FitDialog: shorten with the
-        narrator / export anyway, leaving them silent / cancel), then export a snapshot of the project;
-        edits made meanwhile do not change this export.
+    def start_export(
+        self, output: Path, settings: ExportSettings | None = None, shortened: tuple[int, ...] = ()
+    ) -> bool:
+        """Check every line against its clip at once (the meter's verdict: the speech already made, else the
+        estimate), settle those that cannot fit (FitDialog: shorten with the narrator, choosing line by
+        line / export anyway, leaving them silent / cancel), then export a snapshot of the project that
+        synthesizes only the speech not made yet; edits made meanwhile do not change this export.
 
         The export settings are kept with the project but are no undo step: Ctrl+Z after an export
         takes back the last edit, not the settings.
         """
         w = self.window
         if settings is not None and settings != self.bridge.project.export:
-            self.bridge.document.set_untracked(lambda p: replace(p, export=settings))
+            doc = self.bridge.document
+            clean = not doc.dirty
+            doc.set_untracked(lambda p: replace(p, export=settings))
+            if clean:  # an export alone does not make the project "modified" (kept if saved later)
+                doc.mark_saved()
+                w._update_title()
             config.set_default_burn_subtitles(settings.burn_subtitles)
         snapshot = self.bridge.project
         if snapshot.video_missing:
             w.show_error(tr("Export"), InputError(f"{snapshot.video}: the video is missing"))
-            return None
+            return False
+        problems = services.check_lines(snapshot, self.bridge.made_speech(snapshot))
+        if not problems:
+            self._run_export(snapshot, output, shortened=shortened)
+            return True
+        dialog = FitDialog(problems, w)
+        if not dialogs.exec_dialog(dialog) or dialog.choice == FitDialog.CANCEL:
+            w.show_message(tr("Export cancelled: some lines do not fit their clips"))
+            return False
+        if dialog.choice == FitDialog.SILENT:
+            self._run_export(snapshot, output, allow_silent=True, shortened=shortened)
+            return True
+        self._shorten_then_export([p.index for p in problems], output, shortened)
+        return True
 
-        def checked(problems: list[FitProblem]) -> None:
-            if not problems:
-                self._run_export(snapshot, output)
-                return
-            dialog = FitDialog(problems, w)
-            if not dialogs.exec_dialog(dialog) or dialog.choice == FitDialog.CANCEL:
-                w.show_message(tr("Export cancelled: some lines do not fit their clips"))
-                return
-            if dialog.choice == FitDialog.SILENT:
-                self._run_export(snapshot, output, allow_silent=True)
-                return
-            self._shorten_then_export([p.index for p in problems], output)
-
-        return self.operations.query(QueryOp["list[FitProblem]"](
-            tr("Checking lines"), services.check_export_job(snapshot), checked, document_bound=True
-        ))  # fmt: skip
-
-    def _shorten_then_export(self, indexes: list[int], output: Path) -> Job | None:
-        """The narrator's shorter lines for those clips, applied as one undo step, shown, then the export."""
+    def _shorten_then_export(
+        self, indexes: list[int], output: Path, shortened: tuple[int, ...] = ()
+    ) -> Job | None:
+        """The narrator proposes shorter lines; the user picks which to use (ShortenDialog: a locked line, one
+        they typed or locked, is unchecked), the chosen ones are applied as one undo step, then the export
+        checks again (a line kept too long asks again: export it silent or cancel)."""
         w = self.window
         backend, model = self._target()
         seed = self._next_seed(13)
-        def apply(p: Project, verdicts: Verdicts) -> Project:
-            return services.apply_lines(p, [v for v in verdicts if v.fits], unlock=True)
+        snapshot = self.bridge.project
+        doc = self.bridge.document
 
-        def done(verdicts: Verdicts, _applied: bool) -> None:  # (not applied: no line could be shortened)
-            shortened = tuple(v.index for v in verdicts if v.verdict == "shortened")
-            dialogs.show_lines(
-                w,
-                tr("Shortened lines"),
-                [tr("Clip {number}: {line}").format(number=v.index + 1, line=v.text)
-                 for v in verdicts if v.verdict == "shortened"]
-                + [tr("Clip {number}: no shorter line fits; it stays silent").format(number=v.index + 1)
-                   for v in verdicts if not v.fits],
-            )  # fmt: skip
-            self._run_export(self.bridge.project, output, allow_silent=True, shortened=shortened)
+        def proposed(verdicts: Verdicts) -> None:
+            if self.bridge.document is not doc:
+                return
+            now = self.bridge.project
+            if [(c.start_ms, c.end_ms, c.narration) for c in now.clips] != [
+                (c.start_ms, c.end_ms, c.narration) for c in snapshot.clips
+            ]:
+                w.show_message(
+                    tr("{what}: the clips changed while it ran; run it again").format(
+                        what=tr("Shorten lines")
+                    )
+                )
+                return
+            dialog = ShortenDialog(now, verdicts, w)
+            if not dialogs.exec_dialog(dialog):
+                w.show_message(tr("Export cancelled: some lines do not fit their clips"))
+                return
+            chosen = dialog.chosen()
+            if chosen:
+                self.bridge.edit(tr("Shorten lines"), lambda p: services.apply_lines(p, chosen, unlock=True))
+            done = tuple(sorted({*shortened, *(v.index for v in chosen)}))
+            self.start_export(output, shortened=done)
 
-        return self.operations.change(DocumentOp[Verdicts](
-            tr("Shortening lines"), tr("Shorten lines"),
-            lambda snap: services.shorten_job(snap, indexes, backend, model, seed), apply, done=done,
-        ))  # fmt: skip
+        job = services.shorten_job(snapshot, indexes, backend, model, seed)
+        return self.operations.query(QueryOp[Verdicts](tr("Shortening lines"), job, proposed))
 
     def _run_export(
         self, snapshot: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
     ) -> Job | None:
         w = self.window
+        doc = self.bridge.document
 
-        def done(result: ExportResult) -> None:
+        def done(result: ExportResult | services.ExportHeld) -> None:
+            if isinstance(result, services.ExportHeld):  # the speech made says no: record it, ask again
+                if self.bridge.document is doc:
+                    w.speech.record(snapshot, result.fits)
+                    self.start_export(output, shortened=shortened)
+                return
             warnings = list(getattr(result, "warnings", ()) or ())
             message = tr("Exported {name}").format(name=output.name)
             if warnings:
@@ -349,7 +448,8 @@ class NarrationCommands(QObject):
         def cancelled() -> None:
             w.show_message(tr("Export cancelled; {name} was not written").format(name=output.name))
 
-        job = services.export_job(snapshot, output, allow_silent=allow_silent, shortened=shortened)
+        made = self.bridge.made_speech(snapshot)  # only the speech not made yet is synthesized
+        job = services.export_job(snapshot, output, allow_silent=allow_silent, shortened=shortened, made=made)
         return self.operations.query(QueryOp["ExportResult"](
             tr("Exporting"), job, done, cancelled, document_bound=False
         ))  # fmt: skip

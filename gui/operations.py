@@ -74,6 +74,7 @@ class DocumentOp(Generic[R]):
     done: Callable[[R, bool], None] = _ignore  # after applying (applied: an undo step was recorded)
     prepare: Callable[[Project], Project] = field(default=lambda p: p)  # adjust the snapshot first
     automatic: bool = False  # an edit the editor makes by itself (keeps an untouched document clean)
+    merge_key: object = None  # join the undo step of the edit that started it (a split and its new lines)
 
 
 class Host(Protocol):
@@ -118,8 +119,10 @@ class Operations(QObject):
         def succeeded(result: R) -> None:
             if self.stale(doc, snapshot, op.stale, op.description):
                 return
-            edit = self.host.automatic_edit if op.automatic else self.bridge.edit
-            applied = edit(op.description, lambda p: op.apply(p, result))
+            if op.automatic:
+                applied = self.host.automatic_edit(op.description, lambda p: op.apply(p, result))
+            else:
+                applied = self.bridge.edit(op.description, lambda p: op.apply(p, result), merge_key=op.merge_key)
             op.done(result, applied)
 
         return self._start(op.name, op.job(snapshot), succeeded, None, True, True)

@@ -78,11 +78,6 @@ def native_audio_output(parent: QObject) -> QAudioOutput:
     return output
 
 
-def frame_at(ms: int, fps: Fraction) -> int:
-    """The frame shown at `ms` on the timeline (frame starts are rounded to whole ms)."""
-    return ms_to_frame(ms, fps)
-
-
 def frame_middle_ms(frame: int, fps: Fraction) -> int:
     """A position strictly inside `frame`, where the player shows exactly that frame."""
     return int(Fraction(2 * frame + 1, 2) / fps * 1000)
@@ -94,9 +89,8 @@ def speech_window(project: Project, index: int) -> tuple[int, int] | None:
     if not clip.narration.strip():
         return None
     start = clip.start_ms + project.speech.lead_ms
-    spoken = estimate_speech_ms(
-        clip.narration, clip.rate_cps or project.speech.rate_cps, clip.voice or project.speech.voice
-    )
+    speech = project.effective_speech(clip)
+    spoken = estimate_speech_ms(clip.narration, speech.rate_cps, speech.voice)
     return start, start + max(spoken, 800)
 
 
@@ -491,8 +485,8 @@ class Preview(QWidget):
         if fps is None:
             return
         self.pause()
-        last = frame_at(max(self.duration_ms - 1, 0), fps)
-        frame = min(max(frame_at(self.bridge.playhead_ms, fps) + frames, 0), last)
+        last = ms_to_frame(max(self.duration_ms - 1, 0), fps)
+        frame = min(max(ms_to_frame(self.bridge.playhead_ms, fps) + frames, 0), last)
         self.bridge.set_playhead(frame_to_ms(frame, fps))
 
     def _park(self, ms: int) -> None:
@@ -502,7 +496,7 @@ class Preview(QWidget):
         if self.player.playbackState() != State.PausedState:
             self.player.pause()  # from Stopped (new source, end of media): frames show only when paused
         fps = self.fps
-        position = frame_middle_ms(frame_at(ms, fps), fps) if fps is not None else ms
+        position = frame_middle_ms(ms_to_frame(ms, fps), fps) if fps is not None else ms
         if self.player.duration() > 0:
             position = min(position, self.player.duration())
         self.player.setPosition(position)

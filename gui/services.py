@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import SyncNarratorError
-from core.jobs import CancelToken, CoreJob, ProgressCallback
+from core.jobs import CancelToken, CoreJob, ProgressCallback, expected_fraction
 from core.narration.knowledge import KEYS as KNOWN_ATTRIBUTE_KEYS
 from core.project import Clip, MediaSummary, Product, Project
 
@@ -95,12 +95,20 @@ else:
     Fit = Any  # core.pipeline.LineFit, imported when first used
 
 
-def clip_fit(clip: Clip, project: Project, text: str | None = None) -> Any:
-    """The budget meter's and the narration lane's verdict: core.pipeline.line_fit (calibrated rate once
-    known; a voice's first calibration runs in the background, never on the GUI thread)."""
+def clip_fit(clip: Clip, project: Project, text: str | None = None, made: Any = None) -> Any:
+    """The budget meter's, the narration lane's and the export check's verdict: core.pipeline.line_fit,
+    from the speech already made (`made`: Document.made_speech()) or else the estimate (calibrated rate
+    and text front-end once loaded; both load in the background, never on the GUI thread)."""
     from core.pipeline import line_fit
 
-    return line_fit(project, clip, text, wait=False)
+    return line_fit(project, clip, text, wait=False, made=made)
+
+
+def check_lines(project: Project, made: Any = None) -> list[FitProblem]:
+    """The export check, at once: the clips whose line cannot fit, by the same verdict as the meter."""
+    from core.pipeline import check_lines as check
+
+    return check(project, made=made, wait=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,10 +167,12 @@ Lines = list[tuple[int, tuple[str, ...], str]]
 def _narrate(
     progress: ProgressCallback, cancel: CancelToken, project: Project, backend: str, model_dir: str, seed: int
 ) -> Any:
-    """Every clip narrated and fitted (shorter rewrites when needed): core.pipeline.write_lines."""
+    """Every clip narrated and fitted by the estimate (shorter rewrites when needed), nothing synthesized:
+    the lines show at once and the speech queue (gui/speech_queue.py) speaks them afterwards."""
     from core.pipeline import write_lines
 
-    return write_lines(project, _narrator(backend, model_dir), seed=seed, progress=progress, cancel=cancel)
+    narrator = _narrator(backend, model_dir)
+    return write_lines(project, narrator, seed=seed, speak=False, progress=progress, cancel=cancel)
 
 
 def narrate_job(project: Project, backend: str, model_dir: str, seed: int = 0) -> CoreJob[list[LineVerdict]]:
@@ -182,7 +192,7 @@ def _rewrite(
     from core.pipeline import rewrite_lines
 
     narrator = _narrator(backend, model_dir)
-    return rewrite_lines(project, narrator, indexes, seed=seed, progress=progress, cancel=cancel)
+    return rewrite_lines(project, narrator, indexes, seed=seed, speak=False, progress=progress, cancel=cancel)
 
 
 def rewrite_job(
@@ -194,18 +204,6 @@ def rewrite_job(
     )
 
 
-def _check_export(progress: ProgressCallback, cancel: CancelToken, project: Project) -> Any:
-    """The pre-export check: [FitProblem] for lines that cannot fit even at the fastest speech."""
-    from core.pipeline import check_export
-
-    _fits, problems = check_export(project, _speaker(), progress=progress, cancel=cancel)
-    return problems
-
-
-def check_export_job(project: Project) -> CoreJob[list[FitProblem]]:
-    return partial(_check_export, project=project)
-
-
 def _shorten(
     progress: ProgressCallback, cancel: CancelToken, project: Project, indexes: list[int], backend: str,
     model_dir: str, seed: int,
@@ -213,13 +211,14 @@ def _shorten(
     from core.pipeline import shorten_lines
 
     narrator = _narrator(backend, model_dir)
-    return shorten_lines(project, narrator, indexes, seed=seed, progress=progress, cancel=cancel)
+    return shorten_lines(project, narrator, indexes, seed=seed, speak=False, progress=progress, cancel=cancel)
 
 
 def shorten_job(
     project: Project, indexes: list[int], backend: str, model_dir: str, seed: int = 0
 ) -> CoreJob[list[LineVerdict]]:
-    """Shorter lines for the clips whose line does not fit: [LineVerdict]."""
+    """Shorter lines proposed for the clips whose line does not fit (judged by the estimate, nothing
+    synthesized): [LineVerdict]; the user chooses which to use."""
     return partial(
         _shorten, project=project, indexes=list(indexes), backend=backend, model_dir=model_dir, seed=seed
     )
@@ -366,11 +365,14 @@ def preview_name(project: Project) -> str:
     return f"narration-{hashlib.sha256(key).hexdigest()[:16]}.wav"
 
 
-def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Project, folder: str) -> Path:
-    from core.export import build_track, fit_all
+def _synthesize(
+    progress: ProgressCallback, cancel: CancelToken, project: Project, folder: str, made: Any = None
+) -> tuple[Path, list[Any]]:
+    from core.export import build_track
     from core.jobs import scaled
+    from core.pipeline import export_fits
 
-    fits = fit_all(project, _speaker(), progress=scaled(progress, 0.0, 0.9), cancel=cancel)
+    fits = export_fits(project, _speaker(), made=made, progress=scaled(progress, 0.0, 0.9), cancel=cancel)
     cancel.raise_if_cancelled()
     progress(0.9, "mixing narration")
     n = len(project.clips)
@@ -378,20 +380,114 @@ def _synthesize(progress: ProgressCallback, cancel: CancelToken, project: Projec
     out = Path(folder) / preview_name(project)
     build_track(project, fits, duration, out)
     progress(1.0, "done")
-    return out
+    return out, fits
 
 
-def synthesize_job(project: Project) -> CoreJob[Path]:
-    """Speak every line fitted to its clip and build the narration track the preview plays."""
-    return partial(_synthesize, project=project, folder=str(preview_dir()))
+def synthesize_job(project: Project, made: Any = None) -> CoreJob[tuple[Path, list[Any]]]:
+    """Every line's speech (what is made already is reused) as the narration track the preview plays, and
+    the clips' FitResults (in clip order: the editor records them as made)."""
+    return partial(_synthesize, project=project, folder=str(preview_dir()), made=dict(made or {}))
 
 
-def _speak_line(progress: ProgressCallback, cancel: CancelToken, project: Project, index: int) -> Path | None:
-    return _speaker().fit_clip(project, project.clips[index]).wav
+_SPEECH_COST = [1.0]  # wall seconds per second of speech, learned from each line spoken (helper process)
+_VOICE_LOAD_S = 3.0  # a voice's first line also loads it (Kokoro: ~2 s on a quiet machine)
+_voices_loaded: set[str] = set()
 
 
-def speak_line_job(project: Project, index: int) -> CoreJob[Path | None]:
-    return partial(_speak_line, project=project, index=index)
+def _speak_clip(progress: ProgressCallback, cancel: CancelToken, project: Project, index: int) -> Any:
+    """One clip's line synthesized and fitted (cached): a FitResult. The voice stays loaded in the helper
+    process (one Speaker per process), so only the first clip pays for loading it. The synthesis is one
+    call without progress of its own, so the bar follows the expected time (the estimated speech length
+    times the cost measured on the lines spoken so far, plus loading the voice the first time), held
+    below 100% until the speech is ready."""
+    import threading
+    import time
+
+    from core.errors import Cancelled
+
+    cancel.raise_if_cancelled()  # skipped when its line changed while it waited
+    speaker = _speaker()
+    clip = project.clips[index]
+    s = project.effective_speech(clip)
+    voice = speaker.voice_id(s.voice)
+    first = voice not in _voices_loaded
+    speech_s = max(0.5, speaker.estimate_ms(clip.narration, s.rate_cps, voice) / 1000)
+    expected = speech_s * _SPEECH_COST[0] + (_VOICE_LOAD_S if first else 0.0)
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(speaker.fit_clip(project, clip))
+        except BaseException as exc:  # handed to the job's thread below
+            outcome.append(exc)
+
+    started = time.monotonic()
+    worker = threading.Thread(target=run, daemon=True, name="speak-clip")
+    worker.start()
+    progress(0.0, "speaking")
+    while worker.is_alive():
+        worker.join(0.1)
+        if cancel.cancelled:
+            raise Cancelled("cancelled")  # the synthesis finishes into the cache; nothing is played
+        progress(expected_fraction(time.monotonic() - started, expected), "speaking")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    elapsed = time.monotonic() - started
+    _voices_loaded.add(voice)
+    if result.duration_ms > 0 and elapsed > 0.3:  # a cache hit says nothing about the voice's speed
+        spent = max(0.1, elapsed - (_VOICE_LOAD_S if first else 0.0))
+        _SPEECH_COST[0] = 0.5 * _SPEECH_COST[0] + 0.5 * spent / (result.duration_ms / 1000)
+    progress(1.0, "speech ready")
+    return result
+
+
+def speak_clip_job(project: Project, index: int) -> CoreJob[Any]:
+    """The speech queue's job for clip `index` of this snapshot: returns its core.speech.FitResult."""
+    return partial(_speak_clip, project=project, index=index)
+
+
+def _warm(
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    backend: str,
+    model_dir: str,
+    project: Project | None = None,
+) -> bool:
+    """Load the narrator, the text front-end and the voice in the helper process, and look at the clips
+    (visual cues), before they are needed: Narrate all then only writes."""
+    from core.pipeline import visual_cues, warm_estimates, write_lines
+
+    narrator = _narrator(backend, model_dir)
+    cancel.raise_if_cancelled()
+    warm_estimates(_speaker())
+    if backend == "embedded":  # its first narration loads what it writes with (seconds); an LLM loads on use
+        sample = Project(product=Product("样品", {"功效": "补水保湿"}), clips=(Clip(0, 3000),))
+        write_lines(sample, narrator, cues=[None], speak=False, cancel=cancel)
+    if project is not None:
+        visual_cues(project, cancel)  # cached per video and span
+    cancel.raise_if_cancelled()
+    engine = _speaker().resolve(None)[0]
+    load = getattr(engine, "load", None)
+    if callable(load):
+        load()
+    return True
+
+
+def warm_job(backend: str, model_dir: str, project: Project | None = None) -> CoreJob[bool]:
+    return partial(_warm, backend=backend, model_dir=model_dir, project=project)
+
+
+def _warm_estimates(progress: ProgressCallback, cancel: CancelToken) -> bool:
+    from core.pipeline import warm_estimates
+
+    warm_estimates()
+    return True
+
+
+def warm_estimates_job() -> CoreJob[bool]:
+    """Load the text front-end of the estimate in THIS process (a pool thread of the editor)."""
+    return partial(_warm_estimates)
 
 
 def _export(
@@ -401,26 +497,61 @@ def _export(
     output: str,
     allow_silent: bool = False,
     shortened: tuple[int, ...] = (),
+    made: Any = None,
 ) -> Any:
     try:
         from core.export import ExportOptions, export_project
+        from core.pipeline import export_fits
     except ImportError:
         raise Unavailable("export is not available in this build (core.export)") from None
+    from core.jobs import scaled
+
     out = Path(output)
     srt = out.with_suffix(".srt") if project.export.write_srt else None
     options = ExportOptions.from_project(
         project, srt=srt, allow_silent=allow_silent, shortened=frozenset(shortened)
     )
-    return export_project(project, out, options, speaker=_speaker(), progress=progress, cancel=cancel)
+    # only the speech not made yet is synthesized
+    fits = export_fits(project, _speaker(), made=made, progress=scaled(progress, 0.0, 0.3), cancel=cancel)
+    if not allow_silent:  # the estimate let these lines through; their speech says they cannot fit
+        from core.pipeline import check_lines, made_by_key
+
+        problems = check_lines(project, _speaker(), made=made_by_key(project, fits))
+        if problems:
+            return ExportHeld(problems, fits)
+    return export_project(
+        project,
+        out,
+        options,
+        speaker=_speaker(),
+        fits=fits,
+        progress=scaled(progress, 0.3, 1.0),
+        cancel=cancel,
+    )
+
+
+@dataclass(frozen=True)
+class ExportHeld:
+    """An export that stopped before writing anything: the speech it made shows lines that cannot fit
+    (`problems`, FitProblems), although the estimate let them through; `fits` is that speech, in clip order."""
+
+    problems: list[Any]
+    fits: list[Any]
 
 
 def export_job(
-    project: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
+    project: Project,
+    output: Path,
+    allow_silent: bool = False,
+    shortened: tuple[int, ...] = (),
+    made: Any = None,
 ) -> CoreJob[ExportResult]:
-    """The core exporter on a snapshot of the project (edits made meanwhile do not change it)."""
+    """The core exporter on a snapshot of the project (edits made meanwhile do not change it); `made`:
+    the speech already made (Document.made_speech()), reused instead of synthesized again."""
     return partial(
-        _export, project=project, output=str(output), allow_silent=allow_silent, shortened=tuple(shortened)
-    )
+        _export, project=project, output=str(output), allow_silent=allow_silent, shortened=tuple(shortened),
+        made=dict(made or {}),
+    )  # fmt: skip
 
 
 def read_report(path: Path | None) -> dict[str, Any]:

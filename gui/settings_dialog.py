@@ -18,8 +18,13 @@ from PySide6.QtWidgets import (
 
 from core import defaults
 from core.project import SpeechSettings
-from gui import config, dialogs
-from gui.i18n import tr
+from gui import config, dialogs, logs
+from gui.i18n import QT_TRANSLATE_NOOP, tr
+
+NARRATOR_NAMES = {
+    "embedded": QT_TRANSLATE_NOOP("", "Built-in writer"),
+    "llm": QT_TRANSLATE_NOOP("", "Local language model"),
+}
 
 
 class SettingsDialog(QDialog):
@@ -38,7 +43,7 @@ class SettingsDialog(QDialog):
         self._select_voice(speech.voice)
         form.addRow(tr("Voice"), self.voice)
         add_pack = QPushButton(tr("Add voice pack…"))
-        add_pack.setToolTip(tr("A Kokoro voice style file (.npy or .pt, e.g. a Mandarin zf_*/zm_* voice)"))
+        add_pack.setToolTip(tr("A neural voice style file (.npy or .pt, e.g. a Mandarin zf_*/zm_* voice)"))
         add_pack.clicked.connect(self._add_voice_pack)
         form.addRow("", add_pack)
         self.rate = QDoubleSpinBox()
@@ -50,13 +55,16 @@ class SettingsDialog(QDialog):
         self.rate.setToolTip(tr("Budgets and synthesis assume this speaking rate"))
         form.addRow(tr("Speaking rate"), self.rate)
         self.backend = QComboBox()
-        self.backend.addItems(list(config.NARRATOR_BACKENDS))
-        self.backend.setCurrentText(config.narrator_backend())
-        self.backend.setToolTip(tr("embedded: built in; llm: a local language model from the folder below"))
+        for kind in config.NARRATOR_BACKENDS:  # shown by what it is, saved by its id
+            self.backend.addItem(tr(NARRATOR_NAMES.get(kind, kind)), kind)
+        self.backend.setCurrentIndex(max(0, self.backend.findData(config.narrator_backend())))
+        self.backend.setToolTip(
+            tr("Built-in writer: works offline at once; local language model: a model from the folder below")
+        )
         form.addRow(tr("Narrator"), self.backend)
         row = QHBoxLayout()
         self.model_dir = QLineEdit(config.model_dir())
-        self.model_dir.setPlaceholderText(tr("folder with the LLM narrator's model"))
+        self.model_dir.setPlaceholderText(tr("folder with the local language model"))
         browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         row.addWidget(self.model_dir, 1)
@@ -69,8 +77,8 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(max(0, self.language.findData(config.language())))
         self.language.setToolTip(tr("The interface language; used from the next start"))
         form.addRow(tr("Language"), self.language)
-        self.backend.currentTextChanged.connect(self._backend_changed)
-        self._backend_changed(self.backend.currentText())
+        self.backend.currentIndexChanged.connect(lambda _i: self._backend_changed(self.backend_kind()))
+        self._backend_changed(self.backend_kind())
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -99,7 +107,7 @@ class SettingsDialog(QDialog):
 
     def _add_voice_pack(self) -> None:
         """Copy a Kokoro voice pack into the user's voice folder (checked, never unpickled) and select it."""
-        path = dialogs.choose_open_file(self, tr("Add voice pack"), tr("Kokoro voice") + " (*.npy *.pt *.pth)")
+        path = dialogs.choose_open_file(self, tr("Add voice pack"), tr("Neural voice") + " (*.npy *.pt *.pth)")
         if not path:
             return
         from core.errors import SyncNarratorError
@@ -108,10 +116,15 @@ class SettingsDialog(QDialog):
         try:
             info = add_voice_pack(path)
         except SyncNarratorError as exc:
+            logs.log_error(tr("Add voice pack"), exc)  # the core's own words, if the dialog shows a translation
             dialogs.show_error(self, tr("Add voice pack"), exc)
             return
         self.add_voices([(info.id, info.name)])
         self._select_voice(info.id)
+
+    def backend_kind(self) -> str:
+        """The chosen narrator's id ("embedded" or "llm")."""
+        return str(self.backend.currentData())
 
     def _backend_changed(self, kind: str) -> None:
         self.model_dir.setEnabled(kind == "llm")
@@ -126,5 +139,5 @@ class SettingsDialog(QDialog):
         return replace(current, voice=str(voice) if voice else None, rate_cps=self.rate.value())
 
     def apply_user_settings(self) -> None:
-        config.save_narrator_settings(self.backend.currentText(), self.model_dir.text().strip())
+        config.save_narrator_settings(self.backend_kind(), self.model_dir.text().strip())
         config.save_language(str(self.language.currentData()))

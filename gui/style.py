@@ -16,7 +16,7 @@ NO_LABEL = QColor("#8a8f98")
 FITS = QColor("#3fa34d")
 OVER = QColor("#d64545")
 TIGHT = QColor("#d99a1e")
-FIT_COLORS = {"fits": FITS, "tight": TIGHT, "over": OVER, "empty": NO_LABEL}
+FIT_COLORS = {"fits": FITS, "tight": TIGHT, "over": OVER, "empty": NO_LABEL, "short": NO_LABEL}
 SELECTED = QColor("#ffb000")
 
 

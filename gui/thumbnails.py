@@ -1,7 +1,8 @@
 """Timeline thumbnails, decoded by one ffmpeg process and delivered one by one as they arrive.
 
-Long videos decode key frames only (-skip_frame nokey), so a 10-minute 1080p file yields its strip
-in seconds while the window is already usable.
+Each thumbnail carries its frame's decoder timestamp (the preview's and detection's time), so the
+strip shows at a time the frame the preview shows there. Long videos decode key frames only
+(-skip_frame nokey), so a 10-minute 1080p file yields its strip in seconds while the window is usable.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QImage
 
-from core.errors import Cancelled, MediaError
-from core.ffmpeg_exec import ffmpeg_stream
+from core.errors import Cancelled
 from core.jobs import CancelToken, ProgressCallback
 from core.project import Project
 from gui.dialogs import one_line
@@ -35,44 +35,44 @@ def thumbnail_plan(duration_ms: int, width: int, height: int) -> tuple[float, in
 def thumbnails_job(
     video: str, duration_ms: int, width: int, height: int, deliver: Callable[[int, QImage], None]
 ) -> Callable[[ProgressCallback, CancelToken], int]:
-    """A job that calls `deliver(ms, image)` for each thumbnail (from the worker thread)."""
+    """A job that calls `deliver(ms, image)` for each thumbnail (from the worker thread).
+
+    `ms` is the time of the frame in the picture, from the decoder (core.detection.sampled_frames: the
+    timestamps the preview and detection use), so the tile at a time shows the frame the preview shows
+    there; never a frame from later labelled with an earlier time."""
 
     def run(progress: ProgressCallback, cancel: CancelToken) -> int:
+        from core.detection import sampled_frames  # numpy: not paid for when the window opens
+
         interval, tw, th = thumbnail_plan(duration_ms, width, height)
-        args = ["-loglevel", "error"]
-        if duration_ms >= KEYFRAMES_ONLY_FROM_MS:
-            args += ["-skip_frame", "nokey"]
-        args += ["-i", video, "-an", "-sn", "-vf", f"fps=1/{interval:.4f}:round=down,scale={tw}:{th}",
-                 "-fps_mode", "vfr", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]  # fmt: skip
-        size = tw * th * 3
         count = 0
         expected = max(1, int(duration_ms / 1000 / interval))
-
-        def too_slow(seconds: float) -> MediaError:
-            return MediaError(f"{video}: making thumbnails took longer than {seconds:.0f} s")
-
-        with ffmpeg_stream(
-            args, timeout=max(120.0, duration_ms / 1000), cancel=cancel, timeout_error=too_slow
-        ) as proc:
-            while True:
-                data = proc.read(size)
-                if len(data) < size or cancel.cancelled:  # a read may have blocked: deliver nothing stale
+        frames = sampled_frames(
+            video,
+            interval_ms=round(interval * 1000),
+            width=tw,
+            height=th,
+            keyframes_only=duration_ms >= KEYFRAMES_ONLY_FROM_MS,
+            cancel=cancel,
+            timeout=max(120.0, duration_ms / 1000),
+        )
+        try:
+            for ms, data in frames:
+                if cancel.cancelled:  # a read may have blocked: deliver nothing stale
                     break
                 image = QImage(data, tw, th, tw * 3, QImage.Format.Format_RGB888).copy()
                 try:
-                    deliver(round(count * interval * 1000), image)
+                    deliver(ms, image)
                 except RuntimeError:  # the receiving window was deleted during shutdown
                     if cancel.cancelled:
                         break
                     raise
                 count += 1
                 progress(min(count / expected, 1.0), "thumbnails")
-            proc.wait(10)
+        finally:
+            frames.close()
         if cancel.cancelled:
             raise Cancelled("cancelled")
-        if proc.returncode not in (0, None) and count == 0:
-            err = proc.stderr_text().strip().splitlines()
-            raise MediaError(f"{video}: cannot make thumbnails ({err[-1] if err else 'ffmpeg failed'})")
         return count
 
     return run

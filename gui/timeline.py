@@ -7,7 +7,7 @@ one undo step on release.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -38,6 +38,7 @@ from core.timebase import format_timecode, snap_ms_to_frame
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
 from gui.services import clip_fit
+from gui.speech_queue import SPEECH_TEXT, draw_speech_mark
 from gui.style import FIT_COLORS, FITS, SELECTED, label_color
 
 RULER_Y, RULER_H = 0.0, 18.0
@@ -109,12 +110,15 @@ class ClipItem(_Lane):
 
 
 class NarrationItem(_Lane):
-    """The line's estimated spoken length against its clip: green fits, red runs over."""
+    """The line's spoken length against its clip (green fits, amber spoken faster, red runs over: the one
+    verdict of core.pipeline.line_fit) and where its speech is: waiting and being made are drawn pale with a
+    dashed outline and a hollow / half dot, ready solid with a full dot, failed with a red cross."""
 
     def __init__(self, view: TimelineView, index: int) -> None:
         super().__init__(view)
         self.index = index
         self.state = "fits"
+        self.speech = ""  # "", "waiting", "speaking", "ready", "failed" (core.project.ClipSpeech)
 
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         clip = self.view.clip(self.index)
@@ -129,17 +133,22 @@ class NarrationItem(_Lane):
         if r.isEmpty():
             return
         colour = FIT_COLORS.get(self.state, FITS)
-        p.fillRect(r, QColor(colour.red(), colour.green(), colour.blue(), 200))
-        p.setPen(colour.darker(150))
+        made = self.speech in ("ready", "")
+        p.fillRect(r, QColor(colour.red(), colour.green(), colour.blue(), 200 if made else 110))
+        pen = QPen(colour.darker(150))
+        if not made:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
         p.drawRect(r)
-        if r.width() > 14:
+        mark = draw_speech_mark(p, r, self.speech)
+        if r.width() > 14 + mark:
             p.setPen(Qt.GlobalColor.white)
             p.setFont(self.view.small_font)
             p.drawText(
-                r.adjusted(3, 0, -3, 0),
+                r.adjusted(3 + mark, 0, -3, 0),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 self.view.small_metrics.elidedText(
-                    clip.narration, Qt.TextElideMode.ElideRight, int(r.width() - 6)
+                    clip.narration, Qt.TextElideMode.ElideRight, int(r.width() - 6 - mark)
                 ),
             )
 
@@ -190,8 +199,27 @@ class ThumbStripItem(_Lane):
         self.images.clear()
         self.update()
 
+    def image_at(self, ms: int) -> QImage | None:
+        """The thumbnail of the frame shown at `ms`: the last one whose frame time is at or before `ms`
+        (the first one before it), as the preview shows a frame until the next one starts."""
+        if not self.times:
+            return None
+        return self.images[max(0, bisect_right(self.times, ms) - 1)]
+
+    def tile_image(self, ms: int, clip_start: int, clip_end: int) -> QImage | None:
+        """The picture for a tile at `ms` inside the clip [clip_start, clip_end): the frame at `ms`, or,
+        before the clip's first thumbnail, that first thumbnail (a frame of the same shot, never the
+        previous one)."""
+        i = bisect_right(self.times, ms) - 1
+        if i < 0 or self.times[i] < clip_start:
+            j = bisect_left(self.times, clip_start)
+            if j < len(self.times) and self.times[j] < clip_end:
+                return self.images[j]
+        return self.image_at(ms)
+
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """Tile the strip: each slot shows the thumbnail nearest to its middle time."""
+        """Tile the strip clip by clip (tiles restart at each cut, as the clip blocks do): a tile shows
+        the frame at its left edge's time, so the shots change where the clips do."""
         exposed = option.exposedRect
         p.fillRect(exposed.intersected(self._rect), QColor("#1e1f22"))
         if not self.times:
@@ -199,18 +227,20 @@ class ThumbStripItem(_Lane):
         view = self.view
         slot = max(self.images[0].width(), 8)
         end_x = view.ms_to_x(view.duration_ms)
-        k = max(0, int((exposed.left() - MARGIN) // slot))
-        x = MARGIN + k * slot
+        clips = view.bridge.project.clips
+        spans = [(c.start_ms, c.end_ms) for c in clips] or [(0, view.duration_ms)]
         p.save()  # the view does not save painter state between items (DontSavePainterState)
-        p.setClipRect(QRectF(MARGIN, THUMB_Y, end_x - MARGIN, THUMB_H))
-        while x < min(exposed.right(), end_x):
-            ms = view.x_to_ms(x + slot / 2)
-            i = bisect_left(self.times, ms)
-            if i == len(self.times) or (i > 0 and ms - self.times[i - 1] < self.times[i] - ms):
-                i -= 1
-            img = self.images[i]
-            p.drawImage(QPointF(x, THUMB_Y + (THUMB_H - img.height()) / 2), img)
-            x += slot
+        for start, end in spans:
+            left, right = view.ms_to_x(start), min(view.ms_to_x(end), end_x)
+            if right <= exposed.left() or left >= exposed.right():
+                continue
+            p.setClipRect(QRectF(left, THUMB_Y, right - left, THUMB_H))
+            x = left + max(0, int((exposed.left() - left) // slot)) * slot
+            while x < min(exposed.right(), right):
+                img = self.tile_image(view.x_to_ms(x), start, end)
+                if img is not None:
+                    p.drawImage(QPointF(x, THUMB_Y + (THUMB_H - img.height()) / 2), img)
+                x += slot
         p.restore()
 
 
@@ -259,6 +289,7 @@ class TimelineView(QGraphicsView):
             bridge.videoChanged,
         ):
             part.connect(self.rebuild)  # a save or a product edit leaves the timeline alone
+        bridge.speechChanged.connect(self.rebuild)  # a line's speech made (or waiting, failed)
         bridge.selectionChanged.connect(self._on_selection)
         bridge.playheadChanged.connect(self._on_playhead)
         self.rebuild()
@@ -356,6 +387,7 @@ class TimelineView(QGraphicsView):
             item.update()
         for item in self.narr_items:
             item.update()
+        self.thumbs.update()  # its tiles restart at the clips' starts
 
     def layout_items(self) -> None:
         project = self.bridge.project
@@ -364,19 +396,28 @@ class TimelineView(QGraphicsView):
         self.ruler.set_rect(QRectF(0, RULER_Y, width, RULER_H))
         self.thumbs.set_rect(QRectF(0, THUMB_Y, width, THUMB_H))
         lead = project.speech.lead_ms
+        doc = self.bridge.document
+        made = doc.made_speech()
         for i, clip in enumerate(project.clips):
             self._place_clip(i, clip.start_ms, clip.end_ms)
             narr = self.narr_items[i]
-            fit = clip_fit(clip, project)
+            fit = clip_fit(clip, project, made=made)
+            speech = doc.speech_of(clip) if clip.narration.strip() else None
             narr.state = fit.state
+            narr.speech = speech.state if speech is not None else ""
             narr.setToolTip(
                 clip.narration + "\n" + tr("{chars} characters (budget {low}–{high}), ≈{speech} s of {room} s").format(
                     chars=fit.chars, low=fit.chars_min, high=fit.chars_max,
                     speech=f"{fit.speech_ms / 1000:.1f}", room=f"{fit.room_ms / 1000:.1f}",
                 )
+                + (f"\n{tr(SPEECH_TEXT[speech.state])}" if speech is not None else "")
+                + (f": {speech.error}" if speech is not None and speech.error else "")
                 if clip.narration
                 else ""
             )  # fmt: skip
+            spoken_ms = fit.speech_ms
+            if speech is not None and speech.state == "ready" and speech.fit is not None:
+                spoken_ms = int(speech.fit.duration_ms) or spoken_ms  # what was made
             self.clip_items[i].setToolTip(
                 tr("Clip {number}: {start}–{end} s").format(
                     number=i + 1, start=f"{clip.start_ms / 1000:.2f}", end=f"{clip.end_ms / 1000:.2f}"
@@ -384,7 +425,7 @@ class TimelineView(QGraphicsView):
                 + (f"\n{'、'.join(clip.labels)}" if clip.labels else "")
             )
             x0 = self.ms_to_x(clip.start_ms + lead)
-            narr.set_rect(QRectF(x0, NARR_Y, max(fit.speech_ms * self.px_per_ms, 2.0), NARR_H))
+            narr.set_rect(QRectF(x0, NARR_Y, max(spoken_ms * self.px_per_ms, 2.0), NARR_H))
         self._on_playhead(self.bridge.playhead_ms)
 
     def _place_clip(self, i: int, start_ms: int, end_ms: int) -> None:

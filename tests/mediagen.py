@@ -8,7 +8,10 @@ from pathlib import Path
 
 from core.ffmpeg_exec import ffmpeg_path
 
-SHARED_MEDIA = Path(__file__).resolve().parents[1].parent / "shared" / "media"
+SHARED_MEDIA = next(
+    (d / "shared" / "media" for d in Path(__file__).resolve().parents if (d / "shared" / "media").is_dir()),
+    Path(__file__).resolve().parents[1].parent / "shared" / "media",
+)  # ../shared/media beside the repository (or further up, from a worktree)
 
 
 def ffmpeg(args: Sequence[str], timeout: float = 300) -> None:
@@ -76,6 +79,7 @@ def make_edit_video(
     rate: str = "25",
     preset: str = "ultrafast",
     extra: Sequence[str] = (),
+    timeout: float = 300,
 ) -> list[float]:
     """Edit shots together with cuts, dissolves and fades; returns the true boundary times in seconds.
 
@@ -114,5 +118,17 @@ def make_edit_video(
     graph = ";".join(chains)
     args = ["-filter_complex", graph, "-map", f"[{cur}]", "-c:v", "libx264", "-preset", preset]
     args += ["-pix_fmt", "yuv420p", *extra, str(out)]
-    ffmpeg(args)
+    ffmpeg(args, timeout=timeout)
     return [round(b, 4) for b in boundaries]
+
+
+def make_frame_colour_video(out: Path, *, duration: float = 4.0, size: str = "160x120", rate: str = "25") -> Path:
+    """Every frame one flat colour of its own (frame n: r = 37n, g = 91n, b = 53n, mod 256), so a picture
+    names its frame: for comparing what two decoders show at the same time."""
+    src = (
+        f"color=c=black:size={size}:rate={rate}:duration={duration},"
+        "geq=r='mod(N*37,256)':g='mod(N*91,256)':b='mod(N*53,256)'"
+    )
+    ffmpeg(["-f", "lavfi", "-i", src, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-g", "50", str(out)])  # fmt: skip
+    return out

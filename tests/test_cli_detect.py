@@ -83,3 +83,17 @@ def test_bad_option_values_exit_2() -> None:
     assert proc.stderr.strip().splitlines()[-1].startswith("error: --sensitivity")
     proc = _run(str(SHARED_MEDIA / "bikes.mp4"), "--min-clip", "-1")
     assert proc.returncode == 2 and "--min-clip" in proc.stderr
+
+
+def test_json_width_height_are_the_display_size(tmp_path: Path) -> None:
+    """704x576 stored at a 16:11 pixel aspect is shown as 1024x576: `width`/`height` say so."""
+    from tests.mediagen import make_video
+
+    video = make_video(
+        tmp_path / "pal.mp4", duration=1.0, size="704x576", audio=None, extra=["-vf", "setsar=16/11"]
+    )
+    proc = _run(str(video), "--json", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert (doc["width"], doc["height"]) == (1024, 576)
+    assert set(doc) == {"duration", "fps", "width", "height", "clips"}

@@ -53,7 +53,38 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, lis
     add("pan", [("testsrc2=size=1280x240:rate={rate},crop=320:240:x='min(t*320\\,960)':y=0", 3.0)])
     zoom = "zoompan=z='1+on*0.02':d=1:x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':s={size}:fps={rate}"
     add("zoom", [(f"smptehdbars=size=640x480:rate={{rate}},{zoom}", 3.0)])
+    # Issue #25: hard cuts into and out of 1 s dark title cards (dark, thin white "letters").
+    add("card", [(TESTSRC, 2.0), (CARD, 1.0), (MANDEL, 2.0), (CARD, 1.0), (f"{TESTSRC},hflip", 2.0)])
+    # Colour changes at equal luma: flat red to flat green (BT.601 luma 106 and 108), and a moving
+    # pattern whose chroma is turned half-way round the hue circle (the hue filter keeps luma as is).
+    add(
+        "colour_flat",
+        [
+            (f"color=c={RED_106}:size={{size}}:rate={{rate}}", 1.6),
+            (f"color=c={GREEN_108}:size={{size}}:rate={{rate}}", 1.6),
+        ],
+    )
+    add("colour_hue", [(TESTSRC, 2.0), (f"{TESTSRC},trim=start=2,setpts=PTS-STARTPTS,hue=h=180", 2.0)])
+    # No cut: a dark "hand" leaves the frame while the exposure rises (slow brightness ramp + motion),
+    # and faster ramps into clipped highlights (the gradients' seeds are fixed: each one is a
+    # picture the detector before issue #25 cut: a "dissolve", or "cuts" at the ramp's uneven steps).
+    for name, speed, ramp, seed in (
+        ("ramp_slow", 160, 0.25, 0),
+        ("ramp_fast", 400, 0.5, 3),
+        ("ramp_fast_clipping", 400, 0.5, 4),
+    ):
+        hand = f"drawbox=x='iw*0.3+t*{speed}':y=ih*0.2:w=iw*0.4:h=ih*0.8:color=0x302018:t=fill"
+        exposure = f"eq=brightness='min(0.35\\,max(0\\,(t-1)*{ramp}))':eval=frame"
+        source = f"gradients=size={{size}}:rate={{rate}}:speed=0.01:seed={seed}"
+        add(name, [(f"{source},{hand},{exposure}", 4.0)])
     return out
+
+
+LETTERS = ",".join(
+    f"drawbox=x=iw*{0.2 + 0.1 * i:.2f}:y=ih*0.45:w=iw*0.06:h=ih*0.1:color=white:t=2" for i in range(6)
+)
+CARD = "color=c=0x101010:size={size}:rate={rate}," + LETTERS
+RED_106, GREEN_108 = "0xC34444", "0x3D8D3D"
 
 
 def _boundaries(det: Detection) -> list[int]:
@@ -455,3 +486,99 @@ def test_split_decoding_matches_one_decoder(tmp_path: Path, monkeypatch: pytest.
     det = detect_clips(path, min_clip_ms=0, skip_nonref=True)  # splits (SPLIT_MIN_MS patched)
     truth = [ms for ms, _ in _showinfo(path)]
     assert _boundaries(det) == [truth[i] for i in starts]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Issue #25: boundaries an editor would draw
+
+
+def test_hard_cuts_into_and_out_of_a_dark_title_card(media: dict[str, tuple[Path, list[float]]]) -> None:
+    """Two frame-exact cuts per card, where the picture changes; not one "fade" mid-card."""
+    path, truth = media["card"]
+    ft = detection._features(np.stack(list(gray_frames(path))))
+    card = slice(round(2.2 * FPS), round(2.8 * FPS))  # the card is "black" to the fade test
+    assert (ft.luma[card] < detection.DARK_LUMA).all() and (ft.spread[card] < detection.DARK_SPREAD).all()
+    for skip in (False, True):
+        det = detect_clips(path, skip_nonref=skip)
+        _assert_contiguous(det)
+        assert _boundaries(det) == [round(t * 1000) for t in truth] == [2000, 3000, 5000, 6000]
+        assert [kind for _, kind in det.cuts] == ["cut"] * 4
+
+
+def test_fade_to_black_and_back_stays_one_boundary(media: dict[str, tuple[Path, list[float]]]) -> None:
+    path, _ = media["fade"]
+    det = detect_clips(path, min_clip_ms=0)
+    assert [kind for _, kind in det.cuts] == ["fade"]
+    frames = np.stack(list(gray_frames(path)))
+    darkest = int(np.argmin(frames.reshape(len(frames), -1).mean(axis=1)))
+    assert abs(det.cuts[0][0] - darkest * 1000 / FPS) <= 2 * 1000 / FPS
+
+
+@pytest.mark.parametrize("name", ["colour_flat", "colour_hue"])
+def test_colour_change_at_equal_luma_is_a_cut(media: dict[str, tuple[Path, list[float]]], name: str) -> None:
+    path, truth = media[name]
+    gray = np.stack(list(gray_frames(path))).astype(float)
+    cut = round(truth[0] * FPS)
+    before, after = gray[cut - 3 : cut].mean(), gray[cut : cut + 3].mean()
+    assert abs(before - after) <= 3, "the test video's shots must have (nearly) the same luma"
+    det = detect_clips(path)
+    assert _boundaries(det) == [round(truth[0] * 1000)]
+    assert det.cuts == [(round(truth[0] * 1000), "cut")]
+    if name == "colour_flat":  # gray frames alone cannot see it
+        assert detect_clips(path, chroma=False).clips == [(0, det.info.duration_ms)]
+
+
+def test_colour_frames_hold_both_chroma_planes(media: dict[str, tuple[Path, list[float]]]) -> None:
+    path, _ = media["colour_flat"]
+    frames = list(gray_frames(path, width=32, chroma=True))
+    assert frames[0].shape == (24 * 3 // 2, 32)  # 32x24 luma, then 16x12 U and V
+    y, c = detection._pictures(np.stack(frames), chroma=True)
+    assert c is not None and c.shape[1:] == (y.shape[1], 2 * y.shape[2])
+    v_red, v_green = c[0, :, y.shape[2] :].mean(), c[-1, :, y.shape[2] :].mean()
+    assert v_red > 170 and v_green < 110  # V (red difference): high for red, low for green
+
+
+@pytest.mark.parametrize("name", ["ramp_slow", "ramp_fast", "ramp_fast_clipping"])
+def test_brightness_ramp_with_motion_is_no_cut(media: dict[str, tuple[Path, list[float]]], name: str) -> None:
+    path, _ = media[name]
+    frames = np.stack(list(gray_frames(path))).astype(float)
+    luma = frames.reshape(len(frames), -1).mean(axis=1)
+    assert luma[-1] - luma[round(0.9 * FPS)] > 40, "the exposure must really rise"
+    det = detect_clips(path, min_clip_ms=0)
+    assert det.clips == [(0, det.info.duration_ms)], det.cuts
+
+
+@pytest.mark.parametrize("suffix", [".ts", ".mkv"])
+def test_cuts_are_exact_in_transport_streams_and_late_starting_mkv(tmp_path: Path, suffix: str) -> None:
+    """MPEG-TS starts its clock at 1.4 s, this MKV at 5 s: boundaries are on ffmpeg's timeline of the
+    file (the start subtracted), the clips end at the probed duration (the offset not counted)."""
+    path = tmp_path / f"edit{suffix}"
+    extra = ["-output_ts_offset", "5"] if suffix == ".mkv" else []
+    truth = make_edit_video(path, [(TESTSRC, 1.2), (MANDEL, 1.0), (BARS, 1.4)], rate=str(FPS), extra=extra)
+    det = detect_clips(path, min_clip_ms=0)
+    assert _boundaries(det) == [round(t * 1000) for t in truth] == [1200, 2200]
+    assert abs(det.info.duration_ms - 3600) <= 80 and det.clips[-1][1] == det.info.duration_ms
+
+
+def test_a_crashing_decoder_is_one_media_error_line(
+    media: dict[str, tuple[Path, list[float]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ffmpeg dying by a signal halfway (as the static build did on MPEG-TS) is a MediaError naming
+    the file, not a short list of frames taken for the whole video."""
+    from core import ffmpeg_exec
+
+    path, _ = media["cuts"]
+    info = probe(path)
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\nhead -c 100000 /dev/zero\nkill -SEGV $$\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("SYNCNARRATOR_FFMPEG", str(fake))
+    ffmpeg_exec.ffmpeg_path.cache_clear()
+    try:
+        with pytest.raises(MediaError) as exc_info:
+            list(gray_frames(path, info=info))
+    finally:
+        monkeypatch.undo()
+        ffmpeg_exec.ffmpeg_path.cache_clear()
+    message = str(exc_info.value)
+    assert str(path) in message and "crashed" in message and "\n" not in message

@@ -137,7 +137,8 @@ def test_too_long_line_is_refused_or_left_silent_on_request(tmp_path: Path, spea
         export_project(project, tmp_path / "out.mp4", ExportOptions(), speaker=speaker)
     assert [p.index for p in err.value.problems] == [1]
     assert re.fullmatch(
-        r"clip 2 \(00:00:02\.000-00:00:04\.000\): the line needs \d+\.\d s, the clip leaves 1\.8 s", str(err.value)
+        r"clip 2 \(00:00:02\.000-00:00:04\.000\): the line needs \d+\.\d s, the clip leaves 1\.8 s",
+        str(err.value),
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src.mp4"]  # nothing written
     result = export_project(project, tmp_path / "out.mp4", ExportOptions(allow_silent=True), speaker=speaker)
@@ -384,6 +385,72 @@ def test_ffmpeg_failure_surfaces_its_message(tmp_path: Path, speaker: Speaker) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src.mp4"]
 
 
+def _displayed_frame(path: Path, ms: int, size: tuple[int, int]) -> np.ndarray:
+    """One gray frame as a player shows it: non-square pixels stretched to square (SAR)."""
+    proc = subprocess.run(
+        [
+            *(ffmpeg_path(), "-v", "error", "-ss", f"{ms / 1000:.3f}", "-i", str(path), "-frames:v", "1"),
+            *("-vf", "scale=trunc(iw*sar/2)*2:ih,setsar=1", "-f", "rawvideo", "-pix_fmt", "gray", "-"),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    w, h = size
+    return np.frombuffer(proc.stdout, dtype=np.uint8).reshape(h, w).astype(int)
+
+
+def _ink_box(frame: np.ndarray) -> tuple[int, int]:
+    """(width, height) of the white subtitle ink in the bottom half of a frame."""
+    rows, cols = np.nonzero(frame[frame.shape[0] // 2 :] > 200)
+    assert rows.size > 50, "no subtitle found"
+    return int(cols.max() - cols.min() + 1), int(rows.max() - rows.min() + 1)
+
+
+def test_non_square_pixels_keep_their_aspect_and_letters_are_not_stretched(
+    tmp_path: Path, speaker: Speaker
+) -> None:
+    """A 220x180 picture at SAR 16:11 shows as 320x180: burned-in subtitles must look exactly as on
+    a square-pixel 320x180 picture (the export scales to square pixels first), and a copied stream
+    keeps its pixel aspect."""
+    line = ["快来抢购吧！"]
+    pal = make_video(tmp_path / "pal.mp4", duration=2.0, audio=None, size="220x180", source="color",
+                     extra=["-vf", "setsar=16/11"])  # fmt: skip
+    square = make_video(tmp_path / "square.mp4", duration=2.0, audio=None, size="320x180", source="color")
+    info = probe(pal)
+    assert (info.display_width, info.display_height) == (320, 180)
+    boxes = []
+    for src in (pal, square):
+        info = probe(src)
+        project = Project(
+            video=str(src),
+            media=MediaSummary(info.duration_ms, info.fps, info.display_width, info.display_height, False),
+            clips=(Clip(0, info.duration_ms, narration=line[0]),),
+        )
+        out = tmp_path / f"burn-{src.name}"
+        result = export_project(project, out, ExportOptions(burn_subtitles=True), speaker=speaker)
+        burned = probe(out)
+        assert (burned.width, burned.height, burned.sar) == (320, 180, 1)  # square pixels, display size
+        cue = result.cues[0]
+        boxes.append(_ink_box(_displayed_frame(out, (cue.start_ms + cue.end_ms) // 2, (320, 180))))
+    (w_pal, h_pal), (w_sq, h_sq) = boxes
+    assert abs(w_pal - w_sq) <= 3 and abs(h_pal - h_sq) <= 2, boxes  # stretched would be 45% wider
+    copied = tmp_path / "copied.mp4"
+    project = Project(
+        video=str(pal),
+        media=MediaSummary(2000, Fraction(25), 320, 180, False),
+        clips=(Clip(0, 2000, narration=line[0]),),
+    )
+    assert export_project(project, copied, ExportOptions(), speaker=speaker).video_copied
+    kept = probe(copied)
+    assert (kept.width, kept.sar, kept.display_width, kept.display_height) == (
+        220,
+        Fraction(16, 11),
+        320,
+        180,
+    )
+
+
 def _info(w: int, h: int, rotation: int = 0) -> MediaInfo:
     return MediaInfo(Path("x.mp4"), 1000, Fraction(25), w, h, rotation, "yuv420p", "h264", False, 0, 0)
 
@@ -408,7 +475,9 @@ def test_ducking_many_lines_is_smooth_and_deep_enough() -> None:
     speech = np.zeros((n, 2), dtype=np.float32)
     spans = [(i * 0.2 + 0.02, i * 0.2 + 0.1) for i in range(0, 300, 3)]
     for a, b in spans:
-        speech[round(a * rate) : round(b * rate)] = rng.normal(0, 0.05, (round(b * rate) - round(a * rate), 2))
+        speech[round(a * rate) : round(b * rate)] = rng.normal(
+            0, 0.05, (round(b * rate) - round(a * rate), 2)
+        )
     gains = duck_gains(original, speech, spans, -12.0)
     for a, b in spans:
         s, e = round(a * rate), round(b * rate)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from fractions import Fraction
 from pathlib import Path
 
@@ -139,3 +141,100 @@ def test_odd_file_names_are_plain_local_files(
     assert info.fps == Fraction(30000, 1001) and (info.width, info.height) == (160, 120)
     det = detect_clips(name)
     assert det.clips[-1][1] == info.duration_ms
+
+
+# ---------------------------------------------------------------------------------------------------
+# Issue #25: containers and non-square pixels
+
+
+@pytest.mark.parametrize(
+    ("suffix", "extra"),
+    [(".ts", ()), (".m2ts", ("-mpegts_m2ts_mode", "1")), (".mts", ("-mpegts_m2ts_mode", "1"))],
+)
+def test_transport_streams_probe(media_dir: Path, suffix: str, extra: tuple[str, ...]) -> None:
+    """The static ffmpeg segfaulted on every MPEG-TS (iconv of the service name loaded the system's
+    gconv module); a long GOP (one keyframe) must not make the tail check call the file truncated."""
+    path = make_video(
+        media_dir / f"cam{suffix}", duration=2.0, size="160x120", extra=["-f", "mpegts", "-g", "250", *extra]
+    )
+    info = probe(path)
+    assert (info.width, info.height, info.fps) == (160, 120, 25)
+    assert 1950 <= info.duration_ms <= 2100 and info.has_audio
+
+
+def test_ffmpeg_children_run_without_system_charset_modules() -> None:
+    from core.ffmpeg_exec import ffmpeg_environment
+
+    env = ffmpeg_environment()
+    blocked = Path(env["GCONV_PATH"])  # resources/gconv: charsets mapped to modules that cannot load
+    assert (blocked / "gconv-modules").is_file() and "ISO_6937//" in (blocked / "gconv-modules").read_text()
+    assert env["PATH"] == os.environ["PATH"]  # the rest of the environment is ours
+
+
+def test_mkv_start_offset_is_not_counted_into_the_duration(media_dir: Path) -> None:
+    path = make_video(media_dir / "late.mkv", duration=1.5, size="160x120", extra=["-output_ts_offset", "5"])
+    info = probe(path)
+    assert 1450 <= info.duration_ms <= 1600, info.duration_ms  # not 6.5 s
+
+
+def test_non_square_pixels_give_the_display_size(media_dir: Path) -> None:
+    path = make_video(media_dir / "pal.mp4", duration=1.0, size="704x576", extra=["-vf", "setsar=16/11"])
+    info = probe(path)
+    assert (info.width, info.height, info.sar) == (704, 576, Fraction(16, 11))
+    assert (info.display_width, info.display_height) == (1024, 576)
+    rotated = MediaInfo(**{**info.__dict__, "rotation": 90})
+    assert (rotated.display_width, rotated.display_height) == (576, 1024)
+
+
+def test_a_crashing_ffmpeg_is_one_media_error_line(
+    ntsc_video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core import ffmpeg_exec
+
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("SYNCNARRATOR_FFMPEG", str(fake))
+    ffmpeg_exec.ffmpeg_path.cache_clear()
+    try:
+        with pytest.raises(MediaError) as exc_info:
+            probe(ntsc_video)
+    finally:
+        monkeypatch.undo()
+        ffmpeg_exec.ffmpeg_path.cache_clear()
+    message = str(exc_info.value)
+    assert str(ntsc_video) in message and "crashed" in message and "\n" not in message
+
+
+SYSTEM_GCONV = Path("/usr/lib/x86_64-linux-gnu/gconv")
+
+
+@pytest.mark.skipif(not (SYSTEM_GCONV / "ISO_6937.so").is_file(), reason="needs the system's gconv modules")
+def test_gconv_block_holds_where_the_system_config_lists_the_module(media_dir: Path, tmp_path: Path) -> None:
+    """Older distributions list ISO_6937 in their main gconv-modules (newer ones moved it to
+    gconv-modules.d, which the static glibc does not read): simulate that with a config naming the
+    system's modules by absolute path, and check resources/gconv's entries still win over it."""
+    from core.ffmpeg_exec import ffmpeg_environment, ffmpeg_path
+
+    old = tmp_path / "old-distro"
+    old.mkdir()
+    rows = []
+    for conf in [SYSTEM_GCONV / "gconv-modules", *sorted((SYSTEM_GCONV / "gconv-modules.d").glob("*.conf"))]:
+        for line in conf.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) >= 4 and parts[0] == "module" and not parts[3].startswith("/"):
+                parts[3] = str(SYSTEM_GCONV / parts[3])
+            rows.append("\t".join(parts))
+    (old / "gconv-modules").write_text("\n".join(rows) + "\n")
+    ts = make_video(media_dir / "sdt.ts", duration=1.0, size="160x120", audio=None, extra=["-f", "mpegts"])
+
+    def run(gconv_path: str) -> int:
+        env = {**ffmpeg_environment(), "GCONV_PATH": gconv_path}
+        cmd = [ffmpeg_path(), "-nostdin", "-v", "error", "-i", str(ts), "-f", "null", "-"]
+        return subprocess.run(cmd, env=env, capture_output=True, timeout=60).returncode
+
+    if run(str(old)) >= 0:
+        pytest.skip("this ffmpeg/glibc pair does not crash on the system's module")
+    ours = ffmpeg_environment()["GCONV_PATH"]
+    assert Path(ours, "gconv-modules").is_file()
+    assert run(f"{ours}{os.pathsep}{old}") == 0

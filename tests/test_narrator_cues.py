@@ -1,4 +1,5 @@
-"""Visual cues for the planner on tiny generated clips (OpenCV)."""
+"""Visual cues for the planner on tiny generated clips (numpy; OpenCV only draws the test faces and checks the
+cascade gives its answers)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def _drawn_face(features: bool = True) -> np.ndarray:
 
 def test_faces_cue_uses_the_haar_cascade() -> None:
     cascade = visual_cues._cascade()
-    assert cascade is not None, "the pinned OpenCV ships haarcascade_frontalface_default.xml"
+    assert cascade is not None, "resources/cascades ships haarcascade_frontalface_default.xml"
     face, blank = _drawn_face(True), _drawn_face(False)
     assert visual_cues.cues_for_frames([face, face], cascade).faces == 1.0
     # the same skin-coloured oval without a face's features: the skin share is high, the cascade finds nothing
@@ -80,9 +81,48 @@ def test_faces_cue_falls_back_to_skin_share_without_cascade(monkeypatch: pytest.
     grey = np.full((120, 160, 3), 128, np.uint8)
     assert visual_cues.cues_for_frames([blank], None).faces > 0.0
     assert visual_cues.cues_for_frames([grey], None).faces == 0.0
-    visual_cues._cascade.cache_clear()
-    monkeypatch.setattr(visual_cues.cv2.data, "haarcascades", "/nonexistent/")
+    from core import face_cascade
+
+    face_cascade.frontal_face.cache_clear()
+    monkeypatch.setattr(face_cascade, "CASCADE_FILE", "cascades/nonexistent.xml")
     try:
         assert visual_cues._cascade() is None
     finally:
-        visual_cues._cascade.cache_clear()
+        face_cascade.frontal_face.cache_clear()
+
+
+def _frames() -> dict[str, np.ndarray]:
+    face = _drawn_face(True)
+    small = np.full((120, 160, 3), 200, np.uint8)
+    small[30:90, 50:130] = cv2.resize(face, (80, 60))
+    noise = (np.random.default_rng(0).random((90, 160, 3)) * 255).astype(np.uint8)
+    return {"face": face, "blank": _drawn_face(False), "small": small, "noise": noise}
+
+
+@pytest.mark.parametrize("name", ["face", "blank", "small", "noise"])
+def test_numpy_cascade_finds_the_windows_opencv_finds(name: str) -> None:
+    """The cascade evaluated in numpy (what ships) against OpenCV's own CascadeClassifier on one frame:
+    the same windows pass, so the same faces are found."""
+    from core import face_cascade
+
+    gray = cv2.cvtColor(_frames()[name], cv2.COLOR_BGR2GRAY)
+    ours = face_cascade.detect(visual_cues._cascade(), gray)
+    clf = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"))
+    theirs = clf.detectMultiScale(gray, 1.2, 0, minSize=(16, 16))
+    assert abs(len(ours) - len(theirs)) <= max(1, len(theirs) // 10)
+    found = len(clf.detectMultiScale(gray, 1.2, 4, minSize=(16, 16))) > 0
+    assert face_cascade.has_face(visual_cues._cascade(), gray) == found
+
+
+def test_visual_cues_need_no_opencv() -> None:
+    """The package leaves OpenCV out: computing cues must not import it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import core.visual_cues, core.pipeline; "
+        "assert 'cv2' not in sys.modules, 'cv2 imported'"
+    )
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr

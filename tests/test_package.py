@@ -133,7 +133,7 @@ def test_build_package_and_run_frozen_selftest_from_a_copy(tmp_path: Path) -> No
     assert list(internal.rglob("qtbase_zh_CN.qm")), "Qt's own zh_CN translations were stripped"
     assert list((internal / "resources" / "demo").glob("*.mp4"))
     names = {p.name for p in internal.rglob("*")}
-    for unwanted in ("torch", "transformers", "QtQml.abi3.so", "QtQuick.abi3.so", "libQt6WebEngineCore.so.6"):
+    for unwanted in ("cv2", "opencv_python_headless.libs", "torch", "transformers", "QtQml.abi3.so", "QtQuick.abi3.so", "libQt6WebEngineCore.so.6"):
         assert unwanted not in names, f"{unwanted} should not be in the package"
     assert not (internal / "tests").exists()
     assert not any(n.startswith("libQt5") for n in names), (
@@ -195,3 +195,19 @@ def assert_editor_starts_and_quits(exe: Path, cwd: Path, home: Path) -> None:
     # (worker threads still delivering while the window closes may print a traceback; that is the editor's
     # shutdown, not the package: only an unhandled error of the program itself fails here)
     assert "Failed to execute script" not in err and "ModuleNotFoundError" not in err, err[-2000:]
+
+
+def test_icu_data_keeps_chinese_english_and_what_icu_needs() -> None:
+    """The package rebuilds Qt's ICU data with Chinese and English only: the items ICU needs for them stay."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_package", ROOT / "scripts" / "build_package.py")
+    assert spec is not None and spec.loader is not None
+    build_package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_package)
+    kept = ["res_index.res", "pool.res", "root.res", "zh.res", "zh_Hans_CN.res", "en_US.res", "coll/zh.res",
+            "coll/root.res", "coll/res_index.res", "coll/ucadata.icu", "gb18030.cnv", "cnvalias.icu",
+            "brkitr/cjdict.dict", "supplementalData.res", "zoneinfo64.res", "unit/pool.res", "likelySubtags.res"]
+    dropped = ["fr.res", "de_CH.res", "coll/de.res", "curr/ja.res", "ibm-37_P100-1995.cnv", "translit/root.res",
+               "brkitr/khmerdict.dict", "yue_Hant.res"]
+    assert sorted(build_package.icu_items_to_drop(kept + dropped)) == sorted(dropped)

@@ -126,6 +126,26 @@ def _mjpeg_avi(d: Path) -> Path:
     return p
 
 
+def _transport(suffix: str, *extra: str) -> Callable[[Path], Path]:
+    """MPEG-TS (.ts; .m2ts/.mts as AVCHD cameras write them: 192-byte packets). The bundled static
+    ffmpeg used to segfault opening any of them (issue #25)."""
+
+    def make(d: Path) -> Path:
+        return make_video(d / f"camera{suffix}", duration=1.5, size="160x120", extra=["-f", "mpegts", *extra])
+
+    return make
+
+
+def _mkv_offset(d: Path) -> Path:
+    """Timestamps starting at 5 s: ffmpeg reports the Matroska duration as the end time (6.5 s)."""
+    return make_video(d / "offset.mkv", duration=1.5, size="160x120", extra=["-output_ts_offset", "5"])
+
+
+def _pal_16_11(d: Path) -> Path:
+    """Non-square pixels: 176x144 at SAR 16:11 displays as 256x144."""
+    return make_video(d / "pal-16-11.mp4", duration=1.2, size="176x144", extra=["-vf", "setsar=16/11"])
+
+
 # name -> (maker, expected: "ok" probes and detects, "error" must be refused with one line)
 CORPUS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "zero-bytes": (_zero, "error"),
@@ -146,8 +166,14 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "odd-size": (_odd_size, "ok"),
     "rotated": (_rotated, "ok"),
     "mjpeg-avi": (_mjpeg_avi, "ok"),
+    "ts": (_transport(".ts"), "ok"),
+    "m2ts": (_transport(".m2ts", "-mpegts_m2ts_mode", "1"), "ok"),
+    "mts": (_transport(".mts", "-mpegts_m2ts_mode", "1"), "ok"),
+    "mkv-offset": (_mkv_offset, "ok"),
+    "sar-16-11": (_pal_16_11, "ok"),
 }
 EXPORT_CASES = {"one-frame", "0.3s", "1000fps", "no-audio", "yuv422p10le", "gray", "odd-size", "rotated"}
+EXPORT_CASES |= {"ts", "m2ts", "mts", "mkv-offset", "sar-16-11"}
 
 
 def digest(path: Path) -> str:

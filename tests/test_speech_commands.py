@@ -82,6 +82,8 @@ def test_speak_default_voice(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         (["你好", "--out", "{tmp}/missing/a.wav"], "does not exist"),
         (["你好", "--out", "{tmp}"], "not a regular file"),
         (["你好", "--out", "{tmp}/a.wav", "--rate", "0"], "--rate"),
+        (["好" * 1000, "--out", "{tmp}/a.wav"], "TEXT is 1000 characters: speak says at most 500"),
+        (["好" * 501, "--out", "{tmp}/a.wav"], "at most 500"),
     ],
 )
 def test_speak_bad_input_exits_2_with_one_line(
@@ -91,6 +93,24 @@ def test_speak_bad_input_exits_2_with_one_line(
     assert run(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0], err
+    assert not (tmp_path / "a.wav").exists()
+
+
+def test_speak_refuses_long_text_before_loading_a_voice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#27: 1,000 characters took 73 s of silence; above the documented limit it is refused at once."""
+    import core.speech
+
+    def no_voice() -> None:
+        raise AssertionError("the voice was loaded for text that is refused")
+
+    monkeypatch.setattr(core.speech, "shared_speaker", no_voice)
+    text = "这款精华液质地轻薄，一抹就化开。" * 40  # 640 characters
+    assert run(["speak", text, "--out", str(tmp_path / "a.wav")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: TEXT is 640 characters: speak says at most 500 at a time (split it into lines)"
+    )
     assert not (tmp_path / "a.wav").exists()
 
 

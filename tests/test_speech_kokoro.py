@@ -176,3 +176,38 @@ def test_damaged_model_part_is_refused_and_nothing_is_left(tmp_path: Path, monke
     with pytest.raises(SpeechError, match="SHA-256"):
         kokoro.model_path()
     assert list((tmp_path / "models").iterdir()) == []
+
+
+def test_session_options_change_the_speed_not_the_voice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tuned session (one thread, no spinning, every optimization) is fed the same phonemes and gives
+    the same audio as onnxruntime's defaults (the options before #28): same length, same waveform."""
+    import onnxruntime as ort
+
+    from core.speech.kokoro import KokoroEngine, model_path
+
+    line = "这款空气炸锅5升大容量，到手价199元。"
+    engine = KokoroEngine()
+    engine.load()
+    fed: list[dict[str, np.ndarray]] = []
+    session = engine._session
+    real_run = session.run
+
+    class Recording:
+        def run(self, names: object, feeds: dict[str, np.ndarray]) -> object:
+            fed.append(feeds)
+            return real_run(names, feeds)
+
+    monkeypatch.setattr(engine, "_session", Recording())
+    tuned = engine.render(line, voice="jf_alpha", rate=100)
+    assert len(fed) == 1
+    tokens = engine.tokens(phonemes_for(line))
+    assert fed[0]["tokens"].tolist() == [[0, *tokens, 0]]  # the phoneme input is the front-end's, unchanged
+    options = session.get_session_options()
+    assert options.intra_op_num_threads == 1
+    assert options.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+
+    plain = ort.InferenceSession(str(model_path()), providers=["CPUExecutionProvider"])
+    reference = np.asarray(plain.run(None, fed[0])[0], dtype=np.float32).ravel()
+    assert tuned.size == reference.size  # the same duration, to the sample
+    assert float(np.max(np.abs(tuned - reference))) < 0.02
+    assert float(np.corrcoef(tuned, reference)[0, 1]) > 0.999

@@ -3,29 +3,48 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
+import keyword
 import os
 import re
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def import_graph(package: str = "core") -> dict[str, set[str]]:
-    """module -> the package's modules it imports anywhere (also inside functions, which still cycle)."""
-    files = {_module_name(p): p for p in (ROOT / package).rglob("*.py")}
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """ids of the nodes under `if TYPE_CHECKING:` (never run: a type annotation's import)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            skipped.update(id(n) for stmt in node.body for n in ast.walk(stmt))
+    return skipped
+
+
+def import_graph(package: str = "core", *, runtime: bool = False, root: Path = ROOT) -> dict[str, set[str]]:
+    """module -> the package's modules it imports anywhere (also inside functions, which still cycle).
+
+    `runtime`: leave out imports under `if TYPE_CHECKING:`, which never execute."""
+    files = {_module_name(p, root): p for p in (root / package).rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in files}
     for name, path in files.items():
         is_pkg = path.name == "__init__.py"
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skipped = _type_checking_only(tree) if runtime else set()
+        for node in ast.walk(tree):
+            if id(node) in skipped:
+                continue
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
@@ -90,6 +109,27 @@ def test_core_has_no_import_cycles() -> None:
     assert cycles(graph) == []
 
 
+def test_gui_has_no_runtime_import_cycles() -> None:
+    """gui.dialogs <-> gui.export_dialog was one (the generic LinesDialog lived in the export dialog). A
+    controller naming the window's type under `if TYPE_CHECKING:` is not a runtime import."""
+    graph = import_graph("gui", runtime=True)
+    assert "gui.lines_dialog" in graph["gui.dialogs"] and "gui.dialogs" in graph["gui.export_dialog"]
+    assert cycles(graph) == []
+
+
+def test_runtime_graph_counts_function_imports_not_type_checking_ones(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.b import B\n")
+    (pkg / "b.py").write_text("import pkg.c\n")
+    (pkg / "c.py").write_text("def f():\n    from pkg import b\n    from . import a\n")
+    graph = import_graph("pkg", runtime=True, root=tmp_path)
+    assert graph["pkg.a"] == set() and graph["pkg.c"] == {"pkg.a", "pkg.b"}
+    assert cycles(graph) == [["pkg.b", "pkg.c"]]
+    assert cycles(import_graph("pkg", root=tmp_path)) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
 # -- one home for defaults ------------------------------------------------------------------------------
 
 DEFAULT_LITERALS = [
@@ -100,20 +140,105 @@ DEFAULT_LITERALS = [
     re.compile(r"(lead|tail)_ms\w*\s*(:\s*int\s*)?=\s*(100|150)\b"),
     re.compile(r"\"(lead|tail)_ms\",\s*(100|150)\)"),
     re.compile(r"\(\s*\"embedded\",\s*\"llm\"\s*\)|\[\s*\"embedded\",\s*\"llm\"\s*\]"),  # narrator kinds
+    re.compile(r"narrator\w*\s*(:\s*str\s*)?=\s*\"(embedded|llm)\"|default=\"embedded\""),  # the default kind
+    re.compile(r"min_clip_ms\w*\s*(:\s*int\s*)?=\s*(40|600)\b", re.IGNORECASE),  # MIN_CLIP_MS, DETECT_MIN_...
+    re.compile(r"\"min_clip_ms\",\s*(40|600)\b"),
+    re.compile(r"\"kokoro\",\s*\"espeak\",\s*\"pyttsx3\""),  # VOICE_ENGINES
+    re.compile(r"-31(\.0)?\s*<=|<=\s*-5(\.0)?\b"),  # the loudness range
 ]
+
+# Literal values that live in core/defaults.py, found as Python tokens (comments and prose in messages do
+# not count): the loudness target and the other offered targets, the duck level, the export presets.
+DEFAULT_NUMBERS = {-14.0: "LOUDNESS_LUFS", -16.0: "LOUDNESS_TARGETS", -23.0: "LOUDNESS_TARGETS", -12.0: "DUCK_DB"}
+DEFAULT_STRINGS = {"source": "PRESET_SOURCE / EXPORT_PRESET"}
+# The same value meaning something else: (file, literal) -> why it is not the constant.
+DEFAULT_ALLOWED = {
+    ("core/export/track.py", "-16.0"): "the narration track's own level before the mix, not an export target",
+}
+
+
+def default_literal_tokens(source: str) -> list[tuple[int, str]]:
+    """(line, literal) of every number or string token in `source` whose value core.defaults owns."""
+    found: list[tuple[int, str]] = []
+    previous: list[tokenize.TokenInfo] = []  # the last two significant tokens
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NUMBER and previous and previous[-1].string == "-" and _unary(previous[:-1]):
+            with contextlib.suppress(ValueError):
+                if -float(token.string) in DEFAULT_NUMBERS:
+                    found.append((token.start[0], "-" + token.string))
+        elif token.type == tokenize.STRING and token.string[-1] in "\"'":
+            with contextlib.suppress(ValueError, SyntaxError):
+                if ast.literal_eval(token.string) in DEFAULT_STRINGS:
+                    found.append((token.start[0], token.string))
+        if token.type not in (tokenize.NL, tokenize.COMMENT):
+            previous = [*previous[-1:], token]
+    return found
+
+
+def _unary(before: list[tokenize.TokenInfo]) -> bool:
+    """Whether a "-" after these tokens is a sign (`x = -14`), not a subtraction (`width - 16`)."""
+    if not before:
+        return True
+    last = before[-1]
+    if last.type in (tokenize.NUMBER, tokenize.STRING) or last.string in (")", "]", "}"):
+        return False
+    if last.type == tokenize.NAME:  # `return -14` is a sign, `None - 14` and `x - 14` are not
+        return keyword.iskeyword(last.string) and last.string not in ("None", "True", "False")
+    return True
+
+
+def test_the_literal_finder_finds_planted_defaults() -> None:
+    planted = (
+        'LOUD = -14.0  # -16 in a comment\nx = f(-14, "-14 LUFS", preset="source", y=-12)\n'
+        "z = -140.0 + w - 16 + (a) - 14\nreturn -23\n"
+    )
+    assert default_literal_tokens(planted) == [(1, "-14.0"), (2, "-14"), (2, '"source"'), (2, "-12"), (4, "-23")]
+
+
+def _sources() -> list[Path]:
+    return [p for folder in ("core", "gui") for p in sorted((ROOT / folder).rglob("*.py"))]
 
 
 def test_defaults_are_defined_once() -> None:
-    """The default rate was spelled in 9 places, its range 4 ways; now core/defaults.py alone has them."""
+    """The default rate was spelled in 9 places, its range 4 ways, -14 LUFS and the "source" preset six times
+    each; now core/defaults.py alone has them."""
     offenders = []
-    for folder in ("core", "gui"):
-        for path in (ROOT / folder).rglob("*.py"):
-            if path.name == "defaults.py":
-                continue
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if any(p.search(line) for p in DEFAULT_LITERALS):
-                    offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    for path in _sources():
+        if path.name == "defaults.py":
+            continue
+        name = path.relative_to(ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        for n, line in enumerate(text.splitlines(), 1):
+            if any(p.search(line) for p in DEFAULT_LITERALS):
+                offenders.append(f"{name}:{n}: {line.strip()}")
+        for n, literal in default_literal_tokens(text):
+            if (name, literal) not in DEFAULT_ALLOWED:
+                offenders.append(f"{name}:{n}: {literal} (use core.defaults)")
     assert offenders == []
+
+
+# -- one home for helpers: file -> pattern, and the only file allowed to match it --------------------------
+
+ONE_HOME = {
+    "core/output_guard.py": re.compile(r"def \w*same_?file\w*\(|os\.path\.samefile\("),
+    "core/timebase.py": re.compile(r"def (frame_at|ms_to_frame|nearest_frame)\(|round\(Fraction\(\w+, 1000\)"),
+    "core/project.py": re.compile(r"\.(rate_cps|voice) or \w+\.(speech\.)?(rate_cps|voice)\b"),
+}
+
+
+def test_helpers_have_one_home() -> None:
+    """_same_file was written 3 times, frame_at twice (rounding differently), the clip's speech overrides
+    resolved in 7 places: each is now defined in one module and imported from there."""
+    elsewhere = {
+        f"{path.relative_to(ROOT).as_posix()}:{n}: {line.strip()}"
+        for path in _sources()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for home, pattern in ONE_HOME.items()
+        if pattern.search(line) and path.relative_to(ROOT).as_posix() != home
+    }
+    assert elsewhere == set()
+    for home, pattern in ONE_HOME.items():  # the patterns still find the one definition
+        assert pattern.search((ROOT / home).read_text(encoding="utf-8")), home
 
 
 def test_version_is_defined_once() -> None:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from core import defaults
-from core.errors import InputError
+from core.errors import InputError, display_path
 
 EXIT_SOME_FAILED = 4
 
@@ -57,7 +57,12 @@ def run_batch_command(args: argparse.Namespace) -> int:
     for item in items:
         inputs += [item.video, item.product_path] if item.product_path else [item.video]
         names += [f"the video of line {item.line}", f"the product of line {item.line}"][: len(item.inputs)]
-    check_outputs(inputs, [*outputs, out_dir / REPORT_NAME], input_names=names)
+    check_outputs(
+        inputs,
+        [*outputs, out_dir / REPORT_NAME],
+        input_names=names,
+        project_outputs=[item_outputs(out_dir, item.name).project for item in items],
+    )
     if args.voice is not None:
         from core.commands.render import _check_voice
 
@@ -87,7 +92,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
         engine=args.engine,
         workers=args.workers,
         ray_address=args.ray_address,
-        log=lambda line: print(line, file=sys.stderr, flush=True),
+        log=lambda line: print(display_path(line), file=sys.stderr, flush=True),  # names escaped: one line each
     )
-    print(report.path)
+    print(display_path(report.path))
     return EXIT_SOME_FAILED if report.count("failed") else 0

@@ -15,6 +15,8 @@ from core.errors import InputError
 from core.output_guard import display_path
 from core.timebase import format_rate, format_timecode, seconds
 
+MAX_MIN_CLIP_S = 86_400  # a day: longer asks for one clip anyway, and 1e308 s must not overflow the ms integer
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("detect", help="split a video into clips (hard cuts, dissolves, fades)")
@@ -36,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
     from core.detection import detect_clips
     from core.jobs import no_progress
 
-    if not math.isfinite(args.min_clip) or args.min_clip < 0:
-        raise InputError(f"--min-clip must be a number of seconds >= 0, not {args.min_clip}")
+    if not math.isfinite(args.min_clip) or not 0 <= args.min_clip <= MAX_MIN_CLIP_S:
+        raise InputError(f"--min-clip must be between 0 and {MAX_MIN_CLIP_S} seconds, not {args.min_clip:g}")
     if not math.isfinite(args.sensitivity) or not 0 <= args.sensitivity <= 1:
         raise InputError(f"--sensitivity must be between 0 and 1, not {args.sensitivity}")
     progress = no_progress if args.quiet else StderrProgress("detect")

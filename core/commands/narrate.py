@@ -79,7 +79,7 @@ def run_narrate(args: argparse.Namespace) -> int:
         progress(n / max(1, len(videos)), f"video {n + 1}/{len(videos)}")
         request = video_request(video, args.storyline, args.rate, args.seed, where=f"{src}: video {n + 1}")
         for warning in knowledge_warnings(request.product):
-            print(f"warning: {src}: video {n + 1}: {warning}", file=sys.stderr)
+            print(display_path(f"warning: {src}: video {n + 1}: {warning}"), file=sys.stderr)
         try:
             lines = narrator.narrate(request)
         except InputError as exc:

@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=True,
         help="burn subtitles into the picture (default: yes; the soft subtitle track is always there)",
     )
-    p.add_argument("--loudness", type=float, default=-14.0, metavar="LUFS", help=LOUDNESS_HELP)
+    p.add_argument(
+        "--loudness", type=float, default=defaults.LOUDNESS_LUFS, metavar="LUFS", help=LOUDNESS_HELP
+    )
     p.add_argument("--voice", help="voice id from `voices` (default: the neural Mandarin voice)")
     p.add_argument(
         "--rate",
@@ -40,7 +42,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="CHARS_PER_S",
         help=f"speaking rate ({defaults.RATE_CPS:g})",
     )
-    p.add_argument("--preset", choices=EXPORT_PRESETS, default="source", help="output size (source)")
+    p.add_argument(
+        "--preset",
+        choices=EXPORT_PRESETS,
+        default=defaults.EXPORT_PRESET,
+        help=f"output size ({defaults.EXPORT_PRESET})",
+    )
     p.add_argument(
         "--narrator",
         choices=defaults.NARRATOR_KINDS,
@@ -72,7 +79,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fit.add_argument(
         "--shorten",
         action="store_true",
-        help="lines too long for their clips are rewritten shorter by the narrator",
+        help="lines too long for their clips are rewritten shorter by the narrator (locked lines, the ones "
+        "you typed or locked, are kept: edit them yourself)",
     )
     fit.add_argument(
         "--allow-silent",
@@ -86,8 +94,9 @@ LOUDNESS_HELP = "integrated loudness target: -14 (short-video platforms, default
 
 
 def _loudness(value: float | None) -> float | None:
-    if value is not None and not -31 <= value <= -5:
-        raise InputError(f"--loudness {value}: must be between -31 and -5 LUFS (e.g. -14, -16, -23)")
+    if value is not None and not defaults.loudness_in_range(value):
+        lo, hi = defaults.LOUDNESS_MIN_LUFS, defaults.LOUDNESS_MAX_LUFS
+        raise InputError(f"--loudness {value}: must be between {lo:g} and {hi:g} LUFS (e.g. -14, -16, -23)")
     return value
 
 
@@ -122,14 +131,15 @@ def run_render(args: argparse.Namespace) -> int:
         [video, args.product],
         [args.out, args.srt, args.narration_wav, args.project, _report_path(args.out)],
         input_names=["the source video itself", "the product knowledge"],
+        project_outputs=[args.project],
     )
     if not video.is_file():
         raise InputError(f"{display_path(video)}: no such video file")
     product = load_product(args.product)
     for warning in knowledge_warnings(product):  # thin knowledge: the lines will be generic
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {display_path(warning)}", file=sys.stderr)
     options = RenderOptions(
-        loudness_lufs=_loudness(args.loudness) or -14.0,
+        loudness_lufs=_loudness(args.loudness) or defaults.LOUDNESS_LUFS,
         voice=args.voice,
         rate_cps=args.rate,
         preset=args.preset,
@@ -175,9 +185,11 @@ def run_export(args: argparse.Namespace) -> int:
     # before reading the project: `--out P.narr.json` never replaces P
     check_outputs([args.project], outputs, input_names=["the project"])
     if args.otio:
-        from core.interchange import check_timeline_target
+        from core.interchange import check_beside_timeline, check_timeline_target
 
+        # the timeline's media folder is an output too: checked with the others, before any is written
         check_timeline_target(Path(args.otio))
+        check_beside_timeline(Path(args.otio), outputs)
     project = load_project(Path(args.project))
     shown = display_path(args.project)
     if not project.video:
@@ -187,25 +199,34 @@ def run_export(args: argparse.Namespace) -> int:
     check_outputs(
         [args.project, project.video], outputs, input_names=["the project", "the source video itself"]
     )
+    written: list[Path] = []
     if args.out:
-        code = _export_mp4(args, project)
+        code, project, written = _export_mp4(args, project)
         if code:
             return code
     if args.otio:
         from core.interchange import export_timeline
 
-        timeline = export_timeline(
-            project, Path(args.otio), inputs=[Path(args.project)], progress=StderrProgress("timeline")
-        )
-        _report(timeline.output, [timeline.media_dir], ())
+        try:  # the timeline of the project the MP4 was made from (--shorten's lines included)
+            timeline = export_timeline(
+                project, Path(args.otio), inputs=[Path(args.project)], progress=StderrProgress("timeline")
+            )
+        except BaseException:  # a failed or cancelled export leaves none of its outputs, the MP4 neither
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        written += [timeline.output, timeline.media_dir]
+    for path in written:  # stdout: every file written, once all are
+        print(display_path(path))
     return 0
 
 
-def _export_mp4(args: argparse.Namespace, project: Project) -> int:
+def _export_mp4(args: argparse.Namespace, project: Project) -> tuple[int, Project, list[Path]]:
     """The narrated MP4: every line checked against its clip first (exit 2 naming the clips that cannot
-    fit, unless --shorten or --allow-silent), then the export and its report."""
+    fit, unless --shorten or --allow-silent), then the export and its report. Returns the exit code, the
+    project as exported (with --shorten's lines) and the files written (paths printed by the caller)."""
     from core.export import ExportOptions, export_project
-    from core.pipeline import apply_lines, check_export, shorten_lines
+    from core.pipeline import apply_lines, check_export, made_by_key, shorten_lines
     from core.speech import shared_speaker
 
     overrides: dict[str, object] = {
@@ -222,35 +243,51 @@ def _export_mp4(args: argparse.Namespace, project: Project) -> int:
     speaker = shared_speaker()
     fits, problems = check_export(project, speaker, progress=StderrProgress("checking lines"))
     shortened: list[int] = []
+    kept: set[int] = set()  # locked lines (typed or locked by the user): --shorten never replaces them
     if problems and args.shorten:
         from core.narration.registry import create_narrator
 
-        verdicts = shorten_lines(
-            project, create_narrator("embedded"), [p.index for p in problems], speaker=speaker
-        )
-        project = apply_lines(project, [v for v in verdicts if v.fits], unlock=True)
-        shortened = [v.index for v in verdicts if v.verdict == "shortened"]
-        for v in verdicts:
-            if v.verdict == "shortened":
-                print(f"clip {v.index + 1}: shortened to {v.text}", file=sys.stderr)
-        fits, problems = check_export(project, speaker)
-        overrides["allow_silent"] = True  # what could not be shortened is named below and left silent
+        kept = {p.index for p in problems if project.clips[p.index].locked}
+        for index in sorted(kept):
+            print(display_path(f"clip {index + 1}: your line is locked; not shortened"), file=sys.stderr)
+        indexes = [p.index for p in problems if p.index not in kept]
+        if indexes:
+            made = made_by_key(project, fits)  # the speech already made is reused by the second check
+            verdicts = shorten_lines(project, create_narrator("embedded"), indexes, speaker=speaker)
+            project = apply_lines(project, [v for v in verdicts if v.fits], unlock=True)
+            shortened = [v.index for v in verdicts if v.verdict == "shortened"]
+            for v in verdicts:
+                if v.verdict == "shortened":
+                    print(display_path(f"clip {v.index + 1}: shortened to {v.text}"), file=sys.stderr)
+            fits, problems = check_export(project, speaker, made=made)
+        # what the narrator could not shorten is named below and left silent; a kept line is the user's
+        # to edit: it fails the export as without --shorten
+        problems = [p for p in problems if p.index in kept]
+        overrides["allow_silent"] = not problems
     if problems and not overrides["allow_silent"]:
         for problem in problems:
-            print(problem.message(), file=sys.stderr)
+            print(display_path(problem.message()), file=sys.stderr)
+        many = len(problems) > 1
+        remedy = (
+            "edit them yourself (--shorten keeps locked lines) or pass --allow-silent without --shorten"
+            if kept
+            else "edit them, or pass --shorten (rewrite them shorter) or --allow-silent (leave them silent)"
+        )
         print(
-            f"error: {len(problems)} line{'s' if len(problems) > 1 else ''} too long for {'their clips' if len(problems) > 1 else 'its clip'}; "
-            "edit them, or pass --shorten (rewrite them shorter) or --allow-silent (leave them silent)",
+            f"error: {len(problems)} line{'s' if many else ''} too long for {'their clips' if many else 'its clip'}; "
+            + remedy,
             file=sys.stderr,
         )
-        return 2
+        return 2, project, []
     overrides["shortened"] = frozenset(shortened)
     options = ExportOptions.from_project(project, **overrides)
     result = export_project(
         project, Path(args.out), options, speaker=speaker, fits=fits, progress=StderrProgress("export")
     )
-    _report(result.output, [result.srt, result.narration_wav, result.report_path], result.warnings)
-    return 0
+    for w in result.warnings:
+        print(f"warning: {display_path(w)}", file=sys.stderr)
+    written = [result.output, result.srt, result.narration_wav, result.report_path]
+    return 0, project, [Path(p) for p in written if p is not None]
 
 
 def _llm_narrator(args: argparse.Namespace) -> Narrator | None:

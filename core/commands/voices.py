@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from core.errors import display_path
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("voices", help="list the installed Mandarin voices (the default one marked)")
@@ -25,5 +27,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     width = max((len(v.id) for v in voices), default=0)
     for v in voices:
-        print(f"{v.id:<{width}}  {v.name}  [{v.engine}]{'  (default)' if v.default else ''}")
+        line = f"{v.id:<{width}}  {v.name}  [{v.engine}]{'  (default)' if v.default else ''}"
+        print(display_path(line))  # a voice pack's id is its file name: escaped like every name
     return 0

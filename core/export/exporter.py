@@ -22,7 +22,7 @@ from typing import IO
 import ffmpeg
 import numpy as np
 
-from core import leftovers
+from core import defaults, leftovers
 from core.errors import ExportError, InputError
 from core.export.fonts import find_cjk_font
 from core.export.loudness import (
@@ -40,8 +40,8 @@ from core.export.subtitles import Cue, make_cues, snap_to_pauses, style_for, to_
 from core.export.track import Placement, build_track, speech_pauses
 from core.ffmpeg_exec import ffmpeg_stream
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
-from core.media import MediaInfo, probe
-from core.output_guard import display_path
+from core.media import MediaInfo, ffmpeg_input, probe
+from core.output_guard import display_path, same_file
 from core.project import EXPORT_PRESETS, Project
 from core.speech import FitResult, Speaker, shared_speaker
 from core.speech.audio import read_wav, resample
@@ -52,12 +52,12 @@ PRESET_SHORT_SIDE = {"1080p": 1080, "720p": 720}
 
 @dataclass(frozen=True)
 class ExportOptions:
-    preset: str = "source"
+    preset: str = defaults.EXPORT_PRESET
     burn_subtitles: bool = False
     soft_subtitles: bool = True
     srt: Path | None = None  # also write the subtitles here
     narration_wav: Path | None = None  # also write the narration track alone here
-    duck_db: float = -12.0
+    duck_db: float = defaults.DUCK_DB
     loudness_lufs: float = DEFAULT_TARGET_LUFS  # integrated loudness of the export
     allow_silent: bool = False  # a line that cannot fit is left silent (else FitError before any work)
     shortened: frozenset[int] = frozenset()  # clips whose lines the narrator shortened (for the report)
@@ -97,19 +97,10 @@ class ExportResult:
 # checks
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    except OSError:
-        pass
-    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
-
-
 def check_output_path(out: Path, source: Path, what: str = "output") -> Path:
     """Refuse the source itself, folders, and folders we cannot write to (tested by creating a file)."""
     out = Path(out)
-    if _same_file(out, source):
+    if same_file(out, source):
         raise ExportError(f"{out}: {what} is the source video itself; choose another file name")
     if out.is_dir():
         raise ExportError(f"{out}: {what} is a folder; give a file name")
@@ -155,7 +146,7 @@ def output_size(info: MediaInfo, preset: str) -> tuple[int, int]:
 def can_copy_video(info: MediaInfo, options: ExportOptions) -> bool:
     return (
         not options.burn_subtitles
-        and options.preset == "source"
+        and options.preset == defaults.PRESET_SOURCE
         and info.video_codec.lower() in ("h264", "avc1")
         and info.pix_fmt.lower() in ("yuv420p", "yuvj420p")
         and info.width % 2 == 0
@@ -177,8 +168,10 @@ def build_command(
     """ffmpeg arguments (without the program) and whether the video stream is copied.
 
     `mix` is the finished sound (raw float32 stereo at MIX_RATE, see `mix_sound`)."""
-    src = ffmpeg.input(str(source))
-    audio = ffmpeg.input(str(mix), f="f32le", ar=str(MIX_RATE), ac="2")["a"]
+    # ffmpeg-python hashes its nodes' arguments as UTF-8: a file name that is not UTF-8 (a Latin-1 name from a
+    # zip, surrogate-escaped by Python) would break it, so the graph names stand-ins, swapped in below
+    src = ffmpeg.input(_SOURCE_NAME)
+    audio = ffmpeg.input(_MIX_NAME, f="f32le", ar=str(MIX_RATE), ac="2")["a"]
 
     copy = can_copy_video(info, options)
     out_kwargs: dict[str, object] = {
@@ -198,17 +191,21 @@ def build_command(
     else:
         w, h = output_size(info, options.preset)
         video = src["v:0"]
-        if (w, h) == (info.display_width, info.display_height):
+        square = info.sar == 1
+        if square and (w, h) == (info.display_width, info.display_height):
             pass
-        elif (
+        elif not square or (
             options.preset in PRESET_SHORT_SIDE
             and min(w, h) < min(info.display_width, info.display_height) - 1
         ):
+            # Non-square pixels (704x576 at 16:11) become square at the display size (1024x576)
+            # before the subtitles are burned in: libass draws on square pixels, so letters on a
+            # 16:11 picture would come out stretched; the aspect ratio the viewer sees is kept.
             video = video.filter("scale", w, h, flags="bicubic").filter("setsar", "1")
         else:
             video = video.filter("crop", w, h, 0, 0)
         if ass is not None:
-            video = video.filter("ass", filename=str(ass), fontsdir=str(fonts_dir) if fonts_dir else None)
+            video = video.filter("ass", filename=_ASS_NAME, fontsdir=_FONTS_NAME if fonts_dir else None)
         if info.pix_fmt != "yuv420p":
             video = video.filter("format", "yuv420p")
         out_kwargs.update(
@@ -216,11 +213,40 @@ def build_command(
         )
     streams = [video, audio]
     if srt is not None:
-        streams.append(ffmpeg.input(str(srt), f="srt", sub_charenc="UTF-8")["s"])
+        streams.append(ffmpeg.input(_SRT_NAME, f="srt", sub_charenc="UTF-8")["s"])
         out_kwargs.update({"c:s": "mov_text", "metadata:s:s:0": "language=chi"})
-    node = ffmpeg.output(*streams, str(output), **out_kwargs)
-    args = node.compile(cmd="ffmpeg")[1:]
+    node = ffmpeg.output(*streams, _OUTPUT_NAME, **out_kwargs)
+    names = {
+        _SOURCE_NAME: ffmpeg_input(source),
+        _MIX_NAME: ffmpeg_input(mix),
+        _OUTPUT_NAME: "file:" + str(Path(output).resolve()),
+    }
+    if srt is not None:
+        names[_SRT_NAME] = ffmpeg_input(srt)
+    in_filters = {_ASS_NAME: ass, _FONTS_NAME: fonts_dir}
+    args = []
+    for arg in node.compile(cmd="ffmpeg")[1:]:
+        arg = names.get(arg, arg)
+        for stand_in, path in in_filters.items():
+            if path is not None and stand_in in arg:  # escaped as ffmpeg-python escapes a filter's option
+                arg = arg.replace(stand_in, _filter_escape(_filter_escape(str(path), "\\'=:"), "\\'[],;"))
+        args.append(arg)
     return ["-y", "-nostats", "-progress", "pipe:1", *args], copy
+
+
+_SOURCE_NAME = "syncnarrator-source-video"
+_OUTPUT_NAME = "syncnarrator-output-video"
+_MIX_NAME = "syncnarrator-mix"
+_SRT_NAME = "syncnarrator-subtitles"
+_ASS_NAME = "syncnarrator-styled-subtitles"
+_FONTS_NAME = "syncnarrator-fonts"
+
+
+def _filter_escape(text: str, chars: str) -> str:
+    """A backslash before each of `chars` (backslash first), as ffmpeg's filter graph syntax wants."""
+    for ch in sorted(set(chars), key=lambda c: c != "\\"):
+        text = text.replace(ch, "\\" + ch)
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,7 +364,7 @@ def export_project(
     extra_targets = [p for p in (options.srt, options.narration_wav) if p is not None]
     for extra in extra_targets:
         check_output_path(Path(extra), source, "subtitle/narration file")
-        if _same_file(Path(extra), out):
+        if same_file(Path(extra), out):
             raise ExportError(f"{extra}: same file as the video output")
     font = find_cjk_font() if options.burn_subtitles else None
 

@@ -22,14 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
+from core import defaults
 from core.errors import ExportError
 from core.ffmpeg_exec import run_ffmpeg
 from core.jobs import CancelToken
 from core.output_guard import display_path
 
 MIX_RATE = 48000
-DEFAULT_TARGET_LUFS = -14.0
-LOUDNESS_TARGETS = (-14.0, -16.0, -23.0)
+DEFAULT_TARGET_LUFS = defaults.LOUDNESS_LUFS  # re-exported under the names core.export's callers use
+LOUDNESS_TARGETS = defaults.LOUDNESS_TARGETS
 TRUE_PEAK_MAX_DBTP = -1.0
 """No export has a true peak above this."""
 LIMITER_CEILING_DBTP = -2.0

@@ -17,6 +17,7 @@ from core.errors import InputError
 from core.narration.budget import MAX_SPEEDUP
 from core.project import Project
 from core.speech import FitResult, Speaker, count_chars
+from core.user_files import utf8_text
 
 REPORT_VERSION = 1
 
@@ -79,7 +80,7 @@ def fit_problems(project: Project, fits: Sequence[FitResult | None]) -> list[Fit
     for i, (clip, fit) in enumerate(zip(project.clips, fits)):
         if fit is None or fit.fits or not clip.narration.strip():
             continue
-        rate = clip.rate_cps or project.speech.rate_cps
+        rate = project.effective_speech(clip).rate_cps
         out.append(
             FitProblem(i, clip.start_ms, clip.end_ms, needs_ms(fit, rate), max(0, fit.available_ms), fit.text)
         )
@@ -94,9 +95,8 @@ def report_path_for(out: Path) -> Path:
 
 def speedup(project: Project, index: int, fit: FitResult, speaker: Speaker) -> float:
     """How much faster than the set speaking rate the line is spoken (engine rate boost x tempo)."""
-    clip = project.clips[index]
-    voice = clip.voice or project.speech.voice
-    rate = clip.rate_cps or project.speech.rate_cps
+    speech = project.effective_speech(project.clips[index])
+    voice, rate = speech.voice, speech.rate_cps
     try:
         base = speaker.calibrated_cps(rate, voice)
         used = speaker.calibration(voice).cps_at(fit.engine_rate)
@@ -139,7 +139,7 @@ def report_data(
                 speedup=None,
             )
             if line and fit is not None:
-                entry["needs_ms"] = needs_ms(fit, clip.rate_cps or project.speech.rate_cps)
+                entry["needs_ms"] = needs_ms(fit, project.effective_speech(clip).rate_cps)
                 entry["room_ms"] = max(0, fit.available_ms)
         clips.append(entry)
     counts = {k: sum(1 for c in clips if c["status"] == k) for k in ("fitted", "shortened", "silent")}
@@ -176,7 +176,8 @@ def write_report(
     speaker: Speaker,
 ) -> None:
     data = report_data(project, fits, result, options, speaker)
-    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    text = utf8_text(json.dumps(data, ensure_ascii=False, indent=2))  # file names that are not UTF-8
+    Path(path).write_text(text + "\n", encoding="utf-8")
 
 
 def summary_text(report: dict[str, Any]) -> str:

@@ -77,6 +77,8 @@ class SubtitleStyle:
 
 
 def style_for(width: int, height: int) -> SubtitleStyle:
+    """The style for a picture *as displayed* (square pixels: MediaInfo.display_width/height, the
+    export's output size): on a 16:11 video the stored 704x576 would give letters stretched 45%."""
     return SubtitleStyle(max(2, int(width)), max(2, int(height)))
 
 

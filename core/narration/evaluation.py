@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 def chars(text: str) -> list[str]:
@@ -108,9 +109,9 @@ def cider_d(
         return 0.0
     ref_counts = [[[ngrams(chars(r), n) for n in range(1, max_n + 1)] for r in refs] for refs in references]
     df: Counter[tuple[str, ...]] = Counter()
-    for refs in ref_counts:
+    for video_counts in ref_counts:
         seen: set[tuple[str, ...]] = set()
-        for per_n in refs:
+        for per_n in video_counts:
             for counts in per_n:
                 seen.update(counts)
         df.update(seen)
@@ -194,7 +195,7 @@ class Report:
         return out
 
 
-def evaluate(refs: Sequence[Mapping], preds: Sequence[Mapping]) -> Report:
+def evaluate(refs: Sequence[Mapping[str, Any]], preds: Sequence[Mapping[str, Any]]) -> Report:
     """Compare predicted videos to reference videos (dev.jsonl shape), matched by position.
 
     Each pred has `clips` with `narration` and optionally `labels`; clips are matched by index.

@@ -84,6 +84,10 @@ class SpeechEngine(ABC):
     def close(self) -> None:  # noqa: B027 - most engines hold nothing
         """Release worker processes; the engine may be used again afterwards."""
 
+    def parallel_lines(self) -> int:
+        """How many lines this engine can speak at once to good effect (Speaker.fit_project)."""
+        return 1
+
     def clamp_rate(self, rate: float) -> int:
         lo, hi = self.rate_range
         return round(min(max(rate, lo), hi))

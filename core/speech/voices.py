@@ -15,7 +15,8 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core.errors import InputError
+from core import defaults
+from core.errors import InputError, display_path
 from core.platform import env
 from core.speech.engine import EspeakEngine, SpeechEngine, SpeechError, espeak_path
 
@@ -48,10 +49,22 @@ _pyttsx3: SpeechEngine | None = None
 _kokoro_error: str | None = None
 
 
+def forced_engine() -> str:
+    """The engine SYNCNARRATOR_TTS forces ("" when unset). Any other value is an InputError: a typo must not
+    leave a voice list without a default (or quietly pick some engine)."""
+    forced = (env("SYNCNARRATOR_TTS") or "").strip().lower()
+    if forced and forced not in defaults.VOICE_ENGINES:
+        raise InputError(
+            f"SYNCNARRATOR_TTS={display_path(forced)}: not a speech engine; "
+            f"choose {', '.join(defaults.VOICE_ENGINES[:-1])} or {defaults.VOICE_ENGINES[-1]} (or unset it)"
+        )
+    return forced
+
+
 def kokoro_engine() -> SpeechEngine | None:
     """The Kokoro engine when its packages are installed (the model itself loads on first use)."""
     global _kokoro_error
-    forced = (env("SYNCNARRATOR_TTS") or "").lower()
+    forced = forced_engine()
     if forced in ("espeak", "pyttsx3"):
         _kokoro_error = f"SYNCNARRATOR_TTS={forced}"
         return None
@@ -94,14 +107,14 @@ def pyttsx3_engine() -> SpeechEngine | None:
 
 
 def _system_voices_wanted() -> bool:
-    forced = (env("SYNCNARRATOR_TTS") or "").lower()
+    forced = forced_engine()
     return forced == "pyttsx3" or (not forced and sys.platform in ("win32", "darwin"))
 
 
 def default_voice_id() -> str:
     """DEFAULT_VOICE when Kokoro works here, else espeak-ng's Mandarin voice, else a system voice.
-    SYNCNARRATOR_TTS=kokoro|espeak|pyttsx3 forces an engine."""
-    forced = (env("SYNCNARRATOR_TTS") or "").lower()
+    SYNCNARRATOR_TTS=kokoro|espeak|pyttsx3 forces an engine (InputError for any other value)."""
+    forced = forced_engine()
     errors: list[str] = []
     if forced in ("", "kokoro"):
         kokoro = kokoro_engine()

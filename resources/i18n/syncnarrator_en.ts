@@ -60,6 +60,13 @@
         </translation>
     </message>
     <message numerus="yes">
+        <source>Split clip: %n new lines</source>
+        <translation>
+            <numerusform>Split clip: %n new line</numerusform>
+            <numerusform>Split clip: %n new lines</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>Merge %n clips</source>
         <translation>
             <numerusform>Merge %n clip</numerusform>

@@ -40,6 +40,70 @@
         <translation>{file}：文件是空的（0 字节）</translation>
     </message>
     <message>
+        <source>{file}: a voice pack is a .npy or .pt file</source>
+        <translation>{file}：声音包应是 .npy 或 .pt 文件</translation>
+    </message>
+    <message>
+        <source>{file}: not a voice pack (a style file of the neural voice)</source>
+        <translation>{file}：不是声音包（神经语音的音色文件）</translation>
+    </message>
+    <message>
+        <source>{file}: the voice pack cannot be read</source>
+        <translation>{file}：无法读取这个声音包</translation>
+    </message>
+    <message>
+        <source>the video cannot be read</source>
+        <translation>无法读取这个视频</translation>
+    </message>
+    <message>
+        <source>the project file cannot be used</source>
+        <translation>项目文件无法使用</translation>
+    </message>
+    <message>
+        <source>the export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>the file cannot be written</source>
+        <translation>无法写入文件</translation>
+    </message>
+    <message>
+        <source>the speech could not be made</source>
+        <translation>语音合成失败</translation>
+    </message>
+    <message>
+        <source>some lines do not fit their clips</source>
+        <translation>有的文案放不进所在片段</translation>
+    </message>
+    <message>
+        <source>the input cannot be used</source>
+        <translation>输入的内容无法使用</translation>
+    </message>
+    <message>
+        <source>{file}: {problem}</source>
+        <translation>{file}：{problem}</translation>
+    </message>
+    <message>
+        <source>no such file or folder</source>
+        <translation>文件或文件夹不存在</translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation>没有权限</translation>
+    </message>
+    <message>
+        <source>the disk is full</source>
+        <translation>磁盘已满</translation>
+    </message>
+    <message>
+        <source>the disk is read-only</source>
+        <translation>磁盘是只读的</translation>
+    </message>
+    <message>
+        <source>is a folder</source>
+        <translation>这是一个文件夹</translation>
+    </message>
+    <message>
         <source>internal error: {kind}</source>
         <translation>内部错误：{kind}</translation>
     </message>
@@ -66,6 +130,14 @@
     <message>
         <source>Save the changes to {name}?</source>
         <translation>保存对“{name}”的修改吗？</translation>
+    </message>
+    <message>
+        <source>Look in:</source>
+        <translation>查找范围：</translation>
+    </message>
+    <message>
+        <source>Files of type:</source>
+        <translation>文件类型：</translation>
     </message>
     <message>
         <source>Open video or project</source>
@@ -96,8 +168,8 @@
         <translation>模型</translation>
     </message>
     <message>
-        <source>The embedded narrator is learned from the E-SyncVidStory dataset (research use; see NOTICE); no model is downloaded at run time.</source>
-        <translation>内置文案生成器从 E-SyncVidStory 数据集学习而来（研究用途，详见 NOTICE）；运行时不会下载任何模型。</translation>
+        <source>The built-in writer is learned from the E-SyncVidStory dataset, published by Alibaba (2024) under the BSD-3-Clause licence (see NOTICE); no model is downloaded at run time.</source>
+        <translation>内置文案从 E-SyncVidStory 数据集学习而来，该数据集由阿里巴巴（2024）以 BSD-3-Clause 许可证发布（详见 NOTICE）；运行时不会下载任何模型。</translation>
     </message>
     <message>
         <source>Fonts</source>
@@ -228,6 +300,18 @@
         <translation>响度</translation>
     </message>
     <message>
+        <source>Same as the source</source>
+        <translation>原始画质（与源视频相同）</translation>
+    </message>
+    <message>
+        <source>1080p</source>
+        <translation>1080p</translation>
+    </message>
+    <message>
+        <source>720p</source>
+        <translation>720p</translation>
+    </message>
+    <message>
         <source>-14 LUFS (short-video platforms)</source>
         <translation>-14 LUFS（短视频平台）</translation>
     </message>
@@ -260,6 +344,46 @@
     <message>
         <source>clip {number} ({start}-{end}): the line needs {needs} s, the clip leaves {room} s</source>
         <translation>片段 {number}（{start}-{end}）：这句台词需要 {needs} 秒，片段只留出 {room} 秒</translation>
+    </message>
+    <message>
+        <source>Shorter lines from the narrator</source>
+        <translation>文案模型给出的较短台词</translation>
+    </message>
+    <message>
+        <source>Tick the lines to replace. Lines you typed or locked are not ticked: your text is only replaced if you tick it.</source>
+        <translation>勾选要替换的台词。你输入或锁定的台词默认不勾选：只有勾选后才会替换你的文字。</translation>
+    </message>
+    <message>
+        <source>Use</source>
+        <translation>使用</translation>
+    </message>
+    <message>
+        <source>Your line</source>
+        <translation>你的台词</translation>
+    </message>
+    <message>
+        <source>Shorter line</source>
+        <translation>较短台词</translation>
+    </message>
+    <message>
+        <source>You typed or locked this line</source>
+        <translation>这句台词是你输入或锁定的</translation>
+    </message>
+    <message>
+        <source>(no shorter line fits this clip)</source>
+        <translation>（没有能放进这个片段的较短台词）</translation>
+    </message>
+    <message>
+        <source>Clip {number}</source>
+        <translation>片段 {number}</translation>
+    </message>
+    <message>
+        <source>(locked)</source>
+        <translation>（已锁定）</translation>
+    </message>
+    <message>
+        <source>Use the ticked lines and export</source>
+        <translation>使用勾选的台词并导出</translation>
     </message>
     <message>
         <source>Export</source>
@@ -372,6 +496,14 @@
     <message>
         <source>speaking clip {k} of {n}</source>
         <translation>合成语音 {k}/{n}</translation>
+    </message>
+    <message>
+        <source>fitting clip {k} of {n}</source>
+        <translation>正在核对片段 {k}/{n}</translation>
+    </message>
+    <message>
+        <source>fitting clip {k}</source>
+        <translation>正在核对片段 {k}</translation>
     </message>
     <message>
         <source>narrating clip {k}</source>
@@ -538,6 +670,10 @@
         </translation>
     </message>
     <message>
+        <source>needs {needs} s even spoken fastest; room {room} s of the {clip} s clip</source>
+        <translation>即使最快朗读也需 {needs} 秒；{clip} 秒的片段只留 {room} 秒</translation>
+    </message>
+    <message>
         <source>speech ≈{speech} s; room {room} s of the {clip} s clip</source>
         <translation>语音约 {speech} 秒；{clip} 秒的片段中可用 {room} 秒</translation>
     </message>
@@ -580,6 +716,10 @@
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>Speech stopped; it resumes when you edit a line or play one</source>
+        <translation>语音合成已停止；编辑或试听台词时会继续</translation>
     </message>
     <message>
         <source>&amp;Open…</source>
@@ -906,8 +1046,42 @@
         <translation>项目另存为</translation>
     </message>
     <message>
+        <source>the line fits (speech ≈{speech} s, room {room} s)</source>
+        <translation>文案合适（语音约 {speech} 秒，可用 {room} 秒）</translation>
+    </message>
+    <message>
+        <source>the line is tight: it will be spoken a little faster (speech ≈{speech} s, room {room} s)</source>
+        <translation>文案偏紧：会稍微加快语速（语音约 {speech} 秒，可用 {room} 秒）</translation>
+    </message>
+    <message>
+        <source>the line is too long for the clip (speech ≈{speech} s, room {room} s)</source>
+        <translation>文案太长，放不进这个片段（语音约 {speech} 秒，可用 {room} 秒）</translation>
+    </message>
+    <message>
+        <source>no line</source>
+        <translation>没有文案</translation>
+    </message>
+    <message>
         <source>Split clip</source>
         <translation>分割片段</translation>
+    </message>
+    <message>
+        <source>The clip was split in two. Its line is locked (you wrote or locked it): rewrite the lines of both halves? No keeps it on the half where it fits and writes a new line for the other half.</source>
+        <translation>片段已一分为二。它的文案已锁定（是你写的或锁定的）：要为两半各写一句新文案吗？选“否”则把原文案留在放得下的那一半，另一半写一句新文案。</translation>
+    </message>
+    <message>
+        <source>The clip was split in two. Write a new line for each half? No keeps the line on the half where it fits and writes a new line for the other half.</source>
+        <translation>片段已一分为二。要为两半各写一句新文案吗？选“否”则把原文案留在放得下的那一半，另一半写一句新文案。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Split clip: %n new lines</source>
+        <translation>
+            <numerusform>分割片段：%n 句新文案</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Merge: there is no next clip to merge with</source>
+        <translation>合并：后面没有可合并的片段</translation>
     </message>
     <message numerus="yes">
         <source>Merge %n clips</source>
@@ -918,6 +1092,10 @@
     <message>
         <source>Merge with next clip</source>
         <translation>与下一段合并</translation>
+    </message>
+    <message>
+        <source>Clip {number}: {fit}</source>
+        <translation>片段 {number}：{fit}</translation>
     </message>
     <message>
         <source>Clear line</source>
@@ -968,6 +1146,10 @@
     <message>
         <source>Detecting clips</source>
         <translation>正在识别片段</translation>
+    </message>
+    <message>
+        <source>Making the speech for clip {number}; it plays when ready</source>
+        <translation>正在合成片段 {number} 的语音；合成好后立即播放</translation>
     </message>
     <message>
         <source>{what}: the clips changed while it ran; run it again</source>
@@ -1070,28 +1252,8 @@ Narrate anyway?</source>
         <translation>片段 {number} 的语音</translation>
     </message>
     <message>
-        <source>Speaking line</source>
-        <translation>正在合成这一句</translation>
-    </message>
-    <message>
         <source>Export cancelled: some lines do not fit their clips</source>
         <translation>已取消导出：有台词超出片段时长</translation>
-    </message>
-    <message>
-        <source>Checking lines</source>
-        <translation>正在检查台词</translation>
-    </message>
-    <message>
-        <source>Shortened lines</source>
-        <translation>改短后的台词</translation>
-    </message>
-    <message>
-        <source>Clip {number}: {line}</source>
-        <translation>片段 {number}：{line}</translation>
-    </message>
-    <message>
-        <source>Clip {number}: no shorter line fits; it stays silent</source>
-        <translation>片段 {number}：没有放得下的更短台词，该片段不配音</translation>
     </message>
     <message>
         <source>Shortening lines</source>
@@ -1288,10 +1450,6 @@ Narrate anyway?</source>
         <translation>添加声音包…</translation>
     </message>
     <message>
-        <source>A Kokoro voice style file (.npy or .pt, e.g. a Mandarin zf_*/zm_* voice)</source>
-        <translation>Kokoro 声音风格文件（.npy 或 .pt，例如普通话 zf_*/zm_* 声音）</translation>
-    </message>
-    <message>
         <source> characters/s</source>
         <translation> 字/秒</translation>
     </message>
@@ -1304,16 +1462,28 @@ Narrate anyway?</source>
         <translation>语速</translation>
     </message>
     <message>
-        <source>embedded: built in; llm: a local language model from the folder below</source>
-        <translation>embedded：内置；llm：使用下方文件夹中的本地语言模型</translation>
-    </message>
-    <message>
         <source>Narrator</source>
         <translation>文案生成</translation>
     </message>
     <message>
-        <source>folder with the LLM narrator&apos;s model</source>
-        <translation>LLM 文案模型所在的文件夹</translation>
+        <source>Built-in writer</source>
+        <translation>内置文案</translation>
+    </message>
+    <message>
+        <source>Local language model</source>
+        <translation>本地大模型</translation>
+    </message>
+    <message>
+        <source>A neural voice style file (.npy or .pt, e.g. a Mandarin zf_*/zm_* voice)</source>
+        <translation>神经语音的音色文件（.npy 或 .pt，例如普通话 zf_*/zm_* 音色）</translation>
+    </message>
+    <message>
+        <source>Built-in writer: works offline at once; local language model: a model from the folder below</source>
+        <translation>内置文案：离线即用；本地大模型：使用下方文件夹中的模型</translation>
+    </message>
+    <message>
+        <source>folder with the local language model</source>
+        <translation>本地大模型所在的文件夹</translation>
     </message>
     <message>
         <source>Model folder</source>
@@ -1336,12 +1506,28 @@ Narrate anyway?</source>
         <translation>添加声音包</translation>
     </message>
     <message>
-        <source>Kokoro voice</source>
-        <translation>Kokoro 声音</translation>
+        <source>Neural voice</source>
+        <translation>神经语音</translation>
     </message>
     <message>
         <source>locked</source>
         <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>speech: waiting</source>
+        <translation>语音：等待合成</translation>
+    </message>
+    <message>
+        <source>speech: being made</source>
+        <translation>语音：正在合成</translation>
+    </message>
+    <message>
+        <source>speech: ready to play</source>
+        <translation>语音：可以试听</translation>
+    </message>
+    <message>
+        <source>speech: failed</source>
+        <translation>语音：合成失败</translation>
     </message>
     <message>
         <source>{chars} characters (budget {low}–{high}), ≈{speech} s of {room} s</source>
@@ -1358,6 +1544,42 @@ Narrate anyway?</source>
     <message>
         <source>Move clip boundary</source>
         <translation>移动片段分界</translation>
+    </message>
+    <message>
+        <source>Open the Product tab</source>
+        <translation>打开商品页</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭提示</translation>
+    </message>
+    <message>
+        <source>No product card for {name}: the narrator needs the product&apos;s name and selling points. Put {card} beside the video and open it again, or fill in the Product tab, then Narrate all (Ctrl+R).</source>
+        <translation>{name} 没有商品卡：生成文案需要商品名称和卖点。把 {card} 放在视频旁边后重新打开，或在“商品”页填写，然后点“全部生成文案”（Ctrl+R）。</translation>
+    </message>
+    <message>
+        <source>the playhead is not on a clip</source>
+        <translation>播放头不在片段上</translation>
+    </message>
+    <message>
+        <source>too close to a clip boundary to split</source>
+        <translation>离片段边界太近，无法分割</translation>
+    </message>
+    <message>
+        <source>there is no next clip to merge with</source>
+        <translation>后面没有可合并的片段</translation>
+    </message>
+    <message>
+        <source>Speaking clip {number} ({ready} of {total} ready)</source>
+        <translation>正在合成片段 {number} 的语音（已完成 {ready}/{total}）</translation>
+    </message>
+    <message>
+        <source>Speech for clip {number} failed: {error}</source>
+        <translation>片段 {number} 的语音合成失败：{error}</translation>
+    </message>
+    <message>
+        <source>Speaking</source>
+        <translation>合成语音</translation>
     </message>
 </context>
 </TS>

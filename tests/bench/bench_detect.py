@@ -20,7 +20,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "media"
+# ../shared/media beside the repository (a worktree in /work/wt/NAME finds the one further up)
+SHARED = next(
+    (d / "shared" / "media" for d in ROOT.parents if (d / "shared" / "media").is_dir()),
+    ROOT.parent / "shared" / "media",
+)
 CACHE = ROOT / "build" / "bench"
 VIDEO_VERSION = 3
 FPS = 25
@@ -107,7 +111,14 @@ def bench_video(refresh: bool = False) -> tuple[Path, list[tuple[float, str]]]:
     print(f"generating {video} (once) ...", file=sys.stderr, flush=True)
     tmp = video.with_name(video.stem + ".part.mp4")
     times = make_edit_video(
-        tmp, shots, transitions, size="1920x1080", rate=str(FPS), preset="veryfast", extra=["-crf", "20"]
+        tmp,
+        shots,
+        transitions,
+        size="1920x1080",
+        rate=str(FPS),
+        preset="veryfast",
+        extra=["-crf", "20"],
+        timeout=3600,
     )
     kinds = ["cut" if kind == "cut" else "gradual" for kind, _ in transitions]
     truth = list(zip(times, kinds, strict=True))
@@ -220,11 +231,172 @@ def _seconds(timecode: str) -> float:
     return int(h) * 3600 + int(m) * 60 + float(s)
 
 
-def run_ours(video: Path, skip_nonref: bool | None = None) -> list[float]:
+def run_ours(video: Path, skip_nonref: bool | None = None, chroma: bool = True) -> list[float]:
     from core.detection import detect_clips
 
-    det = detect_clips(video, skip_nonref=skip_nonref)
+    det = detect_clips(video, skip_nonref=skip_nonref, chroma=chroma)
     return [start / 1000 for start, _ in det.clips[1:]]
+
+
+CASES_VERSION = 1
+CASE_SIZE = "640x360"
+
+
+def _case_edits() -> dict[str, tuple[str, list[tuple[str, float]], list[tuple[str, float]], list[str]]]:
+    """Issue #25's cases: name -> (file suffix, shots, transitions, extra ffmpeg output options).
+
+    Real footage from ../shared/media where it matters (motion, texture), lavfi otherwise."""
+    bikes = str(SHARED / "bikes.mp4").replace(":", r"\:")
+    bunny = str(SHARED / "bigbuckbunny.mp4").replace(":", r"\:")
+
+    def bike(start: float, end: float, more: str = "") -> str:
+        return f"movie={bikes},trim=start={start}:end={end},setpts=PTS-STARTPTS{more}"
+
+    def bun(start: float, more: str = "") -> str:
+        return f"movie={bunny},trim=start={start}:end=5.3,setpts=PTS-STARTPTS{more}"
+
+    letters = ",".join(
+        f"drawbox=x=iw*{0.2 + 0.1 * i:.2f}:y=ih*0.45:w=iw*0.06:h=ih*0.1:color=white:t=2" for i in range(6)
+    )
+    card = "color=c=0x101010:size={size}:rate={rate}," + letters
+    cut: tuple[str, float] = ("cut", 0)
+    hand = "drawbox=x='iw*0.3+t*{speed}':y=ih*0.2:w=iw*0.4:h=ih*0.8:color=0x302018:t=fill"
+    exposure = "eq=brightness='min(0.35\\,max(0\\,(t-{t0})*{ramp}))':eval=frame"
+
+    def ramp(src: str, speed: int, t0: float, rate: float) -> str:
+        return f"{src},{hand.format(speed=speed)},{exposure.format(t0=t0, ramp=rate)}"
+
+    return {
+        # two 1 s dark cards with text cut into a 24 s edit, as in the issue (cut in, cut out)
+        "dark title cards": (
+            ".mp4",
+            [
+                (bun(0), 5.0),
+                (card, 1.0),
+                (bike(1.30, 2.95), 1.6),
+                (bike(3.12, 5.40), 2.2),
+                ("testsrc2=size={size}:rate={rate}", 3.0),
+                (card, 1.0),
+                (bun(1, ",hflip"), 4.0),
+                (bike(5.56, 7.40), 1.8),
+                ("mandelbrot=size={size}:rate={rate}", 4.4),
+            ],
+            [cut, cut, cut, cut, cut, cut, cut, cut],
+            [],
+        ),
+        "colour only, equal luma": (
+            ".mp4",
+            [
+                ("color=c=0xC34444:size={size}:rate={rate}", 2.0),
+                ("color=c=0x3D8D3D:size={size}:rate={rate}", 2.0),
+                (bun(0), 2.0),
+                (bun(2.0, ",hue=h=180"), 2.0),
+                (bike(3.12, 4.30), 1.2),
+                (bike(4.30, 5.40, ",hue=h=120"), 1.1),  # the same shot, its colours turned
+            ],
+            [cut, cut, cut, cut, cut],
+            [],
+        ),
+        "brightness ramp + motion, no cut": (
+            ".mp4",
+            [(ramp("gradients=size={size}:rate={rate}:speed=0.01:seed=0", 250, 1.0, 0.25), 4.0)],
+            [],
+            [],
+        ),
+        "16:11 pixels (704x576 PAL)": (
+            ".mp4",
+            [
+                (bun(0), 3.0),
+                (bike(1.30, 2.95), 1.6),
+                ("testsrc2=size={size}:rate={rate}", 2.0),
+                (bike(3.12, 5.40), 2.2),
+                (card, 1.0),
+                (bun(1, ",hflip"), 3.0),
+            ],
+            [cut, ("fade", 0.8), ("fadeblack", 1.0), cut, cut],
+            ["post:scale=704:576,setsar=16/11"],
+        ),
+        "MPEG-TS (.ts)": (
+            ".ts",
+            [
+                (bun(0), 3.0),
+                (bike(1.30, 2.95), 1.6),
+                ("mandelbrot=size={size}:rate={rate}", 2.0),
+                (bike(3.12, 5.40), 2.2),
+                (bun(1, ",vflip"), 3.0),
+            ],
+            [cut, cut, ("fade", 0.8), cut],
+            ["-g", "25"],
+        ),
+    }
+
+
+def case_videos(refresh: bool = False) -> dict[str, tuple[Path, list[tuple[float, str]]]]:
+    """The cached case edits (generated once) and their true boundaries."""
+    sys.path.insert(0, str(ROOT))
+    from tests.mediagen import ffmpeg, make_edit_video
+
+    folder = CACHE / f"cases_v{CASES_VERSION}"
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, tuple[Path, list[tuple[float, str]]]] = {}
+    for i, (name, (suffix, shots, transitions, extra)) in enumerate(_case_edits().items()):
+        video = folder / f"case{i}{suffix}"
+        truth_file = folder / f"case{i}.json"
+        if refresh or not (video.exists() and truth_file.exists()):
+            print(f"generating {video} ({name}) ...", file=sys.stderr, flush=True)
+            tmp = video.with_name(video.stem + ".part" + suffix)
+            post = [x.removeprefix("post:") for x in extra if x.startswith("post:")]
+            extra = [x for x in extra if not x.startswith("post:")]
+            times = make_edit_video(
+                tmp,
+                shots,
+                transitions,
+                size=CASE_SIZE,
+                rate=str(FPS),
+                preset="veryfast",
+                extra=extra,
+                timeout=1800,
+            )
+            if post:  # e.g. store as 704x576 with 16:11 pixels: a second encode with that filter
+                again = tmp.with_name(tmp.stem + ".post" + suffix)
+                ffmpeg(
+                    ["-i", str(tmp), "-vf", post[0], "-c:v", "libx264", "-preset", "veryfast", str(again)],
+                    1800,
+                )
+                again.replace(tmp)
+            kinds = ["cut" if kind == "cut" else "gradual" for kind, _ in transitions]
+            tmp.replace(video)
+            truth_file.write_text(json.dumps(list(zip(times, kinds, strict=True))))
+        out[name] = (video, [(t, k) for t, k in json.loads(truth_file.read_text())])
+    return out
+
+
+def run_cases(refresh: bool = False) -> None:
+    """Precision/recall per case for ours and PySceneDetect, and the size `detect --json` reports."""
+    from core.detection import detect_clips
+
+    print()
+    print(f"{'case':34s} {'ours P':>7s} {'R':>5s} {'exact':>6s} {'sd P':>6s} {'R':>5s}  display size")
+    for name, (video, truth) in case_videos(refresh).items():
+        det = detect_clips(video)
+        ours = [a / 1000 for a, _ in det.clips[1:]]
+        s_ours = score(ours, truth)
+        cut_ms = [round(t * 1000) for t, k in truth if k == "cut"]
+        exact = sum(1 for t in cut_ms if t in [a for a, _ in det.clips[1:]])
+        try:
+            s_sd = score(run_scenedetect(video), truth)
+            sd = f"{s_sd['precision']:6.2f} {s_sd['recall']:5.2f}"
+        except RuntimeError:
+            sd = f"{'failed':>12s}"
+        info = det.info
+        size = f"{info.display_width}x{info.display_height} (stored {info.width}x{info.height})"
+        print(
+            f"{name:34s} {s_ours['precision']:7.2f} {s_ours['recall']:5.2f} {exact:>2d}/{len(cut_ms):<3d} {sd}  {size}"
+        )
+        missed = [t for t, _ in truth if all(abs(t - c) > 0.5 for c in ours)]
+        extra = [round(c, 2) for c in ours if all(abs(t - c) > 0.5 for t, _ in truth)]
+        if missed or extra:
+            print(f"{'':34s} missed {missed}, extra {extra}")
 
 
 def main(argv: list[str]) -> int:
@@ -235,7 +407,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="rounds of all timings; medians are reported (default 1)"
     )
+    parser.add_argument("--cases-only", action="store_true", help="only the issue #25 case edits")
     args = parser.parse_args(argv)
+    if args.cases_only:
+        run_cases(args.refresh)
+        return 0
     sys.path.insert(0, str(ROOT))
     if args.video:
         video = args.video
@@ -263,6 +439,7 @@ def main(argv: list[str]) -> int:
         "scenedetect detect-adaptive": lambda: run_scenedetect(video),
         "ours (detect_clips)": lambda: run_ours(video),
         "ours, every frame decoded": lambda: run_ours(video, skip_nonref=False),
+        "ours, gray only (no colour)": lambda: run_ours(video, chroma=False),
     }
     runs = measure_all(contenders, max(1, args.repeat))
     if args.repeat > 1:
@@ -285,6 +462,7 @@ def main(argv: list[str]) -> int:
     wall_sd, cpu_sd, _ = runs["scenedetect detect-adaptive"]
     wall_us, cpu_us, our_cuts = runs["ours (detect_clips)"]
     wall_full, cpu_full, _ = runs["ours, every frame decoded"]
+    _, cpu_gray, _ = runs["ours, gray only (no colour)"]
     print()
     print(
         f"ours vs scenedetect:           {wall_sd / wall_us:5.2f}x faster (wall), {cpu_sd / cpu_us:5.2f}x (cpu)"
@@ -298,8 +476,11 @@ def main(argv: list[str]) -> int:
     print(
         f"scenedetect vs ffmpeg decode:  {wall_sd / wall_ff:5.2f}x its time (wall), {cpu_sd / cpu_ff:5.2f}x (cpu)"
     )
+    print(f"colour's cost:                 {cpu_us / cpu_gray:5.2f}x the CPU of gray-only detection")
     if truth and our_cuts is not None:
         missed = [t for t, _ in truth if all(abs(t - c) > 0.5 for c in our_cuts)]
         extra = [c for c in our_cuts if all(abs(t - c) > 0.5 for t, _ in truth)]
         print(f"ours: missed {missed}, extra {[round(c, 2) for c in extra]}")
+    if not args.video:
+        run_cases(args.refresh)
     return 0

@@ -3,7 +3,9 @@
 1. export without burn-in of a 1080p video (video stream copied) / the video's duration   (goal <= 0.1)
 2. export with burned-in subtitles / a plain `ffmpeg -i V -c:v libx264 -preset P -c:a aac` (goal <= 1.15)
 3. synthesis + fitting of every line (cold cache) / the narration's spoken duration     (goal <= 0.3),
-   and the same on a warm cache                                                         (goal 0)
+   and the same on a warm cache                                                         (goal 0);
+   with the syntheses per line (goal about 1) and CPU-seconds per second of speech.
+`--speech-only` measures 3 alone, on the same clips and lines (no video is made or encoded).
 """
 
 from __future__ import annotations
@@ -38,7 +40,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--repeat", type=int, default=2, help="re-encode runs each (best is kept; shared CPUs)"
     )
+    parser.add_argument("--speech-only", action="store_true", help="only synthesis + fitting (no video)")
     args = parser.parse_args(argv)
+    if args.speech_only:
+        os.environ["SYNCNARRATOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-speech-")
+        try:
+            return speech_only(args.seconds)
+        finally:
+            shutil.rmtree(os.environ["SYNCNARRATOR_CACHE_DIR"], ignore_errors=True)
 
     work = Path(tempfile.mkdtemp(prefix="bench-export-"))
     os.environ["SYNCNARRATOR_CACHE_DIR"] = str(work / "cache")  # a cold synthesis cache
@@ -62,13 +71,88 @@ def measure(fn: object) -> tuple[float, float]:
     return time.perf_counter() - wall, cpu_seconds() - cpu
 
 
+def narrated_clips(duration_ms: int) -> list[object]:
+    """Clips of 3-7 s with lines sized to their budgets at 5 chars/s (the same for every run)."""
+    from core.narration.budget import char_budget
+    from core.project import Clip
+
+    bounds, t, k = [0], 0, 0
+    while t < duration_ms:
+        t = min(duration_ms, t + 3000 + (k * 1700) % 4000)
+        bounds.append(t)
+        k += 1
+    clips = []
+    text_pool = "".join(SENTENCES) * 4
+    offset = 0
+    for a, b in itertools.pairwise(bounds):
+        lo, hi = char_budget(b - a, 5.0)
+        n = (lo + hi) // 2
+        line = text_pool[offset : offset + n] if n else ""
+        offset = (offset + n) % (len(text_pool) // 2)
+        clips.append(Clip(a, b, narration=line))
+    return clips
+
+
+def fit_speech(project: object) -> dict[str, float]:
+    """Cold and warm fitting of every line: wall and CPU seconds, syntheses, seconds of speech."""
+    from core.speech import Speaker
+
+    speaker = Speaker()
+    speaker.calibration()  # measured once per voice, not part of the per-export cost
+    load = getattr(speaker.engine_for(None), "load", None)
+    if load is not None:  # a warm voice, as the editor's helper and batch workers keep it (load time apart)
+        load()
+    lines = sum(1 for c in project.clips if c.narration.strip())  # type: ignore[attr-defined]
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    fits = speaker.fit_project(project)  # type: ignore[arg-type]
+    synth_s, synth_cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+    syntheses = speaker.syntheses
+    started = time.perf_counter()
+    fits_again = speaker.fit_project(project)  # type: ignore[arg-type]
+    cached_s = time.perf_counter() - started
+    assert [f.wav for f in fits] == [f.wav for f in fits_again] and speaker.syntheses == syntheses
+    spoken_s = sum(f.duration_ms for f in fits if f.fits) / 1000
+    return {
+        "speaker": speaker,  # type: ignore[dict-item]
+        "fits": fits,  # type: ignore[dict-item]
+        "synth_s": synth_s,
+        "synth_cpu": synth_cpu,
+        "cached_s": cached_s,
+        "spoken_s": spoken_s,
+        "lines": lines,
+        "syntheses": syntheses,
+        "fitted": sum(1 for f in fits if f.fits and f.text),
+    }
+
+
+def speech_line(m: dict[str, float]) -> str:
+    return (
+        f"synthesis + fitting: {m['synth_s']:.2f} s for {m['spoken_s']:.1f} s of speech -> ratio "
+        f"{m['synth_s'] / m['spoken_s']:.3f} (goal <= 0.3); CPU {m['synth_cpu'] / m['spoken_s']:.3f} s per s; "
+        f"{m['syntheses'] / max(1, m['lines']):.2f} syntheses per line ({m['syntheses']:.0f} for {m['lines']:.0f} "
+        f"lines, {m['fitted']:.0f} fitted); cache hit: {m['cached_s']:.3f} s -> ratio "
+        f"{m['cached_s'] / m['spoken_s']:.4f} (goal 0)"
+    )
+
+
+def speech_only(seconds: float) -> int:
+    from core.project import Project
+
+    project = Project(video="bench.mp4", clips=tuple(narrated_clips(round(seconds * 1000))))  # type: ignore[arg-type]
+    m = fit_speech(project)
+    print(f"{len(project.clips)} clips, engine {m['speaker'].engine.name}, load average {os.getloadavg()[0]:.1f}")  # type: ignore[attr-defined]
+    print(speech_line(m))
+    print(f"RATIOS synth={m['synth_s'] / m['spoken_s']:.3f} synth_cpu={m['synth_cpu'] / m['spoken_s']:.3f} "
+          f"syntheses_per_line={m['syntheses'] / max(1, m['lines']):.2f}")
+    m["speaker"].close()  # type: ignore[attr-defined]
+    return 0
+
+
 def run(work: Path, seconds: float, preset: str, repeat: int) -> int:
     from core.export import ExportOptions, export_project
     from core.ffmpeg_exec import ffmpeg_path
     from core.media import probe
-    from core.narration.budget import char_budget
-    from core.project import Clip, MediaSummary, Project
-    from core.speech import Speaker
+    from core.project import MediaSummary, Project
 
     video = work / "source 1080p.mp4"
     print(f"generating a {seconds:.0f} s 1920x1080 H.264 + AAC test video ...", flush=True)
@@ -106,38 +190,18 @@ def run(work: Path, seconds: float, preset: str, repeat: int) -> int:
     info = probe(video)
     duration_s = info.duration_ms / 1000
 
-    # clips of 3-7 s with lines sized to their budgets at 5 chars/s
-    bounds, t, k = [0], 0, 0
-    while t < info.duration_ms:
-        t = min(info.duration_ms, t + 3000 + (k * 1700) % 4000)
-        bounds.append(t)
-        k += 1
-    clips = []
-    text_pool = "".join(SENTENCES) * 4
-    offset = 0
-    for a, b in itertools.pairwise(bounds):
-        lo, hi = char_budget(b - a, 5.0)
-        n = (lo + hi) // 2
-        line = text_pool[offset : offset + n] if n else ""
-        offset = (offset + n) % (len(text_pool) // 2)
-        clips.append(Clip(a, b, narration=line))
+    clips = narrated_clips(info.duration_ms)
     project = Project(
         video=str(video),
         media=MediaSummary(info.duration_ms, info.fps, info.width, info.height, info.has_audio),
         clips=tuple(clips),
     )
 
-    speaker = Speaker()
-    speaker.calibration()  # measured once per voice, not part of the per-export cost
-    started = time.perf_counter()
-    fits = speaker.fit_project(project)
-    synth_s = time.perf_counter() - started
-    started = time.perf_counter()
-    fits_again = speaker.fit_project(project)
-    cached_s = time.perf_counter() - started
-    spoken_s = sum(f.duration_ms for f in fits if f.fits) / 1000
-    fitted = sum(1 for f, c in zip(fits, clips) if f.fits and c.narration)
-    assert [f.wav for f in fits] == [f.wav for f in fits_again]
+    load_before = os.getloadavg()[0]
+    m = fit_speech(project)
+    speaker, fits = m["speaker"], m["fits"]
+    synth_s, cached_s, spoken_s = m["synth_s"], m["cached_s"], m["spoken_s"]
+    fitted = m["fitted"]
 
     out_copy = work / "narrated copy.mp4"
     copy_results = []
@@ -205,13 +269,12 @@ def run(work: Path, seconds: float, preset: str, repeat: int) -> int:
         f"-> ratio {burn_s / baseline_s:.3f} (goal <= 1.15); CPU time {burn_cpu:.1f} s vs {baseline_cpu:.1f} s "
         f"-> ratio {burn_cpu / baseline_cpu:.3f}"
     )
-    print(
-        f"synthesis + fitting: {synth_s:.2f} s for {spoken_s:.1f} s of speech -> ratio {synth_s / spoken_s:.3f} "
-        f"(goal <= 0.3); cache hit: {cached_s:.3f} s -> ratio {cached_s / spoken_s:.4f} (goal 0)"
-    )
+    print(speech_line(m))
+    print(f"load average: {load_before:.1f} before synthesis, {os.getloadavg()[0]:.1f} at the end")
     print(
         f"RATIOS copy={copy_s / duration_s:.3f} burn={burn_s / baseline_s:.3f} burn_cpu={burn_cpu / baseline_cpu:.3f} "
-        f"synth={synth_s / spoken_s:.3f} synth_cached={cached_s / spoken_s:.4f}"
+        f"synth={synth_s / spoken_s:.3f} synth_cpu={m['synth_cpu'] / spoken_s:.3f} synth_cached={cached_s / spoken_s:.4f} "
+        f"syntheses_per_line={m['syntheses'] / max(1, m['lines']):.2f}"
     )
     speaker.close()
     return 0

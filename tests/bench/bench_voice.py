@@ -6,6 +6,9 @@ steadier on a busy machine), characters per second spoken at the voice's
 natural rate, peak memory (the process, and espeak-ng's own processes). The baseline is espeak-ng, measured
 in the same run; ratios are against it.
 
+Then each line is fitted into a clip 1.2x shorter than its natural length (Speaker.fit, cold cache): the
+syntheses per line that takes (goal about 1, at most 2) and its CPU-seconds per second of fitted speech.
+
 `--calibrate` measures the calibration of Kokoro's bundled voices (what core.speech.kokoro.KNOWN_CALIBRATIONS
 holds) and prints it.
 """
@@ -43,7 +46,7 @@ DEFAULT_VOICES = ("kokoro:jf_alpha", "kokoro:jm_kumo", "espeak:cmn-latn-pinyin")
 def worker(voice: str, lines: int) -> dict[str, object]:
     """Runs in its own process: load, then speak the lines once each (no cache)."""
     sys.path.insert(0, str(ROOT))
-    from core.speech.audio import read_wav
+    from core.speech.audio import read_wav, trim_silence
     from core.speech.voices import resolve_voice
 
     started = time.perf_counter()
@@ -57,6 +60,7 @@ def worker(voice: str, lines: int) -> dict[str, object]:
     texts = LINES[:lines]
     audio_s = synth_s = cpu_s = 0.0
     chars = 0
+    natural: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, text in enumerate(texts):
             out = Path(tmp) / f"{i}.wav"
@@ -66,7 +70,23 @@ def worker(voice: str, lines: int) -> dict[str, object]:
             cpu_s += _cpu() - c0
             samples, rate = read_wav(out)
             audio_s += samples.size / rate
+            natural.append(trim_silence(samples, rate).size / rate)  # what Speaker.fit measures
             chars += len(text)
+        os.environ["SYNCNARRATOR_CACHE_DIR"] = str(Path(tmp) / "cache")
+        from core.speech import Speaker
+
+        speaker = Speaker(engine)
+        speaker.calibration(local)
+        speaker.syntheses = 0  # espeak-ng's calibration is measured once per voice, not per line
+        fitted_s = fit_cpu = 0.0
+        fits_ok = 0
+        for text, seconds in zip(texts, natural):
+            clip_ms = round(seconds * 1000 / 1.2) + 250
+            c0 = _cpu()
+            fit = speaker.fit(text, clip_ms, voice=local, rate_cps=speaker.calibration(local).cps_at(engine.default_rate))
+            fit_cpu += _cpu() - c0
+            fitted_s += fit.duration_ms / 1000
+            fits_ok += fit.fits
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
@@ -80,6 +100,9 @@ def worker(voice: str, lines: int) -> dict[str, object]:
         "synth_s": synth_s,
         "peak_mib": max(own, children),
         "lines": len(texts),
+        "syntheses_per_line": speaker.syntheses / max(1, len(texts)),
+        "fit_cpu_rtf": fit_cpu / max(fitted_s, 1e-9),
+        "fitted": fits_ok,
     }
 
 
@@ -137,15 +160,18 @@ def main(argv: list[str]) -> int:
     base = next((r for r in results if r["engine"] == "espeak-ng"), None)
     print(
         f"{'voice':26} {'engine':10} {'load s':>7} {'RTF':>6} {'CPU RTF':>8} {'chars/s':>8} {'peak MiB':>9}"
-        "  vs espeak-ng"
+        f" {'synth/line':>10} {'fit CPU RTF':>11}  vs espeak-ng"
     )
     for r in results:
         ratio = f"RTF x{r['rtf'] / base['rtf']:.0f}" if base and base is not r and base["rtf"] > 0 else ""
         print(
             f"{r['voice']:26} {r['engine']:10} {r['load_s']:7.2f} {r['rtf']:6.3f} {r['cpu_rtf']:8.3f} {r['cps']:8.2f} "
-            f"{r['peak_mib']:9.0f}  {ratio}"
+            f"{r['peak_mib']:9.0f} {r['syntheses_per_line']:10.2f} {r['fit_cpu_rtf']:11.3f}  {ratio}"
         )
-    print(f"({results[0]['lines'] if results else 0} ad lines per voice, each engine in a fresh process)")
+    print(
+        f"({results[0]['lines'] if results else 0} ad lines per voice, each engine in a fresh process; synth/line: "
+        f"syntheses to fit each line 1.2x faster than natural; load average {os.getloadavg()[0]:.1f})"
+    )
     return 0 if results else 1
 
 

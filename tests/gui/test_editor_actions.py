@@ -19,7 +19,7 @@ def test_settings_change_rate_and_backend(
 
     def choose(dialog: Any) -> bool:
         dialog.rate.setValue(8.0)
-        dialog.backend.setCurrentText("llm")
+        dialog.backend.setCurrentIndex(dialog.backend.findData("llm"))  # shown as 本地大模型 / Local language model
         assert dialog.model_dir.isEnabled()
         dialog.model_dir.setText(str(tmp_path / "no-model-here"))
         return True

@@ -7,7 +7,7 @@ from typing import Any
 
 import opentimelineio as otio
 
-from core.interchange import frame_at
+from core.timebase import nearest_frame
 from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
 
 
@@ -29,7 +29,7 @@ def test_export_timeline_action_writes_the_otio_file(
     clips = list(timeline.video_tracks()[0].find_clips())
     fps = project.media.fps
     assert [round(c.source_range.start_time.value_rescaled_to(float(fps))) for c in clips] == [
-        frame_at(c.start_ms, fps) for c in project.clips
+        nearest_frame(c.start_ms, fps) for c in project.clips
     ]
     for line in timeline.audio_tracks()[0].find_clips():
         assert (tmp_path / line.media_reference.target_url).is_file()

@@ -13,7 +13,7 @@ import pytest
 
 from core.project import Product, set_narration
 from gui import dialogs
-from gui.export_dialog import ExportDialog, FitDialog, LinesDialog
+from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 
 PRODUCT = {"name": "澜肌轻盈保湿精华液", "attributes": {"质地": "轻薄、水润、一抹即化", "活动优惠": "买一送一"}}
@@ -27,6 +27,7 @@ class Script:
         self.out, self.choice = out, choice
         self.problems: list[str] = []
         self.new_lines: list[str] = []
+        self.asked = 0
 
     def __call__(self, dialog: Any) -> bool:
         if isinstance(dialog, ExportDialog):
@@ -34,6 +35,10 @@ class Script:
             dialog.burn.setChecked(False)  # keeps the test quick (stream copy)
             return True
         if isinstance(dialog, FitDialog):
+            self.asked += 1
+            if self.asked > 1:  # after shortening: no shorter line fitted; export it silent
+                dialog.silent_button.click()
+                return True
             self.problems = [p.message() for p in dialog.problems]
             assert dialog.list.count() == len(self.problems)
             button = {
@@ -44,8 +49,8 @@ class Script:
             button.click()
             assert dialog.choice == self.choice
             return dialog.result() == dialog.DialogCode.Accepted
-        if isinstance(dialog, LinesDialog):
-            self.new_lines = list(dialog.lines)
+        if isinstance(dialog, ShortenDialog):
+            self.new_lines = [f"Clip {v.index + 1}: {v.text}" for v in dialog.chosen()]
             return True
         raise AssertionError(f"unexpected dialog {dialog!r}")
 
@@ -102,8 +107,12 @@ def test_too_long_line_asks_before_export(
         assert window.bridge.project.clips[2].narration == LONG  # the line is kept for the user
         return
 
-    # shorten: the new line is shown, applied as one undo step, and spoken in the export
+    # shorten: the new line is shown (ticked: the user did not type or lock it), applied as one undo step,
+    # and spoken in the export
     new = window.bridge.project.clips[2].narration
+    if not script.new_lines:  # the narrator found no shorter line: exported silent after asking again
+        assert new == LONG and statuses[2] == "silent" and script.asked == 2
+        return
     assert new != LONG and len(new) < len(LONG)
     assert script.new_lines == [f"Clip 3: {new}"]
     assert any("shortened" in line for line in summary)

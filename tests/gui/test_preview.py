@@ -16,7 +16,7 @@ from core.export.subtitles import display_width, reading_text, style_for
 from core.ffmpeg_exec import ffmpeg_path
 from core.media import probe
 from core.project import Clip, Document, MediaSummary, Project
-from core.timebase import frame_to_ms, snap_ms_to_frame
+from core.timebase import frame_to_ms, ms_to_frame, snap_ms_to_frame
 from tests.mediagen import ffmpeg, make_video
 
 WAIT = 60_000  # ms; generous for 2 shared CI cores
@@ -78,16 +78,16 @@ def wait_loaded(qtbot: Any, preview: Any) -> None:
     qtbot.waitUntil(lambda: preview.player.duration() > 0 and preview.frames_shown > 0, timeout=WAIT)
 
 
-def test_frame_at_inverts_rounded_frame_starts() -> None:
-    from gui.preview import frame_at, frame_middle_ms
+def test_ms_to_frame_inverts_rounded_frame_starts() -> None:
+    from gui.preview import frame_middle_ms
 
     for fps in (Fraction(25), Fraction(30000, 1001), Fraction(24000, 1001), Fraction(60)):
         for n in range(0, 2000, 7):
             start = frame_to_ms(n, fps)
-            assert frame_at(start, fps) == n
-            assert frame_at(frame_to_ms(n + 1, fps) - 1, fps) == n
+            assert ms_to_frame(start, fps) == n
+            assert ms_to_frame(frame_to_ms(n + 1, fps) - 1, fps) == n
             middle = frame_middle_ms(n, fps)
-            assert start < middle < frame_to_ms(n + 1, fps) and frame_at(middle, fps) == n
+            assert start < middle < frame_to_ms(n + 1, fps) and ms_to_frame(middle, fps) == n
 
 
 def test_loading_a_project_sets_the_player_source_and_duration(
@@ -113,15 +113,13 @@ def test_loading_a_project_sets_the_player_source_and_duration(
 def test_seek_and_frame_step_land_on_frame_boundaries(
     qtbot: Any, make_preview: Any, media: dict[str, Path], which: str
 ) -> None:
-    from gui.preview import frame_at
-
     preview = make_preview(project_for(media[which]))
     fps = preview.bridge.project.media.fps
     wait_loaded(qtbot, preview)
     preview.seek(1013)
     target = snap_ms_to_frame(1013, fps)
     assert preview.bridge.playhead_ms == target
-    n = frame_at(target, fps)
+    n = ms_to_frame(target, fps)
     qtbot.waitUntil(lambda: frame_on_screen(preview) == n, timeout=WAIT)
     for _ in range(3):
         preview.step_forward.click()
@@ -134,7 +132,7 @@ def test_seek_and_frame_step_land_on_frame_boundaries(
     preview.slider.setValue(2222)
     assert preview.bridge.playhead_ms == snap_ms_to_frame(2222, fps)
     qtbot.waitUntil(
-        lambda: frame_on_screen(preview) == frame_at(snap_ms_to_frame(2222, fps), fps), timeout=WAIT
+        lambda: frame_on_screen(preview) == ms_to_frame(snap_ms_to_frame(2222, fps), fps), timeout=WAIT
     )
     # stepping stops at the first and the last frame
     preview.seek(0)
@@ -142,7 +140,7 @@ def test_seek_and_frame_step_land_on_frame_boundaries(
     assert preview.bridge.playhead_ms == 0
     preview.seek(preview.duration_ms)
     preview.step_forward.click()
-    last = frame_at(preview.duration_ms - 1, fps)
+    last = ms_to_frame(preview.duration_ms - 1, fps)
     assert preview.bridge.playhead_ms == frame_to_ms(last, fps)
     qtbot.waitUntil(lambda: frame_on_screen(preview) == last, timeout=WAIT)
 
@@ -282,3 +280,27 @@ def test_audio_outputs_are_made_by_qt_not_python(
         assert output.parent() is preview
     output.setVolume(0.5)
     assert abs(output.volume() - 0.5) < 1e-6
+
+
+def test_non_square_pixels_show_and_thumbnail_at_the_display_aspect(
+    qtbot: Any, make_preview: Callable[[Project], Any], tmp_path: Path
+) -> None:
+    """176x144 stored at 16:11 pixels displays as 256x144 (16:9): the picture, the subtitle area on
+    it and the timeline thumbnails follow the display size, not the stored one (1.22:1)."""
+    from core.jobs import CancelToken
+    from core.pipeline import media_summary
+    from gui.thumbnails import thumbnails_job
+
+    video = make_video(tmp_path / "pal.mp4", duration=2.0, size="176x144", extra=["-vf", "setsar=16/11"])
+    summary = media_summary(probe(video))
+    assert (summary.width, summary.height) == (256, 144)
+    preview = make_preview(Project(video=str(video), media=summary, clips=(Clip(0, summary.duration_ms),)))
+    wait_loaded(qtbot, preview)
+    qtbot.waitUntil(lambda: preview.view.subtitle.area.height() > 0, timeout=WAIT)
+    area = preview.view.subtitle.area
+    assert area.width() / area.height() == pytest.approx(16 / 9, abs=0.03)
+    images: list[Any] = []
+    thumbnails_job(
+        str(video), summary.duration_ms, summary.width, summary.height, lambda ms, im: images.append(im)
+    )(lambda f, s: None, CancelToken())
+    assert images and images[0].width() / images[0].height() == pytest.approx(16 / 9, abs=0.05)
