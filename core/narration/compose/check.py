@@ -155,10 +155,12 @@ def off_kind(text: str, card: Card) -> str | None:
 
 
 def calls_to_buy(text: str, card: Card | None = None) -> int:
-    """Clauses that ask to buy ("点击下方链接购买" is one call); with the card, its offers ("下单送礼品袋") and
-    name ("Toyroyal购物车") are not calls."""
+    """Clauses that ask to buy ("点击下方链接购买" is one call); with the card, its offers ("下单送礼品袋"),
+    name and type ("Toyroyal购物车") are not calls."""
     if card is not None:
-        for said in sorted([card.name, *(f.text for f in card.of("offer"))], key=len, reverse=True):
+        for said in sorted(
+            [card.name, card.type_word, *(f.text for f in card.of("offer"))], key=len, reverse=True
+        ):
             if said:
                 text = text.replace(said, "")
     return sum(1 for c in re.split(r"[，,。！？!?；;]", text) if lx.CTA.search(c))
