@@ -1,5 +1,9 @@
 """Build resources/narrator/embedded.json.gz and resources/labels.json from ../shared/data/esync.
 
+The narrator resource holds the storyline planner's tables, the products' text (the storyline prior), the
+character n-gram counts of every narration (the writer's fluency model; the sentence bank's are counted when
+the app loads it, so editing resources/narrator/bank/ needs no rebuild) and a few real lines per label for
+the LLM narrator's prompt. The app never reads ../shared at run time.
 Deterministic: the same dev.jsonl gives byte-identical files (tests check the committed ones).
 Usage: .venv/bin/python scripts/build_narrator_resource.py [--data DIR] [--out RESOURCES_DIR]
 """

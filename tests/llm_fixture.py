@@ -108,8 +108,8 @@ def _save_model(
             model.model.norm.weight.zero_()
             model.model.norm.weight[0] = 1.0
             model.lm_head.weight.zero_()
-            model.lm_head.weight[punct_ids[0], 0] = 100.0
-            model.lm_head.weight[punct_ids[1], 0] = -100.0
+            model.lm_head.weight[punct_ids[0], 0] = 1e5  # large enough for any prompt: |h0| can be small
+            model.lm_head.weight[punct_ids[1], 0] = -1e5
     model.save_pretrained(out)
     return model
 

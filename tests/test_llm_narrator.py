@@ -518,3 +518,30 @@ def test_narrate_dataset_with_the_llm_narrator(
     missing = tmp_path / "no_model"
     assert run(["narrate-dataset", str(src), str(dst), "--narrator", "llm", "--model", str(missing)]) == 2
     assert capsys.readouterr().err.strip() == f"error: {missing}: model folder not found"
+
+
+def test_the_llms_lines_go_through_the_writers_last_check(
+    tiny: TinyModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fluent-looking but unpublishable line (a list of facts, an offer the card does not make) is refused
+    like an embedded line would be, and the embedded narrator's line is used with a warning."""
+    narrator = create_narrator("llm", model_dir=tiny.chat, attempts=2, threads=1)
+    assert isinstance(narrator, llm.LLMNarrator)
+    bad = iter(["补水，保湿，修护，轻薄，清爽。", "现在买一送三，赶紧下单吧！"] * 4)
+    monkeypatch.setattr(narrator, "_generate", lambda *a, **k: (next(bad), True))
+    request = NarrationRequest(
+        PRODUCT, (ClipRequest(0, 3000, chars_min=12, chars_max=18, labels=("引导购买",)),)
+    )
+    line = narrator.narrate(request)[0]
+    assert "一送三" not in line.text and "补水，保湿" not in line.text
+    assert any("reads wrong" in w and "embedded narrator" in w for w in line.warnings), line.warnings
+
+
+def test_the_llm_prompt_has_typed_facts_and_lines_of_the_same_role(tiny: TinyModels) -> None:
+    narrator = create_narrator("llm", model_dir=tiny.chat, threads=1)
+    assert isinstance(narrator, llm.LLMNarrator)
+    narrator.load()
+    noisy = Product("轻薄保湿精华液", {**PRODUCT.attributes, "鉴定/认证": "AUTHENTICATION、😀"})
+    prompt = narrator.line_prompt(noisy, 3, ClipRequest(0, 3000), ("引导购买",), 12, 18, [])
+    assert "优惠（照原文说）：买一送一" in prompt and "AUTHENTICATION" not in prompt and "😀" not in prompt
+    assert "同类镜头的真实旁白" in prompt

@@ -211,19 +211,19 @@ def test_the_embedded_narrator_says_the_users_spoken_name() -> None:
 
 
 def test_a_users_name_is_never_followed_by_the_type() -> None:
-    """ "这款◇◆" templates say brand + type; with the user's own name they would say "小美炸锅空气炸锅"."""
+    """ "这款{name}{type}"-like frames would say "小美炸锅空气炸锅" with the user's own name."""
     from core.labels import LABEL_NAMES
+    from core.narration.compose.composer import AdMemory, ClipNeeds
     from core.narration.embedded import EmbeddedNarrator
-    from core.narration.writer import AdState
 
-    writer = EmbeddedNarrator().writer
+    narrator = EmbeddedNarrator()
     attrs = {"功效": "少油健康、清洗方便", "质量/特性": "5升大容量"}
-    ctx = writer.product_context("美的无油空气炸锅家用5升大容量智能多功能", attrs, "小美炸锅")
-    assert ctx.own_name and ctx.full_name == "小美炸锅" and ctx.type_word == "空气炸锅"
+    card = narrator.card(Product("美的无油空气炸锅家用5升大容量智能多功能", attrs, spoken_name="小美炸锅"))
+    assert card.name == "小美炸锅" and card.type_word == "空气炸锅"
     said = 0
     for label in LABEL_NAMES:
         for lo, hi in ((7, 13), (12, 18), (18, 24), (30, 40)):
-            for c in writer.candidates(ctx, [label], lo, hi, 0, AdState(), limit=64):
+            for c in narrator.composer.lines(card, ClipNeeds((label,), lo, hi), AdMemory()):
                 assert "小美炸锅空气炸锅" not in c.text and "美的空气炸锅" not in c.text
                 said += "小美炸锅" in c.text
     assert said

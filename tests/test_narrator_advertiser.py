@@ -11,6 +11,8 @@ import re
 import pytest
 
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest
+from core.narration.compose.check import reads_wrong
+from core.narration.compose.lexicon import CTA
 from core.narration.embedded import EmbeddedNarrator
 from core.narration.knowledge import head_type, knowledge_text, short_name
 from core.project import Product
@@ -133,7 +135,10 @@ def test_a_line_asks_to_buy_once_and_names_no_bare_clause(lines) -> None:
         for text in (c.text, *alts):
             clauses = [x for x in re.split(r"[，。！？]", text) if x]
             assert sum(1 for x in clauses if call.search(x)) <= 1, text
-            assert not any(x in names for x in clauses[1:]), text
+            # "养宠好物，麦富迪狗粮。" names it in apposition; "心动不如行动！小米扫地机器人，真的可以。" leaves
+            # the name hanging at the start of a later sentence
+            openers = [x.split("，")[0] for x in re.split(r"[。！？]", text) if x][1:]
+            assert not any(x in names for x in openers), text
 
 
 def test_what_a_product_contains_is_said_of_food_and_cosmetics_only(lines) -> None:
@@ -146,42 +151,36 @@ def test_what_a_product_contains_is_said_of_food_and_cosmetics_only(lines) -> No
 def test_a_call_to_action_without_an_offer_still_asks_to_buy(lines) -> None:
     for p, label, c, _ in lines:
         if label == "引导购买" and "活动优惠" not in p.attributes:
-            assert re.search(r"点击|购买|下单|入手|抢购", c.text), c.text
+            assert CTA.search(c.text), c.text
 
 
 def test_a_pets_problem_is_not_put_to_the_viewer(lines) -> None:
     # "你是不是也掉毛？", "以前的鸡肉总让我掉毛": the dog sheds, not the viewer
     for p, _, c, alts in lines:
-        if p not in (DOG_FOOD, LITTER):
+        if p is not DOG_FOOD:  # the dog sheds; a litter box's smell is the owner's problem
             continue
         pains = p.attributes.get("痛点", "").split("、")
         for text in (c.text, *alts):
-            if any(x in text for x in pains):
-                assert not re.search("[你我]", text), text
+            for pain in pains:  # "你是不是也掉毛？" (the viewer sheds), not "你是不是也遇到过掉毛的问题？"
+                assert not re.search(f"[你我](?:是不是|总是|经常)?也?{pain}", text), text
 
 
 def test_pain_points_and_offers_are_not_stated_as_facts(narrator: EmbeddedNarrator) -> None:
-    writer = narrator.writer
-    ctx = writer.product_context(DOG_FOOD.name, DOG_FOOD.attributes)
-    text = writer._generic(ctx, ["产品功效"], 30, 40)
-    assert "掉毛" not in text and "。" not in text[:-1], text  # one sentence, not "肠胃好。美毛亮毛。掉毛。"
-    ctx = writer.product_context(POWER_BANK.name, POWER_BANK.attributes)
-    assert "送数据线" not in writer._generic(ctx, ["产品功效"], 30, 46)
-    cta = writer._generic(ctx, ["引导购买"], 30, 36)
-    assert "送数据线" in cta and "点击" in cta and len(cta) <= 36, cta
-    # the offer before the name when both do not fit beside the call
-    ctx = writer.product_context(COOKER.name, {**COOKER.attributes, "活动优惠": "买10公斤送2公斤"})
-    cta = writer._generic(ctx, ["引导购买"], 21, 27)
-    assert "买10公斤送2公斤" in cta and "点击" in cta and len(cta) <= 27, cta
-    ctx = writer.product_context(ROBOT.name, ROBOT.attributes)
-    cta = writer._generic(ctx, ["引导购买"], 15, 21)
-    assert "购买" in cta or "下单" in cta, cta
+    story = ((3000, "产品推荐"), (6000, "产品功效"), (7000, "产品功效"), (6000, "引导购买"))
+    for product, pain, offer in (
+        (DOG_FOOD, "掉毛", ""),
+        (POWER_BANK, "出门焦虑", "送数据线"),
+        (LITTER, "", "第二件半价"),
+    ):
+        ad = narrator.narrate(_request(product, story))
+        for c in ad[:-1]:
+            assert not (pain and pain in c.text) and not (offer and offer in c.text), c.text
+        if offer:
+            assert offer in ad[-1].text and CTA.search(ad[-1].text), ad[-1].text
 
 
 def test_stitched_lines_read_wrong(narrator: EmbeddedNarrator) -> None:
-    from core.narration.writer import reads_wrong
-
-    ctx = narrator.writer.product_context(ROBOT.name, ROBOT.attributes)
+    card = narrator.card(ROBOT)
     for text in (
         "这个是小米0。",
         "快点击链接购买吧，小米扫地机器人，赶紧下单吧。",
@@ -189,23 +188,15 @@ def test_stitched_lines_read_wrong(narrator: EmbeddedNarrator) -> None:
         "它激光导航，品质方面，自动回充。",
         "还可以自动回充，不仅激光导航。",
         "且它的激光导航很强。",
-        "U小米扫地机器人，激光导航。",  # a learned template's model letter
-        "现在下单下单送礼品袋。",  # "现在下单{活动优惠}" with an offer "下单送礼品袋"
+        "U小米扫地机器人，激光导航。",  # a model letter the card does not say
+        "现在下单下单送礼品袋。",
         "赶紧买起来啊，快点击链接购买吧。",
         "还可以可冲马桶。",
     ):
-        assert reads_wrong(ctx, text), text
+        assert reads_wrong(text, card), text
     for text in (
         "它不仅激光导航，而且4000Pa大吸力。",
         "小米扫地机器人，激光导航，赶紧点击下方链接购买吧。",
-        "品质方面，激光导航，自动回充。",
+        "它激光导航，还能自动回充，每天扫地不再累。",
     ):
-        assert not reads_wrong(ctx, text), text
-
-
-def test_settling_does_not_open_a_line_with_a_bare_copula() -> None:
-    from core.narration.writer import settle
-
-    # "就是这款三顿半速溶咖啡。" shortened to "是这款三顿半速溶咖啡。" reads cut off
-    assert not settle("就是这款三顿半速溶咖啡。", 10, 8, 14).startswith("是")
-    assert settle("它就是好用。", 5, 4, 8) == "它是好用。"
+        assert reads_wrong(text, card) is None, (text, reads_wrong(text, card))

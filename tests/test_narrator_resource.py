@@ -38,7 +38,8 @@ def test_resource_is_compact_and_loads() -> None:
     path = resource_path()
     assert path.stat().st_size < 3_000_000
     resource = decode_resource(path.read_bytes())
-    assert len(resource["labels"]) == 12 and len(resource["templates"]) > 1000
+    assert len(resource["labels"]) == 12 and len(resource["fluency"]) > 50_000
+    assert len(resource["products"]) == len(resource["planner"]["product_labels"])
 
 
 def test_build_accepts_a_subset_of_videos() -> None:
@@ -77,7 +78,7 @@ def test_build_accepts_a_subset_of_videos() -> None:
     ]
     resource = build_resource(videos)
     assert encode_resource(resource) == encode_resource(build_resource(videos))
-    assert any("\ue009" in t[0] for t in resource["templates"])  # 功效 terms became slots
+    assert resource["fluency"]["^今天"] == 3  # the narrations' character n-grams, with start marks
     from core.narration.base import ClipRequest, NarrationRequest
     from core.project import Product
 

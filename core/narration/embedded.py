@@ -1,14 +1,20 @@
-"""The embedded narrator: storyline planner + template line writer, from a bundled resource.
+"""The embedded narrator: storyline planner + the sentence-bank writer (core/narration/compose/).
 
-Works on every machine with no model download; the resource (resources/narrator/embedded.json.gz) is
-built from E-SyncVidStory by scripts/build_narrator_resource.py and loaded once per process.
+Works on every machine with no model download. The planner's tables and the fluency model's counts are in
+resources/narrator/embedded.json.gz (built from E-SyncVidStory by scripts/build_narrator_resource.py); the
+lines are whole sentences of resources/narrator/bank/*.txt with the product card's typed facts in their slots.
+Both are loaded once per process.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 import random
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +23,74 @@ from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.labels import LABEL_NAMES, canonical_label, resource_dir
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
 from core.narration.budget import char_budget
-from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for
-from core.narration.learn import decode_resource, position_class
+from core.narration.compose.bank import Unit, load_bank
+from core.narration.compose.check import calls_to_buy, reads_wrong
+from core.narration.compose.composer import BUY_LABEL, AdMemory, ClipNeeds, Composer, Line
+from core.narration.compose.facts import Card, read_card
+from core.narration.compose.fluency import Fluency, bank_segments
+from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_text
+from core.narration.learn import decode_resource
+from core.narration.naming import brand_and_type, lexicon, spoken_name
 from core.narration.planner import PlanClip, StorylinePlanner
-from core.narration.writer import AdState, LineWriter, Weights
+from core.narration.words import clean_name
+from core.project import Product
 
 RESOURCE_NAME = "embedded.json.gz"
+RECOMMEND = "产品推荐"
+FALLBACK_LABELS = ("质量/特性介绍", "产品推荐", "其他/通用卖点")
+"""Labels whose units write a clip whose own label's units cannot be filled from this card."""
+BORROW_LABELS = ("质地/成分/材质", "质量/特性介绍", "产品功效", "外观设计")
+"""Labels whose units a clip borrows to say a fact its own labels' units cannot take."""
+STOCK = (
+    "就是它！",
+    "认准{name}！",
+    "今天推荐{name}。",
+    "就是这款{type}。",
+    "这款{type}真的值得一试。",
+    "我真的很喜欢这款{type}。",
+    "这款{type}，我已经用了一段时间了。",
+    "说实话，这款{type}越用越喜欢。",
+    "今天想跟大家好好聊聊这款{type}。",
+    "身边的朋友都在问我用的是哪款{type}。",
+)
+"""Lines true of any product, for a clip the bank cannot fill (a very short or very long budget)."""
+
+
+def _stock_lines(filled: Sequence[str], lo: int, hi: int) -> list[str]:
+    """Different stock sentences one after another, as many as the budget wants (deterministic)."""
+    out = [x for x in filled if lo <= len(x) <= hi]
+    rng = random.Random(lo * 1000 + hi)
+    for _ in range(300):
+        order = list(filled)
+        rng.shuffle(order)
+        text = ""
+        for x in order:
+            if len(text) >= lo:
+                break
+            if len(text) + len(x) <= hi:
+                text += x
+        if lo <= len(text) <= hi:
+            out.append(text)
+    return out
 
 
 def resource_path() -> Path:
     return resource_dir() / "narrator" / RESOURCE_NAME
 
 
+@dataclass(frozen=True)
+class _Models:
+    planner: StorylinePlanner
+    composer: Composer
+    product_vectors: tuple[tuple[Counter[str], float], ...]
+    bigram_idf: dict[str, float]
+    idf_max: float
+    examples: dict[str, tuple[str, ...]]
+    """A few real lines per storyline label (for the LLM narrator's prompt)."""
+
+
 @functools.lru_cache(maxsize=2)
-def _load(path: str) -> tuple[StorylinePlanner, LineWriter]:
+def _load(path: str) -> _Models:
     try:
         resource = decode_resource(Path(path).read_bytes())
     except (OSError, ValueError) as exc:
@@ -38,10 +98,39 @@ def _load(path: str) -> tuple[StorylinePlanner, LineWriter]:
     return _models(resource)
 
 
-def _models(
-    resource: Mapping[str, Any], weights: Weights | None = None
-) -> tuple[StorylinePlanner, LineWriter]:
-    return StorylinePlanner(resource["labels"], resource["planner"]), LineWriter(resource, weights)
+def _models(resource: Mapping[str, Any], bank: Sequence[Unit] | None = None) -> _Models:
+    if "fluency" not in resource:
+        raise InputError(
+            "the narrator resource is from an older version (run scripts/build_narrator_resource.py)"
+        )
+    units = tuple(bank) if bank is not None else load_bank()
+    fluency = Fluency(resource["fluency"], bank_segments(u.text for u in units))
+    texts = list(resource["product_text"])
+    df: Counter[str] = Counter()
+    for pt in texts:
+        df.update(set(_bigrams(pt)))
+    log_n = math.log(max(2, len(texts)))
+    idf = {g: log_n - math.log(k) for g, k in df.items()}
+    vectors = []
+    for pt in texts:
+        v = Counter({g: k * idf.get(g, log_n) for g, k in _bigrams(pt).items()})
+        vectors.append((v, _norm(v)))
+    return _Models(
+        StorylinePlanner(resource["labels"], resource["planner"]),
+        Composer(units, fluency, Fluency(resource["fluency"])),
+        tuple(vectors),
+        idf,
+        log_n,
+        {str(k): tuple(v) for k, v in dict(resource.get("examples", {})).items()},
+    )
+
+
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _norm(a: Counter[str]) -> float:
+    return math.sqrt(sum(x * x for x in a.values()))
 
 
 def clip_budget(clip: ClipRequest, request: NarrationRequest) -> tuple[int, int]:
@@ -64,16 +153,16 @@ def _labels(raw: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "外观设计": (("外观",), "质量/特性介绍"),
-    "质地/成分/材质": (("成分/材质", "质地"), "质量/特性介绍"),
-    "痛点铺垫": (("痛点",), "产品推荐"),
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "外观设计": ("外观",),
+    "质地/成分/材质": ("成分/材质", "质地"),
 }
-"""Labels whose lines need a knowledge field, and the label that writes the line without it."""
+"""Labels the planner does not predict for a product whose card has none of these fields."""
 
 
 class EmbeddedNarrator(Narrator):
-    """Narrator backed by the bundled resource; `resource` (a dict) overrides it (cross-validation)."""
+    """Narrator backed by the bundled resource; `resource` (a dict) overrides it (cross-validation), `bank`
+    overrides the sentence bank's units (tests)."""
 
     name = "embedded"
 
@@ -81,17 +170,52 @@ class EmbeddedNarrator(Narrator):
         self,
         resource: Mapping[str, Any] | None = None,
         resource_file: str | Path | None = None,
-        weights: Weights | None = None,
+        bank: Sequence[Unit] | None = None,
     ) -> None:
-        if resource is not None:
-            self.planner, self.writer = _models(resource, weights)
+        if resource is not None or bank is not None:
+            if resource is None:
+                resource = decode_resource(Path(resource_file or resource_path()).read_bytes())
+            self.models = _models(resource, bank)
         else:
             path = Path(resource_file) if resource_file else resource_path()
             if not path.is_file():
                 raise InputError(
                     f"{path}: narrator resource is missing (run scripts/build_narrator_resource.py)"
                 )
-            self.planner, self.writer = _load(str(path))
+            self.models = _load(str(path))
+        self.planner = self.models.planner
+        self.composer = self.models.composer
+        self._cards: dict[tuple[str, str, tuple[tuple[str, str], ...]], Card] = {}
+
+    # ---- the product ----
+    def card(self, product: Product) -> Card:
+        """The product's typed facts, spoken name and kind (cached per product)."""
+        attrs = {str(k): str(v) for k, v in (product.attributes or {}).items()}
+        key = (product.name, str(getattr(product, "spoken_name", "") or ""), tuple(sorted(attrs.items())))
+        got = self._cards.get(key)
+        if got is None:
+            brand, ptype = brand_and_type(product.name)
+            name = spoken_name(product) or clean_name(product.name)[:6]
+            if ptype and ptype not in name and not name.endswith(ptype[-1]):
+                ptype = ""  # the user's own name says another type: "这款{type}" must not contradict it
+            others = frozenset(b for b in lexicon().brands if b not in product.name)
+            got = read_card(product.name, attrs, name, ptype, brand or name, others)
+            if len(self._cards) > 64:
+                self._cards.clear()
+            self._cards[key] = got
+        return got
+
+    def similarity(self, product: Product) -> list[float]:
+        """Cosine of the product's knowledge bigrams (weighted by rarity) with each training product's."""
+        m = self.models
+        text = knowledge_text(product.name, {str(k): str(v) for k, v in product.attributes.items()})
+        mine = Counter({g: k * m.bigram_idf.get(g, m.idf_max) for g, k in _bigrams(text).items()})
+        n_mine = _norm(mine)
+        out = []
+        for v, nv in m.product_vectors:
+            dot = sum(mine[g] * v[g] for g in mine.keys() & v.keys())
+            out.append(dot / (n_mine * nv) if n_mine and nv else 0.0)
+        return out
 
     # ---- planning ----
     def plan(self, request: NarrationRequest, ctx: Any = None) -> list[tuple[str, ...]]:
@@ -100,20 +224,16 @@ class EmbeddedNarrator(Narrator):
         for c in request.clips:
             lo, hi = clip_budget(c, request)
             clips.append(PlanClip((lo + hi) // 2, _labels(c.labels), c.cues))
-        if ctx is None:
-            ctx = self.writer.product_context(
-                request.product.name, request.product.attributes, request.product.spoken_name
-            )
-        # no 安全认证 / 鉴定展示 / 生产过程 clip for a product whose knowledge cannot back it
+        sims = ctx if isinstance(ctx, list) else self.similarity(request.product)
         attrs = request.product.attributes
+        # no 安全认证 / 鉴定展示 / 生产过程 clip for a product whose knowledge cannot back it
         forbid = {x for x in CLAIM_LABELS if not has_knowledge_for(x, attrs)}
-        # nor a looks or materials clip for a product whose knowledge says nothing of them
         forbid |= {
-            lab
-            for lab, (keys, _) in _NEEDS.items()
-            if lab != "痛点铺垫" and not any(str(attrs.get(k, "")).strip() for k in keys)
+            lab for lab, keys in _NEEDS.items() if not any(str(attrs.get(k, "")).strip() for k in keys)
         }
-        return self.planner.plan(clips, self.planner.product_bias(ctx.similarity), forbid)
+        if not self.card(request.product).of("pain"):
+            forbid.add("痛点铺垫")
+        return self.planner.plan(clips, self.planner.product_bias(sims), forbid)
 
     # ---- writing ----
     def narrate(
@@ -124,123 +244,243 @@ class EmbeddedNarrator(Narrator):
         cancel: CancelToken | None = None,
     ) -> list[ClipNarration]:
         budgets = [clip_budget(c, request) for c in request.clips]
-        ctx = self.writer.product_context(
-            request.product.name, request.product.attributes, request.product.spoken_name
-        )
-        plan = self.plan(request, ctx)
-        state = AdState()
+        card = self.card(request.product)
+        plan = self.plan(request)
+        memory = AdMemory()
         for c in request.clips:
             if c.locked_text:
-                state.add(c.locked_text)
+                memory.add_text(c.locked_text, card.name, calls_to_buy(c.locked_text, card) > 0)
+        writing = [self._writing_labels(labels, card) for labels in plan]
+        cta_at = self._cta_clip(request, writing, budgets, memory, card)
+        name_at = self._name_clip(request, plan, budgets, memory, card)
         out: list[ClipNarration] = []
         count = len(request.clips)
         for i, (c, labels, (lo, hi)) in enumerate(zip(request.clips, plan, budgets)):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             progress(i / max(1, count), "writing narration")
-            out.append(self._one(request, i, c, labels, lo, hi, ctx, state, request.seed))
-        self._name_once(request, out, plan, ctx)
+            if c.locked_text:
+                warn = () if lo <= len(c.locked_text) <= hi else ("locked line is outside the budget",)
+                out.append(ClipNarration(c.index, labels, c.locked_text, lo, hi, warn))
+                continue
+            if hi <= 0:
+                out.append(ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",)))
+                continue
+            needs = ClipNeeds(
+                writing[i],
+                lo,
+                hi,
+                must_name=i == name_at,
+                cta=i == cta_at,
+                offer_ok=cta_at in (i, -1) or len(card.of("offer")) >= 2,
+            )
+            lines = self._lines(card, needs, memory)
+            if needs.must_name and card.name not in lines[0].text and not (needs.cta and lines[0].facts):
+                lines = self._named(card, needs, memory) + lines
+            pick = 0 if request.seed == 0 else random.Random(request.seed * 1_000_003 + i).randrange(4)
+            line = lines[min(pick, len(lines) - 1)]
+            memory.add(line, card.name)
+            out.append(ClipNarration(c.index, labels, line.text, lo, hi))
         progress(1.0, "narration written")
         return out
 
-    def _name_once(
-        self, request: NarrationRequest, out: list[ClipNarration], plan: list[tuple[str, ...]], ctx: Any
-    ) -> None:
-        """Every ad names the product: when no line does, the best clip for it (a recommendation, else
-        the first long enough one that is not the user's) is rewritten with a line that names it."""
-        names = [x for x in (ctx.full_name, ctx.spoken_name) if x]
-        if not names or any(n in line.text for line in out for n in names):
-            return
-        order = sorted(
-            range(len(out)),
-            key=lambda i: ("产品推荐" not in plan[i], i != 0, i),
-        )
-        for i in order:
-            c, line = request.clips[i], out[i]
-            if c.locked_text or line.chars_max < min(map(len, names)) + 2:
-                continue
-            state = AdState()
-            for j, other in enumerate(out):
-                if j != i and other.text:
-                    state.add(other.text)
-            labels = self._writing_labels(plan[i], request)
-            pos = position_class(i, len(request.clips))
-            cand = self.writer.write(
-                ctx, labels, line.chars_min, line.chars_max, pos, state, 0, frozenset(), must_name=True
-            )
-            if any(n in cand.text for n in names) and line.chars_min <= len(cand.text) <= line.chars_max:
-                out[i] = ClipNarration(line.index, line.labels, cand.text, line.chars_min, line.chars_max)
-                return
+    @staticmethod
+    def _cta_clip(
+        request: NarrationRequest,
+        writing: Sequence[tuple[str, ...]],
+        budgets: Sequence[tuple[int, int]],
+        memory: AdMemory,
+        card: Card,
+    ) -> int:
+        """The clip that asks to buy: the last 引导购买 clip the narrator writes that has room for the
+        offer and a call (else the last one; -1: none, or the user's own line already asks)."""
+        if memory.cta:
+            return -1
+        buy = [
+            i
+            for i in range(len(request.clips))
+            if BUY_LABEL in writing[i] and not request.clips[i].locked_text and budgets[i][1] >= 5
+        ]
+        offers = [len(f.text) for f in card.of("offer")]
+        roomy = [i for i in buy if offers and budgets[i][1] >= min(offers) + 8]  # the offer and a call fit
+        return (roomy or buy or [-1])[-1]
 
     @staticmethod
-    def _writing_labels(labels: tuple[str, ...], request: NarrationRequest) -> tuple[str, ...]:
-        """The labels whose templates write the line: a 安全认证 / 鉴定展示 / 生产过程 clip of a product
-        with no such knowledge talks about its quality instead of inventing a certificate."""
+    def _name_clip(
+        request: NarrationRequest,
+        plan: Sequence[tuple[str, ...]],
+        budgets: Sequence[tuple[int, int]],
+        memory: AdMemory,
+        card: Card,
+    ) -> int:
+        """The clip that names the product: a recommendation, else the first one long enough."""
+        if memory.named or not card.name:
+            return -1
+        room = [
+            i
+            for i, c in enumerate(request.clips)
+            if not c.locked_text and budgets[i][1] >= len(card.name) + 4
+        ]
+        for i in room:
+            if RECOMMEND in plan[i]:
+                return i
+        # else the roomiest clip that neither sets up a problem nor asks to buy (they have their own job)
+        plain = [i for i in room if not {"痛点铺垫", BUY_LABEL} & set(plan[i])]
+        if plain:
+            return max(plain, key=lambda i: (budgets[i][1], -i))
+        return room[0] if room else -1
+
+    def _writing_labels(self, labels: tuple[str, ...], card: Card) -> tuple[str, ...]:
+        """The labels whose units write the line: a 安全认证 / 鉴定展示 clip of a product with no certificate
+        talks about its quality instead of inventing one; a 痛点铺垫 clip with no pain point recommends."""
         out: list[str] = []
-        attrs = request.product.attributes
         for lab in labels or (LABEL_NAMES[-1],):
-            if not has_knowledge_for(lab, attrs):
+            if lab in ("安全认证", "鉴定展示") and not card.of("cert"):
                 lab = "质量/特性介绍"
-            elif lab in _NEEDS and not any(str(attrs.get(k, "")).strip() for k in _NEEDS[lab][0]):
-                lab = _NEEDS[lab][1]  # a looks clip of a product whose knowledge says nothing of its looks
+            elif lab == "痛点铺垫" and not card.of("pain"):
+                lab = RECOMMEND
             if lab not in out:
                 out.append(lab)
-        return tuple(out)
+        return tuple(out[:2])
 
-    def _one(
-        self,
-        request: NarrationRequest,
-        i: int,
-        c: ClipRequest,
-        labels: tuple[str, ...],
-        lo: int,
-        hi: int,
-        ctx: Any,
-        state: AdState,
-        seed: int,
-        exclude: frozenset[str] = frozenset(),
-        rewrite: bool = False,
-    ) -> ClipNarration:
-        if c.locked_text is not None and c.locked_text != "" and not rewrite:
-            warn = () if lo <= len(c.locked_text) <= hi else ("locked line is outside the budget",)
-            return ClipNarration(c.index, labels, c.locked_text, lo, hi, warn)
-        if hi <= 0:
-            return ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",))
-        pos = position_class(i, len(request.clips))
-        # narrate: seed 0 is the best line, other seeds vary it; rewrite: seed k is the k-th best
-        choice = seed if rewrite else 0 if seed == 0 else random.Random(seed * 1_000_003 + i).randrange(4)
-        cand = self.writer.write(
-            ctx, self._writing_labels(labels, request), lo, hi, pos, state, choice, exclude
-        )
-        state.add(cand.text, cand.terms, cand.template)
-        return ClipNarration(c.index, labels, cand.text, lo, hi)
+    def _lines(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
+        """The clip's good lines, best first; never empty (relaxing what the ad asks, then stock lines).
 
+        A clip whose own labels' units cannot say any fact left on the card borrows the units of a label
+        that can (a 质量/特性介绍 clip says the material a 质地/成分/材质 unit takes), so the ad keeps
+        saying facts instead of stock talk while it has some."""
+        lines = self.composer.lines(card, needs, memory)
+        unused = [
+            f for f in card.facts if f.text not in memory.facts and f.slot not in ("pain", "offer", "event")
+        ]
+        if unused and (not lines or not lines[0].facts):
+            for lab in BORROW_LABELS:
+                if lab not in needs.labels:
+                    borrowed = dataclasses.replace(needs, labels=(needs.labels[0], lab))
+                    lines += [x for x in self.composer.lines(card, borrowed, memory) if x.facts]
+            lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
+        if lines and not lines[0].facts and not self._says_what_it_is(lines[0].text, card):
+            # nothing new to say: at least say what the product is, with a recommendation's sentence
+            own = dataclasses.replace(needs, labels=(needs.labels[0], RECOMMEND))
+            lines += [
+                x for x in self.composer.lines(card, own, memory) if self._says_what_it_is(x.text, card)
+            ]
+            lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
+        if lines:
+            unique: dict[str, Line] = {}
+            for x in lines:  # borrowed lines repeat the clip's own
+                unique.setdefault(x.text, x)
+            return self._prefer(list(unique.values()), card, needs)
+        tries = [dataclasses.replace(needs, labels=(*needs.labels, lab)[-2:]) for lab in FALLBACK_LABELS]
+        longest = max(1, needs.hi // 22 - 2)  # long budgets: more whole sentences, never a longer list
+        for attempt, extra in ((1, 0), (2, longest)):
+            for n in tries if attempt == 1 else [needs, *tries]:
+                fresh = memory if attempt < 2 else AdMemory(cta=memory.cta)
+                lines = self.composer.lines(card, n, fresh, extra_units=extra)
+                if lines:
+                    return self._prefer(lines, card, needs)
+        return [self._stock(card, needs, memory)]
+
+    def _named(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
+        """Lines that name the product for a clip whose own labels' units do not: a recommendation's
+        naming sentence with one of the clip's own, else stock sentences."""
+        both = dataclasses.replace(needs, labels=(RECOMMEND, needs.labels[0]))
+        named = [x for x in self.composer.lines(card, both, memory) if card.name in x.text]
+        return self._prefer(named, card, needs) or [self._stock(card, needs, memory, named=True)]
+
+    @staticmethod
+    def _says_what_it_is(text: str, card: Card) -> bool:
+        return bool(card.name and card.name in text) or bool(card.type_word and card.type_word in text)
+
+    @staticmethod
+    def _prefer(lines: list[Line], card: Card, needs: ClipNeeds) -> list[Line]:
+        """Lines that do what the ad asks of the clip (name it, ask to buy with the offer) first."""
+        if needs.must_name:
+            named = [x for x in lines if card.name in x.text]
+            lines = named + [x for x in lines if card.name not in x.text]
+        if needs.cta:
+            offers = {f.text for f in card.of("offer")}
+            asking = [x for x in lines if x.cta]
+            with_offer = [x for x in asking if offers & set(x.facts)]
+            rest = [x for x in lines if x not in with_offer and x not in asking]
+            lines = with_offer + [x for x in asking if x not in with_offer] + rest
+        return lines
+
+    def _stock(self, card: Card, needs: ClipNeeds, memory: AdMemory, named: bool = False) -> Line:
+        """A line of stock sentences true of any product, in budget (the last resort); `named`: one that
+        names the product when one fits."""
+        filled = [s.replace("{name}", card.name).replace("{type}", card.type_word or "产品") for s in STOCK]
+        if named:
+            with_name = [x for x in _stock_lines(filled, needs.lo, needs.hi) if card.name in x]
+            for text in with_name:
+                if reads_wrong(text, card, cta_said=memory.cta) is None:
+                    return Line(text, (), (), False)
+            if with_name:
+                return Line(with_name[0], (), (), False)
+        best: Line | None = None
+        options = _stock_lines(filled, needs.lo, needs.hi)
+        for text in options:
+            if reads_wrong(text, card, cta_said=memory.cta) is None:
+                line = Line(text, (), (), False, self.composer.fluency.score(text))
+                if best is None or line.score > best.score:
+                    best = line
+        if best is not None:
+            return best
+        if options:  # in budget matters more than a repeated word here (only for budgets no bank line fits)
+            return Line(options[0], (), (), False)
+        # nothing of stock fits: the shortest that is not longer than the budget, else cut at the budget
+        fits = sorted((s for s in filled if len(s) <= needs.hi), key=len, reverse=True)
+        text = fits[0] if fits else filled[0][: max(0, needs.hi - 1)] + "。"
+        return Line(text[: needs.hi], (), (), False)
+
+    # ---- one clip again ----
     def _clip_in_context(
         self, request: NarrationRequest, index: int, context: list[ClipNarration] | None
-    ) -> tuple[int, ClipRequest, int, int, Any, AdState, str, tuple[str, ...]]:
+    ) -> tuple[int, ClipRequest, int, int, Card, AdMemory, str, tuple[str, ...], ClipNeeds]:
         """What rewrite and alternatives both need for clip `index`: its position, request and budget, the
-        product context, the other clips' lines as ad state, its current line and its labels."""
+        card, the other clips' lines as the ad's memory, its current line, its labels and what it must do."""
         pos_of = {c.index: i for i, c in enumerate(request.clips)}
         if index not in pos_of:
             raise InputError(f"no clip with index {index}")
         i = pos_of[index]
         c = request.clips[i]
         lo, hi = clip_budget(c, request)
-        ctx = self.writer.product_context(
-            request.product.name, request.product.attributes, request.product.spoken_name
-        )
-        state = AdState()
+        card = self.card(request.product)
+        memory = AdMemory()
         current = ""
         labels: tuple[str, ...] = _labels(c.labels)
+        others: list[str] = []
         for other in context or []:
             if other.index == index:
                 current = other.text
                 labels = labels or _labels(other.labels)
             elif other.text:
-                state.add(other.text)
+                others.append(other.text)
+                memory.add_text(other.text, card.name, calls_to_buy(other.text, card) > 0)
+                memory.facts.update(f.text for f in card.facts if f.text in other.text)
         if not labels:
-            labels = self.plan(request, ctx)[i]
-        return i, c, lo, hi, ctx, state, current, labels
+            labels = self.plan(request)[i]
+        writing = self._writing_labels(labels, card)
+        needs = ClipNeeds(
+            writing,
+            lo,
+            hi,
+            must_name=not memory.named and bool(context),
+            cta=BUY_LABEL in writing and not memory.cta,
+        )
+        return i, c, lo, hi, card, memory, current, labels, needs
+
+    def _choices(self, card: Card, needs: ClipNeeds, memory: AdMemory, current: str) -> list[str]:
+        """The distinct lines "换一句" walks through, best first, never the current one: the clip's own good
+        lines, then lines that may say a fact again (a clip late in an ad has few new ones)."""
+        out: list[str] = []
+        for pool in (memory, AdMemory(cta=memory.cta, named=memory.named)):
+            for line in self._lines(card, needs, pool):
+                if line.text != current and line.text not in out and needs.lo <= len(line.text) <= needs.hi:
+                    out.append(line.text)
+            if len(out) >= 8:
+                break
+        return out
 
     def rewrite(
         self,
@@ -250,10 +490,14 @@ class EmbeddedNarrator(Narrator):
         seed: int,
         context: list[ClipNarration] | None = None,
     ) -> ClipNarration:
-        """A different line for clip `index`: the seed picks among the best candidates, not the current one."""
-        i, c, lo, hi, ctx, state, current, labels = self._clip_in_context(request, index, context)
-        exclude = frozenset({current}) if current else frozenset()
-        return self._one(request, i, c, labels, lo, hi, ctx, state, seed, exclude, rewrite=True)
+        """A different line for clip `index`: seed k is the k-th alternative (wrapping round)."""
+        _i, c, lo, hi, card, memory, current, labels, needs = self._clip_in_context(request, index, context)
+        if hi <= 0:
+            return ClipNarration(c.index, labels, "", 0, 0, ("clip too short for speech",))
+        lines = self._choices(card, needs, memory, current) or [
+            x.text for x in self._lines(card, needs, memory)
+        ]
+        return ClipNarration(c.index, labels, lines[seed % len(lines)], lo, hi)
 
     def alternatives(
         self,
@@ -264,26 +508,11 @@ class EmbeddedNarrator(Narrator):
         context: list[ClipNarration] | None = None,
     ) -> list[ClipNarration]:
         """Up to `count` distinct lines for clip `index`, best first, each inside the clip's budget (the
-        lines `rewrite` walks through with seeds 0, 1, 2 ...); the clip's current line (in `context`) is
-        not among them."""
-        i, c, lo, hi, ctx, state, current, labels = self._clip_in_context(request, index, context)
+        lines `rewrite` walks through with seeds 0, 1, 2 ...); the clip's current line is not among them."""
+        _i, c, lo, hi, card, memory, current, labels, needs = self._clip_in_context(request, index, context)
         if hi <= 0 or count <= 0:
             return []
-        pos = position_class(i, len(request.clips))
-        lines = self.writer.ranked_lines(ctx, self._writing_labels(labels, request), lo, hi, pos, state)
-        if not [x for x in lines if x.text != current]:  # what write() falls back to
-            lines = [
-                self.writer.write(
-                    ctx, self._writing_labels(labels, request), lo, hi, pos, state, 0, frozenset({current})
-                )
-            ]
-        out: list[ClipNarration] = []
-        seen = {current}
-        for cand in lines:
-            if cand.text in seen or not lo <= len(cand.text) <= hi:
-                continue
-            seen.add(cand.text)
-            out.append(ClipNarration(c.index, labels, cand.text, lo, hi))
-            if len(out) >= count:
-                break
-        return out
+        return [
+            ClipNarration(c.index, labels, t, lo, hi)
+            for t in self._choices(card, needs, memory, current)[:count]
+        ]

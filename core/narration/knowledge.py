@@ -1,78 +1,33 @@
-"""Product knowledge as the narrator uses it: typed terms, a short spoken name, and its text.
+"""Product knowledge helpers: card terms, brands and product types from the title, and warnings.
 
-Shared by the resource builder and the runtime writer so both slot and fill terms the same way. Also what
-keeps lines faithful for any product (issue #14): what each term is (term_kind), brands and types from
-whole jieba words of the title (short_name, head_type; core.narration.naming builds the spoken name on them), the product's category (is_beauty, is_clothing), the words a
-line may say only when the knowledge does (CLAIM_WORDS) or the category allows (SKIN_USAGE, WEAR_USAGE),
-and warnings about thin knowledge (knowledge_warnings).
+Brands and types from whole jieba words of the title (short_name, head_type; core.narration.naming builds the
+spoken name on them), the card's text (knowledge_text), the labels that need knowledge of their own
+(CLAIM_LABELS), the words the faithfulness tests and bench treat as skin-care usage or claims (SKIN_USAGE,
+CLAIM_WORDS), and `knowledge_warnings`, which names the fields the writer could not use
+(core.narration.compose.facts types every value).
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-KEYS = (
-    "痛点",
-    "适用人群/肤质",
-    "外观",
-    "质地",
-    "成分/材质",
-    "质量/特性",
-    "生产工艺",
-    "专利",
-    "鉴定/认证",
-    "功效",
-    "活动优惠",
-    "通用卖点",
-    "相关产品",
-    "品牌故事",
-    "售后服务",
-)
+from core.narration.words import KEYS as KEYS
+from core.narration.words import _jieba as _jieba
+from core.narration.words import clean_name as clean_name
+from core.narration.words import words as words
+
 NAME_KEY = "名称"
 TYPE_KEY = "品类"
 """The product type an ad calls it by ("眼霜", "床垫"): a title word, slotted apart from the brand name."""
 GENERAL_KEY = "通用卖点"
 GENERIC_TYPE = "产品"
-SLOT_KEYS = (*KEYS, NAME_KEY, TYPE_KEY)
-SLOT_BASE = 0xE000
-"""Slots are stored in templates as private-use characters SLOT_BASE + index into SLOT_KEYS."""
-
-FALLBACK_KEYS: dict[str, tuple[str, ...]] = {
-    "质地": ("成分/材质", "质量/特性"),
-    "成分/材质": ("质地", "质量/特性"),
-    "质量/特性": ("功效", "通用卖点"),
-    "功效": ("质量/特性", "通用卖点"),
-    "通用卖点": ("质量/特性", "功效"),
-    "生产工艺": ("专利", "质量/特性"),
-    "专利": ("生产工艺", "鉴定/认证"),
-    "鉴定/认证": ("专利",),
-    "适用人群/肤质": (),
-    "外观": (),
-    "痛点": (),
-    "活动优惠": (),
-    "相关产品": (),
-    "品牌故事": ("通用卖点",),
-    "售后服务": ("活动优惠",),
-}
-
 _SPLIT = re.compile(r"[、，,;；/]")
 _HEADINGS = frozenset(word for key in KEYS for word in key.split("/")) | {"效果", "产品"}
 """Attribute values that only repeat a heading ("质地" under 质地, "成分"): extraction noise, not knowledge."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def slot_char(key: str) -> str:
-    return chr(SLOT_BASE + SLOT_KEYS.index(key))
-
-
-def slot_key(ch: str) -> str | None:
-    i = ord(ch) - SLOT_BASE
-    return SLOT_KEYS[i] if 0 <= i < len(SLOT_KEYS) else None
 
 
 def canonical_key(key: str) -> str:
@@ -99,30 +54,6 @@ def product_terms(attributes: Mapping[str, str]) -> list[Term]:
                 seen.add(part)
                 out.append(Term(part, ck))
     return out
-
-
-def clean_name(name: str) -> str:
-    """The product title without bracketed marketing tags such as 【官方正品】."""
-    name = re.sub(r"【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\)", "", name)
-    return name.strip(" -_/|·")
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba() -> Any:
-    """A private jieba POS tokenizer (the global one is left alone), loaded on first use (~0.5 s)."""
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" chatter on stderr
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return jieba.posseg.POSTokenizer(tokenizer)
-
-
-@functools.lru_cache(maxsize=4096)
-def words(text: str, hmm: bool = True) -> tuple[tuple[str, str], ...]:
-    """(word, part of speech) of `text` by jieba (its default dictionary, and HMM for unknown words)."""
-    return tuple((p.word, p.flag) for p in _jieba().cut(text, HMM=hmm))
 
 
 _PROPER = ("nr", "ns", "nt", "nz", "nrt", "nrfg")
@@ -341,28 +272,6 @@ def _chunk_types(ws: Sequence[tuple[str, str]]) -> list[str]:
     return ""
 
 
-CLASSIFIERS = frozenset("款个支瓶套台件双条盒把张罐只")
-"""Measure words that precede a product type in speech ("这款眼霜", "这个床垫")."""
-
-
-def product_type(name: str, type_words: Mapping[str, float]) -> str:
-    """The product type word of the title ("眼霜" in "雅诗兰黛...眼霜 淡化细纹"): the best-scored known one.
-
-    Never the title's first characters (those are the brand); ties go to the longer, then earlier word.
-    """
-    title = clean_name(name)
-    best: tuple[float, int, int, str] | None = None
-    for n in (4, 3, 2):
-        for i in range(2, len(title) - n + 1):
-            w = title[i : i + n]
-            score = type_words.get(w)
-            if score is not None:
-                key = (score, n, -i, w)
-                if best is None or key > best:
-                    best = key
-    return best[3] if best else ""
-
-
 def knowledge_text(name: str, attributes: Mapping[str, str]) -> str:
     """Everything the product itself says, to check that a line names nothing foreign."""
     return name + "|" + "|".join(str(v) for v in attributes.values())
@@ -372,78 +281,6 @@ def is_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
-# ---- what a term is, and what kind of product this is ----
-
-THING, LOOK, PROPERTY, SPEC, OFFER, PROBLEM, PEOPLE, OTHER = (
-    "thing",
-    "look",
-    "property",
-    "spec",
-    "offer",
-    "problem",
-    "people",
-    "other",
-)
-KEY_KIND: dict[str, str] = {
-    "成分/材质": THING,
-    "外观": LOOK,
-    "相关产品": THING,
-    "质地": PROPERTY,
-    "质量/特性": PROPERTY,
-    "功效": PROPERTY,
-    "通用卖点": PROPERTY,
-    "生产工艺": PROPERTY,
-    "活动优惠": OFFER,
-    "售后服务": OFFER,
-    "痛点": PROBLEM,
-    "适用人群/肤质": PEOPLE,
-    "专利": OTHER,
-    "鉴定/认证": OTHER,
-    "品牌故事": OTHER,
-}
-"""The type of value each knowledge field holds: a slot of one type takes only terms of that type."""
-
-_PROPERTY_START = tuple("不无零可能防抗免易超很更好少低高耐快慢轻省亮护")
-_NOUN = ("n", "ng", "nz", "ns", "nt", "eng", "vn", "an")  # not nr: jieba calls 安静 a name
-_SPEC = re.compile(
-    r"[0-9０-９]|[一二三四五六七八九十百千万两半]+(?:个|小时|分钟|秒|公斤|克|升|米|厘米|毫米|瓦|种|层|档|色|款|袋|瓶)"
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def term_kind(text: str, key: str) -> str:
-    """What a term of field `key` is: the field's type, except that a property written under 成分/材质
-    ("不加糖", "不掉毛") is a property, a thing written under 质量/特性 ("碳纤维车架") is a thing, and a
-    figure ("20000毫安大容量", "续航30小时") is a spec that only fits slots of its own field."""
-    kind = KEY_KIND.get(key, PROPERTY)
-    if kind not in (THING, PROPERTY):
-        return kind
-    if _SPEC.search(text):
-        return SPEC
-    ws = [(w, f) for w, f in words(text) if w.strip()]
-    if not ws:
-        return kind
-    last_flag = ws[-1][1]
-    says_property = text.startswith(_PROPERTY_START) or any(
-        f[:1] in ("a", "d", "v") and f != "vn" for _, f in ws
-    )
-    looks_thing = last_flag in _NOUN and not says_property
-    if kind == THING and says_property and last_flag not in _NOUN:
-        return PROPERTY
-    if kind == PROPERTY and looks_thing and len(ws) >= 2:
-        return THING
-    return kind
-
-
-BEAUTY_WORDS = (
-    "肌肤", "皮肤", "护肤", "肤质", "面霜", "精华", "乳液", "面膜", "眼霜", "口红", "唇", "粉底", "妆", "洁面",
-    "洗面奶", "爽肤水", "防晒", "毛孔", "保湿", "补水", "香水", "身体乳", "沐浴", "洗发", "染发", "发膜",
-    "护发", "美白", "抗皱", "痘", "油皮", "干皮", "敏感肌", "卸妆", "眉", "睫毛", "美甲", "头发", "脸",
-    "肌", "霜", "膏", "洁面", "面部", "抗老", "淡纹", "细纹",
-)  # fmt: skip
-"""Words of skin care and cosmetics (and hair/body care): a product whose knowledge says two of them is
-a beauty product, and beauty templates' wording suits it."""
-
 SKIN_USAGE = (
     "上脸", "贴脸", "推开", "涂抹", "抹开", "油皮", "干皮", "混油", "混干", "长痘", "痘", "护肤", "吸收",
     "肤质", "肤感", "毛孔", "肌肤", "皮肤", "敏感肌", "上妆", "卡粉", "脱妆", "持妆", "搓泥", "面膜", "精华",
@@ -452,8 +289,7 @@ SKIN_USAGE = (
     "油光", "长斑", "斑", "熬夜", "显白", "光泽", "霜", "乳", "温和", "用量", "刺激", "清洁", "洗", "香味",
     "留香", "发丝", "头发", "秀发", "软软滑滑", "水油", "透亮", "气色", "遮瑕", "粉", "眼睛", "嘴",
 )  # fmt: skip
-"""Skin-care usage words: a template whose fixed text says one is for beauty products only (unless the
-product's own knowledge says the word)."""
+"""Skin-care usage words: odd in a line for a product outside beauty care unless its card says them (tests)."""
 
 CLAIM_WORDS = (
     "认证", "专利", "检测", "质检", "权威", "医护级", "医用", "医生", "无毒", "国标", "国家标准", "获奖", "大奖",
@@ -476,48 +312,6 @@ CLAIM_LABELS: dict[str, tuple[str, ...]] = {
 """Storyline labels that need knowledge of their own; without it the planner does not predict them."""
 
 
-CLOTHING_WORDS = ("服", "衣", "裤", "裙", "鞋", "袜", "衫", "恤", "帽", "外套", "羽绒", "内衣", "文胸", "靴")
-"""Title words of clothes and shoes."""
-WEAR_USAGE = ("穿", "上身", "曲线", "显瘦", "显高", "版型", "身材", "腰", "腿", "裆")
-"""Wearing words: a template whose fixed text says one is for clothes and shoes only."""
-
-
-PET_WORDS = (
-    "狗粮",
-    "猫粮",
-    "猫砂",
-    "宠物",
-    "狗狗",
-    "猫咪",
-    "幼犬",
-    "成犬",
-    "幼猫",
-    "成猫",
-    "犬粮",
-    "猫条",
-    "狗绳",
-)
-
-
-def is_pet(name: str) -> bool:
-    """A product for a pet (dog food, cat litter): its problems are the pet's, not the viewer's."""
-    return any(w in clean_name(name) for w in PET_WORDS)
-
-
-def is_clothing(name: str) -> bool:
-    return any(w in clean_name(name) for w in CLOTHING_WORDS)
-
-
-def is_beauty(name: str, attributes: Mapping[str, str]) -> bool:
-    """Whether the product is skin care, cosmetics or hair/body care, from its knowledge: its title says a
-    beauty word, or its knowledge says two different ones ("亮毛护肤" in dog food alone is not enough)."""
-    title = clean_name(name)
-    if any(w in title for w in BEAUTY_WORDS):
-        return True
-    text = knowledge_text(name, attributes)
-    return sum(1 for w in BEAUTY_WORDS if w in text) >= 2
-
-
 def has_knowledge_for(label: str, attributes: Mapping[str, str]) -> bool:
     """Whether the product's knowledge can back a 安全认证 / 鉴定展示 / 生产过程 line (other labels: yes)."""
     keys = CLAIM_LABELS.get(label)
@@ -527,22 +321,31 @@ def has_knowledge_for(label: str, attributes: Mapping[str, str]) -> bool:
 
 
 MIN_FACTS = 3
-"""Fewer knowledge terms than this is too little to narrate a whole ad without repeating itself."""
+"""Fewer usable facts than this is too little to narrate a whole ad without repeating itself."""
 
 
 def knowledge_warnings(product: Any) -> list[str]:
-    """English one-line warnings about thin product knowledge (empty: the knowledge is sufficient).
+    """English one-line warnings about the product knowledge (empty: the knowledge is sufficient): no name,
+    too few facts the writer can voice, and each field that had values but nothing usable
+    ("活动优惠: nothing usable (codes, fragments or noise)").
 
     `product` is a core.project.Product (anything with `name` and `attributes`)."""
+    from core.narration.compose.facts import read_card
+
     out: list[str] = []
     name = clean_name(str(getattr(product, "name", "") or ""))
-    attributes = getattr(product, "attributes", None) or {}
+    attributes = {str(k): str(v) for k, v in (getattr(product, "attributes", None) or {}).items()}
     if not name:
         out.append("the product has no name: lines cannot name it")
-    n = len(product_terms({str(k): str(v) for k, v in attributes.items()}))
+    brand = short_name(name) if name else ""
+    card = read_card(name, attributes, brand, head_type(name, brand) if name else "", brand)
+    n = len(card.facts)
     if n < MIN_FACTS:
         out.append(
             f"the product knowledge has only {n} fact{'' if n == 1 else 's'}: "
             "lines will be generic or repeat it (add selling points, materials, offers)"
         )
+    for key in card.unusable:
+        if key not in ("相关产品", "品牌故事"):
+            out.append(f"{key}: nothing usable (codes, fragments or noise): the lines leave it out")
     return out

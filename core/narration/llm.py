@@ -26,8 +26,10 @@ from core.errors import InputError
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.labels import LABEL_NAMES, canonical_label
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator, VisualCues
+from core.narration.compose.check import calls_to_buy, reads_wrong
+from core.narration.compose.facts import Card, read_card
 from core.narration.embedded import clip_budget
-from core.narration.naming import spoken_name
+from core.narration.naming import brand_and_type, lexicon, spoken_name
 from core.project import Product
 
 log = logging.getLogger(__name__)
@@ -145,16 +147,46 @@ def fit_to_budget(text: str, lo: int, hi: int, seed: int, *, ended: bool) -> tup
     return (padded, "padded") if padded else (None, "no fit")
 
 
+SLOT_NAMES = {
+    "material": "成分/材质",
+    "part": "配置",
+    "trait": "特点",
+    "benefit": "功效",
+    "look": "外观",
+    "texture": "质地/口感",
+    "audience": "适用人群",
+    "pain": "痛点",
+    "offer": "优惠（照原文说）",
+    "event": "活动",
+    "service": "售后",
+    "cert": "认证",
+}
+"""How the prompt heads each type of fact (the writer's typed facts, not the card's noisy fields)."""
+
+
+def product_card(product: Product) -> Card:
+    """The product's typed facts as the embedded writer reads them (same cleaning, same spoken name)."""
+    brand, ptype = brand_and_type(product.name)
+    name = spoken_name(product)
+    attrs = {str(k): str(v) for k, v in product.attributes.items()}
+    others = frozenset(b for b in lexicon().brands if b not in product.name)
+    return read_card(
+        product.name, attrs, name, ptype if ptype and ptype in name else "", brand or name, others
+    )
+
+
 def _knowledge(product: Product, limit: int = MAX_KNOWLEDGE_CHARS) -> str:
-    """Product knowledge in the dataset's style, trimmed so long catalogues don't crowd out the task."""
+    """The product as the line may speak of it: its title, spoken name and typed facts (the card's noise left
+    out), trimmed so long catalogues don't crowd out the task."""
     lines = [f"商品名称：{product.name}"] if product.name else []
     name = spoken_name(product)
     if name:
         lines.append(f"口播名称：{name}")  # what the line calls it: never a fragment of the title
-    for key, value in product.attributes.items():
-        values = [v for v in str(value).split("、") if v.strip()][:6]
+    card = product_card(product)
+    for slot, head in SLOT_NAMES.items():
+        values = [f.text for f in card.of(slot)][:6]
         if values:
-            lines.append(f"{key}：{'、'.join(values)}")
+            lines.append(f"{head}：{'、'.join(values)}")
     text = "\n".join(lines)
     return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0]
 
@@ -496,15 +528,26 @@ class LLMNarrator(Narrator):
         """The E-SyncVidStory-style request for one clip's line."""
         system = (
             "你是电商短视频的旁白文案写手。为每个镜头写一句口语化的中文旁白，字数必须符合要求。"
-            "提到商品时用它的口播名称。"
+            "提到商品时用它的口播名称。只说商品信息里有的事实，数字和优惠照原文说；整句话要通顺，不要罗列卖点。"
         )
+        examples = self._examples(labels)
         user = (
             f"商品信息：\n{_knowledge(product, knowledge_chars)}\n\n"
-            f"视频共{n}个镜头。\n{self._context_block(n, earlier)}"
+            + (f"同类镜头的真实旁白（只学说法，不要照抄）：\n{examples}\n\n" if examples else "")
+            + f"视频共{n}个镜头。\n{self._context_block(n, earlier)}"
             f"请为下一个镜头写旁白。\n镜头 {clip.index + 1}/{n}\n{_scene(clip.cues)}字数要求：{lo}-{hi}个字\n"
             f"剧本类型：{'、'.join(labels)}\n只输出旁白文字，不要其他内容。"
         )
         return self._render(system, user, "旁白：")
+
+    def _examples(self, labels: Sequence[str]) -> str:
+        """A few real lines of the clip's role from the embedded resource (empty when it has none)."""
+        embedded = self._embedded()
+        models = getattr(embedded, "models", None)
+        shown: list[str] = []
+        for lab in labels:
+            shown += list(getattr(models, "examples", {}).get(lab, ()))[:2]
+        return "\n".join(shown[:3])
 
     def label_prompt(
         self,
@@ -669,6 +712,8 @@ class LLMNarrator(Narrator):
 
         prompt, ids = self._fit_prompt(build, reserve=hi + 16)
         earlier_text = [c.text for c in earlier] + list(avoid)
+        card = product_card(request.product)
+        cta_said = any(calls_to_buy(c.text, card) for c in earlier)
         reasons: list[str] = []
         repaired: str | None = None
         for attempt in range(self.attempts):
@@ -685,6 +730,10 @@ class LLMNarrator(Narrator):
                 reasons.append(reason)
                 continue
             line, how = fit_to_budget(text, lo, hi, seed + attempt, ended=ended)
+            wrong = reads_wrong(line, card, cta_said=cta_said) if line is not None else None
+            if wrong:  # the same last check as the embedded writer's lines
+                reasons.append(f"reads wrong: {wrong}")
+                continue
             if line is not None and how == "as-is":
                 return line, ()
             if line is not None and repaired is None:
@@ -693,7 +742,8 @@ class LLMNarrator(Narrator):
         if repaired is not None:
             return repaired, ()
         fallback = self._fallback_line(request, clip, labels, earlier, fallback_seed)
-        what = "unusable" if all(r in _UNUSABLE for r in reasons) else f"not within {lo}-{hi} characters"
+        unusable = all(r in _UNUSABLE or r.startswith("reads wrong") for r in reasons)
+        what = "unusable" if unusable else f"not within {lo}-{hi} characters"
         warning = (
             f"the LLM's output was {what} ({', '.join(dict.fromkeys(reasons))}) "
             "after {0} tries; used the embedded narrator's line".format(self.attempts)

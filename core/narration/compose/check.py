@@ -1,0 +1,276 @@
+"""The last check every line goes through, whoever wrote it (the composer, the LLM, a fallback).
+
+`reads_wrong(line, card)` names the first defect a copywriter would reject the line for, or None: a bare list
+of facts, a repeated word or clause, a dangling clause, a word of another kind of product, two calls to buy
+(or a second one in the ad), a figure or offer the card does not say.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from core.narration.compose import lexicon as lx
+from core.narration.compose.collocation import bad_before
+from core.narration.compose.facts import Card
+from core.narration.words import _jieba, words
+
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
+_CLAUSE = re.compile(r"[，,；;：:]")
+_FUNCTION = frozenset(
+    "它我你他她们这那很真也都就还又的了吧呢啊呀哦嘛让把被给在是有能会要更最太超特别非常用得着过"
+)
+"""Characters of a spoken clause that is more than a listed item (a pronoun, an adverb, a particle)."""
+_REPEAT_OK = frozenset(
+    (
+        "这款", "真的", "非常", "特别", "我们", "大家", "可以", "就是", "一个", "这个", "时候", "自己", "不会",
+        "没有", "一下", "已经", "而且", "还有", "每天", "一直", "什么", "不是", "也是", "都是", "还是", "不用",
+        "觉得", "感觉", "一样", "起来", "我的", "你的", "它的", "姐妹", "宝宝", "喜欢", "一款", "这么",
+    )
+)  # fmt: skip
+"""Words a line may say twice without sounding repetitive."""
+_DANGLING_END = re.compile(
+    r"(?:之后|以后|的时候|的话|接下来|然后|而且|并且|以及|(?<![违温柔暖缓平调随谦祥总])和|跟|与|因为|如果|虽然|不仅|不但|比如|"
+    r"还有|另外|所以|但是|可是|同时|加上|再加上|首先|其次|对于|关于|作为|为了|由于|除了|通过|随着)$"
+)
+_LEAD_ONLY = re.compile(r"^(?:因为|如果|虽然|只要|一旦|由于|除了)")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_CN_FIGURE = re.compile(
+    r"(?<![第每])[一二两三四五六七八九十百千万半]+(?:个月|天|年|小时|分钟|秒|倍|折|元|块|斤|公斤|克|毫升|升|片|粒|瓶|支|件|层|档|度|速|期)"
+)
+_UNITS = frozenset("克升米元块%毫瓦帕小分秒天年个月倍折期件瓶支袋包粒片次度寸斤吨号码GgMmKkLlWwHh")
+"""What follows a figure as its unit: "买50克" against a card's 买100克 is another offer."""
+_CN_FIGURE_OK = frozenset(
+    {"一天", "一瓶", "一支", "一件", "一片", "一粒", "一层", "一年", "两天", "半天", "一秒", "一度"}
+)
+_DEAL = re.compile(
+    r"半价|免单|包邮|免息|买[一二两三四五]送[一二两三]|第[二三两]件|[一二两三四五六七八九十]折|赠品|送[^，。！？]{0,2}礼"
+)
+
+
+def _clauses(text: str) -> list[str]:
+    return [
+        c.strip(" 。！？!?")
+        for s in _SENTENCE.findall(text)
+        for c in _CLAUSE.split(s)
+        if c.strip(" 。！？!?")
+    ]
+
+
+def _says_something(item: str) -> bool:
+    """The last item of a 、 run goes on into a predicate ("下巴各点一点"), not just a listed thing."""
+    return bool(set(item) & _FUNCTION) or any(f.startswith("v") and f != "vn" for _, f in words(item))
+
+
+def _listed(clause: str, facts: frozenset[str]) -> bool:
+    """A clause that is only a listed item: a card fact or the name alone, or a phrase with no verb and
+    no pronoun, adverb or particle ("不锈钢机身", "上班族")."""
+    if clause in facts:
+        return True
+    if set(clause) & _FUNCTION or clause.startswith(lx.CONNECTIVES):
+        return False
+    return not any(f.startswith("v") and f != "vn" for _, f in words(clause))
+
+
+def bare_list(text: str, facts: frozenset[str] = frozenset()) -> bool:
+    """Three or more listed items in a row (comma-separated clauses, or card facts joined by 、)."""
+    for c in _clauses(text):
+        items = c.split("、")
+        said = sum(1 for x in items if x in facts)
+        if len(items) >= 3 and (said >= 2 or not _says_something(items[-1])) and said >= 1:
+            return True
+    run = 0
+    for sentence in _SENTENCE.findall(text):
+        for c in _CLAUSE.split(sentence):
+            c = c.strip(" 。！？!?")
+            if not c:
+                continue
+            run = run + 1 if _listed(c, facts) else 0
+            if run >= 3:
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_words(text: str) -> tuple[str, ...]:
+    """jieba's dictionary words of `text` (no tags, no HMM: fast enough for every candidate line)."""
+    return tuple(_jieba().tokenizer.lcut(text, HMM=False))
+
+
+def repeats(text: str) -> str | None:
+    """A word or clause said twice ("它里面…，它里面…", "下单下单", "SPF48PA…，SPF48PA")."""
+    clauses = _clauses(text)
+    if len(set(clauses)) < len(clauses):
+        return "a clause said twice"
+    openings = [c[:3] for c in clauses if len(c) >= 5 and re.fullmatch(r"[\u4e00-\u9fff]{3}", c[:3])]
+    if len(set(openings)) < len(openings):
+        return "two clauses open the same way"
+    if re.search(r"可以可|能可以|可以能|能能|可能可", text):
+        return "a doubled modal"
+    for m in re.finditer(r"([\u4e00-\u9fff]{2,4})\1", text):
+        if not (m.group(1)[0] == "一" or m.group(1)[-1] in "着了过"):
+            return "a doubled word"  # "下单下单"; not "用着用着", "一层一层"
+    seen: set[str] = set()
+    for w in (w for sentence in _SENTENCE.findall(text) for w in _plain_words(sentence)):
+        # a word of three or more characters said twice ("它里面…它里面" is caught by the openings);
+        # two-character words recur in natural speech ("好看的不舒服，舒服的又不好看")
+        ok = len(w) < 3 or w in _REPEAT_OK or not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", w)
+        if ok:
+            continue
+        if w in seen and f"{w}又{w}" not in text:
+            return f"'{w}' said twice"
+        seen.add(w)
+    latin = re.findall(r"[A-Za-z0-9]{3,}", text)
+    if len(set(latin)) < len(latin):
+        return "a code said twice"
+    return None
+
+
+def dangles(text: str) -> bool:
+    """A sentence left open ("今天推荐星耀智能手机，接下来。", "用过一些植物医生之后。")."""
+    for sentence in _SENTENCE.findall(text):
+        parts = [c.strip(" 。！？!?") for c in _CLAUSE.split(sentence) if c.strip(" 。！？!?")]
+        if not parts:
+            continue
+        if _DANGLING_END.search(parts[-1]):
+            return True
+        if any(p.endswith("方面") and len(p) <= 4 for p in parts[1:]):
+            return True  # a topic opener mid-sentence ("它激光导航，品质方面，自动回充")
+        if len(parts) == 1 and _LEAD_ONLY.match(parts[0]):
+            return True
+        body = "".join(parts)
+        rest = re.split("不仅|不但", body)[-1]
+        if ("不仅" in body or "不但" in body) and not re.search(r"而且|还|也|更|同时", rest):
+            return True
+    return False
+
+
+def off_kind(text: str, card: Card) -> str | None:
+    """A word that belongs to another kind of product and that the card does not say."""
+    for word, kinds in lx.ONLY_KINDS.items():
+        if word in text and card.kind not in kinds and word not in card.text:
+            return word
+    return None
+
+
+def calls_to_buy(text: str, card: Card | None = None) -> int:
+    """Clauses that ask to buy ("点击下方链接购买" is one call); with the card, its offers ("下单送礼品袋"),
+    name and type ("Toyroyal购物车") are not calls."""
+    if card is not None:
+        for said in sorted(
+            [card.name, card.type_word, *(f.text for f in card.of("offer"))], key=len, reverse=True
+        ):
+            if said:
+                text = text.replace(said, "")
+    return sum(1 for c in re.split(r"[，,。！？!?；;]", text) if lx.CTA.search(c))
+
+
+def unsupported_figure(text: str, card: Card) -> str | None:
+    """A figure, amount or deal in the line that the card does not say exactly."""
+    said = unicodedata.normalize("NFKC", text)
+    numbers = set(_NUMBER.findall(card.text))
+    for m in _NUMBER.finditer(said):
+        if m.group(0) not in numbers:
+            return m.group(0)
+        tail = said[m.end() : m.end() + 1]
+        unit_of = tail in _UNITS and said[m.end() : m.end() + 2] != "期间"  # "双11期间" is no 11期
+        if tail and unit_of and m.group(0) + tail not in card.text:
+            return m.group(0) + tail
+    for m in re.finditer(r"[A-Za-z]+", said):
+        if m.group(0).lower() not in card.text.lower():
+            return m.group(0)  # a model letter ("U小米扫地机器人")
+    for m in _CN_FIGURE.finditer(said):
+        if m.group(0) not in _CN_FIGURE_OK and m.group(0) not in card.text:
+            return m.group(0)
+    for m in _DEAL.finditer(said):
+        if m.group(0) not in card.text:
+            return m.group(0)
+    return None
+
+
+_MEASURE = re.compile(r"[\u4e00-\u9fff]{2,6}(?:约|达|高达|仅|只有)?[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}")
+"""A measure of the product said as a property ("整车重量8.5公斤", "续航30小时")."""
+_HURRY = re.compile(
+    r"赶紧(?!下单|入手|拍|抢|去|来|买|收藏|加购|加入|放进|点|囤|冲|试|用|带|领|行动|上车|把|给|看|跟|让|一起|关注|安排|备|换|选)"
+)
+"""赶紧 asks for an action: "赶紧大优惠吧" is not a sentence."""
+
+
+def misplaced_fact(text: str, card: Card) -> str | None:
+    """A card fact in a frame that does not take its type ("质地是角鲨烷", "采用亲肤透气"); a fact inside a
+    longer one ("轻薄" in "轻薄透气") is the longer one's."""
+    taken: list[tuple[int, int]] = []
+    for fact in sorted((*card.facts, *card.raw), key=lambda f: -len(f.text)):
+        if fact.text in card.name or (card.type_word and fact.text in card.type_word):
+            continue  # part of what the product is called ("彩色" of 彩色打印机)
+        at = text.find(fact.text)
+        while at >= 0:
+            end = at + len(fact.text)
+            if not any(a < end and at < b for a, b in taken):
+                if any(text[a:b] == fact.text for a, b in taken):
+                    return f"'{fact.text}' said twice"
+                taken.append((at, end))
+                problem = bad_before(text[:at], fact.slot) if at > 0 else None
+                if (
+                    not problem
+                    and (
+                        _MEASURE.fullmatch(fact.text)
+                        or (fact.slot == "trait" and re.search(r"[0-9]", fact.text))
+                    )
+                    and re.search(r"(?:还|也|更|很|超|真的)$", text[:at])
+                ):
+                    problem = "an adverb before a measure"  # "它还整车重量8.5公斤"
+                if problem:
+                    return f"{problem} ({fact.text})"
+            at = text.find(fact.text, at + 1)
+    if _HURRY.search(text):
+        return "赶紧 without an action"
+    return None
+
+
+def unsupported_claim(text: str, card: Card) -> str | None:
+    """A claim word (认证, 销量, 天猫 ...) in the line that the card does not say."""
+    for m in lx.CLAIMS.finditer(text):
+        if m.group(0) not in card.text:
+            return m.group(0)
+    return None
+
+
+def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
+    """Why a copywriter would not voice `line` for this product, or None. `cta_said`: the ad already asks
+    to buy in another line."""
+    text = line.strip()
+    if not text:
+        return "empty line"
+    named = text.replace(card.name, "Ⓝ") if card.name else text
+    facts = frozenset(f.text for f in (*card.facts, *card.raw)) | {card.name}
+    openers = [s.strip(" 。！？!?").split("，")[0] for s in _SENTENCE.findall(text)][1:]
+    if card.name and any(c in (card.name, card.type_word) for c in openers):
+        return "a bare name opening a later sentence"
+    if named.startswith((*lx.CONNECTIVES, "且", "并", "以及")) and not text.startswith(
+        ("这样的", "还是", "还在", "而言")
+    ):
+        return "opens with a connective"
+    if bare_list(text, facts):
+        return "a bare list of facts"
+    problem = "the name said twice" if named.count("Ⓝ") > 1 else repeats(named)
+    if not problem and card.type_word and named.count(card.type_word) > 1:
+        problem = "the product type said twice"  # "这款跑鞋…这款跑鞋"
+    problem = problem or misplaced_fact(text, card)
+    if problem:
+        return problem
+    if dangles(text):
+        return "a dangling clause"
+    word = off_kind(text, card)
+    if word:
+        return f"'{word}' belongs to another kind of product"
+    cta = calls_to_buy(text, card)  # "下单送礼品袋" states the deal, it does not ask to buy
+    if cta > 1:
+        return "two calls to buy"
+    if cta and cta_said:
+        return "a second call to buy in the ad"
+    figure = unsupported_figure(text, card) or unsupported_claim(text, card)
+    if figure:
+        return f"'{figure}' is not on the product card"
+    return None

@@ -1,0 +1,466 @@
+"""Facts the writer understands: a product card's values split, cleaned and typed into the bank's slots.
+
+Card values are noisy ("鉴定/认证": "AUTHENTICATION", "通用卖点": "涵盖20+、专业美容后卜、TOP好评"): each
+phrase is cleaned (emoji, brackets), dropped when it is noise (a code, a stray number, a heading, a
+fragment, a question, a shop's own talk, another product's name, a whole paragraph) and typed into exactly
+one slot type of docs/sentence-bank.md by its field, its shape and a small lexicon (lexicon.py), with jieba's
+part-of-speech tags as a last hint. A phrase that cannot be typed is not voiced: precision over recall, since
+a wrongly typed fact makes a wrong sentence ("采用补水保湿").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from core.narration.compose import lexicon as lx
+from core.narration.words import KEYS, clean_name, words
+
+SLOTS = (
+    "material",
+    "part",
+    "trait",
+    "benefit",
+    "look",
+    "texture",
+    "audience",
+    "pain",
+    "offer",
+    "event",
+    "service",
+    "cert",
+)
+"""The fact slots of the sentence bank ({name} and {type} are the product's own)."""
+
+FIELD_SLOT = {
+    "功效": "benefit",
+    "痛点": "pain",
+    "质量/特性": "trait",
+    "质地": "texture",
+    "适用人群/肤质": "audience",
+    "成分/材质": "material",
+    "外观": "look",
+}
+"""The type most values of a field have (for phrases the typer could not type)."""
+MAX_CHARS = 10
+"""A longer phrase is a sentence or a list of its own, not a slot filler (offers may be a little longer)."""
+MAX_OFFER_CHARS = 12
+
+_SPLIT = re.compile(r"[、，,;；/|\n]+")
+_BRACKETS = re.compile(r"【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\)|<[^>]*>|《|》|“|”|\"|'|「|」")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CODE = re.compile(r"^[A-Za-z0-9.\-+_#%*/ ]+$")
+"""A value with no Chinese at all: a model code, a stray number, an English heading."""
+_MIXED_CODE = re.compile(r"[A-Za-z]+[0-9]+[A-Za-z0-9-]*|[0-9]+[A-Za-z]{2,}[0-9]")
+"""A model code inside a phrase (A1, T26706-2011, 155B2)."""
+_HEADINGS = frozenset(w for k in KEYS for w in k.split("/")) | {
+    "效果",
+    "产品",
+    "特点",
+    "卖点",
+    "优惠",
+    "福利",
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One phrase of the card as the writer may say it: its text, its slot type and its card field."""
+
+    text: str
+    slot: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """A product as the writer sees it: spoken name, type word, kind, typed facts and the card's text."""
+
+    name: str
+    type_word: str
+    kind: str
+    facts: tuple[Fact, ...]
+    text: str
+    """The title and every value as given: a figure or offer in a line must be found here."""
+    unusable: tuple[str, ...] = ()
+    """Fields that had values but gave no fact the writer can voice."""
+    raw: tuple[Fact, ...] = ()
+    """Clean phrases that could not be typed, with their field's usual type: never voiced by the composer,
+    but a line that says one (the LLM's) must still put it in a frame its field's type takes."""
+    by_slot: dict[str, tuple[Fact, ...]] = field(default_factory=dict, compare=False)
+
+    def of(self, slot: str) -> tuple[Fact, ...]:
+        """The facts of one slot type, in card order."""
+        if not self.by_slot:
+            grouped: dict[str, list[Fact]] = {}
+            for f in self.facts:
+                grouped.setdefault(f.slot, []).append(f)
+            self.by_slot.update({k: tuple(v) for k, v in grouped.items()})
+        return self.by_slot.get(slot, ())
+
+
+def clean_phrase(raw: str) -> str:
+    """The phrase without emoji, symbols, brackets, spaces between Chinese, and edge punctuation."""
+    text = unicodedata.normalize("NFKC", raw)
+    text = _BRACKETS.sub("", text)
+    kept = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat.startswith(("L", "N")) or ch in ".%+-~℃°":
+            kept.append(ch)
+        elif cat == "Zs":
+            kept.append(" ")
+    text = "".join(kept).strip(" .-+~")
+    if re.search(r"[\u4e00-\u9fff][-~]|[-~][\u4e00-\u9fff]", text):
+        return ""  # "干用-素颜感柔雾眉": a joined heading, not a phrase to say
+    text = re.sub(r"(?<=[\u4e00-\u9fff]) +| +(?=[\u4e00-\u9fff])", "", text)
+    return re.sub(r" {2,}", " ", text)
+
+
+def _last_flag(p: str) -> str:
+    ws = [(w, f) for w, f in words(p) if w.strip()]
+    return ws[-1][1] if ws else ""
+
+
+_ADJ_ENDS = (
+    "稳", "快", "大", "小", "方便", "简单", "轻松", "省力", "吃力", "麻烦", "干净", "安静", "牢固", "稳固",
+    "结实", "舒服", "舒适", "耐用", "持久", "清晰", "灵敏", "顺畅", "流畅", "强", "足", "好", "高", "低",
+    "长", "短", "多", "少", "久", "轻", "薄", "厚", "软", "硬", "亮", "准", "匀", "透", "越香", "滑", "脆",
+    "嫩", "润", "净", "静", "省", "快速", "均匀", "安全", "健康", "放心", "可口", "细腻", "透气", "浓郁",
+    "醇厚", "香浓", "清香", "鲜美", "饱满", "充足", "持久", "稳定", "灵活", "便捷", "实用", "百搭", "柔软",
+    "保暖", "防水", "防滑", "耐磨", "不变形", "不起球", "不掉色", "不褪色", "不掉毛", "不粘",
+)  # fmt: skip
+
+
+def _is_predicate(p: str) -> bool:
+    """Says what the product is or does (不掉毛, 可机洗, 刹车稳, 轻薄透气), not a thing it has ("四驱",
+    "USB接口", "中度烘焙"): it reads after 它 ("它不掉毛")."""
+    if _is_noun_end(p) or re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]{2,}$", p):
+        return False  # "舒适的睡眠" is a thing
+    if p.startswith(lx.TRAIT_START) or p.endswith(_ADJ_ENDS):
+        return True
+    if p.startswith(("长效", "一键", "智能", "持久", "快速", "随时", "双向", "多档", "全天")) and len(p) >= 4:
+        return True  # "长效保温", "一键开盖"
+    if re.search(r"[无不免防抗]", p[1:]) and len(p) >= 3:
+        return True  # "破壁无渣", "久洗不变形"
+    if any(w in p for w in lx.TEXTURE_WORDS if len(w) >= 2):
+        return True
+    ws = [(w, f) for w, f in words(p) if w.strip()]
+    if len(ws) < 2 or re.search(r"[A-Za-z]", p):
+        return False
+    first, last = ws[0][1], ws[-1][1]
+    return last[:1] in ("a", "z") or (last == "v" and first[:1] in ("d", "a"))
+
+
+_NOUN_ENDS = (
+    "头", "口", "窗", "窗口", "扶手", "容量", "电池", "装", "包装", "设计", "系统", "结构", "面料", "材质",
+    "涂层", "内胆", "机身", "车架", "轮组", "变速", "刹", "碟刹", "把手", "按键", "屏", "屏幕", "镜头",
+    "芯片", "电机", "马达", "刀头", "刷头", "接口", "功能", "模式", "档位", "技术", "科技", "工艺", "配方",
+    "层", "网", "盖", "杯", "壶", "篮", "盒", "灯", "垫", "带", "扣", "袋", "片", "棉", "绒", "布", "纤维",
+    "硅胶", "塑料", "钢", "铝", "木", "玻璃", "陶瓷", "皮", "胶", "铁", "铜", "膜", "粉", "油", "液", "精华",
+    "提取物", "因子", "蛋白", "酸", "素", "醇", "肽", "菌", "中底", "鞋底", "大底", "鞋面", "颗粒", "人仔",
+    "感", "性能", "度", "性", "杆", "柄", "座", "罩", "脚", "腿", "轮", "链", "线", "键",
+)  # fmt: skip
+
+
+_LOOK_NOUN_ENDS = tuple(h for h in lx.LOOK_HEADS if len(h) >= 2 or h in "色瓶管盖壳框架盒罐袋扣")
+
+
+def _is_noun_end(p: str) -> bool:
+    if len(p) >= 3 and p[-2] in "不无脱掉褪防抗" and p[-1] in "色毛油水线":
+        return False  # "不脱色", "不掉毛": a negated verb and its object
+    return p.endswith(_NOUN_ENDS) or p.endswith(_LOOK_NOUN_ENDS)
+
+
+def _is_noun_phrase(p: str) -> bool:
+    """A thing (碳纤维车架, 玻色因, 5升大容量), not a clause."""
+    if _is_noun_end(p):
+        return True
+    if _is_predicate(p):
+        return False
+    flag = _last_flag(p)
+    return flag[:1] in ("n", "g") or flag in ("eng", "vn", "an", "q", "nz")
+
+
+def _is_texture(p: str) -> bool:
+    rest = re.sub(r"又|很|超|更|而|且|也|非常|特别", "", p)
+    for w in sorted(lx.TEXTURE_WORDS, key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return rest == "" and len(p) >= 2
+
+
+def _is_people(p: str) -> bool:
+    return p.endswith(lx.PEOPLE_ENDS) and not p.startswith(("适合", "适用", "针对", "不同", "各类", "所有"))
+
+
+def _noise(p: str, key: str, brand: str, type_word: str) -> bool:
+    """Not a fact to voice: too short or long, a code, a heading, a question, a shop's talk, the product's
+    or another product's name."""
+    limit = MAX_OFFER_CHARS if key in ("活动优惠", "售后服务") else MAX_CHARS
+    if len(p) < 2 or len(p) > limit or not _CJK.search(p) or len(set(p)) == 1:
+        return True
+    if _CODE.match(p) or _MIXED_CODE.search(p) or p in _HEADINGS:
+        return True
+    if any(w in p for w in lx.NOISE_WORDS):
+        return True
+    if brand and len(brand) >= 2 and brand in p:
+        return True  # the product's own name inside a value: the line says its name itself
+    if type_word and len(type_word) >= 2 and p.endswith(type_word):
+        return True
+    if p.endswith(lx.PRODUCT_NOUNS) and not (key == "成分/材质" and p.endswith("精华") and 2 < len(p) <= 6):
+        return True  # another product ("小棕瓶精华", "TPLINK全彩摄像头")
+    if re.search(r"[0-9]", p) and not re.search(r"[0-9][\u4e00-\u9fffA-Za-z%℃°]|[\u4e00-\u9fff][0-9]", p):
+        return True  # a stray number
+    if re.search(r"(?<![A-Za-z0-9.])[0-9]+\+?$", p) and not lx.OFFER.match(p):
+        return True  # a count without what it counts ("涵盖20+")
+    return len(re.findall(r"[\u4e00-\u9fff]", p)) < 2
+
+
+def type_phrase(p: str, key: str, brand: str = "", type_word: str = "") -> str | None:
+    """The slot type of one cleaned phrase of card field `key`, or None when it must not be voiced."""
+    if p in lx.EVENTS or (len(p) <= 6 and any(p == e + "活动" for e in lx.EVENTS)):
+        return "event"
+    if _noise(p, key, brand, type_word):
+        return None
+    if re.search(r"送(?:东西|礼物|好礼|福利|惊喜)$", p):
+        return None  # a gift the card does not name is no offer to state
+    if lx.OFFER.match(p):
+        return "offer" if key in ("活动优惠", "通用卖点", "售后服务") else None
+    if key == "活动优惠" and lx.DEAL.search(p) and re.search(r"[0-9一二两三四五六七八九十百千]|送|赠", p):
+        return "offer"
+    if key == "活动优惠":
+        return None  # "福利多", "大放送": not a deal a line can state
+    if key in ("品牌故事", "相关产品"):
+        return None
+    if lx.SERVICE.search(p) and key in ("售后服务", "通用卖点", "鉴定/认证", "质量/特性"):
+        return "service" if not p.startswith(("不", "无需")) else None
+    if key == "售后服务":
+        return None
+    if lx.CERT.search(p) and len(p) >= 4:
+        return "cert"
+    if key in ("鉴定/认证", "专利"):
+        if key == "专利" and p.endswith(("技术", "科技", "工艺", "系统", "配方")):
+            return "part"
+        return None
+    if key == "适用人群/肤质":
+        return "audience" if _is_people(p) and len(p) <= 6 else None
+    if key == "痛点":
+        return _pain(p)
+    if key == "外观":
+        if (lx.COLOUR.search(p) and _is_noun_phrase(p)) or (
+            p.endswith(lx.LOOK_HEADS) and not _is_predicate(p)
+        ):
+            return "look"
+        return "part" if _is_noun_end(p) and not p.startswith(lx.TRAIT_START) else None
+    if key == "质地":
+        if _is_texture(p):
+            return "texture"
+        if p.endswith("质地"):
+            return None  # "慕斯质地": not an adjective, and "质地很慕斯质地" reads wrong
+        return "trait" if _is_predicate(p) else None
+    if key == "成分/材质":
+        head = _FIGURE_HEAD.match(p)
+        if head and head.end() > 0 and len(re.findall(r"[\u4e00-\u9fff]", p[head.end() :])) < 2:
+            return None  # "0.21毫米", "98%": a bare figure
+        if p.endswith(("型", "款", "版")):
+            return None  # "速干型": a version, not a material
+        if p.endswith(lx.LOOK_HEADS) and lx.COLOUR.search(p):
+            return "look"  # "棕色瓶身" written under 成分
+        if re.fullmatch(r"[\u4e00-\u9fff]{2,6}[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}", p):
+            return "trait"  # "充绒量200克": a measure, not what it is made of
+        if _is_noun_end(p):
+            return "material"
+        if _is_predicate(p):
+            return "trait" if p.startswith(("不", "无", "零", "0")) and len(p) >= 3 else None
+        return "material" if not p.endswith(("感", "成分", "效果", "性")) else None
+    # 功效, 质量/特性, 通用卖点, 生产工艺 and unknown fields: what it does, does for you, or has
+    head = _FIGURE_HEAD.match(p)
+    if head and head.end() > 0:
+        return _figure(p[head.end() :])
+    if key == "功效" and re.match(r"^(?:随时|轻松|有效|快速|及时|全面|深层|持续|长效)", p) and len(p) >= 4:
+        return "benefit"  # "随时联系孩子", "轻松去除污渍"
+    if key == "生产工艺":
+        return "part" if _is_noun_end(p) and len(p) >= 3 else None  # "超声波合模工艺", not "精湛工艺萃取"
+    if (
+        p.startswith(lx.BENEFIT_VERBS)
+        and not p.endswith(
+            ("模式", "功能", "设计", "系统", "技术", "科技", "工艺", "配方", "结构", "按键", "效果", "成分")
+        )
+        and not re.search(r"[0-9]", p)
+        and key in ("功效", "质量/特性", "通用卖点")
+    ):
+        if p in _BARE_VERBS:
+            return None  # "吸收", "保护": a verb that needs its object ("它能帮你吸收")
+        return "benefit" if len(p) >= 2 and not _is_people(p) else None
+    if key == "功效" and _is_texture(p):
+        return "texture"
+    if p.startswith("每"):
+        return None  # "每袋25克": a spec of the pack, not of the product
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,6}(?:约|达|高达|仅|只有)?[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}", p):
+        return "trait"  # "整车重量8.5公斤", "续航30小时": a measure of the product
+    if re.search(r"差|不耐|易坏|易碎|易裂|易脱落|易生锈|易变形|易断", p):
+        return None  # a competitor's fault written under the product's own qualities
+    if any(p.endswith(w) for ws in lx.KIND_WORDS.values() for w in ws if len(w) >= 2):
+        return None  # "轻薄笔记本", "TPLINK全彩摄像头": a product, not what this one is
+    if _is_predicate(p) and not (key == "通用卖点" and len(p) > 6) and not p.endswith(("操作", "认知")):
+        return "trait"
+    if _is_noun_phrase(p) and key in ("质量/特性", "生产工艺") and _is_noun_end(p):
+        return "part" if len(p) >= 3 else None
+    return None
+
+
+_PAIN_MARKS = (
+    "干", "燥", "痘", "油", "敏感", "暗沉", "黄", "纹", "松", "垮", "黑眼圈", "脱", "掉", "累", "吃力", "麻烦",
+    "重", "大", "多", "粘", "黏", "堵", "痒", "屑", "裂", "难", "慢", "卡", "闷", "热", "冷", "酸", "痛", "疼",
+    "臭", "异味", "脏", "乱", "吵", "响", "漏", "胖", "肉", "斑", "红", "痕", "皱", "粗", "塌", "晕", "花",
+    "贵", "短", "小", "差", "弱", "少", "不", "没", "缺", "怕", "担心", "困扰", "烦", "坏", "锈", "霉", "菌",
+    "螨", "蚊", "失眠", "疲", "乏", "僵", "肿", "秃", "稀", "白发", "起球", "变形", "褪色", "勒", "磨脚",
+    "移位", "跑位", "滑落", "卷边", "走光", "尴尬", "凉", "潮", "吵", "费电", "费时", "耗时",
+)  # fmt: skip
+"""Morphemes of a problem: a 痛点 value without one is not a pain point ("细腻慕斯质地")."""
+
+
+_FIGURE_HEAD = re.compile(
+    r"^(?:[0-9.]+[A-Za-z%]*|[一二两三四五六七八九十百千万半]+"
+    r"(?=个|台|层|档|种|款|块|只|张|条|颗|粒|片|袋|包|小时|分钟|秒|天|次|倍|重|米|升|克|瓦|速))"
+    r"(?:毫安时|毫安|毫升|厘米|毫米|公斤|千克|小时|分钟|[升克米瓦帕速档层寸片袋包粒件个度倍台块只张条颗种款重次天秒])?"
+)
+"""A figure and its unit at the start of a phrase ("20000毫安", "22.5瓦", "四个", "半小时")."""
+
+
+def _figure(rest: str) -> str | None:
+    """A phrase that starts with a figure: a feature it has ("20000毫安大容量", "四个人仔") or, when what
+    follows is a verb phrase, a property ("50米防水", "半小时充满一半")."""
+    if len(re.findall(r"[\u4e00-\u9fff]", rest)) < 2:
+        return None  # a bare measure ("32厘米")
+    if _is_noun_end(rest):
+        return "part"
+    ws = [f for w, f in words(rest) if w.strip()]
+    if rest.endswith(_ADJ_ENDS) or (ws and ws[0][:1] in ("v", "a")):
+        return "trait"
+    return "part"
+
+
+_BARE_VERBS = frozenset(
+    [
+        "吸收",
+        "保护",
+        "提升",
+        "提高",
+        "改善",
+        "增强",
+        "增加",
+        "帮助",
+        "促进",
+        "预防",
+        "减少",
+        "补充",
+        "缓解",
+        "去除",
+        "清除",
+        "消除",
+        "守护",
+        "调节",
+        "平衡",
+        "释放",
+        "保持",
+        "打造",
+        "塑造",
+        "对抗",
+        "抵御",
+        "阻隔",
+        "解决",
+        "满足",
+        "唤醒",
+        "激活",
+        "锁住",
+    ]
+)
+
+
+def _pain(p: str) -> str | None:
+    """A problem before the product (油烟大, 爬坡吃力, 脱妆), not a promise (告别黏腻) or a question."""
+    if p.startswith(("告别", "不再", "解决", "防", "无", "减少", "避免", "比", "适", "让", "给")):
+        return None
+    if not any(m in p for m in _PAIN_MARKS) or any(
+        w in p for w in lx.TEXTURE_WORDS if len(w) >= 2 and w.startswith("不")
+    ):
+        return None
+    if p.endswith(("问题", "困扰")) and len(p) >= 6:
+        p = p[:-2]
+    return "pain" if 2 <= len(p) <= 8 else None
+
+
+def spoken_brand(name: str, namer: Callable[[str], str] | None = None) -> str:
+    """The brand part of the spoken name (for dropping values that name the product itself)."""
+    return namer(name) if namer else ""
+
+
+def kind_of(title: str, attributes: Mapping[str, str]) -> str:
+    """The kind of product (the bank file) from the title's words, the card's as a weaker hint."""
+    title = clean_name(title)
+    card = "|".join(str(v) for v in attributes.values())
+    best, best_score = lx.GENERIC, 0.0
+    for kind in lx.KINDS:
+        score = 0.0
+        for w in lx.KIND_WORDS.get(kind, ()):
+            if w in title:
+                score += 3.0 * len(w) ** 2
+            elif len(w) >= 2 and w in card:
+                score += 0.5 * len(w)
+        if score > best_score:
+            best, best_score = kind, score
+    return best if best_score >= 3.0 else lx.GENERIC
+
+
+def read_card(
+    title: str,
+    attributes: Mapping[str, str],
+    spoken_name: str,
+    type_word: str,
+    brand: str = "",
+    other_brands: frozenset[str] = frozenset(),
+) -> Card:
+    """Every usable fact of the card, typed; and the fields that gave none. A value naming one of
+    `other_brands` (known brands, the product's own left out) is another product, never voiced."""
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    unusable: list[str] = []
+    untyped: list[Fact] = []
+    for key, value in attributes.items():
+        key = str(key).strip()
+        got = 0
+        text = str(value)
+        if len(text) > 400:
+            text = text[:400]  # a pasted paragraph: its first phrases are still read, the rest is not
+        for piece in _SPLIT.split(text):
+            p = clean_phrase(piece)
+            if key == "痛点" and len(p) >= 6 and p.endswith(("问题", "困扰")):
+                p = p[:-2]  # "毛孔堵塞问题" is said "毛孔堵塞"
+            if not p or p in seen:
+                continue
+            foreign = any(b in p for b in other_brands if len(b) >= 2 and b not in (brand, spoken_name))
+            slot = None if foreign else type_phrase(p, key, brand or spoken_name, type_word)
+            if slot is None:
+                if key in FIELD_SLOT and 4 <= len(p) <= MAX_CHARS:
+                    untyped.append(Fact(p, FIELD_SLOT[key], key))
+                continue
+            seen.add(p)
+            facts.append(Fact(p, slot, key))
+            got += 1
+        if got == 0 and text.strip():
+            unusable.append(key)
+    card_text = unicodedata.normalize(
+        "NFKC", clean_name(title) + "|" + "|".join(map(str, attributes.values()))
+    )
+    return Card(
+        spoken_name,
+        type_word,
+        kind_of(title, attributes),
+        tuple(facts),
+        card_text,
+        tuple(unusable),
+        tuple(untyped),
+    )

@@ -1,0 +1,139 @@
+"""The writer's facts (issue #23): card values split, cleaned and typed into the sentence bank's slots."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.narration.compose.facts import clean_phrase, kind_of, read_card, type_phrase
+from core.narration.knowledge import knowledge_warnings
+from core.project import Product
+
+# the examples of docs/sentence-bank.md, each under the card field it is usually written in
+SLOT_EXAMPLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "material": ("成分/材质", ("玻色因", "烟酰胺", "纯棉面料", "碳纤维车架", "食品级不锈钢", "巴旦木")),
+    "part": ("质量/特性", ("4D扶手", "5000毫安大电池", "可视窗口", "独立小包装", "5升大容量", "22速变速")),
+    "trait": ("质量/特性", ("破壁无渣", "轻薄透气", "久洗不变形", "快速吸收", "防水防汗", "整车重量8.5公斤")),
+    "benefit": ("功效", ("补水保湿", "淡化细纹", "补充能量", "缓解腰酸", "保护牙龈", "遮住瑕疵")),
+    "look": ("外观", ("哑光黑车架", "奶白色机身", "流线型车身", "磨砂瓶身", "小方管")),
+    "texture": ("质地", ("细腻", "轻薄", "清爽不油腻", "酥脆", "绵软", "丝滑")),
+    "audience": ("适用人群/肤质", ("敏感肌", "上班族", "学生党", "宝妈", "油皮", "新手")),
+    "pain": ("痛点", ("油烟大", "爬坡吃力", "清洗麻烦", "肌肤松垮", "脱妆", "久坐腰酸")),
+    "offer": (
+        "活动优惠",
+        ("买100克享190克", "到手价299元", "送码表和车灯", "第二件半价", "12期免息", "买二送一"),
+    ),
+    "event": ("活动优惠", ("双11", "618", "限时大促", "会员日", "年货节")),
+    "service": ("售后服务", ("车架终身质保", "七天无理由退换", "顺丰包邮", "一年只换不修")),
+    "cert": ("鉴定/认证", ("SGS检测", "国家专利", "3C认证", "欧盟CE认证", "国家发明专利")),
+}
+
+
+@pytest.mark.parametrize(
+    ("slot", "key", "phrase"),
+    [(slot, key, p) for slot, (key, phrases) in SLOT_EXAMPLES.items() for p in phrases],
+)
+def test_every_documented_example_gets_its_slot(slot: str, key: str, phrase: str) -> None:
+    assert type_phrase(phrase, key) == slot
+
+
+@pytest.mark.parametrize(
+    ("phrase", "key"),
+    [
+        ("AUTHENTICATION", "鉴定/认证"),  # no Chinese: a heading, not a certificate to voice
+        ("涵盖20+", "通用卖点"),  # a stray number
+        ("TOP好评", "通用卖点"),  # a shop's ranking talk
+        ("好", "质量/特性"),  # one character
+        ("A1", "质量/特性"),  # a model code
+        ("T26706-2011", "鉴定/认证"),
+        ("155B2", "专利"),
+        ("质地", "质地"),  # the field's own heading
+        ("洗后会干燥吗", "痛点"),  # a question
+        ("无专利技术信息", "专利"),  # the card saying it has nothing
+        ("福利多", "活动优惠"),  # not a deal a line can state
+        ("官方唯一天猫旗舰店", "鉴定/认证"),
+        ("小棕瓶精华", "通用卖点"),  # another product of the brand
+        ("告别黏腻夏天", "痛点"),  # a promise, not a problem
+        ("易生锈不耐用", "质量/特性"),  # a competitor's fault
+        ("每袋25克", "质量/特性"),
+        ("32厘米", "质量/特性"),  # a bare measure
+        ("1916年诞生于日本东京", "品牌故事"),
+        ("颗粒乳胶枕", "相关产品"),
+        ("买一瓶试试非常非常划算真的很值得大家去购买一下", "活动优惠"),  # a paragraph, not a phrase
+    ],
+)
+def test_noise_is_not_voiced(phrase: str, key: str) -> None:
+    assert type_phrase(clean_phrase(phrase), key) is None
+
+
+def test_cleaning_drops_emoji_brackets_and_spaces() -> None:
+    assert clean_phrase("🔥补水保湿🔥") == "补水保湿"
+    assert clean_phrase("【限时】买二送一！") == "买二送一"
+    assert clean_phrase(" 纯棉 面料 ") == "纯棉面料"
+    assert clean_phrase("Lycra 弹力纤维") == "Lycra弹力纤维"
+
+
+def test_a_phrase_is_typed_by_what_it_says_not_only_its_field() -> None:
+    assert type_phrase("不粘涂层", "成分/材质") == "material"  # a thing, though it starts with 不
+    assert type_phrase("不加糖", "成分/材质") == "trait"  # a property written under 成分
+    assert type_phrase("棕色瓶身", "成分/材质") == "look"
+    assert type_phrase("20000毫安大容量", "质量/特性") == "part"
+    assert type_phrase("50米防水", "质量/特性") == "trait"
+    assert type_phrase("高级感", "功效") != "trait"  # "它高级感" is no sentence
+    assert type_phrase("限时直降30元", "活动优惠") == "offer"
+    assert type_phrase("毛孔堵塞", "痛点") == "pain"
+
+
+def test_a_card_types_every_value_once_and_names_what_it_could_not_use() -> None:
+    card = read_card(
+        "迅驰轻量化公路自行车碳纤维车架22速",
+        {
+            "成分/材质": "碳纤维车架、铝合金轮组、碳纤维车架",
+            "功效": "骑行省力、刹车稳",
+            "活动优惠": "福利多、大放送",
+            "鉴定/认证": "AUTHENTICATION",
+        },
+        "迅驰自行车",
+        "自行车",
+        "迅驰",
+    )
+    assert [f.text for f in card.of("material")] == ["碳纤维车架", "铝合金轮组"]
+    assert card.unusable == ("活动优惠", "鉴定/认证")
+    assert card.kind == "sports"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("植物医生石斛兰保湿面霜", "skincare"),
+        ("3CE丝绒唇釉哑光口红", "makeup"),
+        ("南极人纯棉男士短袖T恤", "clothing"),
+        ("三只松鼠每日坚果750克", "food"),
+        ("美的无油空气炸锅家用5升", "appliance"),
+        ("公牛插线板USB插座", "electronics"),
+        ("水星家纺四件套纯棉", "hometextile"),
+        ("乐高城市系列消防局拼装积木玩具", "kids"),
+        ("麦富迪鸡肉双拼成犬狗粮", "pet"),
+        ("骑迹公路自行车", "sports"),
+        ("舒适达抗敏感牙膏", "personalcare"),
+        ("天堂晴雨伞", "generic"),
+    ],
+)
+def test_kind_of_product_from_the_title(title: str, kind: str) -> None:
+    assert kind_of(title, {}) == kind
+
+
+def test_a_noisy_card_gives_fewer_clean_facts_and_warnings_naming_the_fields() -> None:
+    noisy = Product(
+        "清泉牌保温杯",
+        {
+            "功效": "保温12小时、😀😀、A、X9-200B、" + "超长保温" * 500,
+            "活动优惠": "福利多、AUTHENTICATION、7",
+            "通用卖点": "雅诗兰黛小棕瓶精华、清泉牌保温杯真好",
+            "相关产品": "杯刷",
+        },
+    )
+    warnings = knowledge_warnings(noisy)
+    assert any(w.startswith("活动优惠: nothing usable") for w in warnings), warnings
+    assert any(w.startswith("通用卖点: nothing usable") for w in warnings), warnings
+    assert not any(w.startswith("相关产品") for w in warnings)  # never voiced: no point warning
+    assert all("\n" not in w for w in warnings)
