@@ -183,6 +183,9 @@ def knowledge_warning_text(warning: str) -> str:
         "lines will be generic or repeat it (add selling points, materials, offers)": tr(
             "lines will be generic or repeat it (add selling points, materials, offers)"
         ),
+        "nothing usable (codes, fragments or noise): the lines leave it out": tr(
+            "nothing usable (codes, fragments or noise): the lines leave it out"
+        ),
     }
     separator = tr(": ")
     return head + separator + tails.get(tail, tail) if tail else head

@@ -540,6 +540,10 @@
         <translation>文案会很空泛或重复（请补充卖点、材质、优惠）</translation>
     </message>
     <message>
+        <source>nothing usable (codes, fragments or noise): the lines leave it out</source>
+        <translation>没有可用的内容（编号、碎片或杂乱文字）：文案不会用到它</translation>
+    </message>
+    <message>
         <source>: </source>
         <translation>：</translation>
     </message>

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -67,6 +68,13 @@ def test_zh_cn_translation_loads_and_menus_are_chinese(chinese: None, make_windo
     assert i18n.stage_text("encoding") == "编码"
     assert i18n.knowledge_warning_text("the product knowledge has only 1 fact") == "商品信息只有 1 条"
     assert i18n.knowledge_warning_text("the product has no name: lines cannot name it") == "商品没有名称：文案无法说出商品名"
+    # every warning the writer gives for a noisy card (one per unusable field) reads in Chinese
+    from core.narration.knowledge import knowledge_warnings
+    from core.project import Product
+
+    noisy = Product("", {"鉴定/认证": "AUTHENTICATION", "活动优惠": "A1、B2", "功效": "😀"})
+    shown = [i18n.knowledge_warning_text(w) for w in knowledge_warnings(noisy)]
+    assert len(shown) >= 3 and not any(re.search(r"[A-Za-z]{3,}", text) for text in shown), shown
 
 
 def test_english_has_plural_forms(english: None) -> None:
