@@ -64,7 +64,19 @@ MAX_PLAIN = 1
 """Units with no fact slot per line ("有它就够了。", "这款{type}，我爱了。"): one feeling is a voice, two
 are padding (and two calls to buy: "赶紧下单吧。赶紧给自己安排上吧！"); a second one only says what the
 product is ({name}/{type}) in a line that has not."""
-OPENERS = ("今天", "大家好", "姐妹们", "家人们", "宝子们", "给大家", "先说", "首先")
+OPENERS = (
+    "今天",
+    "大家好",
+    "姐妹们",
+    "家人们",
+    "宝子们",
+    "给大家",
+    "先说",
+    "首先",
+    "最近发现",
+    "最近挖到",
+    "好物分享",
+)
 """A unit that opens with one of these opens the line: it never comes second."""
 
 
@@ -122,6 +134,8 @@ class ClipNeeds:
 
 FOLLOW_UPS = ("它还", "它也", "还", "也")
 """Openings that add to a sentence before: "它还有独立包装。", "也很适合…"."""
+SAME_AS = ("同样的烦恼", "同样的问题", "这种烦恼", "这种情况")
+"""Anywhere in a unit: it points back to a problem said before ("我身边很多朋友，也有同样的烦恼。")."""
 BACK_REFS = ("它还", "它也", "这也", "也这样", "这种情况", "同样的")
 """Words near a unit's start that point back to a sentence before ("细节上，它还有…", "你是不是也这样？")."""
 
@@ -132,7 +146,12 @@ def follows(unit: Unit) -> bool:
     text = unit.text
     if text.startswith(("还是", "还在", "也许")):
         return unit.connective
-    return unit.connective or text.startswith(FOLLOW_UPS) or any(w in text[:8] for w in BACK_REFS)
+    return (
+        unit.connective
+        or text.startswith(FOLLOW_UPS)
+        or any(w in text[:8] for w in BACK_REFS)
+        or any(w in text for w in SAME_AS)
+    )
 
 
 def _grams(text: str) -> set[str]:
