@@ -165,8 +165,8 @@ def plays_role(seq: Sequence[_Filled], role: str, card: Card, *, cta: bool) -> b
     misses its clip's job 0)."""
     if not seq:
         return False
-    if role == BUY_LABEL and cta:
-        return any(f.unit.cta for f in seq)
+    if cta and not any(f.unit.cta for f in seq):
+        return False  # a clip labelled 引导购买 (first or second label) asks to buy
     if role == PAIN_LABEL:
         return any(f.unit.label == PAIN_LABEL for f in seq)
     if role == RECOMMEND_LABEL:
@@ -399,10 +399,11 @@ class Composer:
                     break
                 if follows(nxt.unit) and not seq[-1].facts:
                     break  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
-                if not nxt.unit.fact_slots() and sum(1 for f in seq if not f.unit.fact_slots()) >= MAX_PLAIN:
+                plain = [f for f in seq if not f.unit.fact_slots() and not f.unit.cta]
+                if not nxt.unit.fact_slots() and not nxt.unit.cta and len(plain) >= MAX_PLAIN:
                     owns = any(s in ("name", "type") for f in seq for s in f.unit.slots)
                     if owns or not nxt.unit.slots:
-                        break  # one sentence per line says no fact, and one more only to say what it is
+                        break  # one sentence per line says no fact (a call to buy is a job, not padding)
                 seq.append(nxt)
                 length += len(nxt.text)
             if lo <= length <= hi:
