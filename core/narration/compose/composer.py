@@ -40,6 +40,8 @@ ROOMY = 35
 """From this budget on a line may say two facts; below, one (the ad's facts are shared among its clips)."""
 MAX_FACTS = 2
 """Facts per line: two at most (more is a list; and later clips need facts too)."""
+AFTER_CALL_PENALTY = 1.0
+"""Per sentence without a fact after the call to buy (the call closes a line)."""
 NAME_BONUS = 4.0
 OFFER_BONUS = 1.5
 LABEL_BONUS = 0.6
@@ -152,6 +154,11 @@ def follows(unit: Unit) -> bool:
         or any(w in text[:8] for w in BACK_REFS)
         or any(w in text for w in SAME_AS)
     )
+
+
+def _calls(unit: Unit) -> bool:
+    """A call to buy: a unit that asks (下单, 拍, 链接), or a 引导购买 sentence with no fact ("给主子安排上！")."""
+    return unit.cta or (unit.label == BUY_LABEL and not unit.fact_slots())
 
 
 def _grams(text: str) -> set[str]:
@@ -304,8 +311,8 @@ class Composer:
             facts = tuple(x for f in seq for x in f.facts)
             if len(set(facts)) < len(facts) or len(facts) > MAX_FACTS:
                 continue
-            if not needs.cta and len(offers & set(facts)) > 1:
-                continue  # a clip before the call to buy leaves an offer for it
+            if len(offers & set(facts)) > 1:
+                continue  # one offer per line (cards list one deal twice: "拍一瓶送一瓶…", "买一瓶送一瓶…")
             late_name = bool(card.name) and card.name in text and card.name not in seq[0].text
             if late_name and (needs.role or needs.labels[0]) == RECOMMEND_LABEL:
                 continue  # a recommendation names the product in its first sentence
@@ -360,6 +367,9 @@ class Composer:
                 score += OFFER_BONUS
         score += LABEL_BONUS * len({f.unit.label for f in seq} & set(needs.labels))
         score -= FILLER_PENALTY * sum(1 for f in seq[1:] if not f.unit.slots)
+        asked = [k for k, f in enumerate(seq) if f.unit.cta]
+        if asked:  # the call ends the line: "赶紧下单吧！这个味道我真的爱了。" trails off
+            score -= AFTER_CALL_PENALTY * sum(1 for f in seq[asked[0] + 1 :] if not f.unit.fact_slots())
         score -= REPEAT_PENALTY * len(_grams(text) & memory.grams)
         score -= 0.01 * (len(text) - needs.lo)  # any length in budget is fine: short over padded
         return score
@@ -399,6 +409,8 @@ class Composer:
                     break
                 if follows(nxt.unit) and not seq[-1].facts:
                     break  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
+                if _calls(nxt.unit) and any(_calls(f.unit) for f in seq):
+                    break  # one call per line ("给主子安排上！这波福利真的很值，赶紧去抢！")
                 plain = [f for f in seq if not f.unit.fact_slots() and not f.unit.cta]
                 if not nxt.unit.fact_slots() and not nxt.unit.cta and len(plain) >= MAX_PLAIN:
                     owns = any(s in ("name", "type") for f in seq for s in f.unit.slots)
