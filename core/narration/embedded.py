@@ -271,12 +271,14 @@ class EmbeddedNarrator(Narrator):
                 lo,
                 hi,
                 must_name=i == name_at,
-                cta=i == cta_at,
+                cta=i == cta_at or BUY_LABEL in writing[i],  # every 引导购买 clip asks (one call per line)
                 offer_ok=cta_at in (i, -1) or len(card.of("offer")) >= 2,
+                role=writing[i][0],
             )
             lines = self._lines(card, needs, memory)
             if needs.must_name and card.name not in lines[0].text and not (needs.cta and lines[0].facts):
                 lines = self._named(card, needs, memory) + lines
+            lines = [x for x in lines if x.role_ok] + [x for x in lines if not x.role_ok]
             pick = 0 if request.seed == 0 else random.Random(request.seed * 1_000_003 + i).randrange(4)
             line = lines[min(pick, len(lines) - 1)]
             memory.add(line, card.name)
@@ -292,8 +294,8 @@ class EmbeddedNarrator(Narrator):
         memory: AdMemory,
         card: Card,
     ) -> int:
-        """The clip that asks to buy: the last 引导购买 clip the narrator writes that has room for the
-        offer and a call (else the last one; -1: none, or the user's own line already asks)."""
+        """The 引导购买 clip that states the offer with its call: the first one the narrator writes that
+        has room for the offer and a call (else the last one; -1: none, or the user's own line asks)."""
         if memory.cta:
             return -1
         buy = [
@@ -303,7 +305,7 @@ class EmbeddedNarrator(Narrator):
         ]
         offers = [len(f.text) for f in card.of("offer")]
         roomy = [i for i in buy if offers and budgets[i][1] >= min(offers) + 8]  # the offer and a call fit
-        return (roomy or buy or [-1])[-1]
+        return roomy[0] if roomy else (buy or [-1])[-1]
 
     @staticmethod
     def _name_clip(
@@ -337,11 +339,19 @@ class EmbeddedNarrator(Narrator):
         for lab in labels or (LABEL_NAMES[-1],):
             if lab in ("安全认证", "鉴定展示") and not card.of("cert"):
                 lab = "质量/特性介绍"
-            elif lab == "痛点铺垫" and not card.of("pain"):
+            elif lab == "痛点铺垫" and not card.of("pain") and not self._asks(card):
                 lab = RECOMMEND
             if lab not in out:
                 out.append(lab)
         return tuple(out[:2])
+
+    def _asks(self, card: Card) -> bool:
+        """Whether the bank has a slot-free 痛点铺垫 question for this kind ("你是不是也这样？"): a pain
+        clip of a card with no pain point asks it rather than recommending."""
+        return any(
+            not u.slots and u.text.endswith("？") and not u.connective
+            for u in self.composer.index.get((card.kind, "痛点铺垫"), ())
+        )
 
     def _lines(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
         """The clip's good lines, best first; never empty (relaxing what the ad asks, then stock lines).
@@ -353,13 +363,14 @@ class EmbeddedNarrator(Narrator):
         unused = [
             f for f in card.facts if f.text not in memory.facts and f.slot not in ("pain", "offer", "event")
         ]
-        if unused and (not lines or not lines[0].facts):
+        own_job = needs.role in (BUY_LABEL, "痛点铺垫")  # asks to buy / sets up a pain: no borrowed facts
+        if unused and (not lines or not lines[0].facts) and not own_job:
             for lab in BORROW_LABELS:
                 if lab not in needs.labels:
                     borrowed = dataclasses.replace(needs, labels=(needs.labels[0], lab))
                     lines += [x for x in self.composer.lines(card, borrowed, memory) if x.facts]
             lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
-        if lines and not lines[0].facts and not self._says_what_it_is(lines[0].text, card):
+        if lines and not lines[0].facts and not self._says_what_it_is(lines[0].text, card) and not own_job:
             # nothing new to say: at least say what the product is, with a recommendation's sentence
             own = dataclasses.replace(needs, labels=(needs.labels[0], RECOMMEND))
             lines += [
@@ -394,7 +405,8 @@ class EmbeddedNarrator(Narrator):
 
     @staticmethod
     def _prefer(lines: list[Line], card: Card, needs: ClipNeeds) -> list[Line]:
-        """Lines that do what the ad asks of the clip (name it, ask to buy with the offer) first."""
+        """Lines that do their clip's job first, then what the ad asks of the clip (name it, ask to buy
+        with the offer)."""
         if needs.must_name:
             named = [x for x in lines if card.name in x.text]
             lines = named + [x for x in lines if card.name not in x.text]
@@ -404,7 +416,7 @@ class EmbeddedNarrator(Narrator):
             with_offer = [x for x in asking if offers & set(x.facts)]
             rest = [x for x in lines if x not in with_offer and x not in asking]
             lines = with_offer + [x for x in asking if x not in with_offer] + rest
-        return lines
+        return [x for x in lines if x.role_ok] + [x for x in lines if not x.role_ok]
 
     def _stock(self, card: Card, needs: ClipNeeds, memory: AdMemory, named: bool = False) -> Line:
         """A line of stock sentences true of any product, in budget (the last resort); `named`: one that
@@ -466,7 +478,8 @@ class EmbeddedNarrator(Narrator):
             lo,
             hi,
             must_name=not memory.named and bool(context),
-            cta=BUY_LABEL in writing and not memory.cta,
+            cta=BUY_LABEL in writing,
+            role=writing[0],
         )
         return i, c, lo, hi, card, memory, current, labels, needs
 

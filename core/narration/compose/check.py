@@ -237,6 +237,26 @@ def unsupported_claim(text: str, card: Card) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def subject_predicate(phrase: str) -> bool:
+    """A trait with its own subject ("手感好", "蓬松度高", "豆浆细腻", "整车重量8.5公斤"): it reads as a
+    clause on its own, never after 它还/很 ("它还手感好")."""
+    tags = words(phrase, hmm=False)
+    return len(tags) >= 2 and tags[0][1].startswith("n") and tags[-1][1][:1] in ("a", "q", "m")
+
+
+_BEFORE_CLAUSE = ("它还", "还", "很", "更", "也很", "它也")
+
+
+def clause_after_adverb(text: str, card: Card) -> str | None:
+    """A subject-predicate trait after an adverb ("同时它还蓬松度高"), or None."""
+    for f in card.facts:
+        after = any(a + f.text in text for a in _BEFORE_CLAUSE)
+        if f.slot in ("trait", "texture") and after and subject_predicate(f.text):
+            return f.text
+    return None
+
+
 def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     """Why a copywriter would not voice `line` for this product, or None. `cta_said`: the ad already asks
     to buy in another line."""
@@ -258,6 +278,9 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     if not problem and card.type_word and named.count(card.type_word) > 1:
         problem = "the product type said twice"  # "这款跑鞋…这款跑鞋"
     problem = problem or misplaced_fact(text, card)
+    clause = clause_after_adverb(text, card)
+    if clause and not problem:
+        problem = f"'{clause}' has its own subject: not after 还/很"
     if problem:
         return problem
     if dangles(text):

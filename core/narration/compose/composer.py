@@ -40,6 +40,8 @@ ROOMY = 35
 """From this budget on a line may say two facts; below, one (the ad's facts are shared among its clips)."""
 MAX_FACTS = 2
 """Facts per line: two at most (more is a list; and later clips need facts too)."""
+AFTER_CALL_PENALTY = 1.0
+"""Per sentence without a fact after the call to buy (the call closes a line)."""
 NAME_BONUS = 4.0
 OFFER_BONUS = 1.5
 LABEL_BONUS = 0.6
@@ -56,9 +58,27 @@ NEUTRAL_FIT = 0.0
 PAIN_LABEL = "痛点铺垫"
 BUY_LABEL = "引导购买"
 DEAL_SLOTS = frozenset({"offer", "event"})
-LOOSE = ("关键是", "最重要的是", "更重要的是", "这样")
-"""Connectives that may follow any sentence (they stress, they do not add to what was said)."""
-OPENERS = ("今天", "大家好", "姐妹们", "家人们", "宝子们", "给大家", "先说", "首先")
+RECOMMEND_LABEL = "产品推荐"
+BENEFIT_LABEL = "产品功效"
+LOOKS_ONLY = frozenset({"material", "look", "part"})
+"""Facts that do not tell what a product does: a 产品功效 line says a benefit or trait, not only these."""
+MAX_PLAIN = 1
+"""Units with no fact slot per line ("有它就够了。", "这款{type}，我爱了。"): one feeling is a voice, two
+are padding (and two calls to buy: "赶紧下单吧。赶紧给自己安排上吧！"); a second one only says what the
+product is ({name}/{type}) in a line that has not."""
+OPENERS = (
+    "今天",
+    "大家好",
+    "姐妹们",
+    "家人们",
+    "宝子们",
+    "给大家",
+    "先说",
+    "首先",
+    "最近发现",
+    "最近挖到",
+    "好物分享",
+)
 """A unit that opens with one of these opens the line: it never comes second."""
 
 
@@ -93,6 +113,8 @@ class Line:
     units: tuple[str, ...]
     cta: bool
     score: float = 0.0
+    role_ok: bool = True
+    """The line does the job of the clip's storyline label (`plays_role`)."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +130,58 @@ class ClipNeeds:
     """This clip holds the ad's one call to buy (and its offer)."""
     offer_ok: bool = True
     """The clip may state an offer (False: the offers are kept for the clip that asks to buy)."""
+    role: str = ""
+    """The clip's own storyline label (its job); kept when the writer borrows other labels' units."""
+
+
+FOLLOW_UPS = ("它还", "它也", "还", "也")
+"""Openings that add to a sentence before: "它还有独立包装。", "也很适合…"."""
+SAME_AS = ("同样的烦恼", "同样的问题", "这种烦恼", "这种情况")
+"""Anywhere in a unit: it points back to a problem said before ("我身边很多朋友，也有同样的烦恼。")."""
+BACK_REFS = ("它还", "它也", "这也", "也这样", "这种情况", "同样的")
+"""Words near a unit's start that point back to a sentence before ("细节上，它还有…", "你是不是也这样？")."""
+
+
+def follows(unit: Unit) -> bool:
+    """A unit that adds to the sentence before it (a connective, or 它还/也 in its first clause): never
+    first in a line, and only after a sentence that said a fact ("有它就够了。它还轻松爬坡。" reads wrong)."""
+    text = unit.text
+    if text.startswith(("还是", "还在", "也许")):
+        return unit.connective
+    return (
+        unit.connective
+        or text.startswith(FOLLOW_UPS)
+        or any(w in text[:8] for w in BACK_REFS)
+        or any(w in text for w in SAME_AS)
+    )
+
+
+def _calls(unit: Unit) -> bool:
+    """A call to buy: a unit that asks (下单, 拍, 链接), or a 引导购买 sentence with no fact ("给主子安排上！")."""
+    return unit.cta or (unit.label == BUY_LABEL and not unit.fact_slots())
 
 
 def _grams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+def plays_role(seq: Sequence[_Filled], role: str, card: Card, *, cta: bool) -> bool:
+    """Whether a line does its clip's job: a 引导购买 clip asks to buy, a 痛点铺垫 clip has a pain or a
+    question unit, a 产品推荐 line opens with its recommendation, a 产品功效 line has a 产品功效 sentence or
+    a benefit/trait, not only what the product is made of or looks like (a copywriter rates a line that
+    misses its clip's job 0)."""
+    if not seq:
+        return False
+    if cta and not any(f.unit.cta for f in seq):
+        return False  # a clip labelled 引导购买 (first or second label) asks to buy
+    if role == PAIN_LABEL:
+        return any(f.unit.label == PAIN_LABEL for f in seq)
+    if role == RECOMMEND_LABEL:
+        return seq[0].unit.label == RECOMMEND_LABEL
+    if role == BENEFIT_LABEL:
+        slots = {card.slot_of(x) for f in seq for x in f.facts}
+        return any(f.unit.label == BENEFIT_LABEL for f in seq) or not slots <= LOOKS_ONLY
+    return True
 
 
 @dataclass(frozen=True)
@@ -241,12 +311,24 @@ class Composer:
             facts = tuple(x for f in seq for x in f.facts)
             if len(set(facts)) < len(facts) or len(facts) > MAX_FACTS:
                 continue
-            if not needs.cta and len(offers & set(facts)) > 1:
-                continue  # a clip before the call to buy leaves an offer for it
+            if len(offers & set(facts)) > 1:
+                continue  # one offer per line (cards list one deal twice: "拍一瓶送一瓶…", "买一瓶送一瓶…")
+            late_name = bool(card.name) and card.name in text and card.name not in seq[0].text
+            if late_name and (needs.role or needs.labels[0]) == RECOMMEND_LABEL:
+                continue  # a recommendation names the product in its first sentence
             cta = any(f.unit.cta for f in seq)
+            role = needs.role or needs.labels[0]
             scored[text] = Line(
-                text, facts, tuple(f.unit.text for f in seq), cta, self._score(text, seq, card, needs, memory)
+                text,
+                facts,
+                tuple(f.unit.text for f in seq),
+                cta,
+                self._score(text, seq, card, needs, memory),
+                plays_role(seq, role, card, cta=needs.cta),
             )
+        if any(x.facts and x.role_ok for x in scored.values()):
+            # the clip has facts left to say: it says one, never only feelings ("真的很好用。有它就够了。")
+            scored = {t: x for t, x in scored.items() if x.facts}
 
         def does_its_job(line: Line) -> int:
             """How much of what the ad asks of this clip the line does (named, asks to buy, the offer)."""
@@ -255,8 +337,9 @@ class Composer:
             return int(named) + 2 * int(offer) + int(needs.cta and line.cta)
 
         out: list[Line] = []
-        for line in sorted(scored.values(), key=lambda x: (-does_its_job(x), -x.score, x.text)):
-            if reads_wrong(line.text, card, cta_said=memory.cta) is None:
+        ranked = sorted(scored.values(), key=lambda x: (not x.role_ok, -does_its_job(x), -x.score, x.text))
+        for line in ranked:
+            if reads_wrong(line.text, card, cta_said=memory.cta and not needs.cta) is None:
                 out.append(line)
                 if len(out) >= KEEP:
                     break
@@ -284,9 +367,11 @@ class Composer:
                 score += OFFER_BONUS
         score += LABEL_BONUS * len({f.unit.label for f in seq} & set(needs.labels))
         score -= FILLER_PENALTY * sum(1 for f in seq[1:] if not f.unit.slots)
+        asked = [k for k, f in enumerate(seq) if f.unit.cta]
+        if asked:  # the call ends the line: "赶紧下单吧！这个味道我真的爱了。" trails off
+            score -= AFTER_CALL_PENALTY * sum(1 for f in seq[asked[0] + 1 :] if not f.unit.fact_slots())
         score -= REPEAT_PENALTY * len(_grams(text) & memory.grams)
-        mid = (needs.lo + needs.hi) / 2
-        score -= 0.01 * abs(len(text) - mid)
+        score -= 0.01 * (len(text) - needs.lo)  # any length in budget is fine: short over padded
         return score
 
     @staticmethod
@@ -300,8 +385,8 @@ class Composer:
         by_len = [sorted(p, key=lambda f: len(f.text)) for p in pools]
         lens = [[len(f.text) for f in p] for p in by_len]
         every_lens = [len(f.text) for f in every]
-        starters = [f for f in pools[0] if not f.unit.connective] or [
-            f for p in pools for f in p if not f.unit.connective
+        starters = [f for f in pools[0] if not follows(f.unit)] or [
+            f for p in pools for f in p if not follows(f.unit)
         ]
         out: list[list[_Filled]] = [[f] for f in starters if lo <= len(f.text) <= hi]
         if not starters:
@@ -322,8 +407,15 @@ class Composer:
                 nxt = pool[rng.randrange(a, b)]
                 if any(nxt.unit is s.unit for s in seq) or nxt.unit.text.startswith(OPENERS):
                     break
-                if nxt.unit.connective and not seq[-1].facts and not nxt.unit.text.startswith(LOOSE):
-                    break  # "不仅如此，…" adds to a fact just said, not to "今天推荐X。"
+                if follows(nxt.unit) and not seq[-1].facts:
+                    break  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
+                if _calls(nxt.unit) and any(_calls(f.unit) for f in seq):
+                    break  # one call per line ("给主子安排上！这波福利真的很值，赶紧去抢！")
+                plain = [f for f in seq if not f.unit.fact_slots() and not f.unit.cta]
+                if not nxt.unit.fact_slots() and not nxt.unit.cta and len(plain) >= MAX_PLAIN:
+                    owns = any(s in ("name", "type") for f in seq for s in f.unit.slots)
+                    if owns or not nxt.unit.slots:
+                        break  # one sentence per line says no fact (a call to buy is a job, not padding)
                 seq.append(nxt)
                 length += len(nxt.text)
             if lo <= length <= hi:

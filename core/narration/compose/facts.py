@@ -100,6 +100,10 @@ class Card:
             self.by_slot.update({k: tuple(v) for k, v in grouped.items()})
         return self.by_slot.get(slot, ())
 
+    def slot_of(self, text: str) -> str:
+        """The slot type of a fact's text ("" when it is not one of the card's facts)."""
+        return next((f.slot for f in self.facts if f.text == text), "")
+
 
 def clean_phrase(raw: str) -> str:
     """The phrase without emoji, symbols, brackets, spaces between Chinese, and edge punctuation."""
