@@ -332,18 +332,49 @@ def test_selecting_a_clip_moves_the_preview_to_its_start(
     assert window.bridge.playhead_ms == inside
 
 
-def test_play_speech_reports_progress_while_it_speaks(
-    window: Any, qtbot: Any, answers: Any, cut_video: Path
-) -> None:
-    import random
+class SlowSpeaker:
+    """The real speaker's estimate with a synthesis that takes a known 0.6 s (the bar must move meanwhile)."""
 
+    def __init__(self, real: Any, wav: Path) -> None:
+        self.real = real
+        self.wav = wav
+
+    def voice_id(self, voice: str | None) -> str:
+        return str(self.real.voice_id(voice))
+
+    def estimate_ms(self, text: str, rate_cps: float, voice: str | None = None) -> int:
+        return 600
+
+    def fit_clip(self, project: Project, clip: Clip) -> Any:
+        import time
+
+        from core.speech import FitResult
+
+        time.sleep(0.6)
+        room = clip.duration_ms - project.speech.lead_ms - project.speech.tail_ms
+        return FitResult(clip.narration, self.wav, project.speech.lead_ms, 500, room, 100, 1.0, True)
+
+
+def test_play_speech_reports_progress_while_it_speaks(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from core.speech.audio import write_wav
+    from gui import services
+
+    wav = tmp_path / "speech.wav"
+    write_wav(wav, 0.2 * np.sin(np.arange(8000) / 5.0), 16000)
+    slow = SlowSpeaker(services._speaker(), wav)
+    monkeypatch.setattr(services, "_speaker", lambda: slow)
+    window.speech.in_process = False  # the queue's real job function, in a pool thread of this process
+    window.speech.make_job = services.speak_clip_job
     open_video(window, qtbot, answers, cut_video)
     window.bridge.select([0])
-    # a line never spoken before (the speech cache is shared by the session's tests)
-    window.inspector.text.setPlainText(f"试听进度第{random.randrange(10**6)}句")
-    window.inspector.commit_text()
     seen: list[float] = []
     window.speech.progressed.connect(seen.append)  # the speech queue speaks it (lines first, speech after)
+    window.inspector.text.setPlainText("试听的时候进度条会动")
+    window.inspector.commit_text()
     window.play_current_speech()
     qtbot.waitUntil(lambda: bool(seen) and seen[-1] == 1.0, timeout=WAIT * 2)
     assert answers.errors == []
