@@ -29,22 +29,31 @@ def narrate_dev(path: Path) -> list[tuple[Product, list[tuple[int, int, str]]]]:
             for c in video["clips"]
         )
         lines = narrator.narrate(NarrationRequest(product, clips))
-        out.append((product, [(x.chars_min, x.chars_max, x.text) for x in lines]))
+        out.append(
+            (product, [(x.chars_min, x.chars_max, x.text, tuple(c.labels)) for x, c in zip(lines, clips)])
+        )
     return out
 
 
-def problems(ads: list[tuple[Product, list[tuple[int, int, str]]]]) -> list[str]:
+def problems(ads: list[tuple[Product, list[tuple[int, int, str, tuple[str, ...]]]]]) -> list[str]:
     """What breaks the writer's promises, one line per problem."""
     narrator = EmbeddedNarrator()
     bad = []
     for product, lines in ads:
         card = narrator.card(product)
-        if not any(card.name in text for _, _, text in lines):
+        if not any(card.name in text for _, _, text, _labels in lines):
             bad.append(f"{product.name}: no line names {card.name}")
-        calls = sum(calls_to_buy(text, card) for _, _, text in lines)
-        if calls > 1:
-            bad.append(f"{product.name}: {calls} calls to buy in one ad")
-        for lo, hi, text in lines:
+        # one call to buy per 引导购买 clip (an ad may have several), never two in a line, none elsewhere
+        # (an ad without a 引导购买 clip may end on one)
+        buying = sum("引导购买" in labels for *_, labels in lines)
+        calls = sum(calls_to_buy(text, card) for _, _, text, _labels in lines)
+        if calls > max(1, buying):
+            bad.append(f"{product.name}: {calls} calls to buy in an ad with {buying} 引导购买 clips")
+        for lo, hi, text, labels in lines:
+            if calls_to_buy(text, card) > 1:
+                bad.append(f"{product.name}: two calls to buy in one line: {text}")
+            if buying and calls_to_buy(text, card) and "引导购买" not in labels:
+                bad.append(f"{product.name}: a call to buy outside the 引导购买 clips: {text}")
             if not lo <= len(text) <= hi:
                 bad.append(f"{product.name}: out of budget {lo}-{hi}: {text}")
             figure = unsupported_figure(text, card)

@@ -52,6 +52,10 @@ STOCK = (
     "说实话，这款{type}越用越喜欢。",
     "今天想跟大家好好聊聊这款{type}。",
     "身边的朋友都在问我用的是哪款{type}。",
+    "每次用它，心情都特别好。",
+    "这次真的选对了。",
+    "有机会一定要亲自试试。",
+    "喜欢的朋友可以多看看它。",
 )
 """Lines true of any product, for a clip the bank cannot fill (a very short or very long budget)."""
 
@@ -276,9 +280,21 @@ class EmbeddedNarrator(Narrator):
                 role=writing[i][0],
             )
             lines = self._lines(card, needs, memory)
-            if needs.must_name and card.name not in lines[0].text and not (needs.cta and lines[0].facts):
+            named_ok = any(card.name in x.text and reads_wrong(x.text, card) is None for x in lines)
+            if needs.must_name and not named_ok and not (needs.cta and lines[0].facts):
                 lines = self._named(card, needs, memory) + lines
-            lines = [x for x in lines if x.role_ok] + [x for x in lines if not x.role_ok]
+            # the clip's job first; the clip that names the ad's product names it (a role-ok line if one
+            # does, else any line that names it: every ad names its product)
+            unnamed = needs.must_name and not any(x.role_ok and card.name in x.text for x in lines)
+            lines = sorted(
+                lines,
+                key=lambda x: (
+                    reads_wrong(x.text, card) is not None,  # a fallback line the last check refuses: last
+                    (needs.must_name and card.name not in x.text) if unnamed else False,
+                    not x.role_ok,
+                    needs.must_name and card.name not in x.text,
+                ),
+            )
             pick = 0 if request.seed == 0 else random.Random(request.seed * 1_000_003 + i).randrange(4)
             line = lines[min(pick, len(lines) - 1)]
             memory.add(line, card.name)
@@ -423,7 +439,10 @@ class EmbeddedNarrator(Narrator):
         names the product when one fits."""
         filled = [s.replace("{name}", card.name).replace("{type}", card.type_word or "产品") for s in STOCK]
         if named:
-            with_name = [x for x in _stock_lines(filled, needs.lo, needs.hi) if card.name in x]
+            stock = _stock_lines(filled, needs.lo, needs.hi)
+            once = [x for x in stock if x.count(card.name) == 1]  # the name once, the type only inside it
+            alone = [x for x in once if not card.type_word or x.count(card.type_word) == 1]
+            with_name = alone + [x for x in once if x not in alone] or [x for x in stock if card.name in x]
             for text in with_name:
                 if reads_wrong(text, card, cta_said=memory.cta) is None:
                     return Line(text, (), (), False)
