@@ -26,16 +26,9 @@ from core.pipeline import (
 )
 from core.project import Clip, Document, Product, Project, load_project, save_project, speech_key
 from core.speech import Speaker, SpeechEngine, count_chars
+from tests.test_pipeline import PRODUCT  # the same product card as the pipeline tests
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = {
-    "name": "澜肌轻盈保湿精华液",
-    "attributes": {
-        "痛点": "换季干燥、脸部紧绷",
-        "质地": "轻薄、水润、一抹即化",
-        "活动优惠": "买一送一、赠同款小样",
-    },
-}
 LONG = "这款精华液质地轻薄水润，一抹就化开，换季干燥的时候用它特别舒服，现在下单还送同款小样。"
 
 
