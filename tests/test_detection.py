@@ -14,12 +14,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import core.detection as detection
 from core.detection import Detection, detect_clips, gray_frames, thumbnail_size
+from core.detection import features as detect_features
+from core.detection import packets as detect_packets
+from core.detection import params as detect_params
+from core.detection import reader as detect_reader
 from core.errors import Cancelled, MediaError
 from core.ffmpeg_exec import ffmpeg_path
 from core.jobs import CancelToken
-from core.media import probe
+from core.media import MediaInfo, probe
 from tests.mediagen import SHARED_MEDIA, ffmpeg, make_edit_video
 
 FPS = 25
@@ -241,7 +244,7 @@ def test_gray_frames_are_small_and_complete(media: dict[str, tuple[Path, list[fl
 def test_thumbnail_size_follows_display_orientation(tmp_path: Path) -> None:
     info = probe(SHARED_MEDIA / "bikes.mp4")
     assert thumbnail_size(info, 64) == (64, 28)
-    rotated = detection.MediaInfo(**{**info.__dict__, "rotation": 90})
+    rotated = MediaInfo(**{**info.__dict__, "rotation": 90})
     w, h = thumbnail_size(rotated, 64)
     assert h > w and w % 2 == 0 and h % 2 == 0
 
@@ -458,24 +461,24 @@ def test_split_decoding_matches_one_decoder(tmp_path: Path, monkeypatch: pytest.
         path, [41, 36, 46, 30], VFR_PTS, preset="veryfast", extra=("-x264-params", "bframes=3:keyint=20")
     )
     info = probe(path)
-    packets = detection._packets(path)
+    packets = detect_packets.read_packets(path)
     assert packets is not None and len(packets.keyframes) >= 3
     assert packets.times == [ms for ms, _ in _showinfo(path)]
-    monkeypatch.setattr(detection, "SPLIT_MIN_MS", 1000)
-    split = detection._split_point(packets, info.duration_ms)
+    monkeypatch.setattr(detect_reader, "SPLIT_MIN_MS", 1000)
+    split = detect_reader.split_point(packets, info.duration_ms)
     assert split is not None and split in packets.keyframes and 0 < split < info.duration_ms
     calls: list[dict[str, object]] = []
-    real_gray_frames = detection.gray_frames
+    real_gray_frames = detect_reader.gray_frames
 
     def spy(*args: object, **kwargs: object) -> object:
         calls.append(kwargs)
         return real_gray_frames(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(detection, "gray_frames", spy)
+    monkeypatch.setattr(detect_reader, "gray_frames", spy)
     for skip in (False, True):
-        whole = detection.read_frames(path, info, skip_nonref=skip)
+        whole = detect_reader.read_frames(path, info, skip_nonref=skip)
         calls.clear()
-        halves = detection.read_frames(path, info, skip_nonref=skip, split_at_ms=split)
+        halves = detect_reader.read_frames(path, info, skip_nonref=skip, split_at_ms=split)
         # really two decoders (no fallback to one), the second from the keyframe
         assert len(calls) == 2
         assert [(c.get("start_ms", 0), c.get("seek_exact", True)) for c in calls if c.get("start_ms")] == [
@@ -495,9 +498,10 @@ def test_split_decoding_matches_one_decoder(tmp_path: Path, monkeypatch: pytest.
 def test_hard_cuts_into_and_out_of_a_dark_title_card(media: dict[str, tuple[Path, list[float]]]) -> None:
     """Two frame-exact cuts per card, where the picture changes; not one "fade" mid-card."""
     path, truth = media["card"]
-    ft = detection._features(np.stack(list(gray_frames(path))))
+    ft = detect_features.features(np.stack(list(gray_frames(path))))
     card = slice(round(2.2 * FPS), round(2.8 * FPS))  # the card is "black" to the fade test
-    assert (ft.luma[card] < detection.DARK_LUMA).all() and (ft.spread[card] < detection.DARK_SPREAD).all()
+    assert (ft.luma[card] < detect_params.DARK_LUMA).all()
+    assert (ft.spread[card] < detect_params.DARK_SPREAD).all()
     for skip in (False, True):
         det = detect_clips(path, skip_nonref=skip)
         _assert_contiguous(det)
@@ -532,7 +536,7 @@ def test_colour_frames_hold_both_chroma_planes(media: dict[str, tuple[Path, list
     path, _ = media["colour_flat"]
     frames = list(gray_frames(path, width=32, chroma=True))
     assert frames[0].shape == (24 * 3 // 2, 32)  # 32x24 luma, then 16x12 U and V
-    y, c = detection._pictures(np.stack(frames), chroma=True)
+    y, c = detect_features.pictures(np.stack(frames), chroma=True)
     assert c is not None and c.shape[1:] == (y.shape[1], 2 * y.shape[2])
     v_red, v_green = c[0, :, y.shape[2] :].mean(), c[-1, :, y.shape[2] :].mean()
     assert v_red > 170 and v_green < 110  # V (red difference): high for red, low for green

@@ -299,6 +299,26 @@ def test_layers_contract_catches_an_upward_import(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "BROKEN" in proc.stdout, proc.stdout[-3000:]
 
 
+def test_detection_contract_catches_a_shared_module_importing_upwards(tmp_path: Path) -> None:
+    """The detection package's layers with params above features must break (features reads params)."""
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = config[config.index("[tool.importlinter]") :]
+    planted = section.replace('  "features | decoding",\n  "params",\n', '  "params",\n  "features | decoding",\n')
+    assert planted != section
+    (tmp_path / "layers.toml").write_text(planted, encoding="utf-8")
+    proc = _lint_imports(tmp_path / "layers.toml")
+    assert proc.returncode == 1 and "BROKEN" in proc.stdout, proc.stdout[-3000:]
+    assert "core.detection.features -> core.detection.params" in proc.stdout, proc.stdout[-3000:]
+
+
+def test_detection_modules_stay_small() -> None:
+    """One job per module (#26): decoding and each detector in its own file, none past 300 lines."""
+    folder = ROOT / "core" / "detection"
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
+    assert {"decoding.py", "cuts.py", "fades.py", "dissolves.py", "clips.py"} <= sizes.keys()
+    assert {name: n for name, n in sizes.items() if n > 300} == {}
+
+
 def test_gui_modules_stay_small() -> None:
     """The window composes views (<= 450 lines); no gui module grows past 600 (split it: see DEVELOPERS)."""
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in (ROOT / "gui").glob("*.py")}
