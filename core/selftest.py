@@ -104,7 +104,7 @@ def dbfs(samples: np.ndarray) -> float:
     if samples.size == 0:
         return -120.0
     rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    return 20 * np.log10(max(rms, 1e-6))
+    return float(20 * np.log10(max(rms, 1e-6)))
 
 
 def stream_kinds(path: Path) -> list[str]:

@@ -38,7 +38,8 @@ def _gray(frame: np.ndarray) -> np.ndarray:
     if frame.ndim == 2:
         return frame
     b, g, r = (frame[..., i].astype(np.float32) for i in range(3))
-    return np.clip(np.rint(0.114 * b + 0.587 * g + 0.299 * r), 0, 255).astype(np.uint8)
+    luma: np.ndarray = np.clip(np.rint(0.114 * b + 0.587 * g + 0.299 * r), 0, 255).astype(np.uint8)
+    return luma
 
 
 def _skin_share(bgr: np.ndarray) -> float:

@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.narration.learn import build_resource, encode_resource, read_videos  # noqa: E402
+from core.narration.learn import build_resource, read_videos  # noqa: E402
+from core.narration.resource import encode_resource  # noqa: E402
 
 
 def build(data_dir: Path, out_dir: Path) -> list[Path]:

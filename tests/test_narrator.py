@@ -16,9 +16,9 @@ from core.narration.budget import MAX_SPEEDUP, char_budget
 from core.narration.embedded import EmbeddedNarrator, resource_path
 from core.narration.evaluation import repetition_4gram
 from core.narration.knowledge import knowledge_text, product_terms
-from core.narration.learn import decode_resource
 from core.narration.planner import PlanClip
 from core.narration.registry import create_narrator
+from core.narration.resource import decode_resource
 from core.project import Product
 
 CUP = Product(

@@ -33,7 +33,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
 
 def test_resource_is_compact_and_loads() -> None:
     from core.narration.embedded import resource_path
-    from core.narration.learn import decode_resource
+    from core.narration.resource import decode_resource
 
     path = resource_path()
     assert path.stat().st_size < 3_000_000
@@ -44,7 +44,8 @@ def test_resource_is_compact_and_loads() -> None:
 
 def test_build_accepts_a_subset_of_videos() -> None:
     from core.narration.embedded import EmbeddedNarrator
-    from core.narration.learn import build_resource, encode_resource
+    from core.narration.learn import build_resource
+    from core.narration.resource import encode_resource
 
     videos = [
         {

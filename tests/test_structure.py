@@ -223,6 +223,9 @@ ONE_HOME = {
     "core/output_guard.py": re.compile(r"def \w*same_?file\w*\(|os\.path\.samefile\("),
     "core/timebase.py": re.compile(r"def (frame_at|ms_to_frame|nearest_frame)\(|round\(Fraction\(\w+, 1000\)"),
     "core/project.py": re.compile(r"\.(rate_cps|voice) or \w+\.(speech\.)?(rate_cps|voice)\b"),
+    # the narrator's runtime helpers, once in the training module (#26): their runtime homes
+    "core/narration/resource.py": re.compile(r"def (en|de)code_resource\("),
+    "core/narration/planner.py": re.compile(r"def (position_class|length_bucket)\("),
 }
 
 
@@ -239,6 +242,14 @@ def test_helpers_have_one_home() -> None:
     assert elsewhere == set()
     for home, pattern in ONE_HOME.items():  # the patterns still find the one definition
         assert pattern.search((ROOT / home).read_text(encoding="utf-8")), home
+
+
+def test_runtime_code_does_not_import_the_training_module() -> None:
+    """learn.py builds the narrator's resource offline (scripts/build_narrator_resource.py); what the app runs
+    imports the resource's codec and the planner's helpers from their runtime homes, never the trainer."""
+    graph = import_graph("core", runtime=True)
+    assert graph.get("core.narration.learn")  # the finder sees the module
+    assert sorted(name for name, deps in graph.items() if "core.narration.learn" in deps) == []
 
 
 def test_version_is_defined_once() -> None:

@@ -29,9 +29,9 @@ from core.narration.compose.composer import BUY_LABEL, AdMemory, ClipNeeds, Comp
 from core.narration.compose.facts import Card, read_card
 from core.narration.compose.fluency import Fluency, bank_segments
 from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_text
-from core.narration.learn import decode_resource
 from core.narration.naming import brand_and_type, lexicon, spoken_name
 from core.narration.planner import PlanClip, StorylinePlanner
+from core.narration.resource import decode_resource
 from core.narration.words import clean_name
 from core.project import Product
 

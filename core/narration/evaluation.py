@@ -87,7 +87,7 @@ def meteor_segment(cand: str, ref: str, alpha: float = 0.9, beta: float = 3.0, g
     for (i0, j0), (i1, j1) in itertools.pairwise(pairs):
         if not (i1 == i0 + 1 and j1 == j0 + 1):
             chunks += 1
-    penalty = gamma * (chunks / m) ** beta
+    penalty = gamma * float((chunks / m) ** beta)  # float ** float is typed Any (a negative base is complex)
     return fmean * (1 - penalty)
 
 

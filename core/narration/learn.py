@@ -9,7 +9,6 @@ committed resource can be checked against a rebuild; `build_resource` takes any 
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections import Counter, defaultdict
@@ -21,34 +20,8 @@ from core.labels import LABEL_NAMES, canonical_label
 from core.narration.compose.fluency import count_grams
 from core.narration.compose.lexicon import ONLY_KINDS
 from core.narration.knowledge import clean_name, knowledge_text
-
-FORMAT = 2
-
-
-def position_class(index: int, count: int) -> int:
-    """0 first, 1 second, 2 middle, 3 second to last, 4 last (one clip counts as first)."""
-    if index <= 0:
-        return 0
-    if index >= count - 1:
-        return 4
-    if index == 1:
-        return 1
-    if index == count - 2:
-        return 3
-    return 2
-
-
-def ad_place(pos: int) -> int:
-    """Place of a position class in its ad: 0 the first clip, 2 the last, 1 any other (ads open and
-    close differently from their middle)."""
-    return 0 if pos == 0 else 2 if pos == 4 else 1
-
-
-def length_bucket(chars: int) -> int:
-    for i, edge in enumerate((12, 18, 25, 35, 50, 70)):
-        if chars < edge:
-            return i
-    return 6
+from core.narration.planner import length_bucket, position_class
+from core.narration.resource import FORMAT
 
 
 def video_labels(clip: Mapping[str, Any]) -> list[str]:
@@ -164,16 +137,6 @@ def role_examples(videos: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
         )
         out[label] = scored[:EXAMPLES_PER_LABEL]
     return out
-
-
-def encode_resource(resource: Mapping[str, Any]) -> bytes:
-    """Deterministic gzip'd JSON (fixed mtime, sorted keys) so rebuilds are byte-identical."""
-    data = json.dumps(resource, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return gzip.compress(data, compresslevel=9, mtime=0)
-
-
-def decode_resource(blob: bytes) -> dict[str, Any]:
-    return json.loads(gzip.decompress(blob).decode("utf-8"))
 
 
 def read_videos(path: Path) -> list[dict[str, Any]]:

@@ -286,7 +286,7 @@ def _cpu_threads(torch: Any) -> int:
         usable = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         usable = os.cpu_count() or 1
-    return max(1, min(torch.get_num_threads(), usable))
+    return max(1, min(int(torch.get_num_threads()), usable))
 
 
 @dataclass

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.narration.base import VisualCues
-from core.narration.learn import length_bucket, position_class
 
 # Hand-set likelihood ratios for visual cues (the dataset has no frames to learn them from).
 _CUE_BOOST: dict[str, dict[str, float]] = {
@@ -36,6 +35,28 @@ NEIGHBOURS = 20
 clothes talk looks); cross-validated first-label accuracy 41.1 -> 43 with 20 neighbours."""
 NEIGHBOUR_PRIOR = 10.0
 """Weight (in neighbours' worth) of the overall label frequencies mixed into the neighbours' distribution."""
+
+
+def position_class(index: int, count: int) -> int:
+    """0 first, 1 second, 2 middle, 3 second to last, 4 last (one clip counts as first): ads open and
+    close differently from their middle, so the tables count labels by this class."""
+    if index <= 0:
+        return 0
+    if index >= count - 1:
+        return 4
+    if index == 1:
+        return 1
+    if index == count - 2:
+        return 3
+    return 2
+
+
+def length_bucket(chars: int) -> int:
+    """The clip's character budget in 7 classes (a 10-character clip says other things than a 60-one)."""
+    for i, edge in enumerate((12, 18, 25, 35, 50, 70)):
+        if chars < edge:
+            return i
+    return 6
 
 
 @dataclass(frozen=True)

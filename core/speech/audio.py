@@ -63,7 +63,8 @@ def resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
         return samples
     n = round(samples.size * target / rate)
     x = np.linspace(0, samples.size - 1, n)
-    return np.interp(x, np.arange(samples.size), samples).astype(np.float32)
+    resampled: np.ndarray = np.interp(x, np.arange(samples.size), samples).astype(np.float32)
+    return resampled
 
 
 def time_stretch(src: Path, dst: Path, tempo: float) -> Path:

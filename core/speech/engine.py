@@ -354,7 +354,8 @@ class Pyttsx3Engine(SpeechEngine):
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return self._replies.get(timeout=0.2)
+                reply: tuple[str, Any] = self._replies.get(timeout=0.2)
+                return reply
             except queue.Empty:
                 if self._proc is None or not self._proc.is_alive():
                     return ("err", "pyttsx3 worker died")
