@@ -24,12 +24,15 @@ cached in the temp folder between runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -57,6 +60,31 @@ def make_long_video() -> Path:
     )
     ffmpeg(["-stream_loop", "49", "-i", str(short), "-c", "copy", "-t", "600", str(long_video)], timeout=600)
     return long_video
+
+
+@functools.cache  # also holds the application: PySide6 deletes a QApplication nothing refers to
+def quiet_app() -> Any:
+    """The QApplication (made once) with error dialogs printed instead of shown: a modal box would stop the run."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui import dialogs
+
+    app = QApplication.instance() or QApplication([])
+    dialogs.show_error = lambda parent, title, exc, details="": print(f"error: {dialogs.one_line(exc)}")
+    return app
+
+
+def wait(predicate: Callable[[], object], timeout_s: float) -> float:
+    """Process the editor's events until `predicate()` holds; the seconds it took (SystemExit after timeout_s)."""
+    from PySide6.QtWidgets import QApplication
+
+    start = time.perf_counter()
+    while not predicate():
+        QApplication.processEvents()
+        time.sleep(0.002)
+        if time.perf_counter() - start > timeout_s:
+            raise SystemExit(f"timed out after {timeout_s} s")
+    return time.perf_counter() - start
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -90,25 +118,13 @@ def bench_open_and_scroll(args: argparse.Namespace) -> int:
     )
 
     from PySide6.QtCore import QElapsedTimer
-    from PySide6.QtWidgets import QApplication
 
     t_import = time.perf_counter()
-    app = QApplication.instance() or QApplication([])
+    quiet_app()
     from core.project import Clip, Document, Project
-    from gui import dialogs
     from gui.main_window import MainWindow
 
     print(f"import Qt + editor modules: {time.perf_counter() - t_import:.2f} s")
-    dialogs.show_error = lambda parent, title, exc, details="": print(f"error: {dialogs.one_line(exc)}")
-
-    def wait(predicate, timeout_s: float) -> float:
-        start = time.perf_counter()
-        while not predicate():
-            app.processEvents()
-            time.sleep(0.002)
-            if time.perf_counter() - start > timeout_s:
-                raise SystemExit(f"timed out after {timeout_s} s")
-        return time.perf_counter() - start
 
     # -- 1a. open the raw video
     t0 = time.perf_counter()
@@ -241,26 +257,14 @@ def bench_narrate() -> int:
     """Part 3: what the user waits for from Narrate all, and the export check of a project whose speech is made."""
     import json
 
-    from PySide6.QtWidgets import QApplication
-
     from tests.mediagen import make_cut_video
 
-    app = QApplication.instance() or QApplication([])
+    quiet_app()
     from core.pipeline import check_export
     from gui import dialogs, services
     from gui.main_window import MainWindow
 
-    dialogs.show_error = lambda parent, title, exc, details="": print(f"error: {dialogs.one_line(exc)}")
     dialogs.ask_yes_no = lambda *a, **k: True
-
-    def wait(predicate, timeout_s: float) -> float:
-        start = time.perf_counter()
-        while not predicate():
-            app.processEvents()
-            time.sleep(0.002)
-            if time.perf_counter() - start > timeout_s:
-                raise SystemExit(f"timed out after {timeout_s} s")
-        return time.perf_counter() - start
 
     CACHE.mkdir(parents=True, exist_ok=True)
     video = CACHE / "ten_clip_ad.mp4"
