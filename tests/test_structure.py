@@ -226,6 +226,9 @@ ONE_HOME = {
     # the narrator's runtime helpers, once in the training module (#26): their runtime homes
     "core/narration/resource.py": re.compile(r"def (en|de)code_resource\("),
     "core/narration/planner.py": re.compile(r"def (position_class|length_bucket)\("),
+    # a clip's budget: the project's at the calibrated rate (pipeline), the request's one rule (base)
+    "core/pipeline.py": re.compile(r"def clip_budget\("),
+    "core/narration/base.py": re.compile(r"\.chars_max < \w+\.chars_min"),
 }
 
 

@@ -6,7 +6,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from core import defaults
+from core.errors import InputError
 from core.jobs import CancelToken, ProgressCallback, no_progress
+from core.narration.budget import char_budget
 from core.project import Product
 
 
@@ -41,6 +43,18 @@ class NarrationRequest:
     rate_cps: float = defaults.RATE_CPS  # spoken characters per second (calibrated to the voice when known)
     tolerance: int = 3  # budget is target +- tolerance characters
     seed: int = 0
+
+    def budget(self, clip: ClipRequest) -> tuple[int, int]:
+        """(chars_min, chars_max) of the clip's line, the one rule every narrator writes to: the clip's
+        explicit budget (the project's at the voice's calibrated rate, or the dataset's), else the one its
+        duration allows at `rate_cps` +- `tolerance`."""
+        if clip.chars_min is not None and clip.chars_max is not None:
+            if clip.chars_max < clip.chars_min:
+                raise InputError(
+                    f"clip {clip.index}: chars_max {clip.chars_max} is smaller than chars_min {clip.chars_min}"
+                )
+            return max(0, int(clip.chars_min)), max(0, int(clip.chars_max))
+        return char_budget(clip.duration_ms, self.rate_cps, self.tolerance)
 
 
 @dataclass(frozen=True)

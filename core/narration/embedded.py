@@ -22,7 +22,6 @@ from core.errors import InputError
 from core.jobs import CancelToken, ProgressCallback, no_progress
 from core.labels import LABEL_NAMES, canonical_label, resource_dir
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
-from core.narration.budget import char_budget
 from core.narration.compose.bank import Unit, load_bank
 from core.narration.compose.check import calls_to_buy, reads_wrong
 from core.narration.compose.composer import BUY_LABEL, AdMemory, ClipNeeds, Composer, Line
@@ -137,17 +136,6 @@ def _norm(a: Counter[str]) -> float:
     return math.sqrt(sum(x * x for x in a.values()))
 
 
-def clip_budget(clip: ClipRequest, request: NarrationRequest) -> tuple[int, int]:
-    """The clip's explicit budget (dataset) or the one from its duration and the speaking rate."""
-    if clip.chars_min is not None and clip.chars_max is not None:
-        if clip.chars_max < clip.chars_min:
-            raise InputError(
-                f"clip {clip.index}: chars_max {clip.chars_max} is smaller than chars_min {clip.chars_min}"
-            )
-        return max(0, int(clip.chars_min)), max(0, int(clip.chars_max))
-    return char_budget(clip.duration_ms, request.rate_cps, request.tolerance)
-
-
 def _labels(raw: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for x in raw:
@@ -226,7 +214,7 @@ class EmbeddedNarrator(Narrator):
         """Labels per clip: fixed ones kept, the rest predicted (conditioned on similar products' ads)."""
         clips = []
         for c in request.clips:
-            lo, hi = clip_budget(c, request)
+            lo, hi = request.budget(c)
             clips.append(PlanClip((lo + hi) // 2, _labels(c.labels), c.cues))
         sims = ctx if isinstance(ctx, list) else self.similarity(request.product)
         attrs = request.product.attributes
@@ -247,7 +235,7 @@ class EmbeddedNarrator(Narrator):
         progress: ProgressCallback = no_progress,
         cancel: CancelToken | None = None,
     ) -> list[ClipNarration]:
-        budgets = [clip_budget(c, request) for c in request.clips]
+        budgets = [request.budget(c) for c in request.clips]
         card = self.card(request.product)
         plan = self.plan(request)
         memory = AdMemory()
@@ -475,7 +463,7 @@ class EmbeddedNarrator(Narrator):
             raise InputError(f"no clip with index {index}")
         i = pos_of[index]
         c = request.clips[i]
-        lo, hi = clip_budget(c, request)
+        lo, hi = request.budget(c)
         card = self.card(request.product)
         memory = AdMemory()
         current = ""

@@ -28,7 +28,6 @@ from core.labels import LABEL_NAMES, canonical_label
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator, VisualCues
 from core.narration.compose.check import calls_to_buy, reads_wrong
 from core.narration.compose.facts import Card, read_card
-from core.narration.embedded import clip_budget
 from core.narration.naming import brand_and_type, lexicon, spoken_name
 from core.project import Product
 
@@ -770,7 +769,7 @@ class LLMNarrator(Narrator):
         line = self._embedded().rewrite(
             replace(request, clips=clips), clip.index, seed=seed, context=list(earlier)
         )
-        lo, hi = _budget(request, clip)
+        lo, hi = request.budget(clip)
         if len(line.text) > hi:  # never trust a length promise blindly
             text = cut_at_clause(line.text, lo, hi) or line.text[: max(hi - 1, 0)].rstrip("，、；：") + "。"
             line = replace(line, text=text[:hi])
@@ -790,7 +789,7 @@ class LLMNarrator(Narrator):
         fallback_seed: int,
         avoid: Sequence[str] = (),
     ) -> ClipNarration:
-        lo, hi = _budget(request, clip)
+        lo, hi = request.budget(clip)
         labels = tuple(dict.fromkeys(lab for lab in (canonical_label(x) for x in clip.labels) if lab))
         with self._lock:  # one model, possibly shared by the editor's jobs
             if not labels:
@@ -885,11 +884,6 @@ class LLMNarrator(Narrator):
 
 
 _UNUSABLE = ("empty output", "only punctuation", "prompt echo", "repeats an earlier line", "not Chinese text")
-
-
-def _budget(request: NarrationRequest, clip: ClipRequest) -> tuple[int, int]:
-    """The clip's explicit budget (dataset) or the one its duration allows (same rule as the embedded one)."""
-    return clip_budget(clip, request)
 
 
 # ------------------------------------------------------------------------------------ generation controls
