@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.detection import sampled_frames
+from core.detection import gray_frames, sampled_frames
+from core.errors import MediaError
+from core.media import probe
 from tests.mediagen import make_frame_colour_video
 
 
@@ -41,3 +43,18 @@ def test_key_frames_only_keeps_exact_times(colour_video: Path) -> None:
         n = ms // 40
         mean = np.frombuffer(data, dtype=np.uint8).reshape(12, 16, 3).astype(float).mean(axis=(0, 1))
         assert ms % 40 == 0 and np.abs(mean - _expected(n)).max() < 12
+
+
+def test_an_unreadable_file_is_one_line_with_ffmpegs_reason(colour_video: Path, tmp_path: Path) -> None:
+    """Both frame readers share one ffmpeg reader (core.detection.decoding): its last error line is the
+    reason in the message, not an exit code; `info` of a real video makes gray_frames skip the probe."""
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"not a video at all\n" * 200)
+    with pytest.raises(MediaError) as thumbs:
+        list(sampled_frames(junk, interval_ms=200, width=16, height=12))
+    with pytest.raises(MediaError) as gray:
+        list(gray_frames(junk, info=probe(colour_video)))
+    for exc, what in ((thumbs, "cannot make thumbnails"), (gray, "no video frames could be decoded")):
+        message = str(exc.value)
+        assert message.startswith(f"{junk}: {what} (") and "\n" not in message
+        assert "Invalid data" in message and "exit code" not in message, message
