@@ -10,6 +10,7 @@ a wrongly typed fact makes a wrong sentence ("采用补水保湿").
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -72,6 +73,15 @@ class Fact:
     text: str
     slot: str
     key: str
+
+    @property
+    def core(self) -> frozenset[str]:
+        """The fact's idea (`fact_core`): the composer says one fact of an idea per line and ad."""
+        return fact_core(self.text)
+
+    def same_idea(self, other: Fact) -> bool:
+        """Whether two facts say the same thing in other words ("双向快充", "22.5瓦快充")."""
+        return self.text in other.text or other.text in self.text or bool(self.core & other.core)
 
 
 @dataclass(frozen=True)
@@ -342,7 +352,7 @@ def _figure(rest: str) -> str | None:
     if _is_noun_end(rest):
         return "part"
     ws = [f for w, f in words(rest) if w.strip()]
-    if rest.endswith(_ADJ_ENDS) or (ws and ws[0][:1] in ("v", "a")):
+    if rest.endswith(_ADJ_ENDS) or (ws and ws[0][:1] in ("v", "a", "d")):
         return "trait"
     return "part"
 
@@ -446,13 +456,17 @@ def read_card(
             if not p or p in seen:
                 continue
             foreign = any(b in p for b in other_brands if len(b) >= 2 and b not in (brand, spoken_name))
-            slot = None if foreign else type_phrase(p, key, brand or spoken_name, type_word)
-            if slot is None:
+            typed = None if foreign else type_fact(p, key, brand or spoken_name, type_word)
+            if typed is None:
                 if key in FIELD_SLOT and 4 <= len(p) <= MAX_CHARS:
                     untyped.append(Fact(p, FIELD_SLOT[key], key))
                 continue
+            said, slot = typed
             seen.add(p)
-            facts.append(Fact(p, slot, key))
+            if said in seen and said != p:
+                continue
+            seen.add(said)
+            facts.append(Fact(said, slot, key))
             got += 1
         if got == 0 and text.strip():
             unusable.append(key)
@@ -467,4 +481,293 @@ def read_card(
         card_text,
         tuple(unusable),
         tuple(untyped),
+    )
+
+
+# ---- form: does the typed phrase have the grammatical form its slot expects? ----
+# The bank's frames put a trait after 它 ("它{trait}"), a part after 有/带 ("它带{part}"), a benefit after
+# 能/帮你 ("帮你{benefit}"), a look or material where a noun goes ("它的{look}"). A phrase typed by its
+# field alone often has another form ("帮你清洁力", "它灰色哑光油漆", "它有带绑带"): the rules below retype
+# it (a spec noun phrase is a part, a colour is a look), rewrite it exactly (a part loses a leading 带/有),
+# or drop it. Never a new claim: a rewrite only removes words the frame already says.
+
+_PART_LEAD = re.compile(r"^(?:带有|自带|配有|配备|搭载|内置|含有|内含|采用|带|有|配|含)(?!方|色|件|套|饰|料|量)")
+"""A verb before a part ("带绑带", "有塑封层"): the frame says 有/带 itself."""
+_CLAUSE_VERBS = re.compile(r"[\u4e00-\u9fff](?:有|为|是|采用|使用|用了)[\u4e00-\u9fff]")
+"""A part that is a whole clause ("床头有夜灯", "瓶身采用HDPE材质")."""
+_NOT_PART_START = (
+    "通过", "营造", "配合", "适用", "适合", "深入", "破坏", "将", "立送", "明显", "调衡", "包里", "方便", "无需",
+    "一样", "一台", "环环", "尽释", "模拟", "提气", "提亮", "匀净", "持久", "持妆", "全天候", "妆前", "百搭", "速干",
+    "两天",
+)  # fmt: skip
+"""Verbs and adverbs a part cannot start with: what follows says what it does, not what it has."""
+_ABSTRACT_ENDS = (
+    "性", "感", "度", "性能", "速度", "力", "率", "力度", "能力", "效果", "美感", "历史", "之前", "问世",
+)  # fmt: skip
+"""A quality said as a noun ("支撑性", "仪式感", "厚度", "清洁力"): not a thing the product has, not a
+verb phrase for the user; said only with its adjective ("清洁力强") as a trait."""
+_FEATURE_NOUNS = ("快充", "闪充", "无线充", "超级快充", "语音互动", "投屏", "蓝牙", "接口", "网口", "插口")
+"""Features jieba does not tag as nouns ("快/a 充/v"): "它22.5瓦快充" reads as a part ("它有22.5瓦快充")."""
+_MATERIAL_HEADS = (
+    "成分", "精粹", "提取物", "微粒", "因子", "复合物", "面料", "纸", "棉", "纤维", "油", "精华", "原液", "精油",
+    "涂层", "材质", "蛋白", "酸", "肽",
+)  # fmt: skip
+"""Heads of a material noun phrase ("保湿微粒", "亲肤成分", "抗菌面料")."""
+_THING_HEADS = (
+    "产品", "霜", "乳", "膏", "膜", "口罩", "外套", "组合", "搭配", "秘籍", "秘密", "明星", "经典", "手法", "方式",
+    "矩阵", "神器", "食谱", "四步曲", "型", "处理", "底裆", "指数", "实测", "爆款", "漱口水", "瓶", "救星", "版",
+) + _MATERIAL_HEADS  # fmt: skip
+"""Nouns a benefit cannot end in: "帮你保湿霜", "帮你抗皱秘籍" are no verb phrases."""
+_SCENES = ("办公", "出门", "出行", "旅行", "居家", "睡觉", "生活", "上班", "通勤", "户外")
+"""Where it is used: "办公安静", "轻便出门", "高质量生活" are no property of the product ("它办公安静")."""
+_BODY_START = (
+    "肌肤", "皮肤", "毛孔", "发丝", "头发", "秀发", "肤色", "肤质", "手心", "双手", "面部", "脸部", "宝宝", "晒后",
+    "刷牙", "唇部", "眼周", "头皮", "发质", "发尾", "牙龈", "发缝", "发际", "头屑", "干燥", "暗淡", "暗沉", "粗糙",
+    "独自", "全家",
+)  # fmt: skip
+"""A trait about the user's body has another subject than the product ("它肌肤软嫩透亮")."""
+_BODY_OBJECTS = ("腰部", "胸部", "臀部", "腿部", "肌肤", "皮肤", "脸部", "面部", "头发", "身体", "眼部")
+_BODY_NOUNS = frozenset({"视网膜", "角膜", "黏膜", "粘膜", "胃黏膜", "皮脂膜"})
+_ABILITY_VERBS = frozenset(
+    {"抗氧", "遮瑕", "遮盖", "清洁", "吸收", "滋润", "保湿", "补水", "修护", "控油", "提亮", "防晒", "防护", "锁水"}
+)
+"""Verbs that make an ability noun with 力/度 ("清洁力", "遮瑕度"): "帮你清洁力" is no verb phrase."""
+_RAISE = ("提升", "提高", "增加", "增强")
+"""提升 takes a quality ("提升配速", "提升肌肤光泽"), never a bare body part ("提升腰部", "提高肌肤")."""
+_TRAIT_MODS = (
+    "无", "不", "没有", "零", "防", "抗", "免", "少", "低", "高", "超", "多", "大", "小", "长", "超长", "超大", "强",
+    "易", "耐", "更", "很", "可", "能", "双", "全", "快", "轻", "静", "真", "纯", "自动", "智能", "持久", "长效",
+    "一键",
+)  # fmt: skip
+"""Words that make a predicate of the noun after them ("无异味", "低功耗", "超静音", "持久续航")."""
+_HEAD_NOUNS = (
+    "肌", "光妆", "粉质", "泡沫", "妆效", "质地", "笔触", "肌理", "标签", "套餐", "服务", "伴侣", "专家", "材料",
+    "效果", "底妆", "肌肤", "皮肤", "眼妆", "表面", "版", "款", "细节", "纸", "胶", "好物", "体验", "品", "透气孔", "小孔", "微孔", "布套", "抹胸", "腰边",
+)  # fmt: skip
+"""Heads of a noun phrase jieba may tag otherwise ("细腻柔雾肌", "棉柔细腻泡沫", "透气孔"): never after 它."""
+_ABSTRACT_TRAIT_ENDS = ("性", "感", "度", "性能", "力度", "能力", "力", "率")
+_NOUN_TRAITS = frozenset({"静音", "防水", "防滑", "防摔", "恒温", "速干", "保温", "抑菌", "除菌", "降噪"})
+"""One-word traits jieba tags as nouns that read after 它 ("它静音")."""
+_MEASURE_TRAIT = re.compile(r"[\u4e00-\u9fff]{2,6}(?:约|达|高达|仅|只有)?[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}")
+_NOT_A_FACT = re.compile(
+    r"[0-9]{4}年|年历史|年之前|问世|诞生|无具体|品牌故事|参与方式|上架|不禁|令人|数量有限|具体描述|免息|回购|"
+    r"满[0-9]+|热销|必须|不支持"
+)
+"""History, the card's own talk, a shop's notice: nothing to voice in any slot."""
+_COLOUR_LOOK = re.compile(
+    r"(?:[0-9]+号色|色号)|^(?:" + lx.COLOUR.pattern + r")|色$|(?<=[\u4e00-\u9fff])[蓝紫白绿红黄粉灰黑棕金银橙青]$"
+)
+_NOT_COLOUR = ("黑色素", "透明质酸", "白发", "黑头", "白头", "黑眼圈")
+_NOUN_FLAGS = ("n", "ng", "nz", "vn", "nr", "ns", "nt", "g")
+
+
+def _tags(p: str) -> list[tuple[str, str]]:
+    return [(w, f) for w, f in words(p) if w.strip()]
+
+
+def _ends_in_noun(p: str) -> bool:
+    """The phrase's last word is a thing (by jieba's tag or the noun-end lexicon)."""
+    if p.endswith(_FEATURE_NOUNS) or _is_noun_end(p):
+        return True
+    ws = _tags(p)
+    return bool(ws) and ws[-1][1] in _NOUN_FLAGS and ws[-1][1] not in ("nr", "ns")
+
+
+def _is_colour(p: str) -> bool:
+    return not any(w in p for w in _NOT_COLOUR) and bool(_COLOUR_LOOK.search(p))
+
+
+def reads_as_trait(p: str) -> bool:
+    """A predicate with the product as subject: "它{p}" is a sentence ("它不掉毛", "它超静音",
+    "它整车重量8.5公斤"); not a noun ("它灰色哑光油漆"), a scene ("它办公安静") or the user's body."""
+    if _NOT_A_FACT.search(p) or lx.OFFER.match(p) or lx.SERVICE.search(p):
+        return False
+    if p.startswith(_BODY_START) or p.startswith(_SCENES) or p.endswith(_SCENES) or _CLAUSE_VERBS.search(p):
+        return False
+    if _MEASURE_TRAIT.fullmatch(p) and not p.endswith(_FEATURE_NOUNS):
+        return True  # "充绒量200克", "续航30小时"
+    if re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]", p):
+        return False  # "踏实的稳定性", "舒适的睡眠": a thing
+    if p in _NOUN_TRAITS:
+        return True
+    ws = _tags(p)
+    if not ws:
+        return False
+    if len(ws) >= 2 and ws[-1][1] == "d" and ws[-1][0] not in ("自然", "持久", "长久"):
+        return False  # "智能语音互动": jieba's adverb at the end is a mis-tagged noun
+    if p.endswith(_FEATURE_NOUNS):
+        return False
+    if p.startswith(("不", "无需", "无惧", "不易")) and len(p) >= 3 and ws[0][1][:1] in ("d", "v") and not p.endswith(("标签", "效果")):
+        return True  # "不磨肌肤", "不显毛孔": a negated verb and its object
+    if p.endswith(_HEAD_NOUNS):
+        return False  # "双向快充": a feature; "细腻柔雾肌", "绵密泡沫": a thing
+    if p.endswith(_ABSTRACT_TRAIT_ENDS) and not p.endswith(_ADJ_ENDS) and not re.search(r"[省吃有给费无魅活耐]力$", p):
+        return False  # "防水性", "防螨率": a quality said as a noun
+    if p.endswith(_ADJ_ENDS) or any(p.endswith(w) for w in lx.TEXTURE_WORDS if len(w) >= 2):
+        return True  # "骑行省力", "清爽透气"
+    head = _FIGURE_HEAD.match(p)
+    if head and head.end() > 0:
+        return _figure(p[head.end() :]) == "trait"  # "50米防水", "90天酿造"; not "4G全网通"
+    verb_before = ws[-1][1].startswith("v") or any(f[:1] in ("v", "d") for _, f in ws[:-1])
+    if _is_noun_end(p) and not verb_before:
+        return len(p) >= 3 and p[-2] in "不无脱掉褪防抗" and p[-1] in "色毛油水线"  # "不掉毛"
+    if _ends_in_noun(p):
+        if p.startswith(_TRAIT_MODS) or p.startswith(lx.TRAIT_START):
+            return True  # "低功耗", "防潮", "无异味"
+        return any(f[:1] in ("v", "a", "d") for _, f in ws[:-1])  # "不伤屏障", "持久锁水"; not "灰色哑光油漆"
+    return True
+
+
+def reads_as_part(p: str) -> bool:
+    """A noun phrase the product has: "它有{p}", "它带{p}" ("4D扶手", "5000毫安大电池", "22.5瓦快充"); not a
+    verb phrase ("带绑带", "方便携带"), a clause ("床头有夜灯") or a quality ("支撑性")."""
+    if _NOT_A_FACT.search(p) or _CLAUSE_VERBS.search(p) or p.startswith(_NOT_PART_START):
+        return False
+    if _PART_LEAD.match(p) and len(p) > 2:
+        return False
+    figure = bool(_FIGURE_HEAD.match(p) and _FIGURE_HEAD.match(p).end())  # type: ignore[union-attr]
+    if p.endswith(_ABSTRACT_ENDS) and not (figure and p.endswith(("力", "率", "性能"))):
+        return False  # "厚度", "仪式感", "包裹性", "7天大屏障锁水力"
+    if p.endswith(("之后", "之前", "以上", "以下")):
+        return False
+    ws = _tags(p)
+    if ws and ws[0][1] == "v" and ws[0][0] not in ("防", "抗", "静音", "防滑", "防水", "可调") and len(ws) >= 2:
+        if not _ends_in_noun(p):
+            return False  # "破坏细胞膜" ends in a noun but is a verb phrase: see the next rule
+        if ws[0][0] in ("破坏", "深入", "营造", "改善", "调衡", "将", "立送", "配合"):
+            return False
+    return _ends_in_noun(p) or bool(re.match(r"^[0-9]", p))
+
+
+def reads_as_benefit(p: str) -> bool:
+    """A verb phrase for the user: "能{p}", "帮你{p}" ("补水保湿", "提升配速"); not a noun ("清洁力",
+    "保湿微粒"), a property ("吸收快") or a bare body part after 提升 ("提升腰部")."""
+    last = _tags(p)[-1][0] if _tags(p) else ""
+    if _NOT_A_FACT.search(p) or (p.endswith(_THING_HEADS) and last not in _BODY_NOUNS):
+        return False  # "保湿霜", "抗皱秘籍"; not "呵护孩子娇嫩的视网膜"
+    for verb in _RAISE:
+        if p.startswith(verb) and (p[len(verb) :] in _BODY_OBJECTS or not p[len(verb) :]):
+            return False
+    m = re.match(r"^(.{1,4}?)(力度|能力|速度|力|度|性|率|感)(.*)$", p)
+    if m and (m.group(1) in lx.BENEFIT_VERBS or m.group(1) in _ABILITY_VERBS):
+        return False  # "清洁力", "保湿力度", "吸收速度", "清洁力强": the ability, not the act
+    ws = _tags(p)
+    if len(ws) >= 2 and ws[-1][1] in ("a", "ad") and ws[-1][0] in ("快", "好", "强", "佳", "高", "大", "足"):
+        return False  # "吸收快": a property of the product
+    rest = re.sub(r"^(?:深层|有效|轻松|随时|快速|持续|长效|全面|及时|温和|高效|一键)", "", p)
+    ws = _tags(rest) if rest != p else ws
+    if not rest.startswith(lx.BENEFIT_VERBS) and not (ws and ws[0][1] in ("v", "vn")):
+        return False  # "随时随地"
+    return bool(re.search(r"[\u4e00-\u9fff]{2}", p))
+
+
+def reads_as_look(p: str) -> bool:
+    """An appearance noun phrase ("哑光黑车架", "奶白色机身", "椭圆形设计"), not a measure ("17厘米"), a
+    port ("USB接口"), a shade for someone ("偏白肤色") or a word that only contains a colour ("黑色素")."""
+    if _NOT_A_FACT.search(p) or any(w in p for w in _NOT_COLOUR) or p.endswith(_FEATURE_NOUNS):
+        return False
+    if p.endswith(("肤色", "肤质")) or p.startswith(("适合", "适用")) or _is_people(p):
+        return False
+    if re.fullmatch(r"[\u4e00-\u9fff]{0,6}[0-9.]+(?:厘米|毫米|米|cm|mm|CM|MM|公分|寸)", p):
+        return False  # "17厘米", "吊顶空间12厘米": a measure, not how it looks
+    ws = _tags(p)
+    if ws and ws[0][1] == "v" and ws[0][0] in ("按住", "按压", "层层"):
+        return False
+    return _ends_in_noun(p) or _is_colour(p) or p.endswith(lx.LOOK_HEADS)
+
+
+FORM_CHECKS: dict[str, Callable[[str], bool]] = {
+    "trait": reads_as_trait,
+    "part": reads_as_part,
+    "benefit": reads_as_benefit,
+    "look": reads_as_look,
+}
+"""The slot types whose form is checked on every typed phrase (docs/sentence-bank.md, "Slot types")."""
+
+
+_NOT_TRAIT_START = (
+    "将", "通过", "配合", "适用", "适合", "包里", "两天", "营造", "模拟", "深入", "破坏", "调衡", "明显", "立送", "一台",
+    "一样", "一秒", "环环",
+)  # fmt: skip
+
+
+def _predicate_start(p: str) -> bool:
+    """Starts like a predicate: a modifier (持久, 不, 可), an adjective, or has a negation inside."""
+    ws = _tags(p)
+    head = _FIGURE_HEAD.match(p)
+    if head and head.end() > 0:
+        return _figure(p[head.end() :]) == "trait"
+    return (
+        p.startswith(_TRAIT_MODS)
+        or p.startswith(lx.TRAIT_START)
+        or bool(ws and ws[0][1] in ("a", "ad", "d"))
+        or bool(re.search(r"[无不免防抗]", p[1:]))
+    )
+
+
+def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
+    """(text, slot) of a phrase typed `slot` by its field, after the form rules; None: not voiced."""
+    check = FORM_CHECKS.get(slot)
+    if check is None or check(p):
+        return p, slot
+    if _NOT_A_FACT.search(p):
+        return None
+    if slot == "part":
+        lead = _PART_LEAD.match(p)
+        if lead and reads_as_part(p[lead.end() :]) and len(p) - lead.end() >= 2:
+            return p[lead.end() :], "part"  # "带绑带" -> 绑带
+        if _is_colour(p) and reads_as_look(p):
+            return p, "look"  # "奶茶色"
+        if reads_as_trait(p) and not p.startswith(_NOT_TRAIT_START) and _predicate_start(p):
+            return p, "trait"  # "不挑皮", "方便携带", "持久控油"
+        return None
+    if slot == "trait":
+        if _is_colour(p) and _ends_in_noun(p) and reads_as_look(p):
+            return p, "look"  # "灰色哑光油漆"
+        if (p.endswith(_FEATURE_NOUNS) or _ends_in_noun(p)) and reads_as_part(p) and not p.startswith(_BODY_START):
+            if p.endswith(_MATERIAL_HEADS) and not re.match(r"^[0-9]", p):
+                return p, "material"  # "亲肤成分", "不干胶纸"
+            if p.endswith(_FEATURE_NOUNS) or re.match(r"^[0-9]", p) or p.endswith(_NOUN_ENDS):
+                return p, "part"  # "22.5瓦快充", "双向快充", "前胸隐形透气孔"
+        return None
+    if slot == "benefit":
+        if p.endswith(_MATERIAL_HEADS) and key in ("功效", "成分/材质", "通用卖点", "质量/特性"):
+            return p, "material"  # "保湿微粒", "抗菌面料": what is in it
+        m = re.match(r"^.{1,4}?(?:力度|能力|速度|力|度|性)(?:强大|很强|强|佳|好|高|大|足|快)$", p)
+        if (m or re.search(r"(?:快|好|强|佳)$", p)) and reads_as_trait(p):
+            return p, "trait"  # "清洁力强", "吸收快": the card says it, a property of the product
+        return None
+    if slot == "look":
+        if p.endswith(_FEATURE_NOUNS) and reads_as_part(p):
+            return p, "part"  # "USB接口"
+        if "透明质酸" in p:
+            return p, "material"
+        return None
+    return None
+
+
+def type_fact(p: str, key: str, brand: str = "", type_word: str = "") -> tuple[str, str] | None:
+    """(text as said, slot type) of one cleaned phrase of card field `key`, or None when it must not be
+    voiced: typed by field, shape and lexicon (`type_phrase`), then checked for its slot's form."""
+    slot = type_phrase(p, key, brand, type_word)
+    return None if slot is None else _retype(p, slot, key)
+
+
+_CORE_STOP = frozenset(
+    ["设计", "功能", "技术", "科技", "工艺", "系统", "结构", "模式", "效果", "配方", "成分", "材质", "面料"]
+)
+_FUNCTION_CHARS = frozenset("不无很超更可易的了也又和与且能会有是个多大小高低双全")
+
+
+@functools.lru_cache(maxsize=8192)
+def fact_core(text: str) -> frozenset[str]:
+    """The idea of a fact, comparable across facts: its content character pairs without figures, units and
+    function words. "双向快充" and "22.5瓦快充" share 快充 (one idea said twice); "不掉色" and "不掉毛"
+    share nothing."""
+    head = _FIGURE_HEAD.match(text)
+    rest = text[head.end() :] if head else text
+    runs = re.findall(r"[\u4e00-\u9fff]+", rest)
+    pairs = {r[i : i + 2] for r in runs for i in range(len(r) - 1)}
+    return frozenset(
+        x for x in pairs if not (set(x) & _FUNCTION_CHARS) and x not in _CORE_STOP and not x.endswith("瓦")
     )
