@@ -349,6 +349,8 @@ def _figure(rest: str) -> str | None:
     follows is a verb phrase, a property ("50米防水", "半小时充满一半")."""
     if len(re.findall(r"[\u4e00-\u9fff]", rest)) < 2:
         return None  # a bare measure ("32厘米")
+    if rest.startswith(("不", "可", "无需", "易", "持", "长效", "快速")):
+        return "trait"  # "16H不浮粉", "12周持色"
     if _is_noun_end(rest):
         return "part"
     ws = [f for w, f in words(rest) if w.strip()]
@@ -390,6 +392,7 @@ _BARE_VERBS = frozenset(
         "唤醒",
         "激活",
         "锁住",
+        "控制",
     ]
 )
 
@@ -491,9 +494,11 @@ def read_card(
 # it (a spec noun phrase is a part, a colour is a look), rewrite it exactly (a part loses a leading 带/有),
 # or drop it. Never a new claim: a rewrite only removes words the frame already says.
 
-_PART_LEAD = re.compile(r"^(?:带有|自带|配有|配备|搭载|内置|含有|内含|采用|带|有|配|含)(?!方|色|件|套|饰|料|量)")
+_PART_LEAD = re.compile(
+    r"^(?:带有|自带|配有|配备|搭载|内置|含有|内含|采用|带|有|配|含)(?!方|色|件|套|饰|料|量)"
+)
 """A verb before a part ("带绑带", "有塑封层"): the frame says 有/带 itself."""
-_CLAUSE_VERBS = re.compile(r"[\u4e00-\u9fff](?:有|为|是|采用|使用|用了)[\u4e00-\u9fff]")
+_CLAUSE_VERBS = re.compile(r"[\u4e00-\u9fff](?:有|为|是|采用|使用|用了|搭载|配备|内置)[\u4e00-\u9fff]")
 """A part that is a whole clause ("床头有夜灯", "瓶身采用HDPE材质")."""
 _NOT_PART_START = (
     "通过", "营造", "配合", "适用", "适合", "深入", "破坏", "将", "立送", "明显", "调衡", "包里", "方便", "无需",
@@ -514,9 +519,10 @@ _MATERIAL_HEADS = (
 )  # fmt: skip
 """Heads of a material noun phrase ("保湿微粒", "亲肤成分", "抗菌面料")."""
 _THING_HEADS = (
+    *_MATERIAL_HEADS,
     "产品", "霜", "乳", "膏", "膜", "口罩", "外套", "组合", "搭配", "秘籍", "秘密", "明星", "经典", "手法", "方式",
     "矩阵", "神器", "食谱", "四步曲", "型", "处理", "底裆", "指数", "实测", "爆款", "漱口水", "瓶", "救星", "版",
-) + _MATERIAL_HEADS  # fmt: skip
+)  # fmt: skip
 """Nouns a benefit cannot end in: "帮你保湿霜", "帮你抗皱秘籍" are no verb phrases."""
 _SCENES = ("办公", "出门", "出行", "旅行", "居家", "睡觉", "生活", "上班", "通勤", "户外")
 """Where it is used: "办公安静", "轻便出门", "高质量生活" are no property of the product ("它办公安静")."""
@@ -529,7 +535,22 @@ _BODY_START = (
 _BODY_OBJECTS = ("腰部", "胸部", "臀部", "腿部", "肌肤", "皮肤", "脸部", "面部", "头发", "身体", "眼部")
 _BODY_NOUNS = frozenset({"视网膜", "角膜", "黏膜", "粘膜", "胃黏膜", "皮脂膜"})
 _ABILITY_VERBS = frozenset(
-    {"抗氧", "遮瑕", "遮盖", "清洁", "吸收", "滋润", "保湿", "补水", "修护", "控油", "提亮", "防晒", "防护", "锁水"}
+    {
+        "抗氧",
+        "遮瑕",
+        "遮盖",
+        "清洁",
+        "吸收",
+        "滋润",
+        "保湿",
+        "补水",
+        "修护",
+        "控油",
+        "提亮",
+        "防晒",
+        "防护",
+        "锁水",
+    }
 )
 """Verbs that make an ability noun with 力/度 ("清洁力", "遮瑕度"): "帮你清洁力" is no verb phrase."""
 _RAISE = ("提升", "提高", "增加", "增强")
@@ -545,6 +566,8 @@ _HEAD_NOUNS = (
     "效果", "底妆", "肌肤", "皮肤", "眼妆", "表面", "版", "款", "细节", "纸", "胶", "好物", "体验", "品", "透气孔", "小孔", "微孔", "布套", "抹胸", "腰边",
 )  # fmt: skip
 """Heads of a noun phrase jieba may tag otherwise ("细腻柔雾肌", "棉柔细腻泡沫", "透气孔"): never after 它."""
+_FORCES = ("吸力", "拉力", "动力", "马力", "推力", "压力", "电力", "防护力")
+"""Forces a product has with a figure ("5000帕吸力"); "7天大屏障锁水力" is an ability said as a noun."""
 _ABSTRACT_TRAIT_ENDS = ("性", "感", "度", "性能", "力度", "能力", "力", "率")
 _NOUN_TRAITS = frozenset({"静音", "防水", "防滑", "防摔", "恒温", "速干", "保温", "抑菌", "除菌", "降噪"})
 """One-word traits jieba tags as nouns that read after 它 ("它静音")."""
@@ -555,7 +578,9 @@ _NOT_A_FACT = re.compile(
 )
 """History, the card's own talk, a shop's notice: nothing to voice in any slot."""
 _COLOUR_LOOK = re.compile(
-    r"(?:[0-9]+号色|色号)|^(?:" + lx.COLOUR.pattern + r")|色$|(?<=[\u4e00-\u9fff])[蓝紫白绿红黄粉灰黑棕金银橙青]$"
+    r"(?:[0-9]+号色|色号)|^(?:"
+    + lx.COLOUR.pattern
+    + r")|色$|(?<=[\u4e00-\u9fff])[蓝紫白绿红黄粉灰黑棕金银橙青]$"
 )
 _NOT_COLOUR = ("黑色素", "透明质酸", "白发", "黑头", "白头", "黑眼圈")
 _NOUN_FLAGS = ("n", "ng", "nz", "vn", "nr", "ns", "nt", "g")
@@ -574,7 +599,10 @@ def _ends_in_noun(p: str) -> bool:
 
 
 def _is_colour(p: str) -> bool:
-    return not any(w in p for w in _NOT_COLOUR) and bool(_COLOUR_LOOK.search(p))
+    """Names a colour ("奶茶色", "星空蓝", "03号色"); not a verb on colour ("不掉色", "持色", "不卡粉")."""
+    if any(w in p for w in _NOT_COLOUR) or re.search(r"[不无易持锁提卡掉褪脱显]|上色|底色", p):
+        return False
+    return bool(_COLOUR_LOOK.search(p))
 
 
 def reads_as_trait(p: str) -> bool:
@@ -597,11 +625,20 @@ def reads_as_trait(p: str) -> bool:
         return False  # "智能语音互动": jieba's adverb at the end is a mis-tagged noun
     if p.endswith(_FEATURE_NOUNS):
         return False
-    if p.startswith(("不", "无需", "无惧", "不易")) and len(p) >= 3 and ws[0][1][:1] in ("d", "v") and not p.endswith(("标签", "效果")):
+    if (
+        p.startswith(("不", "无需", "无惧", "不易"))
+        and len(p) >= 3
+        and ws[0][1][:1] in ("d", "v")
+        and not p.endswith(("标签", "效果"))
+    ):
         return True  # "不磨肌肤", "不显毛孔": a negated verb and its object
     if p.endswith(_HEAD_NOUNS):
         return False  # "双向快充": a feature; "细腻柔雾肌", "绵密泡沫": a thing
-    if p.endswith(_ABSTRACT_TRAIT_ENDS) and not p.endswith(_ADJ_ENDS) and not re.search(r"[省吃有给费无魅活耐]力$", p):
+    if (
+        p.endswith(_ABSTRACT_TRAIT_ENDS)
+        and not p.endswith(_ADJ_ENDS)
+        and not re.search(r"[省吃有给费无魅活耐]力$", p)
+    ):
         return False  # "防水性", "防螨率": a quality said as a noun
     if p.endswith(_ADJ_ENDS) or any(p.endswith(w) for w in lx.TEXTURE_WORDS if len(w) >= 2):
         return True  # "骑行省力", "清爽透气"
@@ -612,8 +649,8 @@ def reads_as_trait(p: str) -> bool:
     if _is_noun_end(p) and not verb_before:
         return len(p) >= 3 and p[-2] in "不无脱掉褪防抗" and p[-1] in "色毛油水线"  # "不掉毛"
     if _ends_in_noun(p):
-        if p.startswith(_TRAIT_MODS) or p.startswith(lx.TRAIT_START):
-            return True  # "低功耗", "防潮", "无异味"
+        if p.startswith(_TRAIT_MODS) or p.startswith(lx.TRAIT_START) or re.search(r"[无不免]", p[1:]):
+            return True  # "低功耗", "防潮", "无异味", "破壁无渣"
         return any(f[:1] in ("v", "a", "d") for _, f in ws[:-1])  # "不伤屏障", "持久锁水"; not "灰色哑光油漆"
     return True
 
@@ -626,25 +663,63 @@ def reads_as_part(p: str) -> bool:
     if _PART_LEAD.match(p) and len(p) > 2:
         return False
     figure = bool(_FIGURE_HEAD.match(p) and _FIGURE_HEAD.match(p).end())  # type: ignore[union-attr]
-    if p.endswith(_ABSTRACT_ENDS) and not (figure and p.endswith(("力", "率", "性能"))):
+    if p.endswith(_ABSTRACT_ENDS) and not (figure and p.endswith((*_FORCES, "率", "性能"))):
         return False  # "厚度", "仪式感", "包裹性", "7天大屏障锁水力"
     if p.endswith(("之后", "之前", "以上", "以下")):
         return False
     ws = _tags(p)
-    if ws and ws[0][1] == "v" and ws[0][0] not in ("防", "抗", "静音", "防滑", "防水", "可调") and len(ws) >= 2:
+    if (ws and ws[0][1] in ("d", "ad") and len(ws) >= 2) or p.startswith("不"):
+        return False  # "不挑皮", "很舒服": an adverb starts a predicate
+    if (
+        ws
+        and ws[0][1] == "v"
+        and ws[0][0] not in ("防", "抗", "静音", "防滑", "防水", "可调")
+        and len(ws) >= 2
+    ):
         if not _ends_in_noun(p):
             return False  # "破坏细胞膜" ends in a noun but is a verb phrase: see the next rule
         if ws[0][0] in ("破坏", "深入", "营造", "改善", "调衡", "将", "立送", "配合"):
             return False
-    return _ends_in_noun(p) or bool(re.match(r"^[0-9]", p))
+    if p.endswith(_FEATURE_NOUNS):
+        return True  # "22.5瓦快充", "USB接口"
+    if re.search(r"[更很]", p[1:]):
+        return False  # "饱满显色更持色"
+    if figure:
+        rest = p[_FIGURE_HEAD.match(p).end() :]  # type: ignore[union-attr]
+        rest_tags = _tags(rest)
+        if not rest_tags or _figure(rest) == "trait" or rest_tags[0][1] in ("d", "ad"):
+            return False  # "16H不浮粉", "3个月可自然降解": a measure of what it does (a trait)
+        return _ends_in_noun(rest) and len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 2
+    return _ends_in_noun(p)
+
+
+def _ends_in_thing(p: str) -> bool:
+    """The last word is a thing: a multi-character head ("保湿微粒", "抗皱秘籍") or a one-character one standing
+    alone ("保湿膜", "滋润乳") or making the whole phrase one word ("保湿霜"); not "缓解腰酸", "补充氨基酸",
+    "呵护孩子娇嫩的视网膜"."""
+    ws = _tags(p)
+    if not ws:
+        return False
+    last = ws[-1][0]
+    if last in _BODY_NOUNS:
+        return False
+    if last in _THING_HEADS:
+        return True
+    long_heads = tuple(h for h in _THING_HEADS if len(h) >= 2 and h not in ("蛋白", "精华"))
+    return last.endswith(long_heads) or (len(ws) == 1 and p.endswith(_THING_HEADS))
 
 
 def reads_as_benefit(p: str) -> bool:
     """A verb phrase for the user: "能{p}", "帮你{p}" ("补水保湿", "提升配速"); not a noun ("清洁力",
     "保湿微粒"), a property ("吸收快") or a bare body part after 提升 ("提升腰部")."""
-    last = _tags(p)[-1][0] if _tags(p) else ""
-    if _NOT_A_FACT.search(p) or (p.endswith(_THING_HEADS) and last not in _BODY_NOUNS):
-        return False  # "保湿霜", "抗皱秘籍"; not "呵护孩子娇嫩的视网膜"
+    if _NOT_A_FACT.search(p) or _ends_in_thing(p) or p in _BARE_VERBS:
+        return False  # "保湿霜", "保湿膜", "抗皱秘籍"
+    if re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]", p) and not p.startswith(
+        (*_RAISE, "保护", "呵护", "守护")
+    ):
+        return False  # "均匀的出沙口": a thing
+    if p.endswith(("率", "明显", "便携", "耐用", "高达自身")):
+        return False  # "抗菌抑菌率", "修护效果明显": not what it does for you
     for verb in _RAISE:
         if p.startswith(verb) and (p[len(verb) :] in _BODY_OBJECTS or not p[len(verb) :]):
             return False
@@ -707,6 +782,13 @@ def _predicate_start(p: str) -> bool:
 
 def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
     """(text, slot) of a phrase typed `slot` by its field, after the form rules; None: not voiced."""
+    if (
+        slot in ("part", "trait", "material")
+        and re.search(r"色$|色号$", p)
+        and _is_colour(p)
+        and reads_as_look(p)
+    ):
+        return p, "look"  # "奶茶色", "03号色": how it looks, not a thing it has
     check = FORM_CHECKS.get(slot)
     if check is None or check(p):
         return p, slot
@@ -714,7 +796,8 @@ def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
         return None
     if slot == "part":
         lead = _PART_LEAD.match(p)
-        if lead and reads_as_part(p[lead.end() :]) and len(p) - lead.end() >= 2:
+        first = _tags(p)[0][0] if _tags(p) else ""
+        if lead and first == lead.group(0) and reads_as_part(p[lead.end() :]) and len(p) - lead.end() >= 2:
             return p[lead.end() :], "part"  # "带绑带" -> 绑带
         if _is_colour(p) and reads_as_look(p):
             return p, "look"  # "奶茶色"
@@ -724,14 +807,22 @@ def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
     if slot == "trait":
         if _is_colour(p) and _ends_in_noun(p) and reads_as_look(p):
             return p, "look"  # "灰色哑光油漆"
-        if (p.endswith(_FEATURE_NOUNS) or _ends_in_noun(p)) and reads_as_part(p) and not p.startswith(_BODY_START):
+        if (
+            (p.endswith(_FEATURE_NOUNS) or _ends_in_noun(p))
+            and reads_as_part(p)
+            and not p.startswith(_BODY_START)
+        ):
             if p.endswith(_MATERIAL_HEADS) and not re.match(r"^[0-9]", p):
                 return p, "material"  # "亲肤成分", "不干胶纸"
             if p.endswith(_FEATURE_NOUNS) or re.match(r"^[0-9]", p) or p.endswith(_NOUN_ENDS):
                 return p, "part"  # "22.5瓦快充", "双向快充", "前胸隐形透气孔"
         return None
     if slot == "benefit":
-        if p.endswith(_MATERIAL_HEADS) and key in ("功效", "成分/材质", "通用卖点", "质量/特性"):
+        if (
+            _ends_in_thing(p)
+            and p.endswith(_MATERIAL_HEADS)
+            and key in ("功效", "成分/材质", "通用卖点", "质量/特性")
+        ):
             return p, "material"  # "保湿微粒", "抗菌面料": what is in it
         m = re.match(r"^.{1,4}?(?:力度|能力|速度|力|度|性)(?:强大|很强|强|佳|好|高|大|足|快)$", p)
         if (m or re.search(r"(?:快|好|强|佳)$", p)) and reads_as_trait(p):
