@@ -200,6 +200,8 @@ def _is_noun_phrase(p: str) -> bool:
 
 def _is_texture(p: str) -> bool:
     rest = re.sub(r"又|很|超|更|而|且|也|非常|特别", "", p)
+    if not rest:
+        return False  # "特别": an adverb alone is no texture ("质地很特别" says nothing)
     for w in sorted(lx.TEXTURE_WORDS, key=len, reverse=True):
         rest = rest.replace(w, "")
     return rest == "" and len(p) >= 2
@@ -397,10 +399,28 @@ _BARE_VERBS = frozenset(
 )
 
 
+_NOT_GOOD = tuple(
+    "不" + w
+    for w in (
+        "透气", "舒服", "舒适", "贴合", "够", "匀", "持久", "方便", "好", "干净", "稳", "牢", "服帖", "保暖",
+        "防水", "耐用", "顺滑", "清晰", "灵敏", "均匀", "卫生", "安全", "合身", "跟脚", "吸汗", "透", "适配",
+    )
+)  # fmt: skip
+"""A problem said as 不 + a good quality ("不透气", "不贴合")."""
+
+
 def _pain(p: str) -> str | None:
     """A problem before the product (油烟大, 爬坡吃力, 脱妆), not a promise (告别黏腻) or a question."""
     if p.startswith(("告别", "不再", "解决", "防", "无", "减少", "避免", "比", "适", "让", "给")):
         return None
+    if p.startswith(
+        ("拒绝", "抵御", "抑制", "支撑", "拯救", "抚纹", "乳化", "不同", "因个体", "会不会", "抑菌")
+    ):
+        return None  # what the product does against it, not the problem ("拯救平胸")
+    if p.startswith("不") and not p.startswith(_NOT_GOOD):
+        return None  # "不刺激", "不勒肚子": a promise; "不透气", "不贴合" are problems
+    if p.endswith(("成分", "救星", "程度")):
+        return None  # "三大核心油成分", "干皮救星", "发红程度"
     if not any(m in p for m in _PAIN_MARKS) or any(
         w in p for w in lx.TEXTURE_WORDS if len(w) >= 2 and w.startswith("不")
     ):
@@ -563,7 +583,7 @@ _TRAIT_MODS = (
 """Words that make a predicate of the noun after them ("无异味", "低功耗", "超静音", "持久续航")."""
 _HEAD_NOUNS = (
     "肌", "光妆", "粉质", "泡沫", "妆效", "质地", "笔触", "肌理", "标签", "套餐", "服务", "伴侣", "专家", "材料",
-    "效果", "底妆", "肌肤", "皮肤", "眼妆", "表面", "版", "款", "细节", "纸", "胶", "好物", "体验", "品", "透气孔", "小孔", "微孔", "布套", "抹胸", "腰边",
+    "效果", "底妆", "肌肤", "皮肤", "眼妆", "表面", "版", "款", "细节", "纸", "胶", "成分", "配方", "刷", "瓶", "辐射", "好物", "体验", "品", "透气孔", "小孔", "微孔", "布套", "抹胸", "腰边",
 )  # fmt: skip
 """Heads of a noun phrase jieba may tag otherwise ("细腻柔雾肌", "棉柔细腻泡沫", "透气孔"): never after 它."""
 _FORCES = ("吸力", "拉力", "动力", "马力", "推力", "压力", "电力", "防护力")
@@ -574,7 +594,7 @@ _NOUN_TRAITS = frozenset({"静音", "防水", "防滑", "防摔", "恒温", "速
 _MEASURE_TRAIT = re.compile(r"[\u4e00-\u9fff]{2,6}(?:约|达|高达|仅|只有)?[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}")
 _NOT_A_FACT = re.compile(
     r"[0-9]{4}年|年历史|年之前|问世|诞生|无具体|品牌故事|参与方式|上架|不禁|令人|数量有限|具体描述|免息|回购|"
-    r"满[0-9]+|热销|必须|不支持"
+    r"满[0-9]+|热销|必须|不支持|送[0-9]|不安全|^由"
 )
 """History, the card's own talk, a shop's notice: nothing to voice in any slot."""
 _COLOUR_LOOK = re.compile(
@@ -629,7 +649,7 @@ def reads_as_trait(p: str) -> bool:
         p.startswith(("不", "无需", "无惧", "不易"))
         and len(p) >= 3
         and ws[0][1][:1] in ("d", "v")
-        and not p.endswith(("标签", "效果"))
+        and not p.endswith(("标签", "效果", "配方", "成分"))
     ):
         return True  # "不磨肌肤", "不显毛孔": a negated verb and its object
     if p.endswith(_HEAD_NOUNS):
@@ -751,11 +771,26 @@ def reads_as_look(p: str) -> bool:
     return _ends_in_noun(p) or _is_colour(p) or p.endswith(lx.LOOK_HEADS)
 
 
+_NOT_MATERIAL = re.compile(
+    r"下垂|松弛|流失|下降|松散|异常|分泌|出汗|损伤|保存$|提示$|对比$|^含有$|靠谱|^特别$|感$|率$"
+)
+"""A problem of the skin ("胶原流失"), a notice ("避光保存") or a quality ("贴合感") under 成分/材质."""
+
+
+def reads_as_material(p: str) -> bool:
+    """What it is made of or what is in it: not an adjective ("深沉", "新颖") or a problem ("胶原流失")."""
+    if _NOT_MATERIAL.search(p):
+        return False
+    ws = _tags(p)
+    return not (len(ws) == 1 and ws[0][1] in ("a", "ad", "d"))
+
+
 FORM_CHECKS: dict[str, Callable[[str], bool]] = {
     "trait": reads_as_trait,
     "part": reads_as_part,
     "benefit": reads_as_benefit,
     "look": reads_as_look,
+    "material": reads_as_material,
 }
 """The slot types whose form is checked on every typed phrase (docs/sentence-bank.md, "Slot types")."""
 
@@ -780,15 +815,29 @@ def _predicate_start(p: str) -> bool:
     )
 
 
+def _named_colour(p: str) -> bool:
+    """A colour named after a thing ("曜石黑", "原木黄", "星空蓝"); not an effect ("亮白", "显白")."""
+    ws = _tags(p[:-1])
+    return (
+        len(p) >= 3
+        and p[-1] in "蓝紫白绿红黄灰黑棕橙青"
+        and p[-2] not in "亮美显提透净嫩皙"
+        and len(ws) == 1
+        and ws[0][1][:1] == "n"
+    )
+
+
 def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
     """(text, slot) of a phrase typed `slot` by its field, after the form rules; None: not voiced."""
     if (
         slot in ("part", "trait", "material")
-        and re.search(r"色$|色号$", p)
+        and (re.search(r"色$|色号$", p) or _named_colour(p))
         and _is_colour(p)
         and reads_as_look(p)
     ):
         return p, "look"  # "奶茶色", "03号色": how it looks, not a thing it has
+    if slot == "material" and not reads_as_material(p):
+        return None
     check = FORM_CHECKS.get(slot)
     if check is None or check(p):
         return p, slot
