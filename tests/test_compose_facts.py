@@ -178,6 +178,20 @@ FORM_CASES: list[tuple[str, str, tuple[str, str] | None]] = [
     ("黑色素", "外观", None),  # melanin, not a colour
     ("肌肤软嫩透亮", "质量/特性", None),  # the user's skin is the subject: "它肌肤软嫩透亮"
     ("细腻柔雾肌", "质地", None),  # a make-up finish noun: "它细腻柔雾肌"
+    ("智能触控", "质量/特性", ("智能触控", "part")),  # "它智能触控" -> "它有智能触控"
+    ("自定义提示音", "功效", ("自定义提示音", "part")),
+    ("舒适沐浴", "功效", None),  # "它舒适沐浴": what the user does
+    ("高效率工作", "功效", None),  # "它还高效率工作"
+    ("抗腐蚀", "功效", ("抗腐蚀", "trait")),  # "帮你抗腐蚀" -> "它抗腐蚀"
+    ("遮瑕力", "功效", None),  # "轻松遮瑕力"
+    ("一分钟快速升温", "质量/特性", ("一分钟快速升温", "trait")),  # "它有一分钟快速升温"
+    ("吊顶空间12厘米", "外观", None),  # an installation measure, not a look
+    ("不刺激", "痛点", None),  # a promise, not a problem: "不刺激，真的太让人头疼了"
+    ("不会化妆的宝宝", "痛点", None),
+    ("不透气", "痛点", ("不透气", "pain")),
+    ("珍珠粉", "成分/材质", ("珍珠粉", "material")),  # a powder, not a pink
+    ("胶原流失", "成分/材质", None),  # a problem written under 成分
+    ("特别", "质地", None),  # "质地很特别" says nothing
     # kept as they are: each has its slot's form
     ("不挑皮", "质量/特性", ("不挑皮", "trait")),
     ("持久控油", "质量/特性", ("持久控油", "trait")),
@@ -189,6 +203,10 @@ FORM_CASES: list[tuple[str, str, tuple[str, str] | None]] = [
     ("补充胶原蛋白", "功效", ("补充胶原蛋白", "benefit")),
     ("深层补水", "功效", ("深层补水", "benefit")),
     ("提升配速", "功效", ("提升配速", "benefit")),
+    ("抗老化", "功效", ("抗老化", "benefit")),
+    ("自动集尘", "质量/特性", ("自动集尘", "trait")),
+    ("智能恒温", "质量/特性", ("智能恒温", "trait")),
+    ("16H不浮粉", "质量/特性", ("16H不浮粉", "trait")),
 ]
 
 

@@ -546,6 +546,15 @@ _THING_HEADS = (
 """Nouns a benefit cannot end in: "帮你保湿霜", "帮你抗皱秘籍" are no verb phrases."""
 _SCENES = ("办公", "出门", "出行", "旅行", "居家", "睡觉", "生活", "上班", "通勤", "户外")
 """Where it is used: "办公安静", "轻便出门", "高质量生活" are no property of the product ("它办公安静")."""
+_USER_ACTS = ("沐浴", "洗澡", "工作", "学习", "休息")
+"""What the user does: "它舒适沐浴", "它高效率工作" are no property of the product."""
+_SUPPORTED = re.compile(r"^(?:智能|自定义)(?!恒温|控温|断电|关机|感应)[\u4e00-\u9fff]{2,}$")
+"""A feature it supports ("智能触控", "智能语音互动", "自定义提示音"): a part, said "它有智能触控"."""
+_PROOF_OBJECTS = (
+    "腐蚀", "压", "摔", "撕裂", "开裂", "生锈", "锈", "磨", "静电", "震", "污", "脏", "腐", "冲击", "刮", "爆",
+    "盐水", "氯", "变形", "菌",
+)  # fmt: skip
+"""What a thing resists ("抗腐蚀", "抗摔"): a property of the product (它抗摔), not a benefit (帮你抗摔)."""
 _BODY_START = (
     "肌肤", "皮肤", "毛孔", "发丝", "头发", "秀发", "肤色", "肤质", "手心", "双手", "面部", "脸部", "宝宝", "晒后",
     "刷牙", "唇部", "眼周", "头皮", "发质", "发尾", "牙龈", "发缝", "发际", "头屑", "干燥", "暗淡", "暗沉", "粗糙",
@@ -630,8 +639,15 @@ def reads_as_trait(p: str) -> bool:
     "它整车重量8.5公斤"); not a noun ("它灰色哑光油漆"), a scene ("它办公安静") or the user's body."""
     if _NOT_A_FACT.search(p) or lx.OFFER.match(p) or lx.SERVICE.search(p):
         return False
-    if p.startswith(_BODY_START) or p.startswith(_SCENES) or p.endswith(_SCENES) or _CLAUSE_VERBS.search(p):
+    if (
+        p.startswith(_BODY_START)
+        or p.startswith(_SCENES)
+        or p.endswith(_SCENES + _USER_ACTS)
+        or _CLAUSE_VERBS.search(p)
+    ):
         return False
+    if _SUPPORTED.match(p):
+        return False  # "智能触控", "自定义提示音": a feature it supports ("它有智能触控"), not "它智能触控"
     if _MEASURE_TRAIT.fullmatch(p) and not p.endswith(_FEATURE_NOUNS):
         return True  # "充绒量200克", "续航30小时"
     if re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]", p):
@@ -700,8 +716,8 @@ def reads_as_part(p: str) -> bool:
             return False  # "破坏细胞膜" ends in a noun but is a verb phrase: see the next rule
         if ws[0][0] in ("破坏", "深入", "营造", "改善", "调衡", "将", "立送", "配合"):
             return False
-    if p.endswith(_FEATURE_NOUNS):
-        return True  # "22.5瓦快充", "USB接口"
+    if p.endswith(_FEATURE_NOUNS) or (_SUPPORTED.match(p) and not re.search(r"[不无更很]", p)):
+        return True  # "22.5瓦快充", "USB接口", "智能触控"
     if re.search(r"[更很]", p[1:]):
         return False  # "饱满显色更持色"
     if figure:
@@ -732,8 +748,10 @@ def _ends_in_thing(p: str) -> bool:
 def reads_as_benefit(p: str) -> bool:
     """A verb phrase for the user: "能{p}", "帮你{p}" ("补水保湿", "提升配速"); not a noun ("清洁力",
     "保湿微粒"), a property ("吸收快") or a bare body part after 提升 ("提升腰部")."""
-    if _NOT_A_FACT.search(p) or _ends_in_thing(p) or p in _BARE_VERBS:
+    if _NOT_A_FACT.search(p) or _ends_in_thing(p) or p in _BARE_VERBS or p == "遮盖":
         return False  # "保湿霜", "保湿膜", "抗皱秘籍"
+    if re.match(r"^(?:抗|防|耐)", p) and p[1:].startswith(_PROOF_OBJECTS) and not p.startswith("抗菌"):
+        return False  # "帮你抗腐蚀": a property of the product
     if re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]", p) and not p.startswith(
         (*_RAISE, "保护", "呵护", "守护")
     ):
@@ -856,6 +874,8 @@ def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
     if slot == "trait":
         if _is_colour(p) and _ends_in_noun(p) and reads_as_look(p):
             return p, "look"  # "灰色哑光油漆"
+        if _SUPPORTED.match(p) and reads_as_part(p):
+            return p, "part"  # "智能触控": "它有智能触控"
         if (
             (p.endswith(_FEATURE_NOUNS) or _ends_in_noun(p))
             and reads_as_part(p)
@@ -876,6 +896,8 @@ def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
         m = re.match(r"^.{1,4}?(?:力度|能力|速度|力|度|性)(?:强大|很强|强|佳|好|高|大|足|快)$", p)
         if (m or re.search(r"(?:快|好|强|佳)$", p)) and reads_as_trait(p):
             return p, "trait"  # "清洁力强", "吸收快": the card says it, a property of the product
+        if re.match(r"^(?:抗|防|耐)", p) and p[1:].startswith(_PROOF_OBJECTS) and reads_as_trait(p):
+            return p, "trait"  # "抗腐蚀": "它抗腐蚀", not "帮你抗腐蚀"
         return None
     if slot == "look":
         if p.endswith(_FEATURE_NOUNS) and reads_as_part(p):
