@@ -80,7 +80,10 @@ class Fact:
         return fact_core(self.text)
 
     def same_idea(self, other: Fact) -> bool:
-        """Whether two facts say the same thing in other words ("双向快充", "22.5瓦快充")."""
+        """Whether two facts say the same thing in other words ("双向快充", "22.5瓦快充"). A pain and what
+        answers it ("暗沉", "改善暗沉") are the storyline's two moves, not a repetition."""
+        if "pain" in (self.slot, other.slot) and self.slot != other.slot:
+            return False
         return self.text in other.text or other.text in self.text or bool(self.core & other.core)
 
 
@@ -790,7 +793,7 @@ def reads_as_look(p: str) -> bool:
 
 
 _NOT_MATERIAL = re.compile(
-    r"下垂|松弛|流失|下降|松散|异常|分泌|出汗|损伤|保存$|提示$|对比$|^含有$|靠谱|^特别$|感$|率$"
+    r"下垂|松弛|流失|下降|松散|异常|分泌|出汗|损伤|保存$|提示$|对比$|^含有$|靠谱|^特别$|感$|率$|(?<!巧克)力$|[^温]度$"
 )
 """A problem of the skin ("胶原流失"), a notice ("避光保存") or a quality ("贴合感") under 成分/材质."""
 
@@ -916,7 +919,9 @@ def type_fact(p: str, key: str, brand: str = "", type_word: str = "") -> tuple[s
 
 
 _CORE_STOP = frozenset(
-    ["设计", "功能", "技术", "科技", "工艺", "系统", "结构", "模式", "效果", "配方", "成分", "材质", "面料"]
+    """设计 功能 技术 科技 工艺 系统 结构 模式 效果 配方 成分 材质 面料 提取 取物 肌肤 皮肤 精华 植萃 植物 复合
+    自然 改善 提供 洗后 配色 天然 舒适 问题 提升 方案 深层 温和 产品 专利 进口 智能 一键 持久 长效 快速 肤质
+    有效 全面 籽油 溶液 酸钠 精萃 精粹 花籽 复配 提物 萃取 纯度 高纯""".split()
 )
 _FUNCTION_CHARS = frozenset("不无很超更可易的了也又和与且能会有是个多大小高低双全")
 
