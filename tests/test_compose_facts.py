@@ -244,5 +244,7 @@ def test_facts_that_say_one_idea_share_a_core() -> None:
     assert not fact("轻薄透气").same_idea(fact("防水防汗"))
     assert not fact("4D扶手").same_idea(fact("5升大容量"))
     assert not fact("红花籽油").same_idea(fact("霍霍巴籽油"))  # two oils, two materials
-    assert not Fact("肌肤暗沉", "pain", "痛点").same_idea(Fact("改善暗沉", "benefit", "功效"))  # problem, answer
+    assert not Fact("肌肤暗沉", "pain", "痛点").same_idea(
+        Fact("改善暗沉", "benefit", "功效")
+    )  # problem, answer
     assert fact("22.5瓦快充").core == frozenset({"快充"})

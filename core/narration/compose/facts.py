@@ -918,11 +918,10 @@ def type_fact(p: str, key: str, brand: str = "", type_word: str = "") -> tuple[s
     return None if slot is None else _retype(p, slot, key)
 
 
-_CORE_STOP = frozenset(
-    """设计 功能 技术 科技 工艺 系统 结构 模式 效果 配方 成分 材质 面料 提取 取物 肌肤 皮肤 精华 植萃 植物 复合
+_CORE_WORDS = """设计 功能 技术 科技 工艺 系统 结构 模式 效果 配方 成分 材质 面料 提取 取物 肌肤 皮肤 精华 植萃 植物 复合
     自然 改善 提供 洗后 配色 天然 舒适 问题 提升 方案 深层 温和 产品 专利 进口 智能 一键 持久 长效 快速 肤质
-    有效 全面 籽油 溶液 酸钠 精萃 精粹 花籽 复配 提物 萃取 纯度 高纯""".split()
-)
+    有效 全面 籽油 溶液 酸钠 精萃 精粹 花籽 复配 提物 萃取 纯度 高纯"""
+_CORE_STOP = frozenset(_CORE_WORDS.split())
 _FUNCTION_CHARS = frozenset("不无很超更可易的了也又和与且能会有是个多大小高低双全")
 
 
