@@ -4,8 +4,12 @@ Card values are noisy ("鉴定/认证": "AUTHENTICATION", "通用卖点": "涵�
 phrase is cleaned (emoji, brackets), dropped when it is noise (a code, a stray number, a heading, a
 fragment, a question, a shop's own talk, another product's name, a whole paragraph) and typed into exactly
 one slot type of docs/sentence-bank.md by its field, its shape and a small lexicon (lexicon.py), with jieba's
-part-of-speech tags as a last hint. A phrase that cannot be typed is not voiced: precision over recall, since
-a wrongly typed fact makes a wrong sentence ("采用补水保湿").
+part-of-speech tags as a last hint. Then its form is checked against its slot (`type_fact`, `FORM_CHECKS`): a
+trait must read after 它, a part after 有/带, a benefit after 帮你, a look or material as a noun phrase; a phrase
+of another form is retyped ("22.5瓦快充" is a part, "灰色哑光油漆" a look), rewritten exactly ("带绑带" ->
+绑带) or dropped ("清洁力", "提升腰部"). A phrase that cannot be typed is not voiced: precision over recall,
+since a wrongly typed fact makes a wrong sentence ("采用补水保湿", "帮你清洁力"). `Fact.same_idea` tells two
+facts that say one thing ("双向快充", "22.5瓦快充") so a line says it once.
 """
 
 from __future__ import annotations
@@ -688,8 +692,11 @@ def reads_as_trait(p: str) -> bool:
     if _is_noun_end(p) and not verb_before:
         return len(p) >= 3 and p[-2] in "不无脱掉褪防抗" and p[-1] in "色毛油水线"  # "不掉毛"
     if _ends_in_noun(p):
-        if p.startswith(_TRAIT_MODS) or p.startswith(lx.TRAIT_START) or re.search(r"[无不免]", p[1:]):
-            return True  # "低功耗", "防潮", "无异味", "破壁无渣"
+        mod = next((m for m in sorted(_TRAIT_MODS, key=len, reverse=True) if p.startswith(m)), "")
+        if not mod and p.startswith(lx.TRAIT_START):
+            mod = p[0]
+        if (mod and len(p) <= len(mod) + 2) or re.search(r"[无不免]", p[1:]):
+            return True  # "低功耗", "防潮", "无异味", "破壁无渣"; not "大自然床垫", "高定奢美包装"
         return any(f[:1] in ("v", "a", "d") for _, f in ws[:-1])  # "不伤屏障", "持久锁水"; not "灰色哑光油漆"
     return True
 
@@ -707,7 +714,7 @@ def reads_as_part(p: str) -> bool:
     if p.endswith(("之后", "之前", "以上", "以下")):
         return False
     ws = _tags(p)
-    if (ws and ws[0][1] in ("d", "ad") and len(ws) >= 2) or p.startswith("不"):
+    if p.startswith(("不", "很", "超级", "更", "非常", "特别", "真的", "最")):
         return False  # "不挑皮", "很舒服": an adverb starts a predicate
     if (
         ws
@@ -719,6 +726,8 @@ def reads_as_part(p: str) -> bool:
             return False  # "破坏细胞膜" ends in a noun but is a verb phrase: see the next rule
         if ws[0][0] in ("破坏", "深入", "营造", "改善", "调衡", "将", "立送", "配合"):
             return False
+    if p.endswith((*_SCENES, "细节")):
+        return False  # "智能生活": a way of living, not a feature
     if p.endswith(_FEATURE_NOUNS) or (_SUPPORTED.match(p) and not re.search(r"[不无更很]", p)):
         return True  # "22.5瓦快充", "USB接口", "智能触控"
     if re.search(r"[更很]", p[1:]):
@@ -743,9 +752,11 @@ def _ends_in_thing(p: str) -> bool:
     if last in _BODY_NOUNS:
         return False
     if last in _THING_HEADS:
-        return True
+        # "保湿膜", "滋润乳": a thing; "改善出油": 出油 is a verb and its object
+        return not (len(ws) >= 2 and len(ws[-2][0]) == 1 and ws[-2][1][:1] == "v")
     long_heads = tuple(h for h in _THING_HEADS if len(h) >= 2 and h not in ("蛋白", "精华"))
-    return last.endswith(long_heads) or (len(ws) == 1 and p.endswith(_THING_HEADS))
+    one_noun = len(ws) == 1 and ws[0][1][:1] == "n"  # "保湿霜"; not "控油", a verb
+    return last.endswith(long_heads) or (one_noun and p.endswith(_THING_HEADS))
 
 
 def reads_as_benefit(p: str) -> bool:
@@ -922,6 +933,7 @@ _CORE_WORDS = """设计 功能 技术 科技 工艺 系统 结构 模式 效果 
     自然 改善 提供 洗后 配色 天然 舒适 问题 提升 方案 深层 温和 产品 专利 进口 智能 一键 持久 长效 快速 肤质
     有效 全面 籽油 溶液 酸钠 精萃 精粹 花籽 复配 提物 萃取 纯度 高纯"""
 _CORE_STOP = frozenset(_CORE_WORDS.split())
+"""Character pairs too generic to make two facts one idea ("红花籽油", "霍霍巴籽油" are two oils)."""
 _FUNCTION_CHARS = frozenset("不无很超更可易的了也又和与且能会有是个多大小高低双全")
 
 
