@@ -261,6 +261,6 @@ def test_any_title_gives_whole_pieces_of_it(parts: list[str]) -> None:
 
 
 def test_a_brand_made_like_a_name_is_said_whole() -> None:
-    """"波波小姐充气隐形文胸贴…" is 波波小姐文胸贴: the rater marked "波波文胸贴" a fragment of the title."""
+    """The title 波波小姐充气隐形文胸贴… is said 波波小姐文胸贴: the rater marked "波波文胸贴" a fragment."""
     assert derive_name("波波小姐充气隐形文胸贴婚纱用小胸罩显大防滑聚拢女无肩带的内衣") == "波波小姐文胸贴"
     assert brand_and_type("清泉牌保温杯大容量不锈钢水杯") == ("清泉牌", "保温杯")
