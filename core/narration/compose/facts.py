@@ -783,7 +783,8 @@ def reads_as_benefit(p: str) -> bool:
         return False  # "吸收快": a property of the product
     rest = re.sub(r"^(?:深层|有效|轻松|随时|快速|持续|长效|全面|及时|温和|高效|一键)", "", p)
     ws = _tags(rest) if rest != p else ws
-    if not rest.startswith(lx.BENEFIT_VERBS) and not (ws and ws[0][1] in ("v", "vn")):
+    adverb = rest != p and len(rest) >= 2 and ws[0][1][:1] != "d"  # "轻松爬坡", "随时联系孩子"
+    if not rest.startswith(lx.BENEFIT_VERBS) and not (ws and ws[0][1] in ("v", "vn")) and not adverb:
         return False  # "随时随地"
     return bool(re.search(r"[\u4e00-\u9fff]{2}", p))
 
