@@ -27,6 +27,13 @@ _LEAD = re.compile(
     r"^(?:官方旗舰店|官方正品|旗舰店|官方|官网|正品|自营|预售|现货|\d{4}新款|新款|[\u4e00-\u9fff]{2,4}同款)[\s/|]*"
 )
 """Shop words and 'as worn by X' before the brand: never part of a name."""
+_BRACKETED = re.compile(r"(?<=\S)(?:【[^】]*】|\[[^\]]*\]|（[^）]*）|\([^)]*\))(?=\S)")
+"""A tag inside a title (clean_name drops it, joining the words on either side)."""
+_NAME_SUFFIXES = (
+    "小姐", "先生", "妈妈", "姐姐", "哥哥", "小子", "女士", "太太", "爸爸", "奶奶", "阿姨", "大叔", "叔叔", "老爹",
+    "博士", "教授", "小妹", "小哥", "牌",
+)  # fmt: skip
+"""Words that end a brand made like a person's name ("波波小姐", "三个爸爸", "清泉牌"): part of the name."""
 _COUNTRIES = (
     "泰国",
     "日本",
@@ -134,8 +141,9 @@ def derive_name(title: str) -> str:
 
 
 def brand_and_type(title: str) -> tuple[str, str]:
-    """The (brand, product type) of a title, each "" when not found."""
-    text = _strip_lead(clean_name(title))
+    """The (brand, product type) of a title, each "" when not found. A bracketed tag ("【官方正品】") leaves a
+    gap, so no brand or type is joined across it ("Keep【官方正品】5升" is not "Keep5")."""
+    text = _strip_lead(clean_name(_BRACKETED.sub(" ", title)))
     if not text:
         return "", ""
     brand = title_brand(text)
@@ -188,6 +196,9 @@ def title_brand(text: str) -> str:
     brand = short_name(cjk)
     if not brand or brand in NOT_BRANDS or _has_type(brand):
         return ""
+    suffix = next((x for x in _NAME_SUFFIXES if cjk.startswith(x, len(brand))), "")
+    if suffix and len(brand) + len(suffix) <= 6 and not _type_at(cjk, len(brand)):
+        return brand + suffix  # "波波小姐", "三个爸爸": the whole name, never "波波"
     after = cjk[len(brand) : len(brand) + 1]
     if after in ("型", "式", "款") or _type_at(cjk, len(brand)) in lex.generic:
         return ""  # "错位型上下床": a property; "喂奶神器": what it is for

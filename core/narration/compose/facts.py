@@ -4,12 +4,17 @@ Card values are noisy ("鉴定/认证": "AUTHENTICATION", "通用卖点": "涵�
 phrase is cleaned (emoji, brackets), dropped when it is noise (a code, a stray number, a heading, a
 fragment, a question, a shop's own talk, another product's name, a whole paragraph) and typed into exactly
 one slot type of docs/sentence-bank.md by its field, its shape and a small lexicon (lexicon.py), with jieba's
-part-of-speech tags as a last hint. A phrase that cannot be typed is not voiced: precision over recall, since
-a wrongly typed fact makes a wrong sentence ("采用补水保湿").
+part-of-speech tags as a last hint. Then its form is checked against its slot (`type_fact`, `FORM_CHECKS`): a
+trait must read after 它, a part after 有/带, a benefit after 帮你, a look or material as a noun phrase; a phrase
+of another form is retyped ("22.5瓦快充" is a part, "灰色哑光油漆" a look), rewritten exactly ("带绑带" ->
+绑带) or dropped ("清洁力", "提升腰部"). A phrase that cannot be typed is not voiced: precision over recall,
+since a wrongly typed fact makes a wrong sentence ("采用补水保湿", "帮你清洁力"). `Fact.same_idea` tells two
+facts that say one thing ("双向快充", "22.5瓦快充") so a line says it once.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -72,6 +77,18 @@ class Fact:
     text: str
     slot: str
     key: str
+
+    @property
+    def core(self) -> frozenset[str]:
+        """The fact's idea (`fact_core`): the composer says one fact of an idea per line and ad."""
+        return fact_core(self.text)
+
+    def same_idea(self, other: Fact) -> bool:
+        """Whether two facts say the same thing in other words ("双向快充", "22.5瓦快充"). A pain and what
+        answers it ("暗沉", "改善暗沉") are the storyline's two moves, not a repetition."""
+        if "pain" in (self.slot, other.slot) and self.slot != other.slot:
+            return False
+        return self.text in other.text or other.text in self.text or bool(self.core & other.core)
 
 
 @dataclass(frozen=True)
@@ -190,6 +207,8 @@ def _is_noun_phrase(p: str) -> bool:
 
 def _is_texture(p: str) -> bool:
     rest = re.sub(r"又|很|超|更|而|且|也|非常|特别", "", p)
+    if not rest:
+        return False  # "特别": an adverb alone is no texture ("质地很特别" says nothing)
     for w in sorted(lx.TEXTURE_WORDS, key=len, reverse=True):
         rest = rest.replace(w, "")
     return rest == "" and len(p) >= 2
@@ -339,10 +358,12 @@ def _figure(rest: str) -> str | None:
     follows is a verb phrase, a property ("50米防水", "半小时充满一半")."""
     if len(re.findall(r"[\u4e00-\u9fff]", rest)) < 2:
         return None  # a bare measure ("32厘米")
+    if rest.startswith(("不", "可", "无需", "易", "持", "长效", "快速")):
+        return "trait"  # "16H不浮粉", "12周持色"
     if _is_noun_end(rest):
         return "part"
     ws = [f for w, f in words(rest) if w.strip()]
-    if rest.endswith(_ADJ_ENDS) or (ws and ws[0][:1] in ("v", "a")):
+    if rest.endswith(_ADJ_ENDS) or (ws and ws[0][:1] in ("v", "a", "d")):
         return "trait"
     return "part"
 
@@ -380,14 +401,33 @@ _BARE_VERBS = frozenset(
         "唤醒",
         "激活",
         "锁住",
+        "控制",
     ]
 )
+
+
+_NOT_GOOD = tuple(
+    "不" + w
+    for w in (
+        "透气", "舒服", "舒适", "贴合", "够", "匀", "持久", "方便", "好", "干净", "稳", "牢", "服帖", "保暖",
+        "防水", "耐用", "顺滑", "清晰", "灵敏", "均匀", "卫生", "安全", "合身", "跟脚", "吸汗", "透", "适配",
+    )
+)  # fmt: skip
+"""A problem said as 不 + a good quality ("不透气", "不贴合")."""
 
 
 def _pain(p: str) -> str | None:
     """A problem before the product (油烟大, 爬坡吃力, 脱妆), not a promise (告别黏腻) or a question."""
     if p.startswith(("告别", "不再", "解决", "防", "无", "减少", "避免", "比", "适", "让", "给")):
         return None
+    if p.startswith(
+        ("拒绝", "抵御", "抑制", "支撑", "拯救", "抚纹", "乳化", "不同", "因个体", "会不会", "抑菌")
+    ):
+        return None  # what the product does against it, not the problem ("拯救平胸")
+    if p.startswith("不") and not p.startswith(_NOT_GOOD):
+        return None  # "不刺激", "不勒肚子": a promise; "不透气", "不贴合" are problems
+    if p.endswith(("成分", "救星", "程度")):
+        return None  # "三大核心油成分", "干皮救星", "发红程度"
     if not any(m in p for m in _PAIN_MARKS) or any(
         w in p for w in lx.TEXTURE_WORDS if len(w) >= 2 and w.startswith("不")
     ):
@@ -446,13 +486,17 @@ def read_card(
             if not p or p in seen:
                 continue
             foreign = any(b in p for b in other_brands if len(b) >= 2 and b not in (brand, spoken_name))
-            slot = None if foreign else type_phrase(p, key, brand or spoken_name, type_word)
-            if slot is None:
+            typed = None if foreign else type_fact(p, key, brand or spoken_name, type_word)
+            if typed is None:
                 if key in FIELD_SLOT and 4 <= len(p) <= MAX_CHARS:
                     untyped.append(Fact(p, FIELD_SLOT[key], key))
                 continue
+            said, slot = typed
             seen.add(p)
-            facts.append(Fact(p, slot, key))
+            if said in seen and said != p:
+                continue
+            seen.add(said)
+            facts.append(Fact(said, slot, key))
             got += 1
         if got == 0 and text.strip():
             unusable.append(key)
@@ -467,4 +511,442 @@ def read_card(
         card_text,
         tuple(unusable),
         tuple(untyped),
+    )
+
+
+# ---- form: does the typed phrase have the grammatical form its slot expects? ----
+# The bank's frames put a trait after 它 ("它{trait}"), a part after 有/带 ("它带{part}"), a benefit after
+# 能/帮你 ("帮你{benefit}"), a look or material where a noun goes ("它的{look}"). A phrase typed by its
+# field alone often has another form ("帮你清洁力", "它灰色哑光油漆", "它有带绑带"): the rules below retype
+# it (a spec noun phrase is a part, a colour is a look), rewrite it exactly (a part loses a leading 带/有),
+# or drop it. Never a new claim: a rewrite only removes words the frame already says.
+
+_PART_LEAD = re.compile(
+    r"^(?:带有|自带|配有|配备|搭载|内置|含有|内含|采用|带|有|配|含)(?!方|色|件|套|饰|料|量)"
+)
+"""A verb before a part ("带绑带", "有塑封层"): the frame says 有/带 itself."""
+_CLAUSE_VERBS = re.compile(r"[\u4e00-\u9fff](?:有|为|是|采用|使用|用了|搭载|配备|内置)[\u4e00-\u9fff]")
+"""A part that is a whole clause ("床头有夜灯", "瓶身采用HDPE材质")."""
+_NOT_PART_START = (
+    "通过", "营造", "配合", "适用", "适合", "深入", "破坏", "将", "立送", "明显", "调衡", "包里", "方便", "无需",
+    "一样", "一台", "环环", "尽释", "模拟", "提气", "提亮", "匀净", "持久", "持妆", "全天候", "妆前", "百搭", "速干",
+    "两天",
+)  # fmt: skip
+"""Verbs and adverbs a part cannot start with: what follows says what it does, not what it has."""
+_ABSTRACT_ENDS = (
+    "性", "感", "度", "性能", "速度", "力", "率", "力度", "能力", "效果", "美感", "历史", "之前", "问世",
+)  # fmt: skip
+"""A quality said as a noun ("支撑性", "仪式感", "厚度", "清洁力"): not a thing the product has, not a
+verb phrase for the user; said only with its adjective ("清洁力强") as a trait."""
+_FEATURE_NOUNS = ("快充", "闪充", "无线充", "超级快充", "语音互动", "投屏", "蓝牙", "接口", "网口", "插口")
+"""Features jieba does not tag as nouns ("快/a 充/v"): "它22.5瓦快充" reads as a part ("它有22.5瓦快充")."""
+_MATERIAL_HEADS = (
+    "成分", "精粹", "提取物", "微粒", "因子", "复合物", "面料", "纸", "棉", "纤维", "油", "精华", "原液", "精油",
+    "涂层", "材质", "蛋白", "酸", "肽",
+)  # fmt: skip
+"""Heads of a material noun phrase ("保湿微粒", "亲肤成分", "抗菌面料")."""
+_THING_HEADS = (
+    *_MATERIAL_HEADS,
+    "产品", "霜", "乳", "膏", "膜", "口罩", "外套", "组合", "搭配", "秘籍", "秘密", "明星", "经典", "手法", "方式",
+    "矩阵", "神器", "食谱", "四步曲", "型", "处理", "底裆", "指数", "实测", "爆款", "漱口水", "瓶", "救星", "版",
+)  # fmt: skip
+"""Nouns a benefit cannot end in: "帮你保湿霜", "帮你抗皱秘籍" are no verb phrases."""
+_SCENES = ("办公", "出门", "出行", "旅行", "居家", "睡觉", "生活", "上班", "通勤", "户外")
+"""Where it is used: "办公安静", "轻便出门", "高质量生活" are no property of the product ("它办公安静")."""
+_USER_ACTS = ("沐浴", "洗澡", "工作", "学习", "休息")
+"""What the user does: "它舒适沐浴", "它高效率工作" are no property of the product."""
+_SUPPORTED = re.compile(r"^(?:智能|自定义)(?!恒温|控温|断电|关机|感应)[\u4e00-\u9fff]{2,}$")
+"""A feature it supports ("智能触控", "智能语音互动", "自定义提示音"): a part, said "它有智能触控"."""
+_PROOF_OBJECTS = (
+    "腐蚀", "压", "摔", "撕裂", "开裂", "生锈", "锈", "磨", "静电", "震", "污", "脏", "腐", "冲击", "刮", "爆",
+    "盐水", "氯", "变形", "菌",
+)  # fmt: skip
+"""What a thing resists ("抗腐蚀", "抗摔"): a property of the product (它抗摔), not a benefit (帮你抗摔)."""
+_BODY_START = (
+    "肌肤", "皮肤", "毛孔", "发丝", "头发", "秀发", "肤色", "肤质", "手心", "双手", "面部", "脸部", "宝宝", "晒后",
+    "刷牙", "唇部", "眼周", "头皮", "发质", "发尾", "牙龈", "发缝", "发际", "头屑", "干燥", "暗淡", "暗沉", "粗糙",
+    "独自", "全家",
+)  # fmt: skip
+"""A trait about the user's body has another subject than the product ("它肌肤软嫩透亮")."""
+_BODY_OBJECTS = ("腰部", "胸部", "臀部", "腿部", "肌肤", "皮肤", "脸部", "面部", "头发", "身体", "眼部")
+_BODY_NOUNS = frozenset({"视网膜", "角膜", "黏膜", "粘膜", "胃黏膜", "皮脂膜"})
+_ABILITY_VERBS = frozenset(
+    {
+        "抗氧",
+        "遮瑕",
+        "遮盖",
+        "清洁",
+        "吸收",
+        "滋润",
+        "保湿",
+        "补水",
+        "修护",
+        "控油",
+        "提亮",
+        "防晒",
+        "防护",
+        "锁水",
+    }
+)
+"""Verbs that make an ability noun with 力/度 ("清洁力", "遮瑕度"): "帮你清洁力" is no verb phrase."""
+_RAISE = ("提升", "提高", "增加", "增强")
+"""提升 takes a quality ("提升配速", "提升肌肤光泽"), never a bare body part ("提升腰部", "提高肌肤")."""
+_TRAIT_MODS = (
+    "无", "不", "没有", "零", "防", "抗", "免", "少", "低", "高", "超", "多", "大", "小", "长", "超长", "超大", "强",
+    "易", "耐", "更", "很", "可", "能", "双", "全", "快", "轻", "静", "真", "纯", "自动", "智能", "持久", "长效",
+    "一键",
+)  # fmt: skip
+"""Words that make a predicate of the noun after them ("无异味", "低功耗", "超静音", "持久续航")."""
+_HEAD_NOUNS = (
+    "肌", "光妆", "粉质", "泡沫", "妆效", "质地", "笔触", "肌理", "标签", "套餐", "服务", "伴侣", "专家", "材料",
+    "效果", "底妆", "肌肤", "皮肤", "眼妆", "表面", "版", "款", "细节", "纸", "胶", "成分", "配方", "刷", "瓶", "辐射", "好物", "体验", "品", "透气孔", "小孔", "微孔", "布套", "抹胸", "腰边",
+)  # fmt: skip
+"""Heads of a noun phrase jieba may tag otherwise ("细腻柔雾肌", "棉柔细腻泡沫", "透气孔"): never after 它."""
+_FORCES = ("吸力", "拉力", "动力", "马力", "推力", "压力", "电力", "防护力")
+"""Forces a product has with a figure ("5000帕吸力"); "7天大屏障锁水力" is an ability said as a noun."""
+_ABSTRACT_TRAIT_ENDS = ("性", "感", "度", "性能", "力度", "能力", "力", "率")
+_NOUN_TRAITS = frozenset({"静音", "防水", "防滑", "防摔", "恒温", "速干", "保温", "抑菌", "除菌", "降噪"})
+"""One-word traits jieba tags as nouns that read after 它 ("它静音")."""
+_MEASURE_TRAIT = re.compile(r"[\u4e00-\u9fff]{2,6}(?:约|达|高达|仅|只有)?[0-9.]+[A-Za-z%\u4e00-\u9fff]{0,3}")
+_NOT_A_FACT = re.compile(
+    r"[0-9]{4}年|年历史|年之前|问世|诞生|无具体|品牌故事|参与方式|上架|不禁|令人|数量有限|具体描述|免息|回购|"
+    r"满[0-9]+|热销|必须|不支持|送[0-9]|不安全|^由"
+)
+"""History, the card's own talk, a shop's notice: nothing to voice in any slot."""
+_COLOUR_LOOK = re.compile(
+    r"(?:[0-9]+号色|色号)|^(?:"
+    + lx.COLOUR.pattern
+    + r")|色$|(?<=[\u4e00-\u9fff])[蓝紫白绿红黄粉灰黑棕金银橙青]$"
+)
+_NOT_COLOUR = ("黑色素", "透明质酸", "白发", "黑头", "白头", "黑眼圈")
+_NOUN_FLAGS = ("n", "ng", "nz", "vn", "nr", "ns", "nt", "g")
+
+
+def _tags(p: str) -> list[tuple[str, str]]:
+    return [(w, f) for w, f in words(p) if w.strip()]
+
+
+def _ends_in_noun(p: str) -> bool:
+    """The phrase's last word is a thing (by jieba's tag or the noun-end lexicon)."""
+    if p.endswith(_FEATURE_NOUNS) or _is_noun_end(p):
+        return True
+    ws = _tags(p)
+    return bool(ws) and ws[-1][1] in _NOUN_FLAGS and ws[-1][1] not in ("nr", "ns")
+
+
+def _is_colour(p: str) -> bool:
+    """Names a colour ("奶茶色", "星空蓝", "03号色"); not a verb on colour ("不掉色", "持色", "不卡粉")."""
+    if any(w in p for w in _NOT_COLOUR) or re.search(r"[不无易持锁提卡掉褪脱显]|上色|底色", p):
+        return False
+    return bool(_COLOUR_LOOK.search(p))
+
+
+def reads_as_trait(p: str) -> bool:
+    """A predicate with the product as subject: "它{p}" is a sentence ("它不掉毛", "它超静音",
+    "它整车重量8.5公斤"); not a noun ("它灰色哑光油漆"), a scene ("它办公安静") or the user's body."""
+    if _NOT_A_FACT.search(p) or lx.OFFER.match(p) or lx.SERVICE.search(p):
+        return False
+    if (
+        p.startswith(_BODY_START)
+        or p.startswith(_SCENES)
+        or p.endswith(_SCENES + _USER_ACTS)
+        or _CLAUSE_VERBS.search(p)
+    ):
+        return False
+    if _SUPPORTED.match(p):
+        return False  # "智能触控", "自定义提示音": a feature it supports ("它有智能触控"), not "它智能触控"
+    if _MEASURE_TRAIT.fullmatch(p) and not p.endswith(_FEATURE_NOUNS):
+        return True  # "充绒量200克", "续航30小时"
+    if re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]", p):
+        return False  # "踏实的稳定性", "舒适的睡眠": a thing
+    if p in _NOUN_TRAITS:
+        return True
+    ws = _tags(p)
+    if not ws:
+        return False
+    if len(ws) >= 2 and ws[-1][1] == "d" and ws[-1][0] not in ("自然", "持久", "长久"):
+        return False  # "智能语音互动": jieba's adverb at the end is a mis-tagged noun
+    if p.endswith(_FEATURE_NOUNS):
+        return False
+    if (
+        p.startswith(("不", "无需", "无惧", "不易"))
+        and len(p) >= 3
+        and ws[0][1][:1] in ("d", "v")
+        and not p.endswith(("标签", "效果", "配方", "成分"))
+    ):
+        return True  # "不磨肌肤", "不显毛孔": a negated verb and its object
+    if p.endswith(_HEAD_NOUNS):
+        return False  # "双向快充": a feature; "细腻柔雾肌", "绵密泡沫": a thing
+    if (
+        p.endswith(_ABSTRACT_TRAIT_ENDS)
+        and not p.endswith(_ADJ_ENDS)
+        and not re.search(r"[省吃有给费无魅活耐]力$", p)
+    ):
+        return False  # "防水性", "防螨率": a quality said as a noun
+    if p.endswith(_ADJ_ENDS) or any(p.endswith(w) for w in lx.TEXTURE_WORDS if len(w) >= 2):
+        return True  # "骑行省力", "清爽透气"
+    head = _FIGURE_HEAD.match(p)
+    if head and head.end() > 0:
+        return _figure(p[head.end() :]) == "trait"  # "50米防水", "90天酿造"; not "4G全网通"
+    verb_before = ws[-1][1].startswith("v") or any(f[:1] in ("v", "d") for _, f in ws[:-1])
+    if _is_noun_end(p) and not verb_before:
+        return len(p) >= 3 and p[-2] in "不无脱掉褪防抗" and p[-1] in "色毛油水线"  # "不掉毛"
+    if _ends_in_noun(p):
+        mod = next((m for m in sorted(_TRAIT_MODS, key=len, reverse=True) if p.startswith(m)), "")
+        if not mod and p.startswith(lx.TRAIT_START):
+            mod = p[0]
+        if (mod and len(p) <= len(mod) + 2) or re.search(r"[无不免]", p[1:]):
+            return True  # "低功耗", "防潮", "无异味", "破壁无渣"; not "大自然床垫", "高定奢美包装"
+        return any(f[:1] in ("v", "a", "d") for _, f in ws[:-1])  # "不伤屏障", "持久锁水"; not "灰色哑光油漆"
+    return True
+
+
+def reads_as_part(p: str) -> bool:
+    """A noun phrase the product has: "它有{p}", "它带{p}" ("4D扶手", "5000毫安大电池", "22.5瓦快充"); not a
+    verb phrase ("带绑带", "方便携带"), a clause ("床头有夜灯") or a quality ("支撑性")."""
+    if _NOT_A_FACT.search(p) or _CLAUSE_VERBS.search(p) or p.startswith(_NOT_PART_START):
+        return False
+    if _PART_LEAD.match(p) and len(p) > 2:
+        return False
+    figure = bool(_FIGURE_HEAD.match(p) and _FIGURE_HEAD.match(p).end())  # type: ignore[union-attr]
+    if p.endswith(_ABSTRACT_ENDS) and not (figure and p.endswith((*_FORCES, "率", "性能"))):
+        return False  # "厚度", "仪式感", "包裹性", "7天大屏障锁水力"
+    if p.endswith(("之后", "之前", "以上", "以下")):
+        return False
+    ws = _tags(p)
+    if p.startswith(("不", "很", "超级", "更", "非常", "特别", "真的", "最")):
+        return False  # "不挑皮", "很舒服": an adverb starts a predicate
+    if (
+        ws
+        and ws[0][1] == "v"
+        and ws[0][0] not in ("防", "抗", "静音", "防滑", "防水", "可调")
+        and len(ws) >= 2
+    ):
+        if not _ends_in_noun(p):
+            return False  # "破坏细胞膜" ends in a noun but is a verb phrase: see the next rule
+        if ws[0][0] in ("破坏", "深入", "营造", "改善", "调衡", "将", "立送", "配合"):
+            return False
+    if p.endswith((*_SCENES, "细节")):
+        return False  # "智能生活": a way of living, not a feature
+    if p.endswith(_FEATURE_NOUNS) or (_SUPPORTED.match(p) and not re.search(r"[不无更很]", p)):
+        return True  # "22.5瓦快充", "USB接口", "智能触控"
+    if re.search(r"[更很]", p[1:]):
+        return False  # "饱满显色更持色"
+    if figure:
+        rest = p[_FIGURE_HEAD.match(p).end() :]  # type: ignore[union-attr]
+        rest_tags = _tags(rest)
+        if not rest_tags or _figure(rest) == "trait" or rest_tags[0][1] in ("d", "ad"):
+            return False  # "16H不浮粉", "3个月可自然降解": a measure of what it does (a trait)
+        return _ends_in_noun(rest) and len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 2
+    return _ends_in_noun(p)
+
+
+def _ends_in_thing(p: str) -> bool:
+    """The last word is a thing: a multi-character head ("保湿微粒", "抗皱秘籍") or a one-character one standing
+    alone ("保湿膜", "滋润乳") or making the whole phrase one word ("保湿霜"); not "缓解腰酸", "补充氨基酸",
+    "呵护孩子娇嫩的视网膜"."""
+    ws = _tags(p)
+    if not ws:
+        return False
+    last = ws[-1][0]
+    if last in _BODY_NOUNS:
+        return False
+    if last in _THING_HEADS:
+        # "保湿膜", "滋润乳": a thing; "改善出油": 出油 is a verb and its object
+        return not (len(ws) >= 2 and len(ws[-2][0]) == 1 and ws[-2][1][:1] == "v")
+    long_heads = tuple(h for h in _THING_HEADS if len(h) >= 2 and h not in ("蛋白", "精华"))
+    one_noun = len(ws) == 1 and ws[0][1][:1] == "n"  # "保湿霜"; not "控油", a verb
+    return last.endswith(long_heads) or (one_noun and p.endswith(_THING_HEADS))
+
+
+def reads_as_benefit(p: str) -> bool:
+    """A verb phrase for the user: "能{p}", "帮你{p}" ("补水保湿", "提升配速"); not a noun ("清洁力",
+    "保湿微粒"), a property ("吸收快") or a bare body part after 提升 ("提升腰部")."""
+    if _NOT_A_FACT.search(p) or _ends_in_thing(p) or p in _BARE_VERBS or p == "遮盖":
+        return False  # "保湿霜", "保湿膜", "抗皱秘籍"
+    if re.match(r"^(?:抗|防|耐)", p) and p[1:].startswith(_PROOF_OBJECTS) and not p.startswith("抗菌"):
+        return False  # "帮你抗腐蚀": a property of the product
+    if re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]", p) and not p.startswith(
+        (*_RAISE, "保护", "呵护", "守护")
+    ):
+        return False  # "均匀的出沙口": a thing
+    if p.endswith(("率", "明显", "便携", "耐用", "高达自身")):
+        return False  # "抗菌抑菌率", "修护效果明显": not what it does for you
+    for verb in _RAISE:
+        if p.startswith(verb) and (p[len(verb) :] in _BODY_OBJECTS or not p[len(verb) :]):
+            return False
+    m = re.match(r"^(.{1,4}?)(力度|能力|速度|力|度|性|率|感)(.*)$", p)
+    if m and (m.group(1) in lx.BENEFIT_VERBS or m.group(1) in _ABILITY_VERBS):
+        return False  # "清洁力", "保湿力度", "吸收速度", "清洁力强": the ability, not the act
+    ws = _tags(p)
+    if len(ws) >= 2 and ws[-1][1] in ("a", "ad") and ws[-1][0] in ("快", "好", "强", "佳", "高", "大", "足"):
+        return False  # "吸收快": a property of the product
+    rest = re.sub(r"^(?:深层|有效|轻松|随时|快速|持续|长效|全面|及时|温和|高效|一键)", "", p)
+    ws = _tags(rest) if rest != p else ws
+    adverb = rest != p and len(rest) >= 2 and ws[0][1][:1] != "d"  # "轻松爬坡", "随时联系孩子"
+    if not rest.startswith(lx.BENEFIT_VERBS) and not (ws and ws[0][1] in ("v", "vn")) and not adverb:
+        return False  # "随时随地"
+    return bool(re.search(r"[\u4e00-\u9fff]{2}", p))
+
+
+def reads_as_look(p: str) -> bool:
+    """An appearance noun phrase ("哑光黑车架", "奶白色机身", "椭圆形设计"), not a measure ("17厘米"), a
+    port ("USB接口"), a shade for someone ("偏白肤色") or a word that only contains a colour ("黑色素")."""
+    if _NOT_A_FACT.search(p) or any(w in p for w in _NOT_COLOUR) or p.endswith(_FEATURE_NOUNS):
+        return False
+    if p.endswith(("肤色", "肤质")) or p.startswith(("适合", "适用")) or _is_people(p):
+        return False
+    if re.fullmatch(r"[\u4e00-\u9fff]{0,6}[0-9.]+(?:厘米|毫米|米|cm|mm|CM|MM|公分|寸)", p):
+        return False  # "17厘米", "吊顶空间12厘米": a measure, not how it looks
+    ws = _tags(p)
+    if ws and ws[0][1] == "v" and ws[0][0] in ("按住", "按压", "层层"):
+        return False
+    return _ends_in_noun(p) or _is_colour(p) or p.endswith(lx.LOOK_HEADS)
+
+
+_NOT_MATERIAL = re.compile(
+    r"下垂|松弛|流失|下降|松散|异常|分泌|出汗|损伤|保存$|提示$|对比$|^含有$|靠谱|^特别$|感$|率$|(?<!巧克)力$|[^温]度$"
+)
+"""A problem of the skin ("胶原流失"), a notice ("避光保存") or a quality ("贴合感") under 成分/材质."""
+
+
+def reads_as_material(p: str) -> bool:
+    """What it is made of or what is in it: not an adjective ("深沉", "新颖") or a problem ("胶原流失")."""
+    if _NOT_MATERIAL.search(p):
+        return False
+    ws = _tags(p)
+    return not (len(ws) == 1 and ws[0][1] in ("a", "ad", "d"))
+
+
+FORM_CHECKS: dict[str, Callable[[str], bool]] = {
+    "trait": reads_as_trait,
+    "part": reads_as_part,
+    "benefit": reads_as_benefit,
+    "look": reads_as_look,
+    "material": reads_as_material,
+}
+"""The slot types whose form is checked on every typed phrase (docs/sentence-bank.md, "Slot types")."""
+
+
+_NOT_TRAIT_START = (
+    "将", "通过", "配合", "适用", "适合", "包里", "两天", "营造", "模拟", "深入", "破坏", "调衡", "明显", "立送", "一台",
+    "一样", "一秒", "环环",
+)  # fmt: skip
+
+
+def _predicate_start(p: str) -> bool:
+    """Starts like a predicate: a modifier (持久, 不, 可), an adjective, or has a negation inside."""
+    ws = _tags(p)
+    head = _FIGURE_HEAD.match(p)
+    if head and head.end() > 0:
+        return _figure(p[head.end() :]) == "trait"
+    return (
+        p.startswith(_TRAIT_MODS)
+        or p.startswith(lx.TRAIT_START)
+        or bool(ws and ws[0][1] in ("a", "ad", "d"))
+        or bool(re.search(r"[无不免防抗]", p[1:]))
+    )
+
+
+def _named_colour(p: str) -> bool:
+    """A colour named after a thing ("曜石黑", "原木黄", "星空蓝"); not an effect ("亮白", "显白")."""
+    ws = _tags(p[:-1])
+    return (
+        len(p) >= 3
+        and p[-1] in "蓝紫白绿红黄灰黑棕橙青"
+        and p[-2] not in "亮美显提透净嫩皙"
+        and len(ws) == 1
+        and ws[0][1][:1] == "n"
+    )
+
+
+def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
+    """(text, slot) of a phrase typed `slot` by its field, after the form rules; None: not voiced."""
+    if (
+        slot in ("part", "trait", "material")
+        and (re.search(r"色$|色号$", p) or _named_colour(p))
+        and _is_colour(p)
+        and reads_as_look(p)
+    ):
+        return p, "look"  # "奶茶色", "03号色": how it looks, not a thing it has
+    if slot == "material" and not reads_as_material(p):
+        return None
+    check = FORM_CHECKS.get(slot)
+    if check is None or check(p):
+        return p, slot
+    if _NOT_A_FACT.search(p):
+        return None
+    if slot == "part":
+        lead = _PART_LEAD.match(p)
+        first = _tags(p)[0][0] if _tags(p) else ""
+        if lead and first == lead.group(0) and reads_as_part(p[lead.end() :]) and len(p) - lead.end() >= 2:
+            return p[lead.end() :], "part"  # "带绑带" -> 绑带
+        if _is_colour(p) and reads_as_look(p):
+            return p, "look"  # "奶茶色"
+        if reads_as_trait(p) and not p.startswith(_NOT_TRAIT_START) and _predicate_start(p):
+            return p, "trait"  # "不挑皮", "方便携带", "持久控油"
+        return None
+    if slot == "trait":
+        if _is_colour(p) and _ends_in_noun(p) and reads_as_look(p):
+            return p, "look"  # "灰色哑光油漆"
+        if _SUPPORTED.match(p) and reads_as_part(p):
+            return p, "part"  # "智能触控": "它有智能触控"
+        if (
+            (p.endswith(_FEATURE_NOUNS) or _ends_in_noun(p))
+            and reads_as_part(p)
+            and not p.startswith(_BODY_START)
+        ):
+            if p.endswith(_MATERIAL_HEADS) and not re.match(r"^[0-9]", p):
+                return p, "material"  # "亲肤成分", "不干胶纸"
+            if p.endswith(_FEATURE_NOUNS) or re.match(r"^[0-9]", p) or p.endswith(_NOUN_ENDS):
+                return p, "part"  # "22.5瓦快充", "双向快充", "前胸隐形透气孔"
+        return None
+    if slot == "benefit":
+        if (
+            _ends_in_thing(p)
+            and p.endswith(_MATERIAL_HEADS)
+            and key in ("功效", "成分/材质", "通用卖点", "质量/特性")
+        ):
+            return p, "material"  # "保湿微粒", "抗菌面料": what is in it
+        m = re.match(r"^.{1,4}?(?:力度|能力|速度|力|度|性)(?:强大|很强|强|佳|好|高|大|足|快)$", p)
+        if (m or re.search(r"(?:快|好|强|佳)$", p)) and reads_as_trait(p):
+            return p, "trait"  # "清洁力强", "吸收快": the card says it, a property of the product
+        if re.match(r"^(?:抗|防|耐)", p) and p[1:].startswith(_PROOF_OBJECTS) and reads_as_trait(p):
+            return p, "trait"  # "抗腐蚀": "它抗腐蚀", not "帮你抗腐蚀"
+        return None
+    if slot == "look":
+        if p.endswith(_FEATURE_NOUNS) and reads_as_part(p):
+            return p, "part"  # "USB接口"
+        if "透明质酸" in p:
+            return p, "material"
+        return None
+    return None
+
+
+def type_fact(p: str, key: str, brand: str = "", type_word: str = "") -> tuple[str, str] | None:
+    """(text as said, slot type) of one cleaned phrase of card field `key`, or None when it must not be
+    voiced: typed by field, shape and lexicon (`type_phrase`), then checked for its slot's form."""
+    slot = type_phrase(p, key, brand, type_word)
+    return None if slot is None else _retype(p, slot, key)
+
+
+_CORE_WORDS = """设计 功能 技术 科技 工艺 系统 结构 模式 效果 配方 成分 材质 面料 提取 取物 肌肤 皮肤 精华 植萃 植物 复合
+    自然 改善 提供 洗后 配色 天然 舒适 问题 提升 方案 深层 温和 产品 专利 进口 智能 一键 持久 长效 快速 肤质
+    有效 全面 籽油 溶液 酸钠 精萃 精粹 花籽 复配 提物 萃取 纯度 高纯"""
+_CORE_STOP = frozenset(_CORE_WORDS.split())
+"""Character pairs too generic to make two facts one idea ("红花籽油", "霍霍巴籽油" are two oils)."""
+_FUNCTION_CHARS = frozenset("不无很超更可易的了也又和与且能会有是个多大小高低双全")
+
+
+@functools.lru_cache(maxsize=8192)
+def fact_core(text: str) -> frozenset[str]:
+    """The idea of a fact, comparable across facts: its content character pairs without figures, units and
+    function words. "双向快充" and "22.5瓦快充" share 快充 (one idea said twice); "不掉色" and "不掉毛"
+    share nothing."""
+    head = _FIGURE_HEAD.match(text)
+    rest = text[head.end() :] if head else text
+    runs = re.findall(r"[\u4e00-\u9fff]+", rest)
+    pairs = {r[i : i + 2] for r in runs for i in range(len(r) - 1)}
+    return frozenset(
+        x for x in pairs if not (set(x) & _FUNCTION_CHARS) and x not in _CORE_STOP and not x.endswith("瓦")
     )
