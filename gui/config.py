@@ -34,9 +34,8 @@ def settings() -> QSettings:
 
 def recent_files() -> list[str]:
     value = settings().value("recent", [])
-    if isinstance(value, str):
-        value = [value]
-    return [str(v) for v in (value or []) if str(v)]
+    items = [value] if isinstance(value, str) else value if isinstance(value, (list, tuple)) else []
+    return [str(v) for v in items if str(v)]
 
 
 def add_recent_file(path: str | Path) -> list[str]:

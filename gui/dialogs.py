@@ -321,7 +321,7 @@ def app_version() -> str:
 
 def about_html() -> str:
     """Version, licences of what is bundled, and the offer of the ffmpeg build's source (LGPL/GPL)."""
-    from gui.logs import log_dir
+    from gui.config import log_dir
 
     rows = [
         (

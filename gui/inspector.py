@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.pipeline import LineFit
 from core.project import Project, set_labels, set_narration
 from core.timebase import format_timecode
 from gui.bridge import DocumentBridge
 from gui.i18n import label_definition, tr
-from gui.services import Fit, clip_fit, labels, spoken_chars
+from gui.services import clip_fit, labels, spoken_chars
 from gui.speech_queue import SPEECH_TEXT
 from gui.style import FIT_COLORS, label_color
 
@@ -145,7 +146,7 @@ class Inspector(QWidget):
         self._commit_timer.setInterval(800)
         self._commit_timer.timeout.connect(self.commit_text)
         self._text_index: int | None = None
-        self.fit: Fit | None = None
+        self.fit: LineFit | None = None
         # alternatives per clip, keyed by the clip's span (a retimed clip needs new ones): lines, next position
         self._alternatives: dict[tuple[int, int], tuple[list[tuple[tuple[str, ...], str]], int]] = {}
         bridge.documentReplaced.connect(self._alternatives.clear)

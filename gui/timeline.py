@@ -385,8 +385,8 @@ class TimelineView(QGraphicsView):
         self.layout_items()
         for item in self.clip_items:
             item.update()
-        for item in self.narr_items:
-            item.update()
+        for lane in self.narr_items:
+            lane.update()
         self.thumbs.update()  # its tiles restart at the clips' starts
 
     def layout_items(self) -> None:
