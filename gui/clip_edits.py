@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
+from core.jobs import core_job
+from core.pipeline import apply_lines, line_fit, merge_range, rewrite_lines
 from core.project import Clip, Project, split_clip
 from core.timebase import snap_ms_to_frame
-from gui import config, dialogs, services
+from gui import config, dialogs
 from gui.i18n import tr
 from gui.operations import DocumentOp
 
@@ -47,7 +49,7 @@ def join_lines(lines: list[str]) -> str:
 def where_it_fits(project: Project, left: int, text: str) -> int:
     """Which half of a split keeps `text`: the one where it fits (the left when both do), else the one it
     overflows least (the longer half)."""
-    fits = [services.clip_fit(project.clips[i], project, text) for i in (left, left + 1)]
+    fits = [line_fit(project, project.clips[i], text, wait=False) for i in (left, left + 1)]
     order = {"fits": 0, "empty": 0, "tight": 1, "over": 2}
     ranked = sorted(
         range(2), key=lambda k: (order.get(fits[k].state, 2), fits[k].speech_ms - fits[k].room_ms, k)
@@ -58,7 +60,7 @@ def where_it_fits(project: Project, left: int, text: str) -> int:
 def fit_text(project: Project, index: int) -> str:
     """The merged line's fit, as the status bar says it."""
     clip = project.clips[index]
-    fit = services.clip_fit(clip, project)
+    fit = line_fit(project, clip, wait=False)
     seconds = {"speech": f"{fit.speech_ms / 1000:.1f}", "room": f"{fit.room_ms / 1000:.1f}"}
     texts = {
         "fits": tr("the line fits (speech ≈{speech} s, room {room} s)"),
@@ -119,7 +121,7 @@ class ClipEdits(QObject):
     def _write_lines(self, indexes: list[int], key: object) -> bool:
         """The narrator's lines for `indexes`, applied into the undo step `key` (the split's)."""
         w = self.window
-        backend, model = config.narrator_backend(), config.model_dir()
+        narrator = config.narrator()
         seed = w.narration._next_seed(17)
 
         def unlock(p: Project) -> Project:
@@ -127,14 +129,14 @@ class ClipEdits(QObject):
                                           for i, c in enumerate(p.clips)))  # fmt: skip
 
         def apply(p: Project, verdicts: list[LineVerdict]) -> Project:
-            return services.apply_lines(p, verdicts, unlock=True)
+            return apply_lines(p, verdicts, unlock=True)
 
         def done(verdicts: list[LineVerdict], _applied: bool) -> None:
             w.show_message(tr("Split clip: %n new lines", "", len(verdicts)))
 
         job = w.operations.change(DocumentOp["list[LineVerdict]"](
             tr("Writing lines"), tr("Split clip"),
-            lambda snap: services.rewrite_job(snap, indexes, backend, model, seed),
+            lambda snap: core_job(rewrite_lines, snap, narrator, indexes, seed=seed, speak=False),
             apply, prepare=unlock, done=done, merge_key=key,
         ))  # fmt: skip
         return job is not None
@@ -157,7 +159,7 @@ class ClipEdits(QObject):
         joined = join_lines([c.narration for c in clips[first : last + 1]])
 
         def merge(p: Project) -> Project:
-            merged = services.merge_range(p, first, last)
+            merged = merge_range(p, first, last)
             out = list(merged.clips)
             out[first] = replace(out[first], narration=joined)
             return replace(merged, clips=tuple(out))
@@ -167,7 +169,7 @@ class ClipEdits(QObject):
         self.bridge.select([first])
         project = self.bridge.project
         clip: Clip = project.clips[first]
-        fit = services.clip_fit(clip, project)
+        fit = line_fit(project, clip, wait=False)
         if fit.state == "over" and not clip.locked:  # the narrator writes one for the merged clip, same undo step
             self._shorten(first, description, key)
             return True
@@ -177,11 +179,11 @@ class ClipEdits(QObject):
 
     def _shorten(self, index: int, description: str, key: object) -> None:
         w = self.window
-        backend, model = config.narrator_backend(), config.model_dir()
+        narrator = config.narrator()
         seed = w.narration._next_seed(19)
 
         def apply(p: Project, verdicts: list[LineVerdict]) -> Project:
-            return services.apply_lines(p, [v for v in verdicts if v.fits], unlock=True)
+            return apply_lines(p, [v for v in verdicts if v.fits], unlock=True)
 
         def done(_verdicts: list[LineVerdict], _applied: bool) -> None:
             project = self.bridge.project
@@ -192,6 +194,6 @@ class ClipEdits(QObject):
 
         w.operations.change(DocumentOp["list[LineVerdict]"](
             tr("Writing lines"), description,
-            lambda snap: services.rewrite_job(snap, [index], backend, model, seed),
+            lambda snap: core_job(rewrite_lines, snap, narrator, [index], seed=seed, speak=False),
             apply, done=done, merge_key=key,
         ))  # fmt: skip

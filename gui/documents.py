@@ -15,8 +15,11 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu
 
 from core.errors import InputError, SyncNarratorError
+from core.jobs import core_job
+from core.media import MediaInfo, probe
+from core.pipeline import load_product, load_product_beside, media_summary
 from core.project import PROJECT_SUFFIX, Clip, Document, ExportSettings, MediaSummary, Product, Project
-from gui import config, dialogs, recovery, services
+from gui import config, dialogs, recovery
 from gui.export_dialog import beside
 from gui.i18n import tr
 from gui.operations import QueryOp
@@ -40,14 +43,6 @@ def is_product_file(path: Path) -> bool:
     except OSError:
         return False
     return '"attributes"' in head and '"format"' not in head
-
-
-def load_product_beside(video: Path) -> Product | None:
-    """`VIDEO.product.json` next to a video holds its product knowledge ({name, attributes}).
-
-    The command line's loader (core.pipeline): the same errors, raised for the caller to show."""
-    loaded: Product | None = services.load_product_beside(video)
-    return loaded
 
 
 class DocumentController(QObject):
@@ -117,10 +112,10 @@ class DocumentController(QObject):
             w.show_error(tr("Open"), InputError(f"{path}: not a video or SyncNarrator project"))
             return False
         w.operations.query(
-            QueryOp[MediaSummary](
+            QueryOp[MediaInfo](
                 tr("Reading video"),
-                services.probe_job(str(path)),
-                lambda media: self._video_probed(path, media, auto_narrate),
+                core_job(probe, path),
+                lambda info: self._video_probed(path, media_summary(info), auto_narrate),
             )
         )
         return True
@@ -146,7 +141,7 @@ class DocumentController(QObject):
         w = self.window
         title = tr("Import product")
         try:
-            product: Product = services.load_product(path)  # the command line's loader and errors
+            product = load_product(path)  # the command line's loader and errors
         except SyncNarratorError as exc:
             w.show_error(title, exc)
             return False
@@ -161,7 +156,7 @@ class DocumentController(QObject):
             return
         card: Product | None = None
         try:
-            card = load_product_beside(path)
+            card = load_product_beside(path)  # VIDEO.product.json: the command line's loader and errors
         except SyncNarratorError as exc:  # shown (the CLI refuses it too); the video still opens
             w.show_error(tr("Product knowledge"), exc)
         product = card or Product()

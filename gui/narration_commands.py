@@ -11,39 +11,76 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
+from core.detection import Detection, detect_clips
 from core.errors import InputError
-from core.jobs import CoreJob
+from core.export import ExportOptions, ExportResult
+from core.interchange import TimelineResult, export_timeline
+from core.jobs import CoreJob, core_job
+from core.narration.knowledge import knowledge_warnings
+from core.pipeline import (
+    CheckedExport,
+    FitPolicy,
+    LineVerdict,
+    Made,
+    alternative_lines,
+    apply_lines,
+    check_lines,
+    checked_export,
+    narration_track,
+    rewrite_lines,
+    shorten_proposals,
+    warm_up,
+    write_lines,
+)
 from core.project import Clip, ExportSettings, Project, set_clips
-from gui import config, dialogs, i18n, services
+from core.speech import FitResult
+from core.speech.voices import VoiceInfo, list_voices
+from gui import config, dialogs, i18n
 from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog, beside
 from gui.i18n import tr
 from gui.jobs import Job
 from gui.operations import DocumentOp, QueryOp
+from gui.preview_files import preview_dir, preview_name
 from gui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
-    from core.export import ExportResult
-    from core.pipeline import LineVerdict
     from gui.main_window import MainWindow
 
 Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
-Verdicts = list["LineVerdict"]  # core.pipeline.LineVerdict: index, labels, text, verdict (fitted/shortened/...)
+Verdicts = list[LineVerdict]  # index, labels, text, verdict (fitted/shortened/...)
 Alternatives = list[tuple[tuple[str, ...], str]]  # (labels, text), best first
 LABEL_PAUSE_MS = 1500  # the storyline clicks of one change: the rewrite is offered after this pause
 
 
-def apply_lines(project: Project, lines: Verdicts) -> Project:
-    """Narrator output onto the project; locked lines and locked labels are kept (core.pipeline)."""
-    return services.apply_lines(project, lines)
-
-
 def apply_rewrites(project: Project, lines: Sequence[LineVerdict | tuple[int, tuple[str, ...], str]]) -> Project:
     """Rewritten lines replace the clips' lines (unlocking them); locked labels are kept."""
-    return services.apply_lines(project, lines, unlock=True)
+    return apply_lines(project, lines, unlock=True)
+
+
+def export_job(
+    snapshot: Project, output: Path, allow_silent: bool, shortened: tuple[int, ...], made: Made
+) -> CoreJob[CheckedExport]:
+    """The editor's export: core's checked export of a snapshot with the policy "fail" (or "allow_silent":
+    export anyway); only the speech not in `made` is synthesized, and when that speech shows a line the
+    estimate let through cannot fit, nothing is written (the result's `problems`; the editor asks again)."""
+    srt = output.with_suffix(".srt") if snapshot.export.write_srt else None
+    options = ExportOptions.from_project(snapshot, srt=srt, shortened=frozenset(shortened))
+    policy: FitPolicy = "allow_silent" if allow_silent else "fail"
+    return core_job(checked_export, snapshot, output, options, policy=policy, made=dict(made))
+
+
+def voice_choices(voices: list[VoiceInfo]) -> list[tuple[str, str]]:
+    """[(voice id, readable name)] for the settings' list: no id or name twice."""
+    out: list[tuple[str, str]] = []
+    for v in voices:
+        name = v.name or v.id
+        if v.id and all(v.id != i and name != n for i, n in out):
+            out.append((v.id, name))
+    return out
 
 
 class NarrationCommands(QObject):
@@ -73,13 +110,10 @@ class NarrationCommands(QObject):
         self._labels_timer.stop()
         self._labels_pending = None
 
-    def _target(self) -> tuple[str, str]:
-        return config.narrator_backend(), config.model_dir()
-
     def warm_job(self, project: Project | None = None) -> CoreJob[bool]:
         """Loads the narrator, the estimate's front-end and the voice in the helper process and looks at
         the clips (the speech queue starts it once there are clips)."""
-        return services.warm_job(*self._target(), project)
+        return core_job(warm_up, config.narrator(), project)
 
     def _next_seed(self, step: int) -> int:
         self.seed += step
@@ -99,19 +133,19 @@ class NarrationCommands(QObject):
             return None
         video = project.video
 
-        def apply(p: Project, spans: list[tuple[int, int]]) -> Project:
+        def apply(p: Project, detection: Detection) -> Project:
             current = {(c.start_ms, c.end_ms): c for c in p.clips}
-            return set_clips(p, tuple(current.get(span, Clip(*span)) for span in spans))
+            return set_clips(p, tuple(current.get(span, Clip(*span)) for span in detection.clips))
 
-        def done(spans: list[tuple[int, int]], _applied: bool) -> None:
-            self.bridge.select([0] if spans else [])
-            w.show_message(tr("Detected %n clips", "", len(spans)))
+        def done(detection: Detection, _applied: bool) -> None:
+            self.bridge.select([0] if detection.clips else [])
+            w.show_message(tr("Detected %n clips", "", len(detection.clips)))
             if self.auto_narrate:
                 self.auto_narrate = False
                 self.narrate_all(automatic=True)
 
-        return self.operations.change(DocumentOp[list[tuple[int, int]]](
-            tr("Detecting clips"), tr("Detect clips"), lambda _s: services.detect_job(video), apply,
+        return self.operations.change(DocumentOp[Detection](
+            tr("Detecting clips"), tr("Detect clips"), lambda _s: core_job(detect_clips, Path(video)), apply,
             stale=lambda _s, now: now.video != video, done=done,
             # the demo's detection and narration are the editor's own doing: they leave it "untouched"
             automatic=self.auto_narrate and not self.bridge.document.can_undo(),
@@ -121,7 +155,7 @@ class NarrationCommands(QObject):
     def knowledge_warnings(self) -> list[str]:
         """What is missing from the product knowledge, in the interface language (empty: enough)."""
         return [
-            i18n.knowledge_warning_text(w) for w in services.knowledge_warnings(self.bridge.project.product)
+            i18n.knowledge_warning_text(w) for w in knowledge_warnings(self.bridge.project.product)
         ]
 
     def narrate_all(self, automatic: bool = False) -> Job | None:
@@ -136,11 +170,14 @@ class NarrationCommands(QObject):
             if not dialogs.ask_yes_no(w, tr("Narrate all"), question):
                 w.tabs.setCurrentWidget(w.product_panel)
                 return None
-        backend, model = self._target()
+        narrator = config.narrator()
         seed = self._next_seed(1)
         what = tr("Narrate all")
+        # every clip narrated and fitted by the estimate, nothing synthesized: the lines show at once and the
+        # speech queue (gui/speech_queue.py) speaks them afterwards
         return self.operations.change(DocumentOp[Verdicts](
-            tr("Narrating"), what, lambda snap: services.narrate_job(snap, backend, model, seed), apply_lines,
+            tr("Narrating"), what, lambda snap: core_job(write_lines, snap, narrator, seed=seed, speak=False),
+            apply_lines,
             done=lambda lines, _a: w.show_message(tr("{what}: %n lines", "", len(lines)).format(what=what)),
             automatic=automatic,
         ))  # fmt: skip
@@ -157,7 +194,7 @@ class NarrationCommands(QObject):
         if not chosen:
             self.window.show_message(tr("{what}: the selected lines are locked").format(what=what))
             return None
-        backend, model = self._target()
+        narrator = config.narrator()
         seed = self._next_seed(7)
 
         def unlock(p: Project) -> Project:
@@ -166,7 +203,8 @@ class NarrationCommands(QObject):
             )
 
         return self.operations.change(DocumentOp[Verdicts](
-            tr("Writing lines"), what, lambda snap: services.rewrite_job(snap, chosen, backend, model, seed),
+            tr("Writing lines"), what,
+            lambda snap: core_job(rewrite_lines, snap, narrator, chosen, seed=seed, speak=False),
             apply_rewrites, prepare=unlock,
         ))  # fmt: skip
 
@@ -178,7 +216,6 @@ class NarrationCommands(QObject):
             return None
         self.window.flush_edits()
         snapshot = self.bridge.project
-        backend, model = self._target()
         span = (snapshot.clips[index].start_ms, snapshot.clips[index].end_ms)
 
         def done(lines: Alternatives) -> None:
@@ -191,7 +228,7 @@ class NarrationCommands(QObject):
             elif then_use_next:
                 self.use_next_alternative()
 
-        job = services.alternatives_job(snapshot, index, backend, model, self._next_seed(11))
+        job = core_job(alternative_lines, snapshot, config.narrator(), index, seed=self._next_seed(11))
         return self.operations.query(QueryOp[Alternatives](tr("Finding other lines"), job, done))
 
     def use_alternative(self, index: int, text: str, labels: tuple[str, ...] = (), what: str = "") -> bool:
@@ -280,7 +317,7 @@ class NarrationCommands(QObject):
         if not snapshot.clips:
             return None
 
-        def done(result: tuple[Path, list[Any]]) -> None:
+        def done(result: tuple[Path, list[FitResult]]) -> None:
             track, fits = result
             w.speech.record(snapshot, fits)
             self.narration_track = str(track) if track else None
@@ -290,8 +327,14 @@ class NarrationCommands(QObject):
             )
             w.preview.warn_if_no_audio_output()
 
-        job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
-        return self.operations.query(QueryOp[tuple[Path, list[Any]]](tr("Synthesizing speech"), job, done))
+        return self.operations.query(QueryOp[tuple[Path, list[FitResult]]](
+            tr("Synthesizing speech"), self._track_job(snapshot), done
+        ))  # fmt: skip
+
+    def _track_job(self, snapshot: Project) -> CoreJob[tuple[Path, list[FitResult]]]:
+        """The preview's narration track of `snapshot` (the speech already made is reused)."""
+        made = dict(self.bridge.made_speech(snapshot))
+        return core_job(narration_track, snapshot, preview_dir() / preview_name(snapshot), made=made)
 
     def build_track_when_spoken(self) -> Job | None:
         """Once every line's speech is made (the queue is idle), the preview's narration track is built from
@@ -302,19 +345,18 @@ class NarrationCommands(QObject):
         ready, total = queue.counts()
         if queue.active or not total or ready < total or self.operations.main_job is not None:
             return None
-        name = services.preview_name(snapshot)
+        name = preview_name(snapshot)
         if self.narration_track and Path(self.narration_track).name == name:
             return None
-        self.narration_track = str(services.preview_dir() / name)  # (being built: asked once)
+        self.narration_track = str(preview_dir() / name)  # (being built: asked once)
 
-        def done(result: tuple[Path, list[Any]]) -> None:
-            if self.bridge.project is snapshot or services.preview_name(self.bridge.project) == name:
+        def done(result: tuple[Path, list[FitResult]]) -> None:
+            if self.bridge.project is snapshot or preview_name(self.bridge.project) == name:
                 self.narration_track = str(result[0])
                 w.preview.set_narration_audio(self.narration_track)
 
-        job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
         return self.operations.query(
-            QueryOp[tuple[Path, list[Any]]]("Narration track", job, done, main=False)
+            QueryOp[tuple[Path, list[FitResult]]]("Narration track", self._track_job(snapshot), done, main=False)
         )
 
     def play_current_speech(self) -> bool:
@@ -329,8 +371,8 @@ class NarrationCommands(QObject):
             return False
         doc = self.bridge.document
 
-        def play(fit: Any) -> None:
-            if self.bridge.document is not doc or fit is None or fit.wav is None:
+        def play(fit: FitResult) -> None:
+            if self.bridge.document is not doc or fit.wav is None:
                 return
             w.show_message(tr("Speech for clip {number}").format(number=index + 1))
             w.preview.play_file(str(fit.wav))
@@ -373,7 +415,7 @@ class NarrationCommands(QObject):
         if snapshot.video_missing:
             w.show_error(tr("Export"), InputError(f"{snapshot.video}: the video is missing"))
             return False
-        problems = services.check_lines(snapshot, self.bridge.made_speech(snapshot))
+        problems = check_lines(snapshot, made=self.bridge.made_speech(snapshot), wait=False)
         if not problems:
             self._run_export(snapshot, output, shortened=shortened)
             return True
@@ -394,12 +436,13 @@ class NarrationCommands(QObject):
         they typed or locked, is unchecked), the chosen ones are applied as one undo step, then the export
         checks again (a line kept too long asks again: export it silent or cancel)."""
         w = self.window
-        backend, model = self._target()
+        narrator = config.narrator()
         seed = self._next_seed(13)
         snapshot = self.bridge.project
         doc = self.bridge.document
 
-        def proposed(verdicts: Verdicts) -> None:
+        def proposed(result: tuple[tuple[int, ...], Verdicts]) -> None:
+            verdicts = result[1]  # every line is proposed (a locked one unchecked): the user chooses
             if self.bridge.document is not doc:
                 return
             now = self.bridge.project
@@ -418,12 +461,13 @@ class NarrationCommands(QObject):
                 return
             chosen = dialog.chosen()
             if chosen:
-                self.bridge.edit(tr("Shorten lines"), lambda p: services.apply_lines(p, chosen, unlock=True))
+                self.bridge.edit(tr("Shorten lines"), lambda p: apply_lines(p, chosen, unlock=True))
             done = tuple(sorted({*shortened, *(v.index for v in chosen)}))
             self.start_export(output, shortened=done)
 
-        job = services.shorten_job(snapshot, indexes, backend, model, seed)
-        return self.operations.query(QueryOp[Verdicts](tr("Shortening lines"), job, proposed))
+        # the checked export's shorten step, judged by the estimate (nothing synthesized)
+        job = core_job(shorten_proposals, snapshot, narrator, indexes, skip_locked=False, seed=seed, speak=False)
+        return self.operations.query(QueryOp[tuple[tuple[int, ...], Verdicts]](tr("Shortening lines"), job, proposed))
 
     def _run_export(
         self, snapshot: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
@@ -431,13 +475,14 @@ class NarrationCommands(QObject):
         w = self.window
         doc = self.bridge.document
 
-        def done(result: ExportResult | services.ExportHeld) -> None:
-            if isinstance(result, services.ExportHeld):  # the speech made says no: record it, ask again
+        def done(checked: CheckedExport) -> None:
+            result = checked.result
+            if result is None:  # the speech made says a line the estimate let through cannot fit: ask again
                 if self.bridge.document is doc:
-                    w.speech.record(snapshot, result.fits)
+                    w.speech.record(snapshot, checked.fits)
                     self.start_export(output, shortened=shortened)
                 return
-            warnings = list(getattr(result, "warnings", ()) or ())
+            warnings = list(result.warnings)
             message = tr("Exported {name}").format(name=output.name)
             if warnings:
                 message += " " + tr("(%n warnings: {first})", "", len(warnings)).format(first=warnings[0])
@@ -448,9 +493,8 @@ class NarrationCommands(QObject):
         def cancelled() -> None:
             w.show_message(tr("Export cancelled; {name} was not written").format(name=output.name))
 
-        made = self.bridge.made_speech(snapshot)  # only the speech not made yet is synthesized
-        job = services.export_job(snapshot, output, allow_silent=allow_silent, shortened=shortened, made=made)
-        return self.operations.query(QueryOp["ExportResult"](
+        job = export_job(snapshot, output, allow_silent, shortened, self.bridge.made_speech(snapshot))
+        return self.operations.query(QueryOp[CheckedExport](
             tr("Exporting"), job, done, cancelled, document_bound=False
         ))  # fmt: skip
 
@@ -471,14 +515,10 @@ class NarrationCommands(QObject):
 
     def start_timeline_export(self, output: Path) -> Job | None:
         """The timeline of a snapshot of the project (core.interchange), off the GUI thread."""
-        from functools import partial
-
-        from core.interchange import TimelineResult, timeline_job
-
         def done(result: TimelineResult) -> None:
             self.window.show_message(tr("Exported {name}").format(name=result.output.name))
 
-        job = partial(timeline_job, project=self.bridge.project, output=str(output))
+        job = core_job(export_timeline, self.bridge.project, output)
         return self.operations.query(
             QueryOp[TimelineResult](tr("Exporting timeline"), job, done, document_bound=False)
         )
@@ -489,12 +529,13 @@ class NarrationCommands(QObject):
         dialog = SettingsDialog(doc.project.speech, self.voices, w)
         if not self.voices:  # listing voices starts the speech engine: do it off the GUI thread
 
-            def listed(pairs: list[tuple[str, str]]) -> None:
+            def listed(found: list[VoiceInfo]) -> None:
+                pairs = voice_choices(found)
                 self.voices.extend(pairs)
                 dialog.add_voices(pairs)
 
-            self.operations.query(QueryOp[list[tuple[str, str]]](
-                "Voices", services.voices_job(), listed, main=False, document_bound=False
+            self.operations.query(QueryOp[list[VoiceInfo]](
+                "Voices", core_job(list_voices), listed, main=False, document_bound=False
             ))  # fmt: skip
         if not dialogs.exec_dialog(dialog):
             return

@@ -13,7 +13,7 @@ application's single dispatcher (gui/jobs.py). The stale-result check lives here
 
 Path of one operation, e.g. Narration > Narrate all (Ctrl+R): the action table (gui/actions.py) maps the
 id "narrate" to `NarrationCommands.narrate_all`, which builds a `DocumentOp` and calls
-`Operations.change(op)`: snapshot -> `services.narrate_job(snapshot, ...)` in the helper process ->
+`Operations.change(op)`: snapshot -> `core_job(write_lines, snapshot, ...)` in the helper process ->
 result posted through the dispatcher -> stale check -> `bridge.edit("Narrate all", apply)` -> the
 Document records one undo step and notifies before/after -> the bridge emits narrationChanged ->
 timeline and inspector refresh.

@@ -246,8 +246,8 @@ def bench_narrate() -> int:
     from tests.mediagen import make_cut_video
 
     app = QApplication.instance() or QApplication([])
-    from core.pipeline import check_export
-    from gui import dialogs, services
+    from core.pipeline import check_export, check_lines
+    from gui import dialogs
     from gui.main_window import MainWindow
 
     dialogs.show_error = lambda parent, title, exc, details="": print(f"error: {dialogs.one_line(exc)}")
@@ -316,7 +316,7 @@ def bench_narrate() -> int:
             w.main_job.cancel()
             wait(lambda: w.main_job is None, 120)
         return ((shown[0] if shown else started) - start), len(
-            services.check_lines(w.bridge.project, w.bridge.made_speech())
+            check_lines(w.bridge.project, made=w.bridge.made_speech(), wait=False)
         )
 
     t_check, over = time_check(window)

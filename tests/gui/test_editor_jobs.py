@@ -62,8 +62,9 @@ def test_export_cancel_then_complete_on_a_snapshot(
     assert out.with_suffix(".srt").is_file()
     srt = out.with_suffix(".srt").read_text(encoding="utf-8")
     assert "导出期间的修改" not in srt  # edits made while exporting do not change that export
-    assert results and results[0].placements
-    assert all(p.text == snapshot.clips[p.clip_index].narration.strip() for p in results[0].placements)
+    done = results[0].result  # the job's core.pipeline.CheckedExport: what it exported
+    assert done is not None and done.placements
+    assert all(p.text == snapshot.clips[p.clip_index].narration.strip() for p in done.placements)
     assert [o for o, _r in answers.finished] == [out]  # the finishing dialog (report summary, Open folder, Play)
     window.act_undo.trigger()  # takes back the last edit, not the export settings
     assert window.bridge.project.export.duck_db == -15

@@ -224,13 +224,11 @@ def test_meter_lane_and_export_check_give_one_verdict(
     assert meter == lane and checked == [i for i, s in enumerate(meter) if s == "over"]
 
 
-def fixed_shorter(
-    progress: ProgressCallback, cancel: CancelToken, project: Project, indexes: list[int]
-) -> Any:
-    """The narrator's proposals, fixed: "短句N。" for every clip asked."""
+def fixed_shorter(project: Project, narrator: Any, indexes: list[int], **_options: Any) -> Any:
+    """The narrator's proposals, fixed: "短句N。" for every clip asked (core.pipeline.shorten_proposals' shape)."""
     from core.pipeline import LineVerdict
 
-    return [LineVerdict(i, project.clips[i].labels, f"短句{i + 1}。", "shortened") for i in indexes]
+    return (), [LineVerdict(i, project.clips[i].labels, f"短句{i + 1}。", "shortened") for i in indexes]
 
 
 @pytest.mark.parametrize("tick_locked", [False, True])
@@ -244,10 +242,9 @@ def test_shorten_keeps_a_typed_line_unless_ticked(
     monkeypatch: pytest.MonkeyPatch,
     tick_locked: bool,
 ) -> None:
-    from gui import services
+    from gui import narration_commands
 
-    monkeypatch.setattr(services, "shorten_job", lambda project, indexes, *a, **k: partial(
-        fixed_shorter, project=project, indexes=list(indexes)))  # fmt: skip
+    monkeypatch.setattr(narration_commands, "shorten_proposals", fixed_shorter)
     open_video(window, qtbot, answers, cut_video)
     window.bridge.edit("Lines", lambda p: set_narration(set_narration(p, 0, LONG), 1, "好用！"))
     window.bridge.select([2])

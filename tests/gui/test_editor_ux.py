@@ -360,15 +360,16 @@ def test_play_speech_reports_progress_while_it_speaks(
 ) -> None:
     import numpy as np
 
+    from core.speech import speaker as speaker_module
     from core.speech.audio import write_wav
-    from gui import services
+    from gui.speech_queue import speak_job
 
     wav = tmp_path / "speech.wav"
     write_wav(wav, 0.2 * np.sin(np.arange(8000) / 5.0), 16000)
-    slow = SlowSpeaker(services._speaker(), wav)
-    monkeypatch.setattr(services, "_speaker", lambda: slow)
+    slow = SlowSpeaker(speaker_module.shared_speaker(), wav)
+    monkeypatch.setattr(speaker_module, "_shared", slow)
     window.speech.in_process = False  # the queue's real job function, in a pool thread of this process
-    window.speech.make_job = services.speak_clip_job
+    window.speech.make_job = speak_job
     open_video(window, qtbot, answers, cut_video)
     window.bridge.select([0])
     seen: list[float] = []
