@@ -13,6 +13,7 @@ empty; a merge glued two lines together without a pause. Now:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -23,12 +24,13 @@ from core.pipeline import apply_lines, line_fit, merge_range, rewrite_lines
 from core.project import Clip, Project, split_clip
 from core.timebase import snap_ms_to_frame
 from gui import config, dialogs
+from gui.bridge import DocumentBridge
+from gui.hosts import CommandHost
 from gui.i18n import tr
-from gui.operations import DocumentOp
+from gui.operations import DocumentOp, Operations
 
 if TYPE_CHECKING:
     from core.pipeline import LineVerdict
-    from gui.main_window import MainWindow
 
 _keys = itertools.count()
 _PAUSES = tuple("，。！？；、,.!?;…~～")
@@ -74,16 +76,26 @@ def fit_text(project: Project, index: int) -> str:
 
 
 class ClipEdits(QObject):
-    """The window's split and merge commands (gui/actions.py: "window.split_at_playhead", "window.merge_selected")."""
+    """The window's split and merge commands (gui/actions.py: ActionId.SPLIT, ActionId.MERGE); `next_seed(step)`
+    is the narration commands' seed, so a rewrite here differs from the last one there."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.bridge = window.bridge
+    def __init__(
+        self,
+        host: CommandHost,
+        bridge: DocumentBridge,
+        operations: Operations,
+        next_seed: Callable[[int], int],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.bridge = bridge
+        self.operations = operations
+        self.next_seed = next_seed
 
     # -- split
     def split_at_playhead(self) -> bool:
-        w = self.window
+        w = self.host
         ms = self.bridge.playhead_ms
         media = self.bridge.project.media
         if media is not None:  # cuts fall on frame boundaries, wherever playback stopped
@@ -104,7 +116,7 @@ class ClipEdits(QObject):
             if original.locked
             else tr("The clip was split in two. Write a new line for each half? No keeps the line on the half where it fits and writes a new line for the other half.")
         )  # fmt: skip
-        if dialogs.ask_yes_no(w, tr("Split clip"), question):
+        if dialogs.ask_yes_no(w.window(), tr("Split clip"), question):
             return self._write_lines([index, index + 1], key)
         keep = where_it_fits(self.bridge.project, index, original.narration)
         other = index + 1 if keep == index else index
@@ -120,9 +132,9 @@ class ClipEdits(QObject):
 
     def _write_lines(self, indexes: list[int], key: object) -> bool:
         """The narrator's lines for `indexes`, applied into the undo step `key` (the split's)."""
-        w = self.window
+        w = self.host
         narrator = config.narrator()
-        seed = w.narration._next_seed(17)
+        seed = self.next_seed(17)
 
         def unlock(p: Project) -> Project:
             return replace(p, clips=tuple(replace(c, locked=False) if i in indexes else c
@@ -134,7 +146,7 @@ class ClipEdits(QObject):
         def done(verdicts: list[LineVerdict], _applied: bool) -> None:
             w.show_message(tr("Split clip: %n new lines", "", len(verdicts)))
 
-        job = w.operations.change(DocumentOp["list[LineVerdict]"](
+        job = self.operations.change(DocumentOp["list[LineVerdict]"](
             tr("Writing lines"), tr("Split clip"),
             lambda snap: core_job(rewrite_lines, snap, narrator, indexes, seed=seed, speak=False),
             apply, prepare=unlock, done=done, merge_key=key,
@@ -152,7 +164,7 @@ class ClipEdits(QObject):
             last = first + 1
         clips = self.bridge.project.clips
         if last >= len(clips):
-            self.window.show_message(tr("Merge: there is no next clip to merge with"))
+            self.host.show_message(tr("Merge: there is no next clip to merge with"))
             return False
         description = tr("Merge %n clips", "", last - first + 1) if run else tr("Merge with next clip")
         key = ("merge", next(_keys))
@@ -174,13 +186,13 @@ class ClipEdits(QObject):
             self._shorten(first, description, key)
             return True
         message = tr("Clip {number}: {fit}").format(number=first + 1, fit=fit_text(project, first))
-        self.window.show_message(message)
+        self.host.show_message(message)
         return True
 
     def _shorten(self, index: int, description: str, key: object) -> None:
-        w = self.window
+        w = self.host
         narrator = config.narrator()
-        seed = w.narration._next_seed(19)
+        seed = self.next_seed(19)
 
         def apply(p: Project, verdicts: list[LineVerdict]) -> Project:
             return apply_lines(p, [v for v in verdicts if v.fits], unlock=True)
@@ -192,7 +204,7 @@ class ClipEdits(QObject):
                     tr("Clip {number}: {fit}").format(number=index + 1, fit=fit_text(project, index))
                 )
 
-        w.operations.change(DocumentOp["list[LineVerdict]"](
+        self.operations.change(DocumentOp["list[LineVerdict]"](
             tr("Writing lines"), description,
             lambda snap: core_job(rewrite_lines, snap, narrator, [index], seed=seed, speak=False),
             apply, done=done, merge_key=key,

@@ -1,8 +1,10 @@
 """The editor's narration commands as operations: detect, narrate, rewrite, alternatives, speech, export.
 
 Each command builds a `DocumentOp` (changes the project: one undo step, stale results dropped) or a
-`QueryOp` (read-only) and hands it to `window.operations` (gui/operations.py). Actions reach them by id
-("narration.narrate_all" in gui/actions.py); the window only composes.
+`QueryOp` (read-only) and hands it to `operations` (gui/operations.py). Actions reach them by id
+(`ActionId.NARRATE` in gui/actions.py); the window only composes. The commands see the window through the
+`CommandHost` protocol and the preview and Clip panel through `Player` and `AlternativesView`
+(gui/hosts.py), never the widgets themselves.
 """
 
 from __future__ import annotations
@@ -40,15 +42,17 @@ from core.project import Clip, ExportSettings, Project, set_clips
 from core.speech import FitResult
 from core.speech.voices import VoiceInfo, list_voices
 from gui import config, dialogs, i18n
+from gui.bridge import DocumentBridge
 from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog, beside
+from gui.hosts import AlternativesView, CommandHost, Player
 from gui.i18n import tr
 from gui.jobs import Job
-from gui.operations import DocumentOp, QueryOp
+from gui.operations import DocumentOp, Operations, QueryOp
 from gui.preview_files import preview_dir, preview_name
 from gui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from gui.speech_queue import SpeechQueue
 
 Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
 Verdicts = list[LineVerdict]  # index, labels, text, verdict (fitted/shortened/...)
@@ -84,11 +88,23 @@ def voice_choices(voices: list[VoiceInfo]) -> list[tuple[str, str]]:
 
 
 class NarrationCommands(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.bridge = window.bridge
-        self.operations = window.operations
+    def __init__(
+        self,
+        host: CommandHost,
+        bridge: DocumentBridge,
+        operations: Operations,
+        speech: SpeechQueue,
+        player: Player,
+        alternatives: AlternativesView,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.bridge = bridge
+        self.operations = operations
+        self.speech = speech
+        self.player = player
+        self.alternatives_view = alternatives
         self.seed = random.randrange(1 << 30)
         self.auto_narrate = False
         self.narration_track: str | None = None
@@ -115,13 +131,13 @@ class NarrationCommands(QObject):
         the clips (the speech queue starts it once there are clips)."""
         return core_job(warm_up, config.narrator(), project)
 
-    def _next_seed(self, step: int) -> int:
+    def next_seed(self, step: int) -> int:
         self.seed += step
         return self.seed
 
     # -- clips
     def detect(self, auto_narrate: bool | None = None) -> Job | None:
-        w = self.window
+        w = self.host
         if auto_narrate is not None:
             self.auto_narrate = auto_narrate
         project = self.bridge.project
@@ -159,7 +175,7 @@ class NarrationCommands(QObject):
         ]
 
     def narrate_all(self, automatic: bool = False) -> Job | None:
-        w = self.window
+        w = self.host
         if not self.bridge.project.clips:
             return None
         warnings = self.knowledge_warnings()
@@ -167,11 +183,11 @@ class NarrationCommands(QObject):
             question = tr(
                 "The product knowledge is thin: {warnings}.\nThe narrator can only say what the Product tab tells it; fill it in first for lines that are true to the product.\n\nNarrate anyway?"
             ).format(warnings=tr("; ").join(warnings))
-            if not dialogs.ask_yes_no(w, tr("Narrate all"), question):
-                w.tabs.setCurrentWidget(w.product_panel)
+            if not dialogs.ask_yes_no(w.window(), tr("Narrate all"), question):
+                w.show_product_tab()
                 return None
         narrator = config.narrator()
-        seed = self._next_seed(1)
+        seed = self.next_seed(1)
         what = tr("Narrate all")
         # every clip narrated and fitted by the estimate, nothing synthesized: the lines show at once and the
         # speech queue (gui/speech_queue.py) speaks them afterwards
@@ -192,10 +208,10 @@ class NarrationCommands(QObject):
         if not override_lock:
             chosen = [i for i in chosen if not project.clips[i].locked]
         if not chosen:
-            self.window.show_message(tr("{what}: the selected lines are locked").format(what=what))
+            self.host.show_message(tr("{what}: the selected lines are locked").format(what=what))
             return None
         narrator = config.narrator()
-        seed = self._next_seed(7)
+        seed = self.next_seed(7)
 
         def unlock(p: Project) -> Project:
             return replace(
@@ -214,7 +230,7 @@ class NarrationCommands(QObject):
         index = self.bridge.current if index is None else index
         if index is None:
             return None
-        self.window.flush_edits()
+        self.host.flush_edits()
         snapshot = self.bridge.project
         span = (snapshot.clips[index].start_ms, snapshot.clips[index].end_ms)
 
@@ -222,13 +238,13 @@ class NarrationCommands(QObject):
             now = self.bridge.project.clips
             if index >= len(now) or (now[index].start_ms, now[index].end_ms) != span:
                 return
-            self.window.inspector.set_alternatives(index, lines)
+            self.alternatives_view.set_alternatives(index, lines)
             if not lines:
-                self.window.show_message(tr("The narrator has no other line for this clip"))
+                self.host.show_message(tr("The narrator has no other line for this clip"))
             elif then_use_next:
                 self.use_next_alternative()
 
-        job = core_job(alternative_lines, snapshot, config.narrator(), index, seed=self._next_seed(11))
+        job = core_job(alternative_lines, snapshot, config.narrator(), index, seed=self.next_seed(11))
         return self.operations.query(QueryOp[Alternatives](tr("Finding other lines"), job, done))
 
     def use_alternative(self, index: int, text: str, labels: tuple[str, ...] = (), what: str = "") -> bool:
@@ -242,7 +258,7 @@ class NarrationCommands(QObject):
             and clip.narration
             and clip.narration != text
             and not dialogs.ask_yes_no(
-                self.window,
+                self.host.window(),
                 tr("Replace line"),
                 tr("This line is locked (you wrote or locked it). Replace it?"),
             )
@@ -253,7 +269,7 @@ class NarrationCommands(QObject):
             lambda p: apply_rewrites(p, [(index, labels or p.clips[index].labels, text)]),
         )
         if done:
-            self.window.inspector.refresh()
+            self.alternatives_view.refresh()
         return done
 
     def use_next_alternative(self) -> bool:
@@ -261,7 +277,7 @@ class NarrationCommands(QObject):
         index = self.bridge.current
         if index is None:
             return False
-        nxt = self.window.inspector.next_alternative(index)
+        nxt = self.alternatives_view.next_alternative(index)
         if nxt is None:
             return False
         labels, text = nxt
@@ -306,26 +322,26 @@ class NarrationCommands(QObject):
             )
         else:
             question = tr("The storyline changed: rewrite this line for the new storyline?")
-        if dialogs.ask_yes_no(self.window, tr("Rewrite line"), question):
+        if dialogs.ask_yes_no(self.host.window(), tr("Rewrite line"), question):
             self.request_alternatives(index, then_use_next=True)
 
     # -- speech
     def synthesize(self) -> Job | None:
         """The narration track of every line for the preview: the speech already made is reused."""
-        w = self.window
+        w = self.host
         snapshot = self.bridge.project
         if not snapshot.clips:
             return None
 
         def done(result: tuple[Path, list[FitResult]]) -> None:
             track, fits = result
-            w.speech.record(snapshot, fits)
+            self.speech.record(snapshot, fits)
             self.narration_track = str(track) if track else None
-            w.preview.set_narration_audio(self.narration_track)
+            self.player.set_narration_audio(self.narration_track)
             w.show_message(
                 tr("Narration synthesized: play to hear it") if track else tr("Narration synthesized")
             )
-            w.preview.warn_if_no_audio_output()
+            self.player.warn_if_no_audio_output()
 
         return self.operations.query(QueryOp[tuple[Path, list[FitResult]]](
             tr("Synthesizing speech"), self._track_job(snapshot), done
@@ -339,8 +355,7 @@ class NarrationCommands(QObject):
     def build_track_when_spoken(self) -> Job | None:
         """Once every line's speech is made (the queue is idle), the preview's narration track is built from
         it (nothing synthesized), so playing the video speaks the lines without Synthesize."""
-        w = self.window
-        queue = w.speech
+        queue = self.speech
         snapshot = self.bridge.project
         ready, total = queue.counts()
         if queue.active or not total or ready < total or self.operations.main_job is not None:
@@ -353,7 +368,7 @@ class NarrationCommands(QObject):
         def done(result: tuple[Path, list[FitResult]]) -> None:
             if self.bridge.project is snapshot or preview_name(self.bridge.project) == name:
                 self.narration_track = str(result[0])
-                w.preview.set_narration_audio(self.narration_track)
+                self.player.set_narration_audio(self.narration_track)
 
         return self.operations.query(
             QueryOp[tuple[Path, list[FitResult]]]("Narration track", self._track_job(snapshot), done, main=False)
@@ -361,7 +376,7 @@ class NarrationCommands(QObject):
 
     def play_current_speech(self) -> bool:
         """试听: the clip's speech plays as soon as it is made (at once when it is; else it is spoken next)."""
-        w = self.window
+        w = self.host
         w.flush_edits()  # the line typed in the last 800 ms is the one to hear
         index = self.bridge.current
         if index is None:
@@ -375,9 +390,9 @@ class NarrationCommands(QObject):
             if self.bridge.document is not doc or fit.wav is None:
                 return
             w.show_message(tr("Speech for clip {number}").format(number=index + 1))
-            w.preview.play_file(str(fit.wav))
+            self.player.play_file(str(fit.wav))
 
-        if not w.speech.play_when_ready(index, play):
+        if not self.speech.play_when_ready(index, play):
             w.show_message(
                 tr("Making the speech for clip {number}; it plays when ready").format(number=index + 1)
             )
@@ -386,7 +401,7 @@ class NarrationCommands(QObject):
     # -- export and settings
     def export_dialog(self) -> None:
         doc = self.bridge.document
-        dialog = ExportDialog(doc.project, doc.path, self.window)
+        dialog = ExportDialog(doc.project, doc.path, self.host.window())
         if not dialogs.exec_dialog(dialog):
             return
         self.start_export(dialog.output_path(), dialog.settings(doc.project.export))
@@ -402,14 +417,14 @@ class NarrationCommands(QObject):
         The export settings are kept with the project but are no undo step: Ctrl+Z after an export
         takes back the last edit, not the settings.
         """
-        w = self.window
+        w = self.host
         if settings is not None and settings != self.bridge.project.export:
             doc = self.bridge.document
             clean = not doc.dirty
             doc.set_untracked(lambda p: replace(p, export=settings))
             if clean:  # an export alone does not make the project "modified" (kept if saved later)
                 doc.mark_saved()
-                w._update_title()
+                w.update_title()
             config.set_default_burn_subtitles(settings.burn_subtitles)
         snapshot = self.bridge.project
         if snapshot.video_missing:
@@ -419,7 +434,7 @@ class NarrationCommands(QObject):
         if not problems:
             self._run_export(snapshot, output, shortened=shortened)
             return True
-        dialog = FitDialog(problems, w)
+        dialog = FitDialog(problems, w.window())
         if not dialogs.exec_dialog(dialog) or dialog.choice == FitDialog.CANCEL:
             w.show_message(tr("Export cancelled: some lines do not fit their clips"))
             return False
@@ -435,9 +450,9 @@ class NarrationCommands(QObject):
         """The narrator proposes shorter lines; the user picks which to use (ShortenDialog: a locked line, one
         they typed or locked, is unchecked), the chosen ones are applied as one undo step, then the export
         checks again (a line kept too long asks again: export it silent or cancel)."""
-        w = self.window
+        w = self.host
         narrator = config.narrator()
-        seed = self._next_seed(13)
+        seed = self.next_seed(13)
         snapshot = self.bridge.project
         doc = self.bridge.document
 
@@ -455,7 +470,7 @@ class NarrationCommands(QObject):
                     )
                 )
                 return
-            dialog = ShortenDialog(now, verdicts, w)
+            dialog = ShortenDialog(now, verdicts, w.window())
             if not dialogs.exec_dialog(dialog):
                 w.show_message(tr("Export cancelled: some lines do not fit their clips"))
                 return
@@ -472,14 +487,14 @@ class NarrationCommands(QObject):
     def _run_export(
         self, snapshot: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
     ) -> Job | None:
-        w = self.window
+        w = self.host
         doc = self.bridge.document
 
         def done(checked: CheckedExport) -> None:
             result = checked.result
             if result is None:  # the speech made says a line the estimate let through cannot fit: ask again
                 if self.bridge.document is doc:
-                    w.speech.record(snapshot, checked.fits)
+                    self.speech.record(snapshot, checked.fits)
                     self.start_export(output, shortened=shortened)
                 return
             warnings = list(result.warnings)
@@ -488,7 +503,7 @@ class NarrationCommands(QObject):
                 message += " " + tr("(%n warnings: {first})", "", len(warnings)).format(first=warnings[0])
             w.show_message(message)
             self.last_export = result
-            dialogs.show_export_finished(w, output, result)
+            dialogs.show_export_finished(w.window(), output, result)
 
         def cancelled() -> None:
             w.show_message(tr("Export cancelled; {name} was not written").format(name=output.name))
@@ -503,20 +518,20 @@ class NarrationCommands(QObject):
         doc = self.bridge.document
         project = doc.project
         if project.video is None or project.video_missing:
-            self.window.show_error(
+            self.host.show_error(
                 tr("Export timeline"), InputError(f"{project.video}: the video is missing")
             )
             return
         start = beside(doc.path or Path(project.video), Path(project.video).stem + ".otio")
         filt = "OpenTimelineIO (*.otio);;FCP 7 XML (*.xml);;CMX 3600 EDL (*.edl)"
-        path = dialogs.choose_save_file(self.window, tr("Export timeline"), str(start), filt)
+        path = dialogs.choose_save_file(self.host.window(), tr("Export timeline"), str(start), filt)
         if path:
             self.start_timeline_export(Path(path))
 
     def start_timeline_export(self, output: Path) -> Job | None:
         """The timeline of a snapshot of the project (core.interchange), off the GUI thread."""
         def done(result: TimelineResult) -> None:
-            self.window.show_message(tr("Exported {name}").format(name=result.output.name))
+            self.host.show_message(tr("Exported {name}").format(name=result.output.name))
 
         job = core_job(export_timeline, self.bridge.project, output)
         return self.operations.query(
@@ -524,9 +539,9 @@ class NarrationCommands(QObject):
         )
 
     def settings_dialog(self) -> None:
-        w = self.window
+        w = self.host
         doc = self.bridge.document
-        dialog = SettingsDialog(doc.project.speech, self.voices, w)
+        dialog = SettingsDialog(doc.project.speech, self.voices, w.window())
         if not self.voices:  # listing voices starts the speech engine: do it off the GUI thread
 
             def listed(found: list[VoiceInfo]) -> None:

@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from gui.actions import ActionId
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -287,7 +289,7 @@ def bench_narrate() -> int:
         return state is not None and state.state == "ready"
 
     t0 = time.perf_counter()
-    window.action("narrate").trigger()
+    window.action(ActionId.NARRATE).trigger()
     t_lines = wait(
         lambda: window.main_job is None and all(c.narration for c in window.bridge.project.clips), 120
     )

@@ -20,6 +20,7 @@ import pytest
 from core.jobs import CancelToken, ProgressCallback
 from core.project import Product, Project, set_narration, speech_key
 from core.speech import FitResult
+from gui.actions import ActionId
 from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 
@@ -78,7 +79,7 @@ def test_lines_show_before_any_speech_is_made(
 ) -> None:
     open_video(window, qtbot, answers, cut_video)
     window.bridge.edit("Product", lambda p: replace(p, product=Product.from_json(PRODUCT)))
-    window.act_narrate.trigger()
+    window.action(ActionId.NARRATE).trigger()
     qtbot.waitUntil(
         lambda: idle(window) and all(c.narration for c in window.bridge.project.clips), timeout=WAIT
     )
@@ -163,7 +164,7 @@ def test_a_clip_plays_as_soon_as_its_speech_is_ready(
     window.inspector.text.setPlainText("好用！")
     window.inspector.commit_text()
     qtbot.waitUntil(lambda: window.speech.job is not None, timeout=WAIT)
-    window.action("cancel").trigger()
+    window.action(ActionId.CANCEL).trigger()
     qtbot.waitUntil(lambda: window.speech.job is None, timeout=WAIT)
     assert states(window) == ["ready", "", "ready"] and (1, "好用！") not in gated.spoken
 
@@ -192,7 +193,7 @@ def test_meter_lane_and_export_check_give_one_verdict(
 
     def verdicts() -> tuple[list[str], list[str], list[int]]:
         problems.clear()
-        window.act_export.trigger()  # decides at once: no job runs before the dialog
+        window.action(ActionId.EXPORT).trigger()  # decides at once: no job runs before the dialog
         meter = []
         for i in range(3):
             window.bridge.select([i])
@@ -279,7 +280,7 @@ def test_shorten_keeps_a_typed_line_unless_ticked(
 
     answers.dialog_hook = script
     undo_before = window.bridge.document.undo_text()
-    window.act_export.trigger()
+    window.action(ActionId.EXPORT).trigger()
     qtbot.waitUntil(lambda: "ticked" in seen and idle(window), timeout=WAIT)
     assert seen["ticked"] == {0: True, 2: False}  # the typed line is not ticked by default
     clips = window.bridge.project.clips
