@@ -31,8 +31,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from gui.actions import ActionId
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -250,6 +248,7 @@ def bench_narrate() -> int:
     app = QApplication.instance() or QApplication([])
     from core.pipeline import check_export, check_lines
     from gui import dialogs
+    from gui.actions import ActionId
     from gui.main_window import MainWindow
 
     dialogs.show_error = lambda parent, title, exc, details="": print(f"error: {dialogs.one_line(exc)}")
