@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
             self, self.bridge, self.operations, self.speech, self.preview, self.inspector, self
         )
         self.documents = DocumentController(
-            self, self.bridge, self.operations, self.recovery, lambda auto: self.narration.detect(auto), self
+            self, self.bridge, self.operations, self.recovery, self.narration.detect, self
         )
         self.clip_edits = ClipEdits(self, self.bridge, self.operations, self.narration.next_seed, self)
         self.speech.warm_job = self.narration.warm_job
