@@ -267,8 +267,3 @@ def _copy_atomic(src: Path, target: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-
-
-def timeline_job(progress: ProgressCallback, cancel: CancelToken, *, project: Project, output: str) -> Any:
-    """The editor's "Export timeline…" job (picklable: it runs in the job helper process)."""
-    return export_timeline(project, Path(output), progress=progress, cancel=cancel)

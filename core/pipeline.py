@@ -16,26 +16,30 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from core import defaults
+from core.errors import Cancelled
 from core.export import (
     DEFAULT_TARGET_LUFS,
     ExportOptions,
     ExportResult,
     FitProblem,
+    build_track,
     check_output_path,
     export_project,
     find_cjk_font,
     fit_all,
 )
 from core.export.report import needs_ms
-from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
+from core.jobs import CancelToken, ProgressCallback, expected_fraction, no_progress, scaled
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator, VisualCues
 from core.narration.budget import MAX_SPEEDUP, MIN_SPEECH_CHARS, char_budget
+from core.narration.registry import SharedNarrator
 from core.project import (
     Clip,
     MediaSummary,
@@ -58,6 +62,7 @@ __all__ = [
     "LineVerdict",
     "RenderOptions",
     "RenderResult",
+    "alternative_lines",
     "apply_lines",
     "check_export",
     "check_lines",
@@ -73,6 +78,7 @@ __all__ = [
     "media_summary",
     "merge_range",
     "narration_request",
+    "narration_track",
     "render_for_selftest",
     "render_video",
     "shorten_lines",
@@ -80,6 +86,7 @@ __all__ = [
     "speak_clip",
     "synthesize_all",
     "visual_cues",
+    "warm_up",
     "write_lines",
 ]
 
@@ -417,9 +424,82 @@ def export_fits(
     return out
 
 
-def speak_clip(project: Project, index: int, speaker: Speaker | None = None) -> FitResult:
-    """Synthesize and fit one clip's line (cached): 'play its speech' and the exact budget check."""
-    return (speaker or shared_speaker()).fit_clip(project, project.clips[index])
+_SPEECH_COST = [1.0]  # wall seconds per second of speech, learned from each line spoken (this process)
+_VOICE_LOAD_S = 3.0  # a voice's first line also loads it (Kokoro: ~2 s on a quiet machine)
+_voices_loaded: set[str] = set()
+
+
+def speak_clip(
+    project: Project,
+    index: int,
+    speaker: Speaker | None = None,
+    *,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> FitResult:
+    """Synthesize and fit one clip's line (cached): 'play its speech', the editor's speech queue and the exact
+    budget check. The voice stays loaded (one Speaker per process), so only the first clip pays for loading
+    it. The synthesis is one call without progress of its own, so `progress` follows the expected time (the
+    estimated speech length times the cost measured on the lines spoken so far, plus loading the voice the
+    first time), held below 100% until the speech is ready; a cancel stops waiting (the synthesis finishes
+    into the cache)."""
+    if cancel is not None:
+        cancel.raise_if_cancelled()  # skipped when its line changed while it waited
+    speaker = speaker or shared_speaker()
+    clip = project.clips[index]
+    s = project.effective_speech(clip)
+    voice = speaker.voice_id(s.voice)
+    first = voice not in _voices_loaded
+    speech_s = max(0.5, speaker.estimate_ms(clip.narration, s.rate_cps, voice) / 1000)
+    expected = speech_s * _SPEECH_COST[0] + (_VOICE_LOAD_S if first else 0.0)
+    outcome: list[FitResult | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(speaker.fit_clip(project, clip))
+        except BaseException as exc:  # handed to the calling thread below
+            outcome.append(exc)
+
+    started = time.monotonic()
+    worker = threading.Thread(target=run, daemon=True, name="speak-clip")
+    worker.start()
+    progress(0.0, "speaking")
+    while worker.is_alive():
+        worker.join(0.1)
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled("cancelled")
+        progress(expected_fraction(time.monotonic() - started, expected), "speaking")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    elapsed = time.monotonic() - started
+    _voices_loaded.add(voice)
+    if result.duration_ms > 0 and elapsed > 0.3:  # a cache hit says nothing about the voice's speed
+        spent = max(0.1, elapsed - (_VOICE_LOAD_S if first else 0.0))
+        _SPEECH_COST[0] = 0.5 * _SPEECH_COST[0] + 0.5 * spent / (result.duration_ms / 1000)
+    progress(1.0, "speech ready")
+    return result
+
+
+def narration_track(
+    project: Project,
+    out: Path | str,
+    *,
+    made: Made | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> tuple[Path, list[FitResult]]:
+    """Every line's speech (what `made` holds is reused) mixed as one narration track at `out` (the editor's
+    preview plays it), and the clips' FitResults in clip order."""
+    fits = export_fits(project, made=made, progress=scaled(progress, 0.0, 0.9), cancel=cancel)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    progress(0.9, "mixing narration")
+    n = len(project.clips)
+    duration = project.media.duration_ms if project.media else (project.clips[-1].end_ms if n else 0)
+    build_track(project, fits, duration, Path(out))
+    progress(1.0, "done")
+    return Path(out), fits
 
 
 # Every clip's line synthesized and fitted (cached), in clip order: the export's own first step.
@@ -686,6 +766,61 @@ def shorten_lines(
         project, narrator, request, context_of(project, speaker), indexes, speaker=speaker, tries=tries, speak=speak,
         progress=progress, cancel=cancel,
     )  # fmt: skip
+
+
+def alternative_lines(
+    project: Project,
+    narrator: Narrator,
+    index: int,
+    *,
+    seed: int = 0,
+    count: int = 5,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> list[tuple[tuple[str, ...], str]]:
+    """The narrator's top distinct lines for clip `index`, best first, the current one left out: [(labels,
+    text)]. The clip's labels are used as given (fixed in the request), so the lines fit the storyline shown."""
+    clips = list(project.clips)
+    clips[index] = replace(clips[index], labels_locked=bool(clips[index].labels), locked=False)
+    project = replace(project, clips=tuple(clips))
+    request = narration_request(project, seed=seed, cues=visual_cues(project, cancel))
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    progress(0.1, "writing narration")
+    lines = narrator.alternatives(request, index, count=count, context=context_of(project))
+    progress(1.0, "done")
+    current = project.clips[index].narration.strip()
+    out: list[tuple[tuple[str, ...], str]] = []
+    for line in lines:
+        text = line.text.strip()
+        if text and text != current and text not in [t for _l, t in out]:
+            out.append((tuple(line.labels), text))
+    return out
+
+
+def warm_up(
+    narrator: SharedNarrator, project: Project | None = None, *, cancel: CancelToken | None = None
+) -> bool:
+    """Load the narrator, the estimate's text front-end and the voice, and look at the clips (visual cues,
+    cached), before they are needed: the editor's helper process does it while the user looks at the window,
+    so Narrate all then only writes."""
+    narrator.narrator  # noqa: B018 (created and kept in this process; an LLM loads its model on first use)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    speaker = shared_speaker()
+    warm_estimates(speaker)
+    if narrator.kind == "embedded":  # its first narration loads what it writes with (seconds); an LLM loads on use
+        sample = Project(product=Product("样品", {"功效": "补水保湿"}), clips=(Clip(0, 3000),))
+        write_lines(sample, narrator, cues=[None], speak=False, cancel=cancel)
+    if project is not None:
+        visual_cues(project, cancel)  # cached per video and span
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    engine = speaker.resolve(None)[0]
+    load = getattr(engine, "load", None)
+    if callable(load):
+        load()
+    return True
 
 
 def apply_lines(

@@ -1,12 +1,14 @@
 """Every command of the editor as data (model: Picard's MainAction table): one row per action.
 
-A row gives the action's id, text, shortcuts, tooltip, the method it runs ("owner.method", resolved
-against the objects the window registers: window, documents, narration, preview, timeline), when it
-is enabled, its shortcut context and whether it commits pending typing first. MENUS and TOOLBAR place
-actions by id. Views never hold actions: they look them up by id (`window.action("split")`).
+Ids are the `ActionId` enum. A row gives the action's id, text, shortcuts, tooltip, when it is enabled, its
+shortcut context and whether it commits pending typing first. MENUS and TOOLBAR place actions by id.
+`handlers(Commands(...))` is the typed registry of what each id runs: a method of the window, the document
+or narration controller, the preview, the timeline or the status bar, checked by mypy (no "owner.method"
+strings resolved at run time); `ActionTable` refuses an id without a handler. Views never hold actions:
+they look them up by id (`window.action(ActionId.SPLIT)`).
 
-To add a command: add a row here (text wrapped in QT_TRANSLATE_NOOP, then `scripts/build_translations.py`),
-place its id in MENUS/TOOLBAR, and implement the method it names.
+To add a command: a member of `ActionId`, a row here (text wrapped in `_t`, then
+`scripts/build_translations.py`), its id in MENUS/TOOLBAR, and its entry in `handlers`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,15 +25,66 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QWidget
 
 from gui.i18n import QT_TRANSLATE_NOOP, tr
 
+if TYPE_CHECKING:
+    from gui.documents import DocumentController
+    from gui.job_status import JobStatus
+    from gui.narration_commands import NarrationCommands
+
 K = QKeySequence.StandardKey
 Shortcut = str | QKeySequence.StandardKey
 
 
+class ActionId(str, Enum):
+    """Every command's id (Picard's MainAction): menus, toolbar, `window.action(ActionId.SPLIT)` name them."""
+
+    OPEN = "open"
+    SAVE = "save"
+    SAVE_AS = "save_as"
+    EXPORT = "export"
+    EXPORT_TIMELINE = "export_timeline"
+    QUIT = "quit"
+    UNDO = "undo"
+    REDO = "redo"
+    TOOL_UNDO = "tool_undo"
+    TOOL_REDO = "tool_redo"
+    SPLIT = "split"
+    MERGE = "merge"
+    CLEAR_LINE = "clear_line"
+    SELECT_ALL = "select_all"
+    SETTINGS = "settings"
+    DETECT = "detect"
+    NARRATE = "narrate"
+    NARRATE_SEL = "narrate_sel"
+    REGENERATE = "regenerate"
+    SYNTH = "synth"
+    CANCEL = "cancel"
+    PLAY = "play"
+    PLAY_CLIP = "play_clip"
+    SHUTTLE_BACK = "shuttle_back"
+    SHUTTLE_STOP = "shuttle_stop"
+    SHUTTLE_FORWARD = "shuttle_forward"
+    PREV_FRAME = "prev_frame"
+    NEXT_FRAME = "next_frame"
+    PREV_CLIP = "prev_clip"
+    NEXT_CLIP = "next_clip"
+    HOME = "home"
+    END = "end"
+    ZOOM_IN = "zoom_in"
+    ZOOM_OUT = "zoom_out"
+    FIT = "fit"
+    SHORTCUTS = "shortcuts"
+    LOG_FOLDER = "log_folder"
+    ABOUT = "about"
+
+
+A = ActionId
+Handler = Callable[[], object]
+
+
 @dataclass(frozen=True)
 class ActionSpec:
-    id: str
+    id: ActionId
     text: str  # menu text with & mnemonic (translated where shown)
-    slot: str  # "owner.method" (see ActionTable.bind)
     shortcuts: tuple[Shortcut, ...] = ()
     tip: str = ""  # tooltip (default: the text)
     short: str = ""  # toolbar label (iconText) when shorter than the menu text
@@ -45,76 +100,171 @@ def _t(text: str) -> str:
 # fmt: off
 ACTIONS: tuple[ActionSpec, ...] = (
     # File
-    ActionSpec("open", _t("&Open…"), "documents.open_dialog", (K.Open,), _t("Open a video or project"), _t("Open")),
-    ActionSpec("save", _t("&Save"), "documents.save", (K.Save,), short=_t("Save")),
-    ActionSpec("save_as", _t("Save &As…"), "documents.save_as", (K.SaveAs,)),
-    ActionSpec("export", _t("&Export…"), "narration.export_dialog", ("Ctrl+E",), _t("Export the narrated video"),
+    ActionSpec(A.OPEN, _t("&Open…"), (K.Open,), _t("Open a video or project"), _t("Open")),
+    ActionSpec(A.SAVE, _t("&Save"), (K.Save,), short=_t("Save")),
+    ActionSpec(A.SAVE_AS, _t("Save &As…"), (K.SaveAs,)),
+    ActionSpec(A.EXPORT, _t("&Export…"), ("Ctrl+E",), _t("Export the narrated video"),
                _t("Export"), enabled_when="has_clips"),
-    ActionSpec("export_timeline", _t("Export &timeline…"), "narration.export_timeline_dialog",
+    ActionSpec(A.EXPORT_TIMELINE, _t("Export &timeline…"),
                tip=_t("OpenTimelineIO timeline for other editors (Resolve, Premiere, Final Cut)"),
                enabled_when="has_clips"),
-    ActionSpec("quit", _t("&Quit"), "window.close", (K.Quit,)),
+    ActionSpec(A.QUIT, _t("&Quit"), (K.Quit,)),
     # Edit
-    ActionSpec("undo", _t("&Undo"), "window.undo", (K.Undo,), enabled_when="can_undo"),
-    ActionSpec("redo", _t("&Redo"), "window.redo", (K.Redo,), enabled_when="can_redo"),
-    ActionSpec("tool_undo", _t("Undo"), "window.undo", enabled_when="can_undo"),  # toolbar: fixed text
-    ActionSpec("tool_redo", _t("Redo"), "window.redo", enabled_when="can_redo"),
-    ActionSpec("split", _t("&Split at playhead"), "window.split_at_playhead", ("S", "Ctrl+B"), short=_t("Split"),
+    ActionSpec(A.UNDO, _t("&Undo"), (K.Undo,), enabled_when="can_undo"),
+    ActionSpec(A.REDO, _t("&Redo"), (K.Redo,), enabled_when="can_redo"),
+    ActionSpec(A.TOOL_UNDO, _t("Undo"), enabled_when="can_undo"),  # toolbar: fixed text
+    ActionSpec(A.TOOL_REDO, _t("Redo"), enabled_when="can_redo"),
+    ActionSpec(A.SPLIT, _t("&Split at playhead"), ("S", "Ctrl+B"), short=_t("Split"),
                enabled_when="has_clips"),  # Ctrl+B: CapCut's habit
-    ActionSpec("merge", _t("&Merge with next"), "window.merge_selected", ("M",), short=_t("Merge"),
+    ActionSpec(A.MERGE, _t("&Merge with next"), ("M",), short=_t("Merge"),
                enabled_when="selected"),
-    ActionSpec("clear_line", _t("&Clear line"), "window.clear_selected_lines", ("Delete",),
+    ActionSpec(A.CLEAR_LINE, _t("&Clear line"), ("Delete",),
                _t("Remove the narration of the selected clips"), enabled_when="selected", context="widget"),
-    ActionSpec("select_all", _t("Select &all clips"), "window.select_all", (K.SelectAll,)),
-    ActionSpec("settings", _t("Se&ttings…"), "narration.settings_dialog", ("Ctrl+,",), short=_t("Settings")),
+    ActionSpec(A.SELECT_ALL, _t("Select &all clips"), (K.SelectAll,)),
+    ActionSpec(A.SETTINGS, _t("Se&ttings…"), ("Ctrl+,",), short=_t("Settings")),
     # Narration
-    ActionSpec("detect", _t("&Detect clips"), "narration.detect", ("Ctrl+D",), _t("Find the clips (shots) of the video"),
+    ActionSpec(A.DETECT, _t("&Detect clips"), ("Ctrl+D",), _t("Find the clips (shots) of the video"),
                _t("Detect"), enabled_when="has_video"),
-    ActionSpec("narrate", _t("&Narrate all"), "narration.narrate_all", ("Ctrl+R",), _t("Write storyline and lines"),
+    ActionSpec(A.NARRATE, _t("&Narrate all"), ("Ctrl+R",), _t("Write storyline and lines"),
                _t("Narrate"), enabled_when="has_clips"),
-    ActionSpec("narrate_sel", _t("Narrate &selected"), "narration.narrate_selected", ("Ctrl+Shift+R",),
+    ActionSpec(A.NARRATE_SEL, _t("Narrate &selected"), ("Ctrl+Shift+R",),
                enabled_when="selected"),
-    ActionSpec("regenerate", _t("Re&generate line"), "narration.regenerate_current", ("R",),
+    ActionSpec(A.REGENERATE, _t("Re&generate line"), ("R",),
                _t("Use the next alternative line for this clip"), enabled_when="selected"),
-    ActionSpec("synth", _t("S&ynthesize speech"), "narration.synthesize", ("Ctrl+T",), _t("Speak every line"),
+    ActionSpec(A.SYNTH, _t("S&ynthesize speech"), ("Ctrl+T",), _t("Speak every line"),
                _t("Speak"), enabled_when="has_clips"),
-    ActionSpec("cancel", _t("Cancel job"), "status.cancel", ("Esc",), flush=False),
+    ActionSpec(A.CANCEL, _t("Cancel job"), ("Esc",), flush=False),
     # View
-    ActionSpec("play", _t("&Play / pause"), "preview.toggle_play", ("Space",), flush=False),
-    ActionSpec("play_clip", _t("Play selected clip"), "preview.play_selected_clip", ("Shift+Space",), flush=False),
-    ActionSpec("shuttle_back", _t("Shuttle back"), "preview.shuttle_back", ("J",), flush=False),
-    ActionSpec("shuttle_stop", _t("Shuttle stop"), "preview.shuttle_stop", ("K",), flush=False),
-    ActionSpec("shuttle_forward", _t("Shuttle forward"), "preview.shuttle_forward", ("L",), flush=False),
-    ActionSpec("prev_frame", _t("Previous frame"), "window.previous_frame", ("Left",), flush=False),
-    ActionSpec("next_frame", _t("Next frame"), "window.next_frame", ("Right",), flush=False),
-    ActionSpec("prev_clip", _t("Previous clip"), "window.previous_clip", ("Up",), flush=False),
-    ActionSpec("next_clip", _t("Next clip"), "window.next_clip", ("Down",), flush=False),
-    ActionSpec("home", _t("Go to start"), "window.go_to_start", ("Home",), flush=False),
-    ActionSpec("end", _t("Go to end"), "window.go_to_end", ("End",), flush=False),
-    ActionSpec("zoom_in", _t("Zoom &in"), "timeline.zoom_in", (K.ZoomIn,), short=_t("Zoom in"), flush=False),
-    ActionSpec("zoom_out", _t("Zoom &out"), "timeline.zoom_out", (K.ZoomOut,), short=_t("Zoom out"), flush=False),
-    ActionSpec("fit", _t("&Fit timeline"), "timeline.fit", ("Ctrl+0",), flush=False),
+    ActionSpec(A.PLAY, _t("&Play / pause"), ("Space",), flush=False),
+    ActionSpec(A.PLAY_CLIP, _t("Play selected clip"), ("Shift+Space",), flush=False),
+    ActionSpec(A.SHUTTLE_BACK, _t("Shuttle back"), ("J",), flush=False),
+    ActionSpec(A.SHUTTLE_STOP, _t("Shuttle stop"), ("K",), flush=False),
+    ActionSpec(A.SHUTTLE_FORWARD, _t("Shuttle forward"), ("L",), flush=False),
+    ActionSpec(A.PREV_FRAME, _t("Previous frame"), ("Left",), flush=False),
+    ActionSpec(A.NEXT_FRAME, _t("Next frame"), ("Right",), flush=False),
+    ActionSpec(A.PREV_CLIP, _t("Previous clip"), ("Up",), flush=False),
+    ActionSpec(A.NEXT_CLIP, _t("Next clip"), ("Down",), flush=False),
+    ActionSpec(A.HOME, _t("Go to start"), ("Home",), flush=False),
+    ActionSpec(A.END, _t("Go to end"), ("End",), flush=False),
+    ActionSpec(A.ZOOM_IN, _t("Zoom &in"), (K.ZoomIn,), short=_t("Zoom in"), flush=False),
+    ActionSpec(A.ZOOM_OUT, _t("Zoom &out"), (K.ZoomOut,), short=_t("Zoom out"), flush=False),
+    ActionSpec(A.FIT, _t("&Fit timeline"), ("Ctrl+0",), flush=False),
     # Help
-    ActionSpec("shortcuts", _t("&Keyboard shortcuts"), "window.shortcuts_dialog", ("F1",), flush=False),
-    ActionSpec("log_folder", _t("Open &log folder"), "window.open_log_folder", flush=False),
-    ActionSpec("about", _t("&About SyncNarrator"), "window.about_dialog", flush=False),
+    ActionSpec(A.SHORTCUTS, _t("&Keyboard shortcuts"), ("F1",), flush=False),
+    ActionSpec(A.LOG_FOLDER, _t("Open &log folder"), flush=False),
+    ActionSpec(A.ABOUT, _t("&About SyncNarrator"), flush=False),
 )
 
 RECENT = "@recent"  # the Open Recent submenu
-MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
-    (_t("&File"), ("open", RECENT, None, "save", "save_as", "export", "export_timeline", None, "quit")),
-    (_t("&Edit"), ("undo", "redo", None, "split", "merge", "clear_line", "select_all", None, "settings")),
-    (_t("&Narration"), ("detect", "narrate", "narrate_sel", "regenerate", "synth", None, "cancel")),
-    (_t("&View"), ("play", "play_clip", "shuttle_back", "shuttle_stop", "shuttle_forward", None, "prev_frame",
-                   "next_frame", "prev_clip", "next_clip", "home", "end", None, "zoom_in", "zoom_out", "fit")),
-    (_t("&Help"), ("shortcuts", "log_folder", None, "about")),
+MENUS: tuple[tuple[str, tuple[ActionId | str | None, ...]], ...] = (
+    (_t("&File"), (A.OPEN, RECENT, None, A.SAVE, A.SAVE_AS, A.EXPORT, A.EXPORT_TIMELINE, None, A.QUIT)),
+    (_t("&Edit"), (A.UNDO, A.REDO, None, A.SPLIT, A.MERGE, A.CLEAR_LINE, A.SELECT_ALL, None, A.SETTINGS)),
+    (_t("&Narration"), (A.DETECT, A.NARRATE, A.NARRATE_SEL, A.REGENERATE, A.SYNTH, None, A.CANCEL)),
+    (_t("&View"), (A.PLAY, A.PLAY_CLIP, A.SHUTTLE_BACK, A.SHUTTLE_STOP, A.SHUTTLE_FORWARD, None, A.PREV_FRAME,
+                   A.NEXT_FRAME, A.PREV_CLIP, A.NEXT_CLIP, A.HOME, A.END, None, A.ZOOM_IN, A.ZOOM_OUT, A.FIT)),
+    (_t("&Help"), (A.SHORTCUTS, A.LOG_FOLDER, None, A.ABOUT)),
 )
-TOOLBAR: tuple[str | None, ...] = (
-    "open", "save", None, "tool_undo", "tool_redo", None, "detect", "narrate", "synth", "export", None,
-    "split", "merge", None, "zoom_in", "zoom_out", None, "settings",
+TOOLBAR: tuple[ActionId | None, ...] = (
+    A.OPEN, A.SAVE, None, A.TOOL_UNDO, A.TOOL_REDO, None, A.DETECT, A.NARRATE, A.SYNTH, A.EXPORT, None,
+    A.SPLIT, A.MERGE, None, A.ZOOM_IN, A.ZOOM_OUT, None, A.SETTINGS,
 )
 # fmt: on
-CLIP_CONTEXT_MENU = ("split", "merge", "regenerate", "narrate_sel", "clear_line", "play_clip")
+CLIP_CONTEXT_MENU = (A.SPLIT, A.MERGE, A.REGENERATE, A.NARRATE_SEL, A.CLEAR_LINE, A.PLAY_CLIP)
+
+
+class EditCommands(Protocol):
+    """The window's own commands (gui.main_window.MainWindow)."""
+
+    def close(self) -> bool: ...
+    def undo(self) -> None: ...
+    def redo(self) -> None: ...
+    def split_at_playhead(self) -> None: ...
+    def merge_selected(self) -> None: ...
+    def clear_selected_lines(self) -> None: ...
+    def select_all(self) -> None: ...
+    def previous_frame(self) -> None: ...
+    def next_frame(self) -> None: ...
+    def previous_clip(self) -> None: ...
+    def next_clip(self) -> None: ...
+    def go_to_start(self) -> None: ...
+    def go_to_end(self) -> None: ...
+    def shortcuts_dialog(self) -> None: ...
+    def open_log_folder(self) -> None: ...
+    def about_dialog(self) -> None: ...
+
+
+class PlaybackCommands(Protocol):
+    """gui.preview.Preview's transport."""
+
+    def toggle_play(self) -> object: ...
+    def play_selected_clip(self) -> object: ...
+    def shuttle_back(self) -> object: ...
+    def shuttle_stop(self) -> object: ...
+    def shuttle_forward(self) -> object: ...
+
+
+class ZoomCommands(Protocol):
+    """gui.timeline.TimelineView's zoom."""
+
+    def zoom_in(self) -> object: ...
+    def zoom_out(self) -> object: ...
+    def fit(self) -> object: ...
+
+
+@dataclass(frozen=True)
+class Commands:
+    """The objects whose methods the actions run."""
+
+    window: EditCommands
+    documents: DocumentController
+    narration: NarrationCommands
+    preview: PlaybackCommands
+    timeline: ZoomCommands
+    status: JobStatus
+
+
+def handlers(c: Commands) -> dict[ActionId, Handler]:
+    """What each action runs (the registry: a missing or misspelt method is a type error)."""
+    return {
+        A.OPEN: c.documents.open_dialog,
+        A.SAVE: c.documents.save,
+        A.SAVE_AS: c.documents.save_as,
+        A.EXPORT: c.narration.export_dialog,
+        A.EXPORT_TIMELINE: c.narration.export_timeline_dialog,
+        A.QUIT: c.window.close,
+        A.UNDO: c.window.undo,
+        A.REDO: c.window.redo,
+        A.TOOL_UNDO: c.window.undo,
+        A.TOOL_REDO: c.window.redo,
+        A.SPLIT: c.window.split_at_playhead,
+        A.MERGE: c.window.merge_selected,
+        A.CLEAR_LINE: c.window.clear_selected_lines,
+        A.SELECT_ALL: c.window.select_all,
+        A.SETTINGS: c.narration.settings_dialog,
+        A.DETECT: c.narration.detect,
+        A.NARRATE: c.narration.narrate_all,
+        A.NARRATE_SEL: c.narration.narrate_selected,
+        A.REGENERATE: c.narration.regenerate_current,
+        A.SYNTH: c.narration.synthesize,
+        A.CANCEL: c.status.cancel,
+        A.PLAY: c.preview.toggle_play,
+        A.PLAY_CLIP: c.preview.play_selected_clip,
+        A.SHUTTLE_BACK: c.preview.shuttle_back,
+        A.SHUTTLE_STOP: c.preview.shuttle_stop,
+        A.SHUTTLE_FORWARD: c.preview.shuttle_forward,
+        A.PREV_FRAME: c.window.previous_frame,
+        A.NEXT_FRAME: c.window.next_frame,
+        A.PREV_CLIP: c.window.previous_clip,
+        A.NEXT_CLIP: c.window.next_clip,
+        A.HOME: c.window.go_to_start,
+        A.END: c.window.go_to_end,
+        A.ZOOM_IN: c.timeline.zoom_in,
+        A.ZOOM_OUT: c.timeline.zoom_out,
+        A.FIT: c.timeline.fit,
+        A.SHORTCUTS: c.window.shortcuts_dialog,
+        A.LOG_FOLDER: c.window.open_log_folder,
+        A.ABOUT: c.window.about_dialog,
+    }
 
 # Single keys that would fire while typing in a field are window-wide only (Qt: WindowShortcut) and the
 # window's line edits and text boxes take the key first. Delete clears lines only where "widget"
@@ -131,24 +281,22 @@ class ActionTable(QObject):
     def __init__(
         self,
         window: QMainWindow,
-        owners: Mapping[str, object],
+        run: Mapping[ActionId, Handler],
         flush: Callable[[], None],
         specs: tuple[ActionSpec, ...] = ACTIONS,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.specs = {s.id: s for s in specs}
-        self.actions: dict[str, QAction] = {}
+        missing = sorted(s.id.value for s in specs if s.id not in run)
+        if missing:
+            raise ValueError(f"actions without a handler: {', '.join(missing)}")
+        self.actions: dict[ActionId, QAction] = {}
         for spec in specs:
-            self.actions[spec.id] = self._build(spec, self._resolve(owners, spec.slot), flush)
+            self.actions[spec.id] = self._build(spec, run[spec.id], flush)
 
-    def __getitem__(self, action_id: str) -> QAction:
+    def __getitem__(self, action_id: ActionId) -> QAction:
         return self.actions[action_id]
-
-    @staticmethod
-    def _resolve(owners: Mapping[str, object], slot: str) -> Callable[[], object]:
-        owner, _, method = slot.partition(".")
-        return getattr(owners[owner], method)  # type: ignore[no-any-return]
 
     def _build(self, spec: ActionSpec, run: Callable[[], object], flush: Callable[[], None]) -> QAction:
         action = QAction(tr(spec.text), self.window)
@@ -186,10 +334,10 @@ class ActionTable(QObject):
             for action_id in ids:
                 if action_id is None:
                     menu.addSeparator()
+                elif isinstance(action_id, ActionId):
+                    menu.addAction(self.actions[action_id])
                 elif action_id == RECENT:
                     menu.addMenu(recent)
-                else:
-                    menu.addAction(self.actions[action_id])
             menus.append(menu)
         return menus
 
@@ -201,7 +349,7 @@ class ActionTable(QObject):
             bar.addSeparator() if action_id is None else bar.addAction(self.actions[action_id])
         return bar
 
-    def context_menu(self, parent: QWidget, ids: tuple[str, ...] = CLIP_CONTEXT_MENU) -> QMenu:
+    def context_menu(self, parent: QWidget, ids: tuple[ActionId, ...] = CLIP_CONTEXT_MENU) -> QMenu:
         menu = QMenu(parent)
         for action_id in ids:
             menu.addAction(self.actions[action_id])

@@ -18,11 +18,11 @@ and not undoable.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
-from core.project import Change, Document, Project
+from core.project import Change, Document, Project, SpeechKey
+from core.speech import FitResult
 from gui.i18n import QT_TRANSLATE_NOOP, tr
 
 
@@ -110,7 +110,7 @@ class DocumentBridge(QObject):
             self.message.emit(f"{description}: {edit_problem(str(exc))}")
             return False
 
-    def made_speech(self, project: Project | None = None) -> dict[Any, Any]:
+    def made_speech(self, project: Project | None = None) -> dict[SpeechKey, FitResult]:
         """The speech already made for the lines of `project` (default: the current one), by speech key."""
         from core.project import speech_key
 

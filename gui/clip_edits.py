@@ -13,20 +13,24 @@ empty; a merge glued two lines together without a pause. Now:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
+from core.jobs import core_job
+from core.pipeline import apply_lines, line_fit, merge_range, rewrite_lines
 from core.project import Clip, Project, split_clip
 from core.timebase import snap_ms_to_frame
-from gui import config, dialogs, services
+from gui import config, dialogs
+from gui.bridge import DocumentBridge
+from gui.hosts import CommandHost
 from gui.i18n import tr
-from gui.operations import DocumentOp
+from gui.operations import DocumentOp, Operations
 
 if TYPE_CHECKING:
     from core.pipeline import LineVerdict
-    from gui.main_window import MainWindow
 
 _keys = itertools.count()
 _PAUSES = tuple("，。！？；、,.!?;…~～")
@@ -47,7 +51,7 @@ def join_lines(lines: list[str]) -> str:
 def where_it_fits(project: Project, left: int, text: str) -> int:
     """Which half of a split keeps `text`: the one where it fits (the left when both do), else the one it
     overflows least (the longer half)."""
-    fits = [services.clip_fit(project.clips[i], project, text) for i in (left, left + 1)]
+    fits = [line_fit(project, project.clips[i], text, wait=False) for i in (left, left + 1)]
     order = {"fits": 0, "empty": 0, "tight": 1, "over": 2}
     ranked = sorted(
         range(2), key=lambda k: (order.get(fits[k].state, 2), fits[k].speech_ms - fits[k].room_ms, k)
@@ -58,7 +62,7 @@ def where_it_fits(project: Project, left: int, text: str) -> int:
 def fit_text(project: Project, index: int) -> str:
     """The merged line's fit, as the status bar says it."""
     clip = project.clips[index]
-    fit = services.clip_fit(clip, project)
+    fit = line_fit(project, clip, wait=False)
     seconds = {"speech": f"{fit.speech_ms / 1000:.1f}", "room": f"{fit.room_ms / 1000:.1f}"}
     texts = {
         "fits": tr("the line fits (speech ≈{speech} s, room {room} s)"),
@@ -72,16 +76,26 @@ def fit_text(project: Project, index: int) -> str:
 
 
 class ClipEdits(QObject):
-    """The window's split and merge commands (gui/actions.py: "window.split_at_playhead", "window.merge_selected")."""
+    """The window's split and merge commands (gui/actions.py: ActionId.SPLIT, ActionId.MERGE); `next_seed(step)`
+    is the narration commands' seed, so a rewrite here differs from the last one there."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.bridge = window.bridge
+    def __init__(
+        self,
+        host: CommandHost,
+        bridge: DocumentBridge,
+        operations: Operations,
+        next_seed: Callable[[int], int],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.bridge = bridge
+        self.operations = operations
+        self.next_seed = next_seed
 
     # -- split
     def split_at_playhead(self) -> bool:
-        w = self.window
+        w = self.host
         ms = self.bridge.playhead_ms
         media = self.bridge.project.media
         if media is not None:  # cuts fall on frame boundaries, wherever playback stopped
@@ -102,7 +116,7 @@ class ClipEdits(QObject):
             if original.locked
             else tr("The clip was split in two. Write a new line for each half? No keeps the line on the half where it fits and writes a new line for the other half.")
         )  # fmt: skip
-        if dialogs.ask_yes_no(w, tr("Split clip"), question):
+        if dialogs.ask_yes_no(w.window(), tr("Split clip"), question):
             return self._write_lines([index, index + 1], key)
         keep = where_it_fits(self.bridge.project, index, original.narration)
         other = index + 1 if keep == index else index
@@ -118,23 +132,23 @@ class ClipEdits(QObject):
 
     def _write_lines(self, indexes: list[int], key: object) -> bool:
         """The narrator's lines for `indexes`, applied into the undo step `key` (the split's)."""
-        w = self.window
-        backend, model = config.narrator_backend(), config.model_dir()
-        seed = w.narration._next_seed(17)
+        w = self.host
+        narrator = config.narrator()
+        seed = self.next_seed(17)
 
         def unlock(p: Project) -> Project:
             return replace(p, clips=tuple(replace(c, locked=False) if i in indexes else c
                                           for i, c in enumerate(p.clips)))  # fmt: skip
 
         def apply(p: Project, verdicts: list[LineVerdict]) -> Project:
-            return services.apply_lines(p, verdicts, unlock=True)
+            return apply_lines(p, verdicts, unlock=True)
 
         def done(verdicts: list[LineVerdict], _applied: bool) -> None:
             w.show_message(tr("Split clip: %n new lines", "", len(verdicts)))
 
-        job = w.operations.change(DocumentOp["list[LineVerdict]"](
+        job = self.operations.change(DocumentOp["list[LineVerdict]"](
             tr("Writing lines"), tr("Split clip"),
-            lambda snap: services.rewrite_job(snap, indexes, backend, model, seed),
+            lambda snap: core_job(rewrite_lines, snap, narrator, indexes, seed=seed, speak=False),
             apply, prepare=unlock, done=done, merge_key=key,
         ))  # fmt: skip
         return job is not None
@@ -150,14 +164,14 @@ class ClipEdits(QObject):
             last = first + 1
         clips = self.bridge.project.clips
         if last >= len(clips):
-            self.window.show_message(tr("Merge: there is no next clip to merge with"))
+            self.host.show_message(tr("Merge: there is no next clip to merge with"))
             return False
         description = tr("Merge %n clips", "", last - first + 1) if run else tr("Merge with next clip")
         key = ("merge", next(_keys))
         joined = join_lines([c.narration for c in clips[first : last + 1]])
 
         def merge(p: Project) -> Project:
-            merged = services.merge_range(p, first, last)
+            merged = merge_range(p, first, last)
             out = list(merged.clips)
             out[first] = replace(out[first], narration=joined)
             return replace(merged, clips=tuple(out))
@@ -167,21 +181,21 @@ class ClipEdits(QObject):
         self.bridge.select([first])
         project = self.bridge.project
         clip: Clip = project.clips[first]
-        fit = services.clip_fit(clip, project)
+        fit = line_fit(project, clip, wait=False)
         if fit.state == "over" and not clip.locked:  # the narrator writes one for the merged clip, same undo step
             self._shorten(first, description, key)
             return True
         message = tr("Clip {number}: {fit}").format(number=first + 1, fit=fit_text(project, first))
-        self.window.show_message(message)
+        self.host.show_message(message)
         return True
 
     def _shorten(self, index: int, description: str, key: object) -> None:
-        w = self.window
-        backend, model = config.narrator_backend(), config.model_dir()
-        seed = w.narration._next_seed(19)
+        w = self.host
+        narrator = config.narrator()
+        seed = self.next_seed(19)
 
         def apply(p: Project, verdicts: list[LineVerdict]) -> Project:
-            return services.apply_lines(p, [v for v in verdicts if v.fits], unlock=True)
+            return apply_lines(p, [v for v in verdicts if v.fits], unlock=True)
 
         def done(_verdicts: list[LineVerdict], _applied: bool) -> None:
             project = self.bridge.project
@@ -190,8 +204,8 @@ class ClipEdits(QObject):
                     tr("Clip {number}: {fit}").format(number=index + 1, fit=fit_text(project, index))
                 )
 
-        w.operations.change(DocumentOp["list[LineVerdict]"](
+        self.operations.change(DocumentOp["list[LineVerdict]"](
             tr("Writing lines"), description,
-            lambda snap: services.rewrite_job(snap, [index], backend, model, seed),
+            lambda snap: core_job(rewrite_lines, snap, narrator, [index], seed=seed, speak=False),
             apply, done=done, merge_key=key,
         ))  # fmt: skip

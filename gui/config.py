@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from core import defaults, platform
+from core.narration.registry import SharedNarrator
 
 MAX_RECENT = 10
 NARRATOR_BACKENDS = defaults.NARRATOR_KINDS
@@ -34,9 +35,8 @@ def settings() -> QSettings:
 
 def recent_files() -> list[str]:
     value = settings().value("recent", [])
-    if isinstance(value, str):
-        value = [value]
-    return [str(v) for v in (value or []) if str(v)]
+    items = [value] if isinstance(value, str) else value if isinstance(value, (list, tuple)) else []
+    return [str(v) for v in items if str(v)]
 
 
 def add_recent_file(path: str | Path) -> list[str]:
@@ -72,6 +72,11 @@ def narrator_backend() -> str:
 
 def model_dir() -> str:
     return str(settings().value("narrator/model_dir", "") or "")
+
+
+def narrator() -> SharedNarrator:
+    """The chosen narrator, as the editor's jobs take it (created once in the helper process)."""
+    return SharedNarrator(narrator_backend(), model_dir())
 
 
 def save_narrator_settings(backend: str, model_folder: str) -> None:

@@ -321,7 +321,7 @@ def app_version() -> str:
 
 def about_html() -> str:
     """Version, licences of what is bundled, and the offer of the ffmpeg build's source (LGPL/GPL)."""
-    from gui.logs import log_dir
+    from gui.config import log_dir
 
     rows = [
         (
@@ -377,7 +377,7 @@ def show_about(parent: QWidget | None) -> None:
 # --- export finished ---------------------------------------------------------------------------
 
 
-def report_summary(result: Any, output: Path) -> list[str]:
+def report_summary(result: object, output: Path) -> list[str]:
     """Lines for the finishing dialog from the export report (OUT.report.json, see core.export.report)."""
     report: dict[str, Any] = {}
     report_path = getattr(result, "report_path", None) or output.with_name(output.stem + ".report.json")
@@ -413,7 +413,7 @@ def report_summary(result: Any, output: Path) -> list[str]:
     return lines
 
 
-def make_export_finished_dialog(parent: QWidget | None, output: Path, result: Any) -> QMessageBox:
+def make_export_finished_dialog(parent: QWidget | None, output: Path, result: object) -> QMessageBox:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Information)
     box.setWindowTitle(tr("Export finished"))
@@ -425,7 +425,7 @@ def make_export_finished_dialog(parent: QWidget | None, output: Path, result: An
     return box
 
 
-def show_export_finished(parent: QWidget | None, output: Path, result: Any) -> None:
+def show_export_finished(parent: QWidget | None, output: Path, result: object) -> None:
     box = make_export_finished_dialog(parent, output, result)
     box.exec()
     if box.clickedButton() is box.open_button:  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ it by id (gui/actions.py: "documents.open_dialog", "documents.save", ...).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,14 +16,19 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu
 
 from core.errors import InputError, SyncNarratorError
+from core.jobs import core_job
+from core.media import MediaInfo, probe
+from core.pipeline import load_product, load_product_beside, media_summary
 from core.project import PROJECT_SUFFIX, Clip, Document, ExportSettings, MediaSummary, Product, Project
-from gui import config, dialogs, recovery, services
+from gui import config, dialogs, recovery
+from gui.bridge import DocumentBridge
 from gui.export_dialog import beside
+from gui.hosts import DocumentHost
 from gui.i18n import tr
-from gui.operations import QueryOp
+from gui.operations import Operations, QueryOp
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from gui.recovery import RecoveryManager
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg", ".ts", ".flv", ".wmv"}
 
@@ -42,36 +48,42 @@ def is_product_file(path: Path) -> bool:
     return '"attributes"' in head and '"format"' not in head
 
 
-def load_product_beside(video: Path) -> Product | None:
-    """`VIDEO.product.json` next to a video holds its product knowledge ({name, attributes}).
-
-    The command line's loader (core.pipeline): the same errors, raised for the caller to show."""
-    loaded: Product | None = services.load_product_beside(video)
-    return loaded
-
-
 class DocumentController(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.bridge = window.bridge
-        self.recent_menu = QMenu(tr("Open &Recent"), window)
+    """Open, save, relink and recover, for a window seen as a `DocumentHost` (gui/hosts.py); `detect` starts
+    clip detection on a newly opened video (NarrationCommands.detect)."""
+
+    def __init__(
+        self,
+        host: DocumentHost,
+        bridge: DocumentBridge,
+        operations: Operations,
+        recovery: RecoveryManager,
+        detect: Callable[[bool], object],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.bridge = bridge
+        self.operations = operations
+        self.recovery = recovery
+        self.detect = detect
+        self.recent_menu = QMenu(tr("Open &Recent"), host.window())
         self.recent_menu.aboutToShow.connect(self.fill_recent)
 
     # -- replacing the document
     def confirm_discard(self) -> bool:
         """True when the current document may be replaced (saved, discarded or clean)."""
-        self.window.flush_edits()
+        self.host.flush_edits()
         doc = self.bridge.document
         if not doc.dirty:
             return True
-        answer = dialogs.ask_save_discard_cancel(self.window, doc.name)
+        answer = dialogs.ask_save_discard_cancel(self.host.window(), doc.name)
         if answer == "save":
             return self.save()
         return answer == "discard"
 
     def open_dialog(self) -> None:
-        path = dialogs.choose_open_file(self.window, "", "", config.last_folder())
+        path = dialogs.choose_open_file(self.host.window(), "", "", config.last_folder())
         if path:
             self.open_path(path)
 
@@ -80,7 +92,7 @@ class DocumentController(QObject):
 
         The file is read first; only a file that opens replaces the current document (after asking to save).
         """
-        w = self.window
+        w = self.host
         path = Path(path)
         if not path.exists():
             w.show_error(tr("Open"), InputError(f"{path}: no such file"))
@@ -116,23 +128,23 @@ class DocumentController(QObject):
         if path.suffix.lower() not in VIDEO_SUFFIXES:
             w.show_error(tr("Open"), InputError(f"{path}: not a video or SyncNarrator project"))
             return False
-        w.operations.query(
-            QueryOp[MediaSummary](
+        self.operations.query(
+            QueryOp[MediaInfo](
                 tr("Reading video"),
-                services.probe_job(str(path)),
-                lambda media: self._video_probed(path, media, auto_narrate),
+                core_job(probe, path),
+                lambda info: self._video_probed(path, media_summary(info), auto_narrate),
             )
         )
         return True
 
     def _open_previous_save(self, path: Path, exc: SyncNarratorError) -> Document | None:
         """A damaged project whose last good save survived as `.bak`: offer that (neither file is touched)."""
-        w = self.window
+        w = self.host
         backup = getattr(exc, "backup", None)
         if backup is None:
             w.show_error(tr("Open project"), exc)
             return None
-        if not dialogs.ask_open_backup(w, dialogs.one_line(exc)):
+        if not dialogs.ask_open_backup(w.window(), dialogs.one_line(exc)):
             w.show_message(dialogs.one_line(exc))
             return None
         try:
@@ -143,25 +155,25 @@ class DocumentController(QObject):
 
     def import_product(self, path: Path) -> bool:
         """A product JSON ({name, attributes}) replaces the current project's product knowledge."""
-        w = self.window
+        w = self.host
         title = tr("Import product")
         try:
-            product: Product = services.load_product(path)  # the command line's loader and errors
+            product = load_product(path)  # the command line's loader and errors
         except SyncNarratorError as exc:
             w.show_error(title, exc)
             return False
         self.bridge.edit(tr("Import product"), lambda p: replace(p, product=product))
-        w.tabs.setCurrentWidget(w.product_panel)
+        w.show_product_tab()
         w.show_message(tr("Product knowledge from {name}").format(name=path.name))
         return True
 
     def _video_probed(self, path: Path, media: MediaSummary, auto_narrate: bool = False) -> None:
-        w = self.window
+        w = self.host
         if not self.confirm_discard():  # asked only now that the video is known to open
             return
         card: Product | None = None
         try:
-            card = load_product_beside(path)
+            card = load_product_beside(path)  # VIDEO.product.json: the command line's loader and errors
         except SyncNarratorError as exc:  # shown (the CLI refuses it too); the video still opens
             w.show_error(tr("Product knowledge"), exc)
         product = card or Product()
@@ -189,14 +201,14 @@ class DocumentController(QObject):
         # at once, as for the demo. Without one the window says what to add (a banner, not a question).
         if card is None and not auto_narrate:
             w.show_product_banner(path)
-        w.narration.detect(auto_narrate=auto_narrate or card is not None)
+        self.detect(auto_narrate or card is not None)
 
     def offer_relink(self) -> None:
-        w = self.window
+        w = self.host
         video = self.bridge.project.video
         name = Path(video).name if video else ""
         if not dialogs.ask_yes_no(
-            w,
+            w.window(),
             tr("Video missing"),
             tr("{video}: the video is missing. Choose its new location?").format(video=video),
         ):
@@ -204,7 +216,7 @@ class DocumentController(QObject):
                 tr("{name}: video missing (File ▸ Open a project again to relink)").format(name=name)
             )
             return
-        new = dialogs.choose_open_file(w, tr("Locate the video"), dialogs.video_filter(), config.last_folder())
+        new = dialogs.choose_open_file(w.window(), tr("Locate the video"), dialogs.video_filter(), config.last_folder())
         if not new:
             return
         new_path = str(Path(new).resolve())
@@ -214,7 +226,7 @@ class DocumentController(QObject):
 
     # -- saving
     def save(self) -> bool:
-        w = self.window
+        w = self.host
         doc = self.bridge.document
         if doc.path is None:
             return self.save_as()
@@ -224,12 +236,12 @@ class DocumentController(QObject):
             w.show_error(tr("Save"), exc)
             return False
         config.add_recent_file(doc.path)
-        w.recovery.discard()
+        self.recovery.discard()
         w.show_message(tr("Saved {name}").format(name=doc.path.name))
         return True
 
     def save_as(self) -> bool:
-        w = self.window
+        w = self.host
         doc = self.bridge.document
         if doc.path is not None:
             start = str(doc.path)
@@ -237,7 +249,7 @@ class DocumentController(QObject):
             start = str(beside(Path(doc.project.video), Path(doc.project.video).stem + PROJECT_SUFFIX))
         else:
             start = str(Path.home() / ("untitled" + PROJECT_SUFFIX))
-        path = dialogs.choose_save_file(w, tr("Save project as"), start)
+        path = dialogs.choose_save_file(w.window(), tr("Save project as"), start)
         if not path:
             return False
         if not path.endswith(PROJECT_SUFFIX):
@@ -252,7 +264,7 @@ class DocumentController(QObject):
             w.show_error(tr("Save"), exc)
             return False
         config.add_recent_file(path)
-        w.recovery.discard()
+        self.recovery.discard()
         w.show_message(tr("Saved {name}").format(name=Path(path).name))
         return True
 
@@ -267,13 +279,13 @@ class DocumentController(QObject):
             act.triggered.connect(lambda _c=False, p=path: self.open_path(p))
 
     def offer_recovery(self) -> bool:
-        w = self.window
+        w = self.host
         orphans = recovery.find_orphans()
         if not orphans:
             return False
         orphan = orphans[0]
         if dialogs.ask_yes_no(
-            w,
+            w.window(),
             tr("Recover work"),
             tr("SyncNarrator did not close properly. Recover {what}?").format(what=orphan.describe()),
         ):

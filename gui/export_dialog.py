@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.defaults import LOUDNESS_TARGETS, PRESET_SOURCE
+from core.export import FitProblem
+from core.pipeline import LineVerdict
 from core.project import EXPORT_PRESETS, ExportSettings, Project
 from gui import dialogs, logs
 from gui.i18n import QT_TRANSLATE_NOOP, tr
@@ -164,7 +165,7 @@ class FitDialog(QDialog):
 
     SHORTEN, SILENT, CANCEL = "shorten", "silent", "cancel"
 
-    def __init__(self, problems: list[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, problems: list[FitProblem], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Lines too long for their clips"))
         self.problems = list(problems)
@@ -206,7 +207,7 @@ class FitDialog(QDialog):
             self.accept()
 
 
-def problem_text(problem: Any) -> str:
+def problem_text(problem: FitProblem) -> str:
     """One clip whose line cannot fit, in the interface language (the CLI prints problem.message())."""
     from core.export.report import seconds_pair
 
@@ -233,7 +234,7 @@ class ShortenDialog(QDialog):
     line (the user typed or locked it) is unchecked: the user's text is replaced only when they tick it.
     `chosen()` is what to apply (as one undo step)."""
 
-    def __init__(self, project: Project, verdicts: list[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, verdicts: list[LineVerdict], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Shorter lines from the narrator"))
         self.setMinimumWidth(620)
@@ -251,7 +252,7 @@ class ShortenDialog(QDialog):
         for column, title in enumerate((tr("Use"), tr("Clip"), tr("Your line"), tr("Shorter line"))):
             head = QLabel(f"<b>{title}</b>")
             grid.addWidget(head, 0, column)
-        self.rows: list[tuple[QCheckBox, Any]] = []
+        self.rows: list[tuple[QCheckBox, LineVerdict]] = []
         for row, verdict in enumerate(verdicts, start=1):
             clip = project.clips[verdict.index]
             usable = verdict.verdict == "shortened" and verdict.text.strip() != clip.narration.strip()
@@ -281,7 +282,7 @@ class ShortenDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def chosen(self) -> list[Any]:
-        """The ticked rows' verdicts (core.pipeline.LineVerdict)."""
+    def chosen(self) -> list[LineVerdict]:
+        """The ticked rows' verdicts."""
         return [verdict for check, verdict in self.rows if check.isChecked() and check.isEnabled()]
 

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.labels import LABELS
+from core.pipeline import LineFit, line_fit
 from core.project import Project, set_labels, set_narration
+from core.speech import count_chars
 from core.timebase import format_timecode
 from gui.bridge import DocumentBridge
 from gui.i18n import label_definition, tr
-from gui.services import Fit, clip_fit, labels, spoken_chars
 from gui.speech_queue import SPEECH_TEXT
 from gui.style import FIT_COLORS, label_color
 
@@ -67,15 +69,15 @@ class Inspector(QWidget):
         box = QGroupBox(tr("Storyline"))
         grid = QGridLayout(box)
         self.label_boxes: dict[str, QCheckBox] = {}
-        for i, info in enumerate(labels()):
-            check = QCheckBox(info.name)
-            check.setToolTip(label_definition(info.name, info.definition))
-            colour = label_color(info.name)
+        for i, (name, definition) in enumerate(LABELS.items()):
+            check = QCheckBox(name)
+            check.setToolTip(label_definition(name, definition))
+            colour = label_color(name)
             check.setStyleSheet(f"QCheckBox {{ border-left: 6px solid {colour.name()}; padding-left: 3px; }}")
             check.setMinimumHeight(check.sizeHint().height())
             check.toggled.connect(self._labels_toggled)
             grid.addWidget(check, i // 2, i % 2)
-            self.label_boxes[info.name] = check
+            self.label_boxes[name] = check
         if not self.label_boxes:
             grid.addWidget(QLabel(tr("(storyline labels are not available in this build)")), 0, 0)
         layout.addWidget(box)
@@ -145,7 +147,7 @@ class Inspector(QWidget):
         self._commit_timer.setInterval(800)
         self._commit_timer.timeout.connect(self.commit_text)
         self._text_index: int | None = None
-        self.fit: Fit | None = None
+        self.fit: LineFit | None = None
         # alternatives per clip, keyed by the clip's span (a retimed clip needs new ones): lines, next position
         self._alternatives: dict[tuple[int, int], tuple[list[tuple[tuple[str, ...], str]], int]] = {}
         bridge.documentReplaced.connect(self._alternatives.clear)
@@ -199,7 +201,7 @@ class Inspector(QWidget):
         project = self.bridge.project
         clip = project.clips[index]
         for labels_, text in self.alternative_lines(index):
-            n = spoken_chars(text)
+            n = count_chars(text)
             item = QListWidgetItem(tr("{line}  ({count} characters)").format(line=text, count=n))
             item.setData(Qt.ItemDataRole.UserRole, (text, list(labels_)))
             item.setToolTip("、".join(labels_))
@@ -280,7 +282,7 @@ class Inspector(QWidget):
         clip = project.clips[index]
         text = self.text.toPlainText()
         made = self.bridge.document.made_speech() if text == clip.narration else None
-        fit = clip_fit(clip, project, text, made)  # the lane's and the export check's verdict too
+        fit = line_fit(project, clip, text, wait=False, made=made)  # the lane's and the export check's verdict too
         self.fit = fit
         n, lo, hi = fit.chars, fit.chars_min, fit.chars_max
         self.chars_meter.setRange(0, max(hi, n, 1))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 
@@ -24,6 +24,7 @@ from core.jobs import CancelToken, CoreJob
 from gui.process_host import shared_host
 
 JobFn = CoreJob[Any]
+R = TypeVar("R")
 
 
 class Dispatcher(QObject):
@@ -230,8 +231,8 @@ class JobRunner(QObject):
     def start(
         self,
         name: str,
-        fn: JobFn,
-        on_success: Callable[[object], None] | None = None,
+        fn: CoreJob[R],
+        on_success: Callable[[R], None] | None = None,
         on_failure: Callable[[BaseException, str], None] | None = None,
         on_cancel: Callable[[], None] | None = None,
         in_process: bool = False,

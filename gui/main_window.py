@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from core.project import Document, Project
 from gui import config, dialogs, logs, recovery
-from gui.actions import ActionTable
+from gui.actions import ActionId, ActionTable, Commands, handlers
 from gui.banner import Banner
 from gui.bridge import DocumentBridge
 from gui.clip_edits import ClipEdits
@@ -96,20 +95,25 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailLoader(self.jobs, self.timeline.set_thumbnail, self.show_message, self)
         self.speech = SpeechQueue(self.bridge, self.jobs, self.operations, self)
         self.status = JobStatus(self, self.operations, self.thumbnails, self.speech)
-        self.documents = DocumentController(self)
-        self.narration = NarrationCommands(self)
-        self.clip_edits = ClipEdits(self)
+        self.recovery = recovery.RecoveryManager(self.bridge, self, interval_ms=autosave_ms)
+        # the controllers get the window as a protocol (gui/hosts.py) and the views they use, nothing else
+        self.narration = NarrationCommands(
+            self, self.bridge, self.operations, self.speech, self.preview, self.inspector, self
+        )
+        self.documents = DocumentController(
+            self, self.bridge, self.operations, self.recovery, self.narration.detect, self
+        )
+        self.clip_edits = ClipEdits(self, self.bridge, self.operations, self.narration.next_seed, self)
         self.speech.warm_job = self.narration.warm_job
         self.speech.changed.connect(self.narration.build_track_when_spoken)
 
-        owners = {"window": self, "documents": self.documents, "narration": self.narration,
-                  "preview": self.preview, "timeline": self.timeline, "status": self.status}  # fmt: skip
-        self.actions_table = ActionTable(self, owners, self.flush_edits)
+        commands = Commands(self, self.documents, self.narration, self.preview, self.timeline, self.status)
+        self.actions_table = ActionTable(self, handlers(commands), self.flush_edits)
         self.actions_table.add_to_widgets([self.timeline, self.preview])
         self.menus = self.actions_table.build_menus(self.documents.recent_menu)
         self.toolbar: QToolBar = self.actions_table.build_toolbar()
 
-        self.bridge.projectChanged.connect(self._update_title)
+        self.bridge.projectChanged.connect(self.update_title)
         self.bridge.projectChanged.connect(self._update_actions)
         self.bridge.selectionChanged.connect(self._update_actions)
         self.bridge.videoChanged.connect(self._start_thumbnails)  # relink, and undoing it
@@ -121,7 +125,7 @@ class MainWindow(QMainWindow):
         self._shown_clip: int | None = None
         self.timeline.editLineRequested.connect(self._edit_line)
         self.timeline.contextMenuRequested.connect(self._clip_context_menu)
-        self.inspector.regenerateRequested.connect(self.action("regenerate").trigger)
+        self.inspector.regenerateRequested.connect(self.action(ActionId.REGENERATE).trigger)
         self.inspector.playSpeechRequested.connect(self.narration.play_current_speech)
         self.inspector.alternativesRequested.connect(lambda: self.narration.request_alternatives())
         self.inspector.alternativeChosen.connect(
@@ -129,31 +133,20 @@ class MainWindow(QMainWindow):
         )
         self.inspector.labelsChanged.connect(self.narration.offer_rewrite_for_labels)
         self.product_panel.set_warnings_source(self.narration.knowledge_warnings)
-        self.recovery = recovery.RecoveryManager(self.bridge, self, interval_ms=autosave_ms)
         shared_host().warm_up()
-        self._update_title()
+        self.update_title()
         self._update_actions()
 
     # ------------------------------------------------------------------------------------------
     # actions (the table is gui/actions.py)
-    def action(self, action_id: str) -> QAction:
-        """The window's QAction for an id of gui.actions.ACTIONS ("undo", "narrate", "split", ...)."""
+    def action(self, action_id: ActionId) -> QAction:
+        """The window's QAction for an id (`window.action(ActionId.SPLIT)`); gui/actions.py lists them."""
         return self.actions_table[action_id]
-
-    def __getattr__(self, name: str) -> Any:
-        """`window.act_undo` == `window.action("undo")` (kept for scripts and older tests)."""
-        if name.startswith("act_") and "actions_table" in self.__dict__:
-            return self.actions_table[name[4:]]
-        raise AttributeError(name)
-
-    @property
-    def tool_undo(self) -> QAction:
-        return self.action("tool_undo")
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         return self.actions_table.shortcut_rows()
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         doc = self.bridge.document
         name = doc.name if doc.path is not None or doc.project.video else tr("Untitled")
         self.setWindowTitle(f"{name}{'*' if doc.dirty else ''} — {APP_NAME}")
@@ -174,10 +167,10 @@ class MainWindow(QMainWindow):
         redo_text = (
             tr("&Redo {action}").format(action=doc.redo_text()).rstrip() if doc.can_redo() else tr("&Redo")
         )
-        self.action("undo").setText(undo_text)
-        self.action("redo").setText(redo_text)
-        self.action("tool_undo").setToolTip(undo_text.replace("&", ""))
-        self.action("tool_redo").setToolTip(redo_text.replace("&", ""))
+        self.action(ActionId.UNDO).setText(undo_text)
+        self.action(ActionId.REDO).setText(redo_text)
+        self.action(ActionId.TOOL_UNDO).setToolTip(undo_text.replace("&", ""))
+        self.action(ActionId.TOOL_REDO).setToolTip(redo_text.replace("&", ""))
 
     def _clip_context_menu(self, global_pos: QPoint) -> None:
         self.actions_table.context_menu(self.timeline).exec(global_pos)
@@ -202,7 +195,7 @@ class MainWindow(QMainWindow):
         self.bridge.set_document(doc)
         self.preview.set_narration_audio(None)
         self._start_thumbnails()
-        self._update_title()
+        self.update_title()
         self._update_actions()
 
     def automatic_edit(self, description: str, change: Callable[[Project], Project]) -> bool:
@@ -216,7 +209,7 @@ class MainWindow(QMainWindow):
         done = self.bridge.edit(description, change)
         if done and clean:
             doc.mark_saved()
-            self._update_title()
+            self.update_title()
         return done
 
     def _start_thumbnails(self) -> None:

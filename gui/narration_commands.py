@@ -1,8 +1,10 @@
 """The editor's narration commands as operations: detect, narrate, rewrite, alternatives, speech, export.
 
 Each command builds a `DocumentOp` (changes the project: one undo step, stale results dropped) or a
-`QueryOp` (read-only) and hands it to `window.operations` (gui/operations.py). Actions reach them by id
-("narration.narrate_all" in gui/actions.py); the window only composes.
+`QueryOp` (read-only) and hands it to `operations` (gui/operations.py). Actions reach them by id
+(`ActionId.NARRATE` in gui/actions.py); the window only composes. The commands see the window through the
+`CommandHost` protocol and the preview and Clip panel through `Player` and `AlternativesView`
+(gui/hosts.py), never the widgets themselves.
 """
 
 from __future__ import annotations
@@ -11,47 +13,98 @@ import random
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
+from core.detection import Detection, detect_clips
 from core.errors import InputError
-from core.jobs import CoreJob
+from core.export import ExportOptions, ExportResult
+from core.interchange import TimelineResult, export_timeline
+from core.jobs import CoreJob, core_job
+from core.narration.knowledge import knowledge_warnings
+from core.pipeline import (
+    CheckedExport,
+    FitPolicy,
+    LineVerdict,
+    Made,
+    alternative_lines,
+    apply_lines,
+    check_lines,
+    checked_export,
+    narration_track,
+    rewrite_lines,
+    shorten_proposals,
+    warm_up,
+    write_lines,
+)
 from core.project import Clip, ExportSettings, Project, set_clips
-from gui import config, dialogs, i18n, services
+from core.speech import FitResult
+from core.speech.voices import VoiceInfo, list_voices
+from gui import config, dialogs, i18n
+from gui.bridge import DocumentBridge
 from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog, beside
+from gui.hosts import AlternativesView, CommandHost, Player
 from gui.i18n import tr
 from gui.jobs import Job
-from gui.operations import DocumentOp, QueryOp
+from gui.operations import DocumentOp, Operations, QueryOp
+from gui.preview_files import preview_dir, preview_name
 from gui.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
-    from core.export import ExportResult
-    from core.pipeline import LineVerdict
-    from gui.main_window import MainWindow
+    from gui.speech_queue import SpeechQueue
 
 Lines = list[tuple[int, tuple[str, ...], str]]  # (clip index, labels, text)
-Verdicts = list["LineVerdict"]  # core.pipeline.LineVerdict: index, labels, text, verdict (fitted/shortened/...)
+Verdicts = list[LineVerdict]  # index, labels, text, verdict (fitted/shortened/...)
 Alternatives = list[tuple[tuple[str, ...], str]]  # (labels, text), best first
 LABEL_PAUSE_MS = 1500  # the storyline clicks of one change: the rewrite is offered after this pause
 
 
-def apply_lines(project: Project, lines: Verdicts) -> Project:
-    """Narrator output onto the project; locked lines and locked labels are kept (core.pipeline)."""
-    return services.apply_lines(project, lines)
-
-
 def apply_rewrites(project: Project, lines: Sequence[LineVerdict | tuple[int, tuple[str, ...], str]]) -> Project:
     """Rewritten lines replace the clips' lines (unlocking them); locked labels are kept."""
-    return services.apply_lines(project, lines, unlock=True)
+    return apply_lines(project, lines, unlock=True)
+
+
+def export_job(
+    snapshot: Project, output: Path, allow_silent: bool, shortened: tuple[int, ...], made: Made
+) -> CoreJob[CheckedExport]:
+    """The editor's export: core's checked export of a snapshot with the policy "fail" (or "allow_silent":
+    export anyway); only the speech not in `made` is synthesized, and when that speech shows a line the
+    estimate let through cannot fit, nothing is written (the result's `problems`; the editor asks again)."""
+    srt = output.with_suffix(".srt") if snapshot.export.write_srt else None
+    options = ExportOptions.from_project(snapshot, srt=srt, shortened=frozenset(shortened))
+    policy: FitPolicy = "allow_silent" if allow_silent else "fail"
+    return core_job(checked_export, snapshot, output, options, policy=policy, made=dict(made))
+
+
+def voice_choices(voices: list[VoiceInfo]) -> list[tuple[str, str]]:
+    """[(voice id, readable name)] for the settings' list: no id or name twice."""
+    out: list[tuple[str, str]] = []
+    for v in voices:
+        name = v.name or v.id
+        if v.id and all(v.id != i and name != n for i, n in out):
+            out.append((v.id, name))
+    return out
 
 
 class NarrationCommands(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.bridge = window.bridge
-        self.operations = window.operations
+    def __init__(
+        self,
+        host: CommandHost,
+        bridge: DocumentBridge,
+        operations: Operations,
+        speech: SpeechQueue,
+        player: Player,
+        alternatives: AlternativesView,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.bridge = bridge
+        self.operations = operations
+        self.speech = speech
+        self.player = player
+        self.alternatives_view = alternatives
         self.seed = random.randrange(1 << 30)
         self.auto_narrate = False
         self.narration_track: str | None = None
@@ -73,21 +126,18 @@ class NarrationCommands(QObject):
         self._labels_timer.stop()
         self._labels_pending = None
 
-    def _target(self) -> tuple[str, str]:
-        return config.narrator_backend(), config.model_dir()
-
     def warm_job(self, project: Project | None = None) -> CoreJob[bool]:
         """Loads the narrator, the estimate's front-end and the voice in the helper process and looks at
         the clips (the speech queue starts it once there are clips)."""
-        return services.warm_job(*self._target(), project)
+        return core_job(warm_up, config.narrator(), project)
 
-    def _next_seed(self, step: int) -> int:
+    def next_seed(self, step: int) -> int:
         self.seed += step
         return self.seed
 
     # -- clips
     def detect(self, auto_narrate: bool | None = None) -> Job | None:
-        w = self.window
+        w = self.host
         if auto_narrate is not None:
             self.auto_narrate = auto_narrate
         project = self.bridge.project
@@ -99,19 +149,19 @@ class NarrationCommands(QObject):
             return None
         video = project.video
 
-        def apply(p: Project, spans: list[tuple[int, int]]) -> Project:
+        def apply(p: Project, detection: Detection) -> Project:
             current = {(c.start_ms, c.end_ms): c for c in p.clips}
-            return set_clips(p, tuple(current.get(span, Clip(*span)) for span in spans))
+            return set_clips(p, tuple(current.get(span, Clip(*span)) for span in detection.clips))
 
-        def done(spans: list[tuple[int, int]], _applied: bool) -> None:
-            self.bridge.select([0] if spans else [])
-            w.show_message(tr("Detected %n clips", "", len(spans)))
+        def done(detection: Detection, _applied: bool) -> None:
+            self.bridge.select([0] if detection.clips else [])
+            w.show_message(tr("Detected %n clips", "", len(detection.clips)))
             if self.auto_narrate:
                 self.auto_narrate = False
                 self.narrate_all(automatic=True)
 
-        return self.operations.change(DocumentOp[list[tuple[int, int]]](
-            tr("Detecting clips"), tr("Detect clips"), lambda _s: services.detect_job(video), apply,
+        return self.operations.change(DocumentOp[Detection](
+            tr("Detecting clips"), tr("Detect clips"), lambda _s: core_job(detect_clips, Path(video)), apply,
             stale=lambda _s, now: now.video != video, done=done,
             # the demo's detection and narration are the editor's own doing: they leave it "untouched"
             automatic=self.auto_narrate and not self.bridge.document.can_undo(),
@@ -121,11 +171,11 @@ class NarrationCommands(QObject):
     def knowledge_warnings(self) -> list[str]:
         """What is missing from the product knowledge, in the interface language (empty: enough)."""
         return [
-            i18n.knowledge_warning_text(w) for w in services.knowledge_warnings(self.bridge.project.product)
+            i18n.knowledge_warning_text(w) for w in knowledge_warnings(self.bridge.project.product)
         ]
 
     def narrate_all(self, automatic: bool = False) -> Job | None:
-        w = self.window
+        w = self.host
         if not self.bridge.project.clips:
             return None
         warnings = self.knowledge_warnings()
@@ -133,14 +183,17 @@ class NarrationCommands(QObject):
             question = tr(
                 "The product knowledge is thin: {warnings}.\nThe narrator can only say what the Product tab tells it; fill it in first for lines that are true to the product.\n\nNarrate anyway?"
             ).format(warnings=tr("; ").join(warnings))
-            if not dialogs.ask_yes_no(w, tr("Narrate all"), question):
-                w.tabs.setCurrentWidget(w.product_panel)
+            if not dialogs.ask_yes_no(w.window(), tr("Narrate all"), question):
+                w.show_product_tab()
                 return None
-        backend, model = self._target()
-        seed = self._next_seed(1)
+        narrator = config.narrator()
+        seed = self.next_seed(1)
         what = tr("Narrate all")
+        # every clip narrated and fitted by the estimate, nothing synthesized: the lines show at once and the
+        # speech queue (gui/speech_queue.py) speaks them afterwards
         return self.operations.change(DocumentOp[Verdicts](
-            tr("Narrating"), what, lambda snap: services.narrate_job(snap, backend, model, seed), apply_lines,
+            tr("Narrating"), what, lambda snap: core_job(write_lines, snap, narrator, seed=seed, speak=False),
+            apply_lines,
             done=lambda lines, _a: w.show_message(tr("{what}: %n lines", "", len(lines)).format(what=what)),
             automatic=automatic,
         ))  # fmt: skip
@@ -155,10 +208,10 @@ class NarrationCommands(QObject):
         if not override_lock:
             chosen = [i for i in chosen if not project.clips[i].locked]
         if not chosen:
-            self.window.show_message(tr("{what}: the selected lines are locked").format(what=what))
+            self.host.show_message(tr("{what}: the selected lines are locked").format(what=what))
             return None
-        backend, model = self._target()
-        seed = self._next_seed(7)
+        narrator = config.narrator()
+        seed = self.next_seed(7)
 
         def unlock(p: Project) -> Project:
             return replace(
@@ -166,7 +219,8 @@ class NarrationCommands(QObject):
             )
 
         return self.operations.change(DocumentOp[Verdicts](
-            tr("Writing lines"), what, lambda snap: services.rewrite_job(snap, chosen, backend, model, seed),
+            tr("Writing lines"), what,
+            lambda snap: core_job(rewrite_lines, snap, narrator, chosen, seed=seed, speak=False),
             apply_rewrites, prepare=unlock,
         ))  # fmt: skip
 
@@ -176,22 +230,21 @@ class NarrationCommands(QObject):
         index = self.bridge.current if index is None else index
         if index is None:
             return None
-        self.window.flush_edits()
+        self.host.flush_edits()
         snapshot = self.bridge.project
-        backend, model = self._target()
         span = (snapshot.clips[index].start_ms, snapshot.clips[index].end_ms)
 
         def done(lines: Alternatives) -> None:
             now = self.bridge.project.clips
             if index >= len(now) or (now[index].start_ms, now[index].end_ms) != span:
                 return
-            self.window.inspector.set_alternatives(index, lines)
+            self.alternatives_view.set_alternatives(index, lines)
             if not lines:
-                self.window.show_message(tr("The narrator has no other line for this clip"))
+                self.host.show_message(tr("The narrator has no other line for this clip"))
             elif then_use_next:
                 self.use_next_alternative()
 
-        job = services.alternatives_job(snapshot, index, backend, model, self._next_seed(11))
+        job = core_job(alternative_lines, snapshot, config.narrator(), index, seed=self.next_seed(11))
         return self.operations.query(QueryOp[Alternatives](tr("Finding other lines"), job, done))
 
     def use_alternative(self, index: int, text: str, labels: tuple[str, ...] = (), what: str = "") -> bool:
@@ -205,7 +258,7 @@ class NarrationCommands(QObject):
             and clip.narration
             and clip.narration != text
             and not dialogs.ask_yes_no(
-                self.window,
+                self.host.window(),
                 tr("Replace line"),
                 tr("This line is locked (you wrote or locked it). Replace it?"),
             )
@@ -216,7 +269,7 @@ class NarrationCommands(QObject):
             lambda p: apply_rewrites(p, [(index, labels or p.clips[index].labels, text)]),
         )
         if done:
-            self.window.inspector.refresh()
+            self.alternatives_view.refresh()
         return done
 
     def use_next_alternative(self) -> bool:
@@ -224,7 +277,7 @@ class NarrationCommands(QObject):
         index = self.bridge.current
         if index is None:
             return False
-        nxt = self.window.inspector.next_alternative(index)
+        nxt = self.alternatives_view.next_alternative(index)
         if nxt is None:
             return False
         labels, text = nxt
@@ -269,57 +322,61 @@ class NarrationCommands(QObject):
             )
         else:
             question = tr("The storyline changed: rewrite this line for the new storyline?")
-        if dialogs.ask_yes_no(self.window, tr("Rewrite line"), question):
+        if dialogs.ask_yes_no(self.host.window(), tr("Rewrite line"), question):
             self.request_alternatives(index, then_use_next=True)
 
     # -- speech
     def synthesize(self) -> Job | None:
         """The narration track of every line for the preview: the speech already made is reused."""
-        w = self.window
+        w = self.host
         snapshot = self.bridge.project
         if not snapshot.clips:
             return None
 
-        def done(result: tuple[Path, list[Any]]) -> None:
+        def done(result: tuple[Path, list[FitResult]]) -> None:
             track, fits = result
-            w.speech.record(snapshot, fits)
+            self.speech.record(snapshot, fits)
             self.narration_track = str(track) if track else None
-            w.preview.set_narration_audio(self.narration_track)
+            self.player.set_narration_audio(self.narration_track)
             w.show_message(
                 tr("Narration synthesized: play to hear it") if track else tr("Narration synthesized")
             )
-            w.preview.warn_if_no_audio_output()
+            self.player.warn_if_no_audio_output()
 
-        job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
-        return self.operations.query(QueryOp[tuple[Path, list[Any]]](tr("Synthesizing speech"), job, done))
+        return self.operations.query(QueryOp[tuple[Path, list[FitResult]]](
+            tr("Synthesizing speech"), self._track_job(snapshot), done
+        ))  # fmt: skip
+
+    def _track_job(self, snapshot: Project) -> CoreJob[tuple[Path, list[FitResult]]]:
+        """The preview's narration track of `snapshot` (the speech already made is reused)."""
+        made = dict(self.bridge.made_speech(snapshot))
+        return core_job(narration_track, snapshot, preview_dir() / preview_name(snapshot), made=made)
 
     def build_track_when_spoken(self) -> Job | None:
         """Once every line's speech is made (the queue is idle), the preview's narration track is built from
         it (nothing synthesized), so playing the video speaks the lines without Synthesize."""
-        w = self.window
-        queue = w.speech
+        queue = self.speech
         snapshot = self.bridge.project
         ready, total = queue.counts()
         if queue.active or not total or ready < total or self.operations.main_job is not None:
             return None
-        name = services.preview_name(snapshot)
+        name = preview_name(snapshot)
         if self.narration_track and Path(self.narration_track).name == name:
             return None
-        self.narration_track = str(services.preview_dir() / name)  # (being built: asked once)
+        self.narration_track = str(preview_dir() / name)  # (being built: asked once)
 
-        def done(result: tuple[Path, list[Any]]) -> None:
-            if self.bridge.project is snapshot or services.preview_name(self.bridge.project) == name:
+        def done(result: tuple[Path, list[FitResult]]) -> None:
+            if self.bridge.project is snapshot or preview_name(self.bridge.project) == name:
                 self.narration_track = str(result[0])
-                w.preview.set_narration_audio(self.narration_track)
+                self.player.set_narration_audio(self.narration_track)
 
-        job = services.synthesize_job(snapshot, self.bridge.made_speech(snapshot))
         return self.operations.query(
-            QueryOp[tuple[Path, list[Any]]]("Narration track", job, done, main=False)
+            QueryOp[tuple[Path, list[FitResult]]]("Narration track", self._track_job(snapshot), done, main=False)
         )
 
     def play_current_speech(self) -> bool:
         """试听: the clip's speech plays as soon as it is made (at once when it is; else it is spoken next)."""
-        w = self.window
+        w = self.host
         w.flush_edits()  # the line typed in the last 800 ms is the one to hear
         index = self.bridge.current
         if index is None:
@@ -329,13 +386,13 @@ class NarrationCommands(QObject):
             return False
         doc = self.bridge.document
 
-        def play(fit: Any) -> None:
-            if self.bridge.document is not doc or fit is None or fit.wav is None:
+        def play(fit: FitResult) -> None:
+            if self.bridge.document is not doc or fit.wav is None:
                 return
             w.show_message(tr("Speech for clip {number}").format(number=index + 1))
-            w.preview.play_file(str(fit.wav))
+            self.player.play_file(str(fit.wav))
 
-        if not w.speech.play_when_ready(index, play):
+        if not self.speech.play_when_ready(index, play):
             w.show_message(
                 tr("Making the speech for clip {number}; it plays when ready").format(number=index + 1)
             )
@@ -344,7 +401,7 @@ class NarrationCommands(QObject):
     # -- export and settings
     def export_dialog(self) -> None:
         doc = self.bridge.document
-        dialog = ExportDialog(doc.project, doc.path, self.window)
+        dialog = ExportDialog(doc.project, doc.path, self.host.window())
         if not dialogs.exec_dialog(dialog):
             return
         self.start_export(dialog.output_path(), dialog.settings(doc.project.export))
@@ -360,24 +417,24 @@ class NarrationCommands(QObject):
         The export settings are kept with the project but are no undo step: Ctrl+Z after an export
         takes back the last edit, not the settings.
         """
-        w = self.window
+        w = self.host
         if settings is not None and settings != self.bridge.project.export:
             doc = self.bridge.document
             clean = not doc.dirty
             doc.set_untracked(lambda p: replace(p, export=settings))
             if clean:  # an export alone does not make the project "modified" (kept if saved later)
                 doc.mark_saved()
-                w._update_title()
+                w.update_title()
             config.set_default_burn_subtitles(settings.burn_subtitles)
         snapshot = self.bridge.project
         if snapshot.video_missing:
             w.show_error(tr("Export"), InputError(f"{snapshot.video}: the video is missing"))
             return False
-        problems = services.check_lines(snapshot, self.bridge.made_speech(snapshot))
+        problems = check_lines(snapshot, made=self.bridge.made_speech(snapshot), wait=False)
         if not problems:
             self._run_export(snapshot, output, shortened=shortened)
             return True
-        dialog = FitDialog(problems, w)
+        dialog = FitDialog(problems, w.window())
         if not dialogs.exec_dialog(dialog) or dialog.choice == FitDialog.CANCEL:
             w.show_message(tr("Export cancelled: some lines do not fit their clips"))
             return False
@@ -393,13 +450,14 @@ class NarrationCommands(QObject):
         """The narrator proposes shorter lines; the user picks which to use (ShortenDialog: a locked line, one
         they typed or locked, is unchecked), the chosen ones are applied as one undo step, then the export
         checks again (a line kept too long asks again: export it silent or cancel)."""
-        w = self.window
-        backend, model = self._target()
-        seed = self._next_seed(13)
+        w = self.host
+        narrator = config.narrator()
+        seed = self.next_seed(13)
         snapshot = self.bridge.project
         doc = self.bridge.document
 
-        def proposed(verdicts: Verdicts) -> None:
+        def proposed(result: tuple[tuple[int, ...], Verdicts]) -> None:
+            verdicts = result[1]  # every line is proposed (a locked one unchecked): the user chooses
             if self.bridge.document is not doc:
                 return
             now = self.bridge.project
@@ -412,45 +470,46 @@ class NarrationCommands(QObject):
                     )
                 )
                 return
-            dialog = ShortenDialog(now, verdicts, w)
+            dialog = ShortenDialog(now, verdicts, w.window())
             if not dialogs.exec_dialog(dialog):
                 w.show_message(tr("Export cancelled: some lines do not fit their clips"))
                 return
             chosen = dialog.chosen()
             if chosen:
-                self.bridge.edit(tr("Shorten lines"), lambda p: services.apply_lines(p, chosen, unlock=True))
+                self.bridge.edit(tr("Shorten lines"), lambda p: apply_lines(p, chosen, unlock=True))
             done = tuple(sorted({*shortened, *(v.index for v in chosen)}))
             self.start_export(output, shortened=done)
 
-        job = services.shorten_job(snapshot, indexes, backend, model, seed)
-        return self.operations.query(QueryOp[Verdicts](tr("Shortening lines"), job, proposed))
+        # the checked export's shorten step, judged by the estimate (nothing synthesized)
+        job = core_job(shorten_proposals, snapshot, narrator, indexes, skip_locked=False, seed=seed, speak=False)
+        return self.operations.query(QueryOp[tuple[tuple[int, ...], Verdicts]](tr("Shortening lines"), job, proposed))
 
     def _run_export(
         self, snapshot: Project, output: Path, allow_silent: bool = False, shortened: tuple[int, ...] = ()
     ) -> Job | None:
-        w = self.window
+        w = self.host
         doc = self.bridge.document
 
-        def done(result: ExportResult | services.ExportHeld) -> None:
-            if isinstance(result, services.ExportHeld):  # the speech made says no: record it, ask again
+        def done(checked: CheckedExport) -> None:
+            result = checked.result
+            if result is None:  # the speech made says a line the estimate let through cannot fit: ask again
                 if self.bridge.document is doc:
-                    w.speech.record(snapshot, result.fits)
+                    self.speech.record(snapshot, checked.fits)
                     self.start_export(output, shortened=shortened)
                 return
-            warnings = list(getattr(result, "warnings", ()) or ())
+            warnings = list(result.warnings)
             message = tr("Exported {name}").format(name=output.name)
             if warnings:
                 message += " " + tr("(%n warnings: {first})", "", len(warnings)).format(first=warnings[0])
             w.show_message(message)
             self.last_export = result
-            dialogs.show_export_finished(w, output, result)
+            dialogs.show_export_finished(w.window(), output, result)
 
         def cancelled() -> None:
             w.show_message(tr("Export cancelled; {name} was not written").format(name=output.name))
 
-        made = self.bridge.made_speech(snapshot)  # only the speech not made yet is synthesized
-        job = services.export_job(snapshot, output, allow_silent=allow_silent, shortened=shortened, made=made)
-        return self.operations.query(QueryOp["ExportResult"](
+        job = export_job(snapshot, output, allow_silent, shortened, self.bridge.made_speech(snapshot))
+        return self.operations.query(QueryOp[CheckedExport](
             tr("Exporting"), job, done, cancelled, document_bound=False
         ))  # fmt: skip
 
@@ -459,42 +518,39 @@ class NarrationCommands(QObject):
         doc = self.bridge.document
         project = doc.project
         if project.video is None or project.video_missing:
-            self.window.show_error(
+            self.host.show_error(
                 tr("Export timeline"), InputError(f"{project.video}: the video is missing")
             )
             return
         start = beside(doc.path or Path(project.video), Path(project.video).stem + ".otio")
         filt = "OpenTimelineIO (*.otio);;FCP 7 XML (*.xml);;CMX 3600 EDL (*.edl)"
-        path = dialogs.choose_save_file(self.window, tr("Export timeline"), str(start), filt)
+        path = dialogs.choose_save_file(self.host.window(), tr("Export timeline"), str(start), filt)
         if path:
             self.start_timeline_export(Path(path))
 
     def start_timeline_export(self, output: Path) -> Job | None:
         """The timeline of a snapshot of the project (core.interchange), off the GUI thread."""
-        from functools import partial
-
-        from core.interchange import TimelineResult, timeline_job
-
         def done(result: TimelineResult) -> None:
-            self.window.show_message(tr("Exported {name}").format(name=result.output.name))
+            self.host.show_message(tr("Exported {name}").format(name=result.output.name))
 
-        job = partial(timeline_job, project=self.bridge.project, output=str(output))
+        job = core_job(export_timeline, self.bridge.project, output)
         return self.operations.query(
             QueryOp[TimelineResult](tr("Exporting timeline"), job, done, document_bound=False)
         )
 
     def settings_dialog(self) -> None:
-        w = self.window
+        w = self.host
         doc = self.bridge.document
-        dialog = SettingsDialog(doc.project.speech, self.voices, w)
+        dialog = SettingsDialog(doc.project.speech, self.voices, w.window())
         if not self.voices:  # listing voices starts the speech engine: do it off the GUI thread
 
-            def listed(pairs: list[tuple[str, str]]) -> None:
+            def listed(found: list[VoiceInfo]) -> None:
+                pairs = voice_choices(found)
                 self.voices.extend(pairs)
                 dialog.add_voices(pairs)
 
-            self.operations.query(QueryOp[list[tuple[str, str]]](
-                "Voices", services.voices_job(), listed, main=False, document_bound=False
+            self.operations.query(QueryOp[list[VoiceInfo]](
+                "Voices", core_job(list_voices), listed, main=False, document_bound=False
             ))  # fmt: skip
         if not dialogs.exec_dialog(dialog):
             return

@@ -13,7 +13,7 @@ application's single dispatcher (gui/jobs.py). The stale-result check lives here
 
 Path of one operation, e.g. Narration > Narrate all (Ctrl+R): the action table (gui/actions.py) maps the
 id "narrate" to `NarrationCommands.narrate_all`, which builds a `DocumentOp` and calls
-`Operations.change(op)`: snapshot -> `services.narrate_job(snapshot, ...)` in the helper process ->
+`Operations.change(op)`: snapshot -> `core_job(write_lines, snapshot, ...)` in the helper process ->
 result posted through the dispatcher -> stale check -> `bridge.edit("Narrate all", apply)` -> the
 Document records one undo step and notifies before/after -> the bridge emits narrationChanged ->
 timeline and inspector refresh.
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,12 +31,12 @@ from core.jobs import CoreJob
 from core.project import Document, Project
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
-from gui.jobs import Job, JobFn, JobRunner
+from gui.jobs import Job, JobRunner
 
 R = TypeVar("R")
 
 
-def _ignore(*_args: Any) -> None:
+def _ignore(*_args: object) -> None:
     return None
 
 
@@ -143,8 +143,8 @@ class Operations(QObject):
     def _start(
         self,
         name: str,
-        fn: JobFn,
-        on_success: Callable[[Any], None],
+        fn: CoreJob[R],
+        on_success: Callable[[R], None],
         on_cancel: Callable[[], None] | None,
         in_process: bool,
         main: bool,
@@ -161,7 +161,7 @@ class Operations(QObject):
                 self.main_job = None
                 self.mainJobChanged.emit()
 
-        def succeeded(result: Any) -> None:
+        def succeeded(result: R) -> None:
             ended()  # free the slot first: the callback may start the next operation
             on_success(result)
 

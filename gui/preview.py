@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import sys
 from fractions import Fraction
+from typing import cast
 
 import shiboken6
 from PySide6.QtCore import QElapsedTimer, QObject, QPointF, QRectF, QSizeF, Qt, QTimer, QUrl
@@ -36,11 +37,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.export.subtitles import BOTTOM_MARGIN, LINE_CHARS, make_cues, style_for
+from core.pipeline import estimate_speech_ms
 from core.project import Project
 from core.timebase import format_timecode, frame_to_ms, ms_to_frame, snap_ms_to_frame
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
-from gui.services import estimate_speech_ms
 
 DRIFT_MS = 150  # narration further than this from the picture is moved back in step (jitter is ~100)
 RESYNC_GAP_MS = 500  # a seek takes a moment to settle: do not resync again before this
@@ -71,11 +72,18 @@ def native_audio_output(parent: QObject) -> QAudioOutput:
         ctor.restype, ctor.argtypes = None, [ctypes.c_void_p, ctypes.c_void_p]
         memory = new(256)  # sizeof(QAudioOutput) is 24 on 64-bit Qt 6; room to spare
         ctor(memory, None)
-        output = shiboken6.wrapInstance(memory, QAudioOutput)
+        output = cast(QAudioOutput, shiboken6.wrapInstance(memory, QAudioOutput))
     except (OSError, AttributeError, StopIteration):
         return QAudioOutput(parent)
     output.setParent(parent)  # through the binding, so it knows when the parent deletes it
     return output
+
+
+def _button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()  # (QToolButton(text=...) works, but PySide6's stubs do not know it)
+    button.setText(text)
+    button.setToolTip(tip)
+    return button
 
 
 def frame_middle_ms(frame: int, fps: Fraction) -> int:
@@ -89,8 +97,8 @@ def speech_window(project: Project, index: int) -> tuple[int, int] | None:
     if not clip.narration.strip():
         return None
     start = clip.start_ms + project.speech.lead_ms
-    speech = project.effective_speech(clip)
-    spoken = estimate_speech_ms(clip.narration, speech.rate_cps, speech.voice)
+    speech = project.effective_speech(clip)  # the GUI thread never waits for the calibration:
+    spoken = estimate_speech_ms(clip.narration, speech.rate_cps, speech.voice, wait=False)
     return start, start + max(spoken, 800)
 
 
@@ -232,14 +240,10 @@ class Preview(QWidget):
         self.view = VideoView()
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
-        self.step_back = QToolButton(text="◀|")
-        self.step_back.setToolTip(tr("Previous frame (Left)"))
-        self.play_button = QToolButton(text="▶")
-        self.play_button.setToolTip(tr("Play / pause (Space; J/K/L shuttle)"))
-        self.step_forward = QToolButton(text="|▶")
-        self.step_forward.setToolTip(tr("Next frame (Right)"))
-        self.play_clip_button = QToolButton(text=tr("Play clip"))
-        self.play_clip_button.setToolTip(tr("Play the selected clip alone (Shift+Space)"))
+        self.step_back = _button("◀|", tr("Previous frame (Left)"))
+        self.play_button = _button("▶", tr("Play / pause (Space; J/K/L shuttle)"))
+        self.step_forward = _button("|▶", tr("Next frame (Right)"))
+        self.play_clip_button = _button(tr("Play clip"), tr("Play the selected clip alone (Shift+Space)"))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.time_label = QLabel("00:00.000 / 00:00.000")

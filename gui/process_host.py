@@ -15,23 +15,27 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
+from typing import TypeAlias, TypeVar
 
 from core.errors import Cancelled, SyncNarratorError
-from core.jobs import CancelToken
+from core.jobs import CancelToken, CoreJob, ProgressCallback
 
-_queue: Any = None
-_cancel: Any = None
+R = TypeVar("R")
+Progress: TypeAlias = "Queue[tuple[float, str]]"  # (not subscriptable at run time)
+# the helper process's end of the progress queue and the cancel flag (set by _init)
+_queue: Progress | None = None
+_cancel: Event | None = None
 
 
 class WorkerDied(SyncNarratorError):
     """The helper process ended unexpectedly (it is restarted for the next job)."""
 
 
-def _init(progress_queue: Any, cancel_event: Any, parent_pid: int) -> None:
+def _init(progress_queue: Progress, cancel_event: Event, parent_pid: int) -> None:
     global _queue, _cancel
     _queue, _cancel = progress_queue, cancel_event
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
@@ -54,13 +58,16 @@ def _warm() -> bool:
     return True
 
 
-def _run_in_child(fn: Callable[..., Any]) -> Any:
+def _run_in_child(fn: CoreJob[R]) -> R:
+    queue, cancel = _queue, _cancel
+    if queue is None or cancel is None:
+        raise RuntimeError("the helper process was not initialised")
     token = CancelToken()
     done = threading.Event()
 
     def watch() -> None:
         while not done.is_set():
-            if _cancel.wait(0.05):
+            if cancel.wait(0.05):
                 token.cancel()
                 return
 
@@ -68,7 +75,7 @@ def _run_in_child(fn: Callable[..., Any]) -> Any:
     watcher.start()
 
     def progress(fraction: float, stage: str) -> None:
-        _queue.put((float(fraction), str(stage)))
+        queue.put((float(fraction), str(stage)))
 
     try:
         return fn(progress, token)
@@ -83,41 +90,36 @@ class ProcessHost:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._ctx = multiprocessing.get_context("spawn")
-        self._pool: ProcessPoolExecutor | None = None
-        self._queue: Any = None
-        self._cancel: Any = None
+        self._pool: tuple[ProcessPoolExecutor, Progress, Event] | None = None
 
-    def _ensure(self) -> ProcessPoolExecutor:
+    def _ensure(self) -> tuple[ProcessPoolExecutor, Progress, Event]:
+        """The pool with its progress queue and cancel flag (started on first use)."""
         if self._pool is None:
-            self._queue = self._ctx.Queue()
-            self._cancel = self._ctx.Event()
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=self._ctx,
-                initializer=_init,
-                initargs=(self._queue, self._cancel, os.getpid()),
+            progress: Progress = self._ctx.Queue()
+            cancel = self._ctx.Event()
+            pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=self._ctx, initializer=_init, initargs=(progress, cancel, os.getpid())
             )
+            self._pool = (pool, progress, cancel)
         return self._pool
 
-    def warm_up(self) -> Future[Any] | None:
+    def warm_up(self) -> Future[bool] | None:
         """Start the process and its imports now (never waits: skipped while a job runs)."""
         if not self._lock.acquire(blocking=False):
             return None
         try:
-            return self._ensure().submit(_warm)
+            return self._ensure()[0].submit(_warm)
         finally:
             self._lock.release()
 
-    def call(
-        self, fn: Callable[..., Any], progress: Callable[[float, str], None], cancel: CancelToken
-    ) -> Any:
+    def call(self, fn: CoreJob[R], progress: ProgressCallback, cancel: CancelToken) -> R:
         """Run `fn(progress, cancel)` in the helper process; raises what it raises."""
         with self._lock:  # one job at a time: the queue and the cancel event are shared
-            pool = self._ensure()
-            self._cancel.clear()
+            pool, queued, cancelling = self._ensure()
+            cancelling.clear()
             while True:
                 try:
-                    self._queue.get_nowait()
+                    queued.get_nowait()
                 except queue.Empty:
                     break
             try:
@@ -127,9 +129,9 @@ class ProcessHost:
                 raise WorkerDied("the helper process stopped; try again") from None
             while True:
                 if cancel.cancelled:
-                    self._cancel.set()
+                    cancelling.set()
                 try:
-                    fraction, stage = self._queue.get(timeout=0.05)
+                    fraction, stage = queued.get(timeout=0.05)
                     progress(fraction, stage)
                     continue
                 except queue.Empty:
@@ -138,7 +140,7 @@ class ProcessHost:
                     break
             while True:  # progress sent just before the end
                 try:
-                    progress(*self._queue.get_nowait())
+                    progress(*queued.get_nowait())
                 except queue.Empty:
                     break
             try:
@@ -151,13 +153,13 @@ class ProcessHost:
 
     def _reset(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool[0].shutdown(wait=False, cancel_futures=True)
         self._pool = None
 
     def shutdown(self) -> None:
         with self._lock:
             if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool[0].shutdown(wait=True, cancel_futures=True)
                 self._pool = None
 
 

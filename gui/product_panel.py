@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.narration.knowledge import KEYS as KNOWN_KEYS
 from core.narration.naming import derive_name
 from core.project import Product
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
-from gui.services import ATTRIBUTE_KEYS
 
 _LINE = re.compile(r"^\s*([^:：=]{1,40}?)\s*[:：=]\s*(.*?)\s*$")
 
@@ -90,7 +90,7 @@ class ProductPanel(QWidget):
         self.name.textEdited.connect(self._show_derived_name)
         form.addRow(tr("Spoken name"), self.spoken)
         self.fields: dict[str, QLineEdit] = {}
-        for key in ATTRIBUTE_KEYS:
+        for key in KNOWN_KEYS:
             edit = QLineEdit()
             edit.setPlaceholderText(tr("values separated by 、"))
             edit.setMinimumWidth(60)

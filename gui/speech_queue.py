@@ -13,21 +13,22 @@ operation runs) pauses the queue until the next edit or request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from core.jobs import CoreJob
-from core.project import ClipSpeech, Project, SpeechKey, speech_key
-from gui import services
+from core.jobs import CoreJob, core_job
+from core.pipeline import speak_clip, warm_estimates
+from core.project import ClipSpeech, Document, Project, SpeechKey, speech_key
+from core.speech import FitResult
 from gui.bridge import DocumentBridge
 from gui.i18n import QT_TRANSLATE_NOOP, tr
 from gui.jobs import Job, JobRunner
 from gui.operations import Operations
 
-SpeechJob = Callable[[Project, int], CoreJob[Any]]
+SpeechJob = Callable[[Project, int], CoreJob[FitResult]]
+Use = Callable[[FitResult], None]
 SPEECH_TEXT = {  # a line's speech state, as the lane's tooltip and the Clip panel say it
     "waiting": QT_TRANSLATE_NOOP("", "speech: waiting"),
     "speaking": QT_TRANSLATE_NOOP("", "speech: being made"),
@@ -59,6 +60,11 @@ def draw_speech_mark(p: QPainter, r: QRectF, state: str) -> float:
     return 12.0
 
 
+def speak_job(project: Project, index: int) -> CoreJob[FitResult]:
+    """One clip's speech, made and fitted in the helper process (the voice stays loaded there)."""
+    return core_job(speak_clip, project, index)
+
+
 class SpeechQueue(QObject):
     """Speaks every line in the background; `play_when_ready` hands a clip's speech over once it is made."""
 
@@ -82,11 +88,11 @@ class SpeechQueue(QObject):
         self.paused = False
         self.enabled = True
         self.in_process = True  # tests run a gated fake in a pool thread instead
-        self.make_job: SpeechJob = services.speak_clip_job
-        self._waiters: dict[SpeechKey, list[Callable[[Any], None]]] = {}
+        self.make_job: SpeechJob = speak_job
+        self._waiters: dict[SpeechKey, list[Use]] = {}
         self._first: SpeechKey | None = None  # asked for (play): spoken next
         # loads the narrator and the voice in the helper process once there are clips (set by the window)
-        self.warm_job: Callable[[Project], CoreJob[Any]] | None = None
+        self.warm_job: Callable[[Project], CoreJob[bool]] | None = None
         self._warmed = False
         self.warm_jobs: list[Job] = []
         self._timer = QTimer(self)
@@ -129,7 +135,7 @@ class SpeechQueue(QObject):
         self.changed.emit()
         return True
 
-    def play_when_ready(self, index: int, use: Callable[[Any], None]) -> bool:
+    def play_when_ready(self, index: int, use: Use) -> bool:
         """`use(fit)` now if clip `index`'s speech is made, else once it is (spoken before the others).
         Returns True when it was ready at once."""
         project = self.bridge.project
@@ -146,7 +152,7 @@ class SpeechQueue(QObject):
         self.schedule()
         return False
 
-    def record(self, project: Project, fits: list[Any]) -> None:
+    def record(self, project: Project, fits: Sequence[FitResult | None]) -> None:
         """Speech made elsewhere (Synthesize, an export) for the lines of `project`, in clip order."""
         doc = self.bridge.document
         made = {
@@ -209,7 +215,7 @@ class SpeechQueue(QObject):
             return
         self._warmed = True
         self.warm_jobs.append(self.jobs.start(
-            "Warm estimates", services.warm_estimates_job(), lambda _r: self.bridge.speechChanged.emit()
+            "Warm estimates", core_job(warm_estimates), lambda _r: self.bridge.speechChanged.emit()
         ))  # fmt: skip
         if self.warm_job is not None:
             self.warm_jobs.append(self.jobs.start("Warm voice", self.warm_job(project), in_process=True))
@@ -241,10 +247,10 @@ class SpeechQueue(QObject):
         doc.set_speeches({**waiting, key: ClipSpeech("speaking")})
         self._start(doc, project, index, key)
 
-    def _start(self, doc: Any, project: Project, index: int, key: SpeechKey) -> None:
+    def _start(self, doc: Document, project: Project, index: int, key: SpeechKey) -> None:
         self.running = (key, index)
 
-        def succeeded(fit: Any) -> None:
+        def succeeded(fit: FitResult) -> None:
             doc.set_speech(key, ClipSpeech("ready", fit))
             if self._first == key:
                 self._first = None

@@ -6,7 +6,7 @@ import zlib
 
 from PySide6.QtGui import QColor
 
-from gui.services import labels
+from core.labels import LABELS
 
 _PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
@@ -23,6 +23,6 @@ SELECTED = QColor("#ffb000")
 def label_color(name: str | None) -> QColor:
     if not name:
         return QColor(NO_LABEL)
-    names = [info.name for info in labels()]
+    names = list(LABELS)
     index = names.index(name) if name in names else zlib.crc32(name.encode("utf-8"))
     return QColor(_PALETTE[index % len(_PALETTE)])

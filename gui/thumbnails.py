@@ -8,7 +8,6 @@ strip shows at a time the frame the preview shows there. Long videos decode key 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QImage
@@ -125,7 +124,7 @@ class ThumbnailLoader(QObject):
         self.job = job
         return job
 
-    def _relay(self, job: Job, signal: SignalInstance, *args: Any) -> None:
+    def _relay(self, job: Job, signal: SignalInstance, *args: object) -> None:
         if job is self.job:  # a cancelled job of an older video says nothing
             signal.emit(*args)
 

@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.pipeline import line_fit
 from core.project import MIN_CLIP_MS, Clip, move_boundary
 from core.timebase import format_timecode, snap_ms_to_frame
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
-from gui.services import clip_fit
 from gui.speech_queue import SPEECH_TEXT, draw_speech_mark
 from gui.style import FIT_COLORS, FITS, SELECTED, label_color
 
@@ -385,8 +385,8 @@ class TimelineView(QGraphicsView):
         self.layout_items()
         for item in self.clip_items:
             item.update()
-        for item in self.narr_items:
-            item.update()
+        for lane in self.narr_items:
+            lane.update()
         self.thumbs.update()  # its tiles restart at the clips' starts
 
     def layout_items(self) -> None:
@@ -401,7 +401,7 @@ class TimelineView(QGraphicsView):
         for i, clip in enumerate(project.clips):
             self._place_clip(i, clip.start_ms, clip.end_ms)
             narr = self.narr_items[i]
-            fit = clip_fit(clip, project, made=made)
+            fit = line_fit(project, clip, wait=False, made=made)
             speech = doc.speech_of(clip) if clip.narration.strip() else None
             narr.state = fit.state
             narr.speech = speech.state if speech is not None else ""

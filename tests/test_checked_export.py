@@ -4,6 +4,7 @@ export job run; the editor's shorten job is its shorten step (shorten_proposals)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -103,17 +104,20 @@ def test_each_policy(speaker: Speaker, exported: list[dict[str, Any]]) -> None:
     assert exported[0]["options"].shortened == frozenset()
 
 
-def spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Any]:
-    """Calls of core.pipeline.NAME recorded (and passed through), with what each returned."""
+def spy(monkeypatch: pytest.MonkeyPatch, name: str, *also: object) -> list[Any]:
+    """Calls of core.pipeline.NAME recorded (and passed through), with what each returned; `also`: modules
+    that imported it by name (the editor's gui.narration_commands)."""
     calls: list[Any] = []
     real = getattr(pipeline, name)
 
+    @functools.wraps(real)  # the same signature: core_job checks the arguments against it
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         out = real(*args, **kwargs)
         calls.append((kwargs, out))
         return out
 
-    monkeypatch.setattr(pipeline, name, wrapper)
+    for module in (pipeline, *also):
+        monkeypatch.setattr(module, name, wrapper)
     return calls
 
 
@@ -121,21 +125,28 @@ def test_cli_and_editor_go_through_the_one_function(
     speaker: Speaker, exported: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from core.cli import run as cli
-    from gui import services
+    from core.jobs import core_job
+    from core.narration.registry import SharedNarrator
+    from gui import narration_commands
 
     video = tmp_path / "src.mp4"
     video.write_bytes(b"not read: export_project is recorded")
     project = replace(three_lines(locked=True), video=str(video))
     path = tmp_path / "p.narr.json"
     save_project(project, path)
-    calls = spy(monkeypatch, "checked_export")
-    proposals = spy(monkeypatch, "shorten_proposals")
+    calls = spy(monkeypatch, "checked_export", narration_commands)
+    proposals = spy(monkeypatch, "shorten_proposals", narration_commands)
+
+    def editor_export(out: Path, allow_silent: bool = False) -> pipeline.CheckedExport:
+        job = narration_commands.export_job(project, out, allow_silent, (), {})
+        return job(lambda *_a: None, CancelToken())
+
 
     # the CLI without a flag: policy fail, exit 2
     assert cli(["export", str(path), "--out", str(tmp_path / "a.mp4")]) == 2
     # the editor's export job: policy fail, held
-    held = services._export(lambda *_a: None, CancelToken(), project=project, output=str(tmp_path / "b.mp4"))
-    assert isinstance(held, services.ExportHeld)
+    held = editor_export(tmp_path / "b.mp4")
+    assert held.result is None
     (cli_kwargs, cli_done), (gui_kwargs, gui_done) = calls
     assert cli_kwargs["policy"] == gui_kwargs["policy"] == "fail"
     # the same verdicts and lines
@@ -151,17 +162,16 @@ def test_cli_and_editor_go_through_the_one_function(
     assert kwargs["policy"] == "shorten" and done.kept == (2,)
     assert proposals[-1][0]["skip_locked"] is True
     # the editor's shorten job is the same step, proposing for every line (the user chooses)
-    verdicts = services._shorten(
-        lambda *_a: None, CancelToken(), project=project, indexes=[1, 2], backend="embedded", model_dir="", seed=0
+    shorten = core_job(  # as NarrationCommands._shorten_then_export builds it
+        narration_commands.shorten_proposals, project, SharedNarrator("embedded"), [1, 2], skip_locked=False, speak=False
     )
+    _kept, verdicts = shorten(lambda *_a: None, CancelToken())
     assert proposals[-1][0]["skip_locked"] is False and [v.index for v in verdicts] == [1, 2]
     calls.clear()
 
     # --allow-silent and the editor's "export anyway": allow_silent, both exported
     assert cli(["export", str(path), "--out", str(tmp_path / "a.mp4"), "--allow-silent"]) == 0
-    services._export(
-        lambda *_a: None, CancelToken(), project=project, output=str(tmp_path / "b.mp4"), allow_silent=True
-    )
+    editor_export(tmp_path / "b.mp4", allow_silent=True)
     assert [kw["policy"] for kw, _ in calls] == ["allow_silent", "allow_silent"]
     assert len(exported) == 2 and all(c["options"].allow_silent for c in exported)
     assert exported[0]["project"] == exported[1]["project"] == project

@@ -143,20 +143,22 @@ def test_editor_narration_writes_and_fits_lines_without_synthesizing(
         project, create_narrator("embedded"), speaker=speaker, seed=2, cues=[None] * 5, speak=False
     )
     assert voice.spoken == []  # lines first: no speech made
-    # and the editor's jobs (gui/services.py, Qt-free) narrate, rewrite and shorten that way
-    from core.jobs import CancelToken
+    # and the editor's jobs (core functions run through core_job, speak=False) narrate, rewrite and shorten
+    # that way
+    from core.jobs import CancelToken, core_job
+    from core.narration.registry import SharedNarrator
+    from core.pipeline import rewrite_lines, shorten_proposals
     from core.speech import speaker as speaker_module
-    from gui import services
 
     monkeypatch.setattr(speaker_module, "_shared", speaker)
-    token, noop = CancelToken(), lambda *_a: None
-    editor = services._narrate(noop, token, project=project, backend="embedded", model_dir="", seed=2)
+    token, noop, narrator = CancelToken(), lambda *_a: None, SharedNarrator("embedded")
+    editor = core_job(write_lines, project, narrator, seed=2, speak=False)(noop, token)
     long = apply_lines(project, editor)
     long = replace(long, clips=(*long.clips[:2], replace(long.clips[2], narration=LONG), *long.clips[3:]))
-    services._rewrite(noop, token, project=long, indexes=[0, 1], backend="embedded", model_dir="", seed=3)
-    shorter = services._shorten(
-        noop, token, project=long, indexes=[2], backend="embedded", model_dir="", seed=4
-    )
+    core_job(rewrite_lines, long, narrator, [0, 1], seed=3, speak=False)(noop, token)
+    _kept, shorter = core_job(
+        shorten_proposals, long, narrator, [2], skip_locked=False, seed=4, speak=False
+    )(noop, token)
     assert [v.index for v in shorter] == [2]
     assert voice.spoken == []
     project = apply_lines(project, verdicts)
@@ -234,7 +236,7 @@ def test_the_editor_export_stops_before_writing_when_the_speech_made_cannot_fit(
 ) -> None:
     from core.jobs import CancelToken
     from core.speech import speaker as speaker_module
-    from gui import services
+    from gui.narration_commands import export_job
 
     monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path / "cache"))
     speaker = Speaker(SlowVoice())
@@ -242,8 +244,8 @@ def test_the_editor_export_stops_before_writing_when_the_speech_made_cannot_fit(
     project = project_with(["这款精华液很轻薄。", "好用。"], [(0, 3000), (3000, 6000)])
     assert [line_fit(project, c, speaker=speaker).state for c in project.clips] == ["fits", "fits"]
     out = tmp_path / "ad.mp4"
-    held = services._export(lambda *_a: None, CancelToken(), project=project, output=str(out))
-    assert isinstance(held, services.ExportHeld) and [p.index for p in held.problems] == [0]
+    held = export_job(project, out, False, (), {})(lambda *_a: None, CancelToken())
+    assert held.result is None and [p.index for p in held.problems] == [0]
     assert not out.exists() and not (tmp_path / "ad.report.json").exists()
     # recorded as made, the speech turns the meter, the lane and the next check to "over"
     made = made_by_key(project, held.fits)

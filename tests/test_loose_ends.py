@@ -89,16 +89,16 @@ def test_umask_is_read_consistently_from_threads(tmp_path: Path) -> None:
 PREVIEW_CHILD = """
 import sys
 sys.path.insert(0, sys.argv[1])
-from gui import services
-print(services.preview_dir())
+from gui import preview_files
+print(preview_files.preview_dir())
 """
 
 
 def test_preview_folder_is_private_to_the_process_and_removed_at_exit() -> None:
-    from gui import services
+    from gui import preview_files
 
-    mine = services.preview_dir()
-    assert mine.is_dir() and services.preview_dir() == mine
+    mine = preview_files.preview_dir()
+    assert mine.is_dir() and preview_files.preview_dir() == mine
     out = subprocess.run(
         [sys.executable, "-c", PREVIEW_CHILD, str(ROOT)], capture_output=True, text=True, timeout=120
     )
@@ -108,20 +108,20 @@ def test_preview_folder_is_private_to_the_process_and_removed_at_exit() -> None:
     assert not theirs.exists()  # the other process cleaned up after itself
     if os.name == "posix":
         assert mine.stat().st_mode & 0o077 == 0  # private
-    services.remove_preview_dir()
+    preview_files.remove_preview_dir()
     assert not mine.exists()
 
 
 def test_preview_names_are_stable_across_processes() -> None:
     """Python's hash() of strings changes per process; the track name must not."""
     from core.project import Clip, Project
-    from gui import services
+    from gui import preview_files
 
     project = Project(video="/v.mp4", clips=(Clip(0, 1000, narration="好"),))
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from core.project import Clip, Project; from gui import services;"
-        "print(services.preview_name(Project(video='/v.mp4', clips=(Clip(0, 1000, narration='好'),))))"
+        "from core.project import Clip, Project; from gui import preview_files;"
+        "print(preview_files.preview_name(Project(video='/v.mp4', clips=(Clip(0, 1000, narration='好'),))))"
     )
     names = {
         subprocess.run(
@@ -130,7 +130,7 @@ def test_preview_names_are_stable_across_processes() -> None:
         ).stdout.strip()
         for seed in (1, 2)
     }  # fmt: skip
-    assert names == {services.preview_name(project)}
+    assert names == {preview_files.preview_name(project)}
 
 
 # -- ./run: the editor alone needs no dev or llm extra -------------------------------------------------

@@ -1,4 +1,4 @@
-"""One narration pipeline: the editor's path (the functions gui/services.py runs as jobs) and the CLI's
+"""One narration pipeline: the editor's path (core functions it runs as jobs through core.jobs.core_job) and the CLI's
 (`render` / `export`) give the same media summary, clips, lines, budgets and fit verdicts; the product
 loader raises the same errors in both; `export` refuses a line that cannot fit, naming the clip."""
 
@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+from core.detection import detect_clips
 from core.errors import InputError
-from core.jobs import CancelToken
+from core.jobs import CancelToken, CoreCall
+from core.media import probe
 from core.pipeline import (
     RenderOptions,
     apply_lines,
@@ -30,6 +34,7 @@ from core.project import Clip, Product, Project, load_project, save_project
 from tests.mediagen import ffmpeg, make_cut_video, make_video
 
 ROOT = Path(__file__).resolve().parents[1]
+R = TypeVar("R")
 PRODUCT = {
     "name": "澜肌轻盈保湿精华液",
     "attributes": {
@@ -57,7 +62,9 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_editor_path_and_cli_path_give_identical_lines_and_verdicts(tmp_path: Path) -> None:
-    from gui import services  # the editor's doorway into core; it must not need Qt
+    from core.jobs import core_job
+    from core.narration.registry import SharedNarrator
+    from core.pipeline import load_product_beside, write_lines
 
     video = make_cut_video(
         tmp_path / "ad.mp4",
@@ -71,16 +78,18 @@ def test_editor_path_and_cli_path_give_identical_lines_and_verdicts(tmp_path: Pa
     product = load_product(product_file)
     result = render_video(video, product, tmp_path / "out.mp4", options=RenderOptions(seed=5, burn_subtitles=False))
 
-    # the editor: open the video (probe job, product beside it), detect job, "Narrate all" job, apply
-    noop = lambda f, s: None  # noqa: E731
-    token = CancelToken()
-    media = services._probe(noop, token, path=str(video))
-    clips = services._detect(noop, token, path=str(video))
+    # the editor: open the video (probe job, product beside it), detect job, "Narrate all" job, apply; each
+    # job pickled as the editor sends it to its helper process
+    def run(job: CoreCall[R]) -> R:
+        return pickle.loads(pickle.dumps(job))(lambda f, s: None, CancelToken())  # type: ignore[no-any-return]
+
+    media = media_summary(run(core_job(probe, video)))
+    detection = run(core_job(detect_clips, video))
     editor = Project(
         video=str(video.resolve()),
         media=media,
-        product=services.load_product_beside(video),
-        clips=tuple(Clip(a, b) for a, b in clips),
+        product=load_product_beside(video),
+        clips=tuple(Clip(a, b) for a, b in detection.clips),
     )
     assert editor.media == result.project.media
     assert editor.product == result.project.product
@@ -88,7 +97,7 @@ def test_editor_path_and_cli_path_give_identical_lines_and_verdicts(tmp_path: Pa
     # same request: budgets at the calibrated rate of the same voice
     assert narration_request(editor, seed=5) == narration_request(replace(result.project, clips=editor.clips), seed=5)
 
-    verdicts = services._narrate(noop, token, project=editor, backend="embedded", model_dir="", seed=5)
+    verdicts = run(core_job(write_lines, editor, SharedNarrator("embedded"), seed=5, speak=False))
     assert [(v.index, v.labels, v.text, v.verdict) for v in verdicts] == [
         (v.index, v.labels, v.text, v.verdict) for v in result.verdicts
     ]
@@ -96,8 +105,8 @@ def test_editor_path_and_cli_path_give_identical_lines_and_verdicts(tmp_path: Pa
     assert [(c.labels, c.narration) for c in editor.clips] == [(c.labels, c.narration) for c in result.project.clips]
     # the meter and the narration lane (editor) and the CLI give one verdict per line
     for e, c in zip(editor.clips, result.project.clips):
-        assert services.clip_fit(e, editor) == line_fit(result.project, c)
-    assert all(services.clip_fit(c, editor).state in ("fits", "tight") for c in editor.clips if c.narration)
+        assert line_fit(editor, e, wait=False) == line_fit(result.project, c)
+    assert all(line_fit(editor, c, wait=False).state in ("fits", "tight") for c in editor.clips if c.narration)
     # and what the export did agrees with the verdicts
     report = json.loads(result.export.report_path.read_text(encoding="utf-8"))
     statuses = [c["status"] for c in report["clips"]]
@@ -120,8 +129,6 @@ def test_lines_the_app_writes_never_show_an_over_budget_meter() -> None:
 
 
 def test_media_summary_is_the_display_size(tmp_path: Path) -> None:
-    from core.media import probe
-
     plain = make_video(tmp_path / "plain.mp4", duration=1.0, size="160x120", audio=None)
     rotated = tmp_path / "rotated.mp4"
     ffmpeg(["-display_rotation", "90", "-i", str(plain), "-c", "copy", str(rotated)])
@@ -130,7 +137,7 @@ def test_media_summary_is_the_display_size(tmp_path: Path) -> None:
 
 
 def test_product_loader_errors_are_the_same_for_editor_and_cli(tmp_path: Path) -> None:
-    from gui import services
+    from core.pipeline import load_product_beside  # what the editor calls on opening a video
 
     video = make_video(tmp_path / "v.mp4", duration=1.0, size="64x48", audio=None)
     beside = tmp_path / "v.product.json"
@@ -139,11 +146,11 @@ def test_product_loader_errors_are_the_same_for_editor_and_cli(tmp_path: Path) -
         with pytest.raises(InputError) as cli_error:
             load_product(beside)
         with pytest.raises(InputError) as editor_error:
-            services.load_product_beside(video)
+            load_product_beside(video)
         assert str(cli_error.value) == str(editor_error.value)
         assert str(beside) in str(cli_error.value)
     beside.unlink()
-    assert services.load_product_beside(video) is None
+    assert load_product_beside(video) is None
 
 
 def test_merge_range() -> None:
@@ -166,8 +173,6 @@ def _too_long_project(tmp_path: Path) -> Path:
             Clip(6200, 8000, narration=long),
         ),
     )
-    from core.media import probe
-
     project = replace(project, media=media_summary(probe(video)))
     path = tmp_path / "p.narr.json"
     save_project(project, path)

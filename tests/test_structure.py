@@ -8,6 +8,7 @@ import io
 import keyword
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tokenize
@@ -110,11 +111,13 @@ def test_core_has_no_import_cycles() -> None:
 
 
 def test_gui_has_no_runtime_import_cycles() -> None:
-    """gui.dialogs <-> gui.export_dialog was one (the generic LinesDialog lived in the export dialog). A
-    controller naming the window's type under `if TYPE_CHECKING:` is not a runtime import."""
+    """gui.dialogs <-> gui.export_dialog was one (the generic LinesDialog lived in the export dialog). The
+    controllers no longer name the window's type either (they see it through gui/hosts.py), so gui/ has no
+    cycle even counting imports under `if TYPE_CHECKING:`."""
     graph = import_graph("gui", runtime=True)
     assert "gui.lines_dialog" in graph["gui.dialogs"] and "gui.dialogs" in graph["gui.export_dialog"]
     assert cycles(graph) == []
+    assert cycles(import_graph("gui")) == []
 
 
 def test_runtime_graph_counts_function_imports_not_type_checking_ones(tmp_path: Path) -> None:
@@ -271,7 +274,7 @@ def test_version_is_defined_once() -> None:
 def _tool(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(cwd)},
     )  # fmt: skip
 
 
@@ -289,13 +292,14 @@ def test_mypy_catches_a_type_error(tmp_path: Path) -> None:
     assert proc.returncode == 1 and "return-value" in proc.stdout, proc.stdout
 
 
-def _lint_imports(config: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _lint_imports(config: Path | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     code = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
-    return _tool("-c", code, *(["--config", str(config)] if config else []))
+    return _tool("-c", code, *(["--config", str(config)] if config else []), cwd=cwd)
 
 
 def test_core_layers_contract_is_kept() -> None:
-    """errors/timebase -> media/project -> detection, narration, speech -> export -> pipeline -> commands."""
+    """errors/timebase -> media/project -> detection, narration, speech -> export -> pipeline -> commands; and
+    in gui/, widgets never import controllers, controllers never import the window."""
     proc = _lint_imports()
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert "0 broken" in proc.stdout
@@ -338,3 +342,21 @@ def test_gui_modules_stay_small() -> None:
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in (ROOT / "gui").glob("*.py")}
     assert sizes["main_window.py"] <= 450, sizes["main_window.py"]
     assert {name: n for name, n in sizes.items() if n > 600} == {}
+
+
+def test_gui_contracts_catch_a_widget_importing_a_controller(tmp_path: Path) -> None:
+    """The gui contracts, on a copy of the code with two planted imports: a view importing a controller, and a
+    controller importing the window (as narration_commands did for its type before gui/hosts.py)."""
+    for package in ("core", "gui"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    assert _lint_imports(cwd=tmp_path).returncode == 0  # the copy itself keeps them
+    banner = tmp_path / "gui" / "banner.py"
+    banner.write_text(banner.read_text(encoding="utf-8") + "\nfrom gui import narration_commands\n", encoding="utf-8")
+    documents = tmp_path / "gui" / "documents.py"
+    planted = "\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from gui.main_window import MainWindow\n"
+    documents.write_text(documents.read_text(encoding="utf-8") + planted, encoding="utf-8")
+    proc = _lint_imports(cwd=tmp_path)
+    assert proc.returncode == 1 and "2 broken" in proc.stdout, proc.stdout[-3000:]
+    assert "gui.banner is not allowed to import gui.narration_commands" in proc.stdout
+    assert "gui.documents is not allowed to import gui.main_window" in proc.stdout

@@ -260,8 +260,9 @@ def bench_narrate() -> int:
     from tests.mediagen import make_cut_video
 
     quiet_app()
-    from core.pipeline import check_export
-    from gui import dialogs, services
+    from core.pipeline import check_export, check_lines
+    from gui import dialogs
+    from gui.actions import ActionId
     from gui.main_window import MainWindow
 
     dialogs.ask_yes_no = lambda *a, **k: True
@@ -291,7 +292,7 @@ def bench_narrate() -> int:
         return state is not None and state.state == "ready"
 
     t0 = time.perf_counter()
-    window.action("narrate").trigger()
+    window.action(ActionId.NARRATE).trigger()
     t_lines = wait(
         lambda: window.main_job is None and all(c.narration for c in window.bridge.project.clips), 120
     )
@@ -320,7 +321,7 @@ def bench_narrate() -> int:
             w.main_job.cancel()
             wait(lambda: w.main_job is None, 120)
         return ((shown[0] if shown else started) - start), len(
-            services.check_lines(w.bridge.project, w.bridge.made_speech())
+            check_lines(w.bridge.project, made=w.bridge.made_speech(), wait=False)
         )
 
     t_check, over = time_check(window)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from gui import config
+from gui.actions import ActionId
 from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
 
 
@@ -25,17 +26,17 @@ def test_settings_change_rate_and_backend(
         return True
 
     answers.dialog_hook = choose
-    window.act_settings.trigger()
+    window.action(ActionId.SETTINGS).trigger()
     assert window.bridge.project.speech.rate_cps == 8.0
     assert window.inspector.fit.chars_max > budget_before  # faster speech: more characters fit
     assert config.narrator_backend() == "llm" and config.model_dir().endswith("no-model-here")
     # the LLM narrator without a model: a one-line error naming the problem, the project untouched
     before = window.bridge.project
-    window.act_narrate.trigger()
+    window.action(ActionId.NARRATE).trigger()
     qtbot.waitUntil(lambda: idle(window) and bool(answers.errors), timeout=WAIT)
     assert "no-model-here" in answers.errors[0] and "\n" not in answers.errors[0]
     assert window.bridge.project == before
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert window.bridge.project.speech.rate_cps == 5.0
 
 
@@ -72,7 +73,7 @@ def test_synthesize_builds_the_narration_track(
 ) -> None:
     open_video(window, qtbot, answers, cut_video)
     narrate(window, qtbot)
-    window.act_synth.trigger()
+    window.action(ActionId.SYNTH).trigger()
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 3)
     assert answers.errors == []
     track = window.preview.narration_audio
@@ -129,7 +130,7 @@ def test_open_a_product_json_imports_it(window: Any, qtbot: Any, answers: Any, t
     bad.write_text('{"name": "x", "attributes": ["not", "a", "map"]}', encoding="utf-8")
     assert not window.open_path(bad)
     assert answers.errors and "bad.json" in answers.errors[0]
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert window.bridge.project.product.name == ""
 
 
@@ -181,7 +182,7 @@ def test_narrate_selected_keeps_locked_lines(window: Any, qtbot: Any, answers: A
     window.inspector.text.setPlainText("锁定的台词")
     window.inspector.commit_text()
     window.bridge.select([0, 1])
-    window.act_narrate_sel.trigger()
+    window.action(ActionId.NARRATE_SEL).trigger()
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
     clips = window.bridge.project.clips
     assert clips[0].narration == "锁定的台词" and clips[0].locked
@@ -236,7 +237,7 @@ def test_settings_add_voice_pack(window: Any, qtbot: Any, answers: Any, tmp_path
         return True
 
     answers.dialog_hook = choose
-    window.act_settings.trigger()
+    window.action(ActionId.SETTINGS).trigger()
     assert len(answers.errors) == 1 and "notes.npy" in answers.errors[0] and "\n" not in answers.errors[0]
     assert window.bridge.project.speech.voice == "kokoro:zf_demo"
     assert (config.config_dir() / "voices" / "zf_demo.npy").is_file()

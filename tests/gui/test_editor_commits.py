@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gui.actions import ActionId
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 
 
@@ -32,7 +33,7 @@ def test_narrate_uses_the_product_field_being_typed(
     panel.name.setFocus()
     qtbot.keyClicks(panel.name, "Serum")  # focus stays in the field: editingFinished never fired
     steps = window.bridge.document.undo_text()
-    window.action("narrate").trigger()
+    window.action(ActionId.NARRATE).trigger()
     assert window.bridge.project.product.name == "Serum"
     assert steps != window.bridge.document.undo_text() or steps == "Edit product"
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTableWidgetItem
 
 from core.project import Document
 from core.timebase import snap_ms_to_frame
+from gui.actions import ActionId
 
 WAIT = 60_000  # ms; generous for 2 shared CI cores
 
@@ -23,13 +24,13 @@ def idle(window: Any) -> bool:
 def open_video(window: Any, qtbot: Any, answers: Any, path: Path) -> None:
     """File > Open, pick the video, wait for probing and the automatic clip detection."""
     answers.open_file = str(path)
-    window.act_open.trigger()
+    window.action(ActionId.OPEN).trigger()
     qtbot.waitUntil(lambda: window.bridge.project.video is not None, timeout=WAIT)
     qtbot.waitUntil(lambda: idle(window) and len(window.bridge.project.clips) >= 2, timeout=WAIT)
 
 
 def narrate(window: Any, qtbot: Any) -> None:
-    window.act_narrate.trigger()
+    window.action(ActionId.NARRATE).trigger()
     qtbot.waitUntil(
         lambda: idle(window) and any(c.narration for c in window.bridge.project.clips), timeout=WAIT
     )
@@ -55,9 +56,9 @@ def test_open_detect_narrate_shows_blocks_and_title(
     assert window.inspector.text.toPlainText() == project.clips[0].narration
     assert answers.errors == []
     # one undo step takes the whole narration back
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert not any(c.narration for c in window.bridge.project.clips)
-    window.act_redo.trigger()
+    window.action(ActionId.REDO).trigger()
     assert window.bridge.project == project
 
 
@@ -77,10 +78,10 @@ def test_label_checkbox_changes_storyline_and_undo(
     assert clip.labels == ("引导购买",) and clip.labels_locked
     colour = window.timeline.clip_items[1]
     assert colour is not None
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert window.bridge.project.clips[1].labels == ()
     assert not box.isChecked()
-    window.act_redo.trigger()
+    window.action(ActionId.REDO).trigger()
     assert box.isChecked()
 
 
@@ -106,7 +107,7 @@ def test_typing_a_line_updates_the_budget_meter(
     line = window.bridge.project.clips[1]
     assert line.narration == "OK好用这款精华液质地轻薄吸收快还不黏腻" and line.locked
     assert window.timeline.narr_items[1].state == "over"
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert window.bridge.project.clips[1].narration == ""
 
 
@@ -129,7 +130,7 @@ def test_drag_boundary_snaps_to_frames_and_is_one_undo_step(
     assert window.bridge.project.clips[0].end_ms == moved
     assert len(window.bridge.document._undo) == undo_depth + 1
     assert window.bridge.document.undo_text() == "Move clip boundary"
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert window.bridge.project == before
 
 
@@ -142,13 +143,13 @@ def test_split_at_playhead_and_merge(window: Any, qtbot: Any, answers: Any, cut_
     assert len(clips) == n + 1 and clips[0].end_ms == 800 and clips[1].start_ms == 800
     assert len(window.timeline.clip_items) == n + 1
     window.bridge.select([0])
-    window.act_merge.trigger()
+    window.action(ActionId.MERGE).trigger()
     assert len(window.bridge.project.clips) == n and window.bridge.project.clips[0].end_ms > 800
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert len(window.bridge.project.clips) == n + 1
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert len(window.bridge.project.clips) == n
-    window.act_redo.trigger()
+    window.action(ActionId.REDO).trigger()
     assert len(window.bridge.project.clips) == n + 1
 
 
@@ -162,7 +163,7 @@ def test_multi_select_with_ctrl_and_merge_run(window: Any, qtbot: Any, answers: 
     window.inspector.label_boxes["外观设计"].click()  # labels go to every selected clip, one step
     assert [c.labels for c in window.bridge.project.clips[:2]] == [("外观设计",), ("外观设计",)]
     assert window.bridge.project.clips[2].labels != ("外观设计",)
-    window.act_merge.trigger()
+    window.action(ActionId.MERGE).trigger()
     assert len(window.bridge.project.clips) == 2
     assert window.bridge.document.undo_text() == "Merge 2 clips"
 
@@ -173,7 +174,7 @@ def test_save_and_reopen(make_window: Any, qtbot: Any, answers: Any, cut_video: 
     window.bridge.select([2])
     window.inspector.label_boxes["产品功效"].click()
     answers.save_file = str(tmp_path / "ad")
-    window.act_save.trigger()  # no file yet: asks for a name
+    window.action(ActionId.SAVE).trigger()  # no file yet: asks for a name
     saved = tmp_path / "ad.narr.json"
     assert saved.is_file() and not window.bridge.document.dirty
     assert window.windowTitle().startswith("ad —")
@@ -211,13 +212,13 @@ def test_product_panel_paste_fills_fields(window: Any, qtbot: Any, answers: Any)
     assert panel.extra.rowCount() == 2 and panel.extra.item(1, 0).text() == "产地"
     panel.extra.setItem(1, 1, QTableWidgetItem("云南"))
     assert window.bridge.project.product.attributes["产地"] == "云南"
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     panel.fields["痛点"].setText("干燥")
     panel.fields["痛点"].editingFinished.emit()
     assert window.bridge.project.product.attributes["痛点"] == "干燥"
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert "痛点" not in window.bridge.project.product.attributes
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert window.bridge.project.product.name == ""
 
 

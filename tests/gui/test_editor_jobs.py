@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 
 from core.project import set_narration
+from gui.actions import ActionId
 from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ def export_via_dialog(window: Any, answers: Any, out: Path, srt: bool = False, q
         return True
 
     answers.dialog_hook = fill
-    window.act_export.trigger()
+    window.action(ActionId.EXPORT).trigger()
     if qtbot is not None:  # lines are checked first (a job), then the export starts
         qtbot.waitUntil(lambda: window.main_job is not None and window.main_job.name == "Exporting", timeout=WAIT)
 
@@ -62,10 +63,11 @@ def test_export_cancel_then_complete_on_a_snapshot(
     assert out.with_suffix(".srt").is_file()
     srt = out.with_suffix(".srt").read_text(encoding="utf-8")
     assert "导出期间的修改" not in srt  # edits made while exporting do not change that export
-    assert results and results[0].placements
-    assert all(p.text == snapshot.clips[p.clip_index].narration.strip() for p in results[0].placements)
+    done = results[0].result  # the job's core.pipeline.CheckedExport: what it exported
+    assert done is not None and done.placements
+    assert all(p.text == snapshot.clips[p.clip_index].narration.strip() for p in done.placements)
     assert [o for o, _r in answers.finished] == [out]  # the finishing dialog (report summary, Open folder, Play)
-    window.act_undo.trigger()  # takes back the last edit, not the export settings
+    window.action(ActionId.UNDO).trigger()  # takes back the last edit, not the export settings
     assert window.bridge.project.export.duck_db == -15
     assert window.bridge.project.clips[0].narration != "导出期间的修改"
 
@@ -216,13 +218,13 @@ def test_terminate_keeps_unsaved_work_for_recovery(
 def test_cancel_detection_and_narration(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
     open_video(window, qtbot, answers, cut_video)
     before = window.bridge.project
-    window.act_detect.trigger()
+    window.action(ActionId.DETECT).trigger()
     assert window.main_job is not None and window.main_job.name == "Detecting clips"
     window.cancel_button.click()
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
     assert "cancelled" in window.status_text.text()
     assert window.bridge.project == before
-    window.act_narrate.trigger()
+    window.action(ActionId.NARRATE).trigger()
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # Esc cancels too
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
     assert "cancelled" in window.status_text.text()

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QImage
 from shiboken6 import Shiboken
 
 from core.project import Clip, MediaSummary, Product, Project, load_project, save_project
+from gui.actions import ActionId
 from tests.mediagen import make_cut_video
 
 WAIT = 30_000  # ms
@@ -97,7 +98,7 @@ def test_damaged_project_opens_the_previous_save(
     assert doc.dirty and window.windowTitle().startswith("ad*")  # ...and there is something to save
     assert path.read_bytes() == damaged_bytes and backup.read_bytes() == backup_bytes  # both untouched
     assert answers.errors == []
-    window.act_save.trigger()  # replaces the damaged file (atomically, by save_project)
+    window.action(ActionId.SAVE).trigger()  # replaces the damaged file (atomically, by save_project)
     assert load_project(path).product.name == "first save"
     assert not window.bridge.document.dirty and answers.errors == []
 

@@ -20,6 +20,7 @@ import pytest
 from core.jobs import CancelToken, ProgressCallback
 from core.project import Product, Project, set_narration, speech_key
 from core.speech import FitResult
+from gui.actions import ActionId
 from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 
@@ -78,7 +79,7 @@ def test_lines_show_before_any_speech_is_made(
 ) -> None:
     open_video(window, qtbot, answers, cut_video)
     window.bridge.edit("Product", lambda p: replace(p, product=Product.from_json(PRODUCT)))
-    window.act_narrate.trigger()
+    window.action(ActionId.NARRATE).trigger()
     qtbot.waitUntil(
         lambda: idle(window) and all(c.narration for c in window.bridge.project.clips), timeout=WAIT
     )
@@ -163,7 +164,7 @@ def test_a_clip_plays_as_soon_as_its_speech_is_ready(
     window.inspector.text.setPlainText("好用！")
     window.inspector.commit_text()
     qtbot.waitUntil(lambda: window.speech.job is not None, timeout=WAIT)
-    window.action("cancel").trigger()
+    window.action(ActionId.CANCEL).trigger()
     qtbot.waitUntil(lambda: window.speech.job is None, timeout=WAIT)
     assert states(window) == ["ready", "", "ready"] and (1, "好用！") not in gated.spoken
 
@@ -192,7 +193,7 @@ def test_meter_lane_and_export_check_give_one_verdict(
 
     def verdicts() -> tuple[list[str], list[str], list[int]]:
         problems.clear()
-        window.act_export.trigger()  # decides at once: no job runs before the dialog
+        window.action(ActionId.EXPORT).trigger()  # decides at once: no job runs before the dialog
         meter = []
         for i in range(3):
             window.bridge.select([i])
@@ -224,13 +225,11 @@ def test_meter_lane_and_export_check_give_one_verdict(
     assert meter == lane and checked == [i for i, s in enumerate(meter) if s == "over"]
 
 
-def fixed_shorter(
-    progress: ProgressCallback, cancel: CancelToken, project: Project, indexes: list[int]
-) -> Any:
-    """The narrator's proposals, fixed: "短句N。" for every clip asked."""
+def fixed_shorter(project: Project, narrator: Any, indexes: list[int], **_options: Any) -> Any:
+    """The narrator's proposals, fixed: "短句N。" for every clip asked (core.pipeline.shorten_proposals' shape)."""
     from core.pipeline import LineVerdict
 
-    return [LineVerdict(i, project.clips[i].labels, f"短句{i + 1}。", "shortened") for i in indexes]
+    return (), [LineVerdict(i, project.clips[i].labels, f"短句{i + 1}。", "shortened") for i in indexes]
 
 
 @pytest.mark.parametrize("tick_locked", [False, True])
@@ -244,10 +243,9 @@ def test_shorten_keeps_a_typed_line_unless_ticked(
     monkeypatch: pytest.MonkeyPatch,
     tick_locked: bool,
 ) -> None:
-    from gui import services
+    from gui import narration_commands
 
-    monkeypatch.setattr(services, "shorten_job", lambda project, indexes, *a, **k: partial(
-        fixed_shorter, project=project, indexes=list(indexes)))  # fmt: skip
+    monkeypatch.setattr(narration_commands, "shorten_proposals", fixed_shorter)
     open_video(window, qtbot, answers, cut_video)
     window.bridge.edit("Lines", lambda p: set_narration(set_narration(p, 0, LONG), 1, "好用！"))
     window.bridge.select([2])
@@ -282,7 +280,7 @@ def test_shorten_keeps_a_typed_line_unless_ticked(
 
     answers.dialog_hook = script
     undo_before = window.bridge.document.undo_text()
-    window.act_export.trigger()
+    window.action(ActionId.EXPORT).trigger()
     qtbot.waitUntil(lambda: "ticked" in seen and idle(window), timeout=WAIT)
     assert seen["ticked"] == {0: True, 2: False}  # the typed line is not ticked by default
     clips = window.bridge.project.clips

@@ -8,18 +8,19 @@ from typing import Any
 import opentimelineio as otio
 
 from core.timebase import nearest_frame
+from gui.actions import ActionId
 from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
 
 
 def test_export_timeline_action_writes_the_otio_file(
     window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path
 ) -> None:
-    assert not window.action("export_timeline").isEnabled()  # nothing to export before a video is open
+    assert not window.action(ActionId.EXPORT_TIMELINE).isEnabled()  # nothing to export before a video is open
     open_video(window, qtbot, answers, cut_video)
     narrate(window, qtbot)
     out = tmp_path / "timeline.otio"
     answers.save_file = str(out)
-    window.action("export_timeline").trigger()
+    window.action(ActionId.EXPORT_TIMELINE).trigger()
     assert window.main_job is not None  # a job, not work on the GUI thread
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 2)
     assert answers.errors == []

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, QRect
 
 from core.media import probe
 from core.project import Clip, Document, MediaSummary, Project
+from gui.actions import ActionId
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 from tests.mediagen import make_cut_video, make_frame_colour_video
 
@@ -43,7 +44,7 @@ def test_a_video_with_its_product_card_gets_lines_at_once(
 ) -> None:
     video = _with_card(cut_video, tmp_path)
     answers.open_file = str(video)
-    window.act_open.trigger()
+    window.action(ActionId.OPEN).trigger()
     qtbot.waitUntil(
         lambda: (
             idle(window)
@@ -269,11 +270,11 @@ def test_open_starts_in_the_last_folder_used(
     monkeypatch.setattr(
         dialogs, "choose_open_file", lambda parent, caption="", filt="", start="": starts.append(start) or ""
     )
-    window.act_open.trigger()
+    window.action(ActionId.OPEN).trigger()
     assert starts == [""]  # nothing opened yet
     window.open_path(cut_video)
     qtbot.waitUntil(lambda: idle(window) and len(window.bridge.project.clips) >= 2, timeout=WAIT)
-    window.act_open.trigger()
+    window.action(ActionId.OPEN).trigger()
     assert Path(starts[-1]) == cut_video.parent.resolve()
     assert Path(config.last_folder()) == cut_video.parent.resolve()  # kept in the settings file
 
@@ -360,15 +361,16 @@ def test_play_speech_reports_progress_while_it_speaks(
 ) -> None:
     import numpy as np
 
+    from core.speech import speaker as speaker_module
     from core.speech.audio import write_wav
-    from gui import services
+    from gui.speech_queue import speak_job
 
     wav = tmp_path / "speech.wav"
     write_wav(wav, 0.2 * np.sin(np.arange(8000) / 5.0), 16000)
-    slow = SlowSpeaker(services._speaker(), wav)
-    monkeypatch.setattr(services, "_speaker", lambda: slow)
+    slow = SlowSpeaker(speaker_module.shared_speaker(), wav)
+    monkeypatch.setattr(speaker_module, "_shared", slow)
     window.speech.in_process = False  # the queue's real job function, in a pool thread of this process
-    window.speech.make_job = services.speak_clip_job
+    window.speech.make_job = speak_job
     open_video(window, qtbot, answers, cut_video)
     window.bridge.select([0])
     seen: list[float] = []
@@ -415,7 +417,7 @@ def test_split_keeps_the_line_on_the_half_where_it_fits_and_writes_the_other(
     steps = len(window.bridge.document._undo)
     answers.yes = False  # "write a new line for each half?" -> no: keep it where it fits
     window.bridge.set_playhead(2000)  # 2 s left (too short for it), 3 s right
-    window.action("split").trigger()
+    window.action(ActionId.SPLIT).trigger()
     assert answers.questions and "split" in answers.questions[-1] and "locked" in answers.questions[-1]
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
     assert answers.errors == []
@@ -423,7 +425,7 @@ def test_split_keeps_the_line_on_the_half_where_it_fits_and_writes_the_other(
     assert right.narration == line and right.locked  # kept, on the half it fits
     assert left.narration and left.narration != line  # the other half got a new line
     assert len(window.bridge.document._undo) == steps + 1  # one undo step
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     clips = window.bridge.project.clips
     assert len(clips) == 2 and clips[0].narration == line and clips[0].locked
 
@@ -439,13 +441,13 @@ def test_split_can_rewrite_both_halves_as_one_step(
     clip = window.bridge.project.clips[0]
     answers.yes = True
     window.bridge.set_playhead(2500)
-    window.action("split").trigger()
+    window.action(ActionId.SPLIT).trigger()
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 2)
     assert answers.errors == []
     halves = window.bridge.project.clips[0:2]
     assert len(window.bridge.project.clips) == 3 and all(h.narration for h in halves)
     assert window.bridge.document.undo_text() == "Split clip"
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert window.bridge.project.clips[0] == clip
 
 
@@ -453,7 +455,7 @@ def test_a_split_without_a_line_asks_nothing(window: Any, qtbot: Any, answers: A
     open_video(window, qtbot, answers, cut_video)
     clip = window.bridge.project.clips[0]
     window.bridge.set_playhead(clip.start_ms + 800)
-    window.action("split").trigger()
+    window.action(ActionId.SPLIT).trigger()
     assert answers.questions == [] and idle(window)
     assert len(window.bridge.project.clips) == 4
 
@@ -466,12 +468,12 @@ def test_merge_joins_the_lines_and_shows_the_fit(window: Any, qtbot: Any, answer
     _type_line(window, 0, "轻巧折叠")
     _type_line(window, 1, "通勤好帮手")
     window.bridge.select([0])
-    window.action("merge").trigger()
+    window.action(ActionId.MERGE).trigger()
     clips = window.bridge.project.clips
     assert len(clips) == 2 and clips[0].narration == "轻巧折叠，通勤好帮手" and clips[0].locked
     assert "fits" in window.status_text.text() and "Clip 1" in window.status_text.text()
     assert window.inspector.fit is not None and window.inspector.fit.state == "fits"
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert [c.narration for c in window.bridge.project.clips[:2]] == ["轻巧折叠", "通勤好帮手"]
 
 
@@ -485,14 +487,14 @@ def test_merge_shortens_a_joined_line_that_cannot_fit(
     window.bridge.edit("lines", lambda p: set_narration(set_narration(p, 0, long), 1, long))
     before = window.bridge.project
     window.bridge.select([0])
-    window.action("merge").trigger()
+    window.action(ActionId.MERGE).trigger()
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 2)
     assert answers.errors == []
     merged = window.bridge.project.clips[0]
     assert merged.narration and merged.narration != join_lines_of(long)  # the narrator wrote one that fits
     assert "Clip 1" in window.status_text.text()
     assert window.bridge.document.undo_text() == "Merge with next clip"
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert window.bridge.project == before  # one undo step
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from core.project import Product, set_narration
 from gui import dialogs
+from gui.actions import ActionId
 from gui.export_dialog import ExportDialog, FitDialog, ShortenDialog
 from tests.gui.test_editor_flows import WAIT, idle, open_video
 
@@ -77,7 +78,7 @@ def test_too_long_line_asks_before_export(
     script = Script(out, choice)
     answers.dialog_hook = script
     undo_before = window.bridge.document.undo_text()
-    window.act_export.trigger()
+    window.action(ActionId.EXPORT).trigger()
     qtbot.waitUntil(lambda: bool(script.problems), timeout=WAIT)
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 2)
     assert answers.errors == []
@@ -140,7 +141,7 @@ def test_burn_in_is_on_for_new_projects_and_the_choice_is_remembered(
         raise AssertionError(f"unexpected dialog {dialog!r}")
 
     answers.dialog_hook = untick
-    window.act_export.trigger()
+    window.action(ActionId.EXPORT).trigger()
     qtbot.waitUntil(lambda: (tmp_path / "plain.mp4").is_file() and idle(window), timeout=WAIT * 2)
     assert seen == [True]
     assert not window.bridge.project.export.burn_subtitles  # kept in the project

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from gui.actions import ActionId
+
 
 def test_spoken_name_field_placeholder_and_undo(window: Any, qtbot: Any, answers: Any) -> None:
     panel = window.product_panel
@@ -24,11 +26,11 @@ def test_spoken_name_field_placeholder_and_undo(window: Any, qtbot: Any, answers
     product = window.bridge.project.product
     assert product.spoken_name == "美的炸锅" and product.name == "美的无油空气炸锅家用"
     assert window.bridge.document.undo_text() != steps or steps == "Edit product"
-    window.act_undo.trigger()  # one step back: the spoken name alone is undone
+    window.action(ActionId.UNDO).trigger()  # one step back: the spoken name alone is undone
     assert window.bridge.project.product.spoken_name == ""
     assert window.bridge.project.product.name == "美的无油空气炸锅家用"
     assert panel.spoken.text() == ""
-    window.act_redo.trigger()
+    window.action(ActionId.REDO).trigger()
     assert panel.spoken.text() == "美的炸锅"
     panel.paste.setPlainText("口播名称：小美炸锅\n功效：少油")
     panel.fill.click()

@@ -17,6 +17,7 @@ import pytest
 
 from core.errors import MediaError
 from core.project import Clip, Document, Product, Project
+from gui.actions import ActionId
 from tests.gui.test_editor_flows import WAIT, idle, narrate, open_video
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ def test_zh_cn_translation_loads_and_menus_are_chinese(chinese: None, make_windo
     window = make_window()
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["文件(&F)", "编辑(&E)", "旁白(&N)", "视图(&V)", "帮助(&H)"]
-    assert window.act_narrate.text() == "全部生成文案(&N)"
+    assert window.action(ActionId.NARRATE).text() == "全部生成文案(&N)"
     assert window.tabs.tabText(0) == "片段" and window.tabs.tabText(1) == "商品"
     assert window.inspector.more_lines.text() == "换一句"
     assert window.cancel_button.text() == "取消"
@@ -179,13 +180,13 @@ def test_alternatives_replace_a_line_as_one_undo_step(
     window.inspector.alternatives.itemClicked.emit(items.item(0))  # one click uses it
     assert window.bridge.project.clips[0].narration == texts[0]
     assert window.bridge.document.undo_text() == "Use another line"
-    window.act_undo.trigger()  # one undo step brings the previous line back
+    window.action(ActionId.UNDO).trigger()  # one undo step brings the previous line back
     assert window.bridge.project.clips[0].narration == before
     # Regenerate walks through the listed alternatives in order
-    window.act_regenerate.trigger()
+    window.action(ActionId.REGENERATE).trigger()
     assert window.bridge.project.clips[0].narration == texts[0]
     if len(texts) > 1:
-        window.act_regenerate.trigger()
+        window.action(ActionId.REGENERATE).trigger()
         assert window.bridge.project.clips[0].narration == texts[1]
 
 
@@ -211,7 +212,7 @@ def test_locked_line_survives_a_label_change(window: Any, qtbot: Any, answers: A
         assert not window.use_alternative(1, lines[0][1], lines[0][0])
         assert window.bridge.project.clips[1].narration == "我自己写的台词"
     window.bridge.select([1])
-    window.act_clear_line.trigger()  # Delete asks before clearing a locked line
+    window.action(ActionId.CLEAR_LINE).trigger()  # Delete asks before clearing a locked line
     assert window.bridge.project.clips[1].narration == "我自己写的台词"
     assert "locked" in answers.questions[-1]
 
@@ -243,7 +244,7 @@ def test_thin_knowledge_is_shown_and_asked_before_narrating(
     assert "no name" in window.product_panel.warning.text()
     answers.yes = False
     before = window.bridge.project
-    window.act_narrate.trigger()
+    window.action(ActionId.NARRATE).trigger()
     assert answers.questions and "thin" in answers.questions[-1]
     assert window.main_job is None and window.bridge.project == before
     window.bridge.edit(
@@ -259,8 +260,8 @@ def test_help_menu_shortcuts_about_and_logs(window: Any, answers: Any) -> None:
     from gui import dialogs, logs
 
     help_menu = window.menuBar().actions()[-1].menu()
-    assert window.act_shortcuts in help_menu.actions() and window.act_about in help_menu.actions()
-    assert window.act_log_folder in help_menu.actions()
+    assert window.action(ActionId.SHORTCUTS) in help_menu.actions() and window.action(ActionId.ABOUT) in help_menu.actions()
+    assert window.action(ActionId.LOG_FOLDER) in help_menu.actions()
     rows = dict((what, keys) for keys, what in window.shortcut_rows())
     assert "Ctrl+B" in rows["Split at playhead"] and "S" in rows["Split at playhead"]
     assert rows["Shuttle back"] == "J" and rows["Shuttle stop"] == "K" and rows["Shuttle forward"] == "L"
@@ -270,7 +271,7 @@ def test_help_menu_shortcuts_about_and_logs(window: Any, answers: Any) -> None:
     about = dialogs.make_about_dialog(window).text.toPlainText()
     for needle in ("espeak-ng", "Noto Sans CJK", "ffmpeg", "source code", "LGPL"):
         assert needle in about
-    window.act_log_folder.trigger()
+    window.action(ActionId.LOG_FOLDER).trigger()
     assert str(logs.log_dir()) in window.status_text.text()
 
 
@@ -349,17 +350,17 @@ def test_clip_panel_at_900x600_shows_every_label_by_scrolling(
 
 def test_toolbar_undo_keeps_its_width(window: Any, qtbot: Any, answers: Any, cut_video: Path) -> None:
     open_video(window, qtbot, answers, cut_video)
-    widget = window.toolbar.widgetForAction(window.tool_undo)
+    widget = window.toolbar.widgetForAction(window.action(ActionId.TOOL_UNDO))
     width = widget.sizeHint().width()
     window.bridge.select([0])
     window.inspector.text.setPlainText("一句很长的台词用来改变撤销按钮的文字")
     window.inspector.commit_text()
-    assert window.act_undo.text().endswith("Edit narration")  # the menu names the step
-    assert window.tool_undo.text() == "Undo" and "Edit narration" in window.tool_undo.toolTip()
+    assert window.action(ActionId.UNDO).text().endswith("Edit narration")  # the menu names the step
+    assert window.action(ActionId.TOOL_UNDO).text() == "Undo" and "Edit narration" in window.action(ActionId.TOOL_UNDO).toolTip()
     assert widget.sizeHint().width() == width
     window.resize(900, 600)
     qtbot.wait(50)
-    settings = window.toolbar.widgetForAction(window.act_settings)
+    settings = window.toolbar.widgetForAction(window.action(ActionId.SETTINGS))
     assert settings is not None and settings.isVisible()  # not pushed into the overflow menu
 
 
@@ -384,10 +385,10 @@ def test_delete_clears_the_selected_line_as_one_step(
     window.bridge.select([0, 1])
     lines = [c.narration for c in window.bridge.project.clips[:2]]
     assert all(lines)
-    window.act_clear_line.trigger()
+    window.action(ActionId.CLEAR_LINE).trigger()
     assert [c.narration for c in window.bridge.project.clips[:2]] == ["", ""]
     assert len(window.bridge.project.clips) == 3  # the clips stay
-    window.act_undo.trigger()
+    window.action(ActionId.UNDO).trigger()
     assert [c.narration for c in window.bridge.project.clips[:2]] == lines
     from PySide6.QtCore import Qt
 
@@ -433,7 +434,7 @@ def test_status_bar_shows_no_internal_paths(window: Any, qtbot: Any, answers: An
 
     open_video(window, qtbot, answers, cut_video)
     narrate(window, qtbot)
-    window.act_synth.trigger()
+    window.action(ActionId.SYNTH).trigger()
     qtbot.waitUntil(lambda: idle(window), timeout=WAIT * 3)
     assert tempfile.gettempdir() not in window.status_text.text()
     window.bridge.select([0])
@@ -623,7 +624,7 @@ def test_language_choice_in_settings(window: Any, answers: Any) -> None:
         return True
 
     answers.dialog_hook = choose
-    window.act_settings.trigger()
+    window.action(ActionId.SETTINGS).trigger()
     assert config.language() == "zh_CN"
     assert "next start" in window.status_text.text()
 
@@ -796,5 +797,5 @@ def test_every_visible_string_is_chinese(
     finished.close()
     # an edit that makes no sense says why in Chinese in the status bar
     window.bridge.set_playhead(window.bridge.project.clips[1].start_ms)
-    window.action("split").trigger()
+    window.action(ActionId.SPLIT).trigger()
     assert window.status_text.text() == "分割片段: 离片段边界太近，无法分割"
