@@ -222,11 +222,11 @@ def check_voice(report: Report, work: Path, frozen: bool) -> None:
     if engine.name == "kokoro":  # fitting chooses a line's speed from it before speaking (one synthesis)
         from core.speech.audio import trim_silence
 
-        spoken = trim_silence(samples, rate).size / rate
+        spoken_s = trim_silence(samples, rate).size / rate
         report.check(
             "voice knows a line's length before speaking it",
-            predicted is not None and abs(predicted / 1000 / max(spoken, 0.01) - 1) < 0.05,
-            f"predicted {predicted} ms, spoken {spoken * 1000:.0f} ms",
+            predicted is not None and abs(predicted / 1000 / max(spoken_s, 0.01) - 1) < 0.05,
+            f"predicted {predicted} ms, spoken {spoken_s * 1000:.0f} ms",
         )
     report.check("voice speaks", dbfs(samples) > SPEECH_DBFS, f"{dbfs(samples):.1f} dBFS")
     report.check(

@@ -278,6 +278,17 @@ def test_the_duration_predictor_is_cut_once_and_fitting_works_without_it(
     assert path is not None and path.parent == tmp_path / "models" and path.with_suffix(".stamp").is_file()
     made = path.stat().st_mtime_ns
     assert kokoro.durations_model_path() == path and path.stat().st_mtime_ns == made  # not cut again
+    # next to the model it keeps its weights in the model file (0.6 MB, not 14) and predicts the same
+    monkeypatch.delenv("SYNCNARRATOR_MODEL_DIR")
+    shared = kokoro.durations_model_path()
+    assert shared is not None and shared.parent == model.parent and shared.stat().st_size < 2_000_000
+    assert path.stat().st_size > 10_000_000
+    import onnxruntime as ort
+
+    tokens = kokoro.shared_kokoro().tokens(phonemes_for(LINES[0]))
+    feeds = {"tokens": np.array([[0, *tokens, 0]], dtype=np.int64), "style": np.ones((1, 256), np.float32)}
+    inline, outside = (ort.InferenceSession(str(f), providers=["CPUExecutionProvider"]) for f in (path, shared))
+    assert np.array_equal(inline.run(None, feeds)[0], outside.run(None, feeds)[0])
 
     def no_onnx(model: Path, out: Path) -> Path:
         raise ModuleNotFoundError("No module named 'onnx'")
