@@ -215,9 +215,19 @@ def check_voice(report: Report, work: Path, frozen: bool) -> None:
             report.check("voice model is the bundled one", bundle in model.resolve().parents, str(model))
         phonemes = phonemes_for(VOICE_LINE)
         report.check("voice input is Mandarin phonemes", sum(phonemes.count(t) for t in "↗↓↘→") >= 10, phonemes)
+    predicted = engine.predict_ms(VOICE_LINE, voice=local) if engine.name == "kokoro" else None
     wav = engine.synthesize(VOICE_LINE, work / "voice.wav", voice=local)
     samples, rate = read_wav(wav)
     seconds = samples.size / rate
+    if engine.name == "kokoro":  # fitting chooses a line's speed from it before speaking (one synthesis)
+        from core.speech.audio import trim_silence
+
+        spoken_s = trim_silence(samples, rate).size / rate
+        report.check(
+            "voice knows a line's length before speaking it",
+            predicted is not None and abs(predicted / 1000 / max(spoken_s, 0.01) - 1) < 0.05,
+            f"predicted {predicted} ms, spoken {spoken_s * 1000:.0f} ms",
+        )
     report.check("voice speaks", dbfs(samples) > SPEECH_DBFS, f"{dbfs(samples):.1f} dBFS")
     report.check(
         "voice speaks at a plausible rate", 2.5 < len(VOICE_LINE) / max(seconds, 0.01) < 9, f"{seconds:.2f} s"

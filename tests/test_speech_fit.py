@@ -21,6 +21,7 @@ from core.speech.speaker import (
     FIRST_TARGET,
     MAX_SPEEDUP,
     MAX_TEMPO,
+    PREDICTED_TARGET,
     TOUCH_UP,
     count_chars,
     equivalent_chars,
@@ -62,6 +63,21 @@ class FakeVoice(SpeechEngine):
         seconds = equivalent_chars(text) / (4.0 * rate / 100) * self.bias
         t = np.arange(int(seconds * 16000)) / 16000
         return write_wav(out, 0.3 * np.sin(2 * np.pi * 220 * t), 16000)
+
+
+class PredictingVoice(FakeVoice):
+    """A FakeVoice with its own duration model, as Kokoro's predictor: it tells a line's length at a rate
+    before speaking it, `error` off (1.02: says 2% longer than it speaks)."""
+
+    def __init__(self, bias: float = 1.0, error: float = 1.0) -> None:
+        super().__init__(bias)
+        self.name = f"predicting-{bias}-{error}"
+        self.error = error
+        self.predictions = 0
+
+    def predict_ms(self, text: str, *, voice: str | None = None, rate: int | None = None) -> int | None:
+        self.predictions += 1
+        return round(equivalent_chars(text) / (4.0 * (rate or 100) / 100) * self.bias * self.error * 1000)
 
 
 @pytest.fixture(autouse=True)
@@ -234,3 +250,48 @@ def test_a_line_a_little_too_long_is_stretched_not_spoken_again() -> None:
     available = round(natural_ms(LINE, 1.15) / 1.25)
     fit = speaker.fit(LINE, available + 250, rate_cps=4.0)
     assert fit.fits and len(engine.calls) == 2 and fit.tempo <= TOUCH_UP
+
+
+@pytest.mark.parametrize("bias", [0.9, 1.0, 1.15])  # the calibration's error does not matter any more
+@pytest.mark.parametrize("error", [1.0, 1.02, 0.98])  # Kokoro's predictor: within about 2%
+@pytest.mark.parametrize("speedup", [1.1, 1.25, 1.35])
+def test_a_voice_that_predicts_its_length_fits_a_line_in_one_synthesis(
+    bias: float, error: float, speedup: float
+) -> None:
+    engine = PredictingVoice(bias, error)
+    speaker = Speaker(engine)
+    available = round(natural_ms(LINE, bias) / speedup)
+    fit = speaker.fit(LINE, available + 250, rate_cps=4.0, lead_ms=100, tail_ms=150)
+    assert fit.fits and fit.duration_ms <= fit.available_ms == available, fit
+    assert len(engine.calls) == 1 and engine.predictions > 0  # predicted first, spoken once
+    assert fit.tempo <= TOUCH_UP and wav_duration_ms(fit.wav) == fit.duration_ms
+    # the slowest rate the prediction allows: one percent slower would have been predicted too long
+    slower = engine.predict_ms(LINE, rate=fit.engine_rate - 1)
+    assert slower is not None and slower > available * PREDICTED_TARGET
+    assert fit.duration_ms >= available * PREDICTED_TARGET / error * 0.97  # not rushed
+
+
+def test_a_predicted_line_that_fits_is_spoken_at_the_set_rate_even_when_the_calibration_says_not() -> None:
+    """The calibration thinks this voice 15% slower than it is (bias 0.87): without a prediction the line
+    would be sped up; the prediction knows it fits at the set rate."""
+    line_ms = natural_ms(LINE, 0.87)
+    engine, plain = PredictingVoice(0.87), FakeVoice(0.87)
+    clip = round(line_ms / 0.97) + 250
+    assert Speaker(engine).fit(LINE, clip, rate_cps=4.0).engine_rate == 100 and engine.calls == [(LINE, 100)]
+    assert Speaker(plain).fit(LINE, clip, rate_cps=4.0).engine_rate > 100
+
+
+def test_far_over_is_still_refused_before_the_duration_model_is_asked() -> None:
+    engine = PredictingVoice(1.0)
+    fit = Speaker(engine).fit(PAGE, 2400, rate_cps=4.0)
+    assert not fit.fits and fit.wav is None and engine.calls == [] and engine.predictions == 0
+
+
+def test_a_prediction_far_off_still_ends_in_at_most_two_syntheses() -> None:
+    """A voice pack whose silences differ from the shipped voices' could be predicted 10% short: the
+    measured duration then gives the second (last) try, as without a prediction."""
+    engine = PredictingVoice(1.0, error=0.9)
+    speaker = Speaker(engine)
+    available = round(natural_ms(LINE) / 1.2)
+    fit = speaker.fit(LINE, available + 250, rate_cps=4.0)
+    assert fit.fits and len(engine.calls) == 2 and fit.duration_ms <= available

@@ -211,3 +211,95 @@ def test_session_options_change_the_speed_not_the_voice(monkeypatch: pytest.Monk
     assert tuned.size == reference.size  # the same duration, to the sample
     assert float(np.max(np.abs(tuned - reference))) < 0.02
     assert float(np.corrcoef(tuned, reference)[0, 1]) > 0.999
+
+
+def test_the_duration_predictor_knows_a_lines_length_before_it_is_spoken() -> None:
+    """Kokoro's own duration predictor (cut from the model) gives a line's length in samples exactly and its
+    spoken (silence-trimmed) length within 3%, at the natural and a faster speed, for both shipped voices."""
+    from core.speech.audio import trim_silence
+    from core.speech.kokoro import FRAME_SAMPLES, shared_kokoro
+
+    engine = shared_kokoro()
+    line = LINES[1]
+    for voice, rate in (("jf_alpha", 100), ("jm_kumo", 130)):
+        predicted = engine.predict_ms(line, voice=voice, rate=rate)
+        frames = engine._frames(line, voice)
+        assert predicted is not None and frames
+        samples = engine.render(line, voice=voice, rate=rate)
+        speed = np.float32(rate / 100)
+        assert samples.size == FRAME_SAMPLES * sum(
+            int(np.maximum(np.round(f / speed), 1).sum()) for f in frames
+        )
+        spoken_ms = trim_silence(samples, SAMPLE_RATE).size * 1000 / SAMPLE_RATE
+        assert abs(predicted / spoken_ms - 1) < 0.03, (voice, rate, predicted, spoken_ms)
+
+
+def test_kokoro_fits_a_line_that_needs_a_faster_voice_in_one_synthesis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.speech import Speaker
+    from core.speech.kokoro import shared_kokoro
+
+    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path / "cache"))
+    engine = shared_kokoro()
+    calls: list[int | None] = []
+    real = engine.synthesize
+
+    def counting(text: str, out: Path, *, voice: str | None = None, rate: int | None = None) -> Path:
+        calls.append(rate)
+        return real(text, out, voice=voice, rate=rate)
+
+    monkeypatch.setattr(engine, "synthesize", counting)
+    speaker = Speaker(engine)
+    line = LINES[2]
+    natural = engine.predict_ms(line, voice="jf_alpha", rate=100)
+    assert natural is not None
+    cps = speaker.calibration("jf_alpha").cps_at(100)
+    fit = speaker.fit(
+        line, round(natural / 1.25) + 250, voice="jf_alpha", rate_cps=cps, lead_ms=100, tail_ms=150
+    )
+    assert fit.fits and fit.duration_ms <= fit.available_ms, fit
+    assert len(calls) == 1 and calls[0] == fit.engine_rate > 115, calls  # one synthesis, well sped up
+
+
+def test_the_duration_predictor_is_cut_once_and_fitting_works_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Cut from the model into the model folder once (a stamp keys it to the model file); without the
+    `onnx` package it is not made, with one warning, and fitting uses the calibration as before."""
+    import logging
+
+    from core.speech import kokoro
+
+    model = kokoro.model_path()
+    monkeypatch.setenv("SYNCNARRATOR_KOKORO_MODEL", str(model))
+    monkeypatch.setenv("SYNCNARRATOR_MODEL_DIR", str(tmp_path / "models"))
+    path = kokoro.durations_model_path()
+    assert path is not None and path.parent == tmp_path / "models" and path.with_suffix(".stamp").is_file()
+    made = path.stat().st_mtime_ns
+    assert kokoro.durations_model_path() == path and path.stat().st_mtime_ns == made  # not cut again
+    # next to the model it keeps its weights in the model file (0.6 MB, not 14) and predicts the same
+    monkeypatch.delenv("SYNCNARRATOR_MODEL_DIR")
+    shared = kokoro.durations_model_path()
+    assert shared is not None and shared.parent == model.parent and shared.stat().st_size < 2_000_000
+    assert path.stat().st_size > 10_000_000
+    import onnxruntime as ort
+
+    tokens = kokoro.shared_kokoro().tokens(phonemes_for(LINES[0]))
+    feeds = {"tokens": np.array([[0, *tokens, 0]], dtype=np.int64), "style": np.ones((1, 256), np.float32)}
+    inline, outside = (ort.InferenceSession(str(f), providers=["CPUExecutionProvider"]) for f in (path, shared))
+    assert np.array_equal(inline.run(None, feeds)[0], outside.run(None, feeds)[0])
+
+    def no_onnx(model: Path, out: Path) -> Path:
+        raise ModuleNotFoundError("No module named 'onnx'")
+
+    monkeypatch.setenv("SYNCNARRATOR_MODEL_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.setattr(kokoro, "build_durations_model", no_onnx)
+    monkeypatch.setattr(
+        kokoro, "_durations_failed", set()
+    )  # this process's memory of failures, restored after
+    with caplog.at_level(logging.WARNING, logger="core.speech.kokoro"):
+        assert kokoro.durations_model_path() is None
+        assert kokoro.durations_model_path() is None
+    assert len(caplog.records) == 1  # tried and told once
+    assert "onnx" in caplog.text and "calibration" in caplog.text

@@ -81,6 +81,11 @@ class SpeechEngine(ABC):
         """Characters per second measured ahead of time for a shipped voice (None: measure it)."""
         return None
 
+    def predict_ms(self, text: str, *, voice: str | None = None, rate: int | None = None) -> int | None:
+        """The spoken (silence-trimmed) duration of `text` at `rate` known before synthesizing it, from the
+        engine's own duration model; None when the engine has none (Speaker.fit then uses the calibration)."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - most engines hold nothing
         """Release worker processes; the engine may be used again afterwards."""
 

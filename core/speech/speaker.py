@@ -46,6 +46,9 @@ TOUCH_UP = 1.04
 (WSOLA at 4% is not heard; a second synthesis costs as much as the first)."""
 SECOND_TARGET = 0.985
 """The second synthesis, from the line's measured duration, aims at this share (rate rounding, 1% slack)."""
+PREDICTED_TARGET = 0.99
+"""With an engine's own duration model (Kokoro's predictor, within about 1-2% and erring long) the first
+synthesis aims at this share: nearly every line fits in that one synthesis, at most a touch-up stretch."""
 ESTIMATE_ERROR = 1.1
 """How far a line's spoken length may be from its estimate (about 10% on the benchmarks' lines)."""
 FAR_OVER = 1.25
@@ -282,8 +285,9 @@ class Speaker:
     ) -> FitResult:
         """Synthesize `text` so it fits a clip of `clip_ms`, in about one synthesis.
 
-        The calibrated estimate chooses the engine rate before anything is spoken (aiming at FIRST_TARGET
-        of the speaking time); a line still up to TOUCH_UP too long is time-stretched the rest of the way;
+        The engine's own duration model, when it has one (Kokoro), chooses the engine rate before anything
+        is spoken (aiming at PREDICTED_TARGET of the speaking time), else the calibrated estimate does (aiming
+        at FIRST_TARGET); a line still up to TOUCH_UP too long is time-stretched the rest of the way;
         longer, its measured duration gives the rate that fits (durations scale about inversely with the
         engine's speed) and it is spoken once more. What is left after that is a time-stretch, within the
         allowed speed-up. A line whose estimate at the fastest allowed speech is over FAR_OVER times its
@@ -315,7 +319,10 @@ class Speaker:
             )  # fmt: skip
         at_base = units * 1000 / cal.cps_at(base)
         rate = base
-        if at_base > available * FIRST_TARGET:
+        predicted = self._predicted_rate(engine, text, voice, base, top, available)
+        if predicted is not None:
+            rate = predicted
+        elif at_base > available * FIRST_TARGET:
             wanted = cal.rate_for(cal.cps_at(base) * at_base / (available * FIRST_TARGET))
             rate = engine.clamp_rate(min(max(wanted, base), top))
         wav = self.synthesize(text, voice=voice, rate=rate)
@@ -346,6 +353,22 @@ class Speaker:
             if dur > available:
                 return FitResult(text, wav, lead_ms, dur, available, rate, tempo, False, 1, voice)
         return FitResult(text, wav, lead_ms, dur, available, rate, tempo, True, 0, voice)
+
+    def _predicted_rate(
+        self, engine: SpeechEngine, text: str, voice: str, base: int, top: int, available: int
+    ) -> int | None:
+        """The slowest rate from `base` to `top` at which the engine's own duration model says `text` takes
+        at most PREDICTED_TARGET of `available` (`top` when none does); None without such a model."""
+        local = self.resolve(voice)[1]
+        goal = available * PREDICTED_TARGET
+        first = engine.predict_ms(text, voice=local, rate=base)
+        if first is None or first <= goal:
+            return None if first is None else base
+        for rate in range(base + 1, top + 1):
+            ms = engine.predict_ms(text, voice=local, rate=rate)
+            if ms is not None and ms <= goal:
+                return rate
+        return top
 
     def fit_clip(self, project: Project, clip: Clip) -> FitResult:
         """`fit` with the project's speech settings and the clip's own voice/rate overrides."""
