@@ -152,8 +152,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "food": ("手感", "做工", "耐用", "上脸", "上身", "穿", "吃", "喝", "嚼", "嘴馋", "解馋", "零食", "夜宵",
              "餐桌", "酥脆", "香脆", "下饭", "饱腹", "用起来", "好用"),
     # fans, vacuums, lamps, chairs and cookers
-    "appliance": ("口感", "好吃", "上脸", "肌肤", "穿", "下厨", "做饭", "厨房", "吃", "喝"),
-    "electronics": ("口感", "上脸", "肌肤", "皮肤", "穿", "吃", "喝", "上身"),
+    "appliance": ("口感", "好吃", "上脸", "肌肤", "穿", "下厨", "做饭", "厨房", "吃", "喝", "插上电", "开机", "开关",
+                  "家电", "一台"),
+    # phones, earbuds, power banks, power strips, keyboards, watches
+    "electronics": ("口感", "上脸", "肌肤", "皮肤", "穿", "吃", "喝", "上身", "开机", "办公桌", "桌面"),
     "hometextile": ("口感", "上脸", "吃", "喝", "上身", "运动"),
     # toys, bottles, nappies, wipes, children's clothes
     "kids": ("口感", "上脸", "吃", "喝", "一看就喜欢", "手感", "运动"),
