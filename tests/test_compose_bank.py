@@ -136,7 +136,7 @@ FILLER = (
 
 EMPHATIC = (
     "最看重", "最重要", "最喜欢", "最让我惊喜", "最大的特点", "最满意", "最大的感受", "最打动", "最厉害",
-    "最让我放心", "最在意", "最实在", "最大的亮点", "核心是", "最想推荐", "最值", "最顺手",
+    "最让我放心", "最在意", "很在意的", "最实在", "最大的亮点", "核心是", "最想推荐", "最值", "最顺手",
 )  # fmt: skip
 """Superlatives of one fact ("我最看重的是…"): two in a line contradict each other; plain connectives instead."""
 
@@ -217,7 +217,7 @@ def test_no_stock_filler_or_contradicting_superlatives() -> None:
 
 
 def test_only_a_deal_unit_talks_of_a_deal() -> None:
-    bad = [u.text for u in UNITS if re.search(r"福利|优惠|划算|超值|好价", fixed_words(u.text)) and not (
+    bad = [u.text for u in UNITS if re.search(r"福利|优惠|划算|超值|好价|好时候", fixed_words(u.text)) and not (
         {"offer", "event"} & {s.rstrip("2") for s in u.slots})]  # fmt: skip
     assert not bad, "\n".join(bad)
 
