@@ -10,6 +10,7 @@ import pytest
 
 from core.narration.compose.bank import bad_collocation, load_bank, parse_bank
 from core.narration.compose.check import reads_wrong
+from core.narration.compose.composer import follows
 from core.narration.compose.facts import Card, Fact
 from core.narration.compose.lexicon import KINDS
 
@@ -245,7 +246,7 @@ def test_each_label_unit_needs_a_fact_that_does_its_job() -> None:
         slots = {s.rstrip("2") for s in u.fact_slots()}
         if job and slots and not slots & job:
             bad.append(f"{u.kind} {u.label}: {u.text}")
-        if u.label == "痛点铺垫" and not slots and "？" not in u.text and not u.connective:
+        if u.label == "痛点铺垫" and not slots and "？" not in u.text and not follows(u):
             bad.append(f"{u.kind} {u.label} (no pain, no question): {u.text}")
     # "你看，它续航30小时": what is seen while trying it is a texture or a result, never any trait
     bad += [u.text for u in UNITS if re.search(r"看[，,]?它\{trait|(你|你们|大家)看[^。！？{]{0,12}\{trait\}"
