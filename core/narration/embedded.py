@@ -25,7 +25,7 @@ from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Na
 from core.narration.budget import char_budget
 from core.narration.compose.bank import Unit, load_bank
 from core.narration.compose.check import calls_to_buy, reads_wrong
-from core.narration.compose.composer import BUY_LABEL, AdMemory, ClipNeeds, Composer, Line
+from core.narration.compose.composer import BUY_LABEL, FACT_ROLES, AdMemory, ClipNeeds, Composer, Line
 from core.narration.compose.facts import Card, read_card
 from core.narration.compose.fluency import Fluency, bank_segments
 from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_text
@@ -41,6 +41,8 @@ FALLBACK_LABELS = ("质量/特性介绍", "产品推荐", "其他/通用卖点")
 """Labels whose units write a clip whose own label's units cannot be filled from this card."""
 BORROW_LABELS = ("质地/成分/材质", "质量/特性介绍", "产品功效", "外观设计")
 """Labels whose units a clip borrows to say a fact its own labels' units cannot take."""
+ROOM_FOR_REASON = 30
+"""A 引导购买 clip this long says a reason to buy (a fact) before its call, not stock talk."""
 STOCK = (
     "就是它！",
     "认准{name}！",
@@ -376,16 +378,34 @@ class EmbeddedNarrator(Narrator):
         that can (a 质量/特性介绍 clip says the material a 质地/成分/材质 unit takes), so the ad keeps
         saying facts instead of stock talk while it has some."""
         lines = self.composer.lines(card, needs, memory)
-        unused = [
-            f for f in card.facts if f.text not in memory.facts and f.slot not in ("pain", "offer", "event")
-        ]
         own_job = needs.role in (BUY_LABEL, "痛点铺垫")  # asks to buy / sets up a pain: no borrowed facts
-        if unused and (not lines or not lines[0].facts) and not own_job:
-            for lab in BORROW_LABELS:
-                if lab not in needs.labels:
-                    borrowed = dataclasses.replace(needs, labels=(needs.labels[0], lab))
-                    lines += [x for x in self.composer.lines(card, borrowed, memory) if x.facts]
-            lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
+        # ... but a long call gives a reason before it ("它能保护膝盖，想动起来的，就从它开始吧。")
+        reason = needs.cta and needs.hi >= ROOM_FOR_REASON
+        if not lines or not lines[0].facts:
+            tries = [memory]
+            if card.facts and memory.facts and (needs.role in FACT_ROLES or reason):
+                tries.append(memory.again())  # every fact is said: one again in other words, not stock talk
+            base = BUY_LABEL if needs.cta else needs.labels[0]  # a clip that asks to buy keeps its call
+            for mem in tries:
+                got = [] if mem is memory else [x for x in self.composer.lines(card, needs, mem) if x.facts]
+                if not own_job or reason:
+                    for lab in BORROW_LABELS:
+                        if lab not in needs.labels:
+                            borrowed = dataclasses.replace(needs, labels=(base, lab))
+                            got += [x for x in self.composer.lines(card, borrowed, mem) if x.facts]
+                if got:
+                    named = needs.must_name and bool(card.name)
+                    got.sort(
+                        key=lambda x: (
+                            not x.role_ok,
+                            named and card.name not in x.text,
+                            x.padding,
+                            -x.score,
+                            x.text,
+                        )
+                    )
+                    lines = got + lines
+                    break
         if lines and not lines[0].facts and not self._says_what_it_is(lines[0].text, card) and not own_job:
             # nothing new to say: at least say what the product is, with a recommendation's sentence
             own = dataclasses.replace(needs, labels=(needs.labels[0], RECOMMEND))
