@@ -186,3 +186,111 @@ def test_a_clip_whose_second_label_is_buy_asks_too(
         )
         lines = narrator.narrate(NarrationRequest(product, clips))
         assert all(calls_to_buy(x.text, card) == 1 for x in lines), lines
+
+
+# ---- the 'after' blind rating: role drift, the call's place, long budgets (tests/bench/ratings/after) ----
+EARBUDS = Product(
+    "华为FreeBuds无线蓝牙耳机主动降噪入耳式",
+    {
+        "痛点": "地铁太吵、耳机续航短",
+        "外观": "珍珠白、小巧充电盒",
+        "质量/特性": "主动降噪、续航30小时、低延迟",
+        "功效": "通话清晰、音质饱满",
+        "活动优惠": "以旧换新补贴100元",
+    },
+)
+BUDGETS = ((13, 19), (21, 27), (31, 37), (41, 47))
+
+
+def _role_lines(narrator: EmbeddedNarrator, product: Product, label: str, budgets=BUDGETS) -> list:
+    card = narrator.card(product)
+    out = []
+    for lo, hi in budgets:
+        needs = ClipNeeds((label,), lo, hi, cta=label == "引导购买", role=label)
+        out += narrator.composer.lines(card, needs, AdMemory())
+    return out
+
+
+@pytest.mark.parametrize("product", [EARBUDS, COFFEE])
+def test_a_benefit_clip_says_a_benefit(narrator: EmbeddedNarrator, product: Product) -> None:
+    """ "动起来更轻松。它10毫米加厚…" / "它续航18个月，我很喜欢。": a 产品功效 line says what the product does
+    for you when the card says it, not only a spec, a material or a look."""
+    card = narrator.card(product)
+    benefits = {f.text for f in card.facts if f.key == "功效"}
+    assert benefits
+    for lo, hi in BUDGETS:
+        needs = ClipNeeds(("产品功效",), lo, hi, role="产品功效")
+        best = narrator.composer.lines(card, needs, AdMemory())[0]
+        assert best.role_ok and set(best.facts) & benefits, (lo, hi, best.text)
+
+
+def test_a_demo_never_shows_a_spec_with_a_figure(narrator: EmbeddedNarrator) -> None:
+    """ "我们直接接上试一下，你看，它续航30小时。": a figure cannot be shown in a demo."""
+    lines = _role_lines(narrator, EARBUDS, "产品试用")
+    assert lines
+    for x in lines:
+        if x.role_ok:
+            assert not re.search(r"[0-9]", x.text), x.text
+    assert all(x.role_ok for x in lines[:1])
+
+
+@pytest.mark.parametrize(
+    ("product", "label", "key"), [(BIKE, "外观设计", "外观"), (BIKE, "质地/成分/材质", "成分/材质")]
+)
+def test_a_looks_or_material_clip_says_one(
+    narrator: EmbeddedNarrator, product: Product, label: str, key: str
+) -> None:
+    """ "真的好看。很多细节都是看得见的用心，比如这个防风面料。" (a look clip about a fabric)."""
+    card = narrator.card(product)
+    wanted = {f.text for f in card.facts if f.key == key}
+    for x in _role_lines(narrator, product, label)[:4]:
+        assert set(x.facts) & wanted, x.text
+
+
+@pytest.mark.parametrize("product", [BIKE, EARBUDS])
+def test_the_call_ends_the_line(narrator: EmbeddedNarrator, product: Product) -> None:
+    """ "这波福利真的很值，赶紧去抢！它最大的特点就是50米防水。": after the call only the deal or the service
+    (what backs it) is said; a reason to buy comes before the call."""
+    by_text = {u.text: u for u in load_bank()}
+    card = narrator.card(product)
+    reasons = 0
+    for first in ("引导购买", "产品功效"):
+        for lo, hi in ((29, 35), (44, 50)):
+            needs = ClipNeeds((first, "引导购买"), lo, hi, cta=True, role=first)
+            for x in narrator.composer.lines(card, needs, AdMemory()):
+                units = [by_text[u] for u in x.units]
+                asked = [k for k, u in enumerate(units) if u.cta]
+                assert len(asked) == 1, x.text
+                for u in units[asked[0] + 1 :]:
+                    assert u.label == "引导购买" and u.fact_slots(), x.text
+                    assert {s.rstrip("2") for s in u.fact_slots()} <= {"offer", "event", "service"}, x.text
+                reasons += any(u.label != "引导购买" for u in units[: asked[0]])
+    assert reasons  # lines that give a reason before the call are written
+
+
+def test_a_long_budget_says_a_fact_in_more_sentences(narrator: EmbeddedNarrator) -> None:
+    """Budgets over 60 characters were rewritten most ("…这才是养宠该有的样子。最近被问得最多的就是…"):
+    a long line says three facts, not two and stock talk."""
+    card = narrator.card(EARBUDS)
+    for lo, hi in ((64, 70), (77, 83)):
+        needs = ClipNeeds(("产品功效",), lo, hi, role="产品功效")
+        best = narrator.composer.lines(card, needs, AdMemory())[0]
+        assert len(best.facts) >= 3, best.text
+
+
+def test_no_deal_talk_for_a_product_without_an_offer(narrator: EmbeddedNarrator) -> None:
+    """ "这波福利真的很值，赶紧去抢！" for a watch with no offer: the ad never talks of a deal it has not."""
+    from core.narration.compose.check import DEAL_TALK
+
+    product = Product(
+        "小天才电话手表儿童智能定位",
+        {"质量/特性": "50米防水、精准定位、高清视频通话", "功效": "随时联系孩子", "适用人群/肤质": "小学生"},
+    )
+    labels = ("产品推荐", "产品功效", "引导购买", "产品功效", "引导购买")
+    for hi in (20, 32, 45):
+        clips = tuple(
+            ClipRequest(i, 5000, chars_min=hi - 6, chars_max=hi, labels=(lab,))
+            for i, lab in enumerate(labels)
+        )
+        for line in narrator.narrate(NarrationRequest(product, clips)):
+            assert not DEAL_TALK.search(line.text), line.text

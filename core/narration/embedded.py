@@ -381,7 +381,7 @@ class EmbeddedNarrator(Narrator):
         own_job = needs.role in (BUY_LABEL, "痛点铺垫")  # asks to buy / sets up a pain: no borrowed facts
         # ... but a long call gives a reason before it ("它能保护膝盖，想动起来的，就从它开始吧。")
         reason = needs.cta and needs.hi >= ROOM_FOR_REASON
-        if not lines or not lines[0].facts:
+        if not lines or not lines[0].facts or not lines[0].role_ok:
             tries = [memory]
             if card.facts and memory.facts and (needs.role in FACT_ROLES or reason):
                 tries.append(memory.again())  # every fact is said: one again in other words, not stock talk
@@ -393,6 +393,8 @@ class EmbeddedNarrator(Narrator):
                         if lab not in needs.labels:
                             borrowed = dataclasses.replace(needs, labels=(base, lab))
                             got += [x for x in self.composer.lines(card, borrowed, mem) if x.facts]
+                if lines and lines[0].facts:
+                    got = [x for x in got if x.role_ok]  # only a line that does the job the best did not
                 if got:
                     named = needs.must_name and bool(card.name)
                     got.sort(

@@ -264,7 +264,8 @@ _CLOSING = re.compile(r"原因|底气|理由")
 """A sentence that closes a reason ("这就是我喜欢它的原因"): only a call to buy may follow it."""
 _SPOKEN_ONCE = (
     "真的", "就对了", "原因", "实用", "喜欢", "满意", "惊喜", "省心", "放心", "用心", "特别", "超级",
-    "不夸张", "说实话", "说真的", "讲真", "不得不说", "宝藏", "好物", "在线", "绝了", "爱了",
+    "不夸张", "说实话", "说真的", "讲真", "不得不说", "宝藏", "好物", "在线", "绝了", "爱了", "用的是", "这一点",
+    "很高级", "很加分",
 )  # fmt: skip
 """Spoken intensifiers and stock words of the frames: said twice in a line they sound padded ("农夫山泉橙汁，
 真的可以。真的能补充维生素C。", "真的很实用。它有四个人仔，这一点很实用。", two 就对了)."""

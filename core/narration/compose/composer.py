@@ -507,7 +507,8 @@ class Composer:
             score += TYPE_BONUS
         n_facts = len({x for f in seq for x in f.facts})
         second = SECOND_FACT_BONUS if needs.hi >= ROOMY else -SECOND_FACT_BONUS
-        score += FACT_BONUS * min(1, n_facts) + second * min(1, max(0, n_facts - 1))
+        more = max(0, n_facts - 1) if needs.hi > LONG else min(1, max(0, n_facts - 1))
+        score += FACT_BONUS * min(1, n_facts) + second * more  # a long line: a fact in every sentence
         if not n_facts and any(s in ("name", "type") for f in seq for s in f.unit.slots):
             score += OWN_BONUS
         if needs.must_name and card.name and card.name in text:
