@@ -282,16 +282,21 @@ class EmbeddedNarrator(Narrator):
                 role=writing[i][0],
             )
             lines = self._lines(card, needs, memory)
-            named_ok = any(card.name in x.text and reads_wrong(x.text, card) is None for x in lines)
+            refused = {x.text: reads_wrong(x.text, card) is not None for x in lines}
+            wrong = refused.__getitem__
+            named_ok = any(card.name in x.text and not wrong(x.text) for x in lines)
             if needs.must_name and not named_ok and not (needs.cta and lines[0].facts):
                 lines = self._named(card, needs, memory) + lines
+                refused.update(
+                    {x.text: reads_wrong(x.text, card) is not None for x in lines if x.text not in refused}
+                )
             # the clip's job first; the clip that names the ad's product names it (a role-ok line if one
             # does, else any line that names it: every ad names its product)
             unnamed = needs.must_name and not any(x.role_ok and card.name in x.text for x in lines)
             lines = sorted(
                 lines,
                 key=lambda x: (
-                    reads_wrong(x.text, card) is not None,  # a fallback line the last check refuses: last
+                    wrong(x.text),  # a fallback line the last check refuses: last
                     (needs.must_name and card.name not in x.text) if unnamed else False,
                     not x.role_ok,
                     needs.must_name and card.name not in x.text,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import itertools
 import random
 import re
@@ -191,6 +192,7 @@ BACK_REFS = ("它还", "它也", "这也", "也这样", "这种情况", "同样�
 """Words near a unit's start that point back to a sentence before ("细节上，它还有…", "你是不是也这样？")."""
 
 
+@functools.lru_cache(maxsize=16384)
 def follows(unit: Unit) -> bool:
     """A unit that adds to the sentence before it (a connective, or 它还/也 in its first clause): never
     first in a line, and only after a sentence that said a fact ("有它就够了。它还轻松爬坡。" reads wrong)."""
@@ -222,6 +224,11 @@ def _plain(unit: Unit) -> bool:
 def _padded(unit: Unit, needs: ClipNeeds) -> bool:
     """A fact-free sentence counted against MAX_PLAIN: a pain clip's own questions are its job."""
     return _plain(unit) and not ((needs.role or needs.labels[0]) == PAIN_LABEL and unit.label == PAIN_LABEL)
+
+
+@functools.lru_cache(maxsize=65536)
+def _same_idea(a: str, b: str) -> bool:
+    return same_idea(a, b)
 
 
 def _opens_the_job(unit: Unit, role: str, must_name: bool = False) -> bool:
@@ -450,7 +457,7 @@ class Composer:
             facts = tuple(x for f in seq for x in f.facts)
             if len(set(facts)) < len(facts) or len(facts) > fact_cap(needs.hi):
                 continue
-            if any(same_idea(a, b) for i, a in enumerate(facts) for b in facts[i + 1 :]):
+            if any(_same_idea(a, b) for i, a in enumerate(facts) for b in facts[i + 1 :]):
                 continue  # "它双向快充。最重要的是，它22.5瓦快充。"
             opener = seq[0].unit
             if (
@@ -556,25 +563,33 @@ class Composer:
             return out
         cap = fact_cap(hi)
 
-        def fits(nxt: _Filled, seq: list[_Filled]) -> bool:
-            if any(nxt.unit is s.unit for s in seq) or nxt.unit.text.startswith(OPENERS):
+        padded_cap = plain_cap(hi)
+        is_padded = {id(f.unit): _padded(f.unit, needs) for f in every}
+        is_call = {id(f.unit): _calls(f.unit) for f in every}
+        opens = {id(f.unit): f.unit.text.startswith(OPENERS) for f in every}
+
+        def fits(nxt: _Filled, seq: list[_Filled], said: list[str], calls: int, padded: int) -> bool:
+            unit = nxt.unit
+            if opens[id(unit)] or any(unit is s.unit for s in seq):
                 return False
-            if follows(nxt.unit) and not seq[-1].facts:
+            if follows(unit) and not seq[-1].facts:
                 return False  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
-            if _calls(nxt.unit) and any(_calls(f.unit) for f in seq):
+            if calls and is_call[id(unit)]:
                 return False  # one call per line ("给主子安排上！这波福利真的很值，赶紧去抢！")
-            if _padded(nxt.unit, needs) and sum(_padded(f.unit, needs) for f in seq) >= plain_cap(hi):
+            if padded >= padded_cap and is_padded[id(unit)]:
                 return False  # one sentence per line says no fact (a call to buy is a job, not padding)
-            said = [x for f in seq for x in f.facts]
-            if any(x == y or same_idea(x, y) for x in nxt.facts for y in said):
-                return False  # each fact once a line, and not the same idea in other words
-            return len(said) + len(nxt.facts) <= cap
+            if len(said) + len(nxt.facts) > cap:
+                return False
+            # each fact once a line, and not the same idea in other words
+            return not any(x == y or _same_idea(x, y) for x in nxt.facts for y in said)
 
         attempts = 0
         while len(out) < SAMPLES and attempts < SAMPLES * 4:
             attempts += 1
             seq = [rng.choice(starters)]
             length = len(seq[0].text)
+            said = list(seq[0].facts)
+            calls, padded = int(is_call[id(seq[0].unit)]), int(is_padded[id(seq[0].unit)])
             for k in range(1, max_units):
                 if length >= lo and (k >= len(pools) or rng.random() < 0.5):
                     break
@@ -586,13 +601,16 @@ class Composer:
                 picked = None
                 for _ in range(PICKS):
                     nxt = pool[rng.randrange(a, b)]
-                    if fits(nxt, seq):
+                    if fits(nxt, seq, said, calls, padded):
                         picked = nxt
                         break
                 if picked is None:
                     break
                 seq.append(picked)
                 length += len(picked.text)
+                said += picked.facts
+                calls += is_call[id(picked.unit)]
+                padded += is_padded[id(picked.unit)]
             if lo <= length <= hi:
                 seq = _call_last(seq)
                 if seq:
