@@ -61,6 +61,9 @@ def plain_cap(hi: int) -> int:
     return MAX_PLAIN if hi <= VERY_LONG else MAX_PLAIN + 1
 
 
+BARE = 6
+"""A sentence with no more words around its fact than this ("它还有{part}。", "主打{material}。", "它的核心是
+{material}。") is a fragment when strung after or before another sentence."""
 SHORT_PLAIN = 7
 """A sentence without a fact this short is a fragment on its own ("运动状态在线。", "品质在线。")."""
 FACT_ROLES = frozenset(
@@ -252,13 +255,15 @@ def _padding(seq: Sequence[_Filled], needs: ClipNeeds) -> int:
             out += 1
         if k == 0 and role in FACT_ROLES and any(x.facts for x in seq):
             out += 1
+    if len(seq) > 1:  # "它22.5瓦快充。它还有20000毫安大容量。": bare fact sentences strung together
+        out += sum(1 for f in seq if f.unit.fact_slots() and f.unit.fixed_len <= BARE)
     deal = any(DEAL_TALK.search(f.text) for f in seq)
     if deal and not any(s.rstrip("2") in DEAL_SLOTS for f in seq for s in f.unit.fact_slots()):
         out += 1  # "这波福利真的很值" says which deal in the same line ("福利未点明满99减20")
     return out
 
 
-_CN_FIGURE = re.compile(r"[一二两三四五六七八九十百千万]+(?:个|分钟|小时|天|年|月|倍|度|层|速|档|种|款)")
+_CN_FIGURE = re.compile(r"[一二两三四五六七八九十百千万半]+(?:个|分钟|小时|天|年|月|倍|度|层|速|档|种|款)")
 
 
 def _figure(fact: str) -> bool:
@@ -318,10 +323,14 @@ def plays_role(
     wanted = ROLE_SLOTS.get(role)
     if wanted is None:
         return True
+    if not said and any(f.slot in wanted for f in card.facts):
+        return False  # stock talk where the card has a fact for this job (said before or not)
     available = wanted & (free if free is not None else {f.slot for f in card.facts})
     if role in ("产品功效", "产品试用"):
         # a benefit when the card has one left; else a property said as what it does, not a figure
         good = {s for x, s in said if s == "benefit" or (s in wanted and not _figure(x))}
+        if role == "产品功效" and any(s not in wanted for _, s in said):
+            return False  # "…它的网面鞋面。荧光绿配色…": looks and materials are other clips' jobs
         if "benefit" in available:
             return "benefit" in good
         return bool(good) or not available
