@@ -294,3 +294,27 @@ def test_no_deal_talk_for_a_product_without_an_offer(narrator: EmbeddedNarrator)
         )
         for line in narrator.narrate(NarrationRequest(product, clips)):
             assert not DEAL_TALK.search(line.text), line.text
+
+
+def test_a_later_looks_clip_keeps_the_cards_only_look(narrator: EmbeddedNarrator) -> None:
+    """A recommendation or a demo early in the ad took the card's only look ("好物分享时间到！我最喜欢的就是它的
+    哑光黑车架。") and the 外观设计 clip was left with stock talk: earlier clips of other jobs leave it."""
+    product = Product(
+        "迪士尼儿童保温杯带吸管316不锈钢",
+        {
+            "外观": "卡通图案",
+            "成分/材质": "316不锈钢",
+            "质量/特性": "保温12小时、防漏设计",
+            "功效": "随时喝到温水",
+        },
+    )
+    story = (("产品推荐", 18, 24), ("产品试用", 26, 32), ("外观设计", 16, 22), ("质地/成分/材质", 20, 26))
+    clips = tuple(
+        ClipRequest(i, 5000, chars_min=lo, chars_max=hi, labels=(lab,))
+        for i, (lab, lo, hi) in enumerate(story)
+    )
+    for seed in (0, 1):
+        lines = [x.text for x in narrator.narrate(NarrationRequest(product, clips, seed=seed))]
+        assert "卡通图案" not in lines[0] + lines[1], lines
+        assert "卡通图案" in lines[2], lines
+        assert "316不锈钢" in lines[3], lines

@@ -25,7 +25,15 @@ from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Na
 from core.narration.budget import char_budget
 from core.narration.compose.bank import Unit, load_bank
 from core.narration.compose.check import calls_to_buy, reads_wrong
-from core.narration.compose.composer import BUY_LABEL, FACT_ROLES, AdMemory, ClipNeeds, Composer, Line
+from core.narration.compose.composer import (
+    BUY_LABEL,
+    FACT_ROLES,
+    ROLE_SLOTS,
+    AdMemory,
+    ClipNeeds,
+    Composer,
+    Line,
+)
 from core.narration.compose.facts import Card, read_card
 from core.narration.compose.fluency import Fluency, bank_segments
 from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_text
@@ -41,6 +49,8 @@ FALLBACK_LABELS = ("质量/特性介绍", "产品推荐", "其他/通用卖点")
 """Labels whose units write a clip whose own label's units cannot be filled from this card."""
 BORROW_LABELS = ("质地/成分/材质", "质量/特性介绍", "产品功效", "外观设计")
 """Labels whose units a clip borrows to say a fact its own labels' units cannot take."""
+RESERVED = ("look", "material", "texture")
+"""Facts a later 外观设计 / 质地/成分/材质 clip needs: an earlier clip of another job leaves them to it."""
 ROOM_FOR_REASON = 30
 """A 引导购买 clip this long says a reason to buy (a fact) before its call, not stock talk."""
 STOCK = (
@@ -281,7 +291,7 @@ class EmbeddedNarrator(Narrator):
                 offer_ok=cta_at in (i, -1) or len(card.of("offer")) >= 2,
                 role=writing[i][0],
             )
-            lines = self._lines(card, needs, memory)
+            lines = self._reserving(card, needs, memory, [w[0] for w in writing[i + 1 :] if w])
             refused = {x.text: reads_wrong(x.text, card) is not None for x in lines}
             wrong = refused.__getitem__
             named_ok = any(card.name in x.text and not wrong(x.text) for x in lines)
@@ -376,6 +386,25 @@ class EmbeddedNarrator(Narrator):
             for u in self.composer.index.get((card.kind, "痛点铺垫"), ())
         )
 
+    def _reserving(self, card: Card, needs: ClipNeeds, memory: AdMemory, later: Sequence[str]) -> list[Line]:
+        """The clip's lines keeping for later clips the looks and materials they need ("外观设计" later:
+        a recommendation says a benefit, not the card's only look), unless that leaves this clip no fact."""
+        mine = ROLE_SLOTS.get(needs.role, frozenset())
+        keep: set[str] = set()
+        for slot in RESERVED:
+            if slot in mine:
+                continue
+            wanted = sum(slot in ROLE_SLOTS.get(role, ()) for role in later)
+            left = [f.text for f in card.of(slot) if f.text not in memory.facts]
+            if wanted and len(left) <= wanted:
+                keep.update(left)
+        if keep:
+            spared = dataclasses.replace(memory, facts=memory.facts | keep)
+            lines = self._lines(card, needs, spared)
+            if lines and lines[0].facts:
+                return lines
+        return self._lines(card, needs, memory)
+
     def _lines(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
         """The clip's good lines, best first; never empty (relaxing what the ad asks, then stock lines).
 
@@ -388,7 +417,7 @@ class EmbeddedNarrator(Narrator):
         reason = needs.cta and needs.hi >= ROOM_FOR_REASON
         if not lines or not lines[0].facts or not lines[0].role_ok:
             tries = [memory]
-            if card.facts and memory.facts and (needs.role in FACT_ROLES or reason):
+            if card.facts and memory.facts and (needs.role in (*FACT_ROLES, RECOMMEND) or reason):
                 tries.append(memory.again())  # every fact is said: one again in other words, not stock talk
             base = BUY_LABEL if needs.cta else needs.labels[0]  # a clip that asks to buy keeps its call
             for mem in tries:
