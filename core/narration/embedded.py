@@ -416,11 +416,12 @@ class EmbeddedNarrator(Narrator):
         # ... but a long call gives a reason before it ("它能保护膝盖，想动起来的，就从它开始吧。")
         reason = needs.cta and needs.hi >= ROOM_FOR_REASON
         if not lines or not lines[0].facts or not lines[0].role_ok:
-            tries = [memory]
+            memories = [memory]
             if card.facts and memory.facts and (needs.role in (*FACT_ROLES, RECOMMEND) or reason):
-                tries.append(memory.again())  # every fact is said: one again in other words, not stock talk
+                # every fact is said: one again in other words, not stock talk
+                memories.append(memory.again())
             base = BUY_LABEL if needs.cta else needs.labels[0]  # a clip that asks to buy keeps its call
-            for mem in tries:
+            for mem in memories:
                 got = [] if mem is memory else [x for x in self.composer.lines(card, needs, mem) if x.facts]
                 if not own_job or reason:
                     for lab in BORROW_LABELS:

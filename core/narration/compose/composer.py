@@ -575,11 +575,11 @@ class Composer:
         padded_cap = plain_cap(hi)
         is_padded = {id(f.unit): _padded(f.unit, needs) for f in every}
         is_call = {id(f.unit): _calls(f.unit) for f in every}
-        opens = {id(f.unit): f.unit.text.startswith(OPENERS) for f in every}
+        opener = {id(f.unit): f.unit.text.startswith(OPENERS) for f in every}
 
         def fits(nxt: _Filled, seq: list[_Filled], said: list[str], calls: int, padded: int) -> bool:
             unit = nxt.unit
-            if opens[id(unit)] or any(unit is s.unit for s in seq):
+            if opener[id(unit)] or any(unit is s.unit for s in seq):
                 return False
             if follows(unit) and not seq[-1].facts:
                 return False  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
@@ -621,7 +621,7 @@ class Composer:
                 calls += is_call[id(picked.unit)]
                 padded += is_padded[id(picked.unit)]
             if lo <= length <= hi:
-                seq = _call_last(seq)
-                if seq:
-                    out.append(seq)
+                ordered = _call_last(seq)
+                if ordered:
+                    out.append(ordered)
         return out
