@@ -257,7 +257,7 @@ def clause_after_adverb(text: str, card: Card) -> str | None:
     return None
 
 
-_EMPHATIC = re.compile(r"最(?!近|后|初|终)|更重要|关键是|重点是")
+_EMPHATIC = re.compile(r"[最更太很]重要|最(?!近|后|初|终)|关键是|重点是")
 """Words that single one point out as the most important: a line has one ("其实我最看重的是…。更重要的是…"
 contradicts itself; "最让我惊喜的是…。关键是…" stacks)."""
 _CLOSING = re.compile(r"原因|底气|理由")
