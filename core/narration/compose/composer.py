@@ -27,6 +27,7 @@ from core.narration.compose.fluency import Fluency
 MAX_UNITS = 3
 SAMPLES = 160
 """Candidate lines sampled per clip (they are checked and scored; ~10 ms)."""
+FIT_CACHE = 200_000
 PICKS = 4
 """Tries to find a next sentence that may follow the ones picked (one call, one fact-free sentence ...)."""
 KEEP = 16
@@ -372,6 +373,9 @@ class Composer:
         """The same model without the bank: how much a line reads like real ads (it has not read the
         bank, so a bank sentence is not favoured for being in it)."""
         self.index = index_units(self.units)
+        self._fits: dict[str, float | None] = {}
+        """Junction scores of filled units by text (a clip's lines are written several times: borrowed
+        labels, facts kept for later clips)."""
 
     # ---- filling units ----
     def _fill(self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random) -> list[_Filled]:
@@ -410,7 +414,12 @@ class Composer:
                 spans.append((at, at + len(value)))
             if text not in seen:
                 seen.add(text)
-                fit = self.fluency.junction_score(text, spans)
+                if text in self._fits:
+                    fit = self._fits[text]
+                else:
+                    if len(self._fits) > FIT_CACHE:
+                        self._fits.clear()
+                    fit = self._fits[text] = self.fluency.junction_score(text, spans)
                 out.append(_Filled(text, unit, tuple(f.text for f in chosen), fit))
             if len(out) >= FILLINGS or not options:
                 break
