@@ -318,3 +318,14 @@ def test_a_later_looks_clip_keeps_the_cards_only_look(narrator: EmbeddedNarrator
         assert "卡通图案" not in lines[0] + lines[1], lines
         assert "卡通图案" in lines[2], lines
         assert "316不锈钢" in lines[3], lines
+
+
+def test_a_pain_line_says_the_cards_pain_once(narrator: EmbeddedNarrator) -> None:
+    """ "你有没有过这样的时候…耗在家务上？早上没时间做早餐怎么办？": one problem per line, the card's own."""
+    card = narrator.card(BIKE)
+    pains = [f.text for f in card.of("pain")]
+    for lo, hi in ((20, 26), (33, 39), (48, 54)):
+        needs = ClipNeeds(("痛点铺垫",), lo, hi, role="痛点铺垫")
+        best = narrator.composer.lines(card, needs, AdMemory())[0]
+        assert best.role_ok and best.text.count("？") <= 1, best.text
+        assert any(p in best.text for p in pains), best.text
