@@ -101,3 +101,131 @@ def test_a_second_call_to_buy_in_the_ad_is_rejected() -> None:
 )
 def test_lines_a_copywriter_would_voice_pass(line: str, product: Card) -> None:
     assert reads_wrong(line, product) is None
+
+
+# ---- the 'after' blind rating's defects (tests/bench/ratings/after), the rater's own examples ----
+FRYER = card(
+    "美的无油空气炸锅家用5升大容量",
+    {
+        "成分/材质": "不粘涂层炸篮、食品级内胆",
+        "功效": "无油也酥脆、少油健康、清洗方便",
+        "活动优惠": "到手价299元",
+    },
+    "美的空气炸锅",
+    "空气炸锅",
+)
+YOGA = card(
+    "迪卡侬瑜伽垫加厚防滑健身垫10毫米",
+    {"成分/材质": "TPE材质", "质量/特性": "10毫米加厚、双面防滑、回弹好", "功效": "保护膝盖"},
+    "迪卡侬瑜伽垫",
+    "瑜伽垫",
+)
+TOY = card("萌兔毛绒玩具兔子公仔", {"质量/特性": "不掉毛、可机洗、手感软糯"}, "萌兔毛绒玩具", "毛绒玩具")
+HEATER = card("欧普浴霸灯取暖", {"质量/特性": "耐用、智能恒温"}, "欧普浴霸灯", "浴霸灯")
+JUICE = card(
+    "农夫山泉NFC橙汁果汁300毫升",
+    {"成分/材质": "不加糖、不加水", "功效": "补充维生素C"},
+    "农夫山泉橙汁",
+    "橙汁",
+)
+COFFEE = card("瑞幸挂耳咖啡黑咖啡", {"功效": "提神醒脑、香气浓郁"}, "瑞幸挂耳咖啡", "挂耳咖啡")
+POWER = card(
+    "小米充电宝20000毫安快充",
+    {"质量/特性": "20000毫安大容量、22.5瓦快充、双向快充", "活动优惠": "限时直降30元"},
+    "小米充电宝",
+    "充电宝",
+)
+BALL = card("安踏篮球7号耐磨", {"质量/特性": "耐磨、手感好"}, "安踏篮球", "篮球")
+WATCH = card("小天才电话手表儿童", {"质量/特性": "50米防水、精准定位"}, "小天才电话手表", "电话手表")
+ROBOT = card(
+    "科沃斯扫地机器人扫拖一体",
+    {"质量/特性": "激光导航、自动集尘、5000帕吸力", "活动优惠": "前100名送滚刷"},
+    "科沃斯扫地机器人",
+    "扫地机器人",
+)
+LAMP = card("宜家北欧落地灯客厅", {"外观": "原木灯杆"}, "宜家落地灯", "落地灯")
+LITTER = card(
+    "网易严选豆腐猫砂除臭",
+    {"成分/材质": "豌豆纤维", "质量/特性": "吸水快、结团硬"},
+    "网易严选豆腐猫砂",
+    "豆腐猫砂",
+)
+LEGO = card("乐高城市系列消防局拼装积木", {"质量/特性": "509块颗粒、四个人仔"}, "乐高积木", "积木")
+
+
+@pytest.mark.parametrize(
+    ("line", "product", "why"),
+    [
+        # 1. awkward joins, contradictory connectives, two emphatics
+        (
+            "很多人只看外观，其实我最看重的是它用的食品级内胆，这才是它的底气。更重要的是，它少油健康。",
+            FRYER,
+            "two emphatics|closed reason",
+        ),
+        ("它10毫米加厚，这就是我喜欢它的原因。最重要的是，它双面防滑。", YOGA, "closed reason"),
+        ("真的很实用。体验下来，我最大的感受就是它不掉毛。最重要的是，它可机洗。", TOY, "emphatics|实用"),
+        ("体验下来，我最大的感受就是它不掉毛。最重要的是，它可机洗。", TOY, "two emphatics"),
+        ("今天要说的，就是这款欧普浴霸灯。最让我惊喜的是，它耐用。关键是它智能恒温。", HEATER, "emphatics"),
+        ("农夫山泉橙汁，真的可以。真的能补充维生素C。", JUICE, "'真的' said twice"),
+        (
+            "不知道选什么挂耳咖啡的，听我的就对了。它提神醒脑，喝它就对了。",
+            COFFEE,
+            "'就对了' said twice",
+        ),
+        ("它双向快充，我很喜欢。最重要的是，它22.5瓦快充。", POWER, "same idea"),
+        (
+            "不管是工作日还是周末，它都能帮你解放双手，这一点对我来说真的太重要了。更重要的是，它自动集尘。",
+            ROBOT,
+            "two emphatics",
+        ),
+        ("我很喜欢这个口感。它不加水。不仅如此，它还不加糖。", JUICE, "same idea"),
+        (
+            "我特意研究了一下，它用的是豌豆纤维，这也是我最后选它的原因。它结团硬，这就是我喜欢它的原因。",
+            LITTER,
+            "原因|closed reason",
+        ),
+        ("真的很实用。它有四个人仔，这一点很实用。", LEGO, "'实用' said twice"),
+        # 2. filler: stacked openers
+        ("说实话，用上它之后就不想再换别的了。不夸张地说，这是我用过最顺手的篮球。", BALL, "vouching"),
+        # 4. deal talk when the card has no offer
+        ("这波福利真的很值，赶紧去抢！", WATCH, "no offer on the card"),
+        ("这波福利真的很值，赶紧去抢！它最大的特点就是50米防水。", WATCH, "no offer|after the call"),
+        ("想要迪卡侬瑜伽垫的，现在就是入手的好时候。", YOGA, "no offer on the card"),
+        # the call ends the line: no selling point or introduction after it
+        (
+            "链接就在下方，喜欢的自己去看。很多人问它好不好用，我只能说，它自动集尘。另外，它还有5000帕吸力。",
+            ROBOT,
+            "after the call",
+        ),
+        (
+            "心动就赶紧入手吧！如果你也和我一样，挑东西特别挑剔，那这款宜家落地灯真的可以放心试一试。",
+            LAMP,
+            "after the call",
+        ),
+        (
+            "想动起来的，就从它开始吧，赶紧下单。开始认真运动之后才知道，一款趁手的瑜伽垫能帮上多大的忙。",
+            YOGA,
+            "after the call",
+        ),
+    ],
+)
+def test_the_after_ratings_defects_are_rejected(line: str, product: Card, why: str) -> None:
+    problem = reads_wrong(line, product)
+    assert problem is not None and re.search(why, problem), (line, problem)
+
+
+@pytest.mark.parametrize(
+    ("line", "product"),
+    [
+        ("它双面防滑，而且回弹好，跪着练也不硌膝盖。", YOGA),  # one 而且, no emphatic
+        ("最让我惊喜的是，它无油也酥脆。", FRYER),  # one emphatic
+        (
+            "心动的话就点链接吧。前100名送滚刷，这波真的很值。",
+            ROBOT,
+        ),  # the deal after the call, with the offer
+        ("这就是我喜欢它的原因，赶紧入手吧！", FRYER),  # a call may close a reason
+        ("说真的，我很少主动推荐东西，但这款橙汁我是真的忍不住要分享。", JUICE),  # one sentence, one figure
+    ],
+)
+def test_lines_the_after_rater_would_voice_pass(line: str, product: Card) -> None:
+    assert reads_wrong(line, product) is None

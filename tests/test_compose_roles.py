@@ -94,15 +94,17 @@ def test_a_pain_clip_says_a_pain_or_asks(narrator: EmbeddedNarrator, product: Pr
             assert "推荐" not in text and "来看看" not in text, text
 
 
-def _lines(narrator: EmbeddedNarrator) -> list[tuple[str, ...]]:
-    """The units of every candidate line the composer writes for two products, every label, three budgets."""
-    out = []
+def _lines(narrator: EmbeddedNarrator, *, labelled: bool = False) -> list:
+    """The units of every candidate line the composer writes for two products, every label, three budgets
+    (`labelled`: with the clip's label)."""
+    out: list = []
     for product in (BIKE, SHIRT):
         card = narrator.card(product)
         for label in LABELS[:6]:
             for lo, hi in ((10, 16), (25, 31), (44, 50)):
                 needs = ClipNeeds((label,), lo, hi, cta=label == "引导购买", role=label)
-                out += [x.units for x in narrator.composer.lines(card, needs, AdMemory())]
+                got = [x.units for x in narrator.composer.lines(card, needs, AdMemory())]
+                out += [(label, u) for u in got] if labelled else got
     return out
 
 
@@ -121,15 +123,26 @@ def test_a_follow_up_comes_after_a_fact_and_never_first(narrator: EmbeddedNarrat
 
 
 def test_at_most_one_sentence_without_a_fact_per_line(narrator: EmbeddedNarrator) -> None:
-    """A second sentence without a fact only names what the product is, once ("有了它…。这款{type}…"); a
-    call to buy is the clip's job, not padding, and is not counted."""
-    calls = {u.text for u in load_bank() if u.cta}
-    buy = {u.text for u in load_bank() if u.label == "引导购买" and not u.fact_slots()}
-    for units in _lines(narrator):
-        plain = [u for u in units if not _FACT_SLOT.search(u) and u not in calls]
-        assert sum(1 for u in plain if "{" not in u) <= 1, units
-        assert len(plain) <= 2 and sum(1 for u in plain if "{" in u) <= 1, units
+    """One sentence per line at most says nothing of the product ("说实话…。不夸张地说…" stacked, "这是我的私藏
+    好物。猫粮选它就对了。"), naming sentences included; a call to buy is the clip's job and a pain clip's
+    questions are its job: neither is counted. A line of a fact role never opens with one when it says a
+    fact ("运动状态在线。最让我惊喜的是它骑行省力。")."""
+    bank = load_bank()
+    calls = {u.text for u in bank if u.cta}
+    buy = {u.text for u in bank if u.label == "引导购买" and not u.fact_slots()}
+    pains = {u.text for u in bank if u.label == "痛点铺垫"}
+    checked = 0
+    for label, units in _lines(narrator, labelled=True):
+        plain = [u for u in units if not _FACT_SLOT.search(u) and u not in calls and u not in buy]
+        if label == "痛点铺垫":
+            plain = [u for u in plain if u not in pains]
+        assert len(plain) <= 1, units
         assert sum(1 for u in units if u in calls or u in buy) <= 1, units  # one call per line
+        says_fact = any(_FACT_SLOT.search(u) for u in units)
+        if label in ("产品功效", "外观设计", "质地/成分/材质") and says_fact:
+            assert _FACT_SLOT.search(units[0]), units
+            checked += 1
+    assert checked
 
 
 def test_follows_knows_back_references() -> None:
@@ -173,3 +186,146 @@ def test_a_clip_whose_second_label_is_buy_asks_too(
         )
         lines = narrator.narrate(NarrationRequest(product, clips))
         assert all(calls_to_buy(x.text, card) == 1 for x in lines), lines
+
+
+# ---- the 'after' blind rating: role drift, the call's place, long budgets (tests/bench/ratings/after) ----
+EARBUDS = Product(
+    "华为FreeBuds无线蓝牙耳机主动降噪入耳式",
+    {
+        "痛点": "地铁太吵、耳机续航短",
+        "外观": "珍珠白、小巧充电盒",
+        "质量/特性": "主动降噪、续航30小时、低延迟",
+        "功效": "通话清晰、音质饱满",
+        "活动优惠": "以旧换新补贴100元",
+    },
+)
+BUDGETS = ((13, 19), (21, 27), (31, 37), (41, 47))
+
+
+def _role_lines(narrator: EmbeddedNarrator, product: Product, label: str, budgets=BUDGETS) -> list:
+    card = narrator.card(product)
+    out = []
+    for lo, hi in budgets:
+        needs = ClipNeeds((label,), lo, hi, cta=label == "引导购买", role=label)
+        out += narrator.composer.lines(card, needs, AdMemory())
+    return out
+
+
+@pytest.mark.parametrize("product", [EARBUDS, COFFEE])
+def test_a_benefit_clip_says_a_benefit(narrator: EmbeddedNarrator, product: Product) -> None:
+    """ "动起来更轻松。它10毫米加厚…" / "它续航18个月，我很喜欢。": a 产品功效 line says what the product does
+    for you when the card says it, not only a spec, a material or a look."""
+    card = narrator.card(product)
+    benefits = {f.text for f in card.facts if f.key == "功效"}
+    assert benefits
+    for lo, hi in BUDGETS:
+        needs = ClipNeeds(("产品功效",), lo, hi, role="产品功效")
+        best = narrator.composer.lines(card, needs, AdMemory())[0]
+        assert best.role_ok and set(best.facts) & benefits, (lo, hi, best.text)
+
+
+def test_a_demo_never_shows_a_spec_with_a_figure(narrator: EmbeddedNarrator) -> None:
+    """ "我们直接接上试一下，你看，它续航30小时。": a figure cannot be shown in a demo."""
+    lines = _role_lines(narrator, EARBUDS, "产品试用")
+    assert lines
+    for x in lines:
+        if x.role_ok:
+            assert not re.search(r"[0-9]", x.text), x.text
+    assert all(x.role_ok for x in lines[:1])
+
+
+@pytest.mark.parametrize(
+    ("product", "label", "key"), [(BIKE, "外观设计", "外观"), (BIKE, "质地/成分/材质", "成分/材质")]
+)
+def test_a_looks_or_material_clip_says_one(
+    narrator: EmbeddedNarrator, product: Product, label: str, key: str
+) -> None:
+    """ "真的好看。很多细节都是看得见的用心，比如这个防风面料。" (a look clip about a fabric)."""
+    card = narrator.card(product)
+    wanted = {f.text for f in card.facts if f.key == key}
+    for x in _role_lines(narrator, product, label)[:4]:
+        assert set(x.facts) & wanted, x.text
+
+
+@pytest.mark.parametrize("product", [BIKE, EARBUDS])
+def test_the_call_ends_the_line(narrator: EmbeddedNarrator, product: Product) -> None:
+    """ "这波福利真的很值，赶紧去抢！它最大的特点就是50米防水。": after the call only the deal or the service
+    (what backs it) is said; a reason to buy comes before the call."""
+    by_text = {u.text: u for u in load_bank()}
+    card = narrator.card(product)
+    reasons = 0
+    for first in ("引导购买", "产品功效"):
+        for lo, hi in ((29, 35), (44, 50)):
+            needs = ClipNeeds((first, "引导购买"), lo, hi, cta=True, role=first)
+            for x in narrator.composer.lines(card, needs, AdMemory()):
+                units = [by_text[u] for u in x.units]
+                asked = [k for k, u in enumerate(units) if u.cta]
+                assert len(asked) == 1, x.text
+                for u in units[asked[0] + 1 :]:
+                    assert u.label == "引导购买" and u.fact_slots(), x.text
+                    assert {s.rstrip("2") for s in u.fact_slots()} <= {"offer", "event", "service"}, x.text
+                reasons += any(u.label != "引导购买" for u in units[: asked[0]])
+    assert reasons  # lines that give a reason before the call are written
+
+
+def test_a_long_budget_says_a_fact_in_more_sentences(narrator: EmbeddedNarrator) -> None:
+    """Budgets over 60 characters were rewritten most ("…这才是养宠该有的样子。最近被问得最多的就是…"):
+    a long line says three facts, not two and stock talk."""
+    card = narrator.card(EARBUDS)
+    for lo, hi in ((64, 70), (77, 83)):
+        needs = ClipNeeds(("产品功效",), lo, hi, role="产品功效")
+        best = narrator.composer.lines(card, needs, AdMemory())[0]
+        assert len(best.facts) >= 3, best.text
+
+
+def test_no_deal_talk_for_a_product_without_an_offer(narrator: EmbeddedNarrator) -> None:
+    """ "这波福利真的很值，赶紧去抢！" for a watch with no offer: the ad never talks of a deal it has not."""
+    from core.narration.compose.check import DEAL_TALK
+
+    product = Product(
+        "小天才电话手表儿童智能定位",
+        {"质量/特性": "50米防水、精准定位、高清视频通话", "功效": "随时联系孩子", "适用人群/肤质": "小学生"},
+    )
+    labels = ("产品推荐", "产品功效", "引导购买", "产品功效", "引导购买")
+    for hi in (20, 32, 45):
+        clips = tuple(
+            ClipRequest(i, 5000, chars_min=hi - 6, chars_max=hi, labels=(lab,))
+            for i, lab in enumerate(labels)
+        )
+        for line in narrator.narrate(NarrationRequest(product, clips)):
+            assert not DEAL_TALK.search(line.text), line.text
+
+
+def test_a_later_looks_clip_keeps_the_cards_only_look(narrator: EmbeddedNarrator) -> None:
+    """A recommendation or a demo early in the ad took the card's only look ("好物分享时间到！我最喜欢的就是它的
+    哑光黑车架。") and the 外观设计 clip was left with stock talk: earlier clips of other jobs leave it."""
+    product = Product(
+        "迪士尼儿童保温杯带吸管316不锈钢",
+        {
+            "外观": "卡通图案",
+            "成分/材质": "316不锈钢",
+            "质量/特性": "保温12小时、防漏设计",
+            "功效": "随时喝到温水",
+        },
+    )
+    story = (("产品推荐", 18, 24), ("产品试用", 26, 32), ("外观设计", 16, 22), ("质地/成分/材质", 20, 26))
+    clips = tuple(
+        ClipRequest(i, 5000, chars_min=lo, chars_max=hi, labels=(lab,))
+        for i, (lab, lo, hi) in enumerate(story)
+    )
+    for seed in (0, 1):
+        lines = [x.text for x in narrator.narrate(NarrationRequest(product, clips, seed=seed))]
+        assert "卡通图案" not in lines[0] + lines[1], lines
+        assert "卡通图案" in lines[2], lines
+        assert "316不锈钢" in lines[3], lines
+
+
+def test_a_pain_line_says_the_cards_pain_once(narrator: EmbeddedNarrator) -> None:
+    """ "你有没有过这样的时候…耗在家务上？早上没时间做早餐怎么办？": one problem per line, the card's own."""
+    card = narrator.card(BIKE)
+    pains = [f.text for f in card.of("pain")]
+    for lo, hi in ((20, 26), (33, 39), (48, 54)):
+        needs = ClipNeeds(("痛点铺垫",), lo, hi, role="痛点铺垫")
+        best = narrator.composer.lines(card, needs, AdMemory())[0]
+        assert best.role_ok and best.text.count("？") <= 1, best.text
+        assert any(p in best.text for p in pains), best.text

@@ -24,7 +24,15 @@ from core.labels import LABEL_NAMES, canonical_label, resource_dir
 from core.narration.base import ClipNarration, ClipRequest, NarrationRequest, Narrator
 from core.narration.compose.bank import Unit, load_bank
 from core.narration.compose.check import calls_to_buy, reads_wrong
-from core.narration.compose.composer import BUY_LABEL, AdMemory, ClipNeeds, Composer, Line
+from core.narration.compose.composer import (
+    BUY_LABEL,
+    FACT_ROLES,
+    ROLE_SLOTS,
+    AdMemory,
+    ClipNeeds,
+    Composer,
+    Line,
+)
 from core.narration.compose.facts import Card, read_card
 from core.narration.compose.fluency import Fluency, bank_segments
 from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_text
@@ -40,6 +48,10 @@ FALLBACK_LABELS = ("质量/特性介绍", "产品推荐", "其他/通用卖点")
 """Labels whose units write a clip whose own label's units cannot be filled from this card."""
 BORROW_LABELS = ("质地/成分/材质", "质量/特性介绍", "产品功效", "外观设计")
 """Labels whose units a clip borrows to say a fact its own labels' units cannot take."""
+RESERVED = ("look", "material", "texture")
+"""Facts a later 外观设计 / 质地/成分/材质 clip needs: an earlier clip of another job leaves them to it."""
+ROOM_FOR_REASON = 30
+"""A 引导购买 clip this long says a reason to buy (a fact) before its call, not stock talk."""
 STOCK = (
     "就是它！",
     "认准{name}！",
@@ -267,17 +279,22 @@ class EmbeddedNarrator(Narrator):
                 offer_ok=cta_at in (i, -1) or len(card.of("offer")) >= 2,
                 role=writing[i][0],
             )
-            lines = self._lines(card, needs, memory)
-            named_ok = any(card.name in x.text and reads_wrong(x.text, card) is None for x in lines)
+            lines = self._reserving(card, needs, memory, [w[0] for w in writing[i + 1 :] if w])
+            refused = {x.text: reads_wrong(x.text, card) is not None for x in lines}
+            wrong = refused.__getitem__
+            named_ok = any(card.name in x.text and not wrong(x.text) for x in lines)
             if needs.must_name and not named_ok and not (needs.cta and lines[0].facts):
                 lines = self._named(card, needs, memory) + lines
+                refused.update(
+                    {x.text: reads_wrong(x.text, card) is not None for x in lines if x.text not in refused}
+                )
             # the clip's job first; the clip that names the ad's product names it (a role-ok line if one
             # does, else any line that names it: every ad names its product)
             unnamed = needs.must_name and not any(x.role_ok and card.name in x.text for x in lines)
             lines = sorted(
                 lines,
                 key=lambda x: (
-                    reads_wrong(x.text, card) is not None,  # a fallback line the last check refuses: last
+                    wrong(x.text),  # a fallback line the last check refuses: last
                     (needs.must_name and card.name not in x.text) if unnamed else False,
                     not x.role_ok,
                     needs.must_name and card.name not in x.text,
@@ -357,6 +374,25 @@ class EmbeddedNarrator(Narrator):
             for u in self.composer.index.get((card.kind, "痛点铺垫"), ())
         )
 
+    def _reserving(self, card: Card, needs: ClipNeeds, memory: AdMemory, later: Sequence[str]) -> list[Line]:
+        """The clip's lines keeping for later clips the looks and materials they need ("外观设计" later:
+        a recommendation says a benefit, not the card's only look), unless that leaves this clip no fact."""
+        mine = ROLE_SLOTS.get(needs.role, frozenset())
+        keep: set[str] = set()
+        for slot in RESERVED:
+            if slot in mine:
+                continue
+            wanted = sum(slot in ROLE_SLOTS.get(role, ()) for role in later)
+            left = [f.text for f in card.of(slot) if f.text not in memory.facts]
+            if wanted and len(left) <= wanted:
+                keep.update(left)
+        if keep:
+            spared = dataclasses.replace(memory, facts=memory.facts | keep)
+            lines = self._lines(card, needs, spared)
+            if lines and lines[0].facts:
+                return lines
+        return self._lines(card, needs, memory)
+
     def _lines(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
         """The clip's good lines, best first; never empty (relaxing what the ad asks, then stock lines).
 
@@ -364,16 +400,37 @@ class EmbeddedNarrator(Narrator):
         that can (a 质量/特性介绍 clip says the material a 质地/成分/材质 unit takes), so the ad keeps
         saying facts instead of stock talk while it has some."""
         lines = self.composer.lines(card, needs, memory)
-        unused = [
-            f for f in card.facts if f.text not in memory.facts and f.slot not in ("pain", "offer", "event")
-        ]
         own_job = needs.role in (BUY_LABEL, "痛点铺垫")  # asks to buy / sets up a pain: no borrowed facts
-        if unused and (not lines or not lines[0].facts) and not own_job:
-            for lab in BORROW_LABELS:
-                if lab not in needs.labels:
-                    borrowed = dataclasses.replace(needs, labels=(needs.labels[0], lab))
-                    lines += [x for x in self.composer.lines(card, borrowed, memory) if x.facts]
-            lines.sort(key=lambda x: (not (needs.must_name and card.name in x.text), -x.score, x.text))
+        # ... but a long call gives a reason before it ("它能保护膝盖，想动起来的，就从它开始吧。")
+        reason = needs.cta and needs.hi >= ROOM_FOR_REASON
+        if not lines or not lines[0].facts or not lines[0].role_ok:
+            memories = [memory]
+            if card.facts and memory.facts and (needs.role in (*FACT_ROLES, RECOMMEND) or reason):
+                # every fact is said: one again in other words, not stock talk
+                memories.append(memory.again())
+            base = BUY_LABEL if needs.cta else needs.labels[0]  # a clip that asks to buy keeps its call
+            for mem in memories:
+                got = [] if mem is memory else [x for x in self.composer.lines(card, needs, mem) if x.facts]
+                if not own_job or reason:
+                    for lab in BORROW_LABELS:
+                        if lab not in needs.labels:
+                            borrowed = dataclasses.replace(needs, labels=(base, lab))
+                            got += [x for x in self.composer.lines(card, borrowed, mem) if x.facts]
+                if lines and lines[0].facts:
+                    got = [x for x in got if x.role_ok]  # only a line that does the job the best did not
+                if got:
+                    named = needs.must_name and bool(card.name)
+                    got.sort(
+                        key=lambda x: (
+                            not x.role_ok,
+                            named and card.name not in x.text,
+                            x.padding,
+                            -x.score,
+                            x.text,
+                        )
+                    )
+                    lines = got + lines
+                    break
         if lines and not lines[0].facts and not self._says_what_it_is(lines[0].text, card) and not own_job:
             # nothing new to say: at least say what the product is, with a recommendation's sentence
             own = dataclasses.replace(needs, labels=(needs.labels[0], RECOMMEND))

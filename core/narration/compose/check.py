@@ -257,6 +257,102 @@ def clause_after_adverb(text: str, card: Card) -> str | None:
     return None
 
 
+_EMPHATIC = re.compile(r"[最更太很]重要|最(?!近|后|初|终)|关键是|重点是")
+"""Words that single one point out as the most important: a line has one ("其实我最看重的是…。更重要的是…"
+contradicts itself; "最让我惊喜的是…。关键是…" stacks)."""
+_CLOSING = re.compile(r"原因|底气|理由")
+"""A sentence that closes a reason ("这就是我喜欢它的原因"): only a call to buy may follow it."""
+_SPOKEN_ONCE = (
+    "真的", "就对了", "原因", "实用", "喜欢", "满意", "惊喜", "省心", "放心", "用心", "特别", "超级",
+    "不夸张", "说实话", "说真的", "讲真", "不得不说", "宝藏", "好物", "在线", "绝了", "爱了", "用的是", "这一点",
+    "很高级", "很加分", "踩雷", "头疼", "烦恼", "纠结",
+)  # fmt: skip
+"""Spoken intensifiers and stock words of the frames: said twice in a line they sound padded ("农夫山泉橙汁，
+真的可以。真的能补充维生素C。", "真的很实用。它有四个人仔，这一点很实用。", two 就对了)."""
+_LOOK = re.compile(r"你们?看")
+_OPENER_TALK = ("说实话", "不夸张地说", "说真的", "讲真", "不得不说", "老实说", "坦白说", "真心说")
+"""Openers that vouch for what follows: one per line ("说实话…。不夸张地说…" stacks them)."""
+DEAL_TALK = re.compile(r"福利|优惠|划算|这波|很值|超值|捡漏|好时候|便宜|实惠|省钱|折扣|薅羊毛|白菜价|性价比")
+"""Talk of a good deal: only for a product whose card has an offer ("这波福利真的很值，赶紧去抢！" for a
+product with no offer is a claim nothing backs; the composer says the offer in the same line)."""
+AFTER_CALL_SLOTS = frozenset({"offer", "event", "service"})
+"""What a line may still say after its call to buy: the deal and the service that back it."""
+
+
+def _said_facts(text: str, card: Card) -> list[tuple[int, int, str]]:
+    """The card's facts said in `text` (start, end, slot), longest first and not inside one another."""
+    out: list[tuple[int, int, str]] = []
+    for fact in sorted(card.facts, key=lambda f: -len(f.text)):
+        if fact.text in card.name or (card.type_word and fact.text in card.type_word):
+            continue
+        at = text.find(fact.text)
+        while at >= 0:
+            end = at + len(fact.text)
+            if not any(a < end and at < b for a, b, _ in out):
+                out.append((at, end, fact.slot))
+            at = text.find(fact.text, at + 1)
+    return sorted(out)
+
+
+def _frame(text: str, card: Card) -> str:
+    """`text` with the card's facts and the product's name and type blanked: the writer's own words."""
+    out = text
+    for a, b, _ in reversed(_said_facts(text, card)):
+        out = out[:a] + "Ⓕ" + out[b:]
+    for said in (card.name, card.type_word):
+        if said:
+            out = out.replace(said, "Ⓝ")
+    return out
+
+
+_GENERIC_PAIRS = frozenset({"设计", "材质", "面料", "功能", "效果", "成分", "颜色", "一次", "不会", "可以"})
+
+
+def same_idea(a: str, b: str) -> bool:
+    """Two facts that say the same thing ("双向快充" and "22.5瓦快充", "不粘涂层" and "煎蛋不粘", "不加水" and
+    "不加糖"): they share a two-character piece of Chinese that is not a generic head word."""
+    pieces = {a[i : i + 2] for i in range(len(a) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", a[i : i + 2])}
+    return any(p in b and p not in _GENERIC_PAIRS for p in pieces)
+
+
+def awkward_join(text: str, card: Card) -> str | None:
+    """How the sentences of a line contradict or pad each other, or None: two emphatics (最…更重要的是), a
+    point added to a closed reason, a stock word said twice (真的, 就对了), two vouching openers, the same
+    fact idea twice, a selling point after the call to buy, deal talk for a product with no offer."""
+    frame = _frame(text, card)
+    if len(_EMPHATIC.findall(frame)) > 1:
+        return "two emphatics in one line"
+    sentences = [s for s in _SENTENCE.findall(frame) if s.strip(" 。！？!?")]
+    for k, before in enumerate(sentences[:-1]):
+        if _CLOSING.search(before) and not all(calls_to_buy(x, card) for x in sentences[k + 1 :]):
+            return "a point added after a closed reason"  # "…这就是我喜欢它的原因。最重要的是，…"
+    for w in _SPOKEN_ONCE:
+        if sum(w in x for x in sentences) > 1:
+            return f"'{w}' said twice"  # in two sentences: stock words stacked, not one figure of speech
+    if sum(bool(_LOOK.search(x)) for x in sentences) > 1:
+        return "'你看' said twice"
+    if sum(any(w in x for w in _OPENER_TALK) for x in sentences) > 1:
+        return "two vouching openers"
+    said = _said_facts(text, card)
+    texts = [text[a:b] for a, b, _ in said]
+    for i, x in enumerate(texts):
+        for y in texts[i + 1 :]:
+            if x != y and same_idea(x, y):
+                return f"the same idea twice ({x}, {y})"
+    deal = DEAL_TALK.search(frame)
+    if deal and not card.of("offer") and not card.of("event") and deal.group(0) not in card.text:
+        return f"'{deal.group(0)}' with no offer on the card"
+    asked = False
+    for s in _SENTENCE.finditer(text):
+        if not asked:
+            asked = calls_to_buy(s.group(0), card) > 0
+            continue
+        slots = {slot for a, b, slot in said if s.start() <= a < s.end()}
+        if not slots & AFTER_CALL_SLOTS:
+            return "a selling point after the call to buy"
+    return None
+
+
 def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     """Why a copywriter would not voice `line` for this product, or None. `cta_said`: the ad already asks
     to buy in another line."""
@@ -296,4 +392,4 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     figure = unsupported_figure(text, card) or unsupported_claim(text, card)
     if figure:
         return f"'{figure}' is not on the product card"
-    return None
+    return awkward_join(text, card)

@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
+import itertools
 import random
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.narration.compose.bank import Unit, index_units
-from core.narration.compose.check import reads_wrong
+from core.narration.compose.check import DEAL_TALK, reads_wrong, same_idea
 from core.narration.compose.facts import Card, Fact
 from core.narration.compose.fluency import Fluency
 
 MAX_UNITS = 3
 SAMPLES = 160
 """Candidate lines sampled per clip (they are checked and scored; ~10 ms)."""
+FIT_CACHE = 200_000
+PICKS = 4
+"""Tries to find a next sentence that may follow the ones picked (one call, one fact-free sentence ...)."""
 KEEP = 16
 """Good lines kept per clip (the line, and the alternatives "换一句" walks through)."""
 FILLINGS = 3
@@ -39,7 +45,43 @@ FILLER_PENALTY = 0.6
 ROOMY = 35
 """From this budget on a line may say two facts; below, one (the ad's facts are shared among its clips)."""
 MAX_FACTS = 2
-"""Facts per line: two at most (more is a list; and later clips need facts too)."""
+"""Facts per line: two at most (more is a list; and later clips need facts too)..."""
+LONG = 60
+"""... except above this budget: three sentences, each with its fact (a copywriter rewrote most long lines
+padded with stock talk)."""
+VERY_LONG = 80
+"""A budget this long needs a second sentence without a fact now and then (bank sentences run to ~40)."""
+
+
+def fact_cap(hi: int) -> int:
+    """Facts a line of budget `hi` may say: two, and one more per ~22 characters past LONG."""
+    return MAX_FACTS if hi <= LONG else max(3, min(5, (hi + 5) // 22))
+
+
+def plain_cap(hi: int) -> int:
+    return MAX_PLAIN if hi <= VERY_LONG else MAX_PLAIN + 1
+
+
+BARE = 6
+"""A sentence with no more words around its fact than this ("它还有{part}。", "主打{material}。", "它的核心是
+{material}。") is a fragment when strung after or before another sentence."""
+SHORT_PLAIN = 7
+"""A sentence without a fact this short is a fragment on its own ("运动状态在线。", "品质在线。")."""
+FACT_ROLES = frozenset(
+    {"产品功效", "外观设计", "质地/成分/材质", "产品试用", "质量/特性介绍", "安全认证", "鉴定展示", "生产过程",
+     "其他/通用卖点"}
+)  # fmt: skip
+"""Roles whose line says a fact of the product: none opens with a sentence that says nothing of it."""
+ROLE_SLOTS: dict[str, frozenset[str]] = {
+    "产品功效": frozenset({"benefit", "trait", "texture"}),
+    "外观设计": frozenset({"look"}),
+    "质地/成分/材质": frozenset({"material", "texture"}),
+    "产品试用": frozenset({"benefit", "trait", "texture"}),
+    "安全认证": frozenset({"cert"}),
+    "鉴定展示": frozenset({"cert"}),
+}
+"""The facts that do a role's job: 产品功效 says what it does, 外观设计 a look, 质地/成分/材质 a material or
+texture, 产品试用 something a demo shows (when the card has such a fact left)."""
 AFTER_CALL_PENALTY = 1.0
 """Per sentence without a fact after the call to buy (the call closes a line)."""
 NAME_BONUS = 4.0
@@ -58,6 +100,8 @@ NEUTRAL_FIT = 0.0
 PAIN_LABEL = "痛点铺垫"
 BUY_LABEL = "引导购买"
 DEAL_SLOTS = frozenset({"offer", "event"})
+AFTER_CALL = frozenset({"offer", "event", "service"})
+"""What a line says after its call to buy: the deal and the service that back it, nothing else."""
 RECOMMEND_LABEL = "产品推荐"
 BENEFIT_LABEL = "产品功效"
 LOOKS_ONLY = frozenset({"material", "look", "part"})
@@ -91,13 +135,21 @@ class AdMemory:
     grams: set[str] = field(default_factory=set)
     cta: bool = False
     named: bool = False
+    last: tuple[str, ...] = ()
+    """The facts of the line before (a fact said again is never said in the next clip)."""
 
     def add(self, line: Line, name: str = "") -> None:
+        self.last = line.facts
         self.facts.update(line.facts)
         self.units.update(line.units)
         self.grams.update(_grams(line.text))
         self.cta = self.cta or line.cta
         self.named = self.named or bool(name and name in line.text)
+
+    def again(self) -> AdMemory:
+        """The ad's memory with its facts free again but those of the line before: a clip late in an ad
+        says a fact again (in other words) rather than stock talk ("运动状态在线。")."""
+        return dataclasses.replace(self, facts=set(self.last), units=set(self.units), grams=set(self.grams))
 
     def add_text(self, text: str, name: str = "", cta: bool = False) -> None:
         """A line the composer did not write (the user's own): its wording and whether it names/asks."""
@@ -115,6 +167,8 @@ class Line:
     score: float = 0.0
     role_ok: bool = True
     """The line does the job of the clip's storyline label (`plays_role`)."""
+    padding: int = 0
+    """How much of the line is stock talk (`_padding`): a short line with a fact beats a padded one."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +196,7 @@ BACK_REFS = ("它还", "它也", "这也", "也这样", "这种情况", "同样�
 """Words near a unit's start that point back to a sentence before ("细节上，它还有…", "你是不是也这样？")."""
 
 
+@functools.lru_cache(maxsize=16384)
 def follows(unit: Unit) -> bool:
     """A unit that adds to the sentence before it (a connective, or 它还/也 in its first clause): never
     first in a line, and only after a sentence that said a fact ("有它就够了。它还轻松爬坡。" reads wrong)."""
@@ -165,23 +220,126 @@ def _grams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
-def plays_role(seq: Sequence[_Filled], role: str, card: Card, *, cta: bool) -> bool:
-    """Whether a line does its clip's job: a 引导购买 clip asks to buy, a 痛点铺垫 clip has a pain or a
-    question unit, a 产品推荐 line opens with its recommendation, a 产品功效 line has a 产品功效 sentence or
-    a benefit/trait, not only what the product is made of or looks like (a copywriter rates a line that
-    misses its clip's job 0)."""
+def _plain(unit: Unit) -> bool:
+    """A sentence that says no fact and does not ask to buy ("真的很实用！", "今天推荐{name}。")."""
+    return not unit.fact_slots() and not _calls(unit)
+
+
+def _padded(unit: Unit, needs: ClipNeeds) -> bool:
+    """A fact-free sentence counted against MAX_PLAIN: a pain clip's own questions are its job."""
+    return _plain(unit) and not ((needs.role or needs.labels[0]) == PAIN_LABEL and unit.label == PAIN_LABEL)
+
+
+@functools.lru_cache(maxsize=65536)
+def _same_idea(a: str, b: str) -> bool:
+    return same_idea(a, b)
+
+
+def _opens_the_job(unit: Unit, role: str, must_name: bool = False) -> bool:
+    """A fact-free sentence that is the clip's job: a recommendation naming the product (in the clip that
+    names it), a pain question, a demo's setup ("我们来试一下。")."""
+    if role == RECOMMEND_LABEL or must_name:
+        return unit.label == RECOMMEND_LABEL and bool(unit.slots)
+    return unit.label == role and role in (PAIN_LABEL, "产品试用")
+
+
+def _padding(seq: Sequence[_Filled], needs: ClipNeeds) -> int:
+    """How padded a line is: each fact-free sentence that is not the clip's job, a fragment of a few
+    characters ("品质在线。"), or one opening a line of a fact role that says a fact ("运动状态在线。它…")."""
+    role = needs.role or needs.labels[0]
+    out = 0
+    for k, f in enumerate(seq):
+        if not _padded(f.unit, needs) or (k == 0 and _opens_the_job(f.unit, role, needs.must_name)):
+            continue
+        out += 1
+        if len(f.text) <= SHORT_PLAIN:
+            out += 1
+        if k == 0 and role in FACT_ROLES and any(x.facts for x in seq):
+            out += 1
+    if len(seq) > 1:  # "它22.5瓦快充。它还有20000毫安大容量。": bare fact sentences strung together
+        out += sum(1 for f in seq if f.unit.fact_slots() and f.unit.fixed_len <= BARE)
+    deal = any(DEAL_TALK.search(f.text) for f in seq)
+    if deal and not any(s.rstrip("2") in DEAL_SLOTS for f in seq for s in f.unit.fact_slots()):
+        out += 1  # "这波福利真的很值" says which deal in the same line ("福利未点明满99减20")
+    return out
+
+
+_CN_FIGURE = re.compile(r"[一二两三四五六七八九十百千万半]+(?:个|分钟|小时|天|年|月|倍|度|层|速|档|种|款)")
+
+
+def _figure(fact: str) -> bool:
+    """A spec with a figure ("续航30小时", "二十分钟出浆"): a fact to state, not a benefit to show."""
+    return any(ch.isdigit() for ch in fact) or bool(_CN_FIGURE.search(fact))
+
+
+def _call_last(seq: list[_Filled]) -> list[_Filled] | None:
+    """The line with its call to buy last: what is said for the product comes first, then the 引导购买
+    sentences (the call, the deal); None when that order starts with a follow-up or leaves a selling
+    point after the call ("赶紧去抢！它最大的特点就是50米防水。")."""
+    if not any(_calls(f.unit) for f in seq):
+        return seq
+    first = [f for f in seq if f.unit.label != BUY_LABEL]
+    buy = [f for f in seq if f.unit.label == BUY_LABEL]
+    out = first + buy
+    if follows(out[0].unit) or any(follows(b.unit) and not a.facts for a, b in itertools.pairwise(out)):
+        return None
+    at = next(k for k, f in enumerate(out) if _calls(f.unit))
+    for f in out[at + 1 :]:
+        if f.unit.label != BUY_LABEL or not {s.rstrip("2") for s in f.unit.fact_slots()} <= AFTER_CALL:
+            return None
+        if not f.unit.fact_slots():
+            return None
+    return out
+
+
+def plays_role(
+    seq: Sequence[_Filled],
+    role: str,
+    card: Card,
+    *,
+    cta: bool,
+    free: frozenset[str] | None = None,
+    hi: int = 0,
+) -> bool:
+    """Whether a line does its clip's job (a copywriter rates a line that misses it 0): a 引导购买 clip asks
+    to buy, a 痛点铺垫 clip has a pain or a question unit, a 产品推荐 line opens with its recommendation and
+    names the product when the name fits, and a line of a fact role says a fact of its kind when the card
+    has one left (`free`: the slots with facts not said yet; None: all of the card's): 产品功效 a benefit or
+    property (not only what it is made of or looks like, not a bare spec with a figure), 外观设计 a look,
+    质地/成分/材质 a material or texture, 产品试用 something a demo shows (never a spec with a figure)."""
     if not seq:
         return False
     if cta and not any(f.unit.cta for f in seq):
         return False  # a clip labelled 引导购买 (first or second label) asks to buy
     if role == PAIN_LABEL:
+        if sum(f.text.endswith("？") for f in seq) > 1:
+            return False  # "…耗在家务上？早上没时间做早餐怎么办？": two problems stacked
+        if free is not None and "pain" in free:  # the card's own pain, not a stock one of its kind
+            return any("pain" in {s.rstrip("2") for s in f.unit.fact_slots()} for f in seq)
         return any(f.unit.label == PAIN_LABEL for f in seq)
     if role == RECOMMEND_LABEL:
-        return seq[0].unit.label == RECOMMEND_LABEL
-    if role == BENEFIT_LABEL:
-        slots = {card.slot_of(x) for f in seq for x in f.facts}
-        return any(f.unit.label == BENEFIT_LABEL for f in seq) or not slots <= LOOKS_ONLY
-    return True
+        fits = bool(card.name) and hi >= len(card.name) + 4
+        return seq[0].unit.label == RECOMMEND_LABEL and (
+            not fits or card.name in "".join(f.text for f in seq)
+        )
+    said = [(x, card.slot_of(x)) for f in seq for x in f.facts]
+    if role == "产品试用" and any(_figure(x) for x, _ in said):
+        return False  # "你看，它续航30小时" cannot be shown in a demo
+    wanted = ROLE_SLOTS.get(role)
+    if wanted is None:
+        return True
+    if not said and any(f.slot in wanted for f in card.facts):
+        return False  # stock talk where the card has a fact for this job (said before or not)
+    available = wanted & (free if free is not None else {f.slot for f in card.facts})
+    if role in ("产品功效", "产品试用"):
+        # a benefit when the card has one left; else a property said as what it does, not a figure
+        good = {s for x, s in said if s == "benefit" or (s in wanted and not _figure(x))}
+        if role == "产品功效" and any(s not in wanted for _, s in said):
+            return False  # "…它的网面鞋面。荧光绿配色…": looks and materials are other clips' jobs
+        if "benefit" in available:
+            return "benefit" in good
+        return bool(good) or not available
+    return bool({s for _, s in said} & wanted) or not available
 
 
 @dataclass(frozen=True)
@@ -219,6 +377,9 @@ class Composer:
         """The same model without the bank: how much a line reads like real ads (it has not read the
         bank, so a bank sentence is not favoured for being in it)."""
         self.index = index_units(self.units)
+        self._fits: dict[str, float | None] = {}
+        """Junction scores of filled units by text (a clip's lines are written several times: borrowed
+        labels, facts kept for later clips)."""
 
     # ---- filling units ----
     def _fill(self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random) -> list[_Filled]:
@@ -257,7 +418,12 @@ class Composer:
                 spans.append((at, at + len(value)))
             if text not in seen:
                 seen.add(text)
-                fit = self.fluency.junction_score(text, spans)
+                if text in self._fits:
+                    fit = self._fits[text]
+                else:
+                    if len(self._fits) > FIT_CACHE:
+                        self._fits.clear()
+                    fit = self._fits[text] = self.fluency.junction_score(text, spans)
                 out.append(_Filled(text, unit, tuple(f.text for f in chosen), fit))
             if len(out) >= FILLINGS or not options:
                 break
@@ -301,30 +467,42 @@ class Composer:
         pools = [p for p in pools if p]
         if not pools:
             return []
-        seqs = self._sequences(pools, needs, rng, MAX_UNITS + extra_units)
+        seqs = self._sequences(pools, needs, rng, MAX_UNITS + extra_units + int(needs.hi > LONG))
         scored: dict[str, Line] = {}
         offers = {f.text for f in card.of("offer")}
+        free = frozenset(f.slot for f in card.facts if f.text not in memory.facts)
+        role = needs.role or needs.labels[0]
         for seq in seqs:
             text = "".join(f.text for f in seq)
             if text in scored:
                 continue
             facts = tuple(x for f in seq for x in f.facts)
-            if len(set(facts)) < len(facts) or len(facts) > MAX_FACTS:
+            if len(set(facts)) < len(facts) or len(facts) > fact_cap(needs.hi):
                 continue
+            if any(_same_idea(a, b) for i, a in enumerate(facts) for b in facts[i + 1 :]):
+                continue  # "它双向快充。最重要的是，它22.5瓦快充。"
+            opener = seq[0].unit
+            if (
+                facts
+                and role in FACT_ROLES
+                and _plain(opener)
+                and not _opens_the_job(opener, role, needs.must_name)
+            ):
+                continue  # a fact role's line opens with its fact, not "运动状态在线。"
             if len(offers & set(facts)) > 1:
                 continue  # one offer per line (cards list one deal twice: "拍一瓶送一瓶…", "买一瓶送一瓶…")
             late_name = bool(card.name) and card.name in text and card.name not in seq[0].text
             if late_name and (needs.role or needs.labels[0]) == RECOMMEND_LABEL:
                 continue  # a recommendation names the product in its first sentence
             cta = any(f.unit.cta for f in seq)
-            role = needs.role or needs.labels[0]
             scored[text] = Line(
                 text,
                 facts,
                 tuple(f.unit.text for f in seq),
                 cta,
                 self._score(text, seq, card, needs, memory),
-                plays_role(seq, role, card, cta=needs.cta),
+                plays_role(seq, role, card, cta=needs.cta, free=free, hi=needs.hi),
+                _padding(seq, needs),
             )
         if any(x.facts and x.role_ok for x in scored.values()):
             # the clip has facts left to say: it says one, never only feelings ("真的很好用。有它就够了。")
@@ -337,7 +515,9 @@ class Composer:
             return int(named) + 2 * int(offer) + int(needs.cta and line.cta)
 
         out: list[Line] = []
-        ranked = sorted(scored.values(), key=lambda x: (not x.role_ok, -does_its_job(x), -x.score, x.text))
+        ranked = sorted(
+            scored.values(), key=lambda x: (not x.role_ok, -does_its_job(x), x.padding, -x.score, x.text)
+        )
         for line in ranked:
             if reads_wrong(line.text, card, cta_said=memory.cta and not needs.cta) is None:
                 out.append(line)
@@ -356,7 +536,8 @@ class Composer:
             score += TYPE_BONUS
         n_facts = len({x for f in seq for x in f.facts})
         second = SECOND_FACT_BONUS if needs.hi >= ROOMY else -SECOND_FACT_BONUS
-        score += FACT_BONUS * min(1, n_facts) + second * min(1, max(0, n_facts - 1))
+        more = max(0, n_facts - 1) if needs.hi > LONG else min(1, max(0, n_facts - 1))
+        score += FACT_BONUS * min(1, n_facts) + second * more  # a long line: a fact in every sentence
         if not n_facts and any(s in ("name", "type") for f in seq for s in f.unit.slots):
             score += OWN_BONUS
         if needs.must_name and card.name and card.name in text:
@@ -388,14 +569,49 @@ class Composer:
         starters = [f for f in pools[0] if not follows(f.unit)] or [
             f for p in pools for f in p if not follows(f.unit)
         ]
+        role = needs.role or needs.labels[0]
+        if role in FACT_ROLES:  # a fact role's line opens with a fact when it can
+
+            def opens(f: _Filled) -> bool:
+                return not follows(f.unit) and (
+                    bool(f.facts) or _opens_the_job(f.unit, role, needs.must_name)
+                )
+
+            starters = (
+                [f for f in starters if opens(f)] or [f for p in pools[1:] for f in p if opens(f)] or starters
+            )
         out: list[list[_Filled]] = [[f] for f in starters if lo <= len(f.text) <= hi]
         if not starters:
             return out
+        cap = fact_cap(hi)
+
+        padded_cap = plain_cap(hi)
+        is_padded = {id(f.unit): _padded(f.unit, needs) for f in every}
+        is_call = {id(f.unit): _calls(f.unit) for f in every}
+        opener = {id(f.unit): f.unit.text.startswith(OPENERS) for f in every}
+
+        def fits(nxt: _Filled, seq: list[_Filled], said: list[str], calls: int, padded: int) -> bool:
+            unit = nxt.unit
+            if opener[id(unit)] or any(unit is s.unit for s in seq):
+                return False
+            if follows(unit) and not seq[-1].facts:
+                return False  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
+            if calls and is_call[id(unit)]:
+                return False  # one call per line ("给主子安排上！这波福利真的很值，赶紧去抢！")
+            if padded >= padded_cap and is_padded[id(unit)]:
+                return False  # one sentence per line says no fact (a call to buy is a job, not padding)
+            if len(said) + len(nxt.facts) > cap:
+                return False
+            # each fact once a line, and not the same idea in other words
+            return not any(x == y or _same_idea(x, y) for x in nxt.facts for y in said)
+
         attempts = 0
         while len(out) < SAMPLES and attempts < SAMPLES * 4:
             attempts += 1
             seq = [rng.choice(starters)]
             length = len(seq[0].text)
+            said = list(seq[0].facts)
+            calls, padded = int(is_call[id(seq[0].unit)]), int(is_padded[id(seq[0].unit)])
             for k in range(1, max_units):
                 if length >= lo and (k >= len(pools) or rng.random() < 0.5):
                     break
@@ -404,20 +620,21 @@ class Composer:
                 a, b = bisect.bisect_left(pl, low), bisect.bisect_right(pl, hi - length)
                 if a >= b:
                     break
-                nxt = pool[rng.randrange(a, b)]
-                if any(nxt.unit is s.unit for s in seq) or nxt.unit.text.startswith(OPENERS):
+                picked = None
+                for _ in range(PICKS):
+                    nxt = pool[rng.randrange(a, b)]
+                    if fits(nxt, seq, said, calls, padded):
+                        picked = nxt
+                        break
+                if picked is None:
                     break
-                if follows(nxt.unit) and not seq[-1].facts:
-                    break  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
-                if _calls(nxt.unit) and any(_calls(f.unit) for f in seq):
-                    break  # one call per line ("给主子安排上！这波福利真的很值，赶紧去抢！")
-                plain = [f for f in seq if not f.unit.fact_slots() and not f.unit.cta]
-                if not nxt.unit.fact_slots() and not nxt.unit.cta and len(plain) >= MAX_PLAIN:
-                    owns = any(s in ("name", "type") for f in seq for s in f.unit.slots)
-                    if owns or not nxt.unit.slots:
-                        break  # one sentence per line says no fact (a call to buy is a job, not padding)
-                seq.append(nxt)
-                length += len(nxt.text)
+                seq.append(picked)
+                length += len(picked.text)
+                said += picked.facts
+                calls += is_call[id(picked.unit)]
+                padded += is_padded[id(picked.unit)]
             if lo <= length <= hi:
-                out.append(seq)
+                ordered = _call_last(seq)
+                if ordered:
+                    out.append(ordered)
         return out
