@@ -94,6 +94,18 @@ STYLE_WEIGHT = 0.8
 STYLE_MEAN = -4.0
 """The style score is a mean log-probability per character, about -4 for a typical line."""
 TYPE_BONUS = 0.4
+ROLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "产品功效": ("功效",),
+    "外观设计": ("外观",),
+    "质地/成分/材质": ("成分/材质", "质地"),
+    "质量/特性介绍": ("质量/特性",),
+    "安全认证": ("鉴定/认证",),
+    "鉴定展示": ("鉴定/认证",),
+    "生产过程": ("生产工艺",),
+    "痛点铺垫": ("痛点",),
+}
+"""The card field written for a storyline role: a 产品功效 clip says the card's 功效 before a 质量/特性 spec."""
+FIELD_BONUS = 1.0
 """A line that says what the product is ("这款空气炸锅…") over one that only says 它."""
 NEUTRAL_FIT = 0.0
 """The fit of a line with no slot filled: as good as the average frame (fits are relative)."""
@@ -342,6 +354,11 @@ def plays_role(
     return bool({s for _, s in said} & wanted) or not available
 
 
+def _said(seq: Sequence["_Filled"]) -> set[str]:
+    """The card facts a line says."""
+    return {x for f in seq for x in f.facts}
+
+
 @dataclass(frozen=True)
 class _Filled:
     text: str
@@ -547,6 +564,11 @@ class Composer:
             if any(x in (f.text for f in card.of("offer")) for s in seq for x in s.facts):
                 score += OFFER_BONUS
         score += LABEL_BONUS * len({f.unit.label for f in seq} & set(needs.labels))
+        fields = ROLE_FIELDS.get(needs.role or needs.labels[0], ())
+        if fields:
+            said = _said(seq)
+            if any(f.key in fields and f.text in said for f in card.facts):
+                score += FIELD_BONUS
         score -= FILLER_PENALTY * sum(1 for f in seq[1:] if not f.unit.slots)
         asked = [k for k, f in enumerate(seq) if f.unit.cta]
         if asked:  # the call ends the line: "赶紧下单吧！这个味道我真的爱了。" trails off
