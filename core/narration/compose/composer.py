@@ -354,7 +354,7 @@ def plays_role(
     return bool({s for _, s in said} & wanted) or not available
 
 
-def _said(seq: Sequence["_Filled"]) -> set[str]:
+def _said(seq: Sequence[_Filled]) -> set[str]:
     """The card facts a line says."""
     return {x for f in seq for x in f.facts}
 
