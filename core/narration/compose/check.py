@@ -364,6 +364,8 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     openers = [s.strip(" 。！？!?").split("，")[0] for s in _SENTENCE.findall(text)][1:]
     if card.name and any(c in (card.name, card.type_word) for c in openers):
         return "a bare name opening a later sentence"
+    if "Ⓝ" in named and re.search(r"(^|[，。！？])它(?!就是)", named.split("Ⓝ")[0]):
+        return "'它' before the product is named"  # "它抓地力好，今天推荐李宁跑鞋。"
     if named.startswith((*lx.CONNECTIVES, "且", "并", "以及")) and not text.startswith(
         ("这样的", "还是", "还在", "而言")
     ):

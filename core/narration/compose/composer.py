@@ -324,7 +324,7 @@ def plays_role(
     if cta and not any(f.unit.cta for f in seq):
         return False  # a clip labelled 引导购买 (first or second label) asks to buy
     if role == PAIN_LABEL:
-        if sum(f.text.endswith("？") for f in seq) > 1:
+        if sum(f.text.count("？") for f in seq) > 1:
             return False  # "…耗在家务上？早上没时间做早餐怎么办？": two problems stacked
         if free is not None and "pain" in free:  # the card's own pain, not a stock one of its kind
             return any("pain" in {s.rstrip("2") for s in f.unit.fact_slots()} for f in seq)
