@@ -1,9 +1,12 @@
 """The narrated export: source video + narration track (+ ducked original audio) + subtitles -> MP4.
 
-One ffmpeg run whose filter graph is built with ffmpeg-python and passed as an argument list. The video
-stream is copied when nothing forces a re-encode (no burn-in, preset 'source', H.264 yuv420p with even
-dimensions), so rotation metadata survives and a minute of 1080p takes seconds. Output goes to a temp
-file beside the target and is renamed on success; cancel or failure removes every partial file.
+The sound (narration track, ducked mix, loudness mastering, AAC, the loudness meter for the report) is
+made on a thread from the small audio inputs while ffmpeg encodes the picture (subtitles burned in; the
+filter graph built with ffmpeg-python); a last ffmpeg run joins the streams by copying them, so the
+sound never holds up the encode. The video stream is copied from the source when nothing forces a
+re-encode (no burn-in, preset 'source', H.264 yuv420p with even dimensions), so rotation metadata
+survives and a minute of 1080p takes seconds. Output goes to a temp file beside the target and is
+renamed on success; cancel or failure (of either side) stops both and removes every partial file.
 """
 
 from __future__ import annotations
