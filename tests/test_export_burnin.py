@@ -50,7 +50,9 @@ def project_for(video: Path, clips: list[tuple[int, int, str]]) -> Project:
     info = probe(video)
     return Project(
         video=str(video),
-        media=MediaSummary(info.duration_ms, info.fps, info.display_width, info.display_height, info.has_audio),
+        media=MediaSummary(
+            info.duration_ms, info.fps, info.display_width, info.display_height, info.has_audio
+        ),
         clips=tuple(Clip(a, b, narration=text) for a, b, text in clips),
     )
 
