@@ -21,7 +21,7 @@ from core.jobs import CancelToken
 from core.media import probe
 from core.project import Clip, MediaSummary, Project
 from core.speech import EspeakEngine, Speaker
-from tests.mediagen import make_video
+from tests.mediagen import ffmpeg, make_video
 
 W, H = 320, 240
 
@@ -155,3 +155,27 @@ def test_cancel_while_the_sound_is_made_leaves_no_file(
             speaker=speaker, cancel=token,
         )  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_picture_that_starts_after_the_sound_keeps_its_offset_when_burned(
+    tmp_path: Path, speaker: Speaker
+) -> None:
+    """The picture is encoded apart and joined later: it must keep its place on the source's timeline."""
+    src = tmp_path / "late picture.mkv"
+    ffmpeg([
+        "-itsoffset", "0.5", "-f", "lavfi", "-i", f"testsrc2=size={W}x{H}:rate=25:duration=3",
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=3.5:sample_rate=48000",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(src),
+    ])  # fmt: skip
+    source = stream_spans(src)
+    assert source[0][0] - source[1][0] > 0.4, source
+    project = project_for(src, [(0, 3000, "这款精华液很轻薄。")])
+    starts = {}
+    for burn in (True, False):  # without burn-in the picture is copied from the source in one run
+        out = tmp_path / f"ad {burn}.mp4"
+        export_project(project, out, ExportOptions(burn_subtitles=burn, report=False), speaker=speaker)
+        spans = stream_spans(out)
+        starts[burn] = spans[0][0]
+        assert spans[0][0] - spans[1][0] > 0.4, (burn, spans, source)
+        assert abs(spans[1][0]) < 0.03, (burn, spans)
+    assert starts[True] == pytest.approx(starts[False], abs=0.03), starts  # within a frame (AAC priming)
