@@ -223,10 +223,16 @@ def audio_command(mix: Path, output: Path, duration_ms: int) -> list[str]:
     ]
 
 
-def mux_command(video: Path, audio: Path, output: Path, *, duration_ms: int, srt: Path | None) -> list[str]:
-    """ffmpeg arguments that put the picture (the source's or `video_command`'s), the encoded sound and the
-    soft subtitles into the MP4, copying both streams."""
-    args = ["-y", "-nostats", "-progress", "pipe:1", "-i", ffmpeg_input(video), "-i", ffmpeg_input(audio)]
+def mux_command(
+    video: Path, audio: Path, output: Path, *, duration_ms: int, srt: Path | None, encoded: bool
+) -> list[str]:
+    """ffmpeg arguments that put the picture (the source's, or `video_command`'s when `encoded`), the encoded
+    sound and the soft subtitles into the MP4, copying both streams."""
+    # `video_command`'s picture is on the export's timeline already (the source's start at 0): a picture that
+    # starts after the source's sound keeps that offset (-copyts), else it would move ahead of the sound
+    times = ["-copyts"] if encoded else []
+    args = ["-y", "-nostats", "-progress", "pipe:1", *times]
+    args += ["-i", ffmpeg_input(video), "-i", ffmpeg_input(audio)]
     maps = ["-map", "0:v:0", "-map", "1:a:0"]
     if srt is not None:
         args += ["-f", "srt", "-sub_charenc", "UTF-8", "-i", ffmpeg_input(srt)]
@@ -543,6 +549,7 @@ def export_project(
                 partial,
                 duration_ms=info.duration_ms,
                 srt=srt_file if options.soft_subtitles else None,
+                encoded=not copied,
             )
             run_with_progress(
                 args, info.duration_ms, progress=scaled(progress, 0.95, 0.98), cancel=stop, timeout=timeout
