@@ -234,7 +234,7 @@ def test_disk_full_while_writing_narration_is_a_clear_error(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(exporter, "build_track", full)
+    monkeypatch.setattr(exporter, "write_track", full)  # the narration WAV, written on the sound thread
     out = tmp_path / "final.mp4"
     with pytest.raises((SyncNarratorError, OSError)) as info:
         export(narrated, out)

@@ -3,11 +3,13 @@
 from core.export.exporter import (
     ExportOptions,
     ExportResult,
-    build_command,
+    audio_command,
     check_output_path,
     export_project,
     fit_all,
+    mux_command,
     output_size,
+    video_command,
 )
 from core.export.fonts import FontChoice, find_cjk_font
 from core.export.loudness import DEFAULT_TARGET_LUFS, LOUDNESS_TARGETS, Loudness, measure_file
@@ -27,7 +29,7 @@ __all__ = [
     "Loudness",
     "Placement",
     "SubtitleStyle",
-    "build_command",
+    "audio_command",
     "build_track",
     "check_output_path",
     "export_project",
@@ -37,11 +39,13 @@ __all__ = [
     "make_cues",
     "measure_file",
     "measure_lufs",
+    "mux_command",
     "output_size",
     "report_path_for",
     "style_for",
     "summary_text",
     "to_ass",
     "to_srt",
+    "video_command",
     "wrap_lines",
 ]

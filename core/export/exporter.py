@@ -1,9 +1,12 @@
 """The narrated export: source video + narration track (+ ducked original audio) + subtitles -> MP4.
 
-One ffmpeg run whose filter graph is built with ffmpeg-python and passed as an argument list. The video
-stream is copied when nothing forces a re-encode (no burn-in, preset 'source', H.264 yuv420p with even
-dimensions), so rotation metadata survives and a minute of 1080p takes seconds. Output goes to a temp
-file beside the target and is renamed on success; cancel or failure removes every partial file.
+The sound (narration track, ducked mix, loudness mastering, AAC, the loudness meter for the report) is
+made on a thread from the small audio inputs while ffmpeg encodes the picture (subtitles burned in; the
+filter graph built with ffmpeg-python); a last ffmpeg run joins the streams by copying them, so the
+sound never holds up the encode. The video stream is copied from the source when nothing forces a
+re-encode (no burn-in, preset 'source', H.264 yuv420p with even dimensions), so rotation metadata
+survives and a minute of 1080p takes seconds. Output goes to a temp file beside the target and is
+renamed on success; cancel or failure (of either side) stops both and removes every partial file.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -23,7 +27,7 @@ import ffmpeg
 import numpy as np
 
 from core import defaults, leftovers
-from core.errors import ExportError, InputError
+from core.errors import Cancelled, ExportError, InputError
 from core.export.fonts import find_cjk_font
 from core.export.loudness import (
     DEFAULT_TARGET_LUFS,
@@ -37,8 +41,8 @@ from core.export.loudness import (
 )
 from core.export.report import FitError, fit_problems, report_path_for, write_report
 from core.export.subtitles import Cue, make_cues, snap_to_pauses, style_for, to_ass, to_srt
-from core.export.track import Placement, build_track, speech_pauses
-from core.ffmpeg_exec import ffmpeg_stream
+from core.export.track import Placement, place_lines, speech_pauses, write_track
+from core.ffmpeg_exec import ffmpeg_stream, run_ffmpeg
 from core.jobs import CancelToken, ProgressCallback, no_progress, scaled
 from core.media import MediaInfo, ffmpeg_input, probe
 from core.output_guard import display_path, same_file
@@ -154,75 +158,50 @@ def can_copy_video(info: MediaInfo, options: ExportOptions) -> bool:
     )
 
 
-def build_command(
+def video_command(
     source: Path,
     info: MediaInfo,
-    mix: Path,
     output: Path,
     *,
     options: ExportOptions,
-    srt: Path | None,
     ass: Path | None,
     fonts_dir: Path | None,
-) -> tuple[list[str], bool]:
-    """ffmpeg arguments (without the program) and whether the video stream is copied.
+) -> list[str]:
+    """ffmpeg arguments (without the program) that re-encode the picture alone (subtitles burned in) to `output`.
 
-    `mix` is the finished sound (raw float32 stereo at MIX_RATE, see `mix_sound`)."""
+    The sound is made on another thread meanwhile and joined by `mux_command` (stream copy)."""
     # ffmpeg-python hashes its nodes' arguments as UTF-8: a file name that is not UTF-8 (a Latin-1 name from a
     # zip, surrogate-escaped by Python) would break it, so the graph names stand-ins, swapped in below
     src = ffmpeg.input(_SOURCE_NAME)
-    audio = ffmpeg.input(_MIX_NAME, f="f32le", ar=str(MIX_RATE), ac="2")["a"]
-
-    copy = can_copy_video(info, options)
+    w, h = output_size(info, options.preset)
+    video = src["v:0"]
+    square = info.sar == 1
+    if square and (w, h) == (info.display_width, info.display_height):
+        pass
+    elif not square or (
+        options.preset in PRESET_SHORT_SIDE and min(w, h) < min(info.display_width, info.display_height) - 1
+    ):
+        # Non-square pixels (704x576 at 16:11) become square at the display size (1024x576)
+        # before the subtitles are burned in: libass draws on square pixels, so letters on a
+        # 16:11 picture would come out stretched; the aspect ratio the viewer sees is kept.
+        video = video.filter("scale", w, h, flags="bicubic").filter("setsar", "1")
+    else:
+        video = video.filter("crop", w, h, 0, 0)
+    if ass is not None:
+        video = video.filter("ass", filename=_ASS_NAME, fontsdir=_FONTS_NAME if fonts_dir else None)
+    if info.pix_fmt != "yuv420p":
+        video = video.filter("format", "yuv420p")
     out_kwargs: dict[str, object] = {
-        "c:a": "aac",
-        "aac_coder": "fast",  # twice as fast as 'twoloop'; speech over ducked audio at 192k sounds the same
-        "b:a": "192k",
+        "c:v": "libx264",
+        "preset": options.x264_preset,
+        "crf": str(options.crf),
+        "fps_mode": "vfr",
         "t": f"{info.duration_ms / 1000:.3f}",
-        "ar": "48000",
-        "ac": "2",
         "f": "mp4",
-        "movflags": "+faststart",
         "map_metadata": "-1",
     }
-    if copy:
-        video = src["v:0"]
-        out_kwargs["c:v"] = "copy"
-    else:
-        w, h = output_size(info, options.preset)
-        video = src["v:0"]
-        square = info.sar == 1
-        if square and (w, h) == (info.display_width, info.display_height):
-            pass
-        elif not square or (
-            options.preset in PRESET_SHORT_SIDE
-            and min(w, h) < min(info.display_width, info.display_height) - 1
-        ):
-            # Non-square pixels (704x576 at 16:11) become square at the display size (1024x576)
-            # before the subtitles are burned in: libass draws on square pixels, so letters on a
-            # 16:11 picture would come out stretched; the aspect ratio the viewer sees is kept.
-            video = video.filter("scale", w, h, flags="bicubic").filter("setsar", "1")
-        else:
-            video = video.filter("crop", w, h, 0, 0)
-        if ass is not None:
-            video = video.filter("ass", filename=_ASS_NAME, fontsdir=_FONTS_NAME if fonts_dir else None)
-        if info.pix_fmt != "yuv420p":
-            video = video.filter("format", "yuv420p")
-        out_kwargs.update(
-            {"c:v": "libx264", "preset": options.x264_preset, "crf": str(options.crf), "fps_mode": "vfr"}
-        )
-    streams = [video, audio]
-    if srt is not None:
-        streams.append(ffmpeg.input(_SRT_NAME, f="srt", sub_charenc="UTF-8")["s"])
-        out_kwargs.update({"c:s": "mov_text", "metadata:s:s:0": "language=chi"})
-    node = ffmpeg.output(*streams, _OUTPUT_NAME, **out_kwargs)
-    names = {
-        _SOURCE_NAME: ffmpeg_input(source),
-        _MIX_NAME: ffmpeg_input(mix),
-        _OUTPUT_NAME: "file:" + str(Path(output).resolve()),
-    }
-    if srt is not None:
-        names[_SRT_NAME] = ffmpeg_input(srt)
+    node = ffmpeg.output(video, _OUTPUT_NAME, **out_kwargs)
+    names = {_SOURCE_NAME: ffmpeg_input(source), _OUTPUT_NAME: ffmpeg_input(output)}
     in_filters = {_ASS_NAME: ass, _FONTS_NAME: fonts_dir}
     args = []
     for arg in node.compile(cmd="ffmpeg")[1:]:
@@ -231,7 +210,39 @@ def build_command(
             if path is not None and stand_in in arg:  # escaped as ffmpeg-python escapes a filter's option
                 arg = arg.replace(stand_in, _filter_escape(_filter_escape(str(path), "\\'=:"), "\\'[],;"))
         args.append(arg)
-    return ["-y", "-nostats", "-progress", "pipe:1", *args], copy
+    return ["-y", "-nostats", "-progress", "pipe:1", *args]
+
+
+def audio_command(mix: Path, output: Path, duration_ms: int) -> list[str]:
+    """ffmpeg arguments that encode the finished sound (raw float32 stereo at MIX_RATE, see `mix_sound`)."""
+    return [
+        *("-y", "-v", "error", "-f", "f32le", "-ar", str(MIX_RATE), "-ac", "2", "-i", ffmpeg_input(mix)),
+        # 'fast' is twice as fast as 'twoloop'; speech over ducked audio at 192k sounds the same
+        *("-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", "48000", "-ac", "2"),
+        *("-t", f"{duration_ms / 1000:.3f}", "-f", "mp4", "-map_metadata", "-1", ffmpeg_input(output)),
+    ]
+
+
+def mux_command(
+    video: Path, audio: Path, output: Path, *, duration_ms: int, srt: Path | None, encoded: bool
+) -> list[str]:
+    """ffmpeg arguments that put the picture (the source's, or `video_command`'s when `encoded`), the encoded
+    sound and the soft subtitles into the MP4, copying both streams."""
+    # `video_command`'s picture is on the export's timeline already (the source's start at 0): a picture that
+    # starts after the source's sound keeps that offset (-copyts), else it would move ahead of the sound
+    times = ["-copyts"] if encoded else []
+    args = ["-y", "-nostats", "-progress", "pipe:1", *times]
+    args += ["-i", ffmpeg_input(video), "-i", ffmpeg_input(audio)]
+    maps = ["-map", "0:v:0", "-map", "1:a:0"]
+    if srt is not None:
+        args += ["-f", "srt", "-sub_charenc", "UTF-8", "-i", ffmpeg_input(srt)]
+        maps += ["-map", "2:s:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=chi"]
+    return [
+        *args,
+        *maps,
+        *("-c:v", "copy", "-c:a", "copy", "-t", f"{duration_ms / 1000:.3f}", "-f", "mp4"),
+        *("-movflags", "+faststart", "-map_metadata", "-1", ffmpeg_input(output)),
+    ]
 
 
 _SOURCE_NAME = "syncnarrator-source-video"
@@ -297,6 +308,85 @@ def failure_summary(lines: list[str], returncode: int) -> str:
     errors = [ln for ln in useful if any(w in ln for w in _ERROR_WORDS)]
     chosen = (errors or useful)[-3:]
     return " | ".join(chosen or [f"exit code {returncode}"])
+
+
+def run_ffmpeg_or_fail(args: list[str], *, timeout: float, cancel: CancelToken | None) -> None:
+    """Run ffmpeg to the end; a failure is an ExportError with ffmpeg's explanation."""
+    proc = run_ffmpeg(args, timeout=timeout, cancel=cancel, tail_lines=60)
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").splitlines()
+        raise ExportError("ffmpeg failed: " + failure_summary(lines, proc.returncode))
+
+
+class _LinkedCancel(CancelToken):
+    """Cancelled when its parent (the user's token) is, or by itself (a sibling step failed)."""
+
+    def __init__(self, parent: CancelToken | None) -> None:
+        super().__init__()
+        self._parent = parent
+
+    @property
+    def cancelled(self) -> bool:
+        return super().cancelled or (self._parent is not None and self._parent.cancelled)
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancelled:
+            raise Cancelled("cancelled")
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.cancelled and time.monotonic() < deadline:
+            super().wait(min(0.05, max(0.0, deadline - time.monotonic())))
+        return self.cancelled
+
+
+class _Sound(threading.Thread):
+    """The export's sound on a thread of its own: made and AAC-encoded (`make`), then measured (`measure`).
+
+    The picture's encode keeps both cores busy from the start instead of waiting for the mix, and the
+    meter runs while the streams are joined. A failure stops the picture's encode through `stop`."""
+
+    def __init__(
+        self, make: Callable[[], Path], measure: Callable[[Path], Loudness], stop: CancelToken
+    ) -> None:
+        super().__init__(name="export-sound", daemon=True)
+        self._make, self._measure, self._stop_token = make, measure, stop
+        self._encoded_event = threading.Event()
+        self.encoded: Path | None = None
+        self.loudness: Loudness | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.encoded = self._make()
+            self._encoded_event.set()
+            self.loudness = self._measure(self.encoded)
+        except BaseException as exc:  # handed to the export's thread, which raises it (Ctrl-C included)
+            self.error = exc
+            self._stop_token.cancel()
+        finally:
+            self._encoded_event.set()
+
+    def _raise(self, cancel: CancelToken) -> None:
+        if self.error is not None:
+            raise self.error
+        cancel.raise_if_cancelled()
+
+    def wait_encoded(self, cancel: CancelToken) -> Path:
+        while not self._encoded_event.wait(0.1):
+            cancel.raise_if_cancelled()
+        if self.encoded is None:
+            self._raise(cancel)
+        assert self.encoded is not None
+        return self.encoded
+
+    def wait_loudness(self, cancel: CancelToken) -> Loudness:
+        while self.is_alive():
+            self.join(0.1)
+            cancel.raise_if_cancelled()
+        self._raise(cancel)
+        assert self.loudness is not None
+        return self.loudness
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,7 +484,7 @@ def export_project(
     try:
         partial = _temp_beside(out, ".mp4")
         track = work / "narration.wav"
-        placements = build_track(project, fits, info.duration_ms, track)
+        samples, placements = place_lines(project, fits, info.duration_ms)
         w, h = output_size(info, options.preset)
         width = style_for(w, h).line_width
         cues: list[Cue] = []
@@ -413,26 +503,65 @@ def export_project(
             ass_file.write_text(to_ass(cues, w, h, font.family), encoding="utf-8")
         if cancel is not None:
             cancel.raise_if_cancelled()
-        mix_file = work / "mix.f32"
-        mix_sound(project, info, track, placements, options, mix_file, cancel)
-        progress(0.4, "encoding")
-        args, copied = build_command(
-            source,
-            info,
-            mix_file,
-            partial,
-            options=options,
-            srt=srt_file if options.soft_subtitles else None,
-            ass=ass_file,
-            fonts_dir=font.folder if font else None,
-        )
-        if cancel is not None:
-            cancel.raise_if_cancelled()
+        copied = can_copy_video(info, options)
         timeout = max(600.0, info.duration_ms / 1000 * 30)
-        run_with_progress(
-            args, info.duration_ms, progress=scaled(progress, 0.4, 0.97), cancel=cancel, timeout=timeout
-        )
-        loudness = measure_file(partial, cancel) if info.duration_ms > 0 else Loudness(None, None)
+        stop = _LinkedCancel(cancel)  # stops the sound and the picture together, whichever fails
+
+        def make_sound() -> Path:
+            write_track(track, samples, placements)
+            stop.raise_if_cancelled()
+            mix_file = work / "mix.f32"
+            mix_sound(project, info, track, placements, options, mix_file, stop)
+            stop.raise_if_cancelled()
+            encoded = work / "sound.m4a"
+            run_ffmpeg_or_fail(
+                audio_command(mix_file, encoded, info.duration_ms), timeout=timeout, cancel=stop
+            )
+            mix_file.unlink()
+            return encoded
+
+        def measure(encoded: Path) -> Loudness:  # the very stream the MP4 gets (copied), so its loudness
+            return measure_file(encoded, stop) if info.duration_ms > 0 else Loudness(None, None)
+
+        sound = _Sound(make_sound, measure, stop)
+        sound.start()  # mixing, mastering, AAC and the loudness meter run while the picture encodes
+        try:
+            picture = source
+            if not copied:
+                picture = work / "picture.mp4"
+                progress(0.4, "encoding")
+                args = video_command(
+                    source,
+                    info,
+                    picture,
+                    options=options,
+                    ass=ass_file,
+                    fonts_dir=font.folder if font else None,
+                )
+                run_with_progress(
+                    args, info.duration_ms, progress=scaled(progress, 0.4, 0.95), cancel=stop, timeout=timeout
+                )
+            encoded = sound.wait_encoded(stop)
+            progress(0.95, "encoding")
+            args = mux_command(
+                picture,
+                encoded,
+                partial,
+                duration_ms=info.duration_ms,
+                srt=srt_file if options.soft_subtitles else None,
+                encoded=not copied,
+            )
+            run_with_progress(
+                args, info.duration_ms, progress=scaled(progress, 0.95, 0.98), cancel=stop, timeout=timeout
+            )
+            loudness = sound.wait_loudness(stop)
+        except BaseException:
+            stop.cancel()
+            sound.join()  # its ffmpeg is killed by `stop`; numpy work ends within seconds
+            user_cancelled = cancel is not None and cancel.cancelled
+            if sound.error is not None and not user_cancelled and not isinstance(sound.error, Cancelled):
+                raise sound.error from None  # the sound failed first and stopped the picture
+            raise
         # everything succeeded: move the results into place
         if options.narration_wav is not None:
             finished.append((track, Path(options.narration_wav)))

@@ -74,6 +74,18 @@ def build_track(
     project: Project, fits: Sequence[FitResult | None], duration_ms: int, out: Path
 ) -> list[Placement]:
     """Write the narration WAV (mono 16-bit, `duration_ms` long) and return where each line sits."""
+    track, placements = place_lines(project, fits, duration_ms)
+    write_track(out, track, placements)
+    return placements
+
+
+def place_lines(
+    project: Project, fits: Sequence[FitResult | None], duration_ms: int
+) -> tuple[np.ndarray, list[Placement]]:
+    """The narration track's samples (TRACK_RATE, not yet normalized) and where each line sits.
+
+    Apart from `write_track` so the export knows the subtitles' times (and can start the video encode)
+    before the track is normalized, which runs ffmpeg's meter."""
     total = round(duration_ms * TRACK_RATE / 1000)
     track = np.zeros(total, dtype=np.float32)
     placements: list[Placement] = []
@@ -91,10 +103,14 @@ def build_track(
             continue
         track[first : first + n] += samples[:n]
         placements.append(Placement(i, start_ms, start_ms + round(n * 1000 / TRACK_RATE), fit.text))
+    return track, placements
+
+
+def write_track(out: Path, track: np.ndarray, placements: Sequence[Placement]) -> None:
+    """Write `place_lines`'s samples as the narration WAV, normalized when anything is spoken."""
     write_wav(out, track, TRACK_RATE)
     if placements:
         normalize(out, track)
-    return placements
 
 
 def limit_peaks(samples: np.ndarray, limit: float = PEAK_LIMIT, block: int = 110) -> np.ndarray:
