@@ -311,3 +311,32 @@ def test_attribute_values_that_repeat_their_heading_are_not_terms() -> None:
         t.text for t in product_terms({"质地": "质地、乳霜质地、生产日期", "成分/材质": "成分、乳木果油"})
     ]
     assert terms == ["乳霜质地", "生产日期", "乳木果油"]  # "质地"/"成分" filled in "这种非常质地的感觉"
+
+
+
+@pytest.mark.parametrize(
+    ("durations", "seed"),
+    [
+        ((2200, 2800, 1600, 3000, 2800, 2500, 1600, 2200, 1600, 3000), 3),
+        ((3000, 1900, 2200, 2500, 1600, 3000, 2200, 1600, 2500, 1900), 1),
+        ((3000, 1900, 2200, 2800, 2500, 2500, 2200, 1600, 1900, 1900), 2),
+    ],
+)
+def test_a_small_card_never_gives_the_same_line_twice(
+    narrator: EmbeddedNarrator, durations: tuple[int, ...], seed: int
+) -> None:
+    """Two benefits for ten short clips (the editor bench's serum): late clips say a fact again in other
+    words, never a line the ad already said ("它能帮你提亮肤色。" in clips 5 and 9)."""
+    serum = Product(
+        "澜肌轻盈保湿精华液",
+        {
+            "痛点": "换季干燥、脸部紧绷、上妆卡粉",
+            "质地": "轻薄、水润、一抹即化",
+            "成分": "玻尿酸、烟酰胺",
+            "功效": "补水保湿、提亮肤色",
+            "适用人群": "干皮、混干皮",
+            "活动优惠": "买一送一、赠同款小样",
+        },
+    )
+    lines = [x.text for x in narrator.narrate(request(serum, durations, seed=seed))]
+    assert len(set(lines)) == len(lines), lines

@@ -251,8 +251,10 @@ class EmbeddedNarrator(Narrator):
         card = self.card(request.product)
         plan = self.plan(request)
         memory = AdMemory()
+        said: set[str] = set()  # the ad's lines so far: never the same line twice in one ad
         for c in request.clips:
             if c.locked_text:
+                said.add(c.locked_text)
                 memory.add_text(c.locked_text, card.name, calls_to_buy(c.locked_text, card) > 0)
         writing = [self._writing_labels(labels, card) for labels in plan]
         cta_at = self._cta_clip(request, writing, budgets, memory, card)
@@ -295,6 +297,7 @@ class EmbeddedNarrator(Narrator):
                 lines,
                 key=lambda x: (
                     wrong(x.text),  # a fallback line the last check refuses: last
+                    x.text in said,  # a small card late in an ad: a line already said, after any other
                     (needs.must_name and card.name not in x.text) if unnamed else False,
                     not x.role_ok,
                     needs.must_name and card.name not in x.text,
@@ -303,6 +306,7 @@ class EmbeddedNarrator(Narrator):
             pick = 0 if request.seed == 0 else random.Random(request.seed * 1_000_003 + i).randrange(4)
             line = lines[min(pick, len(lines) - 1)]
             memory.add(line, card.name)
+            said.add(line.text)
             out.append(ClipNarration(c.index, labels, line.text, lo, hi))
         progress(1.0, "narration written")
         return out
