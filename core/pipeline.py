@@ -810,6 +810,7 @@ def warm_up(
     speaker = shared_speaker()
     warm_estimates(speaker)
     if narrator.kind == "embedded":  # its first narration loads what it writes with (seconds); an LLM loads on use
+        narrator.narrator.load()  # jieba's tables: the first card read would load them
         sample = Project(product=Product("样品", {"功效": "补水保湿"}), clips=(Clip(0, 3000),))
         write_lines(sample, narrator, cues=[None], speak=False, cancel=cancel)
     if project is not None:

@@ -39,7 +39,7 @@ from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_
 from core.narration.naming import brand_and_type, lexicon, spoken_name
 from core.narration.planner import PlanClip, StorylinePlanner
 from core.narration.resource import decode_resource
-from core.narration.words import clean_name
+from core.narration.words import clean_name, words
 from core.project import Product
 
 RESOURCE_NAME = "embedded.json.gz"
@@ -190,6 +190,11 @@ class EmbeddedNarrator(Narrator):
         self.planner = self.models.planner
         self.composer = self.models.composer
         self._cards: dict[tuple[str, str, tuple[tuple[str, str], ...]], Card] = {}
+
+    def load(self, progress: ProgressCallback = no_progress) -> None:
+        """Load jieba's dictionary and part-of-speech table now (about a second), not inside the first
+        Narrate all: reading a card tags its phrases."""
+        words("这款面霜补水保湿")
 
     # ---- the product ----
     def card(self, product: Product) -> Card:
