@@ -87,6 +87,7 @@ __all__ = [
     "synthesize_all",
     "visual_cues",
     "warm_up",
+    "warm_voice",
     "write_lines",
 ]
 
@@ -799,11 +800,16 @@ def alternative_lines(
 
 
 def warm_up(
-    narrator: SharedNarrator, project: Project | None = None, *, cancel: CancelToken | None = None
+    narrator: SharedNarrator,
+    project: Project | None = None,
+    *,
+    voice: bool = True,
+    cancel: CancelToken | None = None,
 ) -> bool:
-    """Load the narrator, the estimate's text front-end and the voice, and look at the clips (visual cues,
-    cached), before they are needed: the editor's helper process does it while the user looks at the window,
-    so Narrate all then only writes."""
+    """Load the narrator, the estimate's text front-end and (`voice`) the voice, and look at the clips (visual
+    cues, cached), before they are needed: the editor's helper process does it while the user looks at the
+    window, so Narrate all then only writes. The editor loads the voice in its other helper process
+    (`warm_voice`), where the speech is made, so `voice=False` there."""
     narrator.narrator  # noqa: B018 (created and kept in this process; an LLM loads its model on first use)
     if cancel is not None:
         cancel.raise_if_cancelled()
@@ -815,6 +821,16 @@ def warm_up(
         write_lines(sample, narrator, cues=[None], speak=False, cancel=cancel)
     if project is not None:
         visual_cues(project, cancel)  # cached per video and span
+    if voice:
+        warm_voice(cancel=cancel)
+    return True
+
+
+def warm_voice(*, cancel: CancelToken | None = None) -> bool:
+    """Load the estimate's text front-end and the voice of this process (the editor's speech process does it
+    while the user reads the lines, so the first clip's speech does not pay for loading the voice)."""
+    speaker = shared_speaker()
+    warm_estimates(speaker)
     if cancel is not None:
         cancel.raise_if_cancelled()
     engine = speaker.resolve(None)[0]

@@ -21,7 +21,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool
 
 from core.errors import Cancelled
 from core.jobs import CancelToken, CoreJob
-from gui.process_host import shared_host
+from gui.process_host import Lane, shared_host
 
 JobFn = CoreJob[Any]
 R = TypeVar("R")
@@ -178,11 +178,14 @@ def adopt_for_worker(obj: QObject) -> QObject:
 
 
 class _Runnable(QRunnable):
-    def __init__(self, job: Job, in_process: bool, endpoints: Sequence[QObject] = ()) -> None:
+    def __init__(
+        self, job: Job, in_process: bool, endpoints: Sequence[QObject] = (), lane: Lane = "main"
+    ) -> None:
         super().__init__()
         self.job = _WorkerSide(job)  # created on the GUI thread
         self.endpoints = [adopt_for_worker(obj) for obj in endpoints]
         self.in_process = in_process
+        self.lane = lane
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -194,7 +197,7 @@ class _Runnable(QRunnable):
 
         try:
             if self.in_process:
-                result = shared_host().call(job.fn, progress, token)
+                result = shared_host(self.lane).call(job.fn, progress, token)
             else:
                 result = job.fn(progress, token)
         except Cancelled:
@@ -237,8 +240,10 @@ class JobRunner(QObject):
         on_cancel: Callable[[], None] | None = None,
         in_process: bool = False,
         endpoints: Sequence[QObject] = (),
+        lane: Lane = "main",
     ) -> Job:
-        """Run `fn` in a pool thread, or (in_process) in the helper process with `fn` pickled.
+        """Run `fn` in a pool thread, or (in_process) in the helper process of `lane` with `fn` pickled
+        ("voice" for synthesis, so the user's narration never waits for the speech queue).
 
         `endpoints`: GUI-thread objects `fn` emits into (see `adopt_for_worker`); deleted after the job.
         """
@@ -257,7 +262,7 @@ class JobRunner(QObject):
             job.detach()
             job.release()
             return job
-        self.pool.start(_Runnable(job, in_process, endpoints))
+        self.pool.start(_Runnable(job, in_process, endpoints, lane))
         return job
 
     def _progress(self, job: Job, fraction: float, stage: str) -> None:

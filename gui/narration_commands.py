@@ -127,9 +127,9 @@ class NarrationCommands(QObject):
         self._labels_pending = None
 
     def warm_job(self, project: Project | None = None) -> CoreJob[bool]:
-        """Loads the narrator, the estimate's front-end and the voice in the helper process and looks at
-        the clips (the speech queue starts it once there are clips)."""
-        return core_job(warm_up, config.narrator(), project)
+        """Loads the narrator and the estimate's front-end in the main helper process and looks at the clips
+        (the speech queue starts it once there are clips, and loads the voice in its own process)."""
+        return core_job(warm_up, config.narrator(), project, voice=False)
 
     def next_seed(self, step: int) -> int:
         self.seed += step
@@ -344,7 +344,7 @@ class NarrationCommands(QObject):
             self.player.warn_if_no_audio_output()
 
         return self.operations.query(QueryOp[tuple[Path, list[FitResult]]](
-            tr("Synthesizing speech"), self._track_job(snapshot), done
+            tr("Synthesizing speech"), self._track_job(snapshot), done, lane="voice"
         ))  # fmt: skip
 
     def _track_job(self, snapshot: Project) -> CoreJob[tuple[Path, list[FitResult]]]:
@@ -371,7 +371,9 @@ class NarrationCommands(QObject):
                 self.player.set_narration_audio(self.narration_track)
 
         return self.operations.query(
-            QueryOp[tuple[Path, list[FitResult]]]("Narration track", self._track_job(snapshot), done, main=False)
+            QueryOp[tuple[Path, list[FitResult]]](
+                "Narration track", self._track_job(snapshot), done, main=False, lane="voice"
+            )
         )
 
     def play_current_speech(self) -> bool:
@@ -509,8 +511,8 @@ class NarrationCommands(QObject):
             w.show_message(tr("Export cancelled; {name} was not written").format(name=output.name))
 
         job = export_job(snapshot, output, allow_silent, shortened, self.bridge.made_speech(snapshot))
-        return self.operations.query(QueryOp[CheckedExport](
-            tr("Exporting"), job, done, cancelled, document_bound=False
+        return self.operations.query(QueryOp[CheckedExport](  # the voice's process: it synthesizes what is missing
+            tr("Exporting"), job, done, cancelled, document_bound=False, lane="voice"
         ))  # fmt: skip
 
     def export_timeline_dialog(self) -> None:
@@ -550,7 +552,7 @@ class NarrationCommands(QObject):
                 dialog.add_voices(pairs)
 
             self.operations.query(QueryOp[list[VoiceInfo]](
-                "Voices", core_job(list_voices), listed, main=False, document_bound=False
+                "Voices", core_job(list_voices), listed, main=False, document_bound=False, lane="voice"
             ))  # fmt: skip
         if not dialogs.exec_dialog(dialog):
             return

@@ -32,6 +32,7 @@ from core.project import Document, Project
 from gui.bridge import DocumentBridge
 from gui.i18n import tr
 from gui.jobs import Job, JobRunner
+from gui.process_host import Lane
 
 R = TypeVar("R")
 
@@ -58,6 +59,7 @@ class QueryOp(Generic[R]):
     done: Callable[[R], None] = _ignore
     cancelled: Callable[[], None] | None = None
     in_process: bool = True  # run in the helper process (CPU work), else in a pool thread
+    lane: Lane = "main"  # which helper process: "voice" for work that synthesizes (the voice is loaded there)
     main: bool = True  # the main slot: one at a time, progress and Cancel in the status bar
     document_bound: bool = True  # drop the result if another document was opened meanwhile
 
@@ -110,7 +112,7 @@ class Operations(QObject):
                 return  # the user opened something else meanwhile
             op.done(result)
 
-        return self._start(op.name, op.job, succeeded, op.cancelled, op.in_process, op.main)
+        return self._start(op.name, op.job, succeeded, op.cancelled, op.in_process, op.main, op.lane)
 
     def change(self, op: DocumentOp[R]) -> Job | None:
         doc = self.bridge.document
@@ -148,6 +150,7 @@ class Operations(QObject):
         on_cancel: Callable[[], None] | None,
         in_process: bool,
         main: bool,
+        lane: Lane = "main",
     ) -> Job | None:
         if main and self.main_job is not None:
             self.host.show_message(
@@ -180,7 +183,7 @@ class Operations(QObject):
             if on_cancel is not None:
                 on_cancel()
 
-        job = self.jobs.start(name, fn, succeeded, failed, cancelled, in_process=in_process)
+        job = self.jobs.start(name, fn, succeeded, failed, cancelled, in_process=in_process, lane=lane)
         holder.append(job)
         job.ended.connect(ended)
         if main:

@@ -1,9 +1,10 @@
 """Lines first, speech after: every line's speech is made in the background, clip by clip in timeline order.
 
 Narrate all shows its lines as soon as they are written (the narration job synthesizes nothing). This
-queue then speaks each line in the warm helper process (gui/process_host.py: one process, the voice
-loaded once), one clip per job, so any other operation waits at most for one clip, and no clip starts
-while a main operation (narrate, export...) runs. Each line's state
+queue then speaks each line in the warm "voice" helper process (gui/process_host.py: the voice loaded
+once), one clip per job; the narrator's operations run in the other ("main") helper process, so Narrate
+all never waits for a clip being spoken, and no clip starts while a main operation (narrate, export...)
+runs (it has the cores). Each line's state
 (waiting, speaking, ready, failed) lives in the core Document by its speech key (line, length, voice,
 rate, lead/tail): the narration lane and the meter observe it through `DocumentBridge.speechChanged`.
 Editing a line, its timing or the voice changes its key: only that clip is spoken again, and a job
@@ -19,7 +20,7 @@ from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from core.jobs import CoreJob, core_job
-from core.pipeline import speak_clip, warm_estimates
+from core.pipeline import speak_clip, warm_estimates, warm_voice
 from core.project import ClipSpeech, Document, Project, SpeechKey, speech_key
 from core.speech import FitResult
 from gui.bridge import DocumentBridge
@@ -91,7 +92,7 @@ class SpeechQueue(QObject):
         self.make_job: SpeechJob = speak_job
         self._waiters: dict[SpeechKey, list[Use]] = {}
         self._first: SpeechKey | None = None  # asked for (play): spoken next
-        # loads the narrator and the voice in the helper process once there are clips (set by the window)
+        # loads the narrator in the main helper process once there are clips (set by the window)
         self.warm_job: Callable[[Project], CoreJob[bool]] | None = None
         self._warmed = False
         self.warm_jobs: list[Job] = []
@@ -209,7 +210,8 @@ class SpeechQueue(QObject):
 
     def _warm(self, project: Project) -> None:
         """Once per window, when there are clips: the estimate's text front-end in this process (a pool
-        thread; the views refresh when it is there), the narrator and the voice in the helper process."""
+        thread; the views refresh when it is there), the narrator in the main helper process and the voice
+        in the voice helper process (both at once: they are separate processes)."""
         detected = len(project.clips) > 1 or any(c.narration for c in project.clips)
         if self._warmed or not detected or not self.enabled:  # (a new video is one clip until detected)
             return
@@ -218,7 +220,11 @@ class SpeechQueue(QObject):
             "Warm estimates", core_job(warm_estimates), lambda _r: self.bridge.speechChanged.emit()
         ))  # fmt: skip
         if self.warm_job is not None:
-            self.warm_jobs.append(self.jobs.start("Warm voice", self.warm_job(project), in_process=True))
+            self.warm_jobs.append(self.jobs.start("Warm narrator", self.warm_job(project), in_process=True))
+        if self.in_process:
+            self.warm_jobs.append(
+                self.jobs.start("Warm voice", core_job(warm_voice), in_process=True, lane="voice")
+            )
 
     @property
     def warm(self) -> bool:
@@ -237,7 +243,7 @@ class SpeechQueue(QObject):
         if self.paused or not self.enabled:
             return
         if self.operations is not None and self.operations.main_job is not None:
-            return  # the user's operation first (the helper process runs one job at a time)
+            return  # the user's operation first (it has the cores; an export synthesizes in the same lane)
         todo = self._pending()
         if not todo:
             self.changed.emit()
@@ -286,6 +292,7 @@ class SpeechQueue(QObject):
             failed,
             cancelled,
             in_process=self.in_process,
+            lane="voice",
         )
         job.ended.connect(ended)
         job.progressed.connect(lambda fraction, _stage: self.progressed.emit(fraction))

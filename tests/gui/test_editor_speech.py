@@ -296,3 +296,83 @@ def test_shorten_keeps_a_typed_line_unless_ticked(
     window.bridge.document.undo()
     assert [c.narration for c in window.bridge.project.clips] == [LONG, "好用！", LONG]
     assert window.bridge.document.undo_text() in (undo_before, "Export settings")
+
+
+# --- the narrator's and the voice's helper processes (gui/process_host.py lanes) -------------------------
+
+
+def run_in_helper(window: Any, qtbot: Any, job: Any, lane: Any = "main") -> Any:
+    """`job`'s result, run in the editor's helper process of `lane`."""
+    out: list[Any] = []
+    window.jobs.start("probe", job, out.append, in_process=True, lane=lane)
+    qtbot.waitUntil(lambda: bool(out), timeout=WAIT)
+    return out[0]
+
+
+def test_narrate_all_does_not_wait_for_the_clip_being_spoken(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bench's case (`./run bench editor`): lines are being spoken when the user asks for new ones. A
+    clip's speech takes seconds and cannot be interrupted; the new lines must not wait for it (they did, in
+    one shared helper process: 1.5-2.2 s of the 1.9 s measured)."""
+    from core.jobs import core_job
+    from gui import speech_queue
+    from tests.gui import helper_jobs
+
+    gate = tmp_path / "gate"
+    gated = GatedSpeech(tmp_path)  # (only its WAV)
+    monkeypatch.setattr(speech_queue, "warm_voice", helper_jobs.no_voice)
+    window.speech.make_job = lambda project, index: core_job(
+        helper_jobs.gated_speech, project, index, str(gate), str(gated.wav)
+    )
+    open_video(window, qtbot, answers, cut_video)
+    window.bridge.edit("Product", lambda p: replace(p, product=Product.from_json(PRODUCT)))
+    typed = ["很轻薄。", "好用！", "快来买。"]
+    window.bridge.edit("Lines", lambda p: set_narration(set_narration(set_narration(
+        p, 0, typed[0]), 1, typed[1]), 2, typed[2]))  # fmt: skip
+    started = Path(str(gate) + ".started")
+    qtbot.waitUntil(started.exists, timeout=WAIT)  # clip 1 is being spoken in the voice's process
+    assert states(window)[0] == "speaking"
+    window.action(ActionId.NARRATE).trigger()
+    assert window.main_job is not None
+    qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+    lines = [c.narration for c in window.bridge.project.clips]
+    assert all(lines) and lines != typed
+    assert not gate.exists()  # the lines came while that clip's speech was still being made
+    # its line is gone: that speech is dropped and the new lines are spoken, in the voice's process
+    voice_pid = int(started.read_text().split()[0])
+    qtbot.waitUntil(lambda: states(window)[0] == "speaking" and window.speech.running is not None
+                    and window.speech.running[0][0] == lines[0].strip(),
+                    timeout=WAIT)  # fmt: skip
+    main_pid = run_in_helper(window, qtbot, core_job(helper_jobs.process_id))  # (free while the voice speaks)
+    gate.touch()
+    qtbot.waitUntil(lambda: states(window) == ["ready"] * 3, timeout=WAIT)
+    assert voice_pid != main_pid and voice_pid == run_in_helper(
+        window, qtbot, core_job(helper_jobs.process_id), "voice"
+    )
+    assert answers.errors == []
+
+
+def test_a_second_narrate_all_reuses_the_warm_narrator(
+    window: Any, qtbot: Any, answers: Any, cut_video: Path, gated: GatedSpeech
+) -> None:
+    """The narrator is loaded once, in the main helper process, and kept: a second Narrate all neither starts
+    a process nor loads the narrator again (loading it is most of a cold narration)."""
+    from core.jobs import core_job
+    from gui import config
+    from tests.gui import helper_jobs
+
+    open_video(window, qtbot, answers, cut_video)
+    window.bridge.edit("Product", lambda p: replace(p, product=Product.from_json(PRODUCT)))
+    probe = core_job(helper_jobs.narrator_here, config.narrator())
+    seen = []
+    for _ in range(2):
+        window.action(ActionId.NARRATE).trigger()
+        assert window.main_job is not None
+        qtbot.waitUntil(lambda: idle(window), timeout=WAIT)
+        assert all(c.narration for c in window.bridge.project.clips)
+        seen.append(run_in_helper(window, qtbot, probe))
+    (pid1, narrator1, loaded1), (pid2, narrator2, loaded2) = seen
+    assert loaded1 and loaded2  # Narrate all (or the warm-up) had loaded it: the probe found it there
+    assert (pid1, narrator1) == (pid2, narrator2)  # same process, same narrator object: loaded once
+    assert answers.errors == []
