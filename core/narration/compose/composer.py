@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from core.narration.compose.bank import Unit, index_units
 from core.narration.compose.check import DEAL_TALK, reads_wrong, same_idea
-from core.narration.compose.facts import Card, Fact
+from core.narration.compose.facts import Card, Fact, say
 from core.narration.compose.fluency import Fluency
 
 MAX_UNITS = 3
@@ -402,8 +402,15 @@ class Composer:
     def _fill(self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random) -> list[_Filled]:
         """Up to FILLINGS fillings of `unit` with facts not said yet (none when a slot has no fact)."""
         options: list[list[Fact]] = []
+        own = (card.name, card.type_word)
         for slot in unit.fact_slots():
-            pool = [f for f in card.of(slot.rstrip("2")) if f.text not in memory.facts]
+            at = unit.text.find("{" + slot + "}")
+            before, after = unit.text[:at], unit.text[at + len(slot) + 2 :]
+            pool = [
+                f
+                for f in card.of(slot.rstrip("2"))
+                if f.text not in memory.facts and say(f.text, f.slot, before, after, own, card.type_word)
+            ]
             if not pool:
                 return []
             options.append(pool)
@@ -420,13 +427,19 @@ class Composer:
             facts = iter(chosen)
             spans: list[tuple[int, int]] = []
             for slot in unit.slots:
+                at = text.find("{" + slot + "}")
                 if slot == "name":
                     value = card.name
                 elif slot == "type":
                     value = card.type_word or "产品"
-                else:
-                    value = next(facts).text
-                at = text.find("{" + slot + "}")
+                else:  # the fact in the form its frame asks ("它还{trait}" + 音质饱满 -> 它的音质也很饱满)
+                    fact = next(facts)
+                    said = say(
+                        fact.text, fact.slot, text[:at], text[at + len(slot) + 2 :], own, card.type_word
+                    )
+                    drop, value = said if said else (0, fact.text)
+                    text = text[: at - drop] + text[at:]
+                    at -= drop
                 text = text[:at] + value + text[at + len(slot) + 2 :]
                 spans = [
                     (a, b) if a < at else (a + len(value) - len(slot) - 2, b + len(value) - len(slot) - 2)
