@@ -955,14 +955,13 @@ def fact_core(text: str) -> frozenset[str]:
 
 # ---- how a fact reads inside a sentence (its predicate form) ----
 
-ADJ_WORDS = frozenset(
-    """光滑 柔软 服帖 饱满 细腻 轻盈 轻便 轻巧 小巧 耐磨 耐用 舒适 舒服 透气 安静 清晰 顺滑 丝滑 清爽 稳定 结实 牢固
+_ADJ_LIST = """光滑 柔软 服帖 饱满 细腻 轻盈 轻便 轻巧 小巧 耐磨 耐用 舒适 舒服 透气 安静 清晰 顺滑 丝滑 清爽 稳定 结实 牢固
     灵敏 便携 百搭 保暖 亲肤 时尚 好看 可爱 精致 大气 简约 迅速 快速 方便 简单 轻松 省力 干净 均匀 安全 健康 放心
     可口 浓郁 醇厚 香浓 清香 鲜美 充足 持久 灵活 便捷 实用 顺畅 流畅 软糯 蓬松 松软 柔和 温和 水润 滋润 通透 自然
     轻薄 厚实 紧实 挺括 凉爽 凉快 暖和 细滑 顺手 跟脚 合身 贴合 稳固 稳当 扎实 平稳 静音 强劲 高效 节能 省电 省心
     香甜 清甜 酥脆 香脆 爽口 鲜嫩 Q弹 劲道 筋道 绵密 绵软 细软 柔顺 蓬松 顺 光亮 明亮 柔亮 鲜艳 清新 干爽 滑爽
-    舒展 有力 给力 好用 耐脏 好洗 易洗 护眼 低调 高级 经典 新颖 独特 别致 轻量 纯净 硬朗""".split()
-)
+    舒展 有力 给力 好用 耐脏 好洗 易洗 护眼 低调 高级 经典 新颖 独特 别致 轻量 纯净 硬朗"""
+ADJ_WORDS = frozenset(_ADJ_LIST.split())
 """Adjectives a card says bare ("光滑", "轻量"): said as a predicate they take 很 ("它很光滑")."""
 _ADJ_BASE = {"轻量": "轻", "轻量化": "轻", "静音": "安静"}
 """Card words whose spoken adjective is shorter ("它轻量" -> "它很轻")."""
@@ -977,9 +976,8 @@ _BODY_FEEL = ("紧绷", "拔干", "干涩", "刺痛", "刺激", "假滑", "油�
 _PARALLEL = frozenset("靓嫩润滑亮白透弹泽瑕艳彩")
 """Second characters of a card's four-character praise ("水靓弹嫩", "奢润无瑕"): printed, never said."""
 _VERB_LEADS = ("一键", "自动", "轻松", "快速", "随时", "迅速", "一次", "轻轻")
-_VERBAL_NOUNS = frozenset(
-    "通话 回弹 结团 出浆 出水 充电 散热 清洗 吸水 骑行 穿着 上脸 上身 上脚 入口 抓地".split()
-)
+_VERBAL_LIST = "通话 回弹 结团 出浆 出水 充电 散热 清洗 吸水 骑行 穿着 上脸 上身 上脚 入口 抓地"
+_VERBAL_NOUNS = frozenset(_VERBAL_LIST.split())
 """Subjects of a subject-predicate fact that are what one does with it ("它清洗很方便", not "它的清洗")."""
 CHILD = re.compile(r"小学生|中学生|中小学生|儿童|孩子|宝宝|婴|幼儿|小朋友|幼童|新生儿|宝贝")
 """Audiences who are not the buyer: "如果你是小学生" speaks to the wrong person."""
@@ -1055,9 +1053,15 @@ def predicate_form(p: str) -> tuple[str, str, str]:
         return "verb", "", p[1:]  # "可机洗" -> 能机洗
     if p.startswith(_VERB_LEADS) and len(p) >= 4:
         return "verb", "", p  # "一键清洗", "轻松爬坡"
-    if ws and ws[0][1] == "v" and ws[0][0] not in ADJ_WORDS and not re.search(r"[不无免]", p):
-        if not ws[0][0].startswith(("防", "抗", "耐", "透", "保", "锁", "持")):
-            return "verb", "", p  # "解放双手"
+    adjectival = ws and ws[0][0].startswith(("防", "抗", "耐", "透", "保", "锁", "持"))  # "防滑", "保暖"
+    if (
+        ws
+        and ws[0][1] == "v"
+        and ws[0][0] not in ADJ_WORDS
+        and not re.search(r"[不无免]", p)
+        and not adjectival
+    ):
+        return "verb", "", p  # "解放双手"
     return "other", "", p
 
 
