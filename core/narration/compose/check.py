@@ -363,6 +363,10 @@ def bad_predicate(text: str, card: Card) -> str | None:
     wording no one says ("它水靓弹嫩", "强劲而不噪")."""
     own = tuple(x for x in (card.name, card.type_word) if x)
     for fact in card.facts:
+        if fact.slot == "part" and len(fact.text) == 3 and predicate_form(fact.text)[0] == "sp":
+            if re.search(r"有$", text[: max(0, text.find(fact.text))]) and fact.text in text:
+                return f"a size said as a thing ({fact.text}): say 它的{fact.text[1:]}很{fact.text[0]}"
+            continue  # "它还有小颗粒"
         if fact.slot not in ("trait", "texture"):
             continue
         at = text.find(fact.text)
@@ -376,6 +380,21 @@ def bad_predicate(text: str, card: Card) -> str | None:
                 continue  # "能补水又久洗不变形的面霜": said of a noun, not as a predicate
             if form == "literary":
                 return f"card wording no one says ({fact.text})"
+            if form == "measure" and before.endswith((*_ADD_BEFORE, "很", "更")):
+                return f"an adverb before a measure ({fact.text})"  # "它还半小时充满一半"
+            if (
+                form == "measure"
+                and before.endswith("它")
+                and re.search(r"^[0-9.]+[^0-9]{1,2}加[厚宽长高]$", fact.text)
+            ):
+                return f"a measure said as a verb ({fact.text}): say 有…厚"  # "它10毫米加厚"
+            if (
+                form == "sp"
+                and before.endswith("它")
+                and len(fact.text) == 3
+                and fact.text[0] in "低高大小长短强轻薄厚细少多"
+            ):
+                return f"an adjective before its noun said as a predicate ({fact.text})"  # "它低延迟"
             if form == "adj" and ends and (after_it or (fact.slot == "texture" and before.endswith("，"))):
                 return f"a bare adjective as a predicate ({fact.text}): say 很"
             if form == "sp" and before.endswith((*_ADD_BEFORE, "很", "更")):

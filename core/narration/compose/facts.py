@@ -429,6 +429,8 @@ def _pain(p: str) -> str | None:
         return None  # "不刺激", "不勒肚子": a promise; "不透气", "不贴合" are problems
     if p.endswith(("成分", "救星", "程度")):
         return None  # "三大核心油成分", "干皮救星", "发红程度"
+    if re.search(r"的好[\u4e00-\u9fff]|^好[\u4e00-\u9fff]{2}", p):
+        return None  # "看不出来的好素颜": a selling point, not a problem
     if not any(m in p for m in _PAIN_MARKS) or any(
         w in p for w in lx.TEXTURE_WORDS if len(w) >= 2 and w.startswith("不")
     ):
@@ -765,6 +767,8 @@ def reads_as_benefit(p: str) -> bool:
     "保湿微粒"), a property ("吸收快") or a bare body part after 提升 ("提升腰部")."""
     if _NOT_A_FACT.search(p) or _ends_in_thing(p) or p in _BARE_VERBS or p == "遮盖":
         return False  # "保湿霜", "保湿膜", "抗皱秘籍"
+    if re.match(r"^(?:增加|增强)", p) and (p[2:4] in ADJ_WORDS or re.search(r"有[\u4e00-\u9fff]", p[2:])):
+        return False  # "增加水嫩有光泽": a verb on adjectives, card wording no one says
     if re.match(r"^(?:抗|防|耐)", p) and p[1:].startswith(_PROOF_OBJECTS) and not p.startswith("抗菌"):
         return False  # "帮你抗腐蚀": a property of the product
     if re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]", p) and not p.startswith(
@@ -872,6 +876,8 @@ def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
         return p, "look"  # "奶茶色", "03号色": how it looks, not a thing it has
     if slot == "material" and not reads_as_material(p):
         return None
+    if slot in ("trait", "texture") and predicate_form(p)[0] == "literary":
+        return None  # "水靓弹嫩", "强劲而不噪": printed on a card, never said
     check = FORM_CHECKS.get(slot)
     if check is None or check(p):
         return p, slot
@@ -960,7 +966,7 @@ _ADJ_LIST = """光滑 柔软 服帖 饱满 细腻 轻盈 轻便 轻巧 小巧 �
     可口 浓郁 醇厚 香浓 清香 鲜美 充足 持久 灵活 便捷 实用 顺畅 流畅 软糯 蓬松 松软 柔和 温和 水润 滋润 通透 自然
     轻薄 厚实 紧实 挺括 凉爽 凉快 暖和 细滑 顺手 跟脚 合身 贴合 稳固 稳当 扎实 平稳 静音 强劲 高效 节能 省电 省心
     香甜 清甜 酥脆 香脆 爽口 鲜嫩 Q弹 劲道 筋道 绵密 绵软 细软 柔顺 蓬松 顺 光亮 明亮 柔亮 鲜艳 清新 干爽 滑爽
-    舒展 有力 给力 好用 耐脏 好洗 易洗 护眼 低调 高级 经典 新颖 独特 别致 轻量 纯净 硬朗"""
+    水嫩 舒展 有力 给力 好用 耐脏 好洗 易洗 护眼 低调 高级 经典 新颖 独特 别致 轻量 纯净 硬朗"""
 ADJ_WORDS = frozenset(_ADJ_LIST.split())
 """Adjectives a card says bare ("光滑", "轻量"): said as a predicate they take 很 ("它很光滑")."""
 _ADJ_BASE = {"轻量": "轻", "轻量化": "轻", "静音": "安静"}
