@@ -439,7 +439,9 @@ def wrong_use(text: str, card: Card) -> str | None:
     if lx.STATIONARY.search(title) and any(w in text for w in lx.CARRIED):
         return "a product that stays at home carried out"
     m = re.search(r"你是([^，。！？]{2,8})", text)
-    if m and CHILD.search(m.group(1)):
+    child = next((a.text for a in card.of("audience") if CHILD.search(a.text)), "")
+    asks = child and re.search(re.escape(child) + r"(?:可以放心入手|看过来|一定要|可以入手|放心选)", text)
+    if (m and CHILD.search(m.group(1))) or asks:
         return "speaks to the child, not the buyer"
     if lx.INTIMATE.search(title) and "穿什么" in text:
         return "underwear asked about in public"

@@ -1100,7 +1100,8 @@ def say(
     ("它很轻"), a fact with its own subject is its own clause ("它的音质也很饱满", not "它还音质饱满"), a verb
     phrase takes 能 ("它能一键清洗"), card wording no one says ("水靓弹嫩") is not said."""
     if slot == "audience":
-        return None if before.endswith("你是") and CHILD.search(text) else (0, text)
+        about = before.endswith(("给", "适合", "适用于", "专为", "对于", "对", "送给", "陪伴"))
+        return None if CHILD.search(text) and not about else (0, text)  # "小学生可以放心入手": not the buyer
     if slot == "offer":
         m = re.fullmatch(r"(买[0-9一二两三]+送[0-9一二两三]+)(送.+)", text)
         if m:
