@@ -164,6 +164,7 @@ STRUCK = [
     ("体验下来，我发现它的香气很浓郁。", COFFEE, "how one uses"),
     ("体验下来，我发现它的抓地力很好。", SHOES, "how one uses"),
     ("你们看，用起来就是这么简单。", LEGO, "how one uses"),
+    ("我直接上手，给大家看看真实的效果。试下来，它确实能提升配速。", SHOES, "how one uses"),
     ("它能充电，孩子用得开心，我也不用一直在旁边盯着。", CAR, "how one uses"),
     ("这款跑步机我用了一段时间，每次运动都想带上它，状态也越来越好。", TREADMILL, "stays at home"),
     ("它还有多媒体按键，放在包里带着走也很方便。", KEYBOARD, "stays at home"),
