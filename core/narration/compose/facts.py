@@ -966,7 +966,7 @@ _ADJ_LIST = """光滑 柔软 服帖 饱满 细腻 轻盈 轻便 轻巧 小巧 �
     可口 浓郁 醇厚 香浓 清香 鲜美 充足 持久 灵活 便捷 实用 顺畅 流畅 软糯 蓬松 松软 柔和 温和 水润 滋润 通透 自然
     轻薄 厚实 紧实 挺括 凉爽 凉快 暖和 细滑 顺手 跟脚 合身 贴合 稳固 稳当 扎实 平稳 静音 强劲 高效 节能 省电 省心
     香甜 清甜 酥脆 香脆 爽口 鲜嫩 Q弹 劲道 筋道 绵密 绵软 细软 柔顺 蓬松 顺 光亮 明亮 柔亮 鲜艳 清新 干爽 滑爽
-    水嫩 舒展 有力 给力 好用 耐脏 好洗 易洗 护眼 低调 高级 经典 新颖 独特 别致 轻量 纯净 硬朗"""
+    水嫩 精细 粉嫩 洁净 舒展 有力 给力 好用 耐脏 好洗 易洗 护眼 低调 高级 经典 新颖 独特 别致 轻量 纯净 硬朗"""
 ADJ_WORDS = frozenset(_ADJ_LIST.split())
 """Adjectives a card says bare ("光滑", "轻量"): said as a predicate they take 很 ("它很光滑")."""
 _ADJ_BASE = {"轻量": "轻", "轻量化": "轻", "静音": "安静"}
@@ -981,6 +981,9 @@ _BODY_FEEL = ("紧绷", "拔干", "干涩", "刺痛", "刺激", "假滑", "油�
 """What the user's skin feels after use: "它不紧绷" has the wrong subject ("洗完不紧绷")."""
 _PARALLEL = frozenset("靓嫩润滑亮白透弹泽瑕艳彩")
 """Second characters of a card's four-character praise ("水靓弹嫩", "奢润无瑕"): printed, never said."""
+_ABILITY_ENDS = ("力", "度", "感", "性", "量", "率", "质", "音", "面", "身", "底")
+"""Ends of a subject that jieba splits ("抓地力", "蓬松度", "握感")."""
+_INVERT_NOUNS = frozenset({"延迟", "噪音", "油烟", "功耗"})
 _VERB_LEADS = ("一键", "自动", "轻松", "快速", "随时", "迅速", "一次", "轻轻")
 _VERBAL_LIST = "通话 回弹 结团 出浆 出水 充电 散热 清洗 吸水 骑行 穿着 上脸 上身 上脚 入口 抓地"
 _VERBAL_NOUNS = frozenset(_VERBAL_LIST.split())
@@ -1007,7 +1010,7 @@ def _is_adj(p: str) -> bool:
     if p in ADJ_WORDS or p in _ADJ_BASE:
         return True
     ws = _tags(p)
-    return len(ws) == 1 and ws[0][1] in ("a", "ad", "an") and len(p) >= 2
+    return len(ws) == 1 and ws[0][1] in ("a", "ad", "an") and len(p) >= 2 and not p.startswith(("偏", "自"))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -1019,7 +1022,6 @@ def predicate_form(p: str) -> tuple[str, str, str]:
     "literary" (强劲而不噪, 水靓弹嫩: card wording no one says), "other" (as it is)."""
     if re.search(r"[\u4e00-\u9fff]而[\u4e00-\u9fff]", p) and not p.startswith(("而", "然而")):
         return "literary", "", p  # "强劲而不噪"
-    ws = _tags(p)
     if (
         len(p) == 4
         and p[1] in _PARALLEL
@@ -1033,15 +1035,18 @@ def predicate_form(p: str) -> tuple[str, str, str]:
     if p.startswith(("不", "无", "免", "零", "没")):
         feel = any(p.endswith(w) or p[1:] == w for w in _BODY_FEEL)
         return ("feel" if feel else "neg"), "", p
+    if p.startswith(("能", "可以", "会", "令", "让", "超")):
+        return "other", "", p  # "能舒缓", "超静音": already a predicate
     if p.startswith("好") and p[1:] in ADJ_WORDS:
         return "adj", "", p[1:]  # "好纯净": 好 is 很
     if _is_adj(p):
         return "adj", "", p
-    if len(p) == 3 and p[0] in _INVERT_HEADS and p[1:] not in ADJ_WORDS:
+    if len(p) == 3 and p[0] in _INVERT_HEADS and p[1:] not in ADJ_WORDS and p[1] not in _ADJ_CHARS:
         noun = _tags(p[1:])
-        if len(noun) == 1 and noun[0][1][:1] in ("n", "v"):
-            return "sp", p[1:], p[0]  # "低延迟" -> 延迟很低
-    bounds = set(itertools.accumulate(len(w) for w, _ in words(p, hmm=False)))
+        if len(noun) == 1 and (noun[0][1][:1] == "n" or p[1:] in _INVERT_NOUNS):
+            return "sp", p[1:], p[0]  # "低延迟" -> 延迟很低; not "高保湿"
+    tokens = words(p, hmm=False)
+    bounds = set(itertools.accumulate(len(w) for w, _ in tokens))
     for k in range(2, len(p)):
         subj, pred = p[:k], p[k:]
         if k not in bounds and pred not in ADJ_WORDS:
@@ -1052,22 +1057,33 @@ def predicate_form(p: str) -> tuple[str, str, str]:
             continue
         if subj in ADJ_WORDS or subj[-1] in "不很超更也又越得" or subj.startswith(lx.TRAIT_START[:3]):
             break  # "滋润持久", "越嚼越香": two predicates, not a subject and one
-        if subj[0] in "少多无免低高" or _is_adj(subj):
-            break  # "少油健康"
+        adj_head = any(subj.startswith(a) for a in ADJ_WORDS if len(a) == 2)
+        if subj[0] in "少多无免低高大只都更越很也还快慢易好持长深倍可防加" or _is_adj(subj) or adj_head:
+            break  # "少油健康", "只吸收不流失", "快干透气", "持续水润"
+        last, tag = words(subj, hmm=False)[-1]
+        if len(last) < 2 and not subj.endswith(_ABILITY_ENDS):
+            continue  # "深层维稳", "正面偏硬": a fragment, not a subject
+        if tag[:1] in ("a", "d") or last in ADJ_WORDS:
+            break  # "触感柔软细腻", "倍加厚": two predicates or an adverb
         return "sp", subj, pred
-    if p.startswith("可") and len(p) >= 3 and not p.startswith(("可爱", "可口", "可靠")):
-        return "verb", "", p[1:]  # "可机洗" -> 能机洗
-    if p.startswith(_VERB_LEADS) and len(p) >= 4:
-        return "verb", "", p  # "一键清洗", "轻松爬坡"
-    adjectival = ws and ws[0][0].startswith(("防", "抗", "耐", "透", "保", "锁", "持"))  # "防滑", "保暖"
     if (
-        ws
-        and ws[0][1] == "v"
-        and ws[0][0] not in ADJ_WORDS
-        and not re.search(r"[不无免]", p)
-        and not adjectival
+        p.startswith("可")
+        and len(p) >= 3
+        and not p.startswith(("可爱", "可口", "可靠", "可见", "可视", "可调"))
     ):
-        return "verb", "", p  # "解放双手"
+        return "verb", "", p[1:]  # "可机洗" -> 能机洗
+    rest = next((p[len(w) :] for w in _VERB_LEADS if p.startswith(w)), "")
+    if rest and 2 <= len(rest) <= 4 and not _is_adj(rest) and not rest.startswith(("可", "不", "自")):
+        return "verb", "", p  # "一键清洗", "轻松爬坡"; not "快速稳定", "轻松可卸"
+    if (
+        len(tokens) == 2
+        and tokens[0][1] == "v"
+        and len(tokens[0][0]) == 2
+        and tokens[0][0] not in ADJ_WORDS
+        and tokens[1][1][:1] == "n"
+        and not tokens[0][0].startswith(("防", "抗", "耐", "透", "保", "锁", "持", "显", "亮"))
+    ):
+        return "verb", "", p  # "解放双手": a verb and its object
     return "other", "", p
 
 
