@@ -90,6 +90,7 @@ def test_a_fact_that_cannot_read_in_a_frame_is_not_put_there(
 
 def test_card_wording_no_one_says_is_not_a_fact() -> None:
     assert type_fact("水靓弹嫩", "质量/特性") is None
+    assert predicate_form("层层阻黑由内匀净焕亮")[0] == "literary"  # dev: "它层层阻黑由内匀净焕亮，我很喜欢"
     assert type_fact("强劲而不噪", "质量/特性") is None
     assert type_fact("增加水嫩有光泽", "功效") is None  # rater: 它能增加水嫩有光泽
     assert type_fact("看不出来的好素颜", "痛点") is None  # a selling point used as a pain

@@ -1035,7 +1035,9 @@ def predicate_form(p: str) -> tuple[str, str, str]:
     if p.startswith(("不", "无", "免", "零", "没")):
         feel = any(p.endswith(w) or p[1:] == w for w in _BODY_FEEL)
         return ("feel" if feel else "neg"), "", p
-    if p.startswith(("能", "可以", "会", "令", "让", "超")):
+    if len(p) >= 8 and not re.search(r"[0-9]", p):
+        return "literary", "", p  # "层层阻黑由内匀净焕亮", "海王星象明眸无渊": a card's stack of praise
+    if p.startswith(("能", "可以", "会", "令", "让", "超")) and not p.startswith("能效"):
         return "other", "", p  # "能舒缓", "超静音": already a predicate
     if p.startswith("好") and p[1:] in ADJ_WORDS:
         return "adj", "", p[1:]  # "好纯净": 好 is 很
