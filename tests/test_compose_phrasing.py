@@ -230,3 +230,26 @@ def test_the_bank_has_no_pain_line_that_fits_any_product() -> None:
 def test_bike_offer_is_not_a_bare_gift_before_the_call() -> None:
     assert reads_wrong("现在下单还送码表和车灯。", BIKE_OFFER) is None
     assert say("送码表和车灯", "offer", "今天", "，真的很划算。") == (0, "送码表和车灯")
+
+
+def test_the_composer_fills_a_frame_with_the_facts_spoken_form() -> None:
+    """End to end: the composer's lines say each card fact in its form, never the card's wording pasted."""
+    from core.narration.compose.bank import parse_bank
+    from core.narration.compose.composer import AdMemory, ClipNeeds, Composer
+    from core.narration.embedded import EmbeddedNarrator
+
+    units = parse_bank("[产品功效]\n它{trait}，我很喜欢。\n除此之外，它还{trait}。\n", "electronics")
+    composer = Composer(units, EmbeddedNarrator().composer.fluency)
+    lines = {
+        x.text
+        for x in composer.lines(EARPHONES, ClipNeeds(("产品功效",), 8, 14, role="产品功效"), AdMemory())
+    }
+    assert "它的音质很饱满，我很喜欢。" in lines and "它延迟很低，我很喜欢。" in lines, lines
+    two = {
+        x.text
+        for x in composer.lines(EARPHONES, ClipNeeds(("产品功效",), 20, 40, role="产品功效"), AdMemory())
+    }
+    assert any("它的音质也很饱满" in x or "它延迟也很低" in x or "它通话也很清晰" in x for x in two), two
+    assert not any(
+        w in x for x in lines | two for w in ("它音质饱满", "它还音质", "它低延迟", "它还低延迟")
+    ), two
