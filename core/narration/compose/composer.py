@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from core.narration.compose.bank import Unit, index_units
 from core.narration.compose.check import DEAL_TALK, reads_wrong, same_idea
-from core.narration.compose.facts import Card, Fact, say
+from core.narration.compose.facts import Card, Fact, say, sayable
 from core.narration.compose.fluency import Fluency
 
 MAX_UNITS = 3
@@ -402,18 +402,16 @@ class Composer:
     def _fill(self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random) -> list[_Filled]:
         """Up to FILLINGS fillings of `unit` with facts not said yet (none when a slot has no fact)."""
         options: list[list[Fact]] = []
-        own = (card.name, card.type_word)
         for slot in unit.fact_slots():
-            at = unit.text.find("{" + slot + "}")
-            before, after = unit.text[:at], unit.text[at + len(slot) + 2 :]
-            pool = [
-                f
-                for f in card.of(slot.rstrip("2"))
-                if f.text not in memory.facts and say(f.text, f.slot, before, after, own, card.type_word)
-            ]
+            pool = [f for f in card.of(slot.rstrip("2")) if f.text not in memory.facts]
             if not pool:
                 return []
             options.append(pool)
+
+        options = [sayable(unit.text, slot, pool, card) for slot, pool in zip(unit.fact_slots(), options)]
+        if not all(options):
+            return []  # a fact that cannot read in this frame ("很{trait}" + 音质饱满) is not put there
+        own = (card.name, card.type_word)
         out: list[_Filled] = []
         seen: set[str] = set()
         for _ in range(FILLINGS * 2):

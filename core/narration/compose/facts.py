@@ -1210,3 +1210,11 @@ def say(
             return None
         return 0, ("" if before.endswith(("能", "可以")) else "能") + pred
     return 0, text
+
+
+def sayable(frame: str, slot: str, facts: list[Fact], card: Card) -> list[Fact]:
+    """The facts that can read in `frame`'s `{slot}` (`say` is not None), in their order."""
+    at = frame.find("{" + slot + "}")
+    before, after = frame[:at], frame[at + len(slot) + 2 :]
+    own = (card.name, card.type_word)
+    return [f for f in facts if say(f.text, f.slot, before, after, own, card.type_word) is not None]
