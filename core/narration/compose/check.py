@@ -13,7 +13,7 @@ import unicodedata
 
 from core.narration.compose import lexicon as lx
 from core.narration.compose.collocation import bad_before
-from core.narration.compose.facts import CHILD, Card, predicate_form
+from core.narration.compose.facts import CHILD, Card, predicate_form, spoken_forms
 from core.narration.words import _jieba, words
 
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
@@ -285,12 +285,13 @@ def _said_facts(text: str, card: Card) -> list[tuple[int, int, str]]:
     for fact in sorted(card.facts, key=lambda f: -len(f.text)):
         if fact.text in card.name or (card.type_word and fact.text in card.type_word):
             continue
-        at = text.find(fact.text)
-        while at >= 0:
-            end = at + len(fact.text)
-            if not any(a < end and at < b for a, b, _ in out):
-                out.append((at, end, fact.slot))
-            at = text.find(fact.text, at + 1)
+        for form in spoken_forms(fact.text, fact.slot):  # "音质饱满" is said "音质也很饱满"
+            at = text.find(form)
+            while at >= 0:
+                end = at + len(form)
+                if not any(a < end and at < b for a, b, _ in out):
+                    out.append((at, end, fact.slot))
+                at = text.find(form, at + 1)
     return sorted(out)
 
 

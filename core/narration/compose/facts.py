@@ -1218,3 +1218,22 @@ def sayable(frame: str, slot: str, facts: list[Fact], card: Card) -> list[Fact]:
     before, after = frame[:at], frame[at + len(slot) + 2 :]
     own = (card.name, card.type_word)
     return [f for f in facts if say(f.text, f.slot, before, after, own, card.type_word) is not None]
+
+
+@functools.lru_cache(maxsize=16384)
+def spoken_forms(text: str, slot: str) -> tuple[str, ...]:
+    """The ways the composer may say a fact (`say` in the usual frames), longest first: "音质饱满" is also
+    said "音质也很饱满" and "音质很饱满", "轻量" "很轻", "一键清洗" "能一键清洗". A line says the fact when it
+    says one of them (`said_in`)."""
+    forms = {text}
+    for before in ("它", "它还", "，还", "，", "很"):
+        for type_word in ("", "洗面奶"):
+            said = say(text, slot, before, "。", (), type_word)
+            if said and said[1]:
+                forms.add(said[1].removeprefix("的"))
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def said_in(fact: Fact, line: str) -> bool:
+    """Whether `line` says `fact` in its card wording or one of its spoken forms."""
+    return any(form in line for form in spoken_forms(fact.text, fact.slot))
