@@ -6,6 +6,7 @@ kind only (a line for another kind must not say them), and the morphemes that sa
 
 from __future__ import annotations
 
+import functools
 import re
 
 KINDS = (
@@ -390,6 +391,7 @@ INTIMATE = re.compile(r"内衣|文胸|胸贴|胸罩|内裤|乳贴")
 """Underwear: not asked about in public ("平时穿什么")."""
 
 
+@functools.lru_cache(maxsize=1024)
 def use_kind(title: str) -> str:
     """How a product is used ("eat", "drink", "wear", "play", "ride", "ball", "pet-food"), or ""."""
     for kind, pattern in USE_KINDS:
