@@ -11,7 +11,7 @@ import pytest
 from core.narration.compose.bank import Unit, bad_collocation, load_bank, parse_bank
 from core.narration.compose.check import reads_wrong
 from core.narration.compose.composer import follows
-from core.narration.compose.facts import Card, Fact
+from core.narration.compose.facts import Card, Fact, say
 from core.narration.compose.lexicon import KINDS
 
 EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -28,7 +28,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "service": ("车架终身质保", "七天无理由退换", "顺丰包邮", "一年只换不修"),
     "cert": ("SGS检测", "国家专利", "3C认证", "欧盟CE认证", "国家发明专利"),
 }
-NAMES = {
+NAMES = {  # products a kind's every unit is written for (a toy, dog food or a bike is checked by its use: wrong_use)
     "skincare": ("植物医生面霜", "面霜"),
     "makeup": ("完美日记粉底液", "粉底液"),
     "clothing": ("南极人T恤", "T恤"),
@@ -36,9 +36,9 @@ NAMES = {
     "appliance": ("美的空气炸锅", "空气炸锅"),
     "electronics": ("公牛插线板", "插线板"),
     "hometextile": ("水星家纺四件套", "四件套"),
-    "kids": ("乐高积木", "积木"),
-    "pet": ("麦富迪狗粮", "狗粮"),
-    "sports": ("骑迹自行车", "自行车"),
+    "kids": ("贝亲奶瓶", "奶瓶"),
+    "pet": ("网易严选猫砂", "猫砂"),
+    "sports": ("迪卡侬瑜伽垫", "瑜伽垫"),
     "personalcare": ("舒适达牙膏", "牙膏"),
     "generic": ("天堂雨伞", "雨伞"),
 }
@@ -57,19 +57,29 @@ def example_card(kind: str) -> Card:
     return Card(name, type_word, kind, facts, name + "|" + "|".join(f.text for f in facts) + "|" + audiences)
 
 
-def fill(unit: str, kind: str, k: int) -> str:
+def fill(unit: str, kind: str, k: int) -> str | None:
+    """The unit filled as the composer fills it: each example in the form its frame asks (`say`: "它还{trait}"
+    + 音质饱满 -> 它的音质也很饱满); None when an example cannot read there (the composer never says it)."""
     name, type_word = NAMES[kind]
-
-    def value(m: re.Match[str]) -> str:
+    text = unit
+    for m in list(_SLOT.finditer(unit)):
         slot, second = m.group(1), m.group(2)
+        at = text.find(m.group(0))
         if slot == "name":
-            return name
-        if slot == "type":
-            return type_word
-        xs = EXAMPLES[slot]
-        return xs[(k + (1 if second else 0) + OFFSET[slot]) % len(xs)]
-
-    return _SLOT.sub(value, unit)
+            value = name
+        elif slot == "type":
+            value = type_word
+        else:
+            xs = EXAMPLES[slot]
+            fact = xs[(k + (1 if second else 0) + OFFSET[slot]) % len(xs)]
+            said = say(fact, slot, text[:at], text[at + len(m.group(0)) :], (name, type_word), type_word)
+            if said is None:
+                return None
+            drop, value = said
+            text = text[: at - drop] + text[at:]
+            at -= drop
+        text = text[:at] + value + text[at + len(m.group(0)) :]
+    return text
 
 
 UNITS = load_bank()
@@ -92,7 +102,10 @@ def test_every_unit_filled_with_every_example_reads(kind: str) -> None:
         n = max((len(EXAMPLES[s.rstrip("2")]) for s in unit.fact_slots()), default=1)
         for as_kind in kinds:
             for k in range(n):
-                line = ("这个细节很打动人。" if unit.connective else "") + fill(unit.text, as_kind, k)
+                filled = fill(unit.text, as_kind, k)
+                if filled is None:
+                    continue
+                line = ("我一眼就看中了它。" if unit.connective else "") + filled
                 problem = reads_wrong(line, example_card(as_kind) if as_kind != kind else card)
                 if problem and problem.startswith("an adverb before a measure"):
                     continue  # "它还整车重量8.5公斤": refused here, so the composer never says it

@@ -33,7 +33,7 @@ from core.narration.compose.composer import (
     Composer,
     Line,
 )
-from core.narration.compose.facts import Card, read_card
+from core.narration.compose.facts import Card, read_card, said_in
 from core.narration.compose.fluency import Fluency, bank_segments
 from core.narration.knowledge import CLAIM_LABELS, has_knowledge_for, knowledge_text
 from core.narration.naming import brand_and_type, lexicon, spoken_name
@@ -542,7 +542,7 @@ class EmbeddedNarrator(Narrator):
             elif other.text:
                 others.append(other.text)
                 memory.add_text(other.text, card.name, calls_to_buy(other.text, card) > 0)
-                memory.facts.update(f.text for f in card.facts if f.text in other.text)
+                memory.facts.update(f.text for f in card.facts if said_in(f, other.text))
         if not labels:
             labels = self.plan(request)[i]
         writing = self._writing_labels(labels, card)

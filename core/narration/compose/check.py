@@ -13,7 +13,7 @@ import unicodedata
 
 from core.narration.compose import lexicon as lx
 from core.narration.compose.collocation import bad_before
-from core.narration.compose.facts import Card
+from core.narration.compose.facts import CHILD, Card, predicate_form, spoken_forms
 from core.narration.words import _jieba, words
 
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
@@ -285,12 +285,13 @@ def _said_facts(text: str, card: Card) -> list[tuple[int, int, str]]:
     for fact in sorted(card.facts, key=lambda f: -len(f.text)):
         if fact.text in card.name or (card.type_word and fact.text in card.type_word):
             continue
-        at = text.find(fact.text)
-        while at >= 0:
-            end = at + len(fact.text)
-            if not any(a < end and at < b for a, b, _ in out):
-                out.append((at, end, fact.slot))
-            at = text.find(fact.text, at + 1)
+        for form in spoken_forms(fact.text, fact.slot):  # "音质饱满" is said "音质也很饱满"
+            at = text.find(form)
+            while at >= 0:
+                end = at + len(form)
+                if not any(a < end and at < b for a, b, _ in out):
+                    out.append((at, end, fact.slot))
+                at = text.find(form, at + 1)
     return sorted(out)
 
 
@@ -353,6 +354,101 @@ def awkward_join(text: str, card: Card) -> str | None:
     return None
 
 
+_ADD_BEFORE = ("它还", "它也", "还", "也", "又")
+
+
+def bad_predicate(text: str, card: Card) -> str | None:
+    """A card fact said in a form its grammar does not take (issue #23's struck lines): a bare adjective
+    after 它 ("它轻量", "它光滑，"), a fact with its own subject after an adverb ("它还音质饱满"), a verb
+    phrase after 它 without 能 ("它一键清洗"), the user's feeling said of the product ("它不紧绷"), or card
+    wording no one says ("它水靓弹嫩", "强劲而不噪")."""
+    own = tuple(x for x in (card.name, card.type_word) if x)
+    for fact in card.facts:
+        if fact.slot == "part" and len(fact.text) == 3 and predicate_form(fact.text)[0] == "sp":
+            if re.search(r"有$", text[: max(0, text.find(fact.text))]) and fact.text in text:
+                return f"a size said as a thing ({fact.text}): say 它的{fact.text[1:]}很{fact.text[0]}"
+            continue  # "它还有小颗粒"
+        if fact.slot not in ("trait", "texture"):
+            continue
+        at = text.find(fact.text)
+        while at >= 0:
+            before, after = text[:at], text[at + len(fact.text) :]
+            form = predicate_form(fact.text)[0]
+            after_it = before.endswith(("它", *_ADD_BEFORE, *own))
+            ends = not after or after[0] in "，。！？,!?；;"
+            if after.startswith("的"):
+                at = text.find(fact.text, at + 1)
+                continue  # "能补水又久洗不变形的面霜": said of a noun, not as a predicate
+            if form == "literary":
+                return f"card wording no one says ({fact.text})"
+            if form == "measure" and before.endswith((*_ADD_BEFORE, "很", "更")):
+                return f"an adverb before a measure ({fact.text})"  # "它还半小时充满一半"
+            if (
+                form == "measure"
+                and before.endswith("它")
+                and re.search(r"^[0-9.]+[^0-9]{1,2}加[厚宽长高]$", fact.text)
+            ):
+                return f"a measure said as a verb ({fact.text}): say 有…厚"  # "它10毫米加厚"
+            if (
+                form == "sp"
+                and before.endswith("它")
+                and len(fact.text) == 3
+                and fact.text[0] in "低高大小长短强轻薄厚细少多"
+            ):
+                return f"an adjective before its noun said as a predicate ({fact.text})"  # "它低延迟"
+            if form == "adj" and ends and (after_it or (fact.slot == "texture" and before.endswith("，"))):
+                return f"a bare adjective as a predicate ({fact.text}): say 很"
+            if form == "sp" and before.endswith((*_ADD_BEFORE, "很", "更")):
+                return f"'{fact.text}' has its own subject: not after 还/很"
+            if form == "verb" and before.endswith(("它", "它还", "它也")):
+                return f"a verb phrase after 它 without 能 ({fact.text})"
+            if form == "feel" and before.endswith("它"):
+                return f"the user's feeling said of the product ({fact.text})"
+            at = text.find(fact.text, at + 1)
+    return None
+
+
+STOCK_ONCE: tuple[tuple[str, ...], ...] = (
+    ("推荐", "安利"), ("下单",), ("细节",), ("体验",), ("下来",), ("实际",), ("穿着",), ("一整天",), ("用心",),
+)  # fmt: skip
+"""Stock words of the frames and cards that a line says once ("今天推荐X。…必须推荐给你们", "下单送礼品袋，赶紧
+下单吧", "细节很用心。细节处理得很到位", "实际用下来…实际体验下来", "穿着凉爽，一整天穿着")."""
+
+
+def stock_twice(text: str, card: Card) -> str | None:
+    """A stock word said twice in a line, card words included (the name is not counted)."""
+    said = text.replace(card.name, "Ⓝ") if card.name else text
+    for group in STOCK_ONCE:
+        if sum(said.count(w) for w in group) > 1:
+            return f"'{group[0]}' said twice"
+    if card.type_word:
+        for sentence in _SENTENCE.findall(text):
+            at = sentence.find(card.name) if card.name else -1
+            if at >= 0 and card.type_word in sentence[at + len(card.name) :]:
+                return "the product type said again after the name"  # "三只松鼠每日坚果，…的一款每日坚果"
+    return None
+
+
+def wrong_use(text: str, card: Card) -> str | None:
+    """A word of using another kind of product ("体验下来" for rice, "骑" things said of a treadmill carried
+    out, "如果你是小学生" for the parent who buys a child's watch, "平时穿什么" for underwear)."""
+    title = card.type_word or card.name
+    words_of = lx.USE_WORDS.get(lx.use_kind(title) or lx.use_kind(card.name), ())
+    for w in words_of:
+        if w in text and w not in card.text:
+            return f"'{w}' is not how one uses this product"
+    if lx.STATIONARY.search(title) and any(w in text for w in lx.CARRIED):
+        return "a product that stays at home carried out"
+    m = re.search(r"你是([^，。！？]{2,8})", text)
+    child = next((a.text for a in card.of("audience") if CHILD.search(a.text)), "")
+    asks = child and re.search(re.escape(child) + r"(?:可以放心入手|看过来|一定要|可以入手|放心选)", text)
+    if (m and CHILD.search(m.group(1))) or asks:
+        return "speaks to the child, not the buyer"
+    if lx.INTIMATE.search(title) and "穿什么" in text:
+        return "underwear asked about in public"
+    return None
+
+
 def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     """Why a copywriter would not voice `line` for this product, or None. `cta_said`: the ad already asks
     to buy in another line."""
@@ -394,4 +490,9 @@ def reads_wrong(line: str, card: Card, *, cta_said: bool = False) -> str | None:
     figure = unsupported_figure(text, card) or unsupported_claim(text, card)
     if figure:
         return f"'{figure}' is not on the product card"
-    return awkward_join(text, card)
+    return (
+        awkward_join(text, card)
+        or bad_predicate(text, card)
+        or stock_twice(text, card)
+        or wrong_use(text, card)
+    )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from core.narration.compose.bank import Unit, index_units
 from core.narration.compose.check import DEAL_TALK, reads_wrong, same_idea
-from core.narration.compose.facts import Card, Fact
+from core.narration.compose.facts import Card, Fact, say, sayable
 from core.narration.compose.fluency import Fluency
 
 MAX_UNITS = 3
@@ -407,6 +407,11 @@ class Composer:
             if not pool:
                 return []
             options.append(pool)
+
+        options = [sayable(unit.text, slot, pool, card) for slot, pool in zip(unit.fact_slots(), options)]
+        if not all(options):
+            return []  # a fact that cannot read in this frame ("很{trait}" + 音质饱满) is not put there
+        own = (card.name, card.type_word)
         out: list[_Filled] = []
         seen: set[str] = set()
         for _ in range(FILLINGS * 2):
@@ -420,13 +425,19 @@ class Composer:
             facts = iter(chosen)
             spans: list[tuple[int, int]] = []
             for slot in unit.slots:
+                at = text.find("{" + slot + "}")
                 if slot == "name":
                     value = card.name
                 elif slot == "type":
                     value = card.type_word or "产品"
-                else:
-                    value = next(facts).text
-                at = text.find("{" + slot + "}")
+                else:  # the fact in the form its frame asks ("它还{trait}" + 音质饱满 -> 它的音质也很饱满)
+                    fact = next(facts)
+                    said = say(
+                        fact.text, fact.slot, text[:at], text[at + len(slot) + 2 :], own, card.type_word
+                    )
+                    drop, value = said if said else (0, fact.text)
+                    text = text[: at - drop] + text[at:]
+                    at -= drop
                 text = text[:at] + value + text[at + len(slot) + 2 :]
                 spans = [
                     (a, b) if a < at else (a + len(value) - len(slot) - 2, b + len(value) - len(slot) - 2)

@@ -15,6 +15,7 @@ facts that say one thing ("双向快充", "22.5瓦快充") so a line says it onc
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -428,6 +429,8 @@ def _pain(p: str) -> str | None:
         return None  # "不刺激", "不勒肚子": a promise; "不透气", "不贴合" are problems
     if p.endswith(("成分", "救星", "程度")):
         return None  # "三大核心油成分", "干皮救星", "发红程度"
+    if re.search(r"的好[\u4e00-\u9fff]|^好[\u4e00-\u9fff]{2}", p):
+        return None  # "看不出来的好素颜": a selling point, not a problem
     if not any(m in p for m in _PAIN_MARKS) or any(
         w in p for w in lx.TEXTURE_WORDS if len(w) >= 2 and w.startswith("不")
     ):
@@ -764,6 +767,8 @@ def reads_as_benefit(p: str) -> bool:
     "保湿微粒"), a property ("吸收快") or a bare body part after 提升 ("提升腰部")."""
     if _NOT_A_FACT.search(p) or _ends_in_thing(p) or p in _BARE_VERBS or p == "遮盖":
         return False  # "保湿霜", "保湿膜", "抗皱秘籍"
+    if re.match(r"^(?:增加|增强)", p) and (p[2:4] in ADJ_WORDS or re.search(r"有[\u4e00-\u9fff]", p[2:])):
+        return False  # "增加水嫩有光泽": a verb on adjectives, card wording no one says
     if re.match(r"^(?:抗|防|耐)", p) and p[1:].startswith(_PROOF_OBJECTS) and not p.startswith("抗菌"):
         return False  # "帮你抗腐蚀": a property of the product
     if re.search(r"[\u4e00-\u9fff]的[\u4e00-\u9fff]", p) and not p.startswith(
@@ -871,6 +876,8 @@ def _retype(p: str, slot: str, key: str) -> tuple[str, str] | None:
         return p, "look"  # "奶茶色", "03号色": how it looks, not a thing it has
     if slot == "material" and not reads_as_material(p):
         return None
+    if slot in ("trait", "texture") and predicate_form(p)[0] == "literary":
+        return None  # "水靓弹嫩", "强劲而不噪": printed on a card, never said
     check = FORM_CHECKS.get(slot)
     if check is None or check(p):
         return p, slot
@@ -950,3 +957,283 @@ def fact_core(text: str) -> frozenset[str]:
     return frozenset(
         x for x in pairs if not (set(x) & _FUNCTION_CHARS) and x not in _CORE_STOP and not x.endswith("瓦")
     )
+
+
+# ---- how a fact reads inside a sentence (its predicate form) ----
+
+_ADJ_LIST = """光滑 柔软 服帖 饱满 细腻 轻盈 轻便 轻巧 小巧 耐磨 耐用 舒适 舒服 透气 安静 清晰 顺滑 丝滑 清爽 稳定 结实 牢固
+    灵敏 便携 百搭 保暖 亲肤 时尚 好看 可爱 精致 大气 简约 迅速 快速 方便 简单 轻松 省力 干净 均匀 安全 健康 放心
+    可口 浓郁 醇厚 香浓 清香 鲜美 充足 持久 灵活 便捷 实用 顺畅 流畅 软糯 蓬松 松软 柔和 温和 水润 滋润 通透 自然
+    轻薄 厚实 紧实 挺括 凉爽 凉快 暖和 细滑 顺手 跟脚 合身 贴合 稳固 稳当 扎实 平稳 静音 强劲 高效 节能 省电 省心
+    香甜 清甜 酥脆 香脆 爽口 鲜嫩 Q弹 劲道 筋道 绵密 绵软 细软 柔顺 蓬松 顺 光亮 明亮 柔亮 鲜艳 清新 干爽 滑爽
+    水嫩 精细 粉嫩 洁净 舒展 有力 给力 好用 耐脏 好洗 易洗 护眼 低调 高级 经典 新颖 独特 别致 轻量 纯净 硬朗"""
+ADJ_WORDS = frozenset(_ADJ_LIST.split())
+"""Adjectives a card says bare ("光滑", "轻量"): said as a predicate they take 很 ("它很光滑")."""
+_ADJ_BASE = {"轻量": "轻", "轻量化": "轻", "静音": "安静"}
+"""Card words whose spoken adjective is shorter ("它轻量" -> "它很轻")."""
+_ADJ_CHARS = frozenset("好强快高低大小多少足稳硬软轻薄厚长短久亮准匀滑脆嫩润净静省香甜细密宽紧松")
+"""One-character adjectives ending a subject-predicate fact ("颗粒小", "手感好", "刹车稳")."""
+_INVERT_HEADS = "低高大小长短强轻薄厚细少多"
+"""An adjective before a noun that says a property ("低延迟" -> "延迟很低", "小颗粒" -> "颗粒很小")."""
+_DEGREE = ("很", "非常", "特别", "超级", "超", "太", "真的很", "十分", "相当", "更", "好", "挺", "越")
+_QUOTE_BEFORE = ("说是", "主打", "号称", "主推", "所谓", "叫")
+_BODY_FEEL = ("紧绷", "拔干", "干涩", "刺痛", "刺激", "假滑", "油腻", "黏腻", "粘腻", "闷")
+"""What the user's skin feels after use: "它不紧绷" has the wrong subject ("洗完不紧绷")."""
+_PARALLEL = frozenset("靓嫩润滑亮白透弹泽瑕艳彩")
+"""Second characters of a card's four-character praise ("水靓弹嫩", "奢润无瑕"): printed, never said."""
+_ABILITY_ENDS = ("力", "度", "感", "性", "量", "率", "质", "音", "面", "身", "底")
+"""Ends of a subject that jieba splits ("抓地力", "蓬松度", "握感")."""
+_INVERT_NOUNS = frozenset({"延迟", "噪音", "油烟", "功耗"})
+_VERB_LEADS = ("一键", "自动", "轻松", "快速", "随时", "迅速", "一次", "轻轻")
+_VERBAL_LIST = "通话 回弹 结团 出浆 出水 充电 散热 清洗 吸水 骑行 穿着 上脸 上身 上脚 入口 抓地"
+_VERBAL_NOUNS = frozenset(_VERBAL_LIST.split())
+"""Subjects of a subject-predicate fact that are what one does with it ("它清洗很方便", not "它的清洗")."""
+CHILD = re.compile(r"小学生|中学生|中小学生|儿童|孩子|宝宝|婴|幼儿|小朋友|幼童|新生儿|宝贝")
+"""Audiences who are not the buyer: "如果你是小学生" speaks to the wrong person."""
+
+
+_CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _hen(a: str, also: bool = False) -> str:
+    """An adjective said as a predicate: "很饱满", "也很饱满"; one with its own adverb or negation stays."""
+    if (
+        a.startswith(("不", "无", "没"))
+        or (len(a) > 1 and a.startswith(_DEGREE))
+        or not _CJK_ONLY.fullmatch(a)
+    ):
+        return ("也" if also else "") + a
+    return ("也很" if also else "很") + _ADJ_BASE.get(a, a)
+
+
+def _is_adj(p: str) -> bool:
+    if p in ADJ_WORDS or p in _ADJ_BASE:
+        return True
+    ws = _tags(p)
+    return len(ws) == 1 and ws[0][1] in ("a", "ad", "an") and len(p) >= 2 and not p.startswith(("偏", "自"))
+
+
+@functools.lru_cache(maxsize=8192)
+def predicate_form(p: str) -> tuple[str, str, str]:
+    """How a trait reads as a predicate: (form, subject, predicate).
+
+    forms: "adj" (光滑: "很光滑"), "sp" (音质饱满: its own subject, "音质也很饱满"), "verb" (一键清洗: "能一键
+    清洗"), "neg" (不掉毛: as it is), "feel" (不紧绷: the user's skin, "用完不紧绷"), "measure" (续航30小时),
+    "literary" (强劲而不噪, 水靓弹嫩: card wording no one says), "other" (as it is)."""
+    if re.search(r"[\u4e00-\u9fff]而[\u4e00-\u9fff]", p) and not p.startswith(("而", "然而")):
+        return "literary", "", p  # "强劲而不噪"
+    if (
+        len(p) == 4
+        and p[1] in _PARALLEL
+        and p[3] in _PARALLEL
+        and p[0] not in "不无免零可易好少多低高大小超很更越一"
+    ):
+        return "literary", "", p  # "水靓弹嫩", "奢润无瑕": two parallel two-character praises
+    head = _FIGURE_HEAD.match(p)
+    if (head and head.end() > 0) or _MEASURE_TRAIT.fullmatch(p):
+        return "measure", "", p
+    if p.startswith(("不", "无", "免", "零", "没")):
+        feel = any(p.endswith(w) or p[1:] == w for w in _BODY_FEEL)
+        return ("feel" if feel else "neg"), "", p
+    if len(p) >= 8 and not re.search(r"[0-9]", p):
+        return "literary", "", p  # "层层阻黑由内匀净焕亮", "海王星象明眸无渊": a card's stack of praise
+    if p.startswith(("能", "可以", "会", "令", "让", "超")) and not p.startswith("能效"):
+        return "other", "", p  # "能舒缓", "超静音": already a predicate
+    if p.startswith("好") and p[1:] in ADJ_WORDS:
+        return "adj", "", p[1:]  # "好纯净": 好 is 很
+    if _is_adj(p):
+        return "adj", "", p
+    if len(p) == 3 and p[0] in _INVERT_HEADS and p[1:] not in ADJ_WORDS and p[1] not in _ADJ_CHARS:
+        noun = _tags(p[1:])
+        if len(noun) == 1 and (noun[0][1][:1] == "n" or p[1:] in _INVERT_NOUNS):
+            return "sp", p[1:], p[0]  # "低延迟" -> 延迟很低; not "高保湿"
+    tokens = words(p, hmm=False)
+    bounds = set(itertools.accumulate(len(w) for w, _ in tokens))
+    for k in range(2, len(p)):
+        subj, pred = p[:k], p[k:]
+        if k not in bounds and pred not in ADJ_WORDS:
+            continue  # "双面防滑" is 双面 + 防滑, not 双面防 + 滑; "骑行省力" is 骑行 + 省力
+        ok_pred = pred in ADJ_WORDS or (len(pred) == 1 and pred in _ADJ_CHARS)
+        ok_pred = ok_pred or (pred.startswith("不") and len(pred) in (2, 3))
+        if not ok_pred or len(p) > 6:
+            continue
+        if subj in ADJ_WORDS or subj[-1] in "不很超更也又越得" or subj.startswith(lx.TRAIT_START[:3]):
+            break  # "滋润持久", "越嚼越香": two predicates, not a subject and one
+        adj_head = any(subj.startswith(a) for a in ADJ_WORDS if len(a) == 2)
+        if subj[0] in "少多无免低高大只都更越很也还快慢易好持长深倍可防加" or _is_adj(subj) or adj_head:
+            break  # "少油健康", "只吸收不流失", "快干透气", "持续水润"
+        last, tag = words(subj, hmm=False)[-1]
+        if len(last) < 2 and not subj.endswith(_ABILITY_ENDS):
+            continue  # "深层维稳", "正面偏硬": a fragment, not a subject
+        if tag[:1] in ("a", "d") or last in ADJ_WORDS:
+            break  # "触感柔软细腻", "倍加厚": two predicates or an adverb
+        return "sp", subj, pred
+    if (
+        p.startswith("可")
+        and len(p) >= 3
+        and not p.startswith(("可爱", "可口", "可靠", "可见", "可视", "可调"))
+    ):
+        return "verb", "", p[1:]  # "可机洗" -> 能机洗
+    rest = next((p[len(w) :] for w in _VERB_LEADS if p.startswith(w)), "")
+    if rest and 2 <= len(rest) <= 4 and not _is_adj(rest) and not rest.startswith(("可", "不", "自")):
+        return "verb", "", p  # "一键清洗", "轻松爬坡"; not "快速稳定", "轻松可卸"
+    if (
+        len(tokens) == 2
+        and tokens[0][1] == "v"
+        and len(tokens[0][0]) == 2
+        and tokens[0][0] not in ADJ_WORDS
+        and tokens[1][1][:1] == "n"
+        and not tokens[0][0].startswith(("防", "抗", "耐", "透", "保", "锁", "持", "显", "亮"))
+    ):
+        return "verb", "", p  # "解放双手": a verb and its object
+    return "other", "", p
+
+
+def _context(before: str, after: str, own: tuple[str, ...]) -> str:
+    """What the words around a slot ask of its phrase: quote (说是{x}, 一款{x}的), deg (很{x}), add (它还{x}),
+    subj (它{x}, 这款耳机{x}), clause (anything else)."""
+    if before.endswith(_QUOTE_BEFORE) or after.startswith("的"):
+        return "quote"
+    if before.endswith(("很", "非常", "特别", "超级", "太", "十分", "相当", "更", "挺")) or re.search(
+        r"(?:^|[^还也又])超$", before
+    ):
+        return "deg"
+    if before.endswith(("还", "也", "又")):
+        return "add"
+    if before.endswith("它") or any(o and before.endswith(o) for o in own):
+        return "subj"
+    return "clause"
+
+
+def _use_done(type_word: str) -> str:
+    return "洗完" if re.search(r"洗|洁|沐浴|卸", type_word) else "用完"
+
+
+@functools.lru_cache(maxsize=65536)
+def say(
+    text: str, slot: str, before: str, after: str = "", own: tuple[str, ...] = (), type_word: str = ""
+) -> tuple[int, str] | None:
+    """How a fact of `slot` reads between `before` and `after` (a frame's words): (characters to drop from
+    the end of `before`, the phrase to say), or None when it cannot read there. A bare adjective takes 很
+    ("它很轻"), a fact with its own subject is its own clause ("它的音质也很饱满", not "它还音质饱满"), a verb
+    phrase takes 能 ("它能一键清洗"), card wording no one says ("水靓弹嫩") is not said."""
+    if slot == "audience":
+        about = before.endswith(("给", "适合", "适用于", "专为", "对于", "对", "送给", "陪伴"))
+        return None if CHILD.search(text) and not about else (0, text)  # "小学生可以放心入手": not the buyer
+    if slot == "offer":
+        m = re.fullmatch(r"(买[0-9一二两三]+送[0-9一二两三]+)(送.+)", text)
+        if m:
+            return 0, f"{m.group(1)}，还{m.group(2)}"  # "买1送1送粉扑" -> "买1送1，还送粉扑"
+        clause_start = not before or before[-1] in "，。！？"
+        rest = re.split(r"[。！？]", after)[0]
+        if (
+            text.startswith(("送", "赠"))
+            and clause_start
+            and lx.CTA.search(rest)
+            and not lx.CTA.search(before)
+        ):
+            return None  # "送码表和车灯，赶紧下单吧": a bare gift before the call ("现在下单还送…" reads)
+        return 0, text
+    if slot == "texture":
+        ctx = _context(before, after, own)
+        if (
+            _is_adj(text)
+            and ctx != "quote"
+            and (before.endswith(("，", "起来", "感觉", "发现", "就是")) or ctx == "subj")
+        ):
+            return 0, _hen(text)  # "你们看这个面料，很柔软。"
+        return 0, text
+    if slot == "part" and before.endswith("有") and len(text) == 3 and text[0] in _INVERT_HEADS:
+        form, subj, pred = predicate_form(text)
+        if form == "sp":  # "它还有小颗粒" -> 它的颗粒也很小: a size said as a property
+            if before.endswith(("它还有", "它也有")):
+                return 2, f"的{subj}{_hen(pred, also=True)}"
+            if before.endswith("它有"):
+                return 1, f"的{subj}{_hen(pred)}"
+            if before.endswith(("还有", "也有")):
+                return 2, f"{subj}{_hen(pred, also=True)}"
+        return 0, text
+    if slot != "trait":
+        return 0, text
+    form, subj, pred = predicate_form(text)
+    ctx = _context(before, after, own)
+    if form == "literary":
+        return None
+    if ctx == "quote":
+        return 0, text
+    if form == "measure":
+        if ctx == "deg":
+            return None
+        said = text
+        m = re.fullmatch(r"([0-9.]+(?:毫米|厘米|mm|cm|MM|CM))加([厚宽长高])", text)
+        if m:
+            said = f"有{m.group(1)}{m.group(2)}"  # "10毫米加厚" -> 有10毫米厚
+        m = re.fullmatch(
+            r"((?:[0-9.]+|[一二两三四五六七八九十半]+)(?:个小时|小时|分钟|秒))(快速)?([\u4e00-\u9fff]{2,})",
+            text,
+        )
+        if m and not m.group(3).startswith(("就", "即", "可")):
+            said = f"{m.group(1)}就能{m.group(3)}"  # "半小时充满一半" -> 半小时就能充满一半
+        return None if ctx == "add" else (0, said)  # "它还续航30小时", "它还半小时充满一半"
+    if form == "feel":
+        done = _use_done(type_word)
+        if ctx == "deg":
+            return None
+        if ctx == "add":
+            drop = 2 if before.endswith(("它还", "它也")) else 1
+            return drop, f"{done}也{text}"
+        return (1 if ctx == "subj" and before.endswith("它") else 0), done + text
+    if form == "neg":
+        return None if ctx == "deg" else (0, text)
+    if form == "adj":
+        base = _ADJ_BASE.get(pred, pred)
+        return (0, base) if ctx == "deg" else (0, _hen(pred))
+    if form == "sp":
+        if ctx == "deg":
+            return None
+        link = (
+            "的"
+            if not pred.startswith("不")
+            and subj not in _VERBAL_NOUNS
+            and (_tags(subj)[:1] or [("", "")])[0][1][:1] == "n"
+            else ""
+        )
+        if ctx == "add":
+            if before.endswith(("它还", "它也")):
+                return 1, f"{link}{subj}{_hen(pred, also=True)}"  # "它还" -> "它的音质也很饱满"
+            return 1, f"{subj}{_hen(pred, also=True)}"  # "，还{x}" -> "，音质也很饱满"
+        if ctx == "subj":
+            return 0, f"{link}{subj}{_hen(pred)}"
+        return 0, f"{subj}{_hen(pred)}"
+    if form == "verb":
+        if ctx == "deg":
+            return None
+        return 0, ("" if before.endswith(("能", "可以")) else "能") + pred
+    return 0, text
+
+
+def sayable(frame: str, slot: str, facts: list[Fact], card: Card) -> list[Fact]:
+    """The facts that can read in `frame`'s `{slot}` (`say` is not None), in their order."""
+    at = frame.find("{" + slot + "}")
+    before, after = frame[:at], frame[at + len(slot) + 2 :]
+    own = (card.name, card.type_word)
+    return [f for f in facts if say(f.text, f.slot, before, after, own, card.type_word) is not None]
+
+
+@functools.lru_cache(maxsize=16384)
+def spoken_forms(text: str, slot: str) -> tuple[str, ...]:
+    """The ways the composer may say a fact (`say` in the usual frames), longest first: "音质饱满" is also
+    said "音质也很饱满" and "音质很饱满", "轻量" "很轻", "一键清洗" "能一键清洗". A line says the fact when it
+    says one of them (`said_in`)."""
+    forms = {text}
+    for before in ("它", "它还", "，还", "，", "很"):
+        for type_word in ("", "洗面奶"):
+            said = say(text, slot, before, "。", (), type_word)
+            if said and said[1]:
+                forms.add(said[1].removeprefix("的"))
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def said_in(fact: Fact, line: str) -> bool:
+    """Whether `line` says `fact` in its card wording or one of its spoken forms."""
+    return any(form in line for form in spoken_forms(fact.text, fact.slot))

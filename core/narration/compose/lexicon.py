@@ -6,6 +6,7 @@ kind only (a line for another kind must not say them), and the morphemes that sa
 
 from __future__ import annotations
 
+import functools
 import re
 
 KINDS = (
@@ -160,7 +161,7 @@ CONNECTIVES = (
 
 CTA = re.compile(
     r"下单|入手|(?<![拍])拍(?!照|摄|视频|打|出|得|戏)|抢购|抢到|快抢|去抢|抢先|链接|购买|买它|带回家|加购|购物车|囤货|"
-    r"囤起来|冲鸭|冲就完了|冲它|快冲|赶紧冲|冲呀|冲冲|冲一波|冲吧|赶紧买|带走|快买|闭眼买|别犹豫|心动不如行动|行动起来|不要错过|别错过"
+    r"囤起来|冲鸭|冲就完了|冲它|快冲|赶紧冲|冲呀|冲冲|冲一波|冲吧|赶紧买|带走|快买|闭眼买|别犹豫|心动不如行动|行动起来|不要错过|别错过|安排上"
 )
 """A call to buy: one per ad, in a 引导购买 clip."""
 
@@ -271,3 +272,129 @@ DEAL = re.compile(
 )
 """A deal in a 活动优惠 value written some other way ("满三百减五十", "四包到手价89元", "以旧换新补贴100元"):
 still an offer, said verbatim."""
+
+# ---- how one uses a product: the verb a line says it with ----
+USE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("pet-food", re.compile(r"狗粮|猫粮|犬粮|猫条|罐头|宠物零食|冻干|羊奶粉")),
+    ("drink", re.compile(r"咖啡|茶|果汁|橙汁|饮料|气泡水|矿泉水|牛奶|酸奶|奶茶|豆浆粉|酒|冲饮|饮品")),
+    ("eat", re.compile(r"坚果|零食|大米|香米|米$|饼干|巧克力|糖|面包|蛋糕|肉干|肉脯|牛肉|果干|水果|面条|方便面|螺蛳粉|"
+                       r"蜂蜜|燕窝|麦片|燕麦|粽子|月饼|辣条|薯片|果仁|红枣|枸杞|代餐|蛋白粉|鸡蛋|海鲜|调料|酱|钙片|维生素")),
+    ("wear", re.compile(r"(?<!洗)衣(?![架柜机])|裤|裙|鞋|袜|衫|恤|帽|外套|羽绒|内衣|文胸|胸贴|靴|夹克|毛衣|背心|马甲|西装|睡衣|泳衣|围巾|手套")),
+    ("play", re.compile(r"玩具|积木|拼图|乐高|娃娃|玩偶|公仔|遥控车|遥控赛车|赛车|模型|磁力片|毛绒")),
+    ("ride", re.compile(r"自行车|单车|山地车|公路车|滑板车|平衡车|电动车")),
+    ("ball", re.compile(r"篮球|足球|排球|羽毛球|乒乓球|网球")),
+)  # fmt: skip
+"""What one does with a product, by its type word or title (first match wins)."""
+USE_WORDS: dict[str, tuple[str, ...]] = {
+    "pet-food": (
+        "体验下来",
+        "体验之后",
+        "用下去",
+        "用下来",
+        "用了一段",
+        "用了几",
+        "用了之后",
+        "用了才",
+        "用起来",
+        "用着",
+        "细节处理",
+        "做工",
+        "实际用",
+        "实际体验",
+        "上手",
+    ),
+    "drink": (
+        "体验下来",
+        "体验之后",
+        "用下去",
+        "用下来",
+        "用了一段",
+        "用了几",
+        "用了之后",
+        "用起来",
+        "用着",
+        "细节处理",
+        "做工",
+        "实际用",
+        "实际体验",
+        "上手",
+        "吃起来",
+        "吃下来",
+    ),
+    "eat": (
+        "体验下来",
+        "体验之后",
+        "用下去",
+        "用下来",
+        "用了一段",
+        "用了几",
+        "用了之后",
+        "用起来",
+        "用着",
+        "细节处理",
+        "做工",
+        "实际用",
+        "实际体验",
+        "上手",
+        "喝起来",
+        "喝下来",
+    ),
+    "wear": (
+        "体验下来",
+        "体验之后",
+        "用下去",
+        "用下来",
+        "用了一段",
+        "用了几",
+        "用了之后",
+        "用着",
+        "实际用",
+        "直接上手",
+    ),
+    "play": (
+        "体验下来",
+        "体验之后",
+        "用下去",
+        "用下来",
+        "用了一段",
+        "用了几",
+        "用了之后",
+        "用得开心",
+        "实际用",
+        "用起来",
+        "用它",
+        "实际体验",
+        "好用",
+    ),
+    "ride": ("动起来", "用了几天", "体验下来"),
+    "ball": ("运动的时候不用担心", "注意力都放在自己身上", "动起来", "用起来"),
+}
+"""Words of using a product that do not fit these (-> 吃/喝/尝, 穿/上脚, 玩/拼, 骑): "体验下来" for rice."""
+STATIONARY = re.compile(
+    r"跑步机|键盘|台式机|主机|显示器|冰箱|洗衣机|空调|沙发|床垫|落地灯|浴霸|马桶|热水器|油烟机|扫地机|摄像头|"
+    r"豆浆机|破壁机|空气炸锅|电饭煲|微波炉|烤箱|净水器|书桌|办公椅|椅|柜|四件套|被|枕"
+)
+"""Products that stay at home: never carried out ("每次运动都带上它" for a treadmill)."""
+CARRIED = (
+    "带出去",
+    "带上它",
+    "带着它",
+    "随身",
+    "包里",
+    "出门带",
+    "通勤带",
+    "出门在外",
+    "带着很方便",
+    "都带上",
+)
+INTIMATE = re.compile(r"内衣|文胸|胸贴|胸罩|内裤|乳贴")
+"""Underwear: not asked about in public ("平时穿什么")."""
+
+
+@functools.lru_cache(maxsize=1024)
+def use_kind(title: str) -> str:
+    """How a product is used ("eat", "drink", "wear", "play", "ride", "ball", "pet-food"), or ""."""
+    for kind, pattern in USE_KINDS:
+        if pattern.search(title):
+            return kind
+    return ""
