@@ -109,6 +109,11 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "痛点铺垫": ("痛点",),
 }
 """The card field written for a storyline role: a 产品功效 clip says the card's 功效 before a 质量/特性 spec."""
+MATERIAL_LABEL = "质地/成分/材质"
+MATERIALISH = re.compile(r"(面料|网布|布|棉|绒|材质|纤维|皮|革|钢|铝合金|塑料|硅胶|玻璃|陶瓷|实木|木)$")
+"""A part that is what the product is made of ("弹性面料", "织物网布"): a material clip may say it."""
+FIELD_SLOTS = frozenset({"material", "texture", "look", "part", "trait", "benefit"})
+"""The slots a fact of a role's own card field may have and still do the role's job."""
 FIELD_BONUS = 1.0
 """A line that says what the product is ("这款空气炸锅…") over one that only says 它."""
 NEUTRAL_FIT = 0.0
@@ -245,8 +250,10 @@ def _plain(unit: Unit) -> bool:
 
 
 def _padded(unit: Unit, needs: ClipNeeds) -> bool:
-    """A fact-free sentence counted against MAX_PLAIN: a pain clip's own questions are its job."""
-    return _plain(unit) and not ((needs.role or needs.labels[0]) == PAIN_LABEL and unit.label == PAIN_LABEL)
+    """A fact-free sentence counted against MAX_PLAIN: a pain clip's own questions and a making clip's
+    look at the making ("看看它是怎么做出来的。") are their job."""
+    role = needs.role or needs.labels[0]
+    return _plain(unit) and not (role in (PAIN_LABEL, MAKING_LABEL) and unit.label == role)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -293,7 +300,7 @@ def _figure(fact: str) -> bool:
 
 EXPERIENCE = re.compile(
     r"体验|用下来|用了|用过|用完|试了|试下来|试试|试过|尝了|尝的|入口|穿了|穿上|换上|上手|一试|发现|没想到|"
-    r"感觉|惊喜|就知道|上脸|上妆|一摸|摸一|能感觉"
+    r"感觉|感受|惊喜|就知道|上脸|上妆|一摸|摸一|能感觉|操作下来|用的时候|没有夸张|没让我失望"
 )
 """Words of a frame that tells what the speaker found by using the product ("体验下来，我发现它…", "没想到，
 它…", "这一点我自己能感觉到"): such a frame holds only a fact a user can feel (`felt`)."""
@@ -469,9 +476,15 @@ def plays_role(
         return True
     demo = role == "产品试用"
 
+    fields = ROLE_FIELDS.get(role, ())
+    keys = {f.text: f.key for f in card.facts}
+
     def good(x: str, s: str) -> bool:
-        """A fact that does the role's job (a benefit clip: not a bare figure; a demo: one it can show)."""
-        if s not in wanted:
+        """A fact that does the role's job (a benefit clip: not a bare figure; a demo: one it can show):
+        of the role's kind, or from the card's field for the role ("弹性面料" of 生产工艺 is a part, but
+        "质地: 舒适" in a material clip is its job)."""
+        fabric = role == MATERIAL_LABEL and s == "part" and bool(MATERIALISH.search(x))
+        if s not in wanted and not (keys.get(x) in fields and s in FIELD_SLOTS) and not fabric:
             return False
         if role in (BENEFIT_LABEL, "产品试用") and _figure(x):
             return False
@@ -490,7 +503,7 @@ def plays_role(
         allowed: set[str] = set().union(*(ROLE_SLOTS[lab] for lab in labels))
         if role in (BENEFIT_LABEL, "产品试用"):
             allowed |= {"material", "part"}  # "它用的是不粘涂层，煎蛋不粘": what does it, with what it does
-        if any(s not in allowed for _, s in said):
+        if any(s not in allowed and not good(x, s) for x, s in said):
             return False  # "…它能提升配速。它的荧光绿配色…", "我很喜欢它的高领口设计。" in a material clip
     if role in (BENEFIT_LABEL, "产品试用") and free is not None and "benefit" in free:
         return any(s == "benefit" for _, s in done)  # the card's own benefits first
