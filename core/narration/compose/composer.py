@@ -361,7 +361,7 @@ TAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         ),
     ),
     (
-        re.compile(r"孩子用得开心|不用一直在旁边盯着|给孩子用.*放心"),
+        re.compile(r"孩子用得开心|不用一直在旁边盯着|给孩子用.*放心|不用操心|家长用着放心|当家长的也放心"),
         re.compile(r"安全|圆角|无毒|稳|结实|耐摔|防摔|食品级|环保|无味|不伤手|软|不掉毛"),
     ),
 )
@@ -397,6 +397,16 @@ PROMISE = re.compile(r"回答一下|我的答案|答案就是")
 """A sentence that promises an answer: it gives the product's name, or the next sentence does."""
 MIX_TYPES = re.compile(r"每日坚果|混合|什锦|综合|杂粮|果蔬|礼盒")
 """A product that is a mix of its ingredients: never said as one of them ("这款用的是巴旦木")."""
+
+
+def _adds_to_pain(unit: Unit, seq: Sequence[_Filled]) -> bool:
+    """A pain clip's one remark after its question ("你是不是也遇到过？其实这也是很多人共同的烦恼。"): not a
+    second question, not a second remark."""
+    return (
+        unit.label == seq[-1].unit.label == PAIN_LABEL
+        and not unit.text.endswith("？")
+        and not any(follows(f.unit) for f in seq)
+    )
 
 
 def _promises(unit: Unit) -> bool:
@@ -452,6 +462,12 @@ def plays_role(
     if role == PAIN_LABEL:
         if sum(f.text.count("？") for f in seq) > 1:
             return False  # "…耗在家务上？早上没时间做早餐怎么办？": two problems stacked
+        if all(lab == PAIN_LABEL for lab in labels or (role,)) and any(
+            card.slot_of(x) not in ("pain", "audience") for f in seq for x in f.facts
+        ):
+            return (
+                False  # "…你是不是也有这样的担心？它有四个人仔，这一点很实用。": the problem, not the answer
+            )
         if free is not None and "pain" in free:  # the card's own pain, not a stock one of its kind
             return any("pain" in {s.rstrip("2") for s in f.unit.fact_slots()} for f in seq)
         return any(f.unit.label == PAIN_LABEL for f in seq)
@@ -799,7 +815,7 @@ class Composer:
             unit = nxt.unit
             if opener[id(unit)] or any(unit is s.unit for s in seq):
                 return False
-            if follows(unit) and not seq[-1].facts:
+            if follows(unit) and not seq[-1].facts and not _adds_to_pain(unit, seq):
                 return False  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
             if causal[id(unit)] and not any(_related(a, b) for a in nxt.facts for b in seq[-1].facts):
                 return False  # "它能帮你控油。所以它能帮你改善暗沉。"
