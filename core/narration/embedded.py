@@ -437,7 +437,8 @@ class EmbeddedNarrator(Narrator):
                 memories.append(memory.again())
                 if needs.role in ROLE_SLOTS and memory.last:
                     # the clip before said the card's only fact for this job: said again beats off the job
-                    memories.append(dataclasses.replace(memory.again(), facts=set()))
+                    again = memory.again()
+                    memories.append(dataclasses.replace(again, facts=again.facts - set(memory.last)))
             base = BUY_LABEL if needs.cta else needs.labels[0]  # a clip that asks to buy keeps its call
             named = needs.must_name and bool(card.name)
             off_role: list[Line] = []

@@ -147,6 +147,11 @@ OPENERS = (
 """A unit that opens with one of these opens the line: it never comes second."""
 
 
+MAX_TIMES = 3
+"""Times one fact is said in an ad at most (a small card in a long ad says its facts again in other
+words rather than off its clip's job, but not in every clip: "它强劲而不噪" in five)."""
+
+
 @dataclass
 class AdMemory:
     """What the ad has said so far: facts, units, whether it asked to buy and named the product."""
@@ -158,10 +163,14 @@ class AdMemory:
     named: bool = False
     last: tuple[str, ...] = ()
     """The facts of the line before (a fact said again is never said in the next clip)."""
+    times: dict[str, int] = field(default_factory=dict)
+    """How often the ad said each fact (`MAX_TIMES`)."""
 
     def add(self, line: Line, name: str = "") -> None:
         self.last = line.facts
         self.facts.update(line.facts)
+        for x in line.facts:
+            self.times[x] = self.times.get(x, 0) + 1
         self.units.update(line.units)
         self.grams.update(_grams(line.text))
         self.cta = self.cta or line.cta
@@ -170,7 +179,14 @@ class AdMemory:
     def again(self) -> AdMemory:
         """The ad's memory with its facts free again but those of the line before: a clip late in an ad
         says a fact again (in other words) rather than stock talk ("运动状态在线。")."""
-        return dataclasses.replace(self, facts=set(self.last), units=set(self.units), grams=set(self.grams))
+        spent = {x for x, n in self.times.items() if n >= MAX_TIMES}
+        return dataclasses.replace(
+            self,
+            facts=set(self.last) | spent,
+            units=set(self.units),
+            grams=set(self.grams),
+            times=dict(self.times),
+        )
 
     def add_text(self, text: str, name: str = "", cta: bool = False) -> None:
         """A line the composer did not write (the user's own): its wording and whether it names/asks."""
@@ -300,7 +316,7 @@ def _figure(fact: str) -> bool:
 
 EXPERIENCE = re.compile(
     r"体验|用下来|用了|用过|用完|试了|试下来|试试|试过|尝了|尝的|入口|穿了|穿上|换上|上手|一试|发现|没想到|"
-    r"感觉|感受|惊喜|就知道|上脸|上妆|一摸|摸一|能感觉|操作下来|用的时候|没有夸张|没让我失望"
+    r"感觉|感受|惊喜|预期|就知道|上脸|上妆|一摸|摸一|能感觉|操作下来|用的时候|没有夸张|没让我失望"
 )
 """Words of a frame that tells what the speaker found by using the product ("体验下来，我发现它…", "没想到，
 它…", "这一点我自己能感觉到"): such a frame holds only a fact a user can feel (`felt`)."""
@@ -309,7 +325,7 @@ FELT_SLOTS = frozenset({"trait", "benefit", "texture", "part"})
 UNFELT = re.compile(
     r"抗氧化|防晒|腐蚀|抗菌|抑菌|除菌|杀菌|除螨|防螨|蓝光|辐射|抗衰|抗老|抗糖|抵抗力|免疫|维生素|补钙|营养|"
     r"卡路里|低卡|零卡|零糖|零脂|无糖|不加糖|不加水|无添加|非浓缩|还原|防伪|质保|认证|环保|甲醛|食品级|通用|"
-    r"兼容|全网通|定位|续航|防水|阻燃|冷链|运输|包装|容量|分享|按键|集尘|导航"
+    r"兼容|全网通|定位|续航|防水|阻燃|冷链|运输|包装|容量|分享|按键|集尘|导航|纯净|正品"
 )
 """Effects nobody feels and specs or features nobody discovers by use ("体验之后发现它免费分享5人", "它确实能
 抗氧化，这一点我自己能感觉到", "用了几天发现它抗腐蚀", "我发现它自动集尘"): stated, never 'found'."""
