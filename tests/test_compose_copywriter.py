@@ -485,3 +485,35 @@ def test_a_mix_is_never_said_as_one_ingredient(narrator: EmbeddedNarrator) -> No
     assert lines
     for text in lines:
         assert sum(n in text for n in nuts) != 1, text
+
+
+HEATER = Product(
+    "欧普照明风暖浴霸灯取暖浴室排气扇一体集成吊顶卫生间暖风机S",
+    {
+        "痛点": "除湿除雾",
+        "适用人群/肤质": "常用",
+        "外观": "吊顶空间≥12厘米",
+        "质地": "耐用",
+        "成分/材质": "复合材料",
+        "生产工艺": "水火双防",
+        "专利": "PTC散热",
+        "功效": "吹风、照明、取暖、换气、速热、恒温沐浴、双直流电机",
+        "活动优惠": "618、7.3折优惠、5折、6折",
+        "通用卖点": "舒适沐浴、一分钟快速升温、环保节能、带来神清气爽、节能省电、智能恒温",
+    },
+)
+
+
+def test_a_demo_never_finds_durability(narrator: EmbeddedNarrator) -> None:
+    """ "看这里。体验下来，我发现它耐用。" (产品试用, 13-19): what shows over months is not found in a demo."""
+    by_text = {u.text: u for u in load_bank()}
+    card = narrator.card(HEATER)
+    assert any(f.text == "耐用" for f in card.facts)
+    for lo, hi in ((13, 19), (21, 27), (30, 36)):
+        needs = ClipNeeds(("产品试用",), lo, hi, role="产品试用")
+        lines = narrator.composer.lines(card, needs, AdMemory())
+        assert lines
+        for x in lines:
+            for u in x.units:
+                if experience(by_text[u]):
+                    assert "耐用" not in _fill_of(u, x.text), x.text

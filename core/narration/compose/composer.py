@@ -621,8 +621,11 @@ class Composer:
         labels, facts kept for later clips)."""
 
     # ---- filling units ----
-    def _fill(self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random) -> list[_Filled]:
-        """Up to FILLINGS fillings of `unit` with facts not said yet (none when a slot has no fact)."""
+    def _fill(
+        self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random, demo: bool = False
+    ) -> list[_Filled]:
+        """Up to FILLINGS fillings of `unit` with facts not said yet (none when a slot has no fact); in a
+        demo (`demo`) an experience frame takes only what shows in the clip ("实际用下来，它耐用" never)."""
         options: list[list[Fact]] = []
         told = experience(unit)
         needs = tail_needs(unit)
@@ -631,6 +634,8 @@ class Composer:
             pool = [f for f in card.of(base) if f.text not in memory.facts]
             if told and base in FELT_SLOTS:
                 pool = [f for f in pool if felt(f.text)]  # "体验下来，我发现它续航18个月" never
+                if demo:
+                    pool = [f for f in pool if not DEMO_UNFELT.search(f.text)]
             need = needs[k]
             if need is not None:
                 pool = [f for f in pool if need.search(f.text)]
@@ -680,6 +685,7 @@ class Composer:
         self, card: Card, label: str, needs: ClipNeeds, memory: AdMemory, rng: random.Random
     ) -> list[_Filled]:
         out: list[_Filled] = []
+        demo = (needs.role or needs.labels[0]) == "产品试用"
         for unit in self.index.get((card.kind, label), ()):
             if unit.text in memory.units or (unit.cta and not needs.cta):
                 continue
@@ -698,7 +704,7 @@ class Composer:
                 continue
             if "type" in slots and not card.type_word and "name" not in slots:
                 continue
-            out += self._fill(unit, card, memory, rng)
+            out += self._fill(unit, card, memory, rng, demo)
         out = _relative_fit(out)
         rng.shuffle(out)
         return out
