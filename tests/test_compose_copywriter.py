@@ -517,3 +517,30 @@ def test_a_demo_never_finds_durability(narrator: EmbeddedNarrator) -> None:
             for u in x.units:
                 if experience(by_text[u]):
                     assert "耐用" not in _fill_of(u, x.text), x.text
+
+
+def test_a_secret_of_make_up_is_an_effect_that_shows() -> None:
+    """ "很多姐妹问我化妆的秘诀，其实就是找到一款能帮你抗氧化的粉底液。": the claim leads to its fact."""
+    units = {u.text: u for u in load_bank()}
+    need = tail_needs(units["很多姐妹问我化妆的秘诀，其实就是找到一款能帮你{benefit}的{type}。"])[0]
+    assert need is not None and need.search("遮瑕") and not need.search("抗氧化")
+
+
+def test_a_meat_food_said_alone_is_its_main_ingredient(narrator: EmbeddedNarrator) -> None:
+    """ "说到这款狗粮，就不能不提鸡肉。" for 麦富迪牛肉味狗粮 (鲜牛肉、鸡肉、深海鱼油): one said alone is the first."""
+    card = narrator.card(
+        Product(
+            "麦富迪狗粮成犬牛肉味10公斤通用型全价",
+            {
+                "成分/材质": "鲜牛肉、鸡肉、深海鱼油",
+                "功效": "亮毛护肤、狗狗爱吃",
+                "活动优惠": "买10公斤送2公斤",
+            },
+        )
+    )
+    meats = [f.text for f in card.of("material")]
+    assert meats[0] == "鲜牛肉" and len(meats) == 3
+    for lo, hi in ((13, 19), (24, 30), (33, 39)):
+        for x in narrator.composer.lines(card, ClipNeeds(("质地/成分/材质",), lo, hi), AdMemory()):
+            said = [m for m in meats if m in x.text]
+            assert said != ["鸡肉"] and said != ["深海鱼油"], x.text

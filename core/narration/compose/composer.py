@@ -385,6 +385,10 @@ TAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"孩子用得开心|不用一直在旁边盯着|给孩子用.*放心|不用操心|家长用着放心|当家长的也放心"),
         re.compile(r"安全|圆角|无毒|稳|结实|耐摔|防摔|食品级|环保|无味|不伤手|软|不掉毛"),
     ),
+    (
+        re.compile(r"秘诀"),  # "化妆的秘诀，其实就是…能帮你抗氧化的粉底液": a secret that shows on the face
+        re.compile(r"遮瑕|服帖|持妆|脱妆|提亮|细腻|自然|轻薄|控油|光泽|水润|保湿|滋润|妆|白|亮|嫩|透"),
+    ),
 )
 """A frame's claim after its fact and the facts it follows from: "放在包里不占地方" from a small or light
 thing, "用起来很方便" from an easy feature, "我也不用一直在旁边盯着" from a safe toy (not "它是磨砂外壳，放在
@@ -392,7 +396,8 @@ thing, "用起来很方便" from an easy feature, "我也不用一直在旁边�
 
 
 def tail_needs(unit: Unit) -> tuple[re.Pattern[str] | None, ...]:
-    """Per fact slot of `unit`, what its fact must say for the claim after it to follow (None: anything)."""
+    """Per fact slot of `unit`, what its fact must say for the claim next to it to follow (None: anything):
+    the claim's fact is the slot before it, else the first after it."""
     return _tail_needs(unit.text)
 
 
@@ -407,6 +412,8 @@ def _tail_needs(text: str) -> tuple[re.Pattern[str] | None, ...]:
         before = [k for k, s in enumerate(fact_at) if s.end() <= m.start()]
         if before:
             out[before[-1]] = need
+        elif fact_at:  # the claim leads to its fact ("…其实秘诀就是它能帮你{benefit}。")
+            out[0] = need
     return tuple(out)
 
 
@@ -568,12 +575,18 @@ def _does_the_job(role: str, x: str, s: str, key: str) -> bool:
     return role != "产品试用" or (felt(x) and not DEMO_UNFELT.search(x))
 
 
-def _mix(card: Card) -> frozenset[str]:
-    """The ingredients of a product that is a mix of them (每日坚果 of 巴旦木、腰果、榛子仁…), else none."""
+def _mix(card: Card) -> tuple[frozenset[str], str]:
+    """(the ingredients of a product that is a mix of them (每日坚果 of 巴旦木、腰果、榛子仁…): said two at a
+    time or not at all; the main one of a food with three or more (牛肉味狗粮 of 鲜牛肉、鸡肉、深海鱼油): the
+    only one said alone, "说到这款狗粮，就不能不提鸡肉" never)."""
     materials = card.of("material")
-    if len(materials) >= 3 and MIX_TYPES.search(card.name + card.type_word):
-        return frozenset(f.text for f in materials)
-    return frozenset()
+    if len(materials) < 3:
+        return frozenset(), ""
+    if MIX_TYPES.search(card.name + card.type_word):
+        return frozenset(f.text for f in materials), ""
+    if card.kind in ("food", "pet"):
+        return frozenset(f.text for f in materials), materials[0].text
+    return frozenset(), ""
 
 
 def _said(seq: Sequence[_Filled]) -> set[str]:
@@ -725,7 +738,7 @@ class Composer:
         offers = {f.text for f in card.of("offer")}
         free = frozenset(f.slot for f in card.facts if f.text not in memory.facts)
         role = needs.role or needs.labels[0]
-        mix = _mix(card)
+        mix, main = _mix(card)
         for seq in seqs:
             text = "".join(f.text for f in seq)
             if text in scored:
@@ -745,7 +758,7 @@ class Composer:
                 continue  # a fact role's line opens with its fact, not "运动状态在线。"
             if _promises(seq[-1].unit):
                 continue  # "…今天就统一回答一下。心动就赶紧入手吧！" never answers
-            if mix and len([x for x in facts if x in mix]) == 1:
+            if mix and len(alone := [x for x in facts if x in mix]) == 1 and alone[0] != main:
                 continue  # a mix said as one of its ingredients ("这款用的是巴旦木"): two of them or none
             if len(offers & set(facts)) > 1:
                 continue  # one offer per line (cards list one deal twice: "拍一瓶送一瓶…", "买一瓶送一瓶…")
