@@ -544,3 +544,12 @@ def test_a_meat_food_said_alone_is_its_main_ingredient(narrator: EmbeddedNarrato
         for x in narrator.composer.lines(card, ClipNeeds(("质地/成分/材质",), lo, hi), AdMemory()):
             said = [m for m in meats if m in x.text]
             assert said != ["鸡肉"] and said != ["深海鱼油"], x.text
+
+
+def test_a_material_clip_without_a_material_says_how_it_feels(narrator: EmbeddedNarrator) -> None:
+    """ "我真的很喜欢它的小巧机身。" (质地/成分/材质, 12-18) for a mouse whose card names no material: how it
+    feels in the hand (握感舒适), not a look."""
+    card = narrator.card(MOUSE)
+    assert not card.of("material") and not card.of("texture")
+    texts = [text for labels, text in _ad(narrator, "mouse") if labels == ("质地/成分/材质",)]
+    assert texts and all("握感舒适" in t and not _said(card, t, "look") for t in texts), texts

@@ -542,6 +542,10 @@ def plays_role(
         return _does_the_job(role, x, s, keys.get(x, ""))
 
     on_card = any(good(f.text, f.slot) for f in card.facts)
+    if not on_card and role == MATERIAL_LABEL and any(_touch(f.text, f.slot) for f in card.facts):
+        # nothing it is made of on the card: how it feels in the hand ("握感舒适"), not a look ("第一眼看到
+        # 它的磨砂外壳…", "我真的很喜欢它的小巧机身。" in a material clip)
+        return any(_touch(x, s) for x, s in said) and all(s != "look" for _, s in said)
     if not on_card:  # the card cannot serve the job: any fact of the product, not stock talk
         return bool(said) or not card.facts
     done = [(x, s) for x, s in said if good(x, s)]
@@ -573,6 +577,14 @@ def _does_the_job(role: str, x: str, s: str, key: str) -> bool:
     if role in (BENEFIT_LABEL, "产品试用") and _figure(x):
         return False
     return role != "产品试用" or (felt(x) and not DEMO_UNFELT.search(x))
+
+
+TOUCH = re.compile(r"手感|握感|触感|质感|肤感|软|滑|细腻|舒适|舒服|亲肤|顺滑|轻|薄|厚实|扎实|结实")
+"""A property felt in the hand: what a material clip says of a product whose card names no material."""
+
+
+def _touch(x: str, s: str) -> bool:
+    return s in ("trait", "texture", "benefit") and felt(x) and bool(TOUCH.search(x))
 
 
 def _mix(card: Card) -> tuple[frozenset[str], str]:
