@@ -118,6 +118,8 @@ def test_a_follow_up_comes_after_a_fact_and_never_first(narrator: EmbeddedNarrat
         for before, unit in itertools.pairwise(units):
             if follows(by_text[unit]):
                 followed += 1
+                if by_text[before].label == by_text[unit].label == "痛点铺垫" and not unit.endswith("？"):
+                    continue  # a pain question's one remark ("…你是不是也遇到过？其实这也是很多人共同的烦恼。")
                 assert _FACT_SLOT.search(before), units  # "有它就够了。最重要的是，…" never
     assert followed  # the rule is exercised: follow-ups are still used after facts
 

@@ -26,7 +26,9 @@ from core.narration.compose.bank import Unit, load_bank
 from core.narration.compose.check import calls_to_buy, reads_wrong
 from core.narration.compose.composer import (
     BUY_LABEL,
+    CERT_LABELS,
     FACT_ROLES,
+    MAKING_LABEL,
     ROLE_SLOTS,
     AdMemory,
     ClipNeeds,
@@ -146,6 +148,14 @@ def _bigrams(text: str) -> Counter[str]:
 
 def _norm(a: Counter[str]) -> float:
     return math.sqrt(sum(x * x for x in a.values()))
+
+
+def _role(labels: tuple[str, ...], writing: tuple[str, ...]) -> str:
+    """The clip's job: its first label when other labels' units write it (a 安全认证 clip with no
+    certificate is written with material sentences but judged as a 安全认证 line), else what writes it."""
+    if labels and labels[0] in (*CERT_LABELS, MAKING_LABEL):
+        return labels[0]
+    return writing[0] if writing else ""
 
 
 def _labels(raw: tuple[str, ...]) -> tuple[str, ...]:
@@ -284,7 +294,7 @@ class EmbeddedNarrator(Narrator):
                 must_name=i == name_at,
                 cta=i == cta_at or BUY_LABEL in writing[i],  # every 引导购买 clip asks (one call per line)
                 offer_ok=cta_at in (i, -1) or len(card.of("offer")) >= 2,
-                role=writing[i][0],
+                role=_role(labels, writing[i]),
             )
             lines = self._reserving(card, needs, memory, [w[0] for w in writing[i + 1 :] if w])
             refused = {x.text: reads_wrong(x.text, card) is not None for x in lines}
@@ -367,8 +377,16 @@ class EmbeddedNarrator(Narrator):
         talks about its quality instead of inventing one; a 痛点铺垫 clip with no pain point recommends."""
         out: list[str] = []
         for lab in labels or (LABEL_NAMES[-1],):
-            if lab in ("安全认证", "鉴定展示") and not card.of("cert"):
-                lab = "质量/特性介绍"
+            if lab in CERT_LABELS and not card.of("cert"):
+                # no certificate: a material a parent trusts, else the service that guarantees it
+                lab = "质地/成分/材质" if card.of("material") else "其他/通用卖点"
+            elif (
+                lab == MAKING_LABEL
+                and card.of("material")
+                and not any(f.key == "生产工艺" for f in card.facts)
+            ):
+                out.append(lab)  # no craft on the card: the making, then what it is made of
+                lab = "质地/成分/材质"
             elif lab == "痛点铺垫" and not card.of("pain") and not self._asks(card):
                 lab = RECOMMEND
             if lab not in out:
@@ -386,7 +404,7 @@ class EmbeddedNarrator(Narrator):
     def _reserving(self, card: Card, needs: ClipNeeds, memory: AdMemory, later: Sequence[str]) -> list[Line]:
         """The clip's lines keeping for later clips the looks and materials they need ("外观设计" later:
         a recommendation says a benefit, not the card's only look), unless that leaves this clip no fact."""
-        mine = ROLE_SLOTS.get(needs.role, frozenset())
+        mine = ROLE_SLOTS.get(needs.role, frozenset()) | ROLE_SLOTS.get(needs.labels[0], frozenset())
         keep: set[str] = set()
         for slot in RESERVED:
             if slot in mine:
@@ -398,7 +416,7 @@ class EmbeddedNarrator(Narrator):
         if keep:
             spared = dataclasses.replace(memory, facts=memory.facts | keep)
             lines = self._lines(card, needs, spared)
-            if lines and lines[0].facts:
+            if lines and lines[0].facts and lines[0].role_ok:
                 return lines
         return self._lines(card, needs, memory)
 
@@ -417,18 +435,37 @@ class EmbeddedNarrator(Narrator):
             if card.facts and memory.facts and (needs.role in (*FACT_ROLES, RECOMMEND) or reason):
                 # every fact is said: one again in other words, not stock talk
                 memories.append(memory.again())
+                if needs.role in ROLE_SLOTS and memory.last:
+                    # the clip before said the card's only fact for this job: said again beats off the job
+                    again = memory.again()
+                    memories.append(dataclasses.replace(again, facts=again.facts - set(memory.last)))
             base = BUY_LABEL if needs.cta else needs.labels[0]  # a clip that asks to buy keeps its call
-            for mem in memories:
+            named = needs.must_name and bool(card.name)
+            off_role: list[Line] = []
+            wanted = ROLE_SLOTS.get(needs.role, frozenset())
+            spent = bool(wanted) and not any(
+                f.slot in wanted and f.text not in memory.facts for f in card.facts
+            )
+            for k, mem in enumerate(memories):
                 got = [] if mem is memory else [x for x in self.composer.lines(card, needs, mem) if x.facts]
+                if spent and mem is memory and len(memories) > 1:
+                    continue  # the card's facts for this job are all said: only said again can do it
                 if not own_job or reason:
                     for lab in BORROW_LABELS:
                         if lab not in needs.labels:
-                            borrowed = dataclasses.replace(needs, labels=(base, lab))
+                            borrowed = dataclasses.replace(
+                                needs, labels=(base, lab), own=needs.own or needs.labels
+                            )
                             got += [x for x in self.composer.lines(card, borrowed, mem) if x.facts]
                 if lines and lines[0].facts:
                     got = [x for x in got if x.role_ok]  # only a line that does the job the best did not
+                if got and not any(x.role_ok for x in got) and k < len(memories) - 1:
+                    # new facts only off the clip's job ("它的珍珠白…" in a 产品功效 clip): a fact of
+                    # its job said again in other words first
+                    off_role += got
+                    continue
+                got += off_role
                 if got:
-                    named = needs.must_name and bool(card.name)
                     got.sort(
                         key=lambda x: (
                             not x.role_ok,
@@ -442,7 +479,9 @@ class EmbeddedNarrator(Narrator):
                     break
         if lines and not lines[0].facts and not self._says_what_it_is(lines[0].text, card) and not own_job:
             # nothing new to say: at least say what the product is, with a recommendation's sentence
-            own = dataclasses.replace(needs, labels=(needs.labels[0], RECOMMEND))
+            own = dataclasses.replace(
+                needs, labels=(needs.labels[0], RECOMMEND), own=needs.own or needs.labels
+            )
             lines += [
                 x for x in self.composer.lines(card, own, memory) if self._says_what_it_is(x.text, card)
             ]
@@ -452,7 +491,10 @@ class EmbeddedNarrator(Narrator):
             for x in lines:  # borrowed lines repeat the clip's own
                 unique.setdefault(x.text, x)
             return self._prefer(list(unique.values()), card, needs)
-        tries = [dataclasses.replace(needs, labels=(*needs.labels, lab)[-2:]) for lab in FALLBACK_LABELS]
+        tries = [
+            dataclasses.replace(needs, labels=(*needs.labels, lab)[-2:], own=needs.own or needs.labels)
+            for lab in FALLBACK_LABELS
+        ]
         longest = max(1, needs.hi // 22 - 2)  # long budgets: more whole sentences, never a longer list
         for attempt, extra in ((1, 0), (2, longest)):
             for n in tries if attempt == 1 else [needs, *tries]:
@@ -465,7 +507,7 @@ class EmbeddedNarrator(Narrator):
     def _named(self, card: Card, needs: ClipNeeds, memory: AdMemory) -> list[Line]:
         """Lines that name the product for a clip whose own labels' units do not: a recommendation's
         naming sentence with one of the clip's own, else stock sentences."""
-        both = dataclasses.replace(needs, labels=(RECOMMEND, needs.labels[0]))
+        both = dataclasses.replace(needs, labels=(RECOMMEND, needs.labels[0]), own=needs.own or needs.labels)
         named = [x for x in self.composer.lines(card, both, memory) if card.name in x.text]
         return self._prefer(named, card, needs) or [self._stock(card, needs, memory, named=True)]
 
@@ -552,7 +594,7 @@ class EmbeddedNarrator(Narrator):
             hi,
             must_name=not memory.named and bool(context),
             cta=BUY_LABEL in writing,
-            role=writing[0],
+            role=_role(labels, writing),
         )
         return i, c, lo, hi, card, memory, current, labels, needs
 

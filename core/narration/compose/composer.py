@@ -25,8 +25,9 @@ from core.narration.compose.facts import Card, Fact, say, sayable
 from core.narration.compose.fluency import Fluency
 
 MAX_UNITS = 3
-SAMPLES = 160
-"""Candidate lines sampled per clip (they are checked and scored; ~10 ms)."""
+SAMPLES = 136
+"""Candidate lines sampled per clip (they are checked and scored; ~10 ms). 136: the role and order rules
+leave fewer dead ends, so as many lines are sampled as with 160 before."""
 FIT_CACHE = 200_000
 PICKS = 4
 """Tries to find a next sentence that may follow the ones picked (one call, one fact-free sentence ...)."""
@@ -82,6 +83,10 @@ ROLE_SLOTS: dict[str, frozenset[str]] = {
 }
 """The facts that do a role's job: 产品功效 says what it does, 外观设计 a look, 质地/成分/材质 a material or
 texture, 产品试用 something a demo shows (when the card has such a fact left)."""
+CERT_LABELS = ("安全认证", "鉴定展示")
+MAKING_LABEL = "生产过程"
+SAFE = re.compile(r"安全|无毒|食品级|甲醛|母婴|天然|环保|无添加|检测|质保|国标|纯棉|有机|放心")
+"""A trait that vouches for the product's safety when the card has no certificate (a parent trusts it)."""
 AFTER_CALL_PENALTY = 1.0
 """Per sentence without a fact after the call to buy (the call closes a line)."""
 NAME_BONUS = 4.0
@@ -105,6 +110,11 @@ ROLE_FIELDS: dict[str, tuple[str, ...]] = {
     "痛点铺垫": ("痛点",),
 }
 """The card field written for a storyline role: a 产品功效 clip says the card's 功效 before a 质量/特性 spec."""
+MATERIAL_LABEL = "质地/成分/材质"
+MATERIALISH = re.compile(r"(面料|网布|布|棉|绒|材质|纤维|皮|革|钢|铝合金|塑料|硅胶|玻璃|陶瓷|实木|木)$")
+"""A part that is what the product is made of ("弹性面料", "织物网布"): a material clip may say it."""
+FIELD_SLOTS = frozenset({"material", "texture", "look", "part", "trait", "benefit"})
+"""The slots a fact of a role's own card field may have and still do the role's job."""
 FIELD_BONUS = 1.0
 """A line that says what the product is ("这款空气炸锅…") over one that only says 它."""
 NEUTRAL_FIT = 0.0
@@ -138,6 +148,11 @@ OPENERS = (
 """A unit that opens with one of these opens the line: it never comes second."""
 
 
+MAX_TIMES = 3
+"""Times one fact is said in an ad at most (a small card in a long ad says its facts again in other
+words rather than off its clip's job, but not in every clip: "它强劲而不噪" in five)."""
+
+
 @dataclass
 class AdMemory:
     """What the ad has said so far: facts, units, whether it asked to buy and named the product."""
@@ -149,10 +164,14 @@ class AdMemory:
     named: bool = False
     last: tuple[str, ...] = ()
     """The facts of the line before (a fact said again is never said in the next clip)."""
+    times: dict[str, int] = field(default_factory=dict)
+    """How often the ad said each fact (`MAX_TIMES`)."""
 
     def add(self, line: Line, name: str = "") -> None:
         self.last = line.facts
         self.facts.update(line.facts)
+        for x in line.facts:
+            self.times[x] = self.times.get(x, 0) + 1
         self.units.update(line.units)
         self.grams.update(_grams(line.text))
         self.cta = self.cta or line.cta
@@ -161,7 +180,14 @@ class AdMemory:
     def again(self) -> AdMemory:
         """The ad's memory with its facts free again but those of the line before: a clip late in an ad
         says a fact again (in other words) rather than stock talk ("运动状态在线。")."""
-        return dataclasses.replace(self, facts=set(self.last), units=set(self.units), grams=set(self.grams))
+        spent = {x for x, n in self.times.items() if n >= MAX_TIMES}
+        return dataclasses.replace(
+            self,
+            facts=set(self.last) | spent,
+            units=set(self.units),
+            grams=set(self.grams),
+            times=dict(self.times),
+        )
 
     def add_text(self, text: str, name: str = "", cta: bool = False) -> None:
         """A line the composer did not write (the user's own): its wording and whether it names/asks."""
@@ -198,6 +224,9 @@ class ClipNeeds:
     """The clip may state an offer (False: the offers are kept for the clip that asks to buy)."""
     role: str = ""
     """The clip's own storyline label (its job); kept when the writer borrows other labels' units."""
+    own: tuple[str, ...] = ()
+    """The clip's own labels when the writer borrows others' units (empty: `labels`): the facts a line
+    may say are those of the clip's labels, not of the borrowed ones."""
 
 
 FOLLOW_UPS = ("它还", "它也", "还", "也")
@@ -238,8 +267,10 @@ def _plain(unit: Unit) -> bool:
 
 
 def _padded(unit: Unit, needs: ClipNeeds) -> bool:
-    """A fact-free sentence counted against MAX_PLAIN: a pain clip's own questions are its job."""
-    return _plain(unit) and not ((needs.role or needs.labels[0]) == PAIN_LABEL and unit.label == PAIN_LABEL)
+    """A fact-free sentence counted against MAX_PLAIN: a pain clip's own questions and a making clip's
+    look at the making ("看看它是怎么做出来的。") are their job."""
+    role = needs.role or needs.labels[0]
+    return _plain(unit) and not (role in (PAIN_LABEL, MAKING_LABEL) and unit.label == role)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -252,7 +283,7 @@ def _opens_the_job(unit: Unit, role: str, must_name: bool = False) -> bool:
     names it), a pain question, a demo's setup ("我们来试一下。")."""
     if role == RECOMMEND_LABEL or must_name:
         return unit.label == RECOMMEND_LABEL and bool(unit.slots)
-    return unit.label == role and role in (PAIN_LABEL, "产品试用")
+    return unit.label == role and role in (PAIN_LABEL, "产品试用", MAKING_LABEL)
 
 
 def _padding(seq: Sequence[_Filled], needs: ClipNeeds) -> int:
@@ -284,6 +315,154 @@ def _figure(fact: str) -> bool:
     return any(ch.isdigit() for ch in fact) or bool(_CN_FIGURE.search(fact))
 
 
+EXPERIENCE = re.compile(
+    r"体验|用下来|用了|用过|用完|试了|试下来|试试|试过|尝了|尝的|入口|穿了|穿上|换上|上手|一试|发现|没想到|"
+    r"感觉|感受|惊喜|预期|就知道|上脸|上妆|一摸|摸一|能感觉|操作下来|用的时候|没有夸张|没让我失望"
+)
+"""Words of a frame that tells what the speaker found by using the product ("体验下来，我发现它…", "没想到，
+它…", "这一点我自己能感觉到"): such a frame holds only a fact a user can feel (`felt`)."""
+FELT_SLOTS = frozenset({"trait", "benefit", "texture", "part"})
+"""The slots whose facts an experience frame must be able to feel (a material or look is said as such)."""
+UNFELT = re.compile(
+    r"抗氧化|防晒|腐蚀|抗菌|抑菌|除菌|杀菌|除螨|防螨|蓝光|辐射|抗衰|抗老|抗糖|抵抗力|免疫|维生素|补钙|营养|"
+    r"卡路里|低卡|零卡|零糖|零脂|无糖|不加糖|不加水|无添加|非浓缩|还原|防伪|质保|认证|环保|甲醛|食品级|通用|"
+    r"兼容|全网通|定位|续航|防水|阻燃|冷链|运输|包装|容量|分享|按键|集尘|导航|纯净|正品"
+)
+"""Effects nobody feels and specs or features nobody discovers by use ("体验之后发现它免费分享5人", "它确实能
+抗氧化，这一点我自己能感觉到", "用了几天发现它抗腐蚀", "我发现它自动集尘"): stated, never 'found'."""
+FEATURE_START = (
+    "可",
+    "支持",
+    "自动",
+    "智能",
+    "一键",
+    "预约",
+    "即插",
+    "免费",
+    "附带",
+    "四驱",
+    "激光",
+    "精准",
+    "视频",
+)
+FEATURE_OK = ("可口", "可爱")
+DEMO_UNFELT = re.compile(r"耐用|耐磨|经久|不变形|不起球|不褪色|不掉色|久洗|抗皱|淡纹|长效|持久")
+"""What only shows over weeks: a try-out in a clip cannot show it ("看这里。体验下来，我发现它耐用。")."""
+
+
+@functools.lru_cache(maxsize=16384)
+def felt(fact: str) -> bool:
+    """A fact a user feels or sees by using the product (轻薄透气, 握感舒适, 煎蛋不粘), not a figure, a
+    certification, an invisible effect or a feature ("续航18个月", "抗氧化", "可充电", "自动集尘")."""
+    if _figure(fact) or UNFELT.search(fact):
+        return False
+    return not fact.startswith(FEATURE_START) or fact.startswith(FEATURE_OK)
+
+
+def experience(unit: Unit) -> bool:
+    """A frame of experience, discovery or feeling around a fact slot (not a pain sentence)."""
+    return unit.label != PAIN_LABEL and _experience_words(unit.text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _experience_words(text: str) -> bool:
+    return bool(EXPERIENCE.search(_SLOT_RE.sub("", text)))
+
+
+_SLOT_RE = re.compile(r"\{[a-z]+2?\}")
+TAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(r"不占地方|放在包里|随身|带着很方便|带出门"),
+        re.compile(r"小|迷你|轻|便携|折叠|薄|独立|包装|袋|巧"),
+    ),
+    (
+        re.compile(r"用起来很方便|用起来更省心|很省心|省事|不费心|很方便"),
+        re.compile(
+            r"方便|一键|自动|轻松|简单|便捷|可拆|易|省|快|即插即用|免|预约|智能|清洗|收纳|机洗|冲|遥控|语音|独立|包装"
+        ),
+    ),
+    (
+        re.compile(r"孩子用得开心|不用一直在旁边盯着|给孩子用.*放心|不用操心|家长用着放心|当家长的也放心"),
+        re.compile(r"安全|圆角|无毒|稳|结实|耐摔|防摔|食品级|环保|无味|不伤手|软|不掉毛"),
+    ),
+    (
+        re.compile(r"秘诀"),  # "化妆的秘诀，其实就是…能帮你抗氧化的粉底液": a secret that shows on the face
+        re.compile(r"遮瑕|服帖|持妆|脱妆|提亮|细腻|自然|轻薄|控油|光泽|水润|保湿|滋润|妆|白|亮|嫩|透"),
+    ),
+)
+"""A frame's claim after its fact and the facts it follows from: "放在包里不占地方" from a small or light
+thing, "用起来很方便" from an easy feature, "我也不用一直在旁边盯着" from a safe toy (not "它是磨砂外壳，放在
+包里不占地方", "它有5000帕吸力，用起来很方便", "它可充电，…不用一直在旁边盯着")."""
+
+
+def tail_needs(unit: Unit) -> tuple[re.Pattern[str] | None, ...]:
+    """Per fact slot of `unit`, what its fact must say for the claim next to it to follow (None: anything):
+    the claim's fact is the slot before it, else the first after it."""
+    return _tail_needs(unit.text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _tail_needs(text: str) -> tuple[re.Pattern[str] | None, ...]:
+    fact_at = [m for m in _SLOT_RE.finditer(text) if m.group()[1:-1].rstrip("2") not in ("name", "type")]
+    out: list[re.Pattern[str] | None] = [None] * len(fact_at)
+    for claim, need in TAILS:
+        m = claim.search(text)
+        if m is None:
+            continue
+        before = [k for k, s in enumerate(fact_at) if s.end() <= m.start()]
+        if before:
+            out[before[-1]] = need
+        elif fact_at:  # the claim leads to its fact ("…其实秘诀就是它能帮你{benefit}。")
+            out[0] = need
+    return tuple(out)
+
+
+CAUSAL = ("所以", "因此", "难怪", "正因为")
+"""A sentence opening so says the one before caused it: only after a fact of the same idea (不粘涂层 ->
+煎蛋不粘), never "它能帮你控油。所以它能帮你改善暗沉。"."""
+LEAD_IN = re.compile(
+    r"被问了好多次|都在问我|很多人问我|朋友问我|家长问我|有了孩子才知道|一开始|没抱|有人问我|私信问我"
+)
+"""A lead-in or a before/after story: it opens the line, never after the praise ("今天推荐…，它气泡足。被问了好
+多次的气泡水，今天终于来分享了。")."""
+PROMISE = re.compile(r"回答一下|我的答案|答案就是")
+"""A sentence that promises an answer: it gives the product's name, or the next sentence does."""
+MIX_TYPES = re.compile(r"每日坚果|混合|什锦|综合|杂粮|果蔬|礼盒")
+"""A product that is a mix of its ingredients: never said as one of them ("这款用的是巴旦木")."""
+
+
+def _adds_to_pain(unit: Unit, seq: Sequence[_Filled]) -> bool:
+    """A pain clip's one remark after its question ("你是不是也遇到过？其实这也是很多人共同的烦恼。"): not a
+    second question, not a second remark."""
+    return (
+        unit.label == seq[-1].unit.label == PAIN_LABEL
+        and not unit.text.endswith("？")
+        and not any(follows(f.unit) for f in seq)
+    )
+
+
+def _promises(unit: Unit) -> bool:
+    """A sentence that promises an answer it does not give ("…今天就统一回答一下。" without the name)."""
+    return _order_flags(unit.text)[1]
+
+
+@functools.lru_cache(maxsize=16384)
+def _order_flags(text: str) -> tuple[bool, bool, bool]:
+    """(says why from the sentence before, promises an answer without the name, opens the line) of a
+    unit's text (`CAUSAL`, `PROMISE`, `OPENERS`/`LEAD_IN`)."""
+    has_fact = any(m.group()[1:-1].rstrip("2") not in ("name", "type") for m in _SLOT_RE.finditer(text))
+    return (
+        text.startswith(CAUSAL) and has_fact,
+        bool(PROMISE.search(text)) and "{name}" not in text,
+        text.startswith(OPENERS) or bool(LEAD_IN.search(text)),
+    )
+
+
+def _related(a: str, b: str) -> bool:
+    """Two facts that share a word of two characters ("不粘涂层", "煎蛋不粘")."""
+    return any(a[i : i + 2] in b for i in range(len(a) - 1))
+
+
 def _call_last(seq: list[_Filled]) -> list[_Filled] | None:
     """The line with its call to buy last: what is said for the product comes first, then the 引导购买
     sentences (the call, the deal); None when that order starts with a follow-up or leaves a selling
@@ -312,6 +491,7 @@ def plays_role(
     cta: bool,
     free: frozenset[str] | None = None,
     hi: int = 0,
+    labels: Sequence[str] = (),
 ) -> bool:
     """Whether a line does its clip's job (a copywriter rates a line that misses it 0): a 引导购买 clip asks
     to buy, a 痛点铺垫 clip has a pain or a question unit, a 产品推荐 line opens with its recommendation and
@@ -326,6 +506,12 @@ def plays_role(
     if role == PAIN_LABEL:
         if sum(f.text.count("？") for f in seq) > 1:
             return False  # "…耗在家务上？早上没时间做早餐怎么办？": two problems stacked
+        if all(lab == PAIN_LABEL for lab in labels or (role,)) and any(
+            card.slot_of(x) not in ("pain", "audience") for f in seq for x in f.facts
+        ):
+            return (
+                False  # "…你是不是也有这样的担心？它有四个人仔，这一点很实用。": the problem, not the answer
+            )
         if free is not None and "pain" in free:  # the card's own pain, not a stock one of its kind
             return any("pain" in {s.rstrip("2") for s in f.unit.fact_slots()} for f in seq)
         return any(f.unit.label == PAIN_LABEL for f in seq)
@@ -335,23 +521,84 @@ def plays_role(
             not fits or card.name in "".join(f.text for f in seq)
         )
     said = [(x, card.slot_of(x)) for f in seq for x in f.facts]
-    if role == "产品试用" and any(_figure(x) for x, _ in said):
-        return False  # "你看，它续航30小时" cannot be shown in a demo
+    if role in CERT_LABELS and not card.of("cert"):
+        # no certificate: what the card has that vouches for it (a material, the service, a safe trait)
+        trusted = [x for x, s in said if s in ("material", "service") or SAFE.search(x)]
+        if any(f.slot in ("material", "service") or SAFE.search(f.text) for f in card.facts):
+            return bool(trusted) and len(trusted) == len(said)  # "它自动集尘，这点很加分。" never
+        return bool(said)
+    if role == MAKING_LABEL:
+        # how it is made: its craft or material, or the making itself ("看看它是怎么做出来的。")
+        craft = {f.text for f in card.facts if f.key == "生产工艺" or f.slot == "material"}
+        return all(x in craft for x, _ in said) and (bool(said) or any(f.unit.label == role for f in seq))
     wanted = ROLE_SLOTS.get(role)
     if wanted is None:
         return True
-    if not said and any(f.slot in wanted for f in card.facts):
-        return False  # stock talk where the card has a fact for this job (said before or not)
-    available = wanted & (free if free is not None else {f.slot for f in card.facts})
-    if role in ("产品功效", "产品试用"):
-        # a benefit when the card has one left; else a property said as what it does, not a figure
-        good = {s for x, s in said if s == "benefit" or (s in wanted and not _figure(x))}
-        if role == "产品功效" and any(s not in wanted for _, s in said):
-            return False  # "…它的网面鞋面。荧光绿配色…": looks and materials are other clips' jobs
-        if "benefit" in available:
-            return "benefit" in good
-        return bool(good) or not available
-    return bool({s for _, s in said} & wanted) or not available
+    demo = role == "产品试用"
+
+    keys = {f.text: f.key for f in card.facts}
+
+    def good(x: str, s: str) -> bool:
+        return _does_the_job(role, x, s, keys.get(x, ""))
+
+    on_card = any(good(f.text, f.slot) for f in card.facts)
+    if not on_card and role == MATERIAL_LABEL and any(_touch(f.text, f.slot) for f in card.facts):
+        # nothing it is made of on the card: how it feels in the hand ("握感舒适"), not a look ("第一眼看到
+        # 它的磨砂外壳…", "我真的很喜欢它的小巧机身。" in a material clip)
+        return any(_touch(x, s) for x, s in said) and all(s != "look" for _, s in said)
+    if not on_card:  # the card cannot serve the job: any fact of the product, not stock talk
+        return bool(said) or not card.facts
+    done = [(x, s) for x, s in said if good(x, s)]
+    if not done:
+        return False  # "说到这款炒锅，就不能不提精铁锅身。", "家里人都说好的，就是这款X。"
+    if demo and any(s in FELT_SLOTS and not felt(x) for x, s in said):
+        return False  # "我们来试一下。它有5000帕吸力…"
+    labels = tuple(labels) or (role,)
+    if all(lab in ROLE_SLOTS for lab in labels):  # every label of the clip has its kind of fact
+        allowed: set[str] = set().union(*(ROLE_SLOTS[lab] for lab in labels))
+        if role in (BENEFIT_LABEL, "产品试用"):
+            allowed |= {"material", "part"}  # "它用的是不粘涂层，煎蛋不粘": what does it, with what it does
+        if any(s not in allowed and not good(x, s) for x, s in said):
+            return False  # "…它能提升配速。它的荧光绿配色…", "我很喜欢它的高领口设计。" in a material clip
+    if role in (BENEFIT_LABEL, "产品试用") and free is not None and "benefit" in free:
+        return any(s == "benefit" for _, s in done)  # the card's own benefits first
+    return True
+
+
+@functools.lru_cache(maxsize=65536)
+def _does_the_job(role: str, x: str, s: str, key: str) -> bool:
+    """Whether fact `x` (slot `s`, card field `key`) does a fact role's job (a benefit clip: not a bare
+    figure; a demo: one it can show): of the role's kind, or from the card's field for the role ("质地:
+    舒适" in a material clip), or a part that is a fabric in a material clip ("弹性面料" of 生产工艺)."""
+    wanted = ROLE_SLOTS.get(role, frozenset())
+    fabric = role == MATERIAL_LABEL and s == "part" and bool(MATERIALISH.search(x))
+    if s not in wanted and not (key in ROLE_FIELDS.get(role, ()) and s in FIELD_SLOTS) and not fabric:
+        return False
+    if role in (BENEFIT_LABEL, "产品试用") and _figure(x):
+        return False
+    return role != "产品试用" or (felt(x) and not DEMO_UNFELT.search(x))
+
+
+TOUCH = re.compile(r"手感|握感|触感|质感|肤感|软|滑|细腻|舒适|舒服|亲肤|顺滑|轻|薄|厚实|扎实|结实")
+"""A property felt in the hand: what a material clip says of a product whose card names no material."""
+
+
+def _touch(x: str, s: str) -> bool:
+    return s in ("trait", "texture", "benefit") and felt(x) and bool(TOUCH.search(x))
+
+
+def _mix(card: Card) -> tuple[frozenset[str], str]:
+    """(the ingredients of a product that is a mix of them (每日坚果 of 巴旦木、腰果、榛子仁…): said two at a
+    time or not at all; the main one of a food with three or more (牛肉味狗粮 of 鲜牛肉、鸡肉、深海鱼油): the
+    only one said alone, "说到这款狗粮，就不能不提鸡肉" never)."""
+    materials = card.of("material")
+    if len(materials) < 3:
+        return frozenset(), ""
+    if MIX_TYPES.search(card.name + card.type_word):
+        return frozenset(f.text for f in materials), ""
+    if card.kind in ("food", "pet"):
+        return frozenset(f.text for f in materials), materials[0].text
+    return frozenset(), ""
 
 
 def _said(seq: Sequence[_Filled]) -> set[str]:
@@ -399,11 +646,24 @@ class Composer:
         labels, facts kept for later clips)."""
 
     # ---- filling units ----
-    def _fill(self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random) -> list[_Filled]:
-        """Up to FILLINGS fillings of `unit` with facts not said yet (none when a slot has no fact)."""
+    def _fill(
+        self, unit: Unit, card: Card, memory: AdMemory, rng: random.Random, demo: bool = False
+    ) -> list[_Filled]:
+        """Up to FILLINGS fillings of `unit` with facts not said yet (none when a slot has no fact); in a
+        demo (`demo`) an experience frame takes only what shows in the clip ("实际用下来，它耐用" never)."""
         options: list[list[Fact]] = []
-        for slot in unit.fact_slots():
-            pool = [f for f in card.of(slot.rstrip("2")) if f.text not in memory.facts]
+        told = experience(unit)
+        needs = tail_needs(unit)
+        for k, slot in enumerate(unit.fact_slots()):
+            base = slot.rstrip("2")
+            pool = [f for f in card.of(base) if f.text not in memory.facts]
+            if told and base in FELT_SLOTS:
+                pool = [f for f in pool if felt(f.text)]  # "体验下来，我发现它续航18个月" never
+                if demo:
+                    pool = [f for f in pool if not DEMO_UNFELT.search(f.text)]
+            need = needs[k]
+            if need is not None:
+                pool = [f for f in pool if need.search(f.text)]
             if not pool:
                 return []
             options.append(pool)
@@ -461,6 +721,7 @@ class Composer:
         self, card: Card, label: str, needs: ClipNeeds, memory: AdMemory, rng: random.Random
     ) -> list[_Filled]:
         out: list[_Filled] = []
+        demo = (needs.role or needs.labels[0]) == "产品试用"
         for unit in self.index.get((card.kind, label), ()):
             if unit.text in memory.units or (unit.cta and not needs.cta):
                 continue
@@ -479,7 +740,7 @@ class Composer:
                 continue
             if "type" in slots and not card.type_word and "name" not in slots:
                 continue
-            out += self._fill(unit, card, memory, rng)
+            out += self._fill(unit, card, memory, rng, demo)
         out = _relative_fit(out)
         rng.shuffle(out)
         return out
@@ -500,6 +761,7 @@ class Composer:
         offers = {f.text for f in card.of("offer")}
         free = frozenset(f.slot for f in card.facts if f.text not in memory.facts)
         role = needs.role or needs.labels[0]
+        mix, main = _mix(card)
         for seq in seqs:
             text = "".join(f.text for f in seq)
             if text in scored:
@@ -517,6 +779,10 @@ class Composer:
                 and not _opens_the_job(opener, role, needs.must_name)
             ):
                 continue  # a fact role's line opens with its fact, not "运动状态在线。"
+            if _promises(seq[-1].unit):
+                continue  # "…今天就统一回答一下。心动就赶紧入手吧！" never answers
+            if mix and len(alone := [x for x in facts if x in mix]) == 1 and alone[0] != main:
+                continue  # a mix said as one of its ingredients ("这款用的是巴旦木"): two of them or none
             if len(offers & set(facts)) > 1:
                 continue  # one offer per line (cards list one deal twice: "拍一瓶送一瓶…", "买一瓶送一瓶…")
             late_name = bool(card.name) and card.name in text and card.name not in seq[0].text
@@ -529,7 +795,9 @@ class Composer:
                 tuple(f.unit.text for f in seq),
                 cta,
                 self._score(text, seq, card, needs, memory),
-                plays_role(seq, role, card, cta=needs.cta, free=free, hi=needs.hi),
+                plays_role(
+                    seq, role, card, cta=needs.cta, free=free, hi=needs.hi, labels=needs.own or needs.labels
+                ),
                 _padding(seq, needs),
             )
         if any(x.facts and x.role_ok for x in scored.values()):
@@ -621,14 +889,20 @@ class Composer:
         padded_cap = plain_cap(hi)
         is_padded = {id(f.unit): _padded(f.unit, needs) for f in every}
         is_call = {id(f.unit): _calls(f.unit) for f in every}
-        opener = {id(f.unit): f.unit.text.startswith(OPENERS) for f in every}
+        flags = {id(f.unit): _order_flags(f.unit.text) for f in every}
 
         def fits(nxt: _Filled, seq: list[_Filled], said: list[str], calls: int, padded: int) -> bool:
             unit = nxt.unit
-            if opener[id(unit)] or any(unit is s.unit for s in seq):
+            if flags[id(unit)][2] or any(unit is s.unit for s in seq):
                 return False
-            if follows(unit) and not seq[-1].facts:
+            if follows(unit) and not seq[-1].facts and not _adds_to_pain(unit, seq):
                 return False  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
+            if flags[id(unit)][0] and not any(_related(a, b) for a in nxt.facts for b in seq[-1].facts):
+                return False  # "它能帮你控油。所以它能帮你改善暗沉。"
+            if flags[id(seq[-1].unit)][1] and "name" not in unit.slots:
+                return False  # "…今天就统一回答一下。" is answered with the name
+            if unit.label == PAIN_LABEL and any(s.unit.label != PAIN_LABEL for s in seq):
+                return False  # the problem comes before the try-out or the answer
             if calls and is_call[id(unit)]:
                 return False  # one call per line ("给主子安排上！这波福利真的很值，赶紧去抢！")
             if padded >= padded_cap and is_padded[id(unit)]:
