@@ -29,6 +29,7 @@ from core.narration.compose.composer import (
     CERT_LABELS,
     FACT_ROLES,
     MAKING_LABEL,
+    MAX_TIMES,
     ROLE_SLOTS,
     AdMemory,
     ClipNeeds,
@@ -438,7 +439,10 @@ class EmbeddedNarrator(Narrator):
                 if needs.role in ROLE_SLOTS and memory.last:
                     # the clip before said the card's only fact for this job: said again beats off the job
                     again = memory.again()
-                    memories.append(dataclasses.replace(again, facts=again.facts - set(memory.last)))
+                    # ... but a fact said MAX_TIMES stays spent
+                    spent_facts = {x for x, n in memory.times.items() if n >= MAX_TIMES}
+                    free = set(memory.last) - spent_facts
+                    memories.append(dataclasses.replace(again, facts=again.facts - free))
             base = BUY_LABEL if needs.cta else needs.labels[0]  # a clip that asks to buy keeps its call
             named = needs.must_name and bool(card.name)
             off_role: list[Line] = []
