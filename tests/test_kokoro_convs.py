@@ -103,17 +103,22 @@ def test_grouped_or_dynamic_convolutions_are_left_as_they_are() -> None:
     assert [n.op_type for n in model.graph.node].count("ConvInteger") == 2
 
 
-def test_the_check_model_is_a_uint8_by_int8_matrix_product() -> None:
+def test_the_check_model_is_the_rewrite_in_miniature() -> None:
     graph = helper.make_graph(
-        [helper.make_node("MatMulInteger", ["a", "b"], ["y"])],
+        [
+            helper.make_node("BitwiseXor", ["x", "flip"], ["flipped"]),
+            helper.make_node("Cast", ["flipped"], ["b"], to=TensorProto.INT8),
+            helper.make_node("MatMulInteger", ["a", "b"], ["y"]),
+        ],
         "check",
         [
             helper.make_tensor_value_info("a", TensorProto.UINT8, [4, 64]),
-            helper.make_tensor_value_info("b", TensorProto.INT8, [64, 4]),
+            helper.make_tensor_value_info("x", TensorProto.UINT8, [64, 4]),
         ],
         [helper.make_tensor_value_info("y", TensorProto.INT32, [4, 4])],
+        [nh.from_array(np.array(0x80, np.uint8), "flip")],
     )
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="")
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], producer_name="")
     proto.ir_version = 8
     assert base64.b64decode(kokoro_convs.CHECK_MODEL) == proto.SerializeToString()
 
@@ -128,7 +133,7 @@ def test_an_inexact_kernel_is_detected() -> None:
                 pass
 
             def run(self, names: object, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-                a, b = feeds["a"].astype(np.int32), feeds["b"].astype(np.int32)
+                a, b = feeds["a"].astype(np.int32), feeds["x"].astype(np.int32) - 128
                 pairs = a.reshape(4, -1, 2)[:, None, :, :] * b.T.reshape(4, -1, 2)[None, :, :, :]
                 sums = pairs.sum(axis=3)
                 if saturate:

@@ -1,20 +1,20 @@
 """Kokoro's int8 convolutions as int8 matrix products: the same integers, computed by a faster kernel.
 
-The shipped model quantizes its 87 convolutions as ONNX `ConvInteger` with uint8 weights; onnxruntime
-runs those through its uint8 x uint8 matrix kernel, and they are about 70% of a synthesis (profiled on
-the bench lines). Rewritten as im2col (Transpose to time-major, Pad with the input's zero point, one
-Gather of every kernel tap's rows) followed by `MatMulInteger` on the weights shifted to int8 (w - 128 with
-zero point zp - 128: the same differences w - zp), the product runs on onnxruntime's uint8 x int8 kernel,
-which uses the VNNI dot-product instructions where the CPU has them. Every product and sum is the same
-integer, so the int32 results are identical and so is the speech, sample for sample.
+The shipped model quantizes its 87 convolutions as ONNX `ConvInteger` (uint8 input, uint8 weights);
+onnxruntime runs those through its uint8 x uint8 matrix kernel, and they are about 70% of a synthesis
+(profiled on the bench lines). Rewritten as `MatMulInteger` of the weights (as shipped, only reshaped to
+[out, in x taps]) with the input's im2col (one Slice per kernel tap, stacked) turned to int8 (v - 128 by
+flipping the top bit, its zero point likewise: the same differences v - zp), the product runs on
+onnxruntime's uint8 x int8 kernel, which uses the VNNI dot-product instructions where the CPU has them.
+Every product and sum is the same integer, so the int32 results are identical and so is the speech,
+sample for sample: about 0.37 CPU-seconds per second of speech instead of 0.55 here.
 
-The shift and the weights' new layout are computed by nodes on the model's own initializers, which
-onnxruntime folds into constants when it loads the session; the rewritten file keeps those initializers
-in the original model file (ONNX external data: offset and length), so it adds about 1 MB, not 92.
+The rewritten file keeps the model's initializers in the model file (ONNX external data: offset and
+length), so it adds about 2 MB, not 92; load time and memory stay the model's (nothing is converted).
 
 On a CPU without VNNI, onnxruntime's uint8 x int8 kernel may saturate 16-bit pair sums (its documented
-limitation for AVX2): `int8_products_exact` asks the kernel itself on the worst case, and where it is not
-exact the engine keeps the shipped model.
+limitation for AVX2): `int8_products_exact` runs the rewrite in miniature on the worst case first, and
+where it is not exact the engine keeps the shipped model.
 """
 
 from __future__ import annotations
@@ -26,13 +26,15 @@ from typing import Any
 
 import numpy as np
 
-CONVS_VERSION = 1  # files rewritten another way are rewritten again
+CONVS_VERSION = 2  # files rewritten another way are rewritten again
 CHECK_MODEL = (
-    "CAgSADpgChgKAWEKAWISAXkiDU1hdE11bEludGVnZXISBWNoZWNrWhMKAWESDgoMCAISCAoCCAQKAghAWhMKAWISDgoMCAMSCAoCCEAKAggE"
-    "YhMKAXkSDgoMCAYSCAoCCAQKAggEQgQKABAN"
+    "CAgSADqsAQoeCgF4CgRmbGlwEgdmbGlwcGVkIgpCaXR3aXNlWG9yCh0KB2ZsaXBwZWQSAWIiBENhc3QqCQoCdG8YA6ABAgoYCgFhCgFiEgF5"
+    "Ig1NYXRNdWxJbnRlZ2VyEgVjaGVjayoLEAJCBGZsaXBKAYBaEwoBYRIOCgwIAhIICgIIBAoCCEBaEwoBeBIOCgwIAhIICgIIQAoCCARiEwoB"
+    "eRIOCgwIBhIICgIIBAoCCARCBAoAEBI="
 )
-"""An ONNX model y = MatMulInteger(a: uint8 [4, 64], b: int8 [64, 4]) (IR 8, opset 13), serialized: the
-frozen app has onnxruntime but not `onnx` (tests check it against one built with onnx.helper)."""
+"""The rewrite in miniature, serialized: y = MatMulInteger(a: uint8 [4, 64], Cast<int8>(BitwiseXor(x: uint8
+[64, 4], 0x80))) (IR 8, opset 18). The frozen app has onnxruntime but not `onnx` (a test checks these
+bytes against the model built with onnx.helper)."""
 
 
 def _ints(node: Any, name: str, default: list[int]) -> list[int]:
@@ -59,8 +61,7 @@ def _rewritable(node: Any, inits: dict[str, Any]) -> bool:
 
 def rewrite_convs(model: Any) -> int:
     """Replace every rewritable `ConvInteger` of `model` (an onnx ModelProto, changed in place) by
-    im2col + `MatMulInteger` on int8 weights; returns how many. The original initializers are kept
-    as they are (the nodes that shift them are folded by onnxruntime)."""
+    im2col + `MatMulInteger`; returns how many. The weights stay as they are (uint8, only reshaped)."""
     from onnx import TensorProto, helper
     from onnx import numpy_helper as nh
 
@@ -68,7 +69,7 @@ def rewrite_convs(model: Any) -> int:
     inits = {t.name: t for t in graph.initializer}
     nodes: list[Any] = []
     added: list[Any] = []
-    shifted: dict[str, str] = {}
+    matrices: dict[str, str] = {}
     count = 0
 
     def const(name: str, value: np.ndarray) -> str:
@@ -79,6 +80,7 @@ def rewrite_convs(model: Any) -> int:
         nodes.append(helper.make_node(op, inputs, [output], name=output, **attrs))
         return output
 
+    flip = const("im2col/0x80", np.array(0x80, np.uint8))
     for conv in graph.node:
         if not _rewritable(conv, inits):
             nodes.append(conv)
@@ -87,60 +89,65 @@ def rewrite_convs(model: Any) -> int:
         dilation = _ints(conv, "dilations", [1])[0]
         stride = _ints(conv, "strides", [1])[0]
         pad_lo, pad_hi = _ints(conv, "pads", [0, 0])[:2]
-        x, w_name, x_zp, zp_name = conv.input
+        x, w_name, x_zp, w_zp = conv.input
         base = f"{conv.name or conv.output[0]}/im2col"
-        rows = node("Transpose", [x], f"{base}/time_major", perm=[0, 2, 1])  # [1, T, C]
+        # uint8 v -> int8 v - 128: flipping the top bit, then reading the byte as int8 (the same byte)
+        rows = node(
+            "Cast", [node("BitwiseXor", [x, flip], f"{base}/flipped")], f"{base}/int8", to=TensorProto.INT8
+        )
+        zero = node(
+            "Cast",
+            [node("BitwiseXor", [x_zp, flip], f"{base}/zp_flipped")],
+            f"{base}/zp_int8",
+            to=TensorProto.INT8,
+        )
         if pad_lo or pad_hi:  # padded with the zero point: a pad contributes 0, as in ConvInteger
-            pads = const(f"{base}/pads", np.array([0, pad_lo, 0, 0, pad_hi, 0], np.int64))
-            rows = node("Pad", [rows, pads, x_zp], f"{base}/padded")
+            pads = const(f"{base}/pads", np.array([0, 0, pad_lo, 0, 0, pad_hi], np.int64))
+            rows = node("Pad", [rows, pads, zero], f"{base}/padded")
         if k == 1 and stride == 1:
             cols = rows
-        else:  # row t of the columns: input rows t * stride + tap * dilation, [1, T', k, C] in one Gather
-            length = node(
-                "Gather",
-                [node("Shape", [rows], f"{base}/shape"), const(f"{base}/one", np.array(1))],
-                f"{base}/length",
-                axis=0,
-            )
-            last = node("Sub", [length, const(f"{base}/span", np.array(dilation * (k - 1)))], f"{base}/last")
-            starts = node(
-                "Range",
-                [const(f"{base}/zero", np.array(0)), last, const(f"{base}/stride", np.array(stride))],
-                f"{base}/starts",
-            )
-            starts = node(
-                "Unsqueeze", [starts, const(f"{base}/axis", np.array([1]))], f"{base}/starts_column"
-            )
-            taps = const(f"{base}/taps", np.arange(k, dtype=np.int64)[None, :] * dilation)
-            picked = node(
-                "Gather", [rows, node("Add", [starts, taps], f"{base}/rows")], f"{base}/gathered", axis=1
-            )
+        else:  # tap j: the input from j * dilation on, every stride-th step; [1, C, k, T'] -> [1, C * k, T']
+            span = dilation * (k - 1)
+            axis = const(f"{base}/axis", np.array([2]))
+            step = const(f"{base}/step", np.array([stride]))
+            taps = []
+            for tap in range(k):
+                start = tap * dilation
+                end = start - span if start < span else np.iinfo(np.int64).max  # T' columns for every tap
+                piece = node(
+                    "Slice",
+                    [
+                        rows,
+                        const(f"{base}/start{tap}", np.array([start])),
+                        const(f"{base}/end{tap}", np.array([end])),
+                        axis,
+                        step,
+                    ],
+                    f"{base}/tap{tap}",
+                )
+                taps.append(node("Unsqueeze", [piece, axis], f"{base}/tap{tap}_column"))
+            stacked = node("Concat", taps, f"{base}/taps", axis=2)
             cols = node(
-                "Reshape", [picked, const(f"{base}/cols_shape", np.array([1, -1, k * in_ch]))], f"{base}/cols"
-            )
-        if w_name not in shifted:  # [O, C, k] uint8 -> [(tap, C), O] int8, folded when the session loads
-            matrix = node("Transpose", [w_name], f"{w_name}/taps_first", perm=[2, 1, 0])
-            matrix = node(
                 "Reshape",
-                [matrix, const(f"{w_name}/matrix_shape", np.array([k * in_ch, out_ch]))],
-                f"{w_name}/matrix",
+                [stacked, const(f"{base}/cols_shape", np.array([1, in_ch * k, -1]))],
+                f"{base}/cols",
             )
-            wide = node("Cast", [matrix], f"{w_name}/int16", to=TensorProto.INT16)
-            wide = node("Sub", [wide, const(f"{w_name}/128", np.array(128, np.int16))], f"{w_name}/centred")
-            shifted[w_name] = node("Cast", [wide], f"{w_name}/int8", to=TensorProto.INT8)
-        if zp_name not in shifted:
-            zero = int(nh.to_array(inits[zp_name]).reshape(()))
-            shifted[zp_name] = const(f"{zp_name}/int8", np.array(zero - 128, np.int8))
-        product = node("MatMulInteger", [cols, shifted[w_name], x_zp, shifted[zp_name]], f"{base}/product")
+        if w_name not in matrices:  # [O, C, k] -> [O, C * k]: rows in the columns' (channel, tap) order
+            shape = const(f"{w_name}/matrix_shape", np.array([out_ch, in_ch * k]))
+            matrices[w_name] = node("Reshape", [w_name, shape], f"{w_name}/matrix")
         nodes.append(
             helper.make_node(
-                "Transpose", [product], [conv.output[0]], name=f"{base}/channels_first", perm=[0, 2, 1]
+                "MatMulInteger",
+                [matrices[w_name], cols, w_zp, zero],
+                [conv.output[0]],
+                name=f"{base}/product",
             )
         )
         count += 1
-    del graph.node[:]
-    graph.node.extend(nodes)
-    graph.initializer.extend(added)
+    if count:
+        del graph.node[:]
+        graph.node.extend(nodes)
+        graph.initializer.extend(added)
     return count
 
 
@@ -189,17 +196,17 @@ def build_fast_model(model: Path, out: Path) -> Path:
 
 
 def int8_products_exact(ort: Any) -> bool:
-    """Whether this CPU's onnxruntime computes uint8 x int8 matrix products exactly on the cases that
-    saturate 16-bit pair sums (255 x -128 + 255 x -128, 255 x 127 + 255 x 127): the rewritten model is
-    the same speech only where they are."""
+    """Whether this CPU's onnxruntime gives the rewrite's integers exactly: uint8 -> int8 by flipping the
+    top bit, and uint8 x int8 matrix products on the cases that saturate 16-bit pair sums
+    (255 x -128 + 255 x -128, 255 x 127 + 255 x 127). Only then is the rewritten model the same speech."""
     depth = 64
     a = np.full((4, depth), 255, np.uint8)
     a[1] = np.arange(depth) % 256
     a[3, ::2] = 0
-    b = np.empty((depth, 4), np.int8)
+    b = np.empty((depth, 4), np.int16)
     b[:, 0], b[:, 1] = -128, 127
-    b[:, 2] = np.resize(np.array([127, -128], np.int8), depth)
-    b[:, 3] = (np.arange(depth) * 37 % 256 - 128).astype(np.int8)
+    b[:, 2] = np.resize(np.array([127, -128]), depth)
+    b[:, 3] = np.arange(depth) * 37 % 256 - 128
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     opts.log_severity_level = 3
@@ -207,7 +214,7 @@ def int8_products_exact(ort: Any) -> bool:
         session = ort.InferenceSession(
             base64.b64decode(CHECK_MODEL), opts, providers=["CPUExecutionProvider"]
         )
-        got = session.run(None, {"a": a, "b": b})[0]
+        got = session.run(None, {"a": a, "x": (b + 128).astype(np.uint8)})[0]
     except Exception:
         return False
     return bool(np.array_equal(got, a.astype(np.int64) @ b.astype(np.int64)))
