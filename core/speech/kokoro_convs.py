@@ -11,7 +11,7 @@ results are identical and so is the speech, sample for sample: about 0.34-0.36 C
 speech instead of 0.54 on the 2-core test machine (README, `bench voice`).
 
 The rewritten file keeps the model's initializers in the model file (ONNX external data: offset and
-length), so it adds about 2 MB, not 92; load time and memory stay the model's (nothing is converted).
+length), so it adds about 2.5 MB, not 92; nothing is converted at load (the weights are used as shipped).
 
 On a CPU without VNNI, onnxruntime's uint8 x int8 kernel may saturate 16-bit pair sums (its documented
 limitation for AVX2): `int8_products_exact` runs the rewrite in miniature on the worst cases first (and
