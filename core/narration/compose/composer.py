@@ -893,13 +893,15 @@ class Composer:
 
         def fits(nxt: _Filled, seq: list[_Filled], said: list[str], calls: int, padded: int) -> bool:
             unit = nxt.unit
-            if flags[id(unit)][2] or any(unit is s.unit for s in seq):
+            causal, _, opener = flags[id(unit)]
+            if opener or any(unit is s.unit for s in seq):
                 return False
-            if follows(unit) and not seq[-1].facts and not _adds_to_pain(unit, seq):
+            last = seq[-1]
+            if follows(unit) and not last.facts and not _adds_to_pain(unit, seq):
                 return False  # "最重要的是，…" adds to a fact just said, not to "有它就够了。"
-            if flags[id(unit)][0] and not any(_related(a, b) for a in nxt.facts for b in seq[-1].facts):
+            if causal and not any(_related(a, b) for a in nxt.facts for b in last.facts):
                 return False  # "它能帮你控油。所以它能帮你改善暗沉。"
-            if flags[id(seq[-1].unit)][1] and "name" not in unit.slots:
+            if flags[id(last.unit)][1] and "name" not in unit.slots:
                 return False  # "…今天就统一回答一下。" is answered with the name
             if unit.label == PAIN_LABEL and any(s.unit.label != PAIN_LABEL for s in seq):
                 return False  # the problem comes before the try-out or the answer
