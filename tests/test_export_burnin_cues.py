@@ -119,6 +119,8 @@ def test_the_ass_filter_draws_what_one_image_per_cue_cannot(
     fonts = burnin.single_font_folder(find_cjk_font(), tmp_path)
     # overlapping cues: libass stacks them
     assert burnin.render_cue_images(cues_script([(0, 2000), (1500, 3000)]), 640, 360, fonts, tmp_path) is None
+    monkeypatch.setattr(burnin, "MAX_DRAWN_BYTES", 640 * 200 * 2)  # canvases too large to keep a while
+    assert burnin.render_cue_images(cues_script([(0, 1000)]), 640, 360, fonts, tmp_path) is None
     monkeypatch.setattr(burnin, "MAX_CUES", 2)  # more cues than the command line should carry
     assert burnin.render_cue_images(cues_script([(0, 1), (2, 3), (4, 5)]), 640, 360, fonts, tmp_path) is None
 
@@ -136,3 +138,13 @@ def test_libass_reads_the_chosen_font_alone(tmp_path: Path) -> None:
     assert [p.name for p in folder.iterdir()] == [font.path.name]
     assert (folder / font.path.name).stat().st_size == font.path.stat().st_size
     assert burnin.single_font_folder(font, tmp_path) == folder  # a second call finds it there
+
+
+def test_a_cue_of_no_duration_gets_no_image(tmp_path: Path) -> None:
+    fonts = burnin.single_font_folder(find_cjk_font(), tmp_path)
+    images = burnin.render_cue_images(
+        cues_script([(0, 1000), (1000, 1000), (1000, 2000)]), 640, 360, fonts, tmp_path
+    )
+    assert images is not None and images.shown_ms == ((0, 1000), (1000, 2000))
+    assert images.path.stat().st_size == 2 * images.width * images.height * 5 // 2
+    assert images.pts_expression() == "0*eq(N,0)+1000*eq(N,1)"

@@ -34,6 +34,9 @@ from core.media import ffmpeg_input
 MAX_CUES = 300
 """Each cue adds about 50 characters to the encode's command line (Windows allows 32 K); beyond this
 the `ass` filter draws the subtitles."""
+MAX_DRAWN_BYTES = 512 << 20
+"""The drawn canvases (one bottom band per cue, 1.9 MB at 1080p) wait in a temporary file until cut;
+more than this (a long 4K video) and the `ass` filter draws the subtitles."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def render_cue_images(
     """Draw each event of `ass_text` (the export's script for a width x height picture) once; None when
     the per-frame `ass` filter must draw them (see the module's docstring) or there is nothing to draw."""
     subs = pysubs2.SSAFile.from_string(ass_text)
-    events = [e for e in subs.events if not e.is_comment]
+    events = [e for e in subs.events if not e.is_comment and e.end > e.start]  # libass shows no other
     if not events or len(events) > MAX_CUES:
         return None
     shown = [(max(0, e.start), max(0, e.end)) for e in events]
@@ -122,6 +125,9 @@ def render_cue_images(
     # the canvas is the bottom of the picture (bottom-aligned text keeps its pixels when PlayResY is the
     # canvas's height: sizes are in pixels at scale 1); three lines' room for the two a cue may have
     band = min(height, _even(st.margin_v + 3 * st.ass_font_size + 4 * (st.outline_px + st.shadow_px) + 2))
+    if width * band * 5 // 2 * len(events) > MAX_DRAWN_BYTES:
+        return None
+    subs.events = events
     subs.info["PlayResY"] = str(band)
     for style in subs.styles.values():
         style.primarycolor, style.secondarycolor, style.outlinecolor, style.backcolor = (
@@ -159,7 +165,8 @@ def render_cue_images(
     try:
         return _cut(drawn, work / "cues.yuva", width, band, height, tuple(shown))
     finally:
-        drawn.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the work folder goes anyway (Windows keeps a mapped file)
+            drawn.unlink(missing_ok=True)
 
 
 def _planes(frame: np.ndarray, width: int, height: int) -> list[np.ndarray]:
