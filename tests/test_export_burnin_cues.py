@@ -119,7 +119,7 @@ def test_the_ass_filter_draws_what_one_image_per_cue_cannot(
     fonts = burnin.single_font_folder(find_cjk_font(), tmp_path)
     # overlapping cues: libass stacks them
     assert burnin.render_cue_images(cues_script([(0, 2000), (1500, 3000)]), 640, 360, fonts, tmp_path) is None
-    monkeypatch.setattr(burnin, "MAX_DRAWN_BYTES", 640 * 200 * 2)  # canvases too large to keep a while
+    monkeypatch.setattr(burnin, "MAX_DRAWN_BYTES", 640 * 50)  # canvases too large to keep a while
     assert burnin.render_cue_images(cues_script([(0, 1000)]), 640, 360, fonts, tmp_path) is None
     monkeypatch.setattr(burnin, "MAX_CUES", 2)  # more cues than the command line should carry
     assert burnin.render_cue_images(cues_script([(0, 1), (2, 3), (4, 5)]), 640, 360, fonts, tmp_path) is None
