@@ -171,7 +171,7 @@ def test_report_matches_the_audio(tmp_path: Path, speaker: Speaker) -> None:
 
 
 def test_the_fast_loudness_meter_agrees_with_ffmpeg() -> None:
-    """The BS.1770 meter that settles the gain agrees with ffmpeg's loudnorm (JSON) on tones, noise and
+    """The BS.1770 meter that settles the gain agrees with ffmpeg's ebur128 on tones, noise and
     a signal with silences (gating)."""
     from core.export.loudness import integrated_loudness
 

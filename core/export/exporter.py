@@ -28,6 +28,7 @@ import numpy as np
 
 from core import defaults, leftovers
 from core.errors import Cancelled, ExportError, InputError
+from core.export.burnin import CueImages, filter_path, render_cue_images, single_font_folder
 from core.export.fonts import find_cjk_font
 from core.export.loudness import (
     DEFAULT_TARGET_LUFS,
@@ -166,10 +167,12 @@ def video_command(
     options: ExportOptions,
     ass: Path | None,
     fonts_dir: Path | None,
+    cues: CueImages | None = None,
 ) -> list[str]:
     """ffmpeg arguments (without the program) that re-encode the picture alone (subtitles burned in) to `output`.
 
-    The sound is made on another thread meanwhile and joined by `mux_command` (stream copy)."""
+    The subtitles are `cues` (drawn once each, overlaid while shown) or else the `ass` script (drawn on
+    every frame). The sound is made on another thread meanwhile and joined by `mux_command` (stream copy)."""
     # ffmpeg-python hashes its nodes' arguments as UTF-8: a file name that is not UTF-8 (a Latin-1 name from a
     # zip, surrogate-escaped by Python) would break it, so the graph names stand-ins, swapped in below
     src = ffmpeg.input(_SOURCE_NAME)
@@ -187,9 +190,19 @@ def video_command(
         video = video.filter("scale", w, h, flags="bicubic").filter("setsar", "1")
     else:
         video = video.filter("crop", w, h, 0, 0)
-    if ass is not None:
+    if cues is not None:
+        if info.pix_fmt != "yuv420p":  # the overlay blends in the output's format
+            video = video.filter("format", "yuv420p")
+        images = ffmpeg.input(
+            _CUES_NAME, f="rawvideo", pix_fmt="yuva420p", s=f"{cues.width}x{cues.height}", framerate=1
+        )
+        timed = images.filter("settb", "1/1000").filter("setpts", cues.pts_expression())
+        video = ffmpeg.overlay(
+            video, timed, x=cues.x, y=cues.y, format="yuv420", enable=cues.enable_expression()
+        )
+    elif ass is not None:
         video = video.filter("ass", filename=_ASS_NAME, fontsdir=_FONTS_NAME if fonts_dir else None)
-    if info.pix_fmt != "yuv420p":
+    if info.pix_fmt != "yuv420p" and cues is None:
         video = video.filter("format", "yuv420p")
     out_kwargs: dict[str, object] = {
         "c:v": "libx264",
@@ -202,13 +215,15 @@ def video_command(
     }
     node = ffmpeg.output(video, _OUTPUT_NAME, **out_kwargs)
     names = {_SOURCE_NAME: ffmpeg_input(source), _OUTPUT_NAME: ffmpeg_input(output)}
+    if cues is not None:
+        names[_CUES_NAME] = ffmpeg_input(cues.path)
     in_filters = {_ASS_NAME: ass, _FONTS_NAME: fonts_dir}
     args = []
     for arg in node.compile(cmd="ffmpeg")[1:]:
         arg = names.get(arg, arg)
         for stand_in, path in in_filters.items():
             if path is not None and stand_in in arg:  # escaped as ffmpeg-python escapes a filter's option
-                arg = arg.replace(stand_in, _filter_escape(_filter_escape(str(path), "\\'=:"), "\\'[],;"))
+                arg = arg.replace(stand_in, filter_path(path))
         args.append(arg)
     return ["-y", "-nostats", "-progress", "pipe:1", *args]
 
@@ -251,13 +266,7 @@ _MIX_NAME = "syncnarrator-mix"
 _SRT_NAME = "syncnarrator-subtitles"
 _ASS_NAME = "syncnarrator-styled-subtitles"
 _FONTS_NAME = "syncnarrator-fonts"
-
-
-def _filter_escape(text: str, chars: str) -> str:
-    """A backslash before each of `chars` (backslash first), as ffmpeg's filter graph syntax wants."""
-    for ch in sorted(set(chars), key=lambda c: c != "\\"):
-        text = text.replace(ch, "\\" + ch)
-    return text
+_CUES_NAME = "syncnarrator-subtitle-images"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,12 +504,14 @@ def export_project(
                 line_cues = snap_to_pauses(line_cues, [p.start_ms + t for t in speech_pauses(wav)])
             cues.extend(line_cues)
         srt_file = ass_file = None
+        ass_text = ""
         if cues:
             srt_file = work / "subtitles.srt"
             srt_file.write_text(to_srt(cues), encoding="utf-8")
         if options.burn_subtitles and cues and font is not None:
             ass_file = work / "subtitles.ass"
-            ass_file.write_text(to_ass(cues, w, h, font.family), encoding="utf-8")
+            ass_text = to_ass(cues, w, h, font.family)
+            ass_file.write_text(ass_text, encoding="utf-8")
         if cancel is not None:
             cancel.raise_if_cancelled()
         copied = can_copy_video(info, options)
@@ -530,13 +541,18 @@ def export_project(
             if not copied:
                 picture = work / "picture.mp4"
                 progress(0.4, "encoding")
+                fonts = single_font_folder(font, work) if ass_file is not None and font else None
+                images = None
+                if ass_file is not None:  # each cue drawn once, overlaid while shown (else libass per frame)
+                    images = render_cue_images(ass_text, w, h, fonts, work, cancel=stop, timeout=timeout)
                 args = video_command(
                     source,
                     info,
                     picture,
                     options=options,
-                    ass=ass_file,
-                    fonts_dir=font.folder if font else None,
+                    ass=ass_file if images is None else None,
+                    fonts_dir=fonts,
+                    cues=images,
                 )
                 run_with_progress(
                     args, info.duration_ms, progress=scaled(progress, 0.4, 0.95), cancel=stop, timeout=timeout

@@ -5,7 +5,8 @@
 3. synthesis + fitting of every line (cold cache) / the narration's spoken duration     (goal <= 0.3),
    and the same on a warm cache                                                         (goal 0);
    with the syntheses per line (goal about 1) and CPU-seconds per second of speech.
-`--speech-only` measures 3 alone, on the same clips and lines (no video is made or encoded).
+`--speech-only` measures 3 alone, on the same clips and lines (no video is made or encoded); `--burn-only`
+measures 2 alone (the lines are still fitted first, as an export needs them, but not timed).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def main(argv: list[str]) -> int:
         "--repeat", type=int, default=2, help="re-encode runs each (best is kept; shared CPUs)"
     )
     parser.add_argument("--speech-only", action="store_true", help="only synthesis + fitting (no video)")
+    parser.add_argument("--burn-only", action="store_true", help="only burn-in vs the plain x264 re-encode")
     args = parser.parse_args(argv)
     if args.speech_only:
         os.environ["SYNCNARRATOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-speech-")
@@ -52,7 +54,7 @@ def main(argv: list[str]) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-export-"))
     os.environ["SYNCNARRATOR_CACHE_DIR"] = str(work / "cache")  # a cold synthesis cache
     try:
-        return run(work, args.seconds, args.preset, max(1, args.repeat))
+        return run(work, args.seconds, args.preset, max(1, args.repeat), burn_only=args.burn_only)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -148,7 +150,7 @@ def speech_only(seconds: float) -> int:
     return 0
 
 
-def run(work: Path, seconds: float, preset: str, repeat: int) -> int:
+def run(work: Path, seconds: float, preset: str, repeat: int, *, burn_only: bool = False) -> int:
     from core.export import ExportOptions, export_project
     from core.ffmpeg_exec import ffmpeg_path
     from core.media import probe
@@ -211,9 +213,10 @@ def run(work: Path, seconds: float, preset: str, repeat: int) -> int:
             export_project(project, out_copy, ExportOptions(allow_silent=True), speaker=speaker, fits=fits)
         )
 
-    copy_runs = [measure(copy_export) for _ in range(repeat)]
-    copy_s, copy_cpu = min(r[0] for r in copy_runs), min(r[1] for r in copy_runs)
-    copy_result = copy_results[-1]
+    if not burn_only:
+        copy_runs = [measure(copy_export) for _ in range(repeat)]
+        copy_s, copy_cpu = min(r[0] for r in copy_runs), min(r[1] for r in copy_runs)
+        copy_result = copy_results[-1]
 
     baseline_out = work / "baseline.mp4"
     out_burn = work / "narrated burn.mp4"
@@ -249,9 +252,16 @@ def run(work: Path, seconds: float, preset: str, repeat: int) -> int:
         )
 
     base_runs, burn_runs = [], []
+    load_burn = os.getloadavg()[0]
     for _ in range(repeat):  # interleaved, so load from other processes hits both alike
         base_runs.append(measure(baseline))
         burn_runs.append(measure(burn))
+    if burn_only:
+        for (b_s, b_cpu), (x_s, x_cpu) in zip(base_runs, burn_runs, strict=True):
+            print(
+                f"  run: burn-in {x_s:.2f} s / {x_cpu:.1f} CPU-s, plain {b_s:.2f} s / {b_cpu:.1f} CPU-s "
+                f"-> wall {x_s / b_s:.3f}, CPU {x_cpu / b_cpu:.3f}"
+            )
     baseline_s, baseline_cpu = min(r[0] for r in base_runs), min(r[1] for r in base_runs)
     burn_s, burn_cpu = min(r[0] for r in burn_runs), min(r[1] for r in burn_runs)
 
@@ -259,16 +269,22 @@ def run(work: Path, seconds: float, preset: str, repeat: int) -> int:
         f"video: {duration_s:.1f} s 1920x1080, {len(clips)} clips, {fitted} lines fitted, "
         f"{spoken_s:.1f} s of speech, engine {speaker.engine.name}"
     )
-    print(
-        f"export, no burn-in (video copied={copy_result.video_copied}): {copy_s:.2f} s "
-        f"-> ratio {copy_s / duration_s:.3f} of the video's duration (goal <= 0.1); "
-        f"CPU time {copy_cpu:.2f} s -> {copy_cpu / duration_s:.3f}"
-    )
+    if not burn_only:
+        print(
+            f"export, no burn-in (video copied={copy_result.video_copied}): {copy_s:.2f} s "
+            f"-> ratio {copy_s / duration_s:.3f} of the video's duration (goal <= 0.1); "
+            f"CPU time {copy_cpu:.2f} s -> {copy_cpu / duration_s:.3f}"
+        )
     print(
         f"export with burn-in: {burn_s:.2f} s vs plain ffmpeg libx264 -preset {preset} + aac: {baseline_s:.2f} s "
         f"-> ratio {burn_s / baseline_s:.3f} (goal <= 1.15); CPU time {burn_cpu:.1f} s vs {baseline_cpu:.1f} s "
         f"-> ratio {burn_cpu / baseline_cpu:.3f}"
     )
+    if burn_only:
+        print(f"load average: {load_burn:.1f} before the encodes, {os.getloadavg()[0]:.1f} at the end")
+        print(f"RATIOS burn={burn_s / baseline_s:.3f} burn_cpu={burn_cpu / baseline_cpu:.3f}")
+        speaker.close()
+        return 0
     print(speech_line(m))
     print(f"load average: {load_before:.1f} before synthesis, {os.getloadavg()[0]:.1f} at the end")
     print(
