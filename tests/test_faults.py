@@ -6,6 +6,7 @@ one clear line, and the next attempt succeeds.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -123,16 +124,26 @@ def test_ffmpeg_killed_midway_is_a_clear_error(tmp_path: Path, narrated: Project
     out = tmp_path / "final.mp4"
     out.write_bytes(b"previous export")  # an older file at the target survives a failed export
     killed: list[int] = []
+    watchers: list[threading.Thread] = []
+
+    def kill_the_encode() -> None:  # the picture's encode may last less than one progress report (0.1 s)
+        deadline = time.monotonic() + 30
+        while not killed and time.monotonic() < deadline:
+            for pid in child_pids():
+                with contextlib.suppress(OSError):
+                    if "libx264" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(pid)
+            time.sleep(0.005)
 
     def progress(fraction: float, stage: str) -> None:
-        if stage == "encoding" and not killed:
-            for pid in child_pids():
-                if "ffmpeg" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
+        if stage == "encoding" and not watchers:
+            watchers.append(threading.Thread(target=kill_the_encode, daemon=True))
+            watchers[0].start()
 
     with pytest.raises(ExportError) as info:
         export(narrated, out, progress=progress)
+    watchers[0].join()
     assert killed and "\n" not in str(info.value)
     assert out.read_bytes() == b"previous export"
     assert os.listdir(tmp_path) == ["final.mp4"]
