@@ -219,3 +219,15 @@ def test_speech_pauses_finds_the_gaps(tmp_path: Path) -> None:
     write_wav(tmp_path / "s.wav", samples, rate)
     found = speech_pauses(tmp_path / "s.wav")
     assert len(found) == 2 and abs(found[0] - 550) <= 10 and abs(found[1] - 1670) <= 10, found
+
+
+def test_sound_too_short_for_a_meter_block_has_no_loudness_not_an_error() -> None:
+    """A one-frame video's 40 ms of sound: ebur128 reports no block; the export's report says no figure
+    (as for silence) instead of failing the export. A second of tone is still measured."""
+    rate = 48000
+    t = np.arange(rate // 25) / rate
+    short = measure_samples((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
+    assert short.integrated_lufs is None and short.true_peak_dbtp is None
+    t = np.arange(rate) / rate
+    long = measure_samples((0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), rate)
+    assert long.integrated_lufs is not None and -20 < long.integrated_lufs < -5

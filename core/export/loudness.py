@@ -77,14 +77,15 @@ _METER_KEYS = {"lavfi.r128.I": "i", "lavfi.r128.LRA": "lra", "lavfi.r128.true_pe
 
 def parse_ebur128_metadata(text: str) -> Loudness:
     """The last values of ebur128's running integrated loudness, loudness range and true peak (linear;
-    both are over everything measured so far), as `ametadata=print` writes them."""
+    both are over everything measured so far), as `ametadata=print` writes them; none for sound too short
+    to have a block (loudnorm said -inf there: the report shows no figure, as for silence)."""
     last: dict[str, str] = {}
     for line in text.splitlines():
         key, sep, value = line.strip().partition("=")
         if sep and key in _METER_KEYS:
             last[_METER_KEYS[key]] = value
-    if "i" not in last:
-        raise ExportError("ffmpeg's loudness meter gave no report")
+    if "i" not in last:  # sound shorter than the meter's first block (a one-frame video): nothing to measure
+        return Loudness(None, None)
     peak = _number(last.get("tp"))
     peak_db = None if peak is None or peak <= 0 else _number(20 * np.log10(peak))
     return Loudness(_number(last["i"]), peak_db, _number(last.get("lra")))
