@@ -30,6 +30,7 @@ import numpy as np
 
 from core.platform import APP_NAME, bundle_dir, config_dir, env
 from core.speech.engine import SpeechEngine, SpeechError, Voice
+from core.speech.onnx_files import point_into, save_atomically
 
 log = logging.getLogger(__name__)
 
@@ -169,23 +170,8 @@ def build_durations_model(model: Path, out: Path) -> Path:
     full = onnx.load(str(model))
     sub = onnx.utils.Extractor(full).extract_model(["tokens", "style"], [DURATIONS_OUTPUT])
     if out.parent.resolve() == model.parent.resolve():
-        blob = model.read_bytes()
-        for tensor in sub.graph.initializer:
-            raw = tensor.raw_data
-            at = blob.find(raw) if len(raw) >= 4096 else -1
-            if at < 0 or blob.find(raw, at + 1) >= 0:  # small, or not found once: kept in the cut model
-                continue
-            tensor.ClearField("raw_data")
-            tensor.data_location = onnx.TensorProto.EXTERNAL
-            for key, value in (("location", model.name), ("offset", str(at)), ("length", str(len(raw)))):
-                entry = tensor.external_data.add()
-                entry.key, entry.value = key, value
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        onnx.save(sub, str(tmp))
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+        point_into(sub, model)
+    save_atomically(sub, out)
     return out
 
 

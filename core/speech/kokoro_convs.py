@@ -22,11 +22,12 @@ shipped model.
 from __future__ import annotations
 
 import base64
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from core.speech.onnx_files import point_into, save_atomically
 
 CONVS_VERSION = 3  # files rewritten another way are rewritten again
 CHECK_MODEL = (
@@ -173,31 +174,6 @@ def rewrite_convs(model: Any) -> int:
     return count
 
 
-def point_into(proto: Any, model: Path) -> None:
-    """Make the large initializers of `proto` that are byte-for-byte in `model` ONNX external data
-    (location, offset, length in that file), so a file derived from the model does not copy its weights;
-    the derived file must then live beside `model`."""
-    from onnx import TensorProto
-
-    blob = model.read_bytes()
-    hint = 0
-    for tensor in proto.graph.initializer:
-        raw = tensor.raw_data
-        if len(raw) < 4096:
-            continue
-        at = blob.find(raw, hint)  # the model's tensors are in file order: usually found right after the last
-        if at < 0:
-            at = blob.find(raw)
-        if at < 0:
-            continue
-        hint = at + len(raw)
-        tensor.ClearField("raw_data")
-        tensor.data_location = TensorProto.EXTERNAL
-        for key, value in (("location", model.name), ("offset", str(at)), ("length", str(len(raw)))):
-            entry = tensor.external_data.add()
-            entry.key, entry.value = key, value
-
-
 def build_fast_model(model: Path, out: Path) -> Path:
     """Write `model` with its convolutions rewritten (rewrite_convs) to `out`, atomically. Beside the
     model, its weights stay in the model file (point_into)."""
@@ -208,12 +184,7 @@ def build_fast_model(model: Path, out: Path) -> Path:
         raise ValueError(f"{model.name}: no int8 convolution to rewrite")
     if out.parent.resolve() == model.parent.resolve():
         point_into(proto, model)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        onnx.save(proto, str(tmp))
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    save_atomically(proto, out)
     return out
 
 
