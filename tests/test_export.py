@@ -27,9 +27,7 @@ from tests.mediagen import SHARED_MEDIA, ffmpeg, make_video
 LINES = ["这款精华液很轻薄。", "一抹就化开了。", "现在下单送小样！", "快来抢购吧！"]
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "speech-cache"))
+pytestmark = pytest.mark.usefixtures("shared_speech_cache")
 
 
 @pytest.fixture(scope="module")

@@ -20,20 +20,13 @@ from core.ffmpeg_exec import ffmpeg_path
 from core.jobs import CancelToken
 from core.media import probe
 from core.project import Clip, MediaSummary, Project
-from core.speech import EspeakEngine, Speaker
+from core.speech import Speaker
 from tests.mediagen import ffmpeg, make_video
 
 W, H = 320, 240
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "speech-cache"))
-
-
-@pytest.fixture(scope="module")
-def speaker() -> Speaker:
-    return Speaker(EspeakEngine())
+pytestmark = pytest.mark.usefixtures("shared_speech_cache")
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,7 @@ from tests.mediagen import make_video
 W, H = 320, 240
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "speech-cache"))
+pytestmark = pytest.mark.usefixtures("shared_speech_cache")
 
 
 def frames(path: Path) -> np.ndarray:

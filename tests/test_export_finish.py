@@ -17,18 +17,10 @@ from core.export.loudness import TRUE_PEAK_MAX_DBTP, measure_samples, sample_tru
 from core.ffmpeg_exec import ffmpeg_path
 from core.media import probe
 from core.project import Clip, MediaSummary, Project
-from core.speech import EspeakEngine, Speaker
+from core.speech import Speaker
 from tests.mediagen import make_cut_video, make_video
 
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "speech-cache"))
-
-
-@pytest.fixture(scope="module")
-def speaker() -> Speaker:
-    return Speaker(EspeakEngine())
+pytestmark = pytest.mark.usefixtures("shared_speech_cache")
 
 
 def project_for(video: Path, clips: list[tuple[int, int, str]]) -> Project:

@@ -45,9 +45,7 @@ PRODUCT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SYNCNARRATOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "speech-cache"))
+pytestmark = pytest.mark.usefixtures("shared_speech_cache")
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
