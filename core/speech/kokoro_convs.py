@@ -6,9 +6,16 @@ onnxruntime runs those through its uint8 x uint8 matrix kernel, and they are abo
 [out, in x taps]) with the input's im2col (one Slice per kernel tap, stacked) in int8 (v - 128: the
 input quantized again at zero point - 128 from DynamicQuantizeLinear's own scale, or its top bit flipped;
 the same differences v - zp), the product runs on onnxruntime's uint8 x int8 kernel, which uses the VNNI
-dot-product instructions where the CPU has them. Every product and sum is the same integer, so the int32
-results are identical and so is the speech, sample for sample: about 0.34-0.36 CPU-seconds per second of
-speech instead of 0.54 on the 2-core test machine (README, `bench voice`).
+dot-product instructions where the CPU has them. Every product and sum is the same integer.
+
+Two more rewrites save full passes over the decoder's largest tensors (`fuse_products`, `square_powers`):
+each product, its int32 bias, the cast to float and the scale (four operators) become one
+`MatMulIntegerToFloat` and a float bias Add (the bias added in float instead of rounded down to the int32
+grid first: a difference below one quantization step of the product), and Pow(x, 2) is x * x (the same
+value). With them the speech is the same to float rounding, not to the bit: Kokoro's decoder carries the
+phase of its harmonic source, so a last-bit change anywhere moves later samples the way moving the voice
+style by one part in ten million does; tests/test_kokoro_convs.py checks each rewrite on its own and the
+speech's length (to the sample) and spectrum against the shipped model.
 
 The rewritten file keeps the model's initializers in the model file (ONNX external data: offset and
 length), so it adds about 2.5 MB, not 92; nothing is converted at load (the weights are used as shipped).
@@ -29,7 +36,7 @@ import numpy as np
 
 from core.speech.onnx_files import point_into, save_atomically
 
-CONVS_VERSION = 3  # files rewritten another way are rewritten again
+CONVS_VERSION = 4  # files rewritten another way are rewritten again
 CHECK_MODEL = (
     "CAgSADr3AgoeCgF4CgRmbGlwEgdmbGlwcGVkIgpCaXR3aXNlWG9yCh0KB2ZsaXBwZWQSAWIiBENhc3QqCQoCdG8YA6ABAgoYCgFhCgFiEgF5"
     "Ig1NYXRNdWxJbnRlZ2VyCigKAWYSAXUSBXNjYWxlEgJ6cCIVRHluYW1pY1F1YW50aXplTGluZWFyCiIKAnpwCgRmbGlwEgp6cF9mbGlwcGVk"
@@ -174,13 +181,147 @@ def rewrite_convs(model: Any) -> int:
     return count
 
 
+def _consumers(graph: Any) -> dict[str, list[Any]]:
+    """Each tensor's consuming nodes (a node once, however many of its inputs the tensor is)."""
+    users: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in dict.fromkeys(node.input):
+            users.setdefault(name, []).append(node)
+    return users
+
+
+def _producer(made_by: dict[str, Any], node: Any | None, op: str) -> Any | None:
+    """The node making `node`'s first input, when `node` is an `op` (else None)."""
+    return made_by.get(node.input[0]) if node is not None and node.op_type == op else None
+
+
+def fuse_products(model: Any) -> int:
+    """Replace each rewritten product's tail (MatMulInteger -> [Add int32 bias] -> Cast -> Mul by the two
+    scales) by MatMulIntegerToFloat (the scales applied in its output pass) and, where there was a bias, an
+    Add of the float bias (per output channel); returns how many. The int32 bias was the float bias divided
+    by the scale and rounded down (Div, Floor, Cast), so the float one is found behind it."""
+    from onnx import helper
+    from onnx import numpy_helper as nh
+
+    graph = model.graph
+    inits = {t.name: t for t in graph.initializer}
+    made_by = {out: n for n in graph.node for out in n.output}
+    users = _consumers(graph)
+    replaced: dict[int, list[Any]] = {}
+    removed: set[int] = set()
+    added: list[Any] = []
+
+    def only_user(name: str, op: str) -> Any | None:
+        found = users.get(name, [])
+        return found[0] if len(found) == 1 and found[0].op_type == op else None
+
+    for product in graph.node:
+        if product.op_type != "MatMulInteger" or not product.name.endswith("/im2col/product"):
+            continue
+        tail: list[Any] = []
+        bias = None
+        after = users.get(product.output[0], [])
+        if len(after) != 1:
+            continue
+        if after[0].op_type == "Add":  # + Reshape(Cast<int32>(Floor(bias / scale)))
+            add = after[0]
+            other = add.input[1] if add.input[0] == product.output[0] else add.input[0]
+            reshape = made_by.get(other)
+            rounded = _producer(made_by, reshape, "Reshape")
+            floor = _producer(made_by, rounded, "Cast")
+            divide = _producer(made_by, floor, "Floor")
+            if divide is None or divide.op_type != "Div" or divide.input[0] not in inits:
+                continue
+            bias = nh.to_array(inits[divide.input[0]]).astype(np.float32)
+            tail.append(add)
+            # the int32 bias's own nodes go too where nothing else uses them
+            for node, user in ((reshape, add), (rounded, reshape), (floor, rounded), (divide, floor)):
+                if users.get(node.output[0]) == [user]:
+                    tail.append(node)
+            cast = only_user(add.output[0], "Cast")
+        else:
+            cast = only_user(product.output[0], "Cast")
+        if cast is None:
+            continue
+        scale = only_user(cast.output[0], "Mul")
+        if scale is None:
+            continue
+        scales = made_by.get(scale.input[1] if scale.input[0] == cast.output[0] else scale.input[0])
+        if scales is None or scales.op_type != "Mul":
+            continue
+        w_scale, x_scale = scales.input if scales.input[0] in inits else scales.input[::-1]
+        if w_scale not in inits:  # the weights' scale is the constant one
+            continue
+        matrix = made_by.get(product.input[0])  # Reshape(weights [out, in, taps])
+        channels = inits[matrix.input[0]].dims[0] if matrix is not None and matrix.input[0] in inits else -1
+        if bias is not None and bias.size != channels:  # one bias per output channel
+            continue
+        weights, columns, w_zero, x_zero = product.input
+        out = scale.output[0]
+        to_float = f"{out}/unbiased" if bias is not None else out
+        nodes = [
+            helper.make_node(
+                "MatMulIntegerToFloat",
+                [weights, columns, w_scale, x_scale, w_zero, x_zero],
+                [to_float],
+                name=f"{product.name}/to_float",
+                domain="com.microsoft",
+            )
+        ]
+        if bias is not None:
+            name = f"{product.name}/bias"
+            added.append(nh.from_array(bias.reshape(-1, 1), name))  # [out, 1]: broadcast over time
+            nodes.append(helper.make_node("Add", [to_float, name], [out], name=f"{product.name}/bias_add"))
+        replaced[id(product)] = nodes
+        removed.update(id(n) for n in [*tail, cast, scale])
+    if replaced:
+        kept: list[Any] = []
+        for node in graph.node:
+            if id(node) in replaced:
+                kept.extend(replaced[id(node)])
+            elif id(node) not in removed:
+                kept.append(node)
+        del graph.node[:]
+        graph.node.extend(kept)
+        graph.initializer.extend(added)
+        if not any(o.domain == "com.microsoft" for o in model.opset_import):
+            model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return len(replaced)
+
+
+def square_powers(model: Any) -> int:
+    """Pow(x, 2) with a constant exponent of 2 becomes Mul(x, x): the same value, a cheaper kernel."""
+    from onnx import numpy_helper as nh
+
+    inits = {t.name: t for t in model.graph.initializer}
+    count = 0
+    for node in model.graph.node:
+        if node.op_type == "Pow" and node.input[1] in inits:
+            exponent = nh.to_array(inits[node.input[1]])
+            if exponent.size == 1 and float(exponent.reshape(-1)[0]) == 2.0:
+                node.op_type = "Mul"
+                node.input[1] = node.input[0]
+                count += 1
+    return count
+
+
+def rewrite_model(proto: Any) -> int:
+    """Every rewrite of this module on `proto` (in place): the convolutions, their tails, the squares.
+    Returns how many convolutions were rewritten."""
+    count = rewrite_convs(proto)
+    if count:
+        fuse_products(proto)
+        square_powers(proto)
+    return count
+
+
 def build_fast_model(model: Path, out: Path) -> Path:
-    """Write `model` with its convolutions rewritten (rewrite_convs) to `out`, atomically. Beside the
+    """Write `model` with its convolutions rewritten (rewrite_model) to `out`, atomically. Beside the
     model, its weights stay in the model file (point_into)."""
     import onnx
 
     proto = onnx.load(str(model))
-    if rewrite_convs(proto) == 0:
+    if rewrite_model(proto) == 0:
         raise ValueError(f"{model.name}: no int8 convolution to rewrite")
     if out.parent.resolve() == model.parent.resolve():
         point_into(proto, model)
