@@ -197,6 +197,24 @@ def check_voice_offline(report: Report, work: Path, frozen: bool) -> None:
     report.check("voice works offline (no network connection tried)", not attempts, ", ".join(attempts))
 
 
+def _bundled_voice_model() -> str:
+    """Which Kokoro model the frozen app should run: the one with fused activations where their library
+    is bundled, else the rewritten convolutions, else the shipped model (and that where the CPU's int8
+    products are not exact)."""
+    import onnxruntime as ort
+
+    from core.speech.kokoro import CONVS_NAME, SNAKES_NAME
+    from core.speech.kokoro_convs import int8_products_exact
+    from core.speech.kokoro_snake import LIBRARY_NAME
+
+    folder = Path(str(bundle_dir())) / "kokoro"
+    if not int8_products_exact(ort):
+        return "shipped"
+    if (folder / SNAKES_NAME).is_file() and (folder / LIBRARY_NAME).is_file():
+        return "int8 matmul+snake"
+    return "int8 matmul" if (folder / CONVS_NAME).is_file() else "shipped"
+
+
 def check_voice(report: Report, work: Path, frozen: bool) -> None:
     """The default voice is the neural one, loads from the bundle (no download), and speaks Mandarin of a
     plausible length; espeak-ng, when installed, is used through a voice whose phonemes are Mandarin."""
@@ -229,6 +247,9 @@ def check_voice(report: Report, work: Path, frozen: bool) -> None:
             f"predicted {predicted} ms, spoken {spoken_s * 1000:.0f} ms",
         )
     report.check("voice speaks", dbfs(samples) > SPEECH_DBFS, f"{dbfs(samples):.1f} dBFS")
+    if engine.name == "kokoro" and frozen:
+        running = str(getattr(engine, "convs", ""))
+        report.check("voice runs its fastest bundled model", running == _bundled_voice_model(), running)
     report.check(
         "voice speaks at a plausible rate", 2.5 < len(VOICE_LINE) / max(seconds, 0.01) < 9, f"{seconds:.2f} s"
     )

@@ -236,7 +236,7 @@ def fuse_products(model: Any) -> int:
             tail.append(add)
             # the int32 bias's own nodes go too where nothing else uses them
             for node, user in ((reshape, add), (rounded, reshape), (floor, rounded), (divide, floor)):
-                if users.get(node.output[0]) == [user]:
+                if node is not None and users.get(node.output[0]) == [user]:
                     tail.append(node)
             cast = only_user(add.output[0], "Cast")
         else:

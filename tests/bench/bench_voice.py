@@ -9,9 +9,10 @@ in the same run; ratios are against it.
 Then each line is fitted into a clip 1.2x shorter than its natural length (Speaker.fit, cold cache): the
 syntheses per line that takes (goal about 1, at most 2) and its CPU-seconds per second of fitted speech.
 
-A voice id ending in `@shipped` (`kokoro:jf_alpha@shipped`) runs Kokoro's convolutions as the model ships
-them (SYNCNARRATOR_KOKORO_CONVS=shipped), the baseline of their rewrite (core.speech.kokoro_convs); the
-`convs` column says which ran.
+A voice id ending in `@shipped` (`kokoro:jf_alpha@shipped`) runs Kokoro's model as it ships
+(SYNCNARRATOR_KOKORO_CONVS=shipped), the baseline of its rewrites; `@matmul` runs the rewritten convolutions
+without the fused activations (core.speech.kokoro_convs, without core.speech.kokoro_snake); the `convs`
+column says which ran.
 
 `--calibrate` measures the calibration of Kokoro's bundled voices (what core.speech.kokoro.KNOWN_CALIBRATIONS
 holds) and prints it.
@@ -44,15 +45,15 @@ LINES = (
     "点击小黄车，马上下单吧。",
 )
 
-DEFAULT_VOICES = ("kokoro:jf_alpha", "kokoro:jm_kumo", "espeak:cmn-latn-pinyin")
+DEFAULT_VOICES = ("kokoro:jf_alpha", "kokoro:jm_kumo", "kokoro:jf_alpha@shipped", "espeak:cmn-latn-pinyin")
 
 
 def worker(voice: str, lines: int) -> dict[str, object]:
     """Runs in its own process: load, then speak the lines once each (no cache)."""
     sys.path.insert(0, str(ROOT))
-    voice, shipped, _ = voice.partition("@shipped")
-    if shipped:
-        os.environ["SYNCNARRATOR_KOKORO_CONVS"] = "shipped"
+    voice, _, variant = voice.partition("@")
+    if variant:
+        os.environ["SYNCNARRATOR_KOKORO_CONVS"] = variant  # shipped | matmul
     from core.speech.audio import read_wav, trim_silence
     from core.speech.voices import resolve_voice
 
@@ -97,7 +98,7 @@ def worker(voice: str, lines: int) -> dict[str, object]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
-        "voice": vid + ("@shipped" if shipped else ""),
+        "voice": vid + (f"@{variant}" if variant else ""),
         "engine": engine.name,
         "convs": getattr(engine, "convs", "") or "-",
         "load_s": load_s,
@@ -167,13 +168,13 @@ def main(argv: list[str]) -> int:
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     base = next((r for r in results if r["engine"] == "espeak-ng"), None)
     print(
-        f"{'voice':26} {'engine':10} {'convs':11} {'load s':>7} {'RTF':>6} {'CPU RTF':>8} {'chars/s':>8} {'peak MiB':>9}"
+        f"{'voice':26} {'engine':10} {'convs':17} {'load s':>7} {'RTF':>6} {'CPU RTF':>8} {'chars/s':>8} {'peak MiB':>9}"
         f" {'synth/line':>10} {'fit CPU RTF':>11}  vs espeak-ng"
     )
     for r in results:
         ratio = f"RTF x{r['rtf'] / base['rtf']:.0f}" if base and base is not r and base["rtf"] > 0 else ""
         print(
-            f"{r['voice']:26} {r['engine']:10} {r['convs']:11} {r['load_s']:7.2f} {r['rtf']:6.3f} {r['cpu_rtf']:8.3f} {r['cps']:8.2f} "
+            f"{r['voice']:26} {r['engine']:10} {r['convs']:17} {r['load_s']:7.2f} {r['rtf']:6.3f} {r['cpu_rtf']:8.3f} {r['cps']:8.2f} "
             f"{r['peak_mib']:9.0f} {r['syntheses_per_line']:10.2f} {r['fit_cpu_rtf']:11.3f}  {ratio}"
         )
     print(
