@@ -203,15 +203,15 @@ def _bundled_voice_model() -> str:
     products are not exact)."""
     import onnxruntime as ort
 
-    from core.speech.kokoro import CONVS_NAME, SNAKES_NAME
+    from core.speech.kokoro import CONVS_NAME, FUSED_NAME
     from core.speech.kokoro_convs import int8_products_exact
-    from core.speech.kokoro_snake import LIBRARY_NAME
+    from core.speech.kokoro_ops import LIBRARY_NAME
 
     folder = Path(str(bundle_dir())) / "kokoro"
     if not int8_products_exact(ort):
         return "shipped"
-    if (folder / SNAKES_NAME).is_file() and (folder / LIBRARY_NAME).is_file():
-        return "int8 matmul+snake"
+    if (folder / FUSED_NAME).is_file() and (folder / LIBRARY_NAME).is_file():
+        return "int8 matmul+fused"
     return "int8 matmul" if (folder / CONVS_NAME).is_file() else "shipped"
 
 

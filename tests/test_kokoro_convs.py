@@ -381,7 +381,7 @@ def test_the_rewritten_models_speak_the_same_speech(
     speeds and two voices: the same length to the sample, the same spectrum within the spread that moving the
     voice style by one part in ten million gives the shipped model itself (about 0.8 dB per band: the
     decoder carries its harmonic source's phase, so last-bit changes move later samples), the same
-    brightness. A wrong scale, bias or activation shifts the bands by several dB (tests/test_kokoro_snake.py
+    brightness. A wrong scale, bias or activation shifts the bands by several dB (tests/test_kokoro_ops.py
     checks each fused activation on its own)."""
     if not kokoro_convs.int8_products_exact(ort):
         pytest.skip("onnxruntime's uint8 x int8 products are not exact on this CPU (the rewrite is not used)")
@@ -389,7 +389,7 @@ def test_the_rewritten_models_speak_the_same_speech(
     monkeypatch.setenv("SYNCNARRATOR_KOKORO_CONVS", choice)
     fast = kokoro.KokoroEngine()
     fast.load()
-    assert fast.convs == ("int8 matmul" if choice else "int8 matmul+snake")
+    assert fast.convs == ("int8 matmul" if choice else "int8 matmul+fused")
     monkeypatch.setenv("SYNCNARRATOR_KOKORO_CONVS", "shipped")
     shipped = kokoro.KokoroEngine()
     with caplog.at_level(logging.INFO, logger="core.speech.kokoro"):

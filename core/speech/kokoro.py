@@ -44,9 +44,10 @@ DURATIONS_VERSION = 2  # durations models cut another way are cut again
 CONVS_NAME = "kokoro-v1.0.int8.convs.onnx"
 """The model with its int8 convolutions as int8 matrix products (core.speech.kokoro_convs): the same speech
 (to float rounding) for about two thirds of the CPU time where onnxruntime's uint8 x int8 kernel is exact."""
-SNAKES_NAME = "kokoro-v1.0.int8.snakes.onnx"
-"""CONVS_NAME with the decoder's AdaIN + Snake activations fused into one operator each
-(core.speech.kokoro_snake), run with that operator's library: about four fifths of CONVS_NAME's CPU time."""
+FUSED_NAME = "kokoro-v1.0.int8.fused.onnx"
+"""CONVS_NAME with the decoder's AdaIN + Snake activations fused into one operator each and each convolution's
+int8 columns made by one operator (core.speech.kokoro_ops), run with those operators' library: about three
+quarters of CONVS_NAME's CPU time."""
 FRAME_SAMPLES = 600  # audio samples per predicted frame (the decoder's upsampling x iSTFT hop)
 TRIMMED_SILENCE_S = 0.96
 """Leading + trailing silence (seconds at speed 1, scaling with 1/speed) Kokoro puts around a line, which
@@ -239,20 +240,20 @@ def convs_model_path() -> Path | None:
         return None
 
 
-_snakes_failed: set[str] = set()
+_fused_failed: set[str] = set()
 
 
-def build_snakes_model(model: Path, out: Path) -> Path:
-    """The model with its convolutions rewritten (kokoro_convs.rewrite_model) and its AdaIN + Snake
-    activations fused (kokoro_snake.fuse_snakes), written to `out` atomically; beside the model its weights
-    stay in the model file."""
+def build_fused_model(model: Path, out: Path) -> Path:
+    """The model with its convolutions rewritten (kokoro_convs.rewrite_model, their int8 columns by
+    kokoro_ops' Im2ColInt8) and its AdaIN + Snake activations fused (kokoro_ops.fuse_snakes), written to
+    `out` atomically; beside the model its weights stay in the model file."""
     import onnx
 
     from core.speech.kokoro_convs import rewrite_model
-    from core.speech.kokoro_snake import fuse_snakes
+    from core.speech.kokoro_ops import COLUMNS, fuse_snakes
 
     proto = onnx.load(str(model))
-    if rewrite_model(proto) == 0 or fuse_snakes(proto) == 0:
+    if rewrite_model(proto, COLUMNS) == 0 or fuse_snakes(proto) == 0:
         raise ValueError(f"{model.name}: no int8 convolution or activation to rewrite")
     if out.parent.resolve() == model.parent.resolve():
         point_into(proto, model)
@@ -260,24 +261,22 @@ def build_snakes_model(model: Path, out: Path) -> Path:
     return out
 
 
-def snakes_model_path() -> Path | None:
-    """The model with its convolutions rewritten and its activations fused (SNAKES_NAME), bundled or made
+def fused_model_path() -> Path | None:
+    """The model with its convolutions rewritten and its activations fused (FUSED_NAME), bundled or made
     once beside the model; None when it cannot be made (the next faster model runs)."""
     from core.speech.kokoro_convs import CONVS_VERSION
-    from core.speech.kokoro_snake import SNAKE_VERSION
+    from core.speech.kokoro_ops import OPS_VERSION
 
     try:
-        return _derived_model(
-            SNAKES_NAME, CONVS_VERSION * 100 + SNAKE_VERSION, build_snakes_model, _snakes_failed
-        )
+        return _derived_model(FUSED_NAME, CONVS_VERSION * 100 + OPS_VERSION, build_fused_model, _fused_failed)
     except Exception as exc:
         log.info("Kokoro's activations are not fused (%s)", exc)
         return None
 
 
-def snake_library_path() -> Path | None:
-    """The fused activations' operator library: bundled, else compiled once into the model folder."""
-    from core.speech.kokoro_snake import library_path
+def ops_library_path() -> Path | None:
+    """The library of FUSED_NAME's operators: bundled, else compiled once into the model folder."""
+    from core.speech.kokoro_ops import library_path
 
     try:
         return library_path(model_dir())
@@ -552,7 +551,7 @@ class KokoroEngine(SpeechEngine):
         self._packs: dict[str, StylePack] | None = None
         self._extra_dirs = extra_voice_dirs
         self.load_seconds = 0.0
-        self.convs = ""  # once loaded: "int8 matmul+snake", "int8 matmul" (the rewritten models) or "shipped"
+        self.convs = ""  # once loaded: "int8 matmul+fused", "int8 matmul" (the rewritten models) or "shipped"
 
     # -- voices
     def packs(self) -> dict[str, StylePack]:
@@ -641,10 +640,10 @@ class KokoroEngine(SpeechEngine):
     @staticmethod
     def _fast_models(ort: Any) -> list[tuple[Path, Path | None, str]]:
         """The rewritten models to try, fastest first, each with the operator library it needs: with the
-        fused activations (snakes_model_path) where their library builds and works, then the rewritten
+        fused operators (fused_model_path) where their library builds and works, then the rewritten
         convolutions alone (convs_model_path). None where onnxruntime's uint8 x int8 products are not exact on
         this CPU (kokoro_convs.int8_products_exact) or SYNCNARRATOR_KOKORO_CONVS says 'shipped'; 'matmul'
-        skips the fused activations."""
+        skips the fused operators."""
         from core.speech.kokoro_convs import int8_products_exact
 
         choice = (env("SYNCNARRATOR_KOKORO_CONVS") or "").strip().lower()
@@ -655,10 +654,10 @@ class KokoroEngine(SpeechEngine):
             return []
         found: list[tuple[Path, Path | None, str]] = []
         if choice != "matmul":
-            snakes = snakes_model_path()
-            library = snake_library_path() if snakes is not None else None
-            if snakes is not None and library is not None:
-                found.append((snakes, library, "int8 matmul+snake"))
+            fused = fused_model_path()
+            library = ops_library_path() if fused is not None else None
+            if fused is not None and library is not None:
+                found.append((fused, library, "int8 matmul+fused"))
         convs = convs_model_path()
         if convs is not None:
             found.append((convs, None, "int8 matmul"))

@@ -72,9 +72,12 @@ def _rewritable(node: Any, inits: dict[str, Any]) -> bool:
     return True
 
 
-def rewrite_convs(model: Any) -> int:
+def rewrite_convs(model: Any, columns: tuple[str, str] | None = None) -> int:
     """Replace every rewritable `ConvInteger` of `model` (an onnx ModelProto, changed in place) by
-    im2col + `MatMulInteger`; returns how many. The weights stay as they are (uint8, only reshaped)."""
+    im2col + `MatMulInteger`; returns how many. The weights stay as they are (uint8, only reshaped).
+    With `columns` (domain, op type) of a custom operator (core.speech.kokoro_ops's Im2ColInt8), an input
+    quantized by DynamicQuantizeLinear gets its int8 columns from that one operator (float in: quantized,
+    padded and laid out in one pass) instead of QuantizeLinear, Pad, a Slice per tap and a Concat."""
     from onnx import TensorProto, helper
     from onnx import numpy_helper as nh
 
@@ -96,6 +99,7 @@ def rewrite_convs(model: Any) -> int:
     flip = const("im2col/0x80", np.array(0x80, np.uint8))
     made_by = {out: n for n in graph.node for out in n.output}
     int8_inputs: dict[str, tuple[str, str]] = {}  # uint8 input -> (its int8 values, its int8 zero point)
+    from_float: dict[str, tuple[str, str]] = {}  # uint8 input -> (the float it quantizes, its scale)
     for conv in graph.node:
         if not _rewritable(conv, inits):
             nodes.append(conv)
@@ -120,8 +124,15 @@ def rewrite_convs(model: Any) -> int:
                 and quantizer.op_type == "DynamicQuantizeLinear"
                 and list(quantizer.output[::2]) == [x, x_zp]
             ):
+                from_float[x] = (quantizer.input[0], quantizer.output[1])
                 # quantized again to int8 at the zero point - 128: saturate(round(v / scale) + zp) - 128 (one pass)
-                rows = node("QuantizeLinear", [quantizer.input[0], quantizer.output[1], zero], f"{base}/int8")
+                rows = (
+                    ""  # the columns operator quantizes
+                    if columns is not None
+                    else node(
+                        "QuantizeLinear", [quantizer.input[0], quantizer.output[1], zero], f"{base}/int8"
+                    )
+                )
             else:
                 rows = node(
                     "Cast",
@@ -131,37 +142,42 @@ def rewrite_convs(model: Any) -> int:
                 )
             int8_inputs[x] = (rows, zero)
         rows, zero = int8_inputs[x]
-        if pad_lo or pad_hi:  # padded with the zero point: a pad contributes 0, as in ConvInteger
-            pads = const(f"{base}/pads", np.array([0, 0, pad_lo, 0, 0, pad_hi], np.int64))
-            rows = node("Pad", [rows, pads, zero], f"{base}/padded")
-        if k == 1 and stride == 1:
-            cols = rows
-        else:  # tap j: the input from j * dilation on, every stride-th step; [1, C, k, T'] -> [1, C * k, T']
-            span = dilation * (k - 1)
-            axis = const(f"{base}/axis", np.array([2]))
-            step = const(f"{base}/step", np.array([stride]))
-            taps = []
-            for tap in range(k):
-                start = tap * dilation
-                end = start - span if start < span else np.iinfo(np.int64).max  # T' columns for every tap
-                piece = node(
-                    "Slice",
-                    [
-                        rows,
-                        const(f"{base}/start{tap}", np.array([start])),
-                        const(f"{base}/end{tap}", np.array([end])),
-                        axis,
-                        step,
-                    ],
-                    f"{base}/tap{tap}",
+        if columns is not None and x in from_float:
+            source, scale = from_float[x]
+            geometry = const(f"{base}/geometry", np.array([k, dilation, stride, pad_lo, pad_hi], np.int64))
+            cols = node(columns[1], [source, scale, zero, geometry], f"{base}/cols", domain=columns[0])
+        else:
+            if pad_lo or pad_hi:  # padded with the zero point: a pad contributes 0, as in ConvInteger
+                pads = const(f"{base}/pads", np.array([0, 0, pad_lo, 0, 0, pad_hi], np.int64))
+                rows = node("Pad", [rows, pads, zero], f"{base}/padded")
+            if k == 1 and stride == 1:
+                cols = rows
+            else:  # tap j: the input from j * dilation on, every stride-th step; [1, C, k, T'] -> [1, C * k, T']
+                span = dilation * (k - 1)
+                axis = const(f"{base}/axis", np.array([2]))
+                step = const(f"{base}/step", np.array([stride]))
+                taps = []
+                for tap in range(k):
+                    start = tap * dilation
+                    end = start - span if start < span else np.iinfo(np.int64).max  # T' columns for every tap
+                    piece = node(
+                        "Slice",
+                        [
+                            rows,
+                            const(f"{base}/start{tap}", np.array([start])),
+                            const(f"{base}/end{tap}", np.array([end])),
+                            axis,
+                            step,
+                        ],
+                        f"{base}/tap{tap}",
+                    )
+                    taps.append(node("Unsqueeze", [piece, axis], f"{base}/tap{tap}_column"))
+                stacked = node("Concat", taps, f"{base}/taps", axis=2)
+                cols = node(
+                    "Reshape",
+                    [stacked, const(f"{base}/cols_shape", np.array([1, in_ch * k, -1]))],
+                    f"{base}/cols",
                 )
-                taps.append(node("Unsqueeze", [piece, axis], f"{base}/tap{tap}_column"))
-            stacked = node("Concat", taps, f"{base}/taps", axis=2)
-            cols = node(
-                "Reshape",
-                [stacked, const(f"{base}/cols_shape", np.array([1, in_ch * k, -1]))],
-                f"{base}/cols",
-            )
         if w_name not in matrices:  # [O, C, k] -> [O, C * k]: rows in the columns' (channel, tap) order
             shape = const(f"{w_name}/matrix_shape", np.array([out_ch, in_ch * k]))
             matrices[w_name] = node("Reshape", [w_name, shape], f"{w_name}/matrix")
@@ -305,10 +321,10 @@ def square_powers(model: Any) -> int:
     return count
 
 
-def rewrite_model(proto: Any) -> int:
-    """Every rewrite of this module on `proto` (in place): the convolutions, their tails, the squares.
-    Returns how many convolutions were rewritten."""
-    count = rewrite_convs(proto)
+def rewrite_model(proto: Any, columns: tuple[str, str] | None = None) -> int:
+    """Every rewrite of this module on `proto` (in place): the convolutions (their columns by the custom
+    operator `columns`, if given), their tails, the squares. Returns how many convolutions were rewritten."""
+    count = rewrite_convs(proto, columns)
     if count:
         fuse_products(proto)
         square_powers(proto)

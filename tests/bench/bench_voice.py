@@ -11,7 +11,7 @@ syntheses per line that takes (goal about 1, at most 2) and its CPU-seconds per 
 
 A voice id ending in `@shipped` (`kokoro:jf_alpha@shipped`) runs Kokoro's model as it ships
 (SYNCNARRATOR_KOKORO_CONVS=shipped), the baseline of its rewrites; `@matmul` runs the rewritten convolutions
-without the fused activations (core.speech.kokoro_convs, without core.speech.kokoro_snake); the `convs`
+without the fused activations (core.speech.kokoro_convs, without core.speech.kokoro_ops); the `convs`
 column says which ran.
 
 `--calibrate` measures the calibration of Kokoro's bundled voices (what core.speech.kokoro.KNOWN_CALIBRATIONS

@@ -1,4 +1,8 @@
-/* Kokoro's AdaIN affine + Snake activation as one ONNX Runtime custom operator.
+/* Two ONNX Runtime custom operators for Kokoro's decoder: AdaSnake (its AdaIN affine + Snake activation in
+ * one pass) and Im2ColInt8 (a convolution input quantized to int8, padded and laid out as im2col columns in
+ * one pass).
+ *
+ * AdaSnake:
  *
  * y = a + inv_alpha * sin(alpha * a)^2 with a = g * n + b (per-channel g, b, alpha, inv_alpha; n is [N, C, T]).
  * The exported model computes this as seven full-size operators (Mul, Add, Mul, Sin, Mul, Mul, Add), and
@@ -6,12 +10,20 @@
  * costs about a tenth. sin^2 is exact to float precision (Cody-Waite reduction by pi/2, Cephes polynomials;
  * the square needs no sign).
  *
+ * Im2ColInt8(x float [1, C, T], scale float, zero point int8, geometry int64 [taps, dilation, stride,
+ * pad_lo, pad_hi]) -> [1, C x taps, T'] int8: column (c, j) at t is saturate(round(x[c][t * stride +
+ * j * dilation - pad_lo] / scale) + zero point), the zero point in the padding: what QuantizeLinear, Pad,
+ * one Slice per tap and a Concat gave (four passes over the columns), the quantization as onnxruntime's
+ * (division by the scale, rounding half to even, saturation), so the integers are the same.
+ *
  * Only the documented, append-only ONNX Runtime C ABI is used (version 1 of the API and of OrtCustomOp): the
  * slots of the few functions called are numbered in API_SLOT below.
  */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct OrtStatus OrtStatus;
 typedef struct OrtValue OrtValue;
@@ -70,6 +82,8 @@ typedef struct OrtCustomOp {
 } OrtCustomOp;
 
 #define FLOAT_TYPE 1 /* ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT */
+#define INT8_TYPE 3  /* ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 */
+#define INT64_TYPE 7 /* ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 */
 #define INPUTS 5
 #define MAX_RANK 8
 
@@ -172,6 +186,84 @@ static const OrtCustomOp ada_snake_op = {
     1, create_kernel, op_name, op_provider, float_type, input_count, float_type, output_count, compute, destroy_kernel,
     required, required, {0}};
 
+/* --- Im2ColInt8 ------------------------------------------------------------------------------------- */
+
+/* one row quantized as onnxruntime's QuantizeLinear does: x / scale, clamped to the int8 range less the
+ * zero point, rounded half to even (the 1.5 x 2^23 shift; |v| <= 255 here), plus the zero point */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void quantize_row(
+    const float *restrict x, int8_t *restrict q, ptrdiff_t count, float scale, float zero) {
+  const float low = -128.0f - zero, high = 127.0f - zero;
+  for (ptrdiff_t i = 0; i < count; ++i) {
+    float v = x[i] / scale;
+    v = v < low ? low : v;
+    v = v > high ? high : v;
+    v = (v + 12582912.0f) - 12582912.0f;
+    q[i] = (int8_t)(int32_t)(v + zero);
+  }
+}
+
+static void im2col_compute(void *op_kernel, OrtKernelContext *context) {
+  const OrtApi *api = ((Kernel *)op_kernel)->api;
+  const OrtValue *inputs[4];
+  void *data[4];
+  int64_t dims[MAX_RANK], gdims[MAX_RANK];
+  size_t rank = 0, grank = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    if (CALL(api, KernelContext_GetInput, KernelContextGetInputFn)(context, i, &inputs[i]) != NULL) return;
+    if (CALL(api, GetTensorMutableData, GetTensorMutableDataFn)((OrtValue *)inputs[i], &data[i]) != NULL) return;
+  }
+  if (!shape_of(api, inputs[0], dims, &rank) || rank != 3 || dims[0] != 1) return;
+  if (!shape_of(api, inputs[3], gdims, &grank) || element_count(gdims, grank) != 5) return;
+  const int64_t *geometry = (const int64_t *)data[3];
+  const int64_t taps = geometry[0], dilation = geometry[1], stride = geometry[2];
+  const int64_t pad_lo = geometry[3], pad_hi = geometry[4];
+  const int64_t channels = dims[1], length = dims[2];
+  const int64_t padded = length + pad_lo + pad_hi;
+  const int64_t span = dilation * (taps - 1);
+  if (taps < 1 || dilation < 1 || stride < 1 || pad_lo < 0 || pad_hi < 0) return;
+  const int64_t columns = padded > span ? (padded - span - 1) / stride + 1 : 0;
+  int64_t out_dims[3] = {1, channels * taps, columns};
+  OrtValue *output = NULL;
+  void *out = NULL;
+  if (CALL(api, KernelContext_GetOutput, KernelContextGetOutputFn)(context, 0, out_dims, 3, &output) != NULL) return;
+  if (CALL(api, GetTensorMutableData, GetTensorMutableDataFn)(output, &out) != NULL) return;
+  if (columns == 0 || channels == 0) return;
+  const float scale = *(const float *)data[1];
+  const int8_t zero = *(const int8_t *)data[2];
+  int8_t *row = malloc((size_t)padded);
+  if (row == NULL) return;
+  memset(row, zero, (size_t)pad_lo);
+  memset(row + pad_lo + length, zero, (size_t)pad_hi);
+  const float *x = (const float *)data[0];
+  int8_t *cols = (int8_t *)out;
+  for (int64_t c = 0; c < channels; ++c) {
+    quantize_row(x + c * length, row + pad_lo, (ptrdiff_t)length, scale, (float)zero);
+    for (int64_t j = 0; j < taps; ++j) {
+      const int8_t *from = row + j * dilation;
+      int8_t *to = cols + (c * taps + j) * columns;
+      if (stride == 1) {
+        memcpy(to, from, (size_t)columns);
+      } else {
+        for (int64_t t = 0; t < columns; ++t) to[t] = from[t * stride];
+      }
+    }
+  }
+  free(row);
+}
+
+static const char *im2col_name(const OrtCustomOp *op) { (void)op; return "Im2ColInt8"; }
+static int im2col_input_type(const OrtCustomOp *op, size_t index) {
+  (void)op;
+  static const int types[4] = {FLOAT_TYPE, FLOAT_TYPE, INT8_TYPE, INT64_TYPE};
+  return index < 4 ? types[index] : FLOAT_TYPE;
+}
+static size_t im2col_input_count(const OrtCustomOp *op) { (void)op; return 4; }
+static int int8_type(const OrtCustomOp *op, size_t index) { (void)op; (void)index; return INT8_TYPE; }
+
+static const OrtCustomOp im2col_op = {
+    1, create_kernel, im2col_name, op_provider, im2col_input_type, im2col_input_count, int8_type, output_count,
+    im2col_compute, destroy_kernel, required, required, {0}};
+
 /* called by SessionOptions.register_custom_ops_library */
 __attribute__((visibility("default"))) OrtStatus *RegisterCustomOps(OrtSessionOptions *options, const OrtApiBase *base) {
   const OrtApi *api = base->GetApi(1);
@@ -179,6 +271,8 @@ __attribute__((visibility("default"))) OrtStatus *RegisterCustomOps(OrtSessionOp
   OrtStatus *status = CALL(api, CreateCustomOpDomain, CreateCustomOpDomainFn)("ai.syncnarrator", &domain);
   if (status != NULL) return status;
   status = CALL(api, CustomOpDomain_Add, CustomOpDomainAddFn)(domain, &ada_snake_op);
+  if (status != NULL) return status;
+  status = CALL(api, CustomOpDomain_Add, CustomOpDomainAddFn)(domain, &im2col_op);
   if (status != NULL) return status;
   return CALL(api, AddCustomOpDomain, AddCustomOpDomainFn)(options, domain);
 }

@@ -1,7 +1,8 @@
-"""Kokoro's AdaIN + Snake activations fused into one custom operator (core.speech.kokoro_snake): the library
-computes them to float precision, every activation of the decoder is fused and each fused one gives what the
-seven operators gave on the model's own activations, and a library that cannot be built or crashes
-onnxruntime is not used (the model without it speaks)."""
+"""Kokoro's decoder operators (core.speech.kokoro_ops): AdaSnake computes the AdaIN + Snake activation to
+float precision, every activation of the decoder is fused and each fused one gives what its seven operators
+gave on the model's own activations; Im2ColInt8 gives the same bytes as the operators it replaces on every
+convolution geometry of the model, and the model with it the same samples; a library that cannot be built
+or crashes onnxruntime is not used (the model without it speaks)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,17 @@ ort = pytest.importorskip("onnxruntime")
 from onnx import TensorProto, helper  # noqa: E402
 from onnx import numpy_helper as nh  # noqa: E402
 
-from core.speech import kokoro_snake  # noqa: E402
+from core.speech import kokoro_ops  # noqa: E402
 
-needs_compiler = pytest.mark.skipif(kokoro_snake._compiler() is None, reason="no C compiler")
+needs_compiler = pytest.mark.skipif(kokoro_ops._compiler() is None, reason="no C compiler")
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if kokoro_snake._compiler() is None:
+    if kokoro_ops._compiler() is None:
         pytest.skip("no C compiler")
-    out = kokoro_snake.build_library(tmp_path_factory.mktemp("snake") / kokoro_snake.LIBRARY_NAME)
-    assert kokoro_snake.library_works(out)  # in a child process first: only then load it here
+    out = kokoro_ops.build_library(tmp_path_factory.mktemp("snake") / kokoro_ops.LIBRARY_NAME)
+    assert kokoro_ops.library_works(out)  # in a child process first: only then load it here
     return out
 
 
@@ -43,7 +44,22 @@ def session(model: Any, library: Path | None = None) -> Any:
 
 def test_the_operator_is_the_activation_to_float_precision(library: Path) -> None:
     """Against float64 on values from silence to hundreds of periods: within float's own rounding of sin."""
-    assert kokoro_snake.run_check(library) < 2e-6
+    assert kokoro_ops.run_check(library) < 2e-6
+
+
+@pytest.mark.parametrize("geometry", kokoro_ops.COLUMN_GEOMETRIES)
+def test_the_columns_are_the_bytes_the_replaced_operators_gave(
+    library: Path, geometry: tuple[int, int, int, tuple[int, int]]
+) -> None:
+    """QuantizeLinear to int8 (ties, saturation), Pad with the zero point, a Slice per tap, Concat: the same
+    bytes from the one operator, for each (taps, dilation, stride, pads) of Kokoro's convolutions."""
+    taps, dilation, stride, pads = geometry
+    for zero in (-3, -128, 127):
+        fused, plain, feeds = kokoro_ops.columns_model(taps, dilation, stride, pads, zero)
+        a = session(fused, library).run(None, feeds)[0]
+        b = session(plain).run(None, feeds)[0]
+        assert a.dtype == np.int8 and a.shape == b.shape, geometry
+        assert np.array_equal(a, b), (geometry, zero)
 
 
 def snake_graph(channels: int = 6, shared: bool = False) -> tuple[Any, dict[str, np.ndarray]]:
@@ -91,7 +107,7 @@ def snake_graph(channels: int = 6, shared: bool = False) -> tuple[Any, dict[str,
 def test_the_exported_pattern_becomes_one_operator(library: Path) -> None:
     model, feeds = snake_graph()
     before = session(model).run(None, feeds)[0]
-    assert kokoro_snake.fuse_snakes(model) == 1
+    assert kokoro_ops.fuse_snakes(model) == 1
     assert [n.op_type for n in model.graph.node] == ["Div", "AdaSnake"]
     after = session(model, library).run(None, feeds)[0]
     assert after.shape == before.shape
@@ -100,7 +116,7 @@ def test_the_exported_pattern_becomes_one_operator(library: Path) -> None:
 
 def test_an_activation_whose_parts_are_used_elsewhere_is_left_alone() -> None:
     model, _ = snake_graph(shared=True)
-    assert kokoro_snake.fuse_snakes(model) == 0
+    assert kokoro_ops.fuse_snakes(model) == 0
     assert "Sin" in [n.op_type for n in model.graph.node]
 
 
@@ -109,7 +125,7 @@ def test_a_library_that_crashes_onnxruntime_is_not_used(
 ) -> None:
     """Checked in a child process (a crash there is a verdict, not a crash of the app), remembered in the
     stamp: not built or checked again for the same source and onnxruntime."""
-    if kokoro_snake._compiler() is None:
+    if kokoro_ops._compiler() is None:
         pytest.skip("no C compiler")
     broken = tmp_path / "broken.c"
     broken.write_text(
@@ -117,32 +133,32 @@ def test_a_library_that_crashes_onnxruntime_is_not_used(
         " { (void)o; (void)b; abort(); }\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr(kokoro_snake, "SOURCE", broken)
+    monkeypatch.setattr(kokoro_ops, "SOURCE", broken)
     folder = tmp_path / "models"
-    with caplog.at_level(logging.INFO, logger="core.speech.kokoro_snake"):
-        assert kokoro_snake.library_path(folder) is None
-    stamp = (folder / kokoro_snake.LIBRARY_NAME).with_suffix(".stamp")
+    with caplog.at_level(logging.INFO, logger="core.speech.kokoro_ops"):
+        assert kokoro_ops.library_path(folder) is None
+    stamp = (folder / kokoro_ops.LIBRARY_NAME).with_suffix(".stamp")
     assert stamp.read_text(encoding="utf-8").endswith("|failed")
-    monkeypatch.setattr(kokoro_snake, "build_library", lambda out: pytest.fail("built again"))
-    assert kokoro_snake.library_path(folder) is None
+    monkeypatch.setattr(kokoro_ops, "build_library", lambda out: pytest.fail("built again"))
+    assert kokoro_ops.library_path(folder) is None
     assert "do not work" in caplog.text
 
 
 def test_without_a_compiler_there_is_no_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kokoro_snake, "_compiler", lambda: None)
-    monkeypatch.setattr(kokoro_snake, "_failed", set())
-    assert kokoro_snake.library_path(tmp_path) is None
-    assert not (tmp_path / kokoro_snake.LIBRARY_NAME).exists()
+    monkeypatch.setattr(kokoro_ops, "_compiler", lambda: None)
+    monkeypatch.setattr(kokoro_ops, "_failed", set())
+    assert kokoro_ops.library_path(tmp_path) is None
+    assert not (tmp_path / kokoro_ops.LIBRARY_NAME).exists()
 
 
 def test_the_library_is_built_once_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if kokoro_snake._compiler() is None:
+    if kokoro_ops._compiler() is None:
         pytest.skip("no C compiler")
-    built = kokoro_snake.library_path(tmp_path)
+    built = kokoro_ops.library_path(tmp_path)
     assert built is not None and built.is_file()
     assert built.with_suffix(".stamp").read_text(encoding="utf-8").endswith("|ok")
-    monkeypatch.setattr(kokoro_snake, "build_library", lambda out: pytest.fail("built again"))
-    assert kokoro_snake.library_path(tmp_path) == built
+    monkeypatch.setattr(kokoro_ops, "build_library", lambda out: pytest.fail("built again"))
+    assert kokoro_ops.library_path(tmp_path) == built
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -161,7 +177,7 @@ def test_each_fused_activation_gives_what_its_operators_gave_on_the_models_own_v
 
     proto = onnx.load(str(kokoro.model_path()))
     rewrite_model(proto)
-    sites = kokoro_snake.snake_sites(proto)
+    sites = kokoro_ops.snake_sites(proto)
     assert len(sites) == 48
     fused = {id(node) for nodes, _, _ in sites for node in nodes}
     left = [n.name for n in proto.graph.node if n.op_type == "Sin" and id(n) not in fused]
@@ -185,12 +201,12 @@ def test_each_fused_activation_gives_what_its_operators_gave_on_the_models_own_v
                 inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
         constants[alpha], constants[inverse] = inits[alpha], inits[inverse]
         nodes.append(
-            helper.make_node("AdaSnake", [n, g, b, alpha, inverse], [f"fused{i}"], domain=kokoro_snake.DOMAIN)
+            helper.make_node("AdaSnake", [n, g, b, alpha, inverse], [f"fused{i}"], domain=kokoro_ops.DOMAIN)
         )
         outputs.append(helper.make_tensor_value_info(f"fused{i}", TensorProto.FLOAT, None))
     graph = helper.make_graph(nodes, "sites", inputs, outputs, list(constants.values()))
     check = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid(kokoro_snake.DOMAIN, 1)]
+        graph, opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid(kokoro_ops.DOMAIN, 1)]
     )
     check.ir_version = 9
     got = session(check, library).run(None, {x.name: values[x.name] for x in inputs})
@@ -202,9 +218,33 @@ def test_each_fused_activation_gives_what_its_operators_gave_on_the_models_own_v
 
 
 @needs_kokoro
+def test_the_columns_operator_changes_no_sample(library: Path) -> None:
+    """The model with every rewrite, with and without Im2ColInt8 making the convolutions' columns: the same
+    samples, every one (the same integers go into every product)."""
+    from core.speech.kokoro_convs import rewrite_model
+
+    engine = kokoro.KokoroEngine()
+    tokens = engine.tokens(kokoro.phonemes_for("限时直降50元，库存不多了。"))
+    feeds = {
+        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+        "style": engine.packs()["jm_kumo"].style_for(len(tokens)),
+        "speed": np.array([1.1], dtype=np.float32),
+    }
+    outputs = []
+    for columns in (None, kokoro_ops.COLUMNS):
+        proto = onnx.load(str(kokoro.model_path()))
+        rewrite_model(proto, columns)
+        assert kokoro_ops.fuse_snakes(proto) == 48
+        ops = [n.op_type for n in proto.graph.node]
+        assert ops.count("Im2ColInt8") == (0 if columns is None else 87)
+        outputs.append(session(proto, library).run(None, feeds)[0])
+    assert outputs[0].size > 24000 and np.array_equal(outputs[0], outputs[1])
+
+
+@needs_kokoro
 def test_without_the_library_the_rewritten_convolutions_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SYNCNARRATOR_KOKORO_CONVS", raising=False)
-    monkeypatch.setattr(kokoro, "snake_library_path", lambda: None)
+    monkeypatch.setattr(kokoro, "ops_library_path", lambda: None)
     engine = kokoro.KokoroEngine()
     engine.load()
     assert engine.convs == "int8 matmul"

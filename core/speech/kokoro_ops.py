@@ -1,14 +1,21 @@
-"""Kokoro's AdaIN + Snake activations as one operator: the decoder's elementwise work in one pass.
+"""Two custom operators for Kokoro's decoder (kokoro_ops.c): its elementwise work and its im2col in one
+pass each.
 
-Each of the decoder's 48 residual-block activations is, in the exported model, seven full-size operators
-over a [channels, 4800 per second] tensor: a = (1 + gamma) * n + beta (AdaIN's affine, n the instance-normed
-input), then Snake, a + sin(alpha * a)^2 / alpha. onnxruntime's Sin is scalar (about 2 ns a value, ten times
-a Mul): those operators were a quarter of a synthesis after the convolutions were rewritten. `fuse_snakes`
-replaces each by one `AdaSnake` node (domain ai.syncnarrator), computed by kokoro_snake.c, a small onnxruntime
-custom-operator library compiled on first use with the system C compiler (or bundled in the frozen app):
-one pass, sin^2 as exact as float's own sin (Cody-Waite reduction, Cephes polynomials), vectorized for
-AVX-512, AVX2 or SSE2, chosen at load. Where no compiler is found or the library fails its check (run in a
-child process, so an onnxruntime it does not fit cannot crash the app), the model without it runs.
+AdaSnake: each of the decoder's 48 residual-block activations is, in the exported model, seven full-size
+operators over a [channels, 4800 per second] tensor: a = (1 + gamma) * n + beta (AdaIN's affine, n the
+instance-normed input), then Snake, a + sin(alpha * a)^2 / alpha. onnxruntime's Sin is scalar (about 2 ns a
+value, ten times a Mul): those operators were a quarter of a synthesis after the convolutions were rewritten.
+`fuse_snakes` replaces each by one AdaSnake node: sin^2 as exact as float's own sin (Cody-Waite reduction,
+Cephes polynomials).
+
+Im2ColInt8: each rewritten convolution (core.speech.kokoro_convs) quantized its input to int8, padded it and
+stacked one Slice per tap: four passes over the columns. `kokoro_convs.rewrite_convs(columns=COLUMNS)` makes
+them with this one operator, the same bytes (onnxruntime's rounding and saturation).
+
+The library is compiled on first use with the system C compiler (or bundled in the frozen app), vectorized
+for AVX-512, AVX2 or SSE2, chosen at load, and checked in a child process (so an onnxruntime it does not
+fit cannot crash the app) against float64 and the operators it replaces. Where no compiler is found or the
+check fails, the rewritten convolutions run without it.
 """
 
 from __future__ import annotations
@@ -34,9 +41,10 @@ log = logging.getLogger(__name__)
 
 DOMAIN = "ai.syncnarrator"
 OP_NAME = "AdaSnake"
-SOURCE = Path(__file__).with_name("kokoro_snake.c")
-LIBRARY_NAME = "libsyncnarrator_snake.so"
-SNAKE_VERSION = 1  # libraries built or checked another way are built again
+COLUMNS = (DOMAIN, "Im2ColInt8")  # the int8 im2col operator, for kokoro_convs.rewrite_convs
+SOURCE = Path(__file__).with_name("kokoro_ops.c")
+LIBRARY_NAME = "libsyncnarrator_kokoro_ops.so"
+OPS_VERSION = 2  # libraries built or checked another way are built again
 CHECK_TIMEOUT_S = 60
 BUILD_TIMEOUT_S = 120
 
@@ -145,7 +153,7 @@ def _compiler() -> list[str] | None:
 
 
 def build_library(out: Path) -> Path:
-    """Compile kokoro_snake.c into the shared library `out` (atomically). Raises OSError or
+    """Compile kokoro_ops.c into the shared library `out` (atomically). Raises OSError or
     CalledProcessError when there is no compiler or it fails."""
     compiler = _compiler()
     if compiler is None:
@@ -204,16 +212,95 @@ def check_model(size: int = 4, length: int = 4099) -> tuple[bytes, dict[str, np.
     return model.SerializeToString(), {"n": n, "g": g, "b": b}, expected
 
 
+def columns_model(
+    taps: int, dilation: int, stride: int, pads: tuple[int, int], zero: int = -3
+) -> tuple[bytes, bytes, dict[str, np.ndarray]]:
+    """Im2ColInt8 in miniature and the standard operators it replaces (QuantizeLinear to int8, Pad with
+    the zero point, a Slice per tap, Concat, Reshape), with their input: both must give the same bytes."""
+    from onnx import TensorProto, helper
+    from onnx import numpy_helper as nh
+
+    rng = np.random.default_rng(taps * 100 + dilation)
+    channels, length = 5, 301
+    x = rng.normal(0.0, 2.0, (1, channels, length)).astype(np.float32)
+    x[0, 0, :6] = [0.0, 1e9, -1e9, 0.5 * 0.037, -0.5 * 0.037, 1.5 * 0.037]  # saturation and ties
+    inits = [
+        nh.from_array(np.array(0.037, np.float32), "scale"),
+        nh.from_array(np.array(zero, np.int8), "zero"),
+        nh.from_array(np.array([taps, dilation, stride, *pads], np.int64), "geometry"),
+    ]
+    x_info = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, None])]
+    y_info = [helper.make_tensor_value_info("y", TensorProto.INT8, None)]
+    opsets = [helper.make_opsetid("", 18), helper.make_opsetid(DOMAIN, 1)]
+    fused = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Im2ColInt8", ["x", "scale", "zero", "geometry"], ["y"], domain=DOMAIN)],
+            "columns",
+            x_info,
+            y_info,
+            inits,
+        ),
+        opset_imports=opsets,
+    )
+    span = dilation * (taps - 1)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "scale", "zero"], ["q"]),
+        helper.make_node("Pad", ["q", "pads", "zero"], ["p"]),
+    ]
+    extra = [nh.from_array(np.array([0, 0, pads[0], 0, 0, pads[1]], np.int64), "pads")]
+    extra += [nh.from_array(np.array([2]), "axis"), nh.from_array(np.array([stride]), "step")]
+    pieces = []
+    for tap in range(taps):
+        start, end = tap * dilation, (tap * dilation - span) if tap * dilation < span else 2**62
+        extra += [nh.from_array(np.array([start]), f"s{tap}"), nh.from_array(np.array([end]), f"e{tap}")]
+        nodes += [
+            helper.make_node("Slice", ["p", f"s{tap}", f"e{tap}", "axis", "step"], [f"t{tap}"]),
+            helper.make_node("Unsqueeze", [f"t{tap}", "axis"], [f"u{tap}"]),
+        ]
+        pieces.append(f"u{tap}")
+    extra.append(nh.from_array(np.array([1, channels * taps, -1], np.int64), "shape"))
+    nodes += [
+        helper.make_node("Concat", pieces, ["c"], axis=2),
+        helper.make_node("Reshape", ["c", "shape"], ["y"]),
+    ]
+    plain = helper.make_model(
+        helper.make_graph(nodes, "columns_plain", x_info, y_info, inits[:2] + extra), opset_imports=opsets[:1]
+    )
+    for proto in (fused, plain):
+        proto.ir_version = 9
+    return fused.SerializeToString(), plain.SerializeToString(), {"x": x}
+
+
+COLUMN_GEOMETRIES = (
+    (11, 5, 1, (25, 25)),
+    (7, 3, 1, (9, 9)),
+    (3, 1, 2, (1, 1)),
+    (12, 1, 6, (3, 3)),
+    (1, 1, 1, (0, 0)),
+)
+"""(taps, dilation, stride, pads) of every kind of convolution in Kokoro's decoder."""
+
+
 def run_check(library: Path) -> float:
-    """The largest error of the library's AdaSnake against float64, relative to the values' size."""
+    """The largest error of the library's AdaSnake against float64, relative to the values' size; infinite
+    where its Im2ColInt8 differs from the operators it replaces by one byte on any geometry."""
     import onnxruntime as ort
 
-    model, feeds, expected = check_model()
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     opts.register_custom_ops_library(str(library))
-    session = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
-    got = session.run(None, feeds)[0]
+
+    def run(model: bytes, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        session = ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+        return np.asarray(session.run(None, feeds)[0])
+
+    for taps, dilation, stride, pads in COLUMN_GEOMETRIES:
+        fused, plain, feeds = columns_model(taps, dilation, stride, pads)
+        a, b = run(fused, feeds), run(plain, feeds)
+        if a.shape != b.shape or not np.array_equal(a, b):
+            return float("inf")
+    model, feeds, expected = check_model()
+    got = run(model, feeds)
     return float(np.max(np.abs(got - expected) / np.maximum(1.0, np.abs(expected))))
 
 
@@ -221,7 +308,7 @@ def library_works(library: Path) -> bool:
     """Whether this onnxruntime loads the library and its AdaSnake gives float's precision, run in a
     child process: a library that does not fit this onnxruntime may crash the process loading it."""
     code = (
-        "import sys; from pathlib import Path; from core.speech.kokoro_snake import run_check; "
+        "import sys; from pathlib import Path; from core.speech.kokoro_ops import run_check; "
         "print(run_check(Path(sys.argv[1])))"
     )
     root = Path(__file__).resolve().parents[2]
@@ -248,7 +335,7 @@ def _key() -> str:
     except importlib.metadata.PackageNotFoundError:
         runtime = "?"
     source = hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:16]
-    return f"{SNAKE_VERSION}|{source}|onnxruntime {runtime}|{platform.machine()}|{sys.platform}"
+    return f"{OPS_VERSION}|{source}|onnxruntime {runtime}|{platform.machine()}|{sys.platform}"
 
 
 _failed: set[str] = set()
