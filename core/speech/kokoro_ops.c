@@ -17,7 +17,7 @@
  * (division by the scale, rounding half to even, saturation), so the integers are the same.
  *
  * Only the documented, append-only ONNX Runtime C ABI is used (version 1 of the API and of OrtCustomOp): the
- * slots of the few functions called are numbered in API_SLOT below.
+ * slots of the few functions called are numbered in the SLOT_ definitions below.
  */
 #include <math.h>
 #include <stddef.h>
