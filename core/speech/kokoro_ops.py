@@ -44,7 +44,7 @@ OP_NAME = "AdaSnake"
 COLUMNS = (DOMAIN, "Im2ColInt8")  # the int8 im2col operator, for kokoro_convs.rewrite_convs
 SOURCE = Path(__file__).with_name("kokoro_ops.c")
 LIBRARY_NAME = "libsyncnarrator_kokoro_ops.so"
-OPS_VERSION = 2  # libraries built or checked another way are built again
+OPS_VERSION = 3  # libraries built or checked another way are built again
 CHECK_TIMEOUT_S = 60
 BUILD_TIMEOUT_S = 120
 
@@ -224,6 +224,7 @@ def columns_model(
     channels, length = 5, 301
     x = rng.normal(0.0, 2.0, (1, channels, length)).astype(np.float32)
     x[0, 0, :6] = [0.0, 1e9, -1e9, 0.5 * 0.037, -0.5 * 0.037, 1.5 * 0.037]  # saturation and ties
+    x[0, 1, :201] = (np.arange(-100, 101) + 0.5) * 0.037  # at (or a rounding away from) a tie: v / scale
     inits = [
         nh.from_array(np.array(0.037, np.float32), "scale"),
         nh.from_array(np.array(zero, np.int8), "zero"),
