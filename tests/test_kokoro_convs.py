@@ -352,7 +352,7 @@ def test_the_rewritten_model_is_made_once_beside_the_model(
     assert kokoro.convs_model_path() is None and kokoro.convs_model_path() is None
     assert not (tmp_path / "models" / kokoro.CONVS_NAME).exists()
     monkeypatch.setenv("SYNCNARRATOR_KOKORO_CONVS", "shipped")
-    assert kokoro.KokoroEngine._fast_models(ort) == []
+    assert list(kokoro.KokoroEngine._fast_models(ort)) == []
 
 
 @needs_kokoro

@@ -249,3 +249,35 @@ def test_without_the_library_the_rewritten_convolutions_run(monkeypatch: pytest.
     engine.load()
     assert engine.convs == "int8 matmul"
     assert engine.render("质地水润。").size > 12000
+
+
+@needs_kokoro
+def test_with_nothing_cached_the_fused_model_and_library_are_made_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh model folder (as on a new machine): the first load makes the fused model and compiles and
+    checks the library, the engine runs them; the second load makes nothing again."""
+    if kokoro_ops._compiler() is None:
+        pytest.skip("no C compiler")
+    from core.speech.kokoro_convs import int8_products_exact
+
+    if not int8_products_exact(ort):
+        pytest.skip("onnxruntime's uint8 x int8 products are not exact on this CPU (the rewrite is not used)")
+    monkeypatch.setenv("SYNCNARRATOR_KOKORO_MODEL", str(kokoro.model_path()))
+    monkeypatch.setenv("SYNCNARRATOR_MODEL_DIR", str(tmp_path))
+    monkeypatch.delenv("SYNCNARRATOR_KOKORO_CONVS", raising=False)
+    engine = kokoro.KokoroEngine()
+    engine.load()
+    assert engine.convs == "int8 matmul+fused"
+    fused = tmp_path / kokoro.FUSED_NAME
+    library = tmp_path / kokoro_ops.LIBRARY_NAME
+    assert fused.is_file() and library.is_file()
+    ops = [n.op_type for n in onnx.load(str(fused), load_external_data=False).graph.node]
+    assert ops.count("AdaSnake") == 48 and ops.count("Im2ColInt8") == 87
+    made = (fused.stat().st_mtime_ns, library.stat().st_mtime_ns)
+    again = kokoro.KokoroEngine()
+    again.load()
+    assert again.convs == "int8 matmul+fused"
+    assert (fused.stat().st_mtime_ns, library.stat().st_mtime_ns) == made
+    assert not (tmp_path / kokoro.CONVS_NAME).exists()  # the slower model is made only if this one fails
+    assert again.render("点击小黄车。").size > 12000

@@ -21,7 +21,7 @@ import re
 import sys
 import threading
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -638,30 +638,28 @@ class KokoroEngine(SpeechEngine):
             self.load_seconds = time.perf_counter() - started
 
     @staticmethod
-    def _fast_models(ort: Any) -> list[tuple[Path, Path | None, str]]:
-        """The rewritten models to try, fastest first, each with the operator library it needs: with the
-        fused operators (fused_model_path) where their library builds and works, then the rewritten
-        convolutions alone (convs_model_path). None where onnxruntime's uint8 x int8 products are not exact on
-        this CPU (kokoro_convs.int8_products_exact) or SYNCNARRATOR_KOKORO_CONVS says 'shipped'; 'matmul'
-        skips the fused operators."""
+    def _fast_models(ort: Any) -> Iterator[tuple[Path, Path | None, str]]:
+        """The rewritten models to try, fastest first (each made only when the one before did not load),
+        each with the operator library it needs: with the fused operators (fused_model_path) where their
+        library builds and works, then the rewritten convolutions alone (convs_model_path). None where
+        onnxruntime's uint8 x int8 products are not exact on this CPU (kokoro_convs.int8_products_exact) or
+        SYNCNARRATOR_KOKORO_CONVS says 'shipped'; 'matmul' skips the fused operators."""
         from core.speech.kokoro_convs import int8_products_exact
 
         choice = (env("SYNCNARRATOR_KOKORO_CONVS") or "").strip().lower()
         if choice == "shipped":
-            return []
+            return
         if not int8_products_exact(ort):
             log.info("onnxruntime's int8 products are not exact on this CPU; Kokoro's shipped model runs")
-            return []
-        found: list[tuple[Path, Path | None, str]] = []
+            return
         if choice != "matmul":
             fused = fused_model_path()
             library = ops_library_path() if fused is not None else None
             if fused is not None and library is not None:
-                found.append((fused, library, "int8 matmul+fused"))
+                yield fused, library, "int8 matmul+fused"
         convs = convs_model_path()
         if convs is not None:
-            found.append((convs, None, "int8 matmul"))
-        return found
+            yield convs, None, "int8 matmul"
 
     def parallel_lines(self) -> int:
         """How many lines may be spoken at once: this process's cores over the threads of one inference
