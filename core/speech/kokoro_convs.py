@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from core.speech.onnx_files import point_into, save_atomically
+from core.speech.onnx_files import consumers, point_into, save_atomically
 
 CONVS_VERSION = 4  # files rewritten another way are rewritten again
 CHECK_MODEL = (
@@ -197,15 +197,6 @@ def rewrite_convs(model: Any, columns: tuple[str, str] | None = None) -> int:
     return count
 
 
-def _consumers(graph: Any) -> dict[str, list[Any]]:
-    """Each tensor's consuming nodes (a node once, however many of its inputs the tensor is)."""
-    users: dict[str, list[Any]] = {}
-    for node in graph.node:
-        for name in dict.fromkeys(node.input):
-            users.setdefault(name, []).append(node)
-    return users
-
-
 def _producer(made_by: dict[str, Any], node: Any | None, op: str) -> Any | None:
     """The node making `node`'s first input, when `node` is an `op` (else None)."""
     return made_by.get(node.input[0]) if node is not None and node.op_type == op else None
@@ -222,7 +213,7 @@ def fuse_products(model: Any) -> int:
     graph = model.graph
     inits = {t.name: t for t in graph.initializer}
     made_by = {out: n for n in graph.node for out in n.output}
-    users = _consumers(graph)
+    users = consumers(graph)
     replaced: dict[int, list[Any]] = {}
     removed: set[int] = set()
     added: list[Any] = []

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from core.platform import bundle_dir
+from core.speech.onnx_files import consumers
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +48,6 @@ LIBRARY_NAME = "libsyncnarrator_kokoro_ops.so"
 OPS_VERSION = 3  # libraries built or checked another way are built again
 CHECK_TIMEOUT_S = 60
 BUILD_TIMEOUT_S = 120
-
-
-def _users(graph: Any) -> dict[str, list[Any]]:
-    users: dict[str, list[Any]] = {}
-    for node in graph.node:
-        for name in dict.fromkeys(node.input):
-            users.setdefault(name, []).append(node)
-    return users
 
 
 def _made(made_by: dict[str, Any], name: str, op: str) -> Any | None:
@@ -70,7 +63,7 @@ def snake_sites(model: Any) -> list[tuple[list[Any], list[str], str]]:
     graph = model.graph
     inits = {t.name: t for t in graph.initializer}
     made_by = {out: n for n in graph.node for out in n.output}
-    users = _users(graph)
+    users = consumers(graph)
     sites: list[tuple[list[Any], list[str], str]] = []
     for total in graph.node:
         if total.op_type != "Add":

@@ -1,5 +1,6 @@
-"""ONNX files derived from a shipped model (Kokoro's duration predictor, its rewritten convolutions): written
-atomically, and beside the model they point into its weights instead of copying them."""
+"""ONNX files derived from a shipped model (Kokoro's duration predictor, its rewritten models): written
+atomically, and beside the model they point into its weights instead of copying them; the graph lookups
+their rewrites share."""
 
 from __future__ import annotations
 
@@ -44,3 +45,13 @@ def save_atomically(proto: Any, out: Path) -> None:
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def consumers(graph: Any) -> dict[str, list[Any]]:
+    """Each tensor's consuming nodes in an onnx GraphProto (a node once, however many of its inputs the
+    tensor is): a rewrite may only drop a node whose output nothing else uses."""
+    users: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in dict.fromkeys(node.input):
+            users.setdefault(name, []).append(node)
+    return users
