@@ -18,6 +18,7 @@ from core.narration.compose.composer import AdMemory, ClipNeeds, follows
 from core.narration.compose.facts import read_card
 from core.narration.embedded import EmbeddedNarrator
 from core.project import Product
+from tests.rated_products import rated_product
 
 BIKE = Product(
     "骑迹山地自行车成人变速越野",
@@ -163,15 +164,7 @@ def test_a_trait_with_its_own_subject_never_follows_hai() -> None:
     assert reads_wrong("它还防风。", card) is None
 
 
-COFFEE = Product(
-    "瑞幸挂耳咖啡黑咖啡现磨10袋",
-    {
-        "成分/材质": "阿拉比卡咖啡豆",
-        "质量/特性": "中度烘焙、独立挂耳",
-        "功效": "提神醒脑、香气浓郁",
-        "活动优惠": "买两盒送马克杯",
-    },
-)
+COFFEE = rated_product("瑞幸挂耳咖啡黑咖啡现磨10袋")
 
 
 @pytest.mark.parametrize("product", [BIKE, COFFEE])
@@ -191,16 +184,7 @@ def test_a_clip_whose_second_label_is_buy_asks_too(
 
 
 # ---- the 'after' blind rating: role drift, the call's place, long budgets (tests/bench/ratings/after) ----
-EARBUDS = Product(
-    "华为FreeBuds无线蓝牙耳机主动降噪入耳式",
-    {
-        "痛点": "地铁太吵、耳机续航短",
-        "外观": "珍珠白、小巧充电盒",
-        "质量/特性": "主动降噪、续航30小时、低延迟",
-        "功效": "通话清晰、音质饱满",
-        "活动优惠": "以旧换新补贴100元",
-    },
-)
+EARBUDS = rated_product("华为FreeBuds无线蓝牙耳机主动降噪入耳式")
 BUDGETS = ((13, 19), (21, 27), (31, 37), (41, 47))
 
 
