@@ -30,7 +30,7 @@ import numpy as np
 
 from core.platform import APP_NAME, bundle_dir, config_dir, env
 from core.speech.engine import SpeechEngine, SpeechError, Voice
-from core.speech.onnx_files import point_into, save_atomically
+from core.speech.onnx_files import save_derived
 
 log = logging.getLogger(__name__)
 
@@ -173,10 +173,7 @@ def build_durations_model(model: Path, out: Path) -> Path:
 
     full = onnx.load(str(model))
     sub = onnx.utils.Extractor(full).extract_model(["tokens", "style"], [DURATIONS_OUTPUT])
-    if out.parent.resolve() == model.parent.resolve():
-        point_into(sub, model)
-    save_atomically(sub, out)
-    return out
+    return save_derived(sub, model, out)
 
 
 def _derived_model(name: str, version: int, build: Callable[[Path, Path], Path], failed: set[str]) -> Path:
@@ -255,10 +252,7 @@ def build_fused_model(model: Path, out: Path) -> Path:
     proto = onnx.load(str(model))
     if rewrite_model(proto, COLUMNS) == 0 or fuse_snakes(proto) == 0:
         raise ValueError(f"{model.name}: no int8 convolution or activation to rewrite")
-    if out.parent.resolve() == model.parent.resolve():
-        point_into(proto, model)
-    save_atomically(proto, out)
-    return out
+    return save_derived(proto, model, out)
 
 
 def fused_model_path() -> Path | None:

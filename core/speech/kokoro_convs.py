@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from core.speech.onnx_files import consumers, point_into, save_atomically
+from core.speech.onnx_files import consumers, save_derived
 
 CONVS_VERSION = 4  # files rewritten another way are rewritten again
 CHECK_MODEL = (
@@ -324,16 +324,13 @@ def rewrite_model(proto: Any, columns: tuple[str, str] | None = None) -> int:
 
 def build_fast_model(model: Path, out: Path) -> Path:
     """Write `model` with its convolutions rewritten (rewrite_model) to `out`, atomically. Beside the
-    model, its weights stay in the model file (point_into)."""
+    model, its weights stay in the model file (save_derived)."""
     import onnx
 
     proto = onnx.load(str(model))
     if rewrite_model(proto) == 0:
         raise ValueError(f"{model.name}: no int8 convolution to rewrite")
-    if out.parent.resolve() == model.parent.resolve():
-        point_into(proto, model)
-    save_atomically(proto, out)
-    return out
+    return save_derived(proto, model, out)
 
 
 def int8_products_exact(ort: Any) -> bool:

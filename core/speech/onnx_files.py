@@ -47,6 +47,15 @@ def save_atomically(proto: Any, out: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def save_derived(proto: Any, model: Path, out: Path) -> Path:
+    """Write `proto`, made from `model`, to `out` atomically; beside `model` its weights point into it
+    (point_into) instead of being copied."""
+    if out.parent.resolve() == model.parent.resolve():
+        point_into(proto, model)
+    save_atomically(proto, out)
+    return out
+
+
 def consumers(graph: Any) -> dict[str, list[Any]]:
     """Each tensor's consuming nodes in an onnx GraphProto (a node once, however many of its inputs the
     tensor is): a rewrite may only drop a node whose output nothing else uses."""
